@@ -1,0 +1,136 @@
+/**
+ * What each session diagnostic means and how to fix the client. Knowledge as data: the SMTP
+ * server only reports a code (plus detail); the sentence and the fix come from here.
+ */
+import type { DiagnosticCode } from '../domain/types.js';
+
+export interface DiagnosticEntry {
+  /** What the client did, in one sentence. */
+  message: string;
+  /** How to fix it. */
+  fix: string;
+  /** True when the client made a configuration mistake (shown first in the UI). */
+  misconfiguration: boolean;
+}
+
+export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
+  'implicit-tls-on-starttls-port': {
+    message:
+      'The client started a TLS handshake at once, but this port greets in plaintext and upgrades with STARTTLS.',
+    fix: 'Turn implicit TLS off for this port (nodemailer `secure: false`, Python `smtplib.SMTP` + `starttls()`, PHPMailer `ENCRYPTION_STARTTLS`), or connect to the implicit-TLS (465-style) port instead.',
+    misconfiguration: true,
+  },
+  'plaintext-on-implicit-tls-port': {
+    message:
+      'The client spoke plaintext SMTP (or waited for a plaintext greeting) on a port that expects TLS from the first byte.',
+    fix: 'Enable implicit TLS for this port (nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `ENCRYPTION_SMTPS`), or use the STARTTLS (587-style) port instead.',
+    misconfiguration: true,
+  },
+  'auth-before-starttls': {
+    message: 'The client tried to authenticate before upgrading the connection with STARTTLS.',
+    fix: 'Make the client issue STARTTLS (and EHLO again) before AUTH; in nodemailer do not set `ignoreTLS`, in smtplib call `starttls()` before `login()`.',
+    misconfiguration: true,
+  },
+  'mail-before-starttls': {
+    message: 'The client sent MAIL FROM on a port that requires STARTTLS first.',
+    fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib `starttls()`), or use the relay port for unencrypted local tests.',
+    misconfiguration: true,
+  },
+  'mail-before-auth': {
+    message: 'The client sent MAIL FROM without authenticating on a port that requires AUTH.',
+    fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`), or send to the relay port, which needs no AUTH.',
+    misconfiguration: true,
+  },
+  'auth-failed': {
+    message: 'The client authenticated with a username or password the server does not accept.',
+    fix: 'Check the credentials printed by `mailport serve` (or the ones passed with `--auth USER:PASS`); start the server with `--auth-any` to accept any credentials.',
+    misconfiguration: true,
+  },
+  'auth-mechanism-unsupported': {
+    message: 'The client asked for a SASL mechanism the server does not offer.',
+    fix: 'Use AUTH PLAIN or AUTH LOGIN (the mechanisms listed in the EHLO reply), e.g. nodemailer `authMethod: "PLAIN"`.',
+    misconfiguration: true,
+  },
+  'auth-without-tls': {
+    message: 'The client tried to authenticate over a plaintext connection, where AUTH is not offered.',
+    fix: 'Upgrade with STARTTLS before AUTH, or use the implicit-TLS port, so credentials never travel in cleartext.',
+    misconfiguration: true,
+  },
+  'tls-handshake-failed': {
+    message: 'The TLS handshake failed.',
+    fix: 'If the client does not trust the sandbox certificate, add its CA (shown by `mailport serve` and at /api/v1/info), e.g. `NODE_EXTRA_CA_CERTS=.mailport/tls/ca.pem`, or pass it as `tls: { ca }`.',
+    misconfiguration: true,
+  },
+  'tls-version-too-old': {
+    message: 'The client offered only TLS versions older than 1.2, which the server refuses.',
+    fix: 'Allow TLS 1.2 or newer in the client (nodemailer `tls: { minVersion: "TLSv1.2" }`, .NET `SslProtocols.Tls12 | Tls13`, Java `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`).',
+    misconfiguration: true,
+  },
+  'bare-lf': {
+    message: 'The client ended a line with a bare LF (or a bare CR) instead of CRLF.',
+    fix: 'Send CRLF line endings, as RFC 5321 §2.3.8 requires; bare LF is refused because it enables SMTP smuggling (CVE-2023-51764). Most libraries convert line endings when given the message as text.',
+    misconfiguration: true,
+  },
+  'no-ehlo': {
+    message: 'The client sent a command before greeting the server with EHLO or HELO.',
+    fix: 'Send EHLO first, and again after STARTTLS (RFC 3207 §4.2 discards everything learned before the upgrade).',
+    misconfiguration: true,
+  },
+  'message-too-large': {
+    message: 'The message is larger than the server accepts.',
+    fix: 'Send a smaller message (the limit is in the SIZE keyword of the EHLO reply), or raise the limit with `--max-message-size`.',
+    misconfiguration: false,
+  },
+  'too-many-recipients': {
+    message: 'The client gave more recipients than the server accepts in one transaction.',
+    fix: 'Split the send into batches, or raise the limit with `--max-recipients`; RFC 5321 §4.5.3.1.8 requires clients to retry the rest after 452.',
+    misconfiguration: false,
+  },
+  'line-too-long': {
+    message: 'The client sent a line longer than RFC 5321 allows (512 octets for commands, 1000 for message text).',
+    fix: 'Encode long message lines (quoted-printable or base64); most mail libraries do this when they build the message.',
+    misconfiguration: true,
+  },
+  'unknown-parameter': {
+    message: 'The client sent a MAIL or RCPT parameter that the server did not advertise.',
+    fix: 'Only use ESMTP parameters listed in the EHLO reply (RFC 5321 §4.1.1.11).',
+    misconfiguration: true,
+  },
+  'too-many-connections': {
+    message: 'The client opened more simultaneous connections than the server allows.',
+    fix: 'Use a connection pool with fewer connections (nodemailer `pool: true, maxConnections`), or raise `--max-connections`.',
+    misconfiguration: false,
+  },
+  'idle-timeout': {
+    message: 'The client stayed silent longer than the idle timeout and was disconnected.',
+    fix: 'Send commands promptly and close connections you do not use; raise `--idle-timeout` if the client is legitimately slow.',
+    misconfiguration: false,
+  },
+  'pipelining-violation': {
+    message: 'The client sent commands before the greeting or pipelined commands that must wait for a reply.',
+    fix: 'Wait for the 220 greeting, and for the replies to EHLO, STARTTLS, AUTH and DATA before sending more (RFC 2920 §3.1).',
+    misconfiguration: true,
+  },
+  'starttls-not-reissued-ehlo': {
+    message: 'After STARTTLS the client did not send EHLO again before the next command.',
+    fix: 'Send EHLO again after the TLS handshake, as RFC 3207 §4.2 requires.',
+    misconfiguration: true,
+  },
+  'bad-sequence': {
+    message: 'The client sent commands in an order SMTP does not allow.',
+    fix: 'Follow the order EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 §4.1.4).',
+    misconfiguration: true,
+  },
+  'syntax-error': {
+    message: 'The client sent a command the server could not parse.',
+    fix: 'Check the command syntax against RFC 5321 §4.1; addresses go in angle brackets, e.g. `MAIL FROM:<a@example.com>`.',
+    misconfiguration: true,
+  },
+  'invalid-address': {
+    message: 'The client sent an address that is not a valid mailbox.',
+    fix: 'Use a full address such as `user@example.com` in angle brackets.',
+    misconfiguration: true,
+  },
+};
+
+export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTICS) as DiagnosticCode[];

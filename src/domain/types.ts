@@ -1,0 +1,200 @@
+/**
+ * The domain model shared by the SMTP server, storage, the HTTP API and the UI.
+ * JSON field names here are public API: keep them stable.
+ */
+import type { ProfileName } from '../profiles/port-profiles.js';
+
+/** Facts about the TLS layer of a connection, as negotiated. */
+export interface TlsFacts {
+  /** How TLS was reached: `starttls` (upgrade, RFC 3207) or `implicit` (from the first byte, RFC 8314). */
+  mode: 'starttls' | 'implicit';
+  /** Negotiated protocol, e.g. `TLSv1.3`. */
+  protocol: string;
+  /** Negotiated cipher suite, e.g. `TLS_AES_256_GCM_SHA384`. */
+  cipher: string;
+  /** SNI name the client asked for, if any. */
+  servername: string | null;
+}
+
+export interface AuthFacts {
+  /** Username the client authenticated as. The password is never stored. */
+  user: string;
+  /** SASL mechanism used: `PLAIN` or `LOGIN`. */
+  mechanism: string;
+}
+
+export interface EnvelopeAddress {
+  /** The address as given in the command, without angle brackets; `''` for the null reverse-path. */
+  address: string;
+  /** ESMTP parameters given with the command (`SIZE`, `BODY`, `SMTPUTF8`...), keys upper-case. */
+  params: Record<string, string | true>;
+}
+
+export interface Envelope {
+  mailFrom: EnvelopeAddress;
+  rcptTo: EnvelopeAddress[];
+}
+
+/** Everything the SMTP side knows about a message at the moment it is accepted. */
+export interface IncomingMessage {
+  /** Raw message bytes exactly as received (after dot-unstuffing, before any change). */
+  raw: Buffer;
+  envelope: Envelope;
+  /** Name of the inbox the message belongs to (the AUTH user, or `default`). */
+  inbox: string;
+  sessionId: string;
+  listener: { profile: ProfileName; port: number };
+  client: { address: string; port: number };
+  /** Name given in EHLO/HELO. */
+  heloName: string | null;
+  tls: TlsFacts | null;
+  auth: AuthFacts | null;
+  receivedAt: Date;
+}
+
+export interface AddressValue {
+  name: string;
+  address: string;
+}
+
+export interface AttachmentInfo {
+  /** Index within the message, used in `/attachments/{n}`. */
+  index: number;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  contentId: string | null;
+  /** True for `Content-Disposition: inline` parts referenced from HTML (e.g. `cid:` images). */
+  inline: boolean;
+}
+
+export interface HeaderLine {
+  name: string;
+  value: string;
+}
+
+/** The parsed view of a stored message. */
+export interface ParsedMessage {
+  messageId: string | null;
+  subject: string | null;
+  from: AddressValue[];
+  to: AddressValue[];
+  cc: AddressValue[];
+  /** Envelope recipients that appear in no To/Cc header. */
+  bcc: AddressValue[];
+  replyTo: AddressValue[];
+  /** The Date header, ISO 8601, or null when missing or unparsable. */
+  date: string | null;
+  text: string | null;
+  html: string | null;
+  headers: HeaderLine[];
+  attachments: AttachmentInfo[];
+}
+
+/** A row of the message list. */
+export interface MessageSummary {
+  id: string;
+  inbox: string;
+  receivedAt: string;
+  size: number;
+  subject: string | null;
+  from: AddressValue[];
+  to: AddressValue[];
+  envelopeFrom: string;
+  envelopeTo: string[];
+  listener: { profile: ProfileName; port: number };
+  attachmentCount: number;
+  /** Short text preview for lists. */
+  snippet: string;
+  read: boolean;
+}
+
+/** A stored message with everything known about it (raw bytes fetched separately). */
+export interface MessageDetail extends MessageSummary {
+  sessionId: string;
+  envelope: Envelope;
+  client: { address: string; port: number };
+  heloName: string | null;
+  tls: TlsFacts | null;
+  auth: AuthFacts | null;
+  parsed: ParsedMessage;
+}
+
+export type TranscriptDirection = 'C' | 'S' | '*';
+
+/** One line of a session transcript: `C` client, `S` server, `*` an event (TLS established, DATA body elided). */
+export interface TranscriptLine {
+  /** Milliseconds since the session started. */
+  t: number;
+  dir: TranscriptDirection;
+  text: string;
+}
+
+export type DiagnosticCode =
+  | 'implicit-tls-on-starttls-port'
+  | 'plaintext-on-implicit-tls-port'
+  | 'auth-before-starttls'
+  | 'mail-before-starttls'
+  | 'mail-before-auth'
+  | 'auth-failed'
+  | 'auth-mechanism-unsupported'
+  | 'auth-without-tls'
+  | 'tls-handshake-failed'
+  | 'tls-version-too-old'
+  | 'bare-lf'
+  | 'no-ehlo'
+  | 'message-too-large'
+  | 'too-many-recipients'
+  | 'line-too-long'
+  | 'unknown-parameter'
+  | 'too-many-connections'
+  | 'idle-timeout'
+  | 'pipelining-violation'
+  | 'starttls-not-reissued-ehlo'
+  | 'bad-sequence'
+  | 'syntax-error'
+  | 'invalid-address';
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  /** What happened, in one sentence. */
+  message: string;
+  /** How to fix the client, in one or two sentences. */
+  fix: string;
+  /** Extra facts (e.g. the TLS alert reason). */
+  detail?: string;
+  /** Milliseconds since the session started. */
+  t: number;
+}
+
+export type SessionOutcome =
+  /** At least one message accepted and the client said QUIT. */
+  | 'delivered'
+  /** Client said QUIT without sending a message (e.g. a connection check). */
+  | 'quit'
+  /** Something went wrong; see diagnostics. */
+  | 'failed'
+  /** The connection closed without QUIT. */
+  | 'disconnected'
+  | 'timeout'
+  | 'rejected';
+
+export interface SessionRecord {
+  id: string;
+  listener: { profile: ProfileName; port: number };
+  client: { address: string; port: number };
+  startedAt: string;
+  endedAt: string | null;
+  heloName: string | null;
+  tls: TlsFacts | null;
+  auth: AuthFacts | null;
+  /** IDs of messages accepted in this session. */
+  messageIds: string[];
+  outcome: SessionOutcome;
+  /** The last error reply sent, if any, e.g. `530 5.7.0 Must issue a STARTTLS command first`. */
+  lastError: string | null;
+  diagnostics: Diagnostic[];
+  transcript: TranscriptLine[];
+}
+
+export type SessionSummary = Omit<SessionRecord, 'transcript'>;

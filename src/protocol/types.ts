@@ -1,0 +1,94 @@
+/**
+ * Contract between the pure SMTP protocol engine (src/protocol) and the socket layer (src/server).
+ * The engine never touches sockets, timers, files or the clock directly: bytes come in through
+ * `SmtpProtocolSession.receive`, everything else goes out through `ProtocolSink` and `ProtocolHooks`.
+ */
+import type { AuthFacts, DiagnosticCode, Envelope, TlsFacts } from '../domain/types.js';
+import type { PortProfile } from '../profiles/port-profiles.js';
+
+/** Every reply the server sends. `enhanced` is the RFC 3463 code (null only for the 220 greeting-style replies). */
+export interface SmtpReply {
+  code: number;
+  enhanced: string | null;
+  /** One or more lines of text, without codes; a multi-line reply is formatted `250-...` / `250 ...`. */
+  text: string | readonly string[];
+}
+
+export interface ProtocolLimits {
+  /** Largest message accepted, in bytes; advertised as `SIZE` (RFC 1870). */
+  maxMessageSize: number;
+  /** Most RCPT TO accepted per transaction; the next gets 452 4.5.3 (RFC 5321 §4.5.3.1.8). */
+  maxRecipients: number;
+  /** Longest command line in octets including CRLF (RFC 5321 §4.5.3.1.4: 512; AUTH lines may be up to 12288, RFC 4954 §4). */
+  maxCommandLineLength: number;
+  /** Longest message text line in octets including CRLF (RFC 5321 §4.5.3.1.6: 1000). */
+  maxDataLineLength: number;
+  /** Unknown or malformed commands tolerated before `421 4.7.0` and disconnect. */
+  maxBadCommands: number;
+  /** Failed AUTH attempts tolerated before `421 4.7.0` and disconnect. */
+  maxAuthFailures: number;
+}
+
+export interface Credentials {
+  mechanism: 'PLAIN' | 'LOGIN';
+  /** PLAIN authorization identity, if the client sent one. */
+  authzid: string | null;
+  username: string;
+  password: string;
+}
+
+/** A complete mail transaction, handed to `ProtocolHooks.deliver` after `<CRLF>.<CRLF>`. */
+export interface Transaction {
+  envelope: Envelope;
+  /** Message bytes, dot-unstuffed, with CRLF line endings, without the terminating `.` line. */
+  data: Buffer;
+  heloName: string | null;
+  tls: TlsFacts | null;
+  auth: AuthFacts | null;
+}
+
+export interface ProtocolHooks {
+  /** Checks credentials. Never log or store `password`. */
+  authenticate(credentials: Credentials): boolean | Promise<boolean>;
+  /**
+   * Stores the message; the engine sends `250 2.0.0` with the returned id only after this resolves.
+   * Rejecting with an `SmtpReplyError` sends that reply; any other rejection sends `451 4.3.0`.
+   */
+  deliver(transaction: Transaction): Promise<{ id: string }>;
+}
+
+export type TranscriptDirectionOut = 'C' | 'S' | '*';
+
+/** Everything the engine asks of the outside world. */
+export interface ProtocolSink {
+  /** Bytes to write to the client, already formatted (`250-...\r\n250 ...\r\n`). */
+  write(data: string): void;
+  /**
+   * The engine has written `220 2.0.0 Ready to start TLS` and discarded any input that followed the
+   * STARTTLS command (CVE-2011-0411). Stop reading plaintext, upgrade the socket, then call
+   * `tlsStarted()` (or close on failure).
+   */
+  startTls(): void;
+  /** Close the connection after pending writes flush. */
+  close(): void;
+  /** Transcript line: client (`C`), server (`S`) or event (`*`). AUTH payloads are already redacted, DATA bodies elided. */
+  transcript(direction: TranscriptDirectionOut, text: string): void;
+  /** A client mistake worth telling the user about (catalogue in src/diagnostics). */
+  diagnostic(code: DiagnosticCode, detail?: string): void;
+  /** A message was accepted (after its 250 was written). */
+  delivered(messageId: string): void;
+}
+
+export interface ProtocolSessionOptions {
+  profile: PortProfile;
+  /** Name used in the greeting and EHLO reply. */
+  hostname: string;
+  limits: ProtocolLimits;
+  hooks: ProtocolHooks;
+  sink: ProtocolSink;
+  /** Set when the connection is already TLS (implicit TLS, RFC 8314). */
+  tls: TlsFacts | null;
+}
+
+/** Why a session ended, as seen by the engine. */
+export type ProtocolEnd = 'quit' | 'closed-by-server' | 'client-disconnected';
