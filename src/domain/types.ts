@@ -198,3 +198,44 @@ export interface SessionRecord {
 }
 
 export type SessionSummary = Omit<SessionRecord, 'transcript'>;
+
+export interface ListenerInfo {
+  profile: ProfileName;
+  label: string;
+  host: string;
+  /** The bound port (the real one when started with port 0). */
+  port: number;
+  /** The production port this profile stands for (25, 465, 587, 2525). */
+  standardPort: number;
+  tls: 'none' | 'starttls' | 'starttls-required' | 'implicit';
+  auth: 'off' | 'optional' | 'required';
+}
+
+export interface ServerInfo {
+  version: string;
+  hostname: string;
+  listeners: ListenerInfo[];
+  http: { host: string; port: number; url: string };
+  tls: {
+    /** Path of the CA certificate clients must trust. */
+    caPath: string;
+    caPem: string;
+    /** Environment variable line that makes Node trust the CA. */
+    trustHint: string;
+  };
+  auth: {
+    /** `default`: the built-in pair below; `configured`: pairs from --auth; `any`: any credentials accepted. */
+    mode: 'default' | 'configured' | 'any';
+    users: string[];
+    /** Only for `default` mode, where the pair is public knowledge anyway; never for configured users. */
+    defaultCredentials: { user: string; pass: string } | null;
+  };
+  limits: {
+    maxMessageSize: number;
+    maxRecipients: number;
+    maxConnections: number;
+    idleTimeoutSeconds: number;
+    maxMessages: number;
+  };
+  storage: { engine: string; dataDir: string | null };
+}
