@@ -1,0 +1,136 @@
+/**
+ * Composition root of a running sandbox: storage, TLS identity, ingest, SMTP listeners and the HTTP
+ * server, started in that order and stopped in reverse. Used by `mailport serve` and by tests.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { ServeConfig } from '../config/serve-config.js';
+import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
+import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
+import type { ServerInfo } from '../domain/types.js';
+import { MailportError } from '../errors.js';
+import { EventBus } from '../events/bus.js';
+import { createHttpApp } from '../http/app.js';
+import { MessageIngest } from '../ingest/ingest.js';
+import type { Logger } from '../logging/logger.js';
+import { MetricsRegistry } from '../metrics/registry.js';
+import { SmtpListeners } from '../server/smtp-listeners.js';
+import { createServerSecureContext } from '../server/tls-handshake.js';
+import { openStore } from '../storage/open-store.js';
+import type { Store } from '../storage/store.js';
+import { loadOrCreateTlsMaterial } from '../tls/tls-material.js';
+import { VERSION } from '../version.js';
+
+export interface RunningMailport {
+  info(): ServerInfo;
+  store: Store;
+  bus: EventBus;
+  /** Stops listeners (live sessions get 421 4.3.2), flushes sessions, closes storage; removes an ephemeral data dir. */
+  stop(): Promise<void>;
+}
+
+export async function startMailport(
+  config: ServeConfig,
+  logger: Logger,
+  options: { implicitTlsSilenceMs?: number } = {},
+): Promise<RunningMailport> {
+  const dataDir = config.ephemeral ? await mkdtemp(join(tmpdir(), 'mailport-')) : resolve(config.dataDir);
+  const cleanups: (() => Promise<void>)[] = [];
+  if (config.ephemeral) cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+
+  try {
+    const store = await openStore(config.storage ?? join(dataDir, 'mailport.db'));
+    cleanups.push(() => store.close());
+    const tlsMaterial = await loadOrCreateTlsMaterial({
+      dir: join(dataDir, 'tls'),
+      hostname: config.hostname,
+      certFile: config.tlsCertFile,
+      keyFile: config.tlsKeyFile,
+    });
+    const bus = new EventBus();
+    const metrics = new MetricsRegistry();
+    const ingest = new MessageIngest({ store, bus, metrics, logger, maxMessages: config.limits.maxMessages });
+    const smtp = new SmtpListeners({
+      host: config.host,
+      ports: config.ports,
+      hostname: config.hostname,
+      limits: {
+        ...DEFAULT_PROTOCOL_LIMITS,
+        maxMessageSize: config.limits.maxMessageSize,
+        maxRecipients: config.limits.maxRecipients,
+      },
+      maxConnections: config.limits.maxConnections,
+      idleTimeoutMs: config.limits.idleTimeoutMs,
+      ...(options.implicitTlsSilenceMs === undefined ? {} : { implicitTlsSilenceMs: options.implicitTlsSilenceMs }),
+      secureContext: createServerSecureContext(tlsMaterial),
+      users: config.auth.mode === 'any' ? null : config.auth.users,
+      store,
+      bus,
+      metrics,
+      logger,
+      deliver: (incoming) => ingest.accept(incoming),
+    });
+    await smtp.start();
+    cleanups.push(() => smtp.close());
+
+    let httpAddress = { host: config.host, port: 0 };
+    const info = (): ServerInfo => ({
+      version: VERSION,
+      hostname: config.hostname,
+      listeners: smtp.listeners(),
+      http: {
+        ...httpAddress,
+        url: `http://${httpAddress.host.includes(':') ? `[${httpAddress.host}]` : httpAddress.host}:${httpAddress.port}`,
+      },
+      tls: { caPath: tlsMaterial.caPath, caPem: tlsMaterial.caPem, trustHint: `NODE_EXTRA_CA_CERTS=${tlsMaterial.caPath}` },
+      auth: {
+        mode: config.auth.mode,
+        users: config.auth.mode === 'any' ? [] : [...config.auth.users.keys()],
+        defaultCredentials: config.auth.mode === 'default' ? { ...DEFAULT_CREDENTIALS } : null,
+      },
+      limits: {
+        maxMessageSize: config.limits.maxMessageSize,
+        maxRecipients: config.limits.maxRecipients,
+        maxConnections: config.limits.maxConnections,
+        idleTimeoutSeconds: Math.round(config.limits.idleTimeoutMs / 1000),
+        maxMessages: config.limits.maxMessages,
+      },
+      storage: { engine: store.engine, dataDir: config.storage ? null : dataDir },
+    });
+
+    if (config.httpPort !== null) {
+      const app = await createHttpApp({ store, bus, metrics, info, ingest, uiDir: config.uiDir });
+      try {
+        await app.listen({ port: config.httpPort, host: config.host });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new MailportError(
+          code === 'EACCES' ? 'MP_ERR_PORT_PRIVILEGED' : code === 'EADDRINUSE' ? 'MP_ERR_PORT_IN_USE' : 'MP_ERR_CONFIG',
+          `The HTTP API cannot listen on ${config.host}:${config.httpPort}: ${(error as Error).message}`,
+          { hint: 'Pick another port with --http-port PORT (0 = any free port, off = no HTTP API).', cause: error },
+        );
+      }
+      cleanups.push(() => app.close());
+      httpAddress = { host: config.host, port: (app.server.address() as AddressInfo).port };
+    }
+
+    let stopping: Promise<void> | null = null;
+    return {
+      info,
+      store,
+      bus,
+      stop: () => {
+        stopping ??= runCleanups();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The `mailport` command line: declares the commands; each command's work lives in its own module.
+ */
+import { Command, CommanderError } from 'commander';
+import { MailportError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerServeCommand } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command('mailport')
+    .description('Mailport: an SMTP sandbox, doctor and testing kit built around ports 25, 465, 587 and 2525.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  registerServeCommand(program);
+  return program;
+}
+
+function printError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  if (error instanceof MailportError) {
+    process.stderr.write(`mailport: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
+    return error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG' ? 2 : 1;
+  }
+  process.stderr.write(`mailport: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write('  what to do: this is a bug in Mailport; please report it with the command you ran.\n');
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.exitCode = printError(error);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * Configuration of `mailport serve`: one schema, one place that reads flags and environment
+ * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
+ */
+import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
+import { ConfigError } from '../errors.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'text' | 'json';
+
+export interface ServeLimits {
+  maxMessageSize: number;
+  maxRecipients: number;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  /** Retention: keep at most this many messages (oldest pruned); 0 = unlimited. */
+  maxMessages: number;
+}
+
+export interface ServeConfig {
+  host: string;
+  /** Port per profile; 0 = ephemeral, null = off. */
+  ports: Record<ProfileName, number | null>;
+  httpPort: number | null;
+  /** Data directory (SQLite file, TLS material); null together with `ephemeral` until a temp dir is made. */
+  dataDir: string;
+  ephemeral: boolean;
+  /** Storage URL: a SQLite path (default `<data-dir>/mailport.db`) or `postgres://…`. */
+  storage: string | null;
+  auth: { mode: 'default' | 'configured' | 'any'; users: ReadonlyMap<string, string> };
+  hostname: string;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  limits: ServeLimits;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Directory of the built web UI; null to serve the API only. */
+  uiDir: string | null;
+}
+
+export const DEFAULT_CREDENTIALS = { user: 'mailport', pass: 'mailport' } as const;
+
+export const SERVE_DEFAULTS = {
+  host: '127.0.0.1',
+  httpPort: 8025,
+  dataDir: './.mailport',
+  hostname: 'localhost',
+  maxMessageSize: 25 * 1024 * 1024,
+  maxRecipients: 100,
+  maxConnections: 1000,
+  idleTimeoutSeconds: 300,
+  maxMessages: 0,
+} as const;
+
+/** Raw option values as commander hands them over (strings), after env defaults were applied. */
+export interface RawServeOptions {
+  host?: string;
+  relayPort?: string;
+  submissionsPort?: string;
+  submissionPort?: string;
+  altPort?: string;
+  httpPort?: string;
+  standardPorts?: boolean;
+  dataDir?: string;
+  ephemeral?: boolean;
+  storage?: string;
+  auth?: string[];
+  authAny?: boolean;
+  hostname?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  maxMessageSize?: string;
+  maxRecipients?: string;
+  maxConnections?: string;
+  idleTimeout?: string;
+  maxMessages?: string;
+  logLevel?: string;
+  logFormat?: string;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+export function parseSize(flag: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match ? SIZE_UNITS[(match[2] ?? '').toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    throw new ConfigError(`${flag} must be a size such as 25MiB, 512KiB or 1048576, not "${value}".`);
+  }
+  return Math.floor(Number(match[1]) * unit);
+}
+
+export function parseCount(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${flag} must be a whole number, not "${value}".`);
+  return Number(value);
+}
+
+/** Durations: `300`, `300s`, `5m`, `1500ms`. */
+export function parseDurationMs(flag: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value.trim());
+  if (!match) throw new ConfigError(`${flag} must be a duration such as 300, 300s, 5m or 1500ms, not "${value}".`);
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * factor);
+}
+
+export function parsePort(flag: string, value: string): number | null {
+  if (value.trim().toLowerCase() === 'off') return null;
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535) {
+    throw new ConfigError(`${flag} must be a port number from 0 to 65535 (0 = any free port) or "off", not "${value}".`);
+  }
+  return port;
+}
+
+function parseAuthPairs(pairs: readonly string[]): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const pair of pairs) {
+    for (const entry of pair.split(',').filter(Boolean)) {
+      const colon = entry.indexOf(':');
+      if (colon <= 0 || colon === entry.length - 1) {
+        throw new ConfigError(`--auth takes USER:PASS (e.g. --auth team-a:secret), got "${entry.replace(/:.*/, ':…')}".`);
+      }
+      users.set(entry.slice(0, colon), entry.slice(colon + 1));
+    }
+  }
+  return users;
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(`${flag} must be one of ${allowed.join(', ')}, not "${value}".`);
+  }
+  return value as T;
+}
+
+const PORT_FLAGS: Record<ProfileName, { flag: string; key: keyof RawServeOptions }> = {
+  relay: { flag: '--relay-port', key: 'relayPort' },
+  submissions: { flag: '--submissions-port', key: 'submissionsPort' },
+  submission: { flag: '--submission-port', key: 'submissionPort' },
+  alternate: { flag: '--alt-port', key: 'altPort' },
+};
+
+export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): ServeConfig {
+  const ports = {} as Record<ProfileName, number | null>;
+  for (const name of PROFILE_NAMES) {
+    const { flag, key } = PORT_FLAGS[name];
+    const given = raw[key] as string | undefined;
+    if (raw.standardPorts && given !== undefined) {
+      throw new ConfigError(`--standard-ports and ${flag} cannot be combined.`, 'Use one or the other.');
+    }
+    const profile = PORT_PROFILES[name];
+    ports[name] = raw.standardPorts
+      ? profile.standardPort
+      : given === undefined
+        ? profile.defaultPort
+        : parsePort(flag, given);
+  }
+  const configuredUsers = parseAuthPairs(raw.auth ?? []);
+  if (raw.authAny && configuredUsers.size > 0) {
+    throw new ConfigError('--auth-any and --auth cannot be combined.', 'Use --auth-any to accept any credentials, or --auth USER:PASS to accept only those.');
+  }
+  const authMode = raw.authAny ? 'any' : configuredUsers.size > 0 ? 'configured' : 'default';
+  const users =
+    authMode === 'default' ? new Map([[DEFAULT_CREDENTIALS.user, DEFAULT_CREDENTIALS.pass]]) : configuredUsers;
+  const config: ServeConfig = {
+    host: raw.host ?? SERVE_DEFAULTS.host,
+    ports,
+    httpPort: raw.httpPort === undefined ? SERVE_DEFAULTS.httpPort : parsePort('--http-port', raw.httpPort),
+    dataDir: raw.dataDir ?? SERVE_DEFAULTS.dataDir,
+    ephemeral: raw.ephemeral ?? false,
+    storage: raw.storage ?? null,
+    auth: { mode: authMode, users },
+    hostname: raw.hostname ?? SERVE_DEFAULTS.hostname,
+    tlsCertFile: raw.tlsCert,
+    tlsKeyFile: raw.tlsKey,
+    limits: {
+      maxMessageSize:
+        raw.maxMessageSize === undefined ? SERVE_DEFAULTS.maxMessageSize : parseSize('--max-message-size', raw.maxMessageSize),
+      maxRecipients:
+        raw.maxRecipients === undefined ? SERVE_DEFAULTS.maxRecipients : parseCount('--max-recipients', raw.maxRecipients),
+      maxConnections:
+        raw.maxConnections === undefined ? SERVE_DEFAULTS.maxConnections : parseCount('--max-connections', raw.maxConnections),
+      idleTimeoutMs: parseDurationMs('--idle-timeout', raw.idleTimeout ?? String(SERVE_DEFAULTS.idleTimeoutSeconds)),
+      maxMessages: raw.maxMessages === undefined ? SERVE_DEFAULTS.maxMessages : parseCount('--max-messages', raw.maxMessages),
+    },
+    logLevel: oneOf('--log-level', raw.logLevel ?? 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
+    logFormat: oneOf('--log-format', raw.logFormat ?? 'text', ['text', 'json'] as const),
+    uiDir,
+  };
+  validate(config);
+  return config;
+}
+
+function validate(config: ServeConfig): void {
+  const bound = new Map<number, string>();
+  const entries: [string, number | null][] = [
+    ...PROFILE_NAMES.map((name) => [PORT_FLAGS[name].flag, config.ports[name]] as [string, number | null]),
+    ['--http-port', config.httpPort],
+  ];
+  for (const [flag, port] of entries) {
+    if (port === null || port === 0) continue;
+    const other = bound.get(port);
+    if (other) throw new ConfigError(`${flag} and ${other} both ask for port ${port}.`, 'Give each listener its own port, or 0 for any free port.');
+    bound.set(port, flag);
+  }
+  if (PROFILE_NAMES.every((name) => config.ports[name] === null)) {
+    throw new ConfigError('Every SMTP listener is off.', 'Leave at least one of --relay-port, --submissions-port, --submission-port, --alt-port on.');
+  }
+  if (config.limits.maxMessageSize < 1024) throw new ConfigError('--max-message-size must be at least 1KiB.');
+  if (config.limits.maxRecipients < 1) throw new ConfigError('--max-recipients must be at least 1.');
+  if (config.limits.maxConnections < 1) throw new ConfigError('--max-connections must be at least 1.');
+  if (config.limits.idleTimeoutMs < 1000) throw new ConfigError('--idle-timeout must be at least 1s.');
+}
+
+/** True when the host is reachable only from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

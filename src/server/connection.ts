@@ -1,0 +1,271 @@
+/**
+ * One SMTP connection: joins a socket to a protocol session, handles the TLS layer (STARTTLS
+ * upgrade, implicit TLS, first-bytes detection of the wrong TLS mode), limits, and the session record.
+ */
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
+import type { DiagnosticCode, IncomingMessage, SessionRecord, TlsFacts } from '../domain/types.js';
+import { greetsInPlaintext, type PortProfile } from '../profiles/port-profiles.js';
+import { formatReply, REPLIES } from '../protocol/replies.js';
+import { SmtpProtocolSession } from '../protocol/session.js';
+import type { Credentials, ProtocolLimits, SmtpReply, Transaction } from '../protocol/types.js';
+import { SessionRecorder, type SessionEndFacts } from './session-recorder.js';
+import { classifyHandshakeError, tlsFacts } from './tls-handshake.js';
+
+/** First byte of a TLS record carrying a handshake message (RFC 8446 §5.1, content type 22). */
+const TLS_HANDSHAKE_RECORD = 0x16;
+/** Stop reading while this much output waits for a client that does not read its replies. */
+const MAX_PENDING_OUTPUT = 1024 * 1024;
+/** How long a closing connection may take to flush before it is destroyed. */
+const END_GRACE_MS = 2000;
+
+export interface ConnectionDependencies {
+  profile: PortProfile;
+  port: number;
+  hostname: string;
+  limits: ProtocolLimits;
+  idleTimeoutMs: number;
+  /** How long a client on an implicit-TLS port may stay silent before we conclude it waits for a plaintext greeting. */
+  implicitTlsSilenceMs: number;
+  secureContext: tls.SecureContext;
+  sessionId: string;
+  authenticate(credentials: Credentials): boolean;
+  deliver(incoming: IncomingMessage): Promise<{ id: string }>;
+  onReject(code: number): void;
+  onDiagnostic(code: DiagnosticCode): void;
+  onClose(record: SessionRecord): void;
+}
+
+export class SmtpConnection {
+  readonly #deps: ConnectionDependencies;
+  readonly #recorder: SessionRecorder;
+  readonly #client: { address: string; port: number };
+  #socket: Socket;
+  #protocol: SmtpProtocolSession | null = null;
+  #endedBy: SessionEndFacts['endedBy'] = null;
+  #closed = false;
+  /** A reply written outside the protocol session (connection limit, wrong TLS mode). */
+  #ownLastError: string | null = null;
+  #silenceTimer: NodeJS.Timeout | null = null;
+
+  constructor(socket: Socket, deps: ConnectionDependencies) {
+    this.#deps = deps;
+    this.#socket = socket;
+    this.#client = { address: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0 };
+    this.#recorder = new SessionRecorder(deps.sessionId, { profile: deps.profile.name, port: deps.port }, this.#client);
+    socket.setNoDelay(true);
+    socket.on('error', () => {
+      // A reset or broken pipe from the client only ends this session; 'close' follows.
+    });
+    socket.once('close', () => this.#finish());
+  }
+
+  get id(): string {
+    return this.#recorder.id;
+  }
+
+  start(): void {
+    this.#socket.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
+    if (greetsInPlaintext(this.#deps.profile)) {
+      this.#startProtocol(this.#socket, null);
+      this.#socket.once('data', (chunk: Buffer) => this.#checkFirstBytesOnPlaintextPort(chunk));
+    } else {
+      this.#awaitClientHello();
+    }
+  }
+
+  /** Refuses the connection because the server is full (421 4.7.0, RFC 5321 §3.8). */
+  rejectTooManyConnections(): void {
+    this.#endedBy = 'connection-limit';
+    this.#diagnose('too-many-connections');
+    // On an implicit-TLS port a plaintext reply would look like a broken handshake; just close there.
+    if (greetsInPlaintext(this.#deps.profile)) this.#writeOwnReply(REPLIES.TOO_MANY_CONNECTIONS);
+    this.#end();
+  }
+
+  /** Server shutdown: 421 4.3.2 to a live session. */
+  shutdown(): void {
+    if (this.#closed) return;
+    this.#endedBy = this.#endedBy ?? 'shutdown';
+    if (this.#protocol) this.#protocol.shutdown();
+    else this.#socket.destroy();
+  }
+
+  /** Ends the connection gracefully, but never waits on a client that keeps its side open. */
+  #end(): void {
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), END_GRACE_MS).unref();
+  }
+
+  #startProtocol(socket: Socket, tlsAtStart: TlsFacts | null): void {
+    const protocol = new SmtpProtocolSession({
+      profile: this.#deps.profile,
+      hostname: this.#deps.hostname,
+      limits: this.#deps.limits,
+      tls: tlsAtStart,
+      hooks: {
+        authenticate: (credentials) => this.#deps.authenticate(credentials),
+        deliver: (transaction) => this.#deliver(transaction),
+      },
+      sink: {
+        write: (data) => this.#write(data),
+        startTls: () => this.#upgradeToTls(),
+        close: () => this.#end(),
+        transcript: (direction, text) => this.#recorder.line(direction, text),
+        diagnostic: (code, detail) => this.#diagnose(code, detail),
+        delivered: () => {},
+      },
+    });
+    this.#protocol = protocol;
+    this.#listen(socket);
+    protocol.greet();
+  }
+
+  #listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      this.#protocol?.receive(chunk);
+      if (this.#socket.writableLength > MAX_PENDING_OUTPUT) {
+        socket.pause();
+        this.#socket.once('drain', () => socket.resume());
+      }
+    });
+  }
+
+  #write(data: string): void {
+    if (this.#socket.destroyed || !this.#socket.writable) return;
+    // Count every error reply line for /metrics (rejects by reply code).
+    for (const line of data.split('\r\n')) {
+      if (/^[45]\d\d /.test(line)) this.#deps.onReject(Number(line.slice(0, 3)));
+    }
+    this.#socket.write(data);
+  }
+
+  #writeOwnReply(reply: SmtpReply): void {
+    const wire = formatReply(reply);
+    for (const line of wire.split('\r\n').filter(Boolean)) this.#recorder.line('S', line);
+    this.#ownLastError = wire.trimEnd().split('\r\n').at(-1) ?? null;
+    this.#write(wire);
+  }
+
+  #diagnose(code: DiagnosticCode, detail?: string): void {
+    if (this.#recorder.diagnostic(code, detail)) this.#deps.onDiagnostic(code);
+  }
+
+  async #deliver(transaction: Transaction): Promise<{ id: string }> {
+    return this.#deps.deliver({
+      raw: transaction.data,
+      envelope: transaction.envelope,
+      inbox: transaction.auth?.user ?? 'default',
+      sessionId: this.id,
+      listener: { profile: this.#deps.profile.name, port: this.#deps.port },
+      client: this.#client,
+      heloName: transaction.heloName,
+      tls: transaction.tls,
+      auth: transaction.auth,
+      receivedAt: new Date(),
+    });
+  }
+
+  /**
+   * On a plaintext/STARTTLS port the client speaks second. A TLS ClientHello as its first bytes
+   * means it was configured for implicit TLS (e.g. nodemailer `secure: true` against 587).
+   */
+  #checkFirstBytesOnPlaintextPort(chunk: Buffer): void {
+    if (chunk[0] !== TLS_HANDSHAKE_RECORD) return;
+    this.#recorder.line('*', `TLS ClientHello received (${chunk.length} bytes) where SMTP commands were expected`);
+    this.#diagnose('implicit-tls-on-starttls-port');
+    this.#protocol = null;
+    this.#socket.removeAllListeners('data');
+    this.#socket.destroy();
+  }
+
+  /**
+   * Implicit TLS (RFC 8314 §3.3): the client must open with a ClientHello. Plaintext bytes, or
+   * silence (a client waiting for a plaintext greeting), mean it was configured for STARTTLS or
+   * no TLS; we answer in plaintext so the client's error shows the explanation.
+   */
+  #awaitClientHello(): void {
+    const socket = this.#socket;
+    this.#silenceTimer = setTimeout(() => {
+      this.#recorder.line('*', `No TLS ClientHello after ${this.#deps.implicitTlsSilenceMs} ms: the client is waiting for a plaintext greeting`);
+      this.#diagnose('plaintext-on-implicit-tls-port');
+      this.#writeOwnReply(REPLIES.IMPLICIT_TLS_REQUIRED);
+      this.#end();
+    }, this.#deps.implicitTlsSilenceMs);
+    socket.once('data', (chunk: Buffer) => {
+      if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
+      if (chunk[0] === TLS_HANDSHAKE_RECORD) {
+        socket.pause();
+        socket.unshift(chunk);
+        this.#handshake('implicit');
+        return;
+      }
+      const firstLine = chunk.toString('latin1').split(/\r?\n/)[0] ?? '';
+      this.#recorder.line('C', firstLine.replace(/^(AUTH\s+\S+).*/i, '$1 <redacted>'));
+      this.#diagnose('plaintext-on-implicit-tls-port');
+      this.#writeOwnReply(REPLIES.IMPLICIT_TLS_REQUIRED);
+      this.#end();
+    });
+  }
+
+  #upgradeToTls(): void {
+    this.#socket.removeAllListeners('data');
+    this.#socket.pause();
+    this.#handshake('starttls');
+  }
+
+  #handshake(mode: TlsFacts['mode']): void {
+    const plain = this.#socket;
+    const secure = new tls.TLSSocket(plain, {
+      isServer: true,
+      secureContext: this.#deps.secureContext,
+    });
+    this.#socket = secure;
+    secure.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
+    secure.on('error', (error: Error & { code?: string }) => {
+      if (secure.encrypted && (secure as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished) return;
+      const { code, detail } = classifyHandshakeError(error);
+      this.#recorder.line('*', `TLS handshake failed: ${detail}`);
+      this.#diagnose(code, detail);
+      secure.destroy();
+    });
+    secure.once('secure', () => {
+      const facts = tlsFacts(secure, mode);
+      this.#recorder.line('*', `TLS established: ${facts.protocol} ${facts.cipher}`);
+      if (mode === 'implicit') this.#startProtocol(secure, facts);
+      else {
+        this.#listen(secure);
+        this.#protocol?.tlsStarted(facts);
+      }
+    });
+    secure.once('close', () => plain.destroy());
+  }
+
+  #onIdle(): void {
+    if (this.#closed) return;
+    this.#endedBy = 'idle-timeout';
+    if (this.#protocol) this.#protocol.idleTimeout();
+    else {
+      this.#diagnose('idle-timeout');
+      this.#socket.destroy();
+    }
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
+    const protocol = this.#protocol;
+    protocol?.clientClosed();
+    const record = this.#recorder.finish({
+      heloName: protocol?.heloName ?? null,
+      tls: protocol?.tls ?? null,
+      auth: protocol?.auth ?? null,
+      messageIds: protocol ? [...protocol.messageIds] : [],
+      lastError: protocol?.lastError ?? this.#ownLastError,
+      quit: protocol?.quitReceived ?? false,
+      endedBy: this.#endedBy,
+    });
+    this.#deps.onClose(record);
+  }
+}
