@@ -10,7 +10,8 @@ import type { IncomingMessage, MessageSummary, ParsedMessage } from '../domain/t
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
-import { parseMessage, snippet } from '../mime/parse-message.js';
+import { parseMessage } from '../mime/parse-message.js';
+import { snippet } from '../mime/snippet.js';
 import type { NewMessage, Store } from '../storage/store.js';
 
 interface Pending {

@@ -1,0 +1,60 @@
+/**
+ * Runs the real `bin/mailport` executable (built by `npm run build`, which `npm test` runs first).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mailport');
+const BUILT_ENTRY = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+export interface ServeProcess {
+  child: ChildProcess;
+  ports: Record<string, number>;
+  httpUrl: string | null;
+  output(): string;
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(BUILT_ENTRY)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
+}
+
+/** Starts `mailport serve ARGS` and resolves once its banner names the bound ports. */
+export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  assertBuilt();
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mailport serve did not start within 20 s:\n${output}`)), 20_000);
+    const check = (): void => {
+      if (output.includes('Press Ctrl+C to stop.')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mailport serve exited with ${code}:\n${output}`));
+    });
+  });
+  const ports: Record<string, number> = {};
+  for (const match of output.matchAll(/^\s{4}(relay|submissions|submission|alternate)\s+\S+:(\d+)/gm)) {
+    ports[match[1] as string] = Number(match[2]);
+  }
+  const httpUrl = /Web UI \+ API: (http:\/\/\S+)/.exec(output)?.[1] ?? null;
+  return { child, ports, httpUrl, output: () => output };
+}
+
+export function waitForExit(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}

@@ -1,0 +1,127 @@
+/**
+ * Hostile bytes never crash the server and never block other sessions: garbage, overlong lines,
+ * a 10,000-command pipelined burst, half-open and silent connections, TLS on the wrong port.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { RawSmtp } from '../helpers/smtp-dialogue.js';
+
+let sandbox: TestSandbox;
+
+before(async () => {
+  sandbox = await startTestSandbox({ maxConnections: '200', idleTimeout: '3s' });
+});
+after(async () => {
+  await sandbox.stop();
+});
+
+async function healthySend(): Promise<void> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sandbox.port('relay'), ignoreTLS: true });
+  const info = await transport.sendMail({ from: 'ok@example.com', to: 'ok@example.com', subject: 'still alive', text: 'yes' });
+  transport.close();
+  assert.match(info.response, /^250 /);
+}
+
+describe('hostile input', () => {
+  it('binary garbage gets error replies or a close, and other sessions keep working', async () => {
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    assert.match((await client.reply()).join(), /^220 /);
+    client.write(randomBytes(64 * 1024));
+    await client.waitClosed(10_000).catch(() => client.close());
+    await healthySend();
+  });
+
+  it('an overlong command line is answered once with 500 5.5.6 and not buffered', async () => {
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    client.write(`EHLO ${'a'.repeat(1024 * 1024)}\r\n`);
+    const reply = await client.reply();
+    assert.match(reply.at(-1) ?? '', /^500 5\.5\.6/);
+    const next = await client.command('NOOP');
+    assert.equal(next.code, 250, 'the session goes on after the overlong line');
+    client.close();
+  });
+
+  it('answers 10,000 pipelined commands in order', async () => {
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    assert.equal((await client.command('EHLO burst.test')).code, 250);
+    client.write('NOOP\r\n'.repeat(10_000));
+    for (let i = 0; i < 10_000; i += 1) {
+      const reply = await client.reply(20_000);
+      assert.match(reply[0] ?? '', /^250 /);
+    }
+    assert.equal((await client.command('QUIT')).code, 221);
+    client.close();
+  });
+
+  it('half-open and silent connections do not block anyone', async () => {
+    const sockets = await Promise.all(
+      Array.from({ length: 50 }, () => new Promise<net.Socket>((resolve) => {
+        const socket = net.connect(sandbox.port('submissions'), '127.0.0.1', () => resolve(socket));
+        socket.on('error', () => {});
+      })),
+    );
+    for (const socket of sockets.slice(0, 25)) socket.end();
+    await healthySend();
+    for (const socket of sockets) socket.destroy();
+  });
+
+  it('a command ending in a bare LF is refused, not executed', async () => {
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    await client.command('EHLO lf.test');
+    client.write('MAIL FROM:<a@example.com>\n');
+    const reply = await client.reply();
+    assert.match(reply.at(-1) ?? '', /^5\d\d 5\.5\.2 /);
+    // MAIL was not executed, so RCPT is out of sequence.
+    assert.equal((await client.command('RCPT TO:<b@example.com>')).code, 503);
+    client.close();
+  });
+
+  it('bare LF inside DATA refuses the whole message and stores nothing', async () => {
+    const before = (await sandbox.store.listMessages({ q: 'from:smuggler@example.com' })).total;
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    await client.command('EHLO smuggle.test');
+    await client.command('MAIL FROM:<smuggler@example.com>');
+    await client.command('RCPT TO:<victim@example.com>');
+    assert.equal((await client.command('DATA')).code, 354);
+    client.write('From: smuggler@example.com\r\n\r\nhello\n.\nMAIL FROM:<evil@example.com>\r\n.\r\n');
+    const reply = await client.reply();
+    assert.match(reply.at(-1) ?? '', /^5\d\d 5\.\d\.\d+ .*(LF|line ending)/i);
+    assert.equal((await sandbox.store.listMessages({ q: 'from:smuggler@example.com' })).total, before);
+    client.close();
+  });
+
+  it('an idle client is told 421 4.4.2 and disconnected', async () => {
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    const reply = await client.reply(10_000);
+    assert.match(reply.at(-1) ?? '', /^421 4\.4\.2/);
+    await client.waitClosed();
+  });
+});
+
+describe('connection limit', () => {
+  it('refuses connections beyond --max-connections with 421 4.7.0', async () => {
+    const limited = await startTestSandbox({ maxConnections: '2' });
+    try {
+      const first = await RawSmtp.connect(limited.port('relay'));
+      const second = await RawSmtp.connect(limited.port('relay'));
+      await first.reply();
+      await second.reply();
+      const third = await RawSmtp.connect(limited.port('relay'));
+      assert.match((await third.reply()).at(-1) ?? '', /^421 4\.7\.0/);
+      await third.waitClosed();
+      first.close();
+      second.close();
+    } finally {
+      await limited.stop();
+    }
+  });
+});
