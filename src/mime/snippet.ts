@@ -1,0 +1,34 @@
+/** Short plain-text previews and the plain text that search indexes. */
+import type { ParsedMessage } from '../domain/types.js';
+
+const SNIPPET_LENGTH = 160;
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** The message's readable text: the text part, or the HTML part with its markup removed. */
+export function plainText(parsed: Pick<ParsedMessage, 'text' | 'html'>): string {
+  if (parsed.text !== null && parsed.text.trim() !== '') return parsed.text;
+  if (parsed.html === null) return '';
+  return parsed.html
+    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => decodeEntity(name) ?? entity);
+}
+
+/** First ~160 characters of the readable text, whitespace collapsed, for message lists. */
+export function snippet(parsed: Pick<ParsedMessage, 'text' | 'html'>): string {
+  const text = plainText(parsed).replace(/\s+/g, ' ').trim();
+  if (text.length <= SNIPPET_LENGTH) return text;
+  const cut = text.slice(0, SNIPPET_LENGTH);
+  const lastSpace = cut.lastIndexOf(' ');
+  return `${(lastSpace > SNIPPET_LENGTH / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+function decodeEntity(name: string): string | undefined {
+  if (name.startsWith('#')) {
+    const code =
+      name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+    return Number.isInteger(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : undefined;
+  }
+  return ENTITIES[name.toLowerCase()];
+}

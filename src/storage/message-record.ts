@@ -1,0 +1,143 @@
+/**
+ * The engine-neutral shape of a stored message: the searchable fields every adapter keeps as real
+ * columns, computed once from a NewMessage, and the mapping from a stored row back to the domain
+ * types. Adapters differ only in SQL, never in what is stored or returned.
+ */
+import type { AddressValue, MessageDetail, MessageSummary, ParsedMessage } from '../domain/types.js';
+import { plainText, snippet } from '../mime/snippet.js';
+import type { ProfileName } from '../profiles/port-profiles.js';
+import type { NewMessage } from './store.js';
+
+/** Everything of a MessageDetail that is not a column of its own, stored as one JSON document. */
+export type MessageExtras = Pick<
+  MessageDetail,
+  'sessionId' | 'envelope' | 'client' | 'heloName' | 'tls' | 'auth'
+>;
+
+export interface MessageRecord {
+  id: string;
+  inbox: string;
+  receivedAt: Date;
+  size: number;
+  listenerProfile: ProfileName;
+  listenerPort: number;
+  attachmentCount: number;
+  subject: string | null;
+  /** Lower-cased haystacks for `subject:`, `from:` (From header and MAIL FROM) and `to:` (To, Cc, Bcc, RCPT TO). */
+  subjectSearch: string;
+  fromSearch: string;
+  toSearch: string;
+  envelopeFrom: string;
+  envelopeTo: string[];
+  from: AddressValue[];
+  to: AddressValue[];
+  snippet: string;
+  extras: MessageExtras;
+  parsed: ParsedMessage;
+  raw: Buffer;
+  /** Text for the full-text index, by column. */
+  fullText: { subject: string; sender: string; recipients: string; body: string };
+}
+
+export function messageRecord(message: NewMessage): MessageRecord {
+  const { incoming, parsed } = message;
+  const envelopeFrom = incoming.envelope.mailFrom.address;
+  const envelopeTo = incoming.envelope.rcptTo.map((rcpt) => rcpt.address);
+  const sender = [addressText(parsed.from), envelopeFrom].join(' ').trim();
+  const recipients = [addressText([...parsed.to, ...parsed.cc, ...parsed.bcc]), envelopeTo.join(' ')]
+    .join(' ')
+    .trim();
+  return {
+    id: message.id,
+    inbox: incoming.inbox,
+    receivedAt: incoming.receivedAt,
+    size: incoming.raw.length,
+    listenerProfile: incoming.listener.profile,
+    listenerPort: incoming.listener.port,
+    attachmentCount: parsed.attachments.length,
+    subject: parsed.subject,
+    subjectSearch: (parsed.subject ?? '').toLowerCase(),
+    fromSearch: sender.toLowerCase(),
+    toSearch: recipients.toLowerCase(),
+    envelopeFrom,
+    envelopeTo,
+    from: parsed.from,
+    to: parsed.to,
+    snippet: snippet(parsed),
+    extras: {
+      sessionId: incoming.sessionId,
+      envelope: incoming.envelope,
+      client: incoming.client,
+      heloName: incoming.heloName,
+      tls: incoming.tls,
+      auth: incoming.auth,
+    },
+    parsed,
+    raw: incoming.raw,
+    fullText: { subject: parsed.subject ?? '', sender, recipients, body: plainText(parsed) },
+  };
+}
+
+function addressText(addresses: AddressValue[]): string {
+  return addresses
+    .map((entry) => (entry.name === '' ? entry.address : `${entry.name} <${entry.address}>`))
+    .join(', ');
+}
+
+/** Summary columns as an adapter reads them back (JSON columns may arrive as text or already decoded). */
+export interface SummaryRow {
+  id: string;
+  inbox: string;
+  received_at: number | Date;
+  size: number | string;
+  is_read: number | boolean;
+  listener_profile: string;
+  listener_port: number | string;
+  attachment_count: number | string;
+  subject: string | null;
+  envelope_from: string;
+  envelope_to: unknown;
+  from_json: unknown;
+  to_json: unknown;
+  snippet: string;
+}
+
+export interface DetailRow extends SummaryRow {
+  extras_json: unknown;
+  parsed_json: unknown;
+}
+
+/** Column list matching SummaryRow, for SELECTs. */
+export const SUMMARY_COLUMNS =
+  'id, inbox, received_at, size, is_read, listener_profile, listener_port, attachment_count, subject, ' +
+  'envelope_from, envelope_to, from_json, to_json, snippet';
+
+export function summaryFromRow(row: SummaryRow): MessageSummary {
+  return {
+    id: row.id,
+    inbox: row.inbox,
+    receivedAt: new Date(row.received_at).toISOString(),
+    size: Number(row.size),
+    subject: row.subject,
+    from: decodeJson<AddressValue[]>(row.from_json),
+    to: decodeJson<AddressValue[]>(row.to_json),
+    envelopeFrom: row.envelope_from,
+    envelopeTo: decodeJson<string[]>(row.envelope_to),
+    listener: { profile: row.listener_profile as ProfileName, port: Number(row.listener_port) },
+    attachmentCount: Number(row.attachment_count),
+    snippet: row.snippet,
+    read: Boolean(row.is_read),
+  };
+}
+
+export function detailFromRow(row: DetailRow): MessageDetail {
+  return {
+    ...summaryFromRow(row),
+    ...decodeJson<MessageExtras>(row.extras_json),
+    parsed: decodeJson<ParsedMessage>(row.parsed_json),
+  };
+}
+
+export function decodeJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}

@@ -1,0 +1,60 @@
+/**
+ * Compiles a parsed `q` (src/search/query.ts) into a SQL WHERE clause over the columns every
+ * adapter shares (see message-record.ts). Engine differences (placeholders, full-text matching,
+ * booleans, time) come from a small dialect, so both engines give the same answers.
+ */
+import type { SearchQuery, SearchTerm, TextField } from '../search/query.js';
+import { searchWords } from '../search/words.js';
+
+export interface SqlDialect {
+  /** Adds a bound value and returns its placeholder (`?` or `$n`). */
+  bind(value: unknown): string;
+  /** Clause true when the full-text index holds `words` as a phrase, the last word as a prefix. */
+  fullText(words: string[]): string;
+  /** Clause true when lower-cased `column` contains `needle` (already lower-cased). */
+  contains(column: string, needle: string): string;
+  /** A boolean literal or bound value for `is_read`. */
+  boolean(value: boolean): string;
+  /** A bound value comparable with `received_at`. */
+  time(at: Date): string;
+}
+
+const FIELD_COLUMNS: Record<Exclude<TextField, 'inbox'>, string> = {
+  from: 'from_search',
+  to: 'to_search',
+  subject: 'subject_search',
+};
+
+/** Returns `cond AND cond ...`, or null when the query restricts nothing. */
+export function whereClause(query: SearchQuery, dialect: SqlDialect): string | null {
+  const clauses = query.terms.map((term) => termClause(term, dialect)).filter((clause) => clause !== null);
+  return clauses.length === 0 ? null : clauses.join(' AND ');
+}
+
+function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
+  switch (term.type) {
+    case 'text': {
+      const words = searchWords(term.value);
+      return words.length === 0 ? null : negate(dialect.fullText(words), term.negated);
+    }
+    case 'field':
+      if (term.field === 'inbox') return negate(`inbox = ${dialect.bind(term.value)}`, term.negated);
+      return negate(dialect.contains(FIELD_COLUMNS[term.field], term.value.toLowerCase()), term.negated);
+    case 'port':
+      return negate(`listener_port = ${dialect.bind(term.port)}`, term.negated);
+    case 'profile':
+      return negate(`listener_profile = ${dialect.bind(term.profile)}`, term.negated);
+    case 'hasAttachment':
+      return negate('attachment_count > 0', term.negated);
+    case 'read':
+      return `is_read = ${dialect.boolean(term.read)}`;
+    case 'date': {
+      const operator = term.op === 'before' ? '<' : '>=';
+      return negate(`received_at ${operator} ${dialect.time(term.at)}`, term.negated);
+    }
+  }
+}
+
+function negate(clause: string, negated: boolean): string {
+  return negated ? `NOT (${clause})` : `(${clause})`;
+}

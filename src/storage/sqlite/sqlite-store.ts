@@ -1,0 +1,319 @@
+/**
+ * The embedded default store: one SQLite file (better-sqlite3) with WAL, an FTS5 index and
+ * versioned migrations (migrations.ts).
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
+import { MailportError } from '../../errors.js';
+import { parseSearchQuery } from '../../search/query.js';
+import {
+  type DetailRow,
+  decodeJson,
+  detailFromRow,
+  messageRecord,
+  SUMMARY_COLUMNS,
+  type SummaryRow,
+  summaryFromRow,
+} from '../message-record.js';
+import { decodeCursor, encodeCursor, pageSize } from '../paging.js';
+import { whereClause } from '../search-sql.js';
+import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
+import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
+import { migrate } from './migrate.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; its directory is created when missing. */
+  path: string;
+}
+
+type Bindings = unknown[];
+
+/** Dynamic WHERE clauses repeat (the same `q` shapes over and over), so their statements are kept too. */
+const STATEMENT_CACHE_SIZE = 200;
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite';
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly cache = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    try {
+      mkdirSync(dirname(options.path), { recursive: true });
+      this.db = new Database(options.path);
+      this.db.pragma('journal_mode = WAL');
+      // A message is acknowledged with 250 only after addMessages returns, and the promise is that
+      // nothing acknowledged is lost. In WAL mode `synchronous = NORMAL` survives a process kill but
+      // can drop the last commits on an OS crash or power loss, because the WAL is fsynced only at
+      // checkpoints; `FULL` fsyncs the WAL on every commit, so a committed message is on disk
+      // before the 250. Group commit (one transaction per addMessages batch) pays that fsync once
+      // per batch rather than once per message.
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+    } catch (cause) {
+      throw storageError(`Could not open the SQLite database at ${options.path}.`, cause);
+    }
+  }
+
+  async init(): Promise<void> {
+    try {
+      migrate(this.db, SQLITE_MIGRATIONS);
+    } catch (cause) {
+      throw storageError(`Could not migrate the SQLite database at ${this.path}.`, cause);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.cache.clear();
+    this.db.pragma('optimize');
+    this.db.close();
+  }
+
+  async addMessages(messages: NewMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const insertMessage = this.statement(
+      `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
+        subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json, to_json, snippet,
+        extras_json, parsed_json, raw)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertText = this.statement(
+      'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    const insertAll = this.db.transaction((batch: NewMessage[]) => {
+      for (const message of batch) {
+        const record = messageRecord(message);
+        const { lastInsertRowid } = insertMessage.run(
+          record.id,
+          record.inbox,
+          record.receivedAt.getTime(),
+          record.size,
+          record.listenerProfile,
+          record.listenerPort,
+          record.attachmentCount,
+          record.subject,
+          record.subjectSearch,
+          record.fromSearch,
+          record.toSearch,
+          record.envelopeFrom,
+          JSON.stringify(record.envelopeTo),
+          JSON.stringify(record.from),
+          JSON.stringify(record.to),
+          record.snippet,
+          JSON.stringify(record.extras),
+          JSON.stringify(record.parsed),
+          record.raw,
+        );
+        const text = record.fullText;
+        insertText.run(lastInsertRowid, text.subject, text.sender, text.recipients, text.body);
+      }
+    });
+    try {
+      insertAll.immediate(messages);
+    } catch (cause) {
+      throw storageError(`Could not store ${messages.length} message(s).`, cause);
+    }
+  }
+
+  async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor);
+    const filter = this.messageFilter(query.q);
+    const conditions = [filter.where, after === null ? null : 'id < ?'].filter((c) => c !== null);
+    const rows = this.statement(
+      `SELECT ${SUMMARY_COLUMNS} FROM messages ${whereOf(conditions)} ORDER BY id DESC LIMIT ?`,
+    ).all(...filter.params, ...(after === null ? [] : [after]), limit + 1) as SummaryRow[];
+    const total =
+      filter.where === null
+        ? this.counter('messages')
+        : (this.statement(`SELECT count(*) FROM messages WHERE ${filter.where}`)
+            .pluck()
+            .get(...filter.params) as number);
+    return page(rows.map(summaryFromRow), limit, total);
+  }
+
+  async getMessage(id: string): Promise<MessageDetail | null> {
+    const row = this.statement(
+      `SELECT ${SUMMARY_COLUMNS}, extras_json, parsed_json FROM messages WHERE id = ?`,
+    ).get(id) as DetailRow | undefined;
+    return row === undefined ? null : detailFromRow(row);
+  }
+
+  async getRawMessage(id: string): Promise<Buffer | null> {
+    const raw = this.statement('SELECT raw FROM messages WHERE id = ?').pluck().get(id) as Buffer | undefined;
+    return raw ?? null;
+  }
+
+  async setRead(id: string, read: boolean): Promise<boolean> {
+    return this.statement('UPDATE messages SET is_read = ? WHERE id = ?').run(read ? 1 : 0, id).changes > 0;
+  }
+
+  async deleteMessage(id: string): Promise<boolean> {
+    return this.statement('DELETE FROM messages WHERE id = ?').run(id).changes > 0;
+  }
+
+  async deleteMessages(q?: string): Promise<string[]> {
+    const filter = this.messageFilter(q);
+    return this.statement(`DELETE FROM messages ${whereOf([filter.where])} RETURNING id`)
+      .pluck()
+      .all(...filter.params) as string[];
+  }
+
+  async pruneMessages(keep: number): Promise<string[]> {
+    return this.statement(
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY id DESC LIMIT -1 OFFSET ?) RETURNING id',
+    )
+      .pluck()
+      .all(Math.max(0, Math.trunc(keep))) as string[];
+  }
+
+  async saveSession(session: SessionRecord): Promise<void> {
+    const upsert = this.statement(
+      `INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
+         summary_json = excluded.summary_json, transcript_json = excluded.transcript_json`,
+    );
+    const clearCodes = this.statement('DELETE FROM session_diagnostics WHERE session_id = ?');
+    const addCode = this.statement('INSERT INTO session_diagnostics (code, session_id) VALUES (?, ?)');
+    try {
+      this.db
+        .transaction(() => {
+          upsert.run(
+            session.id,
+            hasProblems(session) ? 1 : 0,
+            JSON.stringify(sessionSummary(session)),
+            JSON.stringify(session.transcript),
+          );
+          clearCodes.run(session.id);
+          for (const code of diagnosticCodes(session)) addCode.run(code, session.id);
+        })
+        .immediate();
+    } catch (cause) {
+      throw storageError(`Could not store session ${session.id}.`, cause);
+    }
+  }
+
+  async listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
+    const limit = pageSize(query.limit);
+    const after = decodeCursor(query.cursor);
+    const filters: string[] = [];
+    const params: Bindings = [];
+    if (query.diagnostic !== undefined) {
+      filters.push('id IN (SELECT session_id FROM session_diagnostics WHERE code = ?)');
+      params.push(query.diagnostic);
+    }
+    if (query.problems === true) filters.push('has_problems = 1');
+    const conditions = after === null ? filters : [...filters, 'id < ?'];
+    const rows = this.statement(
+      `SELECT summary_json FROM sessions ${whereOf(conditions)} ORDER BY id DESC LIMIT ?`,
+    )
+      .pluck()
+      .all(...params, ...(after === null ? [] : [after]), limit + 1) as string[];
+    const total =
+      filters.length === 0
+        ? this.counter('sessions')
+        : (this.statement(`SELECT count(*) FROM sessions ${whereOf(filters)}`)
+            .pluck()
+            .get(...params) as number);
+    return page(
+      rows.map((json) => decodeJson<SessionSummary>(json)),
+      limit,
+      total,
+    );
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const row = this.statement('SELECT summary_json, transcript_json FROM sessions WHERE id = ?').get(id) as
+      | { summary_json: string; transcript_json: string }
+      | undefined;
+    if (row === undefined) return null;
+    return { ...decodeJson<SessionSummary>(row.summary_json), transcript: decodeJson(row.transcript_json) };
+  }
+
+  async stats(): Promise<StoreStats> {
+    return {
+      messages: this.counter('messages'),
+      sessions: this.counter('sessions'),
+      messageBytes: this.counter('message_bytes'),
+      storeBytes: fileSize(this.path) + fileSize(`${this.path}-wal`),
+    };
+  }
+
+  private counter(name: 'messages' | 'message_bytes' | 'sessions'): number {
+    return this.statement('SELECT value FROM counters WHERE name = ?').pluck().get(name) as number;
+  }
+
+  private messageFilter(q: string | undefined): { where: string | null; params: Bindings } {
+    const params: Bindings = [];
+    const where = whereClause(parseSearchQuery(q ?? ''), {
+      bind: (value) => {
+        params.push(value);
+        return '?';
+      },
+      fullText: (words) => {
+        // FTS5 phrase with a prefix on the last word; words are letters and digits only, so the
+        // quotes need no escaping.
+        params.push(`"${words.join(' ')}" *`);
+        return 'seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)';
+      },
+      contains: (column, needle) => {
+        params.push(needle);
+        return `instr(${column}, ?) > 0`;
+      },
+      boolean: (value) => (value ? '1' : '0'),
+      time: (at) => {
+        params.push(at.getTime());
+        return '?';
+      },
+    });
+    return { where, params };
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.cache.get(sql);
+    if (statement === undefined) {
+      if (this.cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function whereOf(conditions: (string | null)[]): string {
+  const present = conditions.filter((condition) => condition !== null);
+  return present.length === 0 ? '' : `WHERE ${present.join(' AND ')}`;
+}
+
+/** `rows` holds up to limit + 1 items; the extra one only tells that another page exists. */
+function page<T extends { id: string }>(rows: T[], limit: number, total: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    total,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null,
+  };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function storageError(message: string, cause: unknown): MailportError {
+  const reason = cause instanceof Error ? ` ${cause.message}` : '';
+  return new MailportError('MP_ERR_STORAGE', `${message}${reason}`, { cause });
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import type { Store } from '../../src/storage/store.js';
+import { fixtureMessage } from './message-factory.js';
+import { storeContract } from './store-contract.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'mailport-sqlite-'));
+let counter = 0;
+
+storeContract('sqlite', {
+  async create(): Promise<Store> {
+    counter += 1;
+    const store = new SqliteStore({ path: join(dir, `contract-${counter}.db`) });
+    await store.init();
+    return store;
+  },
+  async destroy(store: Store): Promise<void> {
+    await store.close();
+  },
+  async finish(): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
+  },
+});
+
+describe('SqliteStore specifics', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'mailport-sqlite-file-'));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('creates the parent directory and keeps messages across reopening', async () => {
+    const path = join(root, 'nested', 'data', 'mailport.db');
+    const first = new SqliteStore({ path });
+    await first.init();
+    const message = await fixtureMessage('alternative');
+    await first.addMessages([message]);
+    await first.close();
+    assert.ok((await stat(path)).size > 0);
+
+    const second = new SqliteStore({ path });
+    await second.init();
+    assert.equal((await second.getMessage(message.id))?.subject, 'Your invoice #1042 is ready');
+    assert.equal((await second.listMessages({ q: 'invoice' })).total, 1);
+    assert.equal((await second.stats()).messages, 1);
+    await second.close();
+  });
+
+  it('uses WAL and records each applied migration once', async () => {
+    const path = join(root, 'pragmas.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    await store.close();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    assert.deepEqual(versions, [1]);
+    db.close();
+  });
+});
