@@ -3,12 +3,12 @@
  * server, started in that order and stopped in reverse. Used by `mailport serve` and by tests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
-import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServerInfo } from '../domain/types.js';
 import { MailportError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -66,7 +66,9 @@ export async function startMailport(
       },
       maxConnections: config.limits.maxConnections,
       idleTimeoutMs: config.limits.idleTimeoutMs,
-      ...(options.implicitTlsSilenceMs === undefined ? {} : { implicitTlsSilenceMs: options.implicitTlsSilenceMs }),
+      ...(options.implicitTlsSilenceMs === undefined
+        ? {}
+        : { implicitTlsSilenceMs: options.implicitTlsSilenceMs }),
       secureContext: createServerSecureContext(tlsMaterial),
       users: config.auth.mode === 'any' ? null : config.auth.users,
       store,
@@ -87,7 +89,11 @@ export async function startMailport(
         ...httpAddress,
         url: `http://${httpAddress.host.includes(':') ? `[${httpAddress.host}]` : httpAddress.host}:${httpAddress.port}`,
       },
-      tls: { caPath: tlsMaterial.caPath, caPem: tlsMaterial.caPem, trustHint: `NODE_EXTRA_CA_CERTS=${tlsMaterial.caPath}` },
+      tls: {
+        caPath: tlsMaterial.caPath,
+        caPem: tlsMaterial.caPem,
+        trustHint: `NODE_EXTRA_CA_CERTS=${tlsMaterial.caPath}`,
+      },
       auth: {
         mode: config.auth.mode,
         users: config.auth.mode === 'any' ? [] : [...config.auth.users.keys()],
@@ -110,9 +116,16 @@ export async function startMailport(
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         throw new MailportError(
-          code === 'EACCES' ? 'MP_ERR_PORT_PRIVILEGED' : code === 'EADDRINUSE' ? 'MP_ERR_PORT_IN_USE' : 'MP_ERR_CONFIG',
+          code === 'EACCES'
+            ? 'MP_ERR_PORT_PRIVILEGED'
+            : code === 'EADDRINUSE'
+              ? 'MP_ERR_PORT_IN_USE'
+              : 'MP_ERR_CONFIG',
           `The HTTP API cannot listen on ${config.host}:${config.httpPort}: ${(error as Error).message}`,
-          { hint: 'Pick another port with --http-port PORT (0 = any free port, off = no HTTP API).', cause: error },
+          {
+            hint: 'Pick another port with --http-port PORT (0 = any free port, off = no HTTP API).',
+            cause: error,
+          },
         );
       }
       cleanups.push(() => app.close());

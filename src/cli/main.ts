@@ -8,7 +8,9 @@ import { registerServeCommand } from './commands/serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('mailport')
-    .description('Mailport: an SMTP sandbox, doctor and testing kit built around ports 25, 465, 587 and 2525.')
+    .description(
+      'Mailport: an SMTP sandbox, doctor and testing kit built around ports 25, 465, 587 and 2525.',
+    )
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .exitOverride();
@@ -23,8 +25,12 @@ function printError(error: unknown): number {
     if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
     return error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG' ? 2 : 1;
   }
-  process.stderr.write(`mailport: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.stderr.write('  what to do: this is a bug in Mailport; please report it with the command you ran.\n');
+  process.stderr.write(
+    `mailport: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.stderr.write(
+    '  what to do: this is a bug in Mailport; please report it with the command you ran.\n',
+  );
   return 1;
 }
 

@@ -2,8 +2,9 @@
  * Configuration of `mailport serve`: one schema, one place that reads flags and environment
  * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
  */
-import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
+
 import { ConfigError } from '../errors.js';
+import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'text' | 'json';
@@ -78,7 +79,19 @@ export interface RawServeOptions {
   logFormat?: string;
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 export function parseSize(flag: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
@@ -97,8 +110,11 @@ export function parseCount(flag: string, value: string): number {
 /** Durations: `300`, `300s`, `5m`, `1500ms`. */
 export function parseDurationMs(flag: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(value.trim());
-  if (!match) throw new ConfigError(`${flag} must be a duration such as 300, 300s, 5m or 1500ms, not "${value}".`);
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  if (!match)
+    throw new ConfigError(`${flag} must be a duration such as 300, 300s, 5m or 1500ms, not "${value}".`);
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[
+    (match[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'
+  ];
   return Math.round(Number(match[1]) * factor);
 }
 
@@ -106,7 +122,9 @@ export function parsePort(flag: string, value: string): number | null {
   if (value.trim().toLowerCase() === 'off') return null;
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || port > 65535) {
-    throw new ConfigError(`${flag} must be a port number from 0 to 65535 (0 = any free port) or "off", not "${value}".`);
+    throw new ConfigError(
+      `${flag} must be a port number from 0 to 65535 (0 = any free port) or "off", not "${value}".`,
+    );
   }
   return port;
 }
@@ -117,7 +135,9 @@ function parseAuthPairs(pairs: readonly string[]): Map<string, string> {
     for (const entry of pair.split(',').filter(Boolean)) {
       const colon = entry.indexOf(':');
       if (colon <= 0 || colon === entry.length - 1) {
-        throw new ConfigError(`--auth takes USER:PASS (e.g. --auth team-a:secret), got "${entry.replace(/:.*/, ':…')}".`);
+        throw new ConfigError(
+          `--auth takes USER:PASS (e.g. --auth team-a:secret), got "${entry.replace(/:.*/, ':…')}".`,
+        );
       }
       users.set(entry.slice(0, colon), entry.slice(colon + 1));
     }
@@ -156,11 +176,16 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
   }
   const configuredUsers = parseAuthPairs(raw.auth ?? []);
   if (raw.authAny && configuredUsers.size > 0) {
-    throw new ConfigError('--auth-any and --auth cannot be combined.', 'Use --auth-any to accept any credentials, or --auth USER:PASS to accept only those.');
+    throw new ConfigError(
+      '--auth-any and --auth cannot be combined.',
+      'Use --auth-any to accept any credentials, or --auth USER:PASS to accept only those.',
+    );
   }
   const authMode = raw.authAny ? 'any' : configuredUsers.size > 0 ? 'configured' : 'default';
   const users =
-    authMode === 'default' ? new Map([[DEFAULT_CREDENTIALS.user, DEFAULT_CREDENTIALS.pass]]) : configuredUsers;
+    authMode === 'default'
+      ? new Map([[DEFAULT_CREDENTIALS.user, DEFAULT_CREDENTIALS.pass]])
+      : configuredUsers;
   const config: ServeConfig = {
     host: raw.host ?? SERVE_DEFAULTS.host,
     ports,
@@ -174,15 +199,33 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
     tlsKeyFile: raw.tlsKey,
     limits: {
       maxMessageSize:
-        raw.maxMessageSize === undefined ? SERVE_DEFAULTS.maxMessageSize : parseSize('--max-message-size', raw.maxMessageSize),
+        raw.maxMessageSize === undefined
+          ? SERVE_DEFAULTS.maxMessageSize
+          : parseSize('--max-message-size', raw.maxMessageSize),
       maxRecipients:
-        raw.maxRecipients === undefined ? SERVE_DEFAULTS.maxRecipients : parseCount('--max-recipients', raw.maxRecipients),
+        raw.maxRecipients === undefined
+          ? SERVE_DEFAULTS.maxRecipients
+          : parseCount('--max-recipients', raw.maxRecipients),
       maxConnections:
-        raw.maxConnections === undefined ? SERVE_DEFAULTS.maxConnections : parseCount('--max-connections', raw.maxConnections),
-      idleTimeoutMs: parseDurationMs('--idle-timeout', raw.idleTimeout ?? String(SERVE_DEFAULTS.idleTimeoutSeconds)),
-      maxMessages: raw.maxMessages === undefined ? SERVE_DEFAULTS.maxMessages : parseCount('--max-messages', raw.maxMessages),
+        raw.maxConnections === undefined
+          ? SERVE_DEFAULTS.maxConnections
+          : parseCount('--max-connections', raw.maxConnections),
+      idleTimeoutMs: parseDurationMs(
+        '--idle-timeout',
+        raw.idleTimeout ?? String(SERVE_DEFAULTS.idleTimeoutSeconds),
+      ),
+      maxMessages:
+        raw.maxMessages === undefined
+          ? SERVE_DEFAULTS.maxMessages
+          : parseCount('--max-messages', raw.maxMessages),
     },
-    logLevel: oneOf('--log-level', raw.logLevel ?? 'info', ['debug', 'info', 'warn', 'error', 'silent'] as const),
+    logLevel: oneOf('--log-level', raw.logLevel ?? 'info', [
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'silent',
+    ] as const),
     logFormat: oneOf('--log-format', raw.logFormat ?? 'text', ['text', 'json'] as const),
     uiDir,
   };
@@ -199,11 +242,18 @@ function validate(config: ServeConfig): void {
   for (const [flag, port] of entries) {
     if (port === null || port === 0) continue;
     const other = bound.get(port);
-    if (other) throw new ConfigError(`${flag} and ${other} both ask for port ${port}.`, 'Give each listener its own port, or 0 for any free port.');
+    if (other)
+      throw new ConfigError(
+        `${flag} and ${other} both ask for port ${port}.`,
+        'Give each listener its own port, or 0 for any free port.',
+      );
     bound.set(port, flag);
   }
   if (PROFILE_NAMES.every((name) => config.ports[name] === null)) {
-    throw new ConfigError('Every SMTP listener is off.', 'Leave at least one of --relay-port, --submissions-port, --submission-port, --alt-port on.');
+    throw new ConfigError(
+      'Every SMTP listener is off.',
+      'Leave at least one of --relay-port, --submissions-port, --submission-port, --alt-port on.',
+    );
   }
   if (config.limits.maxMessageSize < 1024) throw new ConfigError('--max-message-size must be at least 1KiB.');
   if (config.limits.maxRecipients < 1) throw new ConfigError('--max-recipients must be at least 1.');

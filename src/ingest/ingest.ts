@@ -82,7 +82,10 @@ export class MessageIngest {
           await this.#options.store.addMessages(batch.map((pending) => pending.message));
           for (const pending of batch) pending.resolve();
         } catch (error) {
-          this.#options.logger.error('Storing messages failed', { count: batch.length, error: String(error) });
+          this.#options.logger.error('Storing messages failed', {
+            count: batch.length,
+            error: String(error),
+          });
           for (const pending of batch) pending.reject(error);
           continue;
         }

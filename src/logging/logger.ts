@@ -28,9 +28,14 @@ export function createLogger(
     }
     const extras = Object.entries(fields)
       .filter(([, value]) => value !== undefined && value !== null)
-      .map(([key, value]) => `${key}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`)
+      .map(
+        ([key, value]) =>
+          `${key}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`,
+      )
       .join(' ');
-    write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ''}\n`);
+    write(
+      `${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}${extras ? ` ${extras}` : ''}\n`,
+    );
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),

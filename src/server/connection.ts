@@ -9,7 +9,7 @@ import { greetsInPlaintext, type PortProfile } from '../profiles/port-profiles.j
 import { formatReply, REPLIES } from '../protocol/replies.js';
 import { SmtpProtocolSession } from '../protocol/session.js';
 import type { Credentials, ProtocolLimits, SmtpReply, Transaction } from '../protocol/types.js';
-import { SessionRecorder, type SessionEndFacts } from './session-recorder.js';
+import { type SessionEndFacts, SessionRecorder } from './session-recorder.js';
 import { classifyHandshakeError, tlsFacts } from './tls-handshake.js';
 
 /** First byte of a TLS record carrying a handshake message (RFC 8446 §5.1, content type 22). */
@@ -52,7 +52,11 @@ export class SmtpConnection {
     this.#deps = deps;
     this.#socket = socket;
     this.#client = { address: socket.remoteAddress ?? 'unknown', port: socket.remotePort ?? 0 };
-    this.#recorder = new SessionRecorder(deps.sessionId, { profile: deps.profile.name, port: deps.port }, this.#client);
+    this.#recorder = new SessionRecorder(
+      deps.sessionId,
+      { profile: deps.profile.name, port: deps.port },
+      this.#client,
+    );
     socket.setNoDelay(true);
     socket.on('error', () => {
       // A reset or broken pipe from the client only ends this session; 'close' follows.
@@ -172,7 +176,10 @@ export class SmtpConnection {
    */
   #checkFirstBytesOnPlaintextPort(chunk: Buffer): void {
     if (chunk[0] !== TLS_HANDSHAKE_RECORD) return;
-    this.#recorder.line('*', `TLS ClientHello received (${chunk.length} bytes) where SMTP commands were expected`);
+    this.#recorder.line(
+      '*',
+      `TLS ClientHello received (${chunk.length} bytes) where SMTP commands were expected`,
+    );
     this.#diagnose('implicit-tls-on-starttls-port');
     this.#protocol = null;
     this.#socket.removeAllListeners('data');
@@ -187,7 +194,10 @@ export class SmtpConnection {
   #awaitClientHello(): void {
     const socket = this.#socket;
     this.#silenceTimer = setTimeout(() => {
-      this.#recorder.line('*', `No TLS ClientHello after ${this.#deps.implicitTlsSilenceMs} ms: the client is waiting for a plaintext greeting`);
+      this.#recorder.line(
+        '*',
+        `No TLS ClientHello after ${this.#deps.implicitTlsSilenceMs} ms: the client is waiting for a plaintext greeting`,
+      );
       this.#diagnose('plaintext-on-implicit-tls-port');
       this.#writeOwnReply(REPLIES.IMPLICIT_TLS_REQUIRED);
       this.#end();
@@ -223,7 +233,8 @@ export class SmtpConnection {
     this.#socket = secure;
     secure.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
     secure.on('error', (error: Error & { code?: string }) => {
-      if (secure.encrypted && (secure as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished) return;
+      if (secure.encrypted && (secure as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished)
+        return;
       const { code, detail } = classifyHandshakeError(error);
       this.#recorder.line('*', `TLS handshake failed: ${detail}`);
       this.#diagnose(code, detail);

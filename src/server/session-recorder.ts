@@ -60,15 +60,22 @@ export class SessionRecorder {
       this.#droppedLines += 1;
       return;
     }
-    const printable = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}… (${text.length} chars)` : text;
+    const printable =
+      text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)}… (${text.length} chars)` : text;
     this.#transcript.push({ t: Date.now() - this.#started, dir: direction, text: printable });
   }
 
   /** Records a diagnostic once per code (the first occurrence is the telling one). */
   diagnostic(code: DiagnosticCode, detail?: string): Diagnostic | null {
-    if (this.#diagnostics.length >= MAX_DIAGNOSTICS || this.#diagnostics.some((d) => d.code === code)) return null;
+    if (this.#diagnostics.length >= MAX_DIAGNOSTICS || this.#diagnostics.some((d) => d.code === code))
+      return null;
     const entry = DIAGNOSTICS[code];
-    const diagnostic: Diagnostic = { code, message: entry.message, fix: entry.fix, t: Date.now() - this.#started };
+    const diagnostic: Diagnostic = {
+      code,
+      message: entry.message,
+      fix: entry.fix,
+      t: Date.now() - this.#started,
+    };
     if (detail !== undefined) diagnostic.detail = detail;
     this.#diagnostics.push(diagnostic);
     return diagnostic;
@@ -77,7 +84,11 @@ export class SessionRecorder {
   finish(facts: SessionEndFacts): SessionRecord {
     const transcript = [...this.#transcript];
     if (this.#droppedLines > 0) {
-      transcript.push({ t: Date.now() - this.#started, dir: '*', text: `${this.#droppedLines} more lines not recorded` });
+      transcript.push({
+        t: Date.now() - this.#started,
+        dir: '*',
+        text: `${this.#droppedLines} more lines not recorded`,
+      });
     }
     return {
       id: this.id,

@@ -41,21 +41,43 @@ function constantTimeEquals(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function bindError(error: NodeJS.ErrnoException, profile: ProfileName, host: string, port: number): MailportError {
-  const flag = { relay: '--relay-port', submissions: '--submissions-port', submission: '--submission-port', alternate: '--alt-port' }[profile];
+function bindError(
+  error: NodeJS.ErrnoException,
+  profile: ProfileName,
+  host: string,
+  port: number,
+): MailportError {
+  const flag = {
+    relay: '--relay-port',
+    submissions: '--submissions-port',
+    submission: '--submission-port',
+    alternate: '--alt-port',
+  }[profile];
   if (error.code === 'EACCES') {
-    return new MailportError('MP_ERR_PORT_PRIVILEGED', `Binding the ${profile} listener to ${host}:${port} needs privileges (ports below 1024 are reserved for root).`, {
-      hint: `Either run without --standard-ports (the defaults 1025/1465/1587/2525 need no privileges), allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=25\`, grant Node the capability with \`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`, or run as root (e.g. in a container).`,
-      cause: error,
-    });
+    return new MailportError(
+      'MP_ERR_PORT_PRIVILEGED',
+      `Binding the ${profile} listener to ${host}:${port} needs privileges (ports below 1024 are reserved for root).`,
+      {
+        hint: `Either run without --standard-ports (the defaults 1025/1465/1587/2525 need no privileges), allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=25\`, grant Node the capability with \`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`, or run as root (e.g. in a container).`,
+        cause: error,
+      },
+    );
   }
   if (error.code === 'EADDRINUSE') {
-    return new MailportError('MP_ERR_PORT_IN_USE', `Port ${port} on ${host} is already in use, so the ${profile} listener cannot start.`, {
-      hint: `Stop whatever holds it (\`ss -ltnp 'sport = :${port}'\` shows it; often another mailport serve), or pick another port with ${flag} PORT (0 = any free port, off = disabled).`,
-      cause: error,
-    });
+    return new MailportError(
+      'MP_ERR_PORT_IN_USE',
+      `Port ${port} on ${host} is already in use, so the ${profile} listener cannot start.`,
+      {
+        hint: `Stop whatever holds it (\`ss -ltnp 'sport = :${port}'\` shows it; often another mailport serve), or pick another port with ${flag} PORT (0 = any free port, off = disabled).`,
+        cause: error,
+      },
+    );
   }
-  return new MailportError('MP_ERR_CONFIG', `Cannot listen on ${host}:${port} for the ${profile} listener: ${error.message}`, { cause: error });
+  return new MailportError(
+    'MP_ERR_CONFIG',
+    `Cannot listen on ${host}:${port} for the ${profile} listener: ${error.message}`,
+    { cause: error },
+  );
 }
 
 export class SmtpListeners {
@@ -75,10 +97,14 @@ export class SmtpListeners {
         if (port === null) continue;
         const server = net.createServer({ noDelay: true }, (socket) => this.#accept(profile, socket));
         const bound = await new Promise<number>((resolve, reject) => {
-          server.once('error', (error: NodeJS.ErrnoException) => reject(bindError(error, profile, this.#options.host, port)));
+          server.once('error', (error: NodeJS.ErrnoException) =>
+            reject(bindError(error, profile, this.#options.host, port)),
+          );
           server.listen(port, this.#options.host, () => resolve((server.address() as net.AddressInfo).port));
         });
-        server.on('error', (error) => this.#options.logger.error('SMTP listener error', { profile, error: error.message }));
+        server.on('error', (error) =>
+          this.#options.logger.error('SMTP listener error', { profile, error: error.message }),
+        );
         this.#servers.push({ profile, server, port: bound });
       }
     } catch (error) {
@@ -90,7 +116,15 @@ export class SmtpListeners {
   listeners(): ListenerInfo[] {
     return this.#servers.map(({ profile, port }) => {
       const p = PORT_PROFILES[profile];
-      return { profile, label: p.label, host: this.#options.host, port, standardPort: p.standardPort, tls: p.tls, auth: p.auth };
+      return {
+        profile,
+        label: p.label,
+        host: this.#options.host,
+        port,
+        standardPort: p.standardPort,
+        tls: p.tls,
+        auth: p.auth,
+      };
     });
   }
 
@@ -122,7 +156,11 @@ export class SmtpListeners {
     metrics.sessionOpened();
     const full = this.#connections.size >= this.#options.maxConnections;
     this.#connections.add(connection);
-    logger.debug('SMTP connection', { session: connection.id, profile: profileName, client: socket.remoteAddress });
+    logger.debug('SMTP connection', {
+      session: connection.id,
+      profile: profileName,
+      client: socket.remoteAddress,
+    });
     if (full) connection.rejectTooManyConnections();
     else connection.start();
   }
@@ -137,7 +175,9 @@ export class SmtpListeners {
         const { transcript: _transcript, ...summary } = record;
         bus.publish('session.closed', { session: summary });
       })
-      .catch((error: unknown) => logger.error('Saving a session failed', { session: record.id, error: String(error) }))
+      .catch((error: unknown) =>
+        logger.error('Saving a session failed', { session: record.id, error: String(error) }),
+      )
       .finally(() => this.#pendingSaves.delete(save));
     this.#pendingSaves.add(save);
     if (record.diagnostics.length > 0) {

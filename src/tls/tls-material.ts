@@ -45,7 +45,10 @@ function coversAndFresh(certPem: string, hostnames: readonly string[]): boolean 
 async function loadUserSupplied(certFile: string, keyFile: string): Promise<TlsMaterial> {
   const hint = 'Pass a PEM certificate with --tls-cert and its PEM private key with --tls-key.';
   const certPem = await readFile(certFile, 'utf8').catch((cause: unknown) => {
-    throw new MailportError('MP_ERR_TLS_MATERIAL', `Cannot read the TLS certificate ${certFile}.`, { hint, cause });
+    throw new MailportError('MP_ERR_TLS_MATERIAL', `Cannot read the TLS certificate ${certFile}.`, {
+      hint,
+      cause,
+    });
   });
   const keyPem = await readFile(keyFile, 'utf8').catch((cause: unknown) => {
     throw new MailportError('MP_ERR_TLS_MATERIAL', `Cannot read the TLS key ${keyFile}.`, { hint, cause });

@@ -16,7 +16,8 @@ export interface ServeProcess {
 }
 
 export function assertBuilt(): void {
-  if (!existsSync(BUILT_ENTRY)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
+  if (!existsSync(BUILT_ENTRY))
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
 }
 
 /** Starts `mailport serve ARGS` and resolves once its banner names the bound ports. */
@@ -33,7 +34,10 @@ export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv =
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mailport serve did not start within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`mailport serve did not start within 20 s:\n${output}`)),
+      20_000,
+    );
     const check = (): void => {
       if (output.includes('Press Ctrl+C to stop.')) {
         clearTimeout(timer);

@@ -2,7 +2,7 @@
  * Starts a complete sandbox (SMTP listeners, storage, HTTP API) on ephemeral loopback ports with a
  * fresh temporary data dir, for end-to-end tests. Always `await sandbox.stop()` in teardown.
  */
-import { startMailport, type RunningMailport } from '../../src/app/mailport.js';
+import { type RunningMailport, startMailport } from '../../src/app/mailport.js';
 import { type RawServeOptions, resolveServeConfig } from '../../src/config/serve-config.js';
 import type { ListenerInfo, ServerInfo } from '../../src/domain/types.js';
 import { createLogger } from '../../src/logging/logger.js';

@@ -67,9 +67,13 @@ export class RawSmtp {
           return lines;
         }
       }
-      if (this.closed) throw new Error(`Connection closed while waiting for a reply (buffered: ${JSON.stringify(this.#buffer)})`);
+      if (this.closed)
+        throw new Error(
+          `Connection closed while waiting for a reply (buffered: ${JSON.stringify(this.#buffer)})`,
+        );
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`No reply within ${timeoutMs} ms (buffered: ${JSON.stringify(this.#buffer)})`);
+      if (remaining <= 0)
+        throw new Error(`No reply within ${timeoutMs} ms (buffered: ${JSON.stringify(this.#buffer)})`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, remaining);
         this.#waiters.push(() => {

@@ -20,16 +20,39 @@ it('every message acknowledged with 250 is on disk after SIGKILL', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'mailport-durability-'));
   dirs.push(dataDir);
   const serve = await startServeProcess([
-    '--data-dir', dataDir, '--relay-port', '0', '--submissions-port', 'off', '--submission-port', 'off',
-    '--alt-port', 'off', '--http-port', 'off', '--log-level', 'warn',
+    '--data-dir',
+    dataDir,
+    '--relay-port',
+    '0',
+    '--submissions-port',
+    'off',
+    '--submission-port',
+    'off',
+    '--alt-port',
+    'off',
+    '--http-port',
+    'off',
+    '--log-level',
+    'warn',
   ]);
   const port = serve.ports.relay;
   assert.ok(port, serve.output());
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true, pool: true, maxConnections: 5 });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 5,
+  });
   const acknowledged: string[] = [];
   await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {
-      const info = await transport.sendMail({ from: 'durable@example.com', to: 'rcpt@example.com', subject: `durable ${i}`, text: `body ${i}` });
+      const info = await transport.sendMail({
+        from: 'durable@example.com',
+        to: 'rcpt@example.com',
+        subject: `durable ${i}`,
+        text: `body ${i}`,
+      });
       const id = /queued as (\S+)/.exec(info.response)?.[1];
       assert.ok(id, info.response);
       acknowledged.push(id);

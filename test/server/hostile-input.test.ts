@@ -20,8 +20,17 @@ after(async () => {
 });
 
 async function healthySend(): Promise<void> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sandbox.port('relay'), ignoreTLS: true });
-  const info = await transport.sendMail({ from: 'ok@example.com', to: 'ok@example.com', subject: 'still alive', text: 'yes' });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sandbox.port('relay'),
+    ignoreTLS: true,
+  });
+  const info = await transport.sendMail({
+    from: 'ok@example.com',
+    to: 'ok@example.com',
+    subject: 'still alive',
+    text: 'yes',
+  });
   transport.close();
   assert.match(info.response, /^250 /);
 }
@@ -61,10 +70,14 @@ describe('hostile input', () => {
 
   it('half-open and silent connections do not block anyone', async () => {
     const sockets = await Promise.all(
-      Array.from({ length: 50 }, () => new Promise<net.Socket>((resolve) => {
-        const socket = net.connect(sandbox.port('submissions'), '127.0.0.1', () => resolve(socket));
-        socket.on('error', () => {});
-      })),
+      Array.from(
+        { length: 50 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(sandbox.port('submissions'), '127.0.0.1', () => resolve(socket));
+            socket.on('error', () => {});
+          }),
+      ),
     );
     for (const socket of sockets.slice(0, 25)) socket.end();
     await healthySend();

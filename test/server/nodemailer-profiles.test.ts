@@ -29,7 +29,10 @@ function transport(options: SMTPTransport.Options): nodemailer.Transporter {
   });
 }
 
-async function sendWith(options: SMTPTransport.Options, to = 'someone@example.com'): Promise<SMTPTransport.SentMessageInfo> {
+async function sendWith(
+  options: SMTPTransport.Options,
+  to = 'someone@example.com',
+): Promise<SMTPTransport.SentMessageInfo> {
   const t = transport(options);
   try {
     return await t.sendMail({
@@ -60,8 +63,14 @@ describe('right settings deliver', () => {
     assert.equal(message.tls, null);
     assert.equal(message.auth, null);
     assert.equal(message.envelope.mailFrom.address, 'app@example.com');
-    assert.deepEqual(message.envelope.rcptTo.map((r) => r.address).sort(), ['hidden@example.com', 'someone@example.com']);
-    assert.deepEqual(message.parsed.bcc.map((a) => a.address), ['hidden@example.com']);
+    assert.deepEqual(message.envelope.rcptTo.map((r) => r.address).sort(), [
+      'hidden@example.com',
+      'someone@example.com',
+    ]);
+    assert.deepEqual(
+      message.parsed.bcc.map((a) => a.address),
+      ['hidden@example.com'],
+    );
   });
 
   it('relay (25-style): opportunistic STARTTLS when the client offers it', async () => {
@@ -88,7 +97,13 @@ describe('right settings deliver', () => {
   }
 
   it('submission: AUTH LOGIN works too', async () => {
-    const info = await sendWith({ port: sandbox.port('submission'), secure: false, requireTLS: true, auth, authMethod: 'LOGIN' });
+    const info = await sendWith({
+      port: sandbox.port('submission'),
+      secure: false,
+      requireTLS: true,
+      auth,
+      authMethod: 'LOGIN',
+    });
     const id = /queued as (\S+)/.exec(info.response)?.[1] ?? '';
     assert.equal((await sandbox.store.getMessage(id))?.auth?.mechanism, 'LOGIN');
   });
@@ -104,7 +119,9 @@ describe('right settings deliver', () => {
 });
 
 describe('wrong settings fail with the right diagnostic', () => {
-  async function failWith(options: SMTPTransport.Options): Promise<Error & { code?: string; responseCode?: number; response?: string }> {
+  async function failWith(
+    options: SMTPTransport.Options,
+  ): Promise<Error & { code?: string; responseCode?: number; response?: string }> {
     try {
       await sendWith(options);
     } catch (error) {
@@ -118,7 +135,10 @@ describe('wrong settings fail with the right diagnostic', () => {
     const error = await failWith({ port: sandbox.port('submission'), secure: true, auth });
     assert.match(error.message, /wrong version number|packet length too long|ssl|tls/i);
     const session = await closed;
-    assert.deepEqual(session.diagnostics.map((d) => d.code), ['implicit-tls-on-starttls-port']);
+    assert.deepEqual(
+      session.diagnostics.map((d) => d.code),
+      ['implicit-tls-on-starttls-port'],
+    );
     assert.equal(session.outcome, 'failed');
   });
 
@@ -138,7 +158,12 @@ describe('wrong settings fail with the right diagnostic', () => {
 
   it('wrong password: 535 5.7.8 and auth-failed', async () => {
     const closed = nextClosedSession(sandbox.bus, (s) => s.listener.profile === 'submission');
-    const error = await failWith({ port: sandbox.port('submission'), secure: false, requireTLS: true, auth: { user: 'team-a', pass: 'nope' } });
+    const error = await failWith({
+      port: sandbox.port('submission'),
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'team-a', pass: 'nope' },
+    });
     assert.equal(error.responseCode, 535);
     assert.match(error.response ?? '', /^535 5\.7\.8/);
     const session = await closed;
@@ -163,8 +188,17 @@ describe('wrong settings fail with the right diagnostic', () => {
 
   it('a client that does not trust the sandbox CA: tls-handshake-failed with the reason', async () => {
     const closed = nextClosedSession(sandbox.bus, (s) => s.listener.profile === 'submission');
-    const t = nodemailer.createTransport({ host: '127.0.0.1', port: sandbox.port('submission'), secure: false, requireTLS: true, auth });
-    await assert.rejects(t.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }), /self[- ]signed|unable to verify|certificate/i);
+    const t = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: sandbox.port('submission'),
+      secure: false,
+      requireTLS: true,
+      auth,
+    });
+    await assert.rejects(
+      t.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }),
+      /self[- ]signed|unable to verify|certificate/i,
+    );
     t.close();
     const session = await closed;
     const diagnostic = session.diagnostics.find((d) => d.code === 'tls-handshake-failed');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -41,23 +41,51 @@ describe('swaks', () => {
   for (const { profile, flags } of cases) {
     it(`delivers on the ${profile} listener with ${flags.join(' ') || 'no TLS, no AUTH'}`, async () => {
       const sender = `swaks-${profile}@example.com`;
-      const authFlags = flags.includes('--auth') ? ['--auth-user', sandbox.auth.user, '--auth-password', sandbox.auth.pass] : [];
-      const { stdout } = await run('swaks', [
-        '--server', `127.0.0.1:${sandbox.port(profile)}`,
-        '--from', sender, '--to', 'rcpt@example.com',
-        '--tls-ca-path', caFile, '--tls-verify',
-        ...flags, ...authFlags,
-      ], { timeout: 20_000 });
+      const authFlags = flags.includes('--auth')
+        ? ['--auth-user', sandbox.auth.user, '--auth-password', sandbox.auth.pass]
+        : [];
+      const { stdout } = await run(
+        'swaks',
+        [
+          '--server',
+          `127.0.0.1:${sandbox.port(profile)}`,
+          '--from',
+          sender,
+          '--to',
+          'rcpt@example.com',
+          '--tls-ca-path',
+          caFile,
+          '--tls-verify',
+          ...flags,
+          ...authFlags,
+        ],
+        { timeout: 20_000 },
+      );
       assert.match(stdout, /<-\s+250 2\.0\.0 OK: queued as/);
-      assert.doesNotMatch(stdout, new RegExp(sandbox.auth.pass === 'mailport' ? 'bWFpbHBvcnQAbWFpbHBvcnQ=' : '$^'));
+      assert.doesNotMatch(
+        stdout,
+        new RegExp(sandbox.auth.pass === 'mailport' ? 'bWFpbHBvcnQAbWFpbHBvcnQ=' : '$^'),
+      );
       assert.equal(await countFrom(sender), 1);
     });
   }
 
   it('swaks without --tls on the 587-style port is refused with 530 5.7.0', async () => {
     await assert.rejects(
-      run('swaks', ['--server', `127.0.0.1:${sandbox.port('submission')}`, '--from', 'x@example.com', '--to', 'y@example.com'], { timeout: 20_000 }),
-      (error: { stdout: string }) => /<\*\*\s+530 5\.7\.0 Must issue a STARTTLS command first/.test(error.stdout),
+      run(
+        'swaks',
+        [
+          '--server',
+          `127.0.0.1:${sandbox.port('submission')}`,
+          '--from',
+          'x@example.com',
+          '--to',
+          'y@example.com',
+        ],
+        { timeout: 20_000 },
+      ),
+      (error: { stdout: string }) =>
+        /<\*\*\s+530 5\.7\.0 Must issue a STARTTLS command first/.test(error.stdout),
     );
   });
 });
@@ -81,7 +109,20 @@ print('sent')
   for (const profile of ['relay', 'submission', 'alternate', 'submissions'] as const) {
     it(`delivers on the ${profile} listener`, async () => {
       const sender = `python-${profile}@example.com`;
-      const { stdout } = await run('python3', ['-c', script, profile, String(sandbox.port(profile)), sandbox.auth.user, sandbox.auth.pass, caFile, sender], { timeout: 20_000 });
+      const { stdout } = await run(
+        'python3',
+        [
+          '-c',
+          script,
+          profile,
+          String(sandbox.port(profile)),
+          sandbox.auth.user,
+          sandbox.auth.pass,
+          caFile,
+          sender,
+        ],
+        { timeout: 20_000 },
+      );
       assert.equal(stdout.trim(), 'sent');
       assert.equal(await countFrom(sender), 1);
     });
@@ -95,7 +136,9 @@ try:
 except smtplib.SMTPConnectError as e:
     print(e.smtp_code, e.smtp_error.decode())
 `;
-    const { stdout } = await run('python3', ['-c', probe, String(sandbox.port('submissions'))], { timeout: 20_000 });
+    const { stdout } = await run('python3', ['-c', probe, String(sandbox.port('submissions'))], {
+      timeout: 20_000,
+    });
     assert.match(stdout, /^421 .*implicit TLS/i);
   });
 });
@@ -124,12 +167,27 @@ describe('openssl s_client', () => {
   ] as const) {
     it(`delivers on the ${profile} listener${extra.length ? ' with -starttls smtp' : ' (implicit TLS)'}`, async () => {
       const sender = `openssl-${profile}@example.com`;
-      const child = execFile('openssl', [
-        's_client', '-connect', `127.0.0.1:${sandbox.port(profile)}`, '-servername', 'localhost',
-        '-CAfile', caFile, '-verify_return_error', '-quiet', '-ign_eof', ...extra,
-      ], { timeout: 20_000 });
+      const child = execFile(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${sandbox.port(profile)}`,
+          '-servername',
+          'localhost',
+          '-CAfile',
+          caFile,
+          '-verify_return_error',
+          '-quiet',
+          '-ign_eof',
+          ...extra,
+        ],
+        { timeout: 20_000 },
+      );
       let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
       child.stdin?.end(dialogue(sender));
       await new Promise((resolve) => child.on('close', resolve));
       assert.match(output, /235 2\.7\.0/);

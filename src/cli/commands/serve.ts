@@ -5,10 +5,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { startMailport } from '../../app/mailport.js';
-import { isLoopbackHost, type RawServeOptions, resolveServeConfig, SERVE_DEFAULTS } from '../../config/serve-config.js';
+import {
+  isLoopbackHost,
+  type RawServeOptions,
+  resolveServeConfig,
+  SERVE_DEFAULTS,
+} from '../../config/serve-config.js';
 import type { ServerInfo } from '../../domain/types.js';
 import { createLogger } from '../../logging/logger.js';
-import { PACKAGE_ROOT, VERSION } from '../../version.js';
+import { PACKAGE_ROOT } from '../../version.js';
 
 const TLS_DESCRIPTION = {
   none: 'plaintext',
@@ -30,32 +35,131 @@ function collect(value: string, previous: string[] = []): string[] {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the SMTP sandbox: four port profiles, capture, session diagnostics, HTTP API and web UI.')
+    .description(
+      'Run the SMTP sandbox: four port profiles, capture, session diagnostics, HTTP API and web UI.',
+    )
     .addOption(option('--host <host>', `interface to bind (default ${SERVE_DEFAULTS.host})`, 'MAILPORT_HOST'))
-    .addOption(option('--relay-port <port>', 'relay (25-style) listener port; 0 = any free port, off = disabled (default 1025)', 'MAILPORT_RELAY_PORT'))
-    .addOption(option('--submissions-port <port>', 'submissions (465-style, implicit TLS) port (default 1465)', 'MAILPORT_SUBMISSIONS_PORT'))
-    .addOption(option('--submission-port <port>', 'submission (587-style, STARTTLS) port (default 1587)', 'MAILPORT_SUBMISSION_PORT'))
-    .addOption(option('--alt-port <port>', 'alternate (2525-style, STARTTLS) port (default 2525)', 'MAILPORT_ALT_PORT'))
-    .addOption(option('--http-port <port>', `HTTP API and web UI port (default ${SERVE_DEFAULTS.httpPort})`, 'MAILPORT_HTTP_PORT'))
-    .addOption(option('--standard-ports', 'bind the real ports 25, 465, 587 and 2525 (needs privileges)', 'MAILPORT_STANDARD_PORTS'))
-    .addOption(option('--data-dir <dir>', `where messages, sessions and TLS files live (default ${SERVE_DEFAULTS.dataDir})`, 'MAILPORT_DATA_DIR'))
-    .addOption(option('--ephemeral', 'use a temporary data dir, removed on exit', 'MAILPORT_EPHEMERAL'))
-    .addOption(option('--storage <url>', 'storage: a SQLite file path (default <data-dir>/mailport.db) or postgres://…', 'MAILPORT_STORAGE'))
     .addOption(
-      new Option('--auth <user:pass>', 'accepted credentials, repeatable; the AUTH user names the inbox (default mailport:mailport)')
+      option(
+        '--relay-port <port>',
+        'relay (25-style) listener port; 0 = any free port, off = disabled (default 1025)',
+        'MAILPORT_RELAY_PORT',
+      ),
+    )
+    .addOption(
+      option(
+        '--submissions-port <port>',
+        'submissions (465-style, implicit TLS) port (default 1465)',
+        'MAILPORT_SUBMISSIONS_PORT',
+      ),
+    )
+    .addOption(
+      option(
+        '--submission-port <port>',
+        'submission (587-style, STARTTLS) port (default 1587)',
+        'MAILPORT_SUBMISSION_PORT',
+      ),
+    )
+    .addOption(
+      option(
+        '--alt-port <port>',
+        'alternate (2525-style, STARTTLS) port (default 2525)',
+        'MAILPORT_ALT_PORT',
+      ),
+    )
+    .addOption(
+      option(
+        '--http-port <port>',
+        `HTTP API and web UI port (default ${SERVE_DEFAULTS.httpPort})`,
+        'MAILPORT_HTTP_PORT',
+      ),
+    )
+    .addOption(
+      option(
+        '--standard-ports',
+        'bind the real ports 25, 465, 587 and 2525 (needs privileges)',
+        'MAILPORT_STANDARD_PORTS',
+      ),
+    )
+    .addOption(
+      option(
+        '--data-dir <dir>',
+        `where messages, sessions and TLS files live (default ${SERVE_DEFAULTS.dataDir})`,
+        'MAILPORT_DATA_DIR',
+      ),
+    )
+    .addOption(option('--ephemeral', 'use a temporary data dir, removed on exit', 'MAILPORT_EPHEMERAL'))
+    .addOption(
+      option(
+        '--storage <url>',
+        'storage: a SQLite file path (default <data-dir>/mailport.db) or postgres://…',
+        'MAILPORT_STORAGE',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--auth <user:pass>',
+        'accepted credentials, repeatable; the AUTH user names the inbox (default mailport:mailport)',
+      )
         .env('MAILPORT_AUTH')
         .argParser(collect),
     )
-    .addOption(option('--auth-any', 'accept any credentials (AUTH is still required where the profile requires it)', 'MAILPORT_AUTH_ANY'))
-    .addOption(option('--hostname <name>', 'name in the greeting and the certificate (default localhost)', 'MAILPORT_HOSTNAME'))
-    .addOption(option('--tls-cert <file>', 'PEM certificate to use instead of the local CA', 'MAILPORT_TLS_CERT'))
+    .addOption(
+      option(
+        '--auth-any',
+        'accept any credentials (AUTH is still required where the profile requires it)',
+        'MAILPORT_AUTH_ANY',
+      ),
+    )
+    .addOption(
+      option(
+        '--hostname <name>',
+        'name in the greeting and the certificate (default localhost)',
+        'MAILPORT_HOSTNAME',
+      ),
+    )
+    .addOption(
+      option('--tls-cert <file>', 'PEM certificate to use instead of the local CA', 'MAILPORT_TLS_CERT'),
+    )
     .addOption(option('--tls-key <file>', 'PEM private key for --tls-cert', 'MAILPORT_TLS_KEY'))
-    .addOption(option('--max-message-size <size>', 'largest message accepted, e.g. 25MiB (default 25MiB)', 'MAILPORT_MAX_MESSAGE_SIZE'))
-    .addOption(option('--max-recipients <n>', 'recipients per message (default 100)', 'MAILPORT_MAX_RECIPIENTS'))
-    .addOption(option('--max-connections <n>', 'simultaneous SMTP connections (default 1000)', 'MAILPORT_MAX_CONNECTIONS'))
-    .addOption(option('--idle-timeout <duration>', 'disconnect silent clients after this long, e.g. 300s (default 300s)', 'MAILPORT_IDLE_TIMEOUT'))
-    .addOption(option('--max-messages <n>', 'keep at most this many messages, pruning the oldest; 0 = unlimited (default 0)', 'MAILPORT_MAX_MESSAGES'))
-    .addOption(option('--log-level <level>', 'debug, info, warn, error or silent (default info)', 'MAILPORT_LOG_LEVEL'))
+    .addOption(
+      option(
+        '--max-message-size <size>',
+        'largest message accepted, e.g. 25MiB (default 25MiB)',
+        'MAILPORT_MAX_MESSAGE_SIZE',
+      ),
+    )
+    .addOption(
+      option('--max-recipients <n>', 'recipients per message (default 100)', 'MAILPORT_MAX_RECIPIENTS'),
+    )
+    .addOption(
+      option(
+        '--max-connections <n>',
+        'simultaneous SMTP connections (default 1000)',
+        'MAILPORT_MAX_CONNECTIONS',
+      ),
+    )
+    .addOption(
+      option(
+        '--idle-timeout <duration>',
+        'disconnect silent clients after this long, e.g. 300s (default 300s)',
+        'MAILPORT_IDLE_TIMEOUT',
+      ),
+    )
+    .addOption(
+      option(
+        '--max-messages <n>',
+        'keep at most this many messages, pruning the oldest; 0 = unlimited (default 0)',
+        'MAILPORT_MAX_MESSAGES',
+      ),
+    )
+    .addOption(
+      option(
+        '--log-level <level>',
+        'debug, info, warn, error or silent (default info)',
+        'MAILPORT_LOG_LEVEL',
+      ),
+    )
     .addOption(option('--log-format <format>', 'text or json (default text)', 'MAILPORT_LOG_FORMAT'))
     .addHelpText(
       'after',
@@ -69,7 +173,10 @@ Examples:
     .action(async (raw: RawServeOptions & { auth?: string[] | string }) => {
       const auth = typeof raw.auth === 'string' ? raw.auth.split(',') : raw.auth;
       const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
-      const config = resolveServeConfig({ ...raw, ...(auth ? { auth } : {}) }, existsSync(uiDir) ? uiDir : null);
+      const config = resolveServeConfig(
+        { ...raw, ...(auth ? { auth } : {}) },
+        existsSync(uiDir) ? uiDir : null,
+      );
       const logger = createLogger(config.logLevel, config.logFormat);
       if (!isLoopbackHost(config.host) && config.auth.mode !== 'configured') {
         logger.warn(

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDurationMs, parseSize, resolveServeConfig } from '../../src/config/serve-config.js';
+import { ConfigError } from '../../src/errors.js';
+
+describe('resolveServeConfig', () => {
+  it('defaults to the dev ports, the default credentials and 25 MiB', () => {
+    const config = resolveServeConfig({}, null);
+    assert.deepEqual(config.ports, { relay: 1025, submissions: 1465, submission: 1587, alternate: 2525 });
+    assert.equal(config.httpPort, 8025);
+    assert.equal(config.auth.mode, 'default');
+    assert.equal(config.auth.users.get('mailport'), 'mailport');
+    assert.equal(config.limits.maxMessageSize, 25 * 1024 * 1024);
+    assert.equal(config.limits.maxRecipients, 100);
+    assert.equal(config.limits.idleTimeoutMs, 300_000);
+  });
+
+  it('--standard-ports binds 25/465/587/2525', () => {
+    assert.deepEqual(resolveServeConfig({ standardPorts: true }, null).ports, {
+      relay: 25,
+      submissions: 465,
+      submission: 587,
+      alternate: 2525,
+    });
+  });
+
+  it('accepts 0 (ephemeral) and off per listener', () => {
+    const config = resolveServeConfig({ relayPort: '0', altPort: 'off', httpPort: 'off' }, null);
+    assert.equal(config.ports.relay, 0);
+    assert.equal(config.ports.alternate, null);
+    assert.equal(config.httpPort, null);
+  });
+
+  it('collects repeated --auth pairs and keeps colons in passwords', () => {
+    const config = resolveServeConfig({ auth: ['team-a:pw', 'team-b:p:w'] }, null);
+    assert.equal(config.auth.mode, 'configured');
+    assert.equal(config.auth.users.get('team-b'), 'p:w');
+  });
+
+  const invalid: [string, Parameters<typeof resolveServeConfig>[0], RegExp][] = [
+    [
+      'two listeners on one port',
+      { relayPort: '2525' },
+      /--alt-port and --relay-port both ask for port 2525|both ask for port 2525/,
+    ],
+    ['a port out of range', { relayPort: '70000' }, /--relay-port must be a port number/],
+    ['--auth without a colon', { auth: ['nopass'] }, /--auth takes USER:PASS/],
+    ['--auth with --auth-any', { auth: ['a:b'], authAny: true }, /cannot be combined/],
+    ['--standard-ports with a port flag', { standardPorts: true, relayPort: '25' }, /cannot be combined/],
+    [
+      'every listener off',
+      { relayPort: 'off', submissionsPort: 'off', submissionPort: 'off', altPort: 'off' },
+      /Every SMTP listener is off/,
+    ],
+    ['a bad size', { maxMessageSize: 'big' }, /--max-message-size must be a size/],
+    ['an unknown log level', { logLevel: 'loud' }, /--log-level must be one of/],
+  ];
+  for (const [name, raw, message] of invalid) {
+    it(`rejects ${name} with a ConfigError that says what to change`, () => {
+      assert.throws(
+        () => resolveServeConfig(raw, null),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
+
+  it('never echoes a password in an --auth error', () => {
+    assert.throws(
+      () => resolveServeConfig({ auth: ['user:'] }, null),
+      (error: Error) => !error.message.includes('user:') || error.message.includes('user:…'),
+    );
+  });
+});
+
+describe('value parsers', () => {
+  it('parses sizes with binary units', () => {
+    assert.equal(parseSize('--x', '25MiB'), 25 * 1024 * 1024);
+    assert.equal(parseSize('--x', '512k'), 512 * 1024);
+    assert.equal(parseSize('--x', '1048576'), 1048576);
+  });
+  it('parses durations', () => {
+    assert.equal(parseDurationMs('--x', '300'), 300_000);
+    assert.equal(parseDurationMs('--x', '5m'), 300_000);
+    assert.equal(parseDurationMs('--x', '1500ms'), 1500);
+  });
+});
