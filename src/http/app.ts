@@ -1,0 +1,99 @@
+/**
+ * The HTTP API (and the web UI): builds a Fastify app over the Store and the EventBus. The caller
+ * listens and closes; closing ends open event streams and long-polls first.
+ */
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { VERSION } from '../version.js';
+import type { HttpDeps, RouteContext } from './deps.js';
+import { EventStreamHub } from './event-stream.js';
+import { HttpProblem, sendProblem, toProblem } from './problem.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerMessageWaitRoute } from './routes/message-wait.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerSessionRoutes } from './routes/sessions.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { COMMON_SCHEMAS } from './schemas/common.js';
+import { EVENT_SCHEMAS } from './schemas/event.js';
+import { INFO_SCHEMAS } from './schemas/info.js';
+import { MESSAGE_SCHEMAS } from './schemas/message.js';
+import { SESSION_SCHEMAS } from './schemas/session.js';
+import { isUiDir, registerStaticUi, sendSpaIndex } from './static-ui.js';
+import type { TypeBoxTypeProvider } from './type-provider.js';
+
+export type { HttpDeps, MessageIngest } from './deps.js';
+
+export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? false;
+  const base = typeof logger === 'boolean' ? Fastify({ logger }) : Fastify({ loggerInstance: logger });
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Mailport API',
+        description:
+          'Captured messages, SMTP sessions with diagnostics, and live events of a Mailport sandbox. Errors are RFC 9457 problem details (`application/problem+json`).',
+        version: VERSION,
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      tags: [
+        { name: 'messages', description: 'Captured messages.' },
+        { name: 'sessions', description: 'SMTP sessions with transcripts and diagnostics.' },
+        { name: 'events', description: 'Live events.' },
+        { name: 'system', description: 'Health, metrics, server info and this document.' },
+      ],
+    },
+    // Keep the schema ids as component names (`#/components/schemas/MessageSummary`).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`),
+    },
+  });
+  for (const schema of [
+    ...COMMON_SCHEMAS,
+    ...MESSAGE_SCHEMAS,
+    ...SESSION_SCHEMAS,
+    ...INFO_SCHEMAS,
+    ...EVENT_SCHEMAS,
+  ]) {
+    app.addSchema(schema);
+  }
+
+  const shutdown = new AbortController();
+  const hub = new EventStreamHub(deps.bus);
+  app.addHook('preClose', (done) => {
+    shutdown.abort();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    hub.close();
+    done();
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
+
+  const uiDir = isUiDir(deps.uiDir) ? deps.uiDir : null;
+  app.setNotFoundHandler((request, reply) => {
+    if (uiDir !== null && sendSpaIndex(request, reply)) return;
+    sendProblem(
+      reply,
+      request,
+      new HttpProblem(
+        404,
+        `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /api/openapi.json.`,
+      ),
+    );
+  });
+
+  const context: RouteContext = { deps, hub, shutdown: shutdown.signal };
+  registerSystemRoutes(app, context);
+  registerMessageWaitRoute(app, context);
+  registerMessageRoutes(app, context);
+  registerSessionRoutes(app, context);
+  registerEventRoutes(app, context);
+  if (uiDir !== null) await registerStaticUi(base, uiDir);
+
+  await app.ready();
+  return base;
+}

@@ -1,0 +1,50 @@
+/** What the HTTP layer needs from the rest of Mailport, passed in by the composition root. */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { IncomingMessage, ServerInfo } from '../domain/types.js';
+import type { EventBus } from '../events/bus.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import type { Store } from '../storage/store.js';
+import type { EventStreamHub } from './event-stream.js';
+import type { TypeBoxTypeProvider } from './type-provider.js';
+
+/** Stores a message exactly as SMTP delivery would (commit, retention, `message.received`). */
+export interface MessageIngest {
+  accept(incoming: IncomingMessage): Promise<{ id: string }>;
+}
+
+export interface HttpDeps {
+  store: Store;
+  bus: EventBus;
+  metrics: MetricsRegistry;
+  /** Called per request: listeners may be bound (and their real ports known) after the app is built. */
+  info: () => ServerInfo;
+  ingest: MessageIngest;
+  /** Directory of the built web UI, served at `/` when set and present. */
+  uiDir?: string | null;
+  /** A pino-compatible logger, or `true` for Fastify's default; no logging when omitted. */
+  logger?: FastifyBaseLogger | boolean;
+  /** How often an idle event stream gets a heartbeat comment, in ms (default 15 s). */
+  sseHeartbeatMs?: number;
+}
+
+/** The Fastify instance as the routes see it: request and reply types inferred from TypeBox schemas. */
+export type ApiInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface RouteContext {
+  deps: HttpDeps;
+  hub: EventStreamHub;
+  /** Aborted when the app starts closing, to end long-polls and event streams. */
+  shutdown: AbortSignal;
+}

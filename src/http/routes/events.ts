@@ -1,0 +1,64 @@
+/** `GET /api/v1/events`: the live event stream (Server-Sent Events) for the UI and test kits. */
+import { Type } from '@sinclair/typebox';
+import type { ApiInstance, RouteContext } from '../deps.js';
+import { formatSseEvent } from '../event-stream.js';
+
+const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Tells EventSource clients how soon to reconnect after the stream drops (WHATWG HTML §9.2.6). */
+const RECONNECT_MS = 2_000;
+
+export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: RouteContext): void {
+  const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+
+  app.get(
+    '/api/v1/events',
+    {
+      schema: {
+        operationId: 'streamEvents',
+        tags: ['events'],
+        summary: 'Live events (Server-Sent Events)',
+        description:
+          'A `text/event-stream`. Events: `message.received` (data: MessageReceivedEvent), `message.deleted` (data: MessageDeletedEvent), `session.closed` (data: SessionClosedEvent). Every event has a numeric `id`; reconnect with `Last-Event-ID` to receive the recent events you missed. Comment lines are heartbeats.',
+        headers: Type.Object({
+          'last-event-id': Type.Optional(
+            Type.String({
+              pattern: '^\\d+$',
+              description: 'Id of the last event received, to resume after it.',
+            }),
+          ),
+        }),
+        response: {
+          200: {
+            description: 'The event stream; it stays open until the client disconnects.',
+            content: { 'text/event-stream': { schema: Type.String() } },
+          },
+        },
+      },
+    },
+    (request, reply) => {
+      const lastEventIdHeader = request.headers['last-event-id'];
+      const lastEventId = lastEventIdHeader === undefined ? null : Number(lastEventIdHeader);
+      reply.hijack();
+      const response = reply.raw;
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        // Stops reverse proxies (nginx) from buffering the stream.
+        'x-accel-buffering': 'no',
+      });
+      response.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
+
+      const detach = hub.attach((event) => response.write(formatSseEvent(event)), lastEventId);
+      const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
+      const stop = (): void => {
+        clearInterval(heartbeat);
+        detach();
+        shutdown.removeEventListener('abort', stop);
+        if (!response.writableEnded) response.end();
+      };
+      response.once('close', stop);
+      shutdown.addEventListener('abort', stop, { once: true });
+    },
+  );
+}

@@ -1,0 +1,395 @@
+/** Message routes: list, read (JSON, raw, HTML, text, headers, attachments), mark read, delete, import. */
+import { Type } from '@sinclair/typebox';
+import type { MessageDetail } from '../../domain/types.js';
+import { getAttachment } from '../../mime/parse-message.js';
+import type { ApiInstance, RouteContext } from '../deps.js';
+import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
+import { buildImportedMessage, type ImportOptions } from '../import-message.js';
+import { HttpProblem, notFound } from '../problem.js';
+import { flag, IdParamsSchema, isFlagSet, PageQuerySchema, problemResponse, ref } from '../schemas/common.js';
+import {
+  DeleteResultSchema,
+  HeaderLineSchema,
+  ImportJsonBodySchema,
+  ImportResultSchema,
+  MessageDetailSchema,
+  MessagePageSchema,
+} from '../schemas/message.js';
+import type { TypeBoxTypeProvider } from '../type-provider.js';
+
+const TAGS = ['messages'];
+
+/** Upload limit for imports; the message itself is then checked against the server's SIZE limit. */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+
+const QuerySchema = Type.Optional(
+  Type.String({
+    maxLength: 2000,
+    description:
+      'Search: free text plus `from:` `to:` `subject:` `inbox:` `port:` `profile:` `has:attachment` `is:read` `before:` `after:`; `-` negates a term.',
+    examples: ['from:alice@example.com subject:"password reset" after:1h'],
+  }),
+);
+
+const DownloadQuerySchema = Type.Object({
+  download: flag('`1` asks the browser to save the file (`Content-Disposition: attachment`).'),
+});
+
+const NOT_FOUND = problemResponse('No message with this id.');
+
+export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext): void {
+  const { store, bus, ingest } = deps;
+
+  async function requireMessage(id: string): Promise<MessageDetail> {
+    const message = await store.getMessage(id);
+    if (message === null) throw missing(id);
+    return message;
+  }
+
+  async function requireRaw(id: string): Promise<Buffer> {
+    const raw = await store.getRawMessage(id);
+    if (raw === null) throw missing(id);
+    return raw;
+  }
+
+  app.get(
+    '/api/v1/messages',
+    {
+      schema: {
+        operationId: 'listMessages',
+        tags: TAGS,
+        summary: 'List messages, newest first',
+        querystring: Type.Object({ q: QuerySchema, ...PageQuerySchema }),
+        response: { 200: ref(MessagePageSchema), 400: problemResponse('Invalid query parameters.') },
+      },
+    },
+    async (request) => store.listMessages(request.query),
+  );
+
+  app.get(
+    '/api/v1/messages/:id',
+    {
+      schema: {
+        operationId: 'getMessage',
+        tags: TAGS,
+        summary: 'Get a message with its envelope, TLS/AUTH facts and parsed content',
+        params: IdParamsSchema,
+        response: { 200: ref(MessageDetailSchema), 404: NOT_FOUND },
+      },
+    },
+    async (request) => requireMessage(request.params.id),
+  );
+
+  app.get(
+    '/api/v1/messages/:id/raw',
+    {
+      schema: {
+        operationId: 'getRawMessage',
+        tags: TAGS,
+        summary: 'Get the message bytes exactly as received',
+        params: IdParamsSchema,
+        querystring: DownloadQuerySchema,
+        response: {
+          200: binaryResponse('The raw message (RFC 5322).', 'message/rfc822'),
+          404: NOT_FOUND,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const raw = await requireRaw(id);
+      reply.header('content-type', 'message/rfc822').header('x-content-type-options', 'nosniff');
+      if (isFlagSet(request.query.download))
+        reply.header('content-disposition', contentDisposition('attachment', `${id}.eml`));
+      return reply.send(raw);
+    },
+  );
+
+  app.get(
+    '/api/v1/messages/:id/html',
+    {
+      schema: {
+        operationId: 'getMessageHtml',
+        tags: TAGS,
+        summary: 'Get the HTML body, served under a sandboxing Content-Security-Policy',
+        description:
+          'The HTML is attacker-controlled content: it is served with `Content-Security-Policy: sandbox` and no script source. `cid:` references point at `/attachments/{n}`.',
+        params: IdParamsSchema,
+        response: {
+          200: textResponse('The HTML body.', 'text/html'),
+          404: problemResponse('No message with this id, or it has no HTML body.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const message = await requireMessage(request.params.id);
+      if (message.parsed.html === null) {
+        throw notFound(
+          `Message ${message.id} has no HTML body; its text is at /api/v1/messages/${message.id}/text.`,
+        );
+      }
+      return reply
+        .headers(UNTRUSTED_CONTENT_HEADERS)
+        .type('text/html; charset=utf-8')
+        .send(resolveCidLinks(message.parsed.html, message.id, message.parsed.attachments));
+    },
+  );
+
+  app.get(
+    '/api/v1/messages/:id/text',
+    {
+      schema: {
+        operationId: 'getMessageText',
+        tags: TAGS,
+        summary: 'Get the plain-text body',
+        params: IdParamsSchema,
+        response: {
+          200: textResponse('The plain-text body.', 'text/plain'),
+          404: problemResponse('No message with this id, or it has no text body.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const message = await requireMessage(request.params.id);
+      if (message.parsed.text === null) {
+        throw notFound(
+          `Message ${message.id} has no text body; its HTML is at /api/v1/messages/${message.id}/html.`,
+        );
+      }
+      return reply
+        .header('x-content-type-options', 'nosniff')
+        .type('text/plain; charset=utf-8')
+        .send(message.parsed.text);
+    },
+  );
+
+  app.get(
+    '/api/v1/messages/:id/headers',
+    {
+      schema: {
+        operationId: 'getMessageHeaders',
+        tags: TAGS,
+        summary: 'Get every header field, in message order',
+        params: IdParamsSchema,
+        response: {
+          200: Type.Array(ref(HeaderLineSchema), { description: 'The header fields.' }),
+          404: NOT_FOUND,
+        },
+      },
+    },
+    async (request) => (await requireMessage(request.params.id)).parsed.headers,
+  );
+
+  app.get(
+    '/api/v1/messages/:id/attachments/:n',
+    {
+      schema: {
+        operationId: 'getAttachment',
+        tags: TAGS,
+        summary: 'Get the content of attachment `n` (see `parsed.attachments[].index`)',
+        params: Type.Object({
+          id: IdParamsSchema.properties.id,
+          n: Type.Integer({ minimum: 0, description: 'The attachment index.' }),
+        }),
+        querystring: DownloadQuerySchema,
+        response: {
+          200: binaryResponse('The attachment, with its own content type.', 'application/octet-stream'),
+          404: problemResponse('No message with this id, or no attachment with this index.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, n } = request.params;
+      const attachment = await getAttachment(await requireRaw(id), n);
+      if (attachment === null) {
+        throw notFound(`Message ${id} has no attachment ${n}; GET /api/v1/messages/${id} lists them.`);
+      }
+      const disposition = isFlagSet(request.query.download) ? 'attachment' : 'inline';
+      return reply
+        .headers(UNTRUSTED_CONTENT_HEADERS)
+        .header('content-type', attachment.contentType)
+        .header(
+          'content-disposition',
+          contentDisposition(disposition, attachment.filename ?? `attachment-${n}`),
+        )
+        .send(attachment.content);
+    },
+  );
+
+  app.patch(
+    '/api/v1/messages/:id',
+    {
+      schema: {
+        operationId: 'updateMessage',
+        tags: TAGS,
+        summary: 'Mark a message read or unread',
+        params: IdParamsSchema,
+        body: Type.Object({ read: Type.Boolean({ description: 'The new read state.' }) }),
+        response: {
+          204: Type.Null({ description: 'Updated.' }),
+          400: problemResponse('Invalid body.'),
+          404: NOT_FOUND,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await store.setRead(id, request.body.read))) throw missing(id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/messages/:id',
+    {
+      schema: {
+        operationId: 'deleteMessage',
+        tags: TAGS,
+        summary: 'Delete a message',
+        params: IdParamsSchema,
+        response: { 204: Type.Null({ description: 'Deleted.' }), 404: NOT_FOUND },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await store.deleteMessage(id))) throw missing(id);
+      bus.publish('message.deleted', { ids: [id] });
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/api/v1/messages',
+    {
+      schema: {
+        operationId: 'deleteMessages',
+        tags: TAGS,
+        summary: 'Delete every message, or those matching `q`',
+        querystring: Type.Object({ q: QuerySchema }),
+        response: { 200: ref(DeleteResultSchema), 400: problemResponse('Invalid query parameters.') },
+      },
+    },
+    async (request) => {
+      const ids = await store.deleteMessages(request.query.q);
+      if (ids.length > 0) bus.publish('message.deleted', { ids });
+      return { deleted: ids.length, ids };
+    },
+  );
+
+  app.register(async (plain) => {
+    const scope = plain.withTypeProvider<TypeBoxTypeProvider>();
+    // Scoped so the rfc822 parser and the larger body limit apply to the import route only.
+    scope.addContentTypeParser(
+      'message/rfc822',
+      { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT },
+      (_request, body, done) => done(null, body),
+    );
+    scope.post(
+      '/api/v1/messages',
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          operationId: 'importMessage',
+          tags: TAGS,
+          summary: 'Import a raw message',
+          description:
+            'Send the message as `message/rfc822` (envelope and inbox in the query) or as JSON with the message base64-encoded. A missing envelope is taken from the From, To, Cc and Bcc headers. The message is stored as relay mail on port 0 and announced like any other.',
+          querystring: Type.Object({
+            inbox: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description: 'Inbox to store it in (default `default`).',
+              }),
+            ),
+            from: Type.Optional(
+              Type.String({ description: 'Envelope sender; defaults to the From header.' }),
+            ),
+            to: Type.Optional(
+              Type.Array(Type.String(), {
+                description:
+                  'Envelope recipients (repeat the parameter); default to the To, Cc and Bcc headers.',
+              }),
+            ),
+          }),
+          body: {
+            content: {
+              'message/rfc822': {
+                schema: Type.Unsafe<Buffer>({
+                  contentMediaType: 'message/rfc822',
+                  description: 'The raw message (RFC 5322).',
+                }),
+              },
+              'application/json': { schema: ref(ImportJsonBodySchema) },
+            },
+          },
+          response: {
+            201: ref(ImportResultSchema),
+            400: problemResponse('The body is not a message.'),
+            413: problemResponse('The message is larger than the server accepts.'),
+            415: problemResponse('The body is neither message/rfc822 nor JSON.'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { raw, options } = importRequest(request.body, request.query);
+        if (raw.length === 0) throw new HttpProblem(400, 'The message is empty.');
+        const { maxMessageSize } = deps.info().limits;
+        if (raw.length > maxMessageSize) {
+          throw new HttpProblem(
+            413,
+            `The message is ${raw.length} bytes; the server accepts at most ${maxMessageSize} (raise it with --max-message-size).`,
+          );
+        }
+        const incoming = await buildImportedMessage(raw, options, {
+          address: request.ip,
+          port: request.socket.remotePort ?? 0,
+        });
+        const { id } = await ingest.accept(incoming);
+        return reply.code(201).header('location', `/api/v1/messages/${id}`).send({ id });
+      },
+    );
+  });
+}
+
+function importRequest(
+  body: unknown,
+  query: { inbox?: string; from?: string; to?: string[] },
+): { raw: Buffer; options: ImportOptions } {
+  const fromQuery: ImportOptions = { inbox: query.inbox, mailFrom: query.from, rcptTo: query.to };
+  if (Buffer.isBuffer(body)) return { raw: body, options: fromQuery };
+  const json = body as { raw: string; inbox?: string; mailFrom?: string; rcptTo?: string[] };
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(json.raw))
+    throw new HttpProblem(400, 'The `raw` field is not valid base64.');
+  return {
+    raw: Buffer.from(json.raw, 'base64'),
+    options: {
+      inbox: json.inbox ?? fromQuery.inbox,
+      mailFrom: json.mailFrom ?? fromQuery.mailFrom,
+      rcptTo: json.rcptTo ?? fromQuery.rcptTo,
+    },
+  };
+}
+
+function missing(id: string): HttpProblem {
+  return notFound(
+    `No message with id ${id}. It may have been deleted; GET /api/v1/messages lists the stored ones.`,
+  );
+}
+
+/** RFC 6266 with an RFC 8187 `filename*` for names that are not plain ASCII. */
+function contentDisposition(type: 'inline' | 'attachment', filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${type}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+function binaryResponse(description: string, mediaType: string) {
+  return {
+    description,
+    content: { [mediaType]: { schema: Type.Unsafe<Buffer>({ contentMediaType: mediaType }) } },
+  };
+}
+
+function textResponse(description: string, mediaType: string) {
+  return { description, content: { [mediaType]: { schema: Type.String() } } };
+}

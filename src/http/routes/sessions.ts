@@ -1,0 +1,64 @@
+/** Session routes: every SMTP connection with its transcript and diagnostics. */
+import { Type } from '@sinclair/typebox';
+import { DIAGNOSTIC_CODES } from '../../diagnostics/catalogue.js';
+import type { DiagnosticCode } from '../../domain/types.js';
+import type { ApiInstance, RouteContext } from '../deps.js';
+import { notFound } from '../problem.js';
+import { flag, IdParamsSchema, isFlagSet, PageQuerySchema, problemResponse, ref } from '../schemas/common.js';
+import { SessionPageSchema, SessionRecordSchema } from '../schemas/session.js';
+
+const TAGS = ['sessions'];
+
+export function registerSessionRoutes(app: ApiInstance, { deps }: RouteContext): void {
+  const { store } = deps;
+
+  app.get(
+    '/api/v1/sessions',
+    {
+      schema: {
+        operationId: 'listSessions',
+        tags: TAGS,
+        summary: 'List SMTP sessions, newest first',
+        querystring: Type.Object({
+          diagnostic: Type.Optional(
+            Type.Unsafe<DiagnosticCode>(
+              Type.String({
+                enum: DIAGNOSTIC_CODES,
+                description: 'Only sessions that carry this diagnostic code.',
+              }),
+            ),
+          ),
+          problems: flag('`1`: only sessions with at least one diagnostic or a failed outcome.'),
+          ...PageQuerySchema,
+        }),
+        response: { 200: ref(SessionPageSchema), 400: problemResponse('Invalid query parameters.') },
+      },
+    },
+    async (request) => {
+      const { problems, ...query } = request.query;
+      return store.listSessions({ ...query, problems: isFlagSet(problems) });
+    },
+  );
+
+  app.get(
+    '/api/v1/sessions/:id',
+    {
+      schema: {
+        operationId: 'getSession',
+        tags: TAGS,
+        summary: 'Get a session with its transcript and diagnostics',
+        params: IdParamsSchema,
+        response: { 200: ref(SessionRecordSchema), 404: problemResponse('No session with this id.') },
+      },
+    },
+    async (request) => {
+      const session = await store.getSession(request.params.id);
+      if (session === null) {
+        throw notFound(
+          `No session with id ${request.params.id}; GET /api/v1/sessions lists the stored ones.`,
+        );
+      }
+      return session;
+    },
+  );
+}

@@ -1,0 +1,29 @@
+/** Payloads of the Server-Sent Events at `GET /api/v1/events` (the `data:` line of each event, as JSON). */
+import { Type } from '@sinclair/typebox';
+import { ref } from './common.js';
+import { MessageSummarySchema } from './message.js';
+import { SessionSummarySchema } from './session.js';
+
+export const MessageReceivedEventSchema = Type.Object(
+  { message: ref(MessageSummarySchema) },
+  { $id: 'MessageReceivedEvent', description: 'Data of a `message.received` event: a message was stored.' },
+);
+
+export const MessageDeletedEventSchema = Type.Object(
+  { ids: Type.Array(Type.String(), { description: 'Ids of the deleted messages.' }) },
+  { $id: 'MessageDeletedEvent', description: 'Data of a `message.deleted` event: messages were deleted.' },
+);
+
+export const SessionClosedEventSchema = Type.Object(
+  { session: ref(SessionSummarySchema) },
+  {
+    $id: 'SessionClosedEvent',
+    description: 'Data of a `session.closed` event: an SMTP connection ended, with its diagnostics.',
+  },
+);
+
+export const EVENT_SCHEMAS = [
+  MessageReceivedEventSchema,
+  MessageDeletedEventSchema,
+  SessionClosedEventSchema,
+];

@@ -1,0 +1,165 @@
+/**
+ * A real HTTP API over a real SqliteStore in a fresh temp dir, the real EventBus and the real
+ * ingest pipeline, listening on 127.0.0.1:0. Always `await harness.close()` in teardown.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { newId } from '../../src/domain/ids.js';
+import type { IncomingMessage, ServerInfo, SessionRecord } from '../../src/domain/types.js';
+import { EventBus } from '../../src/events/bus.js';
+import { createHttpApp } from '../../src/http/app.js';
+import { MessageIngest } from '../../src/ingest/ingest.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { MetricsRegistry } from '../../src/metrics/registry.js';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+
+export interface ApiHarness {
+  app: FastifyInstance;
+  url: string;
+  store: SqliteStore;
+  bus: EventBus;
+  metrics: MetricsRegistry;
+  /** Delivers a message through the real ingest, as the SMTP server would. */
+  deliver(mail: Mail.Options, options?: Partial<Omit<IncomingMessage, 'raw'>>): Promise<string>;
+  close(): Promise<void>;
+}
+
+export const MAX_MESSAGE_SIZE = 1024 * 1024;
+
+export function serverInfo(url: string, port: number): ServerInfo {
+  return {
+    version: '0.0.0-test',
+    hostname: 'localhost',
+    listeners: [
+      {
+        profile: 'submission',
+        label: 'submission (587-style)',
+        host: '127.0.0.1',
+        port: 1587,
+        standardPort: 587,
+        tls: 'starttls-required',
+        auth: 'required',
+      },
+    ],
+    http: { host: '127.0.0.1', port, url },
+    tls: {
+      caPath: '/tmp/ca.pem',
+      caPem: '-----BEGIN CERTIFICATE-----\n',
+      trustHint: 'NODE_EXTRA_CA_CERTS=/tmp/ca.pem',
+    },
+    auth: {
+      mode: 'default',
+      users: ['mailport'],
+      defaultCredentials: { user: 'mailport', pass: 'mailport' },
+    },
+    limits: {
+      maxMessageSize: MAX_MESSAGE_SIZE,
+      maxRecipients: 100,
+      maxConnections: 100,
+      idleTimeoutSeconds: 300,
+      maxMessages: 0,
+    },
+    storage: { engine: 'sqlite', dataDir: null },
+  };
+}
+
+export async function startApiHarness(
+  options: { uiDir?: string | null; sseHeartbeatMs?: number } = {},
+): Promise<ApiHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailport-http-'));
+  const store = new SqliteStore({ path: join(dir, 'mailport.db') });
+  await store.init();
+  const bus = new EventBus();
+  const metrics = new MetricsRegistry();
+  const ingest = new MessageIngest({
+    store,
+    bus,
+    metrics,
+    logger: createLogger('silent', 'text'),
+    maxMessages: 0,
+  });
+  let port = 0;
+  const app = await createHttpApp({
+    store,
+    bus,
+    metrics,
+    ingest,
+    info: () => serverInfo(`http://127.0.0.1:${port}`, port),
+    uiDir: options.uiDir ?? null,
+    ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  port = (app.server.address() as AddressInfo).port;
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    store,
+    bus,
+    metrics,
+    async deliver(mail, overrides = {}) {
+      const raw = await new MailComposer(mail).compile().build();
+      const to = [mail.to, mail.cc, mail.bcc].flat().filter((value) => typeof value === 'string');
+      const { id } = await ingest.accept({
+        raw,
+        envelope: {
+          mailFrom: { address: String(mail.from ?? ''), params: {} },
+          rcptTo: to.map((address) => ({ address, params: {} })),
+        },
+        inbox: 'default',
+        sessionId: newId(),
+        listener: { profile: 'submission', port: 1587 },
+        client: { address: '127.0.0.1', port: 50000 },
+        heloName: 'client.test',
+        tls: { mode: 'starttls', protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', servername: null },
+        auth: { user: 'mailport', mechanism: 'PLAIN' },
+        receivedAt: new Date(),
+        ...overrides,
+      });
+      return id;
+    },
+    async close() {
+      await app.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A finished session with a diagnostic, as the SMTP server records one. */
+export function failedSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const startedAt = new Date();
+  return {
+    id: newId(),
+    listener: { profile: 'submission', port: 1587 },
+    client: { address: '127.0.0.1', port: 50001 },
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date(startedAt.getTime() + 20).toISOString(),
+    heloName: 'client.test',
+    tls: null,
+    auth: null,
+    messageIds: [],
+    outcome: 'failed',
+    lastError: '530 5.7.0 Must issue a STARTTLS command first',
+    diagnostics: [
+      {
+        code: 'mail-before-starttls',
+        message: 'The client sent MAIL FROM on a port that requires STARTTLS first.',
+        fix: 'Enable STARTTLS in the client.',
+        t: 12,
+      },
+    ],
+    transcript: [
+      { t: 0, dir: 'S', text: '220 localhost ESMTP Mailport' },
+      { t: 5, dir: 'C', text: 'EHLO client.test' },
+      { t: 6, dir: 'S', text: '250-localhost' },
+      { t: 11, dir: 'C', text: 'MAIL FROM:<a@example.com>' },
+      { t: 12, dir: 'S', text: '530 5.7.0 Must issue a STARTTLS command first' },
+    ],
+    ...overrides,
+  };
+}
