@@ -1,0 +1,457 @@
+/**
+ * A small SMTP client state machine used by `mailport doctor` and `mailport send`.
+ *
+ * It is also a probe: it speaks node:net / node:tls directly so it can report what is really on a
+ * port (another protocol's banner, a TLS server where plaintext was expected) instead of a generic
+ * failure. Every step has its own timeout and every failure is an SmtpClientError.
+ */
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import {
+  type ConnectionOptions,
+  checkServerIdentity,
+  rootCertificates,
+  type SecureVersion,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
+import { type EhloCapabilities, parseEhlo } from './ehlo.js';
+import { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase, socketErrorCode } from './errors.js';
+import { type ReaderFailure, ReplyReader } from './reader.js';
+import { isPositive, type ServerReply } from './reply.js';
+import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
+import { REDACTED, Transcript } from './transcript.js';
+
+export interface ClientTlsOptions {
+  /** Name for SNI and the certificate check (default: the host, unless it is an IP address). */
+  servername?: string;
+  /** Extra CA certificates (PEM) to trust in addition to the system store. */
+  ca?: string[];
+  /**
+   * `true` (default): a certificate problem aborts the handshake with Node's error.
+   * `false`: the handshake completes and the problem is reported in `TlsSessionInfo` (doctor).
+   */
+  verify?: boolean;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  /** OpenSSL cipher list, e.g. `DEFAULT@SECLEVEL=0` to reach servers that only speak TLS 1.0. */
+  ciphers?: string;
+}
+
+export interface SmtpConnectOptions {
+  host: string;
+  port: number;
+  /** TLS from the first byte (RFC 8314 §3.3); otherwise plaintext, upgradable with STARTTLS. */
+  implicitTls: boolean;
+  tls?: ClientTlsOptions;
+  /** Bound for each step: connect, TLS handshake, and every reply. Default 10 000 ms. */
+  stepTimeoutMs?: number;
+  /** Name sent in EHLO (default `mailport.localhost`). */
+  clientName?: string;
+  /** Aborting closes the connection; the pending step fails with ETIMEDOUT-free ECONNRESET. */
+  signal?: AbortSignal;
+}
+
+export interface Credentials {
+  user: string;
+  pass: string;
+}
+
+export type AuthMechanism = 'PLAIN' | 'LOGIN';
+
+const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN'];
+
+export class SmtpClient {
+  readonly transcript: Transcript;
+  readonly host: string;
+  readonly port: number;
+  /** How TLS was reached on this connection, if at all. */
+  tlsMode: 'implicit' | 'starttls' | null = null;
+  tlsInfo: TlsSessionInfo | null = null;
+  greeting: ServerReply | null = null;
+  /** Capabilities from the latest EHLO (reset by STARTTLS, RFC 3207 §4.2). */
+  capabilities: EhloCapabilities | null = null;
+  /** Capabilities seen before STARTTLS, kept for reporting (e.g. AUTH offered in cleartext). */
+  capabilitiesBeforeTls: EhloCapabilities | null = null;
+  /** True once AUTH has succeeded. */
+  authenticated = false;
+
+  private socket: Socket;
+  private reader: ReplyReader;
+  private readonly options: SmtpConnectOptions;
+  private readonly stepTimeoutMs: number;
+
+  private constructor(socket: Socket, options: SmtpConnectOptions, transcript: Transcript) {
+    this.socket = socket;
+    this.options = options;
+    this.host = options.host;
+    this.port = options.port;
+    this.transcript = transcript;
+    this.stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    this.reader = this.attachReader(socket);
+  }
+
+  /** Opens the connection (and the TLS session for implicit TLS) and reads the greeting. */
+  static async connect(options: SmtpConnectOptions): Promise<SmtpClient> {
+    const transcript = new Transcript();
+    const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+    transcript.event(
+      `connecting to ${options.host}:${options.port}${options.implicitTls ? ' (implicit TLS)' : ''}`,
+    );
+    const tcp = await openTcp(options, stepTimeoutMs);
+    transcript.event(`connected to ${tcp.remoteAddress ?? options.host}:${tcp.remotePort ?? options.port}`);
+    let socket: Socket = tcp;
+    let tlsInfo: TlsSessionInfo | null = null;
+    if (options.implicitTls) {
+      try {
+        const secured = await handshake(tcp, options, stepTimeoutMs, 'connect');
+        socket = secured.socket;
+        tlsInfo = secured.info;
+      } catch (error) {
+        tcp.destroy();
+        throw error;
+      }
+      transcript.event(`TLS established: ${tlsInfo.protocol} ${tlsInfo.cipher}`);
+    }
+    const client = new SmtpClient(socket, options, transcript);
+    if (tlsInfo) {
+      client.tlsMode = 'implicit';
+      client.tlsInfo = tlsInfo;
+    }
+    try {
+      client.greeting = await client.readReply('greeting');
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    if (client.greeting.code !== 220) {
+      client.close();
+      throw new SmtpClientError('EPROTOCOL', 'greeting', 'The server refused the session in its greeting', {
+        reply: client.greeting,
+      });
+    }
+    return client;
+  }
+
+  /** EHLO (falling back to HELO when EHLO is refused, RFC 5321 §4.1.4). */
+  async ehlo(): Promise<EhloCapabilities> {
+    const name = this.options.clientName ?? 'mailport.localhost';
+    const reply = await this.command(`EHLO ${name}`, 'ehlo');
+    if (reply.code === 250) {
+      this.capabilities = parseEhlo(reply);
+      return this.capabilities;
+    }
+    const helo = await this.command(`HELO ${name}`, 'ehlo');
+    if (helo.code !== 250)
+      throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO and HELO', { reply });
+    this.capabilities = parseEhlo({ ...helo, raw: helo.raw.split('\n')[0] ?? '' });
+    return this.capabilities;
+  }
+
+  /** STARTTLS (RFC 3207): upgrade, then forget everything learned before (a new EHLO is needed). */
+  async startTls(): Promise<TlsSessionInfo> {
+    const reply = await this.command('STARTTLS', 'starttls');
+    if (reply.code !== 220) {
+      throw new SmtpClientError('ETLS', 'starttls', 'The server refused STARTTLS', { reply });
+    }
+    if (this.reader.hasUnreadBytes()) {
+      // Bytes after the 220 would be injected into the TLS session (CVE-2011-0411 on the client side).
+      this.close();
+      throw new SmtpClientError('EPROTOCOL', 'starttls', 'The server sent data after agreeing to STARTTLS');
+    }
+    this.reader.detach();
+    const secured = await handshake(this.socket, this.options, this.stepTimeoutMs, 'starttls').catch(
+      (error) => {
+        this.close();
+        throw error;
+      },
+    );
+    this.socket = secured.socket;
+    this.reader = this.attachReader(secured.socket);
+    this.tlsMode = 'starttls';
+    this.tlsInfo = secured.info;
+    this.capabilitiesBeforeTls = this.capabilities;
+    this.capabilities = null;
+    this.transcript.event(`TLS established: ${secured.info.protocol} ${secured.info.cipher}`);
+    return secured.info;
+  }
+
+  /**
+   * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response) or LOGIN. Without an explicit mechanism
+   * the first of PLAIN, LOGIN the server offers is used; PLAIN when the server offers none.
+   */
+  async authenticate(credentials: Credentials, mechanism?: AuthMechanism): Promise<AuthMechanism> {
+    const offered = this.capabilities?.authMechanisms ?? [];
+    const chosen =
+      mechanism ?? SUPPORTED_MECHANISMS.find((candidate) => offered.includes(candidate)) ?? 'PLAIN';
+    if (offered.length > 0 && !offered.includes(chosen)) {
+      throw new SmtpClientError(
+        'EAUTH',
+        'auth',
+        `The server offers AUTH ${offered.join(' ')}, none of which Mailport supports (PLAIN, LOGIN)`,
+      );
+    }
+    let reply: ServerReply;
+    if (chosen === 'PLAIN') {
+      const token = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
+      reply = await this.command(`AUTH PLAIN ${token}`, 'auth', `AUTH PLAIN ${REDACTED}`);
+    } else {
+      reply = await this.command('AUTH LOGIN', 'auth');
+      if (reply.code === 334) {
+        reply = await this.command(Buffer.from(credentials.user).toString('base64'), 'auth', REDACTED);
+      }
+      if (reply.code === 334) {
+        reply = await this.command(Buffer.from(credentials.pass).toString('base64'), 'auth', REDACTED);
+      }
+    }
+    if (reply.code !== 235) {
+      throw new SmtpClientError('EAUTH', 'auth', `AUTH ${chosen} failed`, { reply });
+    }
+    this.authenticated = true;
+    return chosen;
+  }
+
+  async mailFrom(address: string, params: string[] = []): Promise<ServerReply> {
+    const extra = [...params];
+    if (!isAscii(address) && this.capabilities?.smtputf8) extra.push('SMTPUTF8');
+    const line = [`MAIL FROM:<${address}>`, ...extra].join(' ');
+    return this.expectPositive(await this.command(line, 'mail'), 'mail', 'The server refused the sender');
+  }
+
+  async rcptTo(address: string): Promise<ServerReply> {
+    const reply = await this.command(`RCPT TO:<${address}>`, 'rcpt');
+    return this.expectPositive(reply, 'rcpt', `The server refused the recipient <${address}>`);
+  }
+
+  /** DATA (RFC 5321 §4.1.1.4): dot-stuffing, CRLF line endings, and `<CRLF>.<CRLF>` at the end. */
+  async data(message: Buffer | string): Promise<ServerReply> {
+    const start = await this.command('DATA', 'data');
+    if (start.code !== 354)
+      throw new SmtpClientError('EMESSAGE', 'data', 'The server refused DATA', { reply: start });
+    const text = (typeof message === 'string' ? message : message.toString('utf8')).replace(/\r?\n/g, '\r\n');
+    const stuffed = text.replace(/^\./gm, '..');
+    const body = stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`;
+    this.transcript.event(`message data: ${Buffer.byteLength(body)} bytes`);
+    this.socket.write(`${body}.\r\n`);
+    this.transcript.client('.');
+    const reply = await this.readReply('data');
+    if (reply.code !== 250)
+      throw new SmtpClientError('EMESSAGE', 'data', 'The server refused the message', { reply });
+    return reply;
+  }
+
+  async rset(): Promise<ServerReply> {
+    return this.command('RSET', 'mail');
+  }
+
+  /** QUIT politely, then close; errors are ignored because the session is over either way. */
+  async quit(): Promise<void> {
+    if (this.socket.destroyed) return;
+    await this.command('QUIT', 'data').catch(() => undefined);
+    this.close();
+  }
+
+  close(): void {
+    this.reader.detach();
+    this.socket.on('error', () => {});
+    this.socket.destroy();
+  }
+
+  /** Sends one command line and waits for the reply, whatever its code. */
+  async command(line: string, phase: SmtpPhase, transcriptText: string = line): Promise<ServerReply> {
+    if (this.socket.destroyed) {
+      throw new SmtpClientError('ECONNRESET', phase, 'The connection is already closed');
+    }
+    this.transcript.client(transcriptText);
+    this.socket.write(`${line}\r\n`);
+    return this.readReply(phase);
+  }
+
+  private expectPositive(reply: ServerReply, phase: SmtpPhase, message: string): ServerReply {
+    if (!isPositive(reply)) throw new SmtpClientError('EENVELOPE', phase, message, { reply });
+    return reply;
+  }
+
+  private attachReader(socket: Socket): ReplyReader {
+    return new ReplyReader(socket, (line) => this.transcript.server(line));
+  }
+
+  private readReply(phase: SmtpPhase): Promise<ServerReply> {
+    return withTimeout(this.reader.next(), this.stepTimeoutMs, this.options.signal, {
+      onTimeout: () => {
+        this.close();
+        const what = phase === 'greeting' ? 'the server greeting' : `a reply (${phase})`;
+        return new SmtpClientError(
+          'ETIMEDOUT',
+          phase,
+          `Timed out after ${this.stepTimeoutMs} ms waiting for ${what} from ${this.host}:${this.port}`,
+        );
+      },
+      onAbort: () => {
+        this.close();
+        return new SmtpClientError('ECONNRESET', phase, 'The probe was cancelled');
+      },
+    }).catch((failure: ReaderFailure | SmtpClientError) => {
+      throw failure instanceof SmtpClientError ? failure : readerError(failure, phase, this.host, this.port);
+    });
+  }
+}
+
+function readerError(failure: ReaderFailure, phase: SmtpPhase, host: string, port: number): SmtpClientError {
+  switch (failure.kind) {
+    case 'closed':
+      return new SmtpClientError(
+        'ECONNRESET',
+        phase,
+        `The server ${host}:${port} closed the connection unexpectedly while Mailport waited for ${phase === 'greeting' ? 'the greeting' : `a reply (${phase})`}`,
+      );
+    case 'error':
+      return new SmtpClientError(socketErrorCode(failure.error), phase, failure.error.message, {
+        cause: failure.error,
+      });
+    case 'not-smtp':
+      return new SmtpClientError('EPROTOCOL', phase, `The server did not speak SMTP (${failure.reason})`, {
+        received: failure.received,
+      });
+  }
+}
+
+interface TimeoutHandlers {
+  onTimeout: () => Error;
+  onAbort: () => Error;
+}
+
+function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  signal: AbortSignal | undefined,
+  handlers: TimeoutHandlers,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(handlers.onAbort());
+      return;
+    }
+    const abort = () => {
+      clearTimeout(timer);
+      reject(handlers.onAbort());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      reject(handlers.onTimeout());
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function openTcp(options: SmtpConnectOptions, stepTimeoutMs: number): Promise<Socket> {
+  const socket = tcpConnect({ host: options.host, port: options.port });
+  socket.setNoDelay(true);
+  const connected = new Promise<Socket>((resolve, reject) => {
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+  });
+  return withTimeout(connected, stepTimeoutMs, options.signal, {
+    onTimeout: () =>
+      new SmtpClientError(
+        'ETIMEDOUT',
+        'connect',
+        `Connection to ${options.host}:${options.port} timed out after ${stepTimeoutMs} ms (no answer to the TCP handshake)`,
+      ),
+    onAbort: () => new SmtpClientError('ECONNRESET', 'connect', 'The probe was cancelled'),
+  }).catch((error: unknown) => {
+    socket.on('error', () => {});
+    socket.destroy();
+    if (error instanceof SmtpClientError) throw error;
+    const code: SmtpClientErrorCode = socketErrorCode(error);
+    throw new SmtpClientError(code, 'connect', connectMessage(code, options, error as Error), {
+      cause: error,
+    });
+  });
+}
+
+function connectMessage(code: SmtpClientErrorCode, options: SmtpConnectOptions, error: Error): string {
+  const target = `${options.host}:${options.port}`;
+  if (code === 'ECONNREFUSED') return `Connection refused by ${target} (connect ECONNREFUSED)`;
+  if (code === 'EDNS')
+    return `The host name ${options.host} does not resolve (getaddrinfo ${(error as NodeJS.ErrnoException).code})`;
+  return `Could not connect to ${target}: ${error.message}`;
+}
+
+async function handshake(
+  socket: Socket,
+  options: SmtpConnectOptions,
+  stepTimeoutMs: number,
+  phase: SmtpPhase,
+): Promise<{ socket: TLSSocket; info: TlsSessionInfo }> {
+  const tlsOptions = options.tls ?? {};
+  const checkedName = tlsOptions.servername ?? options.host;
+  const verify = tlsOptions.verify ?? true;
+  const connectionOptions: ConnectionOptions = {
+    socket,
+    host: options.host,
+    // RFC 6066 §3: SNI carries host names only, never IP addresses.
+    ...(isIP(checkedName) === 0 ? { servername: checkedName } : {}),
+    rejectUnauthorized: verify,
+    ...(tlsOptions.ca && tlsOptions.ca.length > 0 ? { ca: [...rootCertificates, ...tlsOptions.ca] } : {}),
+    ...(tlsOptions.minVersion ? { minVersion: tlsOptions.minVersion } : {}),
+    ...(tlsOptions.maxVersion ? { maxVersion: tlsOptions.maxVersion } : {}),
+    ...(tlsOptions.ciphers ? { ciphers: tlsOptions.ciphers } : {}),
+    // Check the name the user asked for (`--servername`), not the address dialled. When not
+    // verifying, skip Node's check so `authorized` speaks about the chain alone; the name is
+    // checked separately in describeTlsSession.
+    checkServerIdentity: (_host, certificate) =>
+      verify ? checkServerIdentity(checkedName, certificate) : undefined,
+  };
+  const secured = tlsConnect(connectionOptions);
+  const closedEarly = () =>
+    secured.emit('error', new Error('The server closed the connection during the TLS handshake'));
+  const ready = new Promise<TLSSocket>((resolve, reject) => {
+    secured.once('secureConnect', () => {
+      secured.off('error', reject);
+      secured.off('close', closedEarly);
+      resolve(secured);
+    });
+    secured.once('error', reject);
+    secured.once('close', closedEarly);
+  });
+  try {
+    const tlsSocket = await withTimeout(ready, stepTimeoutMs, options.signal, {
+      onTimeout: () =>
+        new SmtpClientError(
+          'ETIMEDOUT',
+          phase,
+          `TLS handshake with ${options.host}:${options.port} timed out after ${stepTimeoutMs} ms`,
+        ),
+      onAbort: () => new SmtpClientError('ECONNRESET', phase, 'The probe was cancelled'),
+    });
+    return { socket: tlsSocket, info: describeTlsSession(tlsSocket, checkedName) };
+  } catch (error) {
+    secured.on('error', () => {});
+    secured.destroy();
+    if (error instanceof SmtpClientError) throw error;
+    throw new SmtpClientError('ETLS', phase, `TLS handshake failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter. */
+function isAscii(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length;
+}

@@ -1,0 +1,77 @@
+/**
+ * Every failure of the SMTP client is an SmtpClientError: a stable `code`, the `phase` it happened
+ * in, the server's reply when there was one, and the underlying `cause` (socket or TLS error).
+ * `mailport explain` reads these fields; keep the codes stable.
+ */
+import { formatReply, type ServerReply } from './reply.js';
+
+export type SmtpClientErrorCode =
+  /** The TCP connection was refused (nothing listens, or a firewall rejects). */
+  | 'ECONNREFUSED'
+  /** A step did not finish in time (connect, greeting, or a reply). */
+  | 'ETIMEDOUT'
+  /** The server closed or reset the connection unexpectedly. */
+  | 'ECONNRESET'
+  /** The host name did not resolve. */
+  | 'EDNS'
+  /** The TLS handshake failed, or the server refused STARTTLS. */
+  | 'ETLS'
+  /** Authentication failed or could not be attempted. */
+  | 'EAUTH'
+  /** The server sent something that is not SMTP, or a reply that breaks the protocol. */
+  | 'EPROTOCOL'
+  /** The sender or a recipient was refused. */
+  | 'EENVELOPE'
+  /** The message data was refused. */
+  | 'EMESSAGE'
+  /** Any other socket error (network unreachable, host unreachable...). */
+  | 'ESOCKET';
+
+export type SmtpPhase = 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'auth' | 'mail' | 'rcpt' | 'data';
+
+export class SmtpClientError extends Error {
+  override readonly name = 'SmtpClientError';
+  readonly code: SmtpClientErrorCode;
+  readonly phase: SmtpPhase;
+  /** The server reply that caused the failure, if any. */
+  readonly reply: ServerReply | null;
+  /** The first bytes the server sent when they were not an SMTP reply (a banner of another protocol). */
+  readonly received: Buffer | null;
+
+  constructor(
+    code: SmtpClientErrorCode,
+    phase: SmtpPhase,
+    message: string,
+    options: { reply?: ServerReply | null; cause?: unknown; received?: Buffer | null } = {},
+  ) {
+    const replyText = options.reply ? `: ${formatReply(options.reply)}` : '';
+    super(`${message}${replyText}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.phase = phase;
+    this.reply = options.reply ?? null;
+    this.received = options.received ?? null;
+  }
+}
+
+/** Maps a Node socket error (`err.code`) to a client error code. */
+export function socketErrorCode(error: unknown): SmtpClientErrorCode {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'ECONNREFUSED';
+    case 'ETIMEDOUT':
+      return 'ETIMEDOUT';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'ECONNRESET';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return 'EDNS';
+    default:
+      return typeof code === 'string' && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))
+        ? 'ETLS'
+        : 'ESOCKET';
+  }
+}

@@ -1,0 +1,12 @@
+export {
+  type AuthMechanism,
+  type ClientTlsOptions,
+  type Credentials,
+  SmtpClient,
+  type SmtpConnectOptions,
+} from './client.js';
+export type { EhloCapabilities } from './ehlo.js';
+export { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase } from './errors.js';
+export type { ServerReply } from './reply.js';
+export type { TlsSessionInfo } from './tls-session.js';
+export type { TranscriptEntry } from './transcript.js';

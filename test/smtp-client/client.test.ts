@@ -1,0 +1,244 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { SmtpClient, SmtpClientError } from '../../src/smtp-client/index.js';
+import {
+  closedPort,
+  createTlsFixtures,
+  startBannerServer,
+  startBlackholePort,
+  startSilentServer,
+  startTestSmtpServer,
+  type TlsFixtures,
+} from './test-servers.js';
+
+const credentials = { user: 'alice', pass: 's3cret-Passw0rd' };
+let fixtures: TlsFixtures;
+
+before(async () => {
+  fixtures = await createTlsFixtures();
+});
+
+async function expectClientError(promise: Promise<unknown>): Promise<SmtpClientError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof SmtpClientError, `expected SmtpClientError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the client to fail');
+}
+
+describe('SmtpClient against a STARTTLS submission server', () => {
+  let server: Awaited<ReturnType<typeof startTestSmtpServer>>;
+  before(async () => {
+    server = await startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      tlsRequired: true,
+      authRequired: true,
+      credentials,
+    });
+  });
+  after(() => server.close());
+
+  test('EHLO, STARTTLS, EHLO again, AUTH PLAIN, and a message with a dot-stuffed line', async () => {
+    const client = await SmtpClient.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      implicitTls: false,
+      tls: { ca: [fixtures.ca.certPem] },
+    });
+    assert.equal(client.greeting?.code, 220);
+    const before = await client.ehlo();
+    assert.equal(before.starttls, true);
+    assert.deepEqual(before.authMechanisms, [], 'AUTH is hidden before TLS');
+    const tls = await client.startTls();
+    assert.equal(tls.chainTrusted, true);
+    assert.equal(tls.hostnameError, null);
+    assert.match(tls.protocol ?? '', /^TLSv1\.[23]$/);
+    const after = await client.ehlo();
+    assert.deepEqual(after.authMechanisms, ['PLAIN', 'LOGIN']);
+    assert.equal(after.size, 10485760);
+    assert.equal(await client.authenticate(credentials), 'PLAIN');
+    await client.mailFrom('alice@example.com');
+    await client.rcptTo('bob@example.com');
+    const reply = await client.data('Subject: hi\r\n\r\n.leading dot\r\nbye\r\n');
+    assert.equal(reply.enhanced, '2.0.0');
+    await client.quit();
+    assert.equal(server.messages[0]?.data, 'Subject: hi\r\n\r\n.leading dot\r\nbye');
+
+    const transcript = client.transcript.format();
+    assert.match(transcript, /C: AUTH PLAIN \[redacted\]/);
+    assert.ok(!transcript.includes(credentials.pass), 'the password never enters the transcript');
+    const plainToken = Buffer.from(`\0${credentials.user}\0${credentials.pass}`).toString('base64');
+    assert.ok(!transcript.includes(plainToken), 'nor does its base64 form');
+    assert.match(transcript, /C: \.\.leading dot|message data: \d+ bytes/);
+  });
+
+  test('AUTH LOGIN sends both steps redacted', async () => {
+    const client = await SmtpClient.connect({
+      host: 'localhost',
+      port: server.port,
+      implicitTls: false,
+      tls: { ca: [fixtures.ca.certPem] },
+    });
+    await client.ehlo();
+    await client.startTls();
+    await client.ehlo();
+    assert.equal(await client.authenticate(credentials, 'LOGIN'), 'LOGIN');
+    await client.quit();
+    const lines = client.transcript.entries.filter((entry) => entry.dir === 'C').map((entry) => entry.text);
+    assert.deepEqual(lines.slice(-4), ['AUTH LOGIN', '[redacted]', '[redacted]', 'QUIT']);
+  });
+
+  test('MAIL before STARTTLS fails in phase mail with 530 5.7.0', async () => {
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+    await client.ehlo();
+    const error = await expectClientError(client.mailFrom('alice@example.com'));
+    client.close();
+    assert.equal(error.code, 'EENVELOPE');
+    assert.equal(error.phase, 'mail');
+    assert.equal(error.reply?.code, 530);
+    assert.equal(error.reply?.enhanced, '5.7.0');
+  });
+
+  test('a wrong password is EAUTH with the 535 5.7.8 reply', async () => {
+    const client = await SmtpClient.connect({
+      host: '127.0.0.1',
+      port: server.port,
+      implicitTls: false,
+      tls: { ca: [fixtures.ca.certPem] },
+    });
+    await client.ehlo();
+    await client.startTls();
+    await client.ehlo();
+    const error = await expectClientError(client.authenticate({ user: 'alice', pass: 'wrong' }));
+    client.close();
+    assert.equal(error.code, 'EAUTH');
+    assert.equal(error.phase, 'auth');
+    assert.equal(error.reply?.code, 535);
+    assert.equal(error.reply?.enhanced, '5.7.8');
+  });
+
+  test('implicit TLS against this plaintext port fails the handshake (wrong version number)', async () => {
+    const error = await expectClientError(
+      SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: true, stepTimeoutMs: 3000 }),
+    );
+    assert.equal(error.code, 'ETLS');
+    assert.equal(error.phase, 'connect');
+    assert.match(error.message, /wrong version number|packet length too long/);
+  });
+});
+
+describe('SmtpClient with implicit TLS', () => {
+  test('greets after the handshake and reports the certificate problem when not verifying', async () => {
+    const server = await startTestSmtpServer({
+      tls: 'implicit',
+      certificate: fixtures.untrustedCa,
+      credentials,
+    });
+    try {
+      const strict = await expectClientError(
+        SmtpClient.connect({
+          host: '127.0.0.1',
+          port: server.port,
+          implicitTls: true,
+          tls: { ca: [fixtures.ca.certPem] },
+        }),
+      );
+      assert.equal(strict.code, 'ETLS');
+      assert.match(strict.message, /unable to verify the first certificate|unable to get local issuer/);
+
+      const lenient = await SmtpClient.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        implicitTls: true,
+        tls: { verify: false },
+      });
+      assert.equal(lenient.tlsMode, 'implicit');
+      assert.equal(lenient.tlsInfo?.chainTrusted, false);
+      assert.match(
+        lenient.tlsInfo?.chainError ?? '',
+        /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT/,
+      );
+      const capabilities = await lenient.ehlo();
+      assert.deepEqual(capabilities.authMechanisms, ['PLAIN', 'LOGIN']);
+      await lenient.quit();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('--servername: the certificate is checked against the name asked for', async () => {
+    const server = await startTestSmtpServer({ tls: 'implicit', certificate: fixtures.valid });
+    try {
+      const client = await SmtpClient.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        implicitTls: true,
+        tls: { verify: false, servername: 'mail.example.org', ca: [fixtures.ca.certPem] },
+      });
+      assert.equal(client.tlsInfo?.chainTrusted, true);
+      assert.equal(client.tlsInfo?.checkedName, 'mail.example.org');
+      assert.match(client.tlsInfo?.hostnameError ?? '', /mail\.example\.org/);
+      await client.quit();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('SmtpClient failures before SMTP starts', () => {
+  test('a closed port is ECONNREFUSED in phase connect', async () => {
+    const error = await expectClientError(
+      SmtpClient.connect({ host: '127.0.0.1', port: await closedPort(), implicitTls: false }),
+    );
+    assert.equal(error.code, 'ECONNREFUSED');
+    assert.equal(error.phase, 'connect');
+  });
+
+  test('a server that accepts but never greets is ETIMEDOUT in phase greeting', async () => {
+    const server = await startSilentServer();
+    try {
+      const error = await expectClientError(
+        SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false, stepTimeoutMs: 300 }),
+      );
+      assert.equal(error.code, 'ETIMEDOUT');
+      assert.equal(error.phase, 'greeting');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a port that drops the TCP handshake is ETIMEDOUT in phase connect', async () => {
+    const blackhole = await startBlackholePort();
+    try {
+      const error = await expectClientError(
+        SmtpClient.connect({
+          host: '127.0.0.1',
+          port: blackhole.port,
+          implicitTls: false,
+          stepTimeoutMs: 400,
+        }),
+      );
+      assert.equal(error.code, 'ETIMEDOUT');
+      assert.equal(error.phase, 'connect');
+    } finally {
+      await blackhole.close();
+    }
+  });
+
+  test('an IMAP banner is EPROTOCOL with the bytes received', async () => {
+    const server = await startBannerServer('* OK [CAPABILITY IMAP4rev1] Dovecot ready.');
+    try {
+      const error = await expectClientError(
+        SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false }),
+      );
+      assert.equal(error.code, 'EPROTOCOL');
+      assert.equal(error.phase, 'greeting');
+      assert.match(error.received?.toString() ?? '', /^\* OK \[CAPABILITY IMAP4rev1\]/);
+    } finally {
+      await server.close();
+    }
+  });
+});

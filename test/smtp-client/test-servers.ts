@@ -1,0 +1,381 @@
+/**
+ * Small real servers on 127.0.0.1 for client-side tests (smtp-client, doctor, explain, send): a
+ * configurable strict SMTP server (right or deliberately wrong TLS and AUTH set-ups, broken
+ * certificates, TLS 1.0 only), a listener that never greets, a closed port, a port that never
+ * answers the TCP handshake, and other protocols' banners. Every helper returns `close()`.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { createSecureContext, type SecureContextOptions, TLSSocket as TlsSocketClass } from 'node:tls';
+import {
+  createCertificateAuthority,
+  issueServerCertificate,
+  type PemPair,
+} from '../../src/tls/certificates.js';
+
+export interface RunningServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface TlsFixtures {
+  ca: PemPair;
+  /** Valid for localhost and 127.0.0.1, issued by `ca`. */
+  valid: PemPair;
+  expired: PemPair;
+  notYetValid: PemPair;
+  wrongHostname: PemPair;
+  selfSigned: PemPair;
+  /** Issued by a CA the tests never trust. */
+  untrustedCa: PemPair;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export async function createTlsFixtures(): Promise<TlsFixtures> {
+  const ca = await createCertificateAuthority({ commonName: 'Mailport Test CA' });
+  const otherCa = await createCertificateAuthority({ commonName: 'Somebody Else CA' });
+  const hostnames = ['localhost', '127.0.0.1'];
+  const now = Date.now();
+  return {
+    ca,
+    valid: await issueServerCertificate(ca, { hostnames }),
+    expired: await issueServerCertificate(ca, {
+      hostnames,
+      notBefore: new Date(now - 30 * DAY),
+      notAfter: new Date(now - 2 * DAY),
+    }),
+    notYetValid: await issueServerCertificate(ca, {
+      hostnames,
+      notBefore: new Date(now + 2 * DAY),
+      notAfter: new Date(now + 30 * DAY),
+    }),
+    wrongHostname: await issueServerCertificate(ca, { hostnames: ['mail.example.net'] }),
+    selfSigned: await issueServerCertificate(null, { hostnames, selfSigned: true }),
+    untrustedCa: await issueServerCertificate(otherCa, { hostnames }),
+  };
+}
+
+export interface TestSmtpServerOptions {
+  /** `implicit`: TLS from the first byte; `starttls`: plaintext, STARTTLS offered; `none`: plaintext only. */
+  tls: 'implicit' | 'starttls' | 'none';
+  certificate?: PemPair;
+  /** Extra TLS settings, e.g. TLS 1.0 only. */
+  secureOptions?: Pick<SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+  /** AUTH and MAIL before STARTTLS get 530 5.7.0 (RFC 3207 §4). */
+  tlsRequired?: boolean;
+  /** MAIL before AUTH gets 530 5.7.0 (RFC 4954 §6). */
+  authRequired?: boolean;
+  /** Advertise and accept AUTH before TLS (a misconfiguration the doctor must report). */
+  authInCleartext?: boolean;
+  credentials?: { user: string; pass: string };
+  maxSize?: number;
+  /** Recipients answered with 550 5.1.1. */
+  unknownRecipients?: string[];
+  /** Recipient domains answered with 554 5.7.1 relay denied when not authenticated. */
+  relayDeniedUnlessAuthenticated?: boolean;
+}
+
+export interface TestSmtpServer extends RunningServer {
+  /** Messages accepted, raw text. */
+  messages: { from: string; to: string[]; data: string }[];
+}
+
+/** A strict little SMTP server speaking just enough RFC 5321/3207/4954 to be a realistic target. */
+export async function startTestSmtpServer(options: TestSmtpServerOptions): Promise<TestSmtpServer> {
+  const messages: TestSmtpServer['messages'] = [];
+  const context =
+    options.certificate &&
+    createSecureContext({
+      cert: options.certificate.certPem,
+      key: options.certificate.keyPem,
+      ...options.secureOptions,
+    });
+  const sockets = new Set<Socket>();
+  const server = createServer((raw) => {
+    sockets.add(raw);
+    raw.on('close', () => sockets.delete(raw));
+    raw.on('error', () => {});
+    if (options.tls === 'implicit') {
+      if (!context) throw new Error('implicit TLS needs a certificate');
+      const secured = new TlsSocketClass(raw, { isServer: true, secureContext: context });
+      secured.on('error', () => raw.destroy());
+      secured.once('secure', () => runSession(secured, true, true));
+    } else {
+      runSession(raw, false, true);
+    }
+  });
+
+  // After STARTTLS the session restarts without a new greeting (RFC 3207 §4.2).
+  function runSession(socket: Socket, secure: boolean, greet: boolean): void {
+    const state = {
+      secure,
+      authenticated: false,
+      from: null as string | null,
+      to: [] as string[],
+      ehlo: false,
+    };
+    let dataLines: string[] | null = null;
+    let loginStep: 'plain' | 'user' | 'pass' | null = null;
+    let loginUser = '';
+    const reply = (line: string) => socket.write(`${line}\r\n`);
+    if (greet) reply('220 test.mailport.invalid ESMTP ready');
+    const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
+    socket.on('error', () => {});
+    lines.on('line', (line) => {
+      if (dataLines) {
+        if (line !== '.') {
+          dataLines.push(line.startsWith('..') ? line.slice(1) : line);
+          return;
+        }
+        const data = dataLines.join('\r\n');
+        dataLines = null;
+        if (options.maxSize && data.length > options.maxSize) {
+          reply('552 5.3.4 Message size exceeds fixed maximum message size');
+        } else {
+          messages.push({ from: state.from ?? '', to: state.to, data });
+          reply('250 2.0.0 Ok: queued as TEST1');
+        }
+        state.from = null;
+        state.to = [];
+        return;
+      }
+      if (loginStep) {
+        const decoded = Buffer.from(line, 'base64').toString('utf8');
+        if (loginStep === 'plain') {
+          loginStep = null;
+          const [, user = '', pass = ''] = decoded.split('\0');
+          finishAuth(user, pass);
+        } else if (loginStep === 'user') {
+          loginUser = decoded;
+          loginStep = 'pass';
+          reply('334 UGFzc3dvcmQ6');
+        } else {
+          loginStep = null;
+          finishAuth(loginUser, decoded);
+        }
+        return;
+      }
+      const [verb = '', ...rest] = line.split(' ');
+      const argument = rest.join(' ');
+      const authVisible = state.secure || options.authInCleartext === true;
+      switch (verb.toUpperCase()) {
+        case 'EHLO': {
+          state.ehlo = true;
+          const extensions = [
+            'PIPELINING',
+            `SIZE ${options.maxSize ?? 10485760}`,
+            '8BITMIME',
+            'ENHANCEDSTATUSCODES',
+          ];
+          if (options.tls === 'starttls' && !state.secure) extensions.push('STARTTLS');
+          if (options.credentials && authVisible) extensions.push('AUTH PLAIN LOGIN');
+          extensions.push('SMTPUTF8');
+          reply('250-test.mailport.invalid greets you');
+          for (const [index, extension] of extensions.entries()) {
+            reply(`250${index === extensions.length - 1 ? ' ' : '-'}${extension}`);
+          }
+          return;
+        }
+        case 'HELO':
+          reply('250 test.mailport.invalid');
+          return;
+        case 'STARTTLS': {
+          if (options.tls !== 'starttls' || state.secure || !context) {
+            reply('502 5.5.1 STARTTLS not available');
+            return;
+          }
+          reply('220 2.0.0 Ready to start TLS');
+          lines.close();
+          socket.removeAllListeners('data');
+          const secured = new TlsSocketClass(socket, { isServer: true, secureContext: context });
+          secured.on('error', () => socket.destroy());
+          secured.once('secure', () => runSession(secured, true, false));
+          return;
+        }
+        case 'AUTH': {
+          if (options.tlsRequired && !state.secure) {
+            reply('530 5.7.0 Must issue a STARTTLS command first');
+            return;
+          }
+          if (!options.credentials || !authVisible) {
+            reply('503 5.5.1 Error: authentication not enabled');
+            return;
+          }
+          const [mechanism = '', initial] = argument.split(' ');
+          if (mechanism.toUpperCase() === 'PLAIN') {
+            if (!initial) {
+              reply('334 ');
+              loginStep = 'plain';
+              return;
+            }
+            const [, user = '', pass = ''] = Buffer.from(initial, 'base64').toString('utf8').split('\0');
+            finishAuth(user, pass);
+          } else if (mechanism.toUpperCase() === 'LOGIN') {
+            loginStep = 'user';
+            reply('334 VXNlcm5hbWU6');
+          } else {
+            reply('504 5.5.4 Unrecognized authentication type');
+          }
+          return;
+        }
+        case 'MAIL':
+          if (options.tlsRequired && !state.secure) {
+            reply('530 5.7.0 Must issue a STARTTLS command first');
+          } else if (options.authRequired && !state.authenticated) {
+            reply('530 5.7.0 Authentication required');
+          } else {
+            state.from = /<(.*)>/.exec(argument)?.[1] ?? '';
+            reply('250 2.1.0 Ok');
+          }
+          return;
+        case 'RCPT': {
+          const address = /<(.*)>/.exec(argument)?.[1] ?? '';
+          if (state.from === null) reply('503 5.5.1 Error: need MAIL command');
+          else if (options.unknownRecipients?.includes(address))
+            reply(
+              `550 5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`,
+            );
+          else if (options.relayDeniedUnlessAuthenticated && !state.authenticated)
+            reply(`554 5.7.1 <${address}>: Relay access denied`);
+          else {
+            state.to.push(address);
+            reply('250 2.1.5 Ok');
+          }
+          return;
+        }
+        case 'DATA':
+          if (state.to.length === 0) {
+            reply('554 5.5.1 Error: no valid recipients');
+            return;
+          }
+          dataLines = [];
+          reply('354 End data with <CR><LF>.<CR><LF>');
+          return;
+        case 'RSET':
+          state.from = null;
+          state.to = [];
+          reply('250 2.0.0 Ok');
+          return;
+        case 'NOOP':
+          reply('250 2.0.0 Ok');
+          return;
+        case 'QUIT':
+          reply('221 2.0.0 Bye');
+          socket.end();
+          return;
+        default:
+          reply('502 5.5.2 Error: command not recognized');
+      }
+    });
+
+    function finishAuth(user: string, pass: string): void {
+      if (user === options.credentials?.user && pass === options.credentials?.pass) {
+        state.authenticated = true;
+        reply('235 2.7.0 Authentication successful');
+      } else {
+        reply('535 5.7.8 Error: authentication failed: authentication failure');
+      }
+    }
+  }
+
+  const port = await listen(server);
+  return { port, messages, close: () => closeServer(server, sockets) };
+}
+
+/** Accepts connections and never says anything: a server stuck before its greeting. */
+export async function startSilentServer(): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const port = await listen(server);
+  return { port, close: () => closeServer(server, sockets) };
+}
+
+/** Greets with another protocol's banner (IMAP `* OK`, POP3 `+OK`), as mixed-up mail ports do. */
+export async function startBannerServer(banner: string, certificate?: PemPair): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const context = certificate && createSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
+  const server = createServer((raw) => {
+    sockets.add(raw);
+    raw.on('error', () => {});
+    raw.on('close', () => sockets.delete(raw));
+    if (context) {
+      const secured = new TlsSocketClass(raw, { isServer: true, secureContext: context });
+      secured.on('error', () => raw.destroy());
+      secured.once('secure', () => secured.write(`${banner}\r\n`));
+    } else {
+      raw.write(`${banner}\r\n`);
+    }
+  });
+  const port = await listen(server);
+  return { port, close: () => closeServer(server, sockets) };
+}
+
+/** A plain HTTP server, the other thing people point mail clients at. */
+export async function startHttpServer(): Promise<RunningServer> {
+  const server = createHttpServer((_request, response) => response.end('hello'));
+  server.keepAliveTimeout = 100;
+  const port = await listen(server);
+  return {
+    port,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** A port where nothing listens: bind an ephemeral port, then release it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/**
+ * A port whose TCP handshake is never answered, as behind a firewall that drops packets (what a
+ * cloud provider does to outbound port 25). A listening socket with backlog 0 whose owner never
+ * calls accept(): the kernel queues one connection (taken by the helper itself), and Linux then
+ * drops further SYNs while the accept queue is full, so a client's connect() times out exactly as
+ * against a DROP rule. Node always accepts, so the listener lives in a small python3 process.
+ */
+export async function startBlackholePort(): Promise<RunningServer> {
+  const script = [
+    'import socket, sys',
+    's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+    'filler = socket.create_connection(s.getsockname())',
+    'print(s.getsockname()[1], flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return {
+    port: Number(line),
+    close: async () => {
+      child.stdin.end();
+      if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+async function listen(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
+  for (const socket of sockets) socket.destroy();
+  server.close();
+  await once(server, 'close');
+}
