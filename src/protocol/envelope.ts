@@ -1,0 +1,133 @@
+/**
+ * Parsing of MAIL FROM / RCPT TO arguments: the path in angle brackets (RFC 5321 §4.1.2) and the
+ * ESMTP parameters after it (RFC 5321 §4.1.1.11; SIZE RFC 1870, BODY RFC 6152, SMTPUTF8 RFC 6531,
+ * AUTH RFC 4954 §5).
+ */
+
+export type PathParse = { ok: true; address: string; parameterTokens: string[] } | { ok: false };
+
+/** `FROM:<path> params` or `TO:<path> params`; a space after the colon is tolerated, brackets are not optional. */
+export function parsePathArgument(argument: string, keyword: 'FROM' | 'TO'): PathParse {
+  const prefix = `${keyword}:`;
+  if (argument.slice(0, prefix.length).toUpperCase() !== prefix) return { ok: false };
+  const rest = argument.slice(prefix.length).trimStart();
+  if (!rest.startsWith('<')) return { ok: false };
+  const close = rest.indexOf('>');
+  if (close === -1) return { ok: false };
+  const after = rest.slice(close + 1);
+  if (after.length > 0 && after[0] !== ' ') return { ok: false };
+  return {
+    ok: true,
+    address: stripSourceRoute(rest.slice(1, close)),
+    parameterTokens: after.split(' ').filter((token) => token.length > 0),
+  };
+}
+
+/** RFC 5321 §4.1.2 / Appendix C: `@a,@b:user@c` — servers must accept and ignore the route. */
+function stripSourceRoute(path: string): string {
+  if (!path.startsWith('@')) return path;
+  const colon = path.indexOf(':');
+  return colon === -1 ? path : path.slice(colon + 1);
+}
+
+const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u{80}-\\u{10FFFF}]+";
+const QUOTED = '"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e\\u{80}-\\u{10FFFF}]|\\\\[\\x20-\\x7e])*"';
+const LABEL =
+  '[A-Za-z0-9\\u{80}-\\u{10FFFF}](?:[A-Za-z0-9\\-\\u{80}-\\u{10FFFF}]*[A-Za-z0-9\\u{80}-\\u{10FFFF}])?';
+const ADDRESS_LITERAL = '\\[[\\x21-\\x5a\\x5e-\\x7e]+\\]';
+const MAILBOX = new RegExp(
+  `^(?:${ATOM}(?:\\.${ATOM})*|${QUOTED})@(?:${LABEL}(?:\\.${LABEL})*|${ADDRESS_LITERAL})$`,
+  'u',
+);
+const NON_ASCII = /[^\p{ASCII}]/u;
+
+/** RFC 5321 §4.5.3.1.1-3 size limits, in octets. */
+const MAX_LOCAL_PART = 64;
+const MAX_DOMAIN = 255;
+const MAX_PATH = 256;
+
+export type MailboxCheck = 'valid' | 'invalid' | 'needs-smtputf8';
+
+/** Checks a mailbox (`local@domain`); non-ASCII is valid only with SMTPUTF8 (RFC 6531 §3.3). */
+export function checkMailbox(address: string, smtpUtf8: boolean): MailboxCheck {
+  if (!MAILBOX.test(address)) return 'invalid';
+  const at = address.lastIndexOf('@');
+  if (
+    Buffer.byteLength(address.slice(0, at)) > MAX_LOCAL_PART ||
+    Buffer.byteLength(address.slice(at + 1)) > MAX_DOMAIN ||
+    Buffer.byteLength(address) > MAX_PATH - 2
+  ) {
+    return 'invalid';
+  }
+  if (!smtpUtf8 && NON_ASCII.test(address)) return 'needs-smtputf8';
+  return 'valid';
+}
+
+/** RFC 5321 §4.1.1.3: `<Postmaster>` without a domain must be accepted as a recipient. */
+export function isBarePostmaster(address: string): boolean {
+  return address.toLowerCase() === 'postmaster';
+}
+
+export type Parameters = Record<string, string | true>;
+
+export type ParameterParse =
+  | { ok: true; parameters: Parameters }
+  | { ok: false; error: 'unknown' | 'invalid' | 'duplicate'; name: string };
+
+const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+// esmtp-value: any printable except `=` and SP (RFC 5321 §4.1.2), plus UTF-8 (RFC 6531 §3.3).
+const VALUE = /^[\u0021-\u003c\u003e-\u007e\u{80}-\u{10FFFF}]+$/u;
+const SIZE_VALUE = /^[0-9]{1,20}$/;
+
+/** The MAIL FROM parameters this server advertises in EHLO. */
+export function parseMailParameters(tokens: readonly string[]): ParameterParse {
+  const parsed = splitParameters(tokens);
+  if (!parsed.ok) return parsed;
+  for (const [name, value] of Object.entries(parsed.parameters)) {
+    const error = checkMailParameter(name, value);
+    if (error !== null) return { ok: false, error, name };
+  }
+  return parsed;
+}
+
+function checkMailParameter(name: string, value: string | true): 'unknown' | 'invalid' | null {
+  switch (name) {
+    case 'SIZE':
+      return typeof value === 'string' && SIZE_VALUE.test(value) ? null : 'invalid';
+    case 'BODY':
+      return value === '7BIT' || value === '8BITMIME' ? null : 'invalid';
+    case 'SMTPUTF8':
+      return value === true ? null : 'invalid';
+    case 'AUTH':
+      // RFC 4954 §5: accepted and ignored; the value is an xtext mailbox or `<>`.
+      return typeof value === 'string' ? null : 'invalid';
+    default:
+      return 'unknown';
+  }
+}
+
+/** RCPT TO takes no parameters here (no DSN, RFC 3461), so any parameter is unknown. */
+export function parseRcptParameters(tokens: readonly string[]): ParameterParse {
+  const parsed = splitParameters(tokens);
+  if (!parsed.ok) return parsed;
+  const [first] = Object.keys(parsed.parameters);
+  return first === undefined ? parsed : { ok: false, error: 'unknown', name: first };
+}
+
+function splitParameters(tokens: readonly string[]): ParameterParse {
+  const parameters: Parameters = {};
+  for (const token of tokens) {
+    const equals = token.indexOf('=');
+    const name = (equals === -1 ? token : token.slice(0, equals)).toUpperCase();
+    if (!KEYWORD.test(name)) return { ok: false, error: 'invalid', name: token };
+    if (Object.hasOwn(parameters, name)) return { ok: false, error: 'duplicate', name };
+    if (equals === -1) {
+      parameters[name] = true;
+      continue;
+    }
+    const value = token.slice(equals + 1);
+    if (!VALUE.test(value)) return { ok: false, error: 'invalid', name };
+    parameters[name] = name === 'BODY' ? value.toUpperCase() : value;
+  }
+  return { ok: true, parameters };
+}

@@ -1,0 +1,328 @@
+/**
+ * Byte-level SMTP input reader: splits command lines, reads DATA up to `<CRLF>.<CRLF>` and undoes
+ * dot-stuffing. Pure: bytes go in with `push`, parsed events come out of `next`, so the session can
+ * stop pulling while a hook is pending (RFC 2920 pipelining) without losing or reordering input.
+ *
+ * Memory is bounded: a command line is buffered only up to `maxCommandLineLength`, a message text
+ * line only up to `maxDataLineLength`, and a message body only up to `maxMessageSize`; beyond that the
+ * input is counted and dropped until the line (or the message) ends, then reported once.
+ */
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DOT = 0x2e;
+
+/** Why a message has to be refused once its end arrives. */
+export type DataProblem = 'bare-lf' | 'line-too-long' | 'too-large';
+
+export type ReaderEvent =
+  /** A complete command line, terminator removed. */
+  | {
+      kind: 'line';
+      line: Buffer;
+      /** `bare-lf`: the line ended in LF without CR (RFC 5321 §2.3.8 forbids it). */
+      terminator: 'crlf' | 'bare-lf';
+      /** A CR not followed by LF inside the line. */
+      bareCr: boolean;
+      /** Octets including the terminator. */
+      octets: number;
+    }
+  /** A command line longer than the limit; it was consumed up to its LF and dropped. */
+  | { kind: 'line-too-long'; octets: number }
+  /** `<CRLF>.<CRLF>` arrived. `body` is null when the message has to be refused (`problem`). */
+  | { kind: 'data-end'; body: Buffer | null; size: number; problem: DataProblem | null };
+
+export interface LineReaderLimits {
+  /** Longest command line buffered, in octets including CRLF. */
+  maxCommandLineLength: number;
+  /** Longest message text line, in octets including CRLF (RFC 5321 §4.5.3.1.6). */
+  maxDataLineLength: number;
+  /** Largest message body kept, in octets after dot-unstuffing. */
+  maxMessageSize: number;
+}
+
+export class SmtpLineReader {
+  private readonly limits: LineReaderLimits;
+  private readonly queue: Buffer[] = [];
+  /** Read position inside `queue[0]`. */
+  private offset = 0;
+  private queuedOctets = 0;
+  private mode: 'command' | 'data' = 'command';
+
+  // Command mode: the start of a line whose LF has not arrived yet.
+  private partial: Buffer[] = [];
+  private partialOctets = 0;
+  /** Octets of an over-long line dropped so far, or -1 when not inside one. */
+  private skippedOctets = -1;
+
+  // Data mode.
+  private bodyParts: Buffer[] = [];
+  private size = 0;
+  private problem: DataProblem | null = null;
+  /** The line before the current one ended in CRLF; the DATA command line itself did. */
+  private previousLineEndedCrlf = true;
+  /** Start of a text line whose LF has not arrived yet (at most `maxDataLineLength` octets). */
+  private carry: Buffer | null = null;
+  /** Inside an over-long text line, dropping bytes until its LF. */
+  private skippingTextLine = false;
+  private lastByteWasCr = false;
+  /** Where the incomplete last line starts in the buffer `scanText` just read. */
+  private tailStart = 0;
+
+  constructor(limits: LineReaderLimits) {
+    this.limits = limits;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.queue.push(chunk);
+    this.queuedOctets += chunk.length;
+  }
+
+  /** Input received but not yet turned into events. */
+  get bufferedOctets(): number {
+    return this.queuedOctets;
+  }
+
+  get inData(): boolean {
+    return this.mode === 'data';
+  }
+
+  /** The reason the message being read will be refused, if already known. */
+  get pendingDataProblem(): DataProblem | null {
+    return this.mode === 'data' ? this.problem : null;
+  }
+
+  /** Treat what follows as message text (after the 354 reply). */
+  startData(): void {
+    this.mode = 'data';
+    this.bodyParts = [];
+    this.size = 0;
+    this.problem = null;
+    this.previousLineEndedCrlf = true;
+    this.carry = null;
+    this.skippingTextLine = false;
+    this.lastByteWasCr = false;
+  }
+
+  /** Drops all buffered input and returns to command mode; returns the octets dropped (CVE-2011-0411). */
+  discardBuffered(): number {
+    const dropped = this.queuedOctets + this.partialOctets + (this.carry?.length ?? 0);
+    this.queue.length = 0;
+    this.offset = 0;
+    this.queuedOctets = 0;
+    this.partial = [];
+    this.partialOctets = 0;
+    this.skippedOctets = -1;
+    this.mode = 'command';
+    this.bodyParts = [];
+    this.carry = null;
+    this.skippingTextLine = false;
+    return dropped;
+  }
+
+  /** The next event, or null when more input is needed. */
+  next(): ReaderEvent | null {
+    return this.mode === 'command' ? this.nextCommandLine() : this.nextDataEnd();
+  }
+
+  private advance(to: number): void {
+    const head = this.queue[0];
+    if (head === undefined) return;
+    this.queuedOctets -= to - this.offset;
+    if (to >= head.length) {
+      this.queue.shift();
+      this.offset = 0;
+    } else {
+      this.offset = to;
+    }
+  }
+
+  private nextCommandLine(): ReaderEvent | null {
+    const limit = this.limits.maxCommandLineLength;
+    for (let chunk = this.queue[0]; chunk !== undefined; chunk = this.queue[0]) {
+      const start = this.offset;
+      const lf = chunk.indexOf(LF, start);
+      if (this.skippedOctets >= 0) {
+        if (lf === -1) {
+          this.skippedOctets += chunk.length - start;
+          this.advance(chunk.length);
+          continue;
+        }
+        const octets = this.skippedOctets + lf + 1 - start;
+        this.skippedOctets = -1;
+        this.advance(lf + 1);
+        return { kind: 'line-too-long', octets };
+      }
+      if (lf === -1) {
+        const total = this.partialOctets + chunk.length - start;
+        if (total >= limit) {
+          // No LF yet and already too long: stop buffering, count until the line ends.
+          this.partial = [];
+          this.partialOctets = 0;
+          this.skippedOctets = total;
+        } else {
+          this.partial.push(chunk.subarray(start));
+          this.partialOctets = total;
+        }
+        this.advance(chunk.length);
+        continue;
+      }
+      const piece = chunk.subarray(start, lf + 1);
+      this.advance(lf + 1);
+      const line =
+        this.partialOctets === 0
+          ? piece
+          : Buffer.concat([...this.partial, piece], this.partialOctets + piece.length);
+      this.partial = [];
+      this.partialOctets = 0;
+      if (line.length > limit) return { kind: 'line-too-long', octets: line.length };
+      return commandLine(line);
+    }
+    return null;
+  }
+
+  private nextDataEnd(): ReaderEvent | null {
+    for (let chunk = this.queue[0]; chunk !== undefined; chunk = this.queue[0]) {
+      const start = this.offset;
+      if (this.skippingTextLine) {
+        const lf = chunk.indexOf(LF, start);
+        if (lf === -1) {
+          this.count(chunk.length - start);
+          this.lastByteWasCr = chunk[chunk.length - 1] === CR;
+          this.advance(chunk.length);
+          continue;
+        }
+        this.count(lf + 1 - start);
+        this.previousLineEndedCrlf = lf > start ? chunk[lf - 1] === CR : this.lastByteWasCr;
+        this.skippingTextLine = false;
+        this.advance(lf + 1);
+        continue;
+      }
+      if (this.carry !== null) {
+        const lf = chunk.indexOf(LF, start);
+        if (lf === -1) {
+          this.extendCarry(chunk, start);
+          this.advance(chunk.length);
+          continue;
+        }
+        // Complete the carried line; it is short, so joining it costs little.
+        const line = Buffer.concat([this.carry, chunk.subarray(start, lf + 1)]);
+        this.carry = null;
+        this.advance(lf + 1);
+        if (this.scanText(line, 0) !== -1) return this.finishData();
+        continue;
+      }
+      const end = this.scanText(chunk, start);
+      if (end !== -1) {
+        this.advance(end);
+        return this.finishData();
+      }
+      this.startCarry(chunk, this.tailStart);
+      this.advance(chunk.length);
+    }
+    return null;
+  }
+
+  /**
+   * Reads the complete text lines of `buffer` from `start`. Returns the offset just past the
+   * terminating `.CRLF`, or -1 with `tailStart` at the incomplete last line.
+   */
+  private scanText(buffer: Buffer, start: number): number {
+    const maxLine = this.limits.maxDataLineLength;
+    let position = start;
+    let spanStart = start;
+    let nextCr = buffer.indexOf(CR, start);
+    for (let lf = buffer.indexOf(LF, position); lf !== -1; lf = buffer.indexOf(LF, position)) {
+      const endsCrlf = lf > position && buffer[lf - 1] === CR;
+      const lineEnd = endsCrlf ? lf - 1 : lf;
+      // RFC 5321 §2.3.8: CR and LF only ever appear together; anything else is the smuggling family.
+      if (!endsCrlf || (nextCr !== -1 && nextCr < lineEnd)) this.flag('bare-lf');
+      if (lf + 1 - position > maxLine) this.flag('line-too-long');
+      if (buffer[position] === DOT) {
+        // RFC 5321 §4.1.1.4: only CRLF "." CRLF ends the data; a bare LF on either side does not.
+        if (this.previousLineEndedCrlf && endsCrlf && lf - position === 2) {
+          this.collect(buffer, spanStart, position);
+          return lf + 1;
+        }
+        // RFC 5321 §4.5.2: drop the first dot of a line that starts with one.
+        this.collect(buffer, spanStart, position);
+        spanStart = position + 1;
+      }
+      this.previousLineEndedCrlf = endsCrlf;
+      position = lf + 1;
+      if (nextCr !== -1 && nextCr < position) nextCr = buffer.indexOf(CR, position);
+    }
+    this.collect(buffer, spanStart, position);
+    this.tailStart = position;
+    return -1;
+  }
+
+  private startCarry(chunk: Buffer, from: number): void {
+    const tail = chunk.length - from;
+    if (tail === 0) return;
+    if (tail >= this.limits.maxDataLineLength) {
+      this.enterLongTextLine(tail, chunk);
+    } else {
+      this.carry = chunk.subarray(from);
+    }
+  }
+
+  private extendCarry(chunk: Buffer, from: number): void {
+    const carried = this.carry ?? Buffer.alloc(0);
+    const total = carried.length + chunk.length - from;
+    if (total >= this.limits.maxDataLineLength) {
+      this.carry = null;
+      this.enterLongTextLine(total, chunk);
+    } else {
+      this.carry = Buffer.concat([carried, chunk.subarray(from)], total);
+    }
+  }
+
+  private enterLongTextLine(octetsSoFar: number, chunk: Buffer): void {
+    this.flag('line-too-long');
+    this.count(octetsSoFar);
+    this.skippingTextLine = true;
+    this.lastByteWasCr = chunk[chunk.length - 1] === CR;
+  }
+
+  private collect(buffer: Buffer, from: number, to: number): void {
+    if (to <= from) return;
+    this.count(to - from);
+    if (this.problem === null) this.bodyParts.push(buffer.subarray(from, to));
+  }
+
+  private count(octets: number): void {
+    this.size += octets;
+    if (this.size > this.limits.maxMessageSize) this.flag('too-large');
+  }
+
+  /** The first problem decides the reply; once refused, the body is no longer kept. */
+  private flag(problem: DataProblem): void {
+    if (this.problem !== null) return;
+    this.problem = problem;
+    this.bodyParts = [];
+  }
+
+  private finishData(): ReaderEvent {
+    const body = this.problem === null ? Buffer.concat(this.bodyParts, this.size) : null;
+    const event: ReaderEvent = { kind: 'data-end', body, size: this.size, problem: this.problem };
+    this.mode = 'command';
+    this.bodyParts = [];
+    this.size = 0;
+    this.problem = null;
+    return event;
+  }
+}
+
+function commandLine(line: Buffer): ReaderEvent {
+  const endsCrlf = line.length >= 2 && line[line.length - 2] === CR;
+  const content = line.subarray(0, line.length - (endsCrlf ? 2 : 1));
+  return {
+    kind: 'line',
+    line: content,
+    terminator: endsCrlf ? 'crlf' : 'bare-lf',
+    bareCr: content.indexOf(CR) !== -1,
+    octets: line.length,
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The reply catalogue: every reply the SMTP engine sends, by name, with its RFC 5321 code, its
+ * RFC 3463 enhanced code and a sentence a person understands. No other module writes a reply code.
+ *
+ * Enhanced codes are null for the greeting, the EHLO/HELO reply (RFC 2034 §3 exempts both) and the
+ * intermediate 3xx replies (354, 334): RFC 3463 §2 defines enhanced codes only for classes 2, 4 and 5.
+ */
+import type { SmtpReply } from './types.js';
+
+const STARTTLS_HINT = 'this is a STARTTLS port: enable STARTTLS in your client';
+const AUTH_HINT = 'this port requires AUTH: configure a username and password in your client';
+
+function reply(code: number, enhanced: string | null, text: string | readonly string[]): SmtpReply {
+  return Object.freeze({ code, enhanced, text });
+}
+
+export const REPLIES = Object.freeze({
+  // Session level (RFC 5321 §4.2.3, §3.8)
+  QUIT: reply(221, '2.0.0', 'Service closing transmission channel'),
+  OK: reply(250, '2.0.0', 'OK'),
+  IDLE_TIMEOUT: reply(421, '4.4.2', 'Idle timeout, closing connection'),
+  TOO_MANY_CONNECTIONS: reply(421, '4.7.0', 'Too many connections, try again later'),
+  TOO_MANY_ERRORS: reply(421, '4.7.0', 'Too many errors, closing connection'),
+  TOO_MANY_AUTH_FAILURES: reply(421, '4.7.0', 'Too many failed authentication attempts, closing connection'),
+  PIPELINE_OVERFLOW: reply(
+    421,
+    '4.7.0',
+    'Too much input sent without waiting for replies, closing connection',
+  ),
+  SHUTTING_DOWN: reply(421, '4.3.2', 'Server shutting down, try again later'),
+  LOCAL_ERROR: reply(451, '4.3.0', 'Temporary server error, please try again later'),
+
+  // Command syntax (RFC 5321 §4.2.2, §4.5.3.1.4, §2.3.8)
+  UNKNOWN_COMMAND: reply(500, '5.5.1', 'Command not recognized'),
+  INVALID_CHARACTERS: reply(500, '5.5.2', 'Command contains control characters or invalid UTF-8'),
+  BARE_LF_COMMAND: reply(
+    500,
+    '5.5.2',
+    'Line ended with a bare LF or contained a bare CR; SMTP lines must end with CRLF (RFC 5321 §2.3.8)',
+  ),
+  // IANA registers X.5.6 for over-long AUTH exchange lines (RFC 4954 §6); we use it for every command line.
+  LINE_TOO_LONG: reply(500, '5.5.6', 'Line too long'),
+  NOT_IMPLEMENTED: reply(502, '5.5.1', 'Command not implemented'),
+  EHLO_SYNTAX: reply(501, '5.5.2', 'Syntax: EHLO hostname'),
+  HELO_SYNTAX: reply(501, '5.5.2', 'Syntax: HELO hostname'),
+  MAIL_SYNTAX: reply(501, '5.5.2', 'Syntax: MAIL FROM:<address> [parameters]'),
+  RCPT_SYNTAX: reply(501, '5.5.2', 'Syntax: RCPT TO:<address> [parameters]'),
+  VRFY_SYNTAX: reply(501, '5.5.2', 'Syntax: VRFY address'),
+  NO_ARGUMENTS: reply(501, '5.5.4', 'This command takes no arguments'),
+  HELP: reply(214, '2.0.0', [
+    'Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT VRFY HELP',
+    'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 §4.1.4)',
+  ]),
+  VRFY: reply(252, '2.5.0', 'Cannot VRFY user, but will accept message and attempt delivery'),
+
+  // Sequence (RFC 5321 §4.1.4, §3.3)
+  EHLO_FIRST: reply(503, '5.5.1', 'Send EHLO or HELO first'),
+  EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 §4.2)'),
+  NESTED_MAIL: reply(503, '5.5.1', 'Sender already specified; send RSET to start a new transaction'),
+  NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO and DATA'),
+  NEED_RCPT: reply(503, '5.5.1', 'Need RCPT TO before DATA'),
+  NO_VALID_RECIPIENTS: reply(554, '5.5.1', 'No valid recipients'),
+
+  // STARTTLS (RFC 3207)
+  STARTTLS_READY: reply(220, '2.0.0', 'Ready to start TLS'),
+  STARTTLS_FIRST: reply(530, '5.7.0', `Must issue a STARTTLS command first (${STARTTLS_HINT})`),
+  STARTTLS_NOT_OFFERED: reply(502, '5.5.1', 'STARTTLS is not offered on this port'),
+  ALREADY_TLS: reply(503, '5.5.1', 'TLS is already active'),
+
+  // AUTH (RFC 4954)
+  AUTH_OK: reply(235, '2.7.0', 'Authentication successful'),
+  AUTH_REQUIRED: reply(530, '5.7.0', `Authentication required (${AUTH_HINT})`),
+  AUTH_FAILED: reply(535, '5.7.8', 'Authentication credentials invalid'),
+  AUTH_MECH_UNSUPPORTED: reply(504, '5.5.4', 'Unrecognized authentication mechanism (use PLAIN or LOGIN)'),
+  AUTH_CANCELLED: reply(501, '5.7.0', 'Authentication cancelled'),
+  AUTH_SYNTAX: reply(501, '5.5.2', 'Syntax: AUTH mechanism [initial-response]'),
+  AUTH_MALFORMED: reply(
+    501,
+    '5.5.2',
+    'Malformed AUTH PLAIN response (expected authzid NUL username NUL password)',
+  ),
+  BASE64_INVALID: reply(501, '5.5.2', 'Cannot decode the base64 response'),
+  // RFC 4954 §4: AUTH is not advertised without TLS here, so point at the upgrade (RFC 3207 §4).
+  AUTH_NEEDS_TLS: reply(
+    530,
+    '5.7.0',
+    'Must issue a STARTTLS command first (AUTH is offered only over TLS on this port: enable STARTTLS in your client)',
+  ),
+  AUTH_NOT_AVAILABLE: reply(502, '5.5.1', 'AUTH is not available on this port'),
+  ALREADY_AUTH: reply(503, '5.5.1', 'Already authenticated'),
+  AUTH_IN_TRANSACTION: reply(503, '5.5.1', 'AUTH is not allowed during a mail transaction (RFC 4954 §4)'),
+  AUTH_TEMPORARY_FAILURE: reply(454, '4.7.0', 'Temporary authentication failure, please try again later'),
+  AUTH_LINE_TOO_LONG: reply(500, '5.5.6', 'Authentication exchange line is too long'),
+
+  // Envelope (RFC 5321 §4.1.1.2-3, RFC 1870, RFC 6152, RFC 6531)
+  BAD_SENDER: reply(501, '5.1.7', 'Bad sender address syntax'),
+  BAD_RECIPIENT: reply(501, '5.1.3', 'Bad recipient address syntax'),
+  NULL_RECIPIENT: reply(501, '5.1.3', 'The null address <> is not a valid recipient'),
+  SMTPUTF8_REQUIRED: reply(
+    553,
+    '5.6.7',
+    'Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 §3.4)',
+  ),
+  TOO_MANY_RECIPIENTS: reply(452, '4.5.3', 'Too many recipients; send the rest in another transaction'),
+  PARAM_INVALID: reply(501, '5.5.4', 'Invalid parameter value'),
+  PARAM_DUPLICATE: reply(501, '5.5.4', 'Parameter given more than once'),
+
+  // Message content (RFC 5321 §4.1.1.4, §4.5.2, §4.5.3.1.6)
+  START_DATA: reply(354, null, 'End data with <CR><LF>.<CR><LF>'),
+  DATA_BARE_LF: reply(
+    554,
+    '5.6.0',
+    'Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 §2.3.8)',
+  ),
+  DATA_LINE_TOO_LONG: reply(
+    554,
+    '5.6.0',
+    'Message refused: a line is longer than 1000 octets (RFC 5321 §4.5.3.1.6); encode long lines',
+  ),
+} as const);
+
+export type ReplyName = keyof typeof REPLIES;
+
+export function greetingReply(hostname: string): SmtpReply {
+  return reply(220, null, `${hostname} ESMTP Mailport ready`);
+}
+
+/** RFC 5321 §4.1.1.1: the first line names the server, each further line is one extension keyword. */
+export function ehloReply(hostname: string, clientName: string, extensions: readonly string[]): SmtpReply {
+  return reply(250, null, [`${hostname} greets ${clientName}`, ...extensions]);
+}
+
+export function heloReply(hostname: string, clientName: string): SmtpReply {
+  return reply(250, null, `${hostname} greets ${clientName}`);
+}
+
+/** RFC 4954 §4: a 334 challenge carries base64 text (possibly empty) and no enhanced code. */
+export function authChallengeReply(base64Text: string): SmtpReply {
+  return reply(334, null, base64Text);
+}
+
+export function senderOkReply(address: string): SmtpReply {
+  return reply(250, '2.1.0', `Sender <${address}> OK`);
+}
+
+export function recipientOkReply(address: string): SmtpReply {
+  return reply(250, '2.1.5', `Recipient <${address}> OK`);
+}
+
+export function messageQueuedReply(id: string): SmtpReply {
+  return reply(250, '2.0.0', `OK: queued as ${id}`);
+}
+
+/** RFC 1870 §6: 552 both for a declared SIZE over the limit and for a message that turns out larger. */
+export function sizeExceededReply(limit: number): SmtpReply {
+  return reply(552, '5.3.4', `Message size exceeds fixed maximum message size (${limit} bytes)`);
+}
+
+/** RFC 5321 §4.1.1.11: a parameter the server did not advertise. */
+export function parameterUnknownReply(name: string): SmtpReply {
+  return reply(555, '5.5.4', `Unsupported parameter ${name}`);
+}
+
+/** Thrown by hooks to send a specific reply (e.g. a chaos trigger or storage refusal). */
+export class SmtpReplyError extends Error {
+  override readonly name = 'SmtpReplyError';
+  readonly reply: SmtpReply;
+
+  constructor(smtpReply: SmtpReply, options: { cause?: unknown } = {}) {
+    super(replyToText(smtpReply), options.cause === undefined ? undefined : { cause: options.cause });
+    this.reply = smtpReply;
+  }
+}
+
+function replyLines(smtpReply: SmtpReply): string[] {
+  const texts = typeof smtpReply.text === 'string' ? [smtpReply.text] : [...smtpReply.text];
+  // A reply line must never carry CR or LF: that would let text forge extra reply lines.
+  const lines = texts.flatMap((text) => text.split(/\r\n|\r|\n/));
+  return lines.length === 0 ? [''] : lines;
+}
+
+/** Wire lines of a reply without CRLF: `250-first`, `250 last`; RFC 2034 §3 puts the enhanced code on each line. */
+export function formatReplyLines(smtpReply: SmtpReply): string[] {
+  const lines = replyLines(smtpReply);
+  const prefix = smtpReply.enhanced === null ? '' : `${smtpReply.enhanced} `;
+  return lines.map(
+    (line, index) => `${smtpReply.code}${index === lines.length - 1 ? ' ' : '-'}${prefix}${line}`,
+  );
+}
+
+/** The reply as wire text, each line ending in CRLF (RFC 5321 §4.2). */
+export function formatReply(smtpReply: SmtpReply): string {
+  return `${formatReplyLines(smtpReply).join('\r\n')}\r\n`;
+}
+
+/** One-line form for logs and `SessionRecord.lastError`, e.g. `530 5.7.0 Must issue a STARTTLS command first`. */
+export function replyToText(smtpReply: SmtpReply): string {
+  const prefix = smtpReply.enhanced === null ? '' : `${smtpReply.enhanced} `;
+  return `${smtpReply.code} ${prefix}${replyLines(smtpReply).join(' ')}`;
+}
+
+const FIRST_ERROR_CODE = 400;
+const SERVICE_NOT_AVAILABLE = 421;
+
+export function isErrorReply(smtpReply: SmtpReply): boolean {
+  return smtpReply.code >= FIRST_ERROR_CODE;
+}
+
+/** RFC 5321 §3.8: after a 421 the server closes the connection. */
+export function closesConnection(smtpReply: SmtpReply): boolean {
+  return smtpReply.code === SERVICE_NOT_AVAILABLE;
+}

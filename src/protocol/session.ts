@@ -1,0 +1,976 @@
+/**
+ * The SMTP server state machine for one connection (RFC 5321 with STARTTLS 3207, AUTH 4954,
+ * SIZE 1870, PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, SMTPUTF8 6531).
+ *
+ * Pure: no sockets, timers or clock. Bytes come in through `receive`; replies, transcript lines and
+ * diagnostics go out through the `ProtocolSink`; credentials and messages go to `ProtocolHooks`.
+ * Policy (TLS and AUTH rules) comes only from the `PortProfile`.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
+import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
+import {
+  checkMailbox,
+  isBarePostmaster,
+  type ParameterParse,
+  parseMailParameters,
+  parsePathArgument,
+  parseRcptParameters,
+} from './envelope.js';
+import { type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
+import {
+  authChallengeReply,
+  closesConnection,
+  ehloReply,
+  formatReplyLines,
+  greetingReply,
+  heloReply,
+  isErrorReply,
+  messageQueuedReply,
+  parameterUnknownReply,
+  REPLIES,
+  recipientOkReply,
+  replyToText,
+  SmtpReplyError,
+  senderOkReply,
+  sizeExceededReply,
+} from './replies.js';
+import {
+  decodeSaslResponse,
+  isSupportedMechanism,
+  LOGIN_PASSWORD_PROMPT,
+  LOGIN_USERNAME_PROMPT,
+  parsePlainResponse,
+  SASL_CANCEL,
+  type SaslMechanism,
+} from './sasl.js';
+import type {
+  Credentials,
+  ProtocolEnd,
+  ProtocolHooks,
+  ProtocolLimits,
+  ProtocolSessionOptions,
+  ProtocolSink,
+  SmtpReply,
+  Transaction,
+} from './types.js';
+
+/** RFC 4954 §4: an AUTH command or SASL response line may be up to 12288 octets. */
+const SASL_LINE_LIMIT = 12288;
+/**
+ * Input a client may send while a hook (AUTH check, delivery) is pending. A client that follows
+ * RFC 2920 only pipelines a few commands here; more than this is abuse, not pipelining.
+ */
+const PENDING_INPUT_LIMIT = 1024 * 1024;
+
+/** SMTP verbs we recognise but do not implement (RFC 5321 §4.1.1.8 EXPN, §4.1.5 TURN…, BDAT without CHUNKING). */
+const UNIMPLEMENTED_VERBS: ReadonlySet<string> = new Set([
+  'EXPN',
+  'TURN',
+  'ETRN',
+  'ATRN',
+  'BDAT',
+  'SEND',
+  'SOML',
+  'SAML',
+]);
+
+/** C0 controls (except TAB) and DEL never belong in a command line. */
+const CONTROL_CHARACTER = /[^\P{Cc}\t]/u;
+const ALL_CONTROL_CHARACTERS = /\p{Cc}/gu;
+/** What a base64 SASL response looks like, used to keep stray credentials out of the transcript. */
+const BASE64_TOKEN = /^[A-Za-z0-9+/]+=*$/;
+/** RFC 4422 §3.1 mechanism names (matched case-insensitively). */
+const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
+
+interface MailTransaction {
+  mailFrom: EnvelopeAddress;
+  rcptTo: EnvelopeAddress[];
+  /** MAIL FROM carried SMTPUTF8 (RFC 6531 §3.4), so non-ASCII recipients are allowed. */
+  smtpUtf8: boolean;
+  /** At least one RCPT was tried, so DATA without recipients gets 554 rather than 503 (RFC 5321 §3.3). */
+  recipientTried: boolean;
+}
+
+type SaslExchange = { mechanism: 'PLAIN' } | { mechanism: 'LOGIN'; username: string | null };
+
+type ConnectionState = 'commands' | 'tls-handshake';
+
+export class SmtpProtocolSession {
+  private readonly profile: PortProfile;
+  private readonly hostname: string;
+  private readonly limits: ProtocolLimits;
+  private readonly hooks: ProtocolHooks;
+  private readonly sink: ProtocolSink;
+  private readonly reader: SmtpLineReader;
+
+  private tlsFacts: TlsFacts | null;
+  private authFacts: AuthFacts | null = null;
+  private clientName: string | null = null;
+  private esmtp = false;
+  private transaction: MailTransaction | null = null;
+  private sasl: SaslExchange | null = null;
+  private readonly acceptedIds: string[] = [];
+  private lastErrorText: string | null = null;
+  private endReasonValue: ProtocolEnd | null = null;
+  private quitSeen = false;
+
+  private greeted = false;
+  private state: ConnectionState = 'commands';
+  private hookPending = false;
+  private pumping = false;
+  private badCommands = 0;
+  private authFailures = 0;
+  /** STARTTLS completed and no EHLO since (RFC 3207 §4.2). */
+  private ehloExpectedAfterTls = false;
+  /** An AUTH was refused; base64-looking lines that follow are redacted in the transcript. */
+  private authRefused = false;
+  private readonly reported = new Set<DiagnosticCode>();
+  /** Replies produced while processing one batch of input, written in one go. */
+  private output: string[] = [];
+
+  constructor(options: ProtocolSessionOptions) {
+    this.profile = options.profile;
+    this.hostname = options.hostname;
+    this.limits = options.limits;
+    this.hooks = options.hooks;
+    this.sink = options.sink;
+    this.tlsFacts = options.tls;
+    this.reader = new SmtpLineReader({
+      maxCommandLineLength: Math.max(options.limits.maxCommandLineLength, SASL_LINE_LIMIT),
+      maxDataLineLength: options.limits.maxDataLineLength,
+      maxMessageSize: options.limits.maxMessageSize,
+    });
+  }
+
+  /** Name from the last EHLO/HELO (reset by STARTTLS). */
+  get heloName(): string | null {
+    return this.clientName;
+  }
+
+  get tls(): TlsFacts | null {
+    return this.tlsFacts;
+  }
+
+  get auth(): AuthFacts | null {
+    return this.authFacts;
+  }
+
+  /** Ids of messages accepted in this session, in order. */
+  get messageIds(): readonly string[] {
+    return this.acceptedIds;
+  }
+
+  /** The last 4xx/5xx reply sent, one line, e.g. `530 5.7.0 Must issue a STARTTLS command first (...)`. */
+  get lastError(): string | null {
+    return this.lastErrorText;
+  }
+
+  get quitReceived(): boolean {
+    return this.quitSeen;
+  }
+
+  get ended(): boolean {
+    return this.endReasonValue !== null;
+  }
+
+  get endReason(): ProtocolEnd | null {
+    return this.endReasonValue;
+  }
+
+  /** Sends the 220 greeting: at connect, or after the handshake on implicit TLS (RFC 8314 §3.3). */
+  greet(): void {
+    if (this.greeted || this.ended) return;
+    this.greeted = true;
+    this.send(greetingReply(this.hostname));
+    this.flush();
+  }
+
+  /** Instead of the greeting: the connection limit is reached (RFC 5321 §3.1 allows 421 here). */
+  rejectTooManyConnections(): void {
+    if (this.greeted || this.ended) return;
+    this.greeted = true;
+    this.diagnose('too-many-connections');
+    this.sendAndClose(REPLIES.TOO_MANY_CONNECTIONS);
+  }
+
+  /**
+   * Bytes from the client. Throws only on an engine bug, after replying 451 and closing.
+   * Buffers are kept by reference until processed: do not reuse them.
+   */
+  receive(chunk: Buffer): void {
+    if (this.ended) return;
+    if (!this.greeted) {
+      // RFC 5321 §3.1: the client waits for the greeting; what it says before is dropped.
+      this.diagnose('pipelining-violation', `${chunk.length} bytes sent before the greeting`);
+      this.sink.transcript('*', `discarded ${chunk.length} bytes sent before the greeting`);
+      return;
+    }
+    // RFC 3207 §4.2 / CVE-2011-0411: nothing sent in plaintext after STARTTLS is ever executed.
+    if (this.state === 'tls-handshake') return;
+    this.reader.push(chunk);
+    if (this.hookPending && this.reader.bufferedOctets > PENDING_INPUT_LIMIT) {
+      this.diagnose('pipelining-violation', 'too much input sent while a reply was pending');
+      this.sendAndClose(REPLIES.PIPELINE_OVERFLOW);
+      return;
+    }
+    this.pump();
+  }
+
+  /** The TLS handshake after STARTTLS succeeded: every earlier fact is forgotten (RFC 3207 §4.2). */
+  tlsStarted(facts: TlsFacts): void {
+    if (this.ended) return;
+    this.tlsFacts = facts;
+    this.sink.transcript('*', `TLS established: ${facts.protocol} ${facts.cipher}`);
+    if (this.state !== 'tls-handshake') return;
+    this.state = 'commands';
+    this.reader.discardBuffered();
+    this.clientName = null;
+    this.esmtp = false;
+    this.authFacts = null;
+    this.transaction = null;
+    this.sasl = null;
+    this.ehloExpectedAfterTls = true;
+    this.pump();
+  }
+
+  idleTimeout(): void {
+    if (this.ended) return;
+    this.reportUnfinishedMessage();
+    this.diagnose('idle-timeout');
+    this.sendAndClose(REPLIES.IDLE_TIMEOUT);
+  }
+
+  shutdown(): void {
+    if (this.ended) return;
+    this.sendAndClose(REPLIES.SHUTTING_DOWN);
+  }
+
+  /** The client closed the connection (or it broke); nothing more is written. */
+  clientClosed(): void {
+    if (this.ended) return;
+    this.reportUnfinishedMessage();
+    this.endReasonValue = 'client-disconnected';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Input loop
+
+  /** Processes buffered input in order until it runs out, a hook is pending, or TLS starts. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (!this.ended && !this.hookPending && this.state === 'commands') {
+        const event = this.reader.next();
+        if (event === null) break;
+        this.handleEvent(event);
+      }
+    } catch (error) {
+      this.sink.transcript('*', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      this.sendAndClose(REPLIES.LOCAL_ERROR);
+      throw error;
+    } finally {
+      this.pumping = false;
+      this.flush();
+    }
+  }
+
+  private handleEvent(event: ReaderEvent): void {
+    switch (event.kind) {
+      case 'line-too-long':
+        this.sink.transcript('C', `<line of ${event.octets} octets>`);
+        this.diagnose('line-too-long', `command line of ${event.octets} octets`);
+        if (this.sasl !== null) {
+          this.sasl = null;
+          this.failCommand(REPLIES.AUTH_LINE_TOO_LONG);
+        } else {
+          this.failCommand(REPLIES.LINE_TOO_LONG);
+        }
+        return;
+      case 'data-end':
+        this.handleDataEnd(event.body, event.size, event.problem);
+        return;
+      case 'line':
+        if (this.sasl !== null) {
+          this.handleSaslLine(event.line, event.terminator === 'crlf' && !event.bareCr);
+        } else {
+          this.handleCommandLine(event.line, event.octets, event.terminator === 'crlf' && !event.bareCr);
+        }
+        return;
+    }
+  }
+
+  private handleCommandLine(line: Buffer, octets: number, wellTerminated: boolean): void {
+    const text = line.toString('utf8');
+    const space = text.indexOf(' ');
+    const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
+    const argument = space === -1 ? '' : text.slice(space + 1).trim();
+    const longAllowed = verb === 'AUTH';
+    const tooLong = octets > this.limits.maxCommandLineLength && !longAllowed;
+    this.sink.transcript('C', tooLong ? `<line of ${octets} octets>` : this.transcriptCommand(verb, text));
+
+    // RFC 5321 §2.3.8: a line not ending in CRLF is refused, never executed (CVE-2023-51764).
+    if (!wellTerminated) {
+      this.diagnose('bare-lf', 'in a command line');
+      this.failCommand(REPLIES.BARE_LF_COMMAND);
+      return;
+    }
+    if (tooLong) {
+      this.diagnose('line-too-long', `command line of ${octets} octets`);
+      this.failCommand(REPLIES.LINE_TOO_LONG);
+      return;
+    }
+    if (!isUtf8(line) || CONTROL_CHARACTER.test(text)) {
+      this.diagnose('syntax-error', 'control characters or invalid UTF-8 in a command');
+      this.failCommand(REPLIES.INVALID_CHARACTERS);
+      return;
+    }
+    // A refused AUTH may be followed by its SASL responses sent blindly; keep them out of the transcript.
+    if (isKnownVerb(verb)) this.authRefused = verb === 'AUTH';
+    this.dispatch(verb, argument);
+  }
+
+  private dispatch(verb: string, argument: string): void {
+    if (!this.passesGates(verb)) return;
+    switch (verb) {
+      case 'EHLO':
+        this.handleEhlo(argument);
+        return;
+      case 'HELO':
+        this.handleHelo(argument);
+        return;
+      case 'STARTTLS':
+        this.handleStartTls(argument);
+        return;
+      case 'AUTH':
+        this.handleAuth(argument);
+        return;
+      case 'MAIL':
+        this.handleMail(argument);
+        return;
+      case 'RCPT':
+        this.handleRcpt(argument);
+        return;
+      case 'DATA':
+        this.handleData(argument);
+        return;
+      case 'RSET':
+        this.handleRset(argument);
+        return;
+      case 'NOOP':
+        this.send(REPLIES.OK);
+        return;
+      case 'QUIT':
+        this.handleQuit();
+        return;
+      case 'VRFY':
+        this.handleVrfy(argument);
+        return;
+      case 'HELP':
+        this.send(REPLIES.HELP);
+        return;
+      default:
+        if (UNIMPLEMENTED_VERBS.has(verb)) {
+          this.failCommand(REPLIES.NOT_IMPLEMENTED);
+          return;
+        }
+        this.diagnose('syntax-error', `unknown command ${verb.slice(0, 32)}`);
+        this.failCommand(REPLIES.UNKNOWN_COMMAND);
+        return;
+    }
+  }
+
+  /**
+   * Checks that apply before any verb handler runs: greeting first (RFC 5321 §4.1.4), then STARTTLS
+   * (RFC 3207 §4: 530 to everything but NOOP, EHLO, STARTTLS, QUIT), then AUTH (RFC 4954 §6).
+   */
+  private passesGates(verb: string): boolean {
+    const needsGreeting =
+      verb === 'STARTTLS' || verb === 'AUTH' || verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA';
+    if (needsGreeting && this.clientName === null) {
+      if (this.ehloExpectedAfterTls) {
+        this.diagnose('starttls-not-reissued-ehlo', `${verb} sent before EHLO`);
+        this.failCommand(REPLIES.EHLO_AFTER_STARTTLS);
+      } else {
+        this.diagnose('no-ehlo', `${verb} sent before EHLO`);
+        this.failCommand(REPLIES.EHLO_FIRST);
+      }
+      return false;
+    }
+    const needsTls =
+      verb === 'AUTH' || verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA' || verb === 'VRFY';
+    if (needsTls && requiresStartTls(this.profile) && this.tlsFacts === null) {
+      if (verb === 'AUTH') this.diagnose('auth-before-starttls');
+      if (verb === 'MAIL') this.diagnose('mail-before-starttls');
+      this.send(REPLIES.STARTTLS_FIRST);
+      return false;
+    }
+    const needsAuth = verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA' || verb === 'VRFY';
+    if (needsAuth && this.profile.auth === 'required' && this.authFacts === null) {
+      if (verb === 'MAIL') this.diagnose('mail-before-auth');
+      this.send(REPLIES.AUTH_REQUIRED);
+      return false;
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Verbs
+
+  private handleEhlo(argument: string): void {
+    const name = helloName(argument);
+    if (name === null) {
+      this.failCommand(REPLIES.EHLO_SYNTAX, 'syntax-error');
+      return;
+    }
+    this.greetedBy(name, true);
+    this.send(ehloReply(this.hostname, name, this.extensions()));
+  }
+
+  private handleHelo(argument: string): void {
+    const name = helloName(argument);
+    if (name === null) {
+      this.failCommand(REPLIES.HELO_SYNTAX, 'syntax-error');
+      return;
+    }
+    this.greetedBy(name, false);
+    this.send(heloReply(this.hostname, name));
+  }
+
+  /** RFC 5321 §4.1.4: EHLO/HELO also resets the transaction. */
+  private greetedBy(name: string, esmtp: boolean): void {
+    this.clientName = name;
+    this.esmtp = esmtp;
+    this.transaction = null;
+    this.ehloExpectedAfterTls = false;
+  }
+
+  private extensions(): string[] {
+    const extensions = [
+      'PIPELINING',
+      `SIZE ${this.limits.maxMessageSize}`,
+      '8BITMIME',
+      'ENHANCEDSTATUSCODES',
+      'SMTPUTF8',
+    ];
+    if (offersStartTls(this.profile) && this.tlsFacts === null) extensions.push('STARTTLS');
+    if (this.authOffered()) extensions.push('AUTH PLAIN LOGIN');
+    return extensions;
+  }
+
+  /** RFC 4954 §4 / RFC 8314 §3: AUTH is advertised only where credentials would not travel in cleartext. */
+  private authOffered(): boolean {
+    return this.profile.auth !== 'off' && (this.tlsFacts !== null || !this.profile.authRequiresTls);
+  }
+
+  private handleStartTls(argument: string): void {
+    // RFC 3207 §4: STARTTLS takes no parameters (501).
+    if (argument.length > 0) {
+      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      return;
+    }
+    if (this.tlsFacts !== null) {
+      this.fail(REPLIES.ALREADY_TLS, 'bad-sequence');
+      return;
+    }
+    if (!offersStartTls(this.profile)) {
+      this.failCommand(REPLIES.STARTTLS_NOT_OFFERED);
+      return;
+    }
+    this.send(REPLIES.STARTTLS_READY);
+    const dropped = this.reader.discardBuffered();
+    if (dropped > 0) {
+      this.diagnose(
+        'pipelining-violation',
+        `${dropped} bytes sent after STARTTLS were discarded (CVE-2011-0411)`,
+      );
+      this.sink.transcript('*', `discarded ${dropped} bytes pipelined after STARTTLS`);
+    }
+    this.state = 'tls-handshake';
+    this.flush();
+    this.sink.startTls();
+  }
+
+  private handleAuth(argument: string): void {
+    if (this.profile.auth === 'off') {
+      this.failCommand(REPLIES.AUTH_NOT_AVAILABLE);
+      return;
+    }
+    if (!this.authOffered()) {
+      this.diagnose('auth-without-tls');
+      const canUpgrade = offersStartTls(this.profile) && this.tlsFacts === null;
+      this.fail(canUpgrade ? REPLIES.AUTH_NEEDS_TLS : REPLIES.AUTH_NOT_AVAILABLE);
+      return;
+    }
+    if (this.authFacts !== null) {
+      this.fail(REPLIES.ALREADY_AUTH, 'bad-sequence');
+      return;
+    }
+    if (this.transaction !== null) {
+      this.fail(REPLIES.AUTH_IN_TRANSACTION, 'bad-sequence');
+      return;
+    }
+    const [mechanismToken, initialResponse, ...extra] = argument
+      .split(' ')
+      .filter((token) => token.length > 0);
+    if (mechanismToken === undefined || extra.length > 0) {
+      this.failCommand(REPLIES.AUTH_SYNTAX, 'syntax-error');
+      return;
+    }
+    const mechanism = mechanismToken.toUpperCase();
+    if (!isSupportedMechanism(mechanism)) {
+      this.diagnose('auth-mechanism-unsupported', MECHANISM_NAME.test(mechanism) ? mechanism : undefined);
+      this.fail(REPLIES.AUTH_MECH_UNSUPPORTED);
+      return;
+    }
+    this.sasl = mechanism === 'PLAIN' ? { mechanism } : { mechanism, username: null };
+    if (initialResponse === undefined) {
+      this.send(authChallengeReply(mechanism === 'PLAIN' ? '' : LOGIN_USERNAME_PROMPT));
+      return;
+    }
+    this.continueSasl(initialResponse);
+  }
+
+  private handleSaslLine(line: Buffer, wellTerminated: boolean): void {
+    const text = line.toString('latin1');
+    this.sink.transcript('C', text === SASL_CANCEL ? SASL_CANCEL : '<redacted>');
+    if (!wellTerminated) {
+      this.sasl = null;
+      this.diagnose('bare-lf', 'in an AUTH response');
+      this.failCommand(REPLIES.BARE_LF_COMMAND);
+      return;
+    }
+    if (text === SASL_CANCEL) {
+      this.sasl = null;
+      this.fail(REPLIES.AUTH_CANCELLED);
+      return;
+    }
+    this.continueSasl(text);
+  }
+
+  /** One client response in the SASL exchange (initial response or a reply to 334). */
+  private continueSasl(response: string): void {
+    const exchange = this.sasl;
+    if (exchange === null) return;
+    const decoded = decodeSaslResponse(response);
+    if (decoded === null) {
+      this.sasl = null;
+      this.diagnose('syntax-error', 'undecodable base64 in AUTH');
+      this.failCommand(REPLIES.BASE64_INVALID);
+      return;
+    }
+    if (exchange.mechanism === 'PLAIN') {
+      const plain = parsePlainResponse(decoded);
+      this.sasl = null;
+      if (plain === null) {
+        this.failCommand(REPLIES.AUTH_MALFORMED, 'syntax-error');
+        return;
+      }
+      this.verifyCredentials({ mechanism: 'PLAIN', ...plain });
+      return;
+    }
+    if (exchange.username === null) {
+      exchange.username = decoded.toString('utf8');
+      this.send(authChallengeReply(LOGIN_PASSWORD_PROMPT));
+      return;
+    }
+    this.sasl = null;
+    this.verifyCredentials({
+      mechanism: 'LOGIN',
+      authzid: null,
+      username: exchange.username,
+      password: decoded.toString('utf8'),
+    });
+  }
+
+  private verifyCredentials(credentials: Credentials): void {
+    const { username, mechanism } = credentials;
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = this.hooks.authenticate(credentials);
+    } catch {
+      this.send(REPLIES.AUTH_TEMPORARY_FAILURE);
+      return;
+    }
+    if (typeof verdict === 'boolean') {
+      this.finishAuth(username, mechanism, verdict);
+      return;
+    }
+    this.awaitHook(
+      verdict,
+      (accepted) => this.finishAuth(username, mechanism, accepted),
+      () => this.send(REPLIES.AUTH_TEMPORARY_FAILURE),
+    );
+  }
+
+  private finishAuth(username: string, mechanism: SaslMechanism, accepted: boolean): void {
+    if (accepted) {
+      this.authFacts = { user: username, mechanism };
+      this.send(REPLIES.AUTH_OK);
+      return;
+    }
+    this.authFailures += 1;
+    this.diagnose('auth-failed', `user ${JSON.stringify(username)}`);
+    if (this.authFailures > this.limits.maxAuthFailures) {
+      this.sendAndClose(REPLIES.TOO_MANY_AUTH_FAILURES);
+      return;
+    }
+    this.send(REPLIES.AUTH_FAILED);
+  }
+
+  private handleMail(argument: string): void {
+    if (this.transaction !== null) {
+      this.fail(REPLIES.NESTED_MAIL, 'bad-sequence');
+      return;
+    }
+    const path = parsePathArgument(argument, 'FROM');
+    if (!path.ok) {
+      this.failCommand(REPLIES.MAIL_SYNTAX, 'syntax-error');
+      return;
+    }
+    const parameters = this.esmtpParameters(parseMailParameters(path.parameterTokens), path.parameterTokens);
+    if (parameters === null) return;
+    const smtpUtf8 = parameters.SMTPUTF8 === true;
+    if (path.address !== '') {
+      const check = checkMailbox(path.address, smtpUtf8);
+      if (check === 'invalid') {
+        this.fail(REPLIES.BAD_SENDER, 'invalid-address', path.address);
+        return;
+      }
+      if (check === 'needs-smtputf8') {
+        this.fail(REPLIES.SMTPUTF8_REQUIRED, 'invalid-address', path.address);
+        return;
+      }
+    }
+    // RFC 1870 §6: refuse a declared size over the limit before any data is sent.
+    const declaredSize = typeof parameters.SIZE === 'string' ? Number(parameters.SIZE) : 0;
+    if (declaredSize > this.limits.maxMessageSize) {
+      this.diagnose('message-too-large', `declared SIZE=${parameters.SIZE}`);
+      this.fail(sizeExceededReply(this.limits.maxMessageSize));
+      return;
+    }
+    this.transaction = {
+      mailFrom: { address: path.address, params: parameters },
+      rcptTo: [],
+      smtpUtf8,
+      recipientTried: false,
+    };
+    this.send(senderOkReply(path.address));
+  }
+
+  private handleRcpt(argument: string): void {
+    const transaction = this.transaction;
+    if (transaction === null) {
+      this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
+      return;
+    }
+    transaction.recipientTried = true;
+    const path = parsePathArgument(argument, 'TO');
+    if (!path.ok) {
+      this.failCommand(REPLIES.RCPT_SYNTAX, 'syntax-error');
+      return;
+    }
+    const parameters = this.esmtpParameters(parseRcptParameters(path.parameterTokens), path.parameterTokens);
+    if (parameters === null) return;
+    if (path.address === '') {
+      this.fail(REPLIES.NULL_RECIPIENT, 'invalid-address');
+      return;
+    }
+    if (!isBarePostmaster(path.address)) {
+      const check = checkMailbox(path.address, transaction.smtpUtf8);
+      if (check === 'invalid') {
+        this.fail(REPLIES.BAD_RECIPIENT, 'invalid-address', path.address);
+        return;
+      }
+      if (check === 'needs-smtputf8') {
+        this.fail(REPLIES.SMTPUTF8_REQUIRED, 'invalid-address', path.address);
+        return;
+      }
+    }
+    // RFC 5321 §4.5.3.1.8: 452 makes the client send the remaining recipients in a new transaction.
+    if (transaction.rcptTo.length >= this.limits.maxRecipients) {
+      this.diagnose('too-many-recipients', `more than ${this.limits.maxRecipients}`);
+      this.fail(REPLIES.TOO_MANY_RECIPIENTS);
+      return;
+    }
+    transaction.rcptTo.push({ address: path.address, params: parameters });
+    this.send(recipientOkReply(path.address));
+  }
+
+  /** Maps a parameter parse to a reply; parameters are an ESMTP feature, so HELO clients have none. */
+  private esmtpParameters(
+    parse: ParameterParse,
+    tokens: readonly string[],
+  ): Record<string, string | true> | null {
+    const [firstToken] = tokens;
+    if (!this.esmtp && firstToken !== undefined) {
+      const name = firstToken.split('=')[0] ?? firstToken;
+      this.diagnose('unknown-parameter', `${name} after HELO`);
+      this.fail(parameterUnknownReply(name));
+      return null;
+    }
+    if (parse.ok) return parse.parameters;
+    switch (parse.error) {
+      case 'unknown':
+        this.diagnose('unknown-parameter', parse.name);
+        this.fail(parameterUnknownReply(parse.name));
+        return null;
+      case 'duplicate':
+        this.failCommand(REPLIES.PARAM_DUPLICATE, 'syntax-error');
+        return null;
+      case 'invalid':
+        this.failCommand(REPLIES.PARAM_INVALID, 'syntax-error');
+        return null;
+    }
+  }
+
+  private handleData(argument: string): void {
+    if (argument.length > 0) {
+      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      return;
+    }
+    const transaction = this.transaction;
+    if (transaction === null) {
+      this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
+      return;
+    }
+    if (transaction.rcptTo.length === 0) {
+      // RFC 5321 §3.3: 554 when every RCPT failed, 503 when none was sent.
+      if (transaction.recipientTried) {
+        this.fail(REPLIES.NO_VALID_RECIPIENTS);
+      } else {
+        this.fail(REPLIES.NEED_RCPT, 'bad-sequence');
+      }
+      return;
+    }
+    this.send(REPLIES.START_DATA);
+    // RFC 2920 §3.1: DATA ends a command group; message text may only follow the 354.
+    if (this.reader.bufferedOctets > 0) {
+      this.diagnose('pipelining-violation', 'message text sent before the 354 reply');
+    }
+    this.reader.startData();
+  }
+
+  private handleDataEnd(body: Buffer | null, size: number, problem: DataProblem | null): void {
+    this.sink.transcript('*', `<message body: ${size} bytes>`);
+    const transaction = this.transaction;
+    // RFC 5321 §4.1.1.4: the end of data closes the transaction, accepted or not.
+    this.transaction = null;
+    if (transaction === null) return;
+    if (problem !== null || body === null) {
+      this.refuseMessage(problem ?? 'too-large');
+      return;
+    }
+    const delivery: Transaction = {
+      envelope: { mailFrom: transaction.mailFrom, rcptTo: transaction.rcptTo },
+      data: body,
+      heloName: this.clientName,
+      tls: this.tlsFacts,
+      auth: this.authFacts,
+    };
+    let stored: Promise<{ id: string }>;
+    try {
+      stored = this.hooks.deliver(delivery);
+    } catch (error) {
+      stored = Promise.reject(error);
+    }
+    this.awaitHook(
+      stored,
+      ({ id }) => {
+        this.acceptedIds.push(id);
+        if (!this.ended) {
+          this.send(messageQueuedReply(id));
+          this.flush();
+        }
+        this.sink.delivered(id);
+      },
+      (error) => {
+        if (error instanceof SmtpReplyError) {
+          this.respond(error.reply);
+        } else {
+          this.sink.transcript(
+            '*',
+            `delivery failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          this.send(REPLIES.LOCAL_ERROR);
+        }
+      },
+    );
+  }
+
+  private refuseMessage(problem: DataProblem): void {
+    switch (problem) {
+      case 'too-large':
+        this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes of data`);
+        this.fail(sizeExceededReply(this.limits.maxMessageSize));
+        return;
+      case 'bare-lf':
+        this.diagnose('bare-lf', 'in the message text');
+        this.fail(REPLIES.DATA_BARE_LF);
+        return;
+      case 'line-too-long':
+        this.diagnose('line-too-long', `message text line over ${this.limits.maxDataLineLength} octets`);
+        this.fail(REPLIES.DATA_LINE_TOO_LONG);
+        return;
+    }
+  }
+
+  private handleRset(argument: string): void {
+    if (argument.length > 0) {
+      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      return;
+    }
+    this.transaction = null;
+    this.send(REPLIES.OK);
+  }
+
+  private handleQuit(): void {
+    this.quitSeen = true;
+    this.send(REPLIES.QUIT);
+    this.close('quit');
+  }
+
+  private handleVrfy(argument: string): void {
+    if (argument.length === 0) {
+      this.failCommand(REPLIES.VRFY_SYNTAX, 'syntax-error');
+      return;
+    }
+    this.send(REPLIES.VRFY);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hooks, replies, transcript
+
+  /** Stops reading until `pending` settles, then replies and resumes with the queued input (RFC 2920). */
+  private awaitHook<T>(
+    pending: Promise<T>,
+    onValue: (value: T) => void,
+    onError: (error: unknown) => void,
+  ): void {
+    this.hookPending = true;
+    this.flush();
+    pending.then(
+      (value) => this.resumeAfterHook(() => onValue(value)),
+      (error: unknown) => this.resumeAfterHook(() => onError(error)),
+    );
+  }
+
+  private resumeAfterHook(reply: () => void): void {
+    this.hookPending = false;
+    reply();
+    if (this.ended) return;
+    this.flush();
+    this.pump();
+  }
+
+  /** A hook's reply; the connection is closed after a 421 (RFC 5321 §3.8). */
+  private respond(reply: SmtpReply): void {
+    if (closesConnection(reply)) {
+      this.sendAndClose(reply);
+    } else {
+      this.send(reply);
+    }
+  }
+
+  private send(reply: SmtpReply): void {
+    if (this.ended) return;
+    for (const line of formatReplyLines(reply)) {
+      this.sink.transcript('S', line);
+      this.output.push(line, '\r\n');
+    }
+    if (isErrorReply(reply)) this.lastErrorText = replyToText(reply);
+  }
+
+  private fail(reply: SmtpReply, diagnostic?: DiagnosticCode, detail?: string): void {
+    if (diagnostic !== undefined) this.diagnose(diagnostic, detail);
+    this.send(reply);
+  }
+
+  /** A malformed or unknown command: counted, and past the limit the connection is closed. */
+  private failCommand(reply: SmtpReply, diagnostic?: DiagnosticCode): void {
+    if (diagnostic !== undefined) this.diagnose(diagnostic);
+    this.badCommands += 1;
+    if (this.badCommands > this.limits.maxBadCommands) {
+      this.sendAndClose(REPLIES.TOO_MANY_ERRORS);
+      return;
+    }
+    this.send(reply);
+  }
+
+  private sendAndClose(reply: SmtpReply): void {
+    this.send(reply);
+    this.close('closed-by-server');
+  }
+
+  private close(reason: ProtocolEnd): void {
+    if (this.ended) return;
+    this.flush();
+    this.endReasonValue = reason;
+    this.sink.close();
+  }
+
+  private flush(): void {
+    if (this.output.length === 0) return;
+    const data = this.output.join('');
+    this.output = [];
+    this.sink.write(data);
+  }
+
+  /** Each diagnostic is reported once per session, with the detail of its first occurrence. */
+  private diagnose(code: DiagnosticCode, detail?: string): void {
+    if (this.reported.has(code)) return;
+    this.reported.add(code);
+    this.sink.diagnostic(code, detail);
+  }
+
+  /** A message cut off by a timeout or disconnect still tells why it would have been refused. */
+  private reportUnfinishedMessage(): void {
+    const problem = this.reader.pendingDataProblem;
+    if (problem === 'bare-lf')
+      this.diagnose('bare-lf', 'in the message text; the message never ended with <CRLF>.<CRLF>');
+    if (problem === 'line-too-long') this.diagnose('line-too-long', 'in the message text');
+    if (problem === 'too-large') this.diagnose('message-too-large', 'the message never ended');
+  }
+
+  /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
+  private transcriptCommand(verb: string, text: string): string {
+    if (verb === 'AUTH') {
+      const [command = 'AUTH', mechanism, ...rest] = text.split(' ').filter((token) => token.length > 0);
+      if (mechanism === undefined) return command;
+      if (!MECHANISM_NAME.test(mechanism)) return `${command} <redacted>`;
+      return rest.length > 0 ? `${command} ${mechanism} <redacted>` : `${command} ${mechanism}`;
+    }
+    if (this.authRefused && BASE64_TOKEN.test(text) && !isKnownVerb(verb)) return '<redacted>';
+    return text.replace(
+      ALL_CONTROL_CHARACTERS,
+      (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
+  }
+}
+
+const KNOWN_VERBS: ReadonlySet<string> = new Set([
+  'EHLO',
+  'HELO',
+  'STARTTLS',
+  'AUTH',
+  'MAIL',
+  'RCPT',
+  'DATA',
+  'RSET',
+  'NOOP',
+  'QUIT',
+  'VRFY',
+  'HELP',
+  ...UNIMPLEMENTED_VERBS,
+]);
+
+function isKnownVerb(verb: string): boolean {
+  return KNOWN_VERBS.has(verb);
+}
+
+/** The EHLO/HELO argument: a domain or address literal (RFC 5321 §4.1.1.1); only its first word is kept. */
+function helloName(argument: string): string | null {
+  const [name] = argument.split(' ').filter((token) => token.length > 0);
+  return name === undefined ? null : name.slice(0, 255);
+}

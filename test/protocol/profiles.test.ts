@@ -1,0 +1,328 @@
+/**
+ * The port-profile matrix: for each profile, the reply to each command before and after STARTTLS
+ * and AUTH. One row per case, lines sent → codes expected, with the rule it checks.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DiagnosticCode } from '../../src/domain/types.js';
+import type { ProfileName } from '../../src/profiles/port-profiles.js';
+import { createHarness, type Harness, PASSWORD, plainResponse, USER } from './harness.js';
+
+type Phase =
+  /** Greeting sent, nothing else. */
+  | 'greeted'
+  /** EHLO done on the connection as it came (plaintext, or implicit TLS on submissions). */
+  | 'ehlo'
+  /** STARTTLS done, no EHLO since. */
+  | 'tls-no-ehlo'
+  /** STARTTLS and a new EHLO done. */
+  | 'tls-ehlo'
+  /** Everything the profile needs, including AUTH. */
+  | 'authenticated';
+
+interface Row {
+  phase: Phase;
+  send: string[];
+  codes: number[];
+  /** Enhanced code of the last reply. */
+  enhanced?: string;
+  diagnostic?: DiagnosticCode;
+  /** The rule, with its RFC section. */
+  rule: string;
+}
+
+const AUTH_GOOD = `AUTH PLAIN ${plainResponse(USER, PASSWORD)}`;
+const MAIL = 'MAIL FROM:<sender@example.test>';
+
+async function reach(profile: ProfileName, phase: Phase): Promise<Harness> {
+  const harness = createHarness(profile);
+  harness.sink.takeReplies();
+  if (phase === 'greeted') return harness;
+  await harness.exchange('EHLO client.test');
+  if (phase === 'ehlo') return harness;
+  if (profile !== 'submissions') await harness.upgrade();
+  if (phase === 'tls-no-ehlo') return harness;
+  await harness.exchange('EHLO client.test');
+  if (phase === 'tls-ehlo') return harness;
+  await harness.exchange(AUTH_GOOD);
+  assert.ok(harness.session.auth, 'the harness authenticates');
+  return harness;
+}
+
+const STARTTLS_PORT_ROWS: Row[] = [
+  {
+    phase: 'greeted',
+    send: [MAIL],
+    codes: [503],
+    enhanced: '5.5.1',
+    diagnostic: 'no-ehlo',
+    rule: 'RFC 5321 §4.1.4: EHLO first',
+  },
+  { phase: 'greeted', send: ['NOOP'], codes: [250], rule: 'RFC 5321 §4.1.4: NOOP at any time' },
+  {
+    phase: 'ehlo',
+    send: [AUTH_GOOD],
+    codes: [530],
+    enhanced: '5.7.0',
+    diagnostic: 'auth-before-starttls',
+    rule: 'RFC 3207 §4: 530 until STARTTLS',
+  },
+  {
+    phase: 'ehlo',
+    send: ['AUTH LOGIN'],
+    codes: [530],
+    enhanced: '5.7.0',
+    diagnostic: 'auth-before-starttls',
+    rule: 'RFC 3207 §4',
+  },
+  {
+    phase: 'ehlo',
+    send: [MAIL],
+    codes: [530],
+    enhanced: '5.7.0',
+    diagnostic: 'mail-before-starttls',
+    rule: 'RFC 3207 §4, RFC 6409 §4.3',
+  },
+  { phase: 'ehlo', send: ['RCPT TO:<r@example.test>'], codes: [530], enhanced: '5.7.0', rule: 'RFC 3207 §4' },
+  { phase: 'ehlo', send: ['DATA'], codes: [530], enhanced: '5.7.0', rule: 'RFC 3207 §4' },
+  { phase: 'ehlo', send: ['VRFY postmaster'], codes: [530], rule: 'RFC 3207 §4' },
+  {
+    phase: 'ehlo',
+    send: ['NOOP', 'RSET', 'HELP'],
+    codes: [250, 250, 214],
+    rule: 'RFC 3207 §4 leaves NOOP/RSET/HELP allowed',
+  },
+  {
+    phase: 'ehlo',
+    send: ['STARTTLS now'],
+    codes: [501],
+    enhanced: '5.5.4',
+    rule: 'RFC 3207 §4: STARTTLS takes no parameters',
+  },
+  { phase: 'ehlo', send: ['STARTTLS'], codes: [220], enhanced: '2.0.0', rule: 'RFC 3207 §4' },
+  {
+    phase: 'tls-no-ehlo',
+    send: [MAIL],
+    codes: [503],
+    enhanced: '5.5.1',
+    diagnostic: 'starttls-not-reissued-ehlo',
+    rule: 'RFC 3207 §4.2: EHLO again',
+  },
+  {
+    phase: 'tls-no-ehlo',
+    send: [AUTH_GOOD],
+    codes: [503],
+    diagnostic: 'starttls-not-reissued-ehlo',
+    rule: 'RFC 3207 §4.2',
+  },
+  {
+    phase: 'tls-ehlo',
+    send: ['STARTTLS'],
+    codes: [503],
+    enhanced: '5.5.1',
+    rule: 'RFC 3207 §4: TLS already active',
+  },
+  {
+    phase: 'tls-ehlo',
+    send: [MAIL],
+    codes: [530],
+    enhanced: '5.7.0',
+    diagnostic: 'mail-before-auth',
+    rule: 'RFC 4954 §6: AUTH required',
+  },
+  {
+    phase: 'tls-ehlo',
+    send: ['RCPT TO:<r@example.test>'],
+    codes: [530],
+    enhanced: '5.7.0',
+    rule: 'RFC 4954 §6',
+  },
+  {
+    phase: 'tls-ehlo',
+    send: [`AUTH PLAIN ${plainResponse(USER, 'wrong')}`],
+    codes: [535],
+    enhanced: '5.7.8',
+    diagnostic: 'auth-failed',
+    rule: 'RFC 4954 §6',
+  },
+  {
+    phase: 'tls-ehlo',
+    send: ['AUTH CRAM-MD5'],
+    codes: [504],
+    enhanced: '5.5.4',
+    diagnostic: 'auth-mechanism-unsupported',
+    rule: 'RFC 4954 §4',
+  },
+  { phase: 'tls-ehlo', send: [AUTH_GOOD], codes: [235], enhanced: '2.7.0', rule: 'RFC 4954 §4' },
+  {
+    phase: 'authenticated',
+    send: [AUTH_GOOD],
+    codes: [503],
+    enhanced: '5.5.1',
+    rule: 'RFC 4954 §4: one AUTH per session',
+  },
+  {
+    phase: 'authenticated',
+    send: [MAIL, 'RCPT TO:<r@example.test>', 'DATA'],
+    codes: [250, 250, 354],
+    rule: 'RFC 5321 §3.3',
+  },
+];
+
+const MATRIX: Record<ProfileName, Row[]> = {
+  relay: [
+    {
+      phase: 'greeted',
+      send: [MAIL],
+      codes: [503],
+      enhanced: '5.5.1',
+      diagnostic: 'no-ehlo',
+      rule: 'RFC 5321 §4.1.4',
+    },
+    {
+      phase: 'ehlo',
+      send: [MAIL, 'RCPT TO:<anyone@anywhere.example>', 'DATA'],
+      codes: [250, 250, 354],
+      rule: 'relay: no AUTH needed, any recipient',
+    },
+    {
+      phase: 'ehlo',
+      send: [AUTH_GOOD],
+      codes: [530],
+      enhanced: '5.7.0',
+      diagnostic: 'auth-without-tls',
+      rule: 'RFC 4954 §4: AUTH only over TLS here',
+    },
+    {
+      phase: 'ehlo',
+      send: ['STARTTLS'],
+      codes: [220],
+      enhanced: '2.0.0',
+      rule: 'RFC 3207: STARTTLS offered',
+    },
+    {
+      phase: 'tls-no-ehlo',
+      send: [MAIL],
+      codes: [503],
+      diagnostic: 'starttls-not-reissued-ehlo',
+      rule: 'RFC 3207 §4.2',
+    },
+    { phase: 'tls-ehlo', send: [MAIL], codes: [250], rule: 'relay: AUTH optional after TLS' },
+    { phase: 'tls-ehlo', send: ['STARTTLS'], codes: [503], rule: 'RFC 3207 §4' },
+    { phase: 'tls-ehlo', send: [AUTH_GOOD], codes: [235], rule: 'RFC 4954 §4' },
+    {
+      phase: 'tls-ehlo',
+      send: [`AUTH PLAIN ${plainResponse(USER, 'wrong')}`],
+      codes: [535],
+      diagnostic: 'auth-failed',
+      rule: 'RFC 4954 §6',
+    },
+  ],
+  submissions: [
+    { phase: 'greeted', send: [AUTH_GOOD], codes: [503], diagnostic: 'no-ehlo', rule: 'RFC 5321 §4.1.4' },
+    {
+      phase: 'ehlo',
+      send: ['STARTTLS'],
+      codes: [503],
+      enhanced: '5.5.1',
+      rule: 'RFC 8314 §3.3: already TLS',
+    },
+    {
+      phase: 'ehlo',
+      send: [MAIL],
+      codes: [530],
+      enhanced: '5.7.0',
+      diagnostic: 'mail-before-auth',
+      rule: 'RFC 4954 §6',
+    },
+    { phase: 'ehlo', send: ['RCPT TO:<r@example.test>'], codes: [530], rule: 'RFC 4954 §6' },
+    {
+      phase: 'ehlo',
+      send: [`AUTH PLAIN ${plainResponse(USER, 'wrong')}`],
+      codes: [535],
+      enhanced: '5.7.8',
+      diagnostic: 'auth-failed',
+      rule: 'RFC 4954 §6',
+    },
+    {
+      phase: 'ehlo',
+      send: ['AUTH XOAUTH2 abc'],
+      codes: [504],
+      enhanced: '5.5.4',
+      diagnostic: 'auth-mechanism-unsupported',
+      rule: 'RFC 4954 §4',
+    },
+    { phase: 'ehlo', send: [AUTH_GOOD, MAIL], codes: [235, 250], rule: 'RFC 4954 §4' },
+  ],
+  submission: STARTTLS_PORT_ROWS,
+  alternate: STARTTLS_PORT_ROWS,
+};
+
+for (const [profile, rows] of Object.entries(MATRIX) as [ProfileName, Row[]][]) {
+  describe(`profile ${profile}: replies before and after STARTTLS and AUTH`, () => {
+    for (const row of rows) {
+      it(`${row.phase}: ${row.send.join(' / ').slice(0, 60)} → ${row.codes.join(',')} (${row.rule})`, async () => {
+        const harness = await reach(profile, row.phase);
+        const replies = await harness.exchange(...row.send);
+        assert.deepEqual(
+          replies.map((reply) => reply.code),
+          row.codes,
+        );
+        const last = replies.at(-1)?.lines.at(-1) ?? '';
+        if (row.enhanced !== undefined)
+          assert.equal(last.slice(4, 4 + row.enhanced.length), row.enhanced, last);
+        if (row.diagnostic !== undefined)
+          assert.ok(harness.sink.diagnosticCodes.includes(row.diagnostic), last);
+      });
+    }
+  });
+}
+
+function ehloKeywords(lines: string[]): string[] {
+  return lines.slice(1).map((line) => line.slice(4));
+}
+
+describe('EHLO advertisement per profile (RFC 5321 §4.1.1.1, RFC 3207 §4, RFC 4954 §3)', () => {
+  const base = ['PIPELINING', 'SIZE 100000', '8BITMIME', 'ENHANCEDSTATUSCODES', 'SMTPUTF8'];
+  const cases: { profile: ProfileName; before: string[]; after: string[] }[] = [
+    { profile: 'relay', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
+    { profile: 'submission', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
+    { profile: 'alternate', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
+  ];
+  for (const { profile, before, after } of cases) {
+    it(`${profile}: STARTTLS before TLS, AUTH only after`, async () => {
+      const harness = createHarness(profile);
+      harness.sink.takeReplies();
+      const [first] = await harness.exchange('EHLO client.test');
+      assert.deepEqual(ehloKeywords(first?.lines ?? []), before);
+      await harness.upgrade();
+      const [second] = await harness.exchange('EHLO client.test');
+      assert.deepEqual(ehloKeywords(second?.lines ?? []), after);
+    });
+  }
+
+  it('submissions: TLS from the first byte, so AUTH and no STARTTLS; CHUNKING is never offered', async () => {
+    const harness = createHarness('submissions');
+    harness.sink.takeReplies();
+    const [reply] = await harness.exchange('EHLO client.test');
+    assert.deepEqual(ehloKeywords(reply?.lines ?? []), [...base, 'AUTH PLAIN LOGIN']);
+    assert.equal(reply?.lines[0], '250-mx.test greets client.test');
+  });
+
+  it('the STARTTLS-first reply carries the hint for the wrong-port mistake', async () => {
+    const harness = createHarness('submission');
+    harness.sink.takeReplies();
+    const [, reply] = await harness.exchange('EHLO c', MAIL);
+    assert.equal(
+      reply?.lines[0],
+      '530 5.7.0 Must issue a STARTTLS command first (this is a STARTTLS port: enable STARTTLS in your client)',
+    );
+    assert.equal(harness.session.lastError, reply?.lines[0]);
+  });
+
+  it('the AUTH-required reply carries the hint', async () => {
+    const harness = await reach('submissions', 'ehlo');
+    const [reply] = await harness.exchange(MAIL);
+    assert.match(reply?.lines[0] ?? '', /^530 5\.7\.0 Authentication required \(.+username and password/);
+  });
+});
