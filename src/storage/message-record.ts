@@ -6,6 +6,7 @@
 import type { AddressValue, MessageDetail, MessageSummary, ParsedMessage } from '../domain/types.js';
 import { plainText, snippet } from '../mime/snippet.js';
 import type { ProfileName } from '../profiles/port-profiles.js';
+import { searchWords } from '../search/words.js';
 import type { NewMessage } from './store.js';
 
 /** Everything of a MessageDetail that is not a column of its own, stored as one JSON document. */
@@ -35,8 +36,18 @@ export interface MessageRecord {
   extras: MessageExtras;
   parsed: ParsedMessage;
   raw: Buffer;
-  /** Text for the full-text index, by column. */
-  fullText: { subject: string; sender: string; recipients: string; body: string };
+  /**
+   * Words for the full-text index, by column, already split by searchWords() so that every engine
+   * indexes exactly the words a query is split into.
+   */
+  fullText: FullTextColumns;
+}
+
+export interface FullTextColumns {
+  subject: string[];
+  sender: string[];
+  recipients: string[];
+  body: string[];
 }
 
 export function messageRecord(message: NewMessage): MessageRecord {
@@ -74,7 +85,12 @@ export function messageRecord(message: NewMessage): MessageRecord {
     },
     parsed,
     raw: incoming.raw,
-    fullText: { subject: parsed.subject ?? '', sender, recipients, body: plainText(parsed) },
+    fullText: {
+      subject: searchWords(parsed.subject ?? ''),
+      sender: searchWords(sender),
+      recipients: searchWords(recipients),
+      body: searchWords(plainText(parsed)),
+    },
   };
 }
 

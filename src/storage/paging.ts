@@ -4,6 +4,7 @@
  * treat it as opaque.
  */
 import { MailportError } from '../errors.js';
+import type { Page } from './store.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
@@ -29,4 +30,15 @@ export function decodeCursor(cursor: string | undefined): string | null {
     });
   }
   return id;
+}
+
+/** Builds a page from up to `limit + 1` rows; the extra row only tells that another page exists. */
+export function page<T extends { id: string }>(rows: T[], limit: number, total: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    total,
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null,
+  };
 }

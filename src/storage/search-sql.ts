@@ -58,3 +58,9 @@ function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
 function negate(clause: string, negated: boolean): string {
   return negated ? `NOT (${clause})` : `(${clause})`;
 }
+
+/** `WHERE a AND b` over the conditions present, or '' when there are none. */
+export function whereOf(conditions: (string | null)[]): string {
+  const present = conditions.filter((condition) => condition !== null);
+  return present.length === 0 ? '' : `WHERE ${present.join(' AND ')}`;
+}

@@ -39,7 +39,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_received_at ON messages (received_at);
 
       -- Contentless: the text lives in messages (and in the raw bytes), the index only maps words
-      -- to rowids; contentless_delete lets rows be removed by rowid alone.
+      -- to rowids; contentless_delete lets rows be removed by rowid alone. Columns receive words
+      -- already split by src/search/words.ts, so the tokenizer only separates them at spaces.
       CREATE VIRTUAL TABLE messages_fts USING fts5 (
         subject, sender, recipients, body,
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'

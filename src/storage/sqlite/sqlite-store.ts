@@ -6,7 +6,6 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
-import { MailportError } from '../../errors.js';
 import { parseSearchQuery } from '../../search/query.js';
 import {
   type DetailRow,
@@ -17,9 +16,10 @@ import {
   type SummaryRow,
   summaryFromRow,
 } from '../message-record.js';
-import { decodeCursor, encodeCursor, pageSize } from '../paging.js';
-import { whereClause } from '../search-sql.js';
+import { decodeCursor, page, pageSize } from '../paging.js';
+import { whereClause, whereOf } from '../search-sql.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
+import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
 import { migrate } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -111,7 +111,13 @@ export class SqliteStore implements Store {
           record.raw,
         );
         const text = record.fullText;
-        insertText.run(lastInsertRowid, text.subject, text.sender, text.recipients, text.body);
+        insertText.run(
+          lastInsertRowid,
+          text.subject.join(' '),
+          text.sender.join(' '),
+          text.recipients.join(' '),
+          text.body.join(' '),
+        );
       }
     });
     try {
@@ -289,31 +295,10 @@ export class SqliteStore implements Store {
   }
 }
 
-function whereOf(conditions: (string | null)[]): string {
-  const present = conditions.filter((condition) => condition !== null);
-  return present.length === 0 ? '' : `WHERE ${present.join(' AND ')}`;
-}
-
-/** `rows` holds up to limit + 1 items; the extra one only tells that another page exists. */
-function page<T extends { id: string }>(rows: T[], limit: number, total: number): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    total,
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(last.id) : null,
-  };
-}
-
 function fileSize(path: string): number {
   try {
     return statSync(path).size;
   } catch {
     return 0;
   }
-}
-
-function storageError(message: string, cause: unknown): MailportError {
-  const reason = cause instanceof Error ? ` ${cause.message}` : '';
-  return new MailportError('MP_ERR_STORAGE', `${message}${reason}`, { cause });
 }

@@ -1,0 +1,38 @@
+/**
+ * Opens the store named by a URL: `sqlite:PATH` or a plain file path for SQLite, `postgres://…`
+ * (or `postgresql://…`) for PostgreSQL. The schema is created or migrated before it is returned.
+ */
+import { MailportError } from '../errors.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export async function openStore(url: string): Promise<Store> {
+  const store = await createStore(url);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}
+
+async function createStore(url: string): Promise<Store> {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    // Loaded only when asked for, so SQLite users never load the PostgreSQL driver.
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    // `?schema=NAME` picks the schema; it is Mailport's option, not the driver's, so it is removed.
+    const parsed = new URL(url);
+    const schema = parsed.searchParams.get('schema');
+    parsed.searchParams.delete('schema');
+    const connectionString = parsed.toString();
+    return new PostgresStore(schema === null ? { connectionString } : { connectionString, schema });
+  }
+  const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
+  if (path === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    throw new MailportError('MP_ERR_CONFIG', `"${url}" is not a store this version can open.`, {
+      hint: 'Use sqlite:PATH (or a plain file path) or postgres://user@host:5432/database.',
+    });
+  }
+  return new SqliteStore({ path });
+}
