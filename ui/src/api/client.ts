@@ -1,0 +1,87 @@
+/**
+ * Thin typed wrappers over the public HTTP API (`/api/v1`). The UI uses nothing else, so whatever
+ * it shows can be scripted with curl.
+ */
+import type {
+  MessageDetail,
+  MessageSummary,
+  Page,
+  ServerInfo,
+  SessionRecord,
+  SessionSummary,
+} from './types.js';
+
+const API = '/api/v1';
+
+/** An API call that failed; `detail` comes from the RFC 9457 problem document when there is one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+}
+
+async function request(path: string, init?: RequestInit): Promise<Response> {
+  const response = await fetch(`${API}${path}`, init);
+  if (!response.ok) {
+    let detail = `${response.status} ${response.statusText}`;
+    try {
+      const problem = (await response.json()) as { detail?: string; title?: string };
+      detail = problem.detail ?? problem.title ?? detail;
+    } catch {
+      // Not a problem document; the status line says enough.
+    }
+    throw new ApiError(response.status, detail);
+  }
+  return response;
+}
+
+async function json<T>(path: string, init?: RequestInit): Promise<T> {
+  return (await request(path, init)).json() as Promise<T>;
+}
+
+function query(params: Record<string, string | number | boolean | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export const messageUrl = {
+  raw: (id: string, download = false) =>
+    `${API}/messages/${encodeURIComponent(id)}/raw${download ? '?download=1' : ''}`,
+  html: (id: string) => `${API}/messages/${encodeURIComponent(id)}/html`,
+  attachment: (id: string, index: number) => `${API}/messages/${encodeURIComponent(id)}/attachments/${index}`,
+};
+
+export const api = {
+  info: () => json<ServerInfo>('/info'),
+
+  listMessages: (params: { q?: string; limit?: number; cursor?: string | null }) =>
+    json<Page<MessageSummary>>(`/messages${query(params)}`),
+  getMessage: (id: string) => json<MessageDetail>(`/messages/${encodeURIComponent(id)}`),
+  getRaw: async (id: string) => (await request(`/messages/${encodeURIComponent(id)}/raw`)).text(),
+  setRead: (id: string, read: boolean) =>
+    request(`/messages/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ read }),
+    }),
+  deleteMessage: (id: string) => request(`/messages/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  /** Deletes every message, or only those matching `q`. */
+  deleteMessages: (q: string) => request(`/messages${query({ q })}`, { method: 'DELETE' }),
+
+  listSessions: (params: {
+    problems?: boolean;
+    diagnostic?: string;
+    limit?: number;
+    cursor?: string | null;
+  }) =>
+    json<Page<SessionSummary>>(`/sessions${query({ ...params, problems: params.problems ? 'true' : null })}`),
+  getSession: (id: string) => json<SessionRecord>(`/sessions/${encodeURIComponent(id)}`),
+};

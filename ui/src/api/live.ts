@@ -1,0 +1,56 @@
+/**
+ * One shared EventSource on `/api/v1/events`. Views subscribe to the events they care about; the
+ * browser reconnects by itself after a drop, and `status` tells the UI whether updates are live.
+ */
+import type { MailportEvents } from './types.js';
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+type EventName = keyof MailportEvents;
+type Listener<K extends EventName> = (payload: MailportEvents[K]) => void;
+
+const EVENT_NAMES: readonly EventName[] = ['message.received', 'message.deleted', 'session.closed'];
+
+class LiveEvents {
+  #source: EventSource | null = null;
+  #listeners = new Map<EventName, Set<(payload: never) => void>>();
+  #statusListeners = new Set<(status: LiveStatus) => void>();
+  status: LiveStatus = 'connecting';
+
+  start(): void {
+    if (this.#source !== null) return;
+    const source = new EventSource('/api/v1/events');
+    this.#source = source;
+    source.onopen = () => this.#setStatus('live');
+    // EventSource retries on its own; CONNECTING after an error means "trying again".
+    source.onerror = () =>
+      this.#setStatus(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (event) => {
+        const payload = JSON.parse((event as MessageEvent<string>).data) as never;
+        for (const listener of this.#listeners.get(name) ?? []) listener(payload);
+      });
+    }
+  }
+
+  on<K extends EventName>(name: K, listener: Listener<K>): () => void {
+    let set = this.#listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.#listeners.set(name, set);
+    }
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  onStatus(listener: (status: LiveStatus) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  #setStatus(status: LiveStatus): void {
+    this.status = status;
+    for (const listener of this.#statusListeners) listener(status);
+  }
+}
+
+export const live = new LiveEvents();

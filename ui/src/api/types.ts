@@ -1,0 +1,21 @@
+/**
+ * The API's JSON shapes, imported (type-only) from the server's own domain model so the UI and the
+ * API cannot drift apart. Nothing here is emitted into the bundle.
+ */
+export type {
+  AddressValue,
+  AttachmentInfo,
+  Diagnostic,
+  DiagnosticCode,
+  HeaderLine,
+  ListenerInfo,
+  MessageDetail,
+  MessageSummary,
+  ServerInfo,
+  SessionOutcome,
+  SessionRecord,
+  SessionSummary,
+  TranscriptLine,
+} from '../../../src/domain/types.js';
+export type { MailportEvents } from '../../../src/events/bus.js';
+export type { Page } from '../../../src/storage/store.js';

@@ -1,0 +1,99 @@
+/** The application shell: navigation, the current view, global shortcuts, help and live status. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from './api/client.js';
+import { type LiveStatus, live } from './api/live.js';
+import type { ServerInfo } from './api/types.js';
+import { HelpDialog } from './components/help-dialog.js';
+import { Sidebar } from './components/sidebar.js';
+import { setAnnouncer } from './lib/announce.js';
+import { useShortcuts } from './lib/keys.js';
+import { navigate, useRoute } from './lib/router.js';
+import { useProblems } from './lib/use-problems.js';
+import { InboxView } from './views/inbox-view.js';
+import { SessionsView } from './views/sessions-view.js';
+import { SetupView } from './views/setup-view.js';
+
+export function App() {
+  const route = useRoute();
+  const problems = useProblems();
+  const [info, setInfo] = useState<ServerInfo | null>(null);
+  const [infoError, setInfoError] = useState<string | null>(null);
+  const [status, setStatus] = useState<LiveStatus>(live.status);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [portFilter, setPortFilter] = useState<number | null>(null);
+  const pendingG = useRef(false);
+
+  useEffect(() => {
+    api
+      .info()
+      .then(setInfo)
+      .catch((failure: unknown) =>
+        setInfoError(failure instanceof Error ? failure.message : String(failure)),
+      );
+    return live.onStatus(setStatus);
+  }, []);
+
+  useEffect(() => {
+    const titles = { inbox: 'Inbox', sessions: 'Sessions', setup: 'Setup' } as const;
+    document.title = `${titles[route.view]} · Mailport`;
+  }, [route.view]);
+
+  useShortcuts((event) => {
+    if (pendingG.current) {
+      pendingG.current = false;
+      const target = { i: 'inbox', s: 'sessions', p: 'setup' }[event.key];
+      if (target === 'inbox') navigate({ view: 'inbox', messageId: null });
+      if (target === 'sessions') navigate({ view: 'sessions', sessionId: null });
+      if (target === 'setup') navigate({ view: 'setup' });
+      if (target !== undefined) event.preventDefault();
+      return;
+    }
+    if (event.key === 'g') pendingG.current = true;
+    if (event.key === '?') {
+      event.preventDefault();
+      setHelpOpen(true);
+    }
+  });
+
+  return (
+    <div class="app">
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Sidebar
+        route={route}
+        info={info}
+        problems={problems.total}
+        status={status}
+        portFilter={portFilter}
+        onPortFilter={(port) => {
+          setPortFilter(port);
+          navigate({ view: 'inbox', messageId: null });
+        }}
+        onHelp={() => setHelpOpen(true)}
+      />
+      <main id="main" class="main" tabIndex={-1}>
+        {infoError !== null && (
+          <div class="banner banner-error" role="alert">
+            Cannot reach the Mailport API ({infoError}). Is <code>mailport serve</code> still running?
+          </div>
+        )}
+        {route.view === 'inbox' && (
+          <InboxView
+            messageId={route.messageId}
+            info={info}
+            problems={problems}
+            portFilter={portFilter}
+            onPortFilter={setPortFilter}
+          />
+        )}
+        {route.view === 'sessions' && (
+          <SessionsView sessionId={route.sessionId} problemTotal={problems.total} />
+        )}
+        {route.view === 'setup' && <SetupView info={info} />}
+      </main>
+      <div class="sr-only" aria-live="polite" aria-atomic="true" ref={setAnnouncer} />
+      <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * Navigation: the three views, the listeners as one-click port filters, and whether live updates
+ * are flowing. On phones it becomes a bottom tab bar.
+ */
+import type { LiveStatus } from '../api/live.js';
+import type { ServerInfo } from '../api/types.js';
+import { formatCount } from '../lib/format.js';
+import { tlsShort } from '../lib/listener.js';
+import { linkProps, type Route } from '../lib/router.js';
+import { Icon, type IconName, Logo } from './icon.js';
+
+interface SidebarProps {
+  route: Route;
+  info: ServerInfo | null;
+  problems: number;
+  status: LiveStatus;
+  portFilter: number | null;
+  onPortFilter: (port: number | null) => void;
+  onHelp: () => void;
+}
+
+const STATUS_TEXT: Record<LiveStatus, string> = {
+  live: 'Live',
+  connecting: 'Connecting…',
+  offline: 'Offline',
+};
+
+export function Sidebar({ route, info, problems, status, portFilter, onPortFilter, onHelp }: SidebarProps) {
+  const item = (target: Route, icon: IconName, label: string, badge?: { count: number; alert: boolean }) => (
+    <li>
+      <a
+        class="nav-item"
+        aria-current={route.view === target.view ? 'page' : undefined}
+        {...linkProps(target)}
+      >
+        <Icon name={icon} size={20} />
+        <span class="nav-label">{label}</span>
+        {badge !== undefined && badge.count > 0 && (
+          <span
+            class={badge.alert ? 'badge badge-alert' : 'badge'}
+            aria-label={`${badge.count} with problems`}
+          >
+            {formatCount(badge.count)}
+          </span>
+        )}
+      </a>
+    </li>
+  );
+
+  return (
+    <nav class="sidebar" aria-label="Main">
+      <div class="brand">
+        <Logo />
+        <div class="brand-text">
+          <span class="brand-name">Mailport</span>
+          {info !== null && <span class="brand-version">v{info.version}</span>}
+        </div>
+      </div>
+      <ul class="nav-list">
+        {item({ view: 'inbox', messageId: null }, 'inbox', 'Inbox')}
+        {item({ view: 'sessions', sessionId: null }, 'activity', 'Sessions', {
+          count: problems,
+          alert: true,
+        })}
+        {item({ view: 'setup' }, 'plug', 'Setup')}
+      </ul>
+
+      {info !== null && info.listeners.length > 0 && (
+        <section class="listeners" aria-labelledby="listeners-title">
+          <h2 id="listeners-title" class="nav-heading">
+            Listeners
+          </h2>
+          <ul>
+            {info.listeners.map((listener) => {
+              const active = portFilter === listener.port;
+              return (
+                <li key={listener.port}>
+                  <button
+                    type="button"
+                    class="listener-filter"
+                    aria-pressed={active}
+                    title={`Show only mail received on port ${listener.port} (${listener.label})`}
+                    onClick={() => onPortFilter(active ? null : listener.port)}
+                  >
+                    <span class="port">:{listener.port}</span>
+                    <span class="listener-name">{listener.profile}</span>
+                    <span class="listener-tls">{tlsShort(listener.tls)}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
+
+      <div class="sidebar-foot">
+        <span class={`live live-${status}`} role="status">
+          <span class="live-dot" aria-hidden="true" />
+          {STATUS_TEXT[status]}
+        </span>
+        <button
+          type="button"
+          class="icon-button"
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+          onClick={onHelp}
+        >
+          <Icon name="keyboard" />
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,35 @@
+/** Keyboard shortcut plumbing: shortcuts never fire while the user types in a field. */
+import { useEffect, useRef } from 'preact/hooks';
+
+export function isTyping(event: KeyboardEvent): boolean {
+  const target = event.target as HTMLElement | null;
+  if (target === null) return false;
+  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Calls `handler` for plain key presses (no ctrl/cmd/alt) outside text fields. */
+export function useShortcuts(handler: (event: KeyboardEvent) => void): void {
+  const latest = useRef(handler);
+  latest.current = handler;
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event)) return;
+      latest.current(event);
+    };
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
+}
+
+export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
+  { keys: ['j'], action: 'Next message or session' },
+  { keys: ['k'], action: 'Previous message or session' },
+  { keys: ['/'], action: 'Search messages' },
+  { keys: ['Delete'], action: 'Delete the open message (also #)' },
+  { keys: ['u'], action: 'Mark the open message unread / read' },
+  { keys: ['Esc'], action: 'Close the message, clear focus' },
+  { keys: ['g', 'i'], action: 'Go to Inbox' },
+  { keys: ['g', 's'], action: 'Go to Sessions' },
+  { keys: ['g', 'p'], action: 'Go to Setup' },
+  { keys: ['?'], action: 'Show this help' },
+];

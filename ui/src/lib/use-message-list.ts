@@ -1,0 +1,128 @@
+/**
+ * The inbox's data: cursor-paged messages for a query, kept live from the event stream.
+ * Pages are appended as the list scrolls; nothing but the loaded rows is kept in memory.
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import { live } from '../api/live.js';
+import type { MessageSummary } from '../api/types.js';
+
+const FIRST_PAGE = 100;
+const NEXT_PAGE = 250;
+
+export interface MessageList {
+  items: MessageSummary[];
+  total: number;
+  loading: boolean;
+  error: string | null;
+  /** New messages that arrived while a search was active and may or may not match it. */
+  pendingNew: number;
+  reload(): void;
+  loadMore(): void;
+  /** Forgets messages locally (after a delete, or when the server reports one). */
+  forget(ids: readonly string[]): void;
+  setRead(id: string, read: boolean): void;
+}
+
+/** `port:N` is the only query the UI can evaluate itself; anything else asks the server again. */
+function matchesLocally(q: string, message: MessageSummary): boolean | null {
+  const trimmed = q.trim();
+  if (trimmed === '') return true;
+  const port = /^port:(\d+)$/.exec(trimmed);
+  if (port !== null) return message.listener.port === Number(port[1]);
+  return null;
+}
+
+export function useMessageList(q: string): MessageList {
+  const [items, setItems] = useState<MessageSummary[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [pendingNew, setPendingNew] = useState(0);
+  const cursor = useRef<string | null>(null);
+  const generation = useRef(0);
+  const inFlight = useRef(false);
+
+  const fetchPage = useCallback(
+    async (first: boolean) => {
+      if (!first && (inFlight.current || cursor.current === null)) return;
+      const mine = first ? ++generation.current : generation.current;
+      inFlight.current = true;
+      setLoading(true);
+      try {
+        const page = await api.listMessages({
+          q,
+          limit: first ? FIRST_PAGE : NEXT_PAGE,
+          cursor: first ? null : cursor.current,
+        });
+        if (mine !== generation.current) return;
+        cursor.current = page.nextCursor;
+        setTotal(page.total);
+        setItems((previous) => {
+          if (first) return page.items;
+          const known = new Set(previous.map((message) => message.id));
+          return previous.concat(page.items.filter((message) => !known.has(message.id)));
+        });
+        setError(null);
+        if (first) setPendingNew(0);
+      } catch (failure) {
+        if (mine === generation.current)
+          setError(failure instanceof Error ? failure.message : String(failure));
+      } finally {
+        if (mine === generation.current) {
+          inFlight.current = false;
+          setLoading(false);
+        }
+      }
+    },
+    [q],
+  );
+
+  useEffect(() => {
+    cursor.current = null;
+    void fetchPage(true);
+  }, [fetchPage]);
+
+  useEffect(() => {
+    const offReceived = live.on('message.received', ({ message }) => {
+      const match = matchesLocally(q, message);
+      if (match === null) {
+        setPendingNew((count) => count + 1);
+        return;
+      }
+      if (!match) return;
+      setItems((previous) =>
+        previous.some((item) => item.id === message.id) ? previous : [message, ...previous],
+      );
+      setTotal((count) => count + 1);
+    });
+    const offDeleted = live.on('message.deleted', ({ ids }) => forgetIds(ids));
+    return () => {
+      offReceived();
+      offDeleted();
+    };
+  }, [q]);
+
+  function forgetIds(ids: readonly string[]) {
+    const gone = new Set(ids);
+    setItems((previous) => {
+      const next = previous.filter((message) => !gone.has(message.id));
+      const removed = previous.length - next.length;
+      if (removed > 0) setTotal((count) => Math.max(0, count - removed));
+      return next;
+    });
+  }
+
+  return {
+    items,
+    total,
+    loading,
+    error,
+    pendingNew,
+    reload: () => void fetchPage(true),
+    loadMore: () => void fetchPage(false),
+    forget: forgetIds,
+    setRead: (id, read) =>
+      setItems((previous) => previous.map((message) => (message.id === id ? { ...message, read } : message))),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Sessions with problems (a diagnostic or a failed outcome), kept live: a misconfigured client's
+ * failed connection is the first thing the UI should show, on every view.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import { live } from '../api/live.js';
+import type { SessionSummary } from '../api/types.js';
+
+export interface Problems {
+  total: number;
+  latest: SessionSummary | null;
+}
+
+/** Mirrors the API's `problems=true` filter. */
+export function isProblem(session: SessionSummary): boolean {
+  return session.diagnostics.length > 0 || session.outcome === 'failed';
+}
+
+export function useProblems(): Problems {
+  const [problems, setProblems] = useState<Problems>({ total: 0, latest: null });
+  useEffect(() => {
+    let cancelled = false;
+    api
+      .listSessions({ problems: true, limit: 1 })
+      .then((page) => {
+        if (!cancelled)
+          setProblems((now) => ({
+            total: Math.max(now.total, page.total),
+            latest: now.latest ?? page.items[0] ?? null,
+          }));
+      })
+      .catch(() => {
+        // The badge is a hint; the Sessions view reports API errors itself.
+      });
+    const off = live.on('session.closed', ({ session }) => {
+      if (isProblem(session)) setProblems((now) => ({ total: now.total + 1, latest: session }));
+    });
+    return () => {
+      cancelled = true;
+      off();
+    };
+  }, []);
+  return problems;
+}

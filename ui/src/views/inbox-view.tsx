@@ -1,0 +1,415 @@
+/**
+ * Inbox: search, port filter, the virtualised message list and the open message side by side
+ * (one at a time on phones). Live: new mail appears without reload and is announced.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import { live } from '../api/live.js';
+import type { MessageSummary, ServerInfo } from '../api/types.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { Icon } from '../components/icon.js';
+import { ProblemBanner } from '../components/problem-banner.js';
+import { SearchBox } from '../components/search-box.js';
+import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
+import { announce } from '../lib/announce.js';
+import { addressLabel, formatCount, shortDate } from '../lib/format.js';
+import { useShortcuts } from '../lib/keys.js';
+import { linkProps, navigate } from '../lib/router.js';
+import { useMessageList } from '../lib/use-message-list.js';
+import type { Problems } from '../lib/use-problems.js';
+import { MessageView } from './message-view.js';
+
+const ROW_HEIGHT = 84;
+const DELETE_CONCURRENCY = 6;
+
+interface InboxViewProps {
+  messageId: string | null;
+  info: ServerInfo | null;
+  problems: Problems;
+  portFilter: number | null;
+  onPortFilter: (port: number | null) => void;
+}
+
+type Confirm = { kind: 'selected' } | { kind: 'all' } | null;
+
+async function deleteEach(ids: string[]): Promise<void> {
+  const queue = [...ids];
+  const worker = async () => {
+    for (let id = queue.shift(); id !== undefined; id = queue.shift()) await api.deleteMessage(id);
+  };
+  await Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, queue.length) }, worker));
+}
+
+export function InboxView({ messageId, info, problems, portFilter, onPortFilter }: InboxViewProps) {
+  const [search, setSearch] = useState('');
+  const q = [portFilter === null ? '' : `port:${portFilter}`, search.trim()].filter(Boolean).join(' ');
+  const list = useMessageList(q);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [confirm, setConfirm] = useState<Confirm>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const listHandle = useRef<VirtualListHandle>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+
+  const activeIndex = useMemo(
+    () => (messageId === null ? -1 : list.items.findIndex((message) => message.id === messageId)),
+    [messageId, list.items],
+  );
+
+  useEffect(() => setSelected(new Set()), [q]);
+
+  useEffect(
+    () =>
+      live.on('message.received', ({ message }) => {
+        const from = message.from[0] === undefined ? message.envelopeFrom : addressLabel(message.from[0]);
+        announce(`New message from ${from}: ${message.subject ?? '(no subject)'}`);
+      }),
+    [],
+  );
+
+  function open(index: number) {
+    const message = list.items[index];
+    if (message === undefined) return;
+    navigate({ view: 'inbox', messageId: message.id }, { replace: messageId !== null });
+    listHandle.current?.scrollToIndex(index);
+  }
+
+  async function remove(ids: string[]) {
+    if (ids.length === 0) return;
+    const nextOpen =
+      messageId !== null && ids.includes(messageId) ? neighbourAfter(list.items, ids, messageId) : null;
+    try {
+      await deleteEach(ids);
+      list.forget(ids);
+      setSelected(new Set());
+      announce(ids.length === 1 ? 'Message deleted' : `${ids.length} messages deleted`);
+      if (messageId !== null && ids.includes(messageId))
+        navigate({ view: 'inbox', messageId: nextOpen }, { replace: true });
+    } catch (failure) {
+      setNotice(`Delete failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+  }
+
+  async function clearAll() {
+    try {
+      await api.deleteMessages(q);
+      setSelected(new Set());
+      announce(q === '' ? 'All messages deleted' : 'Matching messages deleted');
+      if (messageId !== null) navigate({ view: 'inbox', messageId: null }, { replace: true });
+      list.reload();
+    } catch (failure) {
+      setNotice(`Clear failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    }
+  }
+
+  function toggleRead(id: string, read: boolean) {
+    list.setRead(id, read);
+    api.setRead(id, read).catch(() => list.setRead(id, !read));
+  }
+
+  useShortcuts((event) => {
+    switch (event.key) {
+      case 'j':
+        open(activeIndex < 0 ? 0 : Math.min(list.items.length - 1, activeIndex + 1));
+        break;
+      case 'k':
+        open(activeIndex < 0 ? 0 : Math.max(0, activeIndex - 1));
+        break;
+      case '/':
+        searchInput.current?.focus();
+        break;
+      case 'Delete':
+      case '#':
+        if (selected.size > 0) setConfirm({ kind: 'selected' });
+        else if (messageId !== null) void remove([messageId]);
+        else return;
+        break;
+      case 'u': {
+        const message = list.items[activeIndex];
+        if (message === undefined) return;
+        toggleRead(message.id, !message.read);
+        break;
+      }
+      case 'Escape':
+        if (messageId === null) return;
+        navigate({ view: 'inbox', messageId: null });
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  const allSelected = list.items.length > 0 && list.items.every((message) => selected.has(message.id));
+  const someSelected = selected.size > 0 && !allSelected;
+
+  function toggle(id: string) {
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }
+
+  const renderRow = (index: number) => {
+    const message = list.items[index];
+    if (message === undefined) return null;
+    return (
+      <MessageRow
+        message={message}
+        active={message.id === messageId}
+        selected={selected.has(message.id)}
+        onToggle={() => toggle(message.id)}
+      />
+    );
+  };
+
+  return (
+    <div class={messageId === null ? 'split' : 'split split-detail-open'}>
+      <section class="pane list-pane" aria-labelledby="inbox-title">
+        <header class="pane-head">
+          <div class="pane-title-row">
+            <h1 id="inbox-title" class="pane-title">
+              Inbox
+            </h1>
+            <span class="count" aria-live="off">
+              {formatCount(list.total)} {list.total === 1 ? 'message' : 'messages'}
+            </span>
+          </div>
+          <SearchBox value={search} onChange={setSearch} inputRef={searchInput} />
+          {portFilter !== null && (
+            <div class="chips">
+              <button
+                type="button"
+                class="chip"
+                onClick={() => onPortFilter(null)}
+                aria-label={`Remove filter port ${portFilter}`}
+              >
+                port:{portFilter}
+                <Icon name="x" size={14} />
+              </button>
+            </div>
+          )}
+          <div class="toolbar" role="toolbar" aria-label="Message actions">
+            <label class="check" title="Select all loaded messages">
+              <input
+                type="checkbox"
+                checked={allSelected}
+                indeterminate={someSelected}
+                disabled={list.items.length === 0}
+                onChange={() =>
+                  setSelected(allSelected ? new Set() : new Set(list.items.map((message) => message.id)))
+                }
+              />
+              <span class="sr-only">Select all</span>
+            </label>
+            {selected.size > 0 ? (
+              <>
+                <span class="toolbar-text">{formatCount(selected.size)} selected</span>
+                <button
+                  type="button"
+                  class="button button-small button-danger-quiet"
+                  onClick={() => setConfirm({ kind: 'selected' })}
+                >
+                  <Icon name="trash" size={16} />
+                  Delete
+                </button>
+              </>
+            ) : (
+              <span class="toolbar-text muted">{q === '' ? 'Newest first' : 'Search results'}</span>
+            )}
+            <span class="toolbar-spacer" />
+            <button
+              type="button"
+              class="button button-small button-quiet"
+              disabled={list.total === 0}
+              onClick={() => setConfirm({ kind: 'all' })}
+            >
+              {q === '' ? 'Clear all' : 'Delete matching'}
+            </button>
+          </div>
+        </header>
+
+        <ProblemBanner problems={problems} />
+        {notice !== null && (
+          <div class="banner banner-error" role="alert">
+            {notice}
+            <button type="button" class="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+              <Icon name="x" size={16} />
+            </button>
+          </div>
+        )}
+        {list.pendingNew > 0 && (
+          <button type="button" class="new-pill" onClick={list.reload}>
+            {list.pendingNew} new {list.pendingNew === 1 ? 'message' : 'messages'} · refresh results
+          </button>
+        )}
+        {list.error !== null && (
+          <div class="banner banner-error" role="alert">
+            Could not load messages: {list.error}
+          </div>
+        )}
+
+        {list.items.length === 0 && !list.loading ? (
+          <EmptyInbox searching={q !== ''} info={info} />
+        ) : (
+          <VirtualList
+            count={list.items.length}
+            rowHeight={ROW_HEIGHT}
+            label="Messages"
+            rowKey={(index) => list.items[index]?.id ?? String(index)}
+            renderRow={renderRow}
+            onNearEnd={list.loadMore}
+            handle={listHandle}
+            footer={
+              list.items.length < list.total ? (
+                <div class="list-foot">
+                  {list.loading
+                    ? 'Loading…'
+                    : `${formatCount(list.items.length)} of ${formatCount(list.total)}`}
+                </div>
+              ) : null
+            }
+          />
+        )}
+      </section>
+
+      <section class="pane detail-pane" aria-label="Message">
+        {messageId === null ? (
+          <div class="placeholder">
+            <Icon name="mailOpen" size={40} />
+            <p>Select a message to read it.</p>
+            <p class="muted small">
+              <kbd>j</kbd> <kbd>k</kbd> to move, <kbd>?</kbd> for all shortcuts
+            </p>
+          </div>
+        ) : (
+          <MessageView
+            key={messageId}
+            id={messageId}
+            onMarkedRead={(read) => list.setRead(messageId, read)}
+            onDelete={() => void remove([messageId])}
+          />
+        )}
+      </section>
+
+      <ConfirmDialog
+        open={confirm !== null}
+        title={
+          confirm?.kind === 'selected'
+            ? `Delete ${selected.size} selected?`
+            : q === ''
+              ? 'Delete every message?'
+              : 'Delete matching messages?'
+        }
+        body={
+          confirm?.kind === 'selected'
+            ? 'The selected messages are removed from the store. This cannot be undone.'
+            : q === ''
+              ? `All ${formatCount(list.total)} messages are removed from the store. Sessions are kept. This cannot be undone.`
+              : `The ${formatCount(list.total)} messages matching “${q}” are removed. This cannot be undone.`
+        }
+        confirmLabel="Delete"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          const kind = confirm?.kind;
+          setConfirm(null);
+          if (kind === 'selected') void remove([...selected]);
+          else void clearAll();
+        }}
+      />
+    </div>
+  );
+}
+
+/** The message that takes the deleted one's place: the next older, else the next newer. */
+function neighbourAfter(items: MessageSummary[], deleted: string[], current: string): string | null {
+  const gone = new Set(deleted);
+  const index = items.findIndex((message) => message.id === current);
+  for (let i = index + 1; i < items.length; i++)
+    if (!gone.has(items[i]?.id ?? '')) return items[i]?.id ?? null;
+  for (let i = index - 1; i >= 0; i--) if (!gone.has(items[i]?.id ?? '')) return items[i]?.id ?? null;
+  return null;
+}
+
+interface MessageRowProps {
+  message: MessageSummary;
+  active: boolean;
+  selected: boolean;
+  onToggle: () => void;
+}
+
+function MessageRow({ message, active, selected, onToggle }: MessageRowProps) {
+  const sender =
+    message.from[0] === undefined ? message.envelopeFrom || '(no sender)' : addressLabel(message.from[0]);
+  const subject = message.subject ?? '(no subject)';
+  return (
+    <div
+      class={`row${message.read ? '' : ' row-unread'}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}`}
+    >
+      <label class="check row-check">
+        <input type="checkbox" checked={selected} onChange={onToggle} />
+        <span class="sr-only">Select “{subject}”</span>
+      </label>
+      <a
+        class="row-link"
+        aria-current={active ? 'true' : undefined}
+        {...linkProps({ view: 'inbox', messageId: message.id })}
+      >
+        <span class="row-top">
+          {!message.read && <span class="unread-dot" title="Unread" />}
+          <span class="row-from">{sender}</span>
+          <span
+            class="row-port"
+            title={`Received on port ${message.listener.port} (${message.listener.profile})`}
+          >
+            :{message.listener.port}
+          </span>
+          <time class="row-date" dateTime={message.receivedAt}>
+            {shortDate(message.receivedAt)}
+          </time>
+        </span>
+        <span class="row-subject">
+          {message.attachmentCount > 0 && (
+            <span class="row-attach" title={`${message.attachmentCount} attachments`}>
+              <Icon name="paperclip" size={14} />
+            </span>
+          )}
+          {subject}
+          {!message.read && <span class="sr-only"> (unread)</span>}
+        </span>
+        <span class="row-snippet">{message.snippet}</span>
+      </a>
+    </div>
+  );
+}
+
+function EmptyInbox({ searching, info }: { searching: boolean; info: ServerInfo | null }) {
+  if (searching)
+    return (
+      <div class="placeholder">
+        <Icon name="search" size={36} />
+        <p>No messages match this search.</p>
+      </div>
+    );
+  const submission =
+    info?.listeners.find((listener) => listener.profile === 'submission') ?? info?.listeners[0];
+  return (
+    <div class="placeholder">
+      <Icon name="inbox" size={40} />
+      <p>No mail yet.</p>
+      {submission !== undefined && (
+        <p class="muted small">
+          Point your app at{' '}
+          <code>
+            {submission.host}:{submission.port}
+          </code>{' '}
+          and it shows up here instantly.
+        </p>
+      )}
+      <a class="button button-primary" {...linkProps({ view: 'setup' })}>
+        Connection settings
+      </a>
+    </div>
+  );
+}
