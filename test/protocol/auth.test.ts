@@ -1,0 +1,255 @@
+/** SMTP AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN, and credential redaction in the transcript. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  base64,
+  createHarness,
+  type Harness,
+  PASSWORD,
+  plainResponse,
+  readyHarness,
+  USER,
+} from './harness.js';
+
+/** The submissions (465-style) profile is TLS from the start, so AUTH is offered right after EHLO. */
+async function authReady(options: Parameters<typeof createHarness>[1] = {}): Promise<Harness> {
+  const harness = createHarness('submissions', options);
+  await harness.exchange('EHLO client.test');
+  return harness;
+}
+
+const USERNAME_PROMPT = '334 VXNlcm5hbWU6';
+const PASSWORD_PROMPT = '334 UGFzc3dvcmQ6';
+
+function lines(replies: { lines: string[] }[]): string[] {
+  return replies.flatMap((reply) => reply.lines);
+}
+
+describe('AUTH exchanges (RFC 4954 §4)', () => {
+  const table: { name: string; send: string[]; expect: string[]; authenticated: boolean }[] = [
+    {
+      name: 'PLAIN with initial response',
+      send: [`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`],
+      expect: ['235 2.7.0 Authentication successful'],
+      authenticated: true,
+    },
+    {
+      name: 'PLAIN without initial response: empty 334 challenge',
+      send: ['AUTH PLAIN', plainResponse(USER, PASSWORD)],
+      expect: ['334 ', '235 2.7.0 Authentication successful'],
+      authenticated: true,
+    },
+    {
+      name: 'PLAIN with an authorization identity',
+      send: [`AUTH plain ${plainResponse(USER, PASSWORD, 'admin')}`],
+      expect: ['235 2.7.0 Authentication successful'],
+      authenticated: true,
+    },
+    {
+      name: 'LOGIN without initial response',
+      send: ['AUTH LOGIN', base64(USER), base64(PASSWORD)],
+      expect: [USERNAME_PROMPT, PASSWORD_PROMPT, '235 2.7.0 Authentication successful'],
+      authenticated: true,
+    },
+    {
+      name: 'LOGIN with initial response (the username)',
+      send: [`AUTH LOGIN ${base64(USER)}`, base64(PASSWORD)],
+      expect: [PASSWORD_PROMPT, '235 2.7.0 Authentication successful'],
+      authenticated: true,
+    },
+    {
+      name: 'cancel with * after the PLAIN challenge',
+      send: ['AUTH PLAIN', '*'],
+      expect: ['334 ', '501 5.7.0 Authentication cancelled'],
+      authenticated: false,
+    },
+    {
+      name: 'cancel with * at the LOGIN password prompt',
+      send: ['AUTH LOGIN', base64(USER), '*'],
+      expect: [USERNAME_PROMPT, PASSWORD_PROMPT, '501 5.7.0 Authentication cancelled'],
+      authenticated: false,
+    },
+    {
+      name: 'undecodable base64 as initial response',
+      send: ['AUTH PLAIN not*base64!'],
+      expect: ['501 5.5.2 Cannot decode the base64 response'],
+      authenticated: false,
+    },
+    {
+      name: 'undecodable base64 as a response (bad padding)',
+      send: ['AUTH LOGIN', 'YWxpY2U'],
+      expect: [USERNAME_PROMPT, '501 5.5.2 Cannot decode the base64 response'],
+      authenticated: false,
+    },
+    {
+      name: 'wrong password',
+      send: [`AUTH PLAIN ${plainResponse(USER, 'nope')}`],
+      expect: ['535 5.7.8 Authentication credentials invalid'],
+      authenticated: false,
+    },
+    {
+      name: 'PLAIN message without the NUL separators',
+      send: [`AUTH PLAIN ${base64('alice password')}`],
+      expect: ['501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)'],
+      authenticated: false,
+    },
+    {
+      name: 'an empty initial response (=) is an empty PLAIN message',
+      send: ['AUTH PLAIN ='],
+      expect: ['501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)'],
+      authenticated: false,
+    },
+    {
+      name: 'unsupported mechanism',
+      send: ['AUTH CRAM-MD5'],
+      expect: ['504 5.5.4 Unrecognized authentication mechanism (use PLAIN or LOGIN)'],
+      authenticated: false,
+    },
+    {
+      name: 'no mechanism',
+      send: ['AUTH'],
+      expect: ['501 5.5.2 Syntax: AUTH mechanism [initial-response]'],
+      authenticated: false,
+    },
+  ];
+
+  for (const row of table) {
+    it(row.name, async () => {
+      const harness = await authReady();
+      harness.sink.takeReplies();
+      assert.deepEqual(lines(await harness.exchange(...row.send)), row.expect);
+      assert.equal(harness.session.auth !== null, row.authenticated);
+    });
+  }
+
+  it('records the AUTH facts and hands the authorization identity to the hook', async () => {
+    const harness = await authReady();
+    await harness.exchange(`AUTH PLAIN ${plainResponse(USER, PASSWORD, 'admin')}`);
+    assert.deepEqual(harness.session.auth, { user: USER, mechanism: 'PLAIN' });
+    assert.deepEqual(harness.credentialsSeen, [
+      { mechanism: 'PLAIN', authzid: 'admin', username: USER, password: PASSWORD },
+    ]);
+    const login = await authReady();
+    await login.exchange('AUTH LOGIN', base64(USER), base64(PASSWORD));
+    assert.deepEqual(login.session.auth, { user: USER, mechanism: 'LOGIN' });
+  });
+
+  it('a cancelled or failed exchange can be retried', async () => {
+    const harness = await authReady();
+    harness.sink.takeReplies();
+    const codes = await harness.codes(
+      'AUTH LOGIN',
+      '*',
+      `AUTH PLAIN ${plainResponse(USER, 'bad')}`,
+      `AUTH PLAIN ${plainResponse(USER, PASSWORD)}`,
+    );
+    assert.deepEqual(codes, [334, 501, 535, 235]);
+  });
+
+  it('closes with 421 4.7.0 after more than maxAuthFailures wrong passwords', async () => {
+    const harness = await authReady({ limits: { maxAuthFailures: 2 } });
+    harness.sink.takeReplies();
+    const wrong = `AUTH PLAIN ${plainResponse(USER, 'bad')}`;
+    assert.deepEqual(await harness.codes(wrong, wrong, wrong, 'NOOP'), [535, 535, 421]);
+    assert.equal(harness.sink.closed, true);
+    assert.deepEqual(
+      harness.sink.diagnosticCodes.filter((code) => code === 'auth-failed'),
+      ['auth-failed'],
+    );
+  });
+
+  it('waits for an asynchronous check and answers pipelined commands in order (RFC 2920)', async () => {
+    let release: (accepted: boolean) => void = () => {};
+    const harness = await authReady({
+      authenticate: () =>
+        new Promise<boolean>((resolve) => {
+          release = resolve;
+        }),
+    });
+    harness.sink.takeReplies();
+    harness.send(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}\r\nMAIL FROM:<a@example.test>\r\nNOOP\r\n`);
+    assert.deepEqual(harness.sink.takeReplies(), [], 'nothing answered while the check is pending');
+    release(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.code),
+      [235, 250, 250],
+    );
+  });
+
+  it('a failing check is a temporary error, 454 4.7.0 (RFC 4954 §6)', async () => {
+    const harness = await authReady({
+      authenticate: () => {
+        throw new Error('database down');
+      },
+    });
+    harness.sink.takeReplies();
+    assert.deepEqual(lines(await harness.exchange(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`)), [
+      '454 4.7.0 Temporary authentication failure, please try again later',
+    ]);
+    const rejecting = await authReady({ authenticate: () => Promise.reject(new Error('down')) });
+    rejecting.sink.takeReplies();
+    assert.deepEqual(await rejecting.codes(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`), [454]);
+  });
+
+  it('accepts AUTH lines longer than 512 octets, up to 12288 (RFC 4954 §4)', async () => {
+    const longPassword = 'p'.repeat(3000);
+    const harness = await authReady({ authenticate: (credentials) => credentials.password === longPassword });
+    harness.sink.takeReplies();
+    assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, longPassword)}`), [235]);
+  });
+
+  it('refuses AUTH during a mail transaction (RFC 4954 §4)', async () => {
+    const harness = await readyHarness('relay');
+    await harness.upgrade();
+    await harness.exchange('EHLO client.test');
+    assert.deepEqual(
+      await harness.codes('MAIL FROM:<a@example.test>', `AUTH PLAIN ${plainResponse(USER, PASSWORD)}`),
+      [250, 503],
+    );
+  });
+});
+
+describe('transcript redaction (never the password, nor its base64)', () => {
+  const secrets = [PASSWORD, base64(PASSWORD), plainResponse(USER, PASSWORD), base64(USER)];
+
+  function assertNoSecrets(harness: Harness): void {
+    const transcript = harness.sink.transcriptLines.map((line) => line.text).join('\n');
+    for (const secret of secrets) assert.ok(!transcript.includes(secret), `transcript leaks ${secret}`);
+    const diagnostics = JSON.stringify(harness.sink.diagnostics);
+    for (const secret of secrets.slice(0, 3)) assert.ok(!diagnostics.includes(secret), 'diagnostics leak');
+  }
+
+  it('redacts PLAIN and LOGIN payloads, successful or not', async () => {
+    const harness = await authReady();
+    await harness.exchange(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`);
+    const login = await authReady();
+    await login.exchange('AUTH LOGIN', base64(USER), base64(PASSWORD));
+    const failed = await authReady();
+    await failed.exchange(
+      'AUTH PLAIN',
+      plainResponse(USER, PASSWORD.toUpperCase()),
+      `AUTH LOGIN ${base64(USER)}`,
+      '*',
+    );
+    for (const each of [harness, login, failed]) assertNoSecrets(each);
+    assert.ok(
+      harness.sink.transcriptLines.some((line) => line.dir === 'C' && line.text === 'AUTH PLAIN <redacted>'),
+    );
+    assert.ok(login.sink.transcriptLines.some((line) => line.dir === 'C' && line.text === '<redacted>'));
+  });
+
+  it('redacts credentials a client sends blindly after its AUTH was refused', async () => {
+    const harness = createHarness('submission');
+    await harness.exchange('EHLO client.test', 'AUTH LOGIN', base64(USER), base64(PASSWORD), 'QUIT');
+    assertNoSecrets(harness);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'QUIT'));
+  });
+
+  it('redacts AUTH lines that are refused for a bare LF or a wrong mechanism', async () => {
+    const harness = await authReady();
+    harness.send(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}\n`);
+    await harness.exchange(`AUTH ${base64(PASSWORD)}`);
+    assertNoSecrets(harness);
+  });
+});

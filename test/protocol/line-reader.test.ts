@@ -1,0 +1,186 @@
+/**
+ * The byte-level reader: command line splitting, DATA termination (RFC 5321 §4.1.1.4), dot-unstuffing
+ * (§4.5.2), bare LF / bare CR (§2.3.8, CVE-2023-51764) and the memory bounds.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type LineReaderLimits, type ReaderEvent, SmtpLineReader } from '../../src/protocol/line-reader.js';
+
+const LIMITS: LineReaderLimits = {
+  maxCommandLineLength: 512,
+  maxDataLineLength: 1000,
+  maxMessageSize: 10_000,
+};
+
+function drain(reader: SmtpLineReader): ReaderEvent[] {
+  const events: ReaderEvent[] = [];
+  for (let event = reader.next(); event !== null; event = reader.next()) events.push(event);
+  return events;
+}
+
+/** Feeds `input` in pieces of `size` bytes and collects every event. */
+function readAll(
+  input: string | Buffer,
+  options: { data?: boolean; size?: number; limits?: Partial<LineReaderLimits> } = {},
+) {
+  const reader = new SmtpLineReader({ ...LIMITS, ...options.limits });
+  if (options.data) reader.startData();
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
+  const size = options.size ?? bytes.length;
+  const events: ReaderEvent[] = [];
+  for (let start = 0; start < bytes.length; start += size) {
+    reader.push(bytes.subarray(start, start + size));
+    events.push(...drain(reader));
+  }
+  return { events, reader };
+}
+
+function dataEnd(events: ReaderEvent[]) {
+  const end = events.find((event) => event.kind === 'data-end');
+  assert.ok(end && end.kind === 'data-end', 'the message ended');
+  return end;
+}
+
+describe('command lines', () => {
+  it('splits CRLF lines, across any chunk boundary', () => {
+    for (const size of [1, 2, 3, 7, 100]) {
+      const { events } = readAll('EHLO a\r\nMAIL FROM:<x@y.z>\r\nQUIT\r\n', { size });
+      assert.deepEqual(
+        events.map((event) => (event.kind === 'line' ? event.line.toString() : event.kind)),
+        ['EHLO a', 'MAIL FROM:<x@y.z>', 'QUIT'],
+        `chunks of ${size}`,
+      );
+    }
+  });
+
+  it('marks a line ending in a bare LF, and a bare CR inside a line (RFC 5321 §2.3.8)', () => {
+    const { events } = readAll('NOOP\nRSET\rQUIT\r\nNOOP\r\n');
+    assert.deepEqual(
+      events.map((event) =>
+        event.kind === 'line' ? [event.line.toString('latin1'), event.terminator, event.bareCr] : [],
+      ),
+      [
+        ['NOOP', 'bare-lf', false],
+        ['RSET\rQUIT', 'crlf', true],
+        ['NOOP', 'crlf', false],
+      ],
+    );
+  });
+
+  it('consumes an over-long line to its end, reports it once, and never buffers it (RFC 5321 §4.5.3.1.4)', () => {
+    const reader = new SmtpLineReader(LIMITS);
+    const block = Buffer.alloc(64 * 1024, 'A');
+    for (let index = 0; index < 64; index += 1) {
+      reader.push(block);
+      assert.deepEqual(drain(reader), []);
+      assert.equal(reader.bufferedOctets, 0, 'nothing kept');
+    }
+    reader.push(Buffer.from('\r\nNOOP\r\n'));
+    const events = drain(reader);
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['line-too-long', 'line'],
+    );
+    assert.equal(events[0]?.kind === 'line-too-long' && events[0].octets, 64 * 64 * 1024 + 2);
+  });
+
+  it('accepts a line of exactly the limit, refuses one octet more', () => {
+    const exact = `${'X'.repeat(510)}\r\n`;
+    assert.equal(readAll(exact).events[0]?.kind, 'line');
+    assert.equal(readAll(`X${exact}`).events[0]?.kind, 'line-too-long');
+    assert.equal(readAll(`X${exact}`, { size: 5 }).events[0]?.kind, 'line-too-long');
+  });
+
+  it('discardBuffered drops everything queued and returns the count (CVE-2011-0411)', () => {
+    const reader = new SmtpLineReader(LIMITS);
+    reader.push(Buffer.from('STARTTLS\r\nMAIL FROM:<evil@x.y>\r\nPART'));
+    assert.equal(reader.next()?.kind, 'line');
+    assert.equal(reader.discardBuffered(), 'MAIL FROM:<evil@x.y>\r\nPART'.length);
+    reader.push(Buffer.from('EHLO b\r\n'));
+    const [event] = drain(reader);
+    assert.equal(event?.kind === 'line' && event.line.toString(), 'EHLO b');
+  });
+});
+
+describe('DATA', () => {
+  const message = 'Subject: hi\r\n\r\nline one\r\n..leading dot\r\n.\r\n';
+
+  it('ends only at <CRLF>.<CRLF> and un-dots lines, whatever the chunking (RFC 5321 §4.1.1.4, §4.5.2)', () => {
+    for (const size of [1, 2, 3, 5, 8, 13, 1000]) {
+      const end = dataEnd(readAll(`${message}NOOP\r\n`, { data: true, size }).events);
+      assert.equal(end.problem, null);
+      assert.equal(
+        end.body?.toString(),
+        'Subject: hi\r\n\r\nline one\r\n.leading dot\r\n',
+        `chunks of ${size}`,
+      );
+      assert.equal(end.size, end.body?.length);
+    }
+  });
+
+  it('returns to command mode right after the terminating line', () => {
+    const { events } = readAll(`${message}QUIT\r\n`, { data: true });
+    assert.deepEqual(
+      events.map((event) => event.kind),
+      ['data-end', 'line'],
+    );
+  });
+
+  it('handles an empty message', () => {
+    const end = dataEnd(readAll('.\r\n', { data: true }).events);
+    assert.equal(end.body?.length, 0);
+  });
+
+  // The smuggling family (CVE-2023-51764): none of these may end the data.
+  for (const fake of ['\n.\n', '\r\n.\n', '\n.\r\n', '\r.\r\n', '\r\n.\r']) {
+    it(`does not end on ${JSON.stringify(fake)} and refuses the message as bare-lf`, () => {
+      const input = `Subject: x\r\nbody${fake}MAIL FROM:<spoof@x.y>\r\n`;
+      const { events, reader } = readAll(input, { data: true });
+      assert.deepEqual(events, [], 'still inside the message');
+      assert.equal(reader.pendingDataProblem, 'bare-lf');
+      const end = dataEnd(readAll(`${input}\r\n.\r\n`, { data: true }).events);
+      assert.equal(end.problem, 'bare-lf');
+      assert.equal(end.body, null);
+    });
+  }
+
+  it('flags a line over maxDataLineLength without buffering it (RFC 5321 §4.5.3.1.6)', () => {
+    const long = 'Y'.repeat(5000);
+    for (const size of [1, 100, 999, 6000]) {
+      const end = dataEnd(readAll(`ok\r\n${long}\r\n.\r\n`, { data: true, size }).events);
+      assert.equal(end.problem, 'line-too-long', `chunks of ${size}`);
+      assert.equal(end.size, 4 + long.length + 2);
+    }
+    assert.equal(dataEnd(readAll(`${'Z'.repeat(998)}\r\n.\r\n`, { data: true }).events).problem, null);
+    assert.equal(
+      dataEnd(readAll(`${'Z'.repeat(999)}\r\n.\r\n`, { data: true }).events).problem,
+      'line-too-long',
+    );
+  });
+
+  it('stops keeping the body past maxMessageSize and reports too-large at the end (RFC 1870 §6)', () => {
+    const line = `${'x'.repeat(98)}\r\n`;
+    const reader = new SmtpLineReader(LIMITS);
+    reader.startData();
+    for (let index = 0; index < 1000; index += 1) reader.push(Buffer.from(line));
+    assert.deepEqual(drain(reader), []);
+    reader.push(Buffer.from('.\r\n'));
+    const end = dataEnd(drain(reader));
+    assert.equal(end.problem, 'too-large');
+    assert.equal(end.body, null);
+    assert.equal(end.size, 100_000);
+  });
+
+  it('a line over the limit that ends in a bare LF does not allow an early end', () => {
+    const input = `${'Q'.repeat(3000)}\n.\r\nstill data\r\n.\r\n`;
+    const end = dataEnd(readAll(input, { data: true, size: 1024 }).events);
+    assert.equal(end.problem, 'line-too-long');
+    assert.equal(end.size, 3001 + 2 + 12, 'the `.` line was un-dotted, not taken as the end');
+  });
+
+  it('keeps binary bytes (8BITMIME) and NULs intact', () => {
+    const body = Buffer.concat([Buffer.from([0, 1, 2, 0xff, 0xfe]), Buffer.from('\r\n')]);
+    const end = dataEnd(readAll(Buffer.concat([body, Buffer.from('.\r\n')]), { data: true, size: 2 }).events);
+    assert.deepEqual(end.body, body);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Hostile and sloppy input: bare LF commands, over-long lines, binary garbage, huge pipelined bursts,
+ * input smuggled behind STARTTLS (CVE-2011-0411), and the session-ending paths.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { createHarness, readyHarness, STARTTLS_FACTS, settle } from './harness.js';
+
+const FROM = 'MAIL FROM:<sender@example.test>';
+const TO = 'RCPT TO:<rcpt@example.test>';
+
+describe('line endings and lengths (RFC 5321 §2.3.8, §4.5.3.1.4)', () => {
+  it('refuses a command ending in a bare LF and does not execute it', async () => {
+    const harness = await readyHarness('relay');
+    await harness.exchange(FROM);
+    harness.send('RSET\n');
+    await settle();
+    const [refusal] = harness.sink.takeReplies();
+    assert.match(refusal?.lines[0] ?? '', /^500 5\.5\.2 .*bare LF/);
+    // Had RSET run, a new MAIL would be accepted; it is still a nested MAIL.
+    assert.deepEqual(await harness.codes(FROM), [503]);
+    assert.ok(harness.sink.diagnosticCodes.includes('bare-lf'));
+  });
+
+  it('refuses a command containing a bare CR', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes('NOOP\rQUIT'), [500]);
+    assert.equal(harness.session.ended, false, 'QUIT hidden behind a bare CR is not executed');
+  });
+
+  it('answers an over-long command line once, after consuming it', async () => {
+    const harness = await readyHarness('relay');
+    harness.send(`MAIL FROM:<${'a'.repeat(600)}@example.test>\r\n`);
+    harness.send('X'.repeat(200_000));
+    harness.send('\r\nNOOP\r\n');
+    await settle();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['500 5.5.6 Line too long', '500 5.5.6 Line too long', '250 2.0.0 OK'],
+    );
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === '<line of 200002 octets>'));
+    assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
+  });
+});
+
+describe('garbage and limits', () => {
+  it('answers binary garbage with errors and closes with 421 4.7.0 after maxBadCommands', async () => {
+    const harness = createHarness('relay', { limits: { maxBadCommands: 5 } });
+    harness.sink.takeReplies();
+    for (let index = 0; index < 50; index += 1) harness.send(randomBytes(997));
+    harness.send(Buffer.from([0x00, 0xff, 0x0d, 0x0a, 0x16, 0x03, 0x01, 0x0d, 0x0a]));
+    harness.send('\r\n'.repeat(20));
+    await settle();
+    const replies = harness.sink.takeReplies();
+    assert.ok(replies.length >= 1);
+    assert.ok(replies.slice(0, -1).every((reply) => reply.code >= 500 && reply.code < 600));
+    assert.equal(replies.at(-1)?.lines[0], '421 4.7.0 Too many errors, closing connection');
+    assert.equal(harness.sink.closed, true);
+    assert.equal(harness.session.endReason, 'closed-by-server');
+  });
+
+  it('replies 500 5.5.1 to unknown verbs and 502 5.5.1 to unimplemented ones', async () => {
+    const harness = await readyHarness('relay');
+    const replies = await harness.exchange(
+      'GET / HTTP/1.1',
+      'EXPN staff',
+      'BDAT 10 LAST',
+      'VRFY alice',
+      'HELP',
+    );
+    assert.deepEqual(
+      replies.map((reply) => reply.lines[0]?.slice(0, 9)),
+      ['500 5.5.1', '502 5.5.1', '502 5.5.1', '252 2.5.0', '214-2.0.0'],
+    );
+  });
+
+  it('escapes control characters in the transcript and refuses the command', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes('NO\u0000OP\u0007'), [500]);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'NO\\x00OP\\x07'));
+  });
+});
+
+describe('pipelining (RFC 2920)', () => {
+  it('answers 10,000 pipelined commands in order, quickly, in few writes', async () => {
+    const harness = await readyHarness('relay');
+    const commands: string[] = [];
+    for (let index = 0; index < 2500; index += 1) commands.push(FROM, TO, 'RSET', 'NOOP');
+    const writesBefore = harness.sink.writes;
+    const started = performance.now();
+    harness.send(`${commands.join('\r\n')}\r\n`);
+    await settle();
+    const elapsed = performance.now() - started;
+    const replies = harness.sink.takeReplies();
+    assert.equal(replies.length, 10_000);
+    const expected = ['250 2.1.0', '250 2.1.5', '250 2.0.0', '250 2.0.0'];
+    replies.forEach((reply, index) => {
+      assert.equal(reply.lines[0]?.slice(0, 9), expected[index % 4]);
+    });
+    assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+    const writes = harness.sink.writes - writesBefore;
+    assert.equal(writes, 1, `replies batched into ${writes} writes`);
+  });
+
+  it('delivers 1,000 pipelined messages in order through an asynchronous hook without recursion', async () => {
+    const harness = await readyHarness('relay');
+    const one = `${FROM}\r\n${TO}\r\nDATA\r\nSubject: n\r\n\r\nbody\r\n.\r\n`;
+    harness.send(one.repeat(1000));
+    while (harness.delivered.length < 1000) await settle();
+    await settle();
+    const replies = harness.sink.takeReplies();
+    assert.equal(replies.length, 4000);
+    assert.equal(replies.at(-1)?.lines[0], '250 2.0.0 OK: queued as msg-1000');
+    assert.equal(harness.session.messageIds.length, 1000);
+  });
+
+  it('flags message text sent before the 354 reply', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'Subject: eager', '', '.'), [250, 250, 354, 250]);
+    assert.ok(harness.sink.diagnosticCodes.includes('pipelining-violation'));
+  });
+
+  it('drops and reports input sent before the greeting', async () => {
+    const harness = createHarness('relay', { greet: false });
+    harness.send('EHLO early\r\n');
+    harness.session.greet();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.code),
+      [220],
+    );
+    assert.deepEqual(harness.sink.diagnosticCodes, ['pipelining-violation']);
+  });
+});
+
+describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
+  it('discards input pipelined after STARTTLS and forgets everything learned before', async () => {
+    const harness = createHarness('submission');
+    await harness.exchange('EHLO client.test');
+    harness.send('STARTTLS\r\nMAIL FROM:<injected@example.test>\r\nRCPT TO:<victim@example.test>\r\n');
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['220 2.0.0 Ready to start TLS'],
+    );
+    assert.equal(harness.sink.startTlsCalls, 1);
+    harness.send('NOOP\r\n');
+    harness.session.tlsStarted(STARTTLS_FACTS);
+    await settle();
+    assert.deepEqual(harness.sink.takeReplies(), [], 'nothing buffered before the handshake is answered');
+    assert.equal(harness.session.heloName, null);
+    assert.deepEqual(harness.session.tls, STARTTLS_FACTS);
+    assert.ok(harness.sink.diagnosticCodes.includes('pipelining-violation'));
+    assert.deepEqual(await harness.codes('MAIL FROM:<a@example.test>', 'EHLO client.test'), [503, 250]);
+    assert.ok(harness.sink.diagnosticCodes.includes('starttls-not-reissued-ehlo'));
+  });
+
+  it('refuses STARTTLS where the profile does not offer it', async () => {
+    const harness = createHarness('submissions');
+    assert.deepEqual(await harness.codes('EHLO c', 'STARTTLS'), [220, 250, 503]);
+  });
+});
+
+describe('ending the session', () => {
+  it('idle timeout: 421 4.4.2, close, idle-timeout diagnostic', () => {
+    const harness = createHarness('relay');
+    harness.sink.takeReplies();
+    harness.session.idleTimeout();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['421 4.4.2 Idle timeout, closing connection'],
+    );
+    assert.equal(harness.sink.closed, true);
+    assert.deepEqual(harness.sink.diagnosticCodes, ['idle-timeout']);
+    assert.equal(harness.session.lastError, '421 4.4.2 Idle timeout, closing connection');
+  });
+
+  it('idle timeout inside an unfinished bare-LF message still reports bare-lf', async () => {
+    const harness = await readyHarness('relay');
+    await harness.exchange(FROM, TO, 'DATA');
+    harness.send('Subject: x\n\nbody\n.\n');
+    harness.session.idleTimeout();
+    assert.deepEqual(harness.sink.diagnosticCodes, ['bare-lf', 'idle-timeout']);
+  });
+
+  it('shutdown: 421 4.3.2 and close; later input is ignored', () => {
+    const harness = createHarness('relay');
+    harness.sink.takeReplies();
+    harness.session.shutdown();
+    harness.send('NOOP\r\n');
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['421 4.3.2 Server shutting down, try again later'],
+    );
+    assert.equal(harness.session.ended, true);
+  });
+
+  it('too many connections: 421 4.7.0 instead of the greeting', () => {
+    const harness = createHarness('relay', { greet: false });
+    harness.session.rejectTooManyConnections();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['421 4.7.0 Too many connections, try again later'],
+    );
+    assert.deepEqual(harness.sink.diagnosticCodes, ['too-many-connections']);
+    assert.equal(harness.sink.closed, true);
+  });
+
+  it('QUIT: 221 2.0.0, close, and nothing after it is processed', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes('QUIT', 'NOOP'), [221]);
+    assert.equal(harness.sink.closed, true);
+    assert.equal(harness.session.quitReceived, true);
+  });
+});

@@ -1,0 +1,287 @@
+/** Mail transactions: MAIL/RCPT/DATA (RFC 5321 §3.3, §4.1.1), SIZE (RFC 1870), limits and delivery. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REPLIES, SmtpReplyError } from '../../src/protocol/replies.js';
+import { createHarness, IMPLICIT_FACTS, readyHarness, USER } from './harness.js';
+
+const FROM = 'MAIL FROM:<sender@example.test>';
+const TO = 'RCPT TO:<rcpt@example.test>';
+
+describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
+  const table: { send: string; code: number; enhanced?: string; rule: string }[] = [
+    { send: 'MAIL FROM:<>', code: 250, enhanced: '2.1.0', rule: '§4.5.5 null reverse-path' },
+    { send: 'MAIL FROM: <sender@example.test>', code: 250, rule: 'space after the colon is tolerated' },
+    { send: 'mail from:<sender@example.test>', code: 250, rule: '§2.4 verbs are case-insensitive' },
+    {
+      send: 'MAIL FROM:<@relay.example:sender@example.test>',
+      code: 250,
+      rule: '§4.1.2 source route ignored',
+    },
+    { send: 'MAIL FROM:<"quoted local"@example.test>', code: 250, rule: '§4.1.2 quoted-string' },
+    { send: 'MAIL FROM:<user@[192.0.2.1]>', code: 250, rule: '§4.1.3 address literal' },
+    {
+      send: 'MAIL FROM:sender@example.test',
+      code: 501,
+      enhanced: '5.5.2',
+      rule: '§4.1.2 angle brackets required',
+    },
+    { send: 'MAIL TO:<sender@example.test>', code: 501, enhanced: '5.5.2', rule: '§4.1.1.2 syntax' },
+    { send: 'MAIL FROM:<no-at-sign>', code: 501, enhanced: '5.1.7', rule: 'RFC 3463 §3.2 bad sender' },
+    { send: 'MAIL FROM:<a..b@example.test>', code: 501, enhanced: '5.1.7', rule: '§4.1.2 dot-string' },
+    {
+      send: `MAIL FROM:<${'l'.repeat(65)}@example.test>`,
+      code: 501,
+      enhanced: '5.1.7',
+      rule: '§4.5.3.1.1 local-part ≤ 64',
+    },
+    { send: 'MAIL FROM:<sender@example.test> SIZE=1000', code: 250, rule: 'RFC 1870 §3' },
+    {
+      send: 'MAIL FROM:<sender@example.test> SIZE=100001',
+      code: 552,
+      enhanced: '5.3.4',
+      rule: 'RFC 1870 §6',
+    },
+    {
+      send: 'MAIL FROM:<sender@example.test> SIZE=12x',
+      code: 501,
+      enhanced: '5.5.4',
+      rule: 'RFC 1870 §3 size-value',
+    },
+    { send: 'MAIL FROM:<sender@example.test> BODY=8BITMIME', code: 250, rule: 'RFC 6152 §2' },
+    { send: 'MAIL FROM:<sender@example.test> BODY=7bit', code: 250, rule: 'RFC 6152 §2' },
+    {
+      send: 'MAIL FROM:<sender@example.test> BODY=BINARYMIME',
+      code: 501,
+      enhanced: '5.5.4',
+      rule: 'BINARYMIME not offered',
+    },
+    { send: 'MAIL FROM:<sender@example.test> AUTH=<>', code: 250, rule: 'RFC 4954 §5 accepted and ignored' },
+    { send: 'MAIL FROM:<sender@example.test> SMTPUTF8', code: 250, rule: 'RFC 6531 §3.4' },
+    {
+      send: 'MAIL FROM:<sender@example.test> SMTPUTF8=yes',
+      code: 501,
+      enhanced: '5.5.4',
+      rule: 'RFC 6531 §3.4 no value',
+    },
+    {
+      send: 'MAIL FROM:<sender@example.test> RET=HDRS',
+      code: 555,
+      enhanced: '5.5.4',
+      rule: '§4.1.1.11 not advertised',
+    },
+    {
+      send: 'MAIL FROM:<sender@example.test> SIZE=1 SIZE=2',
+      code: 501,
+      enhanced: '5.5.4',
+      rule: 'duplicate parameter',
+    },
+    {
+      send: 'MAIL FROM:<jörg@example.test>',
+      code: 553,
+      enhanced: '5.6.7',
+      rule: 'RFC 6531 §3.4 needs SMTPUTF8',
+    },
+    { send: 'MAIL FROM:<jörg@bücher.example> SMTPUTF8', code: 250, rule: 'RFC 6531 §3.3' },
+  ];
+  for (const row of table) {
+    it(`${row.send} → ${row.code} (${row.rule})`, async () => {
+      const harness = await readyHarness('relay');
+      const [reply] = await harness.exchange(row.send);
+      assert.equal(reply?.code, row.code, reply?.lines[0]);
+      if (row.enhanced !== undefined)
+        assert.equal(reply?.lines[0]?.slice(4, 4 + row.enhanced.length), row.enhanced);
+    });
+  }
+
+  const rcptTable: { mail?: string; send: string; code: number; enhanced?: string; rule: string }[] = [
+    { send: TO, code: 250, enhanced: '2.1.5', rule: '§4.1.1.3' },
+    { send: 'RCPT TO:<Postmaster>', code: 250, rule: '§4.1.1.3 bare postmaster' },
+    { send: 'RCPT TO:<>', code: 501, enhanced: '5.1.3', rule: 'null is not a forward-path' },
+    { send: 'RCPT TO:<bad@>', code: 501, enhanced: '5.1.3', rule: 'RFC 3463 §3.2 bad recipient' },
+    { send: 'RCPT TO:rcpt@example.test', code: 501, enhanced: '5.5.2', rule: '§4.1.2 angle brackets' },
+    {
+      send: 'RCPT TO:<rcpt@example.test> NOTIFY=NEVER',
+      code: 555,
+      enhanced: '5.5.4',
+      rule: 'DSN not offered',
+    },
+    { send: 'RCPT TO:<müller@example.test>', code: 553, enhanced: '5.6.7', rule: 'RFC 6531 §3.4' },
+    { mail: `${FROM} SMTPUTF8`, send: 'RCPT TO:<müller@example.test>', code: 250, rule: 'RFC 6531 §3.3' },
+  ];
+  for (const row of rcptTable) {
+    it(`${row.mail ?? FROM} / ${row.send} → ${row.code} (${row.rule})`, async () => {
+      const harness = await readyHarness('relay');
+      const [mail, reply] = await harness.exchange(row.mail ?? FROM, row.send);
+      assert.equal(mail?.code, 250);
+      assert.equal(reply?.code, row.code, reply?.lines[0]);
+      if (row.enhanced !== undefined)
+        assert.equal(reply?.lines[0]?.slice(4, 4 + row.enhanced.length), row.enhanced);
+    });
+  }
+
+  it('reports the diagnostics for SIZE and unknown parameters', async () => {
+    const harness = await readyHarness('relay');
+    await harness.exchange(`${FROM} SIZE=999999999`, `${FROM} XFOO=1`);
+    assert.deepEqual(harness.sink.diagnosticCodes, ['message-too-large', 'unknown-parameter']);
+    assert.equal(harness.sink.diagnostics[1]?.detail, 'XFOO');
+  });
+
+  it('refuses ESMTP parameters after HELO (RFC 5321 §4.1.1.11)', async () => {
+    const harness = createHarness('relay');
+    assert.deepEqual(await harness.codes('HELO client.test', `${FROM} SIZE=10`, FROM), [220, 250, 555, 250]);
+  });
+
+  it('enforces the order MAIL, RCPT, DATA (RFC 5321 §4.1.4, §3.3)', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(
+      await harness.codes(TO, 'DATA', FROM, FROM, 'DATA', 'RCPT TO:<bad>', 'DATA'),
+      [503, 503, 250, 503, 503, 501, 554],
+    );
+  });
+
+  it('accepts maxRecipients, then answers 452 4.5.3 and still delivers to those accepted (RFC 5321 §4.5.3.1.8)', async () => {
+    const harness = await readyHarness('relay');
+    const recipients = Array.from({ length: 7 }, (_, index) => `RCPT TO:<r${index}@example.test>`);
+    const codes = await harness.codes(FROM, ...recipients, 'DATA', 'Subject: x', '', 'hi', '.');
+    assert.deepEqual(codes, [250, 250, 250, 250, 250, 250, 452, 452, 354, 250]);
+    assert.equal(harness.delivered[0]?.envelope.rcptTo.length, 5);
+    assert.ok(harness.sink.diagnosticCodes.includes('too-many-recipients'));
+  });
+});
+
+describe('DATA and delivery', () => {
+  it('hands a complete transaction to deliver and answers 250 2.0.0 OK: queued as <id>', async () => {
+    const harness = await readyHarness('submissions');
+    const replies = await harness.exchange(
+      `${FROM} SIZE=40 BODY=8BITMIME`,
+      TO,
+      'RCPT TO:<second@example.test>',
+      'DATA',
+      'Subject: hello',
+      '',
+      '..dot-stuffed line',
+      '.',
+    );
+    assert.deepEqual(
+      replies.map((reply) => reply.lines[0]),
+      [
+        '250 2.1.0 Sender <sender@example.test> OK',
+        '250 2.1.5 Recipient <rcpt@example.test> OK',
+        '250 2.1.5 Recipient <second@example.test> OK',
+        '354 End data with <CR><LF>.<CR><LF>',
+        '250 2.0.0 OK: queued as msg-1',
+      ],
+    );
+    const [transaction] = harness.delivered;
+    assert.ok(transaction);
+    assert.equal(transaction.data.toString(), 'Subject: hello\r\n\r\n.dot-stuffed line\r\n');
+    assert.deepEqual(transaction.envelope, {
+      mailFrom: { address: 'sender@example.test', params: { SIZE: '40', BODY: '8BITMIME' } },
+      rcptTo: [
+        { address: 'rcpt@example.test', params: {} },
+        { address: 'second@example.test', params: {} },
+      ],
+    });
+    assert.equal(transaction.heloName, 'client.test');
+    assert.deepEqual(transaction.tls, IMPLICIT_FACTS);
+    assert.deepEqual(transaction.auth, { user: USER, mechanism: 'PLAIN' });
+    assert.deepEqual(harness.sink.deliveredIds, ['msg-1']);
+    assert.deepEqual(harness.session.messageIds, ['msg-1']);
+    // The transcript elides the body to its size.
+    const transcript = harness.sink.transcriptLines;
+    assert.ok(transcript.some((line) => line.dir === '*' && line.text === '<message body: 37 bytes>'));
+    assert.ok(!transcript.some((line) => line.text.includes('dot-stuffed')));
+  });
+
+  it('refuses a message over maxMessageSize after its end with 552 5.3.4, stores nothing, and goes on (RFC 1870 §6)', async () => {
+    const harness = await readyHarness('relay', { limits: { maxMessageSize: 1000 } });
+    const body = Array.from({ length: 30 }, () => 'x'.repeat(60));
+    const codes = await harness.codes(FROM, TO, 'DATA', ...body, '.', FROM);
+    assert.deepEqual(codes, [250, 250, 354, 552, 250]);
+    assert.equal(harness.delivered.length, 0);
+    assert.ok(harness.sink.diagnosticCodes.includes('message-too-large'));
+  });
+
+  it('refuses a message with a bare LF after its end, and never executes what was smuggled (CVE-2023-51764)', async () => {
+    const harness = await readyHarness('relay');
+    await harness.exchange(FROM, TO, 'DATA');
+    harness.send(
+      'Subject: a\r\n\r\nbody\n.\nMAIL FROM:<spoof@example.test>\r\nRCPT TO:<victim@example.test>\r\n',
+    );
+    harness.send('DATA\r\nSubject: smuggled\r\n\r\n.\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    const replies = harness.sink.takeReplies();
+    assert.deepEqual(
+      replies.map((reply) => reply.lines[0]),
+      [
+        '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 §2.3.8)',
+      ],
+    );
+    assert.equal(harness.delivered.length, 0);
+    assert.ok(harness.sink.diagnosticCodes.includes('bare-lf'));
+  });
+
+  it('refuses a message with a text line over 1000 octets (RFC 5321 §4.5.3.1.6)', async () => {
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'z'.repeat(1200), '.'), [250, 250, 354, 554]);
+    assert.equal(harness.delivered.length, 0);
+    assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
+  });
+
+  it('sends the reply of an SmtpReplyError, and 451 4.3.0 for any other failure', async () => {
+    const refusing = await readyHarness('relay', {
+      deliver: () =>
+        Promise.reject(new SmtpReplyError({ code: 550, enhanced: '5.7.1', text: 'Refused by a test rule' })),
+    });
+    assert.deepEqual(await refusing.codes(FROM, TO, 'DATA', 'x', '.'), [250, 250, 354, 550]);
+    const broken = await readyHarness('relay', {
+      deliver: () => {
+        throw new Error('disk full');
+      },
+    });
+    const replies = await broken.exchange(FROM, TO, 'DATA', 'x', '.', 'NOOP');
+    assert.deepEqual(
+      replies.map((reply) => reply.code),
+      [250, 250, 354, 451, 250],
+    );
+    assert.ok(!broken.sink.written.includes('disk full'), 'the error text stays off the wire');
+    assert.equal(broken.sink.deliveredIds.length, 0);
+  });
+
+  it('closes the connection when the hook answers 421', async () => {
+    const harness = await readyHarness('relay', {
+      deliver: () => Promise.reject(new SmtpReplyError(REPLIES.SHUTTING_DOWN)),
+    });
+    assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'x', '.', 'NOOP'), [250, 250, 354, 421]);
+    assert.equal(harness.sink.closed, true);
+  });
+
+  it('records a message stored while the client went away, without writing to it', async () => {
+    let finish: (value: { id: string }) => void = () => {};
+    const harness = await readyHarness('relay', {
+      deliver: () =>
+        new Promise((resolve) => {
+          finish = resolve;
+        }),
+    });
+    await harness.exchange(FROM, TO, 'DATA', 'x', '.');
+    harness.session.clientClosed();
+    const before = harness.sink.written.length;
+    finish({ id: 'late' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(harness.sink.written.length, before);
+    assert.deepEqual(harness.session.messageIds, ['late']);
+    assert.deepEqual(harness.sink.deliveredIds, ['late']);
+    assert.equal(harness.session.endReason, 'client-disconnected');
+  });
+
+  it('delivers several messages in one session, resetting the transaction each time', async () => {
+    const harness = await readyHarness('submission');
+    const one = [FROM, TO, 'DATA', 'a', '.'];
+    const codes = await harness.codes(...one, ...one, 'RSET', 'QUIT');
+    assert.deepEqual(codes, [250, 250, 354, 250, 250, 250, 354, 250, 250, 221]);
+    assert.deepEqual(harness.session.messageIds, ['msg-1', 'msg-2']);
+    assert.equal(harness.session.quitReceived, true);
+    assert.equal(harness.session.endReason, 'quit');
+  });
+});
