@@ -1,0 +1,187 @@
+/**
+ * `mailport messages list|show|delete|clear`: captured mail, read through the HTTP API of a
+ * running `mailport serve`.
+ */
+import type { Command } from 'commander';
+import type { MessageDetail, MessageSummary, Page } from '../../client/api-client.js';
+import { PORT_PROFILES } from '../../profiles/port-profiles.js';
+import {
+  type CliIo,
+  clientFor,
+  ensureApiOption,
+  formatAddresses,
+  formatBytes,
+  formatFields,
+  formatTable,
+  formatTime,
+  positiveInteger,
+  printJson,
+  processIo,
+} from '../output.js';
+
+const LIST_EXAMPLES = `
+Examples:
+  $ mailport messages list
+  $ mailport messages list --q 'to:alice@example.com subject:"password reset"' --limit 5
+  $ mailport messages list --q 'port:1587 has:attachment after:1h' --json
+  $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
+  $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --raw > message.eml
+  $ mailport messages delete 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
+  $ mailport messages clear --q 'inbox:team-a'
+  $ mailport --api http://sandbox.internal:8025 messages list
+
+Search (--q): free text plus from: to: subject: inbox: port: profile: has:attachment
+is:read before: after: (dates like 2026-01-31 or ages like 30m, 2h, 1d); -term negates.`;
+
+export function registerMessagesCommand(program: Command, io: CliIo = processIo): void {
+  ensureApiOption(program);
+  const messages = program
+    .command('messages')
+    .description('List, show and delete captured messages (needs a running `mailport serve`).')
+    .addHelpText('after', LIST_EXAMPLES);
+
+  messages
+    .command('list')
+    .description('List messages, newest first.')
+    .option('--q <query>', 'only messages matching this search')
+    .option('--limit <n>', 'how many to show, 1 to 500 (default 50)', positiveInteger)
+    .option('--cursor <cursor>', 'continue after the previous page (printed under the table)')
+    .option('--json', 'print the page as JSON ({ items, total, nextCursor })')
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(
+      async (options: { q?: string; limit?: number; cursor?: string; json?: boolean }, command: Command) => {
+        const page = await clientFor(command).listMessages({
+          q: options.q,
+          limit: options.limit,
+          cursor: options.cursor,
+        });
+        if (options.json) printJson(io, page);
+        else io.out(formatMessageList(page, options.q));
+      },
+    );
+
+  messages
+    .command('show')
+    .description('Show one message: envelope, TLS and AUTH facts, headers and text.')
+    .argument('<id>', 'message id (from `mailport messages list`)')
+    .option('--raw', 'print the message bytes exactly as received (RFC 5322)')
+    .option('--json', 'print everything known about the message as JSON')
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (id: string, options: { raw?: boolean; json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      if (options.raw) {
+        io.out(await client.getRaw(id));
+        return;
+      }
+      const message = await client.getMessage(id);
+      if (options.json) printJson(io, message);
+      else io.out(formatMessage(message));
+    });
+
+  messages
+    .command('delete')
+    .description('Delete one message.')
+    .argument('<id>', 'message id (from `mailport messages list`)')
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await clientFor(command).deleteMessage(id);
+      io.out(`Deleted message ${id}.\n`);
+    });
+
+  messages
+    .command('clear')
+    .description('Delete every message, or only those matching --q.')
+    .option('--q <query>', 'only delete messages matching this search')
+    .addHelpText('after', LIST_EXAMPLES)
+    .action(async (options: { q?: string }, command: Command) => {
+      const { deleted } = await clientFor(command).clear(options.q);
+      const scope = options.q === undefined ? '' : ` matching ${JSON.stringify(options.q)}`;
+      io.out(`Deleted ${deleted} message${deleted === 1 ? '' : 's'}${scope}.\n`);
+    });
+}
+
+export function formatMessageList(page: Page<MessageSummary>, q: string | undefined): string {
+  if (page.items.length === 0) {
+    return q === undefined
+      ? 'No messages yet. Point an SMTP client at one of the ports `mailport serve` printed.\n'
+      : `No messages match ${JSON.stringify(q)}.\n`;
+  }
+  const table = formatTable(
+    [
+      { header: 'ID' },
+      { header: 'RECEIVED' },
+      { header: 'PORT' },
+      { header: 'FROM', maxWidth: 30 },
+      { header: 'TO', maxWidth: 30 },
+      { header: 'SIZE' },
+      { header: 'SUBJECT', maxWidth: 50 },
+    ],
+    page.items.map((message) => [
+      message.read ? message.id : `${message.id}*`,
+      formatTime(message.receivedAt),
+      message.listener.port === 0 ? 'import' : `${message.listener.port}`,
+      formatAddresses(message.from) || message.envelopeFrom || '<>',
+      message.envelopeTo.join(', '),
+      formatBytes(message.size),
+      message.subject ?? '(no subject)',
+    ]),
+  );
+  const unread = page.items.some((message) => !message.read) ? ' (* = unread)' : '';
+  const more =
+    page.nextCursor === null
+      ? ''
+      : `\nMore: mailport messages list --cursor ${page.nextCursor}${q ? ` --q ${shellQuote(q)}` : ''}`;
+  return `${table}\n${page.items.length} of ${page.total} message${page.total === 1 ? '' : 's'}${unread}.${more}\n`;
+}
+
+export function formatMessage(message: MessageDetail): string {
+  const { parsed } = message;
+  const profile = PORT_PROFILES[message.listener.profile];
+  const arrival =
+    message.listener.port === 0
+      ? 'imported over HTTP'
+      : `${profile.label} port ${message.listener.port} from ${message.client.address}${message.heloName ? ` (EHLO ${message.heloName})` : ''}`;
+  const header = formatFields([
+    ['Message', message.id],
+    ['Received', `${formatTime(message.receivedAt)} UTC, ${arrival}`],
+    ['Inbox', message.inbox],
+    [
+      'TLS',
+      message.tls
+        ? `${message.tls.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'}, ${message.tls.protocol}, ${message.tls.cipher}`
+        : 'none',
+    ],
+    ['AUTH', message.auth ? `${message.auth.user} (${message.auth.mechanism})` : 'none'],
+    ['MAIL FROM', `<${message.envelope.mailFrom.address}>`],
+    ['RCPT TO', message.envelope.rcptTo.map((rcpt) => `<${rcpt.address}>`).join(', ')],
+    ['From', formatAddresses(parsed.from) || null],
+    ['To', formatAddresses(parsed.to) || null],
+    ['Cc', formatAddresses(parsed.cc) || null],
+    ['Bcc', formatAddresses(parsed.bcc) || null],
+    ['Reply-To', formatAddresses(parsed.replyTo) || null],
+    ['Subject', parsed.subject ?? '(no subject)'],
+    ['Date', parsed.date],
+    ['Message-ID', parsed.messageId],
+    ['Size', formatBytes(message.size)],
+    ['Session', `${message.sessionId} (mailport sessions show ${message.sessionId})`],
+  ]);
+  const attachments =
+    parsed.attachments.length === 0
+      ? ''
+      : `\nAttachments:\n${parsed.attachments
+          .map(
+            (attachment) =>
+              `  ${attachment.index}: ${attachment.filename ?? '(unnamed)'} (${attachment.contentType}, ${formatBytes(attachment.size)}${attachment.inline ? ', inline' : ''})`,
+          )
+          .join('\n')}\n`;
+  const body =
+    parsed.text ??
+    (parsed.html === null
+      ? '(no body)'
+      : `(HTML only: open /api/v1/messages/${message.id}/html in a browser, or use --raw)`);
+  return `${header}${attachments}\n${body.endsWith('\n') ? body : `${body}\n`}`;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

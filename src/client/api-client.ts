@@ -1,0 +1,285 @@
+/**
+ * A typed client for the Mailport HTTP API, built on the global `fetch` (Node 20+, browsers).
+ *
+ * @example
+ * ```ts
+ * const mailport = new MailportClient('http://127.0.0.1:8025');
+ * const { items } = await mailport.waitForMessages({ q: 'to:alice@example.com subject:reset', timeoutMs: 10_000 });
+ * const message = await mailport.getMessage(items[0].id);
+ * ```
+ */
+import { MailportError } from '../errors.js';
+import { MailportApiError, MailportNetworkError, MailportWaitTimeoutError } from './errors.js';
+import { readServerSentEvents } from './sse.js';
+import type {
+  AttachmentContent,
+  DeleteResult,
+  HeaderLine,
+  ImportOptions,
+  MailportEvent,
+  MailportEventType,
+  MessageDetail,
+  MessageListQuery,
+  MessageSummary,
+  Page,
+  ProblemDetails,
+  ServerInfo,
+  SessionListQuery,
+  SessionRecord,
+  SessionSummary,
+  WaitOptions,
+  WaitResult,
+} from './types.js';
+
+export { MailportApiError, MailportNetworkError, MailportWaitTimeoutError } from './errors.js';
+export type * from './types.js';
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:8025';
+
+const EVENT_TYPES: readonly MailportEventType[] = ['message.received', 'message.deleted', 'session.closed'];
+
+type QueryValue = string | number | boolean | readonly string[] | undefined;
+
+interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  body?: string | Uint8Array;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+export interface MailportClientOptions {
+  /** A fetch implementation to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+export interface SubscribeOptions {
+  /** Aborting it closes the stream and resolves `subscribe()`. */
+  signal: AbortSignal;
+  /** Called once the server has accepted the stream: events published from then on are delivered. */
+  onOpen?: () => void;
+  /** Resume after this event id: the server replays the recent events that followed it. */
+  lastEventId?: string;
+}
+
+export class MailportClient {
+  /** Base URL of the API, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(baseUrl: string = DEFAULT_API_URL, options: MailportClientOptions = {}) {
+    this.baseUrl = normaliseBaseUrl(baseUrl);
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  /** Listeners, TLS trust material, AUTH mode and limits of the running sandbox. */
+  async info(): Promise<ServerInfo> {
+    return this.#json('GET', '/api/v1/info');
+  }
+
+  /** Messages, newest first. */
+  async listMessages(query: MessageListQuery = {}): Promise<Page<MessageSummary>> {
+    return this.#json('GET', '/api/v1/messages', { query: { ...query } });
+  }
+
+  async getMessage(id: string): Promise<MessageDetail> {
+    return this.#json('GET', messagePath(id));
+  }
+
+  /** The message bytes exactly as received. */
+  async getRaw(id: string): Promise<Buffer> {
+    const response = await this.#request('GET', `${messagePath(id)}/raw`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** The HTML body (`cid:` links point at the attachment route). */
+  async getHtml(id: string): Promise<string> {
+    return (await this.#request('GET', `${messagePath(id)}/html`)).text();
+  }
+
+  async getText(id: string): Promise<string> {
+    return (await this.#request('GET', `${messagePath(id)}/text`)).text();
+  }
+
+  async getHeaders(id: string): Promise<HeaderLine[]> {
+    return this.#json('GET', `${messagePath(id)}/headers`);
+  }
+
+  /** Attachment `index`, as numbered in `parsed.attachments[].index`. */
+  async getAttachment(id: string, index: number): Promise<AttachmentContent> {
+    const response = await this.#request('GET', `${messagePath(id)}/attachments/${index}`);
+    return {
+      contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+      filename: filenameOf(response.headers.get('content-disposition')),
+      content: Buffer.from(await response.arrayBuffer()),
+    };
+  }
+
+  async markRead(id: string, read = true): Promise<void> {
+    await this.#request('PATCH', messagePath(id), {
+      body: JSON.stringify({ read }),
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+
+  async deleteMessage(id: string): Promise<void> {
+    await this.#request('DELETE', messagePath(id));
+  }
+
+  /** Deletes every message, or only those matching `q`. */
+  async clear(q?: string): Promise<DeleteResult> {
+    return this.#json('DELETE', '/api/v1/messages', { query: { q } });
+  }
+
+  /** Stores a raw RFC 5322 message as if it had been delivered to the relay port. */
+  async importMessage(raw: Uint8Array | string, options: ImportOptions = {}): Promise<{ id: string }> {
+    return this.#json('POST', '/api/v1/messages', {
+      query: { inbox: options.inbox, from: options.mailFrom, to: options.rcptTo },
+      body: typeof raw === 'string' ? raw : new Uint8Array(raw),
+      headers: { 'content-type': 'message/rfc822' },
+    });
+  }
+
+  /** SMTP sessions, newest first. */
+  async listSessions(query: SessionListQuery = {}): Promise<Page<SessionSummary>> {
+    const { problems, ...rest } = query;
+    return this.#json('GET', '/api/v1/sessions', {
+      query: { ...rest, problems: problems ? '1' : undefined },
+    });
+  }
+
+  /** A session with its transcript and diagnostics. */
+  async getSession(id: string): Promise<SessionRecord> {
+    return this.#json('GET', `/api/v1/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /**
+   * Resolves as soon as `count` messages match `q` (already stored ones included), with one
+   * long-poll request. Throws {@link MailportWaitTimeoutError}, listing what arrived instead, when
+   * time runs out.
+   */
+  async waitForMessages(options: WaitOptions = {}): Promise<WaitResult> {
+    const { q, count, timeoutMs, signal } = options;
+    const timeout = timeoutMs === undefined ? undefined : `${Math.max(0, Math.round(timeoutMs))}ms`;
+    try {
+      return await this.#json('GET', '/api/v1/messages/wait', { query: { q, count, timeout }, signal });
+    } catch (error) {
+      if (error instanceof MailportApiError && error.status === 408 && error.problem !== null) {
+        throw new MailportWaitTimeoutError(error.method, error.url, error.problem);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Streams live events to `onEvent` until `options.signal` aborts (then resolves) or the server
+   * ends the stream (also resolves). Rejects when the stream cannot be opened.
+   */
+  async subscribe(onEvent: (event: MailportEvent) => void, options: SubscribeOptions): Promise<void> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;
+    let response: Response;
+    try {
+      response = await this.#request('GET', '/api/v1/events', { headers, signal: options.signal });
+    } catch (error) {
+      if (options.signal.aborted) return;
+      throw error;
+    }
+    if (response.body === null) return;
+    options.onOpen?.();
+    try {
+      for await (const event of readServerSentEvents(response.body)) {
+        if (!(EVENT_TYPES as readonly string[]).includes(event.event)) continue;
+        onEvent({ id: event.id, type: event.event, data: JSON.parse(event.data) } as MailportEvent);
+      }
+    } catch (error) {
+      if (options.signal.aborted) return;
+      throw new MailportNetworkError('GET', `${this.baseUrl}/api/v1/events`, this.baseUrl, error);
+    }
+  }
+
+  async #json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.#request(method, path, {
+      ...options,
+      headers: { accept: 'application/json', ...options.headers },
+    });
+    return (await response.json()) as T;
+  }
+
+  async #request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const url = this.#url(path, options.query);
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers: options.headers,
+        body: options.body,
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new MailportNetworkError(method, url, this.baseUrl, error);
+    }
+    if (!response.ok) throw await apiError(method, url, response);
+    return response;
+  }
+
+  #url(path: string, query: Record<string, QueryValue> = {}): string {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined || value === '') continue;
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(key, item);
+      else url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+}
+
+function normaliseBaseUrl(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new MailportError('MP_ERR_USAGE', `"${baseUrl}" is not a URL.`, {
+      hint: 'Pass the API address with its scheme, e.g. http://127.0.0.1:8025.',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new MailportError('MP_ERR_USAGE', `"${baseUrl}" is not an http(s) URL.`, {
+      hint: 'Pass the API address with its scheme, e.g. http://127.0.0.1:8025.',
+    });
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function messagePath(id: string): string {
+  return `/api/v1/messages/${encodeURIComponent(id)}`;
+}
+
+async function apiError(method: string, url: string, response: Response): Promise<MailportApiError> {
+  const text = await response.text();
+  let problem: ProblemDetails | null = null;
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      const parsed = JSON.parse(text) as Partial<ProblemDetails>;
+      if (typeof parsed.detail === 'string' && typeof parsed.status === 'number')
+        problem = parsed as ProblemDetails;
+    } catch {
+      // Not JSON after all: the text itself is reported.
+    }
+  }
+  return new MailportApiError(method, url, response.status, problem, text);
+}
+
+/** The file name from `Content-Disposition`, preferring the RFC 8187 `filename*` form. */
+function filenameOf(disposition: string | null): string | null {
+  if (disposition === null) return null;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended?.[1] !== undefined) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // Malformed percent-encoding: fall back to the plain parameter.
+    }
+  }
+  return /filename="([^"]*)"/i.exec(disposition)?.[1] ?? null;
+}

@@ -1,0 +1,92 @@
+/**
+ * Errors of the API client. Each has a fixed `name` and `code` so callers branch on the class, not
+ * on message text, and each carries a `hint` saying what to do next (the CLI prints it).
+ */
+import { MailportError } from '../errors.js';
+import type { MessageSummary, ProblemDetails } from './types.js';
+
+/** The API answered with an error status; `problem` is its RFC 9457 body when it sent one. */
+export class MailportApiError extends MailportError {
+  override readonly name: string = 'MailportApiError';
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly problem: ProblemDetails | null;
+
+  constructor(method: string, url: string, status: number, problem: ProblemDetails | null, bodyText = '') {
+    const reason = problem?.detail ?? (bodyText.trim().slice(0, 200) || `HTTP ${status}`);
+    super('MP_ERR_API', `${method} ${url} failed with ${status}: ${reason}`, { hint: hintFor(status) });
+    this.method = method;
+    this.url = url;
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+/** `waitForMessages` ran out of time; `nearest` shows what arrived instead. */
+export class MailportWaitTimeoutError extends MailportApiError {
+  override readonly name = 'MailportWaitTimeoutError';
+  /** How many messages were expected. */
+  readonly count: number;
+  /** The messages that did match (fewer than `count`). */
+  readonly matched: MessageSummary[];
+  /** The newest messages regardless of the query. */
+  readonly nearest: MessageSummary[];
+
+  constructor(method: string, url: string, problem: ProblemDetails) {
+    super(method, url, problem.status, problem);
+    this.count = typeof problem.count === 'number' ? problem.count : 1;
+    this.matched = Array.isArray(problem.matched) ? (problem.matched as MessageSummary[]) : [];
+    this.nearest = Array.isArray(problem.nearest) ? (problem.nearest as MessageSummary[]) : [];
+    const seen = this.nearest.map((message) => `  - ${describe(message)}`).join('\n');
+    this.message = `${problem.detail}\n${seen === '' ? 'No messages arrived at all.' : `Newest messages:\n${seen}`}`;
+  }
+}
+
+/** The API could not be reached at all (refused, DNS, reset); the original error is `cause`. */
+export class MailportNetworkError extends MailportError {
+  override readonly name = 'MailportNetworkError';
+  readonly method: string;
+  readonly url: string;
+  readonly baseUrl: string;
+
+  constructor(method: string, url: string, baseUrl: string, cause: unknown) {
+    super(
+      'MP_ERR_API_UNREACHABLE',
+      `Cannot reach the Mailport API at ${baseUrl} (${networkReason(cause)}). Is \`mailport serve\` running at ${baseUrl}?`,
+      {
+        cause,
+        hint: 'Start it with `npx mailport serve`, or pass --api URL (or set MAILPORT_API) to point at a running sandbox.',
+      },
+    );
+    this.method = method;
+    this.url = url;
+    this.baseUrl = baseUrl;
+  }
+}
+
+function hintFor(status: number): string {
+  if (status === 404)
+    return 'Check the id: `mailport messages list` and `mailport sessions list` show the stored ones.';
+  if (status === 400) return 'Check the arguments; GET /api/openapi.json describes every parameter.';
+  if (status >= 500) return 'The server failed; the `mailport serve` log has the details.';
+  return 'See the problem details above.';
+}
+
+/** Undici hides the socket error under `cause` (`fetch failed` → `ECONNREFUSED`). */
+function networkReason(error: unknown): string {
+  let current: unknown = error;
+  let reason = 'network error';
+  while (current instanceof Error) {
+    const code = (current as NodeJS.ErrnoException).code;
+    reason = typeof code === 'string' ? code : current.message;
+    if (typeof code === 'string') break;
+    current = current.cause;
+  }
+  return reason;
+}
+
+function describe(message: MessageSummary): string {
+  const to = message.envelopeTo.join(', ') || '(no recipients)';
+  return `"${message.subject ?? '(no subject)'}" from ${message.envelopeFrom || '<>'} to ${to} at ${message.receivedAt}`;
+}

@@ -1,0 +1,114 @@
+/**
+ * The API's wire types, as the client sees them. The resources themselves are the domain types
+ * (src/domain/types.ts); this module adds the envelopes the API wraps them in.
+ */
+import type { DiagnosticCode, MessageSummary, SessionSummary } from '../domain/types.js';
+
+export type {
+  AttachmentInfo,
+  DiagnosticCode,
+  HeaderLine,
+  MessageDetail,
+  MessageSummary,
+  ServerInfo,
+  SessionRecord,
+  SessionSummary,
+} from '../domain/types.js';
+
+/** One page of a listing, newest first. */
+export interface Page<T> {
+  items: T[];
+  /** Number of items matching the query, on all pages. */
+  total: number;
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface MessageListQuery {
+  /**
+   * Search: free text plus `from:` `to:` `subject:` `inbox:` `port:` `profile:` `has:attachment`
+   * `is:read` `before:` `after:`; `-` negates a term.
+   * @example 'to:alice@example.com subject:"password reset"'
+   */
+  q?: string;
+  /** Page size, 1 to 500. @defaultValue 50 */
+  limit?: number;
+  cursor?: string;
+}
+
+export interface SessionListQuery {
+  /** Only sessions that carry this diagnostic code. */
+  diagnostic?: DiagnosticCode;
+  /** Only sessions with at least one diagnostic or a failed outcome. */
+  problems?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface WaitOptions {
+  /** Search query the messages must match (see {@link MessageListQuery.q}); empty matches any message. */
+  q?: string;
+  /** How many matching messages to wait for, already stored ones included. @defaultValue 1 */
+  count?: number;
+  /** How long the server waits, in ms; the server caps it at 5 minutes. @defaultValue 30000 */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface WaitResult {
+  /** The `count` newest matching messages, newest first. */
+  items: MessageSummary[];
+  /** Number of messages matching when the wait ended. */
+  total: number;
+  waitedMs: number;
+}
+
+export interface DeleteResult {
+  deleted: number;
+  ids: string[];
+}
+
+export interface ImportOptions {
+  /** @defaultValue 'default' */
+  inbox?: string;
+  /** Envelope sender; defaults to the From header. */
+  mailFrom?: string;
+  /** Envelope recipients; default to the To, Cc and Bcc headers. */
+  rcptTo?: string[];
+}
+
+export interface AttachmentContent {
+  contentType: string;
+  /** From `Content-Disposition`; null when the server sent none. */
+  filename: string | null;
+  content: Buffer;
+}
+
+/** RFC 9457 problem details, the body of every API error. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  [extension: string]: unknown;
+}
+
+export interface MailportEventMap {
+  'message.received': { message: MessageSummary };
+  'message.deleted': { ids: string[] };
+  /** The session without its transcript; `getSession(id)` has it. */
+  'session.closed': { session: SessionSummary };
+}
+
+export type MailportEventType = keyof MailportEventMap;
+
+/** An event from `GET /api/v1/events`. */
+export type MailportEvent = {
+  [K in MailportEventType]: {
+    /** The event id, to resume after it (`lastEventId`). */
+    id: string | null;
+    type: K;
+    data: MailportEventMap[K];
+  };
+}[MailportEventType];
