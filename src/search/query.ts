@@ -10,7 +10,11 @@
  */
 import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
 
-/** Operators matched as case-insensitive substrings (`from`, `to`, `subject`) or exactly (`inbox`). */
+/**
+ * `from:` (From header and MAIL FROM), `to:` (To, Cc, Bcc and RCPT TO) and `subject:` match where
+ * the value appears starting at a word, ignoring case and accents: `from:shop.example` and
+ * `from:billing@shop` match `billing@shop.example`, `from:hop` does not. `inbox:` matches exactly.
+ */
 export type TextField = 'from' | 'to' | 'subject' | 'inbox';
 
 export type SearchTerm =

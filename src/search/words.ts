@@ -1,14 +1,15 @@
 /**
- * Word splitting shared by indexing and querying, so both storage engines see the same words:
- * letters and digits only, lower-cased, accents removed (`Café` and `cafe` match). An address
- * such as `alice@example.com` becomes `alice example com`.
+ * Text folding shared by indexing and querying, so both storage engines see the same words:
+ * lower-cased, accents removed (`Jörg` and `jorg` match). searchWords() keeps letters and digits
+ * only: an address such as `alice@example.com` becomes `alice example com`.
  */
+export function foldText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
+}
+
 export function searchWords(text: string): string[] {
-  return (
-    text
-      .normalize('NFKD')
-      .replace(/\p{M}+/gu, '')
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  );
+  return foldText(text).match(/[\p{L}\p{N}]+/gu) ?? [];
 }

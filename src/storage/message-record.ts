@@ -6,7 +6,7 @@
 import type { AddressValue, MessageDetail, MessageSummary, ParsedMessage } from '../domain/types.js';
 import { plainText, snippet } from '../mime/snippet.js';
 import type { ProfileName } from '../profiles/port-profiles.js';
-import { searchWords } from '../search/words.js';
+import { foldText, searchWords } from '../search/words.js';
 import type { NewMessage } from './store.js';
 
 /** Everything of a MessageDetail that is not a column of its own, stored as one JSON document. */
@@ -24,7 +24,7 @@ export interface MessageRecord {
   listenerPort: number;
   attachmentCount: number;
   subject: string | null;
-  /** Lower-cased haystacks for `subject:`, `from:` (From header and MAIL FROM) and `to:` (To, Cc, Bcc, RCPT TO). */
+  /** Haystacks folded by foldText() for `subject:`, `from:` (From header and MAIL FROM) and `to:` (To, Cc, Bcc, RCPT TO). */
   subjectSearch: string;
   fromSearch: string;
   toSearch: string;
@@ -67,9 +67,9 @@ export function messageRecord(message: NewMessage): MessageRecord {
     listenerPort: incoming.listener.port,
     attachmentCount: parsed.attachments.length,
     subject: parsed.subject,
-    subjectSearch: (parsed.subject ?? '').toLowerCase(),
-    fromSearch: sender.toLowerCase(),
-    toSearch: recipients.toLowerCase(),
+    subjectSearch: foldText(parsed.subject ?? ''),
+    fromSearch: foldText(sender),
+    toSearch: foldText(recipients),
     envelopeFrom,
     envelopeTo,
     from: parsed.from,

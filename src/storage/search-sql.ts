@@ -4,14 +4,20 @@
  * booleans, time) come from a small dialect, so both engines give the same answers.
  */
 import type { SearchQuery, SearchTerm, TextField } from '../search/query.js';
-import { searchWords } from '../search/words.js';
+import { foldText, searchWords } from '../search/words.js';
+
+/** Columns of the full-text index a field operator can be restricted to. */
+export type FullTextColumn = 'subject' | 'sender' | 'recipients';
 
 export interface SqlDialect {
   /** Adds a bound value and returns its placeholder (`?` or `$n`). */
   bind(value: unknown): string;
-  /** Clause true when the full-text index holds `words` as a phrase, the last word as a prefix. */
-  fullText(words: string[]): string;
-  /** Clause true when lower-cased `column` contains `needle` (already lower-cased). */
+  /**
+   * Clause true when the full-text index holds `words` as a phrase, the last word as a prefix,
+   * in any column or only in `column`.
+   */
+  fullText(words: string[], column: FullTextColumn | null): string;
+  /** Clause true when `column` (folded by foldText) contains `needle` (folded too). */
   contains(column: string, needle: string): string;
   /** A boolean literal or bound value for `is_read`. */
   boolean(value: boolean): string;
@@ -19,10 +25,10 @@ export interface SqlDialect {
   time(at: Date): string;
 }
 
-const FIELD_COLUMNS: Record<Exclude<TextField, 'inbox'>, string> = {
-  from: 'from_search',
-  to: 'to_search',
-  subject: 'subject_search',
+const FIELD_COLUMNS: Record<Exclude<TextField, 'inbox'>, { haystack: string; index: FullTextColumn }> = {
+  from: { haystack: 'from_search', index: 'sender' },
+  to: { haystack: 'to_search', index: 'recipients' },
+  subject: { haystack: 'subject_search', index: 'subject' },
 };
 
 /** Returns `cond AND cond ...`, or null when the query restricts nothing. */
@@ -35,11 +41,19 @@ function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
   switch (term.type) {
     case 'text': {
       const words = searchWords(term.value);
-      return words.length === 0 ? null : negate(dialect.fullText(words), term.negated);
+      return words.length === 0 ? null : negate(dialect.fullText(words, null), term.negated);
     }
-    case 'field':
+    case 'field': {
       if (term.field === 'inbox') return negate(`inbox = ${dialect.bind(term.value)}`, term.negated);
-      return negate(dialect.contains(FIELD_COLUMNS[term.field], term.value.toLowerCase()), term.negated);
+      const { haystack, index } = FIELD_COLUMNS[term.field];
+      const words = searchWords(term.value);
+      // The index finds candidates without a scan (the value's words, from the start of a word);
+      // the substring test then keeps its punctuation exact (`shop.example` is not `shop-example`).
+      // Placeholders are bound in the order they appear in the SQL.
+      const indexed = words.length === 0 ? null : dialect.fullText(words, index);
+      const contains = dialect.contains(haystack, foldText(term.value));
+      return negate(indexed === null ? contains : `${indexed} AND ${contains}`, term.negated);
+    }
     case 'port':
       return negate(`listener_port = ${dialect.bind(term.port)}`, term.negated);
     case 'profile':

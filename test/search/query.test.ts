@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isEmptyQuery, parseDate, parseSearchQuery, type SearchTerm } from '../../src/search/query.js';
-import { searchWords } from '../../src/search/words.js';
+import { foldText, searchWords } from '../../src/search/words.js';
 
 const NOW = new Date('2026-11-23T12:00:00.000Z');
 const hoursAgo = (hours: number): Date => new Date(NOW.getTime() - hours * 3_600_000);
@@ -127,5 +127,10 @@ describe('searchWords', () => {
     assert.deepEqual(searchWords('Grüße aus Köln – Élodie'), ['gruße', 'aus', 'koln', 'elodie']);
     assert.deepEqual(searchWords('東京 2026'), ['東京', '2026']);
     assert.deepEqual(searchWords('*** --- ***'), []);
+  });
+
+  it('folds case and accents but keeps punctuation for substring matching', () => {
+    assert.equal(foldText('Jörg Müller <JOERG@Beispiel.example>'), 'jorg muller <joerg@beispiel.example>');
+    assert.equal(foldText('ﬁle'), 'file');
   });
 });

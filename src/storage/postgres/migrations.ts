@@ -40,6 +40,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_inbox ON messages (inbox, id);
       CREATE INDEX messages_by_port ON messages (listener_port, id);
       CREATE INDEX messages_by_received_at ON messages (received_at);
+      CREATE INDEX messages_by_read ON messages (is_read, id);
+      CREATE INDEX messages_with_attachments ON messages (id) WHERE attachment_count > 0;
       CREATE INDEX messages_search ON messages USING gin (search);
 
       -- Running totals kept by statement-level triggers, so the unfiltered list total and stats()

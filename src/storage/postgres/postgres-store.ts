@@ -16,12 +16,12 @@ import {
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
-import { whereClause, whereOf } from '../search-sql.js';
+import { type FullTextColumn, whereClause, whereOf } from '../search-sql.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
-import { tsqueryPhrase, tsvectorLiteral } from './tsvector.js';
+import { type TsWeight, tsqueryPhrase, tsvectorLiteral } from './tsvector.js';
 
 export interface PostgresStoreOptions {
   /** e.g. `postgres://user@host:5432/db`. */
@@ -33,6 +33,9 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Serialises migrations between processes sharing a database (any constant works; this spells "mport"). */
 const MIGRATION_LOCK_KEY = 0x6d706f7274;
+
+/** One tsvector holds every column; its weight labels tell them apart for `subject:`, `from:` and `to:`. */
+const COLUMN_WEIGHTS: Record<FullTextColumn, TsWeight> = { subject: 'A', sender: 'B', recipients: 'C' };
 
 const INSERT_MESSAGE = `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port,
     attachment_count, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
@@ -298,7 +301,12 @@ function messageValues(record: MessageRecord): unknown[] {
     JSON.stringify(record.from),
     JSON.stringify(record.to),
     withoutNul(record.snippet),
-    tsvectorLiteral([text.subject, text.sender, text.recipients, text.body]),
+    tsvectorLiteral([
+      { words: text.subject, weight: COLUMN_WEIGHTS.subject },
+      { words: text.sender, weight: COLUMN_WEIGHTS.sender },
+      { words: text.recipients, weight: COLUMN_WEIGHTS.recipients },
+      { words: text.body, weight: 'D' },
+    ]),
     JSON.stringify(record.extras),
     JSON.stringify(record.parsed),
     record.raw,
@@ -318,7 +326,8 @@ function messageFilter(q: string | undefined): { where: string | null; params: u
   };
   const where = whereClause(parseSearchQuery(q ?? ''), {
     bind,
-    fullText: (words) => `search @@ ${bind(tsqueryPhrase(words))}::tsquery`,
+    fullText: (words, column) =>
+      `search @@ ${bind(tsqueryPhrase(words, column === null ? null : COLUMN_WEIGHTS[column]))}::tsquery`,
     contains: (column, needle) => `strpos(${column}, ${bind(withoutNul(needle))}) > 0`,
     boolean: (value) => (value ? 'true' : 'false'),
     time: (at) => `${bind(at)}::timestamptz`,

@@ -13,15 +13,25 @@ const MAX_POSITIONS_PER_LEXEME = 256;
 const MAX_LEXEME_BYTES = 2_046;
 const LEXEME_BUDGET_BYTES = 512 * 1024;
 
+/** tsvector weight labels; `D` is the default and is not written out. */
+export type TsWeight = 'A' | 'B' | 'C' | 'D';
+
+export interface WeightedWords {
+  words: readonly string[];
+  weight: TsWeight;
+}
+
 /**
- * A tsvector literal over several columns. One position is skipped between columns so that a
- * phrase never matches across them (as in an FTS5 index with separate columns).
+ * A tsvector literal over several columns, each position labelled with its column's weight. One
+ * position is skipped between columns so that a phrase never matches across them (as in an FTS5
+ * index with separate columns).
  */
-export function tsvectorLiteral(columns: readonly (readonly string[])[]): string {
-  const positions = new Map<string, number[]>();
+export function tsvectorLiteral(columns: readonly WeightedWords[]): string {
+  const positions = new Map<string, string[]>();
   let budget = LEXEME_BUDGET_BYTES;
   let position = 0;
-  for (const words of columns) {
+  for (const { words, weight } of columns) {
+    const label = weight === 'D' ? '' : weight;
     for (const word of words) {
       position = Math.min(position + 1, MAX_POSITION);
       let list = positions.get(word);
@@ -32,14 +42,24 @@ export function tsvectorLiteral(columns: readonly (readonly string[])[]): string
         list = [];
         positions.set(word, list);
       }
-      if (list.length < MAX_POSITIONS_PER_LEXEME && list.at(-1) !== position) list.push(position);
+      const entry = `${position}${label}`;
+      if (list.length < MAX_POSITIONS_PER_LEXEME && list.at(-1) !== entry) list.push(entry);
     }
     position = Math.min(position + 1, MAX_POSITION);
   }
   return [...positions].map(([word, list]) => `'${word}':${list.join(',')}`).join(' ');
 }
 
-/** A tsquery literal for a phrase whose last word matches as a prefix: `'a' <-> 'b':*`. */
-export function tsqueryPhrase(words: readonly string[]): string {
-  return words.map((word, index) => `'${word}'${index === words.length - 1 ? ':*' : ''}`).join(' <-> ');
+/**
+ * A tsquery literal for a phrase whose last word matches as a prefix (`'a' <-> 'b':*`), limited to
+ * positions of one weight when given (`'a':B <-> 'b':*B`).
+ */
+export function tsqueryPhrase(words: readonly string[], weight: TsWeight | null): string {
+  const label = weight ?? '';
+  return words
+    .map(
+      (word, index) =>
+        `'${word}'${index === words.length - 1 ? `:*${label}` : label === '' ? '' : `:${label}`}`,
+    )
+    .join(' <-> ');
 }

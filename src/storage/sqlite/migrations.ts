@@ -37,6 +37,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_by_inbox ON messages (inbox, id);
       CREATE INDEX messages_by_port ON messages (listener_port, id);
       CREATE INDEX messages_by_received_at ON messages (received_at);
+      CREATE INDEX messages_by_read ON messages (is_read, id);
+      CREATE INDEX messages_with_attachments ON messages (id) WHERE attachment_count > 0;
 
       -- Contentless: the text lives in messages (and in the raw bytes), the index only maps words
       -- to rowids; contentless_delete lets rows be removed by rowid alone. Columns receive words

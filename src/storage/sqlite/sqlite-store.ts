@@ -262,10 +262,10 @@ export class SqliteStore implements Store {
         params.push(value);
         return '?';
       },
-      fullText: (words) => {
-        // FTS5 phrase with a prefix on the last word; words are letters and digits only, so the
-        // quotes need no escaping.
-        params.push(`"${words.join(' ')}" *`);
+      fullText: (words, column) => {
+        // FTS5 phrase with a prefix on the last word, optionally behind a column filter; words are
+        // letters and digits only, so the quotes need no escaping.
+        params.push(`${column === null ? '' : `{${column}} : `}"${words.join(' ')}" *`);
         return 'seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)';
       },
       contains: (column, needle) => {
