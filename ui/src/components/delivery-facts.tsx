@@ -7,6 +7,7 @@ import type { MessageDetail } from '../api/types.js';
 import { formatBytes } from '../lib/format.js';
 import { linkProps } from '../lib/router.js';
 import { Icon } from './icon.js';
+import { TlsFacts } from './tls-facts.js';
 
 export function DeliveryFacts({ message }: { message: MessageDetail }) {
   const bcc = new Set(message.parsed.bcc.map((address) => address.address.toLowerCase()));
@@ -30,14 +31,7 @@ export function DeliveryFacts({ message }: { message: MessageDetail }) {
             <Icon name={tls === null ? 'unlock' : 'lock'} size={14} /> Transport
           </dt>
           <dd>
-            {tls === null ? (
-              <span class="tag tag-warn">No TLS · plaintext</span>
-            ) : (
-              <>
-                <span class="tag tag-ok">{tls.mode === 'implicit' ? 'Implicit TLS' : 'STARTTLS'}</span>{' '}
-                {tls.protocol} <span class="muted mono small">{tls.cipher}</span>
-              </>
-            )}
+            <TlsFacts tls={tls} />
           </dd>
         </div>
         <div class="fact">
@@ -63,7 +57,7 @@ export function DeliveryFacts({ message }: { message: MessageDetail }) {
             {message.heloName !== null && <span class="muted"> · EHLO {message.heloName}</span>}
           </dd>
         </div>
-        <div class="fact fact-wide">
+        <div class="fact">
           <dt>MAIL FROM</dt>
           <dd class="mono">
             {message.envelope.mailFrom.address === ''
@@ -71,7 +65,7 @@ export function DeliveryFacts({ message }: { message: MessageDetail }) {
               : message.envelope.mailFrom.address}
           </dd>
         </div>
-        <div class="fact fact-wide">
+        <div class="fact">
           <dt>RCPT TO</dt>
           <dd class="mono">
             {message.envelope.rcptTo.map((recipient, index) => (

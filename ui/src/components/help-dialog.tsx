@@ -14,15 +14,7 @@ export function HelpDialog({ open, onClose }: { open: boolean; onClose: () => vo
   }, [open]);
 
   return (
-    <dialog
-      ref={dialog}
-      class="dialog"
-      aria-labelledby="help-title"
-      onClose={onClose}
-      onClick={(event) => {
-        if (event.target === dialog.current) onClose();
-      }}
-    >
+    <dialog ref={dialog} class="dialog" aria-labelledby="help-title" onClose={onClose}>
       <div class="dialog-head">
         <h2 id="help-title">Keyboard shortcuts</h2>
         <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>

@@ -37,8 +37,8 @@ export function SearchBox({ value, onChange, inputRef }: SearchBoxProps) {
 
   return (
     <form
-      role="search"
       class="search"
+      aria-label="Search messages"
       onSubmit={(event) => {
         event.preventDefault();
         onChange(text);
@@ -72,9 +72,9 @@ export function SearchBox({ value, onChange, inputRef }: SearchBoxProps) {
         }}
       />
       {text === '' && (
-        <kbd class="search-key" aria-hidden="true">
-          /
-        </kbd>
+        <span class="search-key" aria-hidden="true">
+          <kbd>/</kbd>
+        </span>
       )}
       <div id="search-hint" class={showHint ? 'search-hint search-hint-open' : 'search-hint'}>
         <p class="search-hint-title">Search syntax — terms are combined with AND</p>

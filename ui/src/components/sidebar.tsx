@@ -36,11 +36,9 @@ export function Sidebar({ route, info, problems, status, portFilter, onPortFilte
         <Icon name={icon} size={20} />
         <span class="nav-label">{label}</span>
         {badge !== undefined && badge.count > 0 && (
-          <span
-            class={badge.alert ? 'badge badge-alert' : 'badge'}
-            aria-label={`${badge.count} with problems`}
-          >
+          <span class={badge.alert ? 'badge badge-alert' : 'badge'}>
             {formatCount(badge.count)}
+            <span class="sr-only"> with problems</span>
           </span>
         )}
       </a>

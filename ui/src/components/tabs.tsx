@@ -13,9 +13,11 @@ interface TabsProps<K extends string> {
   tabs: TabSpec<K>[];
   active: K;
   onSelect: (key: K) => void;
+  /** Wrap onto more lines instead of scrolling sideways (for many short tabs). */
+  wrap?: boolean;
 }
 
-export function Tabs<K extends string>({ id, label, tabs, active, onSelect }: TabsProps<K>) {
+export function Tabs<K extends string>({ id, label, tabs, active, onSelect, wrap = false }: TabsProps<K>) {
   const list = useRef<HTMLDivElement>(null);
   const focusTab = (index: number) => {
     const tab = tabs[(index + tabs.length) % tabs.length];
@@ -25,7 +27,7 @@ export function Tabs<K extends string>({ id, label, tabs, active, onSelect }: Ta
   };
   return (
     <div
-      class="tabs"
+      class={wrap ? 'tabs tabs-wrap' : 'tabs'}
       role="tablist"
       aria-label={label}
       ref={list}

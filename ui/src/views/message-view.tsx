@@ -230,20 +230,33 @@ function HtmlPreview({ message, html }: { message: MessageDetail; html: string }
   return (
     <div class="html-preview">
       <div class="preview-bar">
-        <div class="segmented" role="group" aria-label="Preview width">
+        <fieldset class="segmented">
+          <legend class="sr-only">Preview width</legend>
           {WIDTHS.map((option) => (
             <button
               key={option.key}
               type="button"
               aria-pressed={width === option.key}
               title={option.label}
+              aria-label={option.label}
               onClick={() => setWidth(option.key)}
             >
               <Icon name={option.icon} size={16} />
               <span class="segmented-label">{option.key}</span>
             </button>
           ))}
-        </div>
+        </fieldset>
+        <a
+          class="button button-small button-quiet"
+          href={messageUrl.html(message.id)}
+          target="_blank"
+          rel="noopener"
+          aria-label="Open the HTML in a new tab"
+        >
+          <Icon name="external" size={15} />
+          <span class="segmented-label">Open</span>
+        </a>
+        <span class="toolbar-spacer" />
         {remoteCount > 0 &&
           (allowRemote ? (
             <span class="remote-note">
@@ -258,15 +271,6 @@ function HtmlPreview({ message, html }: { message: MessageDetail; html: string }
               </button>
             </span>
           ))}
-        <a
-          class="button button-small button-quiet"
-          href={messageUrl.html(message.id)}
-          target="_blank"
-          rel="noopener"
-        >
-          <Icon name="external" size={15} />
-          <span class="segmented-label">Open</span>
-        </a>
       </div>
       <div class={`preview-stage preview-${width}`}>
         <iframe
@@ -328,7 +332,7 @@ function RawSource({ id }: { id: string }) {
       {error !== null ? (
         <p class="empty-panel">Could not load the source: {error}</p>
       ) : (
-        <pre class="raw-source" aria-busy={raw === null} tabIndex={0} aria-label="Raw message source">
+        <pre class="raw-source" aria-busy={raw === null}>
           {raw ?? 'Loading…'}
         </pre>
       )}

@@ -9,6 +9,7 @@ import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
 import { api } from '../api/client.js';
 import type { DiagnosticCode, SessionOutcome, SessionRecord, SessionSummary } from '../api/types.js';
 import { Icon } from '../components/icon.js';
+import { TlsFacts } from '../components/tls-facts.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
@@ -84,6 +85,7 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
               <input
                 type="checkbox"
                 role="switch"
+                aria-checked={filter.problems}
                 checked={filter.problems}
                 onChange={(event) => update({ problems: event.currentTarget.checked })}
               />
@@ -256,18 +258,7 @@ function SessionDetail({ id }: { id: string }) {
           <dt>
             <Icon name={session.tls === null ? 'unlock' : 'lock'} size={14} /> TLS
           </dt>
-          <dd>
-            {session.tls === null ? (
-              <span class="muted">None</span>
-            ) : (
-              <>
-                <span class="tag tag-ok">
-                  {session.tls.mode === 'implicit' ? 'Implicit TLS' : 'STARTTLS'}
-                </span>{' '}
-                {session.tls.protocol} <span class="muted mono small">{session.tls.cipher}</span>
-              </>
-            )}
-          </dd>
+          <dd>{session.tls === null ? <span class="muted">None</span> : <TlsFacts tls={session.tls} />}</dd>
         </div>
         <div class="fact">
           <dt>
@@ -381,8 +372,9 @@ function Transcript({ session }: { session: SessionRecord }) {
           return diagnostic === undefined ? null : (
             <li key={`d${row.index}`} class="t-line t-diag">
               <span class="t-time">{offset(diagnostic.t)}</span>
-              <span class="dir dir-diag" aria-label="diagnostic">
-                !
+              <span class="dir dir-diag">
+                <span aria-hidden="true">!</span>
+                <span class="sr-only">diagnostic</span>
               </span>
               <span class="t-text">
                 {diagnostic.code}: {diagnostic.message}
@@ -397,11 +389,11 @@ function Transcript({ session }: { session: SessionRecord }) {
         return (
           <li key={`l${row.index}`} class={`t-line t-${dirClass}${isError ? ' t-error' : ''}`}>
             <span class="t-time">{offset(line.t)}</span>
-            <span
-              class={`dir dir-${dirClass}`}
-              aria-label={line.dir === 'C' ? 'client' : line.dir === 'S' ? 'server' : 'event'}
-            >
-              {line.dir === '*' ? '•' : line.dir}
+            <span class={`dir dir-${dirClass}`}>
+              <span aria-hidden="true">{line.dir === '*' ? '•' : line.dir}</span>
+              <span class="sr-only">
+                {line.dir === 'C' ? 'client' : line.dir === 'S' ? 'server' : 'event'}
+              </span>
             </span>
             <span class="t-text">{line.text}</span>
           </li>

@@ -161,7 +161,8 @@ function Snippets({ info }: { info: ServerInfo }) {
         <h2 id="snippets-heading" class="section-title">
           Client settings
         </h2>
-        <div class="segmented" role="group" aria-label="Listener for the settings">
+        <fieldset class="segmented">
+          <legend class="sr-only">Listener for the settings</legend>
           {info.listeners.map((candidate) => (
             <button
               key={candidate.port}
@@ -173,20 +174,21 @@ function Snippets({ info }: { info: ServerInfo }) {
               :{candidate.port} <span class="segmented-label">{candidate.profile}</span>
             </button>
           ))}
-        </div>
+        </fieldset>
       </div>
       <Tabs
         id="snippet"
         label="Client"
         tabs={CLIENTS.map((entry) => ({ key: entry.key, label: entry.label }))}
         active={client}
+        wrap
         onSelect={setClient}
       />
       <div class="code-block" id="snippet-panel" role="tabpanel" aria-labelledby={`snippet-tab-${client}`}>
         <div class="code-actions">
           <CopyButton text={code} />
         </div>
-        <pre tabIndex={0}>
+        <pre>
           <code>{code}</code>
         </pre>
       </div>
