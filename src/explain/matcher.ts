@@ -1,0 +1,98 @@
+/**
+ * Matches error text against the rules in rules.ts and answers with the most likely cause. The
+ * matcher holds no knowledge of its own: it normalises the text, finds which kinds of port the
+ * text mentions, and picks the applicable rule with the highest confidence.
+ */
+
+import type { CauseId, Explanation } from './causes.js';
+import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from './rules.js';
+
+/** Ports whose role is implicit TLS from the first byte (465, and the sandbox's 1465). */
+const IMPLICIT_TLS_PORTS = new Set([465, 1465]);
+/** Ports that greet in plaintext (25, 587, 2525, and the sandbox's 1025/1587). */
+const PLAINTEXT_PORTS = new Set([25, 587, 2525, 1025, 1587]);
+
+// `host:465`, `[::1]:587`, `port 465`, `port: 465`, `port=465`, `port: '465'`; not `index.js:465`.
+const PORT_MENTION =
+  /(?:\bport\b\s*[:=]?\s*['"]?|(?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h))[\w\]-]:)(\d{2,5})\b/gi;
+
+export interface RuleMatch {
+  rule: ExplainRule;
+  cause: CauseId;
+  confidence: number;
+}
+
+/** The port kinds a text mentions; `null` when it names none of them, or both kinds. */
+export function portContext(text: string): PortContext | null {
+  let implicit = false;
+  let plaintext = false;
+  for (const match of text.matchAll(PORT_MENTION)) {
+    const port = Number(match[1]);
+    if (IMPLICIT_TLS_PORTS.has(port)) implicit = true;
+    if (PLAINTEXT_PORTS.has(port)) plaintext = true;
+  }
+  if (implicit === plaintext) return null;
+  return implicit ? 'implicit' : 'plaintext';
+}
+
+export function normalise(text: string): string {
+  let cleaned = text;
+  for (const pattern of BOILERPLATE) cleaned = cleaned.replace(pattern, '');
+  return cleaned;
+}
+
+/** Every rule that applies, best first. */
+export function matchRules(text: string): RuleMatch[] {
+  const cleaned = normalise(text);
+  const context = portContext(cleaned);
+  const matches: RuleMatch[] = [];
+  for (const rule of RULES) {
+    if (rule.port !== undefined && rule.port !== context) continue;
+    if (!rule.match.every((pattern) => pattern.test(cleaned))) continue;
+    if (rule.unless?.some((pattern) => pattern.test(cleaned))) continue;
+    matches.push({ rule, cause: rule.cause, confidence: rule.confidence });
+  }
+  // Stable sort: equal confidence keeps the rules' order (earlier = more specific).
+  return matches.sort((a, b) => b.confidence - a.confidence);
+}
+
+export function explainText(text: string): Explanation {
+  const [best] = matchRules(text);
+  if (!best || text.trim() === '') return explanationFor('unknown', 0);
+  return explanationFor(best.cause, best.confidence, best.rule.fix);
+}
+
+export function explanationFor(cause: CauseId, confidence: number, fix?: string): Explanation {
+  const knowledge = CAUSES[cause];
+  return {
+    cause,
+    confidence,
+    summary: knowledge.summary,
+    fix: fix ?? knowledge.fix,
+    references: [...knowledge.references],
+  };
+}
+
+/**
+ * Explains a thrown error: its message plus the fields clients attach (nodemailer `code`,
+ * `command`, `response`; Mailport's `phase` and `reply`; Node's `cause` chain).
+ */
+export function explainError(error: unknown): Explanation {
+  return explainText(describeError(error));
+}
+
+export function describeError(error: unknown, depth = 0): string {
+  if (error === null || error === undefined) return '';
+  if (typeof error !== 'object') return String(error);
+  const record = error as Record<string, unknown> & { message?: unknown; cause?: unknown };
+  const parts: string[] = [];
+  if (typeof record.message === 'string') parts.push(record.message);
+  for (const key of ['code', 'command', 'phase', 'response', 'reason']) {
+    const value = record[key];
+    if (typeof value === 'string' || typeof value === 'number') parts.push(`${key}: ${value}`);
+  }
+  const reply = record.reply as { raw?: unknown } | null | undefined;
+  if (reply && typeof reply.raw === 'string') parts.push(reply.raw);
+  if (record.cause !== undefined && depth < 4) parts.push(describeError(record.cause, depth + 1));
+  return parts.filter((part) => part !== '').join('\n');
+}

@@ -1,0 +1,956 @@
+/**
+ * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
+ * references) and the rules that recognise a cause in the output of real clients (nodemailer,
+ * Python smtplib, PHPMailer, JavaMail, .NET SmtpClient and MailKit, Go net/smtp, curl, swaks,
+ * msmtp, openssl s_client) or in a bare SMTP reply.
+ *
+ * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
+ * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
+ * (matcher.ts) picks the rule with the highest confidence; ties go to the earlier rule.
+ */
+import type { CauseId } from './causes.js';
+
+export interface CauseKnowledge {
+  summary: string;
+  fix: string;
+  references: string[];
+}
+
+/** Which kind of port the text must mention for the rule to apply (ports found by matcher.ts). */
+export type PortContext = 'implicit' | 'plaintext';
+
+export interface ExplainRule {
+  /** Stable, descriptive id (used in tests and `--debug` output). */
+  id: string;
+  cause: CauseId;
+  /** 0..1. Specific phrases and codes score high, generic words low. */
+  confidence: number;
+  /** Every pattern must match. */
+  match: RegExp[];
+  /** The rule does not apply when any of these match. */
+  unless?: RegExp[];
+  /** Applies only when the text names a port of this kind (e.g. `:465`, `port 587`). */
+  port?: PortContext;
+  /** Clients known to print this text. */
+  seenIn: string[];
+  /** A fix more precise than the cause's general one, for this variant. */
+  fix?: string;
+}
+
+const RFC = {
+  smtp: 'RFC 5321 (SMTP)',
+  replyCodes: 'RFC 5321 §4.2 (reply codes)',
+  enhanced: 'RFC 3463 (enhanced status codes)',
+  starttls: 'RFC 3207 (STARTTLS)',
+  implicitTls: 'RFC 8314 §3.3 (implicit TLS for submission, port 465)',
+  submission: 'RFC 6409 (message submission, port 587)',
+  auth: 'RFC 4954 (SMTP AUTH)',
+  size: 'RFC 1870 (SIZE)',
+  tls12: 'RFC 8996 (TLS 1.0 and 1.1 deprecated)',
+  pkix: 'RFC 5280 (certificate validation)',
+  hostname: 'RFC 6125 (checking the server name in a certificate)',
+  greylisting: 'RFC 6647 (greylisting)',
+  relay: 'RFC 5321 §3.6.2 (relaying)',
+} as const;
+
+export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
+  'implicit-tls-on-starttls-port': {
+    summary:
+      'The client started TLS at once (implicit TLS, "SSL"), but the server greets in plaintext and expects STARTTLS: the TLS library read "220 ..." as a TLS record.',
+    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`. Or keep implicit TLS and use port 465.',
+    references: [RFC.starttls, RFC.implicitTls, RFC.submission],
+  },
+  'plaintext-on-implicit-tls-port': {
+    summary:
+      'The client connected in plaintext and waited for a greeting, but the port expects TLS from the first byte (implicit TLS, port 465), so the server waits for a TLS handshake and the greeting never comes.',
+    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
+    references: [RFC.implicitTls, RFC.starttls],
+  },
+  'starttls-not-offered': {
+    summary:
+      'The client requires STARTTLS, but the server did not offer it in its EHLO reply (or refused the command). Either this port does not do STARTTLS (e.g. it is an implicit-TLS port behind a proxy, or a plaintext relay), or something between you and the server strips STARTTLS.',
+    fix: 'Check with `openssl s_client -starttls smtp -connect HOST:587`. Use the provider\'s STARTTLS port (587), or port 465 with implicit TLS. If a firewall or antivirus "SMTP inspection" strips STARTTLS, turn that feature off. Never fall back to sending credentials in cleartext.',
+    references: [RFC.starttls, RFC.submission],
+  },
+  'cert-hostname-mismatch': {
+    summary: "The server's certificate is valid, but not for the host name the client connected to.",
+    fix: "Connect using a name listed in the certificate (often the provider's canonical name, e.g. smtp.provider.com rather than mail.yourdomain.com or an IP address), or have the server's certificate reissued with that name. `mailport doctor HOST --servername NAME` shows which names the certificate holds. Do not turn verification off.",
+    references: [RFC.hostname, RFC.pkix],
+  },
+  'cert-expired': {
+    summary: "The server's certificate (or one in its chain) has expired.",
+    fix: "The server must renew its certificate (e.g. `certbot renew`, then reload the mail server). If the certificate looks valid elsewhere, check this machine's clock (`date -u`, enable NTP): a clock far in the future makes valid certificates look expired.",
+    references: [RFC.pkix],
+  },
+  'cert-not-yet-valid': {
+    summary:
+      "The server's certificate is not valid yet. Almost always this machine's clock is wrong (behind), or the certificate was issued moments ago with a start date in the future.",
+    fix: 'Fix the client clock (`date -u`; enable NTP: `timedatectl set-ntp true`, or sync the VM/container host). If the clock is right, the server must install a certificate whose validity has started.',
+    references: [RFC.pkix],
+  },
+  'cert-self-signed': {
+    summary: 'The server presents a self-signed certificate, which no client trusts by default.',
+    fix: 'Trust that certificate explicitly (nodemailer `tls: { ca: fs.readFileSync("server.pem") }`, `NODE_EXTRA_CA_CERTS=server.pem`, Python `ssl.create_default_context(cafile=...)`, curl `--cacert`, swaks `--tls-ca-path`), or give the server a certificate from a public CA. For a Mailport sandbox, trust its CA file (`mailport serve` prints the path).',
+    references: [RFC.pkix],
+  },
+  'cert-untrusted-ca': {
+    summary:
+      "The server's certificate chain does not lead to a CA this client trusts: a private or sandbox CA, a missing intermediate certificate, or a TLS-inspecting proxy/antivirus that re-signs traffic.",
+    fix: 'Add the issuing CA to the client (`NODE_EXTRA_CA_CERTS=ca.pem`, nodemailer `tls: { ca }`, Python `cafile=`, Java `keytool -importcert` into the truststore, curl `--cacert`, `mailport doctor --ca FILE`). If the server omits its intermediate certificate, the server must send the full chain. Keep verification on.',
+    references: [RFC.pkix],
+  },
+  'tls-version-too-old': {
+    summary:
+      'Client and server share no TLS version or cipher: one side only speaks TLS 1.0/1.1 (or old ciphers), which the other refuses.',
+    fix: 'Use TLS 1.2 or newer on both sides: upgrade the old side; in Java set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`, in .NET target 4.7+ or set `SslProtocols.Tls12 | Tls13`, in nodemailer `tls: { minVersion: "TLSv1.2" }`. Lowering the client\'s minimum to TLS 1.0 is a last resort for a legacy server you cannot change.',
+    references: [RFC.tls12],
+  },
+  'connection-refused': {
+    summary:
+      'Nothing accepts connections on that host and port (the server is down, listens elsewhere, or a firewall rejects the connection).',
+    fix: 'Check host and port (587 STARTTLS, 465 implicit TLS, 2525 alternate); check the server is running and listening on that interface (`ss -ltn`); for localhost in Docker, use the service name instead of 127.0.0.1. `mailport doctor HOST` probes all submission ports.',
+    references: [RFC.smtp],
+  },
+  'connection-timeout': {
+    summary:
+      'The TCP connection was never answered: a firewall or the cloud provider drops traffic to that port (outbound port 25 is blocked on most clouds and home ISPs), or the host is unreachable.',
+    fix: 'Use the submission ports 587 or 465 (or 2525) rather than 25; check security groups, firewall egress rules and VPNs; `nc -vz HOST 587` from the same machine tells you whether the port is reachable.',
+    references: [RFC.submission, RFC.implicitTls],
+  },
+  'no-greeting': {
+    summary:
+      'The connection opened but the server never sent its 220 greeting: the server is overloaded or stuck, a proxy accepts connections without forwarding them, or the port expects TLS first.',
+    fix: 'If this is port 465 (or any implicit-TLS port), enable implicit TLS in the client. Otherwise check the server health and any proxy or load balancer in front of it; `mailport doctor HOST` tells implicit TLS apart from a silent server.',
+    references: [RFC.smtp, RFC.implicitTls],
+  },
+  'dns-failure': {
+    summary: 'The SMTP host name does not resolve (typo, missing DNS record, or no working DNS resolver).',
+    fix: "Check the host name spelling (`dig +short smtp.example.com`); in containers check the resolver and service names; use the provider's documented SMTP host.",
+    references: ['RFC 1035 (DNS)'],
+  },
+  'auth-required': {
+    summary:
+      'The server requires authentication before it accepts mail (530 5.7.0), and the client sent MAIL FROM without logging in.',
+    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`), and make sure STARTTLS happens first so AUTH is offered.',
+    references: [`${RFC.auth} §6`, RFC.submission],
+  },
+  'auth-failed': {
+    summary: 'The server rejected the username or password (535 5.7.8 and its variants).',
+    fix: 'Check the username (often the full e-mail address) and password. Gmail and Microsoft 365 with 2FA need an app password or OAuth2 (XOAUTH2); Microsoft 365 also needs SMTP AUTH enabled for the mailbox. For a Mailport sandbox use the credentials `mailport serve` printed.',
+    references: [`${RFC.auth} §6`, RFC.enhanced],
+  },
+  'auth-before-starttls': {
+    summary:
+      'The client tried to authenticate (or send) before upgrading the connection with STARTTLS; the server hides AUTH, or refuses it, until the connection is encrypted.',
+    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`. Or use port 465 with implicit TLS.',
+    references: [`${RFC.starttls} §4`, `${RFC.auth} §4`, RFC.submission],
+  },
+  'auth-mechanism-unsupported': {
+    summary:
+      'Client and server have no SASL mechanism in common (e.g. the server only offers XOAUTH2, or the client insists on CRAM-MD5).',
+    fix: 'Use a mechanism listed after `AUTH` in the EHLO reply (PLAIN or LOGIN over TLS are universal); for Microsoft 365/Gmail with basic auth disabled, use OAuth2 (XOAUTH2). `mailport doctor HOST` lists the offered mechanisms.',
+    references: [`${RFC.auth} §3`],
+  },
+  'relay-denied': {
+    summary:
+      'The server will not relay to that recipient for you: you are not authenticated (or not allowed) to send to domains it does not host.',
+    fix: 'Authenticate (AUTH over STARTTLS on port 587) before sending, use the submission port instead of the MX on port 25, and send from an address your account may use.',
+    references: [RFC.relay, RFC.submission],
+  },
+  'sender-rejected': {
+    summary:
+      'The server refused the sender: the MAIL FROM address (or its domain) is not one your account may use, fails verification, or your IP is blocked.',
+    fix: "Send from the authenticated account's own address or a verified alias/domain (e.g. verified identities on SES/SendGrid); check SPF/DKIM/DMARC for the domain; if the reply names a blocklist, delist your IP or relay through your provider.",
+    references: [`${RFC.smtp} §4.1.1.2`, RFC.enhanced],
+  },
+  'recipient-unknown': {
+    summary:
+      'The receiving server says the recipient mailbox does not exist (550 5.1.1) or cannot take mail.',
+    fix: 'Check the recipient address for typos; remove addresses that bounce permanently from your lists. A full mailbox (5.2.2) clears only when its owner makes room.',
+    references: [`${RFC.smtp} §4.1.1.3`, RFC.enhanced],
+  },
+  'message-too-large': {
+    summary:
+      'The message is larger than the server accepts (552 5.3.4 / 5.2.3). Attachments grow by a third when base64-encoded.',
+    fix: 'Check the SIZE limit in the EHLO reply (`mailport doctor HOST`), send smaller attachments or links instead, or raise the server limit.',
+    references: [RFC.size, RFC.enhanced],
+  },
+  greylisted: {
+    summary:
+      'The receiving server greylists: it temporarily refuses mail from senders it has not seen before, expecting a retry minutes later.',
+    fix: 'Nothing is wrong: retry after a few minutes (a real MTA queue does this automatically). Do not treat 4xx greylisting replies as permanent failures.',
+    references: [RFC.greylisting, `${RFC.smtp} §4.5.4.1`],
+  },
+  'rate-limited': {
+    summary:
+      'The server is throttling you: too many messages, recipients, connections or login attempts in a period, or a sending quota is used up.',
+    fix: "Slow down and retry later; use a connection pool with fewer connections, batch recipients, respect the provider's sending limits, or raise your quota.",
+    references: [`${RFC.smtp} §4.5.3.1.10`, RFC.enhanced],
+  },
+  'temporary-failure': {
+    summary:
+      'The server reported a temporary problem (4xx: 421, 450, 451, 452): its own error, overload, or maintenance.',
+    fix: 'Retry later with backoff; 4xx replies mean "try again", not "give up" (RFC 5321 §4.2.1). If it persists, the server\'s operator must look at its logs.',
+    references: [`${RFC.replyCodes}`, RFC.enhanced],
+  },
+  'not-smtp': {
+    summary:
+      'The port answered, but with another protocol (IMAP, POP3, HTTP): the client is pointed at the wrong port.',
+    fix: 'SMTP submission is port 587 (STARTTLS) or 465 (implicit TLS); 143/993 are IMAP, 110/995 POP3, 80/443 HTTP.',
+    references: [RFC.submission, RFC.implicitTls],
+  },
+  'no-error': {
+    summary:
+      'This output shows a successful exchange: the server accepted the message (250) or the TLS check passed.',
+    fix: "Nothing to fix here. If the mail did not arrive, look at the recipient side (spam folder, the server's queue and logs) or at a later error.",
+    references: [RFC.replyCodes],
+  },
+  unknown: {
+    summary: 'Mailport does not recognise this error, and would rather say so than guess.',
+    fix: 'Run `mailport doctor HOST` to probe the server directly, or `mailport send --show-transcript` to see the full SMTP conversation; paste the server reply (the line starting with a 3-digit code) into `mailport explain`.',
+    references: [RFC.replyCodes],
+  },
+};
+
+/** Text that clients print regardless of the actual cause; removed before matching. */
+export const BOILERPLATE: readonly RegExp[] = [
+  // MailKit's SslHandshakeException lists every possible reason, whatever the real one was.
+  /^\s*\d\. The server is using a self-signed certificate which cannot be verified\.\s*$/gim,
+  /^\s*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
+  /^\s*\d\. A Certificate Authority CRL server for one or more of the certificates.*$/gim,
+  /^\s*\d\. The certificate presented by the server is expired or invalid\.?\s*$/gim,
+  /^\s*\d\. The set of SSL\/TLS protocols supported by the client and server do not match\.?\s*$/gim,
+  /^\s*\d\. You are using a version of MailKit.*$/gim,
+  /This usually means that the SSL certificate presented by the server is not trusted by the system for one or more of\s+the following reasons:/gi,
+  // Stack frames: their file names and line numbers (`line 535`, `index.js:465:12`) are not SMTP facts.
+  /^\s*File ".*", line \d+.*$/gm,
+  /^\s*at .*[(\s]\S+:\d+(?::\d+)?\)?\s*$/gm,
+];
+
+const ALL = ['all clients'];
+
+/** An error anywhere in the text means the output does not show a clean success. */
+const FAILURE_SIGNS =
+  /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
+
+export const RULES: readonly ExplainRule[] = [
+  // --- Success ------------------------------------------------------------------------------
+  {
+    id: 'success-queued',
+    cause: 'no-error',
+    confidence: 0.35,
+    match: [
+      /\b250[ -](?:2\.\d\.\d+ )?.*(?:queued|accepted|message sent|ok\b)|\bqueued as\b|message (?:sent|accepted|queued)\b|sent successfully|\bmessageId\b|"accepted":\s*\[\s*"|accepted: \[ ?'/i,
+    ],
+    unless: [FAILURE_SIGNS],
+    seenIn: ['nodemailer', 'swaks', 'curl', 'Python smtplib', 'msmtp'],
+  },
+  {
+    id: 'openssl-verify-ok',
+    cause: 'no-error',
+    confidence: 0.35,
+    match: [/Verify return code: 0 \(ok\)/i],
+    unless: [/errno|alert|verify error/i],
+    seenIn: ['openssl s_client'],
+  },
+
+  // --- Wrong TLS mode: implicit TLS against a plaintext/STARTTLS port -----------------------
+  {
+    id: 'tls-wrong-version-number',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.95,
+    match: [/wrong[ _]version[ _]number/i],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'swaks', 'openssl s_client', 'PHPMailer', 'msmtp'],
+  },
+  {
+    id: 'tls-packet-length-too-long',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.9,
+    match: [
+      /packet[ _]length[ _]too[ _]long|record[ _]layer[ _]failure|tls_get_more_records|ssl3_get_record/i,
+    ],
+    seenIn: ['nodemailer', 'openssl s_client', 'curl'],
+  },
+  {
+    id: 'tls-unknown-protocol',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.85,
+    match: [/unknown[ _]protocol|SSL23_GET_SERVER_HELLO/i],
+    seenIn: ['openssl s_client (OpenSSL 1.0)', 'PHPMailer'],
+  },
+  {
+    id: 'java-plaintext-connection',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.95,
+    match: [/Unrecognized SSL message,? plaintext connection/i],
+    seenIn: ['JavaMail'],
+  },
+  {
+    id: 'go-first-record',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.95,
+    match: [/first record does not look like a TLS handshake/i],
+    seenIn: ['Go net/smtp'],
+  },
+  {
+    id: 'gnutls-unexpected-packet',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.9,
+    match: [/An unexpected TLS packet was received/i],
+    seenIn: ['msmtp (GnuTLS)'],
+  },
+  {
+    id: 'dotnet-unexpected-packet-format',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.9,
+    match: [/unexpected packet format|Cannot determine the frame size or a corrupted frame/i],
+    seenIn: ['.NET SmtpClient', 'MailKit'],
+  },
+  {
+    id: 'mailkit-port-reserved-for-plaintext',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.97,
+    match: [/typically reserved for plain-?text connections/i],
+    seenIn: ['MailKit'],
+  },
+  {
+    id: 'tls-eof-on-plaintext-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.8,
+    match: [
+      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|handshake.*(?:EOF|closed)|closed.*during.*handshake/i,
+    ],
+    port: 'plaintext',
+    seenIn: ['Python smtplib', 'nodemailer', 'curl', 'JavaMail'],
+  },
+  {
+    id: 'tls-eof',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.5,
+    match: [
+      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL/i,
+    ],
+    seenIn: ['Python smtplib', 'nodemailer', 'curl'],
+  },
+  {
+    id: 'node-eproto',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.45,
+    match: [/\bEPROTO\b/],
+    seenIn: ['nodemailer'],
+  },
+
+  // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------
+  {
+    id: 'greeting-never-received-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.95,
+    match: [
+      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial/i,
+    ],
+    unless: [
+      /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|Failed to connect|Connection timeout|did not properly respond/i,
+    ],
+    port: 'implicit',
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'JavaMail',
+      '.NET SmtpClient',
+      'MailKit',
+      'curl',
+      'swaks',
+      'msmtp',
+    ],
+  },
+  {
+    id: 'nodemailer-greeting-never-received',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.8,
+    match: [/Greeting never received/i],
+    seenIn: ['nodemailer'],
+  },
+  {
+    id: 'javamail-response-minus-one',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.85,
+    match: [/Could not connect to SMTP host.*response: -1/is],
+    seenIn: ['JavaMail'],
+  },
+  {
+    id: 'python-connection-unexpectedly-closed',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.65,
+    match: [/Connection unexpectedly closed/i],
+    seenIn: ['Python smtplib'],
+  },
+  {
+    id: 'msmtp-empty-reply',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.8,
+    match: [/server sent an empty reply|cannot get initial OK message/i],
+    seenIn: ['msmtp'],
+  },
+  {
+    id: 'mailkit-unexpectedly-disconnected',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.6,
+    match: [/(?:SMTP )?server has unexpectedly disconnected/i],
+    seenIn: ['MailKit'],
+  },
+  {
+    id: 'dotnet-operation-timed-out',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.55,
+    match: [/The operation has timed out/i],
+    seenIn: ['.NET SmtpClient (cannot do implicit TLS on 465)'],
+  },
+  {
+    id: 'closed-before-greeting',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.5,
+    match: [
+      /net_io_connectionclosed|Connection closed unexpectedly|closed the connection unexpectedly|Unexpected socket close|Remote host closed connection unexpectedly/i,
+    ],
+    seenIn: ['.NET SmtpClient', 'nodemailer', 'swaks', 'mailport'],
+  },
+
+  // --- No greeting on a plaintext port -----------------------------------------------------
+  {
+    id: 'greeting-timeout-plaintext-port',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [
+      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|Read timed out/i,
+    ],
+    port: 'plaintext',
+    seenIn: ['nodemailer', 'swaks', 'curl', 'JavaMail', 'mailport'],
+  },
+  {
+    id: 'greeting-timeout',
+    cause: 'no-greeting',
+    confidence: 0.65,
+    match: [
+      /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i,
+    ],
+    seenIn: ['mailport', 'swaks', 'curl', 'JavaMail'],
+  },
+
+  // --- STARTTLS not offered -------------------------------------------------------------------
+  {
+    id: 'starttls-not-offered',
+    cause: 'starttls-not-offered',
+    confidence: 0.97,
+    match: [
+      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed/i,
+    ],
+    seenIn: [
+      'Python smtplib',
+      'msmtp',
+      'MailKit',
+      'JavaMail',
+      'swaks',
+      'openssl s_client',
+      '.NET SmtpClient',
+    ],
+  },
+  {
+    id: 'starttls-refused',
+    cause: 'starttls-not-offered',
+    confidence: 0.8,
+    match: [
+      /Error upgrading connection with STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
+    ],
+    seenIn: ['nodemailer', 'curl', 'Postfix'],
+  },
+
+  // --- Certificates ---------------------------------------------------------------------------
+  {
+    id: 'go-cert-time-after',
+    cause: 'cert-expired',
+    confidence: 0.97,
+    match: [/expired or is not yet valid: current time \S+ is after/i],
+    seenIn: ['Go net/smtp'],
+  },
+  {
+    id: 'go-cert-time-before',
+    cause: 'cert-not-yet-valid',
+    confidence: 0.97,
+    match: [/expired or is not yet valid: current time \S+ is before/i],
+    seenIn: ['Go net/smtp'],
+  },
+  {
+    id: 'cert-expired',
+    cause: 'cert-expired',
+    confidence: 0.95,
+    match: [
+      /certificate (?:has )?expired|CERT_HAS_EXPIRED|CertificateExpiredException|Verify return code: 10\b|expired certificate|certificate_expired/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'swaks',
+      'openssl s_client',
+      'JavaMail',
+      'msmtp',
+      'MailKit',
+    ],
+  },
+  {
+    id: 'cert-not-yet-valid',
+    cause: 'cert-not-yet-valid',
+    confidence: 0.95,
+    match: [
+      /not yet valid|CERT_NOT_YET_VALID|CertificateNotYetValidException|not yet activated|Verify return code: 9\b/i,
+    ],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'openssl s_client', 'JavaMail', 'msmtp'],
+  },
+  {
+    id: 'dotnet-not-time-valid',
+    cause: 'cert-expired',
+    confidence: 0.6,
+    match: [/NotTimeValid/],
+    seenIn: ['.NET SmtpClient', 'MailKit'],
+  },
+  {
+    id: 'cert-hostname-mismatch',
+    cause: 'cert-hostname-mismatch',
+    confidence: 0.95,
+    match: [
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|did not match expected CN|Verify return code: 62\b|certificate is not valid for/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'Go net/smtp',
+      'JavaMail',
+      'curl',
+      'MailKit',
+      '.NET SmtpClient',
+      'msmtp',
+      'PHPMailer',
+      'openssl s_client',
+    ],
+  },
+  {
+    id: 'cert-self-signed-in-chain',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.93,
+    match: [
+      /self[- ]signed certificate in (?:the )?certificate chain|SELF_SIGNED_CERT_IN_CHAIN|Verify return code: 19\b/i,
+    ],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'openssl s_client'],
+  },
+  {
+    id: 'cert-self-signed',
+    cause: 'cert-self-signed',
+    confidence: 0.92,
+    match: [
+      /self[- ]signed certificate|DEPTH_ZERO_SELF_SIGNED_CERT|Verify return code: 18\b|certificate is self-signed/i,
+    ],
+    unless: [/in (?:the )?certificate chain/i],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'openssl s_client', 'swaks', 'PHPMailer'],
+  },
+  {
+    id: 'cert-untrusted-ca',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.92,
+    match: [
+      /unable to get local issuer certificate|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'openssl s_client',
+      'JavaMail',
+      'Go net/smtp',
+      'msmtp',
+      '.NET SmtpClient',
+      'MailKit',
+    ],
+  },
+  {
+    id: 'cert-verify-failed',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.6,
+    match: [
+      /certificate[ _]verify[ _]failed|remote certificate is invalid|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection/i,
+    ],
+    seenIn: ['Python smtplib', 'PHPMailer', 'swaks', '.NET SmtpClient', 'MailKit', 'curl', 'msmtp'],
+  },
+
+  // --- TLS version / cipher -------------------------------------------------------------------
+  {
+    id: 'tls-protocol-version',
+    cause: 'tls-version-too-old',
+    confidence: 0.9,
+    match: [
+      /unsupported[ _]protocol|protocol[ _]version|no protocols available|No appropriate protocol|do not possess a common algorithm|server selected unsupported protocol version|protocol version not supported|Server chose TLSv1(?:\.1)?, but that protocol version is not enabled|TLSv1(?:\.[01])? .*(?:disabled|not (?:enabled|supported))|TLS ?v?1\.[01]\b.*not supported|\b4\.7\.66\b|inappropriate fallback/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'openssl s_client',
+      'JavaMail',
+      '.NET SmtpClient',
+      'Go net/smtp',
+      'swaks',
+    ],
+  },
+  {
+    id: 'tls-cipher-mismatch',
+    cause: 'tls-version-too-old',
+    confidence: 0.6,
+    match: [
+      /handshake[ _]failure|no shared cipher|no ciphers available|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|remote party has closed the transport stream/i,
+    ],
+    seenIn: ['Python smtplib', 'openssl s_client', 'JavaMail', '.NET SmtpClient', 'Go net/smtp'],
+  },
+  {
+    id: 'javamail-convert-socket',
+    cause: 'tls-version-too-old',
+    confidence: 0.4,
+    match: [/Could not convert socket to TLS/i],
+    seenIn: ['JavaMail (the nested exception, when present, is more precise)'],
+  },
+
+  // --- Connection ---------------------------------------------------------------------------
+  {
+    id: 'dns',
+    cause: 'dns-failure',
+    confidence: 0.95,
+    match: [
+      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'JavaMail',
+      'Go net/smtp',
+      '.NET SmtpClient',
+      'msmtp',
+      'swaks',
+      'PHPMailer',
+    ],
+  },
+  {
+    id: 'refused',
+    cause: 'connection-refused',
+    confidence: 0.95,
+    match: [
+      /ECONNREFUSED|Connection refused|actively refused|errno[= ]111\b|\(111\)|\b10061\b|WSAECONNREFUSED|Couldn't connect to server/i,
+    ],
+    seenIn: ALL,
+  },
+  {
+    id: 'connect-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.9,
+    match: [
+      /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'JavaMail',
+      'Go net/smtp',
+      '.NET SmtpClient',
+      'msmtp',
+      'swaks',
+      'PHPMailer',
+    ],
+  },
+  {
+    id: 'unreachable',
+    cause: 'connection-timeout',
+    confidence: 0.75,
+    match: [
+      /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH|Errno 11[13]\b|errno[= ]11[13]\b|Errno 101\b/i,
+    ],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp'],
+  },
+  {
+    id: 'generic-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.5,
+    match: [/ETIMEDOUT|timed out|timeout/i],
+    seenIn: ['nodemailer', 'Python smtplib', 'PHPMailer'],
+  },
+  {
+    id: 'phpmailer-connect-failed',
+    cause: 'connection-timeout',
+    confidence: 0.4,
+    match: [/SMTP connect\(\) failed|Could not connect to SMTP host|Failed to connect to server/i],
+    seenIn: ['PHPMailer'],
+  },
+  {
+    id: 'not-smtp',
+    cause: 'not-smtp',
+    confidence: 0.9,
+    match: [
+      /did not speak SMTP|^\s*\* OK\b|^\s*\+OK\b|HTTP\/1\.[01] \d{3}|Weird server reply|IMAP4|POP3 (?:server )?ready/im,
+    ],
+    seenIn: ['mailport', 'curl'],
+  },
+
+  // --- AUTH ---------------------------------------------------------------------------------
+  {
+    id: 'must-issue-starttls-first',
+    cause: 'auth-before-starttls',
+    confidence: 0.96,
+    match: [
+      /Must issue a STARTTLS command first|STARTTLS (?:is )?required|requires? (?:a )?(?:STARTTLS|TLS)\b|\b5\.7\.11\b|Encryption required for requested authentication mechanism|TLS required|must (?:use|issue) (?:STARTTLS|TLS)|\b538[ -]/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'JavaMail',
+      '.NET SmtpClient',
+      'MailKit',
+      'swaks',
+      'curl',
+      'PHPMailer',
+    ],
+  },
+  {
+    id: 'auth-not-advertised',
+    cause: 'auth-before-starttls',
+    confidence: 0.75,
+    match: [
+      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)/i,
+    ],
+    seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix'],
+  },
+  {
+    id: 'gmail-app-password',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [
+      /Application-specific password required|InvalidSecondFactor|\b534[ -]5\.7\.9\b.*(?:password|Application)/is,
+    ],
+    seenIn: ['Gmail via any client'],
+    fix: 'This Google account has 2-step verification: create an app password (Google Account → Security → App passwords) and use it instead of the account password, or use OAuth2 (XOAUTH2).',
+  },
+  {
+    id: 'gmail-web-login',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [/Please log in via your web browser|WebLoginRequired|\b534[ -]5\.7\.14\b/i],
+    seenIn: ['Gmail via any client'],
+    fix: 'Google blocked the sign-in as suspicious: sign in once in a browser from the same network, then use an app password or OAuth2.',
+  },
+  {
+    id: 'm365-smtp-auth-disabled',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [/SmtpClientAuthentication is disabled|\b5\.7\.139\b/i],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: 'Microsoft 365 refuses basic SMTP AUTH for this tenant or mailbox: enable "Authenticated SMTP" for the mailbox (Microsoft 365 admin center → user → Mail → Manage email apps) and check security defaults, or use OAuth2 (XOAUTH2).',
+  },
+  {
+    id: 'too-many-login-attempts',
+    cause: 'rate-limited',
+    confidence: 0.95,
+    match: [/Too many (?:login|authentication|auth) (?:attempts|failures)|\b4\.7\.12\b.*(?:rate|many)/i],
+    seenIn: ['Gmail', 'Postfix', 'Exim'],
+  },
+  {
+    id: 'auth-535',
+    cause: 'auth-failed',
+    confidence: 0.93,
+    match: [
+      /\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|SMTPAuthenticationError|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
+    ],
+    unless: [/remote party has closed|transport stream/i],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'JavaMail',
+      'curl',
+      'swaks',
+      'msmtp',
+      'PHPMailer',
+      'MailKit',
+      'Go net/smtp',
+    ],
+  },
+  {
+    id: 'auth-failed-phrase',
+    cause: 'auth-failed',
+    confidence: 0.75,
+    match: [
+      /authentication failed|Could not authenticate|AUTH (?:PLAIN|LOGIN|CRAM-MD5) failed|No authentication type succeeded|MailKit\.Security\.AuthenticationException|\bEAUTH\b/i,
+    ],
+    unless: [
+      /remote party has closed|transport stream|System\.Security\.Authentication\.AuthenticationException|Missing credentials/i,
+    ],
+    seenIn: ['msmtp', 'PHPMailer', 'MailKit', 'nodemailer', 'mailport'],
+  },
+  {
+    id: 'auth-mechanism',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.94,
+    match: [
+      /Unrecognized authentication type|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication mechanism|none of which Mailport supports/i,
+    ],
+    seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
+  },
+  {
+    id: 'client-not-authenticated',
+    cause: 'auth-required',
+    confidence: 0.93,
+    match: [
+      /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|must authenticate|Sender requires authentication|\b530[ -]5\.7\.1\b/i,
+    ],
+    seenIn: ['Gmail', 'Exchange', 'Postfix', 'nodemailer', '.NET SmtpClient', 'curl', 'Python smtplib'],
+  },
+  {
+    id: 'dotnet-secure-connection-or-auth',
+    cause: 'auth-required',
+    confidence: 0.6,
+    match: [/requires a secure connection or the client was not authenticated/i],
+    seenIn: ['.NET SmtpClient'],
+  },
+  {
+    id: 'reply-530',
+    cause: 'auth-required',
+    confidence: 0.7,
+    match: [/\b530\b|\b5\.7\.0\b/],
+    seenIn: ALL,
+  },
+
+  // --- Envelope -------------------------------------------------------------------------------
+  {
+    id: 'relay-denied',
+    cause: 'relay-denied',
+    confidence: 0.95,
+    match: [
+      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|\b5\.7\.64\b|\b5\.7\.54\b/i,
+    ],
+    seenIn: ['Postfix', 'Exchange', 'Exim', 'Sendmail', 'Microsoft 365'],
+  },
+  {
+    id: 'sender-not-allowed',
+    cause: 'sender-rejected',
+    confidence: 0.92,
+    match: [
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|sender is unauthenticated|\b5\.7\.26\b|\b5\.7\.27\b/i,
+    ],
+    unless: [/greylist|graylist/i],
+    seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
+  },
+  {
+    id: 'ip-blocklisted',
+    cause: 'sender-rejected',
+    confidence: 0.8,
+    match: [
+      /blocked using|listed (?:at|on|in) .*(?:spamhaus|barracuda|spamcop|rbl|dnsbl)|Client host rejected|\bspamhaus\b|\bRBL\b|poor reputation|traffic not accepted from this IP|\b5\.7\.708\b|IP .* (?:is )?(?:blocked|blacklisted|blocklisted)/i,
+    ],
+    seenIn: ['Postfix', 'Exchange', 'Microsoft 365'],
+    fix: "The receiving server rejects your sending IP (a blocklist or poor reputation): check the IP on the named blocklist and request delisting, or send through your provider's submission server (port 587 with AUTH) instead of directly from this host.",
+  },
+  {
+    id: 'envelope-sender-phase',
+    cause: 'sender-rejected',
+    confidence: 0.55,
+    match: [
+      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address .* not accepted|MAIL failed|refused the sender/i,
+    ],
+    seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport'],
+  },
+  {
+    id: 'recipient-unknown',
+    cause: 'recipient-unknown',
+    confidence: 0.93,
+    match: [
+      /User unknown|\b5\.1\.1\b|No such (?:user|recipient|mailbox)|(?:mailbox|account|address|user) (?:that you tried to reach )?does not exist|RecipientNotFound|Recipient not found|unknown (?:recipient|user)|invalid recipient|\b5\.1\.10\b|\b5\.1\.6\b|mailbox not found|Unrouteable address|no mailbox here/i,
+    ],
+    seenIn: ['Postfix', 'Gmail', 'Exchange', 'Exim', 'all clients'],
+  },
+  {
+    id: 'mailbox-full',
+    cause: 'recipient-unknown',
+    confidence: 0.7,
+    match: [
+      /\b5\.2\.2\b|mailbox (?:is )?full|over quota|quota exceeded for (?:the )?(?:user|mailbox)|OverQuota/i,
+    ],
+    seenIn: ['all servers'],
+    fix: "The recipient's mailbox is full: nothing to change on your side; the recipient must make room, or use another address.",
+  },
+  {
+    id: 'recipient-phase',
+    cause: 'recipient-unknown',
+    confidence: 0.55,
+    match: [
+      /SMTPRecipientsRefused|all recipients were rejected|Recipient address rejected|recipients failed|recipient address .* not accepted|RCPT failed|SMTPAddressFailedException|Invalid Addresses|Mailbox unavailable|refused the recipient|\b5\.1\.3\b/i,
+    ],
+    seenIn: [
+      'Python smtplib',
+      'nodemailer',
+      'PHPMailer',
+      'msmtp',
+      'curl',
+      'JavaMail',
+      '.NET SmtpClient',
+      'mailport',
+    ],
+  },
+
+  // --- Message --------------------------------------------------------------------------------
+  {
+    id: 'message-too-large',
+    cause: 'message-too-large',
+    confidence: 0.93,
+    match: [
+      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|\b552\b/i,
+    ],
+    unless: [/\b5\.2\.2\b|mailbox (?:is )?full/i],
+    seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
+  },
+
+  // --- Temporary conditions ---------------------------------------------------------------------
+  {
+    id: 'greylisted',
+    cause: 'greylisted',
+    confidence: 0.97,
+    match: [/gr[ae]y-?list|postgrey|greylisting/i],
+    seenIn: ['Postgrey', 'rspamd', 'Exim', 'all clients'],
+  },
+  {
+    id: 'greylist-shaped',
+    cause: 'greylisted',
+    confidence: 0.65,
+    match: [/\b45[01][ -]4\.(?:7\.1|2\.0)\b.*(?:try again|retry|come back|later)/is],
+    seenIn: ['greylisting servers'],
+  },
+  {
+    id: 'rate-limited',
+    cause: 'rate-limited',
+    confidence: 0.92,
+    match: [
+      /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)/i,
+    ],
+    seenIn: ['Gmail', 'Microsoft 365', 'Amazon SES', 'Postfix', 'all clients'],
+  },
+  {
+    id: 'temporary-failure',
+    cause: 'temporary-failure',
+    confidence: 0.75,
+    match: [
+      /Service not available|Service (?:temporarily )?unavailable|try again later|temporar(?:y|ily) (?:failure|error|problem|unavailable|rejected|deferred)|Local error in processing|\b4\.3\.[0-5]\b|\b4\.4\.[0-7]\b|Insufficient system storage|Requested action aborted|closing transmission channel|TempFail|\b4\.7\.0\b/i,
+    ],
+    seenIn: ['all servers'],
+  },
+  {
+    id: 'reply-4xx',
+    cause: 'temporary-failure',
+    confidence: 0.55,
+    match: [/\b(?:421|450|451|452|454)\b/],
+    seenIn: ['all servers'],
+  },
+];
