@@ -199,15 +199,16 @@ export class SmtpLineReader {
         this.advance(lf + 1);
         continue;
       }
-      if (this.carry !== null) {
+      const carried = this.carry;
+      if (carried !== null) {
         const lf = chunk.indexOf(LF, start);
         if (lf === -1) {
-          this.extendCarry(chunk, start);
+          this.extendCarry(carried, chunk, start);
           this.advance(chunk.length);
           continue;
         }
         // Complete the carried line; it is short, so joining it costs little.
-        const line = Buffer.concat([this.carry, chunk.subarray(start, lf + 1)]);
+        const line = Buffer.concat([carried, chunk.subarray(start, lf + 1)]);
         this.carry = null;
         this.advance(lf + 1);
         if (this.scanText(line, 0) !== -1) return this.finishData();
@@ -229,7 +230,6 @@ export class SmtpLineReader {
    * terminating `.CRLF`, or -1 with `tailStart` at the incomplete last line.
    */
   private scanText(buffer: Buffer, start: number): number {
-    const maxLine = this.limits.maxDataLineLength;
     let position = start;
     let spanStart = start;
     let nextCr = buffer.indexOf(CR, start);
@@ -238,7 +238,7 @@ export class SmtpLineReader {
       const lineEnd = endsCrlf ? lf - 1 : lf;
       // RFC 5321 §2.3.8: CR and LF only ever appear together; anything else is the smuggling family.
       if (!endsCrlf || (nextCr !== -1 && nextCr < lineEnd)) this.flag('bare-lf');
-      if (lf + 1 - position > maxLine) this.flag('line-too-long');
+      if (lf + 1 - position > this.textLineLimit(buffer[position])) this.flag('line-too-long');
       if (buffer[position] === DOT) {
         // RFC 5321 §4.1.1.4: only CRLF "." CRLF ends the data; a bare LF on either side does not.
         if (this.previousLineEndedCrlf && endsCrlf && lf - position === 2) {
@@ -258,20 +258,24 @@ export class SmtpLineReader {
     return -1;
   }
 
+  /** RFC 5321 §4.5.3.1.6: the limit does not count the dot added for transparency. */
+  private textLineLimit(firstByte: number | undefined): number {
+    return firstByte === DOT ? this.limits.maxDataLineLength + 1 : this.limits.maxDataLineLength;
+  }
+
   private startCarry(chunk: Buffer, from: number): void {
     const tail = chunk.length - from;
     if (tail === 0) return;
-    if (tail >= this.limits.maxDataLineLength) {
+    if (tail >= this.textLineLimit(chunk[from])) {
       this.enterLongTextLine(tail, chunk);
     } else {
       this.carry = chunk.subarray(from);
     }
   }
 
-  private extendCarry(chunk: Buffer, from: number): void {
-    const carried = this.carry ?? Buffer.alloc(0);
+  private extendCarry(carried: Buffer, chunk: Buffer, from: number): void {
     const total = carried.length + chunk.length - from;
-    if (total >= this.limits.maxDataLineLength) {
+    if (total >= this.textLineLimit(carried[0])) {
       this.carry = null;
       this.enterLongTextLine(total, chunk);
     } else {

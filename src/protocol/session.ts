@@ -44,6 +44,13 @@ import {
   SASL_CANCEL,
   type SaslMechanism,
 } from './sasl.js';
+import {
+  describeAuthCommand,
+  displayableMechanism,
+  escapeControlCharacters,
+  looksLikeSaslResponse,
+  REDACTED,
+} from './transcript-text.js';
 import type {
   Credentials,
   ProtocolEnd,
@@ -77,11 +84,6 @@ const UNIMPLEMENTED_VERBS: ReadonlySet<string> = new Set([
 
 /** C0 controls (except TAB) and DEL never belong in a command line. */
 const CONTROL_CHARACTER = /[^\P{Cc}\t]/u;
-const ALL_CONTROL_CHARACTERS = /\p{Cc}/gu;
-/** What a base64 SASL response looks like, used to keep stray credentials out of the transcript. */
-const BASE64_TOKEN = /^[A-Za-z0-9+/]+=*$/;
-/** RFC 4422 §3.1 mechanism names (matched case-insensitively). */
-const MECHANISM_NAME = /^[A-Za-z0-9_-]{1,20}$/;
 
 interface MailTransaction {
   mailFrom: EnvelopeAddress;
@@ -375,7 +377,11 @@ export class SmtpProtocolSession {
           this.failCommand(REPLIES.NOT_IMPLEMENTED);
           return;
         }
-        this.diagnose('syntax-error', `unknown command ${verb.slice(0, 32)}`);
+        // The verb itself may be a stray credential after a refused AUTH, so it is not repeated then.
+        this.diagnose(
+          'syntax-error',
+          this.authRefused ? 'unknown command after a refused AUTH' : `unknown command ${verb.slice(0, 32)}`,
+        );
         this.failCommand(REPLIES.UNKNOWN_COMMAND);
         return;
     }
@@ -494,7 +500,7 @@ export class SmtpProtocolSession {
 
   private handleAuth(argument: string): void {
     if (this.profile.auth === 'off') {
-      this.failCommand(REPLIES.AUTH_NOT_AVAILABLE);
+      this.fail(REPLIES.AUTH_NOT_AVAILABLE);
       return;
     }
     if (!this.authOffered()) {
@@ -520,7 +526,7 @@ export class SmtpProtocolSession {
     }
     const mechanism = mechanismToken.toUpperCase();
     if (!isSupportedMechanism(mechanism)) {
-      this.diagnose('auth-mechanism-unsupported', MECHANISM_NAME.test(mechanism) ? mechanism : undefined);
+      this.diagnose('auth-mechanism-unsupported', displayableMechanism(mechanismToken) ?? undefined);
       this.fail(REPLIES.AUTH_MECH_UNSUPPORTED);
       return;
     }
@@ -534,7 +540,7 @@ export class SmtpProtocolSession {
 
   private handleSaslLine(line: Buffer, wellTerminated: boolean): void {
     const text = line.toString('latin1');
-    this.sink.transcript('C', text === SASL_CANCEL ? SASL_CANCEL : '<redacted>');
+    this.sink.transcript('C', text === SASL_CANCEL ? SASL_CANCEL : REDACTED);
     if (!wellTerminated) {
       this.sasl = null;
       this.diagnose('bare-lf', 'in an AUTH response');
@@ -935,17 +941,14 @@ export class SmtpProtocolSession {
 
   /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
   private transcriptCommand(verb: string, text: string): string {
-    if (verb === 'AUTH') {
-      const [command = 'AUTH', mechanism, ...rest] = text.split(' ').filter((token) => token.length > 0);
-      if (mechanism === undefined) return command;
-      if (!MECHANISM_NAME.test(mechanism)) return `${command} <redacted>`;
-      return rest.length > 0 ? `${command} ${mechanism} <redacted>` : `${command} ${mechanism}`;
-    }
-    if (this.authRefused && BASE64_TOKEN.test(text) && !isKnownVerb(verb)) return '<redacted>';
-    return text.replace(
-      ALL_CONTROL_CHARACTERS,
-      (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
-    );
+    if (verb === 'AUTH') return describeAuthCommand(text);
+    if (this.mayBeStrayCredentials(verb, text)) return REDACTED;
+    return escapeControlCharacters(text);
+  }
+
+  /** After a refused AUTH, a client may send its SASL responses anyway, as unknown commands. */
+  private mayBeStrayCredentials(verb: string, text: string): boolean {
+    return this.authRefused && !isKnownVerb(verb) && looksLikeSaslResponse(text);
   }
 }
 

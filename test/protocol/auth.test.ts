@@ -213,11 +213,18 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
 describe('transcript redaction (never the password, nor its base64)', () => {
   const secrets = [PASSWORD, base64(PASSWORD), plainResponse(USER, PASSWORD), base64(USER)];
 
-  function assertNoSecrets(harness: Harness): void {
-    const transcript = harness.sink.transcriptLines.map((line) => line.text).join('\n');
-    for (const secret of secrets) assert.ok(!transcript.includes(secret), `transcript leaks ${secret}`);
-    const diagnostics = JSON.stringify(harness.sink.diagnostics);
-    for (const secret of secrets.slice(0, 3)) assert.ok(!diagnostics.includes(secret), 'diagnostics leak');
+  /** Case-insensitive, so an upper-cased verb echo cannot hide a leak either. */
+  function assertNoSecrets(harness: Harness, extraSecrets: string[] = []): void {
+    const recorded = [
+      ...harness.sink.transcriptLines.map((line) => line.text),
+      ...harness.sink.diagnostics.map((diagnostic) => diagnostic.detail ?? ''),
+      harness.session.lastError ?? '',
+    ]
+      .join('\n')
+      .toLowerCase();
+    for (const secret of [...secrets, ...extraSecrets]) {
+      assert.ok(!recorded.includes(secret.toLowerCase()), `recorded text leaks ${secret}`);
+    }
   }
 
   it('redacts PLAIN and LOGIN payloads, successful or not', async () => {
@@ -249,7 +256,17 @@ describe('transcript redaction (never the password, nor its base64)', () => {
   it('redacts AUTH lines that are refused for a bare LF or a wrong mechanism', async () => {
     const harness = await authReady();
     harness.send(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}\n`);
-    await harness.exchange(`AUTH ${base64(PASSWORD)}`);
-    assertNoSecrets(harness);
+    // A credential where the mechanism belongs, made of mechanism-name characters only.
+    const credentialAsMechanism = 'YWxpY2U6aHVudGVy';
+    await harness.exchange(`AUTH ${base64(PASSWORD)}`, `AUTH ${credentialAsMechanism}`);
+    assertNoSecrets(harness, [credentialAsMechanism]);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'AUTH <redacted>'));
+  });
+
+  it('shows the mechanism, normalised, when it is one', async () => {
+    const harness = await authReady();
+    await harness.exchange('AUTH login', '*', 'AUTH CRAM-MD5');
+    const client = harness.sink.transcriptLines.filter((line) => line.dir === 'C').map((line) => line.text);
+    assert.deepEqual(client.slice(-3), ['AUTH LOGIN', '*', 'AUTH CRAM-MD5']);
   });
 });

@@ -158,6 +158,16 @@ describe('DATA', () => {
     );
   });
 
+  it('does not count the transparency dot against the line limit (RFC 5321 §4.5.3.1.6)', () => {
+    for (const size of [7, 5000]) {
+      const stuffed = dataEnd(readAll(`.${'.'.repeat(998)}\r\n.\r\n`, { data: true, size }).events);
+      assert.equal(stuffed.problem, null, `chunks of ${size}`);
+      assert.equal(stuffed.body?.length, 1000);
+      const over = dataEnd(readAll(`.${'.'.repeat(999)}\r\n.\r\n`, { data: true, size }).events);
+      assert.equal(over.problem, 'line-too-long', `chunks of ${size}`);
+    }
+  });
+
   it('stops keeping the body past maxMessageSize and reports too-large at the end (RFC 1870 §6)', () => {
     const line = `${'x'.repeat(98)}\r\n`;
     const reader = new SmtpLineReader(LIMITS);
