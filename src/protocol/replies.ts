@@ -20,6 +20,13 @@ export const REPLIES = Object.freeze({
   OK: reply(250, '2.0.0', 'OK'),
   IDLE_TIMEOUT: reply(421, '4.4.2', 'Idle timeout, closing connection'),
   TOO_MANY_CONNECTIONS: reply(421, '4.7.0', 'Too many connections, try again later'),
+  // Sent in plaintext on an implicit-TLS port (RFC 8314 §3.3) to a client that spoke or waited in
+  // cleartext, so that its error message names the mistake instead of timing out.
+  IMPLICIT_TLS_REQUIRED: reply(
+    421,
+    '4.7.0',
+    'This port expects implicit TLS from the first byte (RFC 8314): enable TLS on connect (nodemailer secure: true, smtplib.SMTP_SSL) or use the STARTTLS port',
+  ),
   TOO_MANY_ERRORS: reply(421, '4.7.0', 'Too many errors, closing connection'),
   TOO_MANY_AUTH_FAILURES: reply(421, '4.7.0', 'Too many failed authentication attempts, closing connection'),
   PIPELINE_OVERFLOW: reply(

@@ -188,17 +188,9 @@ export class SmtpProtocolSession {
     this.flush();
   }
 
-  /** Instead of the greeting: the connection limit is reached (RFC 5321 §3.1 allows 421 here). */
-  rejectTooManyConnections(): void {
-    if (this.greeted || this.ended) return;
-    this.greeted = true;
-    this.diagnose('too-many-connections');
-    this.sendAndClose(REPLIES.TOO_MANY_CONNECTIONS);
-  }
-
   /**
-   * Bytes from the client. Throws only on an engine bug, after replying 451 and closing.
-   * Buffers are kept by reference until processed: do not reuse them.
+   * Bytes from the client. Never throws: an engine bug ends only this session, with 451 4.3.0 and
+   * an `internal error` transcript event. Buffers are kept by reference until processed: do not reuse them.
    */
   receive(chunk: Buffer): void {
     if (this.ended) return;
@@ -222,8 +214,8 @@ export class SmtpProtocolSession {
   /** The TLS handshake after STARTTLS succeeded: every earlier fact is forgotten (RFC 3207 §4.2). */
   tlsStarted(facts: TlsFacts): void {
     if (this.ended) return;
+    // The socket layer records the handshake itself (it also sees implicit TLS and failures).
     this.tlsFacts = facts;
-    this.sink.transcript('*', `TLS established: ${facts.protocol} ${facts.cipher}`);
     if (this.state !== 'tls-handshake') return;
     this.state = 'commands';
     this.reader.discardBuffered();
@@ -269,9 +261,9 @@ export class SmtpProtocolSession {
         this.handleEvent(event);
       }
     } catch (error) {
+      // A bug must not take the process (and every other session) down with it.
       this.sink.transcript('*', `internal error: ${error instanceof Error ? error.message : String(error)}`);
       this.sendAndClose(REPLIES.LOCAL_ERROR);
-      throw error;
     } finally {
       this.pumping = false;
       this.flush();

@@ -194,15 +194,21 @@ describe('ending the session', () => {
     assert.equal(harness.session.ended, true);
   });
 
-  it('too many connections: 421 4.7.0 instead of the greeting', () => {
-    const harness = createHarness('relay', { greet: false });
-    harness.session.rejectTooManyConnections();
+  it('an unexpected error inside the engine ends only this session, with 451 4.3.0 and no throw', () => {
+    const harness = createHarness('relay');
+    harness.sink.takeReplies();
+    const record = harness.sink.transcript.bind(harness.sink);
+    harness.sink.transcript = (direction, text) => {
+      if (direction === 'C' && text === 'NOOP') throw new Error('recorder broke');
+      record(direction, text);
+    };
+    assert.doesNotThrow(() => harness.send('NOOP\r\nQUIT\r\n'));
     assert.deepEqual(
       harness.sink.takeReplies().map((reply) => reply.lines[0]),
-      ['421 4.7.0 Too many connections, try again later'],
+      ['451 4.3.0 Temporary server error, please try again later'],
     );
-    assert.deepEqual(harness.sink.diagnosticCodes, ['too-many-connections']);
     assert.equal(harness.sink.closed, true);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: recorder broke'));
   });
 
   it('QUIT: 221 2.0.0, close, and nothing after it is processed', async () => {
