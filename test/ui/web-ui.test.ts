@@ -1,0 +1,278 @@
+/**
+ * The web UI end to end: real Chromium (playwright-core, the Debian package) against the real
+ * sandbox serving dist/ui, with real mail sent by nodemailer over STARTTLS+AUTH. Covers live
+ * arrival, every message view, a wrong-TLS-mode client in Sessions, search, delete and phone width.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import nodemailer, { type SendMailOptions, type SMTPTransportOptions, type Transporter } from 'nodemailer';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { nextClosedSession } from '../helpers/wait.js';
+
+const UI_DIR = resolve('dist/ui');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Playwright waits (auto-retrying assertions) are bounded by this. */
+const UI_TIMEOUT_MS = 10_000;
+
+let sandbox: TestSandbox;
+let browser: Browser;
+let page: Page;
+/** Every URL the main page and its frames asked for. */
+const requested: string[] = [];
+
+before(async () => {
+  assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
+  sandbox = await startTestSandbox({ uiDir: UI_DIR });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(UI_TIMEOUT_MS);
+  page.on('request', (request) => requested.push(request.url()));
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+function transport(options: SMTPTransportOptions): Transporter {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 5000,
+    ...options,
+    tls: { ca: sandbox.caPem, servername: 'localhost' },
+  });
+}
+
+/** The right settings for the 587-style port: plaintext greeting, STARTTLS, then AUTH. */
+async function sendOverStartTls(mail: SendMailOptions): Promise<void> {
+  const client = transport({
+    port: sandbox.port('submission'),
+    secure: false,
+    requireTLS: true,
+    auth: sandbox.auth,
+  });
+  try {
+    await client.sendMail({ from: 'Acme <hello@acme.example>', to: 'Ada <ada@example.com>', ...mail });
+  } finally {
+    client.close();
+  }
+}
+
+const CSV = 'id,total\n1,42.00\n';
+/** A "remote" image on another origin that still stays on loopback (nothing listens on port 9). */
+const REMOTE_IMAGE = 'http://127.0.0.1:9/open.gif';
+const PIXEL_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+  'base64',
+);
+
+function nav() {
+  return page.getByRole('navigation', { name: 'Main' });
+}
+
+function messageRow(subject: string) {
+  return page.locator('.row-link', { hasText: subject });
+}
+
+describe('web UI', () => {
+  it('shows mail sent over STARTTLS+AUTH live, without a reload, and announces it', async () => {
+    await page.goto(sandbox.apiUrl);
+    await page.getByText('No mail yet.').waitFor();
+    await page.locator('.live-live').waitFor();
+
+    await sendOverStartTls({
+      bcc: 'audit@acme.example',
+      subject: 'Welcome to Acme',
+      text: 'Plain welcome text.',
+      html:
+        '<h1>Hello HTML</h1><img alt="logo" src="cid:logo@acme">' +
+        `<img alt="tracker" src="${REMOTE_IMAGE}">` +
+        '<script>document.body.append(Object.assign(document.createElement("p"), { id: "script-ran" }))</script>',
+      attachments: [
+        { filename: 'report.csv', content: CSV, contentType: 'text/csv' },
+        { filename: 'logo.png', content: PIXEL_PNG, cid: 'logo@acme' },
+      ],
+    });
+
+    await messageRow('Welcome to Acme').waitFor();
+    assert.match(
+      (await page.locator('[aria-live="polite"]').textContent()) ?? '',
+      /New message from Acme: Welcome/,
+    );
+    assert.equal(await page.locator('.row-unread').count(), 1);
+  });
+
+  it('opens the message with its delivery facts and HTML in a script-free sandbox', async () => {
+    await messageRow('Welcome to Acme').click();
+    await page.getByRole('heading', { name: 'Welcome to Acme' }).waitFor();
+    const facts = page.locator('.facts');
+    await facts.getByText(`:${sandbox.port('submission')}`).waitFor();
+    await facts.getByText('STARTTLS', { exact: true }).waitFor();
+    await facts.getByText(/TLSv1\.[23]/).waitFor();
+    await facts.locator('.fact', { hasText: 'AUTH' }).getByText(sandbox.auth.user, { exact: true }).waitFor();
+    await facts.locator('.rcpt', { hasText: 'audit@acme.example' }).getByText('bcc').waitFor();
+    // Opening marks it read (PATCH), in the list and in the API.
+    await page.locator('.row-unread').waitFor({ state: 'detached' });
+
+    const iframe = page.locator('iframe.preview-frame');
+    assert.equal(await iframe.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');
+    const frame = page.frameLocator('iframe.preview-frame');
+    await frame.getByRole('heading', { name: 'Hello HTML' }).waitFor();
+    assert.equal(await frame.locator('#script-ran').count(), 0, 'scripts in the message never run');
+    // The cid: image is served by the API and rendered; the remote one is blocked until allowed.
+    const srcdoc = page.frames().find((candidate) => candidate.url() === 'about:srcdoc');
+    assert.ok(srcdoc, 'the preview iframe is a srcdoc frame');
+    // Page-side code as a string: this test is compiled without the DOM library.
+    await srcdoc.waitForFunction('document.querySelector(\'img[alt="logo"]\').naturalWidth > 0');
+    assert.ok(!requested.includes(REMOTE_IMAGE), 'the remote image is not fetched before the user allows it');
+    await page.getByText('1 remote resource blocked').waitFor();
+    const remoteRequest = page.waitForRequest(REMOTE_IMAGE);
+    await page.getByRole('button', { name: 'Load remote images' }).click();
+    await page.getByText('Remote content loaded').waitFor();
+    await remoteRequest;
+
+    await page.getByRole('button', { name: 'Phone (375 px)' }).click();
+    assert.equal(await iframe.evaluate((element) => element.getBoundingClientRect().width), 375);
+  });
+
+  it('shows the text, headers, raw source (.eml download) and attachments', async () => {
+    await page.getByRole('tab', { name: 'Text' }).click();
+    await page.locator('.text-body', { hasText: 'Plain welcome text.' }).waitFor();
+
+    await page.getByRole('tab', { name: 'Headers' }).click();
+    await page.locator('.headers-table tr', { hasText: 'Welcome to Acme' }).getByRole('rowheader').waitFor();
+
+    await page.getByRole('tab', { name: 'Raw' }).click();
+    await page.locator('.raw-source', { hasText: 'Subject: Welcome to Acme' }).waitFor();
+    const [eml] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download .eml', exact: true }).click(),
+    ]);
+    assert.match(eml.suggestedFilename(), /\.eml$/);
+    assert.match(await readFile(await eml.path(), 'utf8'), /Subject: Welcome to Acme/);
+
+    await page.getByRole('tab', { name: /Attachments/ }).click();
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download report.csv' }).click(),
+    ]);
+    assert.equal(csv.suggestedFilename(), 'report.csv');
+    assert.equal(await readFile(await csv.path(), 'utf8'), CSV);
+  });
+
+  it('puts a client with the wrong TLS mode in front of the user with the right diagnostic and fix', async () => {
+    const closed = nextClosedSession(sandbox.bus, (session) =>
+      session.diagnostics.some((diagnostic) => diagnostic.code === 'implicit-tls-on-starttls-port'),
+    );
+    // The classic mistake: `secure: true` (implicit TLS) against the STARTTLS port.
+    const wrong = transport({ port: sandbox.port('submission'), secure: true, auth: sandbox.auth });
+    await assert.rejects(
+      wrong.sendMail({ from: 'app@example.com', to: 'a@example.com', subject: 'x', text: 'x' }),
+    );
+    wrong.close();
+    const session = await closed;
+
+    await page.getByRole('alert').filter({ hasText: 'A client failed' }).waitFor();
+    await page.locator('.nav-item .badge-alert').waitFor();
+    await nav().getByRole('link', { name: 'Sessions' }).click();
+    assert.equal(await page.getByRole('switch', { name: 'Problems only' }).isChecked(), true);
+    await page.locator(`a[href="/sessions/${session.id}"]`).click();
+    await page
+      .locator('.diagnostic-message', { hasText: 'The client started a TLS handshake at once' })
+      .waitFor();
+    await page.locator('.diagnostic-fix', { hasText: 'secure: false' }).waitFor();
+    assert.ok((await page.locator('.transcript .t-line').count()) > 0);
+  });
+
+  it('searches with the q syntax', async () => {
+    await sendOverStartTls({ subject: 'Invoice 2026-07', text: 'Amount due.' });
+    await sendOverStartTls({ subject: 'Password reset', text: 'Reset link.' });
+    await nav().getByRole('link', { name: 'Inbox' }).click();
+    await messageRow('Password reset').waitFor();
+
+    await page.keyboard.press('/');
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('subject:invoice');
+    await page.locator('.row-link').first().filter({ hasText: 'Invoice 2026-07' }).waitFor();
+    await page.getByText('1 message', { exact: true }).waitFor();
+    assert.equal(await page.locator('.row-link').count(), 1);
+
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('');
+    await page.getByText('3 messages', { exact: true }).waitFor();
+  });
+
+  it('deletes the open message with the Delete key and selected ones with the toolbar', async () => {
+    await messageRow('Invoice 2026-07').click();
+    await page.getByRole('heading', { name: 'Invoice 2026-07' }).waitFor();
+    await page.keyboard.press('Delete');
+    await messageRow('Invoice 2026-07').waitFor({ state: 'detached' });
+    assert.equal((await sandbox.store.listMessages({ q: 'subject:invoice' })).total, 0);
+
+    await page.getByRole('checkbox', { name: 'Select “Password reset”' }).check();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await messageRow('Password reset').waitFor({ state: 'detached' });
+    await page.getByText('1 message', { exact: true }).waitFor();
+  });
+
+  it('works at phone width: one pane at a time, bottom navigation, back button', async () => {
+    const phone = await browser.newPage({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    phone.setDefaultTimeout(UI_TIMEOUT_MS);
+    try {
+      await phone.goto(sandbox.apiUrl);
+      const row = phone.locator('.row-link', { hasText: 'Welcome to Acme' });
+      await row.click();
+      await phone.getByRole('heading', { name: 'Welcome to Acme' }).waitFor();
+      assert.equal(await phone.locator('.list-pane').isVisible(), false);
+      const nav = await phone.getByRole('navigation', { name: 'Main' }).boundingBox();
+      assert.ok(nav !== null && nav.y + nav.height >= 844 - 1, 'navigation sits at the bottom');
+      const width = Number(await phone.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(width <= 390, `no horizontal overflow (page is ${width}px wide)`);
+      await phone.getByRole('button', { name: 'Back to the inbox' }).click();
+      await row.waitFor();
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('clears all mail and renders at three widths', async () => {
+    const shots = await mkdtemp(join(tmpdir(), 'mailport-ui-'));
+    for (const [name, width, height] of [
+      ['desktop', 1440, 900],
+      ['tablet', 1024, 768],
+      ['phone', 390, 844],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${sandbox.apiUrl}/setup`);
+      await page.getByRole('heading', { name: 'Connect your app' }).waitFor();
+      const path = join(shots, `setup-${name}.png`);
+      await page.screenshot({ path });
+      assert.ok((await stat(path)).size > 10_000);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await nav().getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No mail yet.').waitFor();
+    assert.equal((await sandbox.store.listMessages({})).total, 0);
+  });
+});
