@@ -1,15 +1,16 @@
 /**
  * SASL pieces for SMTP AUTH (RFC 4954): strict base64, the PLAIN message (RFC 4616) and the LOGIN
- * prompts. Pure functions; the exchange itself is driven by the session.
+ * prompts, and the exchange that turns client lines into credentials. Pure: no I/O, no checking.
  */
+import type { Credentials } from './types.js';
 
 export type SaslMechanism = 'PLAIN' | 'LOGIN';
 
 export const SUPPORTED_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'LOGIN'];
 
 /** The de-facto LOGIN prompts (draft-murchison-sasl-login): base64 of `Username:` and `Password:`. */
-export const LOGIN_USERNAME_PROMPT = Buffer.from('Username:').toString('base64');
-export const LOGIN_PASSWORD_PROMPT = Buffer.from('Password:').toString('base64');
+const LOGIN_USERNAME_PROMPT = Buffer.from('Username:').toString('base64');
+const LOGIN_PASSWORD_PROMPT = Buffer.from('Password:').toString('base64');
 
 /** A client line that cancels the exchange (RFC 4954 §4). */
 export const SASL_CANCEL = '*';
@@ -46,4 +47,60 @@ export function parsePlainResponse(message: Buffer): PlainResponse | null {
   const password = message.subarray(second + 1).toString('utf8');
   if (username.length === 0) return null;
   return { authzid: authzid.length > 0 ? authzid : null, username, password };
+}
+
+/** What the server does next in an AUTH exchange. */
+export type SaslStep =
+  /** Send `334` with this base64 text and wait for the next line. */
+  | { kind: 'challenge'; text: string }
+  /** The exchange is complete: check these credentials. */
+  | { kind: 'credentials'; credentials: Credentials }
+  /** The client sent `*` (RFC 4954 §4). */
+  | { kind: 'cancelled' }
+  | { kind: 'invalid-base64' }
+  /** Decoded, but not a valid PLAIN message (RFC 4616 §2). */
+  | { kind: 'malformed' };
+
+/** One AUTH PLAIN or AUTH LOGIN exchange, from the AUTH command to the credentials. */
+export class SaslExchange {
+  private readonly mechanism: SaslMechanism;
+  /** LOGIN: the username, once received. */
+  private username: string | null = null;
+
+  constructor(mechanism: SaslMechanism) {
+    this.mechanism = mechanism;
+  }
+
+  /** The AUTH command itself, with its optional initial response (RFC 4954 §4). */
+  start(initialResponse: string | undefined): SaslStep {
+    if (initialResponse !== undefined) return this.respond(initialResponse);
+    // PLAIN sends an empty challenge; LOGIN asks for the username.
+    return { kind: 'challenge', text: this.mechanism === 'PLAIN' ? '' : LOGIN_USERNAME_PROMPT };
+  }
+
+  /** A client line sent in answer to a 334 challenge (or as the initial response). */
+  respond(line: string): SaslStep {
+    if (line === SASL_CANCEL) return { kind: 'cancelled' };
+    const decoded = decodeSaslResponse(line);
+    if (decoded === null) return { kind: 'invalid-base64' };
+    if (this.mechanism === 'PLAIN') {
+      const plain = parsePlainResponse(decoded);
+      return plain === null
+        ? { kind: 'malformed' }
+        : { kind: 'credentials', credentials: { mechanism: 'PLAIN', ...plain } };
+    }
+    if (this.username === null) {
+      this.username = decoded.toString('utf8');
+      return { kind: 'challenge', text: LOGIN_PASSWORD_PROMPT };
+    }
+    return {
+      kind: 'credentials',
+      credentials: {
+        mechanism: 'LOGIN',
+        authzid: null,
+        username: this.username,
+        password: decoded.toString('utf8'),
+      },
+    };
+  }
 }

@@ -36,13 +36,12 @@ import {
   sizeExceededReply,
 } from './replies.js';
 import {
-  decodeSaslResponse,
   isSupportedMechanism,
-  LOGIN_PASSWORD_PROMPT,
-  LOGIN_USERNAME_PROMPT,
-  parsePlainResponse,
   SASL_CANCEL,
+  SaslExchange,
   type SaslMechanism,
+  type SaslStep,
+  SUPPORTED_MECHANISMS,
 } from './sasl.js';
 import {
   describeAuthCommand,
@@ -93,8 +92,6 @@ interface MailTransaction {
   /** At least one RCPT was tried, so DATA without recipients gets 554 rather than 503 (RFC 5321 §3.3). */
   recipientTried: boolean;
 }
-
-type SaslExchange = { mechanism: 'PLAIN' } | { mechanism: 'LOGIN'; username: string | null };
 
 type ConnectionState = 'commands' | 'tls-handshake';
 
@@ -287,7 +284,7 @@ export class SmtpProtocolSession {
         return;
       case 'line':
         if (this.sasl !== null) {
-          this.handleSaslLine(event.line, event.terminator === 'crlf' && !event.bareCr);
+          this.handleSaslLine(this.sasl, event.line, event.terminator === 'crlf' && !event.bareCr);
         } else {
           this.handleCommandLine(event.line, event.octets, event.terminator === 'crlf' && !event.bareCr);
         }
@@ -453,7 +450,7 @@ export class SmtpProtocolSession {
       'SMTPUTF8',
     ];
     if (offersStartTls(this.profile) && this.tlsFacts === null) extensions.push('STARTTLS');
-    if (this.authOffered()) extensions.push('AUTH PLAIN LOGIN');
+    if (this.authOffered()) extensions.push(`AUTH ${SUPPORTED_MECHANISMS.join(' ')}`);
     return extensions;
   }
 
@@ -522,15 +519,11 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.AUTH_MECH_UNSUPPORTED);
       return;
     }
-    this.sasl = mechanism === 'PLAIN' ? { mechanism } : { mechanism, username: null };
-    if (initialResponse === undefined) {
-      this.send(authChallengeReply(mechanism === 'PLAIN' ? '' : LOGIN_USERNAME_PROMPT));
-      return;
-    }
-    this.continueSasl(initialResponse);
+    this.sasl = new SaslExchange(mechanism);
+    this.applySaslStep(this.sasl.start(initialResponse));
   }
 
-  private handleSaslLine(line: Buffer, wellTerminated: boolean): void {
+  private handleSaslLine(exchange: SaslExchange, line: Buffer, wellTerminated: boolean): void {
     const text = line.toString('latin1');
     this.sink.transcript('C', text === SASL_CANCEL ? SASL_CANCEL : REDACTED);
     if (!wellTerminated) {
@@ -539,47 +532,31 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.BARE_LF_COMMAND);
       return;
     }
-    if (text === SASL_CANCEL) {
-      this.sasl = null;
-      this.fail(REPLIES.AUTH_CANCELLED);
-      return;
-    }
-    this.continueSasl(text);
+    this.applySaslStep(exchange.respond(text));
   }
 
-  /** One client response in the SASL exchange (initial response or a reply to 334). */
-  private continueSasl(response: string): void {
-    const exchange = this.sasl;
-    if (exchange === null) return;
-    const decoded = decodeSaslResponse(response);
-    if (decoded === null) {
-      this.sasl = null;
-      this.diagnose('syntax-error', 'undecodable base64 in AUTH');
-      this.failCommand(REPLIES.BASE64_INVALID);
+  private applySaslStep(step: SaslStep): void {
+    if (step.kind === 'challenge') {
+      this.send(authChallengeReply(step.text));
       return;
     }
-    if (exchange.mechanism === 'PLAIN') {
-      const plain = parsePlainResponse(decoded);
-      this.sasl = null;
-      if (plain === null) {
+    // Any reply other than 334 ends the exchange (RFC 4954 §4).
+    this.sasl = null;
+    switch (step.kind) {
+      case 'credentials':
+        this.verifyCredentials(step.credentials);
+        return;
+      case 'cancelled':
+        this.fail(REPLIES.AUTH_CANCELLED);
+        return;
+      case 'invalid-base64':
+        this.diagnose('syntax-error', 'undecodable base64 in AUTH');
+        this.failCommand(REPLIES.BASE64_INVALID);
+        return;
+      case 'malformed':
         this.failCommand(REPLIES.AUTH_MALFORMED, 'syntax-error');
         return;
-      }
-      this.verifyCredentials({ mechanism: 'PLAIN', ...plain });
-      return;
     }
-    if (exchange.username === null) {
-      exchange.username = decoded.toString('utf8');
-      this.send(authChallengeReply(LOGIN_PASSWORD_PROMPT));
-      return;
-    }
-    this.sasl = null;
-    this.verifyCredentials({
-      mechanism: 'LOGIN',
-      authzid: null,
-      username: exchange.username,
-      password: decoded.toString('utf8'),
-    });
   }
 
   private verifyCredentials(credentials: Credentials): void {
