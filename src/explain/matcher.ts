@@ -16,14 +16,21 @@ const PLAINTEXT_PORTS = new Set([25, 587, 2525, 1025, 1587]);
 const PORT_MENTION =
   /(?:\bport\b\s*[:=]?\s*['"]?|(?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h))[\w\]-]:)(\d{2,5})\b/gi;
 
+export interface ExplainOptions {
+  /** The port the failing client used, when the text does not say (`mailport explain --port 465`). */
+  port?: number;
+}
+
 export interface RuleMatch {
   rule: ExplainRule;
   cause: CauseId;
   confidence: number;
 }
 
-/** The port kinds a text mentions; `null` when it names none of them, or both kinds. */
-export function portContext(text: string): PortContext | null {
+/** The kind of port the client used: the given one, else the ports the text mentions. */
+export function portContext(text: string, port?: number): PortContext | null {
+  if (port !== undefined && IMPLICIT_TLS_PORTS.has(port)) return 'implicit';
+  if (port !== undefined && PLAINTEXT_PORTS.has(port)) return 'plaintext';
   let implicit = false;
   let plaintext = false;
   for (const match of text.matchAll(PORT_MENTION)) {
@@ -42,9 +49,9 @@ export function normalise(text: string): string {
 }
 
 /** Every rule that applies, best first. */
-export function matchRules(text: string): RuleMatch[] {
+export function matchRules(text: string, options: ExplainOptions = {}): RuleMatch[] {
   const cleaned = normalise(text);
-  const context = portContext(cleaned);
+  const context = portContext(cleaned, options.port);
   const matches: RuleMatch[] = [];
   for (const rule of RULES) {
     if (rule.port !== undefined && rule.port !== context) continue;
@@ -56,8 +63,8 @@ export function matchRules(text: string): RuleMatch[] {
   return matches.sort((a, b) => b.confidence - a.confidence);
 }
 
-export function explainText(text: string): Explanation {
-  const [best] = matchRules(text);
+export function explainText(text: string, options: ExplainOptions = {}): Explanation {
+  const [best] = matchRules(text, options);
   if (!best || text.trim() === '') return explanationFor('unknown', 0);
   return explanationFor(best.cause, best.confidence, best.rule.fix);
 }
@@ -77,8 +84,8 @@ export function explanationFor(cause: CauseId, confidence: number, fix?: string)
  * Explains a thrown error: its message plus the fields clients attach (nodemailer `code`,
  * `command`, `response`; Mailport's `phase` and `reply`; Node's `cause` chain).
  */
-export function explainError(error: unknown): Explanation {
-  return explainText(describeError(error));
+export function explainError(error: unknown, options: ExplainOptions = {}): Explanation {
+  return explainText(describeError(error), options);
 }
 
 export function describeError(error: unknown, depth = 0): string {

@@ -428,7 +428,7 @@ export const RULES: readonly ExplainRule[] = [
   },
   {
     id: 'greeting-timeout',
-    cause: 'no-greeting',
+    cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.65,
     match: [
       /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i,
@@ -587,7 +587,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'tls-version-too-old',
     confidence: 0.9,
     match: [
-      /unsupported[ _]protocol|protocol[ _]version|no protocols available|No appropriate protocol|do not possess a common algorithm|server selected unsupported protocol version|protocol version not supported|Server chose TLSv1(?:\.1)?, but that protocol version is not enabled|TLSv1(?:\.[01])? .*(?:disabled|not (?:enabled|supported))|TLS ?v?1\.[01]\b.*not supported|\b4\.7\.66\b|inappropriate fallback/i,
+      /unsupported[ _]protocol|protocol[ _]version|no protocols available|No appropriate protocol|do not possess a common algorithm|server selected unsupported protocol version|protocol version not supported|Server chose TLSv1(?:\.1)?, but that protocol version is not enabled|TLSv1(?:\.[01])? .*(?:disabled|not (?:enabled|supported))|TLS ?v?1\.[01]\b.*not supported|\b4\.7\.66\b|inappropriate fallback|legacy sigalg/i,
     ],
     seenIn: [
       'nodemailer',
@@ -664,6 +664,14 @@ export const RULES: readonly ExplainRule[] = [
       'swaks',
       'PHPMailer',
     ],
+  },
+  {
+    id: 'python-connect-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.85,
+    // The traceback shows the timeout came from the TCP connect, not from waiting for a reply.
+    match: [/create_connection|sock\.connect\(/, /timed out/i],
+    seenIn: ['Python smtplib'],
   },
   {
     id: 'unreachable',

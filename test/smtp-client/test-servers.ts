@@ -124,6 +124,8 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
     const reply = (line: string) => socket.write(`${line}\r\n`);
     if (greet) reply('220 test.mailport.invalid ESMTP ready');
     const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
+    // Clients in these tests break connections on purpose; a reset is not a server failure.
+    lines.on('error', () => socket.destroy());
     socket.on('error', () => {});
     lines.on('line', (line) => {
       if (dataLines) {

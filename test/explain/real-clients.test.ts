@@ -1,0 +1,740 @@
+/**
+ * `explain` against error output produced right here by real clients (nodemailer in-process;
+ * Python smtplib, curl, swaks and openssl s_client as child processes) talking to deliberately
+ * misconfigured servers on loopback. Nothing in this file is a typed-in error message.
+ *
+ * The test servers listen on ephemeral ports, so where a client's output does not carry enough
+ * context by itself the case passes the port role the user would give with `--port`.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { inspect } from 'node:util';
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { type CauseId, explainText } from '../../src/explain/index.js';
+import {
+  closedPort,
+  createTlsFixtures,
+  type RunningServer,
+  startBlackholePort,
+  startSilentServer,
+  startTestSmtpServer,
+  type TestSmtpServer,
+  type TlsFixtures,
+} from '../smtp-client/test-servers.js';
+
+const credentials = { user: 'alice', pass: 'correct-horse' };
+
+interface Targets {
+  fixtures: TlsFixtures;
+  caFile: string;
+  /** 587-style: STARTTLS required, AUTH required, small SIZE, one unknown recipient. */
+  submission: TestSmtpServer;
+  /** 465-style: implicit TLS, AUTH required. */
+  submissions: TestSmtpServer;
+  /** Plaintext only, no STARTTLS. */
+  plaintext: TestSmtpServer;
+  /** STARTTLS offered, AUTH optional, relaying refused to unauthenticated clients. */
+  relay: TestSmtpServer;
+  expired: TestSmtpServer;
+  notYetValid: TestSmtpServer;
+  wrongHostname: TestSmtpServer;
+  selfSigned: TestSmtpServer;
+  untrustedCa: TestSmtpServer;
+  tls10: TestSmtpServer;
+  silent: RunningServer;
+  blackhole: RunningServer;
+  closedPort: number;
+}
+
+let targets: Targets;
+let tempDir: string;
+
+before(async () => {
+  const fixtures = await createTlsFixtures();
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-explain-'));
+  const caFile = join(tempDir, 'ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
+  const implicitWith = (certificate: typeof fixtures.valid) =>
+    startTestSmtpServer({ tls: 'implicit', certificate, credentials, authRequired: true });
+  targets = {
+    fixtures,
+    caFile,
+    submission: await startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      tlsRequired: true,
+      authRequired: true,
+      credentials,
+      maxSize: 4000,
+      unknownRecipients: ['nobody@example.com'],
+    }),
+    submissions: await implicitWith(fixtures.valid),
+    plaintext: await startTestSmtpServer({ tls: 'none' }),
+    relay: await startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      credentials,
+      relayDeniedUnlessAuthenticated: true,
+    }),
+    expired: await implicitWith(fixtures.expired),
+    notYetValid: await implicitWith(fixtures.notYetValid),
+    wrongHostname: await implicitWith(fixtures.wrongHostname),
+    selfSigned: await implicitWith(fixtures.selfSigned),
+    untrustedCa: await implicitWith(fixtures.untrustedCa),
+    tls10: await startTestSmtpServer({
+      tls: 'implicit',
+      certificate: fixtures.valid,
+      // Node refuses TLS 1.0 unless the security level is lowered as well.
+      secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
+    }),
+    silent: await startSilentServer(),
+    blackhole: await startBlackholePort(),
+    closedPort: await closedPort(),
+  };
+});
+
+after(async () => {
+  const { fixtures: _fixtures, caFile: _caFile, closedPort: _closed, ...servers } = targets;
+  await Promise.all(Object.values(servers).map((server) => server.close()));
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+/** Runs a client and returns everything it printed (the exit status is the failure itself). */
+function run(command: string, args: string[], input = ''): Promise<string> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { timeout: 15_000 }, (_error, stdout, stderr) => {
+      resolve(`${stdout}\n${stderr}`);
+    });
+    // A client that exits before reading its input must not fail the test with EPIPE.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(input);
+  });
+}
+
+function python(code: string): Promise<string> {
+  return run('python3', ['-c', `import smtplib, ssl\n${code}`]);
+}
+
+function pythonContext(): string {
+  return `ssl.create_default_context(cafile=${JSON.stringify(targets.caFile)})`;
+}
+
+/** Sends with nodemailer and returns what an application would log: the error, or the info. */
+async function nodemailerOutput(
+  options: SMTPTransport.Options,
+  message: Record<string, unknown> = {},
+): Promise<string> {
+  const transport = nodemailer.createTransport({
+    greetingTimeout: 1500,
+    connectionTimeout: 1500,
+    ...options,
+  });
+  try {
+    const info = await transport.sendMail({
+      from: 'alice@example.com',
+      to: 'bob@example.com',
+      text: 'hello',
+      ...message,
+    });
+    return inspect(info);
+  } catch (error) {
+    return inspect(error);
+  } finally {
+    transport.close();
+  }
+}
+
+interface Case {
+  name: string;
+  expected: CauseId;
+  output: () => Promise<string>;
+  /** The port role the user would name with `--port`, when the output cannot say it. */
+  port?: number;
+}
+
+const cases: Case[] = [
+  // nodemailer
+  {
+    name: 'nodemailer secure:true against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.submission.port, secure: true }),
+  },
+  {
+    name: 'nodemailer secure:false against an implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.submissions.port, secure: false }),
+  },
+  {
+    name: 'nodemailer with ignoreTLS on a STARTTLS-required port',
+    expected: 'auth-before-starttls',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.submission.port,
+        ignoreTLS: true,
+        auth: credentials,
+      }),
+  },
+  {
+    name: 'nodemailer requireTLS against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.plaintext.port, requireTLS: true }),
+  },
+  {
+    name: 'nodemailer against a closed port',
+    expected: 'connection-refused',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.closedPort }),
+  },
+  {
+    name: 'nodemailer against a port that drops the TCP handshake',
+    expected: 'connection-timeout',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.blackhole.port }),
+  },
+  {
+    name: 'nodemailer against a listener that never greets, on a port the user says is 587',
+    expected: 'no-greeting',
+    port: 587,
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.silent.port }),
+  },
+  {
+    name: 'nodemailer with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.submission.port,
+        tls: { ca: targets.fixtures.ca.certPem },
+        auth: { user: 'alice', pass: 'wrong' },
+      }),
+  },
+  {
+    name: 'nodemailer without credentials on a submission port',
+    expected: 'auth-required',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.submission.port,
+        tls: { ca: targets.fixtures.ca.certPem },
+      }),
+  },
+  {
+    name: 'nodemailer relaying without AUTH',
+    expected: 'relay-denied',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.relay.port,
+        tls: { ca: targets.fixtures.ca.certPem },
+      }),
+  },
+  {
+    name: 'nodemailer to an unknown recipient',
+    expected: 'recipient-unknown',
+    output: () =>
+      nodemailerOutput(
+        {
+          host: '127.0.0.1',
+          port: targets.submission.port,
+          tls: { ca: targets.fixtures.ca.certPem },
+          auth: credentials,
+        },
+        { to: 'nobody@example.com' },
+      ),
+  },
+  {
+    name: 'nodemailer with a message over the SIZE limit',
+    expected: 'message-too-large',
+    output: () =>
+      nodemailerOutput(
+        {
+          host: '127.0.0.1',
+          port: targets.submission.port,
+          tls: { ca: targets.fixtures.ca.certPem },
+          auth: credentials,
+        },
+        { text: 'x'.repeat(6000) },
+      ),
+  },
+  {
+    name: 'nodemailer success (the info object)',
+    expected: 'no-error',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.submission.port,
+        tls: { ca: targets.fixtures.ca.certPem },
+        auth: credentials,
+      }),
+  },
+  ...(
+    [
+      ['expired', 'cert-expired'],
+      ['notYetValid', 'cert-not-yet-valid'],
+      ['wrongHostname', 'cert-hostname-mismatch'],
+      ['selfSigned', 'cert-self-signed'],
+      ['untrustedCa', 'cert-untrusted-ca'],
+    ] as const
+  ).map(
+    ([server, expected]): Case => ({
+      name: `nodemailer against a server with a ${server} certificate`,
+      expected,
+      output: () =>
+        nodemailerOutput({
+          host: 'localhost',
+          port: targets[server].port,
+          secure: true,
+          tls: { ca: targets.fixtures.ca.certPem },
+        }),
+    }),
+  ),
+  {
+    name: 'nodemailer against a TLS 1.0-only server',
+    expected: 'tls-version-too-old',
+    output: () =>
+      nodemailerOutput({
+        host: 'localhost',
+        port: targets.tls10.port,
+        secure: true,
+        tls: { ca: targets.fixtures.ca.certPem },
+      }),
+  },
+
+  // Python smtplib
+  {
+    name: 'python SMTP_SSL against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => python(`smtplib.SMTP_SSL('127.0.0.1', ${targets.submission.port}, timeout=3)`),
+  },
+  {
+    name: 'python SMTP against an implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.submissions.port}, timeout=1)`),
+  },
+  {
+    name: 'python login() before starttls()',
+    expected: 'auth-before-starttls',
+    output: () =>
+      python(`s = smtplib.SMTP('127.0.0.1', ${targets.submission.port}, timeout=3)\ns.login('alice', 'x')`),
+  },
+  {
+    name: 'python starttls() against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () => python(`s = smtplib.SMTP('127.0.0.1', ${targets.plaintext.port}, timeout=3)\ns.starttls()`),
+  },
+  {
+    name: 'python against a closed port',
+    expected: 'connection-refused',
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.closedPort}, timeout=3)`),
+  },
+  {
+    name: 'python against a port that drops the TCP handshake',
+    expected: 'connection-timeout',
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.blackhole.port}, timeout=1)`),
+  },
+  {
+    name: 'python with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      python(
+        `s = smtplib.SMTP('localhost', ${targets.submission.port}, timeout=3)\ns.starttls(context=${pythonContext()})\ns.login('alice', 'wrong')`,
+      ),
+  },
+  {
+    name: 'python asking for a mechanism the server does not offer',
+    expected: 'auth-mechanism-unsupported',
+    output: () =>
+      python(
+        `s = smtplib.SMTP('localhost', ${targets.submission.port}, timeout=3)\ns.starttls(context=${pythonContext()})\ns.ehlo()\ns.auth('XOAUTH2', lambda challenge=None: 'token')`,
+      ),
+  },
+  {
+    name: 'python to an unknown recipient',
+    expected: 'recipient-unknown',
+    output: () =>
+      python(
+        `s = smtplib.SMTP('localhost', ${targets.submission.port}, timeout=3)\ns.starttls(context=${pythonContext()})\ns.login('alice', ${JSON.stringify(credentials.pass)})\ns.sendmail('alice@example.com', ['nobody@example.com'], 'Subject: x\\r\\n\\r\\nhi')`,
+      ),
+  },
+  ...(
+    [
+      ['expired', 'cert-expired'],
+      ['notYetValid', 'cert-not-yet-valid'],
+      ['wrongHostname', 'cert-hostname-mismatch'],
+      ['selfSigned', 'cert-self-signed'],
+      ['untrustedCa', 'cert-untrusted-ca'],
+      ['tls10', 'tls-version-too-old'],
+    ] as const
+  ).map(
+    ([server, expected]): Case => ({
+      name: `python SMTP_SSL against a server with a ${server} certificate`,
+      expected,
+      output: () =>
+        python(
+          `smtplib.SMTP_SSL('localhost', ${targets[server].port}, context=${pythonContext()}, timeout=3)`,
+        ),
+    }),
+  ),
+
+  // curl
+  {
+    name: 'curl smtps:// against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () =>
+      run('curl', [
+        '-sS',
+        `smtps://127.0.0.1:${targets.submission.port}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl smtp:// against an implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '-m',
+        '2',
+        `smtp://127.0.0.1:${targets.submissions.port}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl --ssl-reqd against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--ssl-reqd',
+        `smtp://127.0.0.1:${targets.plaintext.port}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl against a closed port',
+    expected: 'connection-refused',
+    output: () =>
+      run('curl', [
+        '-sS',
+        `smtp://127.0.0.1:${targets.closedPort}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl against a port that drops the TCP handshake',
+    expected: 'connection-timeout',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--connect-timeout',
+        '1',
+        `smtp://127.0.0.1:${targets.blackhole.port}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--ssl-reqd',
+        '--cacert',
+        targets.caFile,
+        `smtp://localhost:${targets.submission.port}`,
+        '--user',
+        'alice:wrong',
+        '--mail-from',
+        'alice@example.com',
+        '--mail-rcpt',
+        'bob@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'curl without credentials',
+    expected: 'auth-required',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--ssl-reqd',
+        '--cacert',
+        targets.caFile,
+        `smtp://localhost:${targets.submission.port}`,
+        '--mail-from',
+        'alice@example.com',
+        '--mail-rcpt',
+        'bob@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  ...(
+    [
+      ['expired', 'cert-expired'],
+      ['notYetValid', 'cert-not-yet-valid'],
+      ['wrongHostname', 'cert-hostname-mismatch'],
+      ['selfSigned', 'cert-self-signed'],
+      ['untrustedCa', 'cert-untrusted-ca'],
+      ['tls10', 'tls-version-too-old'],
+    ] as const
+  ).map(
+    ([server, expected]): Case => ({
+      name: `curl against a server with a ${server} certificate`,
+      expected,
+      output: () =>
+        run('curl', [
+          '-sS',
+          '--cacert',
+          targets.caFile,
+          `smtps://localhost:${targets[server].port}`,
+          '--mail-rcpt',
+          'a@example.com',
+          '-T',
+          '/dev/null',
+        ]),
+    }),
+  ),
+
+  // swaks
+  {
+    name: 'swaks --tls-on-connect against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.submission.port),
+        '--tls-on-connect',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks in plaintext against an implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.submissions.port),
+        '--timeout',
+        '1',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks --auth without --tls on a STARTTLS-required port',
+    expected: 'auth-before-starttls',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.submission.port),
+        '--auth',
+        'PLAIN',
+        '--auth-user',
+        'alice',
+        '--auth-password',
+        'x',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks --tls against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.plaintext.port),
+        '--tls',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks against a closed port',
+    expected: 'connection-refused',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.closedPort),
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks against a port that drops the TCP handshake',
+    expected: 'connection-timeout',
+    output: () =>
+      run('swaks', [
+        '--server',
+        '127.0.0.1',
+        '--port',
+        String(targets.blackhole.port),
+        '--timeout',
+        '1',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      run('swaks', [
+        '--server',
+        'localhost',
+        '--port',
+        String(targets.submission.port),
+        '--tls',
+        '--tls-ca-path',
+        targets.caFile,
+        '--auth',
+        'PLAIN',
+        '--auth-user',
+        'alice',
+        '--auth-password',
+        'wrong',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks success',
+    expected: 'no-error',
+    output: () =>
+      run('swaks', [
+        '--server',
+        'localhost',
+        '--port',
+        String(targets.submission.port),
+        '--tls',
+        '--tls-ca-path',
+        targets.caFile,
+        '--auth',
+        'PLAIN',
+        '--auth-user',
+        'alice',
+        '--auth-password',
+        credentials.pass,
+        '--from',
+        'alice@example.com',
+        '--to',
+        'bob@example.com',
+      ]),
+  },
+
+  // openssl s_client
+  {
+    name: 'openssl s_client -connect (implicit TLS) against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => run('openssl', ['s_client', '-connect', `127.0.0.1:${targets.submission.port}`], 'QUIT\n'),
+  },
+  {
+    name: 'openssl s_client -starttls smtp against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () =>
+      run(
+        'openssl',
+        ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${targets.plaintext.port}`],
+        'QUIT\n',
+      ),
+  },
+  ...(
+    [
+      ['expired', 'cert-expired'],
+      ['selfSigned', 'cert-self-signed'],
+      ['untrustedCa', 'cert-untrusted-ca'],
+      ['tls10', 'tls-version-too-old'],
+    ] as const
+  ).map(
+    ([server, expected]): Case => ({
+      name: `openssl s_client against a server with a ${server} certificate`,
+      expected,
+      output: () =>
+        run(
+          'openssl',
+          [
+            's_client',
+            '-CAfile',
+            targets.caFile,
+            '-verify_return_error',
+            '-connect',
+            `127.0.0.1:${targets[server].port}`,
+          ],
+          'QUIT\n',
+        ),
+    }),
+  ),
+  {
+    name: 'openssl s_client -verify_hostname against a certificate for another name',
+    expected: 'cert-hostname-mismatch',
+    output: () =>
+      run(
+        'openssl',
+        [
+          's_client',
+          '-CAfile',
+          targets.caFile,
+          '-verify_return_error',
+          '-verify_hostname',
+          'localhost',
+          '-connect',
+          `127.0.0.1:${targets.wrongHostname.port}`,
+        ],
+        'QUIT\n',
+      ),
+  },
+  {
+    name: 'openssl s_client with a trusted certificate',
+    expected: 'no-error',
+    output: () =>
+      run(
+        'openssl',
+        ['s_client', '-CAfile', targets.caFile, '-connect', `127.0.0.1:${targets.submissions.port}`],
+        'QUIT\n',
+      ),
+  },
+];
+
+describe('explain answers real client output', { concurrency: 6 }, () => {
+  for (const testCase of cases) {
+    test(testCase.name, async () => {
+      const output = await testCase.output();
+      const answer = explainText(output, testCase.port === undefined ? {} : { port: testCase.port });
+      assert.equal(answer.cause, testCase.expected, `output was:\n${output}`);
+      assert.ok(answer.confidence > 0 && answer.confidence <= 1);
+      assert.ok(answer.fix.length > 0 && answer.references.length > 0);
+    });
+  }
+});
