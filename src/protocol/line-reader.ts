@@ -29,8 +29,12 @@ export type ReaderEvent =
     }
   /** A command line longer than the limit; it was consumed up to its LF and dropped. */
   | { kind: 'line-too-long'; octets: number }
-  /** `<CRLF>.<CRLF>` arrived. `body` is null when the message has to be refused (`problem`). */
-  | { kind: 'data-end'; body: Buffer | null; size: number; problem: DataProblem | null };
+  /** `<CRLF>.<CRLF>` arrived: the body, or why the message has to be refused (its body was not kept). */
+  | DataEnd;
+
+export type DataEnd =
+  | { kind: 'data-end'; size: number; body: Buffer; problem: null }
+  | { kind: 'data-end'; size: number; body: null; problem: DataProblem };
 
 export interface LineReaderLimits {
   /** Longest command line buffered, in octets including CRLF. */
@@ -309,8 +313,10 @@ export class SmtpLineReader {
   }
 
   private finishData(): ReaderEvent {
-    const body = this.problem === null ? Buffer.concat(this.bodyParts, this.size) : null;
-    const event: ReaderEvent = { kind: 'data-end', body, size: this.size, problem: this.problem };
+    const event: DataEnd =
+      this.problem === null
+        ? { kind: 'data-end', size: this.size, body: Buffer.concat(this.bodyParts, this.size), problem: null }
+        : { kind: 'data-end', size: this.size, body: null, problem: this.problem };
     this.mode = 'command';
     this.bodyParts = [];
     this.size = 0;

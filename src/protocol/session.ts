@@ -17,7 +17,7 @@ import {
   parsePathArgument,
   parseRcptParameters,
 } from './envelope.js';
-import { type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
+import { type DataEnd, type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
 import {
   authChallengeReply,
   closesConnection,
@@ -258,9 +258,7 @@ export class SmtpProtocolSession {
         this.handleEvent(event);
       }
     } catch (error) {
-      // A bug must not take the process (and every other session) down with it.
-      this.sink.transcript('*', `internal error: ${error instanceof Error ? error.message : String(error)}`);
-      this.sendAndClose(REPLIES.LOCAL_ERROR);
+      this.internalError(error);
     } finally {
       this.pumping = false;
       this.flush();
@@ -280,7 +278,7 @@ export class SmtpProtocolSession {
         }
         return;
       case 'data-end':
-        this.handleDataEnd(event.body, event.size, event.problem);
+        this.handleDataEnd(event);
         return;
       case 'line':
         if (this.sasl !== null) {
@@ -573,7 +571,7 @@ export class SmtpProtocolSession {
       return;
     }
     this.awaitHook(
-      verdict,
+      Promise.resolve(verdict),
       (accepted) => this.finishAuth(username, mechanism, accepted),
       () => this.send(REPLIES.AUTH_TEMPORARY_FAILURE),
     );
@@ -727,26 +725,26 @@ export class SmtpProtocolSession {
     this.reader.startData();
   }
 
-  private handleDataEnd(body: Buffer | null, size: number, problem: DataProblem | null): void {
-    this.sink.transcript('*', `<message body: ${size} bytes>`);
+  private handleDataEnd(end: DataEnd): void {
+    this.sink.transcript('*', `<message body: ${end.size} bytes>`);
     const transaction = this.transaction;
     // RFC 5321 §4.1.1.4: the end of data closes the transaction, accepted or not.
     this.transaction = null;
     if (transaction === null) return;
-    if (problem !== null || body === null) {
-      this.refuseMessage(problem ?? 'too-large');
+    if (end.problem !== null) {
+      this.refuseMessage(end.problem);
       return;
     }
     const delivery: Transaction = {
       envelope: { mailFrom: transaction.mailFrom, rcptTo: transaction.rcptTo },
-      data: body,
+      data: end.body,
       heloName: this.clientName,
       tls: this.tlsFacts,
       auth: this.authFacts,
     };
     let stored: Promise<{ id: string }>;
     try {
-      stored = this.hooks.deliver(delivery);
+      stored = Promise.resolve(this.hooks.deliver(delivery));
     } catch (error) {
       stored = Promise.reject(error);
     }
@@ -833,10 +831,22 @@ export class SmtpProtocolSession {
 
   private resumeAfterHook(reply: () => void): void {
     this.hookPending = false;
-    reply();
+    try {
+      reply();
+    } catch (error) {
+      // Thrown inside a promise callback this would be an unhandled rejection.
+      this.internalError(error);
+      return;
+    }
     if (this.ended) return;
     this.flush();
     this.pump();
+  }
+
+  /** A bug must not take the process (and every other session) down with it: end this session only. */
+  private internalError(error: unknown): void {
+    this.sink.transcript('*', `internal error: ${error instanceof Error ? error.message : String(error)}`);
+    this.sendAndClose(REPLIES.LOCAL_ERROR);
   }
 
   /** A hook's reply; the connection is closed after a 421 (RFC 5321 §3.8). */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createHarness, readyHarness, STARTTLS_FACTS, settle } from './harness.js';
+import { createHarness, PASSWORD, readyHarness, STARTTLS_FACTS, settle, USER } from './harness.js';
 
 const FROM = 'MAIL FROM:<sender@example.test>';
 const TO = 'RCPT TO:<rcpt@example.test>';
@@ -133,6 +133,68 @@ describe('pipelining (RFC 2920)', () => {
   });
 });
 
+describe('chunking does not matter', () => {
+  /** A small deterministic generator (mulberry32), so a failure can be replayed. */
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let value = Math.imul(state ^ (state >>> 15), 1 | state);
+      value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+      return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  const conversation = [
+    'EHLO client.test',
+    'AUTH LOGIN',
+    Buffer.from(USER).toString('base64'),
+    Buffer.from(PASSWORD).toString('base64'),
+    `${FROM} BODY=8BITMIME`,
+    TO,
+    'RCPT TO:<second@example.test>',
+    'DATA',
+    'Subject: chunking',
+    '',
+    '.leading dot',
+    '..two dots',
+    `${'w'.repeat(900)}`,
+    '.',
+    'MAIL FROM:<>',
+    TO,
+    'DATA',
+    'second message',
+    '.',
+    'QUIT',
+  ].join('\r\n');
+
+  it('gives the same replies and messages for any split of the same bytes', async () => {
+    const whole = createHarness('submissions');
+    whole.send(`${conversation}\r\n`);
+    while (!whole.session.ended) await settle();
+    const bytes = Buffer.from(`${conversation}\r\n`);
+    for (let seed = 1; seed <= 40; seed += 1) {
+      const next = random(seed);
+      const split = createHarness('submissions');
+      for (let offset = 0; offset < bytes.length; ) {
+        const size = 1 + Math.floor(next() * (seed % 2 === 0 ? 8 : 700));
+        split.send(bytes.subarray(offset, offset + size));
+        offset += size;
+        if (next() < 0.3) await settle();
+      }
+      while (!split.session.ended) await settle();
+      assert.equal(split.sink.written, whole.sink.written, `seed ${seed}`);
+      assert.deepEqual(
+        split.delivered.map((transaction) => transaction.data.toString()),
+        whole.delivered.map((transaction) => transaction.data.toString()),
+        `seed ${seed}`,
+      );
+    }
+    assert.equal(whole.delivered.length, 2);
+    assert.equal(whole.delivered[0]?.data.toString().includes('\r\nleading dot\r\n.two dots\r\n'), true);
+  });
+});
+
 describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
   it('discards input pipelined after STARTTLS and forgets everything learned before', async () => {
     const harness = createHarness('submission');
@@ -209,6 +271,16 @@ describe('ending the session', () => {
     );
     assert.equal(harness.sink.closed, true);
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: recorder broke'));
+  });
+
+  it('an error thrown after a hook settles ends the session instead of becoming an unhandled rejection', async () => {
+    const harness = await readyHarness('relay');
+    harness.sink.delivered = () => {
+      throw new Error('listener broke');
+    };
+    await harness.exchange(FROM, TO, 'DATA', 'x', '.', 'NOOP');
+    assert.equal(harness.sink.closed, true);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: listener broke'));
   });
 
   it('QUIT: 221 2.0.0, close, and nothing after it is processed', async () => {
