@@ -1,0 +1,142 @@
+/**
+ * Shows the load generator is not the bottleneck: Postfix's `smtp-source` (C) and our generator
+ * drive the same Postfix `smtp-sink` with the same 1 KiB message over 10 reused plaintext
+ * connections. smtp-source cannot pipeline, so ours runs once without PIPELINING (like for like)
+ * and once with it (as in every other workload).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LoadGenerator, LoadResult } from './generator/load-generator.js';
+import { benchMessage, ENVELOPE } from './messages.js';
+import { SMTP_SOURCE } from './peers/install.js';
+import type { Peer, PeerContext } from './peers/peers.js';
+import { ProcessSampler } from './proc-stats.js';
+
+const CONNECTIONS = 10;
+
+export interface GeneratorCheck {
+  connections: number;
+  smtpSource: { messages: number; seconds: number; messagesPerSecond: number; sinkCpuPercent: number | null };
+  ours: {
+    sequential: { messagesPerSecond: number; generatorCpuPercent: number; sinkCpuPercent: number | null };
+    pipelined: { messagesPerSecond: number; generatorCpuPercent: number; sinkCpuPercent: number | null };
+  };
+  /** Our sequential rate / smtp-source's rate against the same sink (>= 1: not the bottleneck). */
+  ratio: number;
+}
+
+function runSmtpSource(
+  port: number,
+  messageFile: string,
+  messages: number,
+  timeoutMs: number,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(
+      SMTP_SOURCE,
+      [
+        '-d',
+        '-s',
+        String(CONNECTIONS),
+        '-m',
+        String(messages),
+        '-F',
+        messageFile,
+        '-f',
+        ENVELOPE.from,
+        '-t',
+        ENVELOPE.to,
+        '-M',
+        'bench.test',
+        `127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve((performance.now() - started) / 1000);
+      else reject(new Error(`smtp-source exited with ${code ?? signal}: ${stderr.trim()}`));
+    });
+  });
+}
+
+export async function checkGenerator(
+  generator: LoadGenerator,
+  sink: Peer,
+  context: PeerContext,
+  options: { smtpSourceMessages: number; durationMs: number; workDir: string },
+): Promise<GeneratorCheck> {
+  // smtp-source -F sends a file's lines with CRLF appended: the same 1 KiB message, with LF.
+  mkdirSync(options.workDir, { recursive: true });
+  const messageFile = join(options.workDir, 'message-1k.eml');
+  writeFileSync(
+    messageFile,
+    benchMessage('1k').payload.subarray(0, -3).toString('latin1').replace(/\r\n/g, '\n'),
+  );
+
+  const sourceSink = await sink.start('plain', context);
+  const sourceSampler = new ProcessSampler(sourceSink.pid);
+  let seconds: number;
+  try {
+    sourceSampler.start();
+    seconds = await runSmtpSource(
+      sourceSink.target('plain', false).port,
+      messageFile,
+      options.smtpSourceMessages,
+      60_000,
+    );
+    sourceSampler.stop();
+  } finally {
+    await sourceSink.stop();
+  }
+
+  const ours = async (pipelining: boolean): Promise<GeneratorCheck['ours']['sequential']> => {
+    const running = await sink.start('plain', context);
+    const sampler = new ProcessSampler(running.pid);
+    let result: LoadResult;
+    try {
+      result = await generator.run(
+        {
+          target: running.target('plain', pipelining),
+          size: '1k',
+          connections: CONNECTIONS,
+          reuse: true,
+          maxMessages: 10_000_000,
+          warmupMs: 300,
+          durationMs: options.durationMs,
+          ratePerSecond: null,
+          replyTimeoutMs: 10_000,
+        },
+        { windowStart: () => sampler.start(), windowEnd: () => sampler.stop() },
+      );
+    } finally {
+      await running.stop();
+    }
+    return {
+      messagesPerSecond: result.messagesPerSecond,
+      generatorCpuPercent: result.generatorCpuPercent,
+      sinkCpuPercent: sampler.cpuPercent(),
+    };
+  };
+  const sequential = await ours(false);
+  const pipelined = await ours(true);
+  const smtpSourceRate = options.smtpSourceMessages / seconds;
+  return {
+    connections: CONNECTIONS,
+    smtpSource: {
+      messages: options.smtpSourceMessages,
+      seconds,
+      messagesPerSecond: smtpSourceRate,
+      sinkCpuPercent: sourceSampler.cpuPercent(),
+    },
+    ours: { sequential, pipelined },
+    ratio: sequential.messagesPerSecond / smtpSourceRate,
+  };
+}

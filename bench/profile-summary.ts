@@ -1,0 +1,101 @@
+/**
+ * Reads a V8 `.cpuprofile` (written by `node --cpu-prof`) and lists where the time went: self time
+ * per function and per source file, largest first. Also runnable on its own:
+ * `node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]`.
+ */
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface SelfTime {
+  name: string;
+  selfMs: number;
+  percent: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  /** Time not spent idle, in garbage collection or in the program. */
+  busyMs: number;
+  functions: SelfTime[];
+  files: SelfTime[];
+}
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+function where(url: string): string {
+  if (!url) return '(native)';
+  const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const inRepo = path.startsWith(REPO) ? relative(REPO, path) : path;
+  return inRepo.replace(/^.*node_modules\//, 'npm:');
+}
+
+function top(times: Map<string, number>, busyMs: number, count: number): SelfTime[] {
+  return [...times.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, selfMs]) => ({ name, selfMs, percent: busyMs > 0 ? (selfMs / busyMs) * 100 : 0 }));
+}
+
+export function summarizeProfile(file: string, count = 25): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byFunction = new Map<string, number>();
+  const byFile = new Map<string, number>();
+  let busyUs = 0;
+  let totalUs = 0;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    totalUs += delta;
+    const frame = nodes.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)') return;
+    busyUs += delta;
+    const location = where(frame.url);
+    const name = `${frame.functionName || '(anonymous)'} ${location}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + delta / 1000);
+    byFile.set(location, (byFile.get(location) ?? 0) + delta / 1000);
+  });
+  const busyMs = busyUs / 1000;
+  return {
+    file,
+    totalMs: totalUs / 1000,
+    busyMs,
+    functions: top(byFunction, busyMs, count),
+    files: top(byFile, busyMs, Math.ceil(count / 2)),
+  };
+}
+
+export function formatProfile(summary: ProfileSummary): string {
+  const line = (entry: SelfTime): string =>
+    `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`;
+  return [
+    `${summary.file}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`,
+    'Self time by function (share of busy time):',
+    ...summary.functions.map(line),
+    'Self time by file:',
+    ...summary.files.map(line),
+  ].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [file, count] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: node --import tsx bench/profile-summary.ts FILE.cpuprofile [TOP]\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${formatProfile(summarizeProfile(file, Number(count ?? 25)))}\n`);
+}

@@ -1,0 +1,101 @@
+/**
+ * The workloads of issue 6 as data: message size x connections x security (relay plaintext,
+ * 587-style STARTTLS+AUTH, 465-style implicit TLS+AUTH) x connection reuse. `--quick` runs a few
+ * short ones; the full run covers the matrix in well under 15 minutes.
+ */
+import type { Security } from './generator/load-connection.js';
+import { type MessageSize, SIZE_LABEL } from './messages.js';
+
+export interface Workload {
+  id: string;
+  title: string;
+  security: Security;
+  size: MessageSize;
+  connections: number;
+  /** true: many messages per connection; false: one message per connection (handshake cost). */
+  reuse: boolean;
+  maxMessages: number;
+  warmupMs: number;
+  durationMs: number;
+  /** Paced at a fraction of the same peer's rate in another workload of this run. */
+  pace: { of: string; fraction: number } | null;
+}
+
+const SECURITY_TITLE: Record<Security, string> = {
+  plain: 'relay plaintext',
+  starttls: '587 STARTTLS+AUTH',
+  implicit: '465 implicit TLS+AUTH',
+};
+
+interface Timing {
+  warmupMs: number;
+  durationMs: number;
+}
+
+const FULL: Timing = { warmupMs: 500, durationMs: 3000 };
+const QUICK: Timing = { warmupMs: 200, durationMs: 1000 };
+/** Far above what any peer reaches in the window: time, not count, ends these workloads. */
+const OPEN_BUDGET = 1_000_000;
+
+function workload(
+  security: Security,
+  size: MessageSize,
+  connections: number,
+  reuse: boolean,
+  timing: Timing,
+  pace: Workload['pace'] = null,
+): Workload {
+  const mode = pace ? `paced at ${pace.fraction * 100}% of max` : reuse ? 'reused' : '1 msg/conn';
+  const id = `${security}-${size}-c${connections}-${pace ? 'paced' : reuse ? 'reuse' : 'perconn'}`;
+  if (size === '10m') {
+    // A few sequential messages on one connection: the time to accept one, and the RSS it costs.
+    return {
+      id,
+      title: `${SECURITY_TITLE[security]}, ${SIZE_LABEL[size]} with attachments, 3 in a row`,
+      security,
+      size,
+      connections,
+      reuse,
+      maxMessages: 3,
+      warmupMs: 0,
+      durationMs: 60_000,
+      pace: null,
+    };
+  }
+  return {
+    id,
+    title: `${SECURITY_TITLE[security]}, ${SIZE_LABEL[size]}, ${connections} conn, ${mode}`,
+    security,
+    size,
+    connections,
+    reuse,
+    maxMessages: OPEN_BUDGET,
+    ...timing,
+    pace,
+  };
+}
+
+const SECURITIES: Security[] = ['plain', 'starttls', 'implicit'];
+
+/** The workload whose rate the target "p99 <= 20 ms at half that rate" refers to. */
+export const HEADLINE_WORKLOAD = 'starttls-1k-c10-reuse';
+
+export function workloads(quick: boolean): Workload[] {
+  if (quick) {
+    return [
+      workload('plain', '1k', 10, true, QUICK),
+      workload('starttls', '1k', 10, true, QUICK),
+      workload('implicit', '1k', 10, false, QUICK),
+      workload('starttls', '100k', 10, true, QUICK),
+    ];
+  }
+  return [
+    ...SECURITIES.flatMap((security) => [1, 10, 50].map((c) => workload(security, '1k', c, true, FULL))),
+    workload('starttls', '1k', 10, true, FULL, { of: HEADLINE_WORKLOAD, fraction: 0.5 }),
+    ...SECURITIES.map((security) => workload(security, '100k', 10, true, FULL)),
+    workload('starttls', '100k', 1, true, FULL),
+    workload('starttls', '100k', 50, true, FULL),
+    ...SECURITIES.map((security) => workload(security, '1k', 10, false, FULL)),
+    ...SECURITIES.map((security) => workload(security, '10m', 1, true, FULL)),
+  ];
+}
