@@ -4,7 +4,7 @@
  * engine has none; the socket layer has its own end-to-end tests.
  */
 import type { DiagnosticCode, TlsFacts } from '../../src/domain/types.js';
-import { PORT_PROFILES, type ProfileName } from '../../src/profiles/port-profiles.js';
+import { PORT_PROFILES, type PortProfile, type ProfileName } from '../../src/profiles/port-profiles.js';
 import { SmtpProtocolSession } from '../../src/protocol/session.js';
 import type {
   Credentials,
@@ -111,6 +111,8 @@ export interface HarnessOptions {
   deliver?: (transaction: Transaction) => Promise<{ id: string }>;
   /** Skip the greeting (to test what happens before it). */
   greet?: boolean;
+  /** Changes to the named profile, for policies no built-in profile has. */
+  profileOverrides?: Partial<PortProfile>;
 }
 
 export interface Harness {
@@ -134,7 +136,7 @@ export function settle(): Promise<void> {
 }
 
 export function createHarness(profileName: ProfileName, options: HarnessOptions = {}): Harness {
-  const profile = PORT_PROFILES[profileName];
+  const profile: PortProfile = { ...PORT_PROFILES[profileName], ...options.profileOverrides };
   const sink = new RecordingSink();
   const delivered: Transaction[] = [];
   const credentialsSeen: Credentials[] = [];

@@ -326,3 +326,33 @@ describe('EHLO advertisement per profile (RFC 5321 §4.1.1.1, RFC 3207 §4, RFC 
     assert.match(reply?.lines[0] ?? '', /^530 5\.7\.0 Authentication required \(.+username and password/);
   });
 });
+
+describe('policies outside the four profiles come from the profile data too', () => {
+  it('auth off: AUTH neither advertised nor accepted (502 5.5.1)', async () => {
+    const harness = createHarness('relay', { profileOverrides: { auth: 'off' } });
+    harness.sink.takeReplies();
+    await harness.upgrade();
+    const [ehlo, auth] = await harness.exchange('EHLO client.test', AUTH_GOOD);
+    assert.ok(!ehlo?.lines.some((line) => line.includes('AUTH')));
+    assert.equal(auth?.lines[0], '502 5.5.1 AUTH is not available on this port');
+  });
+
+  it('tls none: STARTTLS neither advertised nor accepted (502 5.5.1)', async () => {
+    const harness = createHarness('relay', { profileOverrides: { tls: 'none' } });
+    harness.sink.takeReplies();
+    const [ehlo, starttls, auth] = await harness.exchange('EHLO client.test', 'STARTTLS', AUTH_GOOD);
+    assert.ok(!ehlo?.lines.some((line) => line.includes('STARTTLS')));
+    assert.equal(starttls?.lines[0], '502 5.5.1 STARTTLS is not offered on this port');
+    // AUTH needs TLS here and TLS cannot be had: not available, rather than "issue STARTTLS first".
+    assert.equal(auth?.lines[0], '502 5.5.1 AUTH is not available on this port');
+    assert.ok(harness.sink.diagnosticCodes.includes('auth-without-tls'));
+  });
+
+  it('authRequiresTls false: AUTH offered and accepted in plaintext', async () => {
+    const harness = createHarness('relay', { profileOverrides: { authRequiresTls: false } });
+    harness.sink.takeReplies();
+    const [ehlo, auth] = await harness.exchange('EHLO client.test', AUTH_GOOD);
+    assert.ok(ehlo?.lines.includes('250-AUTH PLAIN LOGIN') || ehlo?.lines.includes('250 AUTH PLAIN LOGIN'));
+    assert.equal(auth?.code, 235);
+  });
+});

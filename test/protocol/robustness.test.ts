@@ -115,6 +115,20 @@ describe('pipelining (RFC 2920)', () => {
     assert.equal(harness.session.messageIds.length, 1000);
   });
 
+  it('closes with 421 4.7.0 when a client floods input while a reply is pending', async () => {
+    const harness = await readyHarness('relay', { deliver: () => new Promise(() => {}) });
+    await harness.exchange(FROM, TO, 'DATA', 'x', '.');
+    for (let index = 0; index < 20 && !harness.session.ended; index += 1) {
+      harness.send(Buffer.alloc(64 * 1024, 'N'));
+    }
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['421 4.7.0 Too much input sent without waiting for replies, closing connection'],
+    );
+    assert.equal(harness.sink.closed, true);
+    assert.ok(harness.sink.diagnosticCodes.includes('pipelining-violation'));
+  });
+
   it('flags message text sent before the 354 reply', async () => {
     const harness = await readyHarness('relay');
     assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'Subject: eager', '', '.'), [250, 250, 354, 250]);
