@@ -116,6 +116,7 @@ describe('web UI', () => {
       /New message from Acme: Welcome/,
     );
     assert.equal(await page.locator('.row-unread').count(), 1);
+    await nav().getByRole('link', { name: 'Inbox 1 unread' }).waitFor();
   });
 
   it('opens the message with its delivery facts and HTML in a script-free sandbox', async () => {
@@ -129,6 +130,7 @@ describe('web UI', () => {
     await facts.locator('.rcpt', { hasText: 'audit@acme.example' }).getByText('bcc').waitFor();
     // Opening marks it read (PATCH), in the list and in the API.
     await page.locator('.row-unread').waitFor({ state: 'detached' });
+    await nav().getByRole('link', { name: 'Inbox' }).locator('.badge').waitFor({ state: 'detached' });
 
     const iframe = page.locator('iframe.preview-frame');
     assert.equal(await iframe.getAttribute('sandbox'), 'allow-popups allow-popups-to-escape-sandbox');

@@ -9,6 +9,7 @@ import { setAnnouncer } from './lib/announce.js';
 import { useShortcuts } from './lib/keys.js';
 import { navigate, useRoute } from './lib/router.js';
 import { useProblems } from './lib/use-problems.js';
+import { useUnreadCount } from './lib/use-unread-count.js';
 import { InboxView } from './views/inbox-view.js';
 import { SessionsView } from './views/sessions-view.js';
 import { SetupView } from './views/setup-view.js';
@@ -16,6 +17,7 @@ import { SetupView } from './views/setup-view.js';
 export function App() {
   const route = useRoute();
   const problems = useProblems();
+  const unread = useUnreadCount();
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
   const [status, setStatus] = useState<LiveStatus>(live.status);
@@ -64,6 +66,7 @@ export function App() {
         route={route}
         info={info}
         problems={problems.total}
+        unread={unread}
         status={status}
         portFilter={portFilter}
         onPortFilter={(port) => {

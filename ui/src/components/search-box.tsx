@@ -15,7 +15,9 @@ const OPERATORS: ReadonlyArray<[string, string]> = [
   ['port:1587', 'received on a port'],
   ['has:attachment', 'with attachments'],
   ['is:unread', 'unread only'],
-  ['after:2h  before:2026-01-31', 'received time (s m h d w)'],
+  ['inbox:team-a', 'one inbox (the AUTH user)'],
+  ['after:2h', 'received in the last 2 h (s m h d w)'],
+  ['before:2026-01-31', 'received before a date'],
   ['-from:noreply', 'leading - excludes'],
 ];
 
@@ -87,7 +89,7 @@ export function SearchBox({ value, onChange, inputRef }: SearchBoxProps) {
                 tabIndex={-1}
                 onMouseDown={(event) => event.preventDefault()}
                 onClick={() => {
-                  const next = `${text.trim()} ${example.split('  ')[0]}`.trim();
+                  const next = `${text.trim()} ${example}`.trim();
                   setText(next);
                   onChange(next);
                 }}

@@ -13,6 +13,7 @@ interface SidebarProps {
   route: Route;
   info: ServerInfo | null;
   problems: number;
+  unread: number;
   status: LiveStatus;
   portFilter: number | null;
   onPortFilter: (port: number | null) => void;
@@ -25,8 +26,22 @@ const STATUS_TEXT: Record<LiveStatus, string> = {
   offline: 'Offline',
 };
 
-export function Sidebar({ route, info, problems, status, portFilter, onPortFilter, onHelp }: SidebarProps) {
-  const item = (target: Route, icon: IconName, label: string, badge?: { count: number; alert: boolean }) => (
+export function Sidebar({
+  route,
+  info,
+  problems,
+  unread,
+  status,
+  portFilter,
+  onPortFilter,
+  onHelp,
+}: SidebarProps) {
+  const item = (
+    target: Route,
+    icon: IconName,
+    label: string,
+    badge?: { count: number; alert: boolean; meaning: string },
+  ) => (
     <li>
       <a
         class="nav-item"
@@ -38,7 +53,7 @@ export function Sidebar({ route, info, problems, status, portFilter, onPortFilte
         {badge !== undefined && badge.count > 0 && (
           <span class={badge.alert ? 'badge badge-alert' : 'badge'}>
             {formatCount(badge.count)}
-            <span class="sr-only"> with problems</span>
+            <span class="sr-only"> {badge.meaning}</span>
           </span>
         )}
       </a>
@@ -55,10 +70,15 @@ export function Sidebar({ route, info, problems, status, portFilter, onPortFilte
         </div>
       </div>
       <ul class="nav-list">
-        {item({ view: 'inbox', messageId: null }, 'inbox', 'Inbox')}
+        {item({ view: 'inbox', messageId: null }, 'inbox', 'Inbox', {
+          count: unread,
+          alert: false,
+          meaning: 'unread',
+        })}
         {item({ view: 'sessions', sessionId: null }, 'activity', 'Sessions', {
           count: problems,
           alert: true,
+          meaning: 'with problems',
         })}
         {item({ view: 'setup' }, 'plug', 'Setup')}
       </ul>

@@ -17,6 +17,7 @@ import { useShortcuts } from '../lib/keys.js';
 import { linkProps, navigate } from '../lib/router.js';
 import { useMessageList } from '../lib/use-message-list.js';
 import type { Problems } from '../lib/use-problems.js';
+import { notifyReadStateChanged } from '../lib/use-unread-count.js';
 import { MessageView } from './message-view.js';
 
 const ROW_HEIGHT = 84;
@@ -103,7 +104,10 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
 
   function toggleRead(id: string, read: boolean) {
     list.setRead(id, read);
-    api.setRead(id, read).catch(() => list.setRead(id, !read));
+    api
+      .setRead(id, read)
+      .then(notifyReadStateChanged)
+      .catch(() => list.setRead(id, !read));
   }
 
   useShortcuts((event) => {
@@ -177,19 +181,6 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
             </span>
           </div>
           <SearchBox value={search} onChange={setSearch} inputRef={searchInput} />
-          {portFilter !== null && (
-            <div class="chips">
-              <button
-                type="button"
-                class="chip"
-                onClick={() => onPortFilter(null)}
-                aria-label={`Remove filter port ${portFilter}`}
-              >
-                port:{portFilter}
-                <Icon name="x" size={14} />
-              </button>
-            </div>
-          )}
           <div class="toolbar" role="toolbar" aria-label="Message actions">
             <label class="check" title="Select all loaded messages">
               <input
@@ -216,7 +207,23 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
                 </button>
               </>
             ) : (
-              <span class="toolbar-text muted">{q === '' ? 'Newest first' : 'Search results'}</span>
+              <label class="select-label">
+                <span class="sr-only">Listener</span>
+                <select
+                  value={portFilter === null ? '' : String(portFilter)}
+                  onChange={(event) => {
+                    const value = event.currentTarget.value;
+                    onPortFilter(value === '' ? null : Number(value));
+                  }}
+                >
+                  <option value="">All ports</option>
+                  {info?.listeners.map((listener) => (
+                    <option key={listener.port} value={String(listener.port)}>
+                      :{listener.port} {listener.profile}
+                    </option>
+                  ))}
+                </select>
+              </label>
             )}
             <span class="toolbar-spacer" />
             <button

@@ -11,6 +11,7 @@ import { Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
+import { notifyReadStateChanged } from '../lib/use-unread-count.js';
 
 type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
 type Width = 'phone' | 'tablet' | 'desktop';
@@ -47,7 +48,10 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
         setTab(detail.parsed.html !== null ? 'html' : 'text');
         if (!detail.read) {
           onMarkedRead(true);
-          api.setRead(id, true).catch(() => onMarkedRead(false));
+          api
+            .setRead(id, true)
+            .then(notifyReadStateChanged)
+            .catch(() => onMarkedRead(false));
         }
       })
       .catch((failure: unknown) => {
@@ -107,7 +111,7 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
             aria-label="Mark unread"
             onClick={() => {
               onMarkedRead(false);
-              void api.setRead(id, false);
+              void api.setRead(id, false).then(notifyReadStateChanged);
               navigate({ view: 'inbox', messageId: null });
             }}
           >
