@@ -216,10 +216,14 @@ export function textTable(results: RunResult[], workloads: Workload[]): string {
   return [line(HEADERS), line(widths.map((width) => '-'.repeat(width))), ...body.map(line)].join('\n');
 }
 
+/** A Markdown table with padded columns (the shape the formatter keeps). */
 export function markdownTable(results: RunResult[], workloads: Workload[]): string {
-  const line = (row: string[]): string => `| ${row.join(' | ')} |`;
-  const align = HEADERS.map((_, i) => (i < 2 ? '---' : '---:'));
-  return [line(HEADERS), line(align), ...rows(results, workloads).map(line)].join('\n');
+  const body = rows(results, workloads);
+  const widths = HEADERS.map((header, i) => Math.max(header.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]): string =>
+    `| ${row.map((value, i) => (i < 2 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const align = widths.map((width, i) => (i < 2 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));
+  return [line(HEADERS), `| ${align.join(' | ')} |`, ...body.map(line)].join('\n');
 }
 
 export function targetLines(checks: TargetCheck[]): string[] {
