@@ -165,7 +165,7 @@ export function sizeExceededReply(limit: number): SmtpReply {
 
 /** RFC 5321 §4.1.1.11: a parameter the server did not advertise. */
 export function parameterUnknownReply(name: string): SmtpReply {
-  return reply(555, '5.5.4', `Unsupported parameter ${name}`);
+  return reply(555, '5.5.4', `Unsupported parameter ${name.slice(0, 64)}`);
 }
 
 /** Thrown by hooks to send a specific reply (e.g. a chaos trigger or storage refusal). */

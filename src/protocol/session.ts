@@ -9,15 +9,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
-import {
-  checkMailbox,
-  isBarePostmaster,
-  type ParameterParse,
-  parseMailParameters,
-  parsePathArgument,
-  parseRcptParameters,
-} from './envelope.js';
 import { type DataEnd, type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
+import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
   authChallengeReply,
   closesConnection,
@@ -27,7 +20,6 @@ import {
   heloReply,
   isErrorReply,
   messageQueuedReply,
-  parameterUnknownReply,
   REPLIES,
   recipientOkReply,
   replyToText,
@@ -597,39 +589,18 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.NESTED_MAIL, 'bad-sequence');
       return;
     }
-    const path = parsePathArgument(argument, 'FROM');
-    if (!path.ok) {
-      this.failCommand(REPLIES.MAIL_SYNTAX, 'syntax-error');
-      return;
-    }
-    const parameters = this.esmtpParameters(parseMailParameters(path.parameterTokens), path.parameterTokens);
-    if (parameters === null) return;
-    const smtpUtf8 = parameters.SMTPUTF8 === true;
-    if (path.address !== '') {
-      const check = checkMailbox(path.address, smtpUtf8);
-      if (check === 'invalid') {
-        this.fail(REPLIES.BAD_SENDER, 'invalid-address', path.address);
-        return;
-      }
-      if (check === 'needs-smtputf8') {
-        this.fail(REPLIES.SMTPUTF8_REQUIRED, 'invalid-address', path.address);
-        return;
-      }
-    }
-    // RFC 1870 §6: refuse a declared size over the limit before any data is sent.
-    const declaredSize = typeof parameters.SIZE === 'string' ? Number(parameters.SIZE) : 0;
-    if (declaredSize > this.limits.maxMessageSize) {
-      this.diagnose('message-too-large', `declared SIZE=${parameters.SIZE}`);
-      this.fail(sizeExceededReply(this.limits.maxMessageSize));
+    const decision = decideMail(argument, { esmtp: this.esmtp, maxMessageSize: this.limits.maxMessageSize });
+    if (!decision.ok) {
+      this.refuse(decision.refusal);
       return;
     }
     this.transaction = {
-      mailFrom: { address: path.address, params: parameters },
+      mailFrom: decision.mailFrom,
       rcptTo: [],
-      smtpUtf8,
+      smtpUtf8: decision.smtpUtf8,
       recipientTried: false,
     };
-    this.send(senderOkReply(path.address));
+    this.send(senderOkReply(decision.mailFrom.address));
   }
 
   private handleRcpt(argument: string): void {
@@ -639,63 +610,18 @@ export class SmtpProtocolSession {
       return;
     }
     transaction.recipientTried = true;
-    const path = parsePathArgument(argument, 'TO');
-    if (!path.ok) {
-      this.failCommand(REPLIES.RCPT_SYNTAX, 'syntax-error');
+    const decision = decideRcpt(argument, {
+      esmtp: this.esmtp,
+      smtpUtf8: transaction.smtpUtf8,
+      recipientsSoFar: transaction.rcptTo.length,
+      maxRecipients: this.limits.maxRecipients,
+    });
+    if (!decision.ok) {
+      this.refuse(decision.refusal);
       return;
     }
-    const parameters = this.esmtpParameters(parseRcptParameters(path.parameterTokens), path.parameterTokens);
-    if (parameters === null) return;
-    if (path.address === '') {
-      this.fail(REPLIES.NULL_RECIPIENT, 'invalid-address');
-      return;
-    }
-    if (!isBarePostmaster(path.address)) {
-      const check = checkMailbox(path.address, transaction.smtpUtf8);
-      if (check === 'invalid') {
-        this.fail(REPLIES.BAD_RECIPIENT, 'invalid-address', path.address);
-        return;
-      }
-      if (check === 'needs-smtputf8') {
-        this.fail(REPLIES.SMTPUTF8_REQUIRED, 'invalid-address', path.address);
-        return;
-      }
-    }
-    // RFC 5321 §4.5.3.1.8: 452 makes the client send the remaining recipients in a new transaction.
-    if (transaction.rcptTo.length >= this.limits.maxRecipients) {
-      this.diagnose('too-many-recipients', `more than ${this.limits.maxRecipients}`);
-      this.fail(REPLIES.TOO_MANY_RECIPIENTS);
-      return;
-    }
-    transaction.rcptTo.push({ address: path.address, params: parameters });
-    this.send(recipientOkReply(path.address));
-  }
-
-  /** Maps a parameter parse to a reply; parameters are an ESMTP feature, so HELO clients have none. */
-  private esmtpParameters(
-    parse: ParameterParse,
-    tokens: readonly string[],
-  ): Record<string, string | true> | null {
-    const [firstToken] = tokens;
-    if (!this.esmtp && firstToken !== undefined) {
-      const name = firstToken.split('=')[0] ?? firstToken;
-      this.diagnose('unknown-parameter', `${name} after HELO`);
-      this.fail(parameterUnknownReply(name));
-      return null;
-    }
-    if (parse.ok) return parse.parameters;
-    switch (parse.error) {
-      case 'unknown':
-        this.diagnose('unknown-parameter', parse.name);
-        this.fail(parameterUnknownReply(parse.name));
-        return null;
-      case 'duplicate':
-        this.failCommand(REPLIES.PARAM_DUPLICATE, 'syntax-error');
-        return null;
-      case 'invalid':
-        this.failCommand(REPLIES.PARAM_INVALID, 'syntax-error');
-        return null;
-    }
+    transaction.rcptTo.push(decision.recipient);
+    this.send(recipientOkReply(decision.recipient.address));
   }
 
   private handleData(argument: string): void {
@@ -872,9 +798,17 @@ export class SmtpProtocolSession {
     this.send(reply);
   }
 
+  private refuse(refusal: Refusal): void {
+    if (refusal.malformed === true) {
+      this.failCommand(refusal.reply, refusal.diagnostic, refusal.detail);
+    } else {
+      this.fail(refusal.reply, refusal.diagnostic, refusal.detail);
+    }
+  }
+
   /** A malformed or unknown command: counted, and past the limit the connection is closed. */
-  private failCommand(reply: SmtpReply, diagnostic?: DiagnosticCode): void {
-    if (diagnostic !== undefined) this.diagnose(diagnostic);
+  private failCommand(reply: SmtpReply, diagnostic?: DiagnosticCode, detail?: string): void {
+    if (diagnostic !== undefined) this.diagnose(diagnostic, detail);
     this.badCommands += 1;
     if (this.badCommands > this.limits.maxBadCommands) {
       this.sendAndClose(REPLIES.TOO_MANY_ERRORS);

@@ -1,0 +1,152 @@
+/**
+ * The decisions behind MAIL FROM and RCPT TO, as pure functions: an argument and the session facts
+ * go in, an envelope address or a refusal (reply, diagnostic) comes out. The session only applies them.
+ */
+import type { DiagnosticCode, EnvelopeAddress } from '../domain/types.js';
+import {
+  checkMailbox,
+  isBarePostmaster,
+  type ParameterParse,
+  type Parameters,
+  parseMailParameters,
+  parsePathArgument,
+  parseRcptParameters,
+} from './envelope.js';
+import { parameterUnknownReply, REPLIES, sizeExceededReply } from './replies.js';
+import type { SmtpReply } from './types.js';
+
+export interface Refusal {
+  reply: SmtpReply;
+  diagnostic?: DiagnosticCode;
+  detail?: string;
+  /** A malformed command, counted towards `maxBadCommands`. */
+  malformed?: boolean;
+}
+
+export type MailDecision =
+  | { ok: true; mailFrom: EnvelopeAddress; smtpUtf8: boolean }
+  | { ok: false; refusal: Refusal };
+
+export type RcptDecision = { ok: true; recipient: EnvelopeAddress } | { ok: false; refusal: Refusal };
+
+export interface MailContext {
+  /** The client greeted with EHLO; after HELO no ESMTP parameters exist (RFC 5321 §4.1.1.11). */
+  esmtp: boolean;
+  maxMessageSize: number;
+}
+
+export interface RcptContext {
+  esmtp: boolean;
+  /** MAIL FROM carried SMTPUTF8 (RFC 6531 §3.4). */
+  smtpUtf8: boolean;
+  recipientsSoFar: number;
+  maxRecipients: number;
+}
+
+/** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). */
+export function decideMail(argument: string, context: MailContext): MailDecision {
+  const path = parsePathArgument(argument, 'FROM');
+  if (!path.ok) return refuse({ reply: REPLIES.MAIL_SYNTAX, diagnostic: 'syntax-error', malformed: true });
+  const parameters = acceptParameters(
+    parseMailParameters(path.parameterTokens),
+    path.parameterTokens,
+    context.esmtp,
+  );
+  if (!parameters.ok) return parameters;
+  const smtpUtf8 = parameters.parameters.SMTPUTF8 === true;
+  // RFC 5321 §4.5.5: the null reverse-path `<>` is allowed.
+  if (path.address !== '') {
+    const refusal = mailboxRefusal(path.address, smtpUtf8, REPLIES.BAD_SENDER);
+    if (refusal !== null) return refuse(refusal);
+  }
+  // RFC 1870 §6: refuse a declared size over the limit before any data is sent.
+  const declared = parameters.parameters.SIZE;
+  if (typeof declared === 'string' && Number(declared) > context.maxMessageSize) {
+    return refuse({
+      reply: sizeExceededReply(context.maxMessageSize),
+      diagnostic: 'message-too-large',
+      detail: `declared SIZE=${declared}`,
+    });
+  }
+  return { ok: true, mailFrom: { address: path.address, params: parameters.parameters }, smtpUtf8 };
+}
+
+/** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
+export function decideRcpt(argument: string, context: RcptContext): RcptDecision {
+  const path = parsePathArgument(argument, 'TO');
+  if (!path.ok) return refuse({ reply: REPLIES.RCPT_SYNTAX, diagnostic: 'syntax-error', malformed: true });
+  const parameters = acceptParameters(
+    parseRcptParameters(path.parameterTokens),
+    path.parameterTokens,
+    context.esmtp,
+  );
+  if (!parameters.ok) return parameters;
+  if (path.address === '') return refuse({ reply: REPLIES.NULL_RECIPIENT, diagnostic: 'invalid-address' });
+  if (!isBarePostmaster(path.address)) {
+    const refusal = mailboxRefusal(path.address, context.smtpUtf8, REPLIES.BAD_RECIPIENT);
+    if (refusal !== null) return refuse(refusal);
+  }
+  // RFC 5321 §4.5.3.1.8: 452 makes the client send the remaining recipients in a new transaction.
+  if (context.recipientsSoFar >= context.maxRecipients) {
+    return refuse({
+      reply: REPLIES.TOO_MANY_RECIPIENTS,
+      diagnostic: 'too-many-recipients',
+      detail: `more than ${context.maxRecipients}`,
+    });
+  }
+  return { ok: true, recipient: { address: path.address, params: parameters.parameters } };
+}
+
+function refuse(refusal: Refusal): { ok: false; refusal: Refusal } {
+  return { ok: false, refusal };
+}
+
+function mailboxRefusal(address: string, smtpUtf8: boolean, invalidReply: SmtpReply): Refusal | null {
+  switch (checkMailbox(address, smtpUtf8)) {
+    case 'valid':
+      return null;
+    case 'invalid':
+      return { reply: invalidReply, diagnostic: 'invalid-address', detail: address };
+    case 'needs-smtputf8':
+      return { reply: REPLIES.SMTPUTF8_REQUIRED, diagnostic: 'invalid-address', detail: address };
+  }
+}
+
+function acceptParameters(
+  parse: ParameterParse,
+  tokens: readonly string[],
+  esmtp: boolean,
+): { ok: true; parameters: Parameters } | { ok: false; refusal: Refusal } {
+  const [firstToken] = tokens;
+  if (!esmtp && firstToken !== undefined) {
+    const name = (firstToken.split('=')[0] ?? firstToken).toUpperCase();
+    return refuse({
+      reply: parameterUnknownReply(name),
+      diagnostic: 'unknown-parameter',
+      detail: `${name} after HELO`,
+    });
+  }
+  if (parse.ok) return parse;
+  switch (parse.error) {
+    case 'unknown':
+      return refuse({
+        reply: parameterUnknownReply(parse.name),
+        diagnostic: 'unknown-parameter',
+        detail: parse.name,
+      });
+    case 'duplicate':
+      return refuse({
+        reply: REPLIES.PARAM_DUPLICATE,
+        diagnostic: 'syntax-error',
+        detail: parse.name,
+        malformed: true,
+      });
+    case 'invalid':
+      return refuse({
+        reply: REPLIES.PARAM_INVALID,
+        diagnostic: 'syntax-error',
+        detail: parse.name,
+        malformed: true,
+      });
+  }
+}
