@@ -73,7 +73,7 @@ const UNIMPLEMENTED_VERBS: ReadonlySet<string> = new Set([
   'SAML',
 ]);
 
-/** C0 controls (except TAB) and DEL never belong in a command line. */
+/** Control characters (C0 except TAB, DEL, C1) never belong in a command line. */
 const CONTROL_CHARACTER = /[^\P{Cc}\t]/u;
 
 interface MailTransaction {
@@ -203,9 +203,10 @@ export class SmtpProtocolSession {
   /** The TLS handshake after STARTTLS succeeded: every earlier fact is forgotten (RFC 3207 §4.2). */
   tlsStarted(facts: TlsFacts): void {
     if (this.ended) return;
-    // The socket layer records the handshake itself (it also sees implicit TLS and failures).
     this.tlsFacts = facts;
     if (this.state !== 'tls-handshake') return;
+    // Implicit TLS and failed handshakes are recorded by the socket layer, which sees them first.
+    this.sink.transcript('*', `TLS established: ${facts.protocol} ${facts.cipher}`);
     this.state = 'commands';
     this.reader.discardBuffered();
     this.clientName = null;

@@ -6,7 +6,10 @@
 import type { AuthFacts, DiagnosticCode, Envelope, TlsFacts } from '../domain/types.js';
 import type { PortProfile } from '../profiles/port-profiles.js';
 
-/** Every reply the server sends. `enhanced` is the RFC 3463 code (null only for the 220 greeting-style replies). */
+/**
+ * Every reply the server sends. `enhanced` is the RFC 3463 code; null only for the greeting and the
+ * EHLO/HELO reply (RFC 2034 §3) and for 3xx intermediate replies such as 334 and 354 (RFC 3463 §2).
+ */
 export interface SmtpReply {
   code: number;
   enhanced: string | null;

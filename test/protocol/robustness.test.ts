@@ -225,6 +225,11 @@ describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
     assert.deepEqual(harness.sink.takeReplies(), [], 'nothing buffered before the handshake is answered');
     assert.equal(harness.session.heloName, null);
     assert.deepEqual(harness.session.tls, STARTTLS_FACTS);
+    assert.ok(
+      harness.sink.transcriptLines.some(
+        (line) => line.dir === '*' && line.text === 'TLS established: TLSv1.3 TLS_AES_256_GCM_SHA384',
+      ),
+    );
     assert.ok(harness.sink.diagnosticCodes.includes('pipelining-violation'));
     assert.deepEqual(await harness.codes('MAIL FROM:<a@example.test>', 'EHLO client.test'), [503, 250]);
     assert.ok(harness.sink.diagnosticCodes.includes('starttls-not-reissued-ehlo'));
