@@ -47,6 +47,8 @@ export class SmtpConnection {
   /** A reply written outside the protocol session (connection limit, wrong TLS mode). */
   #ownLastError: string | null = null;
   #silenceTimer: NodeJS.Timeout | null = null;
+  #tlsState: 'none' | 'handshaking' | 'established' = 'none';
+  #bytesOverTls = 0;
 
   constructor(socket: Socket, deps: ConnectionDependencies) {
     this.#deps = deps;
@@ -72,7 +74,6 @@ export class SmtpConnection {
     this.#socket.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
     if (greetsInPlaintext(this.#deps.profile)) {
       this.#startProtocol(this.#socket, null);
-      this.#socket.once('data', (chunk: Buffer) => this.#checkFirstBytesOnPlaintextPort(chunk));
     } else {
       this.#awaitClientHello();
     }
@@ -82,7 +83,7 @@ export class SmtpConnection {
   rejectTooManyConnections(): void {
     this.#endedBy = 'connection-limit';
     this.#diagnose('too-many-connections');
-    // On an implicit-TLS port a plaintext reply would look like a broken handshake; just close there.
+    // On an implicit-TLS port a plaintext reply would look like a broken handshake: just close there.
     if (greetsInPlaintext(this.#deps.profile)) this.#writeOwnReply(REPLIES.TOO_MANY_CONNECTIONS);
     this.#end();
   }
@@ -102,6 +103,10 @@ export class SmtpConnection {
   }
 
   #startProtocol(socket: Socket, tlsAtStart: TlsFacts | null): void {
+    this.#createProtocol(socket, tlsAtStart).greet();
+  }
+
+  #createProtocol(socket: Socket, tlsAtStart: TlsFacts | null): SmtpProtocolSession {
     const protocol = new SmtpProtocolSession({
       profile: this.#deps.profile,
       hostname: this.#deps.hostname,
@@ -122,11 +127,16 @@ export class SmtpConnection {
     });
     this.#protocol = protocol;
     this.#listen(socket);
-    protocol.greet();
+    return protocol;
   }
 
   #listen(socket: Socket): void {
+    const secure = socket instanceof tls.TLSSocket;
+    let first = true;
     socket.on('data', (chunk: Buffer) => {
+      if (secure) this.#bytesOverTls += chunk.length;
+      else if (first && this.#isTlsClientHello(chunk)) return;
+      first = false;
       this.#protocol?.receive(chunk);
       if (this.#socket.writableLength > MAX_PENDING_OUTPUT) {
         socket.pause();
@@ -174,16 +184,15 @@ export class SmtpConnection {
    * On a plaintext/STARTTLS port the client speaks second. A TLS ClientHello as its first bytes
    * means it was configured for implicit TLS (e.g. nodemailer `secure: true` against 587).
    */
-  #checkFirstBytesOnPlaintextPort(chunk: Buffer): void {
-    if (chunk[0] !== TLS_HANDSHAKE_RECORD) return;
+  #isTlsClientHello(chunk: Buffer): boolean {
+    if (chunk[0] !== TLS_HANDSHAKE_RECORD) return false;
     this.#recorder.line(
       '*',
       `TLS ClientHello received (${chunk.length} bytes) where SMTP commands were expected`,
     );
     this.#diagnose('implicit-tls-on-starttls-port');
-    this.#protocol = null;
-    this.#socket.removeAllListeners('data');
     this.#socket.destroy();
+    return true;
   }
 
   /**
@@ -231,6 +240,7 @@ export class SmtpConnection {
       secureContext: this.#deps.secureContext,
     });
     this.#socket = secure;
+    this.#tlsState = 'handshaking';
     secure.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
     secure.on('error', (error: Error & { code?: string }) => {
       if (secure.encrypted && (secure as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished)
@@ -242,14 +252,38 @@ export class SmtpConnection {
     });
     secure.once('secure', () => {
       const facts = tlsFacts(secure, mode);
-      this.#recorder.line('*', `TLS established: ${facts.protocol} ${facts.cipher}`);
-      if (mode === 'implicit') this.#startProtocol(secure, facts);
-      else {
+      this.#tlsState = 'established';
+      if (mode === 'implicit') {
+        this.#recorder.line('*', `TLS established (implicit): ${facts.protocol} ${facts.cipher}`);
+        this.#startProtocol(secure, facts);
+      } else {
         this.#listen(secure);
         this.#protocol?.tlsStarted(facts);
       }
     });
     secure.once('close', () => plain.destroy());
+  }
+
+  /**
+   * Clients that verify the certificate in application code (Node, Go) hang up without a TLS alert
+   * when they do not trust it: under TLS 1.3 the server may even have finished its side of the
+   * handshake. A hang-up during the handshake, or right after it with not one command sent, is
+   * that case far more often than anything else.
+   */
+  #explainSilentTlsHangUp(): void {
+    if (this.#endedBy !== null || this.#recorder.diagnostics.some((d) => d.code.startsWith('tls-'))) return;
+    const when =
+      this.#tlsState === 'handshaking'
+        ? 'during the TLS handshake'
+        : this.#tlsState === 'established' && this.#bytesOverTls === 0
+          ? 'right after the TLS handshake, without sending a command'
+          : null;
+    if (when === null) return;
+    this.#recorder.line('*', `The client hung up ${when}`);
+    this.#diagnose(
+      'tls-handshake-failed',
+      `The client hung up ${when}: it most likely rejected the sandbox certificate because it does not trust the sandbox CA.`,
+    );
   }
 
   #onIdle(): void {
@@ -267,6 +301,7 @@ export class SmtpConnection {
     this.#closed = true;
     if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
     const protocol = this.#protocol;
+    this.#explainSilentTlsHangUp();
     protocol?.clientClosed();
     const record = this.#recorder.finish({
       heloName: protocol?.heloName ?? null,
