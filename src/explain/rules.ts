@@ -364,6 +364,13 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    id: 'server-says-implicit-tls-expected',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.97,
+    match: [/expects implicit TLS|implicit TLS (?:is )?required|TLS from the first byte/i],
+    seenIn: ['Mailport sandbox replies'],
+  },
+  {
     id: 'nodemailer-greeting-never-received',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.8,
@@ -804,7 +811,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication type|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication mechanism|none of which Mailport supports/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication mechanism|none of which Mailport supports/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },

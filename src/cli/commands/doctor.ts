@@ -1,0 +1,90 @@
+/**
+ * `mailport doctor HOST`: what is really on the SMTP ports of a host, and how to configure a
+ * client for it. Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
+ */
+import { type Command, Option } from 'commander';
+import {
+  COLOURS,
+  DEFAULT_DOCTOR_PORTS,
+  formatDoctorReport,
+  NO_COLOURS,
+  runDoctor,
+} from '../../doctor/index.js';
+import { MailportError } from '../../errors.js';
+import { type CliIo, printJson, processIo } from '../output.js';
+import { parsePortList, parseSeconds, resolvePassword } from './smtp-client-options.js';
+
+const EXAMPLES = `
+Examples:
+  $ mailport doctor smtp.gmail.com
+  $ mailport doctor smtp.example.com --user me@example.com --pass-env SMTP_PASS
+  $ mailport doctor 127.0.0.1 --ports 1587,1465,2525,1025 --ca .mailport/tls/ca.pem --servername localhost
+  $ mailport doctor mail.example.com --ports 587 --timeout 5 --json
+
+Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
+JSON schema: docs/explain-causes.md#doctor-json.`;
+
+interface DoctorCommandOptions {
+  ports: number[];
+  ca?: string;
+  servername?: string;
+  timeout: number;
+  user?: string;
+  pass?: string;
+  passEnv?: string;
+  sendTo?: string;
+  json?: boolean;
+}
+
+export function registerDoctorCommand(program: Command, io: CliIo = processIo): void {
+  program
+    .command('doctor')
+    .description(
+      'Probe the SMTP ports of HOST: reachability, TLS mode, certificate, AUTH; then recommend settings.',
+    )
+    .argument('<host>', 'the SMTP server host name or address')
+    .option('--ports <list>', 'comma-separated ports to probe', parsePortList, [...DEFAULT_DOCTOR_PORTS])
+    .option('--ca <file>', 'also trust this CA certificate (PEM), e.g. a sandbox CA')
+    .option('--servername <name>', 'check certificates (and send SNI) for this name instead of HOST')
+    .option(
+      '--timeout <seconds>',
+      'bound for each step: connect, TLS handshake, each reply',
+      parseSeconds,
+      10_000,
+    )
+    .option('--user <user>', 'check AUTH with this username on every working port')
+    .option('--pass <password>', 'the password (prefer --pass-env; never printed)')
+    .option('--pass-env <var>', 'read the password from this environment variable')
+    .option('--send-to <address>', 'after AUTH succeeds, send a real test message to this address')
+    .option('--json', 'print the report as JSON (schema in docs/explain-causes.md)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (host: string, options: DoctorCommandOptions) => {
+      const pass = resolvePassword(options);
+      if (options.sendTo && options.user === undefined) {
+        throw new MailportError(
+          'MP_ERR_USAGE',
+          '--send-to needs --user and a password: the test message is sent after AUTH.',
+          {
+            hint: 'add --user USERNAME --pass-env VAR.',
+          },
+        );
+      }
+      const report = await runDoctor({
+        host,
+        ports: options.ports,
+        stepTimeoutMs: options.timeout,
+        ...(options.ca ? { caFile: options.ca } : {}),
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.user !== undefined && pass !== undefined
+          ? { credentials: { user: options.user, pass } }
+          : {}),
+        ...(options.sendTo ? { sendTo: options.sendTo } : {}),
+      });
+      if (options.json) printJson(io, report);
+      else
+        io.out(
+          formatDoctorReport(report, process.stdout.isTTY && !process.env.NO_COLOR ? COLOURS : NO_COLOURS),
+        );
+      process.exitCode = report.recommendation ? 0 : 1;
+    });
+}

@@ -1,0 +1,174 @@
+/**
+ * Certificate analysis (RFC 5280 validity and chain, RFC 6125 name check): which problems a
+ * client would hit, and when the local clock rather than the certificate is the likely culprit.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { CauseId } from '../explain/causes.js';
+import type { TlsSessionInfo } from '../smtp-client/index.js';
+import type { CertificateReport, Finding } from './report.js';
+
+/** OpenSSL verification codes that mean "no trusted CA issued this chain". */
+const UNTRUSTED_CHAIN_ERRORS = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+]);
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface CertificateAnalysis {
+  report: CertificateReport;
+  findings: Finding[];
+}
+
+export interface TrustSource {
+  /** CA certificates from `--ca`, with the file they came from. */
+  caFile: string | null;
+  caCertificates: X509Certificate[];
+}
+
+export function analyseCertificate(
+  tls: TlsSessionInfo,
+  trust: TrustSource,
+  now: Date,
+  verify: string,
+): CertificateAnalysis | null {
+  const peer = tls.peerCertificate;
+  if (!peer) return null;
+  const validFrom = new Date(peer.validFrom);
+  const validTo = new Date(peer.validTo);
+  const selfSigned = isSelfSigned(peer);
+  const chainUntrusted = tls.chainError !== null && UNTRUSTED_CHAIN_ERRORS.has(tls.chainError);
+  const trusted = tls.chainTrusted || (tls.chainError !== null && !chainUntrusted);
+  const problems: CauseId[] = [];
+  const findings: Finding[] = [];
+
+  if (now > validTo) {
+    problems.push('cert-expired');
+    findings.push({
+      level: 'error',
+      cause: 'cert-expired',
+      message: `The certificate expired ${describeAge(now.getTime() - validTo.getTime())} ago (valid until ${validTo.toISOString()}).${
+        now.getTime() - validTo.getTime() < 2 * DAY_MS
+          ? " If it looks valid from other machines, check this machine's clock (date -u): a clock running ahead makes fresh certificates look expired."
+          : ''
+      }`,
+      verify,
+    });
+  }
+  if (now < validFrom) {
+    problems.push('cert-not-yet-valid');
+    findings.push({
+      level: 'error',
+      cause: 'cert-not-yet-valid',
+      message: `The certificate is valid only from ${validFrom.toISOString()}, ${describeAge(validFrom.getTime() - now.getTime())} after this machine's clock (${now.toISOString()}). ${
+        validFrom.getTime() - now.getTime() < 7 * DAY_MS
+          ? 'That is most likely clock drift on this machine: sync it (timedatectl set-ntp true).'
+          : "Either this machine's clock is far behind or the certificate was issued with a future start date."
+      }`,
+      verify,
+    });
+  }
+  if (tls.hostnameError !== null) {
+    problems.push('cert-hostname-mismatch');
+    findings.push({
+      level: 'error',
+      cause: 'cert-hostname-mismatch',
+      message: `The certificate is not valid for ${tls.checkedName}; it names ${subjectNames(peer).join(', ') || 'no host names'}.`,
+      verify,
+    });
+  }
+  if (selfSigned && !trustedByFile(peer, trust.caCertificates)) {
+    problems.push('cert-self-signed');
+    findings.push({
+      level: 'error',
+      cause: 'cert-self-signed',
+      message:
+        'The certificate is self-signed: no client trusts it unless told to (pass it with --ca to check it anyway).',
+      verify,
+    });
+  } else if (!trusted) {
+    problems.push('cert-untrusted-ca');
+    findings.push({
+      level: 'error',
+      cause: 'cert-untrusted-ca',
+      message: `The certificate chain does not lead to a trusted CA (${tls.chainError ?? 'unverified'}; issuer: ${peer.issuer.replace(/\n/g, ', ')})${
+        trust.caFile
+          ? `, neither in the system store nor in ${trust.caFile}`
+          : '; if it is a private or sandbox CA, pass its file with --ca'
+      }.`,
+      verify,
+    });
+  }
+  const trustedBy =
+    !trusted || problems.includes('cert-self-signed') ? null : trustSourceName([peer, ...tls.chain], trust);
+  if (problems.length === 0) {
+    findings.push({
+      level: 'ok',
+      message: `Certificate valid for ${tls.checkedName} until ${validTo.toISOString().slice(0, 10)}, trusted via ${trustedBy}.`,
+      verify,
+    });
+  }
+  return {
+    report: {
+      subject: peer.subject.replace(/\n/g, ', '),
+      issuer: peer.issuer.replace(/\n/g, ', '),
+      names: subjectNames(peer),
+      validFrom: validFrom.toISOString(),
+      validTo: validTo.toISOString(),
+      selfSigned,
+      trusted: trusted && !problems.includes('cert-self-signed'),
+      trustedBy,
+      chainError: tls.chainError,
+      checkedName: tls.checkedName,
+      hostnameMatch: tls.hostnameError === null,
+      problems,
+    },
+    findings,
+  };
+}
+
+export function loadCaCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((block) => new X509Certificate(block));
+}
+
+function isSelfSigned(certificate: X509Certificate): boolean {
+  return certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
+}
+
+function trustedByFile(certificate: X509Certificate, cas: X509Certificate[]): boolean {
+  return cas.some(
+    (ca) =>
+      ca.fingerprint256 === certificate.fingerprint256 ||
+      (certificate.checkIssued(ca) && certificate.verify(ca.publicKey)),
+  );
+}
+
+function trustSourceName(chain: X509Certificate[], trust: TrustSource): string {
+  const viaFile =
+    trust.caFile !== null && chain.some((certificate) => trustedByFile(certificate, trust.caCertificates));
+  return viaFile && trust.caFile !== null ? trust.caFile : 'system';
+}
+
+function subjectNames(certificate: X509Certificate): string[] {
+  const san = certificate.subjectAltName;
+  if (!san) return [];
+  return san
+    .split(/,\s*/)
+    .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
+    .filter((name) => name !== '');
+}
+
+function describeAge(ms: number): string {
+  if (ms < 2 * HOUR_MS) return `${Math.max(1, Math.round(ms / 60_000))} minutes`;
+  if (ms < 2 * DAY_MS) return `${Math.round(ms / HOUR_MS)} hours`;
+  return `${Math.round(ms / DAY_MS)} days`;
+}

@@ -1,0 +1,94 @@
+/**
+ * `mailport doctor HOST`: probes the ports concurrently and puts the findings together with the
+ * verdict and ready-to-paste settings.
+ */
+import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { MailportError } from '../errors.js';
+import { loadCaCertificates } from './certificate.js';
+import { type ProbeOptions, probePort } from './probe-port.js';
+import type { DoctorReport } from './report.js';
+import { clientSettings } from './settings.js';
+import { recommend } from './verdict.js';
+
+export const DEFAULT_DOCTOR_PORTS: readonly number[] = [587, 465, 2525, 25];
+export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+
+export interface DoctorOptions {
+  host: string;
+  ports?: readonly number[];
+  /** A CA file (PEM) to trust in addition to the system store, e.g. a sandbox's. */
+  caFile?: string;
+  /** Check certificates against this name instead of the host. */
+  servername?: string;
+  stepTimeoutMs?: number;
+  credentials?: { user: string; pass: string };
+  sendTo?: string;
+  /** The clock, replaceable in tests. */
+  now?: () => Date;
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  const caFile = options.caFile ?? null;
+  const caPem = caFile === null ? null : await readCa(caFile);
+  const report: DoctorReport = {
+    host: options.host,
+    servername: options.servername ?? options.host,
+    caFile,
+    checkedAt: (options.now ?? (() => new Date()))().toISOString(),
+    timeoutSeconds: stepTimeoutMs / 1000,
+    ports: [],
+    recommendation: null,
+    settings: null,
+    findings: [],
+  };
+  try {
+    await lookup(options.host);
+  } catch (error) {
+    report.findings.push({
+      level: 'error',
+      cause: 'dns-failure',
+      message: `${options.host} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'lookup failed'}): check the spelling and the DNS records.`,
+      verify: `dig +short ${options.host}`,
+    });
+    return report;
+  }
+  const probeOptions: ProbeOptions = {
+    host: options.host,
+    servername: report.servername,
+    caFile,
+    caPem,
+    caCertificates: caPem === null ? [] : loadCaCertificates(caPem),
+    stepTimeoutMs,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.sendTo ? { sendTo: options.sendTo } : {}),
+    now: options.now ?? (() => new Date()),
+  };
+  report.ports = await Promise.all(
+    (options.ports ?? DEFAULT_DOCTOR_PORTS).map((port) => probePort(port, probeOptions)),
+  );
+  report.recommendation = recommend(report.ports);
+  if (report.recommendation) {
+    report.settings = clientSettings({
+      host: options.host,
+      recommendation: report.recommendation,
+      user: options.credentials?.user ?? null,
+      caFile,
+    });
+  }
+  return report;
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    const pem = await readFile(path, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no PEM certificate in the file');
+    return pem;
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `Cannot use --ca ${path}: ${(error as Error).message}.`, {
+      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Ready-to-paste client settings for the recommended port, for the clients people actually use.
+ * Passwords are never inlined: every snippet reads SMTP_PASS from the environment.
+ */
+import type { Recommendation } from './report.js';
+
+export interface SettingsInput {
+  host: string;
+  recommendation: Recommendation;
+  user: string | null;
+  caFile: string | null;
+}
+
+export const SETTINGS_CLIENTS = [
+  'nodemailer',
+  'python-smtplib',
+  'phpmailer',
+  'laravel',
+  'django',
+  'rails',
+  'spring-boot',
+  'dotnet-mailkit',
+  'curl',
+  'swaks',
+] as const;
+
+export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CLIENTS)[number], string> {
+  const { host, caFile } = input;
+  const { port, tls } = input.recommendation;
+  const implicit = tls === 'implicit';
+  const user = input.user ?? 'you@example.com';
+  const from = user.includes('@') ? user : 'you@example.com';
+  return {
+    nodemailer: [
+      "import nodemailer from 'nodemailer';",
+      ...(caFile ? ["import { readFileSync } from 'node:fs';"] : []),
+      'const transport = nodemailer.createTransport({',
+      `  host: '${host}',`,
+      `  port: ${port},`,
+      implicit
+        ? '  secure: true, // implicit TLS from the first byte'
+        : '  secure: false, // plaintext greeting, then STARTTLS',
+      ...(implicit ? [] : ['  requireTLS: true, // refuse to continue without STARTTLS']),
+      `  auth: { user: '${user}', pass: process.env.SMTP_PASS },`,
+      ...(caFile ? [`  tls: { ca: readFileSync('${caFile}') },`] : []),
+      '});',
+    ].join('\n'),
+    'python-smtplib': [
+      'import os, smtplib, ssl',
+      `context = ssl.create_default_context(${caFile ? `cafile='${caFile}'` : ''})`,
+      implicit
+        ? `with smtplib.SMTP_SSL('${host}', ${port}, context=context) as smtp:`
+        : `with smtplib.SMTP('${host}', ${port}) as smtp:\n    smtp.starttls(context=context)`,
+      `    smtp.login('${user}', os.environ['SMTP_PASS'])`,
+      '    smtp.send_message(message)',
+    ].join('\n'),
+    phpmailer: [
+      '$mail->isSMTP();',
+      `$mail->Host = '${host}';`,
+      `$mail->Port = ${port};`,
+      `$mail->SMTPSecure = PHPMailer::${implicit ? 'ENCRYPTION_SMTPS' : 'ENCRYPTION_STARTTLS'};`,
+      '$mail->SMTPAuth = true;',
+      `$mail->Username = '${user}';`,
+      "$mail->Password = getenv('SMTP_PASS');",
+      ...(caFile ? [`$mail->SMTPOptions = ['ssl' => ['cafile' => '${caFile}']];`] : []),
+    ].join('\n'),
+    laravel: [
+      '# .env',
+      'MAIL_MAILER=smtp',
+      `MAIL_HOST=${host}`,
+      `MAIL_PORT=${port}`,
+      `MAIL_USERNAME=${user}`,
+      'MAIL_PASSWORD="${SMTP_PASS}"',
+      `MAIL_SCHEME=${implicit ? 'smtps' : 'smtp'}   # Laravel 11+; older versions: MAIL_ENCRYPTION=${implicit ? 'ssl' : 'tls'}`,
+    ].join('\n'),
+    django: [
+      '# settings.py',
+      `EMAIL_HOST = '${host}'`,
+      `EMAIL_PORT = ${port}`,
+      implicit ? 'EMAIL_USE_SSL = True  # implicit TLS' : 'EMAIL_USE_TLS = True  # STARTTLS',
+      `EMAIL_HOST_USER = '${user}'`,
+      "EMAIL_HOST_PASSWORD = os.environ['SMTP_PASS']",
+    ].join('\n'),
+    rails: [
+      '# config/environments/production.rb',
+      'config.action_mailer.delivery_method = :smtp',
+      'config.action_mailer.smtp_settings = {',
+      `  address: '${host}',`,
+      `  port: ${port},`,
+      `  user_name: '${user}',`,
+      "  password: ENV['SMTP_PASS'],",
+      '  authentication: :plain,',
+      implicit ? '  tls: true # implicit TLS' : '  enable_starttls: true',
+      '}',
+    ].join('\n'),
+    'spring-boot': [
+      '# application.properties',
+      `spring.mail.host=${host}`,
+      `spring.mail.port=${port}`,
+      `spring.mail.username=${user}`,
+      'spring.mail.password=${SMTP_PASS}',
+      'spring.mail.properties.mail.smtp.auth=true',
+      ...(implicit
+        ? ['spring.mail.properties.mail.smtp.ssl.enable=true']
+        : [
+            'spring.mail.properties.mail.smtp.starttls.enable=true',
+            'spring.mail.properties.mail.smtp.starttls.required=true',
+          ]),
+    ].join('\n'),
+    'dotnet-mailkit': [
+      'using var client = new MailKit.Net.Smtp.SmtpClient();',
+      `await client.ConnectAsync("${host}", ${port}, MailKit.Security.SecureSocketOptions.${implicit ? 'SslOnConnect' : 'StartTls'});`,
+      `await client.AuthenticateAsync("${user}", Environment.GetEnvironmentVariable("SMTP_PASS"));`,
+      'await client.SendAsync(message);',
+      'await client.DisconnectAsync(true);',
+    ].join('\n'),
+    curl: [
+      `curl --url '${implicit ? 'smtps' : 'smtp'}://${host}:${port}'${implicit ? '' : ' --ssl-reqd'}${caFile ? ` --cacert ${caFile}` : ''} \\`,
+      `  --user "${user}:$SMTP_PASS" --mail-from '${from}' --mail-rcpt 'to@example.com' \\`,
+      '  --upload-file message.eml',
+    ].join('\n'),
+    swaks: [
+      `swaks --server ${host} --port ${port} ${implicit ? '--tls-on-connect' : '--tls'}${caFile ? ` --tls-ca-path ${caFile} --tls-verify` : ''} \\`,
+      `  --auth PLAIN --auth-user '${user}' --auth-password "$SMTP_PASS" --from '${from}' --to to@example.com`,
+    ].join('\n'),
+  };
+}
