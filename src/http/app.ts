@@ -18,6 +18,7 @@ import { EVENT_SCHEMAS } from './schemas/event.js';
 import { INFO_SCHEMAS } from './schemas/info.js';
 import { MESSAGE_SCHEMAS } from './schemas/message.js';
 import { SESSION_SCHEMAS } from './schemas/session.js';
+import { Shutdown } from './shutdown.js';
 import { isUiDir, registerStaticUi, sendSpaIndex } from './static-ui.js';
 import type { TypeBoxTypeProvider } from './type-provider.js';
 
@@ -25,7 +26,13 @@ export type { HttpDeps, MessageIngest } from './deps.js';
 
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? false;
-  const base = typeof logger === 'boolean' ? Fastify({ logger }) : Fastify({ loggerInstance: logger });
+  // Closing destroys every socket once long-lived responses have finished (see Shutdown): idle
+  // keep-alive clients must not hold a sandbox's shutdown up for the keep-alive timeout.
+  const options = { forceCloseConnections: true } as const;
+  const base =
+    typeof logger === 'boolean'
+      ? Fastify({ ...options, logger })
+      : Fastify({ ...options, loggerInstance: logger });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifySwagger, {
@@ -60,12 +67,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     app.addSchema(schema);
   }
 
-  const shutdown = new AbortController();
+  const shutdown = new Shutdown();
   const hub = new EventStreamHub(deps.bus);
-  app.addHook('preClose', (done) => {
-    shutdown.abort();
-    done();
-  });
+  app.addHook('preClose', () => shutdown.begin());
   app.addHook('onClose', (_instance, done) => {
     hub.close();
     done();
@@ -86,7 +90,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     );
   });
 
-  const context: RouteContext = { deps, hub, shutdown: shutdown.signal };
+  const context: RouteContext = { deps, hub, shutdown };
   registerSystemRoutes(app, context);
   registerMessageWaitRoute(app, context);
   registerMessageRoutes(app, context);

@@ -11,6 +11,7 @@ import type { EventBus } from '../events/bus.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Store } from '../storage/store.js';
 import type { EventStreamHub } from './event-stream.js';
+import type { Shutdown } from './shutdown.js';
 import type { TypeBoxTypeProvider } from './type-provider.js';
 
 /** Stores a message exactly as SMTP delivery would (commit, retention, `message.received`). */
@@ -45,6 +46,6 @@ export type ApiInstance = FastifyInstance<
 export interface RouteContext {
   deps: HttpDeps;
   hub: EventStreamHub;
-  /** Aborted when the app starts closing, to end long-polls and event streams. */
-  shutdown: AbortSignal;
+  /** Ends long-polls and event streams when the app closes. */
+  shutdown: Shutdown;
 }

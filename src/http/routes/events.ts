@@ -43,7 +43,8 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
+        // The stream ends only when one side goes away; the socket is never reused after it.
+        connection: 'close',
         // Stops reverse proxies (nginx) from buffering the stream.
         'x-accel-buffering': 'no',
       });
@@ -54,11 +55,15 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
       const stop = (): void => {
         clearInterval(heartbeat);
         detach();
-        shutdown.removeEventListener('abort', stop);
-        if (!response.writableEnded) response.end();
+        shutdown.signal.removeEventListener('abort', end);
       };
+      const end = (): void => {
+        stop();
+        response.end();
+      };
+      shutdown.track(response);
       response.once('close', stop);
-      shutdown.addEventListener('abort', stop, { once: true });
+      shutdown.signal.addEventListener('abort', end, { once: true });
     },
   );
 }

@@ -65,19 +65,21 @@ export function registerMessageWaitRoute(app: ApiInstance, { deps, shutdown }: R
       );
       const clientGone = new AbortController();
       reply.raw.once('close', () => clientGone.abort());
+      shutdown.track(reply.raw);
       const started = Date.now();
       const outcome = await waitForMatchingMessages(store, bus, {
         q,
         count,
         timeoutMs,
-        signal: AbortSignal.any([shutdown, clientGone.signal]),
+        signal: AbortSignal.any([shutdown.signal, clientGone.signal]),
       });
       if (outcome.kind === 'matched') {
         const { items, total } = outcome.page;
         return { items: items.slice(0, count), total, waitedMs: Date.now() - started };
       }
-      if (outcome.kind === 'aborted')
+      if (outcome.kind === 'aborted') {
         throw new HttpProblem(503, 'The server is shutting down; retry once it is back.');
+      }
       const [matched, nearest] = await Promise.all([
         store.listMessages({ q, limit: count }),
         store.listMessages({ limit: NEAREST_COUNT }),
