@@ -13,7 +13,13 @@ const LF = 0x0a;
 const DOT = 0x2e;
 
 /** Why a message has to be refused once its end arrives. */
-export type DataProblem = 'bare-lf' | 'line-too-long' | 'too-large';
+export type DataProblem = 'too-large' | 'bare-lf' | 'line-too-long';
+
+/**
+ * The order in which problems decide the reply: the size limit is what clients handle specially
+ * (RFC 1870 §6), then the line-ending problem that enables smuggling, then the line length.
+ */
+const PROBLEM_PRIORITY: readonly DataProblem[] = ['too-large', 'bare-lf', 'line-too-long'];
 
 export type ReaderEvent =
   /** A complete command line, terminator removed. */
@@ -29,12 +35,13 @@ export type ReaderEvent =
     }
   /** A command line longer than the limit; it was consumed up to its LF and dropped. */
   | { kind: 'line-too-long'; octets: number }
-  /** `<CRLF>.<CRLF>` arrived: the body, or why the message has to be refused (its body was not kept). */
+  /** `<CRLF>.<CRLF>` arrived: the body, or every reason the message has to be refused (its body was not kept). */
   | DataEnd;
 
+/** `size` counts the message octets after dot-unstuffing, kept or not. */
 export type DataEnd =
-  | { kind: 'data-end'; size: number; body: Buffer; problem: null }
-  | { kind: 'data-end'; size: number; body: null; problem: DataProblem };
+  | { kind: 'data-end'; size: number; body: Buffer; problems: readonly [] }
+  | { kind: 'data-end'; size: number; body: null; problems: readonly [DataProblem, ...DataProblem[]] };
 
 export interface LineReaderLimits {
   /** Longest command line buffered, in octets including CRLF. */
@@ -62,13 +69,14 @@ export class SmtpLineReader {
   // Data mode.
   private bodyParts: Buffer[] = [];
   private size = 0;
-  private problem: DataProblem | null = null;
+  private readonly problems = new Set<DataProblem>();
   /** The line before the current one ended in CRLF; the DATA command line itself did. */
   private previousLineEndedCrlf = true;
   /** Start of a text line whose LF has not arrived yet (at most `maxDataLineLength` octets). */
   private carry: Buffer | null = null;
   /** Inside an over-long text line, dropping bytes until its LF. */
   private skippingTextLine = false;
+  /** The last dropped byte of the over-long line was a CR (CRLF if an LF comes next). */
   private lastByteWasCr = false;
   /** Where the incomplete last line starts in the buffer `scanText` just read. */
   private tailStart = 0;
@@ -92,9 +100,9 @@ export class SmtpLineReader {
     return this.mode === 'data';
   }
 
-  /** The reason the message being read will be refused, if already known. */
-  get pendingDataProblem(): DataProblem | null {
-    return this.mode === 'data' ? this.problem : null;
+  /** The reasons the message being read will be refused, as far as known, most important first. */
+  get pendingDataProblems(): DataProblem[] {
+    return this.mode === 'data' ? this.sortedProblems() : [];
   }
 
   /** Treat what follows as message text (after the 354 reply). */
@@ -102,7 +110,7 @@ export class SmtpLineReader {
     this.mode = 'data';
     this.bodyParts = [];
     this.size = 0;
-    this.problem = null;
+    this.problems.clear();
     this.previousLineEndedCrlf = true;
     this.carry = null;
     this.skippingTextLine = false;
@@ -191,16 +199,11 @@ export class SmtpLineReader {
       const start = this.offset;
       if (this.skippingTextLine) {
         const lf = chunk.indexOf(LF, start);
-        if (lf === -1) {
-          this.count(chunk.length - start);
-          this.lastByteWasCr = chunk[chunk.length - 1] === CR;
-          this.advance(chunk.length);
-          continue;
-        }
-        this.count(lf + 1 - start);
-        this.previousLineEndedCrlf = lf > start ? chunk[lf - 1] === CR : this.lastByteWasCr;
-        this.skippingTextLine = false;
-        this.advance(lf + 1);
+        this.checkDropped(chunk, start, lf);
+        const end = lf === -1 ? chunk.length : lf + 1;
+        this.count(end - start);
+        this.skippingTextLine = lf === -1;
+        this.advance(end);
         continue;
       }
       const carried = this.carry;
@@ -268,10 +271,9 @@ export class SmtpLineReader {
   }
 
   private startCarry(chunk: Buffer, from: number): void {
-    const tail = chunk.length - from;
-    if (tail === 0) return;
-    if (tail >= this.textLineLimit(chunk[from])) {
-      this.enterLongTextLine(tail, chunk);
+    if (from === chunk.length) return;
+    if (chunk.length - from >= this.textLineLimit(chunk[from])) {
+      this.enterLongTextLine([chunk.subarray(from)]);
     } else {
       this.carry = chunk.subarray(from);
     }
@@ -281,23 +283,50 @@ export class SmtpLineReader {
     const total = carried.length + chunk.length - from;
     if (total >= this.textLineLimit(carried[0])) {
       this.carry = null;
-      this.enterLongTextLine(total, chunk);
+      this.enterLongTextLine([carried, chunk.subarray(from)]);
     } else {
       this.carry = Buffer.concat([carried, chunk.subarray(from)], total);
     }
   }
 
-  private enterLongTextLine(octetsSoFar: number, chunk: Buffer): void {
+  /** The start of a line already longer than the limit: check and count it, keep nothing. */
+  private enterLongTextLine(pieces: readonly Buffer[]): void {
     this.flag('line-too-long');
-    this.count(octetsSoFar);
     this.skippingTextLine = true;
-    this.lastByteWasCr = chunk[chunk.length - 1] === CR;
+    this.lastByteWasCr = false;
+    // Sizes count the unstuffed text (RFC 5321 §4.5.2), so a leading transparency dot is not counted.
+    if (pieces[0]?.[0] === DOT) this.size -= 1;
+    for (const piece of pieces) {
+      this.checkDropped(piece, 0, -1);
+      this.count(piece.length);
+    }
+  }
+
+  /**
+   * The line-ending checks of `scanText`, for a piece of an over-long line that is dropped rather
+   * than kept: `lf` is where the line ends in `bytes`, or -1 when it goes on.
+   */
+  private checkDropped(bytes: Buffer, from: number, lf: number): void {
+    const to = lf === -1 ? bytes.length : lf;
+    // A CR that ended the previous piece must be followed by the LF that ends the line.
+    if (this.lastByteWasCr && from < to) this.flag('bare-lf');
+    // Any CR before the last byte of the piece is bare: only LF may follow a CR.
+    const firstCr = bytes.subarray(from, to).indexOf(CR);
+    if (firstCr !== -1 && from + firstCr < to - 1) this.flag('bare-lf');
+    if (lf !== -1) {
+      const endsCrlf = lf > from ? bytes[lf - 1] === CR : this.lastByteWasCr;
+      if (!endsCrlf) this.flag('bare-lf');
+      this.previousLineEndedCrlf = endsCrlf;
+      this.lastByteWasCr = false;
+    } else if (to > from) {
+      this.lastByteWasCr = bytes[to - 1] === CR;
+    }
   }
 
   private collect(buffer: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.count(to - from);
-    if (this.problem === null) this.bodyParts.push(buffer.subarray(from, to));
+    if (this.problems.size === 0) this.bodyParts.push(buffer.subarray(from, to));
   }
 
   private count(octets: number): void {
@@ -305,22 +334,26 @@ export class SmtpLineReader {
     if (this.size > this.limits.maxMessageSize) this.flag('too-large');
   }
 
-  /** The first problem decides the reply; once refused, the body is no longer kept. */
+  /** Once the message is known to be refused, its body is no longer kept. */
   private flag(problem: DataProblem): void {
-    if (this.problem !== null) return;
-    this.problem = problem;
+    this.problems.add(problem);
     this.bodyParts = [];
   }
 
+  private sortedProblems(): DataProblem[] {
+    return PROBLEM_PRIORITY.filter((problem) => this.problems.has(problem));
+  }
+
   private finishData(): ReaderEvent {
+    const [first, ...rest] = this.sortedProblems();
     const event: DataEnd =
-      this.problem === null
-        ? { kind: 'data-end', size: this.size, body: Buffer.concat(this.bodyParts, this.size), problem: null }
-        : { kind: 'data-end', size: this.size, body: null, problem: this.problem };
+      first === undefined
+        ? { kind: 'data-end', size: this.size, body: Buffer.concat(this.bodyParts, this.size), problems: [] }
+        : { kind: 'data-end', size: this.size, body: null, problems: [first, ...rest] };
     this.mode = 'command';
     this.bodyParts = [];
     this.size = 0;
-    this.problem = null;
+    this.problems.clear();
     return event;
   }
 }

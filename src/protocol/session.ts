@@ -658,8 +658,8 @@ export class SmtpProtocolSession {
     // RFC 5321 §4.1.1.4: the end of data closes the transaction, accepted or not.
     this.transaction = null;
     if (transaction === null) return;
-    if (end.problem !== null) {
-      this.refuseMessage(end.problem);
+    if (end.body === null) {
+      this.refuseMessage(end.problems);
       return;
     }
     const delivery: Transaction = {
@@ -699,19 +699,22 @@ export class SmtpProtocolSession {
     );
   }
 
-  private refuseMessage(problem: DataProblem): void {
+  /** Every problem becomes a diagnostic; the most important one decides the reply. */
+  private refuseMessage(problems: readonly [DataProblem, ...DataProblem[]]): void {
+    for (const problem of problems) this.diagnoseDataProblem(problem, 'in the message text');
+    this.send(dataProblemReply(problems[0], this.limits.maxMessageSize));
+  }
+
+  private diagnoseDataProblem(problem: DataProblem, detail: string): void {
     switch (problem) {
       case 'too-large':
-        this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes of data`);
-        this.fail(sizeExceededReply(this.limits.maxMessageSize));
+        this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes ${detail}`);
         return;
       case 'bare-lf':
-        this.diagnose('bare-lf', 'in the message text');
-        this.fail(REPLIES.DATA_BARE_LF);
+        this.diagnose('bare-lf', detail);
         return;
       case 'line-too-long':
-        this.diagnose('line-too-long', `message text line over ${this.limits.maxDataLineLength} octets`);
-        this.fail(REPLIES.DATA_LINE_TOO_LONG);
+        this.diagnose('line-too-long', `a line over ${this.limits.maxDataLineLength} octets ${detail}`);
         return;
     }
   }
@@ -846,11 +849,9 @@ export class SmtpProtocolSession {
 
   /** A message cut off by a timeout or disconnect still tells why it would have been refused. */
   private reportUnfinishedMessage(): void {
-    const problem = this.reader.pendingDataProblem;
-    if (problem === 'bare-lf')
-      this.diagnose('bare-lf', 'in the message text; the message never ended with <CRLF>.<CRLF>');
-    if (problem === 'line-too-long') this.diagnose('line-too-long', 'in the message text');
-    if (problem === 'too-large') this.diagnose('message-too-large', 'the message never ended');
+    for (const problem of this.reader.pendingDataProblems) {
+      this.diagnoseDataProblem(problem, 'in a message that never ended with <CRLF>.<CRLF>');
+    }
   }
 
   /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
@@ -890,4 +891,16 @@ function isKnownVerb(verb: string): boolean {
 function helloName(argument: string): string | null {
   const [name] = argument.split(' ').filter((token) => token.length > 0);
   return name === undefined ? null : name.slice(0, 255);
+}
+
+/** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */
+function dataProblemReply(problem: DataProblem, maxMessageSize: number): SmtpReply {
+  switch (problem) {
+    case 'too-large':
+      return sizeExceededReply(maxMessageSize);
+    case 'bare-lf':
+      return REPLIES.DATA_BARE_LF;
+    case 'line-too-long':
+      return REPLIES.DATA_LINE_TOO_LONG;
+  }
 }

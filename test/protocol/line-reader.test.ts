@@ -108,7 +108,7 @@ describe('DATA', () => {
   it('ends only at <CRLF>.<CRLF> and un-dots lines, whatever the chunking (RFC 5321 §4.1.1.4, §4.5.2)', () => {
     for (const size of [1, 2, 3, 5, 8, 13, 1000]) {
       const end = dataEnd(readAll(`${message}NOOP\r\n`, { data: true, size }).events);
-      assert.equal(end.problem, null);
+      assert.deepEqual(end.problems, []);
       assert.equal(
         end.body?.toString(),
         'Subject: hi\r\n\r\nline one\r\n.leading dot\r\n',
@@ -137,9 +137,9 @@ describe('DATA', () => {
       const input = `Subject: x\r\nbody${fake}MAIL FROM:<spoof@x.y>\r\n`;
       const { events, reader } = readAll(input, { data: true });
       assert.deepEqual(events, [], 'still inside the message');
-      assert.equal(reader.pendingDataProblem, 'bare-lf');
+      assert.deepEqual(reader.pendingDataProblems, ['bare-lf']);
       const end = dataEnd(readAll(`${input}\r\n.\r\n`, { data: true }).events);
-      assert.equal(end.problem, 'bare-lf');
+      assert.deepEqual(end.problems, ['bare-lf']);
       assert.equal(end.body, null);
     });
   }
@@ -148,23 +148,22 @@ describe('DATA', () => {
     const long = 'Y'.repeat(5000);
     for (const size of [1, 100, 999, 6000]) {
       const end = dataEnd(readAll(`ok\r\n${long}\r\n.\r\n`, { data: true, size }).events);
-      assert.equal(end.problem, 'line-too-long', `chunks of ${size}`);
+      assert.deepEqual(end.problems, ['line-too-long'], `chunks of ${size}`);
       assert.equal(end.size, 4 + long.length + 2);
     }
-    assert.equal(dataEnd(readAll(`${'Z'.repeat(998)}\r\n.\r\n`, { data: true }).events).problem, null);
-    assert.equal(
-      dataEnd(readAll(`${'Z'.repeat(999)}\r\n.\r\n`, { data: true }).events).problem,
+    assert.deepEqual(dataEnd(readAll(`${'Z'.repeat(998)}\r\n.\r\n`, { data: true }).events).problems, []);
+    assert.deepEqual(dataEnd(readAll(`${'Z'.repeat(999)}\r\n.\r\n`, { data: true }).events).problems, [
       'line-too-long',
-    );
+    ]);
   });
 
   it('does not count the transparency dot against the line limit (RFC 5321 §4.5.3.1.6)', () => {
     for (const size of [7, 5000]) {
       const stuffed = dataEnd(readAll(`.${'.'.repeat(998)}\r\n.\r\n`, { data: true, size }).events);
-      assert.equal(stuffed.problem, null, `chunks of ${size}`);
+      assert.deepEqual(stuffed.problems, [], `chunks of ${size}`);
       assert.equal(stuffed.body?.length, 1000);
       const over = dataEnd(readAll(`.${'.'.repeat(999)}\r\n.\r\n`, { data: true, size }).events);
-      assert.equal(over.problem, 'line-too-long', `chunks of ${size}`);
+      assert.deepEqual(over.problems, ['line-too-long'], `chunks of ${size}`);
     }
   });
 
@@ -176,21 +175,140 @@ describe('DATA', () => {
     assert.deepEqual(drain(reader), []);
     reader.push(Buffer.from('.\r\n'));
     const end = dataEnd(drain(reader));
-    assert.equal(end.problem, 'too-large');
+    assert.deepEqual(end.problems, ['too-large']);
     assert.equal(end.body, null);
     assert.equal(end.size, 100_000);
   });
 
   it('a line over the limit that ends in a bare LF does not allow an early end', () => {
     const input = `${'Q'.repeat(3000)}\n.\r\nstill data\r\n.\r\n`;
-    const end = dataEnd(readAll(input, { data: true, size: 1024 }).events);
-    assert.equal(end.problem, 'line-too-long');
-    assert.equal(end.size, 3001 + 2 + 12, 'the `.` line was un-dotted, not taken as the end');
+    for (const size of [1, 7, 1024, 5000]) {
+      const end = dataEnd(readAll(input, { data: true, size }).events);
+      assert.deepEqual(end.problems, ['bare-lf', 'line-too-long'], `chunks of ${size}`);
+      assert.equal(end.size, 3001 + 2 + 12, 'the `.` line was un-dotted, not taken as the end');
+    }
   });
 
   it('keeps binary bytes (8BITMIME) and NULs intact', () => {
     const body = Buffer.concat([Buffer.from([0, 1, 2, 0xff, 0xfe]), Buffer.from('\r\n')]);
     const end = dataEnd(readAll(Buffer.concat([body, Buffer.from('.\r\n')]), { data: true, size: 2 }).events);
     assert.deepEqual(end.body, body);
+  });
+});
+
+/**
+ * A deliberately naive model of RFC 5321 §4.1.1.4 / §4.5.2 / §2.3.8 for DATA, one whole line at a
+ * time, to check the optimised reader against on random input split at random places.
+ */
+function referenceData(input: Buffer, limits: LineReaderLimits) {
+  const problems = new Set<string>();
+  const body: Buffer[] = [];
+  let size = 0;
+  let previousEndedCrlf = true;
+  for (let start = 0; ; ) {
+    const lf = input.indexOf(LF_BYTE, start);
+    if (lf === -1) return null;
+    const line = input.subarray(start, lf + 1);
+    start = lf + 1;
+    const endsCrlf = line.length >= 2 && line[line.length - 2] === CR_BYTE;
+    const content = line.subarray(0, line.length - (endsCrlf ? 2 : 1));
+    if (!endsCrlf || content.includes(CR_BYTE)) problems.add('bare-lf');
+    const dotted = line[0] === DOT_BYTE;
+    if (line.length > limits.maxDataLineLength + (dotted ? 1 : 0)) problems.add('line-too-long');
+    if (dotted && previousEndedCrlf && line.equals(Buffer.from('.\r\n'))) {
+      const ordered = ['too-large', 'bare-lf', 'line-too-long'].filter((problem) => problems.has(problem));
+      return {
+        size,
+        problems: ordered,
+        body: ordered.length === 0 ? Buffer.concat(body) : null,
+        rest: start,
+      };
+    }
+    const text = dotted ? line.subarray(1) : line;
+    size += text.length;
+    if (size > limits.maxMessageSize) problems.add('too-large');
+    body.push(text);
+    previousEndedCrlf = endsCrlf;
+  }
+}
+
+const CR_BYTE = 0x0d;
+const LF_BYTE = 0x0a;
+const DOT_BYTE = 0x2e;
+
+describe('DATA against a naive reference model', () => {
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let value = Math.imul(state ^ (state >>> 15), 1 | state);
+      value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+      return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const pieces = [
+    'a',
+    'bc',
+    '.',
+    '..',
+    '\r',
+    '\n',
+    '\r\n',
+    '\r\n',
+    '\r\n',
+    '\r\n.',
+    'x'.repeat(15),
+    '\r\n.\r\n',
+  ];
+  const limits: LineReaderLimits = { maxCommandLineLength: 64, maxDataLineLength: 12, maxMessageSize: 150 };
+
+  it('agrees on end, body, size and problems for 3,000 random messages and splits', () => {
+    for (let seed = 1; seed <= 3000; seed += 1) {
+      const next = random(seed);
+      const parts: string[] = [];
+      const length = 1 + Math.floor(next() * 60);
+      for (let index = 0; index < length; index += 1)
+        parts.push(pieces[Math.floor(next() * pieces.length)] ?? '');
+      parts.push('\r\n.\r\n');
+      const input = Buffer.from(`${parts.join('')}NOOP\r\n`, 'latin1');
+      const expected = referenceData(input, limits);
+      assert.ok(expected, 'the input always ends');
+      const reader = new SmtpLineReader(limits);
+      reader.startData();
+      let end: ReaderEvent | undefined;
+      const following: ReaderEvent[] = [];
+      let offset = 0;
+      while (offset < input.length && end === undefined) {
+        const size = 1 + Math.floor(next() * 40);
+        reader.push(input.subarray(offset, offset + size));
+        offset += size;
+        const events = drain(reader);
+        const endIndex = events.findIndex((event) => event.kind === 'data-end');
+        if (endIndex !== -1) {
+          end = events[endIndex];
+          following.push(...events.slice(endIndex + 1));
+        }
+      }
+      assert.ok(end && end.kind === 'data-end', `seed ${seed}: ended`);
+      const context = `seed ${seed}: ${JSON.stringify(input.toString('latin1'))}`;
+      assert.deepEqual(end.problems, expected.problems, context);
+      assert.equal(end.size, expected.size, context);
+      assert.deepEqual(end.body, expected.body, context);
+      // What follows the end is read as commands again, from exactly the right byte.
+      reader.push(input.subarray(offset));
+      const commands = [...following, ...drain(reader)].map((event) =>
+        event.kind === 'line' ? event.line.toString('latin1') : event.kind,
+      );
+      const expectedCommands = input
+        .subarray(expected.rest)
+        .toString('latin1')
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => {
+          if (line.length + 1 > limits.maxCommandLineLength) return 'line-too-long';
+          return line.endsWith('\r') ? line.slice(0, -1) : line;
+        });
+      assert.deepEqual(commands, expectedCommands, context);
+    }
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REPLIES, SmtpReplyError } from '../../src/protocol/replies.js';
-import { createHarness, IMPLICIT_FACTS, readyHarness, USER } from './harness.js';
+import { createHarness, IMPLICIT_FACTS, readyHarness, settle, USER } from './harness.js';
 
 const FROM = 'MAIL FROM:<sender@example.test>';
 const TO = 'RCPT TO:<rcpt@example.test>';
@@ -226,6 +226,22 @@ describe('DATA and delivery', () => {
     assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'z'.repeat(1200), '.'), [250, 250, 354, 554]);
     assert.equal(harness.delivered.length, 0);
     assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
+  });
+
+  it('reports every problem of a refused message and replies with the most important one', async () => {
+    const harness = await readyHarness('relay');
+    await harness.exchange(FROM, TO, 'DATA');
+    harness.send(`${'y'.repeat(1500)}\r\nbare\nline\r\n.\r\n`);
+    await settle();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]?.slice(0, 9)),
+      ['554 5.6.0'],
+    );
+    assert.match(harness.session.lastError ?? '', /bare LF/);
+    assert.deepEqual(
+      harness.sink.diagnosticCodes.filter((code) => code === 'bare-lf' || code === 'line-too-long'),
+      ['bare-lf', 'line-too-long'],
+    );
   });
 
   it('sends the reply of an SmtpReplyError, and 451 4.3.0 for any other failure', async () => {
