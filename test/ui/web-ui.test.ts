@@ -98,7 +98,8 @@ describe('web UI', () => {
 
     await sendOverStartTls({
       bcc: 'audit@acme.example',
-      subject: 'Welcome to Acme',
+      // Non-ASCII, so the Subject header travels as RFC 2047 encoded-words.
+      subject: 'Welcome to Acme — café ☕',
       text: 'Plain welcome text.',
       html:
         '<h1>Hello HTML</h1><img alt="logo" src="cid:logo@acme">' +
@@ -158,16 +159,19 @@ describe('web UI', () => {
     await page.locator('.text-body', { hasText: 'Plain welcome text.' }).waitFor();
 
     await page.getByRole('tab', { name: 'Headers' }).click();
-    await page.locator('.headers-table tr', { hasText: 'Welcome to Acme' }).getByRole('rowheader').waitFor();
+    const subjectRow = page.locator('.headers-table tr', {
+      has: page.getByRole('rowheader', { name: 'Subject' }),
+    });
+    assert.equal(await subjectRow.locator('td').textContent(), 'Welcome to Acme — café ☕');
 
     await page.getByRole('tab', { name: 'Raw' }).click();
-    await page.locator('.raw-source', { hasText: 'Subject: Welcome to Acme' }).waitFor();
+    await page.locator('.raw-source', { hasText: 'Subject: =?UTF-8?' }).waitFor();
     const [eml] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download .eml', exact: true }).click(),
     ]);
     assert.match(eml.suggestedFilename(), /\.eml$/);
-    assert.match(await readFile(await eml.path(), 'utf8'), /Subject: Welcome to Acme/);
+    assert.match(await readFile(await eml.path(), 'utf8'), /Plain welcome text\./);
 
     await page.getByRole('tab', { name: /Attachments/ }).click();
     const [csv] = await Promise.all([
@@ -256,17 +260,64 @@ describe('web UI', () => {
     }
   });
 
-  it('clears all mail and renders at three widths', async () => {
+  it('sets up clients with the real ports and credentials, and offers the CA certificate', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: sandbox.apiUrl });
+    await nav().getByRole('link', { name: 'Setup' }).click();
+    for (const listener of sandbox.info().listeners) {
+      await page
+        .locator('.listener-card', { hasText: String(listener.port) })
+        .getByText(listener.label)
+        .waitFor();
+    }
+    const [ca] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download mailport-ca.pem' }).click(),
+    ]);
+    assert.equal(await readFile(await ca.path(), 'utf8'), sandbox.caPem);
+
+    // nodemailer against the 587-style port is the default pair.
+    const code = page.locator('.code-block pre');
+    const nodemailerSnippet = (await code.textContent()) ?? '';
+    assert.match(nodemailerSnippet, new RegExp(`port: ${sandbox.port('submission')},`));
+    assert.match(nodemailerSnippet, /secure: false, [^\n]*STARTTLS/);
+    assert.match(nodemailerSnippet, /requireTLS: true/);
+    assert.match(
+      nodemailerSnippet,
+      new RegExp(`auth: \\{ user: "${sandbox.auth.user}", pass: "${sandbox.auth.pass}" \\}`),
+    );
+
+    const snippets = page.locator('.snippets');
+    await snippets.getByRole('button', { name: `:${sandbox.port('submissions')}` }).click();
+    await snippets.getByRole('tab', { name: 'Python · smtplib' }).click();
+    await snippets.getByRole('button', { name: 'Copy', exact: true }).click();
+    await snippets.getByRole('button', { name: 'Copied' }).waitFor();
+    const copied = String(await page.evaluate('navigator.clipboard.readText()'));
+    assert.match(
+      copied,
+      new RegExp(
+        `smtplib\\.SMTP_SSL\\("127\\.0\\.0\\.1", ${sandbox.port('submissions')}, context=context\\)`,
+      ),
+    );
+    assert.match(copied, new RegExp(`smtp\\.login\\("${sandbox.auth.user}", "${sandbox.auth.pass}"\\)`));
+    assert.doesNotMatch(copied, /starttls/);
+  });
+
+  it('renders at three widths and clears all mail', async (t) => {
     const shots = await mkdtemp(join(tmpdir(), 'mailport-ui-'));
+    t.diagnostic(`screenshots: ${shots}`);
+    const welcome = (await sandbox.store.listMessages({ q: 'subject:welcome' })).items[0];
+    assert.ok(welcome);
     for (const [name, width, height] of [
       ['desktop', 1440, 900],
       ['tablet', 1024, 768],
       ['phone', 390, 844],
     ] as const) {
       await page.setViewportSize({ width, height });
-      await page.goto(`${sandbox.apiUrl}/setup`);
-      await page.getByRole('heading', { name: 'Connect your app' }).waitFor();
-      const path = join(shots, `setup-${name}.png`);
+      await page.goto(`${sandbox.apiUrl}/messages/${welcome.id}`);
+      await page.getByRole('heading', { name: 'Welcome to Acme' }).waitFor();
+      const pageWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      assert.ok(pageWidth <= width, `${name}: no horizontal overflow (page is ${pageWidth}px wide)`);
+      const path = join(shots, `message-${name}.png`);
       await page.screenshot({ path });
       assert.ok((await stat(path)).size > 10_000);
     }

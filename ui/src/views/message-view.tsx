@@ -9,6 +9,7 @@ import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
 import { Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
+import { decodeEncodedWords } from '../lib/encoded-words.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
@@ -305,13 +306,18 @@ function HeadersTable({ message }: { message: MessageDetail }) {
           {message.parsed.headers.map((header, index) => (
             <tr key={index}>
               <th scope="row">{header.name}</th>
-              <td>{header.value}</td>
+              <HeaderValue value={header.value} />
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+function HeaderValue({ value }: { value: string }) {
+  const decoded = decodeEncodedWords(value);
+  return decoded === value ? <td>{value}</td> : <td title={`As received: ${value}`}>{decoded}</td>;
 }
 
 function RawSource({ id }: { id: string }) {
