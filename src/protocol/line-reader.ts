@@ -96,10 +96,6 @@ export class SmtpLineReader {
     return this.queuedOctets;
   }
 
-  get inData(): boolean {
-    return this.mode === 'data';
-  }
-
   /** The reasons the message being read will be refused, as far as known, most important first. */
   get pendingDataProblems(): DataProblem[] {
     return this.mode === 'data' ? this.sortedProblems() : [];
