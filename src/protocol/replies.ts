@@ -126,8 +126,6 @@ export const REPLIES = Object.freeze({
   ),
 } as const);
 
-export type ReplyName = keyof typeof REPLIES;
-
 export function greetingReply(hostname: string): SmtpReply {
   return reply(220, null, `${hostname} ESMTP Mailport ready`);
 }
