@@ -3,6 +3,7 @@
  * client would hit, and when the local clock rather than the certificate is the likely culprit.
  */
 import { X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import type { CauseId } from '../explain/causes.js';
 import type { TlsSessionInfo } from '../smtp-client/index.js';
 import type { CertificateReport, Finding } from './report.js';
@@ -46,7 +47,10 @@ export function analyseCertificate(
   const validTo = new Date(peer.validTo);
   const selfSigned = isSelfSigned(peer);
   const chainUntrusted = tls.chainError !== null && UNTRUSTED_CHAIN_ERRORS.has(tls.chainError);
-  const trusted = tls.chainTrusted || (tls.chainError !== null && !chainUntrusted);
+  // OpenSSL reports one error per chain: an expired certificate from an unknown CA may show only
+  // CERT_HAS_EXPIRED, so the chain's anchor is checked separately.
+  const trusted =
+    tls.chainTrusted || (!chainUntrusted && anchored([peer, ...tls.chain], trust.caCertificates));
   const problems: CauseId[] = [];
   const findings: Finding[] = [];
 
@@ -85,7 +89,7 @@ export function analyseCertificate(
       verify,
     });
   }
-  if (selfSigned && !trustedByFile(peer, trust.caCertificates)) {
+  if (selfSigned && !issuedByAny(peer, trust.caCertificates)) {
     problems.push('cert-self-signed');
     findings.push({
       level: 'error',
@@ -140,11 +144,19 @@ export function loadCaCertificates(pem: string): X509Certificate[] {
   return blocks.map((block) => new X509Certificate(block));
 }
 
+let systemRoots: X509Certificate[] | null = null;
+
+function anchored(chain: X509Certificate[], extraCas: X509Certificate[]): boolean {
+  systemRoots ??= rootCertificates.map((pem) => new X509Certificate(pem));
+  const anchors = [...extraCas, ...systemRoots];
+  return chain.some((certificate) => issuedByAny(certificate, anchors));
+}
+
 function isSelfSigned(certificate: X509Certificate): boolean {
   return certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
 }
 
-function trustedByFile(certificate: X509Certificate, cas: X509Certificate[]): boolean {
+function issuedByAny(certificate: X509Certificate, cas: X509Certificate[]): boolean {
   return cas.some(
     (ca) =>
       ca.fingerprint256 === certificate.fingerprint256 ||
@@ -154,7 +166,7 @@ function trustedByFile(certificate: X509Certificate, cas: X509Certificate[]): bo
 
 function trustSourceName(chain: X509Certificate[], trust: TrustSource): string {
   const viaFile =
-    trust.caFile !== null && chain.some((certificate) => trustedByFile(certificate, trust.caCertificates));
+    trust.caFile !== null && chain.some((certificate) => issuedByAny(certificate, trust.caCertificates));
   return viaFile && trust.caFile !== null ? trust.caFile : 'system';
 }
 

@@ -1,0 +1,299 @@
+/**
+ * `mailport doctor` against real servers on loopback: correct and deliberately broken SMTP set-ups
+ * (wrong TLS mode, broken certificates, TLS 1.0 only), other protocols on a mail port, a listener
+ * that never greets, a closed port and a port that drops the TCP handshake.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type DoctorReport, type PortReport, runDoctor } from '../../src/doctor/index.js';
+import {
+  closedPort,
+  createTlsFixtures,
+  type RunningServer,
+  startBannerServer,
+  startBlackholePort,
+  startHttpServer,
+  startSilentServer,
+  startTestSmtpServer,
+  type TlsFixtures,
+} from '../smtp-client/test-servers.js';
+
+const credentials = { user: 'alice', pass: 'correct-horse' };
+let fixtures: TlsFixtures;
+let tempDir: string;
+let caFile: string;
+const servers: RunningServer[] = [];
+
+async function keep<T extends RunningServer>(server: Promise<T>): Promise<T> {
+  const running = await server;
+  servers.push(running);
+  return running;
+}
+
+function portOf(report: DoctorReport, port: number): PortReport {
+  const found = report.ports.find((entry) => entry.port === port);
+  assert.ok(found, `no report for port ${port}`);
+  return found;
+}
+
+before(async () => {
+  fixtures = await createTlsFixtures();
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-doctor-'));
+  caFile = join(tempDir, 'ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
+});
+
+after(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+describe('doctor on healthy submission ports', () => {
+  let report: DoctorReport;
+  let starttls: RunningServer;
+  let implicit: RunningServer;
+  let relay: RunningServer;
+
+  before(async () => {
+    starttls = await keep(
+      startTestSmtpServer({
+        tls: 'starttls',
+        certificate: fixtures.valid,
+        tlsRequired: true,
+        authRequired: true,
+        credentials,
+      }),
+    );
+    implicit = await keep(
+      startTestSmtpServer({ tls: 'implicit', certificate: fixtures.valid, authRequired: true, credentials }),
+    );
+    relay = await keep(startTestSmtpServer({ tls: 'starttls', certificate: fixtures.valid, credentials }));
+    report = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ports: [relay.port, implicit.port, starttls.port],
+      caFile,
+      stepTimeoutMs: 2000,
+      credentials,
+    });
+  });
+
+  test('a STARTTLS port: TLS after the plaintext greeting, AUTH only after TLS, AUTH required and working', () => {
+    const port = portOf(report, starttls.port);
+    assert.equal(port.reachability, 'open');
+    assert.equal(port.service, 'smtp');
+    assert.equal(port.tls, 'starttls');
+    assert.match(port.tlsVersion ?? '', /^TLSv1\.[23]$/);
+    assert.equal(port.authBeforeTls, false);
+    assert.deepEqual(port.authMechanisms, ['PLAIN', 'LOGIN']);
+    assert.equal(port.authRequired, true);
+    assert.equal(port.authOk, true);
+    assert.deepEqual(port.certificate?.problems, []);
+    assert.equal(port.certificate?.trustedBy, caFile);
+    assert.equal(port.role, 'submission');
+    assert.equal(port.usable, true);
+    assert.ok(port.findings.some((finding) => finding.verify?.startsWith('openssl s_client -starttls smtp')));
+  });
+
+  test('an implicit-TLS port is found even though plaintext was tried at the same time', () => {
+    const port = portOf(report, implicit.port);
+    assert.equal(port.tls, 'implicit');
+    assert.equal(port.role, 'submissions');
+    assert.equal(port.authOk, true);
+    assert.equal(port.usable, true);
+  });
+
+  test('a port that takes MAIL without AUTH is a relay and is not recommended for submission', () => {
+    const port = portOf(report, relay.port);
+    assert.equal(port.tls, 'starttls');
+    assert.equal(port.authRequired, false);
+    assert.equal(port.role, 'relay');
+  });
+
+  test('the verdict prefers STARTTLS, then implicit TLS, and gives settings for every client', () => {
+    assert.deepEqual(
+      { port: report.recommendation?.port, tls: report.recommendation?.tls },
+      { port: starttls.port, tls: 'starttls' },
+    );
+    assert.deepEqual(Object.keys(report.settings ?? {}), [
+      'nodemailer',
+      'python-smtplib',
+      'phpmailer',
+      'laravel',
+      'django',
+      'rails',
+      'spring-boot',
+      'dotnet-mailkit',
+      'curl',
+      'swaks',
+    ]);
+    assert.match(report.settings?.nodemailer ?? '', /secure: false[\s\S]*requireTLS: true/);
+    assert.ok(!JSON.stringify(report).includes(credentials.pass), 'the password never appears in the report');
+  });
+});
+
+describe('doctor on broken servers', () => {
+  test('certificate problems are named with their cause ids; the CA-less run names the untrusted CA', async () => {
+    const tls = (certificate: typeof fixtures.valid) =>
+      keep(startTestSmtpServer({ tls: 'implicit', certificate, authRequired: true, credentials }));
+    const [expired, notYetValid, wrongHostname, selfSigned, untrustedCa] = await Promise.all([
+      tls(fixtures.expired),
+      tls(fixtures.notYetValid),
+      tls(fixtures.wrongHostname),
+      tls(fixtures.selfSigned),
+      tls(fixtures.untrustedCa),
+    ]);
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [expired.port, notYetValid.port, wrongHostname.port, selfSigned.port, untrustedCa.port],
+      caFile,
+      stepTimeoutMs: 2000,
+    });
+    assert.deepEqual(portOf(report, expired.port).certificate?.problems, ['cert-expired']);
+    assert.deepEqual(portOf(report, notYetValid.port).certificate?.problems, ['cert-not-yet-valid']);
+    assert.match(
+      portOf(report, notYetValid.port).findings.find((finding) => finding.cause === 'cert-not-yet-valid')
+        ?.message ?? '',
+      /clock/,
+    );
+    assert.deepEqual(portOf(report, wrongHostname.port).certificate?.problems, ['cert-hostname-mismatch']);
+    assert.deepEqual(portOf(report, wrongHostname.port).certificate?.names, ['mail.example.net']);
+    assert.deepEqual(portOf(report, selfSigned.port).certificate?.problems, ['cert-self-signed']);
+    assert.deepEqual(portOf(report, untrustedCa.port).certificate?.problems, ['cert-untrusted-ca']);
+    for (const port of report.ports) assert.equal(port.usable, false);
+    assert.equal(report.recommendation, null);
+
+    const withoutCa = await runDoctor({ host: 'localhost', ports: [expired.port], stepTimeoutMs: 2000 });
+    assert.deepEqual(portOf(withoutCa, expired.port).certificate?.problems, [
+      'cert-expired',
+      'cert-untrusted-ca',
+    ]);
+  });
+
+  test('--servername checks another name than the host dialled', async () => {
+    const server = await keep(startTestSmtpServer({ tls: 'implicit', certificate: fixtures.wrongHostname }));
+    const report = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'mail.example.net',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 2000,
+    });
+    assert.equal(portOf(report, server.port).certificate?.hostnameMatch, true);
+    assert.equal(portOf(report, server.port).certificate?.checkedName, 'mail.example.net');
+  });
+
+  test('a TLS 1.0-only server is reached with a legacy handshake and reported as too old', async () => {
+    const server = await keep(
+      startTestSmtpServer({
+        tls: 'starttls',
+        certificate: fixtures.valid,
+        credentials,
+        // Node refuses TLS 1.0 unless the OpenSSL security level is lowered too.
+        secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
+      }),
+    );
+    const report = await runDoctor({ host: 'localhost', ports: [server.port], caFile, stepTimeoutMs: 2000 });
+    const port = portOf(report, server.port);
+    assert.equal(port.tls, 'starttls');
+    assert.equal(port.tlsVersion, 'TLSv1');
+    assert.ok(port.findings.some((finding) => finding.cause === 'tls-version-too-old'));
+    assert.equal(port.usable, false);
+  });
+
+  test('AUTH offered in cleartext is a warning; a wrong password is told apart from TLS problems', async () => {
+    const server = await keep(
+      startTestSmtpServer({
+        tls: 'starttls',
+        certificate: fixtures.valid,
+        authInCleartext: true,
+        authRequired: true,
+        credentials,
+      }),
+    );
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 2000,
+      credentials: { user: 'alice', pass: 'wrong' },
+    });
+    const port = portOf(report, server.port);
+    assert.equal(port.authBeforeTls, true);
+    assert.ok(
+      port.findings.some((finding) => finding.level === 'warning' && /cleartext/.test(finding.message)),
+    );
+    assert.equal(port.authOk, false);
+    assert.equal(port.authError?.cause, 'auth-failed');
+    assert.match(port.authError?.reply ?? '', /^535 5\.7\.8/);
+    assert.equal(report.recommendation, null);
+  });
+
+  test('a plaintext-only server: no TLS, never recommended', async () => {
+    const server = await keep(startTestSmtpServer({ tls: 'none', credentials, authInCleartext: true }));
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [server.port],
+      stepTimeoutMs: 2000,
+      credentials,
+    });
+    const port = portOf(report, server.port);
+    assert.equal(port.tls, 'none');
+    assert.equal(port.starttlsOffered, false);
+    assert.equal(port.authOk, null, 'AUTH is not attempted without TLS');
+    assert.ok(port.findings.some((finding) => finding.cause === 'starttls-not-offered'));
+    assert.equal(report.recommendation, null);
+  });
+
+  test('other protocols on mail ports are named: IMAP, IMAP inside TLS, POP3, HTTP', async () => {
+    const imap = await keep(startBannerServer('* OK [CAPABILITY IMAP4rev1] Dovecot ready.'));
+    const imaps = await keep(startBannerServer('* OK [CAPABILITY IMAP4rev1] Dovecot ready.', fixtures.valid));
+    const pop3 = await keep(startBannerServer('+OK Dovecot ready.'));
+    const http = await keep(startHttpServer());
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [imap.port, imaps.port, pop3.port, http.port],
+      caFile,
+      stepTimeoutMs: 1000,
+    });
+    assert.deepEqual(
+      report.ports.map((port) => [port.reachability, port.service]),
+      [
+        ['open', 'imap'],
+        ['open', 'imap'],
+        ['open', 'pop3'],
+        ['open', 'http'],
+      ],
+    );
+    assert.match(portOf(report, imaps.port).findings[0]?.message ?? '', /inside TLS/);
+    assert.ok(report.ports.every((port) => port.findings.some((finding) => finding.cause === 'not-smtp')));
+  });
+
+  test('refused, timed out (dropped TCP handshake) and no greeting', async () => {
+    const silent = await keep(startSilentServer());
+    // Stands in for a firewalled port: SYNs beyond the full accept queue are dropped (test-servers.ts).
+    const blackhole = await keep(startBlackholePort());
+    const refused = await closedPort();
+    const report = await runDoctor({
+      host: '127.0.0.1',
+      ports: [silent.port, blackhole.port, refused],
+      stepTimeoutMs: 500,
+    });
+    assert.equal(portOf(report, silent.port).reachability, 'no-greeting');
+    assert.equal(portOf(report, blackhole.port).reachability, 'timeout');
+    assert.equal(portOf(report, refused).reachability, 'refused');
+    assert.equal(portOf(report, blackhole.port).findings[0]?.cause, 'connection-timeout');
+    assert.match(portOf(report, blackhole.port).findings[0]?.verify ?? '', /^nc -vz/);
+    assert.equal(report.recommendation, null);
+  });
+
+  test('a host name that does not resolve is a host-level finding', async () => {
+    const report = await runDoctor({ host: 'no-such-host.invalid', ports: [587], stepTimeoutMs: 500 });
+    assert.equal(report.findings[0]?.cause, 'dns-failure');
+    assert.deepEqual(report.ports, []);
+    assert.equal(report.recommendation, null);
+  });
+});
