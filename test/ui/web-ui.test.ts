@@ -236,6 +236,19 @@ describe('web UI', () => {
     await page.getByText('1 message', { exact: true }).waitFor();
   });
 
+  it('follows deletes made elsewhere (the HTTP API) live, closing the open message', async () => {
+    await sendOverStartTls({ subject: 'Short-lived notice', text: 'Soon gone.' });
+    await messageRow('Short-lived notice').click();
+    await page.getByRole('heading', { name: 'Short-lived notice' }).waitFor();
+    const id = (await sandbox.store.listMessages({ q: 'subject:short-lived' })).items[0]?.id;
+    assert.ok(id);
+    const response = await fetch(`${sandbox.apiUrl}/api/v1/messages/${id}`, { method: 'DELETE' });
+    assert.ok(response.ok);
+    await messageRow('Short-lived notice').waitFor({ state: 'detached' });
+    await page.getByText('Select a message to read it.').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+  });
+
   it('works at phone width: one pane at a time, bottom navigation, back button', async () => {
     const phone = await browser.newPage({
       viewport: { width: 390, height: 844 },

@@ -14,13 +14,20 @@ class LiveEvents {
   #source: EventSource | null = null;
   #listeners = new Map<EventName, Set<(payload: never) => void>>();
   #statusListeners = new Set<(status: LiveStatus) => void>();
+  #reconnectListeners = new Set<() => void>();
+  #wasLive = false;
   status: LiveStatus = 'connecting';
 
   start(): void {
     if (this.#source !== null) return;
     const source = new EventSource('/api/v1/events');
     this.#source = source;
-    source.onopen = () => this.#setStatus('live');
+    source.onopen = () => {
+      // Events sent while the connection was down are lost: tell views to reload.
+      if (this.#wasLive) for (const listener of this.#reconnectListeners) listener();
+      this.#wasLive = true;
+      this.#setStatus('live');
+    };
     // EventSource retries on its own; CONNECTING after an error means "trying again".
     source.onerror = () =>
       this.#setStatus(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
@@ -40,6 +47,12 @@ class LiveEvents {
     }
     set.add(listener as (payload: never) => void);
     return () => set.delete(listener as (payload: never) => void);
+  }
+
+  /** Called when the stream comes back after a drop. */
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
   }
 
   onStatus(listener: (status: LiveStatus) => void): () => void {

@@ -97,11 +97,13 @@ export function useMessageList(q: string): MessageList {
       setTotal((count) => count + 1);
     });
     const offDeleted = live.on('message.deleted', ({ ids }) => forgetIds(ids));
+    const offReconnect = live.onReconnect(() => void fetchPage(true));
     return () => {
       offReceived();
       offDeleted();
+      offReconnect();
     };
-  }, [q]);
+  }, [q, fetchPage]);
 
   function forgetIds(ids: readonly string[]) {
     const gone = new Set(ids);

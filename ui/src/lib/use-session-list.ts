@@ -75,6 +75,8 @@ export function useSessionList(filter: SessionFilter): SessionList {
     void fetchPage(true);
   }, [fetchPage]);
 
+  useEffect(() => live.onReconnect(() => void fetchPage(true)), [fetchPage]);
+
   useEffect(
     () =>
       live.on('session.closed', ({ session }) => {

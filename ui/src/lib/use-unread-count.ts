@@ -39,7 +39,9 @@ export function useUnreadCount(): number {
     readChangeListeners.add(schedule);
     const offReceived = live.on('message.received', schedule);
     const offDeleted = live.on('message.deleted', schedule);
+    const offReconnect = live.onReconnect(schedule);
     return () => {
+      offReconnect();
       clearTimeout(timer);
       readChangeListeners.delete(schedule);
       offReceived();

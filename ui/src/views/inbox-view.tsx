@@ -14,7 +14,7 @@ import { VirtualList, type VirtualListHandle } from '../components/virtual-list.
 import { announce } from '../lib/announce.js';
 import { addressLabel, formatCount, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
-import { linkProps, navigate } from '../lib/router.js';
+import { linkProps, navigate, parseRoute } from '../lib/router.js';
 import { useMessageList } from '../lib/use-message-list.js';
 import type { Problems } from '../lib/use-problems.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
@@ -57,6 +57,18 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
   );
 
   useEffect(() => setSelected(new Set()), [q]);
+
+  // Another client (the CLI, a test) deleted the open message: close it. The URL, not this
+  // render's props, says what is open now (a delete here may already have moved on).
+  useEffect(
+    () =>
+      live.on('message.deleted', ({ ids }) => {
+        const open = parseRoute(location.pathname);
+        if (open.view === 'inbox' && open.messageId !== null && ids.includes(open.messageId))
+          navigate({ view: 'inbox', messageId: null }, { replace: true });
+      }),
+    [],
+  );
 
   useEffect(
     () =>
