@@ -114,15 +114,12 @@ export const REPLIES = Object.freeze({
 
   // Message content (RFC 5321 §4.1.1.4, §4.5.2, §4.5.3.1.6)
   START_DATA: reply(354, null, 'End data with <CR><LF>.<CR><LF>'),
+  // 554 is the reply for a failed transaction after the end of data (RFC 5321 §4.3.2); the fault is in
+  // the message text, and RFC 3463 has no code for line endings, so X.6.0 "other or undefined media error".
   DATA_BARE_LF: reply(
     554,
     '5.6.0',
     'Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 §2.3.8)',
-  ),
-  DATA_LINE_TOO_LONG: reply(
-    554,
-    '5.6.0',
-    'Message refused: a line is longer than 1000 octets (RFC 5321 §4.5.3.1.6); encode long lines',
   ),
 } as const);
 
@@ -159,6 +156,15 @@ export function messageQueuedReply(id: string): SmtpReply {
 /** RFC 1870 §6: 552 both for a declared SIZE over the limit and for a message that turns out larger. */
 export function sizeExceededReply(limit: number): SmtpReply {
   return reply(552, '5.3.4', `Message size exceeds fixed maximum message size (${limit} bytes)`);
+}
+
+/** RFC 5321 §4.5.3.1.6 sets 1000 octets including CRLF; X.6.0 is RFC 3463's "other media error". */
+export function dataLineTooLongReply(limit: number): SmtpReply {
+  return reply(
+    554,
+    '5.6.0',
+    `Message refused: a line is longer than ${limit} octets (RFC 5321 §4.5.3.1.6); encode long lines`,
+  );
 }
 
 /** RFC 5321 §4.1.1.11: a parameter the server did not advertise. */

@@ -14,6 +14,7 @@ import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
   authChallengeReply,
   closesConnection,
+  dataLineTooLongReply,
   ehloReply,
   formatReplyLines,
   greetingReply,
@@ -702,7 +703,7 @@ export class SmtpProtocolSession {
   /** Every problem becomes a diagnostic; the most important one decides the reply. */
   private refuseMessage(problems: readonly [DataProblem, ...DataProblem[]]): void {
     for (const problem of problems) this.diagnoseDataProblem(problem, 'in the message text');
-    this.send(dataProblemReply(problems[0], this.limits.maxMessageSize));
+    this.send(dataProblemReply(problems[0], this.limits));
   }
 
   private diagnoseDataProblem(problem: DataProblem, detail: string): void {
@@ -894,13 +895,13 @@ function helloName(argument: string): string | null {
 }
 
 /** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */
-function dataProblemReply(problem: DataProblem, maxMessageSize: number): SmtpReply {
+function dataProblemReply(problem: DataProblem, limits: ProtocolLimits): SmtpReply {
   switch (problem) {
     case 'too-large':
-      return sizeExceededReply(maxMessageSize);
+      return sizeExceededReply(limits.maxMessageSize);
     case 'bare-lf':
       return REPLIES.DATA_BARE_LF;
     case 'line-too-long':
-      return REPLIES.DATA_LINE_TOO_LONG;
+      return dataLineTooLongReply(limits.maxDataLineLength);
   }
 }
