@@ -114,13 +114,15 @@ function makeMessage(index: number, random: Lcg, receivedAt: Date): NewMessage {
   return { id: newId(receivedAt.getTime()), incoming, parsed };
 }
 
-function directorySize(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).reduce(
-    (sum, entry) =>
-      sum +
-      (entry.isDirectory() ? directorySize(join(dir, entry.name)) : statSync(join(dir, entry.name)).size),
-    0,
-  );
+/** Size of every file under `dir` (the SQLite database, its WAL, TLS files...). */
+function filesIn(dir: string, prefix = ''): Record<string, number> {
+  const files: Record<string, number> = {};
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(files, filesIn(path, `${prefix}${entry.name}/`));
+    else files[`${prefix}${entry.name}`] = statSync(path).size;
+  }
+  return files;
 }
 
 interface Timing {
@@ -185,13 +187,14 @@ export async function runFill(count: number, out: string, log: (line: string) =>
     }
     const fillSeconds = (performance.now() - fillStarted) / 1000;
     await store.close();
-    const diskBytes = directorySize(dataDir);
+    const diskFiles = filesIn(dataDir);
+    const diskBytes = Object.values(diskFiles).reduce((sum, size) => sum + size, 0);
     log(
       `Filled in ${fillSeconds.toFixed(0)} s; ${(diskBytes / MIB).toFixed(0)} MiB on disk for ${(rawBytes / MIB).toFixed(0)} MiB raw`,
     );
 
     const mailport = PEERS.mailport;
-    const empty = await mailport.start('starttls', { tls, cpuProfile: null });
+    const empty = await mailport.start('starttls', { tls, cpuProfileDir: null });
     let emptyIngest: Awaited<ReturnType<typeof ingestRate>>;
     try {
       emptyIngest = await ingestRate(generator, empty);
@@ -199,7 +202,7 @@ export async function runFill(count: number, out: string, log: (line: string) =>
       await empty.stop();
     }
 
-    const running = await mailport.start('starttls', { tls, cpuProfile: null, dataDir });
+    const running = await mailport.start('starttls', { tls, cpuProfileDir: null, dataDir });
     const sampler = new ProcessSampler(running.pid);
     try {
       const api = `${running.apiUrl}/api/v1/messages`;
@@ -222,6 +225,7 @@ export async function runFill(count: number, out: string, log: (line: string) =>
         fillSeconds,
         rawBytes,
         diskBytes,
+        diskFiles,
         diskToRaw: diskBytes / rawBytes,
         httpRequestsEach: REQUESTS,
         listFirstPage: list,
@@ -257,7 +261,11 @@ export async function runFill(count: number, out: string, log: (line: string) =>
           `  message detail    p50 ${ms(detail.p50Ms)}  p99 ${ms(detail.p99Ms)}`,
           `  ingest 587 1 KiB x10: ${Math.round(fullIngest.messagesPerSecond)} msg/s full vs ${Math.round(emptyIngest.messagesPerSecond)} empty (${report.ingest.ratio.toFixed(2)}x)`,
           `  RSS ${report.rssIdleMiB.toFixed(0)} MiB idle, ${report.rssPeakMiB.toFixed(0)} MiB peak`,
-          `  disk ${(diskBytes / MIB).toFixed(0)} MiB for ${(rawBytes / MIB).toFixed(0)} MiB raw (${report.diskToRaw.toFixed(2)}x)`,
+          `  disk ${(diskBytes / MIB).toFixed(0)} MiB for ${(rawBytes / MIB).toFixed(0)} MiB raw (${report.diskToRaw.toFixed(2)}x): ${Object.entries(
+            diskFiles,
+          )
+            .map(([file, size]) => `${file} ${(size / MIB).toFixed(1)} MiB`)
+            .join(', ')}`,
           ...report.targets.map((t) => `  ${t.pass ? 'PASS' : 'MISS'}  ${t.target}`),
           `JSON: ${out}`,
           '',

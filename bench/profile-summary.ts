@@ -28,8 +28,10 @@ export interface SelfTime {
 
 export interface ProfileSummary {
   file: string;
+  /** The part of the profile summarized, in ms from its start (null: all of it). */
+  window: { fromMs: number; toMs: number } | null;
   totalMs: number;
-  /** Time not spent idle, in garbage collection or in the program. */
+  /** Sampled time that was not idle. */
   busyMs: number;
   functions: SelfTime[];
   files: SelfTime[];
@@ -51,15 +53,26 @@ function top(times: Map<string, number>, busyMs: number, count: number): SelfTim
     .map(([name, selfMs]) => ({ name, selfMs, percent: busyMs > 0 ? (selfMs / busyMs) * 100 : 0 }));
 }
 
-export function summarizeProfile(file: string, count = 25): ProfileSummary {
+/**
+ * Summarizes `file`; with `window`, only the samples taken between `fromMs` and `toMs` after the
+ * profile started (e.g. the measured window of a workload, leaving out start-up).
+ */
+export function summarizeProfile(
+  file: string,
+  count = 25,
+  window: { fromMs: number; toMs: number } | null = null,
+): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let busyUs = 0;
   let totalUs = 0;
+  let elapsedUs = 0;
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
+    elapsedUs += delta;
+    if (window && (elapsedUs < window.fromMs * 1000 || elapsedUs > window.toMs * 1000)) return;
     totalUs += delta;
     const frame = nodes.get(id)?.callFrame;
     if (!frame || frame.functionName === '(idle)') return;
@@ -72,6 +85,7 @@ export function summarizeProfile(file: string, count = 25): ProfileSummary {
   const busyMs = busyUs / 1000;
   return {
     file,
+    window,
     totalMs: totalUs / 1000,
     busyMs,
     functions: top(byFunction, busyMs, count),
@@ -83,7 +97,7 @@ export function formatProfile(summary: ProfileSummary): string {
   const line = (entry: SelfTime): string =>
     `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`;
   return [
-    `${summary.file}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`,
+    `${summary.file}${summary.window ? ` (${summary.window.fromMs.toFixed(0)}-${summary.window.toMs.toFixed(0)} ms)` : ''}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`,
     'Self time by function (share of busy time):',
     ...summary.functions.map(line),
     'Self time by file:',

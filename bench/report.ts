@@ -219,7 +219,9 @@ export function textTable(results: RunResult[], workloads: Workload[]): string {
 /** A Markdown table with padded columns (the shape the formatter keeps). */
 export function markdownTable(results: RunResult[], workloads: Workload[]): string {
   const body = rows(results, workloads);
-  const widths = HEADERS.map((header, i) => Math.max(header.length, ...body.map((row) => (row[i] ?? '').length)));
+  const widths = HEADERS.map((header, i) =>
+    Math.max(header.length, ...body.map((row) => (row[i] ?? '').length)),
+  );
   const line = (row: string[]): string =>
     `| ${row.map((value, i) => (i < 2 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const align = widths.map((width, i) => (i < 2 ? '-'.repeat(width) : `${'-'.repeat(width - 1)}:`));

@@ -15,6 +15,8 @@ export class PeerProcess {
   readonly #lineListeners = new Set<(line: string) => void>();
   readonly #exited: Promise<number | null>;
   #exitCode: number | null | undefined;
+  /** Wall clock (epoch ms) at spawn. */
+  readonly spawnedAt = Date.now();
 
   constructor(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
     this.#child = spawn(command, args, {

@@ -27,14 +27,16 @@ const BENCH_AUTH = { user: 'bench', pass: 'bench-password' } as const;
 
 export interface PeerContext {
   tls: TlsFixture;
-  /** Where Mailport writes its CPU profile (`--cpu-prof`), or null. */
-  cpuProfile: { dir: string; name: string } | null;
+  /** Directory where Mailport writes its CPU profiles (`--cpu-prof`, one file per thread), or null. */
+  cpuProfileDir: string | null;
   /** Mailport only: serve this data dir instead of a fresh `--ephemeral` one. */
   dataDir?: string;
 }
 
 export interface RunningPeer {
   pid: number;
+  /** Wall clock (epoch ms) when the process was spawned: where its CPU profile starts. */
+  spawnedAt: number;
   /** Where the generator connects for a security mode. */
   target(security: Security, pipelining: boolean): SmtpTarget;
   /** Extra facts about the running peer (e.g. Mailport's HTTP API). */
@@ -67,6 +69,7 @@ function running(
 ): RunningPeer {
   return {
     pid: child.pid,
+    spawnedAt: child.spawnedAt,
     apiUrl,
     target(security, pipelining) {
       const port = ports[security];
@@ -199,9 +202,7 @@ const mailport: Peer = {
   version: () =>
     (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
   async start(_security, context) {
-    const profile = context.cpuProfile
-      ? ['--cpu-prof', '--cpu-prof-dir', context.cpuProfile.dir, '--cpu-prof-name', context.cpuProfile.name]
-      : [];
+    const profile = context.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', context.cpuProfileDir] : [];
     const child = new PeerProcess(
       process.execPath,
       [
@@ -210,7 +211,7 @@ const mailport: Peer = {
         'tsx',
         join(REPO_ROOT, 'bench/peers/mailport-serve.ts'),
         'serve',
-        '--ephemeral',
+        ...(context.dataDir ? ['--data-dir', context.dataDir] : ['--ephemeral']),
         '--host',
         '127.0.0.1',
         '--relay-port',
