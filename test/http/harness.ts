@@ -103,11 +103,14 @@ export async function startApiHarness(
     metrics,
     async deliver(mail, overrides = {}) {
       const raw = await new MailComposer(mail).compile().build();
-      const to = [mail.to, mail.cc, mail.bcc].flat().filter((value) => typeof value === 'string');
+      const to = [mail.to, mail.cc, mail.bcc]
+        .flat()
+        .filter((value) => typeof value === 'string')
+        .map(bareAddress);
       const { id } = await ingest.accept({
         raw,
         envelope: {
-          mailFrom: { address: String(mail.from ?? ''), params: {} },
+          mailFrom: { address: bareAddress(String(mail.from ?? '')), params: {} },
           rcptTo: to.map((address) => ({ address, params: {} })),
         },
         inbox: 'default',
@@ -128,6 +131,11 @@ export async function startApiHarness(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `Alice <alice@example.com>` → `alice@example.com`, as a client puts it in MAIL FROM / RCPT TO. */
+function bareAddress(mailbox: string): string {
+  return /<([^>]*)>/.exec(mailbox)?.[1] ?? mailbox;
 }
 
 /** A finished session with a diagnostic, as the SMTP server records one. */
