@@ -286,16 +286,26 @@ function readCapabilities(report: PortReport, capabilities: EhloCapabilities): v
   report.smtputf8 = capabilities.smtputf8;
 }
 
-/** MAIL FROM:<> without AUTH (then RSET): 530 means the port demands AUTH (RFC 4954 §6). */
+/** A recipient at a reserved domain (RFC 2606): a relay accepts it, a submission port wants AUTH first. */
+const PROBE_RECIPIENT = 'mailport-doctor-probe@example.com';
+
+/**
+ * Does the port demand AUTH? MAIL FROM:<> then RCPT TO a foreign address without AUTH, then RSET
+ * (nothing is sent: there is no DATA). 530 at MAIL (RFC 4954 §6), or a 5.7.x refusal at RCPT,
+ * means AUTH is required; a recipient accepted without AUTH means the port relays.
+ */
 async function probeAuthRequired(client: SmtpClient, report: PortReport): Promise<void> {
   if (report.tls === 'none' && report.starttlsOffered) return;
-  const reply = await client.command('MAIL FROM:<>', 'mail');
-  if (reply.code === 530) {
+  const mail = await client.command('MAIL FROM:<>', 'mail');
+  if (mail.code === 530) {
     report.authRequired = true;
-  } else if (reply.code === 250) {
-    report.authRequired = false;
-    await client.rset();
+    return;
   }
+  if (mail.code !== 250) return;
+  const rcpt = await client.command(`RCPT TO:<${PROBE_RECIPIENT}>`, 'rcpt');
+  if (rcpt.code === 250 || rcpt.code === 251) report.authRequired = false;
+  else if (rcpt.code === 530 || rcpt.enhanced?.startsWith('5.7.')) report.authRequired = true;
+  await client.rset();
 }
 
 async function tryAuthentication(
@@ -509,13 +519,14 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
   report.role = roleOf(report);
   const certificateOk = report.certificate !== null && report.certificate.problems.length === 0;
   const modernTls = report.tlsVersion !== null && !/^(?:TLSv1(?:\.1)?|SSLv[23])$/.test(report.tlsVersion);
-  const authAcceptable = options.credentials ? report.authOk === true : report.role !== 'relay';
+  const authAcceptable = options.credentials === undefined || report.authOk === true;
   report.usable =
     report.service === 'smtp' &&
     (report.tls === 'starttls' || report.tls === 'implicit') &&
     certificateOk &&
     modernTls &&
     report.port !== 25 &&
+    report.role !== 'relay' &&
     authAcceptable &&
     report.sendOk !== false;
   if (report.port === 25 && report.service === 'smtp') {
