@@ -31,6 +31,10 @@ export interface RunResult extends Figures {
   generatorCpuPercent: number;
   /** Paced workloads: the total rate asked for. */
   pacedAtPerSecond: number | null;
+  /** Live event subscribers held open during the run. */
+  subscribers: number;
+  /** Share of the expected `message.received` events (messages x subscribers) that arrived. */
+  eventsDelivered: number | null;
   /** Each figure divided by the same figure of a ceiling in this run (null where not comparable). */
   ratios: Partial<Record<'node-sink' | 'smtp-sink', Record<keyof Figures, number | null>>>;
 }
@@ -149,6 +153,20 @@ export function checkTargets(results: RunResult[]): TargetCheck[] {
       target: '587 1 KiB x10 at half the max rate: p99 <= 20 ms',
       measured: `${paced.p99Ms.toFixed(1)} ms at ${Math.round(paced.pacedAtPerSecond ?? 0)} msg/s asked, ${Math.round(paced.messagesPerSecond)} done`,
       pass: paced.p99Ms <= 20,
+    });
+  }
+  const plain = find(results, 'mailport', 'starttls-1k-c10-reuse');
+  const watched = find(results, 'mailport', 'starttls-1k-c10-sse100');
+  if (plain && watched) {
+    const value = watched.messagesPerSecond / plain.messagesPerSecond;
+    const delivered =
+      watched.eventsDelivered === null
+        ? ''
+        : `, ${(watched.eventsDelivered * 100).toFixed(1)}% of events delivered`;
+    checks.push({
+      target: '100 live event subscribers cost <= 10% of ingest (587 1 KiB x10)',
+      measured: `${times(value)} of the rate without subscribers${delivered}`,
+      pass: value >= 0.9,
     });
   }
   const big = find(results, 'mailport', 'starttls-10m-c1-reuse');

@@ -6,7 +6,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { type Subscribers, subscribe } from './event-subscribers.js';
 import { runFill } from './fill.js';
 import { LoadGenerator } from './generator/load-generator.js';
 import { checkGenerator, type GeneratorCheck } from './generator-check.js';
@@ -121,6 +123,18 @@ function preparePeers(names: PeerName[]): PeerStatus[] {
   });
 }
 
+/** Events still in flight when the load stops: wait (bounded) until the count stops growing. */
+async function settledCount(subscribers: Subscribers): Promise<number> {
+  let count = subscribers.received();
+  for (let round = 0; round < 20; round++) {
+    await sleep(100);
+    const now = subscribers.received();
+    if (now === count) break;
+    count = now;
+  }
+  return count;
+}
+
 async function runOne(
   generator: LoadGenerator,
   peer: Peer,
@@ -137,7 +151,11 @@ async function runOne(
   const running: RunningPeer = await peer.start(workload.security, context);
   const sampler = new ProcessSampler(running.pid);
   const window = { fromMs: 0, toMs: 0 };
+  let subscribers: Subscribers | null = null;
   try {
+    if (workload.subscribers > 0 && running.apiUrl) {
+      subscribers = await subscribe(running.apiUrl, workload.subscribers, 10_000);
+    }
     const result = await generator.run(
       {
         target: running.target(workload.security, true),
@@ -161,6 +179,9 @@ async function runOne(
         },
       },
     );
+    const eventsDelivered = subscribers
+      ? (await settledCount(subscribers)) / (result.totalAccepted * workload.subscribers)
+      : null;
     const figures: RunResult = {
       peer: peer.name,
       workload: workload.id,
@@ -180,10 +201,13 @@ async function runOne(
       firstError: result.firstError,
       generatorCpuPercent: result.generatorCpuPercent,
       pacedAtPerSecond: rate,
+      subscribers: workload.subscribers,
+      eventsDelivered,
       ratios: {},
     };
     return { result: figures, profileWindow: window };
   } finally {
+    subscribers?.close();
     await running.stop();
   }
 }
@@ -241,7 +265,12 @@ async function benchmark(options: Options, argv: string[]): Promise<number> {
       );
     }
     for (const workload of chosen) {
-      for (const peer of ready.filter((candidate) => candidate.securities.includes(workload.security))) {
+      const able = ready.filter(
+        (candidate) =>
+          candidate.securities.includes(workload.security) &&
+          (workload.subscribers === 0 || candidate.liveEvents),
+      );
+      for (const peer of able) {
         const cpuProfileDir =
           options.cpuProf && peer.name === 'mailport' ? join(profileDir, workload.id) : null;
         if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });

@@ -19,6 +19,8 @@ export interface Workload {
   durationMs: number;
   /** Paced at a fraction of the same peer's rate in another workload of this run. */
   pace: { of: string; fraction: number } | null;
+  /** Live event subscribers (`GET /api/v1/events`) held open during the run; peers without an event stream skip it. */
+  subscribers: number;
 }
 
 const SECURITY_TITLE: Record<Security, string> = {
@@ -43,10 +45,19 @@ function workload(
   connections: number,
   reuse: boolean,
   timing: Timing,
-  pace: Workload['pace'] = null,
+  variant: { pace?: Workload['pace']; subscribers?: number } = {},
 ): Workload {
-  const mode = pace ? `paced at ${pace.fraction * 100}% of max` : reuse ? 'reused' : '1 msg/conn';
-  const id = `${security}-${size}-c${connections}-${pace ? 'paced' : reuse ? 'reuse' : 'perconn'}`;
+  const pace = variant.pace ?? null;
+  const subscribers = variant.subscribers ?? 0;
+  const mode = pace
+    ? `paced at ${pace.fraction * 100}% of max`
+    : subscribers > 0
+      ? `reused, ${subscribers} live event subscribers`
+      : reuse
+        ? 'reused'
+        : '1 msg/conn';
+  const kind = pace ? 'paced' : subscribers > 0 ? `sse${subscribers}` : reuse ? 'reuse' : 'perconn';
+  const id = `${security}-${size}-c${connections}-${kind}`;
   if (size === '10m') {
     // A few sequential messages on one connection: the time to accept one, and the RSS it costs.
     return {
@@ -60,6 +71,7 @@ function workload(
       warmupMs: 0,
       durationMs: 60_000,
       pace: null,
+      subscribers: 0,
     };
   }
   return {
@@ -72,6 +84,7 @@ function workload(
     maxMessages: OPEN_BUDGET,
     ...timing,
     pace,
+    subscribers,
   };
 }
 
@@ -91,7 +104,8 @@ export function workloads(quick: boolean): Workload[] {
   }
   return [
     ...SECURITIES.flatMap((security) => [1, 10, 50].map((c) => workload(security, '1k', c, true, FULL))),
-    workload('starttls', '1k', 10, true, FULL, { of: HEADLINE_WORKLOAD, fraction: 0.5 }),
+    workload('starttls', '1k', 10, true, FULL, { pace: { of: HEADLINE_WORKLOAD, fraction: 0.5 } }),
+    workload('starttls', '1k', 10, true, FULL, { subscribers: 100 }),
     ...SECURITIES.map((security) => workload(security, '100k', 10, true, FULL)),
     workload('starttls', '100k', 1, true, FULL),
     workload('starttls', '100k', 50, true, FULL),

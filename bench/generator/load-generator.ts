@@ -33,6 +33,8 @@ export interface WindowObserver {
 export interface LoadResult {
   /** Messages accepted (250 after DATA) inside the window. */
   messages: number;
+  /** Messages accepted over the whole run, warm-up and stragglers included. */
+  totalAccepted: number;
   windowMs: number;
   messagesPerSecond: number;
   mibPerSecond: number;
@@ -208,6 +210,7 @@ function summarize(
   const bytes = benchMessage(spec.size).bytes;
   return {
     messages: sorted.length,
+    totalAccepted: results.reduce((sum, result) => sum + result.samples.length / 2, 0),
     windowMs,
     messagesPerSecond: (sorted.length * 1000) / windowMs,
     mibPerSecond: (sorted.length * bytes * 1000) / windowMs / (1024 * 1024),

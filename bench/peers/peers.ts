@@ -48,6 +48,8 @@ export interface Peer {
   name: PeerName;
   role: string;
   securities: readonly Security[];
+  /** Serves Mailport's live event stream (`GET /api/v1/events`). */
+  liveEvents: boolean;
   /** Installs what the peer needs; null when ready, otherwise why it cannot run. */
   install(log: Log): string | null;
   version(): string | null;
@@ -120,6 +122,7 @@ const smtpSink: Peer = {
   name: 'smtp-sink',
   role: 'ceiling, plaintext (Postfix smtp-sink, C)',
   securities: ['plain'],
+  liveEvents: false,
   install: ensurePostfixTools,
   version: () => postfixVersion(),
   async start() {
@@ -135,6 +138,7 @@ const nodeSink: Peer = {
   name: 'node-sink',
   role: 'ceiling, Node + TLS (discards)',
   securities: ['plain', 'starttls', 'implicit'],
+  liveEvents: false,
   install: () => null,
   version: () => process.version,
   start: (_security, context) => startNodePeer('node-sink.ts', context),
@@ -144,6 +148,7 @@ const smtpServer: Peer = {
   name: 'smtp-server',
   role: 'floor (npm smtp-server + mailparser)',
   securities: ['plain', 'starttls', 'implicit'],
+  liveEvents: false,
   install: ensureNpmPeers,
   version: () => `smtp-server ${npmPeerVersion('smtp-server')}, mailparser ${npmPeerVersion('mailparser')}`,
   start: (_security, context) => startNodePeer('smtp-server-floor.ts', context),
@@ -154,6 +159,7 @@ const maildev: Peer = {
   role: 'MailDev (npm maildev 3.x, in memory)',
   // MailDev serves one mode per process: plaintext, or implicit TLS with --incoming-secure.
   securities: ['plain', 'implicit'],
+  liveEvents: false,
   install: ensureNpmPeers,
   version: () => npmPeerVersion('maildev'),
   async start(security, context) {
@@ -198,6 +204,7 @@ const mailport: Peer = {
   name: 'mailport',
   role: 'Mailport (durable, parsed, searchable before 250)',
   securities: ['plain', 'starttls', 'implicit'],
+  liveEvents: true,
   install: () => null,
   version: () =>
     (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
