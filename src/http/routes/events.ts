@@ -13,6 +13,8 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
   app.get(
     '/api/v1/events',
     {
+      // A HEAD twin would open a stream that never sends a body.
+      exposeHeadRoute: false,
       schema: {
         operationId: 'streamEvents',
         tags: ['events'],

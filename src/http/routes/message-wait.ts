@@ -16,12 +16,20 @@ export const DEFAULT_WAIT_MS = 30_000;
 export const MAX_WAIT_MS = 300_000;
 const NEAREST_COUNT = 10;
 
+/** The wait in ms for a `timeout` parameter: 30 s when absent, never more than MAX_WAIT_MS. */
+export function waitTimeoutMs(timeout: string | undefined): number {
+  const requested = timeout === undefined ? DEFAULT_WAIT_MS : (parseDuration(timeout) ?? DEFAULT_WAIT_MS);
+  return Math.min(requested, MAX_WAIT_MS);
+}
+
 export function registerMessageWaitRoute(app: ApiInstance, { deps, shutdown }: RouteContext): void {
   const { store, bus } = deps;
 
   app.get(
     '/api/v1/messages/wait',
     {
+      // A HEAD twin would hold the connection for the whole wait to send no body.
+      exposeHeadRoute: false,
       schema: {
         operationId: 'waitForMessages',
         tags: ['messages'],
@@ -59,10 +67,7 @@ export function registerMessageWaitRoute(app: ApiInstance, { deps, shutdown }: R
     async (request, reply) => {
       const q = request.query.q ?? '';
       const count = request.query.count ?? 1;
-      const timeoutMs = Math.min(
-        parseDuration(request.query.timeout ?? '30s') ?? DEFAULT_WAIT_MS,
-        MAX_WAIT_MS,
-      );
+      const timeoutMs = waitTimeoutMs(request.query.timeout);
       const clientGone = new AbortController();
       reply.raw.once('close', () => clientGone.abort());
       shutdown.track(reply.raw);
