@@ -255,8 +255,9 @@ async function benchmark(options: Options, argv: string[]): Promise<number> {
         sink,
         { tls, cpuProfileDir: null },
         {
-          smtpSourceMessages: options.quick ? 10_000 : 40_000,
-          durationMs: options.quick ? 1000 : 3000,
+          smtpSourceMessages: options.quick ? 10_000 : 30_000,
+          durationMs: options.quick ? 1000 : 2000,
+          rounds: options.quick ? 1 : 3,
           workDir: join(PEERS_DIR, 'work'),
         },
       );
