@@ -4,6 +4,7 @@
  * arrival, every message view, a wrong-TLS-mode client in Sessions, search, delete and phone width.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer, { type SendMailOptions, type SMTPTransportOptions, type Transporter } from 'nodemailer';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -81,6 +83,23 @@ const PIXEL_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
   'base64',
 );
+
+/** Runs a pasted snippet the way a user would: the program reads it from standard input. */
+function runWithInput(
+  command: string,
+  args: string[],
+  input: string,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolveRun({ code, output }));
+    child.stdin.end(input);
+  });
+}
 
 function nav() {
   return page.getByRole('navigation', { name: 'Main' });
@@ -296,7 +315,7 @@ describe('web UI', () => {
     assert.match(nodemailerSnippet, /requireTLS: true/);
     assert.match(
       nodemailerSnippet,
-      new RegExp(`auth: \\{ user: "${sandbox.auth.user}", pass: "${sandbox.auth.pass}" \\}`),
+      new RegExp(`auth: \\{ user: '${sandbox.auth.user}', pass: '${sandbox.auth.pass}' \\}`),
     );
 
     const snippets = page.locator('.snippets');
@@ -313,6 +332,30 @@ describe('web UI', () => {
     );
     assert.match(copied, new RegExp(`smtp\\.login\\("${sandbox.auth.user}", "${sandbox.auth.pass}"\\)`));
     assert.doesNotMatch(copied, /starttls/);
+  });
+
+  it('gives client settings that deliver when pasted into the real clients', async () => {
+    const snippets = page.locator('.snippets');
+    const runs: [ProfileName, string, string, string[]][] = [
+      ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module']],
+      ['submissions', 'Python · smtplib', 'python3', ['-']],
+      ['alternate', 'curl', 'bash', ['-s']],
+      ['relay', 'swaks', 'bash', ['-s']],
+    ];
+    for (const [profile, client, command, args] of runs) {
+      await snippets.getByRole('button', { name: `:${sandbox.port(profile)}` }).click();
+      await snippets.getByRole('tab', { name: client }).click();
+      const code = (await snippets.locator('.code-block pre').textContent()) ?? '';
+      const result = await runWithInput(command, args, code);
+      assert.equal(result.code, 0, `${client} on the ${profile} port failed:\n${code}\n${result.output}`);
+    }
+    const delivered = await sandbox.store.listMessages({ q: 'subject:"Hello from Mailport"' });
+    assert.deepEqual(delivered.items.map((message) => message.listener.profile).sort(), [
+      'alternate',
+      'relay',
+      'submission',
+      'submissions',
+    ]);
   });
 
   it('renders at three widths and clears all mail', async (t) => {

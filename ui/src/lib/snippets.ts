@@ -74,7 +74,11 @@ function context(info: ServerInfo, listener: ListenerInfo): Context {
   };
 }
 
+/** A double-quoted literal (Python, C#; JSON escaping is valid in both). */
 const q = (value: string) => JSON.stringify(value);
+/** A single-quoted literal where `$` or `#{}` must not interpolate (JavaScript, PHP, Ruby). */
+const sq = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A POSIX shell word. */
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 const BUILDERS: Record<ClientName, (c: Context) => string> = {
@@ -82,12 +86,12 @@ const BUILDERS: Record<ClientName, (c: Context) => string> = {
 import nodemailer from 'nodemailer';
 
 const transport = nodemailer.createTransport({
-  host: ${q(c.host)},
+  host: ${sq(c.host)},
   port: ${c.port},
   secure: ${c.implicit}, // ${c.implicit ? 'implicit TLS from the first byte' : 'plaintext greeting'}${c.starttls ? ', then STARTTLS' : ''}${
     c.starttls ? '\n  requireTLS: true,' : ''
-  }${c.auth ? `\n  auth: { user: ${q(c.user)}, pass: ${q(c.pass)} },` : ''}
-  tls: { ca: readFileSync(${q(c.ca)}) },
+  }${c.auth ? `\n  auth: { user: ${sq(c.user)}, pass: ${sq(c.pass)} },` : ''}
+  tls: { ca: readFileSync(${sq(c.ca)}) },
 });
 
 await transport.sendMail({
@@ -121,7 +125,7 @@ ${
 
 $mail = new PHPMailer(true);
 $mail->isSMTP();
-$mail->Host = ${q(c.host)};
+$mail->Host = ${sq(c.host)};
 $mail->Port = ${c.port};
 ${
   c.implicit
@@ -130,8 +134,8 @@ ${
       ? '$mail->SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS;'
       : "$mail->SMTPSecure = ''; // relay: plaintext, STARTTLS optional"
 }
-$mail->SMTPAuth = ${c.auth};${c.auth ? `\n$mail->Username = ${q(c.user)};\n$mail->Password = ${q(c.pass)};` : ''}
-$mail->SMTPOptions = ['ssl' => ['cafile' => ${q(c.ca)}]];
+$mail->SMTPAuth = ${c.auth};${c.auth ? `\n$mail->Username = ${sq(c.user)};\n$mail->Password = ${sq(c.pass)};` : ''}
+$mail->SMTPOptions = ['ssl' => ['cafile' => ${sq(c.ca)}]];
 
 $mail->setFrom('app@example.com', 'App');
 $mail->addAddress('you@example.com');
@@ -166,11 +170,11 @@ DEFAULT_FROM_EMAIL = "app@example.com"
   rails: (c) => `# config/environments/development.rb
 config.action_mailer.delivery_method = :smtp
 config.action_mailer.smtp_settings = {
-  address: ${q(c.host)},
+  address: ${sq(c.host)},
   port: ${c.port},${
-    c.auth ? `\n  user_name: ${q(c.user)},\n  password: ${q(c.pass)},\n  authentication: :plain,` : ''
+    c.auth ? `\n  user_name: ${sq(c.user)},\n  password: ${sq(c.pass)},\n  authentication: :plain,` : ''
   }${c.implicit ? '\n  tls: true, # implicit TLS' : c.starttls ? '\n  enable_starttls: true,' : '\n  enable_starttls_auto: true,'}
-  ca_file: ${q(c.ca)},
+  ca_file: ${sq(c.ca)},
 }`,
 
   spring: (c) => `# application.properties
@@ -218,7 +222,7 @@ await client.DisconnectAsync(true);`,
   ) => `curl --url ${sh(`${c.implicit ? 'smtps' : 'smtp'}://${c.host}:${c.port}`)}${c.starttls ? ' --ssl-reqd' : ''} \\
   --cacert ${sh(c.ca)}${c.auth ? ` \\\n  --user ${sh(`${c.user}:${c.pass}`)}` : ''} \\
   --mail-from app@example.com --mail-rcpt you@example.com \\
-  --upload-file - <<'EOF'
+  --crlf --upload-file - <<'EOF'
 From: App <app@example.com>
 To: you@example.com
 Subject: Hello from Mailport
