@@ -69,6 +69,8 @@ function startWorker(): Worker {
 class GeneratorThread {
   readonly #worker = startWorker();
   #waiting: ((message: FromWorker) => void) | null = null;
+  /** A thread that missed an answer may still send it later: it is never asked again. */
+  broken = false;
 
   constructor() {
     this.#worker.on('message', (message: FromWorker) => {
@@ -85,6 +87,8 @@ class GeneratorThread {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting = null;
+        this.broken = true;
+        void this.#worker.terminate();
         reject(new Error(`a generator thread did not answer "${message.type}" within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiting = (answer) => {
@@ -175,6 +179,8 @@ export class LoadGenerator {
 
   #threadsFor(connections: number): GeneratorThread[] {
     const wanted = Math.max(1, Math.min(this.threadCount, connections));
+    for (let i = this.#threads.length - 1; i >= 0; i--)
+      if (this.#threads[i]?.broken) this.#threads.splice(i, 1);
     while (this.#threads.length < wanted) this.#threads.push(new GeneratorThread());
     return this.#threads.slice(0, wanted);
   }

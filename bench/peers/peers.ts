@@ -127,8 +127,9 @@ const smtpSink: Peer = {
   version: () => postfixVersion(),
   async start() {
     const port = await freePort();
-    // smtp-sink refuses to run as root without -u; it only listens and discards.
-    const child = new PeerProcess(SMTP_SINK, ['-u', 'nobody', '-m', '1024', `127.0.0.1:${port}`, '1024']);
+    // smtp-sink refuses to run as root without -u (a user to drop to); it only listens and discards.
+    const asRoot = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
+    const child = new PeerProcess(SMTP_SINK, [...asRoot, '-m', '1024', `127.0.0.1:${port}`, '1024']);
     await child.waitForPort(port, START_TIMEOUT_MS);
     return running(child, { plain: port }, null, BENCH_AUTH);
   },
