@@ -1,0 +1,143 @@
+/**
+ * Accessibility of every view, checked by axe-core (WCAG 2.1 A and AA rules) in real Chromium,
+ * in light and dark themes and at phone width, against the real sandbox with real mail and a real
+ * failed session on screen. The message's own HTML (inside the sandboxed preview) is not ours and
+ * is left out.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { nextClosedSession } from '../helpers/wait.js';
+
+const UI_DIR = resolve('dist/ui');
+const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+let sandbox: TestSandbox;
+let browser: Browser;
+let messageId: string;
+let sessionId: string;
+
+before(async () => {
+  assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
+  sandbox = await startTestSandbox({ uiDir: UI_DIR });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+  const ca = sandbox.caPem;
+  const good = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sandbox.port('submission'),
+    secure: false,
+    requireTLS: true,
+    auth: sandbox.auth,
+    tls: { ca, servername: 'localhost' },
+  });
+  await good.sendMail({
+    from: 'Acme <hello@acme.example>',
+    to: 'ada@example.com',
+    bcc: 'audit@acme.example',
+    subject: 'Accessible welcome',
+    text: 'Welcome.',
+    html: '<p>Welcome.</p><img src="https://example.com/x.png" alt="">',
+    attachments: [{ filename: 'notes.txt', content: 'notes' }],
+  });
+  good.close();
+  const failed = nextClosedSession(sandbox.bus, (session) => session.diagnostics.length > 0);
+  const wrong = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sandbox.port('submission'),
+    secure: true,
+    connectionTimeout: 5000,
+    tls: { ca, servername: 'localhost' },
+  });
+  await assert.rejects(wrong.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }));
+  wrong.close();
+  sessionId = (await failed).id;
+  const first = (await sandbox.store.listMessages({})).items[0];
+  assert.ok(first);
+  messageId = first.id;
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+});
+
+async function violations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_SOURCE });
+  // Page-side code as a string: this test is compiled without the DOM library.
+  const result = (await page.evaluate(`axe.run(
+    { exclude: [['iframe.preview-frame']] },
+    { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
+  )`)) as { violations: AxeViolation[] };
+  return result.violations;
+}
+
+function describeViolations(found: AxeViolation[]): string {
+  return found
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    )
+    .join('\n');
+}
+
+const VIEWS: { name: string; path: () => string; ready: string }[] = [
+  { name: 'inbox with an open message', path: () => `/messages/${messageId}`, ready: '.facts' },
+  { name: 'message attachments', path: () => `/messages/${messageId}`, ready: '.facts' },
+  { name: 'session with diagnostics', path: () => `/sessions/${sessionId}`, ready: '.diagnostic' },
+  { name: 'setup', path: () => '/setup', ready: '.code-block' },
+];
+
+describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const view of VIEWS) {
+      it(`${view.name}, ${colorScheme} theme`, async () => {
+        const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme });
+        try {
+          await page.goto(`${sandbox.apiUrl}${view.path()}`);
+          await page.locator(view.ready).first().waitFor();
+          if (view.name === 'message attachments')
+            await page.getByRole('tab', { name: /Attachments/ }).click();
+          const found = await violations(page);
+          assert.equal(found.length, 0, describeViolations(found));
+        } finally {
+          await page.close();
+        }
+      });
+    }
+  }
+
+  it('inbox and navigation at phone width', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await page.goto(sandbox.apiUrl);
+      await page.locator('.row-link').first().waitFor();
+      const found = await violations(page);
+      assert.equal(found.length, 0, describeViolations(found));
+    } finally {
+      await page.close();
+    }
+  });
+});
