@@ -123,10 +123,27 @@ export interface DetailRow extends SummaryRow {
   parsed_json: unknown;
 }
 
-/** Column list matching SummaryRow, for SELECTs. */
-export const SUMMARY_COLUMNS =
-  'id, inbox, received_at, size, is_read, listener_profile, listener_port, attachment_count, subject, ' +
-  'envelope_from, envelope_to, from_json, to_json, snippet';
+const SUMMARY_COLUMN_NAMES = [
+  'id',
+  'inbox',
+  'received_at',
+  'size',
+  'is_read',
+  'listener_profile',
+  'listener_port',
+  'attachment_count',
+  'subject',
+  'envelope_from',
+  'envelope_to',
+  'from_json',
+  'to_json',
+  'snippet',
+] as const satisfies readonly (keyof SummaryRow)[];
+
+/** Column list matching SummaryRow for SELECTs, qualified by `table` (the full-text table shares some names). */
+export function summaryColumns(table: string): string {
+  return SUMMARY_COLUMN_NAMES.map((column) => `${table}.${column}`).join(', ');
+}
 
 export function summaryFromRow(row: SummaryRow): MessageSummary {
   return {

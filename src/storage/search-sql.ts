@@ -1,7 +1,9 @@
 /**
- * Compiles a parsed `q` (src/search/query.ts) into a SQL WHERE clause over the columns every
- * adapter shares (see message-record.ts). Engine differences (placeholders, full-text matching,
- * booleans, time) come from a small dialect, so both engines give the same answers.
+ * Compiles a parsed `q` (src/search/query.ts) for the columns every adapter shares (see
+ * message-record.ts). Full-text phrases come back separately so each engine can answer all of
+ * them with one index lookup; the rest is a SQL condition. Engine differences (placeholders,
+ * full-text syntax, booleans, time) come from a small dialect, so both engines give the same
+ * answers.
  */
 import type { SearchQuery, SearchTerm, TextField } from '../search/query.js';
 import { foldText, searchWords } from '../search/words.js';
@@ -9,20 +11,32 @@ import { foldText, searchWords } from '../search/words.js';
 /** Columns of the full-text index a field operator can be restricted to. */
 export type FullTextColumn = 'subject' | 'sender' | 'recipients';
 
+/** Words that must appear as a phrase, the last one as a prefix, in any column or in `column`. */
+export interface FullTextPhrase {
+  words: string[];
+  column: FullTextColumn | null;
+}
+
 export interface SqlDialect {
   /** Adds a bound value and returns its placeholder (`?` or `$n`). */
   bind(value: unknown): string;
-  /**
-   * Clause true when the full-text index holds `words` as a phrase, the last word as a prefix,
-   * in any column or only in `column`.
-   */
-  fullText(words: string[], column: FullTextColumn | null): string;
-  /** Clause true when `column` (folded by foldText) contains `needle` (folded too). */
+  /** Condition true when the full-text index holds `phrase` (used inside negated field terms). */
+  fullText(phrase: FullTextPhrase): string;
+  /** Condition true when `column` (folded by foldText) contains `needle` (folded too). */
   contains(column: string, needle: string): string;
-  /** A boolean literal or bound value for `is_read`. */
+  /** A boolean literal for the engine (`1`/`0` or `true`/`false`). */
   boolean(value: boolean): string;
   /** A bound value comparable with `received_at`. */
   time(at: Date): string;
+}
+
+export interface CompiledSearch {
+  /** Phrases every match must contain. */
+  required: FullTextPhrase[];
+  /** Phrases no match may contain (negated free text). */
+  excluded: FullTextPhrase[];
+  /** Every other condition, ANDed; null when there is none. Its placeholders are already bound. */
+  where: string | null;
 }
 
 const FIELD_COLUMNS: Record<Exclude<TextField, 'inbox'>, { haystack: string; index: FullTextColumn }> = {
@@ -31,26 +45,38 @@ const FIELD_COLUMNS: Record<Exclude<TextField, 'inbox'>, { haystack: string; ind
   subject: { haystack: 'subject_search', index: 'subject' },
 };
 
-/** Returns `cond AND cond ...`, or null when the query restricts nothing. */
-export function whereClause(query: SearchQuery, dialect: SqlDialect): string | null {
-  const clauses = query.terms.map((term) => termClause(term, dialect)).filter((clause) => clause !== null);
-  return clauses.length === 0 ? null : clauses.join(' AND ');
+export function compileSearch(query: SearchQuery, dialect: SqlDialect): CompiledSearch {
+  const compiled: CompiledSearch = { required: [], excluded: [], where: null };
+  const conditions: string[] = [];
+  for (const term of query.terms) {
+    const condition = termCondition(term, dialect, compiled);
+    if (condition !== null) conditions.push(condition);
+  }
+  compiled.where = conditions.length === 0 ? null : conditions.join(' AND ');
+  return compiled;
 }
 
-function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
+/** True when the query restricts nothing. */
+export function isUnfiltered(search: CompiledSearch): boolean {
+  return search.required.length === 0 && search.excluded.length === 0 && search.where === null;
+}
+
+function termCondition(term: SearchTerm, dialect: SqlDialect, compiled: CompiledSearch): string | null {
   switch (term.type) {
     case 'text': {
       const words = searchWords(term.value);
-      return words.length === 0 ? null : negate(dialect.fullText(words, null), term.negated);
+      if (words.length > 0)
+        (term.negated ? compiled.excluded : compiled.required).push({ words, column: null });
+      return null;
     }
     case 'field': {
       if (term.field === 'inbox') return negate(`inbox = ${dialect.bind(term.value)}`, term.negated);
       const { haystack, index } = FIELD_COLUMNS[term.field];
       const words = searchWords(term.value);
-      // The index finds candidates without a scan (the value's words, from the start of a word);
-      // the substring test then keeps its punctuation exact (`shop.example` is not `shop-example`).
-      // Placeholders are bound in the order they appear in the SQL.
-      const indexed = words.length === 0 ? null : dialect.fullText(words, index);
+      // The index finds candidates (the value's words, from the start of a word); the substring
+      // test then keeps its punctuation exact (`shop.example` is not `shop-example`).
+      if (!term.negated && words.length > 0) compiled.required.push({ words, column: index });
+      const indexed = term.negated && words.length > 0 ? dialect.fullText({ words, column: index }) : null;
       const contains = dialect.contains(haystack, foldText(term.value));
       return negate(indexed === null ? contains : `${indexed} AND ${contains}`, term.negated);
     }
@@ -59,7 +85,7 @@ function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
     case 'profile':
       return negate(`listener_profile = ${dialect.bind(term.profile)}`, term.negated);
     case 'hasAttachment':
-      return negate('attachment_count > 0', term.negated);
+      return `has_attachment = ${dialect.boolean(!term.negated)}`;
     case 'read':
       return `is_read = ${dialect.boolean(term.read)}`;
     case 'date': {
@@ -69,8 +95,8 @@ function termClause(term: SearchTerm, dialect: SqlDialect): string | null {
   }
 }
 
-function negate(clause: string, negated: boolean): string {
-  return negated ? `NOT (${clause})` : `(${clause})`;
+function negate(condition: string, negated: boolean): string {
+  return negated ? `NOT (${condition})` : `(${condition})`;
 }
 
 /** `WHERE a AND b` over the conditions present, or '' when there are none. */

@@ -5,9 +5,15 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { newId } from '../../src/domain/ids.js';
-import type { Diagnostic, DiagnosticCode, SessionOutcome, SessionRecord } from '../../src/domain/types.js';
+import type {
+  Diagnostic,
+  DiagnosticCode,
+  MessageSummary,
+  SessionOutcome,
+  SessionRecord,
+} from '../../src/domain/types.js';
 import { MailportError } from '../../src/errors.js';
-import type { NewMessage, Store } from '../../src/storage/store.js';
+import type { NewMessage, Page, Store } from '../../src/storage/store.js';
 import { fixtureMessage, readFixture } from './message-factory.js';
 
 export interface StoreHarness {
@@ -211,6 +217,24 @@ export function storeContract(engine: string, harness: StoreHarness): void {
       assert.equal(second.nextCursor, null);
     });
 
+    it('pages a full-text search newest first', async () => {
+      const corpus = await buildCorpus();
+      await store.addMessages(corpus.all);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const result: Page<MessageSummary> = await store.listMessages({
+          q: 'example',
+          limit: 2,
+          cursor: cursor ?? '',
+        });
+        assert.equal(result.total, 5);
+        seen.push(...idsOf(result.items));
+        cursor = result.nextCursor;
+      } while (cursor !== null);
+      assert.deepEqual(seen, idsOf(corpus.all));
+    });
+
     it('clamps the page size and defaults to 50', async () => {
       const corpus = await buildCorpus();
       await store.addMessages(corpus.all);
@@ -294,6 +318,14 @@ export function storeContract(engine: string, harness: StoreHarness): void {
         ['inbox:team-a has:attachment', (c) => [c.newsletter]],
         ['invoice from:shop.example port:1587 inbox:team-a', (c) => [c.invoice]],
         ['port:abc', () => []],
+        ['invoice -acme', () => []],
+        ['invoice -brand', (c) => [c.invoice]],
+        ['-invoice -quarterly', (c) => [c.reset, c.german, c.newsletter]],
+        ['-invoice inbox:team-a', (c) => [c.newsletter]],
+        ['welcome -from:shop.example', (c) => [c.newsletter]],
+        ['welcome -from:brand', () => []],
+        ['"invoice 1042" has:attachment', () => []],
+        ['example -to:customer -is:read', (c) => [c.reset, c.german, c.newsletter, c.report]],
       ];
       for (const [q, expected] of expectations) {
         it(`q=${JSON.stringify(q)}`, async () => {

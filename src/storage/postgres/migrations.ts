@@ -23,6 +23,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         listener_profile text NOT NULL,
         listener_port integer NOT NULL,
         attachment_count integer NOT NULL,
+        has_attachment boolean NOT NULL,
         subject text,
         subject_search text NOT NULL,
         from_search text NOT NULL,
@@ -32,17 +33,23 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         from_json json NOT NULL,
         to_json json NOT NULL,
         snippet text NOT NULL,
-        search tsvector NOT NULL,
-        extras_json json NOT NULL,
-        parsed_json json NOT NULL,
-        raw bytea NOT NULL
+        search tsvector NOT NULL
       );
       CREATE INDEX messages_by_inbox ON messages (inbox, id);
       CREATE INDEX messages_by_port ON messages (listener_port, id);
       CREATE INDEX messages_by_received_at ON messages (received_at);
       CREATE INDEX messages_by_read ON messages (is_read, id);
-      CREATE INDEX messages_with_attachments ON messages (id) WHERE attachment_count > 0;
+      CREATE INDEX messages_by_attachment ON messages (has_attachment, id);
       CREATE INDEX messages_search ON messages USING gin (search);
+
+      -- The large values live in a 1:1 companion row written in the same transaction, so searches
+      -- and counts scan only the narrow rows above.
+      CREATE TABLE message_content (
+        id text COLLATE "C" PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+        extras_json json NOT NULL,
+        parsed_json json NOT NULL,
+        raw bytea NOT NULL
+      );
 
       -- Running totals kept by statement-level triggers, so the unfiltered list total and stats()
       -- never count rows, and a batch updates them once.

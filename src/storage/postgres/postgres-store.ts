@@ -11,12 +11,12 @@ import {
   detailFromRow,
   type MessageRecord,
   messageRecord,
-  SUMMARY_COLUMNS,
   type SummaryRow,
+  summaryColumns,
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
-import { type FullTextColumn, whereClause, whereOf } from '../search-sql.js';
+import { compileSearch, type FullTextColumn, type FullTextPhrase, whereOf } from '../search-sql.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
@@ -38,9 +38,11 @@ const MIGRATION_LOCK_KEY = 0x6d706f7274;
 const COLUMN_WEIGHTS: Record<FullTextColumn, TsWeight> = { subject: 'A', sender: 'B', recipients: 'C' };
 
 const INSERT_MESSAGE = `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port,
-    attachment_count, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
-    to_json, snippet, search, extras_json, parsed_json, raw)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::tsvector, $18, $19, $20)`;
+    attachment_count, has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to,
+    from_json, to_json, snippet, search)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::tsvector)`;
+const INSERT_CONTENT =
+  'INSERT INTO message_content (id, extras_json, parsed_json, raw) VALUES ($1, $2, $3, $4)';
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
@@ -54,11 +56,15 @@ export class PostgresStore implements Store {
         hint: 'Use lower-case letters, digits and underscores, starting with a letter or underscore.',
       });
     }
-    // Every connection works inside the store's schema, so the SQL never names it.
+    // Every connection works inside the store's schema, so the SQL never names it. COMMIT must
+    // return only once the WAL is flushed (the 250 follows it), whatever the server's default.
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
-      options: `-c search_path=${this.schema}`,
+      options: `-c search_path=${this.schema} -c synchronous_commit=on`,
     });
+    // An idle connection that breaks (server restart, network) is dropped by the pool and replaced
+    // on the next query; without a listener the 'error' event would crash the process.
+    this.pool.on('error', () => undefined);
   }
 
   async init(): Promise<void> {
@@ -90,14 +96,19 @@ export class PostgresStore implements Store {
 
   async addMessages(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    // One transaction per batch; PostgreSQL's default synchronous_commit=on flushes the WAL before
-    // COMMIT returns, so the caller may acknowledge with 250 afterwards.
+    // One transaction per batch; with synchronous_commit=on (set for every connection) COMMIT
+    // returns after the WAL is flushed, so the caller may acknowledge with 250 afterwards.
     await this.transaction(`Could not store ${messages.length} message(s).`, async (client) => {
-      for (const message of messages) {
+      for (const record of messages.map(messageRecord)) {
         await client.query({
           name: 'mailport-insert-message',
           text: INSERT_MESSAGE,
-          values: messageValues(messageRecord(message)),
+          values: messageValues(record),
+        });
+        await client.query({
+          name: 'mailport-insert-content',
+          text: INSERT_CONTENT,
+          values: [record.id, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw],
         });
       }
     });
@@ -105,36 +116,38 @@ export class PostgresStore implements Store {
 
   async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor);
+    const below = decodeCursor(query.cursor, 'id');
     const filter = messageFilter(query.q);
     const params = [...filter.params];
     const conditions = [filter.where];
-    if (after !== null) {
-      params.push(after);
+    if (below !== null) {
+      params.push(below);
       conditions.push(`id < $${params.length}`);
     }
     params.push(limit + 1);
     const rows = await this.query<SummaryRow>(
-      `SELECT ${SUMMARY_COLUMNS} FROM messages ${whereOf(conditions)} ORDER BY id DESC LIMIT $${params.length}`,
+      `SELECT ${summaryColumns('messages')} FROM messages ${whereOf(conditions)}
+       ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );
     const total =
       filter.where === null
         ? await this.counter('messages')
         : await this.count(`SELECT count(*) AS n FROM messages WHERE ${filter.where}`, filter.params);
-    return page(rows.map(summaryFromRow), limit, total);
+    return page(rows, limit, total, (row) => row.id, summaryFromRow);
   }
 
   async getMessage(id: string): Promise<MessageDetail | null> {
     const [row] = await this.query<DetailRow>(
-      `SELECT ${SUMMARY_COLUMNS}, extras_json, parsed_json FROM messages WHERE id = $1`,
+      `SELECT ${summaryColumns('messages')}, c.extras_json, c.parsed_json
+       FROM messages JOIN message_content c ON c.id = messages.id WHERE messages.id = $1`,
       [id],
     );
     return row === undefined ? null : detailFromRow(row);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
-    const [row] = await this.query<{ raw: Buffer }>('SELECT raw FROM messages WHERE id = $1', [id]);
+    const [row] = await this.query<{ raw: Buffer }>('SELECT raw FROM message_content WHERE id = $1', [id]);
     return row?.raw ?? null;
   }
 
@@ -185,7 +198,7 @@ export class PostgresStore implements Store {
 
   async listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor);
+    const after = decodeCursor(query.cursor, 'id');
     const filters: string[] = [];
     const params: unknown[] = [];
     if (query.diagnostic !== undefined) {
@@ -209,9 +222,11 @@ export class PostgresStore implements Store {
         ? await this.counter('sessions')
         : await this.count(`SELECT count(*) AS n FROM sessions ${whereOf(filters)}`, filterParams);
     return page(
-      rows.map((row) => row.summary_json),
+      rows,
       limit,
       total,
+      (row) => row.summary_json.id,
+      (row) => row.summary_json,
     );
   }
 
@@ -292,6 +307,7 @@ function messageValues(record: MessageRecord): unknown[] {
     record.listenerProfile,
     record.listenerPort,
     record.attachmentCount,
+    record.attachmentCount > 0,
     withoutNul(record.subject),
     withoutNul(record.subjectSearch),
     withoutNul(record.fromSearch),
@@ -307,9 +323,6 @@ function messageValues(record: MessageRecord): unknown[] {
       { words: text.recipients, weight: COLUMN_WEIGHTS.recipients },
       { words: text.body, weight: 'D' },
     ]),
-    JSON.stringify(record.extras),
-    JSON.stringify(record.parsed),
-    record.raw,
   ];
 }
 
@@ -318,19 +331,29 @@ function withoutNul<T extends string | null>(value: T): T {
   return (value === null ? value : value.replaceAll('\u0000', '')) as T;
 }
 
+/** Turns `q` into one WHERE condition; every phrase goes into a single tsquery, answered by the GIN index. */
 function messageFilter(q: string | undefined): { where: string | null; params: unknown[] } {
   const params: unknown[] = [];
   const bind = (value: unknown): string => {
     params.push(value);
     return `$${params.length}`;
   };
-  const where = whereClause(parseSearchQuery(q ?? ''), {
+  const search = compileSearch(parseSearchQuery(q ?? ''), {
     bind,
-    fullText: (words, column) =>
-      `search @@ ${bind(tsqueryPhrase(words, column === null ? null : COLUMN_WEIGHTS[column]))}::tsquery`,
+    fullText: (phrase) => `search @@ ${bind(tsqueryPhrase(phrase.words, weightOf(phrase)))}::tsquery`,
     contains: (column, needle) => `strpos(${column}, ${bind(withoutNul(needle))}) > 0`,
     boolean: (value) => (value ? 'true' : 'false'),
     time: (at) => `${bind(at)}::timestamptz`,
   });
-  return { where, params };
+  const phrases = [
+    ...search.required.map((phrase) => `(${tsqueryPhrase(phrase.words, weightOf(phrase))})`),
+    ...search.excluded.map((phrase) => `!(${tsqueryPhrase(phrase.words, weightOf(phrase))})`),
+  ];
+  const fullText = phrases.length === 0 ? null : `search @@ ${bind(phrases.join(' & '))}::tsquery`;
+  const where = [fullText, search.where].filter((part) => part !== null);
+  return { where: where.length === 0 ? null : where.join(' AND '), params };
+}
+
+function weightOf(phrase: FullTextPhrase): TsWeight | null {
+  return phrase.column === null ? null : COLUMN_WEIGHTS[phrase.column];
 }

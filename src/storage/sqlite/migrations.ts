@@ -1,9 +1,4 @@
-/**
- * SQLite schema, as an ordered list of migrations. Never edit a released step: append a new one.
- *
- * Column order in `messages` is deliberate: small searchable columns first, the large JSON and the
- * raw BLOB last, so scans that filter on the first columns never read the big values' pages.
- */
+/** SQLite schema, as an ordered list of migrations. Never edit a released step: append a new one. */
 import type { Migration } from '../migration.js';
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
@@ -11,6 +6,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'messages, full-text index, sessions, counters',
     sql: `
+      -- Newest first is seq order: rows are inserted in id order as messages arrive, and FTS5
+      -- returns matches by rowid, so a search walks the index newest first and stops at the page.
       CREATE TABLE messages (
         seq INTEGER PRIMARY KEY,
         id TEXT NOT NULL UNIQUE,
@@ -21,6 +18,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         listener_profile TEXT NOT NULL,
         listener_port INTEGER NOT NULL,
         attachment_count INTEGER NOT NULL,
+        has_attachment INTEGER NOT NULL,
         subject TEXT,
         subject_search TEXT NOT NULL,
         from_search TEXT NOT NULL,
@@ -29,16 +27,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         envelope_to TEXT NOT NULL,
         from_json TEXT NOT NULL,
         to_json TEXT NOT NULL,
-        snippet TEXT NOT NULL,
+        snippet TEXT NOT NULL
+      );
+      -- Each index ends in the rowid, so a filtered list comes out of it already newest first.
+      CREATE INDEX messages_by_inbox ON messages (inbox);
+      CREATE INDEX messages_by_port ON messages (listener_port);
+      CREATE INDEX messages_by_received_at ON messages (received_at);
+      CREATE INDEX messages_by_read ON messages (is_read);
+      CREATE INDEX messages_by_attachment ON messages (has_attachment);
+
+      -- The large values live in a 1:1 companion row written in the same transaction: searches and
+      -- counts scan only the narrow rows above (with them inline, a scan of 1M rows read ~4 GiB).
+      CREATE TABLE message_content (
+        seq INTEGER PRIMARY KEY,
         extras_json TEXT NOT NULL,
         parsed_json TEXT NOT NULL,
         raw BLOB NOT NULL
       );
-      CREATE INDEX messages_by_inbox ON messages (inbox, id);
-      CREATE INDEX messages_by_port ON messages (listener_port, id);
-      CREATE INDEX messages_by_received_at ON messages (received_at);
-      CREATE INDEX messages_by_read ON messages (is_read, id);
-      CREATE INDEX messages_with_attachments ON messages (id) WHERE attachment_count > 0;
 
       -- Contentless: the text lives in messages (and in the raw bytes), the index only maps words
       -- to rowids; contentless_delete lets rows be removed by rowid alone. Columns receive words
@@ -60,6 +65,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         UPDATE counters SET value = value - 1 WHERE name = 'messages';
         UPDATE counters SET value = value - old.size WHERE name = 'message_bytes';
         DELETE FROM messages_fts WHERE rowid = old.seq;
+        DELETE FROM message_content WHERE seq = old.seq;
       END;
 
       CREATE TABLE sessions (

@@ -12,12 +12,12 @@ import {
   decodeJson,
   detailFromRow,
   messageRecord,
-  SUMMARY_COLUMNS,
   type SummaryRow,
+  summaryColumns,
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
-import { whereClause, whereOf } from '../search-sql.js';
+import { compileSearch, type FullTextPhrase, whereOf } from '../search-sql.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
@@ -79,17 +79,21 @@ export class SqliteStore implements Store {
     if (messages.length === 0) return;
     const insertMessage = this.statement(
       `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
-        subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json, to_json, snippet,
-        extras_json, parsed_json, raw)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
+        to_json, snippet)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertContent = this.statement(
+      'INSERT INTO message_content (seq, extras_json, parsed_json, raw) VALUES (?, ?, ?, ?)',
     );
     const insertText = this.statement(
       'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
     );
-    const insertAll = this.db.transaction((batch: NewMessage[]) => {
-      for (const message of batch) {
-        const record = messageRecord(message);
-        const { lastInsertRowid } = insertMessage.run(
+    // Inserted in id order, so seq order (the list order) is id order.
+    const records = messages.map(messageRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const insertAll = this.db.transaction(() => {
+      for (const record of records) {
+        const { lastInsertRowid: seq } = insertMessage.run(
           record.id,
           record.inbox,
           record.receivedAt.getTime(),
@@ -97,6 +101,7 @@ export class SqliteStore implements Store {
           record.listenerProfile,
           record.listenerPort,
           record.attachmentCount,
+          record.attachmentCount > 0 ? 1 : 0,
           record.subject,
           record.subjectSearch,
           record.fromSearch,
@@ -106,13 +111,11 @@ export class SqliteStore implements Store {
           JSON.stringify(record.from),
           JSON.stringify(record.to),
           record.snippet,
-          JSON.stringify(record.extras),
-          JSON.stringify(record.parsed),
-          record.raw,
         );
+        insertContent.run(seq, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw);
         const text = record.fullText;
         insertText.run(
-          lastInsertRowid,
+          seq,
           text.subject.join(' '),
           text.sender.join(' '),
           text.recipients.join(' '),
@@ -121,7 +124,7 @@ export class SqliteStore implements Store {
       }
     });
     try {
-      insertAll.immediate(messages);
+      insertAll.immediate();
     } catch (cause) {
       throw storageError(`Could not store ${messages.length} message(s).`, cause);
     }
@@ -129,30 +132,32 @@ export class SqliteStore implements Store {
 
   async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor);
-    const filter = this.messageFilter(query.q);
-    const conditions = [filter.where, after === null ? null : 'id < ?'].filter((c) => c !== null);
+    const below = decodeCursor(query.cursor, 'seq');
+    const selection = this.selectMessages(query.q);
+    const conditions = [selection.where, below === null ? null : `${selection.seq} < ?`];
     const rows = this.statement(
-      `SELECT ${SUMMARY_COLUMNS} FROM messages ${whereOf(conditions)} ORDER BY id DESC LIMIT ?`,
-    ).all(...filter.params, ...(after === null ? [] : [after]), limit + 1) as SummaryRow[];
-    const total =
-      filter.where === null
-        ? this.counter('messages')
-        : (this.statement(`SELECT count(*) FROM messages WHERE ${filter.where}`)
-            .pluck()
-            .get(...filter.params) as number);
-    return page(rows.map(summaryFromRow), limit, total);
+      `SELECT ${selection.seq} AS seq, ${summaryColumns('messages')} FROM ${selection.from}
+       ${whereOf(conditions)} ORDER BY ${selection.seq} DESC LIMIT ?`,
+    ).all(...selection.params, ...(below === null ? [] : [Number(below)]), limit + 1) as (SummaryRow & {
+      seq: number;
+    })[];
+    return page(rows, limit, this.countMessages(selection), (row) => String(row.seq), summaryFromRow);
   }
 
   async getMessage(id: string): Promise<MessageDetail | null> {
     const row = this.statement(
-      `SELECT ${SUMMARY_COLUMNS}, extras_json, parsed_json FROM messages WHERE id = ?`,
+      `SELECT ${summaryColumns('messages')}, c.extras_json, c.parsed_json
+       FROM messages JOIN message_content c ON c.seq = messages.seq WHERE messages.id = ?`,
     ).get(id) as DetailRow | undefined;
     return row === undefined ? null : detailFromRow(row);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
-    const raw = this.statement('SELECT raw FROM messages WHERE id = ?').pluck().get(id) as Buffer | undefined;
+    const raw = this.statement(
+      'SELECT c.raw FROM messages m JOIN message_content c ON c.seq = m.seq WHERE m.id = ?',
+    )
+      .pluck()
+      .get(id) as Buffer | undefined;
     return raw ?? null;
   }
 
@@ -165,15 +170,18 @@ export class SqliteStore implements Store {
   }
 
   async deleteMessages(q?: string): Promise<string[]> {
-    const filter = this.messageFilter(q);
-    return this.statement(`DELETE FROM messages ${whereOf([filter.where])} RETURNING id`)
+    const selection = this.selectMessages(q);
+    const matching = isUnfilteredSelection(selection)
+      ? ''
+      : `WHERE seq IN (SELECT ${selection.seq} FROM ${selection.from} ${whereOf([selection.where])})`;
+    return this.statement(`DELETE FROM messages ${matching} RETURNING id`)
       .pluck()
-      .all(...filter.params) as string[];
+      .all(...selection.params) as string[];
   }
 
   async pruneMessages(keep: number): Promise<string[]> {
     return this.statement(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY id DESC LIMIT -1 OFFSET ?) RETURNING id',
+      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT -1 OFFSET ?) RETURNING id',
     )
       .pluck()
       .all(Math.max(0, Math.trunc(keep))) as string[];
@@ -207,7 +215,7 @@ export class SqliteStore implements Store {
 
   async listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
     const limit = pageSize(query.limit);
-    const after = decodeCursor(query.cursor);
+    const after = decodeCursor(query.cursor, 'id');
     const filters: string[] = [];
     const params: Bindings = [];
     if (query.diagnostic !== undefined) {
@@ -231,6 +239,8 @@ export class SqliteStore implements Store {
       rows.map((json) => decodeJson<SessionSummary>(json)),
       limit,
       total,
+      (summary) => summary.id,
+      (summary) => summary,
     );
   }
 
@@ -255,30 +265,64 @@ export class SqliteStore implements Store {
     return this.statement('SELECT value FROM counters WHERE name = ?').pluck().get(name) as number;
   }
 
-  private messageFilter(q: string | undefined): { where: string | null; params: Bindings } {
-    const params: Bindings = [];
-    const where = whereClause(parseSearchQuery(q ?? ''), {
+  /** Total for a selection: the running counter when unfiltered, the full-text index alone when it can answer. */
+  private countMessages(selection: MessageSelection): number {
+    if (isUnfilteredSelection(selection)) return this.counter('messages');
+    const sql =
+      selection.where === null && selection.from === FROM_FULL_TEXT
+        ? 'SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?'
+        : `SELECT count(*) FROM ${selection.from} ${whereOf([selection.where])}`;
+    return this.statement(sql)
+      .pluck()
+      .get(...selection.params) as number;
+  }
+
+  /**
+   * Turns `q` into a FROM and WHERE. When the query has words to find, the FTS5 table drives the
+   * query: one MATCH holds every phrase (`NOT` for the negated ones) and yields rowids newest first.
+   */
+  private selectMessages(q: string | undefined): MessageSelection {
+    const whereParams: unknown[] = [];
+    const search = compileSearch(parseSearchQuery(q ?? ''), {
       bind: (value) => {
-        params.push(value);
+        whereParams.push(value);
         return '?';
       },
-      fullText: (words, column) => {
-        // FTS5 phrase with a prefix on the last word, optionally behind a column filter; words are
-        // letters and digits only, so the quotes need no escaping.
-        params.push(`${column === null ? '' : `{${column}} : `}"${words.join(' ')}" *`);
+      fullText: (phrase) => {
+        whereParams.push(ftsPhrase(phrase));
         return 'seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)';
       },
       contains: (column, needle) => {
-        params.push(needle);
+        whereParams.push(needle);
         return `instr(${column}, ?) > 0`;
       },
       boolean: (value) => (value ? '1' : '0'),
       time: (at) => {
-        params.push(at.getTime());
+        whereParams.push(at.getTime());
         return '?';
       },
     });
-    return { where, params };
+    const excluded = search.excluded.map(ftsPhrase).join(' OR ');
+    if (search.required.length > 0) {
+      const required = search.required.map(ftsPhrase).join(' AND ');
+      const match = excluded === '' ? required : `(${required}) NOT (${excluded})`;
+      return {
+        from: FROM_FULL_TEXT,
+        seq: 'messages_fts.rowid',
+        where: ['messages_fts MATCH ?', search.where].filter((part) => part !== null).join(' AND '),
+        params: [match, ...whereParams],
+      };
+    }
+    if (excluded !== '') {
+      const where = ['seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)', search.where];
+      return {
+        from: 'messages',
+        seq: 'messages.seq',
+        where: where.filter((part) => part !== null).join(' AND '),
+        params: [excluded, ...whereParams],
+      };
+    }
+    return { from: 'messages', seq: 'messages.seq', where: search.where, params: whereParams };
   }
 
   private statement(sql: string): Database.Statement {
@@ -293,6 +337,30 @@ export class SqliteStore implements Store {
     }
     return statement;
   }
+}
+
+const FROM_FULL_TEXT = 'messages_fts JOIN messages ON messages.seq = messages_fts.rowid';
+
+interface MessageSelection {
+  from: 'messages' | typeof FROM_FULL_TEXT;
+  /** The seq column to order and page by (the FTS rowid when the index drives the query). */
+  seq: string;
+  where: string | null;
+  /** Values for the placeholders of `where`, in order. */
+  params: unknown[];
+}
+
+function isUnfilteredSelection(selection: MessageSelection): boolean {
+  return selection.from === 'messages' && selection.where === null;
+}
+
+/**
+ * An FTS5 phrase with a prefix on the last word, behind a column filter when given. Words are
+ * letters and digits only, so the quotes need no escaping.
+ */
+function ftsPhrase(phrase: FullTextPhrase): string {
+  const text = `"${phrase.words.join(' ')}" *`;
+  return phrase.column === null ? text : `{${phrase.column}} : ${text}`;
 }
 
 function fileSize(path: string): number {
