@@ -12,8 +12,11 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 const INDEX_FILE = 'index.html';
 
-/** A bundler content hash in the file name: `index-3f9a1c2b.js`, `app.B7x_k2Qz.css`. */
-const HASHED_NAME = /[.-][A-Za-z0-9_]{8,}\.[a-z0-9]+$/;
+/**
+ * A bundler content hash in the file name (`index-3f9a1c2b.js`, `app.B7x-k2Qz.css`): 8 or more
+ * base64url characters with at least one digit, so plain words (`service-worker.js`) do not count.
+ */
+const HASHED_NAME = /[.-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 /** Paths the single-page app never owns: they get a problem+json 404 instead of index.html. */
 const SERVER_PATHS = /^\/(api\/|api$|healthz$|metrics$)/;
