@@ -37,8 +37,8 @@ export function App() {
 
   useEffect(() => {
     const titles = { inbox: 'Inbox', sessions: 'Sessions', setup: 'Setup' } as const;
-    document.title = `${titles[route.view]} · Mailport`;
-  }, [route.view]);
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${titles[route.view]} · Mailport`;
+  }, [route.view, unread]);
 
   useShortcuts((event) => {
     if (pendingG.current) {

@@ -8,6 +8,8 @@ import { live } from '../api/live.js';
 import type { MessageSummary } from '../api/types.js';
 
 const FIRST_PAGE = 100;
+/** How long a message that arrived live stays highlighted. */
+const FRESH_MS = 4000;
 const NEXT_PAGE = 250;
 
 export interface MessageList {
@@ -17,6 +19,8 @@ export interface MessageList {
   error: string | null;
   /** New messages that arrived while a search was active and may or may not match it. */
   pendingNew: number;
+  /** Ids of messages that arrived live in the last few seconds (highlighted in the list). */
+  fresh: ReadonlySet<string>;
   reload(): void;
   loadMore(): void;
   /** Forgets messages locally (after a delete, or when the server reports one). */
@@ -39,6 +43,7 @@ export function useMessageList(q: string): MessageList {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [pendingNew, setPendingNew] = useState(0);
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const cursor = useRef<string | null>(null);
   const generation = useRef(0);
   const inFlight = useRef(false);
@@ -95,6 +100,16 @@ export function useMessageList(q: string): MessageList {
         previous.some((item) => item.id === message.id) ? previous : [message, ...previous],
       );
       setTotal((count) => count + 1);
+      setFresh((previous) => new Set(previous).add(message.id));
+      setTimeout(
+        () =>
+          setFresh((previous) => {
+            const next = new Set(previous);
+            next.delete(message.id);
+            return next;
+          }),
+        FRESH_MS,
+      );
     });
     const offDeleted = live.on('message.deleted', ({ ids }) => forgetIds(ids));
     const offReconnect = live.onReconnect(() => void fetchPage(true));
@@ -121,6 +136,7 @@ export function useMessageList(q: string): MessageList {
     loading,
     error,
     pendingNew,
+    fresh,
     reload: () => void fetchPage(true),
     loadMore: () => void fetchPage(false),
     forget: forgetIds,

@@ -175,6 +175,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
         message={message}
         active={message.id === messageId}
         selected={selected.has(message.id)}
+        fresh={list.fresh.has(message.id)}
         onToggle={() => toggle(message.id)}
       />
     );
@@ -355,16 +356,17 @@ interface MessageRowProps {
   message: MessageSummary;
   active: boolean;
   selected: boolean;
+  fresh: boolean;
   onToggle: () => void;
 }
 
-function MessageRow({ message, active, selected, onToggle }: MessageRowProps) {
+function MessageRow({ message, active, selected, fresh, onToggle }: MessageRowProps) {
   const sender =
     message.from[0] === undefined ? message.envelopeFrom || '(no sender)' : addressLabel(message.from[0]);
   const subject = message.subject ?? '(no subject)';
   return (
     <div
-      class={`row${message.read ? '' : ' row-unread'}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}`}
+      class={`row${message.read ? '' : ' row-unread'}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}${fresh ? ' row-fresh' : ''}`}
     >
       <label class="check row-check">
         <input type="checkbox" checked={selected} onChange={onToggle} />
