@@ -1,0 +1,163 @@
+/**
+ * `mailport send`: a swaks-like sender. Without a port it follows the decision rule and falls
+ * back 587 → 465 → 2525, saying what it tried; on failure it prints the `explain` answer.
+ * Exit codes: 0 sent, 1 not sent, 2 usage error.
+ */
+import { readFile } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
+import { MailportError } from '../../errors.js';
+import {
+  buildMessage,
+  describeAttempt,
+  type SendProgress,
+  type SendResult,
+  sendMessage,
+  type TlsChoice,
+} from '../../send/index.js';
+import { type CliIo, processIo } from '../output.js';
+import { formatExplanation } from './explain.js';
+import { parsePort, parseSeconds, resolvePassword } from './smtp-client-options.js';
+
+const EXAMPLES = `
+Examples:
+  $ mailport send --server smtp.example.com --from me@example.com --to you@example.com --user me@example.com --pass-env SMTP_PASS
+  $ mailport send --server localhost:1587 --ca .mailport/tls/ca.pem --from a@example.com --to b@example.com --user mailport --pass mailport
+  $ mailport send --server smtp.example.com:465 --tls implicit --from me@example.com --to you@example.com --attach report.pdf --show-transcript
+
+Without a port: 587 with STARTTLS, then 465 with implicit TLS, then 2525 with STARTTLS.
+Exit codes: 0 sent, 1 not sent, 2 usage error.`;
+
+interface SendCommandOptions {
+  server: string;
+  from: string;
+  to: string[];
+  subject: string;
+  body: string;
+  attach: string[];
+  header: string[];
+  user?: string;
+  pass?: string;
+  passEnv?: string;
+  tls: TlsChoice;
+  timeout: number;
+  ca?: string;
+  servername?: string;
+  showTranscript?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerSendCommand(program: Command, io: CliIo = processIo): void {
+  program
+    .command('send')
+    .description(
+      'Send a test message through an SMTP server, choosing and falling back between ports like a careful client.',
+    )
+    .requiredOption('--server <host[:port]>', 'the SMTP server; without :port, 587 → 465 → 2525 are tried')
+    .requiredOption('--from <address>', 'envelope and header sender')
+    .requiredOption('--to <address>', 'recipient (repeat for more)', collect, [])
+    .option('--subject <text>', 'subject line', 'Test message from mailport send')
+    .option('--body <text>', 'plain-text body', 'This is a test message sent by mailport send.')
+    .option('--attach <file>', 'attach a file (repeatable)', collect, [])
+    .option('--header <"Name: value">', 'add a header (repeatable)', collect, [])
+    .option('--user <user>', 'AUTH username')
+    .option('--pass <password>', 'AUTH password (prefer --pass-env; never printed)')
+    .option('--pass-env <var>', 'read the AUTH password from this environment variable')
+    .addOption(
+      new Option('--tls <mode>', 'TLS mode: auto (465 implicit, others STARTTLS), starttls, implicit, none')
+        .choices(['auto', 'starttls', 'implicit', 'none'])
+        .default('auto'),
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'bound for each step: connect, TLS handshake, each reply')
+        .argParser(parseSeconds)
+        .default(DEFAULT_STEP_TIMEOUT_MS, '10'),
+    )
+    .option('--ca <file>', 'also trust this CA certificate (PEM), e.g. a sandbox CA')
+    .option('--servername <name>', 'check the certificate for this name instead of the server host')
+    .option('--show-transcript', 'print the SMTP conversation (AUTH redacted, message data elided)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: SendCommandOptions) => {
+      const pass = resolvePassword(options);
+      const { host, port } = parseServer(options.server);
+      const message = await buildMessage({
+        from: options.from,
+        to: options.to,
+        subject: options.subject,
+        body: options.body,
+        attachments: options.attach,
+        headers: options.header,
+      });
+      const result = await sendMessage({
+        host,
+        ...(port === undefined ? {} : { port }),
+        tls: options.tls,
+        from: options.from,
+        to: options.to,
+        message,
+        ...(options.user !== undefined && pass !== undefined
+          ? { credentials: { user: options.user, pass } }
+          : {}),
+        ...(options.ca ? { ca: [await readCa(options.ca)] } : {}),
+        ...(options.servername ? { servername: options.servername } : {}),
+        stepTimeoutMs: options.timeout,
+        onProgress: (event) => io.out(formatProgress(host, event)),
+      });
+      io.out(formatResult(result, options.showTranscript === true));
+      process.exitCode = result.ok ? 0 : 1;
+    });
+}
+
+/** `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */
+export function parseServer(server: string): { host: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+  if (bracketed?.[1])
+    return { host: bracketed[1], ...(bracketed[2] ? { port: parsePort(bracketed[2]) } : {}) };
+  const parts = server.split(':');
+  if (parts.length === 2 && parts[0] && parts[1]) return { host: parts[0], port: parsePort(parts[1]) };
+  if (parts.length === 1 && parts[0]) return { host: parts[0] };
+  if (parts.length > 2) return { host: server };
+  throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server.`, {
+    hint: 'write --server HOST or --server HOST:PORT.',
+  });
+}
+
+function formatProgress(host: string, event: SendProgress): string {
+  const target = `${host}:${event.attempt.port} (${describeAttempt(event.attempt)})`;
+  if (event.kind === 'trying') return `Trying ${target}...\n`;
+  return `  failed in ${event.error.phase}: ${event.error.message}${event.fallback ? '\n  falling back to the next port' : ''}\n`;
+}
+
+function formatResult(result: SendResult, showTranscript: boolean): string {
+  const lines: string[] = [];
+  if (showTranscript) {
+    for (const attempt of result.attempts) {
+      lines.push(`--- transcript, port ${attempt.port} ---`);
+      for (const entry of attempt.transcript)
+        lines.push(entry.dir === '*' ? `* ${entry.text}` : `${entry.dir}: ${entry.text}`);
+    }
+    lines.push('---');
+  }
+  const sent = result.attempts.find((attempt) => attempt.ok);
+  if (result.ok && sent) {
+    lines.push(
+      `Sent via port ${sent.port} (${sent.tlsVersion ?? 'no TLS'}): ${result.reply?.raw.split('\n')[0] ?? ''}`,
+    );
+  } else {
+    lines.push(`Not sent (tried ${result.attempts.map((attempt) => attempt.port).join(', ')}).`, '');
+    if (result.explanation) lines.push(formatExplanation(result.explanation));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `Cannot read --ca ${path}: ${(error as Error).message}`, {
+      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
+      cause: error,
+    });
+  }
+}

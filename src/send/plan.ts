@@ -1,0 +1,69 @@
+/**
+ * Which ports and TLS modes to try, by the decision rule shared with `mailport doctor`: 587 with
+ * STARTTLS, else 465 with implicit TLS, else 2525 with STARTTLS; never 25 for submission
+ * (RFC 6409, RFC 8314 §3.3).
+ */
+
+/** What the user asked for: `auto` lets the port decide. */
+export type TlsChoice = 'auto' | 'starttls' | 'implicit' | 'none';
+
+/**
+ * - `implicit`: TLS from the first byte.
+ * - `starttls`: plaintext greeting, STARTTLS required before anything else.
+ * - `opportunistic`: STARTTLS when offered, plaintext otherwise (only without credentials).
+ * - `none`: never TLS.
+ */
+export type AttemptTls = 'implicit' | 'starttls' | 'opportunistic' | 'none';
+
+export interface PlannedAttempt {
+  port: number;
+  tls: AttemptTls;
+}
+
+/** One step of the fallback: a port and whether it speaks implicit TLS. */
+export interface FallbackPort {
+  port: number;
+  implicitTls: boolean;
+}
+
+/**
+ * The decision rule as data. Callers may substitute ports that play the same roles, e.g. a
+ * sandbox's 1587 / 1465 / 2525.
+ */
+export const DEFAULT_FALLBACK: readonly FallbackPort[] = [
+  { port: 587, implicitTls: false },
+  { port: 465, implicitTls: true },
+  { port: 2525, implicitTls: false },
+];
+
+/** The port that speaks implicit TLS by convention. */
+const IMPLICIT_TLS_PORT = 465;
+
+export function planAttempts(
+  port: number | undefined,
+  tls: TlsChoice,
+  fallback: readonly FallbackPort[] = DEFAULT_FALLBACK,
+): PlannedAttempt[] {
+  if (port !== undefined) return [{ port, tls: modeFor(port, port === IMPLICIT_TLS_PORT, tls) }];
+  return fallback.map((step) => ({ port: step.port, tls: modeFor(step.port, step.implicitTls, tls) }));
+}
+
+function modeFor(port: number, implicitTls: boolean, tls: TlsChoice): AttemptTls {
+  if (tls !== 'auto') return tls;
+  if (implicitTls) return 'implicit';
+  // Port 25 is server-to-server: STARTTLS there is opportunistic (RFC 3207 §4).
+  return port === 25 ? 'opportunistic' : 'starttls';
+}
+
+export function describeAttempt(attempt: PlannedAttempt): string {
+  switch (attempt.tls) {
+    case 'implicit':
+      return 'implicit TLS';
+    case 'starttls':
+      return 'STARTTLS';
+    case 'opportunistic':
+      return 'STARTTLS if offered';
+    case 'none':
+      return 'no TLS';
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Sends one message like swaks: with a given port, exactly as asked; without one, by the decision
+ * rule, falling back 587 → 465 → 2525 when a port cannot be reached or speaks another TLS mode.
+ * Problems that would repeat on every port (AUTH, sender, recipients, message) stop the fallback.
+ */
+import { type Explanation, explainError } from '../explain/index.js';
+import {
+  type Credentials,
+  type ServerReply,
+  SmtpClient,
+  SmtpClientError,
+  type SmtpPhase,
+  type TranscriptEntry,
+} from '../smtp-client/index.js';
+import { type FallbackPort, type PlannedAttempt, planAttempts, type TlsChoice } from './plan.js';
+
+export interface SendOptions {
+  host: string;
+  /** Without a port the decision rule picks one, with fallback. */
+  port?: number;
+  tls: TlsChoice;
+  /** Ports standing in for 587 / 465 / 2525 when no port is given (default: those three). */
+  fallback?: readonly FallbackPort[];
+  from: string;
+  to: string[];
+  message: Buffer;
+  credentials?: Credentials;
+  /** Extra CA certificates (PEM) to trust. */
+  ca?: string[];
+  servername?: string;
+  stepTimeoutMs: number;
+  /** Called as each attempt starts and ends, for live progress output. */
+  onProgress?: (event: SendProgress) => void;
+}
+
+export type SendProgress =
+  | { kind: 'trying'; attempt: PlannedAttempt }
+  | { kind: 'failed'; attempt: PlannedAttempt; error: SmtpClientError; fallback: boolean };
+
+export interface AttemptRecord {
+  port: number;
+  tls: PlannedAttempt['tls'];
+  ok: boolean;
+  /** The TLS protocol negotiated, if any. */
+  tlsVersion: string | null;
+  error: SmtpClientError | null;
+  transcript: TranscriptEntry[];
+}
+
+export interface SendResult {
+  ok: boolean;
+  attempts: AttemptRecord[];
+  /** The server's reply to the message data, when it was accepted. */
+  reply: ServerReply | null;
+  /** The explain answer for the last failure. */
+  explanation: Explanation | null;
+}
+
+/** Phases where another port or TLS mode may succeed; later failures would repeat everywhere. */
+const FALLBACK_PHASES: ReadonlySet<SmtpPhase> = new Set(['connect', 'greeting', 'ehlo', 'starttls']);
+
+export async function sendMessage(options: SendOptions): Promise<SendResult> {
+  const plan = planAttempts(options.port, options.tls, options.fallback);
+  const attempts: AttemptRecord[] = [];
+  for (const [index, attempt] of plan.entries()) {
+    options.onProgress?.({ kind: 'trying', attempt });
+    const record: AttemptRecord = {
+      port: attempt.port,
+      tls: attempt.tls,
+      ok: false,
+      tlsVersion: null,
+      error: null,
+      transcript: [],
+    };
+    attempts.push(record);
+    try {
+      const reply = await sendOnce(attempt, options, record);
+      record.ok = true;
+      return { ok: true, attempts, reply, explanation: null };
+    } catch (error) {
+      if (!(error instanceof SmtpClientError)) throw error;
+      record.error = error;
+      const fallback = index < plan.length - 1 && FALLBACK_PHASES.has(error.phase) && error.code !== 'EDNS';
+      options.onProgress?.({ kind: 'failed', attempt, error, fallback });
+      if (!fallback)
+        return { ok: false, attempts, reply: null, explanation: explainError(error, { port: attempt.port }) };
+    }
+  }
+  const last = attempts.at(-1);
+  return {
+    ok: false,
+    attempts,
+    reply: null,
+    explanation: last?.error ? explainError(last.error, { port: last.port }) : null,
+  };
+}
+
+async function sendOnce(
+  attempt: PlannedAttempt,
+  options: SendOptions,
+  record: AttemptRecord,
+): Promise<ServerReply> {
+  let client: SmtpClient | null = null;
+  try {
+    client = await SmtpClient.connect({
+      host: options.host,
+      port: attempt.port,
+      implicitTls: attempt.tls === 'implicit',
+      tls: {
+        ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+      stepTimeoutMs: options.stepTimeoutMs,
+      clientName: 'mailport.localhost',
+    });
+    let capabilities = await client.ehlo();
+    const wantsStartTls =
+      attempt.tls === 'starttls' || (attempt.tls === 'opportunistic' && capabilities.starttls);
+    if (wantsStartTls) {
+      if (!capabilities.starttls && attempt.tls === 'starttls') {
+        throw new SmtpClientError(
+          'ETLS',
+          'starttls',
+          `The server on port ${attempt.port} does not offer STARTTLS (STARTTLS not offered)`,
+        );
+      }
+      await client.startTls();
+      capabilities = await client.ehlo();
+    }
+    record.tlsVersion = client.tlsInfo?.protocol ?? null;
+    if (options.credentials) {
+      if (!client.tlsMode && attempt.tls !== 'none') {
+        throw new SmtpClientError(
+          'EAUTH',
+          'auth',
+          `Refusing to send the password in cleartext: port ${attempt.port} has no STARTTLS (STARTTLS not offered); use --tls none only for local tests`,
+        );
+      }
+      await client.authenticate(options.credentials);
+    }
+    await client.mailFrom(options.from);
+    for (const recipient of options.to) await client.rcptTo(recipient);
+    const reply = await client.data(options.message);
+    await client.quit();
+    return reply;
+  } catch (error) {
+    client?.close();
+    throw error;
+  } finally {
+    if (client) record.transcript = client.transcript.entries;
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * `mailport send` (library and command) and `createMailportTransport` against real loopback
+ * servers: delivery, the 587 → 465 → 2525 fallback (with ephemeral ports standing in for those
+ * three roles), no fallback on errors that would repeat everywhere, and the explain answer.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Command } from 'commander';
+import { registerSendCommand } from '../../src/cli/commands/send.js';
+import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
+import {
+  closedPort,
+  createTlsFixtures,
+  type RunningServer,
+  startSilentServer,
+  startTestSmtpServer,
+  type TestSmtpServer,
+  type TlsFixtures,
+} from '../smtp-client/test-servers.js';
+
+const credentials = { user: 'alice', pass: 'correct-horse' };
+let fixtures: TlsFixtures;
+let submission: TestSmtpServer;
+let submissions: TestSmtpServer;
+let silent: RunningServer;
+let refusedPort: number;
+let tempDir: string;
+
+before(async () => {
+  fixtures = await createTlsFixtures();
+  submission = await startTestSmtpServer({
+    tls: 'starttls',
+    certificate: fixtures.valid,
+    tlsRequired: true,
+    authRequired: true,
+    credentials,
+    unknownRecipients: ['nobody@example.com'],
+  });
+  submissions = await startTestSmtpServer({
+    tls: 'implicit',
+    certificate: fixtures.valid,
+    authRequired: true,
+    credentials,
+  });
+  silent = await startSilentServer();
+  refusedPort = await closedPort();
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-send-'));
+});
+
+after(async () => {
+  await Promise.all([submission.close(), submissions.close(), silent.close()]);
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+async function message(subject: string): Promise<Buffer> {
+  return buildMessage({
+    from: 'alice@example.com',
+    to: ['bob@example.com'],
+    subject,
+    body: 'hello',
+    attachments: [],
+    headers: [],
+  });
+}
+
+describe('sendMessage', () => {
+  test('with a port: STARTTLS, AUTH, delivery; the transcript redacts AUTH', async () => {
+    const result = await sendMessage({
+      host: 'localhost',
+      port: submission.port,
+      tls: 'auto',
+      from: 'alice@example.com',
+      to: ['bob@example.com'],
+      message: await message('explicit port'),
+      credentials,
+      ca: [fixtures.ca.certPem],
+      stepTimeoutMs: 3000,
+    });
+    assert.equal(result.ok, true);
+    assert.equal(result.attempts.length, 1);
+    assert.match(result.attempts[0]?.tlsVersion ?? '', /^TLSv1\.[23]$/);
+    assert.match(result.reply?.raw ?? '', /^250 2\.0\.0/);
+    assert.ok(submission.messages.some((stored) => stored.data.includes('Subject: explicit port')));
+    const transcript = JSON.stringify(result.attempts[0]?.transcript);
+    assert.match(transcript, /AUTH PLAIN \[redacted\]/);
+    assert.ok(!transcript.includes(credentials.pass));
+  });
+
+  test('without a port: falls back past a refused port and a port that never answers, saying what it tried', async () => {
+    const progress: string[] = [];
+    const result = await sendMessage({
+      host: 'localhost',
+      tls: 'auto',
+      // Stand-ins for 587 (refused) and 465 (accepts but never speaks), then a working implicit-TLS port.
+      fallback: [
+        { port: refusedPort, implicitTls: false },
+        { port: silent.port, implicitTls: true },
+        { port: submissions.port, implicitTls: true },
+      ],
+      from: 'alice@example.com',
+      to: ['bob@example.com'],
+      message: await message('fallback'),
+      credentials,
+      ca: [fixtures.ca.certPem],
+      stepTimeoutMs: 500,
+      onProgress: (event) => progress.push(`${event.kind} ${event.attempt.port} ${event.attempt.tls}`),
+    });
+    assert.equal(result.ok, true);
+    assert.deepEqual(
+      result.attempts.map((attempt) => [attempt.port, attempt.tls, attempt.ok, attempt.error?.code ?? null]),
+      [
+        [refusedPort, 'starttls', false, 'ECONNREFUSED'],
+        [silent.port, 'implicit', false, 'ETIMEDOUT'],
+        [submissions.port, 'implicit', true, null],
+      ],
+    );
+    assert.deepEqual(progress, [
+      `trying ${refusedPort} starttls`,
+      `failed ${refusedPort} starttls`,
+      `trying ${silent.port} implicit`,
+      `failed ${silent.port} implicit`,
+      `trying ${submissions.port} implicit`,
+    ]);
+  });
+
+  test('a wrong password stops the fallback and is explained', async () => {
+    const result = await sendMessage({
+      host: 'localhost',
+      tls: 'auto',
+      fallback: [
+        { port: submission.port, implicitTls: false },
+        { port: submissions.port, implicitTls: true },
+      ],
+      from: 'alice@example.com',
+      to: ['bob@example.com'],
+      message: await message('bad password'),
+      credentials: { user: 'alice', pass: 'wrong' },
+      ca: [fixtures.ca.certPem],
+      stepTimeoutMs: 3000,
+    });
+    assert.equal(result.ok, false);
+    assert.equal(result.attempts.length, 1, 'AUTH would fail the same way on every port');
+    assert.equal(result.explanation?.cause, 'auth-failed');
+  });
+
+  test('--tls implicit against a STARTTLS port fails with the wrong-TLS-mode explanation', async () => {
+    const result = await sendMessage({
+      host: 'localhost',
+      port: submission.port,
+      tls: 'implicit',
+      from: 'alice@example.com',
+      to: ['bob@example.com'],
+      message: await message('wrong mode'),
+      stepTimeoutMs: 2000,
+    });
+    assert.equal(result.ok, false);
+    assert.equal(result.explanation?.cause, 'implicit-tls-on-starttls-port');
+  });
+
+  test('the message carries headers and attachments', async () => {
+    const attachment = join(tempDir, 'report.txt');
+    await writeFile(attachment, 'numbers');
+    const raw = (
+      await buildMessage({
+        from: 'alice@example.com',
+        to: ['bob@example.com', 'carol@example.com'],
+        subject: 'with parts',
+        body: 'see attached',
+        attachments: [attachment],
+        headers: ['X-Campaign: spring'],
+      })
+    ).toString();
+    assert.match(raw, /^X-Campaign: spring$/m);
+    assert.match(raw, /^To: bob@example.com, carol@example.com$/m);
+    assert.match(raw, /filename=report\.txt/);
+  });
+});
+
+describe('createMailportTransport', () => {
+  test('falls back once, then sends straight to the port that worked', async () => {
+    const fallbacks: number[] = [];
+    const transport = createMailportTransport({
+      host: 'localhost',
+      fallback: [
+        { port: refusedPort, implicitTls: false },
+        { port: submissions.port, implicitTls: true },
+        { port: submission.port, implicitTls: false },
+      ],
+      auth: credentials,
+      ca: fixtures.ca.certPem,
+      timeoutMs: 2000,
+      onFallback: ({ port }) => fallbacks.push(port),
+    });
+    try {
+      const first = await transport.sendMail({
+        from: 'alice@example.com',
+        to: 'bob@example.com',
+        subject: 'one',
+        text: 'x',
+      });
+      const second = await transport.sendMail({
+        from: 'alice@example.com',
+        to: 'bob@example.com',
+        subject: 'two',
+        text: 'x',
+      });
+      assert.deepEqual(first.mailport, { port: submissions.port, tls: 'implicit' });
+      assert.deepEqual(second.mailport, { port: submissions.port, tls: 'implicit' });
+      assert.deepEqual(fallbacks, [refusedPort], 'the refused port is tried only for the first message');
+      assert.deepEqual(first.accepted, ['bob@example.com']);
+    } finally {
+      transport.close();
+    }
+  });
+
+  test('with a port, TLS follows the port and envelope errors are not retried elsewhere', async () => {
+    const fallbacks: number[] = [];
+    const transport = createMailportTransport({
+      host: 'localhost',
+      port: submission.port,
+      auth: credentials,
+      ca: fixtures.ca.certPem,
+      timeoutMs: 2000,
+      onFallback: ({ port }) => fallbacks.push(port),
+    });
+    try {
+      await assert.rejects(
+        transport.sendMail({ from: 'alice@example.com', to: 'nobody@example.com', text: 'x' }),
+        (error: Error & { code?: string }) => error.code === 'EENVELOPE',
+      );
+      assert.deepEqual(fallbacks, []);
+      await transport.verify();
+    } finally {
+      transport.close();
+    }
+  });
+});
+
+describe('mailport send (command)', () => {
+  async function runSend(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
+    let output = '';
+    const program = new Command().exitOverride();
+    registerSendCommand(program, { out: (text) => void (output += String(text)) });
+    const previous = process.exitCode;
+    try {
+      await program.parseAsync(['send', ...args], { from: 'user' });
+      return { output, exitCode: process.exitCode as number | undefined };
+    } finally {
+      process.exitCode = previous;
+    }
+  }
+
+  test('sends, says what it tried and shows the redacted transcript', async () => {
+    const caFile = join(tempDir, 'ca.pem');
+    await writeFile(caFile, fixtures.ca.certPem);
+    process.env.MAILPORT_TEST_SEND_PASS = credentials.pass;
+    const { output, exitCode } = await runSend([
+      '--server',
+      `localhost:${submission.port}`,
+      '--from',
+      'alice@example.com',
+      '--to',
+      'bob@example.com',
+      '--to',
+      'carol@example.com',
+      '--user',
+      'alice',
+      '--pass-env',
+      'MAILPORT_TEST_SEND_PASS',
+      '--ca',
+      caFile,
+      '--show-transcript',
+    ]);
+    assert.equal(exitCode, 0);
+    assert.match(output, new RegExp(`Trying localhost:${submission.port} \\(STARTTLS\\)`));
+    assert.match(output, /C: AUTH PLAIN \[redacted\]/);
+    assert.match(output, /C: RCPT TO:<carol@example.com>/);
+    assert.match(output, /Sent via port \d+ \(TLSv1\.[23]\): 250 2\.0\.0/);
+    assert.ok(!output.includes(credentials.pass));
+    delete process.env.MAILPORT_TEST_SEND_PASS;
+  });
+
+  test('a failure prints the explain answer and exits 1', async () => {
+    const { output, exitCode } = await runSend([
+      '--server',
+      `127.0.0.1:${refusedPort}`,
+      '--from',
+      'alice@example.com',
+      '--to',
+      'bob@example.com',
+    ]);
+    assert.equal(exitCode, 1);
+    assert.match(output, /Cause: +connection-refused/);
+  });
+});
