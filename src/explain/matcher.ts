@@ -14,7 +14,7 @@ const PLAINTEXT_PORTS = new Set([25, 587, 2525, 1025, 1587]);
 
 // `host:465`, `[::1]:587`, `port 465`, `port: 465`, `port=465`, `port: '465'`; not `index.js:465`.
 const PORT_MENTION =
-  /(?:\bport\b\s*[:=]?\s*['"]?|(?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h))[\w\]-]:)(\d{2,5})\b/gi;
+  /(?:\bport\b\s*[:=]?\s*['"]?|[\w\]-](?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h)):)(\d{2,5})\b/gi;
 
 export interface ExplainOptions {
   /** The port the failing client used, when the text does not say (`mailport explain --port 465`). */

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CAUSE_IDS, CAUSES, explainError, explainText, portContext, RULES } from '../../src/explain/index.js';
+import { SmtpClientError } from '../../src/smtp-client/index.js';
+
+test('every cause the issue lists exists, with a summary, a fix and references', () => {
+  for (const id of [
+    'implicit-tls-on-starttls-port',
+    'plaintext-on-implicit-tls-port',
+    'starttls-not-offered',
+    'cert-hostname-mismatch',
+    'cert-expired',
+    'cert-not-yet-valid',
+    'cert-self-signed',
+    'cert-untrusted-ca',
+    'tls-version-too-old',
+    'connection-refused',
+    'connection-timeout',
+    'no-greeting',
+    'dns-failure',
+    'auth-required',
+    'auth-failed',
+    'auth-before-starttls',
+    'auth-mechanism-unsupported',
+    'relay-denied',
+    'sender-rejected',
+    'recipient-unknown',
+    'message-too-large',
+    'greylisted',
+    'rate-limited',
+    'temporary-failure',
+    'no-error',
+    'unknown',
+  ]) {
+    assert.ok((CAUSE_IDS as readonly string[]).includes(id), id);
+  }
+  for (const id of CAUSE_IDS) {
+    const knowledge = CAUSES[id];
+    assert.ok(
+      knowledge.summary.length > 20 && knowledge.fix.length > 20 && knowledge.references.length > 0,
+      id,
+    );
+  }
+});
+
+test('rules have unique ids and confidences between 0 and 1', () => {
+  const ids = RULES.map((rule) => rule.id);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const rule of RULES) assert.ok(rule.confidence > 0 && rule.confidence <= 1, rule.id);
+});
+
+test('port context comes from the text or from the hint, never from stack frames', () => {
+  assert.equal(portContext('connect to smtp.gmail.com:465'), 'implicit');
+  assert.equal(portContext('Could not connect to SMTP host: x, port: 587;'), 'plaintext');
+  assert.equal(portContext('at SMTPConnection._formatError (index.js:465:19)'), null);
+  assert.equal(portContext('port 587 is reserved; try port 465 instead'), null, 'both kinds: no context');
+  assert.equal(portContext('timed out', 465), 'implicit');
+});
+
+test('the same timeout means another cause on a 465 port than on a 587 port', () => {
+  const text = 'Error: Greeting never received';
+  assert.equal(explainText(text, { port: 465 }).cause, 'plaintext-on-implicit-tls-port');
+  assert.equal(explainText(text, { port: 587 }).cause, 'no-greeting');
+});
+
+test('stack frame line numbers are not read as reply codes', () => {
+  const text = [
+    'Traceback (most recent call last):',
+    '  File "/usr/lib/python3.11/smtplib.py", line 535, in starttls',
+    'smtplib.SMTPServerDisconnected: please run connect() first',
+  ].join('\n');
+  assert.equal(explainText(text).cause, 'unknown');
+});
+
+test('MailKit lists every possible reason; the boilerplate does not decide the cause', () => {
+  const text = [
+    'MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.',
+    '',
+    'This usually means that the SSL certificate presented by the server is not trusted by the system for one or more of',
+    'the following reasons:',
+    '',
+    '1. The server is using a self-signed certificate which cannot be verified.',
+    "2. The local system is missing a Root or Intermediate certificate needed to verify the server's certificate.",
+    '4. The certificate presented by the server is expired or invalid.',
+    '',
+    "The server's SSL certificate could not be validated for the following reasons:",
+    '• The server certificate has the following errors:',
+    '  • The certificate has expired.',
+  ].join('\n');
+  assert.equal(explainText(text).cause, 'cert-expired');
+});
+
+test('empty or unrecognised text is unknown with confidence 0', () => {
+  assert.deepEqual(
+    { cause: explainText('   ').cause, confidence: explainText('   ').confidence },
+    { cause: 'unknown', confidence: 0 },
+  );
+  assert.equal(explainText('the printer is on fire').cause, 'unknown');
+});
+
+test('explainError reads SmtpClientError fields: phase, code and the server reply', () => {
+  const error = new SmtpClientError('EENVELOPE', 'rcpt', 'The server refused the recipient <x@example.com>', {
+    reply: {
+      code: 550,
+      enhanced: '5.1.1',
+      lines: ['<x@example.com>: User unknown'],
+      raw: '550 5.1.1 <x@example.com>: User unknown',
+    },
+  });
+  assert.equal(explainError(error).cause, 'recipient-unknown');
+  const nested = new Error('send failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:587'), { code: 'ECONNREFUSED' }),
+  });
+  assert.equal(explainError(nested).cause, 'connection-refused');
+});

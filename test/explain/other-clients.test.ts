@@ -1,0 +1,234 @@
+/**
+ * TYPED-IN STRINGS, labelled as such: error output of clients that cannot run on this machine
+ * (JavaMail, .NET SmtpClient, MailKit, Go net/smtp, msmtp, PHPMailer, OpenSSL 1.0) and replies of
+ * large providers (Gmail, Microsoft 365, Amazon SES, Postfix/postgrey), copied from public issue
+ * trackers, documentation and the clients' own source. Every client that can run here is tested
+ * with its real output in real-clients.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type CauseId, explainText } from '../../src/explain/index.js';
+
+const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: string]> = [
+  [
+    'JavaMail',
+    'implicit-tls-on-starttls-port',
+    'javax.mail.MessagingException: Could not connect to SMTP host: smtp.office365.com, port: 587;\n  nested exception is:\n\tjavax.net.ssl.SSLException: Unrecognized SSL message, plaintext connection?',
+  ],
+  ['Go net/smtp', 'implicit-tls-on-starttls-port', 'tls: first record does not look like a TLS handshake'],
+  [
+    'Go net/smtp',
+    'implicit-tls-on-starttls-port',
+    'msmtp: TLS handshake failed: An unexpected TLS packet was received.',
+  ],
+  [
+    'MailKit',
+    'implicit-tls-on-starttls-port',
+    'MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.\n\nWhen connecting to an SMTP service, port 587 is typically reserved for plain-text connections. If\nyou intended to connect to SMTP on the SSL port, try connecting to port 465 instead. Otherwise,\nif you intended to use STARTTLS, make sure to use the following code:\n\nclient.Connect ("smtp.example.com", 587, SecureSocketOptions.StartTls);',
+  ],
+  [
+    'openssl s_client (OpenSSL 1.0)',
+    'implicit-tls-on-starttls-port',
+    '140735194809288:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:795:',
+  ],
+  [
+    '.NET SmtpClient',
+    'implicit-tls-on-starttls-port',
+    'System.Security.Authentication.AuthenticationException: The handshake failed due to an unexpected packet format.',
+  ],
+  [
+    'JavaMail',
+    'plaintext-on-implicit-tls-port',
+    'javax.mail.MessagingException: Could not connect to SMTP host: smtp.gmail.com, port: 465, response: -1',
+  ],
+  [
+    '.NET SmtpClient',
+    'plaintext-on-implicit-tls-port',
+    'System.Net.Mail.SmtpException: The operation has timed out. at System.Net.Mail.SmtpClient.Send(MailMessage message) host smtp.gmail.com port 465',
+  ],
+  ['Go net/smtp', 'plaintext-on-implicit-tls-port', 'msmtp: the server sent an empty reply'],
+  ['Go net/smtp', 'starttls-not-offered', 'msmtp: the server does not support TLS via the STARTTLS command'],
+  [
+    '.NET SmtpClient',
+    'starttls-not-offered',
+    'System.Net.Mail.SmtpException: Server does not support secure connections.',
+  ],
+  [
+    'JavaMail',
+    'starttls-not-offered',
+    'javax.mail.MessagingException: STARTTLS is required but host does not support STARTTLS',
+  ],
+  [
+    'Go net/smtp',
+    'cert-hostname-mismatch',
+    'x509: certificate is valid for mail.example.net, not smtp.example.com',
+  ],
+  [
+    'JavaMail',
+    'cert-hostname-mismatch',
+    'javax.net.ssl.SSLHandshakeException: No subject alternative DNS name matching smtp.example.com found.',
+  ],
+  [
+    'Go net/smtp',
+    'cert-hostname-mismatch',
+    'msmtp: TLS certificate verification failed: the certificate owner does not match hostname smtp.example.com',
+  ],
+  [
+    'Go net/smtp',
+    'cert-expired',
+    'x509: certificate has expired or is not yet valid: current time 2024-05-01T10:00:00Z is after 2024-04-01T00:00:00Z',
+  ],
+  [
+    'JavaMail',
+    'cert-expired',
+    'sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed; java.security.cert.CertificateExpiredException: NotAfter: Mon Jan 01 00:00:00 UTC 2024',
+  ],
+  [
+    'Go net/smtp',
+    'cert-not-yet-valid',
+    'x509: certificate has expired or is not yet valid: current time 2019-01-01T00:00:00Z is before 2024-01-01T00:00:00Z',
+  ],
+  [
+    'Go net/smtp',
+    'cert-not-yet-valid',
+    'msmtp: TLS certificate verification failed: the certificate is not yet activated',
+  ],
+  ['Go net/smtp', 'cert-untrusted-ca', 'x509: certificate signed by unknown authority'],
+  [
+    'JavaMail',
+    'cert-untrusted-ca',
+    'javax.net.ssl.SSLHandshakeException: PKIX path building failed: sun.security.provider.certpath.SunCertPathBuilderException: unable to find valid certification path to requested target',
+  ],
+  [
+    'Go net/smtp',
+    'cert-untrusted-ca',
+    "msmtp: TLS certificate verification failed: the certificate hasn't got a known issuer",
+  ],
+  [
+    '.NET SmtpClient',
+    'cert-untrusted-ca',
+    'System.Security.Authentication.AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot',
+  ],
+  [
+    'MailKit',
+    'cert-untrusted-ca',
+    "MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.\n\nThis usually means that the SSL certificate presented by the server is not trusted by the system for one or more of\nthe following reasons:\n\n1. The server is using a self-signed certificate which cannot be verified.\n2. The local system is missing a Root or Intermediate certificate needed to verify the server's certificate.\n3. A Certificate Authority CRL server for one or more of the certificates in the chain is temporarily unavailable.\n4. The certificate presented by the server is expired or invalid.\n5. The set of SSL/TLS protocols supported by the client and server do not match.",
+  ],
+  [
+    'JavaMail',
+    'tls-version-too-old',
+    'javax.net.ssl.SSLHandshakeException: No appropriate protocol (protocol is disabled or cipher suites are inappropriate)',
+  ],
+  [
+    '.NET SmtpClient',
+    'tls-version-too-old',
+    'System.ComponentModel.Win32Exception: The client and server cannot communicate, because they do not possess a common algorithm',
+  ],
+  ['Go net/smtp', 'tls-version-too-old', 'tls: server selected unsupported protocol version 301'],
+  [
+    '.NET SmtpClient',
+    'connection-refused',
+    'System.Net.Sockets.SocketException (10061): No connection could be made because the target machine actively refused it. 127.0.0.1:25',
+  ],
+  ['Go net/smtp', 'connection-refused', 'dial tcp 127.0.0.1:25: connect: connection refused'],
+  ['Go net/smtp', 'connection-refused', 'msmtp: cannot connect to localhost, port 587: Connection refused'],
+  ['Go net/smtp', 'connection-timeout', 'dial tcp 74.125.1.1:25: i/o timeout'],
+  [
+    '.NET SmtpClient',
+    'connection-timeout',
+    'System.Net.Sockets.SocketException: A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond 1.2.3.4:25',
+  ],
+  ['PHPMailer', 'connection-timeout', 'SMTP ERROR: Failed to connect to server: Connection timed out (110)'],
+  ['JavaMail', 'connection-timeout', 'java.net.ConnectException: Connection timed out: connect'],
+  ['JavaMail', 'dns-failure', 'java.net.UnknownHostException: smtp.exmaple.com'],
+  ['Go net/smtp', 'dns-failure', 'dial tcp: lookup smtp.exmaple.com: no such host'],
+  ['Go net/smtp', 'dns-failure', 'msmtp: cannot locate host smtp.exmaple.com: Name or service not known'],
+  [
+    '.NET SmtpClient',
+    'auth-required',
+    'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.0 Authentication Required.',
+  ],
+  [
+    'server reply',
+    'auth-required',
+    '530 5.7.57 Client not authenticated to send mail. [AM0PR01CA0001.eurprd01.prod.exchangelabs.com]',
+  ],
+  [
+    'JavaMail',
+    'auth-failed',
+    'javax.mail.AuthenticationFailedException: 535 5.7.3 Authentication unsuccessful',
+  ],
+  [
+    'Go net/smtp',
+    'auth-failed',
+    'msmtp: authentication failed (method PLAIN)\nmsmtp: server message: 535 5.7.8 Error: authentication failed',
+  ],
+  ['PHPMailer', 'auth-failed', 'SMTP Error: Could not authenticate.'],
+  [
+    'server reply',
+    'auth-failed',
+    '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.',
+  ],
+  [
+    'MailKit',
+    'auth-failed',
+    'MailKit.Security.AuthenticationException: 535: 5.7.8 Username and Password not accepted',
+  ],
+  [
+    'JavaMail',
+    'auth-before-starttls',
+    'com.sun.mail.smtp.SMTPSendFailedException: 530 5.7.0 Must issue a STARTTLS command first. x1sm - gsmtp',
+  ],
+  [
+    '.NET SmtpClient',
+    'auth-before-starttls',
+    'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.0 Must issue a STARTTLS command first.',
+  ],
+  ['Go net/smtp', 'auth-before-starttls', "smtp: server doesn't support AUTH"],
+  ['server reply', 'auth-mechanism-unsupported', '504 5.7.4 Unrecognized authentication type'],
+  [
+    'server reply',
+    'auth-mechanism-unsupported',
+    '550 5.7.30 Basic authentication is not supported for Client Submission.',
+  ],
+  [
+    '.NET SmtpClient',
+    'relay-denied',
+    'System.Net.Mail.SmtpFailedRecipientException: Mailbox unavailable. The server response was: 5.7.1 Unable to relay',
+  ],
+  ['server reply', 'relay-denied', '550 5.7.64 TenantAttribution; Relay Access Denied'],
+  [
+    'server reply',
+    'sender-rejected',
+    '554 Message rejected: Email address is not verified. The following identities failed the check in region US-EAST-1: me@example.com',
+  ],
+  [
+    'server reply',
+    'sender-rejected',
+    '550 5.7.60 SMTP; Client does not have permissions to send as this sender',
+  ],
+  [
+    'server reply',
+    'recipient-unknown',
+    '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup',
+  ],
+  ['server reply', 'message-too-large', "552-5.2.3 Your message exceeded Google's message size limits."],
+  [
+    'server reply',
+    'greylisted',
+    '450 4.2.0 <bob@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html',
+  ],
+  ['server reply', 'greylisted', '451 4.7.1 Greylisting in action, please come back later'],
+  ['server reply', 'rate-limited', '421 4.7.0 Too many concurrent SMTP connections; please try again later.'],
+  ['server reply', 'rate-limited', '550 5.4.5 Daily user sending limit exceeded.'],
+  ['server reply', 'rate-limited', '454 4.7.0 Too many login attempts, please try again later.'],
+  ['server reply', 'rate-limited', '454 Throttling failure: Maximum sending rate exceeded.'],
+  ['server reply', 'temporary-failure', '421 4.3.2 Service not available, closing transmission channel'],
+  ['server reply', 'temporary-failure', '451 4.3.0 Error: queue file write error'],
+];
+
+for (const [client, cause, text] of CORPUS) {
+  test(`${client}: ${text.split('\n')[0]?.slice(0, 90)}`, () => {
+    assert.equal(explainText(text).cause, cause);
+  });
+}
