@@ -4,7 +4,23 @@
 import { Command, CommanderError } from 'commander';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerExplainCommand } from './commands/explain.js';
+import { registerMessagesCommand } from './commands/messages.js';
+import { registerSendCommand } from './commands/send.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSessionsCommand } from './commands/sessions.js';
+
+const EXAMPLES = `
+Examples:
+  $ mailport serve                                  # run the sandbox (ports 1025/1465/1587/2525, UI on :8025)
+  $ mailport messages list --q 'to:alice@example.com'
+  $ mailport sessions list --problems               # what your client did wrong
+  $ mailport doctor smtp.example.com --user me --pass-env SMTP_PASS
+  $ mailport explain "Error: wrong version number"
+  $ mailport send --server 127.0.0.1:1587 --user mailport --pass mailport --to you@example.com
+
+Every command has --help. Docs: README.md; error codes: docs/errors.md.`;
 
 export function buildProgram(): Command {
   const program = new Command('mailport')
@@ -15,6 +31,12 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   registerServeCommand(program);
+  registerMessagesCommand(program);
+  registerSessionsCommand(program);
+  registerDoctorCommand(program);
+  registerExplainCommand(program);
+  registerSendCommand(program);
+  program.addHelpText('after', EXAMPLES);
   return program;
 }
 
