@@ -7,7 +7,7 @@ import { api, messageUrl } from '../api/client.js';
 import type { AddressValue, MessageDetail } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
-import { Tabs } from '../components/tabs.js';
+import { type TabSpec, Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
 import { decodeEncodedWords } from '../lib/encoded-words.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
@@ -81,14 +81,22 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
     );
 
   const parsed = message.parsed;
-  const tabs: { key: TabKey; label: string }[] = [
+  const tabs: TabSpec<TabKey>[] = [
     ...(parsed.html !== null ? [{ key: 'html' as const, label: 'HTML' }] : []),
     { key: 'text', label: 'Text' },
     { key: 'headers', label: 'Headers' },
     { key: 'raw', label: 'Raw' },
     {
       key: 'attachments',
-      label: `Attachments${parsed.attachments.length > 0 ? ` (${parsed.attachments.length})` : ''}`,
+      label: (
+        <>
+          <span class="tab-icon">
+            <Icon name="paperclip" size={15} />
+          </span>
+          <span class="tab-long">Attachments</span>
+          {parsed.attachments.length > 0 && ` (${parsed.attachments.length})`}
+        </>
+      ),
     },
   ];
 
