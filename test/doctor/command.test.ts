@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Command, CommanderError } from 'commander';
+import { registerDoctorCommand } from '../../src/cli/commands/doctor.js';
+import type { MailportError } from '../../src/errors.js';
+import {
+  closedPort,
+  createTlsFixtures,
+  startTestSmtpServer,
+  type TestSmtpServer,
+} from '../smtp-client/test-servers.js';
+
+let server: TestSmtpServer;
+let tempDir: string;
+let caFile: string;
+
+before(async () => {
+  const fixtures = await createTlsFixtures();
+  server = await startTestSmtpServer({
+    tls: 'starttls',
+    certificate: fixtures.valid,
+    tlsRequired: true,
+    authRequired: true,
+    credentials: { user: 'alice', pass: 'pw' },
+  });
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-doctor-cli-'));
+  caFile = join(tempDir, 'ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
+});
+
+after(async () => {
+  await server.close();
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+async function doctor(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
+  let output = '';
+  const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  registerDoctorCommand(program, { out: (text) => void (output += String(text)) });
+  const previous = process.exitCode;
+  try {
+    await program.parseAsync(['doctor', ...args], { from: 'user' });
+    return { output, exitCode: process.exitCode as number | undefined };
+  } finally {
+    process.exitCode = previous;
+  }
+}
+
+test('--json holds the documented fields and exits 0 when a submission path works', async () => {
+  const { output, exitCode } = await doctor([
+    'localhost',
+    '--ports',
+    String(server.port),
+    '--ca',
+    caFile,
+    '--timeout',
+    '3',
+    '--json',
+  ]);
+  assert.equal(exitCode, 0);
+  const report = JSON.parse(output);
+  assert.deepEqual(report.recommendation.port, server.port);
+  const [port] = report.ports;
+  for (const field of [
+    'port',
+    'reachability',
+    'tls',
+    'tlsVersion',
+    'authBeforeTls',
+    'authMechanisms',
+    'authOk',
+  ]) {
+    assert.ok(field in port, field);
+  }
+  assert.deepEqual(port.certificate.problems, []);
+});
+
+test('exit code 1 when no port works; human output ends with the verdict', async () => {
+  const { output, exitCode } = await doctor([
+    '127.0.0.1',
+    '--ports',
+    String(await closedPort()),
+    '--timeout',
+    '1',
+  ]);
+  assert.equal(exitCode, 1);
+  assert.match(output, /refused/);
+  assert.match(output, /Verdict: no working submission path/);
+});
+
+test('the password comes from --pass-env and is never printed', async () => {
+  process.env.MAILPORT_TEST_DOCTOR_PASS = 'pw';
+  try {
+    const { output } = await doctor([
+      'localhost',
+      '--ports',
+      String(server.port),
+      '--ca',
+      caFile,
+      '--user',
+      'alice',
+      '--pass-env',
+      'MAILPORT_TEST_DOCTOR_PASS',
+      '--json',
+    ]);
+    const report = JSON.parse(output);
+    assert.equal(report.ports[0].authOk, true);
+    assert.ok(!output.includes('"pw"'));
+  } finally {
+    delete process.env.MAILPORT_TEST_DOCTOR_PASS;
+  }
+});
+
+test('usage errors: bad port list, --pass without --user, a missing --ca file', async () => {
+  await assert.rejects(doctor(['localhost', '--ports', '587,x']), CommanderError);
+  await assert.rejects(
+    doctor(['localhost', '--pass', 'x']),
+    (error: MailportError) => error.code === 'MP_ERR_USAGE',
+  );
+  await assert.rejects(
+    doctor(['localhost', '--ca', join(tempDir, 'missing.pem')]),
+    (error: MailportError) => error.code === 'MP_ERR_USAGE',
+  );
+});
