@@ -43,10 +43,6 @@ export function addressFull(address: AddressValue): string {
   return address.name.trim() !== '' ? `${address.name} <${address.address}>` : address.address;
 }
 
-export function addressList(addresses: AddressValue[]): string {
-  return addresses.map(addressFull).join(', ');
-}
-
 /** Milliseconds since session start as `+1.234s`, aligned for transcripts. */
 export function offset(ms: number): string {
   return `+${(ms / 1000).toFixed(3)}s`;
