@@ -10,7 +10,6 @@ import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { registerMessagesCommand } from '../../src/cli/commands/messages.js';
 import { registerSessionsCommand } from '../../src/cli/commands/sessions.js';
-import { buildProgram } from '../../src/cli/main.js';
 import { MailportNetworkError } from '../../src/client/api-client.js';
 import { type ApiHarness, failedSession, startApiHarness } from '../http/harness.js';
 
@@ -268,12 +267,7 @@ describe('mailport messages / sessions', () => {
   });
 });
 
-// The composition root wires these commands in; until it does, the process-level checks cannot run.
-const wired = buildProgram().commands.some((command) => command.name() === 'messages');
-
-describe('mailport (process): exit codes and advice', {
-  skip: wired ? false : 'src/cli/main.ts does not register the messages/sessions commands yet',
-}, () => {
+describe('mailport (process): exit codes and advice', () => {
   test('an unreachable API exits 1 and says to start `mailport serve` or pass --api', async () => {
     const url = await closedPortUrl();
     const result = await runProcess(['--api', url, 'messages', 'list']);
