@@ -241,6 +241,26 @@ describe('web UI', () => {
     await page.getByText('3 messages', { exact: true }).waitFor();
   });
 
+  it('moves through messages with j and k, and lists the shortcuts on ?', async () => {
+    // Newest first: Password reset, Invoice 2026-07, Welcome to Acme.
+    await page.locator('body').click({ position: { x: 900, y: 600 } });
+    await page.keyboard.press('j');
+    await page.getByRole('heading', { name: 'Password reset' }).waitFor();
+    await page.keyboard.press('j');
+    await page.getByRole('heading', { name: 'Invoice 2026-07' }).waitFor();
+    await page.keyboard.press('j');
+    await page.getByRole('heading', { name: 'Welcome to Acme' }).waitFor();
+    await page.keyboard.press('k');
+    await page.getByRole('heading', { name: 'Invoice 2026-07' }).waitFor();
+    assert.equal(await messageRow('Invoice 2026-07').getAttribute('aria-current'), 'true');
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Next message or session').waitFor();
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+  });
+
   it('deletes the open message with the Delete key and selected ones with the toolbar', async () => {
     await messageRow('Invoice 2026-07').click();
     await page.getByRole('heading', { name: 'Invoice 2026-07' }).waitFor();

@@ -7,13 +7,19 @@ export function isTyping(event: KeyboardEvent): boolean {
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
-/** Calls `handler` for plain key presses (no ctrl/cmd/alt) outside text fields. */
+/** A modal dialog is open: its own keys (Esc closes it, Tab cycles) must reach it untouched. */
+function dialogOpen(): boolean {
+  return document.querySelector('dialog[open]') !== null;
+}
+
+/** Calls `handler` for plain key presses (no ctrl/cmd/alt) outside text fields and dialogs. */
 export function useShortcuts(handler: (event: KeyboardEvent) => void): void {
   const latest = useRef(handler);
   latest.current = handler;
   useEffect(() => {
     const listener = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event)) return;
+      if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (isTyping(event) || dialogOpen()) return;
       latest.current(event);
     };
     window.addEventListener('keydown', listener);
