@@ -346,7 +346,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.95,
     match: [
-      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial/i,
+      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
     ],
     unless: [
       /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|Failed to connect|Connection timeout|did not properly respond/i,
@@ -413,11 +413,20 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['.NET SmtpClient (cannot do implicit TLS on 465)'],
   },
   {
+    id: 'go-bare-eof',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.5,
+    // Go's net/smtp returns a bare EOF when the server hangs up before greeting: typically a
+    // plaintext smtp.Dial against port 465, which closes after waiting for a ClientHello.
+    match: [/(?:^|:\s*|msg=)EOF(?:\s|$)/m],
+    seenIn: ['Go net/smtp'],
+  },
+  {
     id: 'closed-before-greeting',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.5,
     match: [
-      /net_io_connectionclosed|Connection closed unexpectedly|closed the connection unexpectedly|Unexpected socket close|Remote host closed connection unexpectedly/i,
+      /net_io_connectionclosed|transport connection: The connection was closed|Connection closed unexpectedly|closed the connection unexpectedly|Unexpected socket close|Remote host closed connection unexpectedly/i,
     ],
     seenIn: ['.NET SmtpClient', 'nodemailer', 'swaks', 'mailport'],
   },
@@ -654,6 +663,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ALL,
   },
   {
+    id: 'connect-permission-denied',
+    cause: 'connection-refused',
+    confidence: 0.7,
+    match: [
+      /(?:unable to connect|connect(?:ion)?|Failed to connect).*Permission denied|Permission denied \(13\)|\bEACCES\b/i,
+    ],
+    seenIn: ['PHPMailer', 'Python smtplib', 'nodemailer'],
+    fix: "This machine forbids the outgoing connection before it leaves: on SELinux hosts allow the web server to connect (`setsebool -P httpd_can_network_connect 1`), and check local firewall rules or the hosting provider's outbound SMTP policy.",
+  },
+  {
     id: 'connect-timeout',
     cause: 'connection-timeout',
     confidence: 0.9,
@@ -864,7 +883,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.8,
     match: [
-      /blocked using|listed (?:at|on|in) .*(?:spamhaus|barracuda|spamcop|rbl|dnsbl)|Client host rejected|\bspamhaus\b|\bRBL\b|poor reputation|traffic not accepted from this IP|\b5\.7\.708\b|IP .* (?:is )?(?:blocked|blacklisted|blocklisted)/i,
+      /blocked using|listed (?:at|on|in) .*(?:spamhaus|barracuda|spamcop|rbl|dnsbl)|Client host rejected|Helo command rejected|\bspamhaus\b|\bRBL\b|poor reputation|traffic not accepted from this IP|\b5\.7\.708\b|IP .* (?:is )?(?:blocked|blacklisted|blocklisted)/i,
     ],
     seenIn: ['Postfix', 'Exchange', 'Microsoft 365'],
     fix: "The receiving server rejects your sending IP (a blocklist or poor reputation): check the IP on the named blocklist and request delisting, or send through your provider's submission server (port 587 with AUTH) instead of directly from this host.",
@@ -883,7 +902,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'recipient-unknown',
     confidence: 0.93,
     match: [
-      /User unknown|\b5\.1\.1\b|No such (?:user|recipient|mailbox)|(?:mailbox|account|address|user) (?:that you tried to reach )?does not exist|RecipientNotFound|Recipient not found|unknown (?:recipient|user)|invalid recipient|\b5\.1\.10\b|\b5\.1\.6\b|mailbox not found|Unrouteable address|no mailbox here/i,
+      /User unknown|\b5\.1\.1\b|No such (?:user|recipient|mailbox)|(?:mailbox|account|address|user) (?:that you tried to reach )?does not exist|RecipientNotFound|Recipient not found|unknown (?:recipient|user)|invalid recipient|\b5\.1\.10\b|\b5\.1\.6\b|mailbox not found|Unrouteable address|no mailbox here|\b5\.2\.1\b|\b5\.1\.2\b|account (?:is )?disabled/i,
     ],
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'Exim', 'all clients'],
   },

@@ -225,6 +225,38 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
   ['server reply', 'rate-limited', '454 Throttling failure: Maximum sending rate exceeded.'],
   ['server reply', 'temporary-failure', '421 4.3.2 Service not available, closing transmission channel'],
   ['server reply', 'temporary-failure', '451 4.3.0 Error: queue file write error'],
+  ['Go net/smtp', 'plaintext-on-implicit-tls-port', 'Mail Error on smtp dial: EOF'],
+  [
+    'PHPMailer',
+    'connection-refused',
+    'Connection failed. Error #2: stream_socket_client(): unable to connect to smtp.gmail.com:587 (Permission denied)\nSMTP ERROR: Failed to connect to server: Permission denied (13)\nSMTP connect() failed.',
+  ],
+  [
+    'PHPMailer',
+    'implicit-tls-on-starttls-port',
+    'Connection: opening to ssl://smtp.example.net:587, timeout=300, options=array()\nConnection failed. Error #2: stream_socket_client(): SSL operation failed with code 1. OpenSSL Error messages:error:1408F10B:SSL routines:ssl3_get_record:wrong version number\nSMTP Error: Could not connect to SMTP host. Failed to connect to server',
+  ],
+  [
+    'PHPMailer',
+    'cert-untrusted-ca',
+    'Connection failed. Error #2: stream_socket_client(): SSL operation failed with code 1. OpenSSL Error messages:error:1416F086:SSL routines:tls_process_server_certificate:certificate verify failed\nSMTP ERROR: Failed to connect to server: (0)\nSMTP connect() failed.',
+  ],
+  [
+    'PHPMailer',
+    'connection-timeout',
+    'SMTP ERROR: Failed to connect to server: Connection timed out (110)\nSMTP connect() failed. https://github.com/PHPMailer/PHPMailer/wiki/Troubleshooting',
+  ],
+  [
+    '.NET SmtpClient',
+    'plaintext-on-implicit-tls-port',
+    'System.Net.Mail.SmtpException: Failure sending mail.\n ---> System.IO.IOException: Unable to read data from the transport connection: The connection was closed.',
+  ],
+  ['server reply', 'recipient-unknown', '550 5.2.1 The email account that you tried to reach is disabled.'],
+  [
+    'server reply',
+    'sender-rejected',
+    '504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname',
+  ],
 ];
 
 for (const [client, cause, text] of CORPUS) {

@@ -1,0 +1,113 @@
+/**
+ * `explain` against what real clients print when misconfigured against the project's own sandbox
+ * (each wrong TLS mode, a wrong password, no AUTH, an untrusted CA).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { inspect } from 'node:util';
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { type CauseId, explainText } from '../../src/explain/index.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+let sandbox: TestSandbox;
+const credentials = { user: 'team-a', pass: 's3cret-pass' };
+
+before(async () => {
+  sandbox = await startTestSandbox({ auth: [`${credentials.user}:${credentials.pass}`] });
+});
+after(async () => {
+  await sandbox.stop();
+});
+
+async function nodemailerOutput(options: SMTPTransport.Options, trustCa = true): Promise<string> {
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    greetingTimeout: 3000,
+    connectionTimeout: 3000,
+    ...options,
+    tls: { servername: 'localhost', ...(trustCa ? { ca: sandbox.caPem } : {}) },
+  });
+  try {
+    return inspect(
+      await transport.sendMail({ from: 'app@example.com', to: 'someone@example.com', text: 'hi' }),
+    );
+  } catch (error) {
+    return inspect(error);
+  } finally {
+    transport.close();
+  }
+}
+
+function python(code: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(
+      'python3',
+      ['-c', `import smtplib, ssl\n${code}`],
+      { timeout: 15_000 },
+      (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
+    );
+  });
+}
+
+const cases: { name: string; expected: CauseId; output: () => Promise<string> }[] = [
+  {
+    name: 'nodemailer secure:true against the submission (STARTTLS) port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => nodemailerOutput({ port: sandbox.port('submission'), secure: true }),
+  },
+  {
+    name: 'nodemailer secure:false against the submissions (implicit TLS) port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => nodemailerOutput({ port: sandbox.port('submissions'), secure: false }),
+  },
+  {
+    name: 'nodemailer with ignoreTLS against the submission port',
+    expected: 'auth-before-starttls',
+    output: () => nodemailerOutput({ port: sandbox.port('submission'), ignoreTLS: true, auth: credentials }),
+  },
+  {
+    name: 'nodemailer with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      nodemailerOutput({ port: sandbox.port('alternate'), auth: { user: credentials.user, pass: 'wrong' } }),
+  },
+  {
+    name: 'nodemailer without credentials',
+    expected: 'auth-required',
+    output: () => nodemailerOutput({ port: sandbox.port('submissions'), secure: true }),
+  },
+  {
+    name: 'nodemailer without the sandbox CA',
+    expected: 'cert-untrusted-ca',
+    output: () => nodemailerOutput({ port: sandbox.port('submission'), auth: credentials }, false),
+  },
+  {
+    name: 'python SMTP (plaintext) against the submissions port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${sandbox.port('submissions')}, timeout=5).ehlo()`),
+  },
+  {
+    name: 'python SMTP_SSL against the submission port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => python(`smtplib.SMTP_SSL('127.0.0.1', ${sandbox.port('submission')}, timeout=5)`),
+  },
+  {
+    name: 'python login() before starttls() on the alternate port',
+    expected: 'auth-before-starttls',
+    output: () =>
+      python(
+        `s = smtplib.SMTP('127.0.0.1', ${sandbox.port('alternate')}, timeout=5)\ns.login('team-a', 'x')`,
+      ),
+  },
+];
+
+describe('explain answers real client output against the sandbox', { concurrency: 4 }, () => {
+  for (const testCase of cases) {
+    test(testCase.name, async () => {
+      const output = await testCase.output();
+      assert.equal(explainText(output).cause, testCase.expected, `output was:\n${output}`);
+    });
+  }
+});
