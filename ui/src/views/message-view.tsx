@@ -10,6 +10,7 @@ import { Icon } from '../components/icon.js';
 import { type TabSpec, Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
 import { decodeEncodedWords } from '../lib/encoded-words.js';
+import { focusOnMount } from '../lib/focus.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
@@ -145,7 +146,7 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
             <Icon name="trash" />
           </button>
         </div>
-        <h2 id="message-subject" class="message-subject">
+        <h2 id="message-subject" class="message-subject" tabIndex={-1} ref={focusOnMount}>
           {parsed.subject ?? message.subject ?? '(no subject)'}
         </h2>
         <div class="message-people">

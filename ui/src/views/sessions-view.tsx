@@ -11,6 +11,7 @@ import type { DiagnosticCode, SessionOutcome, SessionRecord, SessionSummary } fr
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
+import { focusOnMount } from '../lib/focus.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
 import { linkProps, navigate } from '../lib/router.js';
@@ -243,7 +244,7 @@ function SessionDetail({ id }: { id: string }) {
             <Icon name="back" />
           </button>
         </div>
-        <h2 id="session-title" class="message-subject">
+        <h2 id="session-title" class="message-subject" tabIndex={-1} ref={focusOnMount}>
           {session.client.address} → :{session.listener.port}{' '}
           <span class={`outcome outcome-${session.outcome}`}>{OUTCOME_LABEL[session.outcome]}</span>
         </h2>
