@@ -16,6 +16,7 @@ import {
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
 import { analyseCertificate } from './certificate.js';
+import { clockDriftFinding } from './clock.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import {
@@ -141,6 +142,8 @@ async function runSession(
   report.reachability = 'open';
   report.service = 'smtp';
   report.banner = client.greeting ? firstLineOf(client.greeting.raw) : null;
+  const drift = report.banner === null ? null : clockDriftFinding(report.banner, options.now());
+  if (drift) report.findings.push(drift);
   try {
     let capabilities = await client.ehlo();
     if (client.tlsMode === 'implicit') {
