@@ -10,6 +10,7 @@ import type { SmtpReply } from './types.js';
 const STARTTLS_HINT = 'this is a STARTTLS port: enable STARTTLS in your client';
 const AUTH_HINT = 'this port requires AUTH: configure a username and password in your client';
 
+/** Reply text is US-ASCII (RFC 5321 §4.2; UTF-8 only after SMTPUTF8, RFC 6531 §3.7.4), so no `§` here. */
 function reply(code: number, enhanced: string | null, text: string | readonly string[]): SmtpReply {
   return Object.freeze({ code, enhanced, text });
 }
@@ -43,7 +44,7 @@ export const REPLIES = Object.freeze({
   BARE_LF_COMMAND: reply(
     500,
     '5.5.2',
-    'Line ended with a bare LF or contained a bare CR; SMTP lines must end with CRLF (RFC 5321 §2.3.8)',
+    'Line ended with a bare LF or contained a bare CR; SMTP lines must end with CRLF (RFC 5321 section 2.3.8)',
   ),
   // IANA registers X.5.6 for over-long AUTH exchange lines (RFC 4954 §6); we use it for every command line.
   LINE_TOO_LONG: reply(500, '5.5.6', 'Line too long'),
@@ -56,13 +57,13 @@ export const REPLIES = Object.freeze({
   NO_ARGUMENTS: reply(501, '5.5.4', 'This command takes no arguments'),
   HELP: reply(214, '2.0.0', [
     'Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT VRFY HELP',
-    'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 §4.1.4)',
+    'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 section 4.1.4)',
   ]),
   VRFY: reply(252, '2.5.0', 'Cannot VRFY user, but will accept message and attempt delivery'),
 
   // Sequence (RFC 5321 §4.1.4, §3.3)
   EHLO_FIRST: reply(503, '5.5.1', 'Send EHLO or HELO first'),
-  EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 §4.2)'),
+  EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 section 4.2)'),
   NESTED_MAIL: reply(503, '5.5.1', 'Sender already specified; send RSET to start a new transaction'),
   NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO and DATA'),
   NEED_RCPT: reply(503, '5.5.1', 'Need RCPT TO before DATA'),
@@ -95,7 +96,11 @@ export const REPLIES = Object.freeze({
   ),
   AUTH_NOT_AVAILABLE: reply(502, '5.5.1', 'AUTH is not available on this port'),
   ALREADY_AUTH: reply(503, '5.5.1', 'Already authenticated'),
-  AUTH_IN_TRANSACTION: reply(503, '5.5.1', 'AUTH is not allowed during a mail transaction (RFC 4954 §4)'),
+  AUTH_IN_TRANSACTION: reply(
+    503,
+    '5.5.1',
+    'AUTH is not allowed during a mail transaction (RFC 4954 section 4)',
+  ),
   AUTH_TEMPORARY_FAILURE: reply(454, '4.7.0', 'Temporary authentication failure, please try again later'),
   AUTH_LINE_TOO_LONG: reply(500, '5.5.6', 'Authentication exchange line is too long'),
 
@@ -106,7 +111,7 @@ export const REPLIES = Object.freeze({
   SMTPUTF8_REQUIRED: reply(
     553,
     '5.6.7',
-    'Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 §3.4)',
+    'Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 section 3.4)',
   ),
   TOO_MANY_RECIPIENTS: reply(452, '4.5.3', 'Too many recipients; send the rest in another transaction'),
   PARAM_INVALID: reply(501, '5.5.4', 'Invalid parameter value'),
@@ -119,7 +124,7 @@ export const REPLIES = Object.freeze({
   DATA_BARE_LF: reply(
     554,
     '5.6.0',
-    'Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 §2.3.8)',
+    'Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
   ),
 } as const);
 
@@ -129,11 +134,11 @@ export function greetingReply(hostname: string): SmtpReply {
 
 /** RFC 5321 §4.1.1.1: the first line names the server, each further line is one extension keyword. */
 export function ehloReply(hostname: string, clientName: string, extensions: readonly string[]): SmtpReply {
-  return reply(250, null, [`${hostname} greets ${clientName}`, ...extensions]);
+  return reply(250, null, [`${hostname} greets ${echoed(clientName)}`, ...extensions]);
 }
 
 export function heloReply(hostname: string, clientName: string): SmtpReply {
-  return reply(250, null, `${hostname} greets ${clientName}`);
+  return reply(250, null, `${hostname} greets ${echoed(clientName)}`);
 }
 
 /** RFC 4954 §4: a 334 challenge carries base64 text (possibly empty) and no enhanced code. */
@@ -163,13 +168,13 @@ export function dataLineTooLongReply(limit: number): SmtpReply {
   return reply(
     554,
     '5.6.0',
-    `Message refused: a line is longer than ${limit} octets (RFC 5321 §4.5.3.1.6); encode long lines`,
+    `Message refused: a line is longer than ${limit} octets (RFC 5321 section 4.5.3.1.6); encode long lines`,
   );
 }
 
 /** RFC 5321 §4.1.1.11: a parameter the server did not advertise. */
 export function parameterUnknownReply(name: string): SmtpReply {
-  return reply(555, '5.5.4', `Unsupported parameter ${name.slice(0, 64)}`);
+  return reply(555, '5.5.4', `Unsupported parameter ${echoed(name.slice(0, 64))}`);
 }
 
 /** Thrown by hooks to send a specific reply (e.g. a chaos trigger or storage refusal). */
@@ -181,6 +186,11 @@ export class SmtpReplyError extends Error {
     super(replyToText(smtpReply), options.cause === undefined ? undefined : { cause: options.cause });
     this.reply = smtpReply;
   }
+}
+
+/** Client text repeated in a reply: anything but printable US-ASCII becomes `?`. */
+function echoed(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
 }
 
 function replyLines(smtpReply: SmtpReply): string[] {

@@ -6,7 +6,9 @@ import {
   ehloReply,
   formatReply,
   greetingReply,
+  heloReply,
   messageQueuedReply,
+  parameterUnknownReply,
   REPLIES,
   replyToText,
   SmtpReplyError,
@@ -26,6 +28,8 @@ describe('reply catalogue', () => {
       }
       const text = typeof reply.text === 'string' ? reply.text : reply.text.join(' ');
       assert.ok(text.length >= 2, 'a sentence');
+      // RFC 5321 §4.2: reply text is US-ASCII (UTF-8 only once SMTPUTF8 is in use, RFC 6531 §3.7.4).
+      assert.match(text, /^[\x20-\x7e]+$/);
     });
   }
 
@@ -69,6 +73,11 @@ describe('formatReply', () => {
   it('has no enhanced code on the greeting and on 334 challenges', () => {
     assert.equal(formatReply(greetingReply('mx')), '220 mx ESMTP Mailport ready\r\n');
     assert.equal(formatReply(authChallengeReply('')), '334 \r\n');
+  });
+
+  it('repeats client text only as printable US-ASCII', () => {
+    assert.equal(formatReply(heloReply('mx', 'bücher.example')), '250 mx greets b?cher.example\r\n');
+    assert.equal(formatReply(parameterUnknownReply('X\u00ff')), '555 5.5.4 Unsupported parameter X?\r\n');
   });
 
   it('never lets reply text inject extra lines', () => {

@@ -214,7 +214,7 @@ describe('DATA and delivery', () => {
     assert.deepEqual(
       replies.map((reply) => reply.lines[0]),
       [
-        '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 §2.3.8)',
+        '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
       ],
     );
     assert.equal(harness.delivered.length, 0);
