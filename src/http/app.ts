@@ -25,14 +25,9 @@ import type { TypeBoxTypeProvider } from './type-provider.js';
 export type { HttpDeps, MessageIngest } from './deps.js';
 
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
-  const logger = deps.logger ?? false;
   // Closing destroys every socket once long-lived responses have finished (see Shutdown): idle
   // keep-alive clients must not hold a sandbox's shutdown up for the keep-alive timeout.
-  const options = { forceCloseConnections: true } as const;
-  const base =
-    typeof logger === 'boolean'
-      ? Fastify({ ...options, logger })
-      : Fastify({ ...options, loggerInstance: logger });
+  const base = Fastify({ forceCloseConnections: true, logger: false });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifySwagger, {
@@ -75,7 +70,17 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     done();
   });
 
-  app.setErrorHandler((error, request, reply) => sendProblem(reply, request, toProblem(error, request)));
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) {
+      deps.logger?.error('HTTP request failed', {
+        method: request.method,
+        url: request.url,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    }
+    sendProblem(reply, request, problem);
+  });
 
   const uiDir = isUiDir(deps.uiDir) ? deps.uiDir : null;
   app.setNotFoundHandler((request, reply) => {

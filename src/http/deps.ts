@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { Store } from '../storage/store.js';
 import type { EventStreamHub } from './event-stream.js';
@@ -28,8 +29,8 @@ export interface HttpDeps {
   ingest: MessageIngest;
   /** Directory of the built web UI, served at `/` when set and present. */
   uiDir?: string | null;
-  /** A pino-compatible logger, or `true` for Fastify's default; no logging when omitted. */
-  logger?: FastifyBaseLogger | boolean;
+  /** Where failures the client cannot fix (500s, a store that does not answer) are logged. */
+  logger?: Logger;
   /** How often an idle event stream gets a heartbeat comment, in ms (default 15 s). */
   sseHeartbeatMs?: number;
 }

@@ -85,7 +85,7 @@ function validationMessage(message: string | undefined, params: Record<string, u
   return message ?? 'is invalid';
 }
 
-/** Maps anything thrown while handling a request to a problem; unexpected errors are logged, not leaked. */
+/** Maps anything thrown while handling a request to a problem; unexpected errors become a 500 that leaks nothing. */
 export function toProblem(error: unknown, request: FastifyRequest): HttpProblem {
   if (error instanceof HttpProblem) return error;
   const fastifyError = (error ?? {}) as Partial<FastifyError>;
@@ -114,6 +114,5 @@ export function toProblem(error: unknown, request: FastifyRequest): HttpProblem 
   if (status !== undefined && status >= 400 && status < 500) {
     return new HttpProblem(status, fastifyError.message ?? `HTTP ${status}`);
   }
-  request.log.error({ err: error }, 'request failed');
   return new HttpProblem(500, 'The server failed to handle this request; the server log has the details.');
 }

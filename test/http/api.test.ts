@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { MessageDetail, MessageSummary } from '../../src/domain/types.js';
+import { createLogger } from '../../src/logging/logger.js';
 import type { Page } from '../../src/storage/store.js';
 import { type ApiHarness, failedSession, MAX_MESSAGE_SIZE, startApiHarness } from './harness.js';
 
@@ -407,5 +408,31 @@ describe('HTTP API', () => {
     assert.deepEqual(nothing, { deleted: 0, ids: [] });
     unsubscribe();
     assert.deepEqual(events, [[drop], all.ids], 'an empty delete publishes nothing');
+  });
+});
+
+describe('HTTP API when the store fails', () => {
+  test('answers 500 and 503 problems that leak nothing, and logs the cause', async () => {
+    const lines: string[] = [];
+    const harness = await startApiHarness({
+      logger: createLogger('error', 'json', (line) => lines.push(line)),
+    });
+    try {
+      await harness.store.close();
+      const failed = await expectProblem(await fetch(`${harness.url}/api/v1/messages`), 500);
+      assert.equal(
+        failed.detail,
+        'The server failed to handle this request; the server log has the details.',
+      );
+      const health = await expectProblem(await fetch(`${harness.url}/healthz`), 503);
+      assert.match(String(health.detail), /The sqlite store does not answer/);
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; url?: string; error: string });
+      assert.equal(logged[0]?.msg, 'HTTP request failed');
+      assert.equal(logged[0]?.url, '/api/v1/messages');
+      assert.match(logged[0]?.error ?? '', /database connection is not open/);
+      assert.equal(logged[1]?.msg, 'Health check: the store does not answer');
+    } finally {
+      await harness.close();
+    }
   });
 });

@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerInfo, SessionRecord } from '../../src/domai
 import { EventBus } from '../../src/events/bus.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { MessageIngest } from '../../src/ingest/ingest.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 
@@ -69,7 +69,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
 }
 
 export async function startApiHarness(
-  options: { uiDir?: string | null; sseHeartbeatMs?: number } = {},
+  options: { uiDir?: string | null; sseHeartbeatMs?: number; logger?: Logger } = {},
 ): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'mailport-http-'));
   const store = new SqliteStore({ path: join(dir, 'mailport.db') });
@@ -91,6 +91,7 @@ export async function startApiHarness(
     ingest,
     info: () => serverInfo(`http://127.0.0.1:${port}`, port),
     uiDir: options.uiDir ?? null,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

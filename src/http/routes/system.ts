@@ -31,11 +31,11 @@ export function registerSystemRoutes(app: ApiInstance, { deps }: RouteContext): 
         },
       },
     },
-    async (request) => {
+    async () => {
       try {
         await store.stats();
       } catch (error) {
-        request.log.error({ err: error }, 'health check: store failed');
+        deps.logger?.error('Health check: the store does not answer', { error: String(error) });
         throw new HttpProblem(
           503,
           `The ${store.engine} store does not answer; the server log has the error.`,
