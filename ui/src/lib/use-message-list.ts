@@ -89,6 +89,32 @@ export function useMessageList(q: string): MessageList {
   }, [fetchPage]);
 
   useEffect(() => {
+    // A burst of mail (a load test, a batch job) becomes one render per frame, not one per message.
+    let arrived: MessageSummary[] = [];
+    let frame = 0;
+    const flush = () => {
+      frame = 0;
+      const batch = arrived;
+      arrived = [];
+      const ids = new Set(batch.map((message) => message.id));
+      setItems((previous) => {
+        const known = new Set(previous.map((item) => item.id));
+        const added = batch.filter((message) => !known.has(message.id)).reverse();
+        if (added.length === 0) return previous;
+        setTotal((count) => count + added.length);
+        return [...added, ...previous];
+      });
+      setFresh((previous) => new Set([...previous, ...ids]));
+      setTimeout(
+        () =>
+          setFresh((previous) => {
+            const next = new Set(previous);
+            for (const id of ids) next.delete(id);
+            return next;
+          }),
+        FRESH_MS,
+      );
+    };
     const offReceived = live.on('message.received', ({ message }) => {
       const match = matchesLocally(q, message);
       if (match === null) {
@@ -96,24 +122,13 @@ export function useMessageList(q: string): MessageList {
         return;
       }
       if (!match) return;
-      setItems((previous) =>
-        previous.some((item) => item.id === message.id) ? previous : [message, ...previous],
-      );
-      setTotal((count) => count + 1);
-      setFresh((previous) => new Set(previous).add(message.id));
-      setTimeout(
-        () =>
-          setFresh((previous) => {
-            const next = new Set(previous);
-            next.delete(message.id);
-            return next;
-          }),
-        FRESH_MS,
-      );
+      arrived.push(message);
+      if (frame === 0) frame = requestAnimationFrame(flush);
     });
     const offDeleted = live.on('message.deleted', ({ ids }) => forgetIds(ids));
     const offReconnect = live.onReconnect(() => void fetchPage(true));
     return () => {
+      cancelAnimationFrame(frame);
       offReceived();
       offDeleted();
       offReconnect();

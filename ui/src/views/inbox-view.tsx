@@ -22,6 +22,8 @@ import { MessageView } from './message-view.js';
 
 const ROW_HEIGHT = 84;
 const DELETE_CONCURRENCY = 6;
+/** New mail is announced once the stream has been quiet this long. */
+const ANNOUNCE_QUIET_MS = 400;
 
 interface InboxViewProps {
   messageId: string | null;
@@ -70,14 +72,28 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
     [],
   );
 
-  useEffect(
-    () =>
-      live.on('message.received', ({ message }) => {
-        const from = message.from[0] === undefined ? message.envelopeFrom : addressLabel(message.from[0]);
-        announce(`New message from ${from}: ${message.subject ?? '(no subject)'}`);
-      }),
-    [],
-  );
+  // One announcement per burst: a screen reader should not read out a hundred subjects.
+  useEffect(() => {
+    let arrived: MessageSummary[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const speak = () => {
+      const [only] = arrived;
+      if (arrived.length === 1 && only !== undefined) {
+        const from = only.from[0] === undefined ? only.envelopeFrom : addressLabel(only.from[0]);
+        announce(`New message from ${from}: ${only.subject ?? '(no subject)'}`);
+      } else announce(`${arrived.length} new messages`);
+      arrived = [];
+    };
+    const off = live.on('message.received', ({ message }) => {
+      arrived.push(message);
+      clearTimeout(timer);
+      timer = setTimeout(speak, ANNOUNCE_QUIET_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      off();
+    };
+  }, []);
 
   function open(index: number) {
     const message = list.items[index];
