@@ -70,6 +70,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       `MAIL_HOST=${host}`,
       `MAIL_PORT=${port}`,
       `MAIL_USERNAME=${user}`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference, expanded by Laravel's .env loader.
       'MAIL_PASSWORD="${SMTP_PASS}"',
       `MAIL_SCHEME=${implicit ? 'smtps' : 'smtp'}   # Laravel 11+; older versions: MAIL_ENCRYPTION=${implicit ? 'ssl' : 'tls'}`,
     ].join('\n'),
@@ -98,6 +99,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       `spring.mail.host=${host}`,
       `spring.mail.port=${port}`,
       `spring.mail.username=${user}`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} placeholder, resolved by Spring from the environment.
       'spring.mail.password=${SMTP_PASS}',
       'spring.mail.properties.mail.smtp.auth=true',
       ...(implicit

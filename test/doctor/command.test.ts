@@ -39,7 +39,11 @@ after(async () => {
 async function doctor(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
   let output = '';
   const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerDoctorCommand(program, { out: (text) => void (output += String(text)) });
+  registerDoctorCommand(program, {
+    out: (text) => {
+      output += String(text);
+    },
+  });
   const previous = process.exitCode;
   try {
     await program.parseAsync(['doctor', ...args], { from: 'user' });

@@ -10,7 +10,11 @@ async function explain(args: string[], stdinText = ''): Promise<string> {
   const program = new Command().exitOverride();
   registerExplainCommand(
     program,
-    { out: (text) => void (output += String(text)) },
+    {
+      out: (text) => {
+        output += String(text);
+      },
+    },
     Readable.from([stdinText]),
   );
   await program.parseAsync(['explain', ...args], { from: 'user' });

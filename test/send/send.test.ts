@@ -243,7 +243,11 @@ describe('mailport send (command)', () => {
   async function runSend(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
     let output = '';
     const program = new Command().exitOverride();
-    registerSendCommand(program, { out: (text) => void (output += String(text)) });
+    registerSendCommand(program, {
+      out: (text) => {
+        output += String(text);
+      },
+    });
     const previous = process.exitCode;
     try {
       await program.parseAsync(['send', ...args], { from: 'user' });

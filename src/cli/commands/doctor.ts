@@ -6,6 +6,7 @@ import { type Command, Option } from 'commander';
 import {
   COLOURS,
   DEFAULT_DOCTOR_PORTS,
+  DEFAULT_STEP_TIMEOUT_MS,
   formatDoctorReport,
   NO_COLOURS,
   runDoctor,
@@ -46,11 +47,10 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .option('--ports <list>', 'comma-separated ports to probe', parsePortList, [...DEFAULT_DOCTOR_PORTS])
     .option('--ca <file>', 'also trust this CA certificate (PEM), e.g. a sandbox CA')
     .option('--servername <name>', 'check certificates (and send SNI) for this name instead of HOST')
-    .option(
-      '--timeout <seconds>',
-      'bound for each step: connect, TLS handshake, each reply',
-      parseSeconds,
-      10_000,
+    .addOption(
+      new Option('--timeout <seconds>', 'bound for each step: connect, TLS handshake, each reply')
+        .argParser(parseSeconds)
+        .default(DEFAULT_STEP_TIMEOUT_MS, '10'),
     )
     .option('--user <user>', 'check AUTH with this username on every working port')
     .option('--pass <password>', 'the password (prefer --pass-env; never printed)')
