@@ -10,6 +10,9 @@
  */
 import { MailportError } from '../errors.js';
 import { MailportApiError, MailportNetworkError, MailportWaitTimeoutError } from './errors.js';
+import { type StreamWaitOptions, waitForMatchingMessages, waitForMatchingSession } from './live-wait.js';
+import type { MessageFilter, SessionFilter } from './message-filter.js';
+import type { ReceivedMessage } from './received-message.js';
 import { readServerSentEvents } from './sse.js';
 import type {
   AttachmentContent,
@@ -31,7 +34,15 @@ import type {
   WaitResult,
 } from './types.js';
 
-export { MailportApiError, MailportNetworkError, MailportWaitTimeoutError } from './errors.js';
+export {
+  MailportApiError,
+  MailportNetworkError,
+  MailportSessionWaitTimeoutError,
+  MailportWaitTimeoutError,
+} from './errors.js';
+export type { StreamWaitOptions } from './live-wait.js';
+export type * from './message-filter.js';
+export { MessageHeaders, ReceivedMessage } from './received-message.js';
 export type * from './types.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8025';
@@ -153,11 +164,54 @@ export class MailportClient {
   }
 
   /**
-   * Resolves as soon as `count` messages match `q` (already stored ones included), with one
-   * long-poll request. Throws {@link MailportWaitTimeoutError}, listing what arrived instead, when
-   * time runs out.
+   * Resolves with the first message matching `filter` (already stored ones count), as the live
+   * event stream reports it. Throws {@link MailportWaitTimeoutError}, listing the newest messages
+   * and why each did not match, when time runs out.
+   *
+   * @example
+   * ```ts
+   * const message = await client.waitForMessage({ to: 'alice@example.com', subject: /reset/i }, { timeout: 10_000 });
+   * const link = message.links().find((href) => href.includes('token='));
+   * ```
    */
-  async waitForMessages(options: WaitOptions = {}): Promise<WaitResult> {
+  async waitForMessage(filter?: MessageFilter, options: StreamWaitOptions = {}): Promise<ReceivedMessage> {
+    const [message] = await waitForMatchingMessages(this, 1, filter, options);
+    return message as ReceivedMessage;
+  }
+
+  /**
+   * With a count: resolves with the `count` newest messages matching `filter`, oldest first, as
+   * the live event stream reports them. With an options object: the same over one long-poll
+   * request (`GET /api/v1/messages/wait`), matching a `q` search. Both throw
+   * {@link MailportWaitTimeoutError}, listing what arrived instead, when time runs out.
+   */
+  async waitForMessages(
+    count: number,
+    filter?: MessageFilter,
+    options?: StreamWaitOptions,
+  ): Promise<ReceivedMessage[]>;
+  async waitForMessages(options?: WaitOptions): Promise<WaitResult>;
+  async waitForMessages(
+    countOrOptions: number | WaitOptions = {},
+    filter?: MessageFilter,
+    streamOptions: StreamWaitOptions = {},
+  ): Promise<ReceivedMessage[] | WaitResult> {
+    if (typeof countOrOptions === 'number') {
+      return waitForMatchingMessages(this, countOrOptions, filter, streamOptions);
+    }
+    return this.#longPoll(countOrOptions);
+  }
+
+  /**
+   * Resolves with the first closed SMTP session matching `filter` (stored ones count), transcript
+   * included, e.g. `{ diagnostic: 'mail-before-starttls' }`. Throws
+   * {@link MailportSessionWaitTimeoutError}, listing the newest sessions, when time runs out.
+   */
+  async waitForSession(filter: SessionFilter, options: StreamWaitOptions = {}): Promise<SessionRecord> {
+    return waitForMatchingSession(this, filter, options);
+  }
+
+  async #longPoll(options: WaitOptions): Promise<WaitResult> {
     const { q, count, timeoutMs, signal } = options;
     const timeout = timeoutMs === undefined ? undefined : `${Math.max(0, Math.round(timeoutMs))}ms`;
     try {

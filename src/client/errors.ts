@@ -3,7 +3,7 @@
  * on message text, and each carries a `hint` saying what to do next (the CLI prints it).
  */
 import { MailportError } from '../errors.js';
-import type { MessageSummary, ProblemDetails } from './types.js';
+import type { MessageSummary, ProblemDetails, SessionSummary } from './types.js';
 
 /** The API answered with an error status; `problem` is its RFC 9457 body when it sent one. */
 export class MailportApiError extends MailportError {
@@ -33,13 +33,37 @@ export class MailportWaitTimeoutError extends MailportApiError {
   /** The newest messages regardless of the query. */
   readonly nearest: MessageSummary[];
 
-  constructor(method: string, url: string, problem: ProblemDetails) {
+  /** `whyNot` says why a listed message did not match (the stream waits know; the long-poll does not). */
+  constructor(
+    method: string,
+    url: string,
+    problem: ProblemDetails,
+    whyNot: (message: MessageSummary) => string | null = () => null,
+  ) {
     super(method, url, problem.status, problem);
     this.count = typeof problem.count === 'number' ? problem.count : 1;
     this.matched = Array.isArray(problem.matched) ? (problem.matched as MessageSummary[]) : [];
     this.nearest = Array.isArray(problem.nearest) ? (problem.nearest as MessageSummary[]) : [];
-    const seen = this.nearest.map((message) => `  - ${describe(message)}`).join('\n');
+    const seen = this.nearest
+      .map((message) => {
+        const reason = whyNot(message);
+        return `  - ${describe(message)}${reason === null ? '' : `: ${reason}`}`;
+      })
+      .join('\n');
     this.message = `${problem.detail}\n${seen === '' ? 'No messages arrived at all.' : `Newest messages:\n${seen}`}`;
+  }
+}
+
+/** `waitForSession` ran out of time; `nearest` lists the newest sessions with their diagnostics. */
+export class MailportSessionWaitTimeoutError extends MailportApiError {
+  override readonly name = 'MailportSessionWaitTimeoutError';
+  readonly nearest: SessionSummary[];
+
+  constructor(method: string, url: string, problem: ProblemDetails, nearest: SessionSummary[]) {
+    super(method, url, problem.status, problem);
+    this.nearest = nearest;
+    const seen = nearest.map((session) => `  - ${describeSession(session)}`).join('\n');
+    this.message = `${problem.detail}\n${seen === '' ? 'No sessions at all.' : `Newest sessions:\n${seen}`}`;
   }
 }
 
@@ -89,4 +113,9 @@ function networkReason(error: unknown): string {
 function describe(message: MessageSummary): string {
   const to = message.envelopeTo.join(', ') || '(no recipients)';
   return `"${message.subject ?? '(no subject)'}" from ${message.envelopeFrom || '<>'} to ${to} at ${message.receivedAt}`;
+}
+
+function describeSession(session: SessionSummary): string {
+  const codes = session.diagnostics.map((diagnostic) => diagnostic.code).join(', ');
+  return `${session.listener.profile} port ${session.listener.port} at ${session.startedAt}: ${session.outcome}${session.lastError ? ` (${session.lastError})` : ''}${codes ? `; diagnostics: ${codes}` : ''}`;
 }

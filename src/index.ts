@@ -1,0 +1,53 @@
+/**
+ * The `mailport` package: the in-process sandbox and testing kit, the typed API client, the
+ * nodemailer transport helper, and the domain types they share.
+ *
+ * @example
+ * ```ts
+ * import { startSandbox, assertSentTo } from 'mailport';
+ * ```
+ */
+export {
+  DEFAULT_API_URL,
+  MailportApiError,
+  MailportClient,
+  type MailportClientOptions,
+  MailportNetworkError,
+  MailportSessionWaitTimeoutError,
+  MailportWaitTimeoutError,
+  MessageHeaders,
+  ReceivedMessage,
+  type SubscribeOptions,
+} from './client/api-client.js';
+export type * from './client/live-wait.js';
+export type * from './client/message-filter.js';
+export type * from './client/types.js';
+export type * from './domain/types.js';
+export { ConfigError, MailportError, type MailportErrorCode } from './errors.js';
+export {
+  type AuthPolicy,
+  PORT_PROFILES,
+  type PortProfile,
+  PROFILE_NAMES,
+  type ProfileName,
+  type TlsMode,
+} from './profiles/port-profiles.js';
+export type { FallbackPort, TlsChoice } from './send/plan.js';
+export { createMailportTransport, type MailportTransportOptions, type SentInfo } from './send/transport.js';
+export {
+  assertContainsLink,
+  assertHasAttachment,
+  assertSentTo,
+  assertSubject,
+} from './testing/assertions.js';
+export type { AttachmentExpectation } from './testing/checks.js';
+export { type MailportMatchers, type MatcherResult, mailportMatchers } from './testing/matchers.js';
+export { NotAMessageError } from './testing/message-view.js';
+export {
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxPorts,
+  type SandboxTransportOptions,
+  startSandbox,
+} from './testing/sandbox.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,166 @@
+/**
+ * `startSandbox`: the whole sandbox (four SMTP listeners, storage, HTTP API) in-process for a test
+ * suite, on ephemeral loopback ports with a temporary data dir, plus everything a test needs to
+ * send to it and read back what arrived.
+ *
+ * @example
+ * ```ts
+ * import nodemailer from 'nodemailer';
+ * import { startSandbox } from 'mailport';
+ *
+ * const sandbox = await startSandbox();
+ * const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+ * await transport.sendMail({ from: 'app@example.com', to: 'alice@example.com', subject: 'Hi', text: 'Hello' });
+ * const message = await sandbox.client.waitForMessage({ to: 'alice@example.com' });
+ * transport.close();
+ * await sandbox.stop();
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMailport } from '../app/mailport.js';
+import { MailportClient } from '../client/api-client.js';
+import { DEFAULT_CREDENTIALS, type LogLevel, resolveServeConfig } from '../config/serve-config.js';
+import type { ServerInfo } from '../domain/types.js';
+import { createLogger } from '../logging/logger.js';
+import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
+import { PACKAGE_ROOT } from '../version.js';
+
+export interface SandboxOptions {
+  /** Interface to bind. @defaultValue '127.0.0.1' */
+  host?: string;
+  /** Fixed ports; every port left out is ephemeral (0: a free port, read back into `ports`). */
+  ports?: Partial<SandboxPorts>;
+  /**
+   * Accepted credentials (the AUTH user names the inbox), or `'any'` to accept any pair.
+   * @defaultValue the public default pair `mailport` / `mailport`
+   */
+  auth?: ReadonlyArray<{ user: string; pass: string }> | 'any';
+  /** Name in the greeting and the certificate. @defaultValue 'localhost' */
+  hostname?: string;
+  /** Keep messages and TLS files here; by default a temporary dir that `stop()` removes. */
+  dataDir?: string;
+  /** A SQLite path or `postgres://…` URL instead of `<dataDir>/mailport.db`. */
+  storage?: string;
+  /** Largest message accepted in bytes. @defaultValue 25 MiB */
+  maxMessageSize?: number;
+  /** @defaultValue 100 */
+  maxRecipients?: number;
+  /** Retention: keep at most this many messages, oldest pruned; 0 = unlimited. @defaultValue 0 */
+  maxMessages?: number;
+  /** Server log level, to stderr. @defaultValue 'silent' (or `MAILPORT_LOG_LEVEL`) */
+  logLevel?: LogLevel;
+}
+
+export interface SandboxPorts {
+  /** 25-style: plaintext, STARTTLS offered, no AUTH needed. */
+  relay: number;
+  /** 465-style: implicit TLS, AUTH required. */
+  submissions: number;
+  /** 587-style: STARTTLS then AUTH required. */
+  submission: number;
+  /** 2525-style: as submission. */
+  alternate: number;
+  /** HTTP API and web UI. */
+  http: number;
+}
+
+/**
+ * Options for `nodemailer.createTransport`, set the way each port profile needs: TLS trusted
+ * through the sandbox CA (`tls.ca`), never by turning certificate checks off.
+ */
+export interface SandboxTransportOptions {
+  host: string;
+  port: number;
+  /** nodemailer's name for implicit TLS from the first byte (RFC 8314): only the submissions port. */
+  secure: boolean;
+  /** Refuse to send unless STARTTLS succeeds (RFC 3207): the submission and alternate ports. */
+  requireTLS: boolean;
+  /** Credentials; left out on the relay port, which needs none. */
+  auth?: { user: string; pass: string };
+  tls: { ca: string; servername: string; minVersion: 'TLSv1.2' };
+}
+
+export interface Sandbox {
+  /** The bound port of each listener and of the HTTP API. */
+  ports: SandboxPorts;
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:53121`. */
+  apiUrl: string;
+  /** Credentials the submission ports accept. */
+  auth: { user: string; pass: string };
+  /** The sandbox CA certificate (PEM): trust it and TLS verifies normally. */
+  caPem: string;
+  /** Everything the server reports about itself (`GET /api/v1/info`). */
+  info: ServerInfo;
+  /** nodemailer settings for one listener. */
+  transportOptions(profile: ProfileName): SandboxTransportOptions;
+  /** A client for the HTTP API (waits, listings, clear). */
+  client: MailportClient;
+  /** Closes listeners, live streams and storage, and removes a temporary data dir; idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const ports = options.ports ?? {};
+  const portOption = (port: number | undefined): string => String(port ?? 0);
+  const authPairs = options.auth === 'any' ? [] : (options.auth ?? []);
+  const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
+  const config = resolveServeConfig(
+    {
+      relayPort: portOption(ports.relay),
+      submissionsPort: portOption(ports.submissions),
+      submissionPort: portOption(ports.submission),
+      altPort: portOption(ports.alternate),
+      httpPort: portOption(ports.http),
+      ephemeral: options.dataDir === undefined,
+      authAny: options.auth === 'any',
+      auth: authPairs.map(({ user, pass }) => `${user}:${pass}`),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.storage === undefined ? {} : { storage: options.storage }),
+      ...(options.hostname === undefined ? {} : { hostname: options.hostname }),
+      ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: String(options.maxMessageSize) }),
+      ...(options.maxRecipients === undefined ? {} : { maxRecipients: String(options.maxRecipients) }),
+      ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
+    },
+    existsSync(uiDir) ? uiDir : null,
+  );
+  const logLevel = options.logLevel ?? (process.env.MAILPORT_LOG_LEVEL as LogLevel | undefined) ?? 'silent';
+  const running = await startMailport(config, createLogger(logLevel, 'text'));
+  const info = running.info();
+  const portOf = (profile: ProfileName): number => {
+    const listener = info.listeners.find((candidate) => candidate.profile === profile);
+    // Every listener was configured with a port above, so each one is bound.
+    return listener?.port ?? 0;
+  };
+  const [firstPair] = authPairs;
+  const auth = firstPair ? { ...firstPair } : { ...DEFAULT_CREDENTIALS };
+  const host = info.listeners[0]?.host ?? config.host;
+
+  return {
+    ports: {
+      relay: portOf('relay'),
+      submissions: portOf('submissions'),
+      submission: portOf('submission'),
+      alternate: portOf('alternate'),
+      http: info.http.port,
+    },
+    apiUrl: info.http.url,
+    auth,
+    caPem: info.tls.caPem,
+    info,
+    transportOptions: (profile) => {
+      const policy = PORT_PROFILES[profile];
+      return {
+        host,
+        port: portOf(profile),
+        secure: policy.tls === 'implicit',
+        requireTLS: policy.tls === 'starttls-required',
+        ...(policy.auth === 'required' ? { auth: { ...auth } } : {}),
+        tls: { ca: info.tls.caPem, servername: config.hostname, minVersion: 'TLSv1.2' },
+      };
+    },
+    client: new MailportClient(info.http.url),
+    stop: () => running.stop(),
+  };
+}
