@@ -309,3 +309,95 @@ describe('ending the session', () => {
     assert.equal(harness.session.quitReceived, true);
   });
 });
+
+describe('random sessions (fuzz)', () => {
+  function random(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state + 0x6d2b79f5) | 0;
+      let value = Math.imul(state ^ (state >>> 15), 1 | state);
+      value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+      return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  const vocabulary = [
+    'EHLO c.test',
+    'HELO c.test',
+    'EHLO',
+    'STARTTLS',
+    'AUTH PLAIN',
+    `AUTH PLAIN ${Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64')}`,
+    'AUTH LOGIN',
+    Buffer.from(USER).toString('base64'),
+    Buffer.from(PASSWORD).toString('base64'),
+    '*',
+    '=',
+    'AUTH XOAUTH2',
+    FROM,
+    `${FROM} SIZE=10 BODY=8BITMIME`,
+    'MAIL FROM:<>',
+    'MAIL FROM:<jörg@example.test> SMTPUTF8',
+    TO,
+    'RCPT TO:<bad>',
+    'RCPT TO:<x@example.test> NOTIFY=NEVER',
+    'DATA',
+    'Subject: fuzz',
+    '',
+    '.',
+    '..x',
+    'RSET',
+    'NOOP',
+    'VRFY x',
+    'HELP',
+    'EXPN x',
+    'GET / HTTP/1.1',
+    'x'.repeat(700),
+  ];
+  it('never throws and always answers in well-formed replies', async () => {
+    for (let seed = 1; seed <= 150; seed += 1) {
+      const next = random(seed);
+      const profiles = ['relay', 'submission', 'submissions', 'alternate'] as const;
+      const profile = profiles[seed % profiles.length] ?? 'relay';
+      const harness = createHarness(profile);
+      const parts: Buffer[] = [];
+      for (let index = 0; index < 80; index += 1) {
+        const roll = next();
+        if (roll < 0.05) {
+          parts.push(randomBytes(1 + Math.floor(next() * 50)));
+        } else {
+          const line = vocabulary[Math.floor(next() * vocabulary.length)] ?? '';
+          const ending = roll < 0.1 ? '\n' : roll < 0.12 ? '\r' : '\r\n';
+          parts.push(Buffer.from(`${line}${ending}`));
+        }
+      }
+      const input = Buffer.concat(parts);
+      for (let offset = 0; offset < input.length && !harness.session.ended; ) {
+        const size = 1 + Math.floor(next() * 200);
+        assert.doesNotThrow(() => harness.send(input.subarray(offset, offset + size)));
+        offset += size;
+        if (harness.sink.startTlsCalls > 0 && harness.session.tls === null)
+          harness.session.tlsStarted(STARTTLS_FACTS);
+        await settle();
+      }
+      const context = `seed ${seed} (${profile})`;
+      for (const line of harness.sink.written.split('\r\n').slice(0, -1)) {
+        const match = /^([2-5]\d\d)[ -](.*)$/.exec(line);
+        assert.ok(match, `${context}: ${line}`);
+        const [, code = '', text = ''] = match;
+        const enhanced = /^([245])\.\d{1,3}\.\d{1,3} /.exec(text);
+        // Only the greeting, EHLO/HELO lines (RFC 2034 §3) and 3xx replies go without an enhanced code.
+        if (enhanced === null) assert.match(code, /^(220|250|334|354)$/, `${context}: ${line}`);
+        else assert.equal(enhanced[1], code[0], `${context}: ${line}`);
+        // Reply text is US-ASCII, except addresses echoed after SMTPUTF8 (RFC 6531 §3.7.4).
+        if (!text.startsWith('2.1.')) assert.match(text, /^[\x20-\x7e]*$/, `${context}: ${line}`);
+      }
+      assert.ok(
+        !harness.sink.transcriptLines.some((line) => line.text.startsWith('internal error')),
+        context,
+      );
+      const codes = harness.sink.diagnosticCodes;
+      assert.equal(new Set(codes).size, codes.length, 'each diagnostic at most once');
+    }
+  });
+});
