@@ -88,6 +88,15 @@ interface MailTransaction {
 
 type ConnectionState = 'commands' | 'tls-handshake';
 
+/**
+ * How the socket layer drives a session:
+ * - `greet()` on connect, or after the handshake on implicit TLS (with `options.tls` set);
+ * - `receive(chunk)` for every plaintext or decrypted chunk;
+ * - on `sink.startTls()`: stop feeding plaintext, upgrade, then `tlsStarted(facts)` (or close);
+ * - `idleTimeout()`, `shutdown()` for the server's own reasons, `clientClosed()` when the socket closes;
+ * - `sink.close()` means: end the socket once pending writes are flushed.
+ * Each diagnostic code is reported at most once per session.
+ */
 export class SmtpProtocolSession {
   private readonly profile: PortProfile;
   private readonly hostname: string;
