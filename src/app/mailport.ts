@@ -110,7 +110,7 @@ export async function startMailport(
     });
 
     if (config.httpPort !== null) {
-      const app = await createHttpApp({ store, bus, metrics, info, ingest, uiDir: config.uiDir });
+      const app = await createHttpApp({ store, bus, metrics, info, ingest, uiDir: config.uiDir, logger });
       try {
         await app.listen({ port: config.httpPort, host: config.host });
       } catch (error) {
