@@ -1,0 +1,194 @@
+/**
+ * The testing kit through itself: startSandbox in-process, nodemailer with the sandbox's own
+ * transport options on every listener, waits resolved by the live event stream, the message
+ * helper, and timeouts that say what arrived instead.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import {
+  MailportSessionWaitTimeoutError,
+  MailportWaitTimeoutError,
+  PROFILE_NAMES,
+  type ReceivedMessage,
+  type Sandbox,
+  startSandbox,
+} from '../../src/index.js';
+
+describe('startSandbox', () => {
+  let sandbox: Sandbox;
+
+  before(async () => {
+    sandbox = await startSandbox();
+  });
+  after(() => sandbox.stop());
+
+  const send = async (
+    profile: (typeof PROFILE_NAMES)[number],
+    mail: nodemailer.SendMailOptions,
+  ): Promise<void> => {
+    const transport = nodemailer.createTransport(sandbox.transportOptions(profile));
+    try {
+      await transport.sendMail({ from: 'app@example.com', ...mail });
+    } finally {
+      transport.close();
+    }
+  };
+
+  test('reports its ports, API, credentials and CA', async () => {
+    const info = await sandbox.client.info();
+    for (const profile of PROFILE_NAMES) {
+      assert.equal(info.listeners.find((l) => l.profile === profile)?.port, sandbox.ports[profile]);
+      assert.ok(sandbox.ports[profile] > 0);
+    }
+    assert.equal(sandbox.apiUrl, `http://127.0.0.1:${sandbox.ports.http}`);
+    assert.deepEqual(sandbox.auth, { user: 'mailport', pass: 'mailport' });
+    assert.match(sandbox.caPem, /^-----BEGIN CERTIFICATE-----/);
+  });
+
+  test('transportOptions trust the CA and set TLS and AUTH per profile', () => {
+    const submission = sandbox.transportOptions('submission');
+    assert.deepEqual(submission, {
+      host: '127.0.0.1',
+      port: sandbox.ports.submission,
+      secure: false,
+      requireTLS: true,
+      auth: sandbox.auth,
+      tls: { ca: sandbox.caPem, servername: 'localhost', minVersion: 'TLSv1.2' },
+    });
+    assert.equal(sandbox.transportOptions('submissions').secure, true);
+    assert.equal(sandbox.transportOptions('alternate').requireTLS, true);
+    const relay = sandbox.transportOptions('relay');
+    assert.equal(relay.auth, undefined);
+    assert.equal(relay.secure, false);
+    assert.equal(relay.requireTLS, false);
+    assert.ok(!('rejectUnauthorized' in relay.tls));
+  });
+
+  test('nodemailer delivers on every listener with the TLS and AUTH each profile needs', async () => {
+    const expected = {
+      relay: { tls: 'starttls', user: undefined },
+      submissions: { tls: 'implicit', user: 'mailport' },
+      submission: { tls: 'starttls', user: 'mailport' },
+      alternate: { tls: 'starttls', user: 'mailport' },
+    } as const;
+    for (const profile of PROFILE_NAMES) {
+      const to = `${profile}-listener@example.com`;
+      const waiting = sandbox.client.waitForMessage({ to }, { timeout: 10_000 });
+      await send(profile, { to, subject: `via ${profile}`, text: 'hello' });
+      const message = await waiting;
+      assert.equal(message.detail.listener.profile, profile);
+      assert.equal(message.detail.tls?.mode, expected[profile].tls);
+      assert.equal(message.detail.auth?.user, expected[profile].user);
+    }
+  });
+
+  test('waitForMessage resolves from the live stream and exposes text, html, links, headers, attachments', async () => {
+    const to = 'helper@example.com';
+    const waiting = sandbox.client.waitForMessage({ to, subject: /^Reset/ }, { timeout: 10_000 });
+    await send('submission', {
+      to,
+      subject: 'Reset your password',
+      text: 'Open https://app.example.com/reset?token=abc123. Questions? mailto:help@example.com',
+      html: '<p><a href="https://app.example.com/reset?token=abc123&amp;lang=en">Reset</a> <a href=\'/faq\'>FAQ</a></p>',
+      headers: { 'X-Tag': 'kit-test' },
+      attachments: [
+        { filename: 'terms.pdf', content: Buffer.from('%PDF-1.4'), contentType: 'application/pdf' },
+      ],
+    });
+    const message: ReceivedMessage = await waiting;
+    assert.equal(message.subject, 'Reset your password');
+    assert.match(message.text, /token=abc123/);
+    assert.match(message.html, /<a href=/);
+    assert.deepEqual(message.links(), [
+      'https://app.example.com/reset?token=abc123&lang=en',
+      '/faq',
+      'https://app.example.com/reset?token=abc123',
+      'mailto:help@example.com',
+    ]);
+    assert.equal(message.headers.get('x-tag'), 'kit-test');
+    assert.equal(message.headers.has('X-Missing'), false);
+    assert.equal(message.attachments[0]?.filename, 'terms.pdf');
+    assert.equal(message.attachments[0]?.contentType, 'application/pdf');
+  });
+
+  test('a message stored before the wait starts counts; predicates and q filters work', async () => {
+    await send('submission', { to: 'early@example.com', subject: 'Already here', text: 'code 4711' });
+    const early = await sandbox.client.waitForMessage({ to: 'early@example.com' }, { timeout: 5_000 });
+    assert.equal(early.subject, 'Already here');
+    const byPredicate = await sandbox.client.waitForMessage((message) => message.text.includes('code 4711'), {
+      timeout: 5_000,
+    });
+    assert.equal(byPredicate.id, early.id);
+    const byQuery = await sandbox.client.waitForMessage({ q: 'subject:already' }, { timeout: 5_000 });
+    assert.equal(byQuery.id, early.id);
+  });
+
+  test('waitForMessages(n, filter) resolves with n messages, oldest first, as they arrive', async () => {
+    const to = 'batch@example.com';
+    const waiting = sandbox.client.waitForMessages(3, { to }, { timeout: 10_000 });
+    for (const n of [1, 2, 3]) await send('alternate', { to, subject: `batch ${n}`, text: String(n) });
+    const messages = await waiting;
+    assert.deepEqual(
+      messages.map((message) => message.subject),
+      ['batch 1', 'batch 2', 'batch 3'],
+    );
+  });
+
+  test('a timeout throws MailportWaitTimeoutError listing what arrived and why it did not match', async () => {
+    await send('submission', { to: 'near@example.com', subject: 'Welcome aboard', text: 'hi' });
+    const started = Date.now();
+    const error = await sandbox.client
+      .waitForMessage({ to: 'near@example.com', subject: /reset/i }, { timeout: 300 })
+      .then(
+        () => assert.fail('the wait should time out'),
+        (caught: unknown) => caught,
+      );
+    assert.ok(Date.now() - started < 5_000);
+    assert.ok(error instanceof MailportWaitTimeoutError);
+    assert.equal(error.count, 1);
+    assert.deepEqual(error.matched, []);
+    assert.ok(error.nearest.some((message) => message.subject === 'Welcome aboard'));
+    assert.match(
+      error.message,
+      /Waited 300 ms for 1 message\(s\) matching to "near@example\.com", subject \/reset\/i; 0 matched\./,
+    );
+    assert.match(
+      error.message,
+      /"Welcome aboard" from app@example\.com to near@example\.com .*: subject "Welcome aboard" does not match \/reset\/i/,
+    );
+  });
+
+  test('waitForSession finds a failed session by its diagnostic, with the transcript', async () => {
+    const transport = nodemailer.createTransport({
+      ...sandbox.transportOptions('submission'),
+      auth: { user: sandbox.auth.user, pass: 'wrong-password' },
+    });
+    const waiting = sandbox.client.waitForSession({ diagnostic: 'auth-failed' }, { timeout: 10_000 });
+    await assert.rejects(transport.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }), {
+      code: 'EAUTH',
+    });
+    transport.close();
+    const session = await waiting;
+    assert.equal(session.listener.profile, 'submission');
+    assert.ok(session.diagnostics.some((diagnostic) => diagnostic.code === 'auth-failed'));
+    assert.ok(session.transcript.some((line) => line.text.startsWith('535')));
+
+    const error = await sandbox.client
+      .waitForSession({ diagnostic: 'bare-lf' }, { timeout: 200 })
+      .catch((caught: unknown) => caught);
+    assert.ok(error instanceof MailportSessionWaitTimeoutError);
+    assert.match(error.message, /Waited 200 ms for a session with diagnostic bare-lf; none closed\./);
+    assert.match(error.message, /submission port \d+ .*diagnostics: auth-failed/);
+  });
+
+  test('a wait can be aborted, and clear() empties the sandbox', async () => {
+    const controller = new AbortController();
+    const waiting = sandbox.client.waitForMessage({ to: 'never@example.com' }, { signal: controller.signal });
+    controller.abort(new Error('test over'));
+    await assert.rejects(waiting, /test over/);
+    const { deleted } = await sandbox.client.clear();
+    assert.ok(deleted > 0);
+    assert.equal((await sandbox.client.listMessages()).total, 0);
+  });
+});
