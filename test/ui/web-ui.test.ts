@@ -131,10 +131,9 @@ describe('web UI', () => {
     });
 
     await messageRow('Welcome to Acme').waitFor();
-    assert.match(
-      (await page.locator('[aria-live="polite"]').textContent()) ?? '',
-      /New message from Acme: Welcome/,
-    );
+    await page
+      .locator('[aria-live="polite"]', { hasText: 'New message from Acme: Welcome to Acme' })
+      .waitFor({ state: 'attached' });
     assert.equal(await page.locator('.row-unread').count(), 1);
     await nav().getByRole('link', { name: 'Inbox 1 unread' }).waitFor();
   });
