@@ -135,6 +135,44 @@ describe('doctor on healthy submission ports', () => {
   });
 });
 
+test('--send-to sends a real test message once AUTH works', async () => {
+  const server = await keep(
+    startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      tlsRequired: true,
+      authRequired: true,
+      credentials,
+    }),
+  );
+  const report = await runDoctor({
+    host: 'localhost',
+    ports: [server.port],
+    caFile,
+    stepTimeoutMs: 2000,
+    credentials: { user: 'alice@example.com', pass: credentials.pass },
+    sendTo: 'bob@example.com',
+  });
+  const port = portOf(report, server.port);
+  assert.equal(port.authOk, false, 'alice@example.com is not a known user');
+  assert.equal(port.sendOk, null, 'nothing is sent without AUTH');
+
+  const sent = await runDoctor({
+    host: 'localhost',
+    ports: [server.port],
+    caFile,
+    stepTimeoutMs: 2000,
+    credentials,
+    sendTo: 'bob@example.com',
+  });
+  assert.equal(portOf(sent, server.port).sendOk, true);
+  assert.deepEqual(server.messages.at(-1)?.to, ['bob@example.com']);
+  assert.match(
+    server.messages.at(-1)?.data ?? '',
+    new RegExp(`Subject: mailport doctor test via localhost:${server.port}`),
+  );
+});
+
 describe('doctor on broken servers', () => {
   test('certificate problems are named with their cause ids; the CA-less run names the untrusted CA', async () => {
     const tls = (certificate: typeof fixtures.valid) =>
