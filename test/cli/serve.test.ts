@@ -1,0 +1,139 @@
+/**
+ * `mailport serve` as a user runs it: the real executable, its banner, environment variables,
+ * errors that say what to do next, and a clean shutdown.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { assertBuilt, BIN, startServeProcess, waitForExit } from '../helpers/cli-process.js';
+
+const run = promisify(execFile);
+const EPHEMERAL_PORTS = [
+  '--relay-port',
+  '0',
+  '--submissions-port',
+  '0',
+  '--submission-port',
+  '0',
+  '--alt-port',
+  '0',
+  '--http-port',
+  '0',
+];
+
+function failRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
+  assertBuilt();
+  return run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
+    () => assert.fail(`mailport ${args.join(' ')} should have failed`),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+}
+
+describe('mailport serve', () => {
+  it('prints every listener, the credentials, the UI URL and how to trust the CA; SIGTERM stops it cleanly', async () => {
+    const serve = await startServeProcess(['--ephemeral', ...EPHEMERAL_PORTS]);
+    const banner = serve.output();
+    for (const profile of ['relay', 'submissions', 'submission', 'alternate'])
+      assert.ok(serve.ports[profile], `${profile} in:\n${banner}`);
+    assert.match(banner, /Credentials:\s+mailport \/ mailport/);
+    assert.match(banner, /NODE_EXTRA_CA_CERTS=\S+ca\.pem/);
+    assert.ok(serve.httpUrl);
+    const health = await fetch(`${serve.httpUrl}/healthz`);
+    assert.equal(health.status, 200);
+    const info = (await (await fetch(`${serve.httpUrl}/api/v1/info`)).json()) as {
+      storage: { dataDir: string };
+    };
+    assert.ok(existsSync(info.storage.dataDir));
+    serve.child.kill('SIGTERM');
+    assert.equal(await waitForExit(serve.child), 0);
+    assert.equal(existsSync(info.storage.dataDir), false, '--ephemeral removes its data dir on exit');
+  });
+
+  it('reads every option from MAILPORT_* environment variables', async () => {
+    const serve = await startServeProcess(['--ephemeral'], {
+      MAILPORT_RELAY_PORT: '0',
+      MAILPORT_SUBMISSIONS_PORT: 'off',
+      MAILPORT_SUBMISSION_PORT: '0',
+      MAILPORT_ALT_PORT: 'off',
+      MAILPORT_HTTP_PORT: '0',
+      MAILPORT_AUTH: 'team-a:secret',
+    });
+    try {
+      assert.deepEqual(Object.keys(serve.ports).sort(), ['relay', 'submission']);
+      assert.match(serve.output(), /users team-a/);
+      assert.doesNotMatch(serve.output(), /secret/, 'a configured password is never printed');
+    } finally {
+      serve.child.kill('SIGTERM');
+      await waitForExit(serve.child);
+    }
+  });
+
+  it('warns when listening beyond loopback with the public default credentials', async () => {
+    const serve = await startServeProcess(['--ephemeral', '--host', '0.0.0.0', ...EPHEMERAL_PORTS]);
+    try {
+      assert.match(serve.output(), /reachable from other machines.*--auth USER:PASS/);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await waitForExit(serve.child);
+    }
+  });
+
+  it('a port in use: exit 1, and the message names the port and the flag to change', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { code, stderr } = await failRun([
+        'serve',
+        '--ephemeral',
+        ...EPHEMERAL_PORTS.slice(2),
+        '--relay-port',
+        String(port),
+      ]);
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(stderr, /what to do: .*--relay-port PORT/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('a bad option value: exit 2 with the setting named', async () => {
+    const { code, stderr } = await failRun(['serve', '--ephemeral', '--max-message-size', 'huge']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--max-message-size must be a size such as 25MiB/);
+  });
+
+  const setpriv = spawnSync('setpriv', ['--version']).status === 0 && process.getuid?.() === 0;
+  it('--standard-ports without privileges names the fixes', {
+    skip: setpriv ? false : 'needs root and setpriv to drop privileges',
+  }, async () => {
+    assertBuilt();
+    const result = await run(
+      'setpriv',
+      [
+        '--reuid=65534',
+        '--regid=65534',
+        '--clear-groups',
+        process.execPath,
+        BIN,
+        'serve',
+        '--standard-ports',
+        '--ephemeral',
+        '--http-port',
+        '0',
+      ],
+      { timeout: 20_000 },
+    ).then(
+      () => assert.fail('binding port 25 as nobody should fail'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /needs privileges/);
+    assert.match(result.stderr, /ip_unprivileged_port_start/);
+    assert.match(result.stderr, /cap_net_bind_service/);
+  });
+});
