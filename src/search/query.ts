@@ -11,9 +11,11 @@
 import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
 
 /**
- * `from:` (From header and MAIL FROM), `to:` (To, Cc, Bcc and RCPT TO) and `subject:` match where
- * the value appears starting at a word, ignoring case and accents: `from:shop.example` and
- * `from:billing@shop` match `billing@shop.example`, `from:hop` does not. `inbox:` matches exactly.
+ * `from:` (From header and MAIL FROM), `to:` (To, Cc, Bcc and RCPT TO) and `subject:` match like
+ * free text limited to that field: the value's words as a phrase, the last one as a prefix,
+ * ignoring case, accents and punctuation (`from:shop.example` and `from:billing@shop` match
+ * `billing@shop.example`; `from:hop` does not). A value with no letters or digits (`subject:#`)
+ * matches as a substring. `inbox:` matches exactly.
  */
 export type TextField = 'from' | 'to' | 'subject' | 'inbox';
 

@@ -20,8 +20,6 @@ export interface FullTextPhrase {
 export interface SqlDialect {
   /** Adds a bound value and returns its placeholder (`?` or `$n`). */
   bind(value: unknown): string;
-  /** Condition true when the full-text index holds `phrase` (used inside negated field terms). */
-  fullText(phrase: FullTextPhrase): string;
   /** Condition true when `column` (folded by foldText) contains `needle` (folded too). */
   contains(column: string, needle: string): string;
   /** A boolean literal for the engine (`1`/`0` or `true`/`false`). */
@@ -33,7 +31,7 @@ export interface SqlDialect {
 export interface CompiledSearch {
   /** Phrases every match must contain. */
   required: FullTextPhrase[];
-  /** Phrases no match may contain (negated free text). */
+  /** Phrases no match may contain. */
   excluded: FullTextPhrase[];
   /** Every other condition, ANDed; null when there is none. Its placeholders are already bound. */
   where: string | null;
@@ -73,12 +71,12 @@ function termCondition(term: SearchTerm, dialect: SqlDialect, compiled: Compiled
       if (term.field === 'inbox') return negate(`inbox = ${dialect.bind(term.value)}`, term.negated);
       const { haystack, index } = FIELD_COLUMNS[term.field];
       const words = searchWords(term.value);
-      // The index finds candidates (the value's words, from the start of a word); the substring
-      // test then keeps its punctuation exact (`shop.example` is not `shop-example`).
-      if (!term.negated && words.length > 0) compiled.required.push({ words, column: index });
-      const indexed = term.negated && words.length > 0 ? dialect.fullText({ words, column: index }) : null;
-      const contains = dialect.contains(haystack, foldText(term.value));
-      return negate(indexed === null ? contains : `${indexed} AND ${contains}`, term.negated);
+      if (words.length > 0) {
+        (term.negated ? compiled.excluded : compiled.required).push({ words, column: index });
+        return null;
+      }
+      // A value without letters or digits (`subject:#`) has no words to look up: match it as text.
+      return negate(dialect.contains(haystack, foldText(term.value)), term.negated);
     }
     case 'port':
       return negate(`listener_port = ${dialect.bind(term.port)}`, term.negated);

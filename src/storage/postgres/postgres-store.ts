@@ -340,7 +340,6 @@ function messageFilter(q: string | undefined): { where: string | null; params: u
   };
   const search = compileSearch(parseSearchQuery(q ?? ''), {
     bind,
-    fullText: (phrase) => `search @@ ${bind(tsqueryPhrase(phrase.words, weightOf(phrase)))}::tsquery`,
     contains: (column, needle) => `strpos(${column}, ${bind(withoutNul(needle))}) > 0`,
     boolean: (value) => (value ? 'true' : 'false'),
     time: (at) => `${bind(at)}::timestamptz`,

@@ -1,6 +1,10 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3) with WAL, an FTS5 index and
  * versioned migrations (migrations.ts).
+ *
+ * Messages are listed newest first by `seq`, the rowid they were given on arrival: each batch is
+ * inserted in id order and ids are minted on arrival, so this is id order, and it is the order in
+ * which FTS5 hands back matches, which keeps searches over a million messages fast.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,8 +32,6 @@ export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
 }
-
-type Bindings = unknown[];
 
 /** Dynamic WHERE clauses repeat (the same `q` shapes over and over), so their statements are kept too. */
 const STATEMENT_CACHE_SIZE = 200;
@@ -134,13 +136,22 @@ export class SqliteStore implements Store {
     const limit = pageSize(query.limit);
     const below = decodeCursor(query.cursor, 'seq');
     const selection = this.selectMessages(query.q);
-    const conditions = [selection.where, below === null ? null : `${selection.seq} < ?`];
+    const cursor = below === null ? [] : [Number(below)];
+    // With words to find, FTS5 drives the list: it yields matching rowids newest first, so the
+    // page is read without collecting every match.
+    const { from, seq, conditions, params } =
+      selection.match === null
+        ? { from: 'messages', seq: 'messages.seq', ...filterConditions(selection) }
+        : {
+            from: 'messages_fts JOIN messages ON messages.seq = messages_fts.rowid',
+            seq: 'messages_fts.rowid',
+            conditions: ['messages_fts MATCH ?', selection.where],
+            params: [selection.match, ...selection.whereParams],
+          };
     const rows = this.statement(
-      `SELECT ${selection.seq} AS seq, ${summaryColumns('messages')} FROM ${selection.from}
-       ${whereOf(conditions)} ORDER BY ${selection.seq} DESC LIMIT ?`,
-    ).all(...selection.params, ...(below === null ? [] : [Number(below)]), limit + 1) as (SummaryRow & {
-      seq: number;
-    })[];
+      `SELECT ${seq} AS seq, ${summaryColumns('messages')} FROM ${from}
+       ${whereOf([...conditions, below === null ? null : `${seq} < ?`])} ORDER BY ${seq} DESC LIMIT ?`,
+    ).all(...params, ...cursor, limit + 1) as (SummaryRow & { seq: number })[];
     return page(rows, limit, this.countMessages(selection), (row) => String(row.seq), summaryFromRow);
   }
 
@@ -170,13 +181,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteMessages(q?: string): Promise<string[]> {
-    const selection = this.selectMessages(q);
-    const matching = isUnfilteredSelection(selection)
-      ? ''
-      : `WHERE seq IN (SELECT ${selection.seq} FROM ${selection.from} ${whereOf([selection.where])})`;
-    return this.statement(`DELETE FROM messages ${matching} RETURNING id`)
+    const { conditions, params } = filterConditions(this.selectMessages(q));
+    return this.statement(`DELETE FROM messages ${whereOf(conditions)} RETURNING id`)
       .pluck()
-      .all(...selection.params) as string[];
+      .all(...params) as string[];
   }
 
   async pruneMessages(keep: number): Promise<string[]> {
@@ -217,7 +225,7 @@ export class SqliteStore implements Store {
     const limit = pageSize(query.limit);
     const after = decodeCursor(query.cursor, 'id');
     const filters: string[] = [];
-    const params: Bindings = [];
+    const params: unknown[] = [];
     if (query.diagnostic !== undefined) {
       filters.push('id IN (SELECT session_id FROM session_diagnostics WHERE code = ?)');
       params.push(query.diagnostic);
@@ -267,30 +275,24 @@ export class SqliteStore implements Store {
 
   /** Total for a selection: the running counter when unfiltered, the full-text index alone when it can answer. */
   private countMessages(selection: MessageSelection): number {
-    if (isUnfilteredSelection(selection)) return this.counter('messages');
+    const { conditions, params } = filterConditions(selection);
+    if (conditions.every((condition) => condition === null)) return this.counter('messages');
     const sql =
-      selection.where === null && selection.from === FROM_FULL_TEXT
+      selection.match !== null && selection.where === null
         ? 'SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?'
-        : `SELECT count(*) FROM ${selection.from} ${whereOf([selection.where])}`;
+        : `SELECT count(*) FROM messages ${whereOf(conditions)}`;
     return this.statement(sql)
       .pluck()
-      .get(...selection.params) as number;
+      .get(...params) as number;
   }
 
-  /**
-   * Turns `q` into a FROM and WHERE. When the query has words to find, the FTS5 table drives the
-   * query: one MATCH holds every phrase (`NOT` for the negated ones) and yields rowids newest first.
-   */
+  /** Compiles `q`: the phrases become FTS5 MATCH expressions, the rest a condition on `messages`. */
   private selectMessages(q: string | undefined): MessageSelection {
     const whereParams: unknown[] = [];
     const search = compileSearch(parseSearchQuery(q ?? ''), {
       bind: (value) => {
         whereParams.push(value);
         return '?';
-      },
-      fullText: (phrase) => {
-        whereParams.push(ftsPhrase(phrase));
-        return 'seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)';
       },
       contains: (column, needle) => {
         whereParams.push(needle);
@@ -302,27 +304,14 @@ export class SqliteStore implements Store {
         return '?';
       },
     });
+    const required = search.required.map(ftsPhrase).join(' AND ');
     const excluded = search.excluded.map(ftsPhrase).join(' OR ');
-    if (search.required.length > 0) {
-      const required = search.required.map(ftsPhrase).join(' AND ');
+    // FTS5's NOT needs something on its left, so negated phrases join the MATCH only when there is one.
+    if (required !== '') {
       const match = excluded === '' ? required : `(${required}) NOT (${excluded})`;
-      return {
-        from: FROM_FULL_TEXT,
-        seq: 'messages_fts.rowid',
-        where: ['messages_fts MATCH ?', search.where].filter((part) => part !== null).join(' AND '),
-        params: [match, ...whereParams],
-      };
+      return { match, exclude: null, where: search.where, whereParams };
     }
-    if (excluded !== '') {
-      const where = ['seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)', search.where];
-      return {
-        from: 'messages',
-        seq: 'messages.seq',
-        where: where.filter((part) => part !== null).join(' AND '),
-        params: [excluded, ...whereParams],
-      };
-    }
-    return { from: 'messages', seq: 'messages.seq', where: search.where, params: whereParams };
+    return { match: null, exclude: excluded === '' ? null : excluded, where: search.where, whereParams };
   }
 
   private statement(sql: string): Database.Statement {
@@ -339,19 +328,32 @@ export class SqliteStore implements Store {
   }
 }
 
-const FROM_FULL_TEXT = 'messages_fts JOIN messages ON messages.seq = messages_fts.rowid';
-
 interface MessageSelection {
-  from: 'messages' | typeof FROM_FULL_TEXT;
-  /** The seq column to order and page by (the FTS rowid when the index drives the query). */
-  seq: string;
+  /** FTS5 expression every match must satisfy, or null. */
+  match: string | null;
+  /** FTS5 expression no match may satisfy (negated words alone), or null. */
+  exclude: string | null;
+  /** Every other condition, over `messages`, or null. */
   where: string | null;
   /** Values for the placeholders of `where`, in order. */
-  params: unknown[];
+  whereParams: unknown[];
 }
 
-function isUnfilteredSelection(selection: MessageSelection): boolean {
-  return selection.from === 'messages' && selection.where === null;
+/** The selection as conditions on `messages` alone (for counts and deletes), with their values in order. */
+function filterConditions(selection: MessageSelection): { conditions: (string | null)[]; params: unknown[] } {
+  const conditions: (string | null)[] = [];
+  const params: unknown[] = [];
+  if (selection.match !== null) {
+    conditions.push('seq IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
+    params.push(selection.match);
+  }
+  if (selection.exclude !== null) {
+    conditions.push('seq NOT IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)');
+    params.push(selection.exclude);
+  }
+  conditions.push(selection.where);
+  params.push(...selection.whereParams);
+  return { conditions, params };
 }
 
 /**
