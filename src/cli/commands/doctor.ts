@@ -13,7 +13,7 @@ import {
 } from '../../doctor/index.js';
 import { MailportError } from '../../errors.js';
 import { type CliIo, printJson, processIo } from '../output.js';
-import { parsePortList, parseSeconds, resolvePassword } from './smtp-client-options.js';
+import { localSandboxCa, parsePortList, parseSeconds, resolvePassword } from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -69,11 +69,12 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
           },
         );
       }
+      const caFile = options.ca ?? (await localSandboxCa(host));
       const report = await runDoctor({
         host,
         ports: options.ports,
         stepTimeoutMs: options.timeout,
-        ...(options.ca ? { caFile: options.ca } : {}),
+        ...(caFile ? { caFile } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         ...(options.user !== undefined && pass !== undefined
           ? { credentials: { user: options.user, pass } }

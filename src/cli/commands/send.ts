@@ -4,6 +4,7 @@
  * Exit codes: 0 sent, 1 not sent, 2 usage error.
  */
 import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
 import { MailportError } from '../../errors.js';
@@ -17,7 +18,7 @@ import {
 } from '../../send/index.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
-import { parsePort, parseSeconds, resolvePassword } from './smtp-client-options.js';
+import { localSandboxCa, parsePort, parseSeconds, resolvePassword } from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -30,7 +31,7 @@ Exit codes: 0 sent, 1 not sent, 2 usage error.`;
 
 interface SendCommandOptions {
   server: string;
-  from: string;
+  from?: string;
   to: string[];
   subject: string;
   body: string;
@@ -55,7 +56,10 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       'Send a test message through an SMTP server, choosing and falling back between ports like a careful client.',
     )
     .requiredOption('--server <host[:port]>', 'the SMTP server; without :port, 587 → 465 → 2525 are tried')
-    .requiredOption('--from <address>', 'envelope and header sender')
+    .option(
+      '--from <address>',
+      'envelope and header sender (default: --user when it is an address, else USER@HOSTNAME)',
+    )
     .requiredOption('--to <address>', 'recipient (repeat for more)', collect, [])
     .option('--subject <text>', 'subject line', 'Test message from mailport send')
     .option('--body <text>', 'plain-text body', 'This is a test message sent by mailport send.')
@@ -81,8 +85,11 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .action(async (options: SendCommandOptions) => {
       const pass = resolvePassword(options);
       const { host, port } = parseServer(options.server);
+      const from = options.from ?? defaultSender(options.user);
+      const caFile = options.ca ?? (await localSandboxCa(host));
+      if (caFile && !options.ca) io.out(`Trusting the local Mailport sandbox CA ${caFile}\n`);
       const message = await buildMessage({
-        from: options.from,
+        from,
         to: options.to,
         subject: options.subject,
         body: options.body,
@@ -93,13 +100,13 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
         host,
         ...(port === undefined ? {} : { port }),
         tls: options.tls,
-        from: options.from,
+        from,
         to: options.to,
         message,
         ...(options.user !== undefined && pass !== undefined
           ? { credentials: { user: options.user, pass } }
           : {}),
-        ...(options.ca ? { ca: [await readCa(options.ca)] } : {}),
+        ...(caFile ? { ca: [await readCa(caFile)] } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         stepTimeoutMs: options.timeout,
         onProgress: (event) => io.out(formatProgress(host, event)),
@@ -107,6 +114,12 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       io.out(formatResult(result, options.showTranscript === true));
       process.exitCode = result.ok ? 0 : 1;
     });
+}
+
+/** Like swaks: the AUTH user when it is an address, else the local user at this host. */
+function defaultSender(user: string | undefined): string {
+  if (user?.includes('@')) return user;
+  return `${userInfo().username}@${hostname()}`;
 }
 
 /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */

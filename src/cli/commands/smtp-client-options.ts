@@ -2,6 +2,8 @@
  * Option parsing shared by the client-side commands (doctor, send, explain): ports, timeouts,
  * and passwords that never appear on the command line when `--pass-env` is used.
  */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
 
@@ -71,4 +73,21 @@ export function resolvePassword(options: {
     });
   }
   return pass;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * The CA of a Mailport sandbox running from this directory (`mailport serve` keeps it in
+ * `<data dir>/tls/ca.pem`), trusted automatically for loopback hosts when no --ca is given.
+ */
+export async function localSandboxCa(host: string): Promise<string | undefined> {
+  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) return undefined;
+  const path = join(process.env.MAILPORT_DATA_DIR ?? '.mailport', 'tls', 'ca.pem');
+  try {
+    await access(path);
+    return path;
+  } catch {
+    return undefined;
+  }
 }
