@@ -175,19 +175,17 @@ function SessionRow({ session, active }: { session: SessionSummary; active: bool
           </time>
         </span>
         <span class="row-snippet">
-          {first !== undefined ? (
+          {first !== undefined && (
             <>
               <code class="diag-code">{first.code}</code>
               {session.diagnostics.length > 1 && ` +${session.diagnostics.length - 1}`}
-            </>
-          ) : (
-            <>
-              {session.client.address}
-              {session.heloName !== null && ` · ${session.heloName}`}
-              {session.messageIds.length > 0 &&
-                ` · ${session.messageIds.length} ${session.messageIds.length === 1 ? 'message' : 'messages'}`}
+              {' · '}
             </>
           )}
+          {session.client.address}
+          {session.heloName !== null && ` · ${session.heloName}`}
+          {session.messageIds.length > 0 &&
+            ` · ${session.messageIds.length} ${session.messageIds.length === 1 ? 'message' : 'messages'}`}
         </span>
       </span>
     </a>
