@@ -15,14 +15,20 @@ function hostPort(target: VerifyTarget): string {
   return isIP(target.host) === 6 ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
 }
 
-export function opensslStartTls(target: VerifyTarget): string {
+/** SNI and the name check: `-servername` only for names (RFC 6066 §3), `-verify_ip` for addresses. */
+function nameChecks(target: VerifyTarget): string {
   const ca = target.caFile ? ` -CAfile ${target.caFile}` : '';
-  return `openssl s_client -starttls smtp -connect ${hostPort(target)} -servername ${target.servername}${ca} -verify_hostname ${target.servername} -brief`;
+  return isIP(target.servername) === 0
+    ? ` -servername ${target.servername}${ca} -verify_hostname ${target.servername}`
+    : `${ca} -verify_ip ${target.servername}`;
+}
+
+export function opensslStartTls(target: VerifyTarget): string {
+  return `openssl s_client -starttls smtp -connect ${hostPort(target)}${nameChecks(target)} -brief`;
 }
 
 export function opensslImplicit(target: VerifyTarget): string {
-  const ca = target.caFile ? ` -CAfile ${target.caFile}` : '';
-  return `openssl s_client -connect ${hostPort(target)} -servername ${target.servername}${ca} -verify_hostname ${target.servername} -brief`;
+  return `openssl s_client -connect ${hostPort(target)}${nameChecks(target)} -brief`;
 }
 
 export function opensslFor(target: VerifyTarget, tls: 'implicit' | 'starttls'): string {

@@ -56,7 +56,7 @@ export function formatExplanation(explanation: Explanation): string {
   const sure =
     explanation.cause === 'unknown'
       ? 'not recognised'
-      : `${Math.round(explanation.confidence * 100)}% sure (${confidenceWord(explanation.confidence)})`;
+      : `${Math.round(explanation.confidence * 100)}% sure: ${confidenceWord(explanation.confidence)}`;
   return [
     `Cause:      ${explanation.cause}  (${sure})`,
     '',
