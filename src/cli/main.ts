@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerAssertCommand } from './commands/assert.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerMessagesCommand } from './commands/messages.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerExplainCommand(program);
   registerSendCommand(program);
+  registerAssertCommand(program);
   program.addHelpText('after', EXAMPLES);
   return program;
 }

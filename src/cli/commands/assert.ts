@@ -1,0 +1,205 @@
+/**
+ * `mailport assert`: a release gate. Waits until the expected messages reach a running sandbox
+ * and exits 0, or exits 1 showing what arrived instead (the nearest messages, and the failed SMTP
+ * sessions with their diagnostics), so a CI job fails with the reason in its log.
+ * Exit codes: 0 arrived, 1 did not arrive (or the API is unreachable), 2 usage error.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  type MailportClient,
+  MailportWaitTimeoutError,
+  type MessageSummary,
+  type ReceivedMessage,
+  type SessionSummary,
+} from '../../client/api-client.js';
+import {
+  describeCriteria,
+  type MessageCriteria,
+  mismatches,
+  type TextMatcher,
+} from '../../client/message-filter.js';
+import { parseDuration } from '../../http/duration.js';
+import { type CliIo, clientFor, ensureApiOption, formatTime, printJson, processIo } from '../output.js';
+
+const EXAMPLES = `
+Examples:
+  $ mailport assert --to alice@example.com
+  $ mailport assert --to alice@example.com --subject "Reset your password" --within 60s
+  $ mailport assert --api http://127.0.0.1:8025 --to ops@example.com --subject /deploy(ed)?/i --count 2 --json
+
+A plain --subject must equal the subject; /RE/flags is a regular expression. --to matches an
+envelope recipient or a To address, ignoring case.
+Exit codes: 0 the messages arrived, 1 they did not (what arrived instead is printed), 2 usage error.`;
+
+const DEFAULT_WITHIN = '30s';
+const MAX_WITHIN_MS = 3_600_000;
+const FAILED_SESSIONS_SHOWN = 10;
+
+interface AssertOptions {
+  to: TextMatcher;
+  subject?: TextMatcher;
+  count: number;
+  within: number;
+  diagnostics: boolean;
+  json?: boolean;
+}
+
+/** `/reset/i` → a RegExp; anything else is literal text. */
+export function parseTextMatcher(value: string): TextMatcher {
+  const literal = /^\/(.+)\/([dgimsuvy]*)$/s.exec(value);
+  if (literal === null) return value;
+  try {
+    return new RegExp(literal[1] as string, literal[2]);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+}
+
+function parseWithin(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null || ms <= 0 || ms > MAX_WITHIN_MS) {
+    throw new InvalidArgumentError(`"${value}" is not a duration: give e.g. 30s, 500ms or 2m (at most 60m).`);
+  }
+  return ms;
+}
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 500) {
+    throw new InvalidArgumentError('Give a whole number from 1 to 500.');
+  }
+  return count;
+}
+
+export function registerAssertCommand(program: Command, io: CliIo = processIo): void {
+  ensureApiOption(program);
+  program
+    .command('assert')
+    .description(
+      'Wait until the expected messages reach a running sandbox; exit 1 with what arrived instead if they do not.',
+    )
+    .requiredOption('--to <address>', 'a recipient the messages must have (or /RE/)', parseTextMatcher)
+    .option('--subject <text>', 'the subject, exactly, or /RE/flags', parseTextMatcher)
+    .option('--count <n>', 'how many matching messages must arrive (default 1)', parseCount, 1)
+    .option(
+      '--within <duration>',
+      `how long to wait, e.g. 30s, 2m (default ${DEFAULT_WITHIN})`,
+      parseWithin,
+      parseWithin(DEFAULT_WITHIN),
+    )
+    .option('--no-diagnostics', 'on failure, leave out the failed SMTP sessions and their diagnostics')
+    .option('--json', 'print the outcome as JSON')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: AssertOptions, command: Command) => {
+      const client = clientFor(command);
+      const criteria: MessageCriteria = {
+        to: options.to,
+        ...(options.subject === undefined ? {} : { subject: options.subject }),
+      };
+      const started = Date.now();
+      try {
+        const messages = await client.waitForMessages(options.count, criteria, { timeout: options.within });
+        reportArrived(io, options, criteria, messages, Date.now() - started);
+        process.exitCode = 0;
+      } catch (error) {
+        if (!(error instanceof MailportWaitTimeoutError)) throw error;
+        const sessions = options.diagnostics ? await failedSessions(client) : [];
+        reportMissing(io, options, criteria, error, sessions);
+        process.exitCode = 1;
+      }
+    });
+}
+
+async function failedSessions(client: MailportClient): Promise<SessionSummary[]> {
+  return (await client.listSessions({ problems: true, limit: FAILED_SESSIONS_SHOWN })).items;
+}
+
+function reportArrived(
+  io: CliIo,
+  options: AssertOptions,
+  criteria: MessageCriteria,
+  messages: ReceivedMessage[],
+  waitedMs: number,
+): void {
+  if (options.json) {
+    printJson(io, {
+      ok: true,
+      expected: expectation(options),
+      waitedMs,
+      messages: messages.map((m) => m.detail),
+    });
+    return;
+  }
+  const lines = [
+    `OK: ${messages.length} message(s) ${describeCriteria(criteria)} arrived (waited ${waitedMs} ms).`,
+  ];
+  for (const message of messages) {
+    const { detail } = message;
+    const tls = detail.tls
+      ? `${detail.tls.mode === 'implicit' ? 'implicit TLS' : 'STARTTLS'} ${detail.tls.protocol}`
+      : 'no TLS';
+    const auth = detail.auth ? `AUTH ${detail.auth.mechanism} as ${detail.auth.user}` : 'no AUTH';
+    lines.push(
+      `  - ${JSON.stringify(detail.subject ?? '')} from ${detail.envelopeFrom || '<>'} to ${detail.envelopeTo.join(', ')}`,
+      `    via ${detail.listener.profile} port ${detail.listener.port}, ${tls}, ${auth}, at ${formatTime(detail.receivedAt)}`,
+    );
+  }
+  io.out(`${lines.join('\n')}\n`);
+}
+
+function reportMissing(
+  io: CliIo,
+  options: AssertOptions,
+  criteria: MessageCriteria,
+  error: MailportWaitTimeoutError,
+  sessions: SessionSummary[],
+): void {
+  const nearest = error.nearest.map((message) => ({ message, mismatches: mismatches(message, criteria) }));
+  if (options.json) {
+    printJson(io, {
+      ok: false,
+      expected: expectation(options),
+      matched: error.matched,
+      nearest: nearest.map(({ message, mismatches }) => ({ ...message, mismatches })),
+      ...(options.diagnostics ? { failedSessions: sessions } : {}),
+    });
+    return;
+  }
+  const lines = [
+    `FAILED: expected ${options.count} message(s) ${describeCriteria(criteria)} within ${options.within} ms; ${error.matched.length} arrived.`,
+    '',
+    nearest.length === 0 ? 'No messages arrived at all.' : 'Nearest messages (newest first):',
+    ...nearest.map(
+      ({ message, mismatches }) =>
+        `  - ${describeMessage(message)}\n    ${mismatches.length === 0 ? 'matches' : mismatches.join('; ')}`,
+    ),
+  ];
+  if (options.diagnostics) {
+    lines.push(
+      '',
+      sessions.length === 0 ? 'No failed SMTP sessions.' : 'Failed SMTP sessions (newest first):',
+    );
+    for (const session of sessions) {
+      lines.push(
+        `  - ${session.listener.profile} port ${session.listener.port} from ${session.client.address} at ${formatTime(session.startedAt)}: ${session.outcome}${session.lastError ? `, last reply ${session.lastError}` : ''}`,
+      );
+      for (const diagnostic of session.diagnostics) {
+        lines.push(`    ${diagnostic.code}: ${diagnostic.message}`, `      fix: ${diagnostic.fix}`);
+      }
+    }
+  }
+  io.out(`${lines.join('\n')}\n`);
+}
+
+function describeMessage(message: MessageSummary): string {
+  return `${JSON.stringify(message.subject ?? '')} from ${message.envelopeFrom || '<>'} to ${message.envelopeTo.join(', ') || '(no recipients)'} via ${message.listener.profile} port ${message.listener.port} at ${formatTime(message.receivedAt)}`;
+}
+
+function expectation(options: AssertOptions): Record<string, unknown> {
+  return {
+    to: String(options.to),
+    subject: options.subject === undefined ? null : String(options.subject),
+    count: options.count,
+    withinMs: options.within,
+  };
+}
