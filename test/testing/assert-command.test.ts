@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { type Sandbox, startSandbox } from '../../src/index.js';
 import { runCli } from './fixtures/run-cli.js';
 
@@ -23,7 +23,7 @@ describe('mailport assert', () => {
   });
   after(() => sandbox.stop());
 
-  async function send(mail: nodemailer.SendMailOptions, pass = sandbox.auth.pass): Promise<void> {
+  async function send(mail: SendMailOptions, pass = sandbox.auth.pass): Promise<void> {
     const options = sandbox.transportOptions('submission');
     const transport = nodemailer.createTransport({ ...options, auth: { user: sandbox.auth.user, pass } });
     try {

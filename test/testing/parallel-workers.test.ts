@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { type Sandbox, startSandbox } from '../../src/index.js';
 
 describe('parallel workers on one sandbox', () => {
@@ -31,7 +31,7 @@ describe('parallel workers on one sandbox', () => {
     };
   })();
 
-  const send = async (mail: nodemailer.SendMailOptions): Promise<void> => {
+  const send = async (mail: SendMailOptions): Promise<void> => {
     const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
     try {
       await transport.sendMail({ from: 'app@example.com', ...mail });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import {
   MailportSessionWaitTimeoutError,
   MailportWaitTimeoutError,
@@ -23,10 +23,7 @@ describe('startSandbox', () => {
   });
   after(() => sandbox.stop());
 
-  const send = async (
-    profile: (typeof PROFILE_NAMES)[number],
-    mail: nodemailer.SendMailOptions,
-  ): Promise<void> => {
+  const send = async (profile: (typeof PROFILE_NAMES)[number], mail: SendMailOptions): Promise<void> => {
     const transport = nodemailer.createTransport(sandbox.transportOptions(profile));
     try {
       await transport.sendMail({ from: 'app@example.com', ...mail });
