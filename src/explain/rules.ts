@@ -324,11 +324,30 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Python smtplib', 'nodemailer', 'curl', 'JavaMail'],
   },
   {
+    id: 'reset-on-plaintext-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.55,
+    match: [
+      /ECONNRESET|Connection reset by peer|forcibly closed by the remote host|SSL_connect: Connection reset/i,
+    ],
+    port: 'plaintext',
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', '.NET SmtpClient'],
+  },
+  {
+    id: 'reset-on-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.55,
+    match: [/ECONNRESET|Connection reset by peer|forcibly closed by the remote host/i],
+    unless: [/SSL|TLS|handshake/i],
+    port: 'implicit',
+    seenIn: ['nodemailer', 'Python smtplib', '.NET SmtpClient'],
+  },
+  {
     id: 'tls-eof',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.5,
     match: [
-      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL/i,
+      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|SSL_connect: Connection reset|TLS\/SSL connection has been closed|non-properly terminated/i,
     ],
     seenIn: ['Python smtplib', 'nodemailer', 'curl'],
   },
@@ -382,6 +401,13 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.85,
     match: [/Could not connect to SMTP host.*response: -1/is],
+    seenIn: ['JavaMail'],
+  },
+  {
+    id: 'javamail-bad-greeting-eof',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.7,
+    match: [/Got bad greeting from SMTP host.*\[EOF\]/is],
     seenIn: ['JavaMail'],
   },
   {
@@ -534,7 +560,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|did not match expected CN|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|Verify return code: 62\b|certificate is not valid for/i,
     ],
     seenIn: [
       'nodemailer',
@@ -573,7 +599,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.92,
     match: [
-      /unable to get local issuer certificate|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b/i,
+      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b/i,
     ],
     seenIn: [
       'nodemailer',
@@ -592,7 +618,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.6,
     match: [
-      /certificate[ _]verify[ _]failed|remote certificate is invalid|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection/i,
+      /certificate[ _]verify[ _]failed|remote certificate is invalid|remote certificate was rejected|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection/i,
     ],
     seenIn: ['Python smtplib', 'PHPMailer', 'swaks', '.NET SmtpClient', 'MailKit', 'curl', 'msmtp'],
   },
@@ -621,7 +647,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'tls-version-too-old',
     confidence: 0.6,
     match: [
-      /handshake[ _]failure|no shared cipher|no ciphers available|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|remote party has closed the transport stream/i,
+      /handshake[ _]failure|no shared cipher|no ciphers available|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|message received was unexpected or badly formatted|remote party has closed the transport stream/i,
     ],
     seenIn: ['Python smtplib', 'openssl s_client', 'JavaMail', '.NET SmtpClient', 'Go net/smtp'],
   },
@@ -639,7 +665,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'dns-failure',
     confidence: 0.95,
     match: [
-      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve/i,
+      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved/i,
     ],
     seenIn: [
       'nodemailer',
@@ -864,7 +890,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'relay-denied',
     confidence: 0.95,
     match: [
-      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|\b5\.7\.64\b|\b5\.7\.54\b/i,
+      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i,
     ],
     seenIn: ['Postfix', 'Exchange', 'Exim', 'Sendmail', 'Microsoft 365'],
   },
@@ -873,7 +899,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|sender is unauthenticated|\b5\.7\.26\b|\b5\.7\.27\b/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|sender is unauthenticated|DMARC|SPF (?:check )?fail|banned sending IP|\b5\.7\.26\b|\b5\.7\.27\b/i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
@@ -887,6 +913,14 @@ export const RULES: readonly ExplainRule[] = [
     ],
     seenIn: ['Postfix', 'Exchange', 'Microsoft 365'],
     fix: "The receiving server rejects your sending IP (a blocklist or poor reputation): check the IP on the named blocklist and request delisting, or send through your provider's submission server (port 587 with AUTH) instead of directly from this host.",
+  },
+  {
+    id: 'content-or-reputation',
+    cause: 'sender-rejected',
+    confidence: 0.5,
+    match: [/unsolicited|\bspam\b|blacklist|blocklist|reputation|policy reasons/i],
+    seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],
+    fix: "The receiving server refused the mail for who sent it or what it looks like (reputation, spam filtering, policy): authenticate the sending domain (SPF, DKIM, DMARC), send through your provider's submission server, and check the sending IP on public blocklists.",
   },
   {
     id: 'envelope-sender-phase',

@@ -257,6 +257,46 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'sender-rejected',
     '504 5.5.2 <localhost>: Helo command rejected: need fully-qualified hostname',
   ],
+  [
+    'JavaMail',
+    'plaintext-on-implicit-tls-port',
+    'javax.mail.MessagingException: Got bad greeting from SMTP host: smtp.example.com, port: 465, response: [EOF]',
+  ],
+  [
+    'JavaMail',
+    'cert-hostname-mismatch',
+    'java.security.cert.CertificateException: No subject alternative names present',
+  ],
+  [
+    'Go net/smtp',
+    'cert-hostname-mismatch',
+    'x509: certificate relies on legacy Common Name field, use SANs instead',
+  ],
+  [
+    'msmtp',
+    'cert-untrusted-ca',
+    'msmtp: TLS certificate verification failed: The certificate is NOT trusted. The certificate issuer is unknown.',
+  ],
+  [
+    '.NET SmtpClient',
+    'dns-failure',
+    "System.Net.WebException: The remote name could not be resolved: 'smtp.example.com'",
+  ],
+  [
+    'server reply (qmail)',
+    'relay-denied',
+    "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)",
+  ],
+  [
+    'server reply',
+    'sender-rejected',
+    "550 5.7.1 Unauthenticated email from example.com is not accepted due to domain's DMARC policy.",
+  ],
+  [
+    'server reply (Microsoft 365)',
+    'sender-rejected',
+    '550 5.7.606 Access denied, banned sending IP [192.0.2.1]',
+  ],
 ];
 
 for (const [client, cause, text] of CORPUS) {
