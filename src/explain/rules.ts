@@ -501,7 +501,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.8,
     match: [
-      /Error upgrading connection with STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
+      /Error upgrading connection with STARTTLS|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
     ],
     seenIn: ['nodemailer', 'curl', 'Postfix'],
   },
@@ -856,7 +856,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication mechanism|none of which Mailport supports/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },
@@ -865,7 +865,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-required',
     confidence: 0.93,
     match: [
-      /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|must authenticate|Sender requires authentication|\b530[ -]5\.7\.1\b/i,
+      /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|Authentication info was not provided|must authenticate|Sender requires authentication|\b530[ -]5\.7\.1\b/i,
     ],
     seenIn: ['Gmail', 'Exchange', 'Postfix', 'nodemailer', '.NET SmtpClient', 'curl', 'Python smtplib'],
   },
@@ -975,7 +975,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-too-large',
     confidence: 0.93,
     match: [
-      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|\b552\b/i,
+      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|larger than allowed|\b552\b/i,
     ],
     unless: [/\b5\.2\.2\b|mailbox (?:is )?full/i],
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
