@@ -501,7 +501,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.8,
     match: [
-      /Error upgrading connection with STARTTLS|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
+      /Error upgrading connection with STARTTLS|STARTTLS attempted but failed|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
     ],
     seenIn: ['nodemailer', 'curl', 'Postfix'],
   },
@@ -782,7 +782,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)/i,
+      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)/i,
     ],
     seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix'],
   },
@@ -856,7 +856,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },
