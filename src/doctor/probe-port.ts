@@ -17,6 +17,7 @@ import {
 } from '../smtp-client/index.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
+import { conventionFinding } from './port-conventions.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import {
@@ -520,6 +521,8 @@ function poke(target: VerifyTarget, timeoutMs: number): Promise<Buffer | null> {
 
 function finish(report: PortReport, options: ProbeOptions): PortReport {
   report.role = roleOf(report);
+  const surprise = report.service === 'smtp' ? conventionFinding(report.port, report.tls) : null;
+  if (surprise) report.findings.push(surprise);
   const certificateOk = report.certificate !== null && report.certificate.problems.length === 0;
   const modernTls = report.tlsVersion !== null && !/^(?:TLSv1(?:\.1)?|SSLv[23])$/.test(report.tlsVersion);
   const authAcceptable = options.credentials === undefined || report.authOk === true;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { clockDriftFinding } from '../../src/doctor/clock.js';
 import type { PortReport } from '../../src/doctor/index.js';
 import { recommend } from '../../src/doctor/index.js';
+import { conventionFinding } from '../../src/doctor/port-conventions.js';
 
 function usable(port: number, tls: 'starttls' | 'implicit', authRequired = true): PortReport {
   return {
@@ -85,4 +86,13 @@ test('clock drift is read from a dated greeting', () => {
   );
   assert.match(finding?.message ?? '', /120 minutes ahead of the server's/);
   assert.equal(clockDriftFinding('220 mx.example.com ESMTP Postfix', now), null);
+});
+
+test('a 465 that speaks STARTTLS and a 587 that wants implicit TLS are called out', () => {
+  assert.equal(conventionFinding(465, 'starttls')?.cause, 'implicit-tls-on-starttls-port');
+  assert.equal(conventionFinding(587, 'implicit')?.cause, 'plaintext-on-implicit-tls-port');
+  assert.equal(conventionFinding(2525, 'implicit')?.cause, 'plaintext-on-implicit-tls-port');
+  assert.equal(conventionFinding(587, 'starttls'), null);
+  assert.equal(conventionFinding(465, 'implicit'), null);
+  assert.equal(conventionFinding(1587, 'implicit'), null, 'no convention for other ports');
 });
