@@ -380,6 +380,11 @@ export function storeContract(engine: string, harness: StoreHarness): void {
       assert.deepEqual(idsOf(left.items), [corpus.reset.id, corpus.german.id, corpus.report.id]);
       assert.equal(left.total, 3);
       assert.deepEqual(await store.deleteMessages('no-such-word-anywhere'), []);
+      const byWords = await store.deleteMessages('example -password');
+      assert.deepEqual(byWords.sort(), [corpus.german.id, corpus.report.id].sort());
+      assert.deepEqual(idsOf((await store.listMessages({ q: 'example' })).items), [corpus.reset.id]);
+      assert.equal((await store.listMessages({ q: 'quarterly' })).total, 0);
+      assert.deepEqual(await store.deleteMessages('-password'), []);
     });
 
     it('deletes every message when q is empty or missing', async () => {

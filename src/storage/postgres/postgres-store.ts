@@ -37,6 +37,9 @@ const MIGRATION_LOCK_KEY = 0x6d706f7274;
 /** One tsvector holds every column; its weight labels tell them apart for `subject:`, `from:` and `to:`. */
 const COLUMN_WEIGHTS: Record<FullTextColumn, TsWeight> = { subject: 'A', sender: 'B', recipients: 'C' };
 
+/** Up to this many matches, a filtered list is collected and sorted rather than read along the id index. */
+const FEW_MATCHES = 5_000;
+
 const INSERT_MESSAGE = `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port,
     attachment_count, has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to,
     from_json, to_json, snippet, search)
@@ -118,6 +121,10 @@ export class PostgresStore implements Store {
     const limit = pageSize(query.limit);
     const below = decodeCursor(query.cursor, 'id');
     const filter = messageFilter(query.q);
+    const total =
+      filter.where === null
+        ? await this.counter('messages')
+        : await this.count(`SELECT count(*) AS n FROM messages WHERE ${filter.where}`, filter.params);
     const params = [...filter.params];
     const conditions = [filter.where];
     if (below !== null) {
@@ -125,15 +132,15 @@ export class PostgresStore implements Store {
       conditions.push(`id < $${params.length}`);
     }
     params.push(limit + 1);
-    const rows = await this.query<SummaryRow>(
-      `SELECT ${summaryColumns('messages')} FROM messages ${whereOf(conditions)}
-       ORDER BY id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const total =
-      filter.where === null
-        ? await this.counter('messages')
-        : await this.count(`SELECT count(*) AS n FROM messages WHERE ${filter.where}`, filter.params);
+    const select = `SELECT ${summaryColumns('messages')} FROM messages ${whereOf(conditions)}`;
+    // For a prefix search PostgreSQL cannot estimate how rare the words are, and may walk the id
+    // index newest first testing every row. When the count says the matches are few, fetch them
+    // through the GIN index first and sort only those.
+    const sql =
+      filter.where !== null && total <= FEW_MATCHES
+        ? `WITH matches AS MATERIALIZED (${select}) SELECT * FROM matches ORDER BY id DESC LIMIT $${params.length}`
+        : `${select} ORDER BY id DESC LIMIT $${params.length}`;
+    const rows = await this.query<SummaryRow>(sql, params);
     return page(rows, limit, total, (row) => row.id, summaryFromRow);
   }
 
