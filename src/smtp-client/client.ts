@@ -5,6 +5,7 @@
  * port (another protocol's banner, a TLS server where plaintext was expected) instead of a generic
  * failure. Every step has its own timeout and every failure is an SmtpClientError.
  */
+import { readFileSync } from 'node:fs';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import {
   type ConnectionOptions,
@@ -408,7 +409,9 @@ async function handshake(
     // RFC 6066 §3: SNI carries host names only, never IP addresses.
     ...(isIP(checkedName) === 0 ? { servername: checkedName } : {}),
     rejectUnauthorized: verify,
-    ...(tlsOptions.ca && tlsOptions.ca.length > 0 ? { ca: [...rootCertificates, ...tlsOptions.ca] } : {}),
+    ...(tlsOptions.ca && tlsOptions.ca.length > 0
+      ? { ca: [...rootCertificates, ...extraCaFromEnvironment(), ...tlsOptions.ca] }
+      : {}),
     ...(tlsOptions.minVersion ? { minVersion: tlsOptions.minVersion } : {}),
     ...(tlsOptions.maxVersion ? { maxVersion: tlsOptions.maxVersion } : {}),
     ...(tlsOptions.ciphers ? { ciphers: tlsOptions.ciphers } : {}),
@@ -454,4 +457,21 @@ async function handshake(
 /** RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter. */
 function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
+}
+
+let environmentCas: string[] | null = null;
+
+/**
+ * Passing `ca` replaces Node's default trust store, which also drops NODE_EXTRA_CA_CERTS; read
+ * that file here so `--ca` adds to the trust the user already configured.
+ */
+function extraCaFromEnvironment(): string[] {
+  if (environmentCas) return environmentCas;
+  const path = process.env.NODE_EXTRA_CA_CERTS;
+  try {
+    environmentCas = path ? [readFileSync(path, 'utf8')] : [];
+  } catch {
+    environmentCas = [];
+  }
+  return environmentCas;
 }
