@@ -1,0 +1,71 @@
+/**
+ * `mailport doctor` against the project's own sandbox serving deliberately wrong certificates
+ * (given with --tls-cert/--tls-key): each problem is reported with its cause id, and no broken
+ * port is recommended.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runDoctor } from '../../src/doctor/index.js';
+import type { PemPair } from '../../src/tls/certificates.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
+import { createTlsFixtures, type TlsFixtures } from '../smtp-client/test-servers.js';
+
+let fixtures: TlsFixtures;
+let tempDir: string;
+let caFile: string;
+
+before(async () => {
+  fixtures = await createTlsFixtures();
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-doctor-certs-'));
+  caFile = join(tempDir, 'ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
+});
+
+after(async () => {
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+async function problemsWith(
+  name: string,
+  certificate: PemPair,
+): Promise<{ submission: string[]; submissions: string[]; recommended: unknown }> {
+  const certFile = join(tempDir, `${name}.pem`);
+  const keyFile = join(tempDir, `${name}-key.pem`);
+  await writeFile(certFile, certificate.certPem);
+  await writeFile(keyFile, certificate.keyPem);
+  const sandbox = await startTestSandbox({ tlsCert: certFile, tlsKey: keyFile });
+  try {
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [sandbox.port('submission'), sandbox.port('submissions')],
+      caFile,
+      stepTimeoutMs: 5000,
+    });
+    const [submission, submissions] = report.ports;
+    return {
+      submission: submission?.certificate?.problems ?? [],
+      submissions: submissions?.certificate?.problems ?? [],
+      recommended: report.recommendation,
+    };
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+const cases = [
+  ['expired', 'cert-expired'],
+  ['notYetValid', 'cert-not-yet-valid'],
+  ['wrongHostname', 'cert-hostname-mismatch'],
+  ['untrustedCa', 'cert-untrusted-ca'],
+  ['selfSigned', 'cert-self-signed'],
+] as const;
+
+for (const [name, cause] of cases) {
+  test(`the sandbox serving a certificate that is ${name} is reported as ${cause} on both TLS modes`, async () => {
+    const result = await problemsWith(name, fixtures[name]);
+    assert.deepEqual(result, { submission: [cause], submissions: [cause], recommended: null });
+  });
+}
