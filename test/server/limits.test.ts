@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -17,7 +18,7 @@ after(async () => {
   await sandbox.stop();
 });
 
-function relay(): nodemailer.Transporter {
+function relay(): Transporter<SMTPTransport.SentMessageInfo> {
   return nodemailer.createTransport({ host: '127.0.0.1', port: sandbox.port('relay'), ignoreTLS: true });
 }
 
