@@ -48,7 +48,7 @@ export interface SmtpConnectOptions {
   stepTimeoutMs?: number;
   /** Name sent in EHLO (default `mailport.localhost`). */
   clientName?: string;
-  /** Aborting closes the connection; the pending step fails with ETIMEDOUT-free ECONNRESET. */
+  /** Aborting closes the connection; the pending step fails with ECONNRESET ("cancelled"). */
   signal?: AbortSignal;
 }
 
