@@ -87,7 +87,8 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     misconfiguration: false,
   },
   'line-too-long': {
-    message: 'The client sent a line longer than RFC 5321 allows (512 octets for commands, 1000 for message text).',
+    message:
+      'The client sent a line longer than RFC 5321 allows (512 octets for commands, 1000 for message text).',
     fix: 'Encode long message lines (quoted-printable or base64); most mail libraries do this when they build the message.',
     misconfiguration: true,
   },

@@ -26,7 +26,10 @@ export class EventBus {
   }
 
   /** Subscribes and returns the function that unsubscribes. */
-  subscribe<K extends MailportEventName>(name: K, listener: (payload: MailportEvents[K]) => void): () => void {
+  subscribe<K extends MailportEventName>(
+    name: K,
+    listener: (payload: MailportEvents[K]) => void,
+  ): () => void {
     this.#emitter.on(name, listener);
     return () => this.#emitter.off(name, listener);
   }

@@ -46,7 +46,8 @@ export const PORT_PROFILES: Readonly<Record<ProfileName, PortProfile>> = Object.
     tls: 'starttls',
     auth: 'optional',
     authRequiresTls: true,
-    description: 'Server-to-server relay: plaintext with optional STARTTLS, no AUTH needed, any recipient accepted.',
+    description:
+      'Server-to-server relay: plaintext with optional STARTTLS, no AUTH needed, any recipient accepted.',
     rfcs: ['RFC 5321', 'RFC 3207'],
   },
   submissions: {
@@ -57,7 +58,8 @@ export const PORT_PROFILES: Readonly<Record<ProfileName, PortProfile>> = Object.
     tls: 'implicit',
     auth: 'required',
     authRequiresTls: true,
-    description: 'Message submission over implicit TLS: the TLS handshake starts at the first byte, then AUTH.',
+    description:
+      'Message submission over implicit TLS: the TLS handshake starts at the first byte, then AUTH.',
     rfcs: ['RFC 8314', 'RFC 4954'],
   },
   submission: {
