@@ -145,7 +145,7 @@ export function waitForMatchingMessages(
           'GET',
           `${client.baseUrl}/api/v1/events`,
           {
-            type: 'about:blank',
+            type: 'urn:mailport:problem:wait-timeout',
             title: 'Request Timeout',
             status: 408,
             detail: `Waited ${timeoutMs} ms for ${count} message(s) matching ${described}; ${matched.size} matched.`,
@@ -195,7 +195,7 @@ export function waitForMatchingSession(
           'GET',
           `${client.baseUrl}/api/v1/events`,
           {
-            type: 'about:blank',
+            type: 'urn:mailport:problem:wait-timeout',
             title: 'Request Timeout',
             status: 408,
             detail: `Waited ${timeoutMs} ms for a session with ${describeSessionCriteria(criteria)}; none closed.`,
