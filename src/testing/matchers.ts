@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * // vitest.setup.ts (or a Jest setupFilesAfterEach file)
+ * // vitest.setup.ts (or a Jest setupFilesAfterEnv file)
  * import { expect } from 'vitest';
  * import { mailportMatchers, type MailportMatchers } from 'mailport';
  * expect.extend(mailportMatchers);
