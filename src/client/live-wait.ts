@@ -4,6 +4,7 @@
  * between is seen at least once (ids de-duplicate it) and never missed.
  */
 import type { MessageSummary, SessionRecord, SessionSummary } from '../domain/types.js';
+import { MailportError } from '../errors.js';
 import type { MailportClient } from './api-client.js';
 import { MailportNetworkError, MailportSessionWaitTimeoutError, MailportWaitTimeoutError } from './errors.js';
 import {
@@ -100,6 +101,13 @@ export function waitForMatchingMessages(
   filter: MessageFilter | undefined,
   options: StreamWaitOptions = {},
 ): Promise<ReceivedMessage[]> {
+  if (!Number.isInteger(count) || count < 1 || count > STORED_SCAN_LIMIT) {
+    return Promise.reject(
+      new MailportError('MP_ERR_USAGE', `Cannot wait for ${count} messages.`, {
+        hint: `Give a whole number from 1 to ${STORED_SCAN_LIMIT}.`,
+      }),
+    );
+  }
   const criteria = criteriaOf(filter);
   const narrowing = narrowingQuery(criteria);
   const matched = new Map<string, ReceivedMessage>();

@@ -20,7 +20,12 @@ import {
   checkSubject,
 } from './checks.js';
 
-function enforce(check: CheckResult, expected: unknown, operator: string, stackStart: (...args: never) => unknown): void {
+function enforce(
+  check: CheckResult,
+  expected: unknown,
+  operator: string,
+  stackStart: (...args: never) => unknown,
+): void {
   if (check.pass) return;
   throw new AssertionError({ message: check.failure, expected, operator, stackStartFn: stackStart });
 }

@@ -122,11 +122,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: String(options.maxMessageSize) }),
       ...(options.maxRecipients === undefined ? {} : { maxRecipients: String(options.maxRecipients) }),
       ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
+      logLevel: options.logLevel ?? process.env.MAILPORT_LOG_LEVEL ?? 'silent',
     },
     existsSync(uiDir) ? uiDir : null,
   );
-  const logLevel = options.logLevel ?? (process.env.MAILPORT_LOG_LEVEL as LogLevel | undefined) ?? 'silent';
-  const running = await startMailport(config, createLogger(logLevel, 'text'));
+  const running = await startMailport(config, createLogger(config.logLevel, 'text'));
   const info = running.info();
   const portOf = (profile: ProfileName): number => {
     const listener = info.listeners.find((candidate) => candidate.profile === profile);

@@ -130,6 +130,7 @@ describe('startSandbox', () => {
       messages.map((message) => message.subject),
       ['batch 1', 'batch 2', 'batch 3'],
     );
+    await assert.rejects(sandbox.client.waitForMessages(0, { to }), { code: 'MP_ERR_USAGE' });
   });
 
   test('a timeout throws MailportWaitTimeoutError listing what arrived and why it did not match', async () => {
