@@ -4,7 +4,7 @@
  * sessions with their diagnostics), so a CI job fails with the reason in its log.
  * Exit codes: 0 arrived, 1 did not arrive (or the API is unreachable), 2 usage error.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type MailportClient,
   MailportWaitTimeoutError,
@@ -25,7 +25,7 @@ const EXAMPLES = `
 Examples:
   $ mailport assert --to alice@example.com
   $ mailport assert --to alice@example.com --subject "Reset your password" --within 60s
-  $ mailport assert --api http://127.0.0.1:8025 --to ops@example.com --subject /deploy(ed)?/i --count 2 --json
+  $ mailport assert --api http://127.0.0.1:8025 --to ops@example.com --subject '/deploy(ed)?/i' --count 2 --json
 
 A plain --subject must equal the subject; /RE/flags is a regular expression. --to matches an
 envelope recipient or a To address, ignoring case.
@@ -80,12 +80,13 @@ export function registerAssertCommand(program: Command, io: CliIo = processIo): 
     )
     .requiredOption('--to <address>', 'a recipient the messages must have (or /RE/)', parseTextMatcher)
     .option('--subject <text>', 'the subject, exactly, or /RE/flags', parseTextMatcher)
-    .option('--count <n>', 'how many matching messages must arrive (default 1)', parseCount, 1)
-    .option(
-      '--within <duration>',
-      `how long to wait, e.g. 30s, 2m (default ${DEFAULT_WITHIN})`,
-      parseWithin,
-      parseWithin(DEFAULT_WITHIN),
+    .addOption(
+      new Option('--count <n>', 'how many matching messages must arrive').argParser(parseCount).default(1),
+    )
+    .addOption(
+      new Option('--within <duration>', 'how long to wait, e.g. 30s, 500ms, 2m')
+        .argParser(parseWithin)
+        .default(parseWithin(DEFAULT_WITHIN), DEFAULT_WITHIN),
     )
     .option('--no-diagnostics', 'on failure, leave out the failed SMTP sessions and their diagnostics')
     .option('--json', 'print the outcome as JSON')
