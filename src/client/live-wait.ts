@@ -140,7 +140,8 @@ export function waitForMatchingMessages(
     return {
       onOpen: async () => {
         const stored = await client.listMessages({ q: narrowing, limit: STORED_SCAN_LIMIT });
-        for (const summary of stored.items.reverse()) await consider(summary, true);
+        // Newest first, so the newest matches are the ones kept when more than `count` match.
+        for (const summary of stored.items) await consider(summary, true);
       },
       onEvent: async (event) => {
         if (event.type === 'message.received') await consider(event.data.message, false);
@@ -192,7 +193,7 @@ export function waitForMatchingSession(
           ...(criteria.diagnostic === undefined ? {} : { diagnostic: criteria.diagnostic }),
           limit: STORED_SCAN_LIMIT,
         });
-        for (const session of stored.items.reverse()) await consider(session);
+        for (const session of stored.items) await consider(session);
       },
       onEvent: async (event) => {
         if (event.type === 'session.closed') await consider(event.data.session);

@@ -119,6 +119,10 @@ describe('startSandbox', () => {
     assert.equal(byPredicate.id, early.id);
     const byQuery = await sandbox.client.waitForMessage({ q: 'subject:already' }, { timeout: 5_000 });
     assert.equal(byQuery.id, early.id);
+    // With several stored matches, the newest wins.
+    await send('submission', { to: 'early@example.com', subject: 'Already here again', text: 'code 4712' });
+    const newest = await sandbox.client.waitForMessage({ to: 'early@example.com' }, { timeout: 5_000 });
+    assert.equal(newest.subject, 'Already here again');
   });
 
   test('waitForMessages(n, filter) resolves with n messages, oldest first, as they arrive', async () => {
