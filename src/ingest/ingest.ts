@@ -27,6 +27,8 @@ export interface IngestOptions {
   logger: Logger;
   /** Keep at most this many messages; 0 = unlimited. */
   maxMessages: number;
+  /** MIME parser; a ParsePool keeps parsing off the event loop. */
+  parse?: (raw: Buffer, envelope: IncomingMessage['envelope']) => Promise<ParsedMessage>;
 }
 
 export function summarize(id: string, incoming: IncomingMessage, parsed: ParsedMessage): MessageSummary {
@@ -58,7 +60,7 @@ export class MessageIngest {
 
   /** Resolves with the message id once the message is durably stored. */
   async accept(incoming: IncomingMessage): Promise<{ id: string }> {
-    const parsed = await parseMessage(incoming.raw, incoming.envelope);
+    const parsed = await (this.#options.parse ?? parseMessage)(incoming.raw, incoming.envelope);
     const message: NewMessage = { id: newId(), incoming, parsed };
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ message, resolve, reject });
@@ -80,7 +82,6 @@ export class MessageIngest {
         this.#queue = [];
         try {
           await this.#options.store.addMessages(batch.map((pending) => pending.message));
-          for (const pending of batch) pending.resolve();
         } catch (error) {
           this.#options.logger.error('Storing messages failed', {
             count: batch.length,
@@ -89,7 +90,9 @@ export class MessageIngest {
           for (const pending of batch) pending.reject(error);
           continue;
         }
+        // Retention before the acknowledgement, so the store never holds more than the limit once answered.
         await this.#applyRetention();
+        for (const pending of batch) pending.resolve();
       }
     } finally {
       this.#committing = false;

@@ -1,65 +1,58 @@
 /**
  * The embedded default store: one SQLite file (better-sqlite3) with WAL, an FTS5 index and
- * versioned migrations (migrations.ts).
+ * versioned migrations (migrations.ts). Reads run on the calling thread; every write runs on a
+ * writer thread (writer-thread.ts), so commits and their fsyncs never stall the event loop.
  *
  * Messages are listed newest first by `seq`, the rowid they were given on arrival: each batch is
  * inserted in id order and ids are minted on arrival, so this is id order, and it is the order in
  * which FTS5 hands back matches, which keeps searches over a million messages fast.
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
 import { parseSearchQuery } from '../../search/query.js';
+import { startSiblingWorker } from '../../workers/start-worker.js';
+import { WorkerClient } from '../../workers/worker-client.js';
 import {
   type DetailRow,
   decodeJson,
   detailFromRow,
-  messageRecord,
   type SummaryRow,
   summaryColumns,
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
 import { compileSearch, type FullTextPhrase, whereOf } from '../search-sql.js';
-import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
+import { openDatabase, StatementCache } from './connection.js';
 import { migrate } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import type { WriterRequest } from './writer-thread.js';
+import type { SqlWrite } from './writes.js';
 
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
 }
 
-/** Dynamic WHERE clauses repeat (the same `q` shapes over and over), so their statements are kept too. */
-const STATEMENT_CACHE_SIZE = 200;
-
 export class SqliteStore implements Store {
   readonly engine = 'sqlite';
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly cache = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
+  private writer: WorkerClient | null = null;
+  /** Sessions closing in the same turn of the event loop are saved in one transaction. */
+  private sessionBatch: { sessions: SessionRecord[]; saved: Promise<void> } | null = null;
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
     try {
-      mkdirSync(dirname(options.path), { recursive: true });
-      this.db = new Database(options.path);
-      this.db.pragma('journal_mode = WAL');
-      // A message is acknowledged with 250 only after addMessages returns, and the promise is that
-      // nothing acknowledged is lost. In WAL mode `synchronous = NORMAL` survives a process kill but
-      // can drop the last commits on an OS crash or power loss, because the WAL is fsynced only at
-      // checkpoints; `FULL` fsyncs the WAL on every commit, so a committed message is on disk
-      // before the 250. Group commit (one transaction per addMessages batch) pays that fsync once
-      // per batch rather than once per message.
-      this.db.pragma('synchronous = FULL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
+      this.db = openDatabase(options.path);
     } catch (cause) {
       throw storageError(`Could not open the SQLite database at ${options.path}.`, cause);
     }
+    this.statements = new StatementCache(this.db);
   }
 
   async init(): Promise<void> {
@@ -68,68 +61,37 @@ export class SqliteStore implements Store {
     } catch (cause) {
       throw storageError(`Could not migrate the SQLite database at ${this.path}.`, cause);
     }
+    // Started after the migration, so the writer never sees an old schema.
+    this.writer ??= new WorkerClient(
+      startSiblingWorker(import.meta.url, 'writer-thread', { workerData: { path: this.path } }),
+    );
   }
 
   async close(): Promise<void> {
+    const writer = this.writer;
+    this.writer = null;
+    if (writer && !writer.stopped) {
+      await this.sessionBatch?.saved.catch(() => undefined);
+      await writer.call({ op: 'close' } satisfies WriterRequest).catch(() => undefined);
+      await writer.worker.terminate();
+    }
     if (!this.db.open) return;
-    this.cache.clear();
-    this.db.pragma('optimize');
+    this.statements.clear();
     this.db.close();
+  }
+
+  private async write<T>(request: WriterRequest, failure: string): Promise<T> {
+    if (!this.writer) throw storageError(`${failure} The store is not open.`, null);
+    try {
+      return await this.writer.call<T>(request);
+    } catch (cause) {
+      throw storageError(failure, cause);
+    }
   }
 
   async addMessages(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const insertMessage = this.statement(
-      `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
-        has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
-        to_json, snippet)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertContent = this.statement(
-      'INSERT INTO message_content (seq, extras_json, parsed_json, raw) VALUES (?, ?, ?, ?)',
-    );
-    const insertText = this.statement(
-      'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
-    );
-    // Inserted in id order, so seq order (the list order) is id order.
-    const records = messages.map(messageRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const insertAll = this.db.transaction(() => {
-      for (const record of records) {
-        const { lastInsertRowid: seq } = insertMessage.run(
-          record.id,
-          record.inbox,
-          record.receivedAt.getTime(),
-          record.size,
-          record.listenerProfile,
-          record.listenerPort,
-          record.attachmentCount,
-          record.attachmentCount > 0 ? 1 : 0,
-          record.subject,
-          record.subjectSearch,
-          record.fromSearch,
-          record.toSearch,
-          record.envelopeFrom,
-          JSON.stringify(record.envelopeTo),
-          JSON.stringify(record.from),
-          JSON.stringify(record.to),
-          record.snippet,
-        );
-        insertContent.run(seq, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw);
-        const text = record.fullText;
-        insertText.run(
-          seq,
-          text.subject.join(' '),
-          text.sender.join(' '),
-          text.recipients.join(' '),
-          text.body.join(' '),
-        );
-      }
-    });
-    try {
-      insertAll.immediate();
-    } catch (cause) {
-      throw storageError(`Could not store ${messages.length} message(s).`, cause);
-    }
+    await this.write({ op: 'addMessages', messages }, `Could not store ${messages.length} message(s).`);
   }
 
   async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {
@@ -172,53 +134,57 @@ export class SqliteStore implements Store {
     return raw ?? null;
   }
 
+  private run<T extends string[] | number>(write: SqlWrite): Promise<T> {
+    return this.write<T>({ op: 'run', write }, 'Could not change the stored messages.');
+  }
+
   async setRead(id: string, read: boolean): Promise<boolean> {
-    return this.statement('UPDATE messages SET is_read = ? WHERE id = ?').run(read ? 1 : 0, id).changes > 0;
+    const sql = 'UPDATE messages SET is_read = ? WHERE id = ?';
+    return (await this.run<number>({ sql, params: [read ? 1 : 0, id], returns: 'changes' })) > 0;
   }
 
   async deleteMessage(id: string): Promise<boolean> {
-    return this.statement('DELETE FROM messages WHERE id = ?').run(id).changes > 0;
+    return (
+      (await this.run<number>({
+        sql: 'DELETE FROM messages WHERE id = ?',
+        params: [id],
+        returns: 'changes',
+      })) > 0
+    );
   }
 
   async deleteMessages(q?: string): Promise<string[]> {
     const { conditions, params } = filterConditions(this.selectMessages(q));
-    return this.statement(`DELETE FROM messages ${whereOf(conditions)} RETURNING id`)
-      .pluck()
-      .all(...params) as string[];
+    return this.run<string[]>({
+      sql: `DELETE FROM messages ${whereOf(conditions)} RETURNING id`,
+      params,
+      returns: 'ids',
+    });
   }
 
   async pruneMessages(keep: number): Promise<string[]> {
-    return this.statement(
-      'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT -1 OFFSET ?) RETURNING id',
-    )
-      .pluck()
-      .all(Math.max(0, Math.trunc(keep))) as string[];
+    return this.run<string[]>({
+      sql: 'DELETE FROM messages WHERE seq IN (SELECT seq FROM messages ORDER BY seq DESC LIMIT -1 OFFSET ?) RETURNING id',
+      params: [Math.max(0, Math.trunc(keep))],
+      returns: 'ids',
+    });
   }
 
   async saveSession(session: SessionRecord): Promise<void> {
-    const upsert = this.statement(
-      `INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
-         summary_json = excluded.summary_json, transcript_json = excluded.transcript_json`,
-    );
-    const clearCodes = this.statement('DELETE FROM session_diagnostics WHERE session_id = ?');
-    const addCode = this.statement('INSERT INTO session_diagnostics (code, session_id) VALUES (?, ?)');
-    try {
-      this.db
-        .transaction(() => {
-          upsert.run(
-            session.id,
-            hasProblems(session) ? 1 : 0,
-            JSON.stringify(sessionSummary(session)),
-            JSON.stringify(session.transcript),
-          );
-          clearCodes.run(session.id);
-          for (const code of diagnosticCodes(session)) addCode.run(code, session.id);
-        })
-        .immediate();
-    } catch (cause) {
-      throw storageError(`Could not store session ${session.id}.`, cause);
+    if (this.sessionBatch) {
+      this.sessionBatch.sessions.push(session);
+      return this.sessionBatch.saved;
     }
+    const sessions = [session];
+    const saved = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.sessionBatch = null;
+      return this.write<void>(
+        { op: 'saveSessions', sessions },
+        `Could not store ${sessions.length} session(s).`,
+      );
+    });
+    this.sessionBatch = { sessions, saved };
+    return saved;
   }
 
   async listSessions(query: SessionQuery): Promise<Page<SessionSummary>> {
@@ -315,16 +281,7 @@ export class SqliteStore implements Store {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.cache.get(sql);
-    if (statement === undefined) {
-      if (this.cache.size >= STATEMENT_CACHE_SIZE) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      statement = this.db.prepare(sql);
-      this.cache.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 }
 

@@ -1,0 +1,117 @@
+/**
+ * Every write of the SQLite store. They run on the writer thread (writer-thread.ts), so the
+ * fsync of each commit never blocks the event loop that serves SMTP sessions.
+ */
+import type Database from 'better-sqlite3';
+import type { SessionRecord } from '../../domain/types.js';
+import { messageRecord } from '../message-record.js';
+import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
+import type { NewMessage } from '../store.js';
+import { StatementCache } from './connection.js';
+
+/** A statement prepared on the main thread's connection (e.g. a compiled `q`), run on the writer. */
+export interface SqlWrite {
+  sql: string;
+  params: unknown[];
+  /** `ids`: the statement returns one column to collect; `changes`: the number of changed rows. */
+  returns: 'ids' | 'changes';
+}
+
+export class SqliteWrites {
+  readonly #db: Database.Database;
+  readonly #statements: StatementCache;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#statements = new StatementCache(db);
+  }
+
+  addMessages(messages: NewMessage[]): void {
+    if (messages.length === 0) return;
+    const insertMessage = this.#statements.get(
+      `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
+        has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
+        to_json, snippet)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertContent = this.#statements.get(
+      'INSERT INTO message_content (seq, extras_json, parsed_json, raw) VALUES (?, ?, ?, ?)',
+    );
+    const insertText = this.#statements.get(
+      'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    // Inserted in id order, so seq order (the list order) is id order.
+    const records = messages.map(messageRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.#db
+      .transaction(() => {
+        for (const record of records) {
+          const { lastInsertRowid: seq } = insertMessage.run(
+            record.id,
+            record.inbox,
+            record.receivedAt.getTime(),
+            record.size,
+            record.listenerProfile,
+            record.listenerPort,
+            record.attachmentCount,
+            record.attachmentCount > 0 ? 1 : 0,
+            record.subject,
+            record.subjectSearch,
+            record.fromSearch,
+            record.toSearch,
+            record.envelopeFrom,
+            JSON.stringify(record.envelopeTo),
+            JSON.stringify(record.from),
+            JSON.stringify(record.to),
+            record.snippet,
+          );
+          insertContent.run(seq, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw);
+          const text = record.fullText;
+          insertText.run(
+            seq,
+            text.subject.join(' '),
+            text.sender.join(' '),
+            text.recipients.join(' '),
+            text.body.join(' '),
+          );
+        }
+      })
+      .immediate();
+  }
+
+  saveSessions(sessions: SessionRecord[]): void {
+    const upsert = this.#statements.get(
+      `INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
+         summary_json = excluded.summary_json, transcript_json = excluded.transcript_json`,
+    );
+    const clearCodes = this.#statements.get('DELETE FROM session_diagnostics WHERE session_id = ?');
+    const addCode = this.#statements.get('INSERT INTO session_diagnostics (code, session_id) VALUES (?, ?)');
+    this.#db
+      .transaction(() => {
+        for (const session of sessions) {
+          upsert.run(
+            session.id,
+            hasProblems(session) ? 1 : 0,
+            JSON.stringify(sessionSummary(session)),
+            JSON.stringify(session.transcript),
+          );
+          clearCodes.run(session.id);
+          for (const code of diagnosticCodes(session)) addCode.run(code, session.id);
+        }
+      })
+      .immediate();
+  }
+
+  run(write: SqlWrite): string[] | number {
+    const statement = this.#statements.get(write.sql);
+    return write.returns === 'ids'
+      ? (statement.pluck().all(...write.params) as string[])
+      : statement.run(...write.params).changes;
+  }
+
+  close(): void {
+    this.#statements.clear();
+    this.#db.pragma('optimize');
+    this.#db.close();
+  }
+}
