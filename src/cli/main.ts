@@ -20,6 +20,7 @@ Examples:
   $ mailport doctor smtp.example.com --user me --pass-env SMTP_PASS
   $ mailport explain "Error: wrong version number"
   $ mailport send --server 127.0.0.1:1587 --user mailport --pass mailport --to you@example.com
+  $ mailport assert --to reset@example.com --subject '/reset/i' --within 30s   # CI release gate
 
 Every command has --help. Docs: README.md; error codes: docs/errors.md.`;
 
