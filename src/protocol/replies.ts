@@ -48,7 +48,8 @@ export const REPLIES = Object.freeze({
   ),
   // IANA registers X.5.6 for over-long AUTH exchange lines (RFC 4954 §6); we use it for every command line.
   LINE_TOO_LONG: reply(500, '5.5.6', 'Line too long'),
-  NOT_IMPLEMENTED: reply(502, '5.5.1', 'Command not implemented'),
+  // RFC 5321 §4.2.4: 502 for a recognised command the server does not offer.
+  COMMAND_NOT_OFFERED: reply(502, '5.5.1', 'Command not offered by this server'),
   EHLO_SYNTAX: reply(501, '5.5.2', 'Syntax: EHLO hostname'),
   HELO_SYNTAX: reply(501, '5.5.2', 'Syntax: HELO hostname'),
   MAIL_SYNTAX: reply(501, '5.5.2', 'Syntax: MAIL FROM:<address> [parameters]'),

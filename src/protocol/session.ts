@@ -62,8 +62,8 @@ const SASL_LINE_LIMIT = 12288;
  */
 const PENDING_INPUT_LIMIT = 1024 * 1024;
 
-/** SMTP verbs we recognise but do not implement (RFC 5321 §4.1.1.8 EXPN, §4.1.5 TURN…, BDAT without CHUNKING). */
-const UNIMPLEMENTED_VERBS: ReadonlySet<string> = new Set([
+/** SMTP verbs we recognise but do not offer (RFC 5321 §4.1.1.8 EXPN, §4.1.5 TURN…, BDAT without CHUNKING). */
+const NOT_OFFERED_VERBS: ReadonlySet<string> = new Set([
   'EXPN',
   'TURN',
   'ETRN',
@@ -363,8 +363,8 @@ export class SmtpProtocolSession {
         this.send(REPLIES.HELP);
         return;
       default:
-        if (UNIMPLEMENTED_VERBS.has(verb)) {
-          this.failCommand(REPLIES.NOT_IMPLEMENTED);
+        if (NOT_OFFERED_VERBS.has(verb)) {
+          this.failCommand(REPLIES.COMMAND_NOT_OFFERED);
           return;
         }
         // The verb itself may be a stray credential after a refused AUTH, so it is not repeated then.
@@ -890,7 +890,7 @@ const KNOWN_VERBS: ReadonlySet<string> = new Set([
   'QUIT',
   'VRFY',
   'HELP',
-  ...UNIMPLEMENTED_VERBS,
+  ...NOT_OFFERED_VERBS,
 ]);
 
 function isKnownVerb(verb: string): boolean {
