@@ -89,7 +89,8 @@ function base64Lines(data: Buffer): string {
 function multipartWithAttachments(): string {
   const boundary = 'bench-boundary-7f3a';
   const text = textBody(8 * KIB);
-  const html = `<html><body><p>${textBody(8 * KIB).replace(/\r\n/g, '</p><p>')}</p></body></html>`;
+  // One paragraph per line: RFC 5321 §4.5.3.1.6 limits lines to 1000 octets, and strict servers refuse longer.
+  const html = `<html><body>\r\n<p>${textBody(8 * KIB).replace(/\r\n/g, '</p>\r\n<p>')}</p>\r\n</body></html>`;
   // Two attachments whose base64 forms add up to just under 10 MiB with the rest of the message.
   const report = seededBytes(5 * MIB, 0x5eed);
   const archive = seededBytes(Math.floor(2.28 * MIB), 0xbeef);

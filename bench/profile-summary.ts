@@ -28,6 +28,8 @@ export interface SelfTime {
 
 export interface ProfileSummary {
   file: string;
+  /** Thread id from Node's profile file name (`CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile`); 0 is the main thread. */
+  thread: number | null;
   /** The part of the profile summarized, in ms from its start (null: all of it). */
   window: { fromMs: number; toMs: number } | null;
   totalMs: number;
@@ -83,8 +85,10 @@ export function summarizeProfile(
     byFile.set(location, (byFile.get(location) ?? 0) + delta / 1000);
   });
   const busyMs = busyUs / 1000;
+  const thread = /\.(\d+)\.\d+\.cpuprofile$/.exec(file)?.[1];
   return {
     file,
+    thread: thread === undefined ? null : Number(thread),
     window,
     totalMs: totalUs / 1000,
     busyMs,
@@ -97,7 +101,7 @@ export function formatProfile(summary: ProfileSummary): string {
   const line = (entry: SelfTime): string =>
     `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.selfMs.toFixed(0).padStart(7)} ms  ${entry.name}`;
   return [
-    `${summary.file}${summary.window ? ` (${summary.window.fromMs.toFixed(0)}-${summary.window.toMs.toFixed(0)} ms)` : ''}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`,
+    `${summary.thread === 0 ? 'main thread' : summary.thread === null ? 'profile' : `thread ${summary.thread}`} ${summary.file}${summary.window ? ` (${summary.window.fromMs.toFixed(0)}-${summary.window.toMs.toFixed(0)} ms)` : ''}: ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms`,
     'Self time by function (share of busy time):',
     ...summary.functions.map(line),
     'Self time by file:',
