@@ -19,7 +19,7 @@ import type { Logger } from '../logging/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { SmtpListeners } from '../server/smtp-listeners.js';
 import { createServerSecureContext } from '../server/tls-handshake.js';
-import { openStore } from '../storage/open-store.js';
+import { isPostgresUrl, openStore, parsePostgresUrl } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { loadOrCreateTlsMaterial } from '../tls/tls-material.js';
 import { VERSION } from '../version.js';
@@ -54,6 +54,14 @@ export async function startMailport(
       keyFile: config.tlsKeyFile,
     });
     const bus = new EventBus();
+    if (config.storage !== null && isPostgresUrl(config.storage)) {
+      // Nodes sharing one PostgreSQL store share their events too (one channel per schema).
+      const { connectionString, schema } = parsePostgresUrl(config.storage);
+      const channel = `mailport_events_${schema ?? 'public'}`.slice(0, 63);
+      const { PostgresEventRelay } = await import('../events/postgres-relay.js');
+      const relay = await PostgresEventRelay.start({ connectionString, channel, bus, store, logger });
+      cleanups.push(() => relay.close());
+    }
     const metrics = new MetricsRegistry();
     // One parse worker per spare core: the event loop keeps the SMTP sessions, the workers parse MIME.
     const parsePool = new ParsePool(Math.max(1, availableParallelism() - 1), logger);

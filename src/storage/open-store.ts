@@ -6,6 +6,18 @@ import { MailportError } from '../errors.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** `?schema=NAME` picks the schema; it is Mailport's option, not the driver's, so it is removed. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | null } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  return { connectionString: parsed.toString(), schema };
+}
+
 export async function openStore(url: string): Promise<Store> {
   const store = await createStore(url);
   try {
@@ -18,14 +30,10 @@ export async function openStore(url: string): Promise<Store> {
 }
 
 async function createStore(url: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//i.test(url)) {
+  if (isPostgresUrl(url)) {
     // Loaded only when asked for, so SQLite users never load the PostgreSQL driver.
     const { PostgresStore } = await import('./postgres/postgres-store.js');
-    // `?schema=NAME` picks the schema; it is Mailport's option, not the driver's, so it is removed.
-    const parsed = new URL(url);
-    const schema = parsed.searchParams.get('schema');
-    parsed.searchParams.delete('schema');
-    const connectionString = parsed.toString();
+    const { connectionString, schema } = parsePostgresUrl(url);
     return new PostgresStore(schema === null ? { connectionString } : { connectionString, schema });
   }
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;

@@ -1,6 +1,6 @@
 /**
  * Two sandbox nodes sharing one PostgreSQL store: mail captured by one is listed, searchable and
- * readable through the other's HTTP API.
+ * readable through the other's HTTP API, and announced live on the other's event stream.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -8,6 +8,8 @@ import { after, before, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import pg from 'pg';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { RawSmtp } from '../helpers/smtp-dialogue.js';
+import { nextClosedSession } from '../helpers/wait.js';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `mailport_nodes_${randomUUID().replaceAll('-', '')}`;
@@ -25,8 +27,16 @@ after(async () => {
   await client.end();
 });
 
-it('a message sent to node A over 587-style STARTTLS+AUTH is served by node B', async () => {
+it('a message sent to node A over 587-style STARTTLS+AUTH is served and announced by node B', async () => {
   const [a, b] = nodes as [TestSandbox, TestSandbox];
+  const announcedOnB = new Promise<string>((resolve) => {
+    const unsubscribe = b.bus.subscribe('message.received', ({ message }) => {
+      unsubscribe();
+      resolve(message.id);
+    });
+  });
+  const announcedOnA: string[] = [];
+  const stopCountingA = a.bus.subscribe('message.received', ({ message }) => announcedOnA.push(message.id));
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: a.port('submission'),
@@ -43,6 +53,17 @@ it('a message sent to node A over 587-style STARTTLS+AUTH is served by node B', 
   transport.close();
   const id = /queued as (\S+)/.exec(info.response)?.[1];
   assert.ok(id);
+  assert.equal(await announcedOnB, id, 'node B announces the message node A captured');
+  // Notifications arrive in order: once A hears of a later session on B, any echo of the message
+  // from B would already have arrived. A must have announced its own message exactly once.
+  const laterSessionOnB = nextClosedSession(a.bus, (s) => s.listener.port === b.port('relay'));
+  const probe = await RawSmtp.connect(b.port('relay'));
+  await probe.reply();
+  await probe.command('QUIT');
+  probe.close();
+  await laterSessionOnB;
+  stopCountingA();
+  assert.deepEqual(announcedOnA, [id]);
   assert.equal(b.info().storage.engine, 'postgres');
   const list = (await (
     await fetch(`${b.apiUrl}/api/v1/messages?q=${encodeURIComponent('subject:"shared store"')}`)
