@@ -56,13 +56,16 @@ function top(times: Map<string, number>, busyMs: number, count: number): SelfTim
 }
 
 /**
- * Summarizes `file`; with `window`, only the samples taken between `fromMs` and `toMs` after the
- * profile started (e.g. the measured window of a workload, leaving out start-up).
+ * Summarizes `file`; with `window`, only the samples taken between `fromMs` and `toMs` after
+ * `originUs` (default: the profile's own start), e.g. the measured window of a workload. Every
+ * thread of a process stamps its profile on the same monotonic clock, so one origin (the main
+ * thread's start) lines up the profiles of worker threads that started later.
  */
 export function summarizeProfile(
   file: string,
   count = 25,
   window: { fromMs: number; toMs: number } | null = null,
+  originUs: number | null = null,
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -70,7 +73,7 @@ export function summarizeProfile(
   const byFile = new Map<string, number>();
   let busyUs = 0;
   let totalUs = 0;
-  let elapsedUs = 0;
+  let elapsedUs = profile.startTime - (originUs ?? profile.startTime);
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     elapsedUs += delta;
@@ -95,6 +98,11 @@ export function summarizeProfile(
     functions: top(byFunction, busyMs, count),
     files: top(byFile, busyMs, Math.ceil(count / 2)),
   };
+}
+
+/** When profiling of `file` started, on the process-wide monotonic clock (µs). */
+export function profileStartUs(file: string): number {
+  return (JSON.parse(readFileSync(file, 'utf8')) as CpuProfile).startTime;
 }
 
 export function formatProfile(summary: ProfileSummary): string {

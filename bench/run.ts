@@ -15,7 +15,7 @@ import { checkGenerator, type GeneratorCheck } from './generator-check.js';
 import { PEERS_DIR } from './peers/install.js';
 import { PEER_NAMES, PEERS, type Peer, type PeerName, REPO_ROOT, type RunningPeer } from './peers/peers.js';
 import { ProcessSampler } from './proc-stats.js';
-import { formatProfile, type ProfileSummary, summarizeProfile } from './profile-summary.js';
+import { formatProfile, type ProfileSummary, profileStartUs, summarizeProfile } from './profile-summary.js';
 import { addRatios, checkTargets, markdownTable, type RunResult, targetLines, textTable } from './report.js';
 import { ensureTlsFixture } from './tls-fixture.js';
 import { workloads as allWorkloads, type Workload } from './workloads.js';
@@ -217,9 +217,13 @@ async function runOne(
  * all, summarize over the measured window those that were busy in it, busiest first.
  */
 function threadProfiles(dir: string, window: { fromMs: number; toMs: number }): ProfileSummary[] {
-  const summaries = readdirSync(dir)
+  const files = readdirSync(dir)
     .filter((file) => file.endsWith('.cpuprofile'))
-    .map((file) => summarizeProfile(join(dir, file), 25, window))
+    .map((file) => join(dir, file));
+  // The main thread's profile starts with the process, which is what `window` is measured from.
+  const origin = Math.min(...files.map(profileStartUs));
+  const summaries = files
+    .map((file) => summarizeProfile(file, 25, window, origin))
     .sort((a, b) => b.busyMs - a.busyMs);
   if (summaries.length === 0) throw new Error(`Mailport wrote no CPU profile into ${dir}`);
   const windowMs = window.toMs - window.fromMs;
