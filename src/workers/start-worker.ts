@@ -15,6 +15,8 @@ export function startSiblingWorker(
   const extension = extname(fileURLToPath(callerUrl));
   const url = new URL(`./${moduleName}${extension}`, callerUrl);
   if (extension !== '.ts') return new Worker(url, options);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
+  // Resolved here: code evaluated in a worker resolves bare specifiers from the working directory.
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
