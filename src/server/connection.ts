@@ -202,7 +202,9 @@ export class SmtpConnection {
    */
   #awaitClientHello(): void {
     const socket = this.#socket;
-    this.#silenceTimer = setTimeout(() => {
+    let spoke = false;
+    const concludeSilence = (): void => {
+      if (spoke || this.#closed) return;
       this.#recorder.line(
         '*',
         `No TLS ClientHello after ${this.#deps.implicitTlsSilenceMs} ms: the client is waiting for a plaintext greeting`,
@@ -210,8 +212,12 @@ export class SmtpConnection {
       this.#diagnose('plaintext-on-implicit-tls-port');
       this.#writeOwnReply(REPLIES.IMPLICIT_TLS_REQUIRED);
       this.#end();
-    }, this.#deps.implicitTlsSilenceMs);
+    };
+    // Timers run before the event loop reads sockets: after a stall, a ClientHello may already be
+    // waiting unread. Deciding in the check phase lets that read happen first.
+    this.#silenceTimer = setTimeout(() => setImmediate(concludeSilence), this.#deps.implicitTlsSilenceMs);
     socket.once('data', (chunk: Buffer) => {
+      spoke = true;
       if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
       if (chunk[0] === TLS_HANDSHAKE_RECORD) {
         socket.pause();
