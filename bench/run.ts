@@ -242,7 +242,8 @@ async function benchmark(options: Options, argv: string[]): Promise<number> {
   const stamp = new Date(started).toISOString().replace(/[:.]/g, '-');
   const profileDir = join(RESULTS_DIR, `profiles-${stamp}`);
   const generator = new LoadGenerator();
-  log(`Load generator: ${generator.threadCount} worker threads. Machine: ${JSON.stringify(machine())}`);
+  const machineAtStart = machine();
+  log(`Load generator: ${generator.threadCount} worker threads. Machine: ${JSON.stringify(machineAtStart)}`);
 
   const results: RunResult[] = [];
   const failures: string[] = [];
@@ -303,8 +304,8 @@ async function benchmark(options: Options, argv: string[]): Promise<number> {
   const report = {
     startedAt: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 100) / 10,
-    command: `npm run bench -- ${argv.join(' ')}`.trim(),
-    machine: machine(),
+    command: argv.length > 0 ? `npm run bench -- ${argv.join(' ')}` : 'npm run bench',
+    machine: machineAtStart,
     generator: { threads: generator.threadCount, check },
     peers,
     workloads: chosen,
