@@ -2,8 +2,11 @@
  * The ingest pipeline every accepted message goes through, whichever door it came in by (SMTP or
  * the import API): parse, commit durably (group commit), announce, apply retention.
  *
- * Group commit: messages that finish DATA while a commit is in flight wait for the next one, so
- * one fsync covers many messages; each caller is still answered only after its own commit.
+ * A store that can ingest raw bytes itself (RawIngestStore: SQLite parses and group-commits on its
+ * writer thread) gets each message as it arrives. Otherwise messages are
+ * parsed here (or on a ParsePool) and group-committed: those that finish parsing while a commit is
+ * in flight wait for the next one, so one fsync covers many messages. Either way each caller is
+ * answered only after its own commit.
  */
 import { newId } from '../domain/ids.js';
 import type { IncomingMessage, MessageSummary, ParsedMessage } from '../domain/types.js';
@@ -11,8 +14,9 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { parseMessage } from '../mime/parse-message.js';
-import { snippet } from '../mime/snippet.js';
 import type { NewMessage, Store } from '../storage/store.js';
+import { ingestsRaw } from './raw-ingest.js';
+import { summarize } from './summary.js';
 
 interface Pending {
   message: NewMessage;
@@ -27,32 +31,17 @@ export interface IngestOptions {
   logger: Logger;
   /** Keep at most this many messages; 0 = unlimited. */
   maxMessages: number;
-  /** MIME parser; a ParsePool keeps parsing off the event loop. */
+  /** MIME parser for stores that do not parse themselves; a ParsePool keeps parsing off the event loop. */
   parse?: (raw: Buffer, envelope: IncomingMessage['envelope']) => Promise<ParsedMessage>;
-}
-
-export function summarize(id: string, incoming: IncomingMessage, parsed: ParsedMessage): MessageSummary {
-  return {
-    id,
-    inbox: incoming.inbox,
-    receivedAt: incoming.receivedAt.toISOString(),
-    size: incoming.raw.length,
-    subject: parsed.subject,
-    from: parsed.from,
-    to: parsed.to,
-    envelopeFrom: incoming.envelope.mailFrom.address,
-    envelopeTo: incoming.envelope.rcptTo.map((rcpt) => rcpt.address),
-    listener: incoming.listener,
-    attachmentCount: parsed.attachments.length,
-    snippet: snippet(parsed),
-    read: false,
-  };
 }
 
 export class MessageIngest {
   readonly #options: IngestOptions;
   #queue: Pending[] = [];
   #committing = false;
+  /** The prune in flight, and the one that will follow it for commits that finished meanwhile. */
+  #pruning: Promise<void> | null = null;
+  #nextPrune: Promise<void> | null = null;
 
   constructor(options: IngestOptions) {
     this.#options = options;
@@ -60,24 +49,35 @@ export class MessageIngest {
 
   /** Resolves with the message id once the message is durably stored. */
   async accept(incoming: IncomingMessage): Promise<{ id: string }> {
+    const { store, bus, metrics } = this.#options;
+    const id = newId();
+    const summary = ingestsRaw(store)
+      ? await store.ingestRaw({ id, incoming })
+      : await this.#parseAndCommit(id, incoming);
+    // Retention before the acknowledgement, so the store never holds more than the limit once answered.
+    await this.#retain();
+    metrics.messageAccepted(incoming.raw.length);
+    bus.publish('message.received', { message: summary });
+    return { id };
+  }
+
+  async #parseAndCommit(id: string, incoming: IncomingMessage): Promise<MessageSummary> {
     const parsed = await (this.#options.parse ?? parseMessage)(incoming.raw, incoming.envelope);
-    const message: NewMessage = { id: newId(), incoming, parsed };
+    const message: NewMessage = { id, incoming, parsed };
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ message, resolve, reject });
       if (!this.#committing) void this.#commitLoop();
     });
-    const { bus, metrics } = this.#options;
-    metrics.messageAccepted(incoming.raw.length);
-    bus.publish('message.received', { message: summarize(message.id, incoming, parsed) });
-    return { id: message.id };
+    return summarize(id, incoming, parsed);
   }
 
   async #commitLoop(): Promise<void> {
     this.#committing = true;
     try {
+      // Yield once so messages finishing in the same turn of the event loop share the first commit;
+      // later ones start as soon as the previous commit returns, with whatever queued meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.#queue.length > 0) {
-        // Yield once so messages finishing in the same turn of the event loop share the commit.
-        await new Promise((resolve) => setImmediate(resolve));
         const batch = this.#queue;
         this.#queue = [];
         try {
@@ -90,8 +90,6 @@ export class MessageIngest {
           for (const pending of batch) pending.reject(error);
           continue;
         }
-        // Retention before the acknowledgement, so the store never holds more than the limit once answered.
-        await this.#applyRetention();
         for (const pending of batch) pending.resolve();
       }
     } finally {
@@ -99,9 +97,27 @@ export class MessageIngest {
     }
   }
 
-  async #applyRetention(): Promise<void> {
+  /**
+   * Resolves after a prune that started after the caller's commit. Commits that finish while a
+   * prune runs share the next one, so retention costs one store round trip per burst, not per message.
+   */
+  #retain(): Promise<void> {
+    if (this.#options.maxMessages <= 0) return Promise.resolve();
+    if (this.#pruning === null) {
+      this.#pruning = this.#prune().finally(() => {
+        this.#pruning = null;
+      });
+      return this.#pruning;
+    }
+    this.#nextPrune ??= this.#pruning.then(() => {
+      this.#nextPrune = null;
+      return this.#retain();
+    });
+    return this.#nextPrune;
+  }
+
+  async #prune(): Promise<void> {
     const { maxMessages, store, bus, logger } = this.#options;
-    if (maxMessages <= 0) return;
     try {
       const ids = await store.pruneMessages(maxMessages);
       if (ids.length > 0) bus.publish('message.deleted', { ids });

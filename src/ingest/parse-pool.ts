@@ -15,13 +15,16 @@ const MAX_FAILED_STARTS = 3;
 
 export class ParsePool {
   readonly #workers: WorkerClient[] = [];
+  readonly #size: number;
   readonly #logger: Logger;
   #closed = false;
+  #started = false;
   #failedStarts = 0;
 
+  /** Workers start on the first parse: a store that parses on its own threads never needs them. */
   constructor(size: number, logger: Logger) {
+    this.#size = size;
     this.#logger = logger;
-    for (let i = 0; i < size; i += 1) this.#workers.push(this.#spawn());
   }
 
   #spawn(): WorkerClient {
@@ -57,6 +60,10 @@ export class ParsePool {
   }
 
   async parse(raw: Buffer, envelope: Envelope): Promise<ParsedMessage> {
+    if (!this.#started && !this.#closed) {
+      this.#started = true;
+      for (let i = 0; i < this.#size; i += 1) this.#workers.push(this.#spawn());
+    }
     const client = this.#closed ? undefined : this.#leastBusy();
     if (!client) return parseMessage(raw, envelope);
     const request: ParseRequest = { raw, envelope };

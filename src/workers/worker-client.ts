@@ -3,7 +3,7 @@
  * `{ id, result }` or `{ id, error }` (see `serveRequests`). When the worker dies, every request in
  * flight is rejected, so no caller waits forever.
  */
-import { parentPort, type Worker } from 'node:worker_threads';
+import { parentPort, type TransferListItem, type Worker } from 'node:worker_threads';
 
 interface Reply {
   id: number;
@@ -53,12 +53,13 @@ export class WorkerClient {
     return this.#stopped !== null;
   }
 
-  call<T>(request: object): Promise<T> {
+  /** `transfer`: objects moved to the worker rather than copied (e.g. message ports). */
+  call<T>(request: object, transfer: readonly TransferListItem[] = []): Promise<T> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (result: unknown) => void, reject });
-      this.worker.postMessage({ ...request, id });
+      this.worker.postMessage({ ...request, id }, transfer);
     });
   }
 

@@ -3,6 +3,10 @@
  * versioned migrations (migrations.ts). Reads run on the calling thread; every write runs on a
  * writer thread (writer-thread.ts), so commits and their fsyncs never stall the event loop.
  *
+ * Messages from SMTP and the import API take a shorter road (ingestRaw, see ingest-pipeline.ts):
+ * their bytes go to the writer thread, which parses, commits and answers with the summary, so each
+ * message makes one round trip off the event loop and the parsed form never crosses threads.
+ *
  * Messages are listed newest first by `seq`, the rowid they were given on arrival: each batch is
  * inserted in id order and ids are minted on arrival, so this is id order, and it is the order in
  * which FTS5 hands back matches, which keeps searches over a million messages fast.
@@ -10,6 +14,9 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
+import type { RawIngestStore, RawMessage } from '../../ingest/raw-ingest.js';
+import { summarize } from '../../ingest/summary.js';
+import { parseMessage } from '../../mime/parse-message.js';
 import { parseSearchQuery } from '../../search/query.js';
 import { startSiblingWorker } from '../../workers/start-worker.js';
 import { WorkerClient } from '../../workers/worker-client.js';
@@ -24,8 +31,9 @@ import {
 import { decodeCursor, page, pageSize } from '../paging.js';
 import { compileSearch, type FullTextPhrase, whereOf } from '../search-sql.js';
 import { storageError } from '../storage-error.js';
-import type { MessageQuery, NewMessage, Page, SessionQuery, Store, StoreStats } from '../store.js';
+import type { MessageQuery, NewMessage, Page, SessionQuery, StoreStats } from '../store.js';
 import { openDatabase, StatementCache } from './connection.js';
+import { SqliteIngestPipeline } from './ingest-pipeline.js';
 import { migrate } from './migrate.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { WriterRequest } from './writer-thread.js';
@@ -36,12 +44,13 @@ export interface SqliteStoreOptions {
   path: string;
 }
 
-export class SqliteStore implements Store {
+export class SqliteStore implements RawIngestStore {
   readonly engine = 'sqlite';
   readonly path: string;
   private readonly db: Database.Database;
   private readonly statements: StatementCache;
   private writer: WorkerClient | null = null;
+  private ingestPipeline: SqliteIngestPipeline | null = null;
   /** Sessions closing in the same turn of the event loop are saved in one transaction. */
   private sessionBatch: { sessions: SessionRecord[]; saved: Promise<void> } | null = null;
 
@@ -62,14 +71,23 @@ export class SqliteStore implements Store {
       throw storageError(`Could not migrate the SQLite database at ${this.path}.`, cause);
     }
     // Started after the migration, so the writer never sees an old schema.
-    this.writer ??= new WorkerClient(
+    if (this.writer) return;
+    const writer = new WorkerClient(
       startSiblingWorker(import.meta.url, 'writer-thread', { workerData: { path: this.path } }),
     );
+    this.writer = writer;
+    try {
+      this.ingestPipeline = await SqliteIngestPipeline.start(writer);
+    } catch (cause) {
+      throw storageError(`Could not start the ingest threads of the SQLite store at ${this.path}.`, cause);
+    }
   }
 
   async close(): Promise<void> {
     const writer = this.writer;
     this.writer = null;
+    this.ingestPipeline?.close();
+    this.ingestPipeline = null;
     if (writer && !writer.stopped) {
       await this.sessionBatch?.saved.catch(() => undefined);
       await writer.call({ op: 'close' } satisfies WriterRequest).catch(() => undefined);
@@ -92,6 +110,21 @@ export class SqliteStore implements Store {
   async addMessages(messages: NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.write({ op: 'addMessages', messages }, `Could not store ${messages.length} message(s).`);
+  }
+
+  async ingestRaw(message: RawMessage): Promise<MessageSummary> {
+    const failure = 'Could not store the message.';
+    if (this.ingestPipeline?.available) {
+      try {
+        return await this.ingestPipeline.ingest(message);
+      } catch (cause) {
+        throw storageError(failure, cause);
+      }
+    }
+    // The pipeline's threads are gone: parse here, and commit through the writer like any write.
+    const parsed = await parseMessage(message.incoming.raw, message.incoming.envelope);
+    await this.addMessages([{ ...message, parsed }]);
+    return summarize(message.id, message.incoming, parsed);
   }
 
   async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {

@@ -1,17 +1,21 @@
 /**
  * The SQLite store's writer thread: one connection that performs every write (see writes.ts).
  */
-import { workerData } from 'node:worker_threads';
+import { type MessagePort, workerData } from 'node:worker_threads';
 import type { SessionRecord } from '../../domain/types.js';
 import { serveRequests } from '../../workers/worker-client.js';
 import type { NewMessage } from '../store.js';
 import { openDatabase } from './connection.js';
+import type { IngestAck } from './ingest-pipeline.js';
+import { type PreparedMessage, prepareMessage, type RawIngestRequest } from './prepare-message.js';
 import { SqliteWrites, type SqlWrite } from './writes.js';
 
 export type WriterRequest =
   | { op: 'addMessages'; messages: NewMessage[] }
   | { op: 'saveSessions'; sessions: SessionRecord[] }
   | { op: 'run'; write: SqlWrite }
+  /** Raw messages arrive on `input`; each commit is acknowledged on `acks` (see ingest-pipeline.ts). */
+  | { op: 'connectIngest'; input: MessagePort; acks: MessagePort }
   | { op: 'close' };
 
 const writes = new SqliteWrites(openDatabase((workerData as { path: string }).path));
@@ -20,15 +24,63 @@ serveRequests<WriterRequest & { id: number }>((request) => {
   switch (request.op) {
     case 'addMessages':
       // Buffers arrive as plain Uint8Arrays after the thread hop; better-sqlite3 binds Buffers.
-      for (const { incoming } of request.messages) {
-        incoming.raw = Buffer.from(incoming.raw.buffer, incoming.raw.byteOffset, incoming.raw.byteLength);
-      }
+      for (const { incoming } of request.messages) incoming.raw = asBuffer(incoming.raw);
       return writes.addMessages(request.messages);
     case 'saveSessions':
       return writes.saveSessions(request.sessions);
     case 'run':
       return writes.run(request.write);
+    case 'connectIngest':
+      return commitPrepared(request.input, request.acks);
     case 'close':
       return writes.close();
   }
 });
+
+/**
+ * Raw messages are parsed here as they arrive. Group commit: once every message received so far
+ * is prepared, they all go into one transaction (one fsync), and each is acknowledged only after
+ * that commit. Messages that arrive during a commit queue on the port and form the next group.
+ */
+function commitPrepared(input: MessagePort, acks: MessagePort): void {
+  let batch: PreparedMessage[] = [];
+  let preparing = 0;
+  const settled = (): void => {
+    preparing -= 1;
+    if (preparing === 0 && batch.length > 0) setImmediate(commit);
+  };
+  input.on('message', (request: RawIngestRequest) => {
+    preparing += 1;
+    prepareMessage(request).then(
+      (prepared) => {
+        batch.push(prepared);
+        settled();
+      },
+      (error: unknown) => {
+        acks.postMessage({
+          ids: [request.id],
+          error: error instanceof Error ? error.message : String(error),
+        });
+        settled();
+      },
+    );
+  });
+  const commit = (): void => {
+    if (batch.length === 0) return;
+    const committing = batch;
+    batch = [];
+    const ids = committing.map(({ row }) => row.id);
+    let ack: IngestAck;
+    try {
+      writes.insertMessages(committing.map(({ row }) => row));
+      ack = { ids, summaries: committing.map(({ summary }) => summary) };
+    } catch (error) {
+      ack = { ids, error: error instanceof Error ? error.message : String(error) };
+    }
+    acks.postMessage(ack);
+  };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -17,6 +17,48 @@ export interface SqlWrite {
   returns: 'ids' | 'changes';
 }
 
+/**
+ * One message as the values bound to the store's INSERTs, JSON already encoded: building it is
+ * most of the per-message work of a write, so it can be done off the writer thread.
+ */
+export interface MessageRow {
+  id: string;
+  /** `messages` columns after `id`, in the INSERT's order. */
+  message: unknown[];
+  /** `message_content` columns after `seq`: extras_json, parsed_json, raw. */
+  content: [string, string, Uint8Array];
+  /** `messages_fts` columns after the rowid: subject, sender, recipients, body. */
+  fullText: [string, string, string, string];
+}
+
+export function messageRow(message: NewMessage): MessageRow {
+  const record = messageRecord(message);
+  const text = record.fullText;
+  return {
+    id: record.id,
+    message: [
+      record.inbox,
+      record.receivedAt.getTime(),
+      record.size,
+      record.listenerProfile,
+      record.listenerPort,
+      record.attachmentCount,
+      record.attachmentCount > 0 ? 1 : 0,
+      record.subject,
+      record.subjectSearch,
+      record.fromSearch,
+      record.toSearch,
+      record.envelopeFrom,
+      JSON.stringify(record.envelopeTo),
+      JSON.stringify(record.from),
+      JSON.stringify(record.to),
+      record.snippet,
+    ],
+    content: [JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw],
+    fullText: [text.subject.join(' '), text.sender.join(' '), text.recipients.join(' '), text.body.join(' ')],
+  };
+}
+
 export class SqliteWrites {
   readonly #db: Database.Database;
   readonly #statements: StatementCache;
@@ -27,7 +69,12 @@ export class SqliteWrites {
   }
 
   addMessages(messages: NewMessage[]): void {
-    if (messages.length === 0) return;
+    this.insertMessages(messages.map(messageRow));
+  }
+
+  /** Commits rows built by messageRow() (possibly on another thread) in one transaction. */
+  insertMessages(rows: MessageRow[]): void {
+    if (rows.length === 0) return;
     const insertMessage = this.#statements.get(
       `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
         has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
@@ -41,38 +88,13 @@ export class SqliteWrites {
       'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
     );
     // Inserted in id order, so seq order (the list order) is id order.
-    const records = messages.map(messageRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.#db
       .transaction(() => {
-        for (const record of records) {
-          const { lastInsertRowid: seq } = insertMessage.run(
-            record.id,
-            record.inbox,
-            record.receivedAt.getTime(),
-            record.size,
-            record.listenerProfile,
-            record.listenerPort,
-            record.attachmentCount,
-            record.attachmentCount > 0 ? 1 : 0,
-            record.subject,
-            record.subjectSearch,
-            record.fromSearch,
-            record.toSearch,
-            record.envelopeFrom,
-            JSON.stringify(record.envelopeTo),
-            JSON.stringify(record.from),
-            JSON.stringify(record.to),
-            record.snippet,
-          );
-          insertContent.run(seq, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw);
-          const text = record.fullText;
-          insertText.run(
-            seq,
-            text.subject.join(' '),
-            text.sender.join(' '),
-            text.recipients.join(' '),
-            text.body.join(' '),
-          );
+        for (const row of sorted) {
+          const { lastInsertRowid: seq } = insertMessage.run(row.id, ...row.message);
+          insertContent.run(seq, ...row.content);
+          insertText.run(seq, ...row.fullText);
         }
       })
       .immediate();
