@@ -9,6 +9,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const KEEP_OUTPUT_LINES = 20;
 
+/** Peers still running: killed when the bench exits, however it exits, so none is left behind. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killLeftoversOnExit(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+  // Ctrl+C or a kill ends the process without 'exit' unless it exits on its own.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+}
+
 export class PeerProcess {
   readonly #child: ChildProcess;
   readonly #output: string[] = [];
@@ -24,8 +38,11 @@ export class PeerProcess {
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killLeftoversOnExit();
+    live.add(this.#child);
     this.#exited = new Promise((resolve) => {
       this.#child.once('exit', (code) => {
+        live.delete(this.#child);
         this.#exitCode = code;
         resolve(code);
       });
