@@ -17,11 +17,24 @@ export function plainText(parsed: Pick<ParsedMessage, 'text' | 'html'>): string 
 
 /** First ~160 characters of the readable text, whitespace collapsed, for message lists. */
 export function snippet(parsed: Pick<ParsedMessage, 'text' | 'html'>): string {
-  const text = plainText(parsed).replace(/\s+/g, ' ').trim();
+  const text = collapsedStart(plainText(parsed));
   if (text.length <= SNIPPET_LENGTH) return text;
   const cut = text.slice(0, SNIPPET_LENGTH);
   const lastSpace = cut.lastIndexOf(' ');
   return `${(lastSpace > SNIPPET_LENGTH / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+/**
+ * The text with whitespace runs collapsed and trimmed, or enough of its start to decide the
+ * snippet: collapsing a 100 KiB body to keep 160 characters cost more than parsing it.
+ */
+function collapsedStart(text: string): string {
+  for (let length = SNIPPET_LENGTH * 4; length < text.length; length *= 4) {
+    const start = text.slice(0, length).replace(/\s+/g, ' ').trimStart();
+    // Past the snippet and one more word character, what follows can no longer change it.
+    if (start.trimEnd().length > SNIPPET_LENGTH + 1) return start;
+  }
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 function decodeEntity(name: string): string | undefined {
