@@ -16,6 +16,8 @@ export interface StreamedEvent {
   id: number;
   name: MailportEventName;
   payload: MailportEvents[MailportEventName];
+  /** The event in the text/event-stream format, serialised once for every subscriber. */
+  wire: string;
 }
 
 export type StreamListener = (event: StreamedEvent) => void;
@@ -30,9 +32,7 @@ export class EventStreamHub {
   constructor(bus: EventBus, options: { replaySize?: number } = {}) {
     this.#replaySize = options.replaySize ?? 256;
     this.#unsubscribes = STREAMED_EVENTS.map((name) =>
-      bus.subscribe(name, (payload) =>
-        this.#dispatch({ id: ++this.#lastId, name, payload: streamPayload(payload) }),
-      ),
+      bus.subscribe(name, (payload) => this.#dispatch(++this.#lastId, name, streamPayload(payload))),
     );
   }
 
@@ -57,7 +57,14 @@ export class EventStreamHub {
     this.#listeners.clear();
   }
 
-  #dispatch(event: StreamedEvent): void {
+  #dispatch(id: number, name: MailportEventName, payload: MailportEvents[MailportEventName]): void {
+    // The payload is JSON on a single `data:` line.
+    const event: StreamedEvent = {
+      id,
+      name,
+      payload,
+      wire: `id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(payload)}\n\n`,
+    };
     this.#recent.push(event);
     if (this.#recent.length > this.#replaySize) this.#recent.shift();
     for (const listener of this.#listeners) listener(event);
@@ -72,9 +79,4 @@ function streamPayload(payload: MailportEvents[MailportEventName]): MailportEven
   if (!('session' in payload)) return payload;
   const { transcript: _transcript, ...summary } = payload.session as SessionRecord;
   return { session: summary };
-}
-
-/** One event in the text/event-stream format; the payload is JSON on a single `data:` line. */
-export function formatSseEvent(event: StreamedEvent): string {
-  return `id: ${event.id}\nevent: ${event.name}\ndata: ${JSON.stringify(event.payload)}\n\n`;
 }

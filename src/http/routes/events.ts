@@ -1,7 +1,6 @@
 /** `GET /api/v1/events`: the live event stream (Server-Sent Events) for the UI and test kits. */
 import { Type } from '@sinclair/typebox';
 import type { ApiInstance, RouteContext } from '../deps.js';
-import { formatSseEvent } from '../event-stream.js';
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** Tells EventSource clients how soon to reconnect after the stream drops (WHATWG HTML §9.2.6). */
@@ -52,7 +51,7 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
       });
       response.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
 
-      const detach = hub.attach((event) => response.write(formatSseEvent(event)), lastEventId);
+      const detach = hub.attach((event) => response.write(event.wire), lastEventId);
       const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
       const stop = (): void => {
         clearInterval(heartbeat);
