@@ -51,7 +51,21 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
       });
       response.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
 
-      const detach = hub.attach((event) => response.write(event.wire), lastEventId);
+      // Events published in the same turn of the event loop (one commit's worth of messages) go
+      // out in one write: a hundred subscribers then cost a hundred writes per commit, not per event.
+      let corked = false;
+      const send = (wire: string): void => {
+        if (!corked) {
+          corked = true;
+          response.cork();
+          setImmediate(() => {
+            corked = false;
+            response.uncork();
+          });
+        }
+        response.write(wire);
+      };
+      const detach = hub.attach((event) => send(event.wire), lastEventId);
       const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
       const stop = (): void => {
         clearInterval(heartbeat);
