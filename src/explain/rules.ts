@@ -228,6 +228,18 @@ export const BOILERPLATE: readonly RegExp[] = [
 ];
 
 const ALL = ['all clients'];
+/** Clients whose DNS and connect errors come from the operating system's socket layer. */
+const SOCKET_LEVEL_CLIENTS = [
+  'nodemailer',
+  'Python smtplib',
+  'curl',
+  'JavaMail',
+  'Go net/smtp',
+  '.NET SmtpClient',
+  'msmtp',
+  'swaks',
+  'PHPMailer',
+];
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -667,17 +679,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved/i,
     ],
-    seenIn: [
-      'nodemailer',
-      'Python smtplib',
-      'curl',
-      'JavaMail',
-      'Go net/smtp',
-      '.NET SmtpClient',
-      'msmtp',
-      'swaks',
-      'PHPMailer',
-    ],
+    seenIn: SOCKET_LEVEL_CLIENTS,
   },
   {
     id: 'refused',
@@ -705,17 +707,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
     ],
-    seenIn: [
-      'nodemailer',
-      'Python smtplib',
-      'curl',
-      'JavaMail',
-      'Go net/smtp',
-      '.NET SmtpClient',
-      'msmtp',
-      'swaks',
-      'PHPMailer',
-    ],
+    seenIn: SOCKET_LEVEL_CLIENTS,
   },
   {
     id: 'python-connect-timeout',

@@ -2,10 +2,11 @@
  * The inbox's data: cursor-paged messages for a query, kept live from the event stream.
  * Pages are appended as the list scrolls; nothing but the loaded rows is kept in memory.
  */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { live } from '../api/live.js';
 import type { MessageSummary } from '../api/types.js';
+import { usePagedList } from './use-paged-list.js';
 
 const FIRST_PAGE = 100;
 /** How long a message that arrived live stays highlighted. */
@@ -38,55 +39,16 @@ function matchesLocally(q: string, message: MessageSummary): boolean | null {
 }
 
 export function useMessageList(q: string): MessageList {
-  const [items, setItems] = useState<MessageSummary[]>([]);
-  const [total, setTotal] = useState(0);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const [pendingNew, setPendingNew] = useState(0);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
-  const cursor = useRef<string | null>(null);
-  const generation = useRef(0);
-  const inFlight = useRef(false);
-
-  const fetchPage = useCallback(
-    async (first: boolean) => {
-      if (!first && (inFlight.current || cursor.current === null)) return;
-      const mine = first ? ++generation.current : generation.current;
-      inFlight.current = true;
-      setLoading(true);
-      try {
-        const page = await api.listMessages({
-          q,
-          limit: first ? FIRST_PAGE : NEXT_PAGE,
-          cursor: first ? null : cursor.current,
-        });
-        if (mine !== generation.current) return;
-        cursor.current = page.nextCursor;
-        setTotal(page.total);
-        setItems((previous) => {
-          if (first) return page.items;
-          const known = new Set(previous.map((message) => message.id));
-          return previous.concat(page.items.filter((message) => !known.has(message.id)));
-        });
-        setError(null);
-        if (first) setPendingNew(0);
-      } catch (failure) {
-        if (mine === generation.current)
-          setError(failure instanceof Error ? failure.message : String(failure));
-      } finally {
-        if (mine === generation.current) {
-          inFlight.current = false;
-          setLoading(false);
-        }
-      }
-    },
+  const load = useCallback(
+    (first: boolean, cursor: string | null) =>
+      api.listMessages({ q, limit: first ? FIRST_PAGE : NEXT_PAGE, cursor }),
     [q],
   );
-
-  useEffect(() => {
-    cursor.current = null;
-    void fetchPage(true);
-  }, [fetchPage]);
+  const { items, setItems, total, setTotal, loading, error, fetchPage } = usePagedList(load, () =>
+    setPendingNew(0),
+  );
 
   useEffect(() => {
     // A burst of mail (a load test, a batch job) becomes one render per frame, not one per message.

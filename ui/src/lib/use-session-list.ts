@@ -1,8 +1,9 @@
 /** Cursor-paged sessions for a filter, with closed sessions added live from the event stream. */
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect } from 'preact/hooks';
 import { api } from '../api/client.js';
 import { live } from '../api/live.js';
 import type { DiagnosticCode, SessionSummary } from '../api/types.js';
+import { usePagedList } from './use-paged-list.js';
 import { isProblem } from './use-problems.js';
 
 const PAGE = 200;
@@ -31,49 +32,12 @@ function matches(filter: SessionFilter, session: SessionSummary): boolean {
 }
 
 export function useSessionList(filter: SessionFilter): SessionList {
-  const [items, setItems] = useState<SessionSummary[]>([]);
-  const [total, setTotal] = useState(0);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const cursor = useRef<string | null>(null);
-  const generation = useRef(0);
-  const inFlight = useRef(false);
-
-  const fetchPage = useCallback(
-    async (first: boolean) => {
-      if (!first && (inFlight.current || cursor.current === null)) return;
-      const mine = first ? ++generation.current : generation.current;
-      inFlight.current = true;
-      setLoading(true);
-      try {
-        const page = await api.listSessions({
-          problems: filter.problems,
-          diagnostic: filter.diagnostic,
-          limit: PAGE,
-          cursor: first ? null : cursor.current,
-        });
-        if (mine !== generation.current) return;
-        cursor.current = page.nextCursor;
-        setTotal(page.total);
-        setItems((previous) => (first ? page.items : previous.concat(page.items)));
-        setError(null);
-      } catch (failure) {
-        if (mine === generation.current)
-          setError(failure instanceof Error ? failure.message : String(failure));
-      } finally {
-        if (mine === generation.current) {
-          inFlight.current = false;
-          setLoading(false);
-        }
-      }
-    },
+  const load = useCallback(
+    (_first: boolean, cursor: string | null) =>
+      api.listSessions({ problems: filter.problems, diagnostic: filter.diagnostic, limit: PAGE, cursor }),
     [filter.problems, filter.diagnostic],
   );
-
-  useEffect(() => {
-    cursor.current = null;
-    void fetchPage(true);
-  }, [fetchPage]);
+  const { items, setItems, total, setTotal, loading, error, fetchPage } = usePagedList(load);
 
   useEffect(() => live.onReconnect(() => void fetchPage(true)), [fetchPage]);
 
