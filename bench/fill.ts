@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '../src/domain/ids.js';
-import type { IncomingMessage, ParsedMessage } from '../src/domain/types.js';
+import type { IncomingMessage } from '../src/domain/types.js';
+import { messageFacts } from '../src/mime/message-facts.js';
 import { openStore } from '../src/storage/open-store.js';
 import type { NewMessage } from '../src/storage/store.js';
 import { LoadGenerator, percentile } from './generator/load-generator.js';
@@ -97,21 +98,7 @@ function makeMessage(index: number, random: Lcg, receivedAt: Date): NewMessage {
     auth: { user: 'bench', mechanism: 'PLAIN' },
     receivedAt,
   };
-  const parsed: ParsedMessage = {
-    messageId,
-    subject,
-    from: [sender],
-    to: [recipient],
-    cc: [],
-    bcc: [],
-    replyTo: [],
-    date: receivedAt.toISOString(),
-    text,
-    html: null,
-    headers: headerPairs.map(([name, value]) => ({ name: name.toLowerCase(), value })),
-    attachments: [],
-  };
-  return { id: newId(receivedAt.getTime()), incoming, parsed };
+  return { id: newId(receivedAt.getTime()), incoming, facts: messageFacts(raw, envelope) };
 }
 
 /** Size of every file under `dir` (the SQLite database, its WAL, TLS files...). */

@@ -4,7 +4,7 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
@@ -14,7 +14,6 @@ import { MailportError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import { createHttpApp } from '../http/app.js';
 import { MessageIngest } from '../ingest/ingest.js';
-import { ParsePool } from '../ingest/parse-pool.js';
 import type { Logger } from '../logging/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
 import { SmtpListeners } from '../server/smtp-listeners.js';
@@ -63,16 +62,12 @@ export async function startMailport(
       cleanups.push(() => relay.close());
     }
     const metrics = new MetricsRegistry();
-    // One parse worker per spare core: the event loop keeps the SMTP sessions, the workers parse MIME.
-    const parsePool = new ParsePool(Math.max(1, availableParallelism() - 1), logger);
-    cleanups.push(() => parsePool.close());
     const ingest = new MessageIngest({
       store,
       bus,
       metrics,
       logger,
       maxMessages: config.limits.maxMessages,
-      parse: (raw, envelope) => parsePool.parse(raw, envelope),
     });
     const smtp = new SmtpListeners({
       host: config.host,

@@ -5,7 +5,7 @@
  */
 import { newId } from '../domain/ids.js';
 import type { Envelope, EnvelopeAddress, IncomingMessage } from '../domain/types.js';
-import { parseMessage } from '../mime/parse-message.js';
+import { messageFacts } from '../mime/message-facts.js';
 
 export interface ImportOptions {
   inbox?: string | undefined;
@@ -38,7 +38,7 @@ export async function buildImportedMessage(
 async function envelopeFor(raw: Buffer, options: ImportOptions): Promise<Envelope> {
   let { mailFrom, rcptTo } = options;
   if (mailFrom === undefined || rcptTo === undefined || rcptTo.length === 0) {
-    const parsed = await parseMessage(raw, { mailFrom: envelopeAddress(''), rcptTo: [] });
+    const parsed = messageFacts(raw, { mailFrom: envelopeAddress(''), rcptTo: [] });
     mailFrom ??= parsed.from[0]?.address ?? '';
     if (rcptTo === undefined || rcptTo.length === 0) {
       rcptTo = unique([...parsed.to, ...parsed.cc, ...parsed.bcc].map((value) => value.address));

@@ -1,19 +1,19 @@
 /**
  * The ingest pipeline every accepted message goes through, whichever door it came in by (SMTP or
- * the import API): parse, commit durably (group commit), announce, apply retention.
+ * the import API): read its facts (message-facts.ts), commit durably (group commit), announce, apply
+ * retention.
  *
- * A store that can ingest raw bytes itself (RawIngestStore: SQLite parses and group-commits on its
- * writer thread) gets each message as it arrives. Otherwise messages are
- * parsed here (or on a ParsePool) and group-committed: those that finish parsing while a commit is
- * in flight wait for the next one, so one fsync covers many messages. Either way each caller is
- * answered only after its own commit.
+ * A store that can ingest raw bytes itself (RawIngestStore: SQLite reads and group-commits on its
+ * writer thread) gets each message as it arrives. Otherwise the facts are read here and messages
+ * are group-committed: those that arrive while a commit is in flight wait for the next one, so
+ * one fsync covers many messages. Either way each caller is answered only after its own commit.
  */
 import { newId } from '../domain/ids.js';
-import type { IncomingMessage, MessageSummary, ParsedMessage } from '../domain/types.js';
+import type { IncomingMessage, MessageSummary } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
-import { parseMessage } from '../mime/parse-message.js';
+import { messageFacts } from '../mime/message-facts.js';
 import type { NewMessage, Store } from '../storage/store.js';
 import { ingestsRaw } from './raw-ingest.js';
 import { summarize } from './summary.js';
@@ -31,8 +31,6 @@ export interface IngestOptions {
   logger: Logger;
   /** Keep at most this many messages; 0 = unlimited. */
   maxMessages: number;
-  /** MIME parser for stores that do not parse themselves; a ParsePool keeps parsing off the event loop. */
-  parse?: (raw: Buffer, envelope: IncomingMessage['envelope']) => Promise<ParsedMessage>;
 }
 
 export class MessageIngest {
@@ -53,7 +51,7 @@ export class MessageIngest {
     const id = newId();
     const summary = ingestsRaw(store)
       ? await store.ingestRaw({ id, incoming })
-      : await this.#parseAndCommit(id, incoming);
+      : await this.#readAndCommit(id, incoming);
     // Retention before the acknowledgement, so the store never holds more than the limit once answered.
     await this.#retain();
     metrics.messageAccepted(incoming.raw.length);
@@ -61,14 +59,14 @@ export class MessageIngest {
     return { id };
   }
 
-  async #parseAndCommit(id: string, incoming: IncomingMessage): Promise<MessageSummary> {
-    const parsed = await (this.#options.parse ?? parseMessage)(incoming.raw, incoming.envelope);
-    const message: NewMessage = { id, incoming, parsed };
+  async #readAndCommit(id: string, incoming: IncomingMessage): Promise<MessageSummary> {
+    const facts = messageFacts(incoming.raw, incoming.envelope);
+    const message: NewMessage = { id, incoming, facts };
     await new Promise<void>((resolve, reject) => {
       this.#queue.push({ message, resolve, reject });
       if (!this.#committing) void this.#commitLoop();
     });
-    return summarize(id, incoming, parsed);
+    return summarize(id, incoming, facts);
   }
 
   async #commitLoop(): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { type AddressObject, type Attachment, type ParsedMail, simpleParser } from 'mailparser';
 import type { AddressValue, AttachmentInfo, Envelope, HeaderLine, ParsedMessage } from '../domain/types.js';
+import { blindRecipients, flattenAddresses } from './addresses.js';
 
 /** Bytes of one attachment, fetched on demand by re-parsing the raw message. */
 export interface AttachmentContent {
@@ -75,40 +76,11 @@ function attachmentInfo(attachment: Attachment, index: number): AttachmentInfo {
   };
 }
 
-/** Flattens address lists and RFC 5322 §3.4 groups (`Team: a@x, b@x;`) into plain addresses. */
+/** Flattens mailparser's address objects (one per header line) into plain addresses. */
 function addressList(value: AddressObject | AddressObject[] | undefined): AddressValue[] {
   if (value === undefined) return [];
-  const objects = Array.isArray(value) ? value : [value];
   const out: AddressValue[] = [];
-  const visit = (entries: AddressObject['value']): void => {
-    for (const entry of entries) {
-      if (entry.group !== undefined) visit(entry.group);
-      else if (entry.address) out.push({ name: entry.name ?? '', address: entry.address });
-    }
-  };
-  for (const object of objects) visit(object.value);
-  return out;
-}
-
-/**
- * Bcc recipients never appear in the delivered headers (RFC 5322 §3.6.3), so they are the envelope
- * recipients (RFC 5321 RCPT TO) that no To/Cc header names. A Bcc header, when a client left one
- * in, only lends its display names.
- */
-function blindRecipients(
-  envelope: Envelope,
-  visible: AddressValue[],
-  bccHeader: AddressValue[],
-): AddressValue[] {
-  const seen = new Set(visible.map((entry) => entry.address.toLowerCase()));
-  const names = new Map(bccHeader.map((entry) => [entry.address.toLowerCase(), entry.name]));
-  const out: AddressValue[] = [];
-  for (const rcpt of envelope.rcptTo) {
-    const key = rcpt.address.toLowerCase();
-    if (key === '' || seen.has(key)) continue;
-    seen.add(key);
-    out.push({ name: names.get(key) ?? '', address: rcpt.address });
-  }
+  for (const object of Array.isArray(value) ? value : [value]) flattenAddresses(object.value, out);
   return out;
 }
 

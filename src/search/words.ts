@@ -4,6 +4,8 @@
  * only: an address such as `alice@example.com` becomes `alice example com`.
  */
 export function foldText(text: string): string {
+  // ASCII has nothing to decompose or strip: the common case skips two passes over the text.
+  if (isAscii(text)) return text.toLowerCase();
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
@@ -11,5 +13,10 @@ export function foldText(text: string): string {
 }
 
 export function searchWords(text: string): string[] {
-  return foldText(text).match(/[\p{L}\p{N}]+/gu) ?? [];
+  const folded = foldText(text);
+  return (isAscii(folded) ? folded.match(/[a-z0-9]+/g) : folded.match(/[\p{L}\p{N}]+/gu)) ?? [];
+}
+
+export function isAscii(text: string): boolean {
+  return /^\p{ASCII}*$/u.test(text);
 }

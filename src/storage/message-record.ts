@@ -3,10 +3,11 @@
  * columns, computed once from a NewMessage, and the mapping from a stored row back to the domain
  * types. Adapters differ only in SQL, never in what is stored or returned.
  */
-import type { AddressValue, MessageDetail, MessageSummary, ParsedMessage } from '../domain/types.js';
+import type { AddressValue, MessageDetail, MessageSummary } from '../domain/types.js';
 import { plainText, snippet } from '../mime/snippet.js';
 import type { ProfileName } from '../profiles/port-profiles.js';
-import { foldText, searchWords } from '../search/words.js';
+import { foldText } from '../search/words.js';
+import type { ParsedMessageCache } from './parsed-cache.js';
 import type { NewMessage } from './store.js';
 
 /** Everything of a MessageDetail that is not a column of its own, stored as one JSON document. */
@@ -34,28 +35,27 @@ export interface MessageRecord {
   to: AddressValue[];
   snippet: string;
   extras: MessageExtras;
-  parsed: ParsedMessage;
   raw: Buffer;
   /**
-   * Words for the full-text index, by column, already split by searchWords() so that every engine
-   * indexes exactly the words a query is split into.
+   * Text for the full-text index, by column. Each engine indexes exactly the words searchWords()
+   * splits it into, the words a query is split into.
    */
   fullText: FullTextColumns;
 }
 
 export interface FullTextColumns {
-  subject: string[];
-  sender: string[];
-  recipients: string[];
-  body: string[];
+  subject: string;
+  sender: string;
+  recipients: string;
+  body: string;
 }
 
 export function messageRecord(message: NewMessage): MessageRecord {
-  const { incoming, parsed } = message;
+  const { incoming, facts } = message;
   const envelopeFrom = incoming.envelope.mailFrom.address;
   const envelopeTo = incoming.envelope.rcptTo.map((rcpt) => rcpt.address);
-  const sender = [addressText(parsed.from), envelopeFrom].join(' ').trim();
-  const recipients = [addressText([...parsed.to, ...parsed.cc, ...parsed.bcc]), envelopeTo.join(' ')]
+  const sender = [addressText(facts.from), envelopeFrom].join(' ').trim();
+  const recipients = [addressText([...facts.to, ...facts.cc, ...facts.bcc]), envelopeTo.join(' ')]
     .join(' ')
     .trim();
   return {
@@ -65,16 +65,16 @@ export function messageRecord(message: NewMessage): MessageRecord {
     size: incoming.raw.length,
     listenerProfile: incoming.listener.profile,
     listenerPort: incoming.listener.port,
-    attachmentCount: parsed.attachments.length,
-    subject: parsed.subject,
-    subjectSearch: foldText(parsed.subject ?? ''),
+    attachmentCount: facts.attachmentCount,
+    subject: facts.subject,
+    subjectSearch: foldText(facts.subject ?? ''),
     fromSearch: foldText(sender),
     toSearch: foldText(recipients),
     envelopeFrom,
     envelopeTo,
-    from: parsed.from,
-    to: parsed.to,
-    snippet: snippet(parsed),
+    from: facts.from,
+    to: facts.to,
+    snippet: snippet(facts),
     extras: {
       sessionId: incoming.sessionId,
       envelope: incoming.envelope,
@@ -83,13 +83,12 @@ export function messageRecord(message: NewMessage): MessageRecord {
       tls: incoming.tls,
       auth: incoming.auth,
     },
-    parsed,
     raw: incoming.raw,
     fullText: {
-      subject: searchWords(parsed.subject ?? ''),
-      sender: searchWords(sender),
-      recipients: searchWords(recipients),
-      body: searchWords(plainText(parsed)),
+      subject: facts.subject ?? '',
+      sender,
+      recipients,
+      body: plainText(facts),
     },
   };
 }
@@ -120,7 +119,7 @@ export interface SummaryRow {
 
 export interface DetailRow extends SummaryRow {
   extras_json: unknown;
-  parsed_json: unknown;
+  raw: Buffer;
 }
 
 const SUMMARY_COLUMN_NAMES = [
@@ -163,12 +162,15 @@ export function summaryFromRow(row: SummaryRow): MessageSummary {
   };
 }
 
-export function detailFromRow(row: DetailRow): MessageDetail {
-  return {
-    ...summaryFromRow(row),
-    ...decodeJson<MessageExtras>(row.extras_json),
-    parsed: decodeJson<ParsedMessage>(row.parsed_json),
-  };
+/** The columns of a detail row: the summary, the extras and the raw bytes the body is parsed from. */
+export function detailColumns(messages: string, content: string): string {
+  return `${summaryColumns(messages)}, ${content}.extras_json, ${content}.raw`;
+}
+
+/** A stored message opened: its row, and the full MIME parse of its raw bytes (from `parsed`, see parsed-cache.ts). */
+export async function detailFromRow(row: DetailRow, parsed: ParsedMessageCache): Promise<MessageDetail> {
+  const extras = decodeJson<MessageExtras>(row.extras_json);
+  return { ...summaryFromRow(row), ...extras, parsed: await parsed.get(row.id, row.raw, extras.envelope) };
 }
 
 export function decodeJson<T>(value: unknown): T {

@@ -8,10 +8,10 @@ import type {
   IncomingMessage,
   MessageDetail,
   MessageSummary,
-  ParsedMessage,
   SessionRecord,
   SessionSummary,
 } from '../domain/types.js';
+import type { MessageFacts } from '../mime/message-facts.js';
 
 export interface MessageQuery {
   /** Search text in the API's `q` syntax (see src/search/query.ts). */
@@ -43,7 +43,8 @@ export interface NewMessage {
   /** Pre-assigned, time-sortable id (see src/domain/ids.ts). */
   id: string;
   incoming: IncomingMessage;
-  parsed: ParsedMessage;
+  /** What it is listed and searched by; the full parse happens when it is read (getMessage). */
+  facts: MessageFacts;
 }
 
 export interface StoreStats {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { newId } from '../../src/domain/ids.js';
 import type { AuthFacts, Envelope, TlsFacts } from '../../src/domain/types.js';
-import { parseMessage } from '../../src/mime/parse-message.js';
+import { messageFacts } from '../../src/mime/message-facts.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import type { NewMessage } from '../../src/storage/store.js';
 
@@ -51,6 +51,6 @@ export async function fixtureMessage(name: FixtureName, options: MessageOptions 
       auth: options.auth ?? null,
       receivedAt,
     },
-    parsed: await parseMessage(raw, envelope),
+    facts: messageFacts(raw, envelope),
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { MailportError } from '../../src/errors.js';
+import { messageFacts } from '../../src/mime/message-facts.js';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import type { Store } from '../../src/storage/store.js';
 import { fixtureMessage } from './message-factory.js';
@@ -63,7 +64,7 @@ describe('PostgresStore specifics', () => {
     await client.end();
     assert.deepEqual(
       rows.map((row) => row.version),
-      [1],
+      [1, 2],
     );
   });
 
@@ -72,11 +73,15 @@ describe('PostgresStore specifics', () => {
     await store.init();
     try {
       const message = await fixtureMessage('bcc');
-      message.parsed = { ...message.parsed, subject: 'nul\u0000inside', text: 'body\u0000text' };
+      message.incoming.raw = Buffer.from(
+        'Subject: nul\u0000inside\r\nFrom: a@example.test\r\n\r\nbody\u0000text\r\n',
+      );
+      message.facts = messageFacts(message.incoming.raw, message.incoming.envelope);
       await store.addMessages([message]);
       const detail = await store.getMessage(message.id);
       assert.equal(detail?.subject, 'nulinside');
-      assert.equal(detail?.parsed.text, 'body\u0000text');
+      assert.equal(detail?.snippet, 'bodytext');
+      assert.equal(await store.getRawMessage(message.id).then((raw) => raw?.includes(0)), true);
     } finally {
       await store.close();
     }

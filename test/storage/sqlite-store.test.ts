@@ -3,7 +3,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseMessage } from '../../src/mime/parse-message.js';
+import { migrate } from '../../src/storage/sqlite/migrate.js';
+import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
+import { messageRow } from '../../src/storage/sqlite/writes.js';
 import type { Store } from '../../src/storage/store.js';
 import { fixtureMessage } from './message-factory.js';
 import { storeContract } from './store-contract.js';
@@ -61,7 +65,39 @@ describe('SqliteStore specifics', () => {
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    assert.deepEqual(versions, [1]);
+    assert.deepEqual(versions, [1, 2]);
     db.close();
+  });
+
+  it('upgrades a store written by version 1 of the schema, which kept the parsed body', async () => {
+    const path = join(root, 'v1.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 1));
+    const message = await fixtureMessage('attachments');
+    const row = messageRow(message);
+    const { lastInsertRowid: seq } = db
+      .prepare(`INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
+        has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to, from_json,
+        to_json, snippet) VALUES (${Array(17).fill('?').join(', ')})`)
+      .run(row.id, ...row.message);
+    db.prepare('INSERT INTO message_content (seq, extras_json, parsed_json, raw) VALUES (?, ?, ?, ?)').run(
+      seq,
+      row.content[0],
+      '{"stale":true}',
+      row.content[1],
+    );
+    db.close();
+
+    const store = new SqliteStore({ path });
+    await store.init();
+    try {
+      const detail = await store.getMessage(message.id);
+      assert.equal(detail?.subject, message.facts.subject);
+      assert.deepEqual(detail?.parsed, await parseMessage(message.incoming.raw, message.incoming.envelope));
+      assert.equal(detail?.parsed.attachments.length, message.facts.attachmentCount);
+    } finally {
+      await store.close();
+    }
   });
 });

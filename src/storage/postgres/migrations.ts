@@ -99,4 +99,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION sessions_deleted();
     `,
   },
+  {
+    version: 2,
+    name: 'the parsed body is no longer stored: it is parsed from raw when a message is opened',
+    sql: 'ALTER TABLE message_content DROP COLUMN parsed_json;',
+  },
 ];

@@ -6,8 +6,10 @@ import pg from 'pg';
 import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
 import { MailportError } from '../../errors.js';
 import { parseSearchQuery } from '../../search/query.js';
+import { searchWords } from '../../search/words.js';
 import {
   type DetailRow,
+  detailColumns,
   detailFromRow,
   type MessageRecord,
   messageRecord,
@@ -16,6 +18,7 @@ import {
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
+import { ParsedMessageCache } from '../parsed-cache.js';
 import { compileSearch, type FullTextColumn, type FullTextPhrase, whereOf } from '../search-sql.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import { storageError } from '../storage-error.js';
@@ -44,13 +47,13 @@ const INSERT_MESSAGE = `INSERT INTO messages (id, inbox, received_at, size, list
     attachment_count, has_attachment, subject, subject_search, from_search, to_search, envelope_from, envelope_to,
     from_json, to_json, snippet, search)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::tsvector)`;
-const INSERT_CONTENT =
-  'INSERT INTO message_content (id, extras_json, parsed_json, raw) VALUES ($1, $2, $3, $4)';
+const INSERT_CONTENT = 'INSERT INTO message_content (id, extras_json, raw) VALUES ($1, $2, $3)';
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
   readonly schema: string;
   private readonly pool: pg.Pool;
+  private readonly parsed = new ParsedMessageCache();
 
   constructor(options: PostgresStoreOptions) {
     this.schema = options.schema ?? 'public';
@@ -111,7 +114,7 @@ export class PostgresStore implements Store {
         await client.query({
           name: 'mailport-insert-content',
           text: INSERT_CONTENT,
-          values: [record.id, JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw],
+          values: [record.id, JSON.stringify(record.extras), record.raw],
         });
       }
     });
@@ -146,11 +149,11 @@ export class PostgresStore implements Store {
 
   async getMessage(id: string): Promise<MessageDetail | null> {
     const [row] = await this.query<DetailRow>(
-      `SELECT ${summaryColumns('messages')}, c.extras_json, c.parsed_json
-       FROM messages JOIN message_content c ON c.id = messages.id WHERE messages.id = $1`,
+      `SELECT ${detailColumns('messages', 'c')} FROM messages JOIN message_content c ON c.id = messages.id
+       WHERE messages.id = $1`,
       [id],
     );
-    return row === undefined ? null : detailFromRow(row);
+    return row === undefined ? null : detailFromRow(row, this.parsed);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
@@ -325,10 +328,10 @@ function messageValues(record: MessageRecord): unknown[] {
     JSON.stringify(record.to),
     withoutNul(record.snippet),
     tsvectorLiteral([
-      { words: text.subject, weight: COLUMN_WEIGHTS.subject },
-      { words: text.sender, weight: COLUMN_WEIGHTS.sender },
-      { words: text.recipients, weight: COLUMN_WEIGHTS.recipients },
-      { words: text.body, weight: 'D' },
+      { words: searchWords(text.subject), weight: COLUMN_WEIGHTS.subject },
+      { words: searchWords(text.sender), weight: COLUMN_WEIGHTS.sender },
+      { words: searchWords(text.recipients), weight: COLUMN_WEIGHTS.recipients },
+      { words: searchWords(text.body), weight: 'D' },
     ]),
   ];
 }

@@ -90,4 +90,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 2,
+    name: 'the parsed body is no longer stored: it is parsed from raw when a message is opened',
+    sql: `ALTER TABLE message_content DROP COLUMN parsed_json;`,
+  },
 ];

@@ -1,10 +1,10 @@
 /**
- * Turns a raw message into what the writer inserts: parsed, summarised, and encoded as rows
- * (JSON and search words included).
+ * Turns a raw message into what the writer inserts: its facts read (message-facts.ts), summarised,
+ * and encoded as rows (JSON and search words included).
  */
 import type { IncomingMessage, MessageSummary } from '../../domain/types.js';
 import { summarize } from '../../ingest/summary.js';
-import { parseMessage } from '../../mime/parse-message.js';
+import { messageFacts } from '../../mime/message-facts.js';
 import { type MessageRow, messageRow } from './writes.js';
 
 /** A raw message as it crosses to the writer thread: its bytes by transfer, the rest by clone. */
@@ -19,10 +19,10 @@ export interface PreparedMessage {
   summary: MessageSummary;
 }
 
-export async function prepareMessage({ id, incoming: received }: RawIngestRequest): Promise<PreparedMessage> {
+export function prepareMessage({ id, incoming: received }: RawIngestRequest): PreparedMessage {
   // The bytes arrived by transfer and own their memory: a Buffer view, no copy.
   const raw = Buffer.from(received.raw.buffer, received.raw.byteOffset, received.raw.byteLength);
   const incoming: IncomingMessage = { ...received, raw };
-  const parsed = await parseMessage(raw, incoming.envelope);
-  return { row: messageRow({ id, incoming, parsed }), summary: summarize(id, incoming, parsed) };
+  const facts = messageFacts(raw, incoming.envelope);
+  return { row: messageRow({ id, incoming, facts }), summary: summarize(id, incoming, facts) };
 }

@@ -4,8 +4,8 @@
  * writer thread (writer-thread.ts), so commits and their fsyncs never stall the event loop.
  *
  * Messages from SMTP and the import API take a shorter road (ingestRaw, see ingest-pipeline.ts):
- * their bytes go to the writer thread, which parses, commits and answers with the summary, so each
- * message makes one round trip off the event loop and the parsed form never crosses threads.
+ * their bytes go to the writer thread, which reads their facts, commits and answers with the
+ * summary, so each message makes one round trip off the event loop.
  *
  * Messages are listed newest first by `seq`, the rowid they were given on arrival: each batch is
  * inserted in id order and ids are minted on arrival, so this is id order, and it is the order in
@@ -16,19 +16,21 @@ import type Database from 'better-sqlite3';
 import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
 import type { RawIngestStore, RawMessage } from '../../ingest/raw-ingest.js';
 import { summarize } from '../../ingest/summary.js';
-import { parseMessage } from '../../mime/parse-message.js';
+import { messageFacts } from '../../mime/message-facts.js';
 import { parseSearchQuery } from '../../search/query.js';
 import { startSiblingWorker } from '../../workers/start-worker.js';
 import { WorkerClient } from '../../workers/worker-client.js';
 import {
   type DetailRow,
   decodeJson,
+  detailColumns,
   detailFromRow,
   type SummaryRow,
   summaryColumns,
   summaryFromRow,
 } from '../message-record.js';
 import { decodeCursor, page, pageSize } from '../paging.js';
+import { ParsedMessageCache } from '../parsed-cache.js';
 import { compileSearch, type FullTextPhrase, whereOf } from '../search-sql.js';
 import { storageError } from '../storage-error.js';
 import type { MessageQuery, NewMessage, Page, SessionQuery, StoreStats } from '../store.js';
@@ -49,6 +51,7 @@ export class SqliteStore implements RawIngestStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly statements: StatementCache;
+  private readonly parsed = new ParsedMessageCache();
   private writer: WorkerClient | null = null;
   private ingestPipeline: SqliteIngestPipeline | null = null;
   /** Sessions closing in the same turn of the event loop are saved in one transaction. */
@@ -121,10 +124,10 @@ export class SqliteStore implements RawIngestStore {
         throw storageError(failure, cause);
       }
     }
-    // The pipeline's threads are gone: parse here, and commit through the writer like any write.
-    const parsed = await parseMessage(message.incoming.raw, message.incoming.envelope);
-    await this.addMessages([{ ...message, parsed }]);
-    return summarize(message.id, message.incoming, parsed);
+    // The pipeline's threads are gone: read the facts here, and commit through the writer like any write.
+    const facts = messageFacts(message.incoming.raw, message.incoming.envelope);
+    await this.addMessages([{ ...message, facts }]);
+    return summarize(message.id, message.incoming, facts);
   }
 
   async listMessages(query: MessageQuery): Promise<Page<MessageSummary>> {
@@ -152,10 +155,10 @@ export class SqliteStore implements RawIngestStore {
 
   async getMessage(id: string): Promise<MessageDetail | null> {
     const row = this.statement(
-      `SELECT ${summaryColumns('messages')}, c.extras_json, c.parsed_json
-       FROM messages JOIN message_content c ON c.seq = messages.seq WHERE messages.id = ?`,
+      `SELECT ${detailColumns('messages', 'c')} FROM messages JOIN message_content c ON c.seq = messages.seq
+       WHERE messages.id = ?`,
     ).get(id) as DetailRow | undefined;
-    return row === undefined ? null : detailFromRow(row);
+    return row === undefined ? null : detailFromRow(row, this.parsed);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {

@@ -38,35 +38,23 @@ serveRequests<WriterRequest & { id: number }>((request) => {
 });
 
 /**
- * Raw messages are parsed here as they arrive. Group commit: once every message received so far
- * is prepared, they all go into one transaction (one fsync), and each is acknowledged only after
- * that commit. Messages that arrive during a commit queue on the port and form the next group.
+ * Raw messages are read here as they arrive (prepareMessage). Group commit: the messages that
+ * arrived together (the port delivers everything queued in one turn) go into one transaction, one
+ * fsync, and each is acknowledged only after that commit. Messages that arrive during a commit
+ * queue on the port and form the next group.
  */
 function commitPrepared(input: MessagePort, acks: MessagePort): void {
   let batch: PreparedMessage[] = [];
-  let preparing = 0;
-  const settled = (): void => {
-    preparing -= 1;
-    if (preparing === 0 && batch.length > 0) setImmediate(commit);
-  };
   input.on('message', (request: RawIngestRequest) => {
-    preparing += 1;
-    prepareMessage(request).then(
-      (prepared) => {
-        batch.push(prepared);
-        settled();
-      },
-      (error: unknown) => {
-        acks.postMessage({
-          ids: [request.id],
-          error: error instanceof Error ? error.message : String(error),
-        });
-        settled();
-      },
-    );
+    try {
+      batch.push(prepareMessage(request));
+    } catch (error) {
+      acks.postMessage({ ids: [request.id], error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (batch.length === 1) setImmediate(commit);
   });
   const commit = (): void => {
-    if (batch.length === 0) return;
     const committing = batch;
     batch = [];
     const ids = committing.map(({ row }) => row.id);

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { SessionRecord } from '../../domain/types.js';
+import { isAscii, searchWords } from '../../search/words.js';
 import { messageRecord } from '../message-record.js';
 import { diagnosticCodes, hasProblems, sessionSummary } from '../session-record.js';
 import type { NewMessage } from '../store.js';
@@ -25,8 +26,8 @@ export interface MessageRow {
   id: string;
   /** `messages` columns after `id`, in the INSERT's order. */
   message: unknown[];
-  /** `message_content` columns after `seq`: extras_json, parsed_json, raw. */
-  content: [string, string, Uint8Array];
+  /** `message_content` columns after `seq`: extras_json, raw. */
+  content: [string, Uint8Array];
   /** `messages_fts` columns after the rowid: subject, sender, recipients, body. */
   fullText: [string, string, string, string];
 }
@@ -54,9 +55,24 @@ export function messageRow(message: NewMessage): MessageRow {
       JSON.stringify(record.to),
       record.snippet,
     ],
-    content: [JSON.stringify(record.extras), JSON.stringify(record.parsed), record.raw],
-    fullText: [text.subject.join(' '), text.sender.join(' '), text.recipients.join(' '), text.body.join(' ')],
+    content: [JSON.stringify(record.extras), record.raw],
+    fullText: [
+      indexText(text.subject),
+      indexText(text.sender),
+      indexText(text.recipients),
+      indexText(text.body),
+    ],
   };
+}
+
+/**
+ * A column's text as the FTS5 table receives it: the words of searchWords() separated by spaces.
+ * On ASCII text its unicode61 tokenizer already splits exactly there (every character but a
+ * letter or digit separates, case folded), so the text goes in as it is, saving a split and a
+ * join of every word of large bodies.
+ */
+function indexText(text: string): string {
+  return isAscii(text) ? text : searchWords(text).join(' ');
 }
 
 export class SqliteWrites {
@@ -82,7 +98,7 @@ export class SqliteWrites {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertContent = this.#statements.get(
-      'INSERT INTO message_content (seq, extras_json, parsed_json, raw) VALUES (?, ?, ?, ?)',
+      'INSERT INTO message_content (seq, extras_json, raw) VALUES (?, ?, ?)',
     );
     const insertText = this.#statements.get(
       'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
