@@ -49,12 +49,14 @@ export class MessageIngest {
   async accept(incoming: IncomingMessage): Promise<{ id: string }> {
     const { store, bus, metrics } = this.#options;
     const id = newId();
+    // Read before the store takes the bytes over (a raw-ingest store may transfer them away).
+    const size = incoming.raw.length;
     const summary = ingestsRaw(store)
       ? await store.ingestRaw({ id, incoming })
       : await this.#readAndCommit(id, incoming);
     // Retention before the acknowledgement, so the store never holds more than the limit once answered.
     await this.#retain();
-    metrics.messageAccepted(incoming.raw.length);
+    metrics.messageAccepted(size);
     bus.publish('message.received', { message: summary });
     return { id };
   }

@@ -1,5 +1,5 @@
 /**
- * An optional Store capability: the store takes a message as raw bytes and parses, indexes and
+ * An optional Store capability: the store takes a message as raw bytes and reads, indexes and
  * commits it on its own worker threads, so the bytes cross threads once and the event loop gets
  * back only the summary. Same promise as Store.addMessages: it resolves only after the commit.
  */
@@ -13,7 +13,10 @@ export interface RawMessage {
 }
 
 export interface RawIngestStore extends Store {
-  /** Parses and durably commits the message; resolves with its summary after the commit. */
+  /**
+   * Reads and durably commits the message; resolves with its summary after the commit. Takes the
+   * bytes over: `incoming.raw` may be handed to another thread and be empty afterwards.
+   */
   ingestRaw(message: RawMessage): Promise<MessageSummary>;
 }
 

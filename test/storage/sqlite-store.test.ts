@@ -69,6 +69,31 @@ describe('SqliteStore specifics', () => {
     db.close();
   });
 
+  it('takes large message bytes over without copying them, and stores them whole', async () => {
+    const store = new SqliteStore({ path: join(root, 'transfer.db') });
+    await store.init();
+    try {
+      const message = await fixtureMessage('attachments');
+      // Built the way the SMTP reader builds a body: Buffer.concat, memory of its own past 4 KiB.
+      const padding = Buffer.alloc(256 * 1024, 'x');
+      const raw = Buffer.concat([message.incoming.raw, Buffer.from('\r\n'), padding]);
+      const expected = Buffer.from(raw);
+      const summary = await store.ingestRaw({ id: message.id, incoming: { ...message.incoming, raw } });
+      assert.equal(raw.length, 0, 'the bytes moved to the writer thread instead of being copied');
+      assert.equal(summary.size, expected.length);
+      assert.deepEqual(await store.getRawMessage(message.id), expected);
+
+      // A small message lives in Buffer's shared pool: it is copied, and the caller's view stays intact.
+      const small = Buffer.from('Subject: small\r\n\r\nhi\r\n');
+      const smallId = (await fixtureMessage('bcc')).id;
+      await store.ingestRaw({ id: smallId, incoming: { ...message.incoming, raw: small } });
+      assert.equal(small.toString(), 'Subject: small\r\n\r\nhi\r\n');
+      assert.equal((await store.getMessage(smallId))?.subject, 'small');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('upgrades a store written by version 1 of the schema, which kept the parsed body', async () => {
     const path = join(root, 'v1.db');
     const Database = (await import('better-sqlite3')).default;

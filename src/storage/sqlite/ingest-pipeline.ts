@@ -1,8 +1,7 @@
 /**
  * The event loop's end of the SQLite ingest pipeline: raw bytes go to the writer thread, which
  * parses them, commits them in groups and acknowledges each commit here with the summaries. One
- * round trip per message (instead of one to a parser and one to the writer), and nothing big
- * crosses back: the bytes are copied once into memory of their own and then transferred.
+ * round trip per message, and nothing big crosses back: the bytes are transferred, not cloned.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { MessageSummary } from '../../domain/types.js';
@@ -62,12 +61,16 @@ export class SqliteIngestPipeline {
 
   ingest({ id, incoming }: RawMessage): Promise<MessageSummary> {
     if (this.#stopped) return Promise.reject(this.#stopped);
-    // A copy the caller can never touch again, so it can be transferred rather than cloned.
-    const raw = new Uint8Array(incoming.raw);
+    // The bytes are transferred, not cloned. A message over 4 KiB was assembled in memory of its
+    // own (Buffer.concat), which is handed over whole, no copy, and left empty here; a smaller
+    // one is a view into Buffer's shared pool, which cannot move, so it is copied first.
+    const { buffer, byteOffset, byteLength } = incoming.raw;
+    const owned = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength;
+    const raw = owned ? new Uint8Array(buffer) : new Uint8Array(incoming.raw);
     return new Promise<MessageSummary>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       const request: RawIngestRequest = { id, incoming: { ...incoming, raw } };
-      this.#input.postMessage(request, [raw.buffer]);
+      this.#input.postMessage(request, [raw.buffer as ArrayBuffer]);
     });
   }
 
