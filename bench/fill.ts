@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- --fill N`: writes N varied messages straight into a Mailport SQLite store
- * through the Store API (the fast path: no SMTP, parsed view built alongside the raw bytes), then
+ * through the Store API (the fast path: no SMTP, facts read alongside the raw bytes), then
  * starts Mailport on that data dir and measures, over HTTP: the first page of the list, full-text
  * search and message detail (p50/p99), Mailport's RSS, the store's size on disk against the raw
  * bytes, and the STARTTLS+AUTH ingest rate on the full store against an empty one.

@@ -25,6 +25,77 @@ const db = openDatabase((workerData as { path: string }).path);
 db.pragma('cache_size = -2048');
 const writes = new SqliteWrites(db);
 
+/**
+ * Group commit. Everything that arrives together (a port delivers all it has queued in one turn)
+ * goes into one transaction, one fsync: raw messages from the ingest port, read here as they
+ * arrive (prepareMessage), and session records. Each message is acknowledged, and each session
+ * save answered, only after that commit. What arrives during a commit forms the next group.
+ */
+class GroupCommit {
+  #messages: PreparedMessage[] = [];
+  #sessions: Array<{ records: SessionRecord[]; saved: () => void; failed: (error: unknown) => void }> = [];
+  #scheduled = false;
+  #acks: MessagePort | null = null;
+
+  /** Reads raw messages from `input`; acknowledges each commit of them on `acks` (see ingest-pipeline.ts). */
+  connectIngest(input: MessagePort, acks: MessagePort): void {
+    this.#acks = acks;
+    input.on('message', (request: RawIngestRequest) => {
+      try {
+        this.#messages.push(prepareMessage(request));
+      } catch (error) {
+        acks.postMessage({ ids: [request.id], error: errorText(error) } satisfies IngestAck);
+        return;
+      }
+      this.#schedule();
+    });
+  }
+
+  saveSessions(records: SessionRecord[]): Promise<void> {
+    return new Promise((saved, failed) => {
+      this.#sessions.push({ records, saved, failed });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.#commit());
+  }
+
+  #commit(): void {
+    const messages = this.#messages;
+    const sessions = this.#sessions;
+    this.#messages = [];
+    this.#sessions = [];
+    this.#scheduled = false;
+    let failure: unknown = null;
+    try {
+      writes.commit(
+        messages.map(({ row }) => row),
+        sessions.flatMap(({ records }) => records),
+      );
+    } catch (error) {
+      failure = error;
+    }
+    if (messages.length > 0) {
+      const ids = messages.map(({ row }) => row.id);
+      this.#acks?.postMessage(
+        (failure === null
+          ? { ids, summaries: messages.map(({ summary }) => summary) }
+          : { ids, error: errorText(failure) }) satisfies IngestAck,
+      );
+    }
+    for (const { saved, failed } of sessions) {
+      if (failure === null) saved();
+      else failed(failure);
+    }
+  }
+}
+
+const group = new GroupCommit();
+
 serveRequests<WriterRequest & { id: number }>((request) => {
   switch (request.op) {
     case 'addMessages':
@@ -32,46 +103,18 @@ serveRequests<WriterRequest & { id: number }>((request) => {
       for (const { incoming } of request.messages) incoming.raw = asBuffer(incoming.raw);
       return writes.addMessages(request.messages);
     case 'saveSessions':
-      return writes.saveSessions(request.sessions);
+      return group.saveSessions(request.sessions);
     case 'run':
       return writes.run(request.write);
     case 'connectIngest':
-      return commitPrepared(request.input, request.acks);
+      return group.connectIngest(request.input, request.acks);
     case 'close':
       return writes.close();
   }
 });
 
-/**
- * Raw messages are read here as they arrive (prepareMessage). Group commit: the messages that
- * arrived together (the port delivers everything queued in one turn) go into one transaction, one
- * fsync, and each is acknowledged only after that commit. Messages that arrive during a commit
- * queue on the port and form the next group.
- */
-function commitPrepared(input: MessagePort, acks: MessagePort): void {
-  let batch: PreparedMessage[] = [];
-  input.on('message', (request: RawIngestRequest) => {
-    try {
-      batch.push(prepareMessage(request));
-    } catch (error) {
-      acks.postMessage({ ids: [request.id], error: error instanceof Error ? error.message : String(error) });
-      return;
-    }
-    if (batch.length === 1) setImmediate(commit);
-  });
-  const commit = (): void => {
-    const committing = batch;
-    batch = [];
-    const ids = committing.map(({ row }) => row.id);
-    let ack: IngestAck;
-    try {
-      writes.insertMessages(committing.map(({ row }) => row));
-      ack = { ids, summaries: committing.map(({ summary }) => summary) };
-    } catch (error) {
-      ack = { ids, error: error instanceof Error ? error.message : String(error) };
-    }
-    acks.postMessage(ack);
-  };
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {

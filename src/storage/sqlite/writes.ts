@@ -85,11 +85,28 @@ export class SqliteWrites {
   }
 
   addMessages(messages: NewMessage[]): void {
-    this.insertMessages(messages.map(messageRow));
+    this.commit(messages.map(messageRow), []);
   }
 
-  /** Commits rows built by messageRow() (possibly on another thread) in one transaction. */
-  insertMessages(rows: MessageRow[]): void {
+  saveSessions(sessions: SessionRecord[]): void {
+    this.commit([], sessions);
+  }
+
+  /**
+   * Commits messages (rows built by messageRow(), possibly on another thread) and session records
+   * in one transaction: one fsync for everything that arrived together.
+   */
+  commit(rows: MessageRow[], sessions: SessionRecord[]): void {
+    if (rows.length === 0 && sessions.length === 0) return;
+    this.#db
+      .transaction(() => {
+        this.#insertRows(rows);
+        this.#upsertSessions(sessions);
+      })
+      .immediate();
+  }
+
+  #insertRows(rows: MessageRow[]): void {
     if (rows.length === 0) return;
     const insertMessage = this.#statements.get(
       `INSERT INTO messages (id, inbox, received_at, size, listener_profile, listener_port, attachment_count,
@@ -105,18 +122,15 @@ export class SqliteWrites {
     );
     // Inserted in id order, so seq order (the list order) is id order.
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    this.#db
-      .transaction(() => {
-        for (const row of sorted) {
-          const { lastInsertRowid: seq } = insertMessage.run(row.id, ...row.message);
-          insertContent.run(seq, ...row.content);
-          insertText.run(seq, ...row.fullText);
-        }
-      })
-      .immediate();
+    for (const row of sorted) {
+      const { lastInsertRowid: seq } = insertMessage.run(row.id, ...row.message);
+      insertContent.run(seq, ...row.content);
+      insertText.run(seq, ...row.fullText);
+    }
   }
 
-  saveSessions(sessions: SessionRecord[]): void {
+  #upsertSessions(sessions: SessionRecord[]): void {
+    if (sessions.length === 0) return;
     const upsert = this.#statements.get(
       `INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
@@ -124,20 +138,16 @@ export class SqliteWrites {
     );
     const clearCodes = this.#statements.get('DELETE FROM session_diagnostics WHERE session_id = ?');
     const addCode = this.#statements.get('INSERT INTO session_diagnostics (code, session_id) VALUES (?, ?)');
-    this.#db
-      .transaction(() => {
-        for (const session of sessions) {
-          upsert.run(
-            session.id,
-            hasProblems(session) ? 1 : 0,
-            JSON.stringify(sessionSummary(session)),
-            JSON.stringify(session.transcript),
-          );
-          clearCodes.run(session.id);
-          for (const code of diagnosticCodes(session)) addCode.run(code, session.id);
-        }
-      })
-      .immediate();
+    for (const session of sessions) {
+      upsert.run(
+        session.id,
+        hasProblems(session) ? 1 : 0,
+        JSON.stringify(sessionSummary(session)),
+        JSON.stringify(session.transcript),
+      );
+      clearCodes.run(session.id);
+      for (const code of diagnosticCodes(session)) addCode.run(code, session.id);
+    }
   }
 
   run(write: SqlWrite): string[] | number {
