@@ -201,10 +201,16 @@ function replyLines(smtpReply: SmtpReply): string[] {
   return lines.length === 0 ? [''] : lines;
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 /** Wire lines of a reply without CRLF: `250-first`, `250 last`; RFC 2034 §3 puts the enhanced code on each line. */
 export function formatReplyLines(smtpReply: SmtpReply): string[] {
-  const lines = replyLines(smtpReply);
   const prefix = smtpReply.enhanced === null ? '' : `${smtpReply.enhanced} `;
+  // Most replies are one line of text: skip the splitting (a reply is formatted per command).
+  if (typeof smtpReply.text === 'string' && !LINE_BREAK.test(smtpReply.text)) {
+    return [`${smtpReply.code} ${prefix}${smtpReply.text}`];
+  }
+  const lines = replyLines(smtpReply);
   return lines.map(
     (line, index) => `${smtpReply.code}${index === lines.length - 1 ? ' ' : '-'}${prefix}${line}`,
   );

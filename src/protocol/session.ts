@@ -127,8 +127,10 @@ export class SmtpProtocolSession {
   /** An AUTH was refused; base64-looking lines that follow are redacted in the transcript. */
   private authRefused = false;
   private readonly reported = new Set<DiagnosticCode>();
-  /** Replies produced while processing one batch of input, written in one go. */
-  private output: string[] = [];
+  /** Replies produced while processing one batch of input, written in one go (RFC 2920). */
+  private output = '';
+  /** Messages whose 250 is in `output`: the sink hears of them once it is written. */
+  private deliveredUnwritten: string[] = [];
 
   constructor(options: ProtocolSessionOptions) {
     this.profile = options.profile;
@@ -260,11 +262,12 @@ export class SmtpProtocolSession {
         if (event === null) break;
         this.handleEvent(event);
       }
+      // Inside the try: the sink hears of delivered messages here, and may throw.
+      this.flush();
     } catch (error) {
       this.internalError(error);
     } finally {
       this.pumping = false;
-      this.flush();
     }
   }
 
@@ -689,11 +692,13 @@ export class SmtpProtocolSession {
       stored,
       ({ id }) => {
         this.acceptedIds.push(id);
-        if (!this.ended) {
-          this.send(messageQueuedReply(id));
-          this.flush();
+        if (this.ended) {
+          this.sink.delivered(id);
+          return;
         }
-        this.sink.delivered(id);
+        // Written with the replies to whatever the client pipelined after the end of data.
+        this.send(messageQueuedReply(id));
+        this.deliveredUnwritten.push(id);
       },
       (error) => {
         if (error instanceof SmtpReplyError) {
@@ -779,7 +784,7 @@ export class SmtpProtocolSession {
       return;
     }
     if (this.ended) return;
-    this.flush();
+    // The pump writes the reply together with the replies to any input queued meanwhile.
     this.pump();
   }
 
@@ -802,7 +807,7 @@ export class SmtpProtocolSession {
     if (this.ended) return;
     for (const line of formatReplyLines(reply)) {
       this.sink.transcript('S', line);
-      this.output.push(line, '\r\n');
+      this.output += `${line}\r\n`;
     }
     if (isErrorReply(reply)) this.lastErrorText = replyToText(reply);
   }
@@ -844,10 +849,15 @@ export class SmtpProtocolSession {
   }
 
   private flush(): void {
-    if (this.output.length === 0) return;
-    const data = this.output.join('');
-    this.output = [];
+    if (this.output === '') return;
+    const data = this.output;
+    this.output = '';
     this.sink.write(data);
+    if (this.deliveredUnwritten.length > 0) {
+      const ids = this.deliveredUnwritten;
+      this.deliveredUnwritten = [];
+      for (const id of ids) this.sink.delivered(id);
+    }
   }
 
   /** Each diagnostic is reported once per session, with the detail of its first occurrence. */

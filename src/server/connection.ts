@@ -18,6 +18,14 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 const MAX_PENDING_OUTPUT = 1024 * 1024;
 /** How long a closing connection may take to flush before it is destroyed. */
 const END_GRACE_MS = 2000;
+const DIGIT_0 = 0x30;
+const DIGIT_4 = 0x34;
+const DIGIT_5 = 0x35;
+const SPACE = 0x20;
+
+function isDigit(code: number): boolean {
+  return code >= DIGIT_0 && code <= DIGIT_0 + 9;
+}
 
 export interface ConnectionDependencies {
   profile: PortProfile;
@@ -147,11 +155,27 @@ export class SmtpConnection {
 
   #write(data: string): void {
     if (this.#socket.destroyed || !this.#socket.writable) return;
-    // Count every error reply line for /metrics (rejects by reply code).
-    for (const line of data.split('\r\n')) {
-      if (/^[45]\d\d /.test(line)) this.#deps.onReject(Number(line.slice(0, 3)));
-    }
+    this.#countRejects(data);
     this.#socket.write(data);
+  }
+
+  /** Counts every 4xx/5xx reply for /metrics, by code: the last line of each reply (`NNN `). */
+  #countRejects(data: string): void {
+    // Scans line starts in place: this runs for every reply written.
+    for (let start = 0; start < data.length; ) {
+      const first = data.charCodeAt(start);
+      if (
+        (first === DIGIT_4 || first === DIGIT_5) &&
+        isDigit(data.charCodeAt(start + 1)) &&
+        isDigit(data.charCodeAt(start + 2)) &&
+        data.charCodeAt(start + 3) === SPACE
+      ) {
+        this.#deps.onReject(Number(data.slice(start, start + 3)));
+      }
+      const end = data.indexOf('\r\n', start);
+      if (end === -1) return;
+      start = end + 2;
+    }
   }
 
   #writeOwnReply(reply: SmtpReply): void {
@@ -165,7 +189,8 @@ export class SmtpConnection {
     if (this.#recorder.diagnostic(code, detail)) this.#deps.onDiagnostic(code);
   }
 
-  async #deliver(transaction: Transaction): Promise<{ id: string }> {
+  /** Not async: the store's promise goes straight to the session (a synchronous throw is caught there). */
+  #deliver(transaction: Transaction): Promise<{ id: string }> {
     return this.#deps.deliver({
       raw: transaction.data,
       envelope: transaction.envelope,

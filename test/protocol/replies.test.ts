@@ -83,6 +83,9 @@ describe('formatReply', () => {
   it('never lets reply text inject extra lines', () => {
     const wire = formatReply({ code: 550, enhanced: '5.7.1', text: 'no\r\n250 OK' });
     assert.equal(wire, '550-5.7.1 no\r\n550 5.7.1 250 OK\r\n');
+    // A lone CR or LF breaks the line too.
+    assert.equal(formatReply({ code: 550, enhanced: null, text: 'a\rb' }), '550-a\r\n550 b\r\n');
+    assert.equal(formatReply({ code: 550, enhanced: null, text: 'a\nb' }), '550-a\r\n550 b\r\n');
   });
 });
 

@@ -103,6 +103,59 @@ describe('pipelining (RFC 2920)', () => {
     assert.equal(writes, 1, `replies batched into ${writes} writes`);
   });
 
+  it('writes the 250 after the end of data with the replies to what was pipelined behind it, once stored', async () => {
+    let store: (value: { id: string }) => void = () => {};
+    const harness = await readyHarness('relay', {
+      deliver: () =>
+        new Promise((resolve) => {
+          store = resolve;
+        }),
+    });
+    const written: string[] = [];
+    const write = harness.sink.write.bind(harness.sink);
+    harness.sink.write = (data) => {
+      written.push(data);
+      write(data);
+    };
+    const deliveredAfter: string[] = [];
+    harness.sink.delivered = (id) => deliveredAfter.push(`${id} after ${written.length} writes`);
+    harness.send(`${FROM}\r\n${TO}\r\nDATA\r\nSubject: s\r\n\r\nbody\r\n.\r\nNOOP\r\nQUIT\r\n`);
+    await settle();
+    // Nothing is said about the message, or the NOOP behind it, before it is stored.
+    assert.deepEqual(written, [
+      '250 2.1.0 Sender <sender@example.test> OK\r\n250 2.1.5 Recipient <rcpt@example.test> OK\r\n354 End data with <CR><LF>.<CR><LF>\r\n',
+    ]);
+    store({ id: 'm1' });
+    await settle();
+    assert.deepEqual(written.slice(1), [
+      '250 2.0.0 OK: queued as m1\r\n250 2.0.0 OK\r\n221 2.0.0 Service closing transmission channel\r\n',
+    ]);
+    assert.deepEqual(
+      deliveredAfter,
+      ['m1 after 2 writes'],
+      'the sink hears of the message once its 250 is written',
+    );
+    assert.equal(harness.sink.closed, true);
+    // The transcript keeps the order of the dialogue.
+    assert.deepEqual(
+      harness.sink.transcriptLines.slice(-12).map((line) => `${line.dir} ${line.text}`),
+      [
+        `C ${FROM}`,
+        'S 250 2.1.0 Sender <sender@example.test> OK',
+        `C ${TO}`,
+        'S 250 2.1.5 Recipient <rcpt@example.test> OK',
+        'C DATA',
+        'S 354 End data with <CR><LF>.<CR><LF>',
+        '* <message body: 20 bytes>',
+        'S 250 2.0.0 OK: queued as m1',
+        'C NOOP',
+        'S 250 2.0.0 OK',
+        'C QUIT',
+        'S 221 2.0.0 Service closing transmission channel',
+      ],
+    );
+  });
+
   it('delivers 1,000 pipelined messages in order through an asynchronous hook without recursion', async () => {
     const harness = await readyHarness('relay');
     const one = `${FROM}\r\n${TO}\r\nDATA\r\nSubject: n\r\n\r\nbody\r\n.\r\n`;
