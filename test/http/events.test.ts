@@ -136,9 +136,10 @@ describe('EventStreamHub', () => {
     const bus = new EventBus();
     const hub = new EventStreamHub(bus, { replaySize: 2 });
     const seen: StreamedEvent[] = [];
-    const detach = hub.attach((event) => seen.push(event));
+    const detach = hub.attach((batch) => seen.push(...batch.events));
     assert.equal(hub.listenerCount, 1);
     bus.publish('message.deleted', { ids: ['a'] });
+    hub.flush();
     detach();
     assert.equal(hub.listenerCount, 0);
     bus.publish('message.deleted', { ids: ['b'] });
@@ -149,7 +150,7 @@ describe('EventStreamHub', () => {
     );
 
     const replayed: StreamedEvent[] = [];
-    hub.attach((event) => replayed.push(event), 0);
+    hub.attach((batch) => replayed.push(...batch.events), 0);
     assert.deepEqual(
       replayed.map((event) => event.id),
       [2, 3],
@@ -158,6 +159,7 @@ describe('EventStreamHub', () => {
     hub.close();
     assert.equal(hub.listenerCount, 0);
     bus.publish('message.deleted', { ids: ['d'] });
+    hub.flush();
     assert.equal(replayed.length, 2, 'no delivery after close');
   });
 });

@@ -1,6 +1,8 @@
 /** `GET /api/v1/events`: the live event stream (Server-Sent Events) for the UI and test kits. */
+import { setMaxListeners } from 'node:events';
 import { Type } from '@sinclair/typebox';
 import type { ApiInstance, RouteContext } from '../deps.js';
+import { FLUSH_INTERVAL_MS, MAX_BACKLOG_BYTES } from '../event-stream.js';
 
 const DEFAULT_HEARTBEAT_MS = 15_000;
 /** Tells EventSource clients how soon to reconnect after the stream drops (WHATWG HTML §9.2.6). */
@@ -8,6 +10,8 @@ const RECONNECT_MS = 2_000;
 
 export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: RouteContext): void {
   const heartbeatMs = deps.sseHeartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  // Every open stream listens for shutdown: hundreds of listeners are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
 
   app.get(
     '/api/v1/events',
@@ -18,8 +22,7 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
         operationId: 'streamEvents',
         tags: ['events'],
         summary: 'Live events (Server-Sent Events)',
-        description:
-          'A `text/event-stream`. Events: `message.received` (data: MessageReceivedEvent), `message.deleted` (data: MessageDeletedEvent), `session.closed` (data: SessionClosedEvent). Every event has a numeric `id`; reconnect with `Last-Event-ID` to receive the recent events you missed. Comment lines are heartbeats.',
+        description: `A \`text/event-stream\`. Events: \`message.received\` (data: MessageReceivedEvent), \`message.deleted\` (data: MessageDeletedEvent), \`session.closed\` (data: SessionClosedEvent). Every event has a numeric \`id\`; reconnect with \`Last-Event-ID\` to receive the recent events you missed. Events published close together are sent together, none later than about ${FLUSH_INTERVAL_MS} ms after it happened. Comment lines are heartbeats. A client that stops reading is disconnected once it is ${MAX_BACKLOG_BYTES / 1024 / 1024} MiB behind.`,
         headers: Type.Object({
           'last-event-id': Type.Optional(
             Type.String({
@@ -51,21 +54,18 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
       });
       response.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);
 
-      // Events published in the same turn of the event loop (one commit's worth of messages) go
-      // out in one write: a hundred subscribers then cost a hundred writes per commit, not per event.
-      let corked = false;
-      const send = (wire: string): void => {
-        if (!corked) {
-          corked = true;
-          response.cork();
-          setImmediate(() => {
-            corked = false;
-            response.uncork();
-          });
-        }
+      // The hub hands over one shared, already encoded buffer per batch of events.
+      const detach = hub.attach(({ wire }) => {
         response.write(wire);
-      };
-      const detach = hub.attach((event) => send(event.wire), lastEventId);
+        if (response.writableLength > MAX_BACKLOG_BYTES && !response.destroyed) {
+          deps.logger?.warn('Event stream client is not reading; disconnected it', {
+            client: request.ip,
+            backlogBytes: response.writableLength,
+          });
+          // 'close' follows, which detaches the listener.
+          response.destroy();
+        }
+      }, lastEventId);
       const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
       const stop = (): void => {
         clearInterval(heartbeat);
@@ -73,6 +73,8 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
         shutdown.signal.removeEventListener('abort', end);
       };
       const end = (): void => {
+        // Events already published go out before the stream ends.
+        hub.flush();
         stop();
         response.end();
       };
