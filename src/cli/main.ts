@@ -60,6 +60,13 @@ function printError(error: unknown): number {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `mailport … | head` closes the pipe early: that ends the output, it is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
