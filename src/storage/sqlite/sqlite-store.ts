@@ -41,6 +41,13 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { WriterRequest } from './writer-thread.js';
 import type { SqlWrite } from './writes.js';
 
+/**
+ * Almost everything the writer thread allocates is garbage once its batch commits. V8's default
+ * young generation let tens of MiB of it pile up between scavenges: with 8 MB the process peaks
+ * about 35 MiB lower on 100 KiB messages, at the same throughput.
+ */
+const WRITER_YOUNG_GENERATION_MB = 8;
+
 export interface SqliteStoreOptions {
   /** Database file; its directory is created when missing. */
   path: string;
@@ -76,7 +83,10 @@ export class SqliteStore implements RawIngestStore {
     // Started after the migration, so the writer never sees an old schema.
     if (this.writer) return;
     const writer = new WorkerClient(
-      startSiblingWorker(import.meta.url, 'writer-thread', { workerData: { path: this.path } }),
+      startSiblingWorker(import.meta.url, 'writer-thread', {
+        workerData: { path: this.path },
+        resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+      }),
     );
     this.writer = writer;
     try {
