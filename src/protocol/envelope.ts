@@ -46,21 +46,30 @@ const MAX_LOCAL_PART = 64;
 const MAX_DOMAIN = 255;
 const MAX_PATH = 256;
 
-export type MailboxCheck = 'valid' | 'invalid' | 'needs-smtputf8';
+export type MailboxCheck =
+  | { verdict: 'valid' | 'invalid' | 'needs-smtputf8' }
+  | { verdict: 'too-long'; problem: string };
 
 /** Checks a mailbox (`local@domain`); non-ASCII is valid only with SMTPUTF8 (RFC 6531 §3.3). */
 export function checkMailbox(address: string, smtpUtf8: boolean): MailboxCheck {
-  if (!MAILBOX.test(address)) return 'invalid';
+  if (!MAILBOX.test(address)) return { verdict: 'invalid' };
+  const problem = lengthProblem(address);
+  if (problem !== null) return { verdict: 'too-long', problem };
+  if (!smtpUtf8 && NON_ASCII.test(address)) return { verdict: 'needs-smtputf8' };
+  return { verdict: 'valid' };
+}
+
+/** Which RFC 5321 §4.5.3.1 limit a well-formed address exceeds, in words, or null. */
+function lengthProblem(address: string): string | null {
   const at = address.lastIndexOf('@');
-  if (
-    Buffer.byteLength(address.slice(0, at)) > MAX_LOCAL_PART ||
-    Buffer.byteLength(address.slice(at + 1)) > MAX_DOMAIN ||
-    Buffer.byteLength(address) > MAX_PATH - 2
-  ) {
-    return 'invalid';
-  }
-  if (!smtpUtf8 && NON_ASCII.test(address)) return 'needs-smtputf8';
-  return 'valid';
+  const localPart = Buffer.byteLength(address.slice(0, at));
+  const domain = Buffer.byteLength(address.slice(at + 1));
+  const path = Buffer.byteLength(address) + 2;
+  if (localPart > MAX_LOCAL_PART)
+    return `the local part is ${localPart} octets; the limit is ${MAX_LOCAL_PART}`;
+  if (domain > MAX_DOMAIN) return `the domain is ${domain} octets; the limit is ${MAX_DOMAIN}`;
+  if (path > MAX_PATH) return `the path is ${path} octets with its brackets; the limit is ${MAX_PATH}`;
+  return null;
 }
 
 /** RFC 5321 §4.1.1.3: `<Postmaster>` without a domain must be accepted as a recipient. */

@@ -12,7 +12,7 @@ import {
   parsePathArgument,
   parseRcptParameters,
 } from './envelope.js';
-import { parameterUnknownReply, REPLIES, sizeExceededReply } from './replies.js';
+import { parameterUnknownReply, pathTooLongReply, REPLIES, sizeExceededReply } from './replies.js';
 import type { SmtpReply } from './types.js';
 
 export interface Refusal {
@@ -102,11 +102,18 @@ function refuse(refusal: Refusal): { ok: false; refusal: Refusal } {
 }
 
 function mailboxRefusal(address: string, smtpUtf8: boolean, invalidReply: SmtpReply): Refusal | null {
-  switch (checkMailbox(address, smtpUtf8)) {
+  const check = checkMailbox(address, smtpUtf8);
+  switch (check.verdict) {
     case 'valid':
       return null;
     case 'invalid':
       return { reply: invalidReply, diagnostic: 'invalid-address', detail: address };
+    case 'too-long':
+      return {
+        reply: pathTooLongReply(invalidReply, check.problem),
+        diagnostic: 'invalid-address',
+        detail: `${address} (${check.problem})`,
+      };
     case 'needs-smtputf8':
       return { reply: REPLIES.SMTPUTF8_REQUIRED, diagnostic: 'invalid-address', detail: address };
   }

@@ -159,6 +159,11 @@ export function messageQueuedReply(id: string): SmtpReply {
   return reply(250, '2.0.0', `OK: queued as ${id}`);
 }
 
+/** RFC 5321 §4.5.3.1.10: "501 Path too long", with the bad-address enhanced code of the command. */
+export function pathTooLongReply(badAddress: SmtpReply, problem: string): SmtpReply {
+  return reply(501, badAddress.enhanced, `Path too long: ${problem} (RFC 5321 section 4.5.3.1)`);
+}
+
 /** RFC 1870 §6: 552 both for a declared SIZE over the limit and for a message that turns out larger. */
 export function sizeExceededReply(limit: number): SmtpReply {
   return reply(552, '5.3.4', `Message size exceeds fixed maximum message size (${limit} bytes)`);

@@ -34,6 +34,17 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       enhanced: '5.1.7',
       rule: '§4.5.3.1.1 local-part ≤ 64',
     },
+    {
+      send: `MAIL FROM:<${'l'.repeat(64)}@example.test>`,
+      code: 250,
+      rule: '§4.5.3.1.1 64 octets is allowed',
+    },
+    {
+      send: `MAIL FROM:<${'l'.repeat(10)}@${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.${'d'.repeat(60)}.test>`,
+      code: 501,
+      enhanced: '5.1.7',
+      rule: '§4.5.3.1.3 path ≤ 256 with brackets',
+    },
     { send: 'MAIL FROM:<sender@example.test> SIZE=1000', code: 250, rule: 'RFC 1870 §3' },
     {
       send: 'MAIL FROM:<sender@example.test> SIZE=100001',
@@ -105,6 +116,12 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       enhanced: '5.5.4',
       rule: 'DSN not offered',
     },
+    {
+      send: `RCPT TO:<${'r'.repeat(65)}@example.test>`,
+      code: 501,
+      enhanced: '5.1.3',
+      rule: '§4.5.3.1.1 local-part ≤ 64',
+    },
     { send: 'RCPT TO:<müller@example.test>', code: 553, enhanced: '5.6.7', rule: 'RFC 6531 §3.4' },
     { mail: `${FROM} SMTPUTF8`, send: 'RCPT TO:<müller@example.test>', code: 250, rule: 'RFC 6531 §3.3' },
   ];
@@ -118,6 +135,16 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
         assert.equal(reply?.lines[0]?.slice(4, 4 + row.enhanced.length), row.enhanced);
     });
   }
+
+  it('says which length limit an address exceeds (RFC 5321 §4.5.3.1.10 "Path too long")', async () => {
+    const harness = await readyHarness('relay');
+    const [mail, rcpt] = await harness.exchange(FROM, `RCPT TO:<rcpt@${'d'.repeat(256)}>`);
+    assert.equal(mail?.code, 250);
+    assert.match(
+      rcpt?.lines[0] ?? '',
+      /^501 5\.1\.3 Path too long: the domain is 256 octets; the limit is 255/,
+    );
+  });
 
   it('reports the diagnostics for SIZE and unknown parameters', async () => {
     const harness = await readyHarness('relay');
