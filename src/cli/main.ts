@@ -31,6 +31,8 @@ export function buildProgram(): Command {
     )
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
+    // Set before the commands are added, which inherit it: a usage error says where to look next.
+    .showHelpAfterError('  what to do: add --help to see the commands and options')
     .exitOverride();
   registerServeCommand(program);
   registerMessagesCommand(program);

@@ -107,6 +107,27 @@ describe('mailport serve', () => {
     assert.match(stderr, /--max-message-size must be a size such as 25MiB/);
   });
 
+  it('an unknown option: exit 2, with the suggestion and where to look next', async () => {
+    const { code, stderr } = await failRun(['serve', '--ephemeral', '--http-prot', '0']);
+    assert.equal(code, 2);
+    assert.match(stderr, /unknown option '--http-prot'/);
+    assert.match(stderr, /Did you mean --http-port\?/);
+    assert.match(stderr, /what to do: add --help/);
+  });
+
+  it('an unreachable PostgreSQL store: exit 1, with how to check it', async () => {
+    const { code, stderr } = await failRun([
+      'serve',
+      '--ephemeral',
+      ...EPHEMERAL_PORTS,
+      '--storage',
+      'postgres://postgres@127.0.0.1:1/mailport',
+    ]);
+    assert.equal(code, 1);
+    assert.match(stderr, /ECONNREFUSED 127\.0\.0\.1:1/);
+    assert.match(stderr, /what to do: .*start PostgreSQL.*pg_isready/);
+  });
+
   const setpriv = spawnSync('setpriv', ['--version']).status === 0 && process.getuid?.() === 0;
   it('--standard-ports without privileges names the fixes', {
     skip: setpriv ? false : 'needs root and setpriv to drop privileges',

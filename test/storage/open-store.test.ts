@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -54,10 +54,49 @@ describe('openStore', () => {
     }
   });
 
-  it('reports an unreachable PostgreSQL as MP_ERR_STORAGE', async () => {
-    await assert.rejects(
-      openStore('postgres://postgres@127.0.0.1:1/test'),
-      (error: unknown) => error instanceof MailportError && error.code === 'MP_ERR_STORAGE',
-    );
-  });
+  // Each failure as the engine really reports it, and the next step the CLI prints under it.
+  const failures: { name: string; url: () => string; hint: RegExp }[] = [
+    {
+      name: 'an unreachable PostgreSQL',
+      url: () => 'postgres://postgres@127.0.0.1:1/test',
+      hint: /start PostgreSQL.*pg_isready/,
+    },
+    {
+      name: 'a PostgreSQL database that does not exist',
+      url: () => CONNECTION.replace(/\/[^/?]*$/, '/mailport_no_such_database'),
+      hint: /createdb/,
+    },
+    {
+      name: 'a PostgreSQL role that does not exist',
+      url: () => CONNECTION.replace(/\/\/[^@/]*@/, '//mailport_no_such_role@'),
+      hint: /no such role/,
+    },
+    {
+      name: 'a data dir that is a file',
+      url: () => join(dir, 'a-file', 'mailport.db'),
+      hint: /is a file, not a directory.*--data-dir/,
+    },
+    {
+      name: 'a data dir below a file',
+      url: () => join(dir, 'a-file', 'below', 'mailport.db'),
+      hint: /is a file, not a directory.*--data-dir/,
+    },
+    {
+      name: 'a file that is not a SQLite database',
+      url: () => join(dir, 'not-a-database.db'),
+      hint: /not a SQLite database/,
+    },
+  ];
+  for (const failure of failures) {
+    it(`reports ${failure.name} as MP_ERR_STORAGE with what to do`, async () => {
+      await writeFile(join(dir, 'a-file'), 'x');
+      await writeFile(join(dir, 'not-a-database.db'), 'This is text, not a database. '.repeat(200));
+      await assert.rejects(openStore(failure.url()), (error: unknown) => {
+        assert.ok(error instanceof MailportError, String(error));
+        assert.equal(error.code, 'MP_ERR_STORAGE');
+        assert.match(error.hint ?? '', failure.hint, error.message);
+        return true;
+      });
+    });
+  }
 });
