@@ -11,6 +11,7 @@ import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
   type EhloCapabilities,
+  formatReply,
   SmtpClient,
   SmtpClientError,
   type TlsSessionInfo,
@@ -48,6 +49,8 @@ type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClient
 /** Handshake failures that mean "no TLS version or cipher in common", worth a legacy retry. */
 const VERSION_MISMATCH =
   /protocol version|unsupported protocol|no protocols available|handshake failure|legacy sigalg|no shared cipher|version too low/i;
+/** OpenSSL's words for a first record that is not TLS at all (e.g. a plaintext SMTP reply). */
+const NOT_A_TLS_RECORD = /wrong version number|packet length too long|unknown protocol|record layer failure/i;
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
 export async function probePort(port: number, options: ProbeOptions): Promise<PortReport> {
@@ -124,11 +127,13 @@ function isVersionMismatch(error: SmtpClientError): boolean {
   return error.code === 'ETLS' && VERSION_MISMATCH.test(describeChain(error));
 }
 
+/** The messages of an error and its causes on one line, each said once (a wrapper often repeats its cause). */
 function describeChain(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current instanceof Error && depth < 4; depth++) {
-    parts.push(current.message);
+    const message = current.message.replace(/\s+/g, ' ').trim();
+    if (!parts.some((part) => part.includes(message))) parts.push(message);
     current = current.cause;
   }
   return parts.join(' | ');
@@ -173,7 +178,10 @@ async function runSession(
       }
       if (capabilities.starttls) {
         const upgraded = await upgrade(client, report, options, target);
-        if (!upgraded) return;
+        if (!upgraded) {
+          await client.quit();
+          return;
+        }
         capabilities = await client.ehlo();
         report.ehloAfterTls = summarise(capabilities);
       } else {
@@ -220,11 +228,25 @@ async function upgrade(
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
     report.tls = 'none';
+    if (NOT_A_TLS_RECORD.test(describeChain(error))) {
+      // Our STARTTLS was right, so "wrong version number" here is the server's fault, not the
+      // client's TLS mode: it said 220, then went on in plaintext.
+      add(
+        report,
+        'error',
+        'The server answered 220 to STARTTLS but then did not speak TLS (its next bytes were not a TLS record): the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.',
+        opensslFor(target, 'starttls'),
+        'starttls-not-offered',
+      );
+      return false;
+    }
     const explanation = explainError(error, { port: target.port });
     add(
       report,
       'error',
-      `STARTTLS is offered but the TLS handshake fails: ${describeChain(error)}`,
+      error.reply
+        ? `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`
+        : `STARTTLS is offered but the TLS handshake fails: ${describeChain(error)}`,
       opensslFor(target, 'starttls'),
       explanation.cause,
     );

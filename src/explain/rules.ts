@@ -241,6 +241,12 @@ const SOCKET_LEVEL_CLIENTS = [
   'PHPMailer',
 ];
 
+/**
+ * Mailport's own client (doctor, send) names the step that failed: from `phase: ehlo` on, the
+ * server had greeted, so a client waiting in plaintext on an implicit-TLS port cannot be the cause.
+ */
+const AFTER_GREETING = /\bphase: (?:ehlo|auth|mail|rcpt|data)\b/;
+
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
   /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
@@ -380,6 +386,7 @@ export const RULES: readonly ExplainRule[] = [
       /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
     ],
     unless: [
+      AFTER_GREETING,
       /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|Failed to connect|Connection timeout|did not properly respond/i,
     ],
     port: 'implicit',
@@ -427,6 +434,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.65,
     match: [/Connection unexpectedly closed/i],
+    unless: [AFTER_GREETING],
     seenIn: ['Python smtplib'],
   },
   {
@@ -457,6 +465,7 @@ export const RULES: readonly ExplainRule[] = [
     // Go's net/smtp returns a bare EOF when the server hangs up before greeting: typically a
     // plaintext smtp.Dial against port 465, which closes after waiting for a ClientHello.
     match: [/(?:^|:\s*|msg=)EOF(?:\s|$)/m],
+    unless: [AFTER_GREETING],
     seenIn: ['Go net/smtp'],
   },
   {
@@ -466,6 +475,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /net_io_connectionclosed|transport connection: The connection was closed|Connection closed unexpectedly|closed the connection unexpectedly|Unexpected socket close|Remote host closed connection unexpectedly/i,
     ],
+    unless: [AFTER_GREETING],
     seenIn: ['.NET SmtpClient', 'nodemailer', 'swaks', 'mailport'],
   },
 

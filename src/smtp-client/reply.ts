@@ -14,6 +14,10 @@ export interface ServerReply {
 }
 
 const REPLY_LINE = /^(\d{3})(?:([ -])(.*))?$/;
+/** RFC 5321 §4.2: the first digit is 2 to 5, the second 0 to 5. */
+const VALID_CODE = /^[2-5][0-5]\d$/;
+/** An EHLO reply has a few dozen lines; a server that never ends a reply must not grow memory. */
+const MAX_REPLY_LINES = 1000;
 const ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)/;
 
 export function formatReply(reply: ServerReply): string {
@@ -29,13 +33,23 @@ export class ReplyAssembler {
   push(line: string): ServerReply | null {
     const match = REPLY_LINE.exec(line);
     if (!match) throw new SyntaxError(`Not an SMTP reply line: ${JSON.stringify(line.slice(0, 200))}`);
+    if (!VALID_CODE.test(match[1] ?? '')) {
+      throw new SyntaxError(
+        `Reply code ${match[1]} is not an SMTP reply code (2xx to 5xx, RFC 5321 section 4.2)`,
+      );
+    }
     const code = Number(match[1]);
     if (this.code !== null && code !== this.code) {
       throw new SyntaxError(`Reply code changed inside a multi-line reply: ${this.code} then ${code}`);
     }
     this.code = code;
     this.lines.push(line);
-    if (match[2] === '-') return null;
+    if (match[2] === '-') {
+      if (this.lines.length >= MAX_REPLY_LINES) {
+        throw new SyntaxError(`A multi-line reply went on for more than ${MAX_REPLY_LINES} lines`);
+      }
+      return null;
+    }
     const reply = buildReply(code, this.lines);
     this.lines = [];
     this.code = null;

@@ -320,6 +320,37 @@ export async function startBannerServer(banner: string, certificate?: PemPair): 
   return { port, close: () => closeServer(server, sockets) };
 }
 
+export interface ScriptedServer extends RunningServer {
+  /** Connections the server still has open (a client that forgets to close leaves one). */
+  openConnections(): number;
+}
+
+/**
+ * A broken SMTP server: greets with `greeting`, then hands each command line to `answer`, which
+ * writes whatever the case needs (or closes). EHLO gets a plain `250` unless `answer` handles it.
+ */
+export async function startScriptedServer(
+  answer: (line: string, socket: Socket) => boolean,
+  greeting = '220 broken.test ESMTP',
+): Promise<ScriptedServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    socket.write(`${greeting}\r\n`);
+    const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('error', () => socket.destroy());
+    lines.on('line', (line) => {
+      if (socket.destroyed || answer(line, socket)) return;
+      if (/^QUIT/i.test(line)) socket.end('221 bye\r\n');
+      else socket.write('250 ok\r\n');
+    });
+  });
+  const port = await listen(server);
+  return { port, openConnections: () => sockets.size, close: () => closeServer(server, sockets) };
+}
+
 /** A plain HTTP server, the other thing people point mail clients at. */
 export async function startHttpServer(): Promise<RunningServer> {
   const server = createHttpServer((_request, response) => response.end('hello'));

@@ -1,0 +1,105 @@
+/**
+ * `mailport doctor` against SMTP servers that break the protocol in ways real ones do: STARTTLS
+ * refused or agreed to and then not done, a hang-up after EHLO, a reply that never ends, a reply
+ * code outside SMTP's range. Each gets a finding that blames the server, not the user's client,
+ * and the doctor leaves no connection open behind it.
+ */
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { after, describe, test } from 'node:test';
+import { type PortReport, runDoctor } from '../../src/doctor/index.js';
+import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
+
+const servers: ScriptedServer[] = [];
+after(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+async function diagnose(
+  answer: (line: string, socket: Socket) => boolean,
+): Promise<{ port: PortReport; server: ScriptedServer }> {
+  const server = await startScriptedServer(answer);
+  servers.push(server);
+  const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs: 2000 });
+  const [port] = report.ports;
+  assert.ok(port);
+  return { port, server };
+}
+
+function errors(port: PortReport): { message: string; cause?: string }[] {
+  return port.findings.filter((finding) => finding.level === 'error');
+}
+
+async function connectionsCloseSoon(server: ScriptedServer): Promise<void> {
+  for (let waited = 0; server.openConnections() > 0 && waited < 2000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(server.openConnections(), 0, 'the doctor left a connection open');
+}
+
+const EHLO_WITH_STARTTLS = '250-broken.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n';
+
+describe('doctor on broken SMTP servers', () => {
+  test('STARTTLS offered, then refused with 454: says so, and closes its connection', async () => {
+    const { port, server } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
+      else if (/^STARTTLS/i.test(line)) socket.write('454 4.7.0 TLS not available due to local problem\r\n');
+      else return false;
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /offered but the server refuses it: 454 4\.7\.0/);
+    assert.equal(finding?.cause, 'starttls-not-offered');
+    await connectionsCloseSoon(server);
+  });
+
+  test('220 to STARTTLS, then plaintext: the server is blamed, not the client TLS mode', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
+      else if (/^STARTTLS/i.test(line)) {
+        socket.write('220 2.0.0 go ahead\r\n');
+        // After our ClientHello arrives: plaintext where a TLS record should be.
+        socket.once('data', () => socket.write('250 this is not TLS\r\n'));
+      } else return false;
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /answered 220 to STARTTLS but then did not speak TLS/);
+    assert.equal(finding?.cause, 'starttls-not-offered');
+  });
+
+  test('a hang-up right after EHLO is not read as a wrong TLS mode', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.destroy();
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /closed the connection/);
+    assert.notEqual(finding?.cause, 'plaintext-on-implicit-tls-port');
+    assert.notEqual(finding?.cause, 'implicit-tls-on-starttls-port');
+  });
+
+  test('a multi-line reply that never ends is cut off, not buffered', async () => {
+    const { port, server } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-broken.test\r\n'.repeat(5000));
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /more than 1000 lines/);
+    assert.equal(finding?.cause, 'not-smtp');
+    await connectionsCloseSoon(server);
+  });
+
+  test('a reply code outside 2xx-5xx is a protocol error, not a working server', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('999 what\r\n');
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /Reply code 999 is not an SMTP reply code/);
+    assert.equal(finding?.cause, 'not-smtp');
+  });
+});
