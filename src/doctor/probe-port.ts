@@ -7,6 +7,7 @@
 
 import type { X509Certificate } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
+import type { CauseId } from '../explain/causes.js';
 import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
@@ -49,8 +50,6 @@ type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClient
 /** Handshake failures that mean "no TLS version or cipher in common", worth a legacy retry. */
 const VERSION_MISMATCH =
   /protocol version|unsupported protocol|no protocols available|handshake failure|legacy sigalg|no shared cipher|version too low/i;
-/** OpenSSL's words for a first record that is not TLS at all (e.g. a plaintext SMTP reply). */
-const NOT_A_TLS_RECORD = /wrong version number|packet length too long|unknown protocol|record layer failure/i;
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
 export async function probePort(port: number, options: ProbeOptions): Promise<PortReport> {
@@ -228,30 +227,20 @@ async function upgrade(
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
     report.tls = 'none';
-    if (NOT_A_TLS_RECORD.test(describeChain(error))) {
-      // Our STARTTLS was right, so "wrong version number" here is the server's fault, not the
-      // client's TLS mode: it said 220, then went on in plaintext.
-      add(
-        report,
-        'error',
-        'The server answered 220 to STARTTLS but then did not speak TLS (its next bytes were not a TLS record): the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.',
-        opensslFor(target, 'starttls'),
-        'starttls-not-offered',
-      );
-      return false;
-    }
-    const explanation = explainError(error, { port: target.port });
-    add(
-      report,
-      'error',
-      error.reply
-        ? `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`
-        : `STARTTLS is offered but the TLS handshake fails: ${describeChain(error)}`,
-      opensslFor(target, 'starttls'),
-      explanation.cause,
-    );
+    const { cause } = explainError(error, { port: target.port });
+    add(report, 'error', starttlsFailure(error, cause), opensslFor(target, 'starttls'), cause);
     return false;
   }
+}
+
+/** Why STARTTLS, though offered, did not give a TLS session. */
+function starttlsFailure(error: SmtpClientError, cause: CauseId): string {
+  if (error.reply) return `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`;
+  // Our STARTTLS was right, so a plaintext answer after the 220 is the server's doing.
+  if (cause === 'starttls-not-offered') {
+    return 'The server answered 220 to STARTTLS but then did not speak TLS (its next bytes were not a TLS record): the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.';
+  }
+  return `STARTTLS is offered but the TLS handshake fails: ${describeChain(error)}`;
 }
 
 /** STARTTLS again with TLS 1.0 allowed, to tell "TLS too old" from other handshake failures. */

@@ -222,6 +222,8 @@ export const BOILERPLATE: readonly RegExp[] = [
   /^\s*\d\. The set of SSL\/TLS protocols supported by the client and server do not match\.?\s*$/gim,
   /^\s*\d\. You are using a version of MailKit.*$/gim,
   /This usually means that the SSL certificate presented by the server is not trusted by the system for one or more of\s+the following reasons:/gi,
+  // openssl s_client's session fields: `Timeout   : 7200 (sec)` is the ticket lifetime, not a timeout.
+  /^\s*Timeout\s*:\s*\d+ \(sec\)\s*$/gim,
   // Stack frames: their file names and line numbers (`line 535`, `index.js:465:12`) are not SMTP facts.
   /^\s*File ".*", line \d+.*$/gm,
   /^\s*at .*[(\s]\S+:\d+(?::\d+)?\)?\s*$/gm,
@@ -243,7 +245,8 @@ const SOCKET_LEVEL_CLIENTS = [
 
 /**
  * Mailport's own client (doctor, send) names the step that failed: from `phase: ehlo` on, the
- * server had greeted, so a client waiting in plaintext on an implicit-TLS port cannot be the cause.
+ * server had greeted, so the connection's TLS mode matched the port and neither wrong-mode cause
+ * can explain a later hang-up.
  */
 const AFTER_GREETING = /\bphase: (?:ehlo|auth|mail|rcpt|data)\b/;
 
@@ -273,6 +276,19 @@ export const RULES: readonly ExplainRule[] = [
   },
 
   // --- Wrong TLS mode: implicit TLS against a plaintext/STARTTLS port -----------------------
+  {
+    // Mailport's own client sent STARTTLS, got 220 and began the handshake: a plaintext answer
+    // there is the server's fault (or a middlebox's), not a client using the wrong TLS mode.
+    id: 'no-tls-after-starttls-220',
+    cause: 'starttls-not-offered',
+    confidence: 0.97,
+    match: [
+      /\bphase: starttls\b/,
+      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|record[ _]layer[ _]failure/i,
+    ],
+    seenIn: ['mailport'],
+    fix: 'The server answered 220 to STARTTLS but did not start TLS: fix its TLS configuration, or turn off the "SMTP inspection" of a firewall in between (it rewrites STARTTLS). Meanwhile use another port that works, e.g. 465 with implicit TLS.',
+  },
   {
     id: 'tls-wrong-version-number',
     cause: 'implicit-tls-on-starttls-port',
@@ -348,6 +364,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /ECONNRESET|Connection reset by peer|forcibly closed by the remote host|SSL_connect: Connection reset/i,
     ],
+    unless: [AFTER_GREETING],
     port: 'plaintext',
     seenIn: ['nodemailer', 'Python smtplib', 'curl', '.NET SmtpClient'],
   },
@@ -356,7 +373,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.55,
     match: [/ECONNRESET|Connection reset by peer|forcibly closed by the remote host/i],
-    unless: [/SSL|TLS|handshake/i],
+    unless: [/SSL|TLS|handshake/i, AFTER_GREETING],
     port: 'implicit',
     seenIn: ['nodemailer', 'Python smtplib', '.NET SmtpClient'],
   },
@@ -905,6 +922,18 @@ export const RULES: readonly ExplainRule[] = [
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
+  },
+  {
+    // RFC 5321 §3.1: 554 instead of 220 means the server will not talk to this client at all.
+    id: 'greeting-554',
+    cause: 'sender-rejected',
+    confidence: 0.7,
+    match: [
+      /refused the session in its greeting|Invalid greeting|SMTPConnectError|phase: greeting|No SMTP service here/i,
+      /\b554\b/,
+    ],
+    seenIn: ['mailport', 'nodemailer', 'Python smtplib'],
+    fix: "The server refuses every session from your address before any command (554 greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.",
   },
   {
     id: 'ip-blocklisted',

@@ -448,10 +448,17 @@ async function handshake(
     secured.on('error', () => {});
     secured.destroy();
     if (error instanceof SmtpClientError) throw error;
-    throw new SmtpClientError('ETLS', phase, `TLS handshake failed: ${(error as Error).message}`, {
+    throw new SmtpClientError('ETLS', phase, `TLS handshake failed: ${handshakeFailure(error)}`, {
       cause: error,
     });
   }
+}
+
+/** OpenSSL's reason ("wrong version number") rather than its whole multi-line error queue. */
+function handshakeFailure(error: unknown): string {
+  const { reason, message } = error as { reason?: unknown; message?: unknown };
+  if (typeof reason === 'string' && reason !== '') return reason;
+  return String(message).replace(/\s+/g, ' ').trim();
 }
 
 /** RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter. */

@@ -113,3 +113,55 @@ test('explainError reads SmtpClientError fields: phase, code and the server repl
   });
   assert.equal(explainError(nested).cause, 'connection-refused');
 });
+
+test("Mailport's own client: the step it names tells the server's fault from the user's", () => {
+  const afterStarttls = new SmtpClientError('ETLS', 'starttls', 'TLS handshake failed', {
+    cause: new Error('error:0A00010B:SSL routines:ssl3_get_record:wrong version number'),
+  });
+  assert.equal(explainError(afterStarttls).cause, 'starttls-not-offered');
+  assert.equal(
+    explainText('Error: 0A00010B:SSL routines:ssl3_get_record:wrong version number').cause,
+    'implicit-tls-on-starttls-port',
+    'from any other client it is still the wrong TLS mode',
+  );
+  const closedAfterEhlo = new SmtpClientError(
+    'ECONNRESET',
+    'ehlo',
+    'The server closed the connection unexpectedly while Mailport waited for a reply (ehlo)',
+  );
+  for (const port of [465, 587]) {
+    assert.doesNotMatch(explainError(closedAfterEhlo, { port }).cause, /tls-port$/, `port ${port}`);
+  }
+  const refusedGreeting = new SmtpClientError(
+    'EPROTOCOL',
+    'greeting',
+    'The server refused the session in its greeting',
+    {
+      reply: {
+        code: 554,
+        enhanced: '5.7.1',
+        lines: ['No SMTP service here'],
+        raw: '554 5.7.1 No SMTP service here',
+      },
+    },
+  );
+  assert.equal(explainError(refusedGreeting).cause, 'sender-rejected');
+});
+
+test("openssl s_client's session block is not read as a timeout", () => {
+  const text = [
+    'New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384',
+    'Verify return code: 0 (ok)',
+    '---',
+    '220 mail.example.com ESMTP ready',
+    '---',
+    'Post-Handshake New Session Ticket arrived:',
+    'SSL-Session:',
+    '    Protocol  : TLSv1.3',
+    '    Start Time: 1796469392',
+    '    Timeout   : 7200 (sec)',
+    '    Verify return code: 0 (ok)',
+    'DONE',
+  ].join('\n');
+  assert.equal(explainText(text).cause, 'no-error');
+});
