@@ -3,14 +3,28 @@
  * `allow-scripts` (scripts never run); on top of that a Content-Security-Policy `<meta>` blocks
  * every remote fetch (tracking pixels included) until the user allows remote images, and `cid:`
  * references (RFC 2392) are pointed at the API's attachment URLs so inline images render.
+ * Until then remote URLs are also disarmed in the markup itself, so no fetch can happen even
+ * where a browser looks at the markup before the policy applies (e.g. a speculative preload).
  */
 import type { AttachmentInfo } from '../api/types.js';
 
 /** `src=`, `background=` and CSS `url()` values that load over the network. */
 const REMOTE_PATTERN = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*|url\(\s*["']?\s*)(?:https?:)?\/\//gi;
 
+/** `srcset` lists several URLs, each of which may be remote. */
+const SRCSET_PATTERN = /\bsrcset\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi;
+const SRCSET_REMOTE_URL = /(^|[\s,"'=])(?:https?:)?\/\//gi;
+/** A scheme no browser fetches: the disarmed URL stays readable in the source. */
+const DISARMED = 'blocked-remote://';
+
 export function countRemoteResources(html: string): number {
   return html.match(REMOTE_PATTERN)?.length ?? 0;
+}
+
+function disarmRemoteUrls(html: string): string {
+  return html
+    .replace(REMOTE_PATTERN, (match) => match.replace(/(?:https?:)?\/\/$/i, DISARMED))
+    .replace(SRCSET_PATTERN, (attribute) => attribute.replace(SRCSET_REMOTE_URL, `$1${DISARMED}`));
 }
 
 export interface PrepareOptions {
@@ -32,7 +46,8 @@ export function prepareEmailHtml(html: string, options: PrepareOptions): string 
     const id = attachment.contentId.replace(/^<|>$/g, '').toLowerCase();
     byContentId.set(id, `${options.origin}${options.attachmentUrl(attachment.index)}`);
   }
-  const body = html.replace(/cid:([^"'()\s>]+)/gi, (match, id: string) => {
+  const markup = options.allowRemote ? html : disarmRemoteUrls(html);
+  const body = markup.replace(/cid:([^"'()\s>]+)/gi, (match, id: string) => {
     let key = id.toLowerCase();
     try {
       key = decodeURIComponent(key);
