@@ -11,6 +11,7 @@ export function storageError(message: string, cause: unknown): MailportError {
 
 const SETTING = '--storage (or MAILPORT_STORAGE)';
 const NOT_A_DIRECTORY = 'Part of the path is a file, not a directory: choose another --data-dir.';
+const DISK_FULL = 'The disk is full: free some space, or keep fewer messages with --max-messages.';
 
 /**
  * Error codes of the engines as they reach us: Node's system errors (a PostgreSQL connection, the
@@ -32,7 +33,7 @@ const HINTS: Readonly<Record<string, string>> = {
   ENOTDIR: NOT_A_DIRECTORY,
   // mkdir -p meets a file where the data dir should be.
   EEXIST: NOT_A_DIRECTORY,
-  ENOSPC: 'The disk is full: free some space, or keep fewer messages with --max-messages.',
+  ENOSPC: DISK_FULL,
   SQLITE_CANTOPEN:
     'SQLite cannot open or create the file: check that its directory exists and is writable, or choose another --data-dir.',
   SQLITE_READONLY:
@@ -41,7 +42,7 @@ const HINTS: Readonly<Record<string, string>> = {
     'That file is not a SQLite database: point --data-dir (or --storage) at a Mailport data dir, or move the file away.',
   SQLITE_CORRUPT:
     'The database file is damaged: move it away to start with an empty store (and keep it, to recover messages with the sqlite3 tool).',
-  SQLITE_FULL: 'The disk is full: free some space, or keep fewer messages with --max-messages.',
+  SQLITE_FULL: DISK_FULL,
   SQLITE_BUSY:
     'Another process holds a lock on the database: stop the other `mailport serve` using this data dir, or give each its own --data-dir.',
 };
