@@ -62,8 +62,9 @@ export async function probePort(port: number, options: ProbeOptions): Promise<Po
   };
   const plainCancel = new AbortController();
   const implicitAttempt = attempt(port, true, options).then((result) => {
-    // A completed TLS handshake means the port speaks TLS first: a plaintext greeting will never come.
-    if (result.ok || result.error.phase !== 'connect') plainCancel.abort();
+    // A completed TLS handshake, or a TLS alert, means the port speaks TLS first: a plaintext
+    // greeting will never come.
+    if (result.ok || result.error.phase !== 'connect' || refusedByTlsAlert(result.error)) plainCancel.abort();
     return result;
   });
   const plainAttempt = attempt(port, false, options, {}, plainCancel.signal);
@@ -120,6 +121,11 @@ function tlsOptions(options: ProbeOptions, extra: ClientTlsOptions): ClientTlsOp
     ...(options.caPem ? { ca: [options.caPem] } : {}),
     ...extra,
   };
+}
+
+/** The server answered the ClientHello with a TLS alert (OpenSSL: "SSL alert number N"). */
+function refusedByTlsAlert(error: SmtpClientError): boolean {
+  return error.code === 'ETLS' && /SSL alert number \d+/.test(describeChain(error));
 }
 
 function isVersionMismatch(error: SmtpClientError): boolean {
@@ -418,6 +424,22 @@ async function describeFailure(
   options: ProbeOptions,
   target: VerifyTarget,
 ): Promise<void> {
+  if (refusedByTlsAlert(implicit)) {
+    // An alert is a TLS record: the port speaks TLS from the first byte, and said why it refused
+    // (the plaintext attempt was cancelled, so whatever it reports says nothing).
+    report.reachability = 'open';
+    const unrecognizedName = /unrecognized name|alert number 112\b/i.test(describeChain(implicit));
+    add(
+      report,
+      'error',
+      unrecognizedName
+        ? `The port speaks implicit TLS but refused the handshake for the name ${options.servername}: the server has no certificate for that name (TLS alert "unrecognized name"). Use the host name its provider documents for SMTP, or pass it with --servername.`
+        : `The port speaks implicit TLS, but the server ended the handshake with an alert (${implicit.message}).`,
+      opensslFor(target, 'implicit'),
+      explainError(implicit, { port: target.port }).cause,
+    );
+    return;
+  }
   if (plain.phase === 'connect') {
     if (plain.code === 'ECONNREFUSED') {
       report.reachability = 'refused';

@@ -615,6 +615,16 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    // TLS alert 112 (RFC 6066 §3): the server has no certificate for the name the client sent in
+    // SNI, and says so instead of presenting one that would fail the name check.
+    id: 'tls-unrecognized-name',
+    cause: 'cert-hostname-mismatch',
+    confidence: 0.85,
+    match: [/unrecognized[ _]name|alert number 112\b/i],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'openssl s_client'],
+    fix: "The server does not serve the host name the client asked for (sent as SNI): it has no certificate for it. Connect with the name the provider documents for SMTP (its canonical name, not an alias or CNAME of your own), or set the client's TLS server name to it (nodemailer `tls: { servername }`, openssl `-servername`). `mailport doctor HOST --servername NAME` tries a name. Do not turn verification off.",
+  },
+  {
     id: 'cert-self-signed-in-chain',
     cause: 'cert-untrusted-ca',
     confidence: 0.93,

@@ -1,6 +1,6 @@
 /**
  * `mailport doctor` against real servers on loopback: correct and deliberately broken SMTP set-ups
- * (wrong TLS mode, broken certificates, TLS 1.0 only), other protocols on a mail port, a listener
+ * (wrong TLS mode, broken certificates, TLS 1.0 only, a name the server does not serve), other protocols on a mail port, a listener
  * that never greets, a closed port and a port that drops the TCP handshake.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import {
   startHttpServer,
   startSilentServer,
   startTestSmtpServer,
+  startUnrecognizedNameServer,
   type TlsFixtures,
 } from '../smtp-client/test-servers.js';
 
@@ -222,6 +223,32 @@ describe('doctor on broken servers', () => {
     });
     assert.equal(portOf(report, server.port).certificate?.hostnameMatch, true);
     assert.equal(portOf(report, server.port).certificate?.checkedName, 'mail.example.net');
+  });
+
+  test('a server that does not serve the name sent as SNI: its TLS alert is reported, without waiting', async () => {
+    const server = await keep(startUnrecognizedNameServer(fixtures.valid));
+    const started = Date.now();
+    const report = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'mail.example.com',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 5000,
+    });
+    const port = portOf(report, server.port);
+    assert.equal(port.reachability, 'open');
+    const [finding] = port.findings.filter((entry) => entry.level === 'error');
+    assert.equal(finding?.cause, 'cert-hostname-mismatch');
+    assert.match(finding?.message ?? '', /no certificate for that name .*unrecognized name/);
+    assert.ok(Date.now() - started < 4000, 'the plaintext attempt waited for a greeting that cannot come');
+    const served = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 5000,
+    });
+    assert.equal(portOf(served, server.port).tls, 'implicit');
   });
 
   test('a TLS 1.0-only server is reached with a legacy handshake and reported as too old', async () => {

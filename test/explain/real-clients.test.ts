@@ -23,6 +23,7 @@ import {
   startBlackholePort,
   startSilentServer,
   startTestSmtpServer,
+  startUnrecognizedNameServer,
   type TestSmtpServer,
   type TlsFixtures,
 } from '../smtp-client/test-servers.js';
@@ -46,6 +47,8 @@ interface Targets {
   selfSigned: TestSmtpServer;
   untrustedCa: TestSmtpServer;
   tls10: TestSmtpServer;
+  /** Implicit TLS for `localhost` only: any other SNI name gets a fatal unrecognized_name alert. */
+  unrecognizedName: RunningServer;
   silent: RunningServer;
   blackhole: RunningServer;
   closedPort: number;
@@ -92,6 +95,7 @@ before(async () => {
       // Node refuses TLS 1.0 unless the security level is lowered as well.
       secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
     }),
+    unrecognizedName: await startUnrecognizedNameServer(fixtures.valid),
     silent: await startSilentServer(),
     blackhole: await startBlackholePort(),
     closedPort: await closedPort(),
@@ -711,6 +715,57 @@ const cases: Case[] = [
           'localhost',
           '-connect',
           `127.0.0.1:${targets.wrongHostname.port}`,
+        ],
+        'QUIT\n',
+      ),
+  },
+  // A name the server has no certificate for, sent as SNI: TLS alert 112 instead of a certificate.
+  {
+    name: 'nodemailer with a TLS server name the server does not serve',
+    expected: 'cert-hostname-mismatch',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.unrecognizedName.port,
+        secure: true,
+        tls: { servername: 'mail.example.com', ca: targets.fixtures.ca.certPem },
+      }),
+  },
+  {
+    name: 'Python ssl (as smtplib.SMTP_SSL connects) with a server name the server does not serve',
+    expected: 'cert-hostname-mismatch',
+    output: () =>
+      python(
+        `import socket\n${pythonContext()}.wrap_socket(socket.create_connection(('127.0.0.1', ${targets.unrecognizedName.port}), timeout=3), server_hostname='mail.example.com')`,
+      ),
+  },
+  {
+    name: 'curl smtps:// to a host name the server does not serve',
+    expected: 'cert-hostname-mismatch',
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--max-time',
+        '5',
+        '--cacert',
+        targets.caFile,
+        '--resolve',
+        `mail.example.com:${targets.unrecognizedName.port}:127.0.0.1`,
+        `smtps://mail.example.com:${targets.unrecognizedName.port}`,
+      ]),
+  },
+  {
+    name: 'openssl s_client -servername with a name the server does not serve',
+    expected: 'cert-hostname-mismatch',
+    output: () =>
+      run(
+        'openssl',
+        [
+          's_client',
+          '-servername',
+          'mail.example.com',
+          '-connect',
+          `127.0.0.1:${targets.unrecognizedName.port}`,
         ],
         'QUIT\n',
       ),

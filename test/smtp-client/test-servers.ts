@@ -2,12 +2,16 @@
  * Small real servers on 127.0.0.1 for client-side tests (smtp-client, doctor, explain, send): a
  * configurable strict SMTP server (right or deliberately wrong TLS and AUTH set-ups, broken
  * certificates, TLS 1.0 only), a listener that never greets, a closed port, a port that never
- * answers the TCP handshake, and other protocols' banners. Every helper returns `close()`.
+ * answers the TCP handshake, a port that refuses unknown SNI names, and other protocols' banners.
+ * Every helper returns `close()`.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSecureContext, type SecureContextOptions, TLSSocket as TlsSocketClass } from 'node:tls';
 import {
@@ -397,6 +401,53 @@ export async function startBlackholePort(): Promise<RunningServer> {
     close: async () => {
       child.stdin.end();
       if (child.exitCode === null) await once(child, 'exit');
+    },
+  };
+}
+
+/**
+ * An implicit-TLS SMTP port that serves only `localhost`: a ClientHello naming any other host (SNI)
+ * gets a fatal `unrecognized_name` alert (TLS alert 112), as virtual-hosting mail servers send.
+ * Node's TLS server cannot send that alert, so the server is a small threaded python3 process.
+ */
+export async function startUnrecognizedNameServer(certificate: PemPair): Promise<RunningServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'mailport-sni-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  await writeFile(cert, certificate.certPem);
+  await writeFile(key, certificate.keyPem);
+  const script = [
+    'import socket, ssl, sys, threading',
+    'context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)',
+    'context.load_cert_chain(sys.argv[1], sys.argv[2])',
+    "context.sni_callback = lambda sock, name, ctx: None if name in (None, 'localhost') else ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME",
+    'listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(16)',
+    'def serve(raw):',
+    '    try:',
+    '        conn = context.wrap_socket(raw, server_side=True)',
+    '        conn.sendall(b"220 localhost ESMTP\\r\\n")',
+    '        for line in conn.makefile("rb"):',
+    '            if line[:4].upper() == b"QUIT":',
+    '                conn.sendall(b"221 2.0.0 Bye\\r\\n"); break',
+    '            conn.sendall(b"250 2.0.0 OK\\r\\n")',
+    '        conn.close()',
+    '    except OSError:',
+    '        raw.close()',
+    'def accept():',
+    '    while True:',
+    '        threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()',
+    'threading.Thread(target=accept, daemon=True).start()',
+    'print(listener.getsockname()[1], flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', script, cert, key], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return {
+    port: Number(line),
+    close: async () => {
+      child.stdin.end();
+      if (child.exitCode === null) await once(child, 'exit');
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
