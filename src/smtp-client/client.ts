@@ -61,6 +61,8 @@ export type AuthMechanism = 'PLAIN' | 'LOGIN';
 
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN'];
+/** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
+const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 
 export class SmtpClient {
   readonly transcript: Transcript;
@@ -134,7 +136,11 @@ export class SmtpClient {
     return client;
   }
 
-  /** EHLO (falling back to HELO when EHLO is refused, RFC 5321 §4.1.4). */
+  /**
+   * EHLO, falling back to HELO only when the server does not know EHLO (RFC 5321 §4.1.4: 500,
+   * 501, 502, 504 or 550). Any other answer (a 421 closing the channel, a 554) is the server
+   * refusing the session, and is reported as it is.
+   */
   async ehlo(): Promise<EhloCapabilities> {
     const name = this.options.clientName ?? 'mailport.localhost';
     const reply = await this.command(`EHLO ${name}`, 'ehlo');
@@ -142,6 +148,8 @@ export class SmtpClient {
       this.capabilities = parseEhlo(reply);
       return this.capabilities;
     }
+    if (!EHLO_UNKNOWN.has(reply.code))
+      throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO', { reply });
     const helo = await this.command(`HELO ${name}`, 'ehlo');
     if (helo.code !== 250)
       throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO and HELO', { reply });

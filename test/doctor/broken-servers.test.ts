@@ -1,8 +1,9 @@
 /**
  * `mailport doctor` against SMTP servers that break the protocol in ways real ones do: STARTTLS
  * refused or agreed to and then not done, a hang-up after EHLO, a reply that never ends, a reply
- * code outside SMTP's range. Each gets a finding that blames the server, not the user's client,
- * and the doctor leaves no connection open behind it.
+ * code outside SMTP's range, a 421 to EHLO. Each gets a finding that blames the server, not the
+ * user's client, and the doctor leaves no connection open behind it. An old server without EHLO
+ * is still spoken to, with HELO.
  */
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
@@ -101,5 +102,32 @@ describe('doctor on broken SMTP servers', () => {
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /Reply code 999 is not an SMTP reply code/);
     assert.equal(finding?.cause, 'not-smtp');
+  });
+
+  test('a 421 to EHLO, then a hang-up: the 421 is the finding, HELO is not tried', async () => {
+    const commands: string[] = [];
+    const { port, server } = await diagnose((line, socket) => {
+      commands.push(line.split(' ')[0] ?? '');
+      if (!/^EHLO/i.test(line)) return false;
+      socket.end('421 4.7.0 Too many connections, try again later\r\n');
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /refused EHLO: 421 4\.7\.0 Too many connections/);
+    assert.equal(finding?.cause, 'rate-limited');
+    assert.ok(!commands.includes('HELO'), `commands sent: ${commands.join(', ')}`);
+    await connectionsCloseSoon(server);
+  });
+
+  test('an old server that does not know EHLO (500) is spoken to with HELO', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write('500 5.5.1 Command unrecognized\r\n');
+      else if (/^HELO/i.test(line)) socket.write('250 old.test\r\n');
+      else return false;
+      return true;
+    });
+    assert.equal(port.service, 'smtp');
+    assert.deepEqual(port.ehloBeforeTls?.extensions, []);
+    assert.ok(port.findings.some((finding) => finding.cause === 'starttls-not-offered'));
   });
 });
