@@ -27,6 +27,7 @@ export const CAUSE_IDS = [
   'greylisted',
   'rate-limited',
   'temporary-failure',
+  'no-reply-after-data',
   'not-smtp',
   'no-error',
   'unknown',

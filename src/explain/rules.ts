@@ -51,6 +51,7 @@ const RFC = {
   hostname: 'RFC 6125 (checking the server name in a certificate)',
   greylisting: 'RFC 6647 (greylisting)',
   relay: 'RFC 5321 §3.6.2 (relaying)',
+  duplicates: 'RFC 1047 (duplicate messages and SMTP)',
 } as const;
 
 export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
@@ -193,6 +194,16 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: 'Retry later with backoff; 4xx replies mean "try again", not "give up" (RFC 5321 §4.2.1). If it persists, the server\'s operator must look at its logs.',
     references: [`${RFC.replyCodes}`, RFC.enhanced],
   },
+  'no-reply-after-data': {
+    summary:
+      'The whole message was sent, but the server never answered it: the connection closed, or the reply did not come in time. The message may have been accepted anyway, so sending it again may deliver it twice.',
+    fix: "Check whether the message arrived (the recipient's mailbox, or the server's log for its Message-ID) before sending it again. If it keeps happening: a server that scans content can take long to answer the final dot, and RFC 5321 gives it 10 minutes, so raise the client's timeout for that reply (nodemailer `socketTimeout`, Python `smtplib.SMTP(timeout=...)`, swaks `--timeout`, `mailport send --timeout`). A proxy, firewall or antivirus that cuts long or large transfers, or a server that crashes on the message, looks the same: the server's logs tell which.",
+    references: [
+      `${RFC.smtp} §4.1.1.4 (DATA)`,
+      `${RFC.smtp} §4.5.3.2.6 (10 minutes for the final reply)`,
+      RFC.duplicates,
+    ],
+  },
   'not-smtp': {
     summary:
       'The port answered, but with another protocol (IMAP, POP3, HTTP): the client is pointed at the wrong port.',
@@ -248,7 +259,13 @@ const SOCKET_LEVEL_CLIENTS = [
  * server had greeted, so the connection's TLS mode matched the port and neither wrong-mode cause
  * can explain a later hang-up.
  */
-const AFTER_GREETING = /\bphase: (?:ehlo|auth|mail|rcpt|data)\b/;
+/**
+ * The output shows the session got past the greeting, so the TLS mode and the connection worked:
+ * Mailport's own `phase:`, or a server reply in a client's transcript (swaks `<-`/`<~`, curl -v
+ * `<`, msmtp `<--`, nodemailer's logger `S:`, Python's debug `reply: b'`).
+ */
+const AFTER_GREETING =
+  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<-+|<~|<|S:)[ \t]+[23]\d\d[ -]|reply: b'[23]\d\d[ -]/m;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -392,6 +409,18 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.45,
     match: [/\bEPROTO\b/],
     seenIn: ['nodemailer'],
+  },
+
+  // --- The message went out, its reply never came --------------------------------------------
+  {
+    id: 'no-reply-after-final-dot',
+    cause: 'no-reply-after-data',
+    confidence: 0.9,
+    match: [
+      // Mailport's own client says so; swaks shows the final `.` followed by the hang-up or timeout.
+      /after the whole message was sent|^ *[-~]> +\.[ \t]*\r?\n(?:.*\n){0,2}?.*(?:closed|time(?:d ?)?out|EOF|reset|disconnect)/im,
+    ],
+    seenIn: ['swaks', 'mailport'],
   },
 
   // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------

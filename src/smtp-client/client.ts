@@ -243,10 +243,36 @@ export class SmtpClient {
     this.transcript.event(`message data: ${Buffer.byteLength(body)} bytes`);
     this.socket.write(`${body}.\r\n`);
     this.transcript.client('.');
-    const reply = await this.readReply('data');
+    const reply = await this.readReply('data').catch((error: unknown) => {
+      throw error instanceof SmtpClientError ? this.noReplyAfterData(error) : error;
+    });
     if (reply.code !== 250)
       throw new SmtpClientError('EMESSAGE', 'data', 'The server refused the message', { reply });
     return reply;
+  }
+
+  /**
+   * A hang-up or timeout after the final dot leaves the outcome open: the server may have taken
+   * the message (RFC 1047), so the error must not read like a plain "not sent".
+   */
+  private noReplyAfterData(error: SmtpClientError): SmtpClientError {
+    const where = `${this.host}:${this.port}`;
+    const open = 'it may have been accepted anyway';
+    if (error.code === 'ETIMEDOUT')
+      return new SmtpClientError(
+        'ETIMEDOUT',
+        'data',
+        `No reply from ${where} within ${this.stepTimeoutMs} ms after the whole message was sent: ${open}`,
+        { maybeDelivered: true },
+      );
+    if (error.code === 'ECONNRESET')
+      return new SmtpClientError(
+        'ECONNRESET',
+        'data',
+        `The server ${where} closed the connection after the whole message was sent, before replying to it: ${open}`,
+        { cause: error.cause, maybeDelivered: true },
+      );
+    return error;
   }
 
   async rset(): Promise<ServerReply> {

@@ -37,12 +37,19 @@ export class SmtpClientError extends Error {
   readonly reply: ServerReply | null;
   /** The first bytes the server sent when they were not an SMTP reply (a banner of another protocol). */
   readonly received: Buffer | null;
+  /** The whole message went out but its reply never came: the server may have accepted it. */
+  readonly maybeDelivered: boolean;
 
   constructor(
     code: SmtpClientErrorCode,
     phase: SmtpPhase,
     message: string,
-    options: { reply?: ServerReply | null; cause?: unknown; received?: Buffer | null } = {},
+    options: {
+      reply?: ServerReply | null;
+      cause?: unknown;
+      received?: Buffer | null;
+      maybeDelivered?: boolean;
+    } = {},
   ) {
     const replyText = options.reply ? `: ${formatReply(options.reply)}` : '';
     super(`${message}${replyText}`, options.cause === undefined ? undefined : { cause: options.cause });
@@ -50,6 +57,7 @@ export class SmtpClientError extends Error {
     this.phase = phase;
     this.reply = options.reply ?? null;
     this.received = options.received ?? null;
+    this.maybeDelivered = options.maybeDelivered ?? false;
   }
 }
 

@@ -148,6 +148,29 @@ test("Mailport's own client: the step it names tells the server's fault from the
   assert.equal(explainError(refusedGreeting).cause, 'sender-rejected');
 });
 
+test("a client's transcript that shows the greeting rules out a wrong TLS mode", () => {
+  // swaks, plaintext, against a server that hung up on EHLO.
+  const swaks = [
+    '=== Trying 127.0.0.1:39665...',
+    '=== Connected to 127.0.0.1.',
+    '<-  220 broken.test ESMTP',
+    ' -> EHLO vm',
+    '*** Remote host closed connection unexpectedly.',
+  ].join('\n');
+  for (const port of [undefined, 465, 587]) {
+    const cause = explainText(swaks, port === undefined ? {} : { port }).cause;
+    assert.doesNotMatch(cause, /tls-port$/, `port ${port}`);
+  }
+  const curl = ['< 220 mail.example.com ESMTP', '> EHLO client', '* Recv failure: Connection reset by peer'];
+  assert.doesNotMatch(explainText(curl.join('\n'), { port: 465 }).cause, /tls-port$/);
+  // The same hang-up after the final dot: the message may have been delivered.
+  const afterDot = swaks.replace(
+    ' -> EHLO vm',
+    ' -> EHLO vm\n<-  250 broken.test\n -> DATA\n<-  354 go ahead\n -> .',
+  );
+  assert.equal(explainText(afterDot).cause, 'no-reply-after-data');
+});
+
 test("openssl s_client's session block is not read as a timeout", () => {
   const text = [
     'New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384',

@@ -23,6 +23,7 @@ import {
   startBlackholePort,
   startSilentServer,
   startTestSmtpServer,
+  startUnansweredDataServer,
   startUnrecognizedNameServer,
   type TestSmtpServer,
   type TlsFixtures,
@@ -49,6 +50,9 @@ interface Targets {
   tls10: TestSmtpServer;
   /** Implicit TLS for `localhost` only: any other SNI name gets a fatal unrecognized_name alert. */
   unrecognizedName: RunningServer;
+  /** Take the whole message, then hang up, or never answer, instead of replying to the final dot. */
+  hangUpAfterDot: RunningServer;
+  silentAfterDot: RunningServer;
   silent: RunningServer;
   blackhole: RunningServer;
   closedPort: number;
@@ -96,6 +100,8 @@ before(async () => {
       secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
     }),
     unrecognizedName: await startUnrecognizedNameServer(fixtures.valid),
+    hangUpAfterDot: await startUnansweredDataServer('hang-up'),
+    silentAfterDot: await startUnansweredDataServer('silence'),
     silent: await startSilentServer(),
     blackhole: await startBlackholePort(),
     closedPort: await closedPort(),
@@ -521,6 +527,17 @@ const cases: Case[] = [
   ),
 
   // swaks
+  ...(['hangUpAfterDot', 'silentAfterDot'] as const).map(
+    (server): Case => ({
+      name: `swaks against a server that ${server === 'hangUpAfterDot' ? 'hangs up' : 'stays silent'} after the final dot`,
+      expected: 'no-reply-after-data',
+      output: () =>
+        run('swaks', [
+          ...['--server', '127.0.0.1', '--port', String(targets[server].port)],
+          ...['--timeout', '1', '--to', 'bob@example.com'],
+        ]),
+    }),
+  ),
   {
     name: 'swaks --tls-on-connect against a STARTTLS port',
     expected: 'implicit-tls-on-starttls-port',

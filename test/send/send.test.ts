@@ -17,6 +17,7 @@ import {
   type RunningServer,
   startSilentServer,
   startTestSmtpServer,
+  startUnansweredDataServer,
   type TestSmtpServer,
   type TlsFixtures,
 } from '../smtp-client/test-servers.js';
@@ -299,4 +300,27 @@ describe('mailport send (command)', () => {
     assert.equal(exitCode, 1);
     assert.match(output, /Cause: +connection-refused/);
   });
+
+  for (const afterDot of ['hang-up', 'silence'] as const) {
+    test(`${afterDot} after the final dot: perhaps sent, never "not sent", and not sent again`, async () => {
+      const server = await startUnansweredDataServer(afterDot);
+      try {
+        const { output, exitCode } = await runSend([
+          ...['--server', `127.0.0.1:${server.port}`, '--tls', 'none', '--timeout', '1'],
+          ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+        ]);
+        assert.equal(exitCode, 1);
+        assert.match(output, /after the whole message was sent/);
+        assert.match(
+          output,
+          /Perhaps sent: the whole message went out on port \d+, but the server never acknowledged it/,
+        );
+        assert.doesNotMatch(output, /Not sent/);
+        assert.match(output, /Cause: +no-reply-after-data/);
+        assert.equal(server.commands.filter((command) => command === 'MAIL').length, 1, 'sent twice');
+      } finally {
+        await server.close();
+      }
+    });
+  }
 });

@@ -355,6 +355,37 @@ export async function startScriptedServer(
   return { port, openConnections: () => sockets.size, close: () => closeServer(server, sockets) };
 }
 
+export interface UnansweredDataServer extends ScriptedServer {
+  /** The command verbs received, in order (MAIL twice would mean the message was sent twice). */
+  commands: string[];
+}
+
+/**
+ * A plaintext SMTP server that takes a whole message and then, instead of replying to the final
+ * dot, hangs up or stays silent: the message may or may not have been delivered.
+ */
+export async function startUnansweredDataServer(
+  afterDot: 'hang-up' | 'silence',
+): Promise<UnansweredDataServer> {
+  const commands: string[] = [];
+  let inData = false;
+  const server = await startScriptedServer((line, socket) => {
+    if (inData) {
+      if (line === '.') {
+        inData = false;
+        if (afterDot === 'hang-up') socket.destroy();
+      }
+      return true;
+    }
+    commands.push((line.split(/[ :]/)[0] ?? '').toUpperCase());
+    if (!/^DATA/i.test(line)) return false;
+    inData = true;
+    socket.write('354 go ahead\r\n');
+    return true;
+  });
+  return { ...server, commands };
+}
+
 /** A plain HTTP server, the other thing people point mail clients at. */
 export async function startHttpServer(): Promise<RunningServer> {
   const server = createHttpServer((_request, response) => response.end('hello'));

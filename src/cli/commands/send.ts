@@ -158,7 +158,13 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
       `Sent via port ${sent.port} (${sent.tlsVersion ?? 'no TLS'}): ${result.reply?.raw.split('\n')[0] ?? ''}`,
     );
   } else {
-    lines.push(`Not sent (tried ${result.attempts.map((attempt) => attempt.port).join(', ')}).`, '');
+    const unanswered = result.attempts.find((attempt) => attempt.error?.maybeDelivered);
+    lines.push(
+      unanswered
+        ? `Perhaps sent: the whole message went out on port ${unanswered.port}, but the server never acknowledged it. Check whether it arrived before sending it again.`
+        : `Not sent (tried ${result.attempts.map((attempt) => attempt.port).join(', ')}).`,
+      '',
+    );
     if (result.explanation) lines.push(formatExplanation(result.explanation));
   }
   return `${lines.join('\n')}\n`;
