@@ -246,7 +246,9 @@ function starttlsFailure(error: SmtpClientError, cause: CauseId): string {
   if (cause === 'starttls-not-offered') {
     return 'The server answered 220 to STARTTLS but then did not speak TLS (its next bytes were not a TLS record): the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.';
   }
-  return `STARTTLS is offered but the TLS handshake fails: ${describeChain(error)}`;
+  // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.
+  const reason = (error.cause as { reason?: unknown } | undefined)?.reason;
+  return `STARTTLS is offered but the TLS handshake fails: ${typeof reason === 'string' ? reason : describeChain(error)}`;
 }
 
 /** STARTTLS again with TLS 1.0 allowed, to tell "TLS too old" from other handshake failures. */

@@ -251,6 +251,23 @@ describe('doctor on broken servers', () => {
     assert.equal(portOf(served, server.port).tls, 'implicit');
   });
 
+  test('the same alert after STARTTLS is named by its reason, without OpenSSL error-queue noise', async () => {
+    const server = await keep(startUnrecognizedNameServer(fixtures.valid, 'starttls'));
+    const report = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'mail.example.com',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 5000,
+    });
+    const [finding] = portOf(report, server.port).findings.filter((entry) => entry.level === 'error');
+    assert.equal(
+      finding?.message,
+      'STARTTLS is offered but the TLS handshake fails: tlsv1 unrecognized name',
+    );
+    assert.equal(finding?.cause, 'cert-hostname-mismatch');
+  });
+
   test('a TLS 1.0-only server is reached with a legacy handshake and reported as too old', async () => {
     const server = await keep(
       startTestSmtpServer({

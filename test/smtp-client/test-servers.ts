@@ -437,11 +437,15 @@ export async function startBlackholePort(): Promise<RunningServer> {
 }
 
 /**
- * An implicit-TLS SMTP port that serves only `localhost`: a ClientHello naming any other host (SNI)
- * gets a fatal `unrecognized_name` alert (TLS alert 112), as virtual-hosting mail servers send.
- * Node's TLS server cannot send that alert, so the server is a small threaded python3 process.
+ * An SMTP port (implicit TLS, or STARTTLS) that serves only `localhost`: a ClientHello naming any
+ * other host (SNI) gets a fatal `unrecognized_name` alert (TLS alert 112), as virtual-hosting mail
+ * servers send. Node's TLS server cannot send that alert, so the server is a small threaded
+ * python3 process.
  */
-export async function startUnrecognizedNameServer(certificate: PemPair): Promise<RunningServer> {
+export async function startUnrecognizedNameServer(
+  certificate: PemPair,
+  tls: 'implicit' | 'starttls' = 'implicit',
+): Promise<RunningServer> {
   const dir = await mkdtemp(join(tmpdir(), 'mailport-sni-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
@@ -452,15 +456,24 @@ export async function startUnrecognizedNameServer(certificate: PemPair): Promise
     'context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)',
     'context.load_cert_chain(sys.argv[1], sys.argv[2])',
     "context.sni_callback = lambda sock, name, ctx: None if name in (None, 'localhost') else ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME",
+    'implicit = sys.argv[3] == "implicit"',
     'listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(16)',
     'def serve(raw):',
     '    try:',
-    '        conn = context.wrap_socket(raw, server_side=True)',
+    '        conn = context.wrap_socket(raw, server_side=True) if implicit else raw',
     '        conn.sendall(b"220 localhost ESMTP\\r\\n")',
-    '        for line in conn.makefile("rb"):',
-    '            if line[:4].upper() == b"QUIT":',
+    '        lines = conn.makefile("rb")',
+    '        for line in iter(lines.readline, b""):',
+    '            verb = (line.split() or [b""])[0].upper()',
+    '            if verb == b"QUIT":',
     '                conn.sendall(b"221 2.0.0 Bye\\r\\n"); break',
-    '            conn.sendall(b"250 2.0.0 OK\\r\\n")',
+    '            if verb == b"EHLO" and conn is raw:',
+    '                conn.sendall(b"250-localhost\\r\\n250 STARTTLS\\r\\n")',
+    '            elif verb == b"STARTTLS" and conn is raw:',
+    '                conn.sendall(b"220 2.0.0 Ready to start TLS\\r\\n")',
+    '                conn = context.wrap_socket(raw, server_side=True); lines = conn.makefile("rb")',
+    '            else:',
+    '                conn.sendall(b"250 2.0.0 OK\\r\\n")',
     '        conn.close()',
     '    except OSError:',
     '        raw.close()',
@@ -471,7 +484,7 @@ export async function startUnrecognizedNameServer(certificate: PemPair): Promise
     'print(listener.getsockname()[1], flush=True)',
     'sys.stdin.read()',
   ].join('\n');
-  const child = spawn('python3', ['-c', script, cert, key], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('python3', ['-c', script, cert, key, tls], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return {
     port: Number(line),
