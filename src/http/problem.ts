@@ -3,6 +3,7 @@
  * `application/problem+json` media type, whether a handler, validation or routing failed.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { MailportError } from '../errors.js';
 import { PROBLEM_CONTENT_TYPE, type Problem } from './schemas/common.js';
 
 const TITLES: Readonly<Record<number, { slug: string; title: string }>> = {
@@ -109,6 +110,10 @@ export function toProblem(error: unknown, request: FastifyRequest): HttpProblem 
       415,
       `This route does not accept Content-Type ${request.headers['content-type'] ?? '(none)'}; /api/openapi.json lists the media types it takes.`,
     );
+  }
+  // A caller's mistake found below the routes (e.g. a cursor this server never issued).
+  if (error instanceof MailportError && error.code === 'MP_ERR_USAGE') {
+    return new HttpProblem(400, error.hint === undefined ? error.message : `${error.message} ${error.hint}`);
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {

@@ -253,6 +253,13 @@ describe('HTTP API', () => {
       400,
     );
     assert.match(String(diagnostic.detail), /must be one of: implicit-tls-on-starttls-port/);
+    for (const list of ['messages', 'sessions']) {
+      const cursor = await expectProblem(await fetch(`${harness.url}/api/v1/${list}?cursor=garbage`), 400);
+      assert.match(
+        String(cursor.detail),
+        /The cursor "garbage" is not one this server returned\. Pass the nextCursor/,
+      );
+    }
   });
 
   test('sessions: list with filters, and one session with its transcript', async () => {
