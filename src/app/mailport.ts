@@ -12,6 +12,7 @@ import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
 import type { ServerInfo } from '../domain/types.js';
 import { MailportError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
+import { WebhookDispatcher } from '../events/webhooks.js';
 import { createHttpApp } from '../http/app.js';
 import { MessageIngest } from '../ingest/ingest.js';
 import type { Logger } from '../logging/logger.js';
@@ -62,6 +63,18 @@ export async function startMailport(
       cleanups.push(() => relay.close());
     }
     const metrics = new MetricsRegistry();
+    if (config.webhooks.urls.length > 0) {
+      // Subscribed before the listeners start and closed after they stop, so no event is missed.
+      const events = new Set(config.webhooks.events);
+      const webhooks = new WebhookDispatcher({
+        targets: config.webhooks.urls.map((url) => ({ url, events })),
+        secret: config.webhooks.secret,
+        bus,
+        logger,
+        metrics,
+      });
+      cleanups.push(() => webhooks.close());
+    }
     const ingest = new MessageIngest({
       store,
       bus,

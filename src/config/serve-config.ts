@@ -4,6 +4,8 @@
  */
 
 import { ConfigError } from '../errors.js';
+import type { MailportEventName } from '../events/bus.js';
+import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -35,6 +37,8 @@ export interface ServeConfig {
   limits: ServeLimits;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** Endpoints every event in `events` is POSTed to (src/events/webhooks.ts); none by default. */
+  webhooks: { urls: URL[]; events: MailportEventName[]; secret: string | null };
   /** Directory of the built web UI; null to serve the API only. */
   uiDir: string | null;
 }
@@ -77,6 +81,9 @@ export interface RawServeOptions {
   maxMessages?: string;
   logLevel?: string;
   logFormat?: string;
+  webhook?: string[];
+  webhookEvents?: string;
+  webhookSecret?: string;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -143,6 +150,27 @@ function parseAuthPairs(pairs: readonly string[]): Map<string, string> {
     }
   }
   return users;
+}
+
+function parseWebhookUrls(values: readonly string[]): URL[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .filter(Boolean)
+    .map((value) => {
+      const url = URL.canParse(value) ? new URL(value) : null;
+      if (url === null || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new ConfigError(
+          `--webhook takes an http:// or https:// URL, not "${value}".`,
+          'e.g. --webhook http://127.0.0.1:3000/mail-received',
+        );
+      }
+      return url;
+    });
+}
+
+function parseWebhookEvents(value: string): MailportEventName[] {
+  const names = value.split(',').map((name) => name.trim());
+  return names.map((name) => oneOf('--webhook-events', name, WEBHOOK_EVENTS));
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -227,6 +255,11 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
       'silent',
     ] as const),
     logFormat: oneOf('--log-format', raw.logFormat ?? 'text', ['text', 'json'] as const),
+    webhooks: {
+      urls: parseWebhookUrls(raw.webhook ?? []),
+      events: parseWebhookEvents(raw.webhookEvents ?? 'message.received'),
+      secret: raw.webhookSecret ?? null,
+    },
     uiDir,
   };
   validate(config);

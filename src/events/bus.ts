@@ -1,6 +1,6 @@
 /**
- * Typed in-process event bus. The SMTP server publishes, the HTTP layer (SSE, webhooks, long-poll
- * waits) subscribes; neither knows the other.
+ * Typed in-process event bus. The SMTP server publishes; SSE, long-poll waits, webhooks and the
+ * PostgreSQL relay subscribe; neither side knows the other.
  */
 import { EventEmitter } from 'node:events';
 import type { MessageSummary, SessionSummary } from '../domain/types.js';
@@ -13,6 +13,13 @@ export interface MailportEvents {
 
 export type MailportEventName = keyof MailportEvents;
 
+/**
+ * Where an event happened: on this node, or on another node sharing the store (relayed by
+ * postgres-relay.ts). What must happen once per event (sending it on to other nodes, webhooks)
+ * listens to local events only.
+ */
+export type EventOrigin = 'local' | 'relayed';
+
 export class EventBus {
   readonly #emitter = new EventEmitter();
 
@@ -21,14 +28,18 @@ export class EventBus {
     this.#emitter.setMaxListeners(0);
   }
 
-  publish<K extends MailportEventName>(name: K, payload: MailportEvents[K]): void {
-    this.#emitter.emit(name, payload);
+  publish<K extends MailportEventName>(
+    name: K,
+    payload: MailportEvents[K],
+    origin: EventOrigin = 'local',
+  ): void {
+    this.#emitter.emit(name, payload, origin);
   }
 
   /** Subscribes and returns the function that unsubscribes. */
   subscribe<K extends MailportEventName>(
     name: K,
-    listener: (payload: MailportEvents[K]) => void,
+    listener: (payload: MailportEvents[K], origin: EventOrigin) => void,
   ): () => void {
     this.#emitter.on(name, listener);
     return () => this.#emitter.off(name, listener);

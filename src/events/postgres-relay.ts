@@ -29,8 +29,6 @@ export class PostgresEventRelay {
   readonly #client: pg.Client;
   readonly #publisher: pg.Pool;
   readonly #unsubscribe: (() => void)[] = [];
-  /** Payloads this relay published itself: they came from another node and are not sent back out. */
-  readonly #relayed = new WeakSet<object>();
 
   private constructor(connectionString: string, channel: string) {
     this.#channel = channel;
@@ -66,8 +64,9 @@ export class PostgresEventRelay {
     });
     for (const name of RELAYED) {
       this.#unsubscribe.push(
-        bus.subscribe(name, (payload) => {
-          if (this.#relayed.has(payload)) return;
+        bus.subscribe(name, (payload, origin) => {
+          // What came from another node is not sent back out.
+          if (origin === 'relayed') return;
           this.#notify(name, payload).catch((error: unknown) =>
             logger.warn('An event could not be shared with other nodes', {
               event: name,
@@ -103,25 +102,20 @@ export class PostgresEventRelay {
     }
   }
 
-  #publish<K extends MailportEventName>(bus: EventBus, name: K, payload: MailportEvents[K]): void {
-    this.#relayed.add(payload);
-    bus.publish(name, payload);
-  }
-
   async #deliver(envelope: Envelope, bus: EventBus, store: Store): Promise<void> {
     if (envelope.payload) {
-      this.#publish(bus, envelope.name, envelope.payload);
+      bus.publish(envelope.name, envelope.payload, 'relayed');
       return;
     }
     if (envelope.ref === undefined) return;
     if (envelope.name === 'message.received') {
       const message = await store.getMessage(envelope.ref);
-      if (message) this.#publish(bus, 'message.received', { message });
+      if (message) bus.publish('message.received', { message }, 'relayed');
     } else if (envelope.name === 'session.closed') {
       const record = await store.getSession(envelope.ref);
       if (record) {
         const { transcript: _transcript, ...session } = record;
-        this.#publish(bus, 'session.closed', { session });
+        bus.publish('session.closed', { session }, 'relayed');
       }
     }
   }

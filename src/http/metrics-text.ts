@@ -43,6 +43,14 @@ export function renderMetrics(registry: MetricsRegistry, stats: StoreStats): str
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([code, value]) => ({ labels: { code }, value })),
     },
+    {
+      name: 'mailport_webhook_deliveries_total',
+      type: 'counter',
+      help: 'Webhook deliveries by outcome: delivered, failed (after its retries) or dropped (queue full).',
+      samples: [...registry.webhookOutcomes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([outcome, value]) => ({ labels: { outcome }, value })),
+    },
   ];
   return `${metrics.map(renderMetric).join('\n')}\n`;
 }

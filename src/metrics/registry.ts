@@ -3,6 +3,7 @@
  * (version 0.0.4). Gauges that live in storage (message count, store size) are read at scrape time.
  */
 import type { DiagnosticCode } from '../domain/types.js';
+import type { WebhookOutcome } from '../events/webhooks.js';
 
 export class MetricsRegistry {
   messagesAccepted = 0;
@@ -12,6 +13,7 @@ export class MetricsRegistry {
   openConnections = 0;
   readonly repliesByCode = new Map<number, number>();
   readonly diagnosticsByCode = new Map<DiagnosticCode, number>();
+  readonly webhookOutcomes = new Map<WebhookOutcome, number>();
 
   messageAccepted(bytes: number): void {
     this.messagesAccepted += 1;
@@ -25,6 +27,10 @@ export class MetricsRegistry {
 
   diagnosticRecorded(code: DiagnosticCode): void {
     this.diagnosticsByCode.set(code, (this.diagnosticsByCode.get(code) ?? 0) + 1);
+  }
+
+  webhookOutcome(outcome: WebhookOutcome): void {
+    this.webhookOutcomes.set(outcome, (this.webhookOutcomes.get(outcome) ?? 0) + 1);
   }
 
   sessionOpened(): void {

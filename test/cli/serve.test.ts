@@ -60,11 +60,19 @@ describe('mailport serve', () => {
       MAILPORT_ALT_PORT: 'off',
       MAILPORT_HTTP_PORT: '0',
       MAILPORT_AUTH: 'team-a:secret',
+      MAILPORT_WEBHOOK: 'http://127.0.0.1:9/hooks/mail?token=secret,http://127.0.0.1:9/other',
+      MAILPORT_WEBHOOK_EVENTS: 'message.received,session.closed',
+      MAILPORT_WEBHOOK_SECRET: 'secret',
     });
     try {
       assert.deepEqual(Object.keys(serve.ports).sort(), ['relay', 'submission']);
       assert.match(serve.output(), /users team-a/);
-      assert.doesNotMatch(serve.output(), /secret/, 'a configured password is never printed');
+      assert.match(
+        serve.output(),
+        /Webhook: +POST message\.received, session\.closed to http:\/\/127\.0\.0\.1:9\/hooks\/mail\n/,
+      );
+      assert.match(serve.output(), /Webhook: +POST .* to http:\/\/127\.0\.0\.1:9\/other\n/);
+      assert.doesNotMatch(serve.output(), /secret/, 'neither a password nor a webhook token is printed');
     } finally {
       serve.child.kill('SIGTERM');
       await waitForExit(serve.child);

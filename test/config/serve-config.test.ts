@@ -31,6 +31,28 @@ describe('resolveServeConfig', () => {
     assert.equal(config.httpPort, null);
   });
 
+  it('collects --webhook URLs, repeated or comma-separated (as from MAILPORT_WEBHOOK)', () => {
+    assert.deepEqual(resolveServeConfig({}, null).webhooks, {
+      urls: [],
+      events: ['message.received'],
+      secret: null,
+    });
+    const config = resolveServeConfig(
+      {
+        webhook: ['http://127.0.0.1:3000/a,https://hooks.example.com/b?token=x'],
+        webhookEvents: 'session.closed, message.received',
+        webhookSecret: 's',
+      },
+      null,
+    );
+    assert.deepEqual(
+      config.webhooks.urls.map((url) => url.href),
+      ['http://127.0.0.1:3000/a', 'https://hooks.example.com/b?token=x'],
+    );
+    assert.deepEqual(config.webhooks.events, ['session.closed', 'message.received']);
+    assert.equal(config.webhooks.secret, 's');
+  });
+
   it('collects repeated --auth pairs and keeps colons in passwords', () => {
     const config = resolveServeConfig({ auth: ['team-a:pw', 'team-b:p:w'] }, null);
     assert.equal(config.auth.mode, 'configured');
@@ -54,6 +76,9 @@ describe('resolveServeConfig', () => {
     ],
     ['a bad size', { maxMessageSize: 'big' }, /--max-message-size must be a size/],
     ['an unknown log level', { logLevel: 'loud' }, /--log-level must be one of/],
+    ['a webhook that is not an http(s) URL', { webhook: ['ftp://example.com/x'] }, /--webhook takes an http/],
+    ['a webhook that is not a URL', { webhook: ['localhost:3000'] }, /--webhook takes an http/],
+    ['an unknown webhook event', { webhookEvents: 'message.sent' }, /--webhook-events must be one of/],
   ];
   for (const [name, raw, message] of invalid) {
     it(`rejects ${name} with a ConfigError that says what to change`, () => {

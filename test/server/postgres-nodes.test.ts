@@ -1,6 +1,7 @@
 /**
  * Two sandbox nodes sharing one PostgreSQL store: mail captured by one is listed, searchable and
- * readable through the other's HTTP API, and announced live on the other's event stream.
+ * readable through the other's HTTP API, and announced live on the other's event stream; a
+ * webhook both nodes share hears of it once.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -10,17 +11,21 @@ import pg from 'pg';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 import { nextClosedSession } from '../helpers/wait.js';
+import { startWebhookEndpoint } from '../helpers/webhook-endpoint.js';
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `mailport_nodes_${randomUUID().replaceAll('-', '')}`;
 const nodes: TestSandbox[] = [];
+const webhook = await startWebhookEndpoint();
 
 before(async () => {
   const storage = `${POSTGRES}?schema=${schema}`;
-  nodes.push(await startTestSandbox({ storage }), await startTestSandbox({ storage }));
+  const options = { storage, webhook: [webhook.url.href] };
+  nodes.push(await startTestSandbox(options), await startTestSandbox(options));
 });
 after(async () => {
   for (const node of nodes) await node.stop();
+  await webhook.close();
   const client = new pg.Client({ connectionString: POSTGRES });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
@@ -76,4 +81,9 @@ it('a message sent to node A over 587-style STARTTLS+AUTH is served and announce
   );
   const text = await (await fetch(`${b.apiUrl}/api/v1/messages/${id}/text`)).text();
   assert.match(text, /seen everywhere/);
+  const [posted] = await webhook.waitFor(1);
+  assert.ok(posted);
+  assert.equal((posted.delivery.data as { message: { id: string } }).message.id, id);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(webhook.received.length, 1, 'the webhook heard of the message from both nodes');
 });

@@ -10,8 +10,10 @@ import {
   type RawServeOptions,
   resolveServeConfig,
   SERVE_DEFAULTS,
+  type ServeConfig,
 } from '../../config/serve-config.js';
 import type { ServerInfo } from '../../domain/types.js';
+import { displayUrl, WEBHOOK_EVENTS } from '../../events/webhooks.js';
 import { createLogger } from '../../logging/logger.js';
 import { PACKAGE_ROOT } from '../../version.js';
 
@@ -161,6 +163,28 @@ export function registerServeCommand(program: Command): void {
       ),
     )
     .addOption(option('--log-format <format>', 'text or json (default text)', 'MAILPORT_LOG_FORMAT'))
+    .addOption(
+      new Option(
+        '--webhook <url>',
+        'POST each event as JSON to this URL, repeatable (retried with backoff; never delays SMTP)',
+      )
+        .env('MAILPORT_WEBHOOK')
+        .argParser(collect),
+    )
+    .addOption(
+      option(
+        '--webhook-events <list>',
+        `events to send, comma-separated: ${WEBHOOK_EVENTS.join(', ')} (default message.received)`,
+        'MAILPORT_WEBHOOK_EVENTS',
+      ),
+    )
+    .addOption(
+      option(
+        '--webhook-secret <secret>',
+        'sign each body: X-Mailport-Signature: sha256=HMAC-SHA256(secret, body) in hex',
+        'MAILPORT_WEBHOOK_SECRET',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -170,11 +194,13 @@ Examples:
   $ mailport serve --ephemeral --relay-port 0 --http-port 0
   $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret`,
     )
-    .action(async (raw: RawServeOptions & { auth?: string[] | string }) => {
-      const auth = typeof raw.auth === 'string' ? raw.auth.split(',') : raw.auth;
+    .action(async (raw: RawServeOptions & { auth?: string[] | string; webhook?: string[] | string }) => {
+      // From the environment, a repeatable option arrives as one comma-separated string.
+      const auth = typeof raw.auth === 'string' ? [raw.auth] : raw.auth;
+      const webhook = typeof raw.webhook === 'string' ? [raw.webhook] : raw.webhook;
       const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
       const config = resolveServeConfig(
-        { ...raw, ...(auth ? { auth } : {}) },
+        { ...raw, ...(auth ? { auth } : {}), ...(webhook ? { webhook } : {}) },
         existsSync(uiDir) ? uiDir : null,
       );
       const logger = createLogger(config.logLevel, config.logFormat);
@@ -184,7 +210,7 @@ Examples:
         );
       }
       const running = await startMailport(config, logger);
-      process.stdout.write(banner(running.info()));
+      process.stdout.write(banner(running.info(), config.webhooks));
       const stop = (signal: string): void => {
         logger.info(`Received ${signal}, shutting down`);
         running.stop().then(
@@ -200,7 +226,7 @@ Examples:
     });
 }
 
-export function banner(info: ServerInfo): string {
+export function banner(info: ServerInfo, webhooks: ServeConfig['webhooks']): string {
   const rows = info.listeners.map(
     (l) =>
       `    ${l.profile.padEnd(12)} ${`${l.host}:${l.port}`.padEnd(22)} ${`${TLS_DESCRIPTION[l.tls]}, ${AUTH_DESCRIPTION[l.auth]}`.padEnd(46)} stands in for port ${l.standardPort}`,
@@ -216,6 +242,9 @@ export function banner(info: ServerInfo): string {
   const tryIt = submission
     ? `  Try it:       swaks --server ${submission.host}:${submission.port} --tls --tls-ca-path ${info.tls.caPath}${creds ? ` --auth-user ${creds.user} --auth-password ${creds.pass}` : ''} --to you@example.com\n`
     : '';
+  const hooks = webhooks.urls.map(
+    (url) => `  Webhook:      POST ${webhooks.events.join(', ')} to ${displayUrl(url)}\n`,
+  );
   return `Mailport ${info.version} is running.
 
   SMTP listeners
@@ -226,7 +255,7 @@ ${rows.join('\n')}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}
   Storage:      ${info.storage.engine}${info.storage.dataDir ? ` in ${info.storage.dataDir}` : ''}
-${tryIt}
+${hooks.join('')}${tryIt}
 Press Ctrl+C to stop.
 `;
 }
