@@ -22,6 +22,7 @@ import { startMailport } from '../app/mailport.js';
 import { MailportClient } from '../client/api-client.js';
 import { DEFAULT_CREDENTIALS, type LogLevel, resolveServeConfig } from '../config/serve-config.js';
 import type { ServerInfo } from '../domain/types.js';
+import type { MailportEventName } from '../events/bus.js';
 import { createLogger } from '../logging/logger.js';
 import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
 import { PACKAGE_ROOT } from '../version.js';
@@ -50,6 +51,11 @@ export interface SandboxOptions {
   maxMessages?: number;
   /** Server log level, to stderr. @defaultValue 'silent' (or `MAILPORT_LOG_LEVEL`) */
   logLevel?: LogLevel;
+  /**
+   * POST events to these URLs, as `mailport serve --webhook` does (e.g. to test the app's own
+   * webhook handler). @defaultValue none; `events` defaults to `['message.received']`
+   */
+  webhooks?: { urls: readonly string[]; events?: readonly MailportEventName[]; secret?: string };
 }
 
 export interface SandboxPorts {
@@ -123,6 +129,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.maxRecipients === undefined ? {} : { maxRecipients: String(options.maxRecipients) }),
       ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
       logLevel: options.logLevel ?? process.env.MAILPORT_LOG_LEVEL ?? 'silent',
+      ...(options.webhooks === undefined
+        ? {}
+        : {
+            webhook: [...options.webhooks.urls],
+            ...(options.webhooks.events ? { webhookEvents: options.webhooks.events.join(',') } : {}),
+            ...(options.webhooks.secret === undefined ? {} : { webhookSecret: options.webhooks.secret }),
+          }),
     },
     existsSync(uiDir) ? uiDir : null,
   );

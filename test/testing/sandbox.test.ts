@@ -14,6 +14,7 @@ import {
   type Sandbox,
   startSandbox,
 } from '../../src/index.js';
+import { startWebhookEndpoint } from '../helpers/webhook-endpoint.js';
 
 describe('startSandbox', () => {
   let sandbox: Sandbox;
@@ -193,4 +194,26 @@ describe('startSandbox', () => {
     assert.ok(deleted > 0);
     assert.equal((await sandbox.client.listMessages()).total, 0);
   });
+});
+
+test('startSandbox({ webhooks }) POSTs to the app under test, as mailport serve --webhook does', async () => {
+  const endpoint = await startWebhookEndpoint();
+  const sandbox = await startSandbox({
+    webhooks: { urls: [endpoint.url.href], events: ['message.received', 'message.deleted'], secret: 'k' },
+  });
+  try {
+    const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+    await transport.sendMail({ from: 'app@example.com', to: 'hook@example.com', text: 'x' });
+    transport.close();
+    await sandbox.client.clear();
+    const posts = await endpoint.waitFor(2);
+    assert.deepEqual(
+      posts.map((post) => post.delivery.type),
+      ['message.received', 'message.deleted'],
+    );
+    assert.match(String(posts[0]?.headers['x-mailport-signature']), /^sha256=[0-9a-f]{64}$/);
+  } finally {
+    await sandbox.stop();
+    await endpoint.close();
+  }
 });
