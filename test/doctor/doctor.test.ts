@@ -225,41 +225,27 @@ describe('doctor on broken servers', () => {
     assert.equal(portOf(report, server.port).certificate?.checkedName, 'mail.example.net');
   });
 
+  /** Doctor on one loopback port, checking certificates for `servername`. */
+  const doctorAs = (servername: string, port: number): Promise<DoctorReport> =>
+    runDoctor({ host: '127.0.0.1', servername, ports: [port], caFile, stepTimeoutMs: 5000 });
+
   test('a server that does not serve the name sent as SNI: its TLS alert is reported, without waiting', async () => {
     const server = await keep(startUnrecognizedNameServer(fixtures.valid));
     const started = Date.now();
-    const report = await runDoctor({
-      host: '127.0.0.1',
-      servername: 'mail.example.com',
-      ports: [server.port],
-      caFile,
-      stepTimeoutMs: 5000,
-    });
+    const report = await doctorAs('mail.example.com', server.port);
     const port = portOf(report, server.port);
     assert.equal(port.reachability, 'open');
     const [finding] = port.findings.filter((entry) => entry.level === 'error');
     assert.equal(finding?.cause, 'cert-hostname-mismatch');
     assert.match(finding?.message ?? '', /no certificate for that name .*unrecognized name/);
     assert.ok(Date.now() - started < 4000, 'the plaintext attempt waited for a greeting that cannot come');
-    const served = await runDoctor({
-      host: '127.0.0.1',
-      servername: 'localhost',
-      ports: [server.port],
-      caFile,
-      stepTimeoutMs: 5000,
-    });
+    const served = await doctorAs('localhost', server.port);
     assert.equal(portOf(served, server.port).tls, 'implicit');
   });
 
   test('the same alert after STARTTLS is named by its reason, without OpenSSL error-queue noise', async () => {
     const server = await keep(startUnrecognizedNameServer(fixtures.valid, 'starttls'));
-    const report = await runDoctor({
-      host: '127.0.0.1',
-      servername: 'mail.example.com',
-      ports: [server.port],
-      caFile,
-      stepTimeoutMs: 5000,
-    });
+    const report = await doctorAs('mail.example.com', server.port);
     const [finding] = portOf(report, server.port).findings.filter((entry) => entry.level === 'error');
     assert.equal(
       finding?.message,

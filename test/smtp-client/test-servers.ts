@@ -425,13 +425,26 @@ export async function startBlackholePort(): Promise<RunningServer> {
     'print(s.getsockname()[1], flush=True)',
     'sys.stdin.read()',
   ].join('\n');
-  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return startPythonServer(script, []);
+}
+
+/**
+ * Runs a python3 server script that prints its port on the first line of stdout and exits when
+ * its stdin closes.
+ */
+async function startPythonServer(
+  script: string,
+  args: string[],
+  cleanup: () => Promise<void> = async () => {},
+): Promise<RunningServer> {
+  const child = spawn('python3', ['-c', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return {
     port: Number(line),
     close: async () => {
       child.stdin.end();
       if (child.exitCode === null) await once(child, 'exit');
+      await cleanup();
     },
   };
 }
@@ -484,16 +497,7 @@ export async function startUnrecognizedNameServer(
     'print(listener.getsockname()[1], flush=True)',
     'sys.stdin.read()',
   ].join('\n');
-  const child = spawn('python3', ['-c', script, cert, key, tls], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return {
-    port: Number(line),
-    close: async () => {
-      child.stdin.end();
-      if (child.exitCode === null) await once(child, 'exit');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return startPythonServer(script, [cert, key, tls], () => rm(dir, { recursive: true, force: true }));
 }
 
 async function listen(server: Server): Promise<number> {
