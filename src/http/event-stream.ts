@@ -117,14 +117,15 @@ export class EventStreamHub {
   }
 
   #scheduleFlush(): void {
-    const flush = (): void => this.flush();
     const wait = this.#lastFlushAt + FLUSH_INTERVAL_MS - performance.now();
     if (wait <= 0) {
       // setImmediate still lets the rest of this turn's events (one commit's worth) join the batch.
-      const immediate = setImmediate(flush);
+      const immediate = setImmediate(() => this.flush());
       this.#cancelScheduledFlush = () => clearImmediate(immediate);
     } else {
-      const timer = setTimeout(flush, wait);
+      // Timers count whole milliseconds from the loop's cached clock and can fire a little early:
+      // check again, so that flushes are never closer than the interval.
+      const timer = setTimeout(() => this.#scheduleFlush(), Math.ceil(wait));
       this.#cancelScheduledFlush = () => clearTimeout(timer);
     }
   }
