@@ -65,7 +65,7 @@ describe('SqliteStore specifics', () => {
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    assert.deepEqual(versions, [1, 2]);
+    assert.deepEqual(versions, [1, 2, 3]);
     db.close();
   });
 

@@ -53,7 +53,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
       );
 
-      -- Running totals kept by triggers, so the unfiltered list total and stats() never count rows.
+      -- Running totals, so the unfiltered list total and stats() never count rows. Since migration 3
+      -- the writer adds inserts (writes.ts); the triggers below still count deletes.
       CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
       INSERT INTO counters (name, value) VALUES ('messages', 0), ('message_bytes', 0), ('sessions', 0);
 
@@ -94,5 +95,11 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'the parsed body is no longer stored: it is parsed from raw when a message is opened',
     sql: `ALTER TABLE message_content DROP COLUMN parsed_json;`,
+  },
+  {
+    version: 3,
+    name: 'the writer adds inserted messages to the counters once per commit, not a trigger per row',
+    // Two trigger UPDATEs per inserted row were about a seventh of the writer's time (writes.ts).
+    sql: `DROP TRIGGER messages_after_insert;`,
   },
 ];

@@ -24,6 +24,8 @@ export interface SqlWrite {
  */
 export interface MessageRow {
   id: string;
+  /** Bytes of the raw message, added to the `message_bytes` counter. */
+  size: number;
   /** `messages` columns after `id`, in the INSERT's order. */
   message: unknown[];
   /** `message_content` columns after `seq`: extras_json, raw. */
@@ -37,6 +39,7 @@ export function messageRow(message: NewMessage): MessageRow {
   const text = record.fullText;
   return {
     id: record.id,
+    size: record.size,
     message: [
       record.inbox,
       record.receivedAt.getTime(),
@@ -122,11 +125,17 @@ export class SqliteWrites {
     );
     // Inserted in id order, so seq order (the list order) is id order.
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    let bytes = 0;
     for (const row of sorted) {
       const { lastInsertRowid: seq } = insertMessage.run(row.id, ...row.message);
       insertContent.run(seq, ...row.content);
       insertText.run(seq, ...row.fullText);
+      bytes += row.size;
     }
+    // Once per commit rather than a trigger per row (migration 3).
+    const addToCounter = this.#statements.get('UPDATE counters SET value = value + ? WHERE name = ?');
+    addToCounter.run(sorted.length, 'messages');
+    addToCounter.run(bytes, 'message_bytes');
   }
 
   #upsertSessions(sessions: SessionRecord[]): void {
