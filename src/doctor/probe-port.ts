@@ -415,7 +415,10 @@ async function sendTestMessage(
     if (!(error instanceof SmtpClientError)) throw error;
     report.sendOk = false;
     const explanation = explainError(error, { port: target.port });
-    add(report, 'error', `The test message was refused: ${error.message}`, undefined, explanation.cause);
+    const what = error.maybeDelivered
+      ? 'The test message went out unacknowledged'
+      : 'The test message was refused';
+    add(report, 'error', `${what}: ${error.message}`, undefined, explanation.cause);
   }
 }
 
