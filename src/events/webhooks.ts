@@ -122,6 +122,7 @@ class TargetQueue {
   readonly #settings: DeliverySettings;
   readonly #where: string;
   readonly #waiting: WebhookDelivery[] = [];
+  #dropped = 0;
   /** Aborted by close(): no new attempt, no waiting for a retry. */
   readonly #closing = new AbortController();
   /** Aborted when the grace for requests in flight is over. */
@@ -141,13 +142,16 @@ class TargetQueue {
   push(delivery: WebhookDelivery): void {
     this.#waiting.push(delivery);
     if (this.#waiting.length > this.#settings.queueLimit) {
-      const dropped = this.#waiting.shift();
+      this.#waiting.shift();
       this.#settings.count('dropped');
-      this.#settings.logger.warn('Webhook queue full: oldest event dropped', {
-        webhook: this.#where,
-        event: dropped?.type,
-        queued: this.#settings.queueLimit,
-      });
+      // The first drop, then one line per thousand: a dead endpoint must not flood the log.
+      if (this.#dropped++ % 1000 === 0) {
+        this.#settings.logger.warn('Webhook queue full: oldest events dropped', {
+          webhook: this.#where,
+          dropped: this.#dropped,
+          queued: this.#settings.queueLimit,
+        });
+      }
     }
     this.#running ??= this.#drain().finally(() => {
       this.#running = null;
