@@ -172,6 +172,31 @@ test('--send-to sends a real test message once AUTH works', async () => {
     server.messages.at(-1)?.data ?? '',
     new RegExp(`Subject: mailport doctor test via localhost:${server.port}`),
   );
+
+  const silent = await keep(
+    startTestSmtpServer({
+      tls: 'implicit',
+      certificate: fixtures.valid,
+      authRequired: true,
+      credentials,
+      hangUpAfterData: true,
+    }),
+  );
+  const unanswered = await runDoctor({
+    host: 'localhost',
+    ports: [silent.port],
+    caFile,
+    stepTimeoutMs: 2000,
+    credentials,
+    sendTo: 'bob@example.com',
+  });
+  const unansweredPort = portOf(unanswered, silent.port);
+  assert.equal(unansweredPort.sendOk, false);
+  const finding = unansweredPort.findings.find((entry) => entry.cause === 'no-reply-after-data');
+  assert.match(
+    finding?.message ?? '',
+    /^The test message went out unacknowledged: .*after the whole message was sent/,
+  );
 });
 
 describe('doctor on broken servers', () => {

@@ -81,6 +81,8 @@ export interface TestSmtpServerOptions {
   unknownRecipients?: string[];
   /** Recipient domains answered with 554 5.7.1 relay denied when not authenticated. */
   relayDeniedUnlessAuthenticated?: boolean;
+  /** Hang up after the final dot instead of replying (the message may or may not be taken). */
+  hangUpAfterData?: boolean;
 }
 
 export interface TestSmtpServer extends RunningServer {
@@ -139,7 +141,9 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
         }
         const data = dataLines.join('\r\n');
         dataLines = null;
-        if (options.maxSize && data.length > options.maxSize) {
+        if (options.hangUpAfterData) {
+          socket.destroy();
+        } else if (options.maxSize && data.length > options.maxSize) {
           reply('552 5.3.4 Message size exceeds fixed maximum message size');
         } else {
           messages.push({ from: state.from ?? '', to: state.to, data });
