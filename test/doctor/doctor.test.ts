@@ -137,6 +137,16 @@ describe('doctor on healthy submission ports', () => {
 });
 
 test('--send-to sends a real test message once AUTH works', async () => {
+  /** Doctor on one port with credentials, sending the test message to bob@example.com. */
+  const sendTo = (port: number, login = credentials): Promise<DoctorReport> =>
+    runDoctor({
+      host: 'localhost',
+      ports: [port],
+      caFile,
+      stepTimeoutMs: 2000,
+      credentials: login,
+      sendTo: 'bob@example.com',
+    });
   const server = await keep(
     startTestSmtpServer({
       tls: 'starttls',
@@ -146,26 +156,12 @@ test('--send-to sends a real test message once AUTH works', async () => {
       credentials,
     }),
   );
-  const report = await runDoctor({
-    host: 'localhost',
-    ports: [server.port],
-    caFile,
-    stepTimeoutMs: 2000,
-    credentials: { user: 'alice@example.com', pass: credentials.pass },
-    sendTo: 'bob@example.com',
-  });
+  const report = await sendTo(server.port, { user: 'alice@example.com', pass: credentials.pass });
   const port = portOf(report, server.port);
   assert.equal(port.authOk, false, 'alice@example.com is not a known user');
   assert.equal(port.sendOk, null, 'nothing is sent without AUTH');
 
-  const sent = await runDoctor({
-    host: 'localhost',
-    ports: [server.port],
-    caFile,
-    stepTimeoutMs: 2000,
-    credentials,
-    sendTo: 'bob@example.com',
-  });
+  const sent = await sendTo(server.port);
   assert.equal(portOf(sent, server.port).sendOk, true);
   assert.deepEqual(server.messages.at(-1)?.to, ['bob@example.com']);
   assert.match(
@@ -182,14 +178,7 @@ test('--send-to sends a real test message once AUTH works', async () => {
       hangUpAfterData: true,
     }),
   );
-  const unanswered = await runDoctor({
-    host: 'localhost',
-    ports: [silent.port],
-    caFile,
-    stepTimeoutMs: 2000,
-    credentials,
-    sendTo: 'bob@example.com',
-  });
+  const unanswered = await sendTo(silent.port);
   const unansweredPort = portOf(unanswered, silent.port);
   assert.equal(unansweredPort.sendOk, false);
   const finding = unansweredPort.findings.find((entry) => entry.cause === 'no-reply-after-data');
