@@ -1,8 +1,8 @@
 /**
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
- * Python smtplib, PHPMailer, JavaMail, .NET SmtpClient and MailKit, Go net/smtp, curl, swaks,
- * msmtp, openssl s_client) or in a bare SMTP reply.
+ * Python smtplib, PHPMailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit, Go net/smtp,
+ * Rust lettre, curl, swaks, msmtp, openssl s_client) or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -255,17 +255,19 @@ const SOCKET_LEVEL_CLIENTS = [
 ];
 
 /**
- * Mailport's own client (doctor, send) names the step that failed: from `phase: ehlo` on, the
- * server had greeted, so the connection's TLS mode matched the port and neither wrong-mode cause
- * can explain a later hang-up.
- */
-/**
  * The output shows the session got past the greeting, so the TLS mode and the connection worked:
- * Mailport's own `phase:`, or a server reply in a client's transcript (swaks `<-`/`<~`, curl -v
- * `<`, msmtp `<--`, nodemailer's logger `S:`, Python's debug `reply: b'`).
+ * Mailport's own `phase:` (from `ehlo` on, the server had greeted), a server reply in a client's
+ * transcript (swaks `<-`/`<~`, curl -v `<`, msmtp `<--`, nodemailer's logger `S:`, Python's debug
+ * `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), or a Ruby stack frame of a command after it.
  */
 const AFTER_GREETING =
-  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<-+|<~|<|S:)[ \t]+[23]\d\d[ -]|reply: b'[23]\d\d[ -]/m;
+  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<-+|<~|<|S:)[ \t]+[23]\d\d[ -]|reply: b'[23]\d\d[ -]|SERVER -> CLIENT: [23]\d\d[ -]|in `(?:block in )?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'/m;
+
+/**
+ * A read that timed out or found nothing once the TCP connection was open: before the greeting,
+ * the port did not speak first (PHPMailer's debug output shows an empty server line).
+ */
+const NOTHING_READ = /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -333,7 +335,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'java-plaintext-connection',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.95,
-    match: [/Unrecognized SSL message,? plaintext connection/i],
+    match: [/Unrecognized SSL message,? plaintext connection|Unsupported or unrecognized SSL message/i],
     seenIn: ['JavaMail'],
   },
   {
@@ -342,6 +344,40 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.95,
     match: [/first record does not look like a TLS handshake/i],
     seenIn: ['Go net/smtp'],
+  },
+  {
+    id: 'rustls-corrupt-message',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.85,
+    match: [/received corrupt message/i],
+    seenIn: ['lettre (rustls)'],
+  },
+  {
+    // PHPMailer's debug level 2 hides the OpenSSL error: errno 0 after a TCP connect that worked
+    // means its `ssl://` handshake failed, and on a plaintext port that is the wrong TLS mode.
+    id: 'phpmailer-tls-failed-plaintext-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.85,
+    match: [/Failed to connect to server:\s+\(0\)/i],
+    port: 'plaintext',
+    seenIn: ['PHPMailer'],
+  },
+  {
+    id: 'phpmailer-tls-failed',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.55,
+    match: [/Failed to connect to server:\s+\(0\)/i],
+    seenIn: ['PHPMailer'],
+    fix: "PHPMailer reached the server, but its TLS handshake failed (error 0). Usually `SMTPSecure = PHPMailer::ENCRYPTION_SMTPS` is set for port 587 or 2525: use `ENCRYPTION_STARTTLS` there, and `ENCRYPTION_SMTPS` only with port 465. If the port is 465, the server's certificate failed the check instead: set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION` to see the OpenSSL error, or run `mailport doctor HOST`.",
+  },
+  {
+    id: 'phpmailer-tls-failed-implicit-port',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.6,
+    match: [/Failed to connect to server:\s+\(0\)/i],
+    port: 'implicit',
+    seenIn: ['PHPMailer'],
+    fix: "On an implicit-TLS port PHPMailer's error 0 means the TLS handshake failed, most often on the server's certificate (an unknown CA, a wrong name, expired). Set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION` to see the OpenSSL error and run `mailport explain` on that, or run `mailport doctor HOST --port 465`. Do not turn off `verify_peer`.",
   },
   {
     id: 'gnutls-unexpected-packet',
@@ -537,6 +573,34 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['nodemailer', 'swaks', 'curl', 'JavaMail', 'mailport'],
   },
   {
+    id: 'nothing-read-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.95,
+    match: [NOTHING_READ],
+    unless: [AFTER_GREETING],
+    port: 'implicit',
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+  },
+  {
+    id: 'nothing-read-plaintext-port',
+    cause: 'no-greeting',
+    confidence: 0.8,
+    match: [NOTHING_READ],
+    unless: [AFTER_GREETING],
+    port: 'plaintext',
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+  },
+  {
+    // Rails' and PHPMailer's classic: port 465 with STARTTLS (or no TLS) configured, so the
+    // client waits for a plaintext greeting that never comes.
+    id: 'nothing-read',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.6,
+    match: [NOTHING_READ],
+    unless: [AFTER_GREETING],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+  },
+  {
     id: 'greeting-timeout',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.65,
@@ -594,7 +658,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-expired',
     confidence: 0.95,
     match: [
-      /certificate (?:has )?expired|CERT_HAS_EXPIRED|CertificateExpiredException|Verify return code: 10\b|expired certificate|certificate_expired/i,
+      /certificate (?:has )?expired|CERT_HAS_EXPIRED|CertificateExpiredException|Verify return code: 10\b|expired certificate|certificate_expired|invalid peer certificate: Expired/i,
     ],
     seenIn: [
       'nodemailer',
@@ -612,9 +676,17 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-not-yet-valid',
     confidence: 0.95,
     match: [
-      /not yet valid|CERT_NOT_YET_VALID|CertificateNotYetValidException|not yet activated|Verify return code: 9\b/i,
+      /not yet valid|CERT_NOT_YET_VALID|CertificateNotYetValidException|not yet activated|Verify return code: 9\b|NotValidYet/i,
     ],
     seenIn: ['nodemailer', 'Python smtplib', 'curl', 'openssl s_client', 'JavaMail', 'msmtp'],
+  },
+  {
+    id: 'java-validity-check-failed',
+    cause: 'cert-expired',
+    confidence: 0.75,
+    match: [/validity check failed/i],
+    seenIn: ['JavaMail'],
+    fix: "The server's certificate is outside its validity period: expired, or (if this machine's clock is behind) not valid yet. Compare the certificate's dates with `mailport doctor HOST`; renew the certificate, or fix the clock.",
   },
   {
     id: 'dotnet-not-time-valid',
@@ -628,7 +700,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
     ],
     seenIn: [
       'nodemailer',
@@ -677,7 +749,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.92,
     match: [
-      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b/i,
+      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b|UnknownIssuer/i,
     ],
     seenIn: [
       'nodemailer',
@@ -771,7 +843,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.9,
     match: [
-      /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
+      /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -840,9 +912,22 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)/i,
+      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage/i,
     ],
-    seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix'],
+    seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix', 'PHPMailer'],
+  },
+  {
+    // A transcript where the EHLO reply offers STARTTLS but no AUTH, the client never sent
+    // STARTTLS, and then gave up authenticating: it did not upgrade first.
+    id: 'auth-given-up-without-starttls',
+    cause: 'auth-before-starttls',
+    confidence: 0.9,
+    match: [
+      /\b250[ -]STARTTLS\b/i,
+      /Could not authenticate|authentication failed|Authentication is not allowed/i,
+    ],
+    unless: [/\bAUTH[ =]/, /(?:->|C:|CLIENT -> SERVER:)[ \t]*STARTTLS/i],
+    seenIn: ['PHPMailer'],
   },
   {
     id: 'gmail-app-password',
@@ -882,7 +967,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.93,
     match: [
-      /\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|SMTPAuthenticationError|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
+      /\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
     ],
     unless: [/remote party has closed|transport stream/i],
     seenIn: [
@@ -902,7 +987,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.75,
     match: [
-      /authentication failed|Could not authenticate|AUTH (?:PLAIN|LOGIN|CRAM-MD5) failed|No authentication type succeeded|MailKit\.Security\.AuthenticationException|\bEAUTH\b/i,
+      // Ruby raises SMTPAuthenticationError for every 53x reply, 530 (not logged in) included.
+      /authentication failed|Could not authenticate|AUTH (?:PLAIN|LOGIN|CRAM-MD5) failed|No authentication type succeeded|MailKit\.Security\.AuthenticationException|\bEAUTH\b|SMTPAuthenticationError/i,
     ],
     unless: [
       /remote party has closed|transport stream|System\.Security\.Authentication\.AuthenticationException|Missing credentials/i,
@@ -917,6 +1003,14 @@ export const RULES: readonly ExplainRule[] = [
       /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
+  },
+  {
+    id: 'nodemailer-missing-credentials',
+    cause: 'auth-required',
+    confidence: 0.95,
+    match: [/Missing credentials for "?[\w-]+"?/i],
+    seenIn: ['nodemailer'],
+    fix: 'nodemailer has `auth.user` but no `auth.pass` (or no user), so it did not even try to log in: the password setting is empty, most often an environment variable that is not set where the app runs. Set it, and keep `auth.type` unset unless you use OAuth2.',
   },
   {
     id: 'client-not-authenticated',

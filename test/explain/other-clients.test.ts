@@ -1,9 +1,10 @@
 /**
  * TYPED-IN STRINGS, labelled as such: error output of clients that cannot run on this machine
- * (JavaMail, .NET SmtpClient, MailKit, Go net/smtp, msmtp, PHPMailer, OpenSSL 1.0) and replies of
- * large providers (Gmail, Microsoft 365, Amazon SES, Postfix/postgrey), copied from public issue
- * trackers, documentation and the clients' own source. Every client that can run here is tested
- * with its real output in real-clients.test.ts.
+ * (.NET SmtpClient, MailKit, msmtp, OpenSSL 1.0, Rust's lettre with rustls), wordings of JavaMail,
+ * Go and PHPMailer versions other than the ones run here, and replies of large providers (Gmail,
+ * Microsoft 365, Amazon SES, Postfix/postgrey), copied from public issue trackers, documentation
+ * and the clients' own source. Every client that can run here is tested with its real output in
+ * real-clients.test.ts and language-clients.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -297,6 +298,29 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'sender-rejected',
     '550 5.7.606 Access denied, banned sending IP [192.0.2.1]',
   ],
+  // lettre with rustls: rustls' Display of its errors (0.21 and 0.23 wording).
+  [
+    'lettre (rustls)',
+    'implicit-tls-on-starttls-port',
+    'Error: Connection error: received corrupt message of type InvalidContentType',
+  ],
+  [
+    'lettre (rustls)',
+    'cert-untrusted-ca',
+    'Error: Connection error: invalid peer certificate: UnknownIssuer',
+  ],
+  [
+    'lettre (rustls)',
+    'cert-hostname-mismatch',
+    'Error: Connection error: invalid peer certificate: NotValidForName',
+  ],
+  [
+    'lettre (rustls)',
+    'cert-hostname-mismatch',
+    'invalid peer certificate: certificate not valid for name "smtp.example.com"; certificate is only valid for DnsName("mail.example.net")',
+  ],
+  ['lettre (rustls)', 'cert-expired', 'Error: Connection error: invalid peer certificate: Expired'],
+  ['lettre (rustls)', 'cert-not-yet-valid', 'Error: Connection error: invalid peer certificate: NotValidYet'],
 ];
 
 for (const [client, cause, text] of CORPUS) {

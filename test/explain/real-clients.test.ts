@@ -7,123 +7,23 @@
  * context by itself the case passes the port role the user would give with `--port`.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import {
-  closedPort,
-  createTlsFixtures,
-  type RunningServer,
-  startBlackholePort,
-  startSilentServer,
-  startTestSmtpServer,
-  startUnansweredDataServer,
-  startUnrecognizedNameServer,
-  type TestSmtpServer,
-  type TlsFixtures,
-} from '../smtp-client/test-servers.js';
+import { type ClientTargets, credentials, runClient, startClientTargets } from './client-targets.js';
 
-const credentials = { user: 'alice', pass: 'correct-horse' };
-
-interface Targets {
-  fixtures: TlsFixtures;
-  caFile: string;
-  /** 587-style: STARTTLS required, AUTH required, small SIZE, one unknown recipient. */
-  submission: TestSmtpServer;
-  /** 465-style: implicit TLS, AUTH required. */
-  submissions: TestSmtpServer;
-  /** Plaintext only, no STARTTLS. */
-  plaintext: TestSmtpServer;
-  /** STARTTLS offered, AUTH optional, relaying refused to unauthenticated clients. */
-  relay: TestSmtpServer;
-  expired: TestSmtpServer;
-  notYetValid: TestSmtpServer;
-  wrongHostname: TestSmtpServer;
-  selfSigned: TestSmtpServer;
-  untrustedCa: TestSmtpServer;
-  tls10: TestSmtpServer;
-  /** Implicit TLS for `localhost` only: any other SNI name gets a fatal unrecognized_name alert. */
-  unrecognizedName: RunningServer;
-  /** Take the whole message, then hang up, or never answer, instead of replying to the final dot. */
-  hangUpAfterDot: RunningServer;
-  silentAfterDot: RunningServer;
-  silent: RunningServer;
-  blackhole: RunningServer;
-  closedPort: number;
-}
-
-let targets: Targets;
-let tempDir: string;
+let targets: ClientTargets;
 
 before(async () => {
-  const fixtures = await createTlsFixtures();
-  tempDir = await mkdtemp(join(tmpdir(), 'mailport-explain-'));
-  const caFile = join(tempDir, 'ca.pem');
-  await writeFile(caFile, fixtures.ca.certPem);
-  const implicitWith = (certificate: typeof fixtures.valid) =>
-    startTestSmtpServer({ tls: 'implicit', certificate, credentials, authRequired: true });
-  targets = {
-    fixtures,
-    caFile,
-    submission: await startTestSmtpServer({
-      tls: 'starttls',
-      certificate: fixtures.valid,
-      tlsRequired: true,
-      authRequired: true,
-      credentials,
-      maxSize: 4000,
-      unknownRecipients: ['nobody@example.com'],
-    }),
-    submissions: await implicitWith(fixtures.valid),
-    plaintext: await startTestSmtpServer({ tls: 'none' }),
-    relay: await startTestSmtpServer({
-      tls: 'starttls',
-      certificate: fixtures.valid,
-      credentials,
-      relayDeniedUnlessAuthenticated: true,
-    }),
-    expired: await implicitWith(fixtures.expired),
-    notYetValid: await implicitWith(fixtures.notYetValid),
-    wrongHostname: await implicitWith(fixtures.wrongHostname),
-    selfSigned: await implicitWith(fixtures.selfSigned),
-    untrustedCa: await implicitWith(fixtures.untrustedCa),
-    tls10: await startTestSmtpServer({
-      tls: 'implicit',
-      certificate: fixtures.valid,
-      // Node refuses TLS 1.0 unless the security level is lowered as well.
-      secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
-    }),
-    unrecognizedName: await startUnrecognizedNameServer(fixtures.valid),
-    hangUpAfterDot: await startUnansweredDataServer('hang-up'),
-    silentAfterDot: await startUnansweredDataServer('silence'),
-    silent: await startSilentServer(),
-    blackhole: await startBlackholePort(),
-    closedPort: await closedPort(),
-  };
+  targets = await startClientTargets();
 });
 
-after(async () => {
-  const { fixtures: _fixtures, caFile: _caFile, closedPort: _closed, ...servers } = targets;
-  await Promise.all(Object.values(servers).map((server) => server.close()));
-  await rm(tempDir, { recursive: true, force: true });
-});
+after(() => targets.close());
 
-/** Runs a client and returns everything it printed (the exit status is the failure itself). */
 function run(command: string, args: string[], input = ''): Promise<string> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { timeout: 15_000 }, (_error, stdout, stderr) => {
-      resolve(`${stdout}\n${stderr}`);
-    });
-    // A client that exits before reading its input must not fail the test with EPIPE.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(input);
-  });
+  return runClient(command, args, { input });
 }
 
 function python(code: string): Promise<string> {
@@ -230,6 +130,17 @@ const cases: Case[] = [
         host: '127.0.0.1',
         port: targets.submission.port,
         tls: { ca: targets.fixtures.ca.certPem },
+      }),
+  },
+  {
+    name: 'nodemailer with a user but an empty password (an unset environment variable)',
+    expected: 'auth-required',
+    output: () =>
+      nodemailerOutput({
+        host: '127.0.0.1',
+        port: targets.submission.port,
+        tls: { ca: targets.fixtures.ca.certPem },
+        auth: { user: 'alice', pass: process.env.MAILPORT_TEST_UNSET_PASSWORD },
       }),
   },
   {

@@ -1,0 +1,79 @@
+// Sends one message with Go's net/smtp, configured from MP_* variables, and exits with
+// log.Fatal on the first error, as most Go programs do.
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"log"
+	"net"
+	"net/smtp"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	host, port := os.Getenv("MP_HOST"), os.Getenv("MP_PORT")
+	config := &tls.Config{ServerName: host}
+	if ca := os.Getenv("MP_CA"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			log.Fatal(err)
+		}
+		config.RootCAs = x509.NewCertPool()
+		config.RootCAs.AppendCertsFromPEM(pem)
+	}
+	dialer := &net.Dialer{Timeout: 2 * time.Second}
+	var conn net.Conn
+	var err error
+	if os.Getenv("MP_TLS") == "implicit" {
+		conn, err = tls.DialWithDialer(dialer, "tcp", net.JoinHostPort(host, port), config)
+	} else {
+		conn, err = dialer.Dial("tcp", net.JoinHostPort(host, port))
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	conn.SetDeadline(time.Now().Add(2 * time.Second))
+	client, err := smtp.NewClient(conn, host)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if os.Getenv("MP_TLS") == "starttls" {
+		if err := client.StartTLS(config); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if user := os.Getenv("MP_USER"); user != "" {
+		if err := client.Auth(smtp.PlainAuth("", user, os.Getenv("MP_PASS"), host)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := client.Mail("alice@example.com"); err != nil {
+		log.Fatal(err)
+	}
+	to := os.Getenv("MP_TO")
+	if to == "" {
+		to = "bob@example.com"
+	}
+	if err := client.Rcpt(to); err != nil {
+		log.Fatal(err)
+	}
+	size, _ := strconv.Atoi(os.Getenv("MP_BODY_BYTES"))
+	w, err := client.Data()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := w.Write([]byte("Subject: test\r\n\r\n" + strings.Repeat("x", size+10))); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	if err := client.Quit(); err != nil {
+		log.Fatal(err)
+	}
+	log.Print("sent")
+}

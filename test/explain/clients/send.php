@@ -1,0 +1,36 @@
+<?php
+// Sends one message with PHPMailer, configured from MP_* variables, and reports the way
+// PHPMailer's own README example does.
+require '/usr/share/php/libphp-phpmailer/autoload.php';
+
+use PHPMailer\PHPMailer\PHPMailer;
+use PHPMailer\PHPMailer\SMTP;
+
+$mail = new PHPMailer(true);
+try {
+    $mail->SMTPDebug = (int) (getenv('MP_DEBUG') ?: SMTP::DEBUG_SERVER);
+    $mail->isSMTP();
+    $mail->Host = getenv('MP_HOST');
+    $mail->Port = (int) getenv('MP_PORT');
+    $mail->Timeout = 2;
+    $mail->getSMTPInstance()->Timelimit = 2;
+    $tls = getenv('MP_TLS');
+    $mail->SMTPSecure = $tls === 'implicit' ? PHPMailer::ENCRYPTION_SMTPS : ($tls === 'starttls' ? PHPMailer::ENCRYPTION_STARTTLS : '');
+    $mail->SMTPAutoTLS = $tls !== 'none';
+    if (getenv('MP_CA')) {
+        $mail->SMTPOptions = ['ssl' => ['cafile' => getenv('MP_CA')]];
+    }
+    if (getenv('MP_USER')) {
+        $mail->SMTPAuth = true;
+        $mail->Username = getenv('MP_USER');
+        $mail->Password = getenv('MP_PASS');
+    }
+    $mail->setFrom('alice@example.com');
+    $mail->addAddress(getenv('MP_TO') ?: 'bob@example.com');
+    $mail->Subject = 'test';
+    $mail->Body = str_repeat('x', (int) (getenv('MP_BODY_BYTES') ?: 10));
+    $mail->send();
+    echo "Message has been sent\n";
+} catch (Exception $e) {
+    echo "Message could not be sent. Mailer Error: {$mail->ErrorInfo}\n";
+}

@@ -1,0 +1,216 @@
+/**
+ * `explain` against error output produced right here by clients in other languages, talking to
+ * the deliberately misconfigured servers of client-targets.ts. Each client is a small program in
+ * clients/ that sends one message the way an application does (settings from MP_* variables) and
+ * lets its error surface as the application's log would show it: Ruby's Net::SMTP (uncaught
+ * exception), PHPMailer (its README's example, debug output on), Go's net/smtp (log.Fatal) and
+ * Jakarta Mail (uncaught exception). Nothing in this file is a typed-in error message.
+ *
+ * `.ci/run` installs the runtimes: Debian's ruby, php-cli and libphp-phpmailer, golang-go, a JDK
+ * and libjakarta-mail-java.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { type CauseId, explainText } from '../../src/explain/index.js';
+import { type ClientTargets, credentials, runClient, startClientTargets } from './client-targets.js';
+
+const CLIENTS_DIR = join(import.meta.dirname, 'clients');
+const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
+const execFileAsync = promisify(execFile);
+
+let targets: ClientTargets;
+let buildDir: string;
+
+before(async () => {
+  targets = await startClientTargets();
+  buildDir = await mkdtemp(join(tmpdir(), 'mailport-clients-'));
+  // Compiled once here, so each case below runs the program, not the compiler.
+  await Promise.all([
+    compile('go', ['build', '-o', join(buildDir, 'send-go'), join(CLIENTS_DIR, 'send.go')], 'golang-go'),
+    compile(
+      'javac',
+      ['-cp', JAVA_CLASSPATH.join(':'), '-d', buildDir, join(CLIENTS_DIR, 'Send.java')],
+      'a JDK and libjakarta-mail-java',
+    ),
+  ]);
+});
+
+after(async () => {
+  await targets.close();
+  await rm(buildDir, { recursive: true, force: true });
+});
+
+async function compile(command: string, args: string[], packages: string): Promise<void> {
+  // Go keeps its build cache under $HOME; a CI job may have none.
+  const home = process.env.HOME ?? process.env.XDG_CACHE_HOME ?? process.env.GOCACHE;
+  const env = home ? process.env : { ...process.env, GOCACHE: join(buildDir, 'go-cache') };
+  try {
+    await execFileAsync(command, args, { timeout: 120_000, env });
+  } catch (error) {
+    throw new Error(`${command} failed (install ${packages}, as .ci/run does): ${String(error)}`);
+  }
+}
+
+type Client = 'ruby' | 'php' | 'go' | 'java';
+
+function commandFor(client: Client): [string, string[]] {
+  switch (client) {
+    case 'ruby':
+      return ['ruby', [join(CLIENTS_DIR, 'send.rb')]];
+    case 'php':
+      return ['php', [join(CLIENTS_DIR, 'send.php')]];
+    case 'go':
+      return [join(buildDir, 'send-go'), []];
+    case 'java':
+      return ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']];
+  }
+}
+
+type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'close'>;
+
+interface Scenario {
+  server: Server;
+  env: Record<string, string>;
+  expected: CauseId;
+  /** The port role the user would name with `--port`, when the output cannot say it. */
+  port?: number;
+}
+
+const auth = { MP_USER: credentials.user, MP_PASS: credentials.pass };
+const verified = () => ({ MP_HOST: 'localhost', MP_CA: targets.caFile });
+
+/** Every client makes the same mistakes against the same servers. */
+const SCENARIOS: Record<string, () => Scenario> = {
+  'implicit TLS against a STARTTLS port': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'implicit', MP_HOST: '127.0.0.1' },
+    expected: 'implicit-tls-on-starttls-port',
+  }),
+  'plaintext against an implicit-TLS port': () => ({
+    server: 'submissions',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'plaintext-on-implicit-tls-port',
+    port: 465,
+  }),
+  'a wrong password': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'starttls', ...verified(), MP_USER: credentials.user, MP_PASS: 'wrong' },
+    expected: 'auth-failed',
+  }),
+  'no credentials on a submission port': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'starttls', ...verified() },
+    expected: 'auth-required',
+  }),
+  'AUTH without STARTTLS': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1', ...auth },
+    expected: 'auth-before-starttls',
+  }),
+  'STARTTLS required against a server without it': () => ({
+    server: 'plaintext',
+    env: { MP_TLS: 'starttls', MP_HOST: '127.0.0.1' },
+    expected: 'starttls-not-offered',
+  }),
+  'a closed port': () => ({
+    server: 'closedPort',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'connection-refused',
+  }),
+  'a port that drops the TCP handshake': () => ({
+    server: 'blackhole',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'connection-timeout',
+  }),
+  'a listener that never greets, on a port the user says is 587': () => ({
+    server: 'silent',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'no-greeting',
+    port: 587,
+  }),
+  'relaying without AUTH': () => ({
+    server: 'relay',
+    env: { MP_TLS: 'starttls', ...verified() },
+    expected: 'relay-denied',
+  }),
+  'an unknown recipient': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'starttls', ...verified(), ...auth, MP_TO: 'nobody@example.com' },
+    expected: 'recipient-unknown',
+  }),
+  'a message over the SIZE limit': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'starttls', ...verified(), ...auth, MP_BODY_BYTES: '6000' },
+    expected: 'message-too-large',
+  }),
+  'an expired certificate': () => certificate('expired', 'cert-expired'),
+  'a certificate not valid yet': () => certificate('notYetValid', 'cert-not-yet-valid'),
+  'a certificate for another name': () => certificate('wrongHostname', 'cert-hostname-mismatch'),
+  'a self-signed certificate': () => certificate('selfSigned', 'cert-self-signed'),
+  'a certificate from an unknown CA': () => certificate('untrustedCa', 'cert-untrusted-ca'),
+  'a TLS 1.0-only server': () => certificate('tls10', 'tls-version-too-old'),
+};
+
+function certificate(server: Server, expected: CauseId): Scenario {
+  return { server, env: { MP_TLS: 'implicit', ...verified(), ...auth }, expected };
+}
+
+type ScenarioName = keyof typeof SCENARIOS;
+
+/**
+ * Where a client's words cannot tell two causes apart, the case says what the words do support:
+ * the Go and Java TLS stacks report a self-signed certificate as one from an unknown CA, and
+ * PHP's OpenSSL layer says only "certificate verify failed", whatever failed.
+ */
+const EXCEPTIONS: Partial<Record<Client, Partial<Record<ScenarioName, Partial<Scenario>>>>> = {
+  go: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
+  java: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
+  php: {
+    // PHPMailer's troubleshooting advice for connection problems: debug level 3 shows OpenSSL's error.
+    'an expired certificate': { expected: 'cert-untrusted-ca', env: { MP_DEBUG: '3' } },
+    'a certificate not valid yet': { expected: 'cert-untrusted-ca', env: { MP_DEBUG: '3' } },
+    'a self-signed certificate': { expected: 'cert-untrusted-ca', env: { MP_DEBUG: '3' } },
+    'a certificate for another name': { env: { MP_DEBUG: '3' } },
+    'a TLS 1.0-only server': { env: { MP_DEBUG: '3' } },
+    // At its default level 2 the handshake failure is only "(0)": the port tells what it means.
+    'a certificate from an unknown CA': { port: 465 },
+  },
+};
+
+interface Case {
+  name: string;
+  client: Client;
+  scenario: () => Scenario;
+}
+
+const CLIENTS: Client[] = ['ruby', 'php', 'go', 'java'];
+const cases: Case[] = CLIENTS.flatMap((client) =>
+  Object.entries(SCENARIOS).map(([name, base]) => ({
+    name: `${client}: ${name}`,
+    client,
+    scenario: () => {
+      const scenario = base();
+      const exception = EXCEPTIONS[client]?.[name];
+      return { ...scenario, ...exception, env: { ...scenario.env, ...exception?.env } };
+    },
+  })),
+);
+
+describe('explain answers the output of Ruby, PHP, Go and Java clients', { concurrency: 6 }, () => {
+  for (const testCase of cases) {
+    test(testCase.name, async () => {
+      const scenario = testCase.scenario();
+      const server = targets[scenario.server];
+      const port = typeof server === 'number' ? server : server.port;
+      const [command, args] = commandFor(testCase.client);
+      const output = await runClient(command, args, { env: { ...scenario.env, MP_PORT: String(port) } });
+      const answer = explainText(output, scenario.port === undefined ? {} : { port: scenario.port });
+      assert.equal(answer.cause, scenario.expected, `output was:\n${output}`);
+    });
+  }
+});
