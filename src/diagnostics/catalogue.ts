@@ -117,6 +117,13 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     fix: 'Send EHLO again after the TLS handshake, as RFC 3207 §4.2 requires.',
     misconfiguration: true,
   },
+  'quit-without-starttls': {
+    message:
+      'The client quit after EHLO without starting TLS or sending mail: this port offers AUTH only after STARTTLS, so a client that expects to log in without it gives up here.',
+    fix: 'If the client meant to send, turn STARTTLS on (PHPMailer `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS` with `SMTPAutoTLS` left on, nodemailer `requireTLS: true`, smtplib `starttls()` before `login()`). A health check that only says EHLO can ignore this.',
+    // A monitoring probe does exactly this on purpose.
+    misconfiguration: false,
+  },
   'bad-sequence': {
     message: 'The client sent commands in an order SMTP does not allow.',
     fix: 'Follow the order EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 §4.1.4).',

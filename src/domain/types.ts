@@ -151,6 +151,7 @@ export type DiagnosticCode =
   | 'idle-timeout'
   | 'pipelining-violation'
   | 'starttls-not-reissued-ehlo'
+  | 'quit-without-starttls'
   | 'bad-sequence'
   | 'syntax-error'
   | 'invalid-address';

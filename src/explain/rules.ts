@@ -1174,7 +1174,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'temporary-failure',
     confidence: 0.75,
     match: [
-      /Service not available|Service (?:temporarily )?unavailable|try again later|temporar(?:y|ily) (?:failure|error|problem|unavailable|rejected|deferred)|Local error in processing|\b4\.3\.[0-5]\b|\b4\.4\.[0-7]\b|Insufficient system storage|Requested action aborted|closing transmission channel|TempFail|\b4\.7\.0\b/i,
+      /Service not available|Service (?:temporarily )?unavailable|try again later|temporar(?:y|ily) (?:failure|error|problem|unavailable|rejected|deferred)|Local error in processing|\b4\.3\.[0-5]\b|\b4\.4\.[0-7]\b|Insufficient system storage|Requested action aborted|\b4\d\d[ -][^\n]*closing transmission channel|TempFail|\b4\.7\.0\b/i,
     ],
     seenIn: ['all servers'],
   },

@@ -370,6 +370,12 @@ export class SmtpProtocolSession {
           this.failCommand(REPLIES.COMMAND_NOT_OFFERED);
           return;
         }
+        // Go's net/smtp answers every refused AUTH with a "*" (the RFC 4954 §4 cancel line) although
+        // the exchange is over: the refusal is the finding, the stray line is not the user's mistake.
+        if (this.authRefused && verb === '*') {
+          this.failCommand(REPLIES.UNKNOWN_COMMAND);
+          return;
+        }
         // The verb itself may be a stray credential after a refused AUTH, so it is not repeated then.
         this.diagnose(
           'syntax-error',
@@ -744,6 +750,14 @@ export class SmtpProtocolSession {
   }
 
   private handleQuit(): void {
+    // On a STARTTLS port AUTH appears only after the upgrade: a client that greets, finds no AUTH
+    // and quits without a word (PHPMailer with STARTTLS off) would otherwise leave no trace of why.
+    const gaveUpWithoutTls =
+      this.clientName !== null &&
+      this.tlsFacts === null &&
+      requiresStartTls(this.profile) &&
+      this.reported.size === 0;
+    if (gaveUpWithoutTls) this.diagnose('quit-without-starttls');
     this.quitSeen = true;
     this.send(REPLIES.QUIT);
     this.close('quit');

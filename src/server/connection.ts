@@ -18,6 +18,11 @@ const TLS_HANDSHAKE_RECORD = 0x16;
 const MAX_PENDING_OUTPUT = 1024 * 1024;
 /** How long a closing connection may take to flush before it is destroyed. */
 const END_GRACE_MS = 2000;
+/**
+ * A port check connects and leaves at once; a client that stayed this long on an implicit-TLS port
+ * without a byte was waiting for a plaintext greeting (and gave up before the 421 hint).
+ */
+const WAITED_FOR_GREETING_MS = 1000;
 const DIGIT_0 = 0x30;
 const DIGIT_4 = 0x34;
 const DIGIT_5 = 0x35;
@@ -55,6 +60,8 @@ export class SmtpConnection {
   /** A reply written outside the protocol session (connection limit, wrong TLS mode). */
   #ownLastError: string | null = null;
   #silenceTimer: NodeJS.Timeout | null = null;
+  /** When an implicit-TLS connection began to wait for its ClientHello; null once it is settled. */
+  #waitingForHelloSince: number | null = null;
   #tlsState: 'none' | 'handshaking' | 'established' = 'none';
   #bytesOverTls = 0;
 
@@ -228,8 +235,10 @@ export class SmtpConnection {
   #awaitClientHello(): void {
     const socket = this.#socket;
     let spoke = false;
+    this.#waitingForHelloSince = Date.now();
     const concludeSilence = (): void => {
       if (spoke || this.#closed) return;
+      this.#waitingForHelloSince = null;
       this.#recorder.line(
         '*',
         `No TLS ClientHello after ${this.#deps.implicitTlsSilenceMs} ms: the client is waiting for a plaintext greeting`,
@@ -243,6 +252,7 @@ export class SmtpConnection {
     this.#silenceTimer = setTimeout(() => setImmediate(concludeSilence), this.#deps.implicitTlsSilenceMs);
     socket.once('data', (chunk: Buffer) => {
       spoke = true;
+      this.#waitingForHelloSince = null;
       if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
       if (chunk[0] === TLS_HANDSHAKE_RECORD) {
         socket.pause();
@@ -317,6 +327,17 @@ export class SmtpConnection {
     );
   }
 
+  #explainSilentPlaintextHangUp(): void {
+    if (this.#waitingForHelloSince === null || this.#endedBy !== null) return;
+    const waited = Date.now() - this.#waitingForHelloSince;
+    if (waited < WAITED_FOR_GREETING_MS) return;
+    this.#recorder.line(
+      '*',
+      `The client hung up after ${waited} ms without a TLS ClientHello: it was waiting for a plaintext greeting`,
+    );
+    this.#diagnose('plaintext-on-implicit-tls-port');
+  }
+
   #onIdle(): void {
     if (this.#closed) return;
     this.#endedBy = 'idle-timeout';
@@ -333,6 +354,7 @@ export class SmtpConnection {
     if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
     const protocol = this.#protocol;
     this.#explainSilentTlsHangUp();
+    this.#explainSilentPlaintextHangUp();
     protocol?.clientClosed();
     const record = this.#recorder.finish({
       heloName: protocol?.heloName ?? null,

@@ -1,76 +1,30 @@
 /**
- * `explain` against error output produced right here by clients in other languages, talking to
- * the deliberately misconfigured servers of client-targets.ts. Each client is a small program in
- * clients/ that sends one message the way an application does (settings from MP_* variables) and
- * lets its error surface as the application's log would show it: Ruby's Net::SMTP (uncaught
- * exception), PHPMailer (its README's example, debug output on), Go's net/smtp (log.Fatal) and
- * Jakarta Mail (uncaught exception). Nothing in this file is a typed-in error message.
- *
- * `.ci/run` installs the runtimes: Debian's ruby, php-cli and libphp-phpmailer, golang-go, a JDK
- * and libjakarta-mail-java.
+ * `explain` against error output produced right here by clients in other languages (Ruby's
+ * Net::SMTP, PHPMailer, Go's net/smtp, Jakarta Mail: see helpers/language-clients.ts), talking to
+ * the deliberately misconfigured servers of client-targets.ts. Nothing in this file is a typed-in
+ * error message.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import { type ClientTargets, credentials, runClient, startClientTargets } from './client-targets.js';
-
-const CLIENTS_DIR = join(import.meta.dirname, 'clients');
-const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
-const execFileAsync = promisify(execFile);
+import {
+  LANGUAGE_CLIENTS,
+  type LanguageClient,
+  type LanguageClients,
+  prepareLanguageClients,
+} from '../helpers/language-clients.js';
+import { type ClientTargets, credentials, startClientTargets } from './client-targets.js';
 
 let targets: ClientTargets;
-let buildDir: string;
+let clients: LanguageClients;
 
 before(async () => {
-  targets = await startClientTargets();
-  buildDir = await mkdtemp(join(tmpdir(), 'mailport-clients-'));
-  // Compiled once here, so each case below runs the program, not the compiler.
-  await Promise.all([
-    compile('go', ['build', '-o', join(buildDir, 'send-go'), join(CLIENTS_DIR, 'send.go')], 'golang-go'),
-    compile(
-      'javac',
-      ['-cp', JAVA_CLASSPATH.join(':'), '-d', buildDir, join(CLIENTS_DIR, 'Send.java')],
-      'a JDK and libjakarta-mail-java',
-    ),
-  ]);
+  [targets, clients] = await Promise.all([startClientTargets(), prepareLanguageClients()]);
 });
 
 after(async () => {
-  await targets.close();
-  await rm(buildDir, { recursive: true, force: true });
+  await Promise.all([targets.close(), clients.close()]);
 });
-
-async function compile(command: string, args: string[], packages: string): Promise<void> {
-  // Go keeps its build cache under $HOME; a CI job may have none.
-  const home = process.env.HOME ?? process.env.XDG_CACHE_HOME ?? process.env.GOCACHE;
-  const env = home ? process.env : { ...process.env, GOCACHE: join(buildDir, 'go-cache') };
-  try {
-    await execFileAsync(command, args, { timeout: 120_000, env });
-  } catch (error) {
-    throw new Error(`${command} failed (install ${packages}, as .ci/run does): ${String(error)}`);
-  }
-}
-
-type Client = 'ruby' | 'php' | 'go' | 'java';
-
-function commandFor(client: Client): [string, string[]] {
-  switch (client) {
-    case 'ruby':
-      return ['ruby', [join(CLIENTS_DIR, 'send.rb')]];
-    case 'php':
-      return ['php', [join(CLIENTS_DIR, 'send.php')]];
-    case 'go':
-      return [join(buildDir, 'send-go'), []];
-    case 'java':
-      return ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']];
-  }
-}
-
 type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'close'>;
 
 interface Scenario {
@@ -167,7 +121,7 @@ type ScenarioName = keyof typeof SCENARIOS;
  * the Go and Java TLS stacks report a self-signed certificate as one from an unknown CA, and
  * PHP's OpenSSL layer says only "certificate verify failed", whatever failed.
  */
-const EXCEPTIONS: Partial<Record<Client, Partial<Record<ScenarioName, Partial<Scenario>>>>> = {
+const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Partial<Scenario>>>>> = {
   go: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
   java: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
   php: {
@@ -184,12 +138,11 @@ const EXCEPTIONS: Partial<Record<Client, Partial<Record<ScenarioName, Partial<Sc
 
 interface Case {
   name: string;
-  client: Client;
+  client: LanguageClient;
   scenario: () => Scenario;
 }
 
-const CLIENTS: Client[] = ['ruby', 'php', 'go', 'java'];
-const cases: Case[] = CLIENTS.flatMap((client) =>
+const cases: Case[] = LANGUAGE_CLIENTS.flatMap((client) =>
   Object.entries(SCENARIOS).map(([name, base]) => ({
     name: `${client}: ${name}`,
     client,
@@ -207,8 +160,7 @@ describe('explain answers the output of Ruby, PHP, Go and Java clients', { concu
       const scenario = testCase.scenario();
       const server = targets[scenario.server];
       const port = typeof server === 'number' ? server : server.port;
-      const [command, args] = commandFor(testCase.client);
-      const output = await runClient(command, args, { env: { ...scenario.env, MP_PORT: String(port) } });
+      const output = await clients.run(testCase.client, { ...scenario.env, MP_PORT: String(port) });
       const answer = explainText(output, scenario.port === undefined ? {} : { port: scenario.port });
       assert.equal(answer.cause, scenario.expected, `output was:\n${output}`);
     });

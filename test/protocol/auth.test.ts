@@ -146,6 +146,17 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     assert.deepEqual(codes, [334, 501, 535, 235]);
   });
 
+  it('a "*" after a refused AUTH (Go net/smtp cancels an exchange already over) gets 500, and no syntax-error', async () => {
+    const harness = await authReady();
+    harness.sink.takeReplies();
+    assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, 'bad')}`, '*'), [535, 500]);
+    assert.deepEqual(harness.sink.diagnosticCodes, ['auth-failed']);
+    // Outside that moment a lone "*" is an unknown command like any other.
+    const fresh = await authReady();
+    assert.deepEqual(await fresh.codes('*'), [500]);
+    assert.ok(fresh.sink.diagnosticCodes.includes('syntax-error'));
+  });
+
   it('closes with 421 4.7.0 after more than maxAuthFailures wrong passwords', async () => {
     const harness = await authReady({ limits: { maxAuthFailures: 2 } });
     harness.sink.takeReplies();

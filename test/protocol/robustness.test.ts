@@ -295,6 +295,25 @@ describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
 });
 
 describe('ending the session', () => {
+  it('QUIT after EHLO on a STARTTLS port, never upgrading: quit-without-starttls, not a misconfiguration', async () => {
+    const gaveUp = createHarness('submission');
+    assert.deepEqual(await gaveUp.codes('EHLO client.test', 'QUIT'), [220, 250, 221]);
+    assert.deepEqual(gaveUp.sink.diagnosticCodes, ['quit-without-starttls']);
+
+    const upgraded = await readyHarness('relay');
+    const submission = createHarness('submission');
+    await submission.exchange('EHLO client.test');
+    await submission.upgrade();
+    assert.deepEqual(await submission.codes('EHLO client.test', 'QUIT'), [250, 221]);
+    assert.deepEqual(await upgraded.codes('QUIT'), [221]);
+    assert.deepEqual([...submission.sink.diagnosticCodes, ...upgraded.sink.diagnosticCodes], []);
+
+    // An earlier finding already says what went wrong.
+    const refused = createHarness('submission');
+    await refused.codes('EHLO client.test', 'MAIL FROM:<a@example.test>', 'QUIT');
+    assert.deepEqual(refused.sink.diagnosticCodes, ['mail-before-starttls']);
+  });
+
   it('idle timeout: 421 4.4.2, close, idle-timeout diagnostic', () => {
     const harness = createHarness('relay');
     harness.sink.takeReplies();

@@ -12,8 +12,8 @@ try {
     $mail->isSMTP();
     $mail->Host = getenv('MP_HOST');
     $mail->Port = (int) getenv('MP_PORT');
-    $mail->Timeout = 2;
-    $mail->getSMTPInstance()->Timelimit = 2;
+    $mail->Timeout = (int) (getenv('MP_TIMEOUT') ?: 2);
+    $mail->getSMTPInstance()->Timelimit = $mail->Timeout;
     $tls = getenv('MP_TLS');
     $mail->SMTPSecure = $tls === 'implicit' ? PHPMailer::ENCRYPTION_SMTPS : ($tls === 'starttls' ? PHPMailer::ENCRYPTION_STARTTLS : '');
     $mail->SMTPAutoTLS = $tls !== 'none';
@@ -25,7 +25,7 @@ try {
         $mail->Username = getenv('MP_USER');
         $mail->Password = getenv('MP_PASS');
     }
-    $mail->setFrom('alice@example.com');
+    $mail->setFrom(getenv('MP_FROM') ?: 'alice@example.com');
     $mail->addAddress(getenv('MP_TO') ?: 'bob@example.com');
     $mail->Subject = 'test';
     $mail->Body = str_repeat('x', (int) (getenv('MP_BODY_BYTES') ?: 10));

@@ -20,8 +20,10 @@ public class Send {
     Properties props = new Properties();
     props.put("mail.smtp.host", System.getenv("MP_HOST"));
     props.put("mail.smtp.port", System.getenv("MP_PORT"));
-    props.put("mail.smtp.connectiontimeout", "2000");
-    props.put("mail.smtp.timeout", "2000");
+    String timeout = System.getenv("MP_TIMEOUT");
+    String millis = String.valueOf(1000 * (timeout == null ? 2 : Integer.parseInt(timeout)));
+    props.put("mail.smtp.connectiontimeout", millis);
+    props.put("mail.smtp.timeout", millis);
     props.put("mail.smtp.ssl.enable", String.valueOf("implicit".equals(tls)));
     props.put("mail.smtp.starttls.enable", String.valueOf("starttls".equals(tls)));
     props.put("mail.smtp.starttls.required", String.valueOf("starttls".equals(tls)));
@@ -49,7 +51,8 @@ public class Send {
       }
     });
     MimeMessage message = new MimeMessage(session);
-    message.setFrom(new InternetAddress("alice@example.com"));
+    String from = System.getenv("MP_FROM");
+    message.setFrom(new InternetAddress(from == null ? "alice@example.com" : from));
     String to = System.getenv("MP_TO");
     message.setRecipient(Message.RecipientType.TO, new InternetAddress(to == null ? "bob@example.com" : to));
     message.setSubject("test");

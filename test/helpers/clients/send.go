@@ -25,9 +25,13 @@ func main() {
 		config.RootCAs = x509.NewCertPool()
 		config.RootCAs.AppendCertsFromPEM(pem)
 	}
-	dialer := &net.Dialer{Timeout: 2 * time.Second}
+	seconds, err := strconv.Atoi(os.Getenv("MP_TIMEOUT"))
+	if err != nil {
+		seconds = 2
+	}
+	timeout := time.Duration(seconds) * time.Second
+	dialer := &net.Dialer{Timeout: timeout}
 	var conn net.Conn
-	var err error
 	if os.Getenv("MP_TLS") == "implicit" {
 		conn, err = tls.DialWithDialer(dialer, "tcp", net.JoinHostPort(host, port), config)
 	} else {
@@ -36,7 +40,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	conn.SetDeadline(time.Now().Add(2 * time.Second))
+	conn.SetDeadline(time.Now().Add(timeout))
 	client, err := smtp.NewClient(conn, host)
 	if err != nil {
 		log.Fatal(err)
@@ -51,7 +55,11 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	if err := client.Mail("alice@example.com"); err != nil {
+	from := os.Getenv("MP_FROM")
+	if from == "" {
+		from = "alice@example.com"
+	}
+	if err := client.Mail(from); err != nil {
 		log.Fatal(err)
 	}
 	to := os.Getenv("MP_TO")
@@ -66,7 +74,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := w.Write([]byte("Subject: test\r\n\r\n" + strings.Repeat("x", size+10))); err != nil {
+	message := "From: " + from + "\r\nTo: " + to + "\r\nSubject: test\r\n\r\n" + strings.Repeat("x", size+10)
+	if _, err := w.Write([]byte(message)); err != nil {
 		log.Fatal(err)
 	}
 	if err := w.Close(); err != nil {

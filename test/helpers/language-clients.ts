@@ -1,0 +1,78 @@
+/**
+ * Real SMTP clients in other languages, each a small program in clients/ that sends one message
+ * the way an application does, configured from MP_* variables (MP_HOST, MP_PORT, MP_TLS
+ * implicit|starttls|none, MP_USER, MP_PASS, MP_CA, MP_FROM, MP_TO, MP_BODY_BYTES, MP_TIMEOUT in
+ * seconds, 2 by default), and lets its
+ * error surface as the application's log would show it: Ruby's Net::SMTP (uncaught exception),
+ * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level), Go's net/smtp
+ * (log.Fatal) and Jakarta Mail (uncaught exception).
+ *
+ * `.ci/run` installs the runtimes: Debian's ruby, php-cli and libphp-phpmailer, golang-go, a JDK
+ * and libjakarta-mail-java.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { runClient } from '../explain/client-targets.js';
+
+export type LanguageClient = 'ruby' | 'php' | 'go' | 'java';
+export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'go', 'java'];
+
+const CLIENTS_DIR = join(import.meta.dirname, 'clients');
+const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
+const execFileAsync = promisify(execFile);
+
+export interface LanguageClients {
+  /** Runs a client with these MP_* settings and returns everything it printed. */
+  run(client: LanguageClient, env: Record<string, string>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Compiles the Go and Java programs once, so each run starts the program, not the compiler. */
+export async function prepareLanguageClients(): Promise<LanguageClients> {
+  const buildDir = await mkdtemp(join(tmpdir(), 'mailport-clients-'));
+  // Go keeps its build cache under $HOME; a CI job may have none.
+  const cacheHome = process.env.HOME ?? process.env.XDG_CACHE_HOME ?? process.env.GOCACHE;
+  const goEnv = cacheHome ? process.env : { ...process.env, GOCACHE: join(buildDir, 'go-cache') };
+  await Promise.all([
+    compile(
+      'go',
+      ['build', '-o', join(buildDir, 'send-go'), join(CLIENTS_DIR, 'send.go')],
+      'golang-go',
+      goEnv,
+    ),
+    compile(
+      'javac',
+      ['-cp', JAVA_CLASSPATH.join(':'), '-d', buildDir, join(CLIENTS_DIR, 'Send.java')],
+      'a JDK and libjakarta-mail-java',
+    ),
+  ]);
+  const commands: Record<LanguageClient, [string, string[]]> = {
+    ruby: ['ruby', [join(CLIENTS_DIR, 'send.rb')]],
+    php: ['php', [join(CLIENTS_DIR, 'send.php')]],
+    go: [join(buildDir, 'send-go'), []],
+    java: ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']],
+  };
+  return {
+    run(client, env) {
+      const [command, args] = commands[client];
+      return runClient(command, args, { env });
+    },
+    close: () => rm(buildDir, { recursive: true, force: true }),
+  };
+}
+
+async function compile(
+  command: string,
+  args: string[],
+  packages: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  try {
+    await execFileAsync(command, args, { timeout: 120_000, env });
+  } catch (error) {
+    throw new Error(`${command} failed (install ${packages}, as .ci/run does): ${String(error)}`);
+  }
+}
