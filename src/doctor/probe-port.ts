@@ -504,12 +504,15 @@ async function describeFailure(
   }
   report.reachability = 'no-greeting';
   const tlsWorked = implicit.phase === 'greeting';
+  const closedAtOnce = plain.code === 'ECONNRESET' && !tlsWorked;
   add(
     report,
     'error',
     tlsWorked
       ? 'The TLS handshake succeeded but no SMTP greeting followed within the timeout.'
-      : `Connected, but no greeting within ${options.stepTimeoutMs / 1000} s, in plaintext or after a TLS handshake: the server is stuck or overloaded, or a proxy accepts connections without forwarding them.`,
+      : closedAtOnce
+        ? 'The server closed the connection without a greeting, in plaintext and when TLS was tried: it refuses this client (an access rule, a blocklist such as fail2ban, a connection limit), or the service behind the port is down (a proxy or load balancer accepting for a dead backend).'
+        : `Connected, but no greeting within ${options.stepTimeoutMs / 1000} s, in plaintext or after a TLS handshake: the server is stuck or overloaded, or a proxy accepts connections without forwarding them.`,
     curlBanner(target, tlsWorked ? 'implicit' : 'none'),
     'no-greeting',
   );
@@ -604,8 +607,9 @@ function summarise(capabilities: EhloCapabilities): EhloSummary {
   };
 }
 
+/** `220-mail.example.com ESMTP` of a multi-line reply reads as `220 mail.example.com ESMTP`. */
 function firstLineOf(raw: string): string {
-  return raw.split('\n')[0] ?? '';
+  return (raw.split('\n')[0] ?? '').replace(/^(\d{3})-/, '$1 ').trimEnd();
 }
 
 function add(

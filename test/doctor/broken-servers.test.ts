@@ -1,12 +1,12 @@
 /**
  * `mailport doctor` against SMTP servers that break the protocol in ways real ones do: STARTTLS
  * refused or agreed to and then not done, a hang-up after EHLO, a reply that never ends, a reply
- * code outside SMTP's range, a 421 to EHLO. Each gets a finding that blames the server, not the
+ * code outside SMTP's range, a 421 to EHLO, a hang-up before the greeting. Each gets a finding that blames the server, not the
  * user's client, and the doctor leaves no connection open behind it. An old server without EHLO
  * is still spoken to, with HELO.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { type PortReport, runDoctor } from '../../src/doctor/index.js';
 import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
@@ -117,6 +117,30 @@ describe('doctor on broken SMTP servers', () => {
     assert.equal(finding?.cause, 'rate-limited');
     assert.ok(!commands.includes('HELO'), `commands sent: ${commands.join(', ')}`);
     await connectionsCloseSoon(server);
+  });
+
+  test('a server that hangs up before greeting: said at once, not after the timeout', async () => {
+    const server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address && typeof address === 'object');
+    try {
+      const started = Date.now();
+      const report = await runDoctor({ host: '127.0.0.1', ports: [address.port], stepTimeoutMs: 5000 });
+      const [finding] = errors(report.ports[0] as PortReport);
+      assert.match(finding?.message ?? '', /closed the connection without a greeting/);
+      assert.equal(finding?.cause, 'no-greeting');
+      assert.ok(Date.now() - started < 4000, 'the doctor waited for a greeting that could not come');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a multi-line greeting is shown as one reply', async () => {
+    const server = await startScriptedServer(() => false, '220-multi.test ESMTP\r\n220 ready');
+    servers.push(server);
+    const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs: 2000 });
+    assert.equal(report.ports[0]?.banner, '220 multi.test ESMTP');
   });
 
   test('an old server that does not know EHLO (500) is spoken to with HELO', async () => {
