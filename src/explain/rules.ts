@@ -265,9 +265,11 @@ const AFTER_GREETING =
 
 /**
  * A read that timed out or found nothing once the TCP connection was open: before the greeting,
- * the port did not speak first (PHPMailer's debug output shows an empty server line).
+ * the port did not speak first (PHPMailer's debug output shows an empty server line, Symfony
+ * Mailer says so of the 220 it expected).
  */
-const NOTHING_READ = /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n/;
+const NOTHING_READ =
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -700,7 +702,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
     ],
     seenIn: [
       'nodemailer',

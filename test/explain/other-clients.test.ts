@@ -1,10 +1,10 @@
 /**
  * TYPED-IN STRINGS, labelled as such: error output of clients that cannot run on this machine
- * (.NET SmtpClient, MailKit, msmtp, OpenSSL 1.0, Rust's lettre with rustls), wordings of JavaMail,
- * Go and PHPMailer versions other than the ones run here, and replies of large providers (Gmail,
- * Microsoft 365, Amazon SES, Postfix/postgrey), copied from public issue trackers, documentation
- * and the clients' own source. Every client that can run here is tested with its real output in
- * real-clients.test.ts and language-clients.test.ts.
+ * (.NET SmtpClient, MailKit, msmtp, OpenSSL 1.0, Rust's lettre with rustls, Symfony Mailer),
+ * wordings of JavaMail, Go, Ruby and PHPMailer versions other than the ones run here, and replies
+ * of large providers (Gmail, Microsoft 365, Amazon SES, Postfix/postgrey), copied from public issue
+ * trackers, documentation and the clients' own source. Every client that can run here is tested
+ * with its real output in real-clients.test.ts and language-clients.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -321,6 +321,17 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
   ],
   ['lettre (rustls)', 'cert-expired', 'Error: Connection error: invalid peer certificate: Expired'],
   ['lettre (rustls)', 'cert-not-yet-valid', 'Error: Connection error: invalid peer certificate: NotValidYet'],
+  // Symfony Mailer (Laravel 9+) and Ruby's post-connection check, as their users report them.
+  [
+    'Symfony Mailer',
+    'plaintext-on-implicit-tls-port',
+    'Connection could not be established with host "smtp.example.com:465": Expected response code "220" but got an empty response.',
+  ],
+  [
+    'Ruby Net::SMTP',
+    'cert-hostname-mismatch',
+    'OpenSSL::SSL::SSLError (hostname "smtp.example.com" does not match the server certificate)',
+  ],
 ];
 
 for (const [client, cause, text] of CORPUS) {
