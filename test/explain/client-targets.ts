@@ -1,8 +1,4 @@
-/**
- * The deliberately misconfigured servers that real clients are pointed at in the explain tests,
- * and a way to run a client and keep everything it printed.
- */
-import { execFile } from 'node:child_process';
+/** The deliberately misconfigured servers that real clients are pointed at in the explain tests. */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,24 +98,4 @@ export async function startClientTargets(): Promise<ClientTargets> {
       await rm(tempDir, { recursive: true, force: true });
     },
   };
-}
-
-export interface RunOptions {
-  input?: string;
-  env?: Record<string, string>;
-}
-
-/** Runs a client and returns everything it printed (the exit status is the failure itself). */
-export function runClient(command: string, args: string[], options: RunOptions = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      command,
-      args,
-      { timeout: 15_000, env: { ...process.env, ...options.env } },
-      (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
-    );
-    // A client that exits before reading its input must not fail the test with EPIPE.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(options.input ?? '');
-  });
 }

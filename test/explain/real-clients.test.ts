@@ -12,7 +12,8 @@ import { inspect } from 'node:util';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import { type ClientTargets, credentials, runClient, startClientTargets } from './client-targets.js';
+import { runClient } from '../helpers/run-client.js';
+import { type ClientTargets, credentials, startClientTargets } from './client-targets.js';
 
 let targets: ClientTargets;
 

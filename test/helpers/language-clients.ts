@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runClient } from '../explain/client-targets.js';
+import { runClient } from './run-client.js';
 
 export type LanguageClient = 'ruby' | 'php' | 'go' | 'java';
 export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'go', 'java'];
