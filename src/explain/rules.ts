@@ -269,7 +269,7 @@ const AFTER_GREETING =
  * Mailer says so of the 220 it expected).
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -581,7 +581,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
     port: 'implicit',
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
   },
   {
     id: 'nothing-read-plaintext-port',
@@ -590,7 +590,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
     port: 'plaintext',
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
   },
   {
     // Rails' and PHPMailer's classic: port 465 with STARTTLS (or no TLS) configured, so the
@@ -600,7 +600,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.6,
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer'],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
   },
   {
     id: 'greeting-timeout',
@@ -702,7 +702,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|name in the certificate does not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
     ],
     seenIn: [
       'nodemailer',

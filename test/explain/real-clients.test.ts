@@ -1,7 +1,7 @@
 /**
  * `explain` against error output produced right here by real clients (nodemailer in-process;
- * Python smtplib, curl, swaks and openssl s_client as child processes) talking to deliberately
- * misconfigured servers on loopback. Nothing in this file is a typed-in error message.
+ * Python smtplib, curl, msmtp, swaks and openssl s_client as child processes) talking to
+ * deliberately misconfigured servers on loopback. Nothing in this file is a typed-in error message.
  *
  * The test servers listen on ephemeral ports, so where a client's output does not carry enough
  * context by itself the case passes the port role the user would give with `--port`.
@@ -25,6 +25,15 @@ after(() => targets.close());
 
 function run(command: string, args: string[], input = ''): Promise<string> {
   return runClient(command, args, { input });
+}
+
+/** msmtp (GnuTLS) sending one message, settings on the command line as in its config file. */
+function msmtp(...settings: string[]): Promise<string> {
+  return run(
+    'msmtp',
+    ['--timeout=2', '--from=alice@example.com', ...settings, 'bob@example.com'],
+    'Subject: t\n\nhi\n',
+  );
 }
 
 function python(code: string): Promise<string> {
@@ -435,6 +444,119 @@ const cases: Case[] = [
           '-T',
           '/dev/null',
         ]),
+    }),
+  ),
+
+  // msmtp
+  {
+    name: 'msmtp with implicit TLS (tls_starttls off) against a STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () =>
+      msmtp('--host=127.0.0.1', `--port=${targets.submission.port}`, '--tls=on', '--tls-starttls=off'),
+  },
+  {
+    name: 'msmtp in plaintext against an implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    port: 465,
+    output: () => msmtp('--host=127.0.0.1', `--port=${targets.submissions.port}`, '--tls=off'),
+  },
+  {
+    name: 'msmtp against a listener that never greets, on a port the user says is 587',
+    expected: 'no-greeting',
+    port: 587,
+    output: () => msmtp('--host=127.0.0.1', `--port=${targets.silent.port}`),
+  },
+  {
+    name: 'msmtp with a wrong password',
+    expected: 'auth-failed',
+    output: () =>
+      msmtp(
+        '--host=localhost',
+        `--port=${targets.submission.port}`,
+        '--tls=on',
+        `--tls-trust-file=${targets.caFile}`,
+        '--auth=on',
+        '--user=alice',
+        '--passwordeval=echo wrong',
+      ),
+  },
+  {
+    name: 'msmtp without credentials',
+    expected: 'auth-required',
+    output: () =>
+      msmtp(
+        '--host=localhost',
+        `--port=${targets.submission.port}`,
+        '--tls=on',
+        `--tls-trust-file=${targets.caFile}`,
+      ),
+  },
+  {
+    name: 'msmtp with AUTH but without TLS on a STARTTLS-required port',
+    expected: 'auth-before-starttls',
+    output: () =>
+      msmtp(
+        '--host=127.0.0.1',
+        `--port=${targets.submission.port}`,
+        '--tls=off',
+        '--auth=on',
+        '--user=alice',
+        '--passwordeval=echo x',
+      ),
+  },
+  {
+    name: 'msmtp with TLS against a server without STARTTLS',
+    expected: 'starttls-not-offered',
+    output: () =>
+      msmtp(
+        '--host=127.0.0.1',
+        `--port=${targets.plaintext.port}`,
+        '--tls=on',
+        `--tls-trust-file=${targets.caFile}`,
+      ),
+  },
+  {
+    name: 'msmtp against a closed port',
+    expected: 'connection-refused',
+    output: () => msmtp('--host=127.0.0.1', `--port=${targets.closedPort}`),
+  },
+  {
+    name: 'msmtp against a port that drops the TCP handshake',
+    expected: 'connection-timeout',
+    output: () => msmtp('--host=127.0.0.1', `--port=${targets.blackhole.port}`),
+  },
+  {
+    name: 'msmtp relaying without AUTH',
+    expected: 'relay-denied',
+    output: () =>
+      msmtp(
+        '--host=localhost',
+        `--port=${targets.relay.port}`,
+        '--tls=on',
+        `--tls-trust-file=${targets.caFile}`,
+      ),
+  },
+  ...(
+    [
+      ['expired', 'cert-expired'],
+      ['notYetValid', 'cert-not-yet-valid'],
+      ['wrongHostname', 'cert-hostname-mismatch'],
+      // GnuTLS reports a self-signed certificate as one whose issuer is unknown.
+      ['selfSigned', 'cert-untrusted-ca'],
+      ['untrustedCa', 'cert-untrusted-ca'],
+    ] as const
+  ).map(
+    ([server, expected]): Case => ({
+      name: `msmtp against a server with a ${server} certificate`,
+      expected,
+      output: () =>
+        msmtp(
+          '--host=localhost',
+          `--port=${targets[server].port}`,
+          '--tls=on',
+          '--tls-starttls=off',
+          `--tls-trust-file=${targets.caFile}`,
+        ),
     }),
   ),
 
