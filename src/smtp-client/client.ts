@@ -5,6 +5,7 @@
  * port (another protocol's banner, a TLS server where plaintext was expected) instead of a generic
  * failure. Every step has its own timeout and every failure is an SmtpClientError.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import {
@@ -57,10 +58,11 @@ export interface Credentials {
   pass: string;
 }
 
-export type AuthMechanism = 'PLAIN' | 'LOGIN';
+export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
 
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
-const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN'];
+/** In order of preference: over TLS, PLAIN and LOGIN are as safe; CRAM-MD5 is for servers with nothing else. */
+const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 
@@ -186,8 +188,8 @@ export class SmtpClient {
   }
 
   /**
-   * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response) or LOGIN. Without an explicit mechanism
-   * the first of PLAIN, LOGIN the server offers is used; PLAIN when the server offers none.
+   * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response), LOGIN or CRAM-MD5 (RFC 2195). Without
+   * an explicit mechanism the first of those the server offers is used; PLAIN when it offers none.
    */
   async authenticate(credentials: Credentials, mechanism?: AuthMechanism): Promise<AuthMechanism> {
     const offered = this.capabilities?.authMechanisms ?? [];
@@ -197,13 +199,21 @@ export class SmtpClient {
       throw new SmtpClientError(
         'EAUTH',
         'auth',
-        `The server offers AUTH ${offered.join(' ')}, none of which Mailport supports (PLAIN, LOGIN)`,
+        `The server offers AUTH ${offered.join(' ')}, none of which Mailport supports (${SUPPORTED_MECHANISMS.join(', ')})`,
       );
     }
     let reply: ServerReply;
     if (chosen === 'PLAIN') {
       const token = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
       reply = await this.command(`AUTH PLAIN ${token}`, 'auth', `AUTH PLAIN ${REDACTED}`);
+    } else if (chosen === 'CRAM-MD5') {
+      reply = await this.command('AUTH CRAM-MD5', 'auth');
+      if (reply.code === 334) {
+        const challenge = Buffer.from(reply.lines[0] ?? '', 'base64');
+        const digest = createHmac('md5', credentials.pass).update(challenge).digest('hex');
+        const response = Buffer.from(`${credentials.user} ${digest}`, 'utf8').toString('base64');
+        reply = await this.command(response, 'auth', REDACTED);
+      }
     } else {
       reply = await this.command('AUTH LOGIN', 'auth');
       if (reply.code === 334) {

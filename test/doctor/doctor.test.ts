@@ -314,6 +314,29 @@ describe('doctor on broken servers', () => {
     assert.equal(report.recommendation, null);
   });
 
+  test('a server that offers only CRAM-MD5: the credentials are still checked, with CRAM-MD5', async () => {
+    const server = await keep(
+      startTestSmtpServer({
+        tls: 'implicit',
+        certificate: fixtures.valid,
+        authRequired: true,
+        credentials,
+        authMechanisms: ['CRAM-MD5'],
+      }),
+    );
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [server.port],
+      caFile,
+      stepTimeoutMs: 2000,
+      credentials,
+    });
+    const port = portOf(report, server.port);
+    assert.deepEqual(port.authMechanisms, ['CRAM-MD5']);
+    assert.equal(port.authOk, true);
+    assert.ok(port.findings.some((finding) => /AUTH CRAM-MD5 as alice succeeded/.test(finding.message)));
+  });
+
   test('a plaintext-only server: no TLS, never recommended', async () => {
     const server = await keep(startTestSmtpServer({ tls: 'none', credentials, authInCleartext: true }));
     const report = await runDoctor({

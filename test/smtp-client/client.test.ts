@@ -28,6 +28,51 @@ async function expectClientError(promise: Promise<unknown>): Promise<SmtpClientE
   assert.fail('expected the client to fail');
 }
 
+describe('SmtpClient against a server that offers only AUTH CRAM-MD5 (RFC 2195)', () => {
+  let server: Awaited<ReturnType<typeof startTestSmtpServer>>;
+  before(async () => {
+    server = await startTestSmtpServer({
+      tls: 'implicit',
+      certificate: fixtures.valid,
+      authRequired: true,
+      credentials,
+      authMechanisms: ['CRAM-MD5'],
+    });
+  });
+  after(() => server.close());
+
+  async function connected(): Promise<SmtpClient> {
+    const client = await SmtpClient.connect({
+      host: 'localhost',
+      port: server.port,
+      implicitTls: true,
+      tls: { ca: [fixtures.ca.certPem] },
+    });
+    await client.ehlo();
+    return client;
+  }
+
+  test('answers the challenge with the keyed digest, and the transcript holds neither password nor digest', async () => {
+    const client = await connected();
+    assert.equal(await client.authenticate(credentials), 'CRAM-MD5');
+    await client.mailFrom('alice@example.com');
+    await client.quit();
+    const clientLines = client.transcript.entries
+      .filter((entry) => entry.dir === 'C')
+      .map((entry) => entry.text);
+    assert.deepEqual(clientLines.slice(1, 3), ['AUTH CRAM-MD5', '[redacted]']);
+    assert.ok(!client.transcript.format().includes(credentials.pass));
+  });
+
+  test('a wrong password is EAUTH with the 535 reply', async () => {
+    const client = await connected();
+    const error = await expectClientError(client.authenticate({ user: credentials.user, pass: 'wrong' }));
+    client.close();
+    assert.equal(error.code, 'EAUTH');
+    assert.equal(error.reply?.code, 535);
+  });
+});
+
 describe('SmtpClient against a STARTTLS submission server', () => {
   let server: Awaited<ReturnType<typeof startTestSmtpServer>>;
   before(async () => {

@@ -6,6 +6,7 @@
  * Every helper returns `close()`.
  */
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
@@ -76,6 +77,8 @@ export interface TestSmtpServerOptions {
   /** Advertise and accept AUTH before TLS (a misconfiguration the doctor must report). */
   authInCleartext?: boolean;
   credentials?: { user: string; pass: string };
+  /** SASL mechanisms offered (default PLAIN LOGIN); CRAM-MD5 (RFC 2195) is checked for real. */
+  authMechanisms?: readonly ('PLAIN' | 'LOGIN' | 'CRAM-MD5')[];
   maxSize?: number;
   /** Recipients answered with 550 5.1.1. */
   unknownRecipients?: string[];
@@ -93,6 +96,7 @@ export interface TestSmtpServer extends RunningServer {
 /** A strict little SMTP server speaking just enough RFC 5321/3207/4954 to be a realistic target. */
 export async function startTestSmtpServer(options: TestSmtpServerOptions): Promise<TestSmtpServer> {
   const messages: TestSmtpServer['messages'] = [];
+  const offered = options.authMechanisms ?? ['PLAIN', 'LOGIN'];
   const context =
     options.certificate &&
     createSecureContext({
@@ -125,8 +129,9 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
       ehlo: false,
     };
     let dataLines: string[] | null = null;
-    let loginStep: 'plain' | 'user' | 'pass' | null = null;
+    let loginStep: 'plain' | 'user' | 'pass' | 'cram' | null = null;
     let loginUser = '';
+    let cramChallenge = '';
     const reply = (line: string) => socket.write(`${line}\r\n`);
     if (greet) reply('220 test.mailport.invalid ESMTP ready');
     const lines = createInterface({ input: socket, crlfDelay: Number.POSITIVE_INFINITY });
@@ -155,7 +160,14 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
       }
       if (loginStep) {
         const decoded = Buffer.from(line, 'base64').toString('utf8');
-        if (loginStep === 'plain') {
+        if (loginStep === 'cram') {
+          loginStep = null;
+          const [user = '', digest = ''] = decoded.split(' ');
+          const expected = options.credentials
+            ? createHmac('md5', options.credentials.pass).update(cramChallenge).digest('hex')
+            : '';
+          finishAuth(user, digest === expected ? (options.credentials?.pass ?? '') : '');
+        } else if (loginStep === 'plain') {
           loginStep = null;
           const [, user = '', pass = ''] = decoded.split('\0');
           finishAuth(user, pass);
@@ -182,7 +194,7 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
             'ENHANCEDSTATUSCODES',
           ];
           if (options.tls === 'starttls' && !state.secure) extensions.push('STARTTLS');
-          if (options.credentials && authVisible) extensions.push('AUTH PLAIN LOGIN');
+          if (options.credentials && authVisible) extensions.push(`AUTH ${offered.join(' ')}`);
           extensions.push('SMTPUTF8');
           reply('250-test.mailport.invalid greets you');
           for (const [index, extension] of extensions.entries()) {
@@ -216,7 +228,13 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
             return;
           }
           const [mechanism = '', initial] = argument.split(' ');
-          if (mechanism.toUpperCase() === 'PLAIN') {
+          if (!offered.includes(mechanism.toUpperCase() as (typeof offered)[number])) {
+            reply('504 5.5.4 Unrecognized authentication type');
+          } else if (mechanism.toUpperCase() === 'CRAM-MD5') {
+            cramChallenge = `<${Date.now()}.${process.pid}@test.mailport.invalid>`;
+            loginStep = 'cram';
+            reply(`334 ${Buffer.from(cramChallenge).toString('base64')}`);
+          } else if (mechanism.toUpperCase() === 'PLAIN') {
             if (!initial) {
               reply('334 ');
               loginStep = 'plain';
