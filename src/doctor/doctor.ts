@@ -71,7 +71,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   report.recommendation = recommend(report.ports);
   if (report.recommendation) {
     report.settings = clientSettings({
-      host: options.host,
+      // The certificate was checked for the server name: a client given the address would check
+      // the address instead, and fail.
+      host: options.servername ?? options.host,
       recommendation: report.recommendation,
       user: options.credentials?.user ?? null,
       caFile,

@@ -1,0 +1,120 @@
+/**
+ * The doctor's ready-to-paste settings, pasted: each snippet that can run on this machine
+ * (nodemailer, Python smtplib, PHPMailer, curl, swaks) is run as printed, with only what a user
+ * adds around it (the message, SMTP_PASS in the environment), and must deliver to the sandbox on
+ * the port and TLS mode the doctor recommended.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runDoctor } from '../../src/doctor/index.js';
+import type { Recommendation } from '../../src/doctor/report.js';
+import type { ProfileName } from '../../src/profiles/port-profiles.js';
+import { runClient } from '../helpers/run-client.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const NODEMAILER = createRequire(import.meta.url).resolve('nodemailer');
+let sandbox: TestSandbox;
+let dir: string;
+let caFile: string;
+
+before(async () => {
+  sandbox = await startTestSandbox();
+  dir = await mkdtemp(join(tmpdir(), 'mailport-settings-'));
+  caFile = join(dir, 'ca.pem');
+  await writeFile(caFile, sandbox.caPem);
+  await writeFile(join(dir, 'message.eml'), 'From: you@example.com\r\nSubject: pasted\r\n\r\nhello\r\n');
+});
+after(async () => {
+  await Promise.all([sandbox.stop(), rm(dir, { recursive: true, force: true })]);
+});
+
+async function doctorSettings(
+  profile: ProfileName,
+): Promise<{ snippets: Record<string, string>; recommendation: Recommendation }> {
+  const report = await runDoctor({
+    host: '127.0.0.1',
+    servername: 'localhost',
+    ports: [sandbox.port(profile)],
+    caFile,
+    credentials: sandbox.auth,
+    stepTimeoutMs: 5000,
+  });
+  assert.ok(report.recommendation && report.settings, JSON.stringify(report.ports[0]?.findings));
+  return { snippets: report.settings, recommendation: report.recommendation };
+}
+
+/** Runs one snippet the way a user would, wrapped only in what the snippet leaves to the user. */
+function paste(client: 'nodemailer' | 'python-smtplib' | 'phpmailer' | 'curl' | 'swaks', snippet: string) {
+  const env = { SMTP_PASS: sandbox.auth.pass };
+  switch (client) {
+    case 'nodemailer': {
+      // The one change: the import resolves to this project's copy, as it would from the user's app.
+      const code = `${snippet.replace("from 'nodemailer'", `from '${NODEMAILER}'`)}
+await transport.sendMail({ from: 'you@example.com', to: 'to@example.com', subject: 'pasted', text: 'hello' });
+transport.close();`;
+      return runClient(process.execPath, ['--input-type=module', '-e', code], { env });
+    }
+    case 'python-smtplib':
+      return runClient(
+        'python3',
+        [
+          '-c',
+          `from email.message import EmailMessage
+message = EmailMessage()
+message['From'] = 'you@example.com'
+message['To'] = 'to@example.com'
+message['Subject'] = 'pasted'
+message.set_content('hello')
+${snippet}`,
+        ],
+        { env },
+      );
+    case 'phpmailer':
+      return runClient(
+        'php',
+        [
+          '-r',
+          `require '/usr/share/php/libphp-phpmailer/autoload.php';
+use PHPMailer\\PHPMailer\\PHPMailer;
+$mail = new PHPMailer(true);
+${snippet}
+$mail->setFrom('you@example.com');
+$mail->addAddress('to@example.com');
+$mail->Subject = 'pasted';
+$mail->Body = 'hello';
+$mail->send();`,
+        ],
+        { env },
+      );
+    default:
+      return runClient('bash', ['-c', `cd '${dir}' && ${snippet}`], { env });
+  }
+}
+
+const TLS_MODE = { starttls: 'starttls', implicit: 'implicit' } as const;
+
+describe("the doctor's settings deliver when pasted", () => {
+  for (const profile of ['submission', 'submissions'] as const) {
+    for (const client of ['nodemailer', 'python-smtplib', 'phpmailer', 'curl', 'swaks'] as const) {
+      test(`${client}, for the ${profile} port`, async () => {
+        const { snippets, recommendation } = await doctorSettings(profile);
+        assert.equal(recommendation.port, sandbox.port(profile));
+        // The certificate was checked for --servername, so that is the host the snippets dial.
+        assert.match(snippets[client] ?? '', /localhost/);
+        assert.doesNotMatch(snippets[client] ?? '', /127\.0\.0\.1/);
+        const before = (await sandbox.store.listMessages({})).total;
+        const output = await paste(client, snippets[client] ?? '');
+        const { items, total } = await sandbox.store.listMessages({});
+        assert.equal(total, before + 1, `snippet:\n${snippets[client]}\noutput:\n${output}`);
+        const message = await sandbox.store.getMessage(items[0]?.id ?? '');
+        assert.equal(message?.listener.profile, profile);
+        assert.equal(message?.tls?.mode, TLS_MODE[recommendation.tls]);
+        assert.equal(message?.auth?.user, sandbox.auth.user);
+      });
+    }
+  }
+});
