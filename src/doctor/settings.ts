@@ -73,6 +73,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} reference, expanded by Laravel's .env loader.
       'MAIL_PASSWORD="${SMTP_PASS}"',
       `MAIL_SCHEME=${implicit ? 'smtps' : 'smtp'}   # Laravel 11+; older versions: MAIL_ENCRYPTION=${implicit ? 'ssl' : 'tls'}`,
+      ...(caFile ? [`# trust the CA: openssl.cafile=${caFile} in php.ini`] : []),
     ].join('\n'),
     django: [
       '# settings.py',
@@ -81,6 +82,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       implicit ? 'EMAIL_USE_SSL = True  # implicit TLS' : 'EMAIL_USE_TLS = True  # STARTTLS',
       `EMAIL_HOST_USER = '${user}'`,
       "EMAIL_HOST_PASSWORD = os.environ['SMTP_PASS']",
+      ...(caFile ? [`# trust the CA: run with SSL_CERT_FILE=${caFile} in the environment`] : []),
     ].join('\n'),
     rails: [
       '# config/environments/production.rb',
@@ -91,6 +93,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       `  user_name: '${user}',`,
       "  password: ENV['SMTP_PASS'],",
       '  authentication: :plain,',
+      ...(caFile ? [`  ca_file: '${caFile}',`] : []),
       implicit ? '  tls: true # implicit TLS' : '  enable_starttls: true',
       '}',
     ].join('\n'),
@@ -108,6 +111,12 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
             'spring.mail.properties.mail.smtp.starttls.enable=true',
             'spring.mail.properties.mail.smtp.starttls.required=true',
           ]),
+      ...(caFile
+        ? [
+            `# trust the CA: keytool -importcert -noprompt -alias smtp-ca -file ${caFile} -keystore smtp-ca.p12 -storepass changeit`,
+            '# then start the JVM with -Djavax.net.ssl.trustStore=smtp-ca.p12 -Djavax.net.ssl.trustStorePassword=changeit',
+          ]
+        : []),
     ].join('\n'),
     'dotnet-mailkit': [
       'using var client = new MailKit.Net.Smtp.SmtpClient();',
@@ -115,6 +124,9 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       `await client.AuthenticateAsync("${user}", Environment.GetEnvironmentVariable("SMTP_PASS"));`,
       'await client.SendAsync(message);',
       'await client.DisconnectAsync(true);',
+      ...(caFile
+        ? [`// trust the CA: add ${caFile} to the system store (Linux: update-ca-certificates)`]
+        : []),
     ].join('\n'),
     curl: [
       `curl --url '${implicit ? 'smtps' : 'smtp'}://${host}:${port}'${implicit ? '' : ' --ssl-reqd'}${caFile ? ` --cacert ${caFile}` : ''} \\`,

@@ -132,6 +132,10 @@ describe('doctor on healthy submission ports', () => {
       'swaks',
     ]);
     assert.match(report.settings?.nodemailer ?? '', /secure: false[\s\S]*requireTLS: true/);
+    // Every snippet tells how to trust the CA the doctor was given (the sandbox's, here).
+    for (const [client, snippet] of Object.entries(report.settings ?? {})) {
+      assert.ok(snippet.includes(caFile), `${client} does not mention ${caFile}`);
+    }
     assert.ok(!JSON.stringify(report).includes(credentials.pass), 'the password never appears in the report');
   });
 });
