@@ -21,6 +21,13 @@ const UNTRUSTED_CHAIN_ERRORS = new Set([
   'INVALID_CA',
 ]);
 
+/**
+ * Browsers fetch a missing intermediate certificate themselves; SMTP clients never do, so a server
+ * configured with its own certificate alone fails for every mail client.
+ */
+const LEAF_ALONE =
+  " The server sent its own certificate alone: if an intermediate CA issued it (as with every public CA, e.g. Let's Encrypt), the server must send that certificate too. Configure the full chain (leaf + intermediates, e.g. fullchain.pem), since mail clients do not fetch a missing intermediate as browsers do.";
+
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -100,6 +107,7 @@ export function analyseCertificate(
     });
   } else if (!trusted) {
     problems.push('cert-untrusted-ca');
+    const sentLeafAlone = tls.chainError === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' && tls.chain.length === 0;
     findings.push({
       level: 'error',
       cause: 'cert-untrusted-ca',
@@ -107,7 +115,7 @@ export function analyseCertificate(
         trust.caFile
           ? `, neither in the system store nor in ${trust.caFile}`
           : '; if it is a private or sandbox CA, pass its file with --ca'
-      }.`,
+      }.${sentLeafAlone ? LEAF_ALONE : ''}`,
       verify,
     });
   }
