@@ -355,17 +355,21 @@ describe('web UI', () => {
 
   it('gives client settings that deliver when pasted into the real clients', async () => {
     const snippets = page.locator('.snippets');
-    const runs: [ProfileName, string, string, string[]][] = [
-      ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module']],
-      ['submissions', 'Python · smtplib', 'python3', ['-']],
-      ['alternate', 'curl', 'bash', ['-s']],
-      ['relay', 'swaks', 'bash', ['-s']],
+    // PHP code needs its opening tag and the autoloader, which the user's file already has.
+    const php = "<?php\nrequire '/usr/share/php/libphp-phpmailer/autoload.php';\n";
+    const runs: [ProfileName, string, string, string[], string][] = [
+      ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module'], ''],
+      ['submissions', 'Python · smtplib', 'python3', ['-'], ''],
+      ['alternate', 'curl', 'bash', ['-s'], ''],
+      ['relay', 'swaks', 'bash', ['-s'], ''],
+      ['submission', 'PHPMailer', 'php', [], php],
+      ['submissions', 'PHPMailer', 'php', [], php],
     ];
-    for (const [profile, client, command, args] of runs) {
+    for (const [profile, client, command, args, prefix] of runs) {
       await snippets.getByRole('button', { name: `:${sandbox.port(profile)}` }).click();
       await snippets.getByRole('tab', { name: client }).click();
       const code = (await snippets.locator('.code-block pre').textContent()) ?? '';
-      const result = await runWithInput(command, args, code);
+      const result = await runWithInput(command, args, prefix + code);
       assert.equal(result.code, 0, `${client} on the ${profile} port failed:\n${code}\n${result.output}`);
     }
     const delivered = await sandbox.store.listMessages({ q: 'subject:"Hello from Mailport"' });
@@ -373,6 +377,8 @@ describe('web UI', () => {
       'alternate',
       'relay',
       'submission',
+      'submission',
+      'submissions',
       'submissions',
     ]);
   });
