@@ -36,15 +36,15 @@ export const DEFAULT_FALLBACK: readonly FallbackPort[] = [
   { port: 2525, implicitTls: false },
 ];
 
-/** The port that speaks implicit TLS by convention. */
-const IMPLICIT_TLS_PORT = 465;
+/** Ports that speak implicit TLS by convention: 465, and the sandbox's own 1465. */
+const IMPLICIT_TLS_PORTS: ReadonlySet<number> = new Set([465, 1465]);
 
 export function planAttempts(
   port: number | undefined,
   tls: TlsChoice,
   fallback: readonly FallbackPort[] = DEFAULT_FALLBACK,
 ): PlannedAttempt[] {
-  if (port !== undefined) return [{ port, tls: modeFor(port, port === IMPLICIT_TLS_PORT, tls) }];
+  if (port !== undefined) return [{ port, tls: modeFor(port, IMPLICIT_TLS_PORTS.has(port), tls) }];
   return fallback.map((step) => ({ port: step.port, tls: modeFor(step.port, step.implicitTls, tls) }));
 }
 
@@ -53,6 +53,26 @@ function modeFor(port: number, implicitTls: boolean, tls: TlsChoice): AttemptTls
   if (implicitTls) return 'implicit';
   // Port 25 is server-to-server: STARTTLS there is opportunistic (RFC 3207 §4).
   return port === 25 ? 'opportunistic' : 'starttls';
+}
+
+/**
+ * With `auto` on a port chosen by the user, the port number only guessed the TLS mode. When the
+ * server has said clearly that it wants the other one (the wrong-mode causes, named with high
+ * confidence), a careful client tries the same port again in that mode.
+ */
+export function otherTlsModeFor(
+  attempt: PlannedAttempt,
+  cause: string,
+  confidence: number,
+): PlannedAttempt | null {
+  if (confidence < 0.9) return null;
+  if (attempt.tls === 'starttls' && cause === 'plaintext-on-implicit-tls-port') {
+    return { port: attempt.port, tls: 'implicit' };
+  }
+  if (attempt.tls === 'implicit' && cause === 'implicit-tls-on-starttls-port') {
+    return { port: attempt.port, tls: 'starttls' };
+  }
+  return null;
 }
 
 export function describeAttempt(attempt: PlannedAttempt): string {

@@ -12,7 +12,13 @@ import {
   type SmtpPhase,
   type TranscriptEntry,
 } from '../smtp-client/index.js';
-import { type FallbackPort, type PlannedAttempt, planAttempts, type TlsChoice } from './plan.js';
+import {
+  type FallbackPort,
+  otherTlsModeFor,
+  type PlannedAttempt,
+  planAttempts,
+  type TlsChoice,
+} from './plan.js';
 
 export interface SendOptions {
   host: string;
@@ -35,7 +41,7 @@ export interface SendOptions {
 
 export type SendProgress =
   | { kind: 'trying'; attempt: PlannedAttempt }
-  | { kind: 'failed'; attempt: PlannedAttempt; error: SmtpClientError; fallback: boolean };
+  | { kind: 'failed'; attempt: PlannedAttempt; error: SmtpClientError; next: PlannedAttempt | null };
 
 export interface AttemptRecord {
   port: number;
@@ -62,7 +68,9 @@ const FALLBACK_PHASES: ReadonlySet<SmtpPhase> = new Set(['connect', 'greeting', 
 export async function sendMessage(options: SendOptions): Promise<SendResult> {
   const plan = planAttempts(options.port, options.tls, options.fallback);
   const attempts: AttemptRecord[] = [];
-  for (const [index, attempt] of plan.entries()) {
+  let modeSwitched = false;
+  for (let index = 0; index < plan.length; index++) {
+    const attempt = plan[index] as PlannedAttempt;
     options.onProgress?.({ kind: 'trying', attempt });
     const record: AttemptRecord = {
       port: attempt.port,
@@ -80,10 +88,23 @@ export async function sendMessage(options: SendOptions): Promise<SendResult> {
     } catch (error) {
       if (!(error instanceof SmtpClientError)) throw error;
       record.error = error;
+      const explanation = explainError(error, { port: attempt.port });
+      const switched =
+        options.tls === 'auto' && options.port !== undefined && !modeSwitched
+          ? otherTlsModeFor(attempt, explanation.cause, explanation.confidence)
+          : null;
+      if (switched) {
+        plan.splice(index + 1, 0, switched);
+        modeSwitched = true;
+      }
       const fallback = index < plan.length - 1 && FALLBACK_PHASES.has(error.phase) && error.code !== 'EDNS';
-      options.onProgress?.({ kind: 'failed', attempt, error, fallback });
-      if (!fallback)
-        return { ok: false, attempts, reply: null, explanation: explainError(error, { port: attempt.port }) };
+      options.onProgress?.({
+        kind: 'failed',
+        attempt,
+        error,
+        next: fallback ? (plan[index + 1] ?? null) : null,
+      });
+      if (!fallback) return { ok: false, attempts, reply: null, explanation };
     }
   }
   const last = attempts.at(-1);

@@ -60,11 +60,16 @@ export function createMailportTransport(options: MailportTransportOptions): Tran
         (error: Error) => callback(error),
       );
     },
-    verify(callback: (error: Error | null, success?: true) => void): void {
-      verifyWithFallback().then(
-        () => callback(null, true),
+    // nodemailer passes `transporter.verify()` straight through: without a callback the caller
+    // awaits what this returns.
+    verify(callback?: (error: Error | null, success?: true) => void): Promise<true> | undefined {
+      const verified = verifyWithFallback().then(() => true as const);
+      if (!callback) return verified;
+      verified.then(
+        (success) => callback(null, success),
         (error: Error) => callback(error),
       );
+      return undefined;
     },
     close(): void {
       for (const candidate of candidates) candidate.transporter.close();

@@ -11,6 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { registerSendCommand } from '../../src/cli/commands/send.js';
 import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
+import { otherTlsModeFor, planAttempts } from '../../src/send/plan.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 import {
   closedPort,
   createTlsFixtures,
@@ -66,6 +68,32 @@ async function message(subject: string): Promise<Buffer> {
     headers: [],
   });
 }
+
+describe('the TLS mode for a given port', () => {
+  test('auto: implicit TLS on 465 and on the sandbox 1465, STARTTLS elsewhere', () => {
+    assert.deepEqual(planAttempts(465, 'auto'), [{ port: 465, tls: 'implicit' }]);
+    assert.deepEqual(planAttempts(1465, 'auto'), [{ port: 1465, tls: 'implicit' }]);
+    assert.deepEqual(planAttempts(1587, 'auto'), [{ port: 1587, tls: 'starttls' }]);
+  });
+
+  test('only a confident wrong-mode cause switches the mode, and only between STARTTLS and implicit', () => {
+    const starttls = { port: 4650, tls: 'starttls' } as const;
+    assert.deepEqual(otherTlsModeFor(starttls, 'plaintext-on-implicit-tls-port', 0.97), {
+      port: 4650,
+      tls: 'implicit',
+    });
+    assert.equal(otherTlsModeFor(starttls, 'plaintext-on-implicit-tls-port', 0.65), null);
+    assert.equal(otherTlsModeFor(starttls, 'auth-failed', 0.93), null);
+    assert.deepEqual(
+      otherTlsModeFor({ port: 1465, tls: 'implicit' }, 'implicit-tls-on-starttls-port', 0.95),
+      {
+        port: 1465,
+        tls: 'starttls',
+      },
+    );
+    assert.equal(otherTlsModeFor({ port: 25, tls: 'none' }, 'implicit-tls-on-starttls-port', 0.95), null);
+  });
+});
 
 describe('sendMessage', () => {
   test('with a port: STARTTLS, AUTH, delivery; the transcript redacts AUTH', async () => {
@@ -233,9 +261,24 @@ describe('createMailportTransport', () => {
         (error: Error & { code?: string }) => error.code === 'EENVELOPE',
       );
       assert.deepEqual(fallbacks, []);
-      await transport.verify();
+      assert.equal(await transport.verify(), true);
     } finally {
       transport.close();
+    }
+    const wrongPassword = createMailportTransport({
+      host: 'localhost',
+      port: submission.port,
+      auth: { user: credentials.user, pass: 'wrong' },
+      ca: fixtures.ca.certPem,
+      timeoutMs: 2000,
+    });
+    try {
+      await assert.rejects(
+        wrongPassword.verify(),
+        (error: Error & { code?: string }) => error.code === 'EAUTH',
+      );
+    } finally {
+      wrongPassword.close();
     }
   });
 });
@@ -286,6 +329,31 @@ describe('mailport send (command)', () => {
     assert.match(output, /Sent via port \d+ \(TLSv1\.[23]\): 250 2\.0\.0/);
     assert.ok(!output.includes(credentials.pass));
     delete process.env.MAILPORT_TEST_SEND_PASS;
+  });
+
+  test('--tls auto on a port that turns out to want implicit TLS: tries the same port again with it', async () => {
+    const sandbox = await startTestSandbox();
+    try {
+      const caFile = join(tempDir, 'sandbox-ca.pem');
+      await writeFile(caFile, sandbox.caPem);
+      const port = sandbox.port('submissions');
+      const { output, exitCode } = await runSend([
+        ...['--server', `localhost:${port}`, '--ca', caFile],
+        ...['--user', sandbox.auth.user, '--pass', sandbox.auth.pass],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+      ]);
+      assert.equal(exitCode, 0, output);
+      assert.match(output, new RegExp(`Trying localhost:${port} \\(STARTTLS\\)`));
+      assert.match(output, /421 4\.7\.0 This port expects implicit TLS/);
+      assert.match(output, /the server wants the other TLS mode: trying implicit TLS on the same port/);
+      assert.match(
+        output,
+        new RegExp(`Trying localhost:${port} \\(implicit TLS\\)[\\s\\S]*Sent via port ${port}`),
+      );
+      assert.equal((await sandbox.store.listMessages({})).total, 1);
+    } finally {
+      await sandbox.stop();
+    }
   });
 
   test('a failure prints the explain answer and exits 1', async () => {

@@ -69,7 +69,10 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .option('--pass <password>', 'AUTH password (prefer --pass-env; never printed)')
     .option('--pass-env <var>', 'read the AUTH password from this environment variable')
     .addOption(
-      new Option('--tls <mode>', 'TLS mode: auto (465 implicit, others STARTTLS), starttls, implicit, none')
+      new Option(
+        '--tls <mode>',
+        'TLS mode: auto (465 and 1465 implicit, others STARTTLS; the other mode once more if the server asks for it), starttls, implicit, none',
+      )
         .choices(['auto', 'starttls', 'implicit', 'none'])
         .default('auto'),
     )
@@ -139,7 +142,14 @@ export function parseServer(server: string): { host: string; port?: number } {
 function formatProgress(host: string, event: SendProgress): string {
   const target = `${host}:${event.attempt.port} (${describeAttempt(event.attempt)})`;
   if (event.kind === 'trying') return `Trying ${target}...\n`;
-  return `  failed in ${event.error.phase}: ${event.error.message}${event.fallback ? '\n  falling back to the next port' : ''}\n`;
+  const { next } = event;
+  const then =
+    next === null
+      ? ''
+      : next.port === event.attempt.port
+        ? `\n  the server wants the other TLS mode: trying ${describeAttempt(next)} on the same port`
+        : '\n  falling back to the next port';
+  return `  failed in ${event.error.phase}: ${event.error.message}${then}\n`;
 }
 
 function formatResult(result: SendResult, showTranscript: boolean): string {
