@@ -1,8 +1,8 @@
 /**
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
- * Python smtplib, PHPMailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit, Go net/smtp,
- * Rust lettre, curl, swaks, msmtp, openssl s_client) or in a bare SMTP reply.
+ * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit,
+ * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client) or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -269,7 +269,7 @@ const AFTER_GREETING =
  * Mailer says so of the 220 it expected).
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =

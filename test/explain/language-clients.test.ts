@@ -1,8 +1,8 @@
 /**
  * `explain` against error output produced right here by clients in other languages (Ruby's
- * Net::SMTP, PHPMailer, Go's net/smtp, Jakarta Mail: see helpers/language-clients.ts), talking to
- * the deliberately misconfigured servers of client-targets.ts. Nothing in this file is a typed-in
- * error message.
+ * Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail: see
+ * helpers/language-clients.ts), talking to the deliberately misconfigured servers of
+ * client-targets.ts. Nothing in this file is a typed-in error message.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -134,6 +134,17 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
     // At its default level 2 the handshake failure is only "(0)": the port tells what it means.
     'a certificate from an unknown CA': { port: 465 },
   },
+  // PHP's OpenSSL layer again: the reason for a failed verification is not in the text.
+  symfony: {
+    'an expired certificate': { expected: 'cert-untrusted-ca' },
+    'a certificate not valid yet': { expected: 'cert-untrusted-ca' },
+    'a self-signed certificate': { expected: 'cert-untrusted-ca' },
+  },
+};
+
+/** Mistakes a client cannot make: Symfony Mailer 5.4 upgrades with STARTTLS whenever it is offered. */
+const CANNOT_MAKE: Partial<Record<LanguageClient, ScenarioName[]>> = {
+  symfony: ['AUTH without STARTTLS', 'STARTTLS required against a server without it'],
 };
 
 interface Case {
@@ -143,18 +154,20 @@ interface Case {
 }
 
 const cases: Case[] = LANGUAGE_CLIENTS.flatMap((client) =>
-  Object.entries(SCENARIOS).map(([name, base]) => ({
-    name: `${client}: ${name}`,
-    client,
-    scenario: () => {
-      const scenario = base();
-      const exception = EXCEPTIONS[client]?.[name];
-      return { ...scenario, ...exception, env: { ...scenario.env, ...exception?.env } };
-    },
-  })),
+  Object.entries(SCENARIOS)
+    .filter(([name]) => !CANNOT_MAKE[client]?.includes(name))
+    .map(([name, base]) => ({
+      name: `${client}: ${name}`,
+      client,
+      scenario: () => {
+        const scenario = base();
+        const exception = EXCEPTIONS[client]?.[name];
+        return { ...scenario, ...exception, env: { ...scenario.env, ...exception?.env } };
+      },
+    })),
 );
 
-describe('explain answers the output of Ruby, PHP, Go and Java clients', { concurrency: 6 }, () => {
+describe('explain answers the output of Ruby, PHP, Symfony, Go and Java clients', { concurrency: 6 }, () => {
   for (const testCase of cases) {
     test(testCase.name, async () => {
       const scenario = testCase.scenario();

@@ -1,10 +1,10 @@
 /**
  * TYPED-IN STRINGS, labelled as such: error output of clients that cannot run on this machine
- * (.NET SmtpClient, MailKit, OpenSSL 1.0, Rust's lettre with rustls, Symfony Mailer), wordings
- * of JavaMail, Go, Ruby, msmtp and PHPMailer versions and builds other than the ones run here,
- * and replies of large providers (Gmail, Microsoft 365, Amazon SES, Postfix/postgrey), copied
- * from public issue trackers, documentation and the clients' own source. Every client that can
- * run here is tested with its real output in real-clients.test.ts and language-clients.test.ts.
+ * (.NET SmtpClient, MailKit, OpenSSL 1.0, Rust's lettre with rustls), wordings of JavaMail, Go,
+ * Ruby, msmtp, PHPMailer and Symfony Mailer versions and builds other than the ones run here, and
+ * replies of large providers (Gmail, Microsoft 365, Amazon SES, Postfix/postgrey), copied from
+ * public issue trackers, documentation and the clients' own source. Every client that can run here
+ * is tested with its real output in real-clients.test.ts and language-clients.test.ts.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -4,11 +4,12 @@
  * implicit|starttls|none, MP_USER, MP_PASS, MP_CA, MP_FROM, MP_TO, MP_BODY_BYTES, MP_TIMEOUT in
  * seconds, 2 by default), and lets its
  * error surface as the application's log would show it: Ruby's Net::SMTP (uncaught exception),
- * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level), Go's net/smtp
- * (log.Fatal) and Jakarta Mail (uncaught exception).
+ * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level), Symfony Mailer
+ * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal) and Jakarta Mail (uncaught exception).
+ * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.
  *
- * `.ci/run` installs the runtimes: Debian's ruby, php-cli and libphp-phpmailer, golang-go, a JDK
- * and libjakarta-mail-java.
+ * `.ci/run` installs the runtimes: Debian's ruby, php-cli, libphp-phpmailer and php-symfony-mailer,
+ * golang-go, a JDK and libjakarta-mail-java.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,8 +18,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runClient } from './run-client.js';
 
-export type LanguageClient = 'ruby' | 'php' | 'go' | 'java';
-export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'go', 'java'];
+export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java';
+export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'symfony', 'go', 'java'];
 
 const CLIENTS_DIR = join(import.meta.dirname, 'clients');
 const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
@@ -52,6 +53,7 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
   const commands: Record<LanguageClient, [string, string[]]> = {
     ruby: ['ruby', [join(CLIENTS_DIR, 'send.rb')]],
     php: ['php', [join(CLIENTS_DIR, 'send.php')]],
+    symfony: ['php', [join(CLIENTS_DIR, 'send-symfony.php')]],
     go: [join(buildDir, 'send-go'), []],
     java: ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']],
   };

@@ -1,8 +1,9 @@
 /**
- * Ruby's Net::SMTP, PHPMailer, Go's net/smtp and Jakarta Mail (helpers/language-clients.ts) as
- * real child processes against the sandbox: each delivers on every profile with the settings the
- * profile calls for, and each classic mistake fails with the right session diagnostic on the
- * sandbox's side and the right `explain` cause for what the client printed.
+ * Ruby's Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp and Jakarta Mail
+ * (helpers/language-clients.ts) as real child processes against the sandbox: each delivers on
+ * every profile with the settings the profile calls for, and each classic mistake fails with the
+ * right session diagnostic on the sandbox's side and the right `explain` cause for what the
+ * client printed.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { type CauseId, explainText } from '../../src/explain/index.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import {
   LANGUAGE_CLIENTS,
+  type LanguageClient,
   type LanguageClients,
   prepareLanguageClients,
 } from '../helpers/language-clients.js';
@@ -75,7 +77,9 @@ describe('other-language clients deliver with the right settings', { concurrency
         assert.equal(items.length, 1, `output was:\n${output}`);
         const message = await sandbox.store.getMessage(items[0]?.id ?? '');
         assert.equal(message?.listener.profile, profile);
-        assert.equal(message?.tls?.mode, TLS_MODE[profile]);
+        // Symfony Mailer upgrades with STARTTLS wherever it is offered, the relay port included.
+        const upgraded = client === 'symfony' && profile === 'relay';
+        assert.equal(message?.tls?.mode, upgraded ? 'starttls' : TLS_MODE[profile]);
         if (profile !== 'relay') assert.equal(message?.auth?.user, sandbox.auth.user);
         if (client === 'php') assert.equal(explainText(output).cause, 'no-error', output);
       });
@@ -129,26 +133,41 @@ const MISTAKES: Mistake[] = [
   },
 ];
 
-/** No STARTTLS but credentials: each client stumbles differently, and the sandbox says so. */
-const NO_STARTTLS_WITH_LOGIN: Record<(typeof LANGUAGE_CLIENTS)[number], DiagnosticCode> = {
+/**
+ * No STARTTLS but credentials: each client stumbles differently, and the sandbox says so. Symfony
+ * Mailer cannot make this mistake: it upgrades whenever STARTTLS is offered.
+ */
+const NO_STARTTLS_WITH_LOGIN: Partial<Record<LanguageClient, DiagnosticCode>> = {
   ruby: 'auth-before-starttls', // sends AUTH anyway: 530
   go: 'auth-before-starttls', // likewise (PLAIN is allowed to localhost)
   java: 'mail-before-starttls', // skips AUTH when it is not offered, then MAIL: 530
   php: 'quit-without-starttls', // finds no AUTH and quits: "Could not authenticate"
 };
 
+/** Without credentials, Symfony Mailer's automatic upgrade turns "no STARTTLS" into "no AUTH". */
+const SYMFONY_WITHOUT_LOGIN: Partial<Mistake> = { diagnostic: 'mail-before-auth', cause: 'auth-required' };
+
 // One at a time: each case finds its session as the next one to start on the port.
 describe('other-language clients: each mistake is named on both sides', () => {
   for (const client of LANGUAGE_CLIENTS) {
+    const withLogin = NO_STARTTLS_WITH_LOGIN[client];
     const mistakes: Mistake[] = [
-      ...MISTAKES,
-      {
-        name: 'no STARTTLS on the STARTTLS port, with credentials',
-        profile: 'submission',
-        env: () => ({ MP_TLS: 'none', ...trusted(), ...login() }),
-        diagnostic: NO_STARTTLS_WITH_LOGIN[client],
-        cause: 'auth-before-starttls',
-      },
+      ...MISTAKES.map((mistake) =>
+        client === 'symfony' && mistake.name === 'no STARTTLS on the STARTTLS port, no credentials'
+          ? { ...mistake, ...SYMFONY_WITHOUT_LOGIN }
+          : mistake,
+      ),
+      ...(withLogin
+        ? [
+            {
+              name: 'no STARTTLS on the STARTTLS port, with credentials',
+              profile: 'submission',
+              env: () => ({ MP_TLS: 'none', ...trusted(), ...login() }),
+              diagnostic: withLogin,
+              cause: 'auth-before-starttls',
+            } satisfies Mistake,
+          ]
+        : []),
     ];
     for (const mistake of mistakes) {
       it(`${client}: ${mistake.name}`, async () => {
