@@ -1,8 +1,9 @@
 /**
  * The doctor's ready-to-paste settings, pasted: each snippet that can run on this machine
- * (nodemailer, Python smtplib, PHPMailer, curl, swaks) is run as printed, with only what a user
- * adds around it (the message, SMTP_PASS in the environment), and must deliver to the sandbox on
- * the port and TLS mode the doctor recommended.
+ * (nodemailer, Python smtplib, PHPMailer, Rails' smtp_settings through the Mail gem as ActionMailer
+ * hands them over, curl, swaks) is run as printed, with only what a user adds around it (the
+ * message, SMTP_PASS in the environment), and must deliver to the sandbox on the port and TLS mode
+ * the doctor recommended.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -48,7 +49,18 @@ async function doctorSettings(
 }
 
 /** Runs one snippet the way a user would, wrapped only in what the snippet leaves to the user. */
-function paste(client: 'nodemailer' | 'python-smtplib' | 'phpmailer' | 'curl' | 'swaks', snippet: string) {
+const PASTABLE = ['nodemailer', 'python-smtplib', 'phpmailer', 'rails', 'curl', 'swaks'] as const;
+
+/** What a Rails app has around the pasted lines: its config, and ActionMailer handing the settings to Mail. */
+const RAILS_APP = `require 'mail'
+require 'ostruct'
+config = OpenStruct.new(action_mailer: OpenStruct.new)
+eval(File.read(ARGV[0]))
+mail = Mail.new(from: 'you@example.com', to: 'to@example.com', subject: 'pasted', body: 'hello')
+mail.delivery_method(config.action_mailer.delivery_method, config.action_mailer.smtp_settings)
+mail.deliver!`;
+
+async function paste(client: (typeof PASTABLE)[number], snippet: string): Promise<string> {
   const env = { SMTP_PASS: sandbox.auth.pass };
   switch (client) {
     case 'nodemailer': {
@@ -90,6 +102,11 @@ $mail->send();`,
         ],
         { env },
       );
+    case 'rails': {
+      const file = join(dir, 'production.rb');
+      await writeFile(file, snippet);
+      return runClient('ruby', ['-e', RAILS_APP, file], { env });
+    }
     default:
       return runClient('bash', ['-c', `cd '${dir}' && ${snippet}`], { env });
   }
@@ -99,7 +116,7 @@ const TLS_MODE = { starttls: 'starttls', implicit: 'implicit' } as const;
 
 describe("the doctor's settings deliver when pasted", () => {
   for (const profile of ['submission', 'submissions'] as const) {
-    for (const client of ['nodemailer', 'python-smtplib', 'phpmailer', 'curl', 'swaks'] as const) {
+    for (const client of PASTABLE) {
       test(`${client}, for the ${profile} port`, async () => {
         const { snippets, recommendation } = await doctorSettings(profile);
         assert.equal(recommendation.port, sandbox.port(profile));

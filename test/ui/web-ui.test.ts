@@ -357,6 +357,15 @@ describe('web UI', () => {
     const snippets = page.locator('.snippets');
     // PHP code needs its opening tag and the autoloader, which the user's file already has.
     const php = "<?php\nrequire '/usr/share/php/libphp-phpmailer/autoload.php';\n";
+    // Rails settings run as a Rails app runs them: ActionMailer hands them to the Mail gem.
+    const rails = [
+      "require 'mail'; require 'ostruct'",
+      'config = OpenStruct.new(action_mailer: OpenStruct.new)',
+      'eval(STDIN.read)',
+      "mail = Mail.new(from: 'app@example.com', to: 'you@example.com', subject: 'Hello from Mailport', body: 'It works.')",
+      'mail.delivery_method(config.action_mailer.delivery_method, config.action_mailer.smtp_settings)',
+      'mail.deliver!',
+    ].join('\n');
     const runs: [ProfileName, string, string, string[], string][] = [
       ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module'], ''],
       ['submissions', 'Python · smtplib', 'python3', ['-'], ''],
@@ -364,6 +373,8 @@ describe('web UI', () => {
       ['relay', 'swaks', 'bash', ['-s'], ''],
       ['submission', 'PHPMailer', 'php', [], php],
       ['submissions', 'PHPMailer', 'php', [], php],
+      ['alternate', 'Rails', 'ruby', ['-e', rails], ''],
+      ['submissions', 'Rails', 'ruby', ['-e', rails], ''],
     ];
     for (const [profile, client, command, args, prefix] of runs) {
       await snippets.getByRole('button', { name: `:${sandbox.port(profile)}` }).click();
@@ -375,9 +386,11 @@ describe('web UI', () => {
     const delivered = await sandbox.store.listMessages({ q: 'subject:"Hello from Mailport"' });
     assert.deepEqual(delivered.items.map((message) => message.listener.profile).sort(), [
       'alternate',
+      'alternate',
       'relay',
       'submission',
       'submission',
+      'submissions',
       'submissions',
       'submissions',
     ]);
