@@ -226,18 +226,18 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
 /** Text that clients print regardless of the actual cause; removed before matching. */
 export const BOILERPLATE: readonly RegExp[] = [
   // MailKit's SslHandshakeException lists every possible reason, whatever the real one was.
-  /^\s*\d\. The server is using a self-signed certificate which cannot be verified\.\s*$/gim,
-  /^\s*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
-  /^\s*\d\. A Certificate Authority CRL server for one or more of the certificates.*$/gim,
-  /^\s*\d\. The certificate presented by the server is expired or invalid\.?\s*$/gim,
-  /^\s*\d\. The set of SSL\/TLS protocols supported by the client and server do not match\.?\s*$/gim,
-  /^\s*\d\. You are using a version of MailKit.*$/gim,
+  /^[ \t]*\d\. The server is using a self-signed certificate which cannot be verified\.[ \t]*$/gim,
+  /^[ \t]*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
+  /^[ \t]*\d\. A Certificate Authority CRL server for one or more of the certificates.*$/gim,
+  /^[ \t]*\d\. The certificate presented by the server is expired or invalid\.?[ \t]*$/gim,
+  /^[ \t]*\d\. The set of SSL\/TLS protocols supported by the client and server do not match\.?[ \t]*$/gim,
+  /^[ \t]*\d\. You are using a version of MailKit.*$/gim,
   /This usually means that the SSL certificate presented by the server is not trusted by the system for one or more of\s+the following reasons:/gi,
   // openssl s_client's session fields: `Timeout   : 7200 (sec)` is the ticket lifetime, not a timeout.
-  /^\s*Timeout\s*:\s*\d+ \(sec\)\s*$/gim,
+  /^[ \t]*Timeout\s*:\s*\d+ \(sec\)[ \t]*$/gim,
   // Stack frames: their file names and line numbers (`line 535`, `index.js:465:12`) are not SMTP facts.
-  /^\s*File ".*", line \d+.*$/gm,
-  /^\s*at .*[(\s]\S+:\d+(?::\d+)?\)?\s*$/gm,
+  /^[ \t]*File ".*", line \d+.*$/gm,
+  /^[ \t]*at .*[(\s]\S+:\d+(?::\d+)?\)?[ \t]*$/gm,
 ];
 
 const ALL = ['all clients'];
@@ -885,7 +885,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'not-smtp',
     confidence: 0.9,
     match: [
-      /did not speak SMTP|^\s*\* OK\b|^\s*\+OK\b|HTTP\/1\.[01] \d{3}|Weird server reply|IMAP4|POP3 (?:server )?ready/im,
+      /did not speak SMTP|^[ \t]*\* OK\b|^[ \t]*\+OK\b|HTTP\/1\.[01] \d{3}|Weird server reply|IMAP4|POP3 (?:server )?ready/im,
     ],
     seenIn: ['mailport', 'curl'],
   },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CAUSE_IDS, CAUSES, explainError, explainText, portContext, RULES } from '../../src/explain/index.js';
+import { BOILERPLATE } from '../../src/explain/rules.js';
 import { SmtpClientError } from '../../src/smtp-client/index.js';
 
 test('every cause the issue lists exists, with a summary, a fix and references', () => {
@@ -187,4 +188,16 @@ test("openssl s_client's session block is not read as a timeout", () => {
     'DONE',
   ].join('\n');
   assert.equal(explainText(text).cause, 'no-error');
+});
+
+test('no pattern lets a line start absorb the lines after it (quadratic on long runs of blank lines)', () => {
+  // In multiline mode `^\s*` retries at every line start and \s also eats newlines: on a pasted log
+  // of 50,000 stack frames that took 3 s. `[ \t]*` keeps each attempt on its own line.
+  const patterns = [...BOILERPLATE, ...RULES.flatMap((rule) => [...rule.match, ...(rule.unless ?? [])])];
+  for (const pattern of patterns) {
+    if (!pattern.multiline) continue;
+    assert.doesNotMatch(pattern.source, /\^\\s[*+]/, `${pattern} starts a line with \\s*`);
+  }
+  const frames = '    at Object.<anonymous> (/app/index.js:10:5)\n'.repeat(50_000);
+  assert.equal(explainText(`${frames}Error: connect ECONNREFUSED 127.0.0.1:587`).cause, 'connection-refused');
 });
