@@ -4,13 +4,9 @@
  * text mentions, and picks the applicable rule with the highest confidence.
  */
 
+import { IMPLICIT_TLS_PORTS, PLAINTEXT_GREETING_PORTS } from '../profiles/port-profiles.js';
 import type { CauseId, Explanation } from './causes.js';
 import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from './rules.js';
-
-/** Ports whose role is implicit TLS from the first byte (465, and the sandbox's 1465). */
-const IMPLICIT_TLS_PORTS = new Set([465, 1465]);
-/** Ports that greet in plaintext (25, 587, 2525, and the sandbox's 1025/1587). */
-const PLAINTEXT_PORTS = new Set([25, 587, 2525, 1025, 1587]);
 
 // `host:465`, `[::1]:587`, `port 465`, `port: 465`, `port=465`, `port: '465'`; not `index.js:465`.
 const PORT_MENTION =
@@ -30,13 +26,13 @@ export interface RuleMatch {
 /** The kind of port the client used: the given one, else the ports the text mentions. */
 export function portContext(text: string, port?: number): PortContext | null {
   if (port !== undefined && IMPLICIT_TLS_PORTS.has(port)) return 'implicit';
-  if (port !== undefined && PLAINTEXT_PORTS.has(port)) return 'plaintext';
+  if (port !== undefined && PLAINTEXT_GREETING_PORTS.has(port)) return 'plaintext';
   let implicit = false;
   let plaintext = false;
   for (const match of text.matchAll(PORT_MENTION)) {
     const port = Number(match[1]);
     if (IMPLICIT_TLS_PORTS.has(port)) implicit = true;
-    if (PLAINTEXT_PORTS.has(port)) plaintext = true;
+    if (PLAINTEXT_GREETING_PORTS.has(port)) plaintext = true;
   }
   if (implicit === plaintext) return null;
   return implicit ? 'implicit' : 'plaintext';

@@ -88,6 +88,20 @@ export const PORT_PROFILES: Readonly<Record<ProfileName, PortProfile>> = Object.
 
 export const PROFILE_NAMES: readonly ProfileName[] = ['relay', 'submissions', 'submission', 'alternate'];
 
+/** Every port that plays a role: the standard one and the sandbox's default stand-in. */
+function rolePorts(implicitTls: boolean): ReadonlySet<number> {
+  return new Set(
+    Object.values(PORT_PROFILES)
+      .filter((profile) => (profile.tls === 'implicit') === implicitTls)
+      .flatMap((profile) => [profile.standardPort, profile.defaultPort]),
+  );
+}
+
+/** Ports that speak implicit TLS from the first byte: 465, and the sandbox's 1465. */
+export const IMPLICIT_TLS_PORTS = rolePorts(true);
+/** Ports that greet in plaintext: 25, 587, 2525, and the sandbox's 1025 and 1587. */
+export const PLAINTEXT_GREETING_PORTS = rolePorts(false);
+
 export function isProfileName(value: string): value is ProfileName {
   return (PROFILE_NAMES as readonly string[]).includes(value);
 }

@@ -3,6 +3,8 @@
  * STARTTLS, else 465 with implicit TLS, else 2525 with STARTTLS; never 25 for submission
  * (RFC 6409, RFC 8314 §3.3).
  */
+import type { CauseId } from '../explain/causes.js';
+import { IMPLICIT_TLS_PORTS } from '../profiles/port-profiles.js';
 
 /** What the user asked for: `auto` lets the port decide. */
 export type TlsChoice = 'auto' | 'starttls' | 'implicit' | 'none';
@@ -36,9 +38,6 @@ export const DEFAULT_FALLBACK: readonly FallbackPort[] = [
   { port: 2525, implicitTls: false },
 ];
 
-/** Ports that speak implicit TLS by convention: 465, and the sandbox's own 1465. */
-const IMPLICIT_TLS_PORTS: ReadonlySet<number> = new Set([465, 1465]);
-
 export function planAttempts(
   port: number | undefined,
   tls: TlsChoice,
@@ -62,7 +61,7 @@ function modeFor(port: number, implicitTls: boolean, tls: TlsChoice): AttemptTls
  */
 export function otherTlsModeFor(
   attempt: PlannedAttempt,
-  cause: string,
+  cause: CauseId,
   confidence: number,
 ): PlannedAttempt | null {
   if (confidence < 0.9) return null;
