@@ -244,7 +244,11 @@ function starttlsFailure(error: SmtpClientError, cause: CauseId): string {
   if (error.reply) return `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`;
   // Our STARTTLS was right, so a plaintext answer after the 220 is the server's doing.
   if (cause === 'starttls-not-offered') {
-    return 'The server answered 220 to STARTTLS but then did not speak TLS (its next bytes were not a TLS record): the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.';
+    const after =
+      error.code === 'ETIMEDOUT'
+        ? `answered nothing to the TLS handshake (${error.message})`
+        : 'did not speak TLS (its next bytes were not a TLS record)';
+    return `The server answered 220 to STARTTLS but then ${after}: the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.`;
   }
   // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.
   const reason = (error.cause as { reason?: unknown } | undefined)?.reason;

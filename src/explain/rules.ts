@@ -305,10 +305,10 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.97,
     match: [
       /\bphase: starttls\b/,
-      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|record[ _]layer[ _]failure/i,
+      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|record[ _]layer[ _]failure|handshake .*timed out/i,
     ],
     seenIn: ['mailport'],
-    fix: 'The server answered 220 to STARTTLS but did not start TLS: fix its TLS configuration, or turn off the "SMTP inspection" of a firewall in between (it rewrites STARTTLS). Meanwhile use another port that works, e.g. 465 with implicit TLS.',
+    fix: 'The server answered 220 to STARTTLS but did not start TLS (it answered in plaintext, or not at all): fix its TLS configuration, or turn off the "SMTP inspection" of a firewall in between (it rewrites STARTTLS). Meanwhile use another port that works, e.g. 465 with implicit TLS.',
   },
   {
     id: 'tls-wrong-version-number',

@@ -69,6 +69,26 @@ describe('doctor on broken SMTP servers', () => {
     assert.equal(finding?.cause, 'starttls-not-offered');
   });
 
+  test('220 to STARTTLS, then silence: the server is blamed, not the network', async () => {
+    let agreed = false;
+    const { port } = await diagnose((line, socket) => {
+      // Once it has agreed, the server ignores everything, the ClientHello included.
+      if (agreed) return true;
+      if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
+      else if (/^STARTTLS/i.test(line)) {
+        socket.write('220 2.0.0 go ahead\r\n');
+        agreed = true;
+      } else return false;
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(
+      finding?.message ?? '',
+      /answered 220 to STARTTLS but then answered nothing to the TLS handshake/,
+    );
+    assert.equal(finding?.cause, 'starttls-not-offered');
+  });
+
   test('a hang-up right after EHLO is not read as a wrong TLS mode', async () => {
     const { port } = await diagnose((line, socket) => {
       if (!/^EHLO/i.test(line)) return false;
