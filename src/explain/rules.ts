@@ -777,6 +777,18 @@ export const RULES: readonly ExplainRule[] = [
 
   // --- TLS version / cipher -------------------------------------------------------------------
   {
+    // OpenSSL's security level 2 (Debian, RHEL, Ubuntu defaults) refuses RSA keys under 2048 bits
+    // and SHA-1 signatures in the chain, before any name or trust check.
+    id: 'certificate-crypto-too-weak',
+    cause: 'tls-version-too-old',
+    confidence: 0.9,
+    match: [
+      /(?:EE|CA) certificate key too weak|(?:EE|CA)_KEY_TOO_SMALL|ca md too weak|CA_MD_TOO_WEAK|key too small/i,
+    ],
+    seenIn: ['Python smtplib', 'curl', 'swaks', 'PHPMailer', 'Ruby Net::SMTP'],
+    fix: "The server's certificate uses cryptography this client's TLS library refuses: an RSA key shorter than 2048 bits, or a SHA-1 signature in its chain. The server needs a new certificate (RSA 2048+ or ECDSA, signed with SHA-256). Lowering the client's security level (OpenSSL `@SECLEVEL=1`) only hides the problem.",
+  },
+  {
     id: 'tls-protocol-version',
     cause: 'tls-version-too-old',
     confidence: 0.9,

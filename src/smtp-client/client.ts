@@ -206,6 +206,9 @@ export class SmtpClient {
     if (chosen === 'PLAIN') {
       const token = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
       reply = await this.command(`AUTH PLAIN ${token}`, 'auth', `AUTH PLAIN ${REDACTED}`);
+      // A server that ignores the initial response (RFC 4954 §4 requires it) asks with an empty
+      // 334: it gets the same response on a line of its own.
+      if (reply.code === 334) reply = await this.command(token, 'auth', REDACTED);
     } else if (chosen === 'CRAM-MD5') {
       reply = await this.command('AUTH CRAM-MD5', 'auth');
       if (reply.code === 334) {

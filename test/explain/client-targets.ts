@@ -1,7 +1,9 @@
 /** The deliberately misconfigured servers that real clients are pointed at in the explain tests. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   closedPort,
   createTlsFixtures,
@@ -16,6 +18,7 @@ import {
 } from '../smtp-client/test-servers.js';
 
 export const credentials = { user: 'alice', pass: 'correct-horse' };
+const run = promisify(execFile);
 
 export interface ClientTargets {
   fixtures: TlsFixtures;
@@ -35,6 +38,10 @@ export interface ClientTargets {
   selfSigned: TestSmtpServer;
   untrustedCa: TestSmtpServer;
   tls10: TestSmtpServer;
+  /** A certificate with a 1024-bit RSA key, which OpenSSL's default security level refuses. */
+  weakKey: TestSmtpServer;
+  /** That certificate, self-signed: the file a client trusts it by. */
+  weakKeyCaFile: string;
   /** Implicit TLS for `localhost` only: any other SNI name gets a fatal unrecognized_name alert. */
   unrecognizedName: RunningServer;
   /** Take the whole message, then hang up, or never answer, instead of replying to the final dot. */
@@ -51,6 +58,13 @@ export async function startClientTargets(): Promise<ClientTargets> {
   const tempDir = await mkdtemp(join(tmpdir(), 'mailport-explain-'));
   const caFile = join(tempDir, 'ca.pem');
   await writeFile(caFile, fixtures.ca.certPem);
+  const weakKeyCaFile = join(tempDir, 'weak.pem');
+  const weakKeyFile = join(tempDir, 'weak.key');
+  // webcrypto will not make a key this short; the openssl CLI will, as an old server's admin did.
+  await run('openssl', [
+    ...['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-days', '30', '-subj', '/CN=localhost'],
+    ...['-addext', 'subjectAltName=DNS:localhost', '-keyout', weakKeyFile, '-out', weakKeyCaFile],
+  ]);
   const implicitWith = (certificate: typeof fixtures.valid) =>
     startTestSmtpServer({ tls: 'implicit', certificate, credentials, authRequired: true });
   const servers = {
@@ -82,6 +96,15 @@ export async function startClientTargets(): Promise<ClientTargets> {
       // Node refuses TLS 1.0 unless the security level is lowered as well.
       secureOptions: { minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' },
     }),
+    weakKey: await startTestSmtpServer({
+      tls: 'implicit',
+      certificate: {
+        certPem: await readFile(weakKeyCaFile, 'utf8'),
+        keyPem: await readFile(weakKeyFile, 'utf8'),
+      },
+      // Node itself would refuse to serve the key at its own default level.
+      secureOptions: { ciphers: 'DEFAULT@SECLEVEL=0' },
+    }),
     unrecognizedName: await startUnrecognizedNameServer(fixtures.valid),
     hangUpAfterDot: await startUnansweredDataServer('hang-up'),
     silentAfterDot: await startUnansweredDataServer('silence'),
@@ -91,6 +114,7 @@ export async function startClientTargets(): Promise<ClientTargets> {
   return {
     fixtures,
     caFile,
+    weakKeyCaFile,
     ...servers,
     closedPort: await closedPort(),
     async close() {

@@ -25,7 +25,7 @@ before(async () => {
 after(async () => {
   await Promise.all([targets.close(), clients.close()]);
 });
-type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'close'>;
+type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'weakKeyCaFile' | 'close'>;
 
 interface Scenario {
   server: Server;

@@ -311,6 +311,22 @@ const cases: Case[] = [
     }),
   ),
 
+  // An old server's certificate: a 1024-bit RSA key.
+  {
+    name: 'python SMTP_SSL against a server whose certificate key is too short',
+    expected: 'tls-version-too-old',
+    output: () =>
+      python(
+        `smtplib.SMTP_SSL('localhost', ${targets.weakKey.port}, context=ssl.create_default_context(cafile=${JSON.stringify(targets.weakKeyCaFile)}), timeout=3)`,
+      ),
+  },
+  {
+    name: 'curl against a server whose certificate key is too short',
+    expected: 'tls-version-too-old',
+    output: () =>
+      run('curl', ['-sS', '--cacert', targets.weakKeyCaFile, `smtps://localhost:${targets.weakKey.port}`]),
+  },
+
   // curl
   {
     name: 'curl smtps:// against a STARTTLS port',

@@ -6,6 +6,7 @@ import {
   createTlsFixtures,
   startBannerServer,
   startBlackholePort,
+  startScriptedServer,
   startSilentServer,
   startTestSmtpServer,
   type TlsFixtures,
@@ -27,6 +28,29 @@ async function expectClientError(promise: Promise<unknown>): Promise<SmtpClientE
   }
   assert.fail('expected the client to fail');
 }
+
+test('AUTH PLAIN to a server that ignores the initial response: the response again, on its own line', async () => {
+  const token = Buffer.from(`\0${credentials.user}\0${credentials.pass}`).toString('base64');
+  const received: string[] = [];
+  const server = await startScriptedServer((line, socket) => {
+    received.push(line);
+    if (/^EHLO/i.test(line)) socket.write('250-broken.test\r\n250 AUTH PLAIN\r\n');
+    else if (/^AUTH PLAIN/i.test(line)) socket.write('334 \r\n');
+    else if (line === token) socket.write('235 2.7.0 ok\r\n');
+    else return false;
+    return true;
+  });
+  try {
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+    await client.ehlo();
+    assert.equal(await client.authenticate(credentials), 'PLAIN');
+    await client.quit();
+    assert.equal(received.at(-2), token);
+    assert.ok(!client.transcript.format().includes(token), 'the response is redacted both times');
+  } finally {
+    await server.close();
+  }
+});
 
 describe('SmtpClient against a server that offers only AUTH CRAM-MD5 (RFC 2195)', () => {
   let server: Awaited<ReturnType<typeof startTestSmtpServer>>;
