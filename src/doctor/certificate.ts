@@ -28,6 +28,13 @@ const UNTRUSTED_CHAIN_ERRORS = new Set([
 const LEAF_ALONE =
   " The server sent its own certificate alone: if an intermediate CA issued it (as with every public CA, e.g. Let's Encrypt), the server must send that certificate too. Configure the full chain (leaf + intermediates, e.g. fullchain.pem), since mail clients do not fetch a missing intermediate as browsers do.";
 
+/**
+ * OpenSSL's security level 2, the default on Debian, Ubuntu and RHEL, refuses RSA and DSA keys
+ * shorter than this: Python, PHP, curl, swaks and Ruby there fail on such a certificate even where
+ * Node, Java or a browser accept it.
+ */
+const MIN_SAFE_KEY_BITS = 2048;
+
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -119,6 +126,16 @@ export function analyseCertificate(
       verify,
     });
   }
+  const weakKey = [peer, ...tls.chain].map(shortKey).find((found) => found !== null);
+  if (weakKey) {
+    problems.push('tls-version-too-old');
+    findings.push({
+      level: 'error',
+      cause: 'tls-version-too-old',
+      message: `${weakKey.who} has a ${weakKey.bits}-bit ${weakKey.type.toUpperCase()} key: clients on OpenSSL's security level 2 (the default on Debian, Ubuntu and RHEL: Python, PHP, curl, swaks, Ruby) refuse it ("EE certificate key too weak"), even where Node or Java accept it. The server needs a new certificate (RSA ${MIN_SAFE_KEY_BITS}+ or ECDSA).`,
+      verify,
+    });
+  }
   const trustedBy =
     !trusted || problems.includes('cert-self-signed') ? null : trustSourceName([peer, ...tls.chain], trust);
   if (problems.length === 0) {
@@ -145,6 +162,17 @@ export function analyseCertificate(
     },
     findings,
   };
+}
+
+function shortKey(
+  certificate: X509Certificate,
+  index: number,
+): { who: string; type: string; bits: number } | null {
+  const type = certificate.publicKey.asymmetricKeyType ?? '';
+  const bits = certificate.publicKey.asymmetricKeyDetails?.modulusLength;
+  if (!['rsa', 'rsa-pss', 'dsa'].includes(type) || bits === undefined || bits >= MIN_SAFE_KEY_BITS)
+    return null;
+  return { who: index === 0 ? "The server's certificate" : 'A CA certificate in its chain', type, bits };
 }
 
 export function loadCaCertificates(pem: string): X509Certificate[] {

@@ -1,7 +1,8 @@
 /**
- * A certificate issued by an intermediate CA, built with the openssl CLI as a provider would: the
- * doctor must trust the full chain and, when the server sends its certificate alone, say that the
- * intermediate is missing (mail clients never fetch it, unlike browsers).
+ * Certificates built with the openssl CLI as a provider or an old server's admin would. One issued
+ * by an intermediate CA: the doctor must trust the full chain and, when the server sends its
+ * certificate alone, say that the intermediate is missing (mail clients never fetch it, unlike
+ * browsers). One with a 1024-bit RSA key: Node accepts it, most other clients refuse it.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -95,18 +96,15 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function doctorOn(certPem: string) {
+async function doctorOn(certPem: string, keyPem = chain.leafKey, caFile = chain.root) {
   const server = await startTestSmtpServer({
     tls: 'implicit',
-    certificate: { certPem, keyPem: chain.leafKey },
+    certificate: { certPem, keyPem },
+    // Node's default security level would refuse to serve a short key at all.
+    secureOptions: { ciphers: 'DEFAULT@SECLEVEL=0' },
   });
   servers.push(server);
-  const report = await runDoctor({
-    host: 'localhost',
-    ports: [server.port],
-    caFile: chain.root,
-    stepTimeoutMs: 3000,
-  });
+  const report = await runDoctor({ host: 'localhost', ports: [server.port], caFile, stepTimeoutMs: 3000 });
   const [port] = report.ports;
   assert.ok(port);
   return port;
@@ -123,4 +121,18 @@ test('a server that sends its certificate alone: untrusted, and the missing inte
   assert.deepEqual(port.certificate?.problems, ['cert-untrusted-ca']);
   const finding = port.findings.find((entry) => entry.cause === 'cert-untrusted-ca');
   assert.match(finding?.message ?? '', /sent its own certificate alone.*full chain/);
+});
+
+test('a certificate with a 1024-bit RSA key: refused by OpenSSL-based clients, though Node accepts it', async () => {
+  const key = join(dir, 'weak.key');
+  const cert = join(dir, 'weak.pem');
+  await openssl([
+    ...['req', '-x509', '-newkey', 'rsa:1024', '-nodes', '-days', '30', '-subj', '/CN=localhost'],
+    ...['-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', cert],
+  ]);
+  const port = await doctorOn(await readFile(cert, 'utf8'), await readFile(key, 'utf8'), cert);
+  assert.deepEqual(port.certificate?.problems, ['tls-version-too-old']);
+  const finding = port.findings.find((entry) => entry.cause === 'tls-version-too-old');
+  assert.match(finding?.message ?? '', /1024-bit RSA key/);
+  assert.equal(port.usable, false);
 });
