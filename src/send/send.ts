@@ -159,7 +159,17 @@ async function sendOnce(
       }
       await client.authenticate(options.credentials);
     }
-    await client.mailFrom(options.from);
+    // RFC 1870: a server that declares its limit should not be sent a larger message at all, and
+    // one that declares SIZE learns the size up front (SIZE 0 means no fixed limit).
+    const limit = capabilities.size;
+    if (limit !== null && limit > 0 && options.message.length > limit) {
+      throw new SmtpClientError(
+        'EMESSAGE',
+        'mail',
+        `The message is ${options.message.length} bytes and the server accepts at most ${limit} (SIZE ${limit}, RFC 1870): message too large, nothing sent`,
+      );
+    }
+    await client.mailFrom(options.from, limit === null ? [] : [`SIZE=${options.message.length}`]);
     for (const recipient of options.to) await client.rcptTo(recipient);
     const reply = await client.data(options.message);
     await client.quit();

@@ -189,6 +189,33 @@ describe('sendMessage', () => {
     assert.equal(result.explanation?.cause, 'implicit-tls-on-starttls-port');
   });
 
+  test('SIZE (RFC 1870): the size goes with MAIL FROM, and a message over the limit is not sent at all', async () => {
+    const small = await startTestSmtpServer({ tls: 'none', maxSize: 2000 });
+    try {
+      const send = async (body: string) =>
+        sendMessage({
+          host: '127.0.0.1',
+          port: small.port,
+          tls: 'none',
+          from: 'alice@example.com',
+          to: ['bob@example.com'],
+          message: Buffer.from(`Subject: size\r\n\r\n${body}\r\n`),
+          stepTimeoutMs: 2000,
+        });
+      const fits = await send('hello');
+      assert.equal(fits.ok, true);
+      const mailLine = fits.attempts[0]?.transcript.find((entry) => entry.text.startsWith('MAIL FROM'));
+      assert.match(mailLine?.text ?? '', /^MAIL FROM:<alice@example\.com> SIZE=\d+$/);
+      const tooLarge = await send('x'.repeat(5000));
+      assert.equal(tooLarge.ok, false);
+      assert.equal(tooLarge.explanation?.cause, 'message-too-large');
+      assert.ok(!tooLarge.attempts[0]?.transcript.some((entry) => /^(?:MAIL|DATA)/.test(entry.text)));
+      assert.equal(small.messages.length, 1);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('the message carries headers and attachments', async () => {
     const attachment = join(tempDir, 'report.txt');
     await writeFile(attachment, 'numbers');
