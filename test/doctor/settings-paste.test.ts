@@ -1,7 +1,8 @@
 /**
  * The doctor's ready-to-paste settings, pasted: each snippet that can run on this machine
  * (nodemailer, Python smtplib, PHPMailer, Rails' smtp_settings through the Mail gem as ActionMailer
- * hands them over, curl, swaks) is run as printed, with only what a user adds around it (the
+ * hands them over, Spring Boot's properties through Jakarta Mail as JavaMailSenderImpl hands them
+ * over, with its trust-store instructions followed, curl, swaks) is run as printed, with only what a user adds around it (the
  * message, SMTP_PASS in the environment), and must deliver to the sandbox on the port and TLS mode
  * the doctor recommended.
  */
@@ -14,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { runDoctor } from '../../src/doctor/index.js';
 import type { Recommendation } from '../../src/doctor/report.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
+import { CLIENTS_DIR, JAVA_CLASSPATH } from '../helpers/language-clients.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -28,6 +30,13 @@ before(async () => {
   caFile = join(dir, 'ca.pem');
   await writeFile(caFile, sandbox.caPem);
   await writeFile(join(dir, 'message.eml'), 'From: you@example.com\r\nSubject: pasted\r\n\r\nhello\r\n');
+  await runClient('javac', [
+    '-cp',
+    JAVA_CLASSPATH.join(':'),
+    '-d',
+    dir,
+    join(CLIENTS_DIR, 'SpringMail.java'),
+  ]);
 });
 after(async () => {
   await Promise.all([sandbox.stop(), rm(dir, { recursive: true, force: true })]);
@@ -49,7 +58,15 @@ async function doctorSettings(
 }
 
 /** Runs one snippet the way a user would, wrapped only in what the snippet leaves to the user. */
-const PASTABLE = ['nodemailer', 'python-smtplib', 'phpmailer', 'rails', 'curl', 'swaks'] as const;
+const PASTABLE = [
+  'nodemailer',
+  'python-smtplib',
+  'phpmailer',
+  'rails',
+  'spring-boot',
+  'curl',
+  'swaks',
+] as const;
 
 /** What a Rails app has around the pasted lines: its config, and ActionMailer handing the settings to Mail. */
 const RAILS_APP = `require 'mail'
@@ -102,6 +119,23 @@ $mail->send();`,
         ],
         { env },
       );
+    case 'spring-boot': {
+      // The snippet's own instructions: import the CA with keytool, start the JVM with its flags.
+      const keytool = /^# trust the CA: (keytool .*)$/m.exec(snippet)?.[1];
+      const jvmFlags = /^# then start the JVM with (.*)$/m.exec(snippet)?.[1];
+      assert.ok(keytool && jvmFlags, 'the Spring snippet says how to trust the CA');
+      const classpath = [dir, ...JAVA_CLASSPATH].join(':');
+      // A new application directory each time: the trust store is made once per application.
+      const app = await mkdtemp(join(dir, 'spring-'));
+      return runClient(
+        'bash',
+        ['-c', `cd '${app}' && ${keytool} && java ${jvmFlags} -cp ${classpath} SpringMail`],
+        {
+          env,
+          input: snippet,
+        },
+      );
+    }
     case 'rails': {
       const file = join(dir, 'production.rb');
       await writeFile(file, snippet);

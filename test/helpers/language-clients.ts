@@ -21,8 +21,8 @@ import { runClient } from './run-client.js';
 export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java';
 export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'symfony', 'go', 'java'];
 
-const CLIENTS_DIR = join(import.meta.dirname, 'clients');
-const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
+export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
+export const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
 const execFileAsync = promisify(execFile);
 
 export interface LanguageClients {
