@@ -36,6 +36,17 @@ function msmtp(...settings: string[]): Promise<string> {
   );
 }
 
+/** msmtp over TLS to `localhost`, trusting the test CA (STARTTLS unless `--tls-starttls=off`). */
+function msmtpTls(port: number, ...settings: string[]): Promise<string> {
+  return msmtp(
+    '--host=localhost',
+    `--port=${port}`,
+    '--tls=on',
+    `--tls-trust-file=${targets.caFile}`,
+    ...settings,
+  );
+}
+
 function python(code: string): Promise<string> {
   return run('python3', ['-c', `import smtplib, ssl\n${code}`]);
 }
@@ -485,27 +496,12 @@ const cases: Case[] = [
   {
     name: 'msmtp with a wrong password',
     expected: 'auth-failed',
-    output: () =>
-      msmtp(
-        '--host=localhost',
-        `--port=${targets.submission.port}`,
-        '--tls=on',
-        `--tls-trust-file=${targets.caFile}`,
-        '--auth=on',
-        '--user=alice',
-        '--passwordeval=echo wrong',
-      ),
+    output: () => msmtpTls(targets.submission.port, '--auth=on', '--user=alice', '--passwordeval=echo wrong'),
   },
   {
     name: 'msmtp without credentials',
     expected: 'auth-required',
-    output: () =>
-      msmtp(
-        '--host=localhost',
-        `--port=${targets.submission.port}`,
-        '--tls=on',
-        `--tls-trust-file=${targets.caFile}`,
-      ),
+    output: () => msmtpTls(targets.submission.port),
   },
   {
     name: 'msmtp with AUTH but without TLS on a STARTTLS-required port',
@@ -523,13 +519,7 @@ const cases: Case[] = [
   {
     name: 'msmtp with TLS against a server without STARTTLS',
     expected: 'starttls-not-offered',
-    output: () =>
-      msmtp(
-        '--host=127.0.0.1',
-        `--port=${targets.plaintext.port}`,
-        '--tls=on',
-        `--tls-trust-file=${targets.caFile}`,
-      ),
+    output: () => msmtpTls(targets.plaintext.port),
   },
   {
     name: 'msmtp against a closed port',
@@ -544,13 +534,7 @@ const cases: Case[] = [
   {
     name: 'msmtp relaying without AUTH',
     expected: 'relay-denied',
-    output: () =>
-      msmtp(
-        '--host=localhost',
-        `--port=${targets.relay.port}`,
-        '--tls=on',
-        `--tls-trust-file=${targets.caFile}`,
-      ),
+    output: () => msmtpTls(targets.relay.port),
   },
   ...(
     [
@@ -565,14 +549,7 @@ const cases: Case[] = [
     ([server, expected]): Case => ({
       name: `msmtp against a server with a ${server} certificate`,
       expected,
-      output: () =>
-        msmtp(
-          '--host=localhost',
-          `--port=${targets[server].port}`,
-          '--tls=on',
-          '--tls-starttls=off',
-          `--tls-trust-file=${targets.caFile}`,
-        ),
+      output: () => msmtpTls(targets[server].port, '--tls-starttls=off'),
     }),
   ),
 
