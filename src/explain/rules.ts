@@ -236,7 +236,9 @@ export const BOILERPLATE: readonly RegExp[] = [
   // openssl s_client's session fields: `Timeout   : 7200 (sec)` is the ticket lifetime, not a timeout.
   /^[ \t]*Timeout\s*:\s*\d+ \(sec\)[ \t]*$/gim,
   // Stack frames: their file names and line numbers (`line 535`, `index.js:465:12`) are not SMTP facts.
-  /^[ \t]*File ".*", line \d+.*$/gm,
+  // A Python frame and the source lines under it: the code of the library that raised the error
+  // (`raise SMTPException("No suitable authentication method found.")`) is not what happened.
+  /^([ \t]*)File ".*", line \d+.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
   /^[ \t]*at .*[(\s]\S+:\d+(?::\d+)?\)?[ \t]*$/gm,
 ];
 
@@ -269,7 +271,7 @@ const AFTER_GREETING =
  * Mailer says so of the 220 it expected).
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -581,7 +583,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
     port: 'implicit',
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp', 'aiosmtplib'],
   },
   {
     id: 'nothing-read-plaintext-port',
@@ -857,7 +859,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.9,
     match: [
-      /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
+      /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -926,7 +928,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage/i,
+      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage/i,
     ],
     seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix', 'PHPMailer'],
   },

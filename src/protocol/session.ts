@@ -246,6 +246,7 @@ export class SmtpProtocolSession {
   clientClosed(): void {
     if (this.ended) return;
     this.reportUnfinishedMessage();
+    this.reportLeftWithoutTls();
     this.endReasonValue = 'client-disconnected';
   }
 
@@ -750,14 +751,7 @@ export class SmtpProtocolSession {
   }
 
   private handleQuit(): void {
-    // On a STARTTLS port AUTH appears only after the upgrade: a client that greets, finds no AUTH
-    // and quits without a word (PHPMailer with STARTTLS off) would otherwise leave no trace of why.
-    const gaveUpWithoutTls =
-      this.clientName !== null &&
-      this.tlsFacts === null &&
-      requiresStartTls(this.profile) &&
-      this.reported.size === 0;
-    if (gaveUpWithoutTls) this.diagnose('quit-without-starttls');
+    this.reportLeftWithoutTls();
     this.quitSeen = true;
     this.send(REPLIES.QUIT);
     this.close('quit');
@@ -879,6 +873,22 @@ export class SmtpProtocolSession {
     if (this.reported.has(code)) return;
     this.reported.add(code);
     this.sink.diagnostic(code, detail);
+  }
+
+  /**
+   * On a STARTTLS port AUTH appears only after the upgrade: a client that greets, finds no AUTH and
+   * leaves without a word, by QUIT (PHPMailer) or by hanging up (aiosmtplib), with STARTTLS off,
+   * would otherwise leave no trace of why.
+   */
+  private reportLeftWithoutTls(): void {
+    // A client that asked for STARTTLS and then left failed the handshake: the connection says why.
+    const gaveUp =
+      this.clientName !== null &&
+      this.tlsFacts === null &&
+      this.state !== 'tls-handshake' &&
+      requiresStartTls(this.profile) &&
+      this.reported.size === 0;
+    if (gaveUp) this.diagnose('quit-without-starttls');
   }
 
   /** A message cut off by a timeout or disconnect still tells why it would have been refused. */

@@ -1,6 +1,6 @@
 /**
  * `explain` against error output produced right here by clients in other languages (Ruby's
- * Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail: see
+ * Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail, aiosmtplib: see
  * helpers/language-clients.ts), talking to the deliberately misconfigured servers of
  * client-targets.ts. Nothing in this file is a typed-in error message.
  */
@@ -167,7 +167,9 @@ const cases: Case[] = LANGUAGE_CLIENTS.flatMap((client) =>
     })),
 );
 
-describe('explain answers the output of Ruby, PHP, Symfony, Go and Java clients', { concurrency: 6 }, () => {
+describe('explain answers the output of Ruby, PHP, Symfony, Go, Java and aiosmtplib clients', {
+  concurrency: 6,
+}, () => {
   for (const testCase of cases) {
     test(testCase.name, async () => {
       const scenario = testCase.scenario();

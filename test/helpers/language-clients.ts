@@ -5,11 +5,12 @@
  * seconds, 2 by default), and lets its
  * error surface as the application's log would show it: Ruby's Net::SMTP (uncaught exception),
  * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level), Symfony Mailer
- * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal) and Jakarta Mail (uncaught exception).
+ * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception)
+ * and Python's aiosmtplib (FastAPI-Mail's; uncaught exception).
  * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.
  *
  * `.ci/run` installs the runtimes: Debian's ruby, php-cli, libphp-phpmailer and php-symfony-mailer,
- * golang-go, a JDK and libjakarta-mail-java.
+ * golang-go, a JDK and libjakarta-mail-java, python3-aiosmtplib.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,8 +19,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runClient } from './run-client.js';
 
-export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java';
-export const LANGUAGE_CLIENTS: readonly LanguageClient[] = ['ruby', 'php', 'symfony', 'go', 'java'];
+export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib';
+export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
+  'ruby',
+  'php',
+  'symfony',
+  'go',
+  'java',
+  'aiosmtplib',
+];
 
 export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
 export const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
@@ -56,6 +64,8 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
     symfony: ['php', [join(CLIENTS_DIR, 'send-symfony.php')]],
     go: [join(buildDir, 'send-go'), []],
     java: ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']],
+    // Debian's own Python, where python3-aiosmtplib installs (python3 on PATH may be another).
+    aiosmtplib: ['/usr/bin/python3', [join(CLIENTS_DIR, 'send_aiosmtplib.py')]],
   };
   return {
     run(client, env) {

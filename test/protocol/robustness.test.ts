@@ -295,10 +295,20 @@ describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
 });
 
 describe('ending the session', () => {
-  it('QUIT after EHLO on a STARTTLS port, never upgrading: quit-without-starttls, not a misconfiguration', async () => {
+  it('leaving after EHLO on a STARTTLS port, never upgrading: quit-without-starttls, not a misconfiguration', async () => {
     const gaveUp = createHarness('submission');
     assert.deepEqual(await gaveUp.codes('EHLO client.test', 'QUIT'), [220, 250, 221]);
     assert.deepEqual(gaveUp.sink.diagnosticCodes, ['quit-without-starttls']);
+    // Hanging up instead of QUIT (aiosmtplib) is the same finding.
+    const hungUp = createHarness('submission');
+    await hungUp.exchange('EHLO client.test');
+    hungUp.session.clientClosed();
+    assert.deepEqual(hungUp.sink.diagnosticCodes, ['quit-without-starttls']);
+    // A client that asked for STARTTLS and left during the handshake did not give up on TLS.
+    const handshake = createHarness('submission');
+    assert.deepEqual(await handshake.codes('EHLO client.test', 'STARTTLS'), [220, 250, 220]);
+    handshake.session.clientClosed();
+    assert.deepEqual(handshake.sink.diagnosticCodes, []);
 
     const upgraded = await readyHarness('relay');
     const submission = createHarness('submission');

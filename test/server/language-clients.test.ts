@@ -1,5 +1,5 @@
 /**
- * Ruby's Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp and Jakarta Mail
+ * Ruby's Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail and aiosmtplib
  * (helpers/language-clients.ts) as real child processes against the sandbox: each delivers on
  * every profile with the settings the profile calls for, and each classic mistake fails with the
  * right session diagnostic on the sandbox's side and the right `explain` cause for what the
@@ -142,6 +142,7 @@ const NO_STARTTLS_WITH_LOGIN: Partial<Record<LanguageClient, DiagnosticCode>> = 
   go: 'auth-before-starttls', // likewise (PLAIN is allowed to localhost)
   java: 'mail-before-starttls', // skips AUTH when it is not offered, then MAIL: 530
   php: 'quit-without-starttls', // finds no AUTH and quits: "Could not authenticate"
+  aiosmtplib: 'quit-without-starttls', // finds no AUTH and hangs up: "Try connecting via TLS"
 };
 
 /** Without credentials, Symfony Mailer's automatic upgrade turns "no STARTTLS" into "no AUTH". */

@@ -242,6 +242,11 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
             }
             const [, user = '', pass = ''] = Buffer.from(initial, 'base64').toString('utf8').split('\0');
             finishAuth(user, pass);
+          } else if (mechanism.toUpperCase() === 'LOGIN' && initial) {
+            // The username as an initial response (aiosmtplib, Outlook): straight to the password.
+            loginUser = Buffer.from(initial, 'base64').toString('utf8');
+            loginStep = 'pass';
+            reply('334 UGFzc3dvcmQ6');
           } else if (mechanism.toUpperCase() === 'LOGIN') {
             loginStep = 'user';
             reply('334 VXNlcm5hbWU6');
