@@ -16,6 +16,13 @@ import type { Credentials, ProtocolLimits } from '../protocol/types.js';
 import type { Store } from '../storage/store.js';
 import { SmtpConnection } from './connection.js';
 
+/**
+ * How long the implicit-TLS port waits for a ClientHello before it tells a plaintext client, in
+ * plaintext, what it did wrong. A cold JVM spends ~200 ms between connecting and its ClientHello,
+ * several times that on a loaded CI machine: the hint must never reach a client that is right.
+ */
+const IMPLICIT_TLS_SILENCE_MS = 3000;
+
 export interface SmtpListenersOptions {
   host: string;
   /** Port per profile; 0 = ephemeral, null = off. */
@@ -144,7 +151,7 @@ export class SmtpListeners {
       hostname: this.#options.hostname,
       limits: this.#options.limits,
       idleTimeoutMs: this.#options.idleTimeoutMs,
-      implicitTlsSilenceMs: this.#options.implicitTlsSilenceMs ?? 2000,
+      implicitTlsSilenceMs: this.#options.implicitTlsSilenceMs ?? IMPLICIT_TLS_SILENCE_MS,
       secureContext: this.#options.secureContext,
       sessionId: newId(),
       authenticate: (credentials) => this.#authenticate(credentials),

@@ -25,7 +25,8 @@ let dir: string;
 let caFile: string;
 
 before(async () => {
-  sandbox = await startTestSandbox();
+  // Java and Ruby start cold here: as in production, the 421 hint must not beat their ClientHello.
+  sandbox = await startTestSandbox({ implicitTlsSilenceMs: 3000 });
   dir = await mkdtemp(join(tmpdir(), 'mailport-settings-'));
   caFile = join(dir, 'ca.pem');
   await writeFile(caFile, sandbox.caPem);

@@ -38,7 +38,9 @@ const requested: string[] = [];
 
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
-  sandbox = await startTestSandbox({ uiDir: UI_DIR });
+  // Snippets are run against the implicit-TLS port by freshly started programs, next to Chromium:
+  // the production wait before the plaintext hint keeps it from beating their ClientHello.
+  sandbox = await startTestSandbox({ uiDir: UI_DIR, implicitTlsSilenceMs: 3000 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
