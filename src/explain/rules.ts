@@ -2,7 +2,8 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit,
- * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client) or in a bare SMTP reply.
+ * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client), in the smtp(8) log lines of a
+ * Postfix relaying through a provider, or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -58,13 +59,13 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'implicit-tls-on-starttls-port': {
     summary:
       'The client started TLS at once (implicit TLS, "SSL"), but the server greets in plaintext and expects STARTTLS: the TLS library read "220 ..." as a TLS record.',
-    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`. Or keep implicit TLS and use port 465.',
+    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`, Postfix relayhost `smtp_tls_wrappermode = no`. Or keep implicit TLS and use port 465.',
     references: [RFC.starttls, RFC.implicitTls, RFC.submission],
   },
   'plaintext-on-implicit-tls-port': {
     summary:
       'The client connected in plaintext and waited for a greeting, but the port expects TLS from the first byte (implicit TLS, port 465), so the server waits for a TLS handshake and the greeting never comes.',
-    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
+    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`, Postfix relayhost `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
     references: [RFC.implicitTls, RFC.starttls],
   },
   'starttls-not-offered': {
@@ -132,7 +133,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-required': {
     summary:
       'The server requires authentication before it accepts mail (530 5.7.0), and the client sent MAIL FROM without logging in.',
-    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`), and make sure STARTTLS happens first so AUTH is offered.',
+    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`, Postfix relayhost `smtp_sasl_auth_enable = yes` with `smtp_sasl_password_maps`), and make sure STARTTLS happens first so AUTH is offered.',
     references: [`${RFC.auth} §6`, RFC.submission],
   },
   'auth-failed': {
@@ -143,7 +144,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-before-starttls': {
     summary:
       'The client tried to authenticate (or send) before upgrading the connection with STARTTLS; the server hides AUTH, or refuses it, until the connection is encrypted.',
-    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`. Or use port 465 with implicit TLS.',
+    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`, Postfix relayhost `smtp_tls_security_level = encrypt`. Or use port 465 with implicit TLS.',
     references: [`${RFC.starttls} §4`, `${RFC.auth} §4`, RFC.submission],
   },
   'auth-mechanism-unsupported': {
@@ -268,10 +269,10 @@ const AFTER_GREETING =
 /**
  * A read that timed out or found nothing once the TCP connection was open: before the greeting,
  * the port did not speak first (PHPMailer's debug output shows an empty server line, Symfony
- * Mailer says so of the 220 it expected).
+ * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for).
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message|while receiving the initial server greeting/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -457,10 +458,11 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'no-reply-after-data',
     confidence: 0.9,
     match: [
-      // Mailport's own client says so; swaks shows the final `.` followed by the hang-up or timeout.
-      /after the whole message was sent|^ *[-~]> +\.[ \t]*\r?\n(?:.*\n){0,2}?.*(?:closed|time(?:d ?)?out|EOF|reset|disconnect)/im,
+      // Mailport's own client and Postfix say so; swaks shows the final `.` followed by the hang-up
+      // or timeout.
+      /after the whole message was sent|while sending end of data|message may be sent more than once|^ *[-~]> +\.[ \t]*\r?\n(?:.*\n){0,2}?.*(?:closed|time(?:d ?)?out|EOF|reset|disconnect)/im,
     ],
-    seenIn: ['swaks', 'mailport'],
+    seenIn: ['swaks', 'mailport', 'Postfix'],
   },
 
   // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------
@@ -493,6 +495,17 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.97,
     match: [/expects implicit TLS|implicit TLS (?:is )?required|TLS from the first byte/i],
     seenIn: ['Mailport sandbox replies'],
+  },
+  {
+    // Postfix 3.x names the fix itself; Postfix 2.x cannot do implicit TLS at all.
+    id: 'postfix-smtps-wrappermode',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.97,
+    match: [
+      /SMTPS wrappermode \(TCP port 465\) requires|smtp_tls_wrappermode requires|CLIENT wrappermode \(port smtps\/465\) is unimplemented/i,
+    ],
+    seenIn: ['Postfix'],
+    fix: 'Postfix speaks implicit TLS to port 465 only with both `smtp_tls_wrappermode = yes` and `smtp_tls_security_level = encrypt` (in main.cf, or as `-o` options of a dedicated transport in master.cf); Postfix before 3.0 cannot do it at all. Or relay through port 587 with STARTTLS: `relayhost = [smtp.example.com]:587`, `smtp_tls_security_level = encrypt`, `smtp_tls_wrappermode = no`.',
   },
   {
     id: 'nodemailer-greeting-never-received',
@@ -583,7 +596,15 @@ export const RULES: readonly ExplainRule[] = [
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
     port: 'implicit',
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp', 'aiosmtplib'],
+    seenIn: [
+      'Ruby Net::SMTP',
+      'Go net/smtp',
+      'PHPMailer',
+      'Symfony Mailer',
+      'msmtp',
+      'aiosmtplib',
+      'Postfix',
+    ],
   },
   {
     id: 'nothing-read-plaintext-port',
@@ -592,7 +613,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [NOTHING_READ],
     unless: [AFTER_GREETING],
     port: 'plaintext',
-    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
+    seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp', 'Postfix'],
   },
   {
     // Rails' and PHPMailer's classic: port 465 with STARTTLS (or no TLS) configured, so the
@@ -620,7 +641,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.97,
     match: [
-      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed/i,
+      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed|TLS is required, but was not offered/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -630,6 +651,7 @@ export const RULES: readonly ExplainRule[] = [
       'swaks',
       'openssl s_client',
       '.NET SmtpClient',
+      'Postfix',
     ],
   },
   {
@@ -637,7 +659,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.8,
     match: [
-      /Error upgrading connection with STARTTLS|STARTTLS attempted but failed|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available/i,
+      /Error upgrading connection with STARTTLS|STARTTLS attempted but failed|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available|refused to start TLS/i,
     ],
     seenIn: ['nodemailer', 'curl', 'Postfix'],
   },
@@ -753,7 +775,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.92,
     match: [
-      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b|UnknownIssuer/i,
+      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b|UnknownIssuer|untrusted issuer/i,
     ],
     seenIn: [
       'nodemailer',
@@ -772,9 +794,18 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.6,
     match: [
-      /certificate[ _]verify[ _]failed|remote certificate is invalid|remote certificate was rejected|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection/i,
+      /certificate[ _]verify[ _]failed|remote certificate is invalid|remote certificate was rejected|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection|Server certificate not verified/i,
     ],
-    seenIn: ['Python smtplib', 'PHPMailer', 'swaks', '.NET SmtpClient', 'MailKit', 'curl', 'msmtp'],
+    seenIn: [
+      'Python smtplib',
+      'PHPMailer',
+      'swaks',
+      '.NET SmtpClient',
+      'MailKit',
+      'curl',
+      'msmtp',
+      'Postfix',
+    ],
   },
 
   // --- TLS version / cipher -------------------------------------------------------------------
@@ -831,7 +862,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'dns-failure',
     confidence: 0.95,
     match: [
-      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved/i,
+      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -1012,6 +1043,15 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['msmtp', 'PHPMailer', 'MailKit', 'nodemailer', 'mailport'],
   },
   {
+    // Cyrus SASL (Postfix's client) found no mechanism it may use among those the server offers.
+    id: 'sasl-no-worthy-mechanism',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.96,
+    match: [/No worthy mechs found|cannot authenticate to server [^\n]*: no mechanism available/i],
+    seenIn: ['Postfix'],
+    fix: "Postfix's SASL client may use none of the mechanisms the server offers. Install the mechanism plugins (`apt install libsasl2-modules`, `dnf install cyrus-sasl-plain`), and allow PLAIN and LOGIN where TLS protects them: `smtp_sasl_security_options = noanonymous` (not `noplaintext`) and `smtp_sasl_tls_security_options = noanonymous`, with `smtp_tls_security_level = encrypt` so TLS is always there.",
+  },
+  {
     id: 'auth-mechanism',
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
@@ -1035,6 +1075,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|Authentication info was not provided|must authenticate|Sender requires authentication|\b530[ -]5\.7\.1\b/i,
     ],
+    unless: [/\b(?:SPF|DKIM|DMARC)\b/],
     seenIn: ['Gmail', 'Exchange', 'Postfix', 'nodemailer', '.NET SmtpClient', 'curl', 'Python smtplib'],
   },
   {
@@ -1067,10 +1108,30 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|sender is unauthenticated|DMARC|SPF (?:check )?fail|banned sending IP|\b5\.7\.26\b|\b5\.7\.27\b/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP/i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
+  },
+  {
+    // Gmail's 5.7.26 says the sender must "authenticate", which is about the domain, not AUTH.
+    id: 'sender-domain-unauthenticated',
+    cause: 'sender-rejected',
+    confidence: 0.95,
+    match: [
+      /\bDMARC\b|\bSPF\b[^\n]{0,60}\b(?:fail|softfail|check|validation|record)|\bDKIM\b|\b5\.7\.2[3-7]\b|(?:sender|mail|message) is unauthenticated/i,
+    ],
+    unless: [/\b5\.7\.25\b|PTR record/i],
+    seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],
+    fix: "The receiving server could not verify that the sending domain sent this mail: publish SPF for the servers you send from (`v=spf1 include:<your provider> -all`), sign with DKIM (your provider gives the DNS records), and publish DMARC (`_dmarc` TXT). Sending through your domain's provider's submission server (587 with AUTH) usually satisfies all three. `dig +short TXT example.com` and `dig +short TXT _dmarc.example.com` show what the domain publishes.",
+  },
+  {
+    id: 'sender-no-reverse-dns',
+    cause: 'sender-rejected',
+    confidence: 0.93,
+    match: [/\b5\.7\.25\b|does not have a PTR record|reverse DNS|\bPTR record/i],
+    seenIn: ['Gmail', 'Postfix'],
+    fix: "The sending IP has no reverse DNS (PTR) record matching a name that points back to it: ask whoever owns the IP (the cloud or hosting provider) to set its PTR to your mail host's name, with an A record for that name, or send through your provider's submission server (587 with AUTH) instead of straight from this host.",
   },
   {
     // RFC 5321 §3.1: 554 instead of 220 means the server will not talk to this client at all.

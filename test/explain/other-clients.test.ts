@@ -321,6 +321,38 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
   ],
   ['lettre (rustls)', 'cert-expired', 'Error: Connection error: invalid peer certificate: Expired'],
   ['lettre (rustls)', 'cert-not-yet-valid', 'Error: Connection error: invalid peer certificate: NotValidYet'],
+  // Sender-domain checks: "authenticate" here is SPF and DKIM, not SMTP AUTH.
+  [
+    'Gmail',
+    'sender-rejected',
+    '550-5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail users, and has been blocked. The sender must authenticate with at least one of SPF or DKIM. For this message, DKIM checks did not pass and SPF check for [example.com] did not pass with ip: [203.0.113.7].',
+  ],
+  [
+    'Gmail',
+    'sender-rejected',
+    '550-5.7.25 [203.0.113.7] The IP address sending this message does not have a PTR record setup, or the corresponding forward DNS entry does not point to the sending IP.',
+  ],
+  [
+    'Microsoft 365',
+    'sender-rejected',
+    '550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC policy of reject.',
+  ],
+  // Postfix versions and setups other than the one run in postfix-relay.test.ts.
+  [
+    'Postfix 2.x',
+    'plaintext-on-implicit-tls-port',
+    'postfix/smtp[4242]: CLIENT wrappermode (port smtps/465) is unimplemented\npostfix/smtp[4242]: instead, send to (port submission/587) with STARTTLS',
+  ],
+  [
+    'Postfix',
+    'starttls-not-offered',
+    'status=deferred (TLS is required, but host smtp.example.com[203.0.113.10] refused to start TLS: 454 4.7.0 TLS not available due to local problem)',
+  ],
+  [
+    'Postfix',
+    'dns-failure',
+    'status=deferred (Host or domain name not found. Name service error for name=smtp.sendgird.net type=A: Host not found)',
+  ],
   // Symfony Mailer (Laravel 9+) and Ruby's post-connection check, as their users report them.
   [
     'Symfony Mailer',
