@@ -385,6 +385,20 @@ export const RULES: readonly ExplainRule[] = [
     fix: "On an implicit-TLS port PHPMailer's error 0 means the TLS handshake failed, most often on the server's certificate (an unknown CA, a wrong name, expired). Set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION` to see the OpenSSL error and run `mailport explain` on that, or run `mailport doctor HOST --port 465`. Do not turn off `verify_peer`.",
   },
   {
+    // PHP streams name the scheme: `ssl://` is TLS from the first byte (Swift Mailer and Symfony
+    // Mailer `encryption: ssl`, Laravel `MAIL_ENCRYPTION=ssl`); OpenSSL's reason is often hidden.
+    id: 'php-ssl-scheme-on-plaintext-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.88,
+    match: [
+      /\bssl:\/\/\S/i,
+      /unable to connect|could not be established|SSL operation failed|Unknown error/i,
+    ],
+    port: 'plaintext',
+    seenIn: ['Swift Mailer', 'Symfony Mailer', 'PHP streams'],
+    fix: '`ssl://` starts TLS at once, but this port greets in plaintext and expects STARTTLS. On 587 (and 25/2525) set `MAIL_ENCRYPTION=tls` (Laravel, Swift Mailer `encryption: tls`) or use a `smtp://` DSN (Symfony Mailer upgrades with STARTTLS by itself); keep `ssl` (`smtps://`) only with port 465.',
+  },
+  {
     id: 'gnutls-unexpected-packet',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.9,
@@ -1162,6 +1176,16 @@ export const RULES: readonly ExplainRule[] = [
     match: [/unsolicited|\bspam\b|blacklist|blocklist|reputation|policy reasons/i],
     seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],
     fix: "The receiving server refused the mail for who sent it or what it looks like (reputation, spam filtering, policy): authenticate the sending domain (SPF, DKIM, DMARC), send through your provider's submission server, and check the sending IP on public blocklists.",
+  },
+  {
+    id: 'from-header-invalid',
+    cause: 'sender-rejected',
+    confidence: 0.85,
+    match: [
+      /missing a valid address in From:? header|having no From:? header|\bFrom:? header (?:is )?(?:missing|invalid|malformed)|not RFC ?5322 compliant/i,
+    ],
+    seenIn: ['Gmail', 'Microsoft 365'],
+    fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them.',
   },
   {
     id: 'envelope-sender-phase',

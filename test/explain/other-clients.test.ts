@@ -337,6 +337,16 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'sender-rejected',
     '550 5.7.509 Access denied, sending domain example.com does not pass DMARC verification and has a DMARC policy of reject.',
   ],
+  [
+    'Gmail via Python smtplib',
+    'sender-rejected',
+    "smtplib.SMTPDataError: (550, b'5.7.1 [203.0.113.7] Messages missing a valid address in From: header, or having no From: header, are not accepted.')",
+  ],
+  [
+    'Swift Mailer (Laravel 8)',
+    'implicit-tls-on-starttls-port',
+    'Swift_TransportException: Connection could not be established with host smtp.gmail.com :stream_socket_client(): unable to connect to ssl://smtp.gmail.com:587 (Unknown error)',
+  ],
   // Postfix versions and setups other than the one run in postfix-relay.test.ts.
   [
     'Postfix 2.x',
