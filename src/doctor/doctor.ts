@@ -74,6 +74,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       // The certificate was checked for the server name: a client given the address would check
       // the address instead, and fail.
       host: options.servername ?? options.host,
+      address: options.host,
       recommendation: report.recommendation,
       user: options.credentials?.user ?? null,
       caFile,

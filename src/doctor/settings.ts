@@ -2,10 +2,15 @@
  * Ready-to-paste client settings for the recommended port, for the clients people actually use.
  * Passwords are never inlined: every snippet reads SMTP_PASS from the environment.
  */
+import { isIP } from 'node:net';
+import { postfixRelaySettings, SYSTEM_CA_BUNDLE } from './postfix-relay.js';
 import type { Recommendation } from './report.js';
 
 export interface SettingsInput {
+  /** The name the certificate was checked for: what clients should dial. */
   host: string;
+  /** The host as given to the doctor (a name, or an address the name stands for). */
+  address: string;
   recommendation: Recommendation;
   user: string | null;
   caFile: string | null;
@@ -22,10 +27,11 @@ export const SETTINGS_CLIENTS = [
   'dotnet-mailkit',
   'curl',
   'swaks',
+  'postfix',
 ] as const;
 
 export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CLIENTS)[number], string> {
-  const { host, caFile } = input;
+  const { host, address, caFile } = input;
   const { port, tls } = input.recommendation;
   const implicit = tls === 'implicit';
   const user = input.user ?? 'you@example.com';
@@ -137,5 +143,14 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       `swaks --server ${host} --port ${port} ${implicit ? '--tls-on-connect' : '--tls'}${caFile ? ` --tls-ca-path ${caFile} --tls-verify` : ''} \\`,
       `  --auth PLAIN --auth-user '${user}' --auth-password "$SMTP_PASS" --from '${from}' --to to@example.com`,
     ].join('\n'),
+    postfix: postfixRelaySettings({
+      // Postfix looks the relay up in DNS, where `localhost` often is not.
+      dial: host === 'localhost' ? (isIP(address) ? address : '127.0.0.1') : host,
+      port,
+      implicit,
+      certName: isIP(host) ? null : host,
+      caFile: caFile ?? SYSTEM_CA_BUNDLE,
+      login: { user, password: null },
+    }),
   };
 }

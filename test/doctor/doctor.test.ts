@@ -130,6 +130,7 @@ describe('doctor on healthy submission ports', () => {
       'dotnet-mailkit',
       'curl',
       'swaks',
+      'postfix',
     ]);
     assert.match(report.settings?.nodemailer ?? '', /secure: false[\s\S]*requireTLS: true/);
     // Every snippet tells how to trust the CA the doctor was given (the sandbox's, here).

@@ -353,6 +353,15 @@ describe('web UI', () => {
     );
     assert.match(copied, new RegExp(`smtp\\.login\\("${sandbox.auth.user}", "${sandbox.auth.pass}"\\)`));
     assert.doesNotMatch(copied, /starttls/);
+
+    // Postfix dials loopback by address (it looks relays up in DNS) and matches the certificate's
+    // name; the relay port takes mail without AUTH, so no password map.
+    await snippets.getByRole('button', { name: `:${sandbox.port('relay')}` }).click();
+    await snippets.getByRole('tab', { name: 'Postfix relayhost' }).click();
+    const postfix = (await code.textContent()) ?? '';
+    assert.match(postfix, new RegExp(`'relayhost = \\[127\\.0\\.0\\.1\\]:${sandbox.port('relay')}'`));
+    assert.match(postfix, /'smtp_tls_secure_cert_match = localhost'/);
+    assert.doesNotMatch(postfix, /sasl/);
   });
 
   it('gives client settings that deliver when pasted into the real clients', async () => {

@@ -3,6 +3,7 @@
  * TLS mode, credentials and CA path (all from /api/v1/info). Each snippet follows the TLS model of
  * the chosen listener: implicit TLS (RFC 8314) or STARTTLS (RFC 3207), or plain relay.
  */
+import { postfixRelaySettings } from '../../../src/doctor/postfix-relay.js';
 import type { ListenerInfo, ServerInfo } from '../api/types.js';
 
 export type ClientName =
@@ -15,7 +16,8 @@ export type ClientName =
   | 'spring'
   | 'dotnet'
   | 'curl'
-  | 'swaks';
+  | 'swaks'
+  | 'postfix';
 
 export const CLIENTS: ReadonlyArray<{ key: ClientName; label: string }> = [
   { key: 'nodemailer', label: 'Node.js · nodemailer' },
@@ -28,6 +30,7 @@ export const CLIENTS: ReadonlyArray<{ key: ClientName; label: string }> = [
   { key: 'dotnet', label: '.NET · MailKit' },
   { key: 'curl', label: 'curl' },
   { key: 'swaks', label: 'swaks' },
+  { key: 'postfix', label: 'Postfix relayhost' },
 ];
 
 /** Shown instead of a password the API does not reveal (configured `--auth` users). */
@@ -58,6 +61,8 @@ interface Context {
   user: string;
   pass: string;
   ca: string;
+  /** The name in the server certificate. */
+  certName: string;
 }
 
 function context(info: ServerInfo, listener: ListenerInfo): Context {
@@ -71,6 +76,7 @@ function context(info: ServerInfo, listener: ListenerInfo): Context {
     user: credentials.user,
     pass: credentials.pass,
     ca: info.tls.caPath,
+    certName: info.hostname,
   };
 }
 
@@ -238,6 +244,17 @@ EOF`,
   } \\
   --from app@example.com --to you@example.com \\
   --header 'Subject: Hello from Mailport' --body 'It works.'`,
+
+  postfix: (c) =>
+    postfixRelaySettings({
+      // Postfix looks the relay up in DNS, where `localhost` often is not.
+      dial: c.host === 'localhost' ? '127.0.0.1' : c.host,
+      port: c.port,
+      implicit: c.implicit,
+      certName: c.certName,
+      caFile: c.ca,
+      login: c.auth ? { user: c.user, password: c.pass } : null,
+    }),
 };
 
 export function snippet(client: ClientName, info: ServerInfo, listener: ListenerInfo): string {

@@ -1,0 +1,59 @@
+/**
+ * The Postfix relayhost settings, for the cases Postfix treats apart from other clients (it looks
+ * the relay up in DNS and checks certificates by name only). Pasted into a real Postfix 3.7
+ * against the sandbox, the loopback forms below delivered on the 587- and 465-style ports.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { clientSettings } from '../../src/doctor/index.js';
+
+const starttls = { port: 587, tls: 'starttls', reason: '' } as const;
+const implicit = { port: 465, tls: 'implicit', reason: '' } as const;
+
+function postfix(
+  host: string,
+  address: string,
+  recommendation: typeof starttls | typeof implicit,
+  caFile: string | null = null,
+): string {
+  return clientSettings({ host, address, recommendation, user: 'me@example.com', caFile }).postfix;
+}
+
+test('a provider by name: relayhost in brackets, certificate verified with the system CAs', () => {
+  const settings = postfix('smtp.example.com', 'smtp.example.com', starttls);
+  assert.match(settings, /'relayhost = \[smtp\.example\.com\]:587'/);
+  assert.match(settings, /'smtp_tls_security_level = secure'/);
+  assert.match(settings, /'smtp_tls_CAfile = \/etc\/ssl\/certs\/ca-certificates\.crt'/);
+  assert.match(settings, /'smtp_sasl_security_options = noanonymous'/);
+  assert.doesNotMatch(settings, /wrappermode|cert_match/);
+  // The password comes from the environment, into a file only root can read.
+  assert.match(
+    settings,
+    /\(umask 077 && printf '%s\\n' "\[smtp\.example\.com\]:587 me@example\.com:\$SMTP_PASS" > \/etc\/postfix\/sasl_passwd && postmap \/etc\/postfix\/sasl_passwd\)/,
+  );
+  // main.cf takes no comment after a value: every comment is a line of its own, outside postconf.
+  for (const line of settings
+    .split('\n')
+    .filter((line) => line.startsWith('  ') || line.startsWith('postconf'))) {
+    assert.doesNotMatch(line, /#/, line);
+  }
+});
+
+test('implicit TLS needs wrappermode as well as the port', () => {
+  assert.match(postfix('smtp.example.com', 'smtp.example.com', implicit), /'smtp_tls_wrappermode = yes'/);
+});
+
+test('localhost is dialled by address, and the certificate matched by name', () => {
+  for (const address of ['127.0.0.1', 'localhost']) {
+    const settings = postfix('localhost', address, starttls, '/srv/ca.pem');
+    assert.match(settings, /'relayhost = \[127\.0\.0\.1\]:587'/);
+    assert.match(settings, /'smtp_tls_secure_cert_match = localhost'/);
+    assert.match(settings, /'smtp_tls_CAfile = \/srv\/ca\.pem'/);
+  }
+});
+
+test('a relay known only by address is encrypted, and the way to verify it is said', () => {
+  const settings = postfix('192.0.2.25', '192.0.2.25', starttls);
+  assert.match(settings, /'smtp_tls_security_level = encrypt'/);
+  assert.match(settings, /--servername/);
+});
