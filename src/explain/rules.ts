@@ -241,6 +241,10 @@ export const BOILERPLATE: readonly RegExp[] = [
   // (`raise SMTPException("No suitable authentication method found.")`) is not what happened.
   /^([ \t]*)File ".*", line \d+.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
   /^[ \t]*at .*[(\s]\S+:\d+(?::\d+)?\)?[ \t]*$/gm,
+  // Numbers that are not reply codes: nodemailer's info object (`envelopeTime: 451`, `messageSize:
+  // 535`) and Postfix's log fields (`size=535`, `delays=0.05/0.04/5/0`).
+  /\b(?:envelopeTime|messageTime|messageSize)\s*:\s*\d+/g,
+  /\b(?:delay|delays|size|nrcpt)=[\d./]+/g,
 ];
 
 const ALL = ['all clients'];
@@ -1028,7 +1032,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.93,
     match: [
-      /\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
+      /(?<![.=/])\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
     ],
     unless: [/remote party has closed|transport stream/i],
     seenIn: [
@@ -1103,7 +1107,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reply-530',
     cause: 'auth-required',
     confidence: 0.7,
-    match: [/\b530\b|\b5\.7\.0\b/],
+    match: [/(?<![.=/])\b530\b|\b5\.7\.0\b/],
     seenIn: ALL,
   },
 
@@ -1240,7 +1244,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-too-large',
     confidence: 0.93,
     match: [
-      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|larger than allowed|\b552\b/i,
+      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|larger than allowed|(?<![.=/])\b552\b/i,
     ],
     unless: [/\b5\.2\.2\b|mailbox (?:is )?full/i],
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
@@ -1283,7 +1287,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reply-4xx',
     cause: 'temporary-failure',
     confidence: 0.55,
-    match: [/\b(?:421|450|451|452|454)\b/],
+    match: [/(?<![.=/])\b(?:421|450|451|452|454)\b/],
     seenIn: ['all servers'],
   },
 ];

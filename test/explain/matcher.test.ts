@@ -201,3 +201,22 @@ test('no pattern lets a line start absorb the lines after it (quadratic on long 
   const frames = '    at Object.<anonymous> (/app/index.js:10:5)\n'.repeat(50_000);
   assert.equal(explainText(`${frames}Error: connect ECONNREFUSED 127.0.0.1:587`).cause, 'connection-refused');
 });
+
+test('numbers that are not replies are not read as reply codes', () => {
+  // nodemailer's info object after a success: its timings and size vary from run to run.
+  const info = `{
+  accepted: [ 'bob@example.com' ],
+  rejected: [],
+  envelopeTime: 451,
+  messageTime: 552,
+  messageSize: 535,
+  response: '250 2.0.0 Ok: queued as TEST1',
+  envelope: { from: 'alice@example.com', to: [ 'bob@example.com' ] }
+}`;
+  assert.equal(explainText(info).cause, 'no-error');
+  const postfix = [
+    'postfix/qmgr[812]: 3F1A2182067: from=<app@example.com>, size=535, nrcpt=1 (queue active)',
+    'postfix/smtp[815]: 3F1A2182067: to=<you@example.org>, relay=smtp.example.com[203.0.113.10]:587, delay=0.42, delays=0.05/0.01/0.451/0.552, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Bq)',
+  ].join('\n');
+  assert.equal(explainText(postfix).cause, 'no-error');
+});
