@@ -2,9 +2,10 @@
  * The doctor's ready-to-paste settings, pasted: each snippet that can run on this machine
  * (nodemailer, Python smtplib, PHPMailer, Rails' smtp_settings through the Mail gem as ActionMailer
  * hands them over, Spring Boot's properties through Jakarta Mail as JavaMailSenderImpl hands them
- * over, with its trust-store instructions followed, curl, swaks) is run as printed, with only what a user adds around it (the
- * message, SMTP_PASS in the environment), and must deliver to the sandbox on the port and TLS mode
- * the doctor recommended.
+ * over, with its trust-store instructions followed, curl, swaks, and a Postfix relayhost in a private
+ * Postfix instance) is run as printed, with only what a user adds around it (the message, SMTP_PASS
+ * in the environment), and must deliver to the sandbox on the port and TLS mode the doctor
+ * recommended.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { runDoctor } from '../../src/doctor/index.js';
 import type { Recommendation } from '../../src/doctor/report.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import { CLIENTS_DIR, JAVA_CLASSPATH } from '../helpers/language-clients.js';
+import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
@@ -168,5 +170,32 @@ describe("the doctor's settings deliver when pasted", () => {
         assert.equal(message?.auth?.user, sandbox.auth.user);
       });
     }
+  }
+});
+
+describe("the doctor's Postfix relayhost settings deliver when pasted", {
+  skip: POSTFIX_UNAVAILABLE ?? false,
+}, () => {
+  for (const profile of ['submission', 'submissions'] as const) {
+    test(`Postfix, for the ${profile} port`, async () => {
+      const { snippets, recommendation } = await doctorSettings(profile);
+      const snippet = snippets.postfix ?? '';
+      const postfix = await PostfixInstance.start();
+      try {
+        const output = await postfix.paste(snippet, { SMTP_PASS: sandbox.auth.pass });
+        const before = (await sandbox.store.listMessages({})).total;
+        await postfix.send('to@example.com');
+        const log = await postfix.outcome('to@example.com');
+        assert.match(log, /status=sent/, `snippet:\n${snippet}\noutput:\n${output}\nPostfix logged:\n${log}`);
+        const { items, total } = await sandbox.store.listMessages({});
+        assert.equal(total, before + 1);
+        const message = await sandbox.store.getMessage(items[0]?.id ?? '');
+        assert.equal(message?.listener.profile, profile);
+        assert.equal(message?.tls?.mode, TLS_MODE[recommendation.tls]);
+        assert.equal(message?.auth?.user, sandbox.auth.user);
+      } finally {
+        await postfix.stop();
+      }
+    });
   }
 });

@@ -347,7 +347,13 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'implicit-tls-on-starttls-port',
     'Swift_TransportException: Connection could not be established with host smtp.gmail.com :stream_socket_client(): unable to connect to ssl://smtp.gmail.com:587 (Unknown error)',
   ],
-  // Postfix versions and setups other than the one run in postfix-relay.test.ts.
+  // Postfix versions and setups other than the one run in postfix-relay.test.ts: port 465 itself
+  // (captured from Postfix 3.7.11), and Postfix 2.x.
+  [
+    'Postfix 3.7',
+    'plaintext-on-implicit-tls-port',
+    'postfix/smtp[26141]: SMTPS wrappermode (TCP port 465) requires setting "smtp_tls_wrappermode = yes", and "smtp_tls_security_level = encrypt" (or stronger)\npostfix/smtp[26141]: 9EFAB1820B5: to=<user@example.org>, relay=smtp.example.com[203.0.113.10]:465, delay=5.1, delays=0.05/0.04/5/0, dsn=4.4.2, status=deferred (conversation with smtp.example.com[203.0.113.10] timed out while receiving the initial server greeting)',
+  ],
   [
     'Postfix 2.x',
     'plaintext-on-implicit-tls-port',

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import nodemailer, { type SendMailOptions, type SMTPTransportOptions, type Transporter } from 'nodemailer';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
+import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -403,6 +404,31 @@ describe('web UI', () => {
       'submission',
       'submissions',
       'submissions',
+      'submissions',
+    ]);
+  });
+
+  it('gives Postfix relayhost settings that deliver when pasted', {
+    skip: POSTFIX_UNAVAILABLE ?? false,
+  }, async () => {
+    const snippets = page.locator('.snippets');
+    for (const profile of ['relay', 'submissions'] as const) {
+      await snippets.getByRole('button', { name: `:${sandbox.port(profile)}` }).click();
+      await snippets.getByRole('tab', { name: 'Postfix relayhost' }).click();
+      const code = (await snippets.locator('.code-block pre').textContent()) ?? '';
+      const postfix = await PostfixInstance.start();
+      try {
+        const output = await postfix.paste(code);
+        await postfix.send('you@example.com');
+        const log = await postfix.outcome('you@example.com');
+        assert.match(log, /status=sent/, `${profile}:\n${code}\n${output}\nPostfix logged:\n${log}`);
+      } finally {
+        await postfix.stop();
+      }
+    }
+    const relayed = await sandbox.store.listMessages({ q: 'subject:"relayed by Postfix"' });
+    assert.deepEqual(relayed.items.map((message) => message.listener.profile).sort(), [
+      'relay',
       'submissions',
     ]);
   });
