@@ -403,6 +403,17 @@ export const RULES: readonly ExplainRule[] = [
     fix: '`ssl://` starts TLS at once, but this port greets in plaintext and expects STARTTLS. On 587 (and 25/2525) set `MAIL_ENCRYPTION=tls` (Laravel, Swift Mailer `encryption: tls`) or use a `smtp://` DSN (Symfony Mailer upgrades with STARTTLS by itself); keep `ssl` (`smtps://`) only with port 465.',
   },
   {
+    // The status line alone, as `grep status=deferred` shows it: on a plaintext port the usual cause
+    // is wrappermode set for 587; the warning line before it would say more.
+    id: 'postfix-tls-failed-plaintext-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.65,
+    match: [/Cannot start TLS: handshake failure/i],
+    port: 'plaintext',
+    seenIn: ['Postfix'],
+    fix: "Postfix's TLS handshake failed on a port that greets in plaintext. Most often `smtp_tls_wrappermode = yes` is set for port 587 (or 25/2525): set it to `no` and keep `smtp_tls_security_level = encrypt`, so that Postfix upgrades with STARTTLS. If wrappermode is already off, the two sides share no TLS version or cipher: the `TLS library problem` warning logged just before this line names the reason.",
+  },
+  {
     id: 'gnutls-unexpected-packet',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.9,

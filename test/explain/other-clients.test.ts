@@ -348,7 +348,17 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'Swift_TransportException: Connection could not be established with host smtp.gmail.com :stream_socket_client(): unable to connect to ssl://smtp.gmail.com:587 (Unknown error)',
   ],
   // Postfix versions and setups other than the one run in postfix-relay.test.ts: port 465 itself
-  // (captured from Postfix 3.7.11), and Postfix 2.x.
+  // and status lines alone, as grep shows them (captured from Postfix 3.7.11), and Postfix 2.x.
+  [
+    'Postfix 3.7',
+    'implicit-tls-on-starttls-port',
+    'postfix/smtp[23758]: 4DEF918206B: to=<user@example.org>, relay=smtp.example.com[203.0.113.10]:587, delay=0.27, delays=0.07/0.19/0.01/0, dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)',
+  ],
+  [
+    'Postfix 3.7',
+    'tls-version-too-old',
+    'postfix/smtp[25857]: 86ECD1820AD: to=<user@example.org>, relay=smtp.example.com[203.0.113.10]:465, delay=0.09, delays=0.04/0.04/0.01/0, dsn=4.7.5, status=deferred (Cannot start TLS: handshake failure)',
+  ],
   [
     'Postfix 3.7',
     'plaintext-on-implicit-tls-port',
