@@ -27,11 +27,13 @@ const shellWord = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`
 
 export function postfixRelaySettings(relay: PostfixRelay): string {
   const { dial, port, implicit, certName, caFile, login } = relay;
-  const nexthop = `[${dial}]:${port}`;
+  const address = dial.replace(/^\[(.*)\]$/, '$1');
+  // Postfix writes an IPv6 literal as [ipv6:...] (RFC 5321 section 4.1.3).
+  const nexthop = `[${address.includes(':') ? `ipv6:${address}` : address}]:${port}`;
   const settings = [
     `relayhost = ${nexthop}`,
     `smtp_tls_security_level = ${certName === null ? 'encrypt' : 'secure'}`,
-    ...(certName === null || certName === dial ? [] : [`smtp_tls_secure_cert_match = ${certName}`]),
+    ...(certName === null || certName === address ? [] : [`smtp_tls_secure_cert_match = ${certName}`]),
     ...(implicit ? ['smtp_tls_wrappermode = yes'] : []),
     `smtp_tls_CAfile = ${caFile}`,
     ...(login
@@ -49,7 +51,7 @@ export function postfixRelaySettings(relay: PostfixRelay): string {
       ? `"${nexthop} ${login.user}:$SMTP_PASS"`
       : shellWord(`${nexthop} ${login?.user}:${login?.password}`);
   return [
-    `# as root: relay this host's mail through ${certName ?? dial}:${port} (${implicit ? 'implicit TLS, Postfix 3.0+' : 'STARTTLS'})`,
+    `# as root: relay this host's mail through ${certName ?? address}:${port} (${implicit ? 'implicit TLS, Postfix 3.0+' : 'STARTTLS'})`,
     ...(certName === null
       ? [
           '# Postfix verifies certificates by name only: relay to a name the certificate holds (mailport doctor --servername NAME) to verify it',

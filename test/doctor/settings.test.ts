@@ -1,7 +1,7 @@
 /**
- * The Postfix relayhost settings, for the cases Postfix treats apart from other clients (it looks
- * the relay up in DNS and checks certificates by name only). Pasted into a real Postfix 3.7
- * against the sandbox, the loopback forms below delivered on the 587- and 465-style ports.
+ * The Postfix relayhost settings in the cases where Postfix differs from other clients: it looks
+ * the relay up in DNS, checks certificates by name only, and writes IPv6 literals as [ipv6:...].
+ * settings-paste.test.ts and the web UI test paste the settings into a real Postfix.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -50,6 +50,13 @@ test('localhost is dialled by address, and the certificate matched by name', () 
     assert.match(settings, /'smtp_tls_secure_cert_match = localhost'/);
     assert.match(settings, /'smtp_tls_CAfile = \/srv\/ca\.pem'/);
   }
+});
+
+test('an IPv6 address is written as Postfix writes it, [ipv6:...]', () => {
+  const settings = postfix('localhost', '::1', starttls, '/srv/ca.pem');
+  assert.match(settings, /'relayhost = \[ipv6:::1\]:587'/);
+  assert.match(settings, /"\[ipv6:::1\]:587 me@example\.com:\$SMTP_PASS"/);
+  assert.match(settings, /'smtp_tls_secure_cert_match = localhost'/);
 });
 
 test('a relay known only by address is encrypted, and the way to verify it is said', () => {
