@@ -95,7 +95,6 @@ export class PostfixInstance {
       transport_maps: 'inline:{ sender.test=discard: }',
       ...settings,
     });
-    await instance.postfix('check');
     await instance.postfix('start');
     return instance;
   }
@@ -195,7 +194,8 @@ export class PostfixInstance {
     await rm(this.#dir, { recursive: true, force: true });
   }
 
-  async postfix(command: 'check' | 'start' | 'reload' | 'stop'): Promise<void> {
+  /** `postfix start` also runs `postfix check`, which creates the queue directories. */
+  async postfix(command: 'start' | 'reload' | 'stop'): Promise<void> {
     await run('postfix', ['-c', this.configDir, command]);
   }
 }
