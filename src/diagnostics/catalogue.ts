@@ -17,13 +17,13 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   'implicit-tls-on-starttls-port': {
     message:
       'The client started a TLS handshake at once, but this port greets in plaintext and upgrades with STARTTLS.',
-    fix: 'Turn implicit TLS off for this port (nodemailer `secure: false`, Python `smtplib.SMTP` + `starttls()`, PHPMailer `ENCRYPTION_STARTTLS`), or connect to the implicit-TLS (465-style) port instead.',
+    fix: 'Turn implicit TLS off for this port (nodemailer `secure: false`, Python `smtplib.SMTP` + `starttls()`, PHPMailer `ENCRYPTION_STARTTLS`, Postfix `smtp_tls_wrappermode = no`), or connect to the implicit-TLS (465-style) port instead.',
     misconfiguration: true,
   },
   'plaintext-on-implicit-tls-port': {
     message:
       'The client spoke plaintext SMTP (or waited for a plaintext greeting) on a port that expects TLS from the first byte.',
-    fix: 'Enable implicit TLS for this port (nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `ENCRYPTION_SMTPS`), or use the STARTTLS (587-style) port instead.',
+    fix: 'Enable implicit TLS for this port (nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `ENCRYPTION_SMTPS`, Postfix `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`), or use the STARTTLS (587-style) port instead.',
     misconfiguration: true,
   },
   'auth-before-starttls': {
@@ -33,12 +33,12 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'mail-before-starttls': {
     message: 'The client sent MAIL FROM on a port that requires STARTTLS first.',
-    fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib `starttls()`), or use the relay port for unencrypted local tests.',
+    fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib `starttls()`, Postfix `smtp_tls_security_level = encrypt`), or use the relay port for unencrypted local tests.',
     misconfiguration: true,
   },
   'mail-before-auth': {
     message: 'The client sent MAIL FROM without authenticating on a port that requires AUTH.',
-    fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`), or send to the relay port, which needs no AUTH.',
+    fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`, Postfix `smtp_sasl_auth_enable = yes` with a `smtp_sasl_password_maps` entry), or send to the relay port, which needs no AUTH.',
     misconfiguration: true,
   },
   'auth-failed': {
