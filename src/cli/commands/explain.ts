@@ -14,6 +14,7 @@ Examples:
   $ mailport explain "ssl.SSLError: [SSL: WRONG_VERSION_NUMBER] wrong version number"
   $ mailport explain --port 465 "TimeoutError: timed out"
   $ node send.js 2>&1 | mailport explain
+  $ grep status=deferred /var/log/mail.log | tail -n 3 | mailport explain
   $ mailport explain --json "535 5.7.8 Username and Password not accepted"
 
 Output with --json: {"cause", "confidence", "summary", "fix", "references"}; cause ids are listed
