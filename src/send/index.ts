@@ -1,4 +1,4 @@
-export { buildMessage, type MessageInput } from './message.js';
+export { buildMessage, type MessageInput, readMessageFile } from './message.js';
 export {
   type AttemptTls,
   DEFAULT_FALLBACK,

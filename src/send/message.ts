@@ -12,6 +12,8 @@ export interface MessageInput {
   to: string[];
   subject: string;
   body: string;
+  /** An HTML alternative to the text body. */
+  html?: string;
   /** File paths. */
   attachments: string[];
   /** `Name: value` lines. */
@@ -30,10 +32,37 @@ export async function buildMessage(input: MessageInput): Promise<Buffer> {
     to: input.to,
     subject: input.subject,
     text: input.body,
+    ...(input.html === undefined ? {} : { html: input.html }),
     attachments,
     headers: input.headers.map(parseHeader),
   });
   return composer.compile().build();
+}
+
+/**
+ * A message that already exists (an .eml file, or `-` for standard input), sent as it is: its
+ * headers are not touched and the envelope comes from the command line, as with swaks --data.
+ */
+export async function readMessageFile(
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<Buffer> {
+  try {
+    const bytes = path === '-' ? await readAll(stdin) : await readFile(path);
+    if (bytes.length === 0) throw new Error('it is empty');
+    return bytes;
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `Cannot read the message ${path}: ${(error as Error).message}`, {
+      hint: 'give --data an RFC 5322 message file (headers, a blank line, the body), or - to read it from standard input.',
+      cause: error,
+    });
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 async function readAttachment(path: string): Promise<Buffer> {

@@ -250,11 +250,14 @@ export class SmtpClient {
     const start = await this.command('DATA', 'data');
     if (start.code !== 354)
       throw new SmtpClientError('EMESSAGE', 'data', 'The server refused DATA', { reply: start });
-    const text = (typeof message === 'string' ? message : message.toString('utf8')).replace(/\r?\n/g, '\r\n');
+    // Latin-1 maps each byte to one character and back: an 8-bit body that is not UTF-8 goes out
+    // byte for byte.
+    const bytes = typeof message === 'string' ? Buffer.from(message) : message;
+    const text = bytes.toString('latin1').replace(/\r?\n/g, '\r\n');
     const stuffed = text.replace(/^\./gm, '..');
     const body = stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`;
-    this.transcript.event(`message data: ${Buffer.byteLength(body)} bytes`);
-    this.socket.write(`${body}.\r\n`);
+    this.transcript.event(`message data: ${body.length} bytes`);
+    this.socket.write(Buffer.from(`${body}.\r\n`, 'latin1'));
     this.transcript.client('.');
     const reply = await this.readReply('data').catch((error: unknown) => {
       throw error instanceof SmtpClientError ? this.noReplyAfterData(error) : error;

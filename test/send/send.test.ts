@@ -233,6 +233,24 @@ describe('sendMessage', () => {
     assert.match(raw, /^To: bob@example.com, carol@example.com$/m);
     assert.match(raw, /filename=report\.txt/);
   });
+
+  test('--html adds an HTML alternative to the text body', async () => {
+    const raw = (
+      await buildMessage({
+        from: 'alice@example.com',
+        to: ['bob@example.com'],
+        subject: 'html',
+        body: 'plain words',
+        html: '<p>rich words</p>',
+        attachments: [],
+        headers: [],
+      })
+    ).toString();
+    assert.match(raw, /^Content-Type: multipart\/alternative;/m);
+    assert.match(raw, /^Content-Type: text\/plain/m);
+    assert.match(raw, /^Content-Type: text\/html/m);
+    assert.match(raw, /<p>rich words<\/p>/);
+  });
 });
 
 describe('createMailportTransport', () => {
@@ -313,7 +331,8 @@ describe('createMailportTransport', () => {
 describe('mailport send (command)', () => {
   async function runSend(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
     let output = '';
-    const program = new Command().exitOverride();
+    // Usage errors are thrown (exitOverride) and asserted; commander need not print them too.
+    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
     registerSendCommand(program, {
       out: (text) => {
         output += String(text);
@@ -381,6 +400,45 @@ describe('mailport send (command)', () => {
     } finally {
       await sandbox.stop();
     }
+  });
+
+  test('--data sends a saved message as it is: CRLF line ends, a leading dot and 8-bit bytes intact', async () => {
+    const sandbox = await startTestSandbox();
+    try {
+      const caFile = join(tempDir, 'data-ca.pem');
+      await writeFile(caFile, sandbox.caPem);
+      // Saved on Unix (LF), with a line that starts with a dot and a Latin-1 body that is not UTF-8.
+      const saved = Buffer.concat([
+        Buffer.from('From: Saved <saved@example.com>\nTo: bob@example.com\nSubject: saved\n'),
+        Buffer.from('Content-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n'),
+        Buffer.from('.leading dot\ncaf'),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]);
+      const file = join(tempDir, 'saved.eml');
+      await writeFile(file, saved);
+      const { output, exitCode } = await runSend([
+        ...['--server', `localhost:${sandbox.port('relay')}`, '--ca', caFile],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com', '--data', file],
+      ]);
+      assert.equal(exitCode, 0, output);
+      const [stored] = (await sandbox.store.listMessages({})).items;
+      const raw = await sandbox.store.getRawMessage(stored?.id ?? '');
+      const crlf = Buffer.from(saved.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+      assert.ok(raw?.subarray(raw.length - crlf.length).equals(crlf), `stored:\n${raw?.toString('latin1')}`);
+      // The envelope is the command line's; the headers are the file's, untouched.
+      assert.equal(stored?.envelopeFrom, 'alice@example.com');
+      assert.deepEqual(stored?.from, [{ name: 'Saved', address: 'saved@example.com' }]);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('--data stands alone: composing options are refused with it', async () => {
+    await assert.rejects(
+      runSend(['--server', 'localhost', '--to', 'bob@example.com', '--data', '-', '--subject', 'x']),
+      /--data <file>' cannot be used with option '--subject <text>'/,
+    );
   });
 
   test('a failure prints the explain answer and exits 1', async () => {

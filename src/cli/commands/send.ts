@@ -11,6 +11,7 @@ import { MailportError } from '../../errors.js';
 import {
   buildMessage,
   describeAttempt,
+  readMessageFile,
   type SendProgress,
   type SendResult,
   sendMessage,
@@ -25,6 +26,7 @@ Examples:
   $ mailport send --server smtp.example.com --from me@example.com --to you@example.com --user me@example.com --pass-env SMTP_PASS
   $ mailport send --server localhost:1587 --ca .mailport/tls/ca.pem --from a@example.com --to b@example.com --user mailport --pass mailport
   $ mailport send --server smtp.example.com:465 --tls implicit --from me@example.com --to you@example.com --attach report.pdf --show-transcript
+  $ mailport send --server localhost:1025 --from me@example.com --to you@example.com --data saved-message.eml
 
 Without a port: 587 with STARTTLS, then 465 with implicit TLS, then 2525 with STARTTLS.
 Exit codes: 0 sent, 1 not sent, 2 usage error.`;
@@ -35,6 +37,8 @@ interface SendCommandOptions {
   to: string[];
   subject: string;
   body: string;
+  html?: string;
+  data?: string;
   attach: string[];
   header: string[];
   user?: string;
@@ -63,8 +67,15 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .requiredOption('--to <address>', 'recipient (repeat for more)', collect, [])
     .option('--subject <text>', 'subject line', 'Test message from mailport send')
     .option('--body <text>', 'plain-text body', 'This is a test message sent by mailport send.')
+    .option('--html <html>', 'an HTML alternative to the plain-text body')
     .option('--attach <file>', 'attach a file (repeatable)', collect, [])
     .option('--header <"Name: value">', 'add a header (repeatable)', collect, [])
+    .addOption(
+      new Option(
+        '--data <file>',
+        'send this RFC 5322 message as it is (an .eml file, or - for stdin); --from and --to give the envelope',
+      ).conflicts(['subject', 'body', 'html', 'attach', 'header']),
+    )
     .option('--user <user>', 'AUTH username')
     .option('--pass <password>', 'AUTH password (prefer --pass-env; never printed)')
     .option('--pass-env <var>', 'read the AUTH password from this environment variable')
@@ -91,14 +102,18 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       const from = options.from ?? defaultSender(options.user);
       const caFile = options.ca ?? (await localSandboxCa(host));
       if (caFile && !options.ca) io.out(`Trusting the local Mailport sandbox CA ${caFile}\n`);
-      const message = await buildMessage({
-        from,
-        to: options.to,
-        subject: options.subject,
-        body: options.body,
-        attachments: options.attach,
-        headers: options.header,
-      });
+      const message =
+        options.data === undefined
+          ? await buildMessage({
+              from,
+              to: options.to,
+              subject: options.subject,
+              body: options.body,
+              ...(options.html === undefined ? {} : { html: options.html }),
+              attachments: options.attach,
+              headers: options.header,
+            })
+          : await readMessageFile(options.data);
       const result = await sendMessage({
         host,
         ...(port === undefined ? {} : { port }),
