@@ -53,6 +53,24 @@ export interface ClientTargets {
   close(): Promise<void>;
 }
 
+/** A misconfigured server of the targets, by name (closedPort is a port number). */
+export type TargetServer = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'weakKeyCaFile' | 'close'>;
+
+/** The targets with a certificate problem: the mistake a client meets there, and the cause it names. */
+export const CERTIFICATE_PROBLEMS = [
+  { mistake: 'an expired certificate', server: 'expired', cause: 'cert-expired' },
+  { mistake: 'a certificate not valid yet', server: 'notYetValid', cause: 'cert-not-yet-valid' },
+  { mistake: 'a certificate for another name', server: 'wrongHostname', cause: 'cert-hostname-mismatch' },
+  { mistake: 'a self-signed certificate', server: 'selfSigned', cause: 'cert-self-signed' },
+  { mistake: 'a certificate from an unknown CA', server: 'untrustedCa', cause: 'cert-untrusted-ca' },
+] as const;
+/** The TLS problem beside them: a server that speaks nothing newer than TLS 1.0. */
+export const TLS_1_0_ONLY = {
+  mistake: 'a TLS 1.0-only server',
+  server: 'tls10',
+  cause: 'tls-version-too-old',
+} as const;
+
 export async function startClientTargets(): Promise<ClientTargets> {
   const fixtures = await createTlsFixtures();
   const tempDir = await mkdtemp(join(tmpdir(), 'mailport-explain-'));

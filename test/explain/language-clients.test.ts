@@ -13,7 +13,14 @@ import {
   type LanguageClients,
   prepareLanguageClients,
 } from '../helpers/language-clients.js';
-import { type ClientTargets, credentials, startClientTargets } from './client-targets.js';
+import {
+  CERTIFICATE_PROBLEMS,
+  type ClientTargets,
+  credentials,
+  startClientTargets,
+  type TargetServer,
+  TLS_1_0_ONLY,
+} from './client-targets.js';
 
 let targets: ClientTargets;
 let clients: LanguageClients;
@@ -25,10 +32,9 @@ before(async () => {
 after(async () => {
   await Promise.all([targets.close(), clients.close()]);
 });
-type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'weakKeyCaFile' | 'close'>;
 
 interface Scenario {
-  server: Server;
+  server: TargetServer;
   env: Record<string, string>;
   expected: CauseId;
   /** The port role the user would name with `--port`, when the output cannot say it. */
@@ -102,15 +108,15 @@ const SCENARIOS: Record<string, () => Scenario> = {
     env: { MP_TLS: 'starttls', ...verified(), ...auth, MP_BODY_BYTES: '6000' },
     expected: 'message-too-large',
   }),
-  'an expired certificate': () => certificate('expired', 'cert-expired'),
-  'a certificate not valid yet': () => certificate('notYetValid', 'cert-not-yet-valid'),
-  'a certificate for another name': () => certificate('wrongHostname', 'cert-hostname-mismatch'),
-  'a self-signed certificate': () => certificate('selfSigned', 'cert-self-signed'),
-  'a certificate from an unknown CA': () => certificate('untrustedCa', 'cert-untrusted-ca'),
-  'a TLS 1.0-only server': () => certificate('tls10', 'tls-version-too-old'),
+  ...Object.fromEntries(
+    [...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(({ mistake, server, cause }) => [
+      mistake,
+      () => certificate(server, cause),
+    ]),
+  ),
 };
 
-function certificate(server: Server, expected: CauseId): Scenario {
+function certificate(server: TargetServer, expected: CauseId): Scenario {
   return { server, env: { MP_TLS: 'implicit', ...verified(), ...auth }, expected };
 }
 

@@ -9,12 +9,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance, type RelayRoute } from '../helpers/postfix.js';
-import { type ClientTargets, credentials, startClientTargets } from './client-targets.js';
-
-type Server = Exclude<keyof ClientTargets, 'fixtures' | 'caFile' | 'weakKeyCaFile' | 'close'>;
+import {
+  CERTIFICATE_PROBLEMS,
+  type ClientTargets,
+  credentials,
+  startClientTargets,
+  type TargetServer,
+  TLS_1_0_ONLY,
+} from './client-targets.js';
 
 interface Mistake {
-  server: Server;
+  server: TargetServer;
   settings: Record<string, string>;
   login?: typeof credentials;
   /** Whom the mail is for, when the server must refuse that address; else mistake-N.test. */
@@ -119,15 +124,15 @@ const MISTAKES: Record<string, () => Mistake> = {
     settings: {},
     expected: 'no-reply-after-data',
   }),
-  'an expired certificate': () => certificate('expired', 'cert-expired'),
-  'a certificate not valid yet': () => certificate('notYetValid', 'cert-not-yet-valid'),
-  'a certificate for another name': () => certificate('wrongHostname', 'cert-hostname-mismatch'),
-  'a self-signed certificate': () => certificate('selfSigned', 'cert-self-signed'),
-  'a certificate from an unknown CA': () => certificate('untrustedCa', 'cert-untrusted-ca'),
-  'a TLS 1.0-only server': () => certificate('tls10', 'tls-version-too-old'),
+  ...Object.fromEntries(
+    [...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(({ mistake, server, cause }) => [
+      mistake,
+      () => certificate(server, cause),
+    ]),
+  ),
 };
 
-function certificate(server: Server, expected: CauseId): Mistake {
+function certificate(server: TargetServer, expected: CauseId): Mistake {
   return { server, settings: verifiedImplicitTls(), expected };
 }
 

@@ -13,7 +13,13 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { runClient } from '../helpers/run-client.js';
-import { type ClientTargets, credentials, startClientTargets } from './client-targets.js';
+import {
+  CERTIFICATE_PROBLEMS,
+  type ClientTargets,
+  credentials,
+  startClientTargets,
+  TLS_1_0_ONLY,
+} from './client-targets.js';
 
 let targets: ClientTargets;
 
@@ -87,16 +93,6 @@ interface Case {
   /** The port role the user would name with `--port`, when the output cannot say it. */
   port?: number;
 }
-
-/** Each misconfigured certificate of client-targets.ts, and the cause a client that names it gets. */
-const CERTIFICATE_PROBLEMS = [
-  ['expired', 'cert-expired'],
-  ['notYetValid', 'cert-not-yet-valid'],
-  ['wrongHostname', 'cert-hostname-mismatch'],
-  ['selfSigned', 'cert-self-signed'],
-  ['untrustedCa', 'cert-untrusted-ca'],
-] as const;
-const TLS_1_0_ONLY = ['tls10', 'tls-version-too-old'] as const;
 
 const cases: Case[] = [
   // nodemailer
@@ -224,7 +220,7 @@ const cases: Case[] = [
       }),
   },
   ...CERTIFICATE_PROBLEMS.map(
-    ([server, expected]): Case => ({
+    ({ server, cause: expected }): Case => ({
       name: `nodemailer against a server with a ${server} certificate`,
       expected,
       output: () =>
@@ -305,7 +301,7 @@ const cases: Case[] = [
       ),
   },
   ...[...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(
-    ([server, expected]): Case => ({
+    ({ server, cause: expected }): Case => ({
       name: `python SMTP_SSL against a server with a ${server} certificate`,
       expected,
       output: () =>
@@ -441,7 +437,7 @@ const cases: Case[] = [
       ]),
   },
   ...[...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(
-    ([server, expected]): Case => ({
+    ({ server, cause: expected }): Case => ({
       name: `curl against a server with a ${server} certificate`,
       expected,
       output: () =>
@@ -521,7 +517,7 @@ const cases: Case[] = [
     output: () => msmtpTls(targets.relay.port),
   },
   ...CERTIFICATE_PROBLEMS.map(
-    ([server, expected]): Case => ({
+    ({ server, cause: expected }): Case => ({
       name: `msmtp against a server with a ${server} certificate`,
       // GnuTLS reports a self-signed certificate as one whose issuer is unknown.
       expected: server === 'selfSigned' ? 'cert-untrusted-ca' : expected,
