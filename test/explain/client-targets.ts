@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { CauseId } from '../../src/explain/index.js';
 import {
   closedPort,
   createTlsFixtures,
@@ -70,6 +71,18 @@ export const TLS_1_0_ONLY = {
   server: 'tls10',
   cause: 'tls-version-too-old',
 } as const;
+
+/** One case per TLS problem (each certificate problem, and TLS 1.0), keyed by the mistake. */
+export function tlsProblemCases<Case>(
+  make: (server: TargetServer, cause: CauseId) => Case,
+): Record<string, () => Case> {
+  return Object.fromEntries(
+    [...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(({ mistake, server, cause }) => [
+      mistake,
+      () => make(server, cause),
+    ]),
+  );
+}
 
 export async function startClientTargets(): Promise<ClientTargets> {
   const fixtures = await createTlsFixtures();

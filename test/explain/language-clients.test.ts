@@ -14,12 +14,11 @@ import {
   prepareLanguageClients,
 } from '../helpers/language-clients.js';
 import {
-  CERTIFICATE_PROBLEMS,
   type ClientTargets,
   credentials,
   startClientTargets,
   type TargetServer,
-  TLS_1_0_ONLY,
+  tlsProblemCases,
 } from './client-targets.js';
 
 let targets: ClientTargets;
@@ -108,12 +107,7 @@ const SCENARIOS: Record<string, () => Scenario> = {
     env: { MP_TLS: 'starttls', ...verified(), ...auth, MP_BODY_BYTES: '6000' },
     expected: 'message-too-large',
   }),
-  ...Object.fromEntries(
-    [...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(({ mistake, server, cause }) => [
-      mistake,
-      () => certificate(server, cause),
-    ]),
-  ),
+  ...tlsProblemCases(certificate),
 };
 
 function certificate(server: TargetServer, expected: CauseId): Scenario {

@@ -10,12 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance, type RelayRoute } from '../helpers/postfix.js';
 import {
-  CERTIFICATE_PROBLEMS,
   type ClientTargets,
   credentials,
   startClientTargets,
   type TargetServer,
-  TLS_1_0_ONLY,
+  tlsProblemCases,
 } from './client-targets.js';
 
 interface Mistake {
@@ -124,12 +123,7 @@ const MISTAKES: Record<string, () => Mistake> = {
     settings: {},
     expected: 'no-reply-after-data',
   }),
-  ...Object.fromEntries(
-    [...CERTIFICATE_PROBLEMS, TLS_1_0_ONLY].map(({ mistake, server, cause }) => [
-      mistake,
-      () => certificate(server, cause),
-    ]),
-  ),
+  ...tlsProblemCases(certificate),
 };
 
 function certificate(server: TargetServer, expected: CauseId): Mistake {

@@ -12,6 +12,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { runClient } from './run-client.js';
 
 const run = promisify(execFile);
 
@@ -144,11 +145,7 @@ export class PostfixInstance {
       .replaceAll('postconf -e', `postconf -c ${this.configDir} -e`)
       .replaceAll('/etc/postfix/', `${this.configDir}/`)
       .replaceAll('postfix reload', `postfix -c ${this.configDir} reload`);
-    return new Promise((resolve) => {
-      execFile('bash', ['-e', '-c', script], { env: { ...process.env, ...env } }, (_error, stdout, stderr) =>
-        resolve(`${stdout}${stderr}`),
-      );
-    });
+    return runClient('bash', ['-e', '-c', script], { env });
   }
 
   /** Submits a message with Postfix's sendmail, as an application on this host would. */
