@@ -15,6 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { messageFacts } from '../mime/message-facts.js';
 import type { NewMessage, Store } from '../storage/store.js';
+import { releasedMessageBytes } from '../workers/dead-buffers.js';
 import { ingestsRaw } from './raw-ingest.js';
 import { summarize } from './summary.js';
 
@@ -51,9 +52,11 @@ export class MessageIngest {
     const id = newId();
     // Read before the store takes the bytes over (a raw-ingest store may transfer them away).
     const size = incoming.raw.length;
-    const summary = ingestsRaw(store)
-      ? await store.ingestRaw({ id, incoming })
-      : await this.#readAndCommit(id, incoming);
+    const stored = ingestsRaw(store) ? store.ingestRaw({ id, incoming }) : this.#readAndCommit(id, incoming);
+    // The socket chunks the message arrived in are dead now that it is joined (and, for a raw-ingest
+    // store, transferred), whatever the commit takes.
+    releasedMessageBytes(size);
+    const summary = await stored;
     // Retention before the acknowledgement, so the store never holds more than the limit once answered.
     await this.#retain();
     metrics.messageAccepted(size);

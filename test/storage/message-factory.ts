@@ -31,7 +31,11 @@ export function envelopeOf(mailFrom: string, rcptTo: string[]): Envelope {
 }
 
 export async function fixtureMessage(name: FixtureName, options: MessageOptions = {}): Promise<NewMessage> {
-  const raw = readFixture(name);
+  return messageOf(readFixture(name), options);
+}
+
+/** A message as received with these bytes. */
+export function messageOf(raw: Buffer, options: MessageOptions = {}): NewMessage {
   const receivedAt = options.receivedAt ?? new Date();
   const envelope = envelopeOf(
     options.mailFrom ?? 'sender@example.test',

@@ -7,7 +7,7 @@ import { parseMessage } from '../../src/mime/parse-message.js';
 import { migrate } from '../../src/storage/sqlite/migrate.js';
 import { SQLITE_MIGRATIONS } from '../../src/storage/sqlite/migrations.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { messageRow } from '../../src/storage/sqlite/writes.js';
+import { messageRow, RAW_PART_BYTES } from '../../src/storage/sqlite/writes.js';
 import type { Store } from '../../src/storage/store.js';
 import { fixtureMessage } from './message-factory.js';
 import { storeContract } from './store-contract.js';
@@ -65,7 +65,7 @@ describe('SqliteStore specifics', () => {
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    assert.deepEqual(versions, [1, 2, 3]);
+    assert.deepEqual(versions, [1, 2, 3, 4]);
     db.close();
   });
 
@@ -90,6 +90,30 @@ describe('SqliteStore specifics', () => {
       assert.equal(small.toString(), 'Subject: small\r\n\r\nhi\r\n');
       assert.equal((await store.getMessage(smallId))?.subject, 'small');
     } finally {
+      await store.close();
+    }
+  });
+
+  it('writes a large message as parts, no value over RAW_PART_BYTES, and deletes them with it', async () => {
+    const path = join(root, 'parts.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    const message = await fixtureMessage('attachments');
+    const raw = Buffer.concat([message.incoming.raw, Buffer.alloc(2 * RAW_PART_BYTES + 5, 'y')]);
+    const expected = Buffer.from(raw);
+    await store.ingestRaw({ id: message.id, incoming: { ...message.incoming, raw } });
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path, { readonly: true });
+    const partSizes = () =>
+      db.prepare('SELECT length(bytes) FROM message_raw_parts ORDER BY seq, part').pluck().all();
+    try {
+      assert.deepEqual(partSizes(), [RAW_PART_BYTES, RAW_PART_BYTES, expected.length - 2 * RAW_PART_BYTES]);
+      assert.equal(db.prepare('SELECT length(raw) FROM message_content').pluck().get(), 0);
+      assert.deepEqual(await store.getRawMessage(message.id), expected);
+      assert.equal(await store.deleteMessage(message.id), true);
+      assert.deepEqual(partSizes(), []);
+    } finally {
+      db.close();
       await store.close();
     }
   });
@@ -121,6 +145,10 @@ describe('SqliteStore specifics', () => {
       assert.equal(detail?.subject, message.facts.subject);
       assert.deepEqual(detail?.parsed, await parseMessage(message.incoming.raw, message.incoming.envelope));
       assert.equal(detail?.parsed.attachments.length, message.facts.attachmentCount);
+      // The delete trigger, replaced by migration 4, still removes an inline message whole.
+      assert.equal(await store.deleteMessage(message.id), true);
+      assert.equal(await store.getRawMessage(message.id), null);
+      assert.equal((await store.stats()).messageBytes, 0);
     } finally {
       await store.close();
     }

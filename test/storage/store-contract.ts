@@ -15,7 +15,7 @@ import type {
 import { MailportError } from '../../src/errors.js';
 import { parseMessage } from '../../src/mime/parse-message.js';
 import type { NewMessage, Page, Store } from '../../src/storage/store.js';
-import { fixtureMessage, readFixture } from './message-factory.js';
+import { fixtureMessage, messageOf, readFixture } from './message-factory.js';
 
 export interface StoreHarness {
   /** A new, initialised, empty store. */
@@ -179,6 +179,41 @@ export function storeContract(engine: string, harness: StoreHarness): void {
       const unknown = newId();
       assert.equal(await store.getRawMessage(unknown), null);
       assert.equal(await store.getMessage(unknown), null);
+    });
+
+    it('keeps a message of several MiB byte for byte, and deletes all of it', async () => {
+      const attachment = Buffer.alloc(3 * 1024 * 1024 + 17);
+      for (let i = 0; i < attachment.length; i++) attachment[i] = (i * 7919) % 251;
+      const raw = Buffer.from(
+        [
+          'From: a@example.test',
+          'To: b@example.test',
+          'Subject: Large report',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="b"',
+          '',
+          '--b',
+          'Content-Type: text/plain',
+          '',
+          'The report is attached.',
+          '--b',
+          'Content-Type: application/octet-stream; name="report.bin"',
+          'Content-Transfer-Encoding: base64',
+          '',
+          ...(attachment.toString('base64').match(/.{1,76}/g) ?? []),
+          '--b--',
+          '',
+        ].join('\r\n'),
+      );
+      const large = messageOf(raw);
+      await store.addMessages([large]);
+      assert.ok((await store.getRawMessage(large.id))?.equals(raw));
+      const detail = await store.getMessage(large.id);
+      assert.equal(detail?.parsed.attachments[0]?.size, attachment.length);
+      assert.equal((await store.stats()).messageBytes, raw.length);
+      assert.equal(await store.deleteMessage(large.id), true);
+      assert.equal(await store.getRawMessage(large.id), null);
+      assert.equal((await store.stats()).messageBytes, 0);
     });
 
     it('lists newest first with summaries, totals and cursor paging', async () => {

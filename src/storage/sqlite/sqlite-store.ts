@@ -165,19 +165,27 @@ export class SqliteStore implements RawIngestStore {
 
   async getMessage(id: string): Promise<MessageDetail | null> {
     const row = this.statement(
-      `SELECT ${detailColumns('messages', 'c')} FROM messages JOIN message_content c ON c.seq = messages.seq
-       WHERE messages.id = ?`,
-    ).get(id) as DetailRow | undefined;
-    return row === undefined ? null : detailFromRow(row, this.parsed);
+      `SELECT messages.seq, ${detailColumns('messages', 'c')} FROM messages
+       JOIN message_content c ON c.seq = messages.seq WHERE messages.id = ?`,
+    ).get(id) as (DetailRow & { seq: number }) | undefined;
+    if (row === undefined) return null;
+    return detailFromRow({ ...row, raw: this.rawBytes(row.seq, row.raw) }, this.parsed);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
-    const raw = this.statement(
-      'SELECT c.raw FROM messages m JOIN message_content c ON c.seq = m.seq WHERE m.id = ?',
-    )
+    const row = this.statement(
+      'SELECT m.seq, c.raw FROM messages m JOIN message_content c ON c.seq = m.seq WHERE m.id = ?',
+    ).get(id) as { seq: number; raw: Buffer } | undefined;
+    return row === undefined ? null : this.rawBytes(row.seq, row.raw);
+  }
+
+  /** A message's bytes: inline, or joined from its parts when the inline column is empty (migration 4). */
+  private rawBytes(seq: number, inline: Buffer): Buffer {
+    if (inline.length > 0) return inline;
+    const parts = this.statement('SELECT bytes FROM message_raw_parts WHERE seq = ? ORDER BY part')
       .pluck()
-      .get(id) as Buffer | undefined;
-    return raw ?? null;
+      .all(seq) as Buffer[];
+    return parts.length === 0 ? inline : Buffer.concat(parts);
   }
 
   private run<T extends string[] | number>(write: SqlWrite): Promise<T> {

@@ -3,6 +3,7 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { SessionRecord } from '../../domain/types.js';
+import { releasedMessageBytes } from '../../workers/dead-buffers.js';
 import { serveRequests } from '../../workers/worker-client.js';
 import type { NewMessage } from '../store.js';
 import { openDatabase } from './connection.js';
@@ -79,6 +80,7 @@ class GroupCommit {
     } catch (error) {
       failure = error;
     }
+    releasedMessageBytes(messages.reduce((bytes, { row }) => bytes + row.size, 0));
     if (messages.length > 0) {
       const ids = messages.map(({ row }) => row.id);
       this.#acks?.postMessage(

@@ -28,15 +28,23 @@ export interface MessageRow {
   size: number;
   /** `messages` columns after `id`, in the INSERT's order. */
   message: unknown[];
-  /** `message_content` columns after `seq`: extras_json, raw. */
+  /** `message_content` columns after `seq`: extras_json, raw (empty when the bytes are in `rawParts`). */
   content: [string, Uint8Array];
+  /** A message over RAW_PART_BYTES: its bytes in `message_raw_parts` rows, in order (migration 4). */
+  rawParts: Uint8Array[];
   /** `messages_fts` columns after the rowid: subject, sender, recipients, body. */
   fullText: [string, string, string, string];
 }
 
+/** Raw bytes larger than this are stored as parts of this size (migration 4). */
+export const RAW_PART_BYTES = 256 * 1024;
+
+const NO_BYTES = new Uint8Array(0);
+
 export function messageRow(message: NewMessage): MessageRow {
   const record = messageRecord(message);
   const text = record.fullText;
+  const inParts = record.raw.length > RAW_PART_BYTES;
   return {
     id: record.id,
     size: record.size,
@@ -58,7 +66,8 @@ export function messageRow(message: NewMessage): MessageRow {
       JSON.stringify(record.to),
       record.snippet,
     ],
-    content: [JSON.stringify(record.extras), record.raw],
+    content: [JSON.stringify(record.extras), inParts ? NO_BYTES : record.raw],
+    rawParts: inParts ? rawParts(record.raw) : [],
     fullText: [
       indexText(text.subject),
       indexText(text.sender),
@@ -66,6 +75,14 @@ export function messageRow(message: NewMessage): MessageRow {
       indexText(text.body),
     ],
   };
+}
+
+/** Views of `raw`, no copies: the writer binds one part at a time. */
+function rawParts(raw: Uint8Array): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let start = 0; start < raw.length; start += RAW_PART_BYTES)
+    parts.push(raw.subarray(start, start + RAW_PART_BYTES));
+  return parts;
 }
 
 /**
@@ -123,12 +140,16 @@ export class SqliteWrites {
     const insertText = this.#statements.get(
       'INSERT INTO messages_fts (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
     );
+    const insertRawPart = this.#statements.get(
+      'INSERT INTO message_raw_parts (seq, part, bytes) VALUES (?, ?, ?)',
+    );
     // Inserted in id order, so seq order (the list order) is id order.
     const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     let bytes = 0;
     for (const row of sorted) {
       const { lastInsertRowid: seq } = insertMessage.run(row.id, ...row.message);
       insertContent.run(seq, ...row.content);
+      for (const [part, bytes] of row.rawParts.entries()) insertRawPart.run(seq, part, bytes);
       insertText.run(seq, ...row.fullText);
       bytes += row.size;
     }
