@@ -9,6 +9,7 @@ import type { NewMessage } from '../store.js';
 import { openDatabase } from './connection.js';
 import type { IngestAck } from './ingest-pipeline.js';
 import { type PreparedMessage, prepareMessage, type RawIngestRequest } from './prepare-message.js';
+import { WalSync, walFileSync } from './wal-sync.js';
 import { SqliteWrites, type SqlWrite } from './writes.js';
 
 export type WriterRequest =
@@ -19,22 +20,34 @@ export type WriterRequest =
   | { op: 'connectIngest'; input: MessagePort; acks: MessagePort }
   | { op: 'close' };
 
-const db = openDatabase((workerData as { path: string }).path);
+const { path } = workerData as { path: string };
+const db = openDatabase(path);
+// Commits do not wait for their fsync; WalSync does it beside them, and nothing is answered before
+// it (see wal-sync.ts).
+db.pragma('synchronous = NORMAL');
+const walFile = walFileSync(path);
+const wal = new WalSync(walFile.sync);
 // Every page a transaction writes stays in the page cache until commit: at the default 16 MB, a
 // 10 MiB message cost the writer as much again in cache. Inserts append at the right edge of each
 // B-tree, so 2 MB holds their working set; reads run on the main thread's connection.
 db.pragma('cache_size = -2048');
 const writes = new SqliteWrites(db);
 
+interface SessionSave {
+  records: SessionRecord[];
+  saved: () => void;
+  failed: (error: unknown) => void;
+}
+
 /**
  * Group commit. Everything that arrives together (a port delivers all it has queued in one turn)
- * goes into one transaction, one fsync: raw messages from the ingest port, read here as they
- * arrive (prepareMessage), and session records. Each message is acknowledged, and each session
- * save answered, only after that commit. What arrives during a commit forms the next group.
+ * goes into one transaction: raw messages from the ingest port, read here as they arrive
+ * (prepareMessage), and session records. Each message is acknowledged, and each session save
+ * answered, only once that commit is durable (WalSync). What arrives meanwhile forms the next group.
  */
 class GroupCommit {
   #messages: PreparedMessage[] = [];
-  #sessions: Array<{ records: SessionRecord[]; saved: () => void; failed: (error: unknown) => void }> = [];
+  #sessions: SessionSave[] = [];
   #scheduled = false;
   #acks: MessagePort | null = null;
 
@@ -80,19 +93,23 @@ class GroupCommit {
     } catch (error) {
       failure = error;
     }
+    // Only what the answers need waits for the sync, not the message bytes.
+    const ids = messages.map(({ row }) => row.id);
+    const summaries = messages.map(({ summary }) => summary);
+    const answers = sessions.map(({ saved, failed }) => ({ saved, failed }));
     releasedMessageBytes(messages.reduce((bytes, { row }) => bytes + row.size, 0));
-    if (messages.length > 0) {
-      const ids = messages.map(({ row }) => row.id);
-      this.#acks?.postMessage(
-        (failure === null
-          ? { ids, summaries: messages.map(({ summary }) => summary) }
-          : { ids, error: errorText(failure) }) satisfies IngestAck,
-      );
-    }
-    for (const { saved, failed } of sessions) {
-      if (failure === null) saved();
-      else failed(failure);
-    }
+    const answer = (failure: unknown): void => {
+      if (ids.length > 0)
+        this.#acks?.postMessage(
+          (failure === null ? { ids, summaries } : { ids, error: errorText(failure) }) satisfies IngestAck,
+        );
+      for (const { saved, failed } of answers) {
+        if (failure === null) saved();
+        else failed(failure);
+      }
+    };
+    if (failure !== null) answer(failure);
+    else wal.durable().then(() => answer(null), answer);
   }
 }
 
@@ -103,17 +120,29 @@ serveRequests<WriterRequest & { id: number }>((request) => {
     case 'addMessages':
       // Buffers arrive as plain Uint8Arrays after the thread hop; better-sqlite3 binds Buffers.
       for (const { incoming } of request.messages) incoming.raw = asBuffer(incoming.raw);
-      return writes.addMessages(request.messages);
+      writes.addMessages(request.messages);
+      return wal.durable();
     case 'saveSessions':
       return group.saveSessions(request.sessions);
     case 'run':
-      return writes.run(request.write);
+      return durably(writes.run(request.write));
     case 'connectIngest':
       return group.connectIngest(request.input, request.acks);
     case 'close':
-      return writes.close();
+      return close();
   }
 });
+
+async function durably<T>(result: T): Promise<T> {
+  await wal.durable();
+  return result;
+}
+
+async function close(): Promise<void> {
+  await wal.settled();
+  await walFile.close();
+  writes.close();
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
