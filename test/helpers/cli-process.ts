@@ -20,10 +20,18 @@ export function assertBuilt(): void {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it first).');
 }
 
-/** Starts `mailport serve ARGS` and resolves once its banner names the bound ports. */
-export async function startServeProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+/**
+ * Starts `mailport serve ARGS` and resolves once its banner names the bound ports. `prefix` runs it
+ * under another command, e.g. strace.
+ */
+export async function startServeProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  prefix: string[] = [],
+): Promise<ServeProcess> {
   assertBuilt();
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+  const [command = process.execPath, ...commandArgs] = [...prefix, process.execPath, BIN, 'serve', ...args];
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
