@@ -25,16 +25,32 @@ export function snippet(parsed: Pick<ParsedMessage, 'text' | 'html'>): string {
 }
 
 /**
- * The text with whitespace runs collapsed and trimmed, or enough of its start to decide the
- * snippet: collapsing a 100 KiB body to keep 160 characters cost more than parsing it.
+ * The text with whitespace runs collapsed and trimmed, or its start once that decides the
+ * snippet: one more character than the snippet, so that a word cut at its end shows. Ingest calls
+ * this for every message, so it reads only that far rather than collapsing the whole body.
  */
 function collapsedStart(text: string): string {
-  for (let length = SNIPPET_LENGTH * 4; length < text.length; length *= 4) {
-    const start = text.slice(0, length).replace(/\s+/g, ' ').trimStart();
-    // Past the snippet and one more word character, what follows can no longer change it.
-    if (start.trimEnd().length > SNIPPET_LENGTH + 1) return start;
+  let collapsed = '';
+  let spaceBefore = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] as string;
+    if (isWhitespace(char)) {
+      spaceBefore = collapsed.length > 0;
+      continue;
+    }
+    if (spaceBefore) collapsed += ' ';
+    spaceBefore = false;
+    collapsed += char;
+    if (collapsed.length > SNIPPET_LENGTH + 1) return collapsed;
   }
-  return text.replace(/\s+/g, ' ').trim();
+  return collapsed;
+}
+
+/** What `\s` matches, without running a regular expression for ASCII. */
+function isWhitespace(char: string): boolean {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return /\s/.test(char);
 }
 
 function decodeEntity(name: string): string | undefined {

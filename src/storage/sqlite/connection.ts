@@ -10,9 +10,9 @@ export function openDatabase(path: string): Database.Database {
   // A message is acknowledged with 250 only after its commit, and the promise is that nothing
   // acknowledged is lost. In WAL mode `synchronous = NORMAL` survives a process kill but can drop
   // the last commits on an OS crash or power loss, because the WAL is fsynced only at checkpoints;
-  // `FULL` fsyncs the WAL on every commit, so a committed message is on disk before the 250. Group
-  // commit (one transaction per addMessages batch, on the writer thread) pays that fsync once per
-  // batch rather than once per message, and never on the event loop.
+  // `FULL` fsyncs the WAL on every commit. The writer thread, which makes every write of a running
+  // store, switches to NORMAL and fsyncs the WAL itself beside its commits (wal-sync.ts); FULL is
+  // for what else writes, such as the migrations.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -1,6 +1,6 @@
 /**
- * Every write of the SQLite store. They run on the writer thread (writer-thread.ts), so the
- * fsync of each commit never blocks the event loop that serves SMTP sessions.
+ * Every write of the SQLite store. They run on the writer thread (writer-thread.ts), so no
+ * statement or fsync ever blocks the event loop that serves SMTP sessions.
  */
 import type Database from 'better-sqlite3';
 import type { SessionRecord } from '../../domain/types.js';
@@ -114,7 +114,7 @@ export class SqliteWrites {
 
   /**
    * Commits messages (rows built by messageRow(), possibly on another thread) and session records
-   * in one transaction: one fsync for everything that arrived together.
+   * in one transaction: one commit, and one fsync (wal-sync.ts), for everything that arrived together.
    */
   commit(rows: MessageRow[], sessions: SessionRecord[]): void {
     if (rows.length === 0 && sessions.length === 0) return;
