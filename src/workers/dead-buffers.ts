@@ -7,6 +7,10 @@
  * go of and, every COLLECT_EVERY_BYTES of them, asks for a minor collection. That is a scavenge of
  * the young generation, where these buffers' objects are: it visits only live objects and takes
  * about a millisecond.
+ *
+ * Collections need V8's `gc()`, which only exists with --expose-gc. `mailport serve` turns that on
+ * (enableDeadBufferCollection); a process that embeds Mailport (the testing kit) keeps its V8 flags
+ * as they are, and there, unless it runs with --expose-gc itself, this does nothing.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -16,31 +20,40 @@ export const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
 
 type Collect = (options: { type: 'minor' | 'major' }) => void;
 
-let collect: Collect | null = null;
+/** Undefined until first needed; null when this process has no `gc()`. */
+let collect: Collect | null | undefined;
 let released = 0;
 let scheduled = false;
+
+/**
+ * Lets every thread of this process ask for collections, from now on: the flag is process-wide,
+ * and V8 gives `gc()` to each context created after it is set.
+ */
+export function enableDeadBufferCollection(): void {
+  setFlagsFromString('--expose-gc');
+  if (collect === null) collect = undefined;
+}
 
 /** Call once message bytes of `bytes` are no longer referenced by this thread. */
 export function releasedMessageBytes(bytes: number): void {
   released += bytes;
   if (released < COLLECT_EVERY_BYTES || scheduled) return;
+  released = 0;
+  collect ??= collector();
+  if (collect === null) return;
+  const minor = collect;
   scheduled = true;
   // After the current turn, so that the caller's last references are gone too.
   setImmediate(() => {
     scheduled = false;
-    released = 0;
-    collect ??= exposeCollector();
-    collect({ type: 'minor' });
+    minor({ type: 'minor' });
   });
 }
 
-/**
- * V8's own `gc()`, which it gives only to contexts created with --expose-gc: the flag is set here,
- * at run time, so that `mailport` needs no special Node.js command line.
- */
-function exposeCollector(): Collect {
-  const existing = (globalThis as { gc?: Collect }).gc;
-  if (existing) return existing;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as Collect;
+/** This context's `gc()`, or a new context's when --expose-gc was set after this one was created. */
+function collector(): Collect | null {
+  const own = (globalThis as { gc?: Collect }).gc;
+  if (typeof own === 'function') return own;
+  const fresh = runInNewContext('typeof gc === "function" ? gc : null') as Collect | null;
+  return fresh;
 }

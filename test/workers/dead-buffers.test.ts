@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { COLLECT_EVERY_BYTES, releasedMessageBytes } from '../../src/workers/dead-buffers.js';
+import { runInNewContext } from 'node:vm';
+import {
+  COLLECT_EVERY_BYTES,
+  enableDeadBufferCollection,
+  releasedMessageBytes,
+} from '../../src/workers/dead-buffers.js';
 
 const MIB = 1024 * 1024;
 
@@ -20,7 +25,15 @@ function dropBuffers(bytes: number): void {
   assert.equal(chunks.length, bytes / (64 * 1024));
 }
 
+// In this order: the first test needs a process whose flags nothing has changed yet.
+it('leaves the V8 flags of a process that embeds Mailport as they are', async () => {
+  releasedMessageBytes(2 * COLLECT_EVERY_BYTES);
+  await nextTurn();
+  assert.equal(runInNewContext('typeof gc'), 'undefined');
+});
+
 it('frees dropped message buffers once COLLECT_EVERY_BYTES of them are released', async () => {
+  enableDeadBufferCollection();
   // Below V8's own external-memory trigger (64 MiB), so only the collector can free them this soon.
   const garbage = 3 * COLLECT_EVERY_BYTES;
   const before = liveBufferBytes();

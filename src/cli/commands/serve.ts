@@ -16,6 +16,7 @@ import type { ServerInfo } from '../../domain/types.js';
 import { displayUrl, WEBHOOK_EVENTS } from '../../events/webhooks.js';
 import { createLogger } from '../../logging/logger.js';
 import { PACKAGE_ROOT } from '../../version.js';
+import { enableDeadBufferCollection } from '../../workers/dead-buffers.js';
 
 const TLS_DESCRIPTION = {
   none: 'plaintext',
@@ -209,6 +210,8 @@ Examples:
           `Listening on ${config.host} (reachable from other machines) with ${config.auth.mode === 'any' ? 'any credentials accepted' : 'the public default credentials'}: pass --auth USER:PASS.`,
         );
       }
+      // Before the store starts its writer thread, so that it can free message buffers promptly too.
+      enableDeadBufferCollection();
       const running = await startMailport(config, logger);
       process.stdout.write(banner(running.info(), config.webhooks));
       const stop = (signal: string): void => {
