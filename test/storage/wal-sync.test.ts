@@ -72,6 +72,22 @@ describe('WalSync', () => {
     await wal.settled();
   });
 
+  it('tells when the sync in flight is done, whether it succeeded or failed', async () => {
+    const { started, sync } = manualSync();
+    const wal = new WalSync(sync);
+    let idle = false;
+    await wal.idle();
+    void wal.durable().catch(() => undefined);
+    void wal.idle().then(() => {
+      idle = true;
+    });
+    await settle();
+    assert.equal(idle, false);
+    started[0]?.fail(new Error('EIO: i/o error, fdatasync'));
+    await settle();
+    assert.equal(idle, true);
+  });
+
   it('fdatasyncs the WAL file of a database committing with synchronous = NORMAL', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailport-wal-sync-'));
     const path = join(dir, 'store.db');

@@ -42,6 +42,11 @@ export class WalSync {
     });
   }
 
+  /** Resolves when the sync in flight, if any, has finished. */
+  async idle(): Promise<void> {
+    await this.#inFlight?.catch(() => undefined);
+  }
+
   /** Resolves when no sync is in flight or waiting. */
   async settled(): Promise<void> {
     while (this.#inFlight) await this.#inFlight;
