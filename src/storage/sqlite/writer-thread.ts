@@ -103,14 +103,14 @@ class GroupCommit {
     const summaries = messages.map(({ summary }) => summary);
     const answers = sessions.map(({ saved, failed }) => ({ saved, failed }));
     releasedMessageBytes(messages.reduce((bytes, { row }) => bytes + row.size, 0));
-    const answer = (failure: unknown): void => {
+    const answer = (error: unknown): void => {
       if (ids.length > 0)
         this.#acks?.postMessage(
-          (failure === null ? { ids, summaries } : { ids, error: errorText(failure) }) satisfies IngestAck,
+          (error === null ? { ids, summaries } : { ids, error: errorText(error) }) satisfies IngestAck,
         );
       for (const { saved, failed } of answers) {
-        if (failure === null) saved();
-        else failed(failure);
+        if (error === null) saved();
+        else failed(error);
       }
     };
     if (failure !== null) answer(failure);
