@@ -107,8 +107,9 @@ it('every message acknowledged with 250 is on disk after SIGKILL', async () => {
 it('sends each 250 after DATA only after an fdatasync of the WAL that began after the message was committed', {
   skip: STRACE_UNAVAILABLE,
 }, async () => {
-  const tracePath = join(await mkdtemp(join(tmpdir(), 'mailport-strace-')), 'trace');
-  dirs.push(join(tracePath, '..'));
+  const traceDir = await mkdtemp(join(tmpdir(), 'mailport-strace-'));
+  dirs.push(traceDir);
+  const tracePath = join(traceDir, 'trace');
   const { dataDir, serve, port } = await startRelay(
     straceCommand(tracePath, ['pwrite64', 'fdatasync', 'fsync', 'write', 'writev']),
   );
