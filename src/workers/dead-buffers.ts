@@ -54,6 +54,5 @@ export function releasedMessageBytes(bytes: number): void {
 function collector(): Collect | null {
   const own = (globalThis as { gc?: Collect }).gc;
   if (typeof own === 'function') return own;
-  const fresh = runInNewContext('typeof gc === "function" ? gc : null') as Collect | null;
-  return fresh;
+  return runInNewContext('typeof gc === "function" ? gc : null') as Collect | null;
 }
