@@ -15,7 +15,7 @@ import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { messageFacts } from '../mime/message-facts.js';
 import type { NewMessage, Store } from '../storage/store.js';
-import { releasedMessageBytes } from '../workers/dead-buffers.js';
+import { discardMessageBytes, releasedMessageBytes } from '../workers/dead-buffers.js';
 import { ingestsRaw } from './raw-ingest.js';
 import { summarize } from './summary.js';
 
@@ -46,15 +46,19 @@ export class MessageIngest {
     this.#options = options;
   }
 
-  /** Resolves with the message id once the message is durably stored. */
+  /**
+   * Resolves with the message id once the message is durably stored. Takes the bytes over:
+   * `incoming.raw` may be empty afterwards (handed to another thread, or its memory given back).
+   */
   async accept(incoming: IncomingMessage): Promise<{ id: string }> {
     const { store, bus, metrics } = this.#options;
     const id = newId();
     // Read before the store takes the bytes over (a raw-ingest store may transfer them away).
     const size = incoming.raw.length;
     const stored = ingestsRaw(store) ? store.ingestRaw({ id, incoming }) : this.#readAndCommit(id, incoming);
-    // The socket chunks the message arrived in are dead now that it is joined (and, for a raw-ingest
-    // store, transferred), whatever the commit takes.
+    // What the message was read into (socket chunks, a request body) is dead now that it is joined,
+    // whatever the commit takes. A large message's chunks were also counted as they were read
+    // (message-body.ts): counted twice, they only bring the next collection forward.
     releasedMessageBytes(size);
     const summary = await stored;
     // Retention before the acknowledgement, so the store never holds more than the limit once answered.
@@ -71,7 +75,9 @@ export class MessageIngest {
       this.#queue.push({ message, resolve, reject });
       if (!this.#committing) void this.#commitLoop();
     });
-    return summarize(id, incoming, facts);
+    const summary = summarize(id, incoming, facts);
+    discardMessageBytes(incoming.raw);
+    return summary;
   }
 
   async #commitLoop(): Promise<void> {

@@ -8,6 +8,8 @@
  * input is counted and dropped until the line (or the message) ends, then reported once.
  */
 
+import { MessageBody } from './message-body.js';
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
@@ -67,7 +69,7 @@ export class SmtpLineReader {
   private skippedOctets = -1;
 
   // Data mode.
-  private bodyParts: Buffer[] = [];
+  private readonly body: MessageBody;
   private size = 0;
   private readonly problems = new Set<DataProblem>();
   /** The line before the current one ended in CRLF; the DATA command line itself did. */
@@ -83,6 +85,7 @@ export class SmtpLineReader {
 
   constructor(limits: LineReaderLimits) {
     this.limits = limits;
+    this.body = new MessageBody(limits.maxMessageSize);
   }
 
   push(chunk: Buffer): void {
@@ -104,7 +107,7 @@ export class SmtpLineReader {
   /** Treat what follows as message text (after the 354 reply). */
   startData(): void {
     this.mode = 'data';
-    this.bodyParts = [];
+    this.body.clear();
     this.size = 0;
     this.problems.clear();
     this.previousLineEndedCrlf = true;
@@ -123,7 +126,7 @@ export class SmtpLineReader {
     this.partialOctets = 0;
     this.skippedOctets = -1;
     this.mode = 'command';
-    this.bodyParts = [];
+    this.body.clear();
     this.carry = null;
     this.skippingTextLine = false;
     return dropped;
@@ -322,7 +325,7 @@ export class SmtpLineReader {
   private collect(buffer: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.count(to - from);
-    if (this.problems.size === 0) this.bodyParts.push(buffer.subarray(from, to));
+    if (this.problems.size === 0) this.body.append(buffer.subarray(from, to));
   }
 
   private count(octets: number): void {
@@ -333,7 +336,7 @@ export class SmtpLineReader {
   /** Once the message is known to be refused, its body is no longer kept. */
   private flag(problem: DataProblem): void {
     this.problems.add(problem);
-    this.bodyParts = [];
+    this.body.clear();
   }
 
   private sortedProblems(): DataProblem[] {
@@ -344,10 +347,10 @@ export class SmtpLineReader {
     const [first, ...rest] = this.sortedProblems();
     const event: DataEnd =
       first === undefined
-        ? { kind: 'data-end', size: this.size, body: Buffer.concat(this.bodyParts, this.size), problems: [] }
+        ? { kind: 'data-end', size: this.size, body: this.body.take(), problems: [] }
         : { kind: 'data-end', size: this.size, body: null, problems: [first, ...rest] };
     this.mode = 'command';
-    this.bodyParts = [];
+    this.body.clear();
     this.size = 0;
     this.problems.clear();
     return event;

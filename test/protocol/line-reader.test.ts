@@ -189,6 +189,28 @@ describe('DATA', () => {
     }
   });
 
+  it('reads a message of several MiB byte for byte, un-dotted, in one buffer of its own', () => {
+    // Lines of every length up to the limit, some starting with a dot, in TLS-record-sized chunks.
+    const lines: string[] = [];
+    for (let index = 0, size = 0; size < 3 * 1024 * 1024; index += 1) {
+      const line = `${index % 7 === 0 ? '.' : ''}${String(index).repeat(1 + (index % 90))}`.slice(0, 998);
+      lines.push(line);
+      size += line.length + 2;
+    }
+    const wire = lines.map((line) => (line.startsWith('.') ? `.${line}` : line)).join('\r\n');
+    const text = `${lines.join('\r\n')}\r\n`;
+    const { events } = readAll(`${wire}\r\n.\r\n`, {
+      data: true,
+      size: 16 * 1024,
+      limits: { maxMessageSize: 25 * 1024 * 1024 },
+    });
+    const end = dataEnd(events);
+    assert.deepEqual(end.problems, []);
+    assert.equal(end.size, Buffer.byteLength(text));
+    assert.ok(end.body?.equals(Buffer.from(text, 'latin1')), 'the body is the un-dotted text');
+    assert.equal(end.body?.buffer.byteLength, end.body?.length, 'nothing else shares its memory');
+  });
+
   it('keeps binary bytes (8BITMIME) and NULs intact', () => {
     const body = Buffer.concat([Buffer.from([0, 1, 2, 0xff, 0xfe]), Buffer.from('\r\n')]);
     const end = dataEnd(readAll(Buffer.concat([body, Buffer.from('.\r\n')]), { data: true, size: 2 }).events);

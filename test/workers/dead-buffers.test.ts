@@ -5,8 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInNewContext } from 'node:vm';
 import {
   COLLECT_EVERY_BYTES,
+  discardMessageBytes,
   enableDeadBufferCollection,
   releasedMessageBytes,
+  resizableBuffer,
 } from '../../src/workers/dead-buffers.js';
 
 const MIB = 1024 * 1024;
@@ -70,4 +72,18 @@ it('asks for one minor collection per COLLECT_EVERY_BYTES released, which frees 
   } finally {
     collections.stop();
   }
+});
+
+it('discardMessageBytes empties a resizable buffer at once, still referenced or not, and leaves others alone', () => {
+  const buffer = resizableBuffer(4 * MIB);
+  buffer.resize(3 * MIB);
+  const message = Buffer.from(buffer, 0, 3 * MIB).fill(0x61);
+  discardMessageBytes(message);
+  assert.equal(buffer.byteLength, 0);
+  assert.equal(message.length, 0, 'a view of it reads nothing, rather than freed memory');
+
+  const ordinary = Buffer.alloc(1024, 0x62);
+  discardMessageBytes(ordinary);
+  assert.equal(ordinary.length, 1024);
+  assert.equal(ordinary[0], 0x62);
 });

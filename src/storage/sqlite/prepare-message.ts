@@ -17,6 +17,8 @@ export interface RawIngestRequest {
 export interface PreparedMessage {
   row: MessageRow;
   summary: MessageSummary;
+  /** The raw bytes `row` refers to: the writer discards them once they are committed. */
+  raw: Buffer;
 }
 
 export function prepareMessage({ id, incoming: received }: RawIngestRequest): PreparedMessage {
@@ -24,5 +26,5 @@ export function prepareMessage({ id, incoming: received }: RawIngestRequest): Pr
   const raw = Buffer.from(received.raw.buffer, received.raw.byteOffset, received.raw.byteLength);
   const incoming: IncomingMessage = { ...received, raw };
   const facts = messageFacts(raw, incoming.envelope);
-  return { row: messageRow({ id, incoming, facts }), summary: summarize(id, incoming, facts) };
+  return { row: messageRow({ id, incoming, facts }), summary: summarize(id, incoming, facts), raw };
 }

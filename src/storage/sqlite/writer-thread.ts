@@ -3,7 +3,7 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { SessionRecord } from '../../domain/types.js';
-import { releasedMessageBytes } from '../../workers/dead-buffers.js';
+import { discardMessageBytes } from '../../workers/dead-buffers.js';
 import { serveRequests } from '../../workers/worker-client.js';
 import type { NewMessage } from '../store.js';
 import { openDatabase } from './connection.js';
@@ -102,7 +102,8 @@ class GroupCommit {
     const ids = messages.map(({ row }) => row.id);
     const summaries = messages.map(({ summary }) => summary);
     const answers = sessions.map(({ saved, failed }) => ({ saved, failed }));
-    releasedMessageBytes(messages.reduce((bytes, { row }) => bytes + row.size, 0));
+    // SQLite has copied the bytes; they are not needed here any more.
+    for (const { raw } of messages) discardMessageBytes(raw);
     const answer = (error: unknown): void => {
       if (ids.length > 0)
         this.#acks?.postMessage(
