@@ -4,6 +4,8 @@
  * AUTH RFC 4954 §5).
  */
 
+import { isIPv6 } from 'node:net';
+
 export type PathParse = { ok: true; address: string; parameterTokens: string[] } | { ok: false };
 
 /** `FROM:<path> params` or `TO:<path> params`; a space after the colon is tolerated, brackets are not optional. */
@@ -12,7 +14,7 @@ export function parsePathArgument(argument: string, keyword: 'FROM' | 'TO'): Pat
   if (argument.slice(0, prefix.length).toUpperCase() !== prefix) return { ok: false };
   const rest = argument.slice(prefix.length).trimStart();
   if (!rest.startsWith('<')) return { ok: false };
-  const close = rest.indexOf('>');
+  const close = closingBracket(rest);
   if (close === -1) return { ok: false };
   const after = rest.slice(close + 1);
   if (after.length > 0 && after[0] !== ' ') return { ok: false };
@@ -21,6 +23,18 @@ export function parsePathArgument(argument: string, keyword: 'FROM' | 'TO'): Pat
     address: stripSourceRoute(rest.slice(1, close)),
     parameterTokens: after.split(' ').filter((token) => token.length > 0),
   };
+}
+
+/** The `>` that closes the path opened at 0: one inside a quoted local part does not (§4.1.2). */
+function closingBracket(text: string): number {
+  let quoted = false;
+  for (let index = 1; index < text.length; index += 1) {
+    const char = text[index];
+    if (quoted && char === '\\') index += 1;
+    else if (char === '"') quoted = !quoted;
+    else if (char === '>' && !quoted) return index;
+  }
+  return -1;
 }
 
 /** RFC 5321 §4.1.2 / Appendix C: `@a,@b:user@c` — servers must accept and ignore the route. */
@@ -32,13 +46,16 @@ function stripSourceRoute(path: string): string {
 
 const ATOM = "[A-Za-z0-9!#$%&'*+\\-/=?^_`{|}~\\u{80}-\\u{10FFFF}]+";
 const QUOTED = '"(?:[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e\\u{80}-\\u{10FFFF}]|\\\\[\\x20-\\x7e])*"';
+// A DNS label is at most 63 octets (RFC 1035 §2.3.4).
 const LABEL =
-  '[A-Za-z0-9\\u{80}-\\u{10FFFF}](?:[A-Za-z0-9\\-\\u{80}-\\u{10FFFF}]*[A-Za-z0-9\\u{80}-\\u{10FFFF}])?';
-const ADDRESS_LITERAL = '\\[[\\x21-\\x5a\\x5e-\\x7e]+\\]';
+  '[A-Za-z0-9\\u{80}-\\u{10FFFF}](?:[A-Za-z0-9\\-\\u{80}-\\u{10FFFF}]{0,61}[A-Za-z0-9\\u{80}-\\u{10FFFF}])?';
 const MAILBOX = new RegExp(
-  `^(?:${ATOM}(?:\\.${ATOM})*|${QUOTED})@(?:${LABEL}(?:\\.${LABEL})*|${ADDRESS_LITERAL})$`,
+  `^(?:${ATOM}(?:\\.${ATOM})*|${QUOTED})@(?:${LABEL}(?:\\.${LABEL})*|\\[(?<literal>[^\\]]*)\\])$`,
   'u',
 );
+/** RFC 5321 §4.1.3: a dotted IPv4 address, `IPv6:` and an IPv6 address, or `tag:content`. */
+const IPV4_LITERAL = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const GENERAL_LITERAL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?:[\x21-\x5a\x5e-\x7e]+$/;
 const NON_ASCII = /[^\p{ASCII}]/u;
 
 /** RFC 5321 §4.5.3.1.1-3 size limits, in octets. */
@@ -52,11 +69,21 @@ export type MailboxCheck =
 
 /** Checks a mailbox (`local@domain`); non-ASCII is valid only with SMTPUTF8 (RFC 6531 §3.3). */
 export function checkMailbox(address: string, smtpUtf8: boolean): MailboxCheck {
-  if (!MAILBOX.test(address)) return { verdict: 'invalid' };
+  const match = MAILBOX.exec(address);
+  if (match === null) return { verdict: 'invalid' };
+  const literal = match.groups?.literal;
+  if (literal !== undefined && !isAddressLiteral(literal)) return { verdict: 'invalid' };
   const problem = lengthProblem(address);
   if (problem !== null) return { verdict: 'too-long', problem };
   if (!smtpUtf8 && NON_ASCII.test(address)) return { verdict: 'needs-smtputf8' };
   return { verdict: 'valid' };
+}
+
+/** The inside of `[...]` after `@` (RFC 5321 §4.1.3). */
+export function isAddressLiteral(literal: string): boolean {
+  if (IPV4_LITERAL.test(literal)) return true;
+  if (/^IPv6:/i.test(literal)) return isIPv6(literal.slice(5));
+  return GENERAL_LITERAL.test(literal);
 }
 
 /** Which RFC 5321 §4.5.3.1 limit a well-formed address exceeds, in words, or null. */
@@ -88,12 +115,12 @@ const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const VALUE = /^[\u0021-\u003c\u003e-\u007e\u{80}-\u{10FFFF}]+$/u;
 const SIZE_VALUE = /^[0-9]{1,20}$/;
 
-/** The MAIL FROM parameters this server advertises in EHLO. */
-export function parseMailParameters(tokens: readonly string[]): ParameterParse {
+/** The MAIL FROM parameters this server advertises in EHLO; AUTH= only where AUTH is offered. */
+export function parseMailParameters(tokens: readonly string[], authOffered: boolean): ParameterParse {
   const parsed = splitParameters(tokens);
   if (!parsed.ok) return parsed;
   for (const [name, value] of Object.entries(parsed.parameters)) {
-    const error = checkMailParameter(name, value);
+    const error = name === 'AUTH' && !authOffered ? 'unknown' : checkMailParameter(name, value);
     if (error !== null) return { ok: false, error, name };
   }
   return parsed;

@@ -32,6 +32,8 @@ export type RcptDecision = { ok: true; recipient: EnvelopeAddress } | { ok: fals
 export interface MailContext {
   /** The client greeted with EHLO; after HELO no ESMTP parameters exist (RFC 5321 §4.1.1.11). */
   esmtp: boolean;
+  /** AUTH was advertised, so MAIL FROM may carry its AUTH= parameter (RFC 4954 §5). */
+  authOffered: boolean;
   maxMessageSize: number;
 }
 
@@ -48,7 +50,7 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   const path = parsePathArgument(argument, 'FROM');
   if (!path.ok) return refuse({ reply: REPLIES.MAIL_SYNTAX, diagnostic: 'syntax-error', malformed: true });
   const parameters = acceptParameters(
-    parseMailParameters(path.parameterTokens),
+    parseMailParameters(path.parameterTokens, context.authOffered),
     path.parameterTokens,
     context.esmtp,
   );

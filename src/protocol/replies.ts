@@ -46,12 +46,17 @@ export const REPLIES = Object.freeze({
     '5.5.2',
     'Line ended with a bare LF or contained a bare CR; SMTP lines must end with CRLF (RFC 5321 section 2.3.8)',
   ),
-  // IANA registers X.5.6 for over-long AUTH exchange lines (RFC 4954 §6); we use it for every command line.
-  LINE_TOO_LONG: reply(500, '5.5.6', 'Line too long'),
+  // RFC 5321 §4.2.2 "500 Line too long"; X.5.6 is registered for AUTH exchange lines only (RFC 4954).
+  LINE_TOO_LONG: reply(500, '5.5.2', 'Line too long'),
   // RFC 5321 §4.2.4: 502 for a recognised command the server does not offer.
   COMMAND_NOT_OFFERED: reply(502, '5.5.1', 'Command not offered by this server'),
   EHLO_SYNTAX: reply(501, '5.5.2', 'Syntax: EHLO hostname'),
   HELO_SYNTAX: reply(501, '5.5.2', 'Syntax: HELO hostname'),
+  HELLO_NAME_INVALID: reply(
+    501,
+    '5.5.4',
+    'Invalid EHLO/HELO argument: give one domain name or address literal, such as mail.example.com or [192.0.2.1]',
+  ),
   MAIL_SYNTAX: reply(501, '5.5.2', 'Syntax: MAIL FROM:<address> [parameters]'),
   RCPT_SYNTAX: reply(501, '5.5.2', 'Syntax: RCPT TO:<address> [parameters]'),
   VRFY_SYNTAX: reply(501, '5.5.2', 'Syntax: VRFY address'),
@@ -97,6 +102,8 @@ export const REPLIES = Object.freeze({
   ),
   AUTH_NOT_AVAILABLE: reply(502, '5.5.1', 'AUTH is not available on this port'),
   ALREADY_AUTH: reply(503, '5.5.1', 'Already authenticated'),
+  // RFC 4954 is an ESMTP extension: a client that greeted with HELO was never offered it.
+  AUTH_AFTER_HELO: reply(503, '5.5.1', 'AUTH needs EHLO: greet with EHLO, not HELO, to use extensions'),
   AUTH_IN_TRANSACTION: reply(
     503,
     '5.5.1',

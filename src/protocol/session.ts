@@ -9,6 +9,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
+import { isAddressLiteral } from './envelope.js';
 import { type DataEnd, type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
 import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
@@ -302,8 +303,8 @@ export class SmtpProtocolSession {
     const space = text.indexOf(' ');
     const verb = (space === -1 ? text : text.slice(0, space)).toUpperCase();
     const argument = space === -1 ? '' : text.slice(space + 1).trim();
-    const longAllowed = verb === 'AUTH';
-    const tooLong = octets > this.limits.maxCommandLineLength && !longAllowed;
+    // An AUTH line is bounded by the reader's SASL limit instead (RFC 4954 §4).
+    const tooLong = verb !== 'AUTH' && octets > this.commandLineLimit(verb);
     this.sink.transcript('C', tooLong ? `<line of ${octets} octets>` : this.transcriptCommand(verb, text));
 
     // RFC 5321 §2.3.8: a line not ending in CRLF is refused, never executed (CVE-2023-51764).
@@ -325,6 +326,16 @@ export class SmtpProtocolSession {
     // A refused AUTH may be followed by its SASL responses sent blindly; keep them out of the transcript.
     if (isKnownVerb(verb)) this.authRefused = verb === 'AUTH';
     this.dispatch(verb, argument);
+  }
+
+  /**
+   * RFC 5321 §4.5.3.1.4: 512 octets with the CRLF, which the extensions offered raise for MAIL by
+   * the parameters they add: SIZE 26 (RFC 1870 §3), BODY 16 (RFC 1652 §2), SMTPUTF8 10 (RFC 6531
+   * §3.4) and, where AUTH is offered, AUTH 500 (RFC 4954 §5).
+   */
+  private commandLineLimit(verb: string): number {
+    if (verb !== 'MAIL' || !this.esmtp) return this.limits.maxCommandLineLength;
+    return this.limits.maxCommandLineLength + 26 + 16 + 10 + (this.authOffered() ? 500 : 0);
   }
 
   private dispatch(verb: string, argument: string): void {
@@ -404,8 +415,7 @@ export class SmtpProtocolSession {
       }
       return false;
     }
-    const needsTls =
-      verb === 'AUTH' || verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA' || verb === 'VRFY';
+    const needsTls = isKnownVerb(verb) && !ALLOWED_BEFORE_STARTTLS.has(verb);
     if (needsTls && requiresStartTls(this.profile) && this.tlsFacts === null) {
       if (verb === 'AUTH') this.diagnose('auth-before-starttls');
       if (verb === 'MAIL') this.diagnose('mail-before-starttls');
@@ -430,6 +440,10 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.EHLO_SYNTAX, 'syntax-error');
       return;
     }
+    if (name === INVALID_NAME) {
+      this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `EHLO ${argument.slice(0, 64)}`);
+      return;
+    }
     this.greetedBy(name, true);
     this.send(ehloReply(this.hostname, name, this.extensions()));
   }
@@ -438,6 +452,10 @@ export class SmtpProtocolSession {
     const name = helloName(argument);
     if (name === null) {
       this.failCommand(REPLIES.HELO_SYNTAX, 'syntax-error');
+      return;
+    }
+    if (name === INVALID_NAME) {
+      this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `HELO ${argument.slice(0, 64)}`);
       return;
     }
     this.greetedBy(name, false);
@@ -507,6 +525,10 @@ export class SmtpProtocolSession {
       this.diagnose('auth-without-tls');
       const canUpgrade = offersStartTls(this.profile) && this.tlsFacts === null;
       this.fail(canUpgrade ? REPLIES.AUTH_NEEDS_TLS : REPLIES.AUTH_NOT_AVAILABLE);
+      return;
+    }
+    if (!this.esmtp) {
+      this.fail(REPLIES.AUTH_AFTER_HELO, 'bad-sequence', 'AUTH after HELO');
       return;
     }
     if (this.authFacts !== null) {
@@ -610,7 +632,11 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.NESTED_MAIL, 'bad-sequence');
       return;
     }
-    const decision = decideMail(argument, { esmtp: this.esmtp, maxMessageSize: this.limits.maxMessageSize });
+    const decision = decideMail(argument, {
+      esmtp: this.esmtp,
+      authOffered: this.authOffered(),
+      maxMessageSize: this.limits.maxMessageSize,
+    });
     if (!decision.ok) {
       this.refuse(decision.refusal);
       return;
@@ -927,14 +953,28 @@ const KNOWN_VERBS: ReadonlySet<string> = new Set([
   ...NOT_OFFERED_VERBS,
 ]);
 
+/** RFC 3207 §4: where TLS is required, every other command gets 530 until STARTTLS. */
+const ALLOWED_BEFORE_STARTTLS = new Set(['NOOP', 'EHLO', 'STARTTLS', 'QUIT']);
+
 function isKnownVerb(verb: string): boolean {
   return KNOWN_VERBS.has(verb);
 }
 
-/** The EHLO/HELO argument: a domain or address literal (RFC 5321 §4.1.1.1); only its first word is kept. */
-function helloName(argument: string): string | null {
-  const [name] = argument.split(' ').filter((token) => token.length > 0);
-  return name === undefined ? null : name.slice(0, 255);
+const INVALID_NAME = Symbol('invalid EHLO/HELO argument');
+/**
+ * A domain (RFC 5321 §4.1.2) of at most 255 octets, U-labels allowed (RFC 6531 §3.3). Underscores
+ * are let through, as Postfix does: container and Windows host names often have them.
+ */
+const HELLO_DOMAIN =
+  /^(?=.{1,255}$)[\p{L}\p{N}_](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}_])?)*$/u;
+
+/** The EHLO/HELO argument: one domain or address literal (RFC 5321 §4.1.1.1); null when missing. */
+function helloName(argument: string): string | typeof INVALID_NAME | null {
+  if (argument === '') return null;
+  if (argument.startsWith('[') && argument.endsWith(']')) {
+    return isAddressLiteral(argument.slice(1, -1)) ? argument : INVALID_NAME;
+  }
+  return HELLO_DOMAIN.test(argument) ? argument : INVALID_NAME;
 }
 
 /** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */

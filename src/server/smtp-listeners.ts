@@ -138,6 +138,9 @@ export class SmtpListeners {
   #authenticate(credentials: Credentials): boolean {
     const { users } = this.#options;
     if (users === null) return true;
+    // RFC 4616 §2: an authorization identity other than the user's own asks to act as someone
+    // else, which no user here may do.
+    if (credentials.authzid !== null && credentials.authzid !== credentials.username) return false;
     const expected = users.get(credentials.username);
     return expected !== undefined && constantTimeEquals(expected, credentials.password);
   }

@@ -210,6 +210,22 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, longPassword)}`), [235]);
   });
 
+  it('refuses AUTH after HELO, which offers no extensions (503 5.5.1)', async () => {
+    const harness = createHarness('submissions');
+    await harness.exchange('HELO client.test');
+    const [refusal] = await harness.exchange(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`);
+    assert.equal(refusal?.lines[0]?.slice(0, 10), '503 5.5.1 ');
+    assert.equal(harness.session.auth, null);
+    await harness.exchange('EHLO client.test');
+    assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`), [235]);
+  });
+
+  it('takes the AUTH= parameter of MAIL FROM where AUTH is offered (RFC 4954 §5)', async () => {
+    const harness = await authReady();
+    await harness.exchange(`AUTH PLAIN ${plainResponse(USER, PASSWORD)}`);
+    assert.deepEqual(await harness.codes('MAIL FROM:<sender@example.test> AUTH=<>'), [250]);
+  });
+
   it('refuses AUTH during a mail transaction (RFC 4954 §4)', async () => {
     const harness = await readyHarness('relay');
     await harness.upgrade();

@@ -88,9 +88,15 @@ const STARTTLS_PORT_ROWS: Row[] = [
   { phase: 'ehlo', send: ['VRFY postmaster'], codes: [530], rule: 'RFC 3207 §4' },
   {
     phase: 'ehlo',
-    send: ['NOOP', 'RSET', 'HELP'],
-    codes: [250, 250, 214],
-    rule: 'RFC 3207 §4 leaves NOOP/RSET/HELP allowed',
+    send: ['NOOP', 'RSET', 'HELP', 'EXPN list', 'QUIT'],
+    codes: [250, 530, 530, 530, 221],
+    rule: 'RFC 3207 §4: 530 to every command other than NOOP, EHLO, STARTTLS, QUIT',
+  },
+  {
+    phase: 'greeted',
+    send: ['HELO client.test', 'EHLO client.test'],
+    codes: [530, 250],
+    rule: 'RFC 3207 §4: HELO is not among the commands allowed before STARTTLS',
   },
   {
     phase: 'ehlo',
@@ -325,6 +331,46 @@ describe('EHLO advertisement per profile (RFC 5321 §4.1.1.1, RFC 3207 §4, RFC 
     const [reply] = await harness.exchange(MAIL);
     assert.match(reply?.lines[0] ?? '', /^530 5\.7\.0 Authentication required \(.+username and password/);
   });
+});
+
+describe('the EHLO/HELO argument (RFC 5321 §4.1.1.1)', () => {
+  const valid = [
+    'client.example.com',
+    'localhost',
+    'my_app_1',
+    'xn--bcher-kva.example',
+    'bücher.example',
+    '[192.0.2.1]',
+    '[IPv6:2001:db8::1]',
+    'DESKTOP-4F2K9',
+  ];
+  const invalid = [
+    '!!!@@@',
+    'a..b',
+    '-x-',
+    '"quoted"',
+    'a.b c.d',
+    'host.',
+    '[999.1.1.1]',
+    '[foo]',
+    `${'a'.repeat(64)}.example`,
+  ];
+  for (const name of valid) {
+    it(`accepts EHLO ${name} and HELO ${name}`, async () => {
+      assert.deepEqual(await createHarness('relay').codes(`EHLO ${name}`, `HELO ${name}`), [220, 250, 250]);
+    });
+  }
+  for (const name of invalid) {
+    it(`refuses EHLO ${name.slice(0, 20)} with 501 5.5.4, and the session goes on`, async () => {
+      const harness = createHarness('relay');
+      harness.sink.takeReplies();
+      const [refusal, helo] = await harness.exchange(`EHLO ${name}`, `HELO ${name}`);
+      assert.match(refusal?.lines[0] ?? '', /^501 5\.5\.4 Invalid EHLO\/HELO argument/);
+      assert.equal(helo?.code, 501);
+      assert.ok(harness.sink.diagnosticCodes.includes('syntax-error'));
+      assert.deepEqual(await harness.codes('EHLO client.example'), [250]);
+    });
+  }
 });
 
 describe('policies outside the four profiles come from the profile data too', () => {

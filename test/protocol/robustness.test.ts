@@ -37,10 +37,33 @@ describe('line endings and lengths (RFC 5321 §2.3.8, §4.5.3.1.4)', () => {
     await settle();
     assert.deepEqual(
       harness.sink.takeReplies().map((reply) => reply.lines[0]),
-      ['500 5.5.6 Line too long', '500 5.5.6 Line too long', '250 2.0.0 OK'],
+      ['500 5.5.2 Line too long', '500 5.5.2 Line too long', '250 2.0.0 OK'],
     );
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === '<line of 200002 octets>'));
     assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
+  });
+});
+
+describe('command line limits raised by extensions (RFC 5321 §4.5.3.1.4)', () => {
+  /** A MAIL FROM line of exactly `octets` octets with its CRLF, padded in its AUTH= parameter. */
+  function mailLine(octets: number): string {
+    const head = `${FROM} SIZE=1000 AUTH=`;
+    return `${head}${'x'.repeat(octets - head.length - 2)}`;
+  }
+
+  it('takes MAIL FROM up to 512 + 552 octets where AUTH is offered (RFC 4954 §5, RFC 1870 §3)', async () => {
+    const harness = await readyHarness('submission');
+    assert.deepEqual(await harness.codes(mailLine(1064)), [250]);
+    await harness.exchange('RSET');
+    const [refusal] = await harness.exchange(mailLine(1065));
+    assert.equal(refusal?.lines[0], '500 5.5.2 Line too long');
+  });
+
+  it('raises no limit for AUTH= where AUTH is not offered, nor for other commands', async () => {
+    const harness = await readyHarness('relay');
+    const line = `${FROM} SIZE=1000 BODY=8BITMIME SMTPUTF8`.padEnd(562, ' ');
+    assert.deepEqual(await harness.codes(line), [250], 'SIZE, BODY and SMTPUTF8 add 52 octets');
+    assert.deepEqual(await harness.codes('RSET', `${line} `, `NOOP ${'x'.repeat(507)}`), [250, 500, 500]);
   });
 });
 

@@ -19,6 +19,29 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     },
     { send: 'MAIL FROM:<"quoted local"@example.test>', code: 250, rule: '§4.1.2 quoted-string' },
     { send: 'MAIL FROM:<user@[192.0.2.1]>', code: 250, rule: '§4.1.3 address literal' },
+    { send: 'MAIL FROM:<user@[IPv6:2001:db8::1]>', code: 250, rule: '§4.1.3 IPv6 address literal' },
+    { send: 'MAIL FROM:<user@[IPv6:::ffff:192.0.2.1]>', code: 250, rule: '§4.1.3 IPv6v4-full' },
+    { send: 'MAIL FROM:<"a>b"@example.test>', code: 250, rule: '§4.1.2 `>` inside a quoted-string' },
+    {
+      send: 'MAIL FROM:<"a\\"b>"@example.test>',
+      code: 250,
+      rule: '§4.1.2 quoted-pair inside a quoted-string',
+    },
+    ...['[foo]', '[300.1.1.1]', '[1.2.3]', '[1.2.3.4.5]', '[IPv6:zzzz]', '[IPv6:1.2.3.4]', '[]'].map(
+      (literal) => ({
+        send: `MAIL FROM:<user@${literal}>`,
+        code: 501,
+        enhanced: '5.1.7',
+        rule: `§4.1.3 ${literal} is no address literal`,
+      }),
+    ),
+    {
+      send: `MAIL FROM:<user@${'d'.repeat(64)}.test>`,
+      code: 501,
+      enhanced: '5.1.7',
+      rule: 'RFC 1035 §2.3.4 label ≤ 63 octets',
+    },
+    { send: `MAIL FROM:<user@${'d'.repeat(63)}.test>`, code: 250, rule: 'a label of 63 octets is allowed' },
     {
       send: 'MAIL FROM:sender@example.test',
       code: 501,
@@ -66,7 +89,12 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       enhanced: '5.5.4',
       rule: 'BINARYMIME not offered',
     },
-    { send: 'MAIL FROM:<sender@example.test> AUTH=<>', code: 250, rule: 'RFC 4954 §5 accepted and ignored' },
+    {
+      send: 'MAIL FROM:<sender@example.test> AUTH=<>',
+      code: 555,
+      enhanced: '5.5.4',
+      rule: 'RFC 5321 §4.1.1.11: AUTH is not offered on the relay port',
+    },
     { send: 'MAIL FROM:<sender@example.test> SMTPUTF8', code: 250, rule: 'RFC 6531 §3.4' },
     {
       send: 'MAIL FROM:<sender@example.test> SMTPUTF8=yes',
@@ -138,7 +166,10 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
 
   it('says which length limit an address exceeds (RFC 5321 §4.5.3.1.10 "Path too long")', async () => {
     const harness = await readyHarness('relay');
-    const [mail, rcpt] = await harness.exchange(FROM, `RCPT TO:<rcpt@${'d'.repeat(256)}>`);
+    const label = 'd'.repeat(63);
+    const domain = `a.${label}.${label}.${label}.${label.slice(1)}`;
+    assert.equal(domain.length, 256);
+    const [mail, rcpt] = await harness.exchange(FROM, `RCPT TO:<rcpt@${domain}>`);
     assert.equal(mail?.code, 250);
     assert.match(
       rcpt?.lines[0] ?? '',

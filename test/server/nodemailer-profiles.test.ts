@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { RawSmtp } from '../helpers/smtp-dialogue.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
 let sandbox: TestSandbox;
@@ -168,6 +169,24 @@ describe('wrong settings fail with the right diagnostic', () => {
     assert.match(error.response ?? '', /^535 5\.7\.8/);
     const session = await closed;
     assert.ok(session.diagnostics.some((d) => d.code === 'auth-failed'));
+  });
+
+  it('AUTH PLAIN asking to act as another user (RFC 4616 authzid): 535 5.7.8; as oneself: 235', async () => {
+    const plain = (authzid: string) =>
+      Buffer.from(`${authzid}\0${auth.user}\0${auth.pass}`).toString('base64');
+    for (const [authzid, code] of [
+      ['postmaster', 535],
+      [auth.user, 235],
+      ['', 235],
+    ] as const) {
+      const client = await RawSmtp.connect(sandbox.port('submissions'), { tls: { ca: sandbox.caPem } });
+      await client.reply();
+      await client.command('EHLO client.example');
+      const reply = await client.command(`AUTH PLAIN ${plain(authzid)}`);
+      assert.equal(reply.code, code, `authzid ${JSON.stringify(authzid)}: ${reply.text}`);
+      if (code === 535) assert.match(reply.lines[0] ?? '', /^535 5\.7\.8 /);
+      client.close();
+    }
   });
 
   it('no credentials on the 587-style port: 530 5.7.0 and mail-before-auth', async () => {
