@@ -71,10 +71,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   report.recommendation = recommend(report.ports);
   if (report.recommendation) {
     report.settings = clientSettings({
-      // The certificate was checked for the server name: a client given the address would check
-      // the address instead, and fail.
-      host: options.servername ?? options.host,
-      address: options.host,
+      host: options.host,
+      servername: options.servername ?? null,
       recommendation: report.recommendation,
       user: options.credentials?.user ?? null,
       caFile,

@@ -70,7 +70,8 @@ function formatPort(port: PortReport, palette: Palette): string[] {
   ].filter((fact): fact is string => fact !== null);
   const title = `Port ${port.port}  ${facts.join(' · ')}`;
   const lines = [port.usable ? palette.green(palette.bold(title)) : palette.bold(title)];
-  if (port.service === 'smtp') {
+  // Extensions are known only once a session started; a broken greeting is SMTP without one.
+  if (port.service === 'smtp' && port.tls !== null) {
     const extensions = [
       port.authMechanisms.length > 0 ? `AUTH ${port.authMechanisms.join(' ')}` : 'no AUTH',
       port.authBeforeTls ? 'AUTH offered before TLS' : null,
@@ -102,9 +103,12 @@ function formatFinding(finding: Finding, palette: Palette): string {
 function formatVerdict(report: DoctorReport, palette: Palette): string[] {
   const recommendation = report.recommendation;
   if (!recommendation) {
+    const findings = [...report.findings, ...report.ports.flatMap((port) => port.findings)];
     return [
       palette.red(palette.bold('Verdict: no working submission path.')),
-      '  Fix the errors above (or run from a network that does not block these ports), then run doctor again.',
+      findings.some((finding) => finding.level === 'error')
+        ? '  Fix the errors above (or run from a network that does not block these ports), then run doctor again.'
+        : '  No port is shown to be a submission path: follow the notes above, then run doctor again.',
     ];
   }
   const lines = [

@@ -2,26 +2,31 @@
  * Probes one port: what answers, which TLS mode works (implicit TLS and plaintext/STARTTLS are
  * tried at the same time, since either may be what the port really does), the certificate, the
  * EHLO extensions before and after TLS, whether AUTH is demanded, and, with credentials, whether
- * AUTH succeeds. Credentials are only ever sent over TLS.
+ * AUTH succeeds. Credentials are only ever sent over TLS. Every step checks that the server's
+ * replies are still in step with the commands, so a malformed reply is reported, not misread.
  */
 
 import type { X509Certificate } from 'node:crypto';
-import { connect as tcpConnect } from 'node:net';
-import type { CauseId } from '../explain/causes.js';
 import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
   type EhloCapabilities,
-  formatReply,
+  type ServerReply,
   SmtpClient,
   SmtpClientError,
+  type SmtpPhase,
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
+import { describeChain } from './error-chain.js';
 import { conventionFinding } from './port-conventions.js';
+import { RawProbe } from './raw-probe.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
+import { starttlsFailure } from './starttls-failure.js';
+import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
+import { unfinishedGreeting } from './unfinished-greeting.js';
 import {
   curlBanner,
   netcat,
@@ -51,6 +56,11 @@ type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClient
 const VERSION_MISMATCH =
   /protocol version|unsupported protocol|no protocols available|handshake failure|legacy sigalg|no shared cipher|version too low/i;
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
+/**
+ * Both connections get a healthy server's greeting within a round trip of each other; a third
+ * connection, which fail2ban may count against the user, is only for a port still silent after it.
+ */
+const SIDE_CONNECTION_GRACE_MS = 250;
 
 export async function probePort(port: number, options: ProbeOptions): Promise<PortReport> {
   const report = emptyReport(port);
@@ -61,33 +71,61 @@ export async function probePort(port: number, options: ProbeOptions): Promise<Po
     caFile: options.caFile,
   };
   const plainCancel = new AbortController();
+  // A side connection keeps what a greeting that never completes sent; opened only when the port
+  // answered the TLS attempt in plaintext and the plaintext greeting is late.
+  const side: { raw: RawProbe | null; timer?: NodeJS.Timeout; plainDone: boolean } = {
+    raw: null,
+    plainDone: false,
+  };
   const implicitAttempt = attempt(port, true, options).then((result) => {
     // A completed TLS handshake, or a TLS alert, means the port speaks TLS first: a plaintext
     // greeting will never come.
     if (result.ok || result.error.phase !== 'connect' || refusedByTlsAlert(result.error)) plainCancel.abort();
+    else if (result.error.code === 'ETLS' && !side.plainDone) {
+      side.timer = setTimeout(
+        () => {
+          side.raw = new RawProbe(options.host, port);
+        },
+        Math.min(SIDE_CONNECTION_GRACE_MS, options.stepTimeoutMs / 4),
+      );
+    }
     return result;
   });
-  const plainAttempt = attempt(port, false, options, {}, plainCancel.signal);
+  const plainAttempt = attempt(port, false, options, {}, plainCancel.signal).then((result) => {
+    side.plainDone = true;
+    clearTimeout(side.timer);
+    // A greeting came: the side connection is not needed during the session.
+    if (result.ok) side.raw?.close();
+    return result;
+  });
   const [implicit, plain] = await Promise.all([implicitAttempt, plainAttempt]);
 
-  if (implicit.ok) {
-    if (plain.ok) plain.client.close();
-    await runSession(implicit.client, report, options, target);
-    return finish(report, options);
-  }
-  if (plain.ok) {
-    await runSession(plain.client, report, options, target);
-    return finish(report, options);
-  }
-  if (isVersionMismatch(implicit.error)) {
-    const legacy = await attempt(port, true, options, LEGACY_TLS);
-    if (legacy.ok) {
-      await runSession(legacy.client, report, options, target);
+  try {
+    if (implicit.ok) {
+      if (plain.ok) plain.client.close();
+      await runSession(implicit.client, report, options, target);
       return finish(report, options);
     }
+    if (plain.ok) {
+      await runSession(plain.client, report, options, target);
+      return finish(report, options);
+    }
+    if (isVersionMismatch(implicit.error)) {
+      const legacy = await attempt(port, true, options, LEGACY_TLS);
+      if (legacy.ok) {
+        await runSession(legacy.client, report, options, target);
+        return finish(report, options);
+      }
+    }
+    // The TLS attempt failed only after the plaintext one gave up: a fresh side connection.
+    if (plain.error.code === 'ETIMEDOUT' && implicit.error.code === 'ETLS') {
+      side.raw ??= new RawProbe(options.host, port);
+    }
+    await describeFailure(report, implicit.error, plain.error, side.raw, options, target);
+    return finish(report, options);
+  } finally {
+    side.raw?.close();
   }
-  await describeFailure(report, implicit.error, plain.error, options, target);
-  return finish(report, options);
 }
 
 async function attempt(
@@ -132,18 +170,6 @@ function isVersionMismatch(error: SmtpClientError): boolean {
   return error.code === 'ETLS' && VERSION_MISMATCH.test(describeChain(error));
 }
 
-/** The messages of an error and its causes on one line, each said once (a wrapper often repeats its cause). */
-function describeChain(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
-    const message = current.message.replace(/\s+/g, ' ').trim();
-    if (!parts.some((part) => part.includes(message))) parts.push(message);
-    current = current.cause;
-  }
-  return parts.join(' | ');
-}
-
 async function runSession(
   client: SmtpClient,
   report: PortReport,
@@ -157,6 +183,7 @@ async function runSession(
   if (drift) report.findings.push(drift);
   try {
     let capabilities = await client.ehlo();
+    await inStep(client);
     if (client.tlsMode === 'implicit') {
       report.tls = 'implicit';
       report.authBeforeTls = false;
@@ -188,13 +215,17 @@ async function runSession(
           return;
         }
         capabilities = await client.ehlo();
+        await inStep(client);
         report.ehloAfterTls = summarise(capabilities);
       } else {
         report.tls = 'none';
+        const refusal = refusedEhlo(client.transcript.entries);
         add(
           report,
           target.port === 25 ? 'info' : 'error',
-          'STARTTLS is not offered: mail and passwords would travel unencrypted.',
+          refusal === null
+            ? 'STARTTLS is not offered: mail and passwords would travel unencrypted.'
+            : `The server refused EHLO (${refusal}) and answers only HELO: it speaks SMTP without extensions (no ESMTP, RFC 5321 §4.1.1.1), so it offers neither STARTTLS nor AUTH; mail and passwords would travel unencrypted.`,
           swaksEhlo(target, 'none'),
           'starttls-not-offered',
         );
@@ -207,15 +238,67 @@ async function runSession(
     await client.quit();
   } catch (error) {
     client.close();
-    const explanation = explainError(error, { port: target.port });
-    add(
-      report,
-      'error',
-      `The session failed: ${(error as Error).message}`,
-      swaksEhlo(target, report.tls ?? 'none'),
-      explanation.cause,
-    );
+    const failure = sessionFailure(error, client, options);
+    add(report, 'error', failure.message, swaksEhlo(target, report.tls ?? 'none'), failure.cause);
   }
+}
+
+/** Raised when the server sent reply lines nobody asked for: every later reply would be misread. */
+class OutOfStepError extends Error {
+  override readonly name = 'OutOfStepError';
+  constructor(readonly surplus: SurplusLine) {
+    super(`The server sent a reply line out of turn: ${surplus.line}`);
+  }
+}
+
+/** Stops the session once the server has sent more reply lines than commands asked for. */
+async function inStep(client: SmtpClient): Promise<void> {
+  // A reply split over several reads: let what has already arrived be read first.
+  await new Promise((resolve) => setImmediate(resolve));
+  const surplus = surplusLine(client.transcript.entries);
+  if (surplus) throw new OutOfStepError(surplus);
+}
+
+/** A command of the doctor's own, checked like every step. */
+async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<ServerReply> {
+  const reply = await client.command(line, phase);
+  await inStep(client);
+  return reply;
+}
+
+/** What ended a session that had started: said from the transcript when the error cannot say it. */
+function sessionFailure(
+  error: unknown,
+  client: SmtpClient,
+  options: ProbeOptions,
+): { message: string; cause: Finding['cause'] } {
+  const seconds = options.stepTimeoutMs / 1000;
+  if (error instanceof OutOfStepError) {
+    const { after, final, line } = error.surplus;
+    const reply = after === null ? 'greeting' : `reply to ${commandName(after)}`;
+    return {
+      message: `The server's ${reply} ended at "${final}" (a space after the code marks the last line, RFC 5321 §4.2.1), yet more lines followed: "${line}". Clients read those as the replies to their next commands, out of step from there on, so Mailport stopped here: the server (or a proxy rewriting its replies) sends malformed replies.`,
+      cause: 'not-smtp',
+    };
+  }
+  if (error instanceof SmtpClientError && error.code === 'ETIMEDOUT') {
+    const unfinished = unfinishedReply(client.transcript.entries);
+    if (unfinished) {
+      return {
+        message: `The server left its reply to ${commandName(unfinished.command)} unfinished: it sent ${unfinished.lines.map((text) => `"${text}"`).join(', ')}, each with a dash after the code (more to come), then nothing for ${seconds} s. A reply ends with a line that has a space after the code (RFC 5321 §4.2.1): the server is broken, or a proxy in between cut its reply.`,
+        cause: 'not-smtp',
+      };
+    }
+  }
+  return {
+    message: `The session failed: ${(error as Error).message}`,
+    cause: explainError(error, { port: client.port }).cause,
+  };
+}
+
+/** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name. */
+function commandName(line: string): string {
+  return line.replace(/^(EHLO|HELO) .*/i, '$1');
 }
 
 async function upgrade(
@@ -233,26 +316,10 @@ async function upgrade(
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
     report.tls = 'none';
-    const { cause } = explainError(error, { port: target.port });
-    add(report, 'error', starttlsFailure(error, cause), opensslFor(target, 'starttls'), cause);
+    const { message, cause } = starttlsFailure(error, target.port);
+    add(report, 'error', message, opensslFor(target, 'starttls'), cause);
     return false;
   }
-}
-
-/** Why STARTTLS, though offered, did not give a TLS session. */
-function starttlsFailure(error: SmtpClientError, cause: CauseId): string {
-  if (error.reply) return `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`;
-  // Our STARTTLS was right, so a plaintext answer after the 220 is the server's doing.
-  if (cause === 'starttls-not-offered') {
-    const after =
-      error.code === 'ETIMEDOUT'
-        ? `answered nothing to the TLS handshake (${error.message})`
-        : 'did not speak TLS (its next bytes were not a TLS record)';
-    return `The server answered 220 to STARTTLS but then ${after}: the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.`;
-  }
-  // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.
-  const reason = (error.cause as { reason?: unknown } | undefined)?.reason;
-  return `STARTTLS is offered but the TLS handshake fails: ${typeof reason === 'string' ? reason : describeChain(error)}`;
 }
 
 /** STARTTLS again with TLS 1.0 allowed, to tell "TLS too old" from other handshake failures. */
@@ -323,16 +390,16 @@ const PROBE_RECIPIENT = 'mailport-doctor-probe@example.com';
  */
 async function probeAuthRequired(client: SmtpClient, report: PortReport): Promise<void> {
   if (report.tls === 'none' && report.starttlsOffered) return;
-  const mail = await client.command('MAIL FROM:<>', 'mail');
+  const mail = await ask(client, 'MAIL FROM:<>', 'mail');
   if (mail.code === 530) {
     report.authRequired = true;
     return;
   }
   if (mail.code !== 250) return;
-  const rcpt = await client.command(`RCPT TO:<${PROBE_RECIPIENT}>`, 'rcpt');
+  const rcpt = await ask(client, `RCPT TO:<${PROBE_RECIPIENT}>`, 'rcpt');
+  await ask(client, 'RSET', 'mail');
   if (rcpt.code === 250 || rcpt.code === 251) report.authRequired = false;
   else if (rcpt.code === 530 || rcpt.enhanced?.startsWith('5.7.')) report.authRequired = true;
-  await client.rset();
 }
 
 async function tryAuthentication(
@@ -342,9 +409,9 @@ async function tryAuthentication(
   target: VerifyTarget,
 ): Promise<void> {
   const credentials = options.credentials;
-  if (!credentials) return;
   const mode = report.tls === 'implicit' ? 'implicit' : 'starttls';
   if (!client.tlsMode) {
+    if (!credentials) return;
     add(
       report,
       'warning',
@@ -354,19 +421,28 @@ async function tryAuthentication(
     return;
   }
   if (report.authMechanisms.length === 0) {
-    report.authOk = false;
-    report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
-    add(
-      report,
-      'error',
-      'The server offers no AUTH on this port, even over TLS.',
-      swaksEhlo(target, mode),
-      'auth-mechanism-unsupported',
-    );
+    if (credentials) {
+      report.authOk = false;
+      report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
+    }
+    // A port that refuses MAIL without AUTH but offers none takes mail from nobody (RFC 4954 §6).
+    if (credentials || report.authRequired) {
+      add(
+        report,
+        'error',
+        report.authRequired
+          ? 'The port demands AUTH (MAIL without it got 530) but offers no AUTH mechanism, even over TLS: no client can send through it.'
+          : 'The server offers no AUTH on this port, even over TLS.',
+        swaksEhlo(target, mode),
+        'auth-mechanism-unsupported',
+      );
+    }
     return;
   }
+  if (!credentials) return;
   try {
     const mechanism = await client.authenticate(credentials);
+    await inStep(client);
     report.authOk = true;
     add(
       report,
@@ -411,8 +487,11 @@ async function sendTestMessage(
   ].join('\r\n');
   try {
     await client.mailFrom(from);
+    await inStep(client);
     await client.rcptTo(to);
+    await inStep(client);
     const reply = await client.data(message);
+    await inStep(client);
     report.sendOk = true;
     add(report, 'ok', `Test message to ${to} accepted: ${firstLineOf(reply.raw)}`);
   } catch (error) {
@@ -430,6 +509,7 @@ async function describeFailure(
   report: PortReport,
   implicit: SmtpClientError,
   plain: SmtpClientError,
+  raw: RawProbe | null,
   options: ProbeOptions,
   target: VerifyTarget,
 ): Promise<void> {
@@ -477,13 +557,13 @@ async function describeFailure(
     return;
   }
   report.reachability = 'open';
-  // The TLS handshake worked but what followed was not an SMTP greeting (e.g. IMAP on 993).
+  // The TLS handshake worked but what followed was not a readable SMTP greeting (e.g. IMAP on 993).
   if (implicit.phase === 'greeting' && implicit.received) {
-    nameOtherService(report, implicit.received, true, target);
+    unreadableGreeting(report, implicit, true, target);
     return;
   }
   if (plain.phase === 'greeting' && plain.received) {
-    nameOtherService(report, plain.received, false, target);
+    unreadableGreeting(report, plain, false, target);
     return;
   }
   if (plain.phase === 'greeting' && plain.reply) {
@@ -499,26 +579,85 @@ async function describeFailure(
     );
     return;
   }
-  if (plain.code === 'ETIMEDOUT' && implicit.code === 'ETLS') {
-    const received = await poke(target, options.stepTimeoutMs);
-    if (received && received.length > 0) {
-      nameOtherService(report, received, false, target);
-      return;
-    }
-  }
+  if (plain.code === 'ETIMEDOUT' && raw && (await describeSilence(report, raw, options, target))) return;
   report.reachability = 'no-greeting';
   const tlsWorked = implicit.phase === 'greeting';
   const closedAtOnce = plain.code === 'ECONNRESET' && !tlsWorked;
+  const seconds = options.stepTimeoutMs / 1000;
   add(
     report,
     'error',
     tlsWorked
-      ? 'The TLS handshake succeeded but no SMTP greeting followed within the timeout.'
+      ? `The TLS handshake succeeded but no SMTP greeting followed within ${seconds} s: the server is slow to greet, stuck or overloaded.${longerTimeout(seconds)}`
       : closedAtOnce
         ? 'The server closed the connection without a greeting, in plaintext and when TLS was tried: it refuses this client (an access rule, a blocklist such as fail2ban, a connection limit), or the service behind the port is down (a proxy or load balancer accepting for a dead backend).'
-        : `Connected, but no greeting within ${options.stepTimeoutMs / 1000} s, in plaintext or after a TLS handshake: the server is stuck or overloaded, or a proxy accepts connections without forwarding them.`,
+        : `Connected, but no greeting within ${seconds} s, in plaintext or after a TLS handshake: the server is slow to greet (some wait on purpose, like a tarpit or Postfix postscreen, or look up the client in DNS first), stuck or overloaded, or a proxy accepts connections without forwarding them.${longerTimeout(seconds)}`,
     curlBanner(target, tlsWorked ? 'implicit' : 'none'),
     'no-greeting',
+  );
+}
+
+/** A greeting that may only be slow: a wait worth trying, within the 600 s --timeout allows. */
+function longerTimeout(seconds: number): string {
+  const longer = Math.min(600, Math.max(30, seconds * 3));
+  return longer > seconds ? ` To wait longer, run again with --timeout ${longer}.` : '';
+}
+
+/**
+ * The plaintext greeting never came, though the port answered the TLS attempt with something
+ * else than TLS: say what the side connection saw (a greeting that never completes), or, if the
+ * server waits to be spoken to, what it answers to EHLO. False when that tells nothing.
+ */
+async function describeSilence(
+  report: PortReport,
+  raw: RawProbe,
+  options: ProbeOptions,
+  target: VerifyTarget,
+): Promise<boolean> {
+  const unprompted = raw.received();
+  const received = unprompted.length > 0 ? unprompted : await raw.speak(options.stepTimeoutMs);
+  if (received.length === 0) return false;
+  if (identifyService(received) !== 'smtp') {
+    nameOtherService(report, received, false, target);
+    return true;
+  }
+  const reason = unprompted.length > 0 ? unfinishedGreeting(unprompted) : null;
+  if (reason === null) return false;
+  report.reachability = 'no-greeting';
+  report.service = 'smtp';
+  report.banner = firstLine(received);
+  add(
+    report,
+    'error',
+    `The server began an SMTP greeting but did not finish it within ${options.stepTimeoutMs / 1000} s: ${reason}. Clients wait for the whole greeting and time out: the server is broken, or a tarpit slowing down clients it suspects of spam.`,
+    curlBanner(target, 'none'),
+    'no-greeting',
+  );
+  return true;
+}
+
+/** The first bytes were not a greeting the client could read: another protocol, or SMTP broken. */
+function unreadableGreeting(
+  report: PortReport,
+  error: SmtpClientError,
+  overTls: boolean,
+  target: VerifyTarget,
+): void {
+  const received = error.received ?? Buffer.alloc(0);
+  if (identifyService(received) !== 'smtp') {
+    nameOtherService(report, received, overTls, target);
+    return;
+  }
+  report.service = 'smtp';
+  report.banner = firstLine(received);
+  // The client gives the reply reader's reason in parentheses at the end of its message.
+  const reason = /\(([^()]+)\)$/.exec(error.message)?.[1] ?? error.message;
+  add(
+    report,
+    'error',
+    `The server's greeting "${report.banner}" breaks SMTP: ${reason}. Clients cannot read it and give up: the server is broken, or something in front of it garbles its replies.`,
+    overTls ? opensslFor(target, 'implicit') : netcat(target),
+    'not-smtp',
   );
 }
 
@@ -529,7 +668,7 @@ function nameOtherService(
   target: VerifyTarget,
 ): void {
   const service = identifyService(received);
-  report.service = service === 'smtp' ? 'unknown' : service;
+  report.service = service;
   report.banner = firstLine(received);
   add(
     report,
@@ -540,30 +679,6 @@ function nameOtherService(
   );
 }
 
-/**
- * Speaks first on a port that stayed silent, to name servers that wait for the client (HTTP
- * answers `EHLO` with `400 Bad Request`). Only used after the polite probes have timed out.
- */
-function poke(target: VerifyTarget, timeoutMs: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: target.host, port: target.port });
-    const chunks: Buffer[] = [];
-    const done = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(chunks.length > 0 ? Buffer.concat(chunks) : null);
-    };
-    const timer = setTimeout(done, timeoutMs);
-    socket.on('connect', () => socket.write('EHLO mailport-doctor.invalid\r\n\r\n'));
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (Buffer.concat(chunks).includes(0x0a)) done();
-    });
-    socket.on('error', done);
-    socket.on('close', done);
-  });
-}
-
 function finish(report: PortReport, options: ProbeOptions): PortReport {
   report.role = roleOf(report);
   const surprise = report.service === 'smtp' ? conventionFinding(report.port, report.tls) : null;
@@ -571,13 +686,18 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
   const certificateOk = report.certificate !== null && report.certificate.problems.length === 0;
   const modernTls = report.tlsVersion !== null && !/^(?:TLSv1(?:\.1)?|SSLv[23])$/.test(report.tlsVersion);
   const authAcceptable = options.credentials === undefined || report.authOk === true;
+  // A relay that also takes the user's own AUTH (an IP-allowlisted smtp-relay.gmail.com, Postfix
+  // mynetworks) serves for submission like any other port.
+  const submits = report.role !== 'relay' || report.authOk === true;
+  const authPossible = !(report.authRequired === true && report.authMechanisms.length === 0);
   report.usable =
     report.service === 'smtp' &&
     (report.tls === 'starttls' || report.tls === 'implicit') &&
     certificateOk &&
     modernTls &&
     report.port !== 25 &&
-    report.role !== 'relay' &&
+    submits &&
+    authPossible &&
     authAcceptable &&
     report.sendOk !== false;
   if (report.port === 25 && report.service === 'smtp') {
@@ -587,13 +707,20 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
       'Port 25 is for server-to-server relay (MX); applications should submit on 587 or 465 (RFC 6409, RFC 8314).',
     );
   } else if (report.role === 'relay' && report.service === 'smtp') {
-    add(
-      report,
-      'info',
-      'This port accepts MAIL without AUTH: it behaves as a relay (25-style), not as a submission port.',
-    );
+    add(report, 'info', relayNote(report, options));
   }
   return report;
+}
+
+function relayNote(report: PortReport, options: ProbeOptions): string {
+  const accepts = 'This port accepts MAIL and a foreign recipient without AUTH';
+  if (report.authOk === true && report.sendOk !== false) {
+    return `${accepts}, as an IP-allowlisted relay does (smtp-relay.gmail.com, Postfix mynetworks). Your AUTH works, so it serves for submission; if the server takes mail without AUTH from anywhere, it is an open relay.`;
+  }
+  const check = options.credentials
+    ? ''
+    : ' Run doctor again with --user and --pass-env to check whether AUTH works on it.';
+  return `${accepts}: it behaves as a relay (25-style), not as a submission port.${check}`;
 }
 
 function roleOf(report: PortReport): PortRole | null {

@@ -1,16 +1,18 @@
 /**
  * Ready-to-paste client settings for the recommended port, for the clients people actually use.
- * Passwords are never inlined: every snippet reads SMTP_PASS from the environment.
+ * Passwords are never inlined: every snippet reads SMTP_PASS from the environment. The snippets
+ * dial the host the doctor probed; a --servername the certificate was checked for goes into the
+ * client's TLS options, or, for a client that checks only the name it dials, into a comment.
  */
 import { isIP } from 'node:net';
 import { postfixRelaySettings, SYSTEM_CA_BUNDLE } from './postfix-relay.js';
 import type { Recommendation } from './report.js';
 
 export interface SettingsInput {
-  /** The name the certificate was checked for: what clients should dial. */
+  /** The host the doctor probed: what clients dial. */
   host: string;
-  /** The host as given to the doctor (a name, or an address the name stands for). */
-  address: string;
+  /** The name the certificate was checked for (--servername) when it is not `host`; else null. */
+  servername: string | null;
   recommendation: Recommendation;
   user: string | null;
   caFile: string | null;
@@ -31,11 +33,29 @@ export const SETTINGS_CLIENTS = [
 ] as const;
 
 export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CLIENTS)[number], string> {
-  const { host, address, caFile } = input;
+  const { host, caFile } = input;
+  const servername = input.servername === host ? null : input.servername;
   const { port, tls } = input.recommendation;
   const implicit = tls === 'implicit';
   const user = input.user ?? 'you@example.com';
   const from = user.includes('@') ? user : 'you@example.com';
+  // For clients that check the certificate against the name they dial, and nothing else.
+  const dialName = (comment: string): string[] =>
+    servername === null
+      ? []
+      : [
+          `${comment} the certificate is for ${servername}, not ${host}: this client checks the name it dials, so dial ${servername} where it resolves to ${host} (e.g. an /etc/hosts line)`,
+        ];
+  const nodemailerTls = [
+    ...(caFile ? [`ca: readFileSync('${caFile}')`] : []),
+    ...(servername ? [`servername: '${servername}'`] : []),
+  ];
+  const phpSsl = [
+    ...(caFile ? [`'cafile' => '${caFile}'`] : []),
+    ...(servername ? [`'peer_name' => '${servername}'`] : []),
+  ];
+  // curl checks the name in the URL: it names the server, and --connect-to dials the host probed.
+  const curlHost = servername ?? host;
   return {
     nodemailer: [
       "import nodemailer from 'nodemailer';",
@@ -48,10 +68,11 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
         : '  secure: false, // plaintext greeting, then STARTTLS',
       ...(implicit ? [] : ['  requireTLS: true, // refuse to continue without STARTTLS']),
       `  auth: { user: '${user}', pass: process.env.SMTP_PASS },`,
-      ...(caFile ? [`  tls: { ca: readFileSync('${caFile}') },`] : []),
+      ...(nodemailerTls.length > 0 ? [`  tls: { ${nodemailerTls.join(', ')} },`] : []),
       '});',
     ].join('\n'),
     'python-smtplib': [
+      ...dialName('#'),
       'import os, smtplib, ssl',
       `context = ssl.create_default_context(${caFile ? `cafile='${caFile}'` : ''})`,
       implicit
@@ -68,10 +89,11 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
       '$mail->SMTPAuth = true;',
       `$mail->Username = '${user}';`,
       "$mail->Password = getenv('SMTP_PASS');",
-      ...(caFile ? [`$mail->SMTPOptions = ['ssl' => ['cafile' => '${caFile}']];`] : []),
+      ...(phpSsl.length > 0 ? [`$mail->SMTPOptions = ['ssl' => [${phpSsl.join(', ')}]];`] : []),
     ].join('\n'),
     laravel: [
       '# .env',
+      ...dialName('#'),
       'MAIL_MAILER=smtp',
       `MAIL_HOST=${host}`,
       `MAIL_PORT=${port}`,
@@ -83,6 +105,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
     ].join('\n'),
     django: [
       '# settings.py',
+      ...dialName('#'),
       `EMAIL_HOST = '${host}'`,
       `EMAIL_PORT = ${port}`,
       implicit ? 'EMAIL_USE_SSL = True  # implicit TLS' : 'EMAIL_USE_TLS = True  # STARTTLS',
@@ -92,6 +115,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
     ].join('\n'),
     rails: [
       '# config/environments/production.rb',
+      ...dialName('#'),
       'config.action_mailer.delivery_method = :smtp',
       'config.action_mailer.smtp_settings = {',
       `  address: '${host}',`,
@@ -105,6 +129,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
     ].join('\n'),
     'spring-boot': [
       '# application.properties',
+      ...dialName('#'),
       `spring.mail.host=${host}`,
       `spring.mail.port=${port}`,
       `spring.mail.username=${user}`,
@@ -125,6 +150,7 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
         : []),
     ].join('\n'),
     'dotnet-mailkit': [
+      ...dialName('//'),
       'using var client = new MailKit.Net.Smtp.SmtpClient();',
       `await client.ConnectAsync("${host}", ${port}, MailKit.Security.SecureSocketOptions.${implicit ? 'SslOnConnect' : 'StartTls'});`,
       `await client.AuthenticateAsync("${user}", Environment.GetEnvironmentVariable("SMTP_PASS"));`,
@@ -135,20 +161,20 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
         : []),
     ].join('\n'),
     curl: [
-      `curl --url '${implicit ? 'smtps' : 'smtp'}://${host}:${port}'${implicit ? '' : ' --ssl-reqd'}${caFile ? ` --cacert ${caFile}` : ''} \\`,
+      `curl --url '${implicit ? 'smtps' : 'smtp'}://${curlHost}:${port}'${servername ? ` --connect-to ${servername}:${port}:${host}:${port}` : ''}${implicit ? '' : ' --ssl-reqd'}${caFile ? ` --cacert ${caFile}` : ''} \\`,
       `  --user "${user}:$SMTP_PASS" --mail-from '${from}' --mail-rcpt 'to@example.com' \\`,
       '  --upload-file message.eml',
     ].join('\n'),
     swaks: [
-      `swaks --server ${host} --port ${port} ${implicit ? '--tls-on-connect' : '--tls'}${caFile ? ` --tls-ca-path ${caFile} --tls-verify` : ''} \\`,
+      `swaks --server ${host} --port ${port} ${implicit ? '--tls-on-connect' : '--tls'}${servername ? ` --tls-sni ${servername}` : ''}${caFile ? ` --tls-ca-path ${caFile} --tls-verify` : ''} \\`,
       `  --auth PLAIN --auth-user '${user}' --auth-password "$SMTP_PASS" --from '${from}' --to to@example.com`,
     ].join('\n'),
     postfix: postfixRelaySettings({
       // Postfix looks the relay up in DNS, where `localhost` often is not.
-      dial: host === 'localhost' ? (isIP(address) ? address : '127.0.0.1') : host,
+      dial: host === 'localhost' ? '127.0.0.1' : host,
       port,
       implicit,
-      certName: isIP(host) ? null : host,
+      certName: isIP(servername ?? host) ? null : (servername ?? host),
       caFile: caFile ?? SYSTEM_CA_BUNDLE,
       login: { user, password: null },
     }),

@@ -1,9 +1,10 @@
 /**
  * `mailport doctor` against SMTP servers that break the protocol in ways real ones do: STARTTLS
  * refused or agreed to and then not done, a hang-up after EHLO, a reply that never ends, a reply
- * code outside SMTP's range, a 421 to EHLO, a hang-up before the greeting. Each gets a finding that blames the server, not the
- * user's client, and the doctor leaves no connection open behind it. An old server without EHLO
- * is still spoken to, with HELO.
+ * code outside SMTP's range, a 421 to EHLO, a hang-up before the greeting, a greeting that never
+ * ends or comes too late, reply lines beyond the reply. Each gets a finding that blames the server,
+ * not the user's client, says what was wrong, and comes within the step timeout; the doctor leaves
+ * no connection open behind it. An old server without EHLO is still spoken to, with HELO.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
@@ -18,13 +19,58 @@ after(async () => {
 
 async function diagnose(
   answer: (line: string, socket: Socket) => boolean,
+  stepTimeoutMs = 2000,
 ): Promise<{ port: PortReport; server: ScriptedServer }> {
   const server = await startScriptedServer(answer);
   servers.push(server);
-  const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs: 2000 });
+  const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs });
   const [port] = report.ports;
   assert.ok(port);
   return { port, server };
+}
+
+/** A server that does its own talking from the first byte: `greet` gets each new connection. */
+async function startRawServer(greet: (socket: Socket) => void): Promise<ScriptedServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.on('close', () => sockets.delete(socket));
+    // Read (and drop) what the doctor sends, so its hang-up is noticed.
+    socket.resume();
+    greet(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  const running: ScriptedServer = {
+    port: address.port,
+    openConnections: () => sockets.size,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  servers.push(running);
+  return running;
+}
+
+/** Writes `chunk` every `ms` until the connection closes (a tarpit). */
+function drip(socket: Socket, chunk: string, ms: number): void {
+  const timer = setInterval(() => socket.write(chunk), ms);
+  socket.on('close', () => clearInterval(timer));
+}
+
+/** The doctor on one raw server's port with a 1 s step timeout; fails if it took much longer. */
+async function diagnoseGreeting(server: ScriptedServer): Promise<PortReport> {
+  const started = Date.now();
+  const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs: 1000 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed < 1600, `the doctor took ${elapsed} ms with a 1 s step timeout`);
+  await connectionsCloseSoon(server);
+  const [port] = report.ports;
+  assert.ok(port);
+  return port;
 }
 
 function errors(port: PortReport): { message: string; cause?: string }[] {
@@ -172,6 +218,109 @@ describe('doctor on broken SMTP servers', () => {
     });
     assert.equal(port.service, 'smtp');
     assert.deepEqual(port.ehloBeforeTls?.extensions, []);
-    assert.ok(port.findings.some((finding) => finding.cause === 'starttls-not-offered'));
+    const finding = port.findings.find((entry) => entry.cause === 'starttls-not-offered');
+    // Why there is no STARTTLS (nor AUTH): the server does not speak ESMTP at all.
+    assert.match(finding?.message ?? '', /refused EHLO \(500 5\.5\.1 Command unrecognized\)/);
+    assert.match(finding?.message ?? '', /neither STARTTLS nor AUTH/);
+  });
+
+  test('220 to STARTTLS, then a hang-up: the server broke the handshake, not a wrong TLS mode', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
+      else if (/^STARTTLS/i.test(line)) socket.end('220 go\r\n');
+      else return false;
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /answered 220 to STARTTLS but then closed the connection/);
+    assert.equal(finding?.cause, 'starttls-not-offered');
+  });
+
+  test('a multi-line EHLO reply left unfinished is said so, not blamed on a firewall', async () => {
+    const { port, server } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-mail.test\r\n250-STARTTLS\r\n');
+      return true;
+    }, 1000);
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /left its reply to EHLO unfinished/);
+    assert.match(finding?.message ?? '', /250-STARTTLS/);
+    assert.notEqual(finding?.cause, 'connection-timeout');
+    await connectionsCloseSoon(server);
+  });
+
+  test('lines after the final line of the EHLO reply: a malformed reply, not "STARTTLS not offered"', async () => {
+    const commands: string[] = [];
+    const { port, server } = await diagnose((line, socket) => {
+      commands.push(line.split(' ')[0] ?? '');
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-mail.test\r\n250 PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n');
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /reply to EHLO ended at "250 PIPELINING".*"250-STARTTLS"/);
+    assert.equal(finding?.cause, 'not-smtp');
+    assert.ok(!port.findings.some((entry) => /STARTTLS is not offered/.test(entry.message)));
+    assert.equal(port.usable, false);
+    // The leftover lines were not taken for the replies to a MAIL/RCPT probe.
+    assert.ok(!commands.includes('MAIL'), `commands sent: ${commands.join(', ')}`);
+    await connectionsCloseSoon(server);
+  });
+
+  test('two replies to one MAIL: the shift is reported, not read as the answer to RCPT', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (!/^MAIL/i.test(line)) return false;
+      socket.write('250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n');
+      return true;
+    });
+    const finding = errors(port).find((entry) => entry.cause === 'not-smtp');
+    assert.match(finding?.message ?? '', /reply to MAIL FROM:<> ended at "250 2\.1\.0 Ok".*"250 2\.1\.0 Ok"/);
+    assert.equal(port.authRequired, null, 'nothing is concluded from out-of-step replies');
+  });
+
+  test('a greeting without a line end: said so, within the step timeout', async () => {
+    const server = await startRawServer((socket) => socket.write('220 mail.test ESMTP'));
+    const port = await diagnoseGreeting(server);
+    assert.equal(port.service, 'smtp');
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /never ended the line.*"220 mail\.test ESMTP"/);
+    assert.doesNotMatch(finding?.message ?? '', /not SMTP|answers with an SMTP server/);
+  });
+
+  test('a tarpit dripping one byte a second: the greeting line never ends', async () => {
+    const server = await startRawServer((socket) => {
+      socket.write('220 ');
+      drip(socket, 'x', 200);
+    });
+    const [finding] = errors(await diagnoseGreeting(server));
+    assert.match(finding?.message ?? '', /never ended the line.*"220 x+"/);
+  });
+
+  test('a tarpit sending continuation lines: the multi-line greeting never finishes', async () => {
+    const server = await startRawServer((socket) => {
+      socket.write('220-still here\r\n');
+      drip(socket, '220-still here\r\n', 200);
+    });
+    const [finding] = errors(await diagnoseGreeting(server));
+    assert.match(finding?.message ?? '', /multi-line greeting.*"220-still here".*never the final line/);
+  });
+
+  test('a greeting line over 64 KiB: the reason is shown, the server is not called "not SMTP"', async () => {
+    const server = await startRawServer((socket) => socket.write(`220 ${'x'.repeat(200_000)}\r\n`));
+    const port = await diagnoseGreeting(server);
+    assert.equal(port.service, 'smtp');
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /breaks SMTP: a reply line is longer than 64 KiB/);
+    assert.doesNotMatch(finding?.message ?? '', /answers with an SMTP server/);
+  });
+
+  test('a greeting slower than the timeout: a slow greeting, and a longer --timeout to try', async () => {
+    const server = await startRawServer((socket) => {
+      const timer = setTimeout(() => socket.write('220 slow.test ESMTP\r\n'), 1500);
+      socket.on('close', () => clearTimeout(timer));
+    });
+    const [finding] = errors(await diagnoseGreeting(server));
+    assert.match(finding?.message ?? '', /slow to greet/);
+    assert.match(finding?.message ?? '', /--timeout 30/);
   });
 });

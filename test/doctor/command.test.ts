@@ -118,6 +118,16 @@ test('the password comes from --pass-env and is never printed', async () => {
   }
 });
 
+test('--timeout outside 0.1 to 600 seconds is a usage error that says the range', async () => {
+  for (const seconds of ['0.001', '0.0001', '0.05']) {
+    await assert.rejects(
+      doctor(['127.0.0.1', '--ports', String(server.port), '--timeout', seconds]),
+      (error: Error) => error instanceof CommanderError && /0\.1 to 600/.test(error.message),
+      `--timeout ${seconds}`,
+    );
+  }
+});
+
 test('usage errors: bad port list, --pass without --user, a missing --ca file', async () => {
   await assert.rejects(doctor(['localhost', '--ports', '587,x']), CommanderError);
   await assert.rejects(

@@ -193,6 +193,50 @@ test('--send-to sends a real test message once AUTH works', async () => {
   );
 });
 
+test("a port that also takes mail without AUTH is usable once the user's own AUTH and send work", async () => {
+  // An IP-allowlisted relay (smtp-relay.gmail.com, Postfix mynetworks) that also does AUTH.
+  const server = await keep(
+    startTestSmtpServer({ tls: 'starttls', certificate: fixtures.valid, credentials }),
+  );
+  const report = await runDoctor({
+    host: 'localhost',
+    ports: [server.port],
+    caFile,
+    stepTimeoutMs: 2000,
+    credentials,
+    sendTo: 'bob@example.com',
+  });
+  const port = portOf(report, server.port);
+  assert.equal(port.authRequired, false);
+  assert.equal(port.authOk, true);
+  assert.equal(port.sendOk, true);
+  assert.equal(port.usable, true);
+  assert.equal(report.recommendation?.port, server.port);
+  const note = port.findings.find((finding) => /without AUTH/.test(finding.message));
+  assert.equal(note?.level, 'info');
+  assert.match(note?.message ?? '', /AUTH works/);
+
+  // Without credentials the doctor cannot tell, and says how to find out.
+  const unchecked = await runDoctor({ host: 'localhost', ports: [server.port], caFile, stepTimeoutMs: 2000 });
+  assert.equal(portOf(unchecked, server.port).usable, false);
+  assert.ok(portOf(unchecked, server.port).findings.some((finding) => /--user/.test(finding.message)));
+});
+
+test('a port that demands AUTH but offers no mechanism is not usable, and says why', async () => {
+  const server = await keep(
+    startTestSmtpServer({ tls: 'starttls', certificate: fixtures.valid, authRequired: true }),
+  );
+  const report = await runDoctor({ host: 'localhost', ports: [server.port], caFile, stepTimeoutMs: 2000 });
+  const port = portOf(report, server.port);
+  assert.equal(port.authRequired, true);
+  assert.deepEqual(port.authMechanisms, []);
+  assert.equal(port.usable, false);
+  assert.equal(report.recommendation, null);
+  const finding = port.findings.find((entry) => entry.level === 'error');
+  assert.equal(finding?.cause, 'auth-mechanism-unsupported');
+  assert.match(finding?.message ?? '', /demands AUTH .* but offers no AUTH mechanism/);
+});
+
 describe('doctor on broken servers', () => {
   test('certificate problems are named with their cause ids; the CA-less run names the untrusted CA', async () => {
     const tls = (certificate: typeof fixtures.valid) =>

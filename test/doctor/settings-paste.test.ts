@@ -20,6 +20,7 @@ import { CLIENTS_DIR, JAVA_CLASSPATH } from '../helpers/language-clients.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { createTlsFixtures, startTestSmtpServer, type TestSmtpServer } from '../smtp-client/test-servers.js';
 
 const NODEMAILER = createRequire(import.meta.url).resolve('nodemailer');
 let sandbox: TestSandbox;
@@ -157,9 +158,9 @@ describe("the doctor's settings deliver when pasted", () => {
       test(`${client}, for the ${profile} port`, async () => {
         const { snippets, recommendation } = await doctorSettings(profile);
         assert.equal(recommendation.port, sandbox.port(profile));
-        // The certificate was checked for --servername, so that is the host the snippets dial.
+        // The snippets dial the host probed; the --servername the certificate was checked for rides along.
+        assert.match(snippets[client] ?? '', /127\.0\.0\.1/);
         assert.match(snippets[client] ?? '', /localhost/);
-        assert.doesNotMatch(snippets[client] ?? '', /127\.0\.0\.1/);
         const before = (await sandbox.store.listMessages({})).total;
         const output = await paste(client, snippets[client] ?? '');
         const { items, total } = await sandbox.store.listMessages({});
@@ -171,6 +172,55 @@ describe("the doctor's settings deliver when pasted", () => {
       });
     }
   }
+});
+
+describe('with --servername, the snippets dial the host probed and check the certificate for the name', () => {
+  // The certificate names only mail.example.net, which does not resolve: a snippet delivers only
+  // if it dials the address probed and checks the certificate for the name.
+  const WITH_SERVERNAME = ['nodemailer', 'phpmailer', 'curl', 'swaks'] as const;
+  let server: TestSmtpServer;
+  let snippets: Record<string, string>;
+
+  before(async () => {
+    const fixtures = await createTlsFixtures();
+    const fixtureCa = join(dir, 'fixture-ca.pem');
+    await writeFile(fixtureCa, fixtures.ca.certPem);
+    server = await startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.wrongHostname,
+      tlsRequired: true,
+      authRequired: true,
+      credentials: sandbox.auth,
+    });
+    const report = await runDoctor({
+      host: '127.0.0.1',
+      servername: 'mail.example.net',
+      ports: [server.port],
+      caFile: fixtureCa,
+      credentials: sandbox.auth,
+      stepTimeoutMs: 5000,
+    });
+    assert.ok(report.settings, JSON.stringify(report.ports[0]?.findings));
+    snippets = report.settings;
+  });
+  after(() => server.close());
+
+  for (const client of WITH_SERVERNAME) {
+    test(client, async () => {
+      const snippet = snippets[client] ?? '';
+      const before = server.messages.length;
+      const output = await paste(client, snippet);
+      assert.equal(server.messages.length, before + 1, `snippet:\n${snippet}\noutput:\n${output}`);
+    });
+  }
+
+  test('clients that cannot check another name than the one they dial say how to get there', () => {
+    for (const client of ['python-smtplib', 'laravel', 'django', 'rails', 'spring-boot', 'dotnet-mailkit']) {
+      assert.match(snippets[client] ?? '', /127\.0\.0\.1/, client);
+      assert.match(snippets[client] ?? '', /certificate is for mail\.example\.net/, client);
+    }
+    assert.match(snippets.postfix ?? '', /'smtp_tls_secure_cert_match = mail\.example\.net'/);
+  });
 });
 
 describe("the doctor's Postfix relayhost settings deliver when pasted", {

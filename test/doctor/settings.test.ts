@@ -12,15 +12,15 @@ const implicit = { port: 465, tls: 'implicit', reason: '' } as const;
 
 function postfix(
   host: string,
-  address: string,
+  servername: string | null,
   recommendation: typeof starttls | typeof implicit,
   caFile: string | null = null,
 ): string {
-  return clientSettings({ host, address, recommendation, user: 'me@example.com', caFile }).postfix;
+  return clientSettings({ host, servername, recommendation, user: 'me@example.com', caFile }).postfix;
 }
 
 test('a provider by name: relayhost in brackets, certificate verified with the system CAs', () => {
-  const settings = postfix('smtp.example.com', 'smtp.example.com', starttls);
+  const settings = postfix('smtp.example.com', null, starttls);
   assert.match(settings, /'relayhost = \[smtp\.example\.com\]:587'/);
   assert.match(settings, /'smtp_tls_security_level = secure'/);
   assert.match(settings, /'smtp_tls_CAfile = \/etc\/ssl\/certs\/ca-certificates\.crt'/);
@@ -40,12 +40,15 @@ test('a provider by name: relayhost in brackets, certificate verified with the s
 });
 
 test('implicit TLS needs wrappermode as well as the port', () => {
-  assert.match(postfix('smtp.example.com', 'smtp.example.com', implicit), /'smtp_tls_wrappermode = yes'/);
+  assert.match(postfix('smtp.example.com', null, implicit), /'smtp_tls_wrappermode = yes'/);
 });
 
 test('localhost is dialled by address, and the certificate matched by name', () => {
-  for (const address of ['127.0.0.1', 'localhost']) {
-    const settings = postfix('localhost', address, starttls, '/srv/ca.pem');
+  for (const [host, servername] of [
+    ['127.0.0.1', 'localhost'],
+    ['localhost', null],
+  ] as const) {
+    const settings = postfix(host, servername, starttls, '/srv/ca.pem');
     assert.match(settings, /'relayhost = \[127\.0\.0\.1\]:587'/);
     assert.match(settings, /'smtp_tls_secure_cert_match = localhost'/);
     assert.match(settings, /'smtp_tls_CAfile = \/srv\/ca\.pem'/);
@@ -53,14 +56,14 @@ test('localhost is dialled by address, and the certificate matched by name', () 
 });
 
 test('an IPv6 address is written as Postfix writes it, [ipv6:...]', () => {
-  const settings = postfix('localhost', '::1', starttls, '/srv/ca.pem');
+  const settings = postfix('::1', 'localhost', starttls, '/srv/ca.pem');
   assert.match(settings, /'relayhost = \[ipv6:::1\]:587'/);
   assert.match(settings, /"\[ipv6:::1\]:587 me@example\.com:\$SMTP_PASS"/);
   assert.match(settings, /'smtp_tls_secure_cert_match = localhost'/);
 });
 
 test('a relay known only by address is encrypted, and the way to verify it is said', () => {
-  const settings = postfix('192.0.2.25', '192.0.2.25', starttls);
+  const settings = postfix('192.0.2.25', null, starttls);
   assert.match(settings, /'smtp_tls_security_level = encrypt'/);
   assert.match(settings, /--servername/);
 });

@@ -29,7 +29,7 @@ export function parsePortList(value: string): number[] {
 /** Seconds (fractions allowed) → milliseconds. */
 export function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+  if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 600) {
     throw new InvalidArgumentError(`"${value}" is not a timeout: give seconds from 0.1 to 600.`);
   }
   return Math.round(seconds * 1000);

@@ -1,0 +1,50 @@
+/**
+ * Why STARTTLS, though offered, gave no TLS session, and whose doing it is: a refusal, a server
+ * that agreed and then did not speak TLS (or hung up), or a handshake that failed for a reason
+ * OpenSSL names.
+ */
+import type { CauseId } from '../explain/causes.js';
+import { explainError } from '../explain/matcher.js';
+import { formatReply, type SmtpClientError } from '../smtp-client/index.js';
+import { describeChain } from './error-chain.js';
+
+/** Node's words when the peer closes the socket before the handshake is done. */
+const HUNG_UP =
+  /socket disconnected before secure TLS connection|closed the connection during the TLS handshake/i;
+
+export function starttlsFailure(error: SmtpClientError, port: number): { message: string; cause: CauseId } {
+  const { cause } = explainError(error, { port });
+  if (error.reply) {
+    return { message: `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`, cause };
+  }
+  // Our STARTTLS and ClientHello were right, so what follows the 220 is the server's doing.
+  if (hungUp(error)) {
+    return {
+      message:
+        'The server answered 220 to STARTTLS but then closed the connection during the TLS handshake: its TLS set-up is broken (often a missing or unreadable certificate or key; the server log says which), or a firewall doing "SMTP inspection" cuts the connection.',
+      // No client can get TLS here, whatever its settings: STARTTLS is in effect not available.
+      cause: 'starttls-not-offered',
+    };
+  }
+  if (cause === 'starttls-not-offered') {
+    const after =
+      error.code === 'ETIMEDOUT'
+        ? `answered nothing to the TLS handshake (${error.message})`
+        : 'did not speak TLS (its next bytes were not a TLS record)';
+    return {
+      message: `The server answered 220 to STARTTLS but then ${after}: the server is misconfigured, or a firewall doing "SMTP inspection" strips STARTTLS.`,
+      cause,
+    };
+  }
+  // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.
+  const reason = (error.cause as { reason?: unknown } | undefined)?.reason;
+  return {
+    message: `STARTTLS is offered but the TLS handshake fails: ${typeof reason === 'string' ? reason : describeChain(error)}`,
+    cause,
+  };
+}
+
+function hungUp(error: SmtpClientError): boolean {
+  const code = (error.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || HUNG_UP.test(describeChain(error));
+}
