@@ -15,6 +15,7 @@ export const CAUSE_IDS = [
   'connection-refused',
   'connection-timeout',
   'no-greeting',
+  'connection-closed',
   'dns-failure',
   'auth-required',
   'auth-failed',

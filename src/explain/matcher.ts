@@ -8,9 +8,10 @@ import { IMPLICIT_TLS_PORTS, PLAINTEXT_GREETING_PORTS } from '../profiles/port-p
 import type { CauseId, Explanation } from './causes.js';
 import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from './rules.js';
 
-// `host:465`, `[::1]:587`, `port 465`, `port: 465`, `port=465`, `port: '465'`; not `index.js:465`.
-const PORT_MENTION =
-  /(?:\bport\b\s*[:=]?\s*['"]?|[\w\]-](?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h)):)(\d{2,5})\b/gi;
+// `port 465`, `port: 465`, `port=465`, `port: '465'`: the port the client used, whatever its number.
+const PORT_NAMED = /\bport\b\s*[:=]?\s*['"]?(\d{2,5})\b/gi;
+// `host:465`, `[::1]:587`; not `index.js:465`.
+const HOST_PORT = /[\w\]-](?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h)):(\d{2,5})\b/g;
 
 export interface ExplainOptions {
   /** The port the failing client used, when the text does not say (`mailport explain --port 465`). */
@@ -23,24 +24,38 @@ export interface RuleMatch {
   confidence: number;
 }
 
-/** The kind of port the client used: the given one, else the ports the text mentions. */
+/**
+ * The kind of port the client used: the given one, else the ports the text mentions. Any port but
+ * an implicit-TLS one greets in plaintext; in `host:port` form only ports with a known role count,
+ * since the other end of `127.0.0.1:40000->10.0.0.5:587` is the client's own.
+ */
 export function portContext(text: string, port?: number): PortContext | null {
-  if (port !== undefined && IMPLICIT_TLS_PORTS.has(port)) return 'implicit';
-  if (port !== undefined && PLAINTEXT_GREETING_PORTS.has(port)) return 'plaintext';
-  let implicit = false;
-  let plaintext = false;
-  for (const match of text.matchAll(PORT_MENTION)) {
-    const port = Number(match[1]);
-    if (IMPLICIT_TLS_PORTS.has(port)) implicit = true;
-    if (PLAINTEXT_GREETING_PORTS.has(port)) plaintext = true;
+  if (port !== undefined) return kindOf(port);
+  const kinds = new Set<PortContext>();
+  for (const match of text.matchAll(PORT_NAMED)) kinds.add(kindOf(Number(match[1])));
+  for (const match of text.matchAll(HOST_PORT)) {
+    const mentioned = Number(match[1]);
+    if (IMPLICIT_TLS_PORTS.has(mentioned) || PLAINTEXT_GREETING_PORTS.has(mentioned)) {
+      kinds.add(kindOf(mentioned));
+    }
   }
-  if (implicit === plaintext) return null;
-  return implicit ? 'implicit' : 'plaintext';
+  const [only] = kinds;
+  return kinds.size === 1 && only !== undefined ? only : null;
+}
+
+function kindOf(port: number): PortContext {
+  return IMPLICIT_TLS_PORTS.has(port) ? 'implicit' : 'plaintext';
 }
 
 export function normalise(text: string): string {
   let cleaned = text;
-  for (const pattern of BOILERPLATE) cleaned = cleaned.replace(pattern, '');
+  for (const pattern of BOILERPLATE) {
+    // What a pattern's `keep` group matched survives (a frame's function name names the step).
+    cleaned = cleaned.replace(pattern, (...args: unknown[]) => {
+      const groups = args[args.length - 1];
+      return typeof groups === 'object' && groups !== null ? ((groups as { keep?: string }).keep ?? '') : '';
+    });
+  }
   return cleaned;
 }
 
@@ -51,6 +66,7 @@ export function matchRules(text: string, options: ExplainOptions = {}): RuleMatc
   const matches: RuleMatch[] = [];
   for (const rule of RULES) {
     if (rule.port !== undefined && rule.port !== context) continue;
+    if (rule.unlessPort !== undefined && rule.unlessPort === context) continue;
     if (!rule.match.every((pattern) => pattern.test(cleaned))) continue;
     if (rule.unless?.some((pattern) => pattern.test(cleaned))) continue;
     matches.push({ rule, cause: rule.cause, confidence: rule.confidence });

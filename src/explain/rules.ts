@@ -24,7 +24,10 @@ export interface ExplainRule {
   /** Stable, descriptive id (used in tests and `--debug` output). */
   id: string;
   cause: CauseId;
-  /** 0..1. Specific phrases and codes score high, generic words low. */
+  /**
+   * 0..1. Specific phrases and codes score high, generic words low. 0 only for `unknown`: text known
+   * to be ambiguous, answered with how to get a clearer one (the rule's `fix`).
+   */
   confidence: number;
   /** Every pattern must match. */
   match: RegExp[];
@@ -32,6 +35,8 @@ export interface ExplainRule {
   unless?: RegExp[];
   /** Applies only when the text names a port of this kind (e.g. `:465`, `port 587`). */
   port?: PortContext;
+  /** Does not apply when the port is of this kind: for guesses that only hold on the other one. */
+  unlessPort?: PortContext;
   /** Clients known to print this text. */
   seenIn: string[];
   /** A fix more precise than the cause's general one, for this variant. */
@@ -121,9 +126,15 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'no-greeting': {
     summary:
-      'The connection opened but the server never sent its 220 greeting: the server is overloaded or stuck, a proxy accepts connections without forwarding them, or the port expects TLS first.',
-    fix: 'If this is port 465 (or any implicit-TLS port), enable implicit TLS in the client. Otherwise check the server health and any proxy or load balancer in front of it; `mailport doctor HOST` tells implicit TLS apart from a silent server.',
+      'The connection opened but the server never sent its 220 greeting: it stayed silent or hung up. The server is overloaded, stuck or refuses this client, a proxy accepts connections without forwarding them, or the port expects TLS first.',
+    fix: 'If this is port 465 (or any implicit-TLS port), enable implicit TLS in the client. Otherwise check the server health, its log (a server that refuses your IP may hang up without a word) and any proxy or load balancer in front of it; `mailport doctor HOST` tells implicit TLS apart from a silent or refusing server.',
     references: [RFC.smtp, RFC.implicitTls],
+  },
+  'connection-closed': {
+    summary:
+      'The server, or something between you and it (a firewall, proxy, load balancer or antivirus), closed or reset the connection, and the output does not show at which step or why. Common reasons: a TLS mode that does not match the port, a server that refuses this client (an IP blocklist, fail2ban, a connection limit), or a dead service behind a proxy.',
+    fix: "Find out where it happens: `mailport doctor HOST` probes each port in both TLS modes and says whether the server refuses you. Or run the client with its transcript (swaks, `curl -v`, nodemailer `logger: true`, Python `set_debuglevel(1)`, PHPMailer `SMTPDebug = SMTP::DEBUG_CONNECTION`, msmtp `--debug`) and run `mailport explain` on that. Port 465 needs implicit TLS; 587, 25 and 2525 greet in plaintext and upgrade with STARTTLS. The server's log says why it dropped the connection.",
+    references: [RFC.smtp, RFC.implicitTls, RFC.starttls],
   },
   'dns-failure': {
     summary: 'The SMTP host name does not resolve (typo, missing DNS record, or no working DNS resolver).',
@@ -218,7 +229,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     references: [RFC.replyCodes],
   },
   unknown: {
-    summary: 'Mailport does not recognise this error, and would rather say so than guess.',
+    summary: 'Mailport cannot tell the cause from this text, and would rather say so than guess.',
     fix: 'Run `mailport doctor HOST` to probe the server directly, or `mailport send --show-transcript` to see the full SMTP conversation; paste the server reply (the line starting with a 3-digit code) into `mailport explain`.',
     references: [RFC.replyCodes],
   },
@@ -238,9 +249,14 @@ export const BOILERPLATE: readonly RegExp[] = [
   /^[ \t]*Timeout\s*:\s*\d+ \(sec\)[ \t]*$/gim,
   // Stack frames: their file names and line numbers (`line 535`, `index.js:465:12`) are not SMTP facts.
   // A Python frame and the source lines under it: the code of the library that raised the error
-  // (`raise SMTPException("No suitable authentication method found.")`) is not what happened.
-  /^([ \t]*)File ".*", line \d+.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
+  // (`raise SMTPException("No suitable authentication method found.")`) is not what happened. The
+  // function name stays (`in create_connection`, `in ehlo`): it tells the step that failed.
+  /^([ \t]*)File ".*", line \d+(?:, (?<keep>in \S+))?.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
   /^[ \t]*at .*[(\s]\S+:\d+(?::\d+)?\)?[ \t]*$/gm,
+  // Ruby's `/usr/lib/ruby/3.1.0/socket.rb:452:in `read'`: the method name stays, as for Python.
+  /(?:\S+\.rb|<internal:[\w/]+>):\d+:(?=in [`'])/g,
+  // PHP's `#0 /path/SmtpTransport.php(315): ...` and `... on line 85`.
+  /(?<=\.php)\(\d+\)|\bon line \d+/g,
   // Numbers that are not reply codes: nodemailer's info object (`envelopeTime: 451`, `messageSize:
   // 535`) and Postfix's log fields (`size=535`, `delays=0.05/0.04/5/0`).
   /\b(?:envelopeTime|messageTime|messageSize)\s*:\s*\d+/g,
@@ -248,6 +264,10 @@ export const BOILERPLATE: readonly RegExp[] = [
 ];
 
 const ALL = ['all clients'];
+
+const GREETING_REFUSED_FIX =
+  "The server refuses every session from your address before any command (a 554 or other 5xx greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.";
+
 /** Clients whose DNS and connect errors come from the operating system's socket layer. */
 const SOCKET_LEVEL_CLIENTS = [
   'nodemailer',
@@ -262,13 +282,47 @@ const SOCKET_LEVEL_CLIENTS = [
 ];
 
 /**
- * The output shows the session got past the greeting, so the TLS mode and the connection worked:
- * Mailport's own `phase:` (from `ehlo` on, the server had greeted), a server reply in a client's
- * transcript (swaks `<-`/`<~`, curl -v `<`, msmtp `<--`, nodemailer's logger `S:`, Python's debug
- * `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), or a Ruby stack frame of a command after it.
+ * The server answered in SMTP, so the TLS mode and the connection worked: Mailport's own `phase:`
+ * (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
+ * `<~` and `<**` for an error, curl -v `<`, msmtp `<--` and `server message:`, nodemailer's logger
+ * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), or a Ruby or Python stack
+ * frame of a command after the greeting.
  */
-const AFTER_GREETING =
-  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<-+|<~|<|S:)[ \t]+[23]\d\d[ -]|reply: b'[23]\d\d[ -]|SERVER -> CLIENT: [23]\d\d[ -]|in `(?:block in )?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'/m;
+const SERVER_ANSWERED =
+  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
+
+/**
+ * The output names the greeting as the step that failed: Mailport's phase, JavaMail's bad greeting
+ * (`response: -1` is its end of stream), msmtp's initial OK message, aiosmtplib's connect step,
+ * curl's and Symfony Mailer's unexpected greeting code, swaks connected and then nothing but an
+ * error or a hang-up, Ruby reading the first reply in `do_start`, Python's in `connect`, Symfony
+ * Mailer's in `start()`.
+ */
+const AT_GREETING =
+  /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]*\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]*SmtpTransport->start\(\)/m;
+
+/** The peer closed the connection (an orderly close: end of stream), in each client's words. */
+const CLOSED =
+  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed/i;
+
+/**
+ * Go's net/smtp returns a bare EOF when the server hangs up: alone, after the caller's words, or
+ * after log.Fatal's date and time.
+ */
+const GO_EOF = /(?:^|:\s*|msg=|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )EOF(?:\s|$)/m;
+
+/** The peer reset the connection (a TCP RST), in each client's and operating system's words. */
+const RESET = /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b/i;
+
+/** The peer hung up, either way. */
+const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
+
+/** The TCP connect itself got no answer in time (not a reply that never came). */
+const CONNECT_TIMEOUT =
+  /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i;
+
+/** A 5xx reply code, as clients quote one; not a port (`port: 587`, `host:587`) or a line number. */
+const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
 
 /**
  * A read that timed out or found nothing once the TCP connection was open: before the greeting,
@@ -276,7 +330,7 @@ const AFTER_GREETING =
  * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for).
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got an empty response|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message|while receiving the initial server greeting/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got (?:an )?empty (?:response|code)|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message|while receiving the initial server greeting/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -312,7 +366,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.97,
     match: [
       /\bphase: starttls\b/,
-      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|record[ _]layer[ _]failure|handshake .*timed out/i,
+      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|unknown[ _]protocol|record[ _]layer[ _]failure|handshake .{0,200}timed out/i,
     ],
     seenIn: ['mailport'],
     fix: 'The server answered 220 to STARTTLS but did not start TLS (it answered in plaintext, or not at all): fix its TLS configuration, or turn off the "SMTP inspection" of a firewall in between (it rewrites STARTTLS). Meanwhile use another port that works, e.g. 465 with implicit TLS.',
@@ -439,19 +493,18 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.8,
     match: [
-      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|handshake.*(?:EOF|closed)|closed.*during.*handshake/i,
+      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|handshake.*(?:EOF|closed)|closed.*during.*handshake/i,
     ],
     port: 'plaintext',
     seenIn: ['Python smtplib', 'nodemailer', 'curl', 'JavaMail'],
   },
   {
+    // Only when the reset hit the TLS handshake: a plaintext client reset on 587 never tried TLS.
     id: 'reset-on-plaintext-port',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.55,
-    match: [
-      /ECONNRESET|Connection reset by peer|forcibly closed by the remote host|SSL_connect: Connection reset/i,
-    ],
-    unless: [AFTER_GREETING],
+    match: [RESET, /SSL|TLS|handshake/i],
+    unless: [SERVER_ANSWERED],
     port: 'plaintext',
     seenIn: ['nodemailer', 'Python smtplib', 'curl', '.NET SmtpClient'],
   },
@@ -459,8 +512,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reset-on-implicit-port',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.55,
-    match: [/ECONNRESET|Connection reset by peer|forcibly closed by the remote host/i],
-    unless: [/SSL|TLS|handshake/i, AFTER_GREETING],
+    match: [RESET],
+    unless: [/SSL|TLS|handshake/i, SERVER_ANSWERED],
     port: 'implicit',
     seenIn: ['nodemailer', 'Python smtplib', '.NET SmtpClient'],
   },
@@ -469,7 +522,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.5,
     match: [
-      /unexpected eof|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|SSL_connect: Connection reset|TLS\/SSL connection has been closed|non-properly terminated/i,
+      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|SSL_connect: Connection reset|TLS\/SSL connection has been closed|non-properly terminated/i,
     ],
     seenIn: ['Python smtplib', 'nodemailer', 'curl'],
   },
@@ -495,6 +548,9 @@ export const RULES: readonly ExplainRule[] = [
   },
 
   // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------
+  // A wait or a hang-up before the greeting: on 465, or when no port is known, a server that waited
+  // in vain for a TLS handshake. Not so on a port that greets in plaintext (`unlessPort`); and with
+  // no port known, a reset is not read as one (such a server gives up with a close, not a reset).
   {
     id: 'greeting-never-received-implicit-port',
     cause: 'plaintext-on-implicit-tls-port',
@@ -502,10 +558,8 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
     ],
-    unless: [
-      AFTER_GREETING,
-      /connect ETIMEDOUT|Connection timed out|connect timed out|i\/o timeout|Failed to connect|Connection timeout|did not properly respond/i,
-    ],
+    // A timeout of the TCP connect itself (Python's shows in its `create_connection` frame).
+    unless: [SERVER_ANSWERED, CONNECT_TIMEOUT, /i\/o timeout|Failed to connect|^in create_connection$/im],
     port: 'implicit',
     seenIn: [
       'nodemailer',
@@ -541,13 +595,15 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.8,
     match: [/Greeting never received/i],
+    unlessPort: 'plaintext',
     seenIn: ['nodemailer'],
   },
   {
     id: 'javamail-response-minus-one',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.85,
-    match: [/Could not connect to SMTP host.*response: -1/is],
+    match: [/Could not connect to SMTP host.{0,300}response: -1/is],
+    unlessPort: 'plaintext',
     seenIn: ['JavaMail'],
   },
   {
@@ -555,6 +611,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.7,
     match: [/Got bad greeting from SMTP host.*\[EOF\]/is],
+    unlessPort: 'plaintext',
     seenIn: ['JavaMail'],
   },
   {
@@ -562,7 +619,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.65,
     match: [/Connection unexpectedly closed/i],
-    unless: [AFTER_GREETING],
+    unless: [SERVER_ANSWERED, RESET],
+    unlessPort: 'plaintext',
     seenIn: ['Python smtplib'],
   },
   {
@@ -570,6 +628,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.8,
     match: [/server sent an empty reply|cannot get initial OK message/i],
+    unless: [SERVER_ANSWERED, RESET],
+    unlessPort: 'plaintext',
     seenIn: ['msmtp'],
   },
   {
@@ -577,6 +637,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.6,
     match: [/(?:SMTP )?server has unexpectedly disconnected/i],
+    unless: [SERVER_ANSWERED, RESET],
+    unlessPort: 'plaintext',
     seenIn: ['MailKit'],
   },
   {
@@ -584,27 +646,57 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.55,
     match: [/The operation has timed out/i],
+    unlessPort: 'plaintext',
     seenIn: ['.NET SmtpClient (cannot do implicit TLS on 465)'],
   },
   {
+    // Typically a plaintext smtp.Dial against port 465, which closes after waiting for a ClientHello.
     id: 'go-bare-eof',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.5,
-    // Go's net/smtp returns a bare EOF when the server hangs up before greeting: typically a
-    // plaintext smtp.Dial against port 465, which closes after waiting for a ClientHello.
-    match: [/(?:^|:\s*|msg=)EOF(?:\s|$)/m],
-    unless: [AFTER_GREETING],
+    match: [GO_EOF],
+    unless: [SERVER_ANSWERED],
+    unlessPort: 'plaintext',
     seenIn: ['Go net/smtp'],
   },
   {
     id: 'closed-before-greeting',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.5,
-    match: [
-      /net_io_connectionclosed|transport connection: The connection was closed|Connection closed unexpectedly|closed the connection unexpectedly|Unexpected socket close|Remote host closed connection unexpectedly/i,
+    match: [CLOSED],
+    unless: [SERVER_ANSWERED, RESET],
+    unlessPort: 'plaintext',
+    seenIn: [
+      '.NET SmtpClient',
+      'nodemailer',
+      'swaks',
+      'mailport',
+      'Ruby Net::SMTP',
+      'Symfony Mailer',
+      'aiosmtplib',
+      'curl',
     ],
-    unless: [AFTER_GREETING],
-    seenIn: ['.NET SmtpClient', 'nodemailer', 'swaks', 'mailport'],
+  },
+
+  // --- The server hung up on a plaintext port, or at a step the text does not show -----------
+  {
+    // On a port that greets in plaintext, a hang-up before the greeting is the server's refusal
+    // (or a dead service behind a proxy), not a client waiting for the wrong TLS mode.
+    id: 'closed-at-greeting-plaintext-port',
+    cause: 'no-greeting',
+    confidence: 0.8,
+    match: [AT_GREETING, HUNG_UP],
+    unless: [SERVER_ANSWERED],
+    port: 'plaintext',
+    seenIn: ['JavaMail', 'Ruby Net::SMTP', 'aiosmtplib', 'swaks', 'msmtp', 'mailport'],
+    fix: "The server hung up before its greeting on a port that greets in plaintext. It refuses this client (an access rule, an IP blocklist such as fail2ban, a connection limit: the server's log says which), or the service behind the port is down (a proxy, load balancer or Docker port mapping accepting for a dead backend), or the port is in fact an implicit-TLS one. `mailport doctor HOST --ports PORT` tells these apart.",
+  },
+  {
+    id: 'connection-closed',
+    cause: 'connection-closed',
+    confidence: 0.5,
+    match: [HUNG_UP],
+    seenIn: ALL,
   },
 
   // --- No greeting on a plaintext port -----------------------------------------------------
@@ -623,7 +715,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.95,
     match: [NOTHING_READ],
-    unless: [AFTER_GREETING],
+    unless: [SERVER_ANSWERED],
     port: 'implicit',
     seenIn: [
       'Ruby Net::SMTP',
@@ -640,7 +732,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'no-greeting',
     confidence: 0.8,
     match: [NOTHING_READ],
-    unless: [AFTER_GREETING],
+    unless: [SERVER_ANSWERED],
     port: 'plaintext',
     seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp', 'Postfix'],
   },
@@ -651,7 +743,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.6,
     match: [NOTHING_READ],
-    unless: [AFTER_GREETING],
+    unless: [SERVER_ANSWERED],
+    unlessPort: 'plaintext',
     seenIn: ['Ruby Net::SMTP', 'Go net/smtp', 'PHPMailer', 'Symfony Mailer', 'msmtp'],
   },
   {
@@ -661,6 +754,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i,
     ],
+    unlessPort: 'plaintext',
     seenIn: ['mailport', 'swaks', 'curl', 'JavaMail'],
   },
 
@@ -670,7 +764,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.97,
     match: [
-      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed|TLS is required, but was not offered/i,
+      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed|STARTTLS command failed|TLS is required, but was not offered/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -690,6 +784,8 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /Error upgrading connection with STARTTLS|STARTTLS attempted but failed|HELO does not support required STARTTLS|Requested SSL level failed|\b454[ -](?:4\.7\.0 )?TLS not available|TLS not available|refused to start TLS/i,
     ],
+    // swaks says so when the server accepted STARTTLS and the handshake itself failed: its reason decides.
+    unless: [/TLS startup failed/i],
     seenIn: ['nodemailer', 'curl', 'Postfix'],
   },
 
@@ -823,7 +919,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.6,
     match: [
-      /certificate[ _]verify[ _]failed|remote certificate is invalid|remote certificate was rejected|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|SslHandshakeException|establish an SSL or TLS connection|Server certificate not verified/i,
+      /certificate[ _]verify[ _]failed|remote certificate is invalid|remote certificate was rejected|RemoteCertificateChainErrors|SSL certificate problem|certificate verification failed|establish an SSL or TLS connection|Server certificate not verified/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -835,6 +931,14 @@ export const RULES: readonly ExplainRule[] = [
       'msmtp',
       'Postfix',
     ],
+  },
+  {
+    // Case matters: Java's SSLHandshakeException is any handshake failure, not a certificate one.
+    id: 'mailkit-ssl-handshake',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.6,
+    match: [/\bSslHandshakeException\b/],
+    seenIn: ['MailKit'],
   },
 
   // --- TLS version / cipher -------------------------------------------------------------------
@@ -878,11 +982,20 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Python smtplib', 'openssl s_client', 'JavaMail', '.NET SmtpClient', 'Go net/smtp'],
   },
   {
+    id: 'java-remote-host-terminated-handshake',
+    cause: 'tls-version-too-old',
+    confidence: 0.65,
+    match: [/Remote host terminated the handshake/i],
+    seenIn: ['JavaMail'],
+    fix: 'The server closed the connection during the TLS handshake, without saying why. Most often the two sides share no TLS version or cipher (Java 8u291 and later refuse TLS 1.0 and 1.1; set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`, and upgrade a server that offers nothing newer), or the server cannot complete TLS itself (no certificate for this name, a broken key). Run with `-Djavax.net.debug=ssl:handshake` to see how far it got, and `mailport doctor HOST` to see what the server negotiates.',
+  },
+  {
     id: 'javamail-convert-socket',
     cause: 'tls-version-too-old',
     confidence: 0.4,
     match: [/Could not convert socket to TLS/i],
-    seenIn: ['JavaMail (the nested exception, when present, is more precise)'],
+    seenIn: ['JavaMail'],
+    fix: "JavaMail's STARTTLS handshake failed, and the reason is in the nested exception (`nested exception is:` or `Caused by:`): run `mailport explain` on the whole stack trace. The usual ones: a certificate Java does not trust (`PKIX path building failed`: import the CA with `keytool -importcert`), a TLS version mismatch (`No appropriate protocol`: set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`), a host name the certificate does not hold (`No subject alternative names`).",
   },
 
   // --- Connection ---------------------------------------------------------------------------
@@ -909,7 +1022,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-refused',
     confidence: 0.7,
     match: [
-      /(?:unable to connect|connect(?:ion)?|Failed to connect).*Permission denied|Permission denied \(13\)|\bEACCES\b/i,
+      /(?:unable to connect|connect(?:ion)?|Failed to connect).{0,300}Permission denied|Permission denied \(13\)|\bEACCES\b/i,
     ],
     seenIn: ['PHPMailer', 'Python smtplib', 'nodemailer'],
     fix: "This machine forbids the outgoing connection before it leaves: on SELinux hosts allow the web server to connect (`setsebool -P httpd_can_network_connect 1`), and check local firewall rules or the hosting provider's outbound SMTP policy.",
@@ -918,17 +1031,15 @@ export const RULES: readonly ExplainRule[] = [
     id: 'connect-timeout',
     cause: 'connection-timeout',
     confidence: 0.9,
-    match: [
-      /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i,
-    ],
-    seenIn: SOCKET_LEVEL_CLIENTS,
+    match: [CONNECT_TIMEOUT],
+    seenIn: [...SOCKET_LEVEL_CLIENTS, 'aiosmtplib', 'Ruby Net::SMTP'],
   },
   {
     id: 'python-connect-timeout',
     cause: 'connection-timeout',
     confidence: 0.85,
     // The traceback shows the timeout came from the TCP connect, not from waiting for a reply.
-    match: [/create_connection|sock\.connect\(/, /timed out/i],
+    match: [/^in create_connection$/m, /timed out/i],
     seenIn: ['Python smtplib'],
   },
   {
@@ -948,20 +1059,32 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['nodemailer', 'Python smtplib', 'PHPMailer'],
   },
   {
+    // PHPMailer prints this line alone whatever failed: no cause is more likely than another.
     id: 'phpmailer-connect-failed',
-    cause: 'connection-timeout',
-    confidence: 0.4,
+    cause: 'unknown',
+    confidence: 0,
     match: [/SMTP connect\(\) failed|Could not connect to SMTP host|Failed to connect to server/i],
     seenIn: ['PHPMailer'],
+    fix: "PHPMailer prints this same line for a TLS mode that does not match the port, a refused or blocked connection, a host name that does not resolve and a server that refused the session. Set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION;` (level 3) and run `mailport explain` on that output, or run `mailport doctor HOST` to probe the server's ports.",
   },
   {
     id: 'not-smtp',
     cause: 'not-smtp',
     confidence: 0.9,
     match: [
-      /did not speak SMTP|^[ \t]*\* OK\b|^[ \t]*\+OK\b|HTTP\/1\.[01] \d{3}|Weird server reply|IMAP4|POP3 (?:server )?ready/im,
+      /did not speak SMTP|^[ \t]*\* OK\b|^[ \t]*\+OK\b|HTTP\/1\.[01] \d{3}|IMAP4|POP3 (?:server )?ready/im,
     ],
     seenIn: ['mailport', 'curl'],
+  },
+  {
+    // curl's SMTP says this (and nothing else) when a reply code was not the one it expected, most
+    // often the server's answer to the end of the message; it waits for SMTP replies, not banners.
+    id: 'curl-weird-server-reply',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/\(8\) Weird server reply/i],
+    seenIn: ['curl'],
+    fix: "curl only says that the server answered with a reply code it did not expect; it does not show the reply. With SMTP that is most often the server refusing the message after it was sent (552 too large, 554 rejected by policy or as spam, 451 try again later), not a wrong port. Run curl again with `-v` and run `mailport explain` on the server's `<` lines.",
   },
 
   // --- AUTH ---------------------------------------------------------------------------------
@@ -1023,13 +1146,38 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Gmail via any client'],
     fix: 'Google blocked the sign-in as suspicious: sign in once in a browser from the same network, then use an app password or OAuth2.',
   },
+  // Microsoft 365 gives every refused login 535 5.7.139; the words after it say why.
   {
     id: 'm365-smtp-auth-disabled',
     cause: 'auth-failed',
     confidence: 0.96,
-    match: [/SmtpClientAuthentication is disabled|\b5\.7\.139\b/i],
+    match: [/SmtpClientAuthentication is disabled/i],
     seenIn: ['Microsoft 365 via any client'],
     fix: 'Microsoft 365 refuses basic SMTP AUTH for this tenant or mailbox: enable "Authenticated SMTP" for the mailbox (Microsoft 365 admin center → user → Mail → Manage email apps) and check security defaults, or use OAuth2 (XOAUTH2).',
+  },
+  {
+    id: 'm365-security-defaults',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [/security defaults policy/i],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: "The tenant's security defaults block every basic-auth login, SMTP AUTH included, whatever the mailbox setting says. Use OAuth2 (XOAUTH2) in the client, or have an admin turn security defaults off (Microsoft Entra admin center → Identity → Overview → Properties → Manage security defaults) and protect sign-ins with Conditional Access instead, then enable Authenticated SMTP for the mailbox.",
+  },
+  {
+    id: 'm365-credentials-incorrect',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [/user credentials were incorrect/i],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: "Microsoft 365 rejected the user name or password; SMTP AUTH itself is allowed, or the reply would say so. Use the full e-mail address as the user name and the account's current password (an app password if the account uses per-user MFA), or OAuth2 (XOAUTH2).",
+  },
+  {
+    id: 'm365-auth-unsuccessful',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [/\b5\.7\.139\b/],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: 'Microsoft 365 refused the login; the words after 5.7.139 say why. "SmtpClientAuthentication is disabled": enable Authenticated SMTP for the mailbox (admin center → user → Mail → Manage email apps). "security defaults": use OAuth2 (XOAUTH2), or an admin turns security defaults off. "credentials were incorrect": fix the user name (the full address) or password. "basic authentication is disabled": use OAuth2.',
   },
   {
     id: 'too-many-login-attempts',
@@ -1043,7 +1191,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.93,
     match: [
-      /(?<![.=/])\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
+      /(?<![.=/:])\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
     ],
     unless: [/remote party has closed|transport stream/i],
     seenIn: [
@@ -1102,7 +1250,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-required',
     confidence: 0.93,
     match: [
-      /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|Authentication info was not provided|must authenticate|Sender requires authentication|\b530[ -]5\.7\.1\b/i,
+      /Authentication required|authentication is required|requires authentication|Client was not authenticated|not authenticated to send|\b5\.7\.57\b|SMTP AUTH is required|Missing credentials|Authentication info was not provided|must authenticate|Sender requires authentication|Unauthenticated senders? (?:are )?not allowed|\b530[ -]5\.7\.1\b/i,
     ],
     unless: [/\b(?:SPF|DKIM|DMARC)\b/],
     seenIn: ['Gmail', 'Exchange', 'Postfix', 'nodemailer', '.NET SmtpClient', 'curl', 'Python smtplib'],
@@ -1118,7 +1266,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reply-530',
     cause: 'auth-required',
     confidence: 0.7,
-    match: [/(?<![.=/])\b530\b|\b5\.7\.0\b/],
+    match: [/(?<![.=/:])\b530\b|\b5\.7\.0\b/],
     seenIn: ALL,
   },
 
@@ -1163,18 +1311,6 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The sending IP has no reverse DNS (PTR) record matching a name that points back to it: ask whoever owns the IP (the cloud or hosting provider) to set its PTR to your mail host's name, with an A record for that name, or send through your provider's submission server (587 with AUTH) instead of straight from this host.",
   },
   {
-    // RFC 5321 §3.1: 554 instead of 220 means the server will not talk to this client at all.
-    id: 'greeting-554',
-    cause: 'sender-rejected',
-    confidence: 0.7,
-    match: [
-      /refused the session in its greeting|Invalid greeting|SMTPConnectError|phase: greeting|No SMTP service here/i,
-      /\b554\b/,
-    ],
-    seenIn: ['mailport', 'nodemailer', 'Python smtplib'],
-    fix: "The server refuses every session from your address before any command (554 greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.",
-  },
-  {
     id: 'ip-blocklisted',
     cause: 'sender-rejected',
     confidence: 0.8,
@@ -1183,6 +1319,53 @@ export const RULES: readonly ExplainRule[] = [
     ],
     seenIn: ['Postfix', 'Exchange', 'Microsoft 365'],
     fix: "The receiving server rejects your sending IP (a blocklist or poor reputation): check the IP on the named blocklist and request delisting, or send through your provider's submission server (port 587 with AUTH) instead of directly from this host.",
+  },
+  {
+    // RFC 5321 §3.1: 554 (any 5xx) instead of 220 means the server will not talk to this client.
+    id: 'greeting-refused',
+    cause: 'sender-rejected',
+    confidence: 0.8,
+    match: [
+      new RegExp(
+        `refused the session in its greeting|Invalid greeting|SMTPConnectError|No SMTP service here|${AT_GREETING.source}`,
+        'im',
+      ),
+      REPLY_5XX,
+    ],
+    seenIn: [
+      'mailport',
+      'nodemailer',
+      'Python smtplib',
+      'aiosmtplib',
+      'JavaMail',
+      'msmtp',
+      'curl',
+      'swaks',
+      'Symfony Mailer',
+      'Ruby Net::SMTP',
+    ],
+    fix: GREETING_REFUSED_FIX,
+  },
+  {
+    // The words of a refusing greeting, for clients that do not say the greeting failed (Go).
+    id: 'refuses-connections',
+    cause: 'sender-rejected',
+    confidence: 0.8,
+    match: [
+      /\b5\d\d[ -][^\n]{0,200}?(?:not accepting (?:connections|network messages)|ESMTP not accepting|No SMTP service here|SMTP service (?:is )?(?:not available|unavailable)|(?:connections?|clients?|hosts?) from [^\n]{0,100} not (?:accepted|allowed|permitted|welcome))/i,
+    ],
+    seenIn: ['Go net/smtp', 'Ruby Net::SMTP', 'all clients'],
+    fix: GREETING_REFUSED_FIX,
+  },
+  {
+    id: 'gmail-direct-to-mx-refused',
+    cause: 'sender-rejected',
+    confidence: 0.95,
+    match: [
+      /not authorized to send (?:e-?mail )?directly to our servers|use the SMTP relay at your service provider/i,
+    ],
+    seenIn: ['Gmail'],
+    fix: "Gmail refuses mail delivered straight to its MX servers (port 25) from this IP, as it does for dynamic, residential and unauthorised cloud addresses. Send through your provider's submission server instead: port 587 with STARTTLS and AUTH (for a Google account, smtp.gmail.com:587 with an app password), or a relayhost in Postfix.",
   },
   {
     id: 'content-or-reputation',
@@ -1255,7 +1438,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-too-large',
     confidence: 0.93,
     match: [
-      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|larger than allowed|(?<![.=/])\b552\b/i,
+      /\b5\.3\.4\b|\b5\.2\.3\b|message (?:size )?exceeds|exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|message (?:is )?too (?:large|big)|size limit|message size limits|Exceeded storage allocation|larger than allowed|(?<![.=/:])\b552\b/i,
     ],
     unless: [/\b5\.2\.2\b|mailbox (?:is )?full/i],
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
@@ -1277,11 +1460,23 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['greylisting servers'],
   },
   {
+    // Provider quotas: SendGrid's credits and messaging limits, Microsoft's submission quota,
+    // Outlook.com's daily limit (a permanent 554 that still says "try again later").
+    id: 'sending-quota-used-up',
+    cause: 'rate-limited',
+    confidence: 0.94,
+    match: [
+      /credits? (?:exceeded|exhausted)|SubmissionQuotaExceeded|number of allowed outgoing messages was exceeded|exceeded (?:your|the) (?:daily |monthly )?(?:messaging|sending|message) (?:limits?|quota)|Daily (?:user )?sending (?:quota|limit) exceeded|\b5\.4\.5\b/i,
+    ],
+    seenIn: ['SendGrid', 'Microsoft 365', 'Outlook.com', 'Gmail'],
+    fix: "The account's sending quota is used up (messages or recipients per day, monthly credits, the plan's limit). Retrying soon fails the same way: wait until the provider resets the quota (often 24 hours), or raise it (upgrade the plan, buy credits, ask the provider); the provider's dashboard shows the limit and whether the account was suspended for it.",
+  },
+  {
     id: 'rate-limited',
     cause: 'rate-limited',
     confidence: 0.92,
     match: [
-      /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)/i,
+      /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)|too much mail from/i,
     ],
     seenIn: ['Gmail', 'Microsoft 365', 'Amazon SES', 'Postfix', 'all clients'],
   },
@@ -1298,7 +1493,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reply-4xx',
     cause: 'temporary-failure',
     confidence: 0.55,
-    match: [/(?<![.=/])\b(?:421|450|451|452|454)\b/],
+    match: [/(?<![.=/:])\b(?:421|450|451|452|454)\b/],
     seenIn: ['all servers'],
   },
 ];

@@ -1,6 +1,8 @@
 /** The deliberately misconfigured servers that real clients are pointed at in the explain tests. */
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +12,7 @@ import {
   createTlsFixtures,
   type RunningServer,
   startBlackholePort,
+  startScriptedServer,
   startSilentServer,
   startTestSmtpServer,
   startUnansweredDataServer,
@@ -49,6 +52,11 @@ export interface ClientTargets {
   hangUpAfterDot: RunningServer;
   silentAfterDot: RunningServer;
   silent: RunningServer;
+  /** Greets with 554 (RFC 5321 §3.1: this server will not serve you), then waits for QUIT. */
+  refusesSession: RunningServer;
+  /** Closes every connection before greeting, or resets it (TCP RST) a moment after accepting. */
+  hangsUp: RunningServer;
+  resets: RunningServer;
   blackhole: RunningServer;
   closedPort: number;
   close(): Promise<void>;
@@ -140,6 +148,13 @@ export async function startClientTargets(): Promise<ClientTargets> {
     hangUpAfterDot: await startUnansweredDataServer('hang-up'),
     silentAfterDot: await startUnansweredDataServer('silence'),
     silent: await startSilentServer(),
+    refusesSession: await startScriptedServer((line, socket) => {
+      if (/^QUIT/i.test(line)) return false;
+      socket.write('503 5.5.1 Error: bad sequence of commands\r\n');
+      return true;
+    }, '554 5.7.1 test.mailport.invalid ESMTP not accepting connections from 127.0.0.1'),
+    hangsUp: await startHangUpServer('close'),
+    resets: await startHangUpServer('reset'),
     blackhole: await startBlackholePort(),
   };
   return {
@@ -151,6 +166,35 @@ export async function startClientTargets(): Promise<ClientTargets> {
     async close() {
       await Promise.all(Object.values(servers).map((server) => server.close()));
       await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A port whose server hangs up before greeting: an orderly close at once, or a reset. */
+async function startHangUpServer(how: 'close' | 'reset'): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    // An orderly close (FIN) even if the client already sent something, as a TLS ClientHello.
+    if (how === 'close') {
+      socket.end();
+      return;
+    }
+    // A moment later, so that the client is reading the greeting, not still connecting.
+    setTimeout(() => {
+      if (!socket.destroyed) socket.resetAndDestroy();
+    }, 100);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
     },
   };
 }

@@ -81,13 +81,32 @@ const SCENARIOS: Record<string, () => Scenario> = {
     env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
     expected: 'connection-refused',
   }),
-  'a port that drops the TCP handshake': () => ({
+  // On 465 a wait that ends in a timeout is otherwise the wrong TLS mode: the connect must show.
+  'a port that drops the TCP handshake, on a port the user says is 465': () => ({
     server: 'blackhole',
     env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
     expected: 'connection-timeout',
+    port: 465,
   }),
   'a listener that never greets, on a port the user says is 587': () => ({
     server: 'silent',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'no-greeting',
+    port: 587,
+  }),
+  'a 554 greeting': () => ({
+    server: 'refusesSession',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'sender-rejected',
+  }),
+  'a hang-up before the greeting, on a port the user says is 587': () => ({
+    server: 'hangsUp',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'no-greeting',
+    port: 587,
+  }),
+  'a reset before the greeting, on a port the user says is 587': () => ({
+    server: 'resets',
     env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
     expected: 'no-greeting',
     port: 587,
@@ -118,12 +137,20 @@ type ScenarioName = keyof typeof SCENARIOS;
 
 /**
  * Where a client's words cannot tell two causes apart, the case says what the words do support:
- * the Go and Java TLS stacks report a self-signed certificate as one from an unknown CA, and
- * PHP's OpenSSL layer says only "certificate verify failed", whatever failed.
+ * the Go and Java TLS stacks report a self-signed certificate as one from an unknown CA, PHP's
+ * OpenSSL layer says only "certificate verify failed", whatever failed, and a hang-up that the
+ * output does not place at the greeting is only a closed connection.
  */
 const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Partial<Scenario>>>>> = {
-  go: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
-  java: { 'a self-signed certificate': { expected: 'cert-untrusted-ca' } },
+  go: {
+    'a self-signed certificate': { expected: 'cert-untrusted-ca' },
+    'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+    'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+  },
+  java: {
+    'a self-signed certificate': { expected: 'cert-untrusted-ca' },
+    'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+  },
   php: {
     // PHPMailer's troubleshooting advice for connection problems: debug level 3 shows OpenSSL's error.
     'an expired certificate': { expected: 'cert-untrusted-ca', env: { MP_DEBUG: '3' } },
@@ -180,4 +207,15 @@ describe('explain answers the output of Ruby, PHP, Symfony, Go, Java and aiosmtp
       assert.equal(answer.cause, scenario.expected, `output was:\n${output}`);
     });
   }
+});
+
+test('java: a server that hangs up in the TLS handshake is not a certificate problem', async () => {
+  const output = await clients.run('java', {
+    MP_TLS: 'implicit',
+    MP_HOST: '127.0.0.1',
+    MP_PORT: String(targets.hangsUp.port),
+  });
+  const answer = explainText(output);
+  assert.equal(answer.cause, 'tls-version-too-old', `output was:\n${output}`);
+  assert.match(answer.fix, /closed the connection during the TLS handshake/);
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CAUSE_IDS, CAUSES, explainError, explainText, portContext, RULES } from '../../src/explain/index.js';
+import {
+  CAUSE_IDS,
+  CAUSES,
+  type CauseId,
+  explainError,
+  explainText,
+  portContext,
+  RULES,
+} from '../../src/explain/index.js';
 import { BOILERPLATE } from '../../src/explain/rules.js';
 import { SmtpClientError } from '../../src/smtp-client/index.js';
 
@@ -44,10 +52,13 @@ test('every cause the issue lists exists, with a summary, a fix and references',
   }
 });
 
-test('rules have unique ids and confidences between 0 and 1', () => {
+test('rules have unique ids and confidences between 0 and 1; 0 only for unknown, with a fix', () => {
   const ids = RULES.map((rule) => rule.id);
   assert.equal(new Set(ids).size, ids.length);
-  for (const rule of RULES) assert.ok(rule.confidence > 0 && rule.confidence <= 1, rule.id);
+  for (const rule of RULES) {
+    if (rule.cause === 'unknown') assert.ok(rule.confidence === 0 && rule.fix, rule.id);
+    else assert.ok(rule.confidence > 0 && rule.confidence <= 1, rule.id);
+  }
 });
 
 test('port context comes from the text or from the hint, never from stack frames', () => {
@@ -219,4 +230,266 @@ test('numbers that are not replies are not read as reply codes', () => {
     'postfix/smtp[815]: 3F1A2182067: to=<you@example.org>, relay=smtp.example.com[203.0.113.10]:587, delay=0.42, delays=0.05/0.01/0.451/0.552, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Bq)',
   ].join('\n');
   assert.equal(explainText(postfix).cause, 'no-error');
+});
+
+/**
+ * Texts real clients printed on this machine in an audit of `explain` (their own words, hosts and
+ * ports), each with the answer it must get; `port` is what the user gave with `--port`. The
+ * real-client tests provoke most of these again; provider replies cannot be provoked here.
+ */
+const AUDITED: ReadonlyArray<{ client: string; text: string; port?: number; cause: CauseId }> = [
+  // A hang-up before the greeting is the wrong TLS mode only on an implicit-TLS port.
+  {
+    client: 'Jakarta Mail',
+    text: 'jakarta.mail.MessagingException: Got bad greeting from SMTP host: 127.0.0.3, port: 587, response: [EOF]',
+    cause: 'no-greeting',
+  },
+  ...[587, 465].flatMap((port) =>
+    (
+      [
+        [
+          'Python smtplib',
+          'smtplib.SMTPServerDisconnected: Connection unexpectedly closed: timed out',
+          'no-greeting',
+        ],
+        ['nodemailer', 'Error: Connection closed unexpectedly', 'connection-closed'],
+        ['swaks', '*** Remote host closed connection unexpectedly.', 'connection-closed'],
+        ['msmtp', 'msmtp: the server sent an empty reply', 'connection-closed'],
+        ['Go net/smtp', '2026/12/05 20:14:21 EOF', 'connection-closed'],
+        ['Ruby Net::SMTP', 'end of file reached (EOFError)', 'connection-closed'],
+      ] as const
+    ).map(([client, text, onPlaintextPort]) => ({
+      client,
+      text,
+      port,
+      cause: port === 465 ? ('plaintext-on-implicit-tls-port' as const) : onPlaintextPort,
+    })),
+  ),
+  { client: 'Go net/smtp', text: '2026/12/05 20:14:21 EOF', cause: 'plaintext-on-implicit-tls-port' },
+  // A 554 greeting: the server refuses this client.
+  {
+    client: 'msmtp',
+    text: 'msmtp: cannot get initial OK message from server\nmsmtp: server message: 554 5.7.1 mail.test ESMTP not accepting connections from 203.0.113.5',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'swaks',
+    text: '<** 554 5.7.1 mail.test ESMTP not accepting connections from 203.0.113.5\n*** Remote host closed connection unexpectedly.',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Jakarta Mail',
+    text: 'jakarta.mail.MessagingException: Got bad greeting from SMTP host: 127.0.0.3, port: 587, response: 554 5.7.1 mail.test ESMTP not accepting connections from 203.0.113.5',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Ruby Net::SMTP',
+    text: "/usr/lib/ruby/gems/3.1.0/gems/net-smtp-0.3.1/lib/net/smtp.rb:1059:in `check_response': 554 5.7.1 mail.test ESMTP not accepting connections from 203.0.113.5 (Net::SMTPFatalError)",
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Go net/smtp',
+    text: '2026/12/05 20:14:21 554 5.7.1 mail.test ESMTP not accepting connections from 203.0.113.5',
+    cause: 'sender-rejected',
+  },
+  { client: 'curl', text: 'curl: (8) Got unexpected smtp-server response: 554', cause: 'sender-rejected' },
+  // Timeouts of the TCP connect, even on 465.
+  {
+    client: 'aiosmtplib',
+    text: 'aiosmtplib.errors.SMTPConnectTimeoutError: Timed out connecting to 127.0.0.6 on port 465',
+    cause: 'connection-timeout',
+  },
+  {
+    client: 'Python smtplib',
+    port: 465,
+    text: [
+      'Traceback (most recent call last):',
+      '  File "<string>", line 2, in <module>',
+      '  File "/usr/lib/python3.11/smtplib.py", line 255, in __init__',
+      '    (code, msg) = self.connect(host, port)',
+      '                  ^^^^^^^^^^^^^^^^^^^^^^^^',
+      '  File "/usr/lib/python3.11/smtplib.py", line 341, in connect',
+      '    self.sock = self._get_socket(host, port, self.timeout)',
+      '  File "/usr/lib/python3.11/smtplib.py", line 312, in _get_socket',
+      '    return socket.create_connection((host, port), timeout,',
+      '  File "/usr/lib/python3.11/socket.py", line 851, in create_connection',
+      '    raise exceptions[0]',
+      '  File "/usr/lib/python3.11/socket.py", line 836, in create_connection',
+      '    sock.connect(sa)',
+      'TimeoutError: timed out',
+    ].join('\n'),
+    cause: 'connection-timeout',
+  },
+  // TLS and STARTTLS.
+  {
+    client: 'swaks',
+    text: '*** TLS startup failed (connect(): error:0A000086:SSL routines::certificate verify failed)\n*** STARTTLS attempted but failed',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'PHPMailer',
+    text: 'SMTP Error: Could not connect to SMTP host. STARTTLS command failed Error: command not recognized',
+    cause: 'starttls-not-offered',
+  },
+  {
+    client: 'Jakarta Mail',
+    text: 'jakarta.mail.MessagingException: Could not convert socket to TLS;\n  nested exception is:\n\tjavax.net.ssl.SSLHandshakeException: Remote host terminated the handshake',
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: 'JavaMail',
+    text: 'javax.mail.MessagingException: Could not convert socket to TLS',
+    cause: 'tls-version-too-old',
+  },
+  // Resets: a backtrace line number is not a reply code, nor does a plaintext client's reset on 587
+  // say it started TLS.
+  {
+    client: 'Ruby Net::SMTP',
+    text: "/usr/lib/ruby/3.1.0/socket.rb:452:in '__read_nonblock': Connection reset by peer (Errno::ECONNRESET)",
+    cause: 'connection-closed',
+  },
+  { client: 'nodemailer', text: 'Error: read ECONNRESET', cause: 'connection-closed' },
+  { client: 'curl', text: 'curl: (56) Recv failure: Connection reset by peer', cause: 'connection-closed' },
+  {
+    client: 'msmtp',
+    text: 'msmtp: network read error: Connection reset by peer',
+    cause: 'connection-closed',
+  },
+  { client: 'Java', text: 'java.net.SocketException: Connection reset', cause: 'connection-closed' },
+  {
+    client: 'Python',
+    text: 'ConnectionResetError: [Errno 104] Connection reset by peer',
+    cause: 'connection-closed',
+  },
+  {
+    client: 'Go net/smtp',
+    text: 'read tcp 127.0.0.1:40000->127.0.0.3:587: read: connection reset by peer',
+    cause: 'connection-closed',
+  },
+  {
+    client: '.NET',
+    text: 'An existing connection was forcibly closed by the remote host',
+    cause: 'connection-closed',
+  },
+  { client: '.NET', text: 'SocketException (10054)', cause: 'connection-closed' },
+  // Provider replies: quotas, AUTH, and Gmail's MX.
+  { client: 'SendGrid', text: '451 Authentication failed: Maximum credits exceeded', cause: 'rate-limited' },
+  { client: 'SendGrid', text: '550 Unauthenticated senders not allowed', cause: 'auth-required' },
+  {
+    client: 'Outlook.com',
+    text: "(554, b'5.7.0 Your message could not be sent. The limit on the number of allowed outgoing messages was exceeded. Try again later.')",
+    cause: 'rate-limited',
+  },
+  {
+    client: 'Microsoft 365',
+    text: '554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException',
+    cause: 'rate-limited',
+  },
+  { client: 'SendGrid', text: "451 You've exceeded your messaging limits", cause: 'rate-limited' },
+  { client: 'Postfix', text: '450 4.7.1 Error: too much mail from 203.0.113.5', cause: 'rate-limited' },
+  {
+    client: 'Gmail',
+    text: "550-5.7.1 [203.0.113.5] The IP you're using to send mail is not authorized to send email directly to our servers. Please use the SMTP relay at your service provider instead.",
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Microsoft 365',
+    text: '535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Microsoft 365',
+    text: "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy.",
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Microsoft 365',
+    text: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant/Mailbox',
+    cause: 'auth-failed',
+  },
+  // Texts that name no cause: unknown, with how to get a clearer error.
+  { client: 'curl 7.88', text: 'curl: (8) Weird server reply', cause: 'unknown' },
+  { client: 'PHPMailer', text: 'SMTP Error: Could not connect to SMTP host.', cause: 'unknown' },
+];
+
+for (const { client, text, port, cause } of AUDITED) {
+  test(`audited, ${client}${port ? ` --port ${port}` : ''}: ${text.split('\n').at(-1)?.slice(0, 80)}`, () => {
+    assert.equal(explainText(text, port === undefined ? {} : { port }).cause, cause);
+  });
+}
+
+test('a named port of any number counts; host:port only with a known role (not the client end)', () => {
+  assert.equal(portContext('Got bad greeting from SMTP host: h, port: 10587, response: [EOF]'), 'plaintext');
+  assert.equal(portContext('read tcp 127.0.0.1:40000->127.0.0.3:587: read: reset'), 'plaintext');
+  assert.equal(portContext('read tcp 127.0.0.1:40000->127.0.0.3:465: read: reset'), 'implicit');
+  assert.equal(
+    portContext('EOF', 10025),
+    'plaintext',
+    'given with --port, any port but 465 greets in plaintext',
+  );
+  assert.notEqual(
+    explainText(
+      'aiosmtplib.errors.SMTPConnectError: Error connecting to 127.0.0.1 on port 587: Connection lost',
+    ).cause,
+    'sender-rejected',
+    'a port number is not a 5xx reply',
+  );
+});
+
+test('a 5xx greeting is a refusal of this client, whatever its code and words', () => {
+  for (const text of [
+    'jakarta.mail.MessagingException: Got bad greeting from SMTP host: mx.example.com, port: 25, response: 550 5.7.1 Go away',
+    'msmtp: cannot get initial OK message from server\nmsmtp: server message: 521 5.3.2 mx.example.com does not accept mail',
+    'curl: (8) Got unexpected smtp-server response: 550',
+    "smtplib.SMTPConnectError: (550, b'Go away')",
+    'Error: Invalid greeting. response=550 Go away: 550 Go away',
+    'Expected response code "220" but got code "554", with message "554 Go away".',
+    '=== Connected to mx.example.com.\n<** 550 Go away',
+    "/x/net/smtp.rb:1059:in `check_response': 550 Go away (Net::SMTPFatalError)\n\tfrom /x/net/smtp.rb:642:in `do_start'",
+  ]) {
+    assert.equal(explainText(text).cause, 'sender-rejected', text);
+  }
+});
+
+test("Microsoft 365's 535 5.7.139: the fix follows the reason it gives", () => {
+  const fix = (reason: string) => explainText(`535 5.7.139 Authentication unsuccessful, ${reason}`).fix;
+  const credentials = fix('the user credentials were incorrect.');
+  assert.match(credentials, /password/);
+  assert.doesNotMatch(credentials, /enable "Authenticated SMTP"/);
+  assert.match(
+    fix("user is locked by your organization's security defaults policy."),
+    /turn security defaults off/,
+  );
+  assert.match(
+    fix('SmtpClientAuthentication is disabled for the Tenant/Mailbox'),
+    /enable "Authenticated SMTP"/,
+  );
+});
+
+test('a text that cannot tell the cause says so, and how to get one that can', () => {
+  const phpmailer = explainText('SMTP Error: Could not connect to SMTP host.');
+  assert.deepEqual([phpmailer.cause, phpmailer.confidence], ['unknown', 0]);
+  assert.match(phpmailer.fix, /SMTPDebug = SMTP::DEBUG_CONNECTION/);
+  const curl = explainText('curl: (8) Weird server reply');
+  assert.match(curl.fix, /`-v`/);
+  assert.match(curl.fix, /not a wrong port/);
+  assert.match(
+    explainText('javax.mail.MessagingException: Could not convert socket to TLS').fix,
+    /nested exception/,
+  );
+  assert.match(explainText('java.net.SocketException: Connection reset').fix, /mailport doctor HOST/);
+  assert.match(explainText(AUDITED.find((entry) => entry.client === 'Gmail')?.text ?? '').fix, /587/);
+});
+
+test("MailKit's SslHandshakeException is a certificate problem; Java's SSLHandshakeException is not", () => {
+  assert.equal(
+    explainText(
+      'MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.',
+    ).cause,
+    'cert-untrusted-ca',
+  );
+  assert.notEqual(
+    explainText('javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake').cause,
+    'cert-untrusted-ca',
+  );
 });

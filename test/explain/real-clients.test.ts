@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import { type CauseId, explainText } from '../../src/explain/index.js';
+import { CAUSES, type CauseId, explainText } from '../../src/explain/index.js';
 import { runClient } from '../helpers/run-client.js';
 import {
   CERTIFICATE_PROBLEMS,
@@ -93,6 +93,96 @@ interface Case {
   /** The port role the user would name with `--port`, when the output cannot say it. */
   port?: number;
 }
+
+type RefusingServer = 'refusesSession' | 'hangsUp' | 'resets';
+
+/** Each client in plaintext, sending one message the way an application does. */
+const PLAINTEXT_CLIENTS = {
+  curl: (port: number) =>
+    run('curl', [
+      '-sS',
+      '-m',
+      '3',
+      `smtp://127.0.0.1:${port}`,
+      '--mail-rcpt',
+      'a@example.com',
+      '-T',
+      '/dev/null',
+    ]),
+  msmtp: (port: number) => msmtp('--host=127.0.0.1', `--port=${port}`, '--tls=off'),
+  swaks: (port: number) =>
+    run('swaks', [
+      '--server',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--timeout',
+      '2',
+      '--to',
+      'bob@example.com',
+    ]),
+  python: (port: number) => python(`smtplib.SMTP('127.0.0.1', ${port}, timeout=2)`),
+  nodemailer: (port: number) => nodemailerOutput({ host: '127.0.0.1', port }),
+} as const;
+
+/**
+ * Servers that will not serve the client, and what each client's words support. A hang-up is the
+ * wrong TLS mode only on an implicit-TLS port; elsewhere it is "no greeting" where the output shows
+ * the greeting was what failed, and a closed connection where it does not.
+ */
+const REFUSALS: {
+  server: RefusingServer;
+  what: string;
+  port?: number;
+  expected: Partial<Record<keyof typeof PLAINTEXT_CLIENTS, CauseId>>;
+}[] = [
+  {
+    server: 'refusesSession',
+    what: 'a 554 greeting',
+    expected: {
+      curl: 'sender-rejected',
+      msmtp: 'sender-rejected',
+      swaks: 'sender-rejected',
+      python: 'sender-rejected',
+      nodemailer: 'sender-rejected',
+    },
+  },
+  {
+    server: 'hangsUp',
+    what: 'a hang-up before the greeting, on a port the user says is 587',
+    port: 587,
+    expected: {
+      curl: 'connection-closed',
+      msmtp: 'connection-closed',
+      swaks: 'no-greeting',
+      python: 'no-greeting',
+      nodemailer: 'connection-closed',
+    },
+  },
+  {
+    server: 'hangsUp',
+    what: 'a hang-up before the greeting, on a port the user says is 465',
+    port: 465,
+    expected: {
+      curl: 'plaintext-on-implicit-tls-port',
+      msmtp: 'plaintext-on-implicit-tls-port',
+      swaks: 'plaintext-on-implicit-tls-port',
+      python: 'plaintext-on-implicit-tls-port',
+      nodemailer: 'plaintext-on-implicit-tls-port',
+    },
+  },
+  {
+    // swaks reports a reset in the same words as a hang-up.
+    server: 'resets',
+    what: 'a reset before the greeting',
+    expected: {
+      curl: 'connection-closed',
+      msmtp: 'connection-closed',
+      python: 'connection-closed',
+      nodemailer: 'connection-closed',
+    },
+  },
+];
 
 const cases: Case[] = [
   // nodemailer
@@ -786,6 +876,46 @@ const cases: Case[] = [
         'QUIT\n',
       ),
   },
+  ...REFUSALS.flatMap(({ server, what, port, expected }) =>
+    Object.entries(expected).map(
+      ([client, cause]): Case => ({
+        name: `${client} against ${what}`,
+        expected: cause,
+        ...(port === undefined ? {} : { port }),
+        output: () => PLAINTEXT_CLIENTS[client as keyof typeof PLAINTEXT_CLIENTS](targets[server].port),
+      }),
+    ),
+  ),
+  {
+    name: 'python against a port that drops the TCP handshake, on a port the user says is 465',
+    expected: 'connection-timeout',
+    port: 465,
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.blackhole.port}, timeout=1)`),
+  },
+  {
+    name: 'swaks --tls --tls-verify against a certificate from a CA it does not trust',
+    expected: 'cert-untrusted-ca',
+    output: () =>
+      run('swaks', [
+        ...['--server', 'localhost', '--port', String(targets.relay.port)],
+        ...['--tls', '--tls-verify', '--to', 'bob@example.com'],
+      ]),
+  },
+  {
+    // curl's `(8) Weird server reply` for a 552 after the final dot: not a wrong port.
+    name: 'curl with a message the server refuses after the final dot',
+    expected: 'unknown',
+    output: () =>
+      run(
+        'curl',
+        [
+          ...['-sS', '--ssl-reqd', '--cacert', targets.caFile, `smtp://localhost:${targets.submission.port}`],
+          ...['--user', `${credentials.user}:${credentials.pass}`, '--mail-from', 'alice@example.com'],
+          ...['--mail-rcpt', 'bob@example.com', '-T', '-'],
+        ],
+        `Subject: big\r\n\r\n${'x'.repeat(6000)}\r\n`,
+      ),
+  },
   {
     name: 'openssl s_client with a trusted certificate',
     expected: 'no-error',
@@ -804,7 +934,11 @@ describe('explain answers real client output', { concurrency: 6 }, () => {
       const output = await testCase.output();
       const answer = explainText(output, testCase.port === undefined ? {} : { port: testCase.port });
       assert.equal(answer.cause, testCase.expected, `output was:\n${output}`);
-      assert.ok(answer.confidence > 0 && answer.confidence <= 1);
+      // Confidence 0 is for unknown alone, where the fix says how to get a clearer error.
+      assert.ok(answer.confidence >= 0 && answer.confidence <= 1);
+      assert.equal(answer.confidence === 0, answer.cause === 'unknown');
+      if (answer.cause === 'unknown')
+        assert.notEqual(answer.fix, CAUSES.unknown.fix, 'recognised as ambiguous');
       assert.ok(answer.fix.length > 0 && answer.references.length > 0);
     });
   }
