@@ -650,8 +650,7 @@ function unreadableGreeting(
   }
   report.service = 'smtp';
   report.banner = firstLine(received);
-  // The client gives the reply reader's reason in parentheses at the end of its message.
-  const reason = /\(([^()]+)\)$/.exec(error.message)?.[1] ?? error.message;
+  const reason = error.notSmtpReason ?? error.message;
   add(
     report,
     'error',

@@ -363,6 +363,7 @@ function readerError(failure: ReaderFailure, phase: SmtpPhase, host: string, por
     case 'not-smtp':
       return new SmtpClientError('EPROTOCOL', phase, `The server did not speak SMTP (${failure.reason})`, {
         received: failure.received,
+        notSmtpReason: failure.reason,
       });
   }
 }

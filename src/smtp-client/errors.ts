@@ -37,6 +37,8 @@ export class SmtpClientError extends Error {
   readonly reply: ServerReply | null;
   /** The first bytes the server sent when they were not an SMTP reply (a banner of another protocol). */
   readonly received: Buffer | null;
+  /** Why those bytes are not SMTP, in words (e.g. a reply line longer than 64 KiB). */
+  readonly notSmtpReason: string | null;
   /** The whole message went out but its reply never came: the server may have accepted it. */
   readonly maybeDelivered: boolean;
 
@@ -48,6 +50,7 @@ export class SmtpClientError extends Error {
       reply?: ServerReply | null;
       cause?: unknown;
       received?: Buffer | null;
+      notSmtpReason?: string | null;
       maybeDelivered?: boolean;
     } = {},
   ) {
@@ -57,6 +60,7 @@ export class SmtpClientError extends Error {
     this.phase = phase;
     this.reply = options.reply ?? null;
     this.received = options.received ?? null;
+    this.notSmtpReason = options.notSmtpReason ?? null;
     this.maybeDelivered = options.maybeDelivered ?? false;
   }
 }
