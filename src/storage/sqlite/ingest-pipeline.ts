@@ -62,8 +62,9 @@ export class SqliteIngestPipeline {
   ingest({ id, incoming }: RawMessage): Promise<MessageSummary> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     // The bytes are transferred, not cloned. A message over 4 KiB was assembled in memory of its
-    // own (Buffer.concat), which is handed over whole, no copy, and left empty here; a smaller
-    // one is a view into Buffer's shared pool, which cannot move, so it is copied first.
+    // own (Buffer.concat, or past 1 MiB a resizable buffer: message-body.ts), which is handed over
+    // whole, no copy, and left empty here; a smaller one is a view into Buffer's shared pool,
+    // which cannot move, so it is copied first.
     const { buffer, byteOffset, byteLength } = incoming.raw;
     const owned = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength;
     const raw = owned ? new Uint8Array(buffer) : new Uint8Array(incoming.raw);
