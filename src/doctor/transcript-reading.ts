@@ -2,10 +2,7 @@
  * Reads the SMTP client's transcript for what its errors do not say: reply lines beyond the one
  * reply each command gets, a multi-line reply left unfinished, and EHLO refused in favour of HELO.
  */
-import type { TranscriptEntry } from '../smtp-client/index.js';
-
-/** The code followed by a space (or nothing) ends a reply; a dash means more lines follow (RFC 5321 §4.2.1). */
-const FINAL_LINE = /^\d{3}(?: |$)/;
+import { isFinalReplyLine, type TranscriptEntry } from '../smtp-client/index.js';
 
 export interface SurplusLine {
   /** The command whose reply was already complete; null for the greeting. */
@@ -26,7 +23,7 @@ export function surplusLine(entries: readonly TranscriptEntry[]): SurplusLine | 
       final = null;
     } else if (entry.dir === 'S') {
       if (final !== null) return { after, final, line: entry.text };
-      if (FINAL_LINE.test(entry.text)) final = entry.text;
+      if (isFinalReplyLine(entry.text)) final = entry.text;
     }
   }
   return null;
@@ -43,7 +40,7 @@ export function unfinishedReply(
     .slice(last + 1)
     .filter((entry) => entry.dir === 'S')
     .map((entry) => entry.text);
-  if (lines.length === 0 || lines.some((line) => FINAL_LINE.test(line))) return null;
+  if (lines.length === 0 || lines.some(isFinalReplyLine)) return null;
   return { command: command.text, lines };
 }
 

@@ -2,8 +2,8 @@
  * Says why bytes that begin like an SMTP greeting never made one: the line never ended (RFC 5321
  * §2.3.8: lines end with CR LF), or a multi-line greeting never reached its final line (§4.2.1).
  */
+import { isFinalReplyLine } from '../smtp-client/index.js';
 
-const FINAL_LINE = /^\d{3}(?: |$)/;
 const SHOWN_CHARACTERS = 100;
 
 /** The reason in words, or null when the bytes hold a whole greeting (it came, only too late). */
@@ -13,7 +13,7 @@ export function unfinishedGreeting(bytes: Buffer): string | null {
   const complete = lines.map((line) => line.replace(/\r$/, ''));
   const [first] = complete;
   if (first === undefined) return `it never ended the line ${quote(partial)} (no CR LF after it)`;
-  if (complete.some((line) => FINAL_LINE.test(line))) return null;
+  if (complete.some(isFinalReplyLine)) return null;
   const count = complete.length === 1 ? 'one line' : `${complete.length} lines`;
   return `it sent ${count} of a multi-line greeting (${quote(first)}${complete.length > 1 ? ', …' : ''}) but never the final line (a space after the code, not a dash)`;
 }

@@ -350,7 +350,6 @@ export class SmtpLineReader {
         ? { kind: 'data-end', size: this.size, body: this.body.take(), problems: [] }
         : { kind: 'data-end', size: this.size, body: null, problems: [first, ...rest] };
     this.mode = 'command';
-    this.body.clear();
     this.size = 0;
     this.problems.clear();
     return event;

@@ -7,6 +7,6 @@ export {
 } from './client.js';
 export type { EhloCapabilities } from './ehlo.js';
 export { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase } from './errors.js';
-export { formatReply, type ServerReply } from './reply.js';
+export { formatReply, isFinalReplyLine, type ServerReply } from './reply.js';
 export type { TlsSessionInfo } from './tls-session.js';
 export type { TranscriptEntry } from './transcript.js';

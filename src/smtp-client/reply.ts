@@ -20,6 +20,12 @@ const VALID_CODE = /^[2-5][0-5]\d$/;
 const MAX_REPLY_LINES = 1000;
 const ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)/;
 
+/** A line that ends a reply: its code followed by a space, or by nothing (RFC 5321 §4.2.1). */
+export function isFinalReplyLine(line: string): boolean {
+  const match = REPLY_LINE.exec(line);
+  return match !== null && match[2] !== '-';
+}
+
 export function formatReply(reply: ServerReply): string {
   return reply.raw.replace(/\n/g, ' | ');
 }
