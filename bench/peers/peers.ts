@@ -234,6 +234,11 @@ const mailport: Peer = {
         '0',
         '--auth',
         `${BENCH_AUTH.user}:${BENCH_AUTH.pass}`,
+        // The same certificate as every other peer (see tls-fixture.ts).
+        '--tls-cert',
+        context.tls.certFile,
+        '--tls-key',
+        context.tls.keyFile,
         '--log-level',
         'warn',
       ],
