@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Glob } from '../../src/chaos/glob.js';
 import { ChaosRuleSet, describeFiring } from '../../src/chaos/rule-set.js';
-import { CHAOS_STAGES, type ChaosRule, ChaosRuleError, validateChaosRules } from '../../src/chaos/rules.js';
+import { CHAOS_STAGES, type ChaosRule, ChaosRuleError } from '../../src/chaos/rules.js';
 import { formatChaosRule, readChaosRules, splitChaosRules } from '../../src/chaos/syntax.js';
 import { resolveServeConfig } from '../../src/config/serve-config.js';
 import { ConfigError } from '../../src/errors.js';
