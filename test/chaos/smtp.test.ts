@@ -264,6 +264,22 @@ describe('chaos over SMTP', () => {
     assert.equal(await storedWithSubject('dropped'), 0);
   });
 
+  it('a command the server refuses on its own keeps its real reply and does not use up `times`', async () => {
+    setRules('rcpt:451,times=1');
+    const client = await RawSmtp.connect(sandbox.port('relay'));
+    await client.reply();
+    await client.command('EHLO client.test');
+    await client.command('MAIL FROM:<app@example.com>');
+    assert.match((await client.command('RCPT TO:<not an address>')).text, /^501 5\.1\.3 /);
+    assert.equal(sandbox.chaos.list()[0]?.fired, 0);
+    assert.match(
+      (await client.command('RCPT TO:<ok@example.com>')).text,
+      /^451 4\.3\.0 .*chaos rule chaos-1/,
+    );
+    assert.equal((await client.command('RCPT TO:<ok@example.com>')).code, 250, 'times=1 is spent');
+    client.close();
+  });
+
   it('probability 0 never fires', async () => {
     setRules('mail:451,p=0', 'rcpt:451,p=0', 'message:554,p=0');
     const transport = relay();
