@@ -149,7 +149,7 @@ describe('chaos API', () => {
         assert.ok(error instanceof MailportApiError);
         assert.equal(error.status, 400);
         assert.deepEqual(
-          (error.problem?.errors as { path: string }[]).map((e) => e.path),
+          ((error.problem?.errors ?? []) as { path: string }[]).map((e) => e.path),
           ['/rules/0/action/enhancedCode'],
         );
         return true;
