@@ -7,6 +7,7 @@
  * import { startSandbox, assertSentTo } from 'mailport';
  * ```
  */
+export { ChaosRuleError } from './chaos/rules.js';
 export {
   DEFAULT_API_URL,
   MailportApiError,

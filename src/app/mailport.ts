@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ChaosRuleSet } from '../chaos/rule-set.js';
 import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
@@ -28,6 +29,8 @@ export interface RunningMailport {
   info(): ServerInfo;
   store: Store;
   bus: EventBus;
+  /** The chaos rules the SMTP listeners follow (in memory, this node only). */
+  chaos: ChaosRuleSet;
   /** Stops listeners (live sessions get 421 4.3.2), flushes sessions, closes storage; removes an ephemeral data dir. */
   stop(): Promise<void>;
 }
@@ -82,6 +85,7 @@ export async function startMailport(
       logger,
       maxMessages: config.limits.maxMessages,
     });
+    const chaos = new ChaosRuleSet(config.chaos);
     const smtp = new SmtpListeners({
       host: config.host,
       ports: config.ports,
@@ -98,6 +102,7 @@ export async function startMailport(
         : { implicitTlsSilenceMs: options.implicitTlsSilenceMs }),
       secureContext: createServerSecureContext(tlsMaterial),
       users: config.auth.mode === 'any' ? null : config.auth.users,
+      chaos,
       store,
       bus,
       metrics,
@@ -137,7 +142,16 @@ export async function startMailport(
     });
 
     if (config.httpPort !== null) {
-      const app = await createHttpApp({ store, bus, metrics, info, ingest, uiDir: config.uiDir, logger });
+      const app = await createHttpApp({
+        store,
+        bus,
+        metrics,
+        info,
+        ingest,
+        chaos,
+        uiDir: config.uiDir,
+        logger,
+      });
       try {
         await app.listen({ port: config.httpPort, host: config.host });
       } catch (error) {
@@ -164,6 +178,7 @@ export async function startMailport(
       info,
       store,
       bus,
+      chaos,
       stop: () => {
         stopping ??= runCleanups();
         return stopping;

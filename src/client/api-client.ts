@@ -8,6 +8,8 @@
  * const message = await mailport.getMessage(items[0].id);
  * ```
  */
+import type { ChaosRuleInput, ChaosRuleStatus } from '../chaos/rules.js';
+import { parseChaosRule } from '../chaos/syntax.js';
 import { MailportError } from '../errors.js';
 import { MailportApiError, MailportNetworkError, MailportWaitTimeoutError } from './errors.js';
 import { type StreamWaitOptions, waitForMatchingMessages, waitForMatchingSession } from './live-wait.js';
@@ -161,6 +163,38 @@ export class MailportClient {
   /** A session with its transcript and diagnostics. */
   async getSession(id: string): Promise<SessionRecord> {
     return this.#json('GET', `/api/v1/sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** The chaos rules in force on this node, with how often each fired. */
+  async getChaos(): Promise<ChaosRuleStatus[]> {
+    return (await this.#json<{ rules: ChaosRuleStatus[] }>('GET', '/api/v1/chaos')).rules;
+  }
+
+  /**
+   * Replaces every chaos rule (counters start at zero) and returns them, defaults filled in. Rules
+   * may be given in the text form: a typo there throws `ChaosRuleError` before any request.
+   *
+   * @example
+   * ```ts
+   * await client.setChaos(['rcpt:451,match=*@flaky.test,times=2']); // fails twice, then accepts
+   * await client.setChaos([{ stage: 'message', action: { type: 'reply', code: 554 }, probability: 0.1 }]);
+   * ```
+   */
+  async setChaos(rules: readonly (string | ChaosRuleInput)[]): Promise<ChaosRuleStatus[]> {
+    const inputs = rules.map((rule, index) =>
+      typeof rule === 'string' ? parseChaosRule(rule, index) : rule,
+    );
+    const body = JSON.stringify({ rules: inputs });
+    const result = await this.#json<{ rules: ChaosRuleStatus[] }>('PUT', '/api/v1/chaos', {
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    return result.rules;
+  }
+
+  /** Removes every chaos rule; returns them with their final counters. */
+  async clearChaos(): Promise<ChaosRuleStatus[]> {
+    return (await this.#json<{ removed: ChaosRuleStatus[] }>('DELETE', '/api/v1/chaos')).removed;
   }
 
   /**

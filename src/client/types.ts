@@ -5,6 +5,15 @@
 import type { DiagnosticCode, MessageSummary, SessionSummary } from '../domain/types.js';
 
 export type {
+  ChaosAction,
+  ChaosActionInput,
+  ChaosRule,
+  ChaosRuleInput,
+  ChaosRuleStatus,
+  ChaosStage,
+} from '../chaos/rules.js';
+
+export type {
   AttachmentInfo,
   DiagnosticCode,
   HeaderLine,

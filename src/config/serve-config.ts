@@ -3,6 +3,8 @@
  * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
  */
 
+import { type ChaosRule, ChaosRuleError, validateChaosRules } from '../chaos/rules.js';
+import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule, splitChaosRules } from '../chaos/syntax.js';
 import { ConfigError } from '../errors.js';
 import type { MailportEventName } from '../events/bus.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
@@ -39,6 +41,8 @@ export interface ServeConfig {
   logFormat: LogFormat;
   /** Endpoints every event in `events` is POSTed to (src/events/webhooks.ts); none by default. */
   webhooks: { urls: URL[]; events: MailportEventName[]; secret: string | null };
+  /** Rules that make SMTP stages fail on purpose (src/chaos); replaceable over the HTTP API. */
+  chaos: ChaosRule[];
   /** Directory of the built web UI; null to serve the API only. */
   uiDir: string | null;
 }
@@ -84,6 +88,8 @@ export interface RawServeOptions {
   webhook?: string[];
   webhookEvents?: string;
   webhookSecret?: string;
+  /** Chaos rules in the text form; each value may hold several, separated by `;`. */
+  chaos?: string[];
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -173,6 +179,20 @@ function parseWebhookEvents(value: string): MailportEventName[] {
   return names.map((name) => oneOf('--webhook-events', name, WEBHOOK_EVENTS));
 }
 
+/** `--chaos` values: one rule each, or several separated by `;` (as `MAILPORT_CHAOS` holds them). */
+function parseChaosFlags(values: readonly string[]): ChaosRule[] {
+  const texts = splitChaosRules(values);
+  try {
+    return validateChaosRules(texts.map((text, index) => parseChaosRule(text, index)));
+  } catch (error) {
+    if (!(error instanceof ChaosRuleError)) throw error;
+    throw new ConfigError(
+      `--chaos "${texts[error.index] ?? ''}": ${error.problem}`,
+      `A rule is STAGE:ACTION[,OPTION=VALUE...], e.g. --chaos '${CHAOS_SYNTAX_EXAMPLE}', --chaos 'message:554,p=0.1' or --chaos 'connect:delay=10s'; \`mailport serve --help\` lists the stages, actions and options.`,
+    );
+  }
+}
+
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new ConfigError(`${flag} must be one of ${allowed.join(', ')}, not "${value}".`);
@@ -260,6 +280,7 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
       events: parseWebhookEvents(raw.webhookEvents ?? 'message.received'),
       secret: raw.webhookSecret ?? null,
     },
+    chaos: parseChaosFlags(raw.chaos ?? []),
     uiDir,
   };
   validate(config);

@@ -8,11 +8,13 @@ import { VERSION } from '../version.js';
 import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
 import { HttpProblem, sendProblem, toProblem } from './problem.js';
+import { registerChaosRoutes } from './routes/chaos.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMessageWaitRoute } from './routes/message-wait.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
+import { CHAOS_SCHEMAS } from './schemas/chaos.js';
 import { COMMON_SCHEMAS } from './schemas/common.js';
 import { EVENT_SCHEMAS } from './schemas/event.js';
 import { INFO_SCHEMAS } from './schemas/info.js';
@@ -36,7 +38,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       info: {
         title: 'Mailport API',
         description:
-          'Captured messages, SMTP sessions with diagnostics, and live events of a Mailport sandbox. Errors are RFC 9457 problem details (`application/problem+json`).',
+          'Captured messages, SMTP sessions with diagnostics, live events and chaos rules of a Mailport sandbox. Errors are RFC 9457 problem details (`application/problem+json`).',
         version: VERSION,
         license: { name: 'MIT', identifier: 'MIT' },
       },
@@ -44,6 +46,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'messages', description: 'Captured messages.' },
         { name: 'sessions', description: 'SMTP sessions with transcripts and diagnostics.' },
         { name: 'events', description: 'Live events.' },
+        {
+          name: 'chaos',
+          description:
+            'Fault injection: rules that make SMTP stages fail on purpose, to test retries and timeouts.',
+        },
         { name: 'system', description: 'Health, metrics, server info and this document.' },
       ],
     },
@@ -58,6 +65,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...SESSION_SCHEMAS,
     ...INFO_SCHEMAS,
     ...EVENT_SCHEMAS,
+    ...CHAOS_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -101,6 +109,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerMessageRoutes(app, context);
   registerSessionRoutes(app, context);
   registerEventRoutes(app, context);
+  registerChaosRoutes(app, context);
   if (uiDir !== null) await registerStaticUi(base, uiDir);
 
   await app.ready();

@@ -6,6 +6,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { ChaosRuleSet } from '../chaos/rule-set.js';
 import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
@@ -27,6 +28,8 @@ export interface HttpDeps {
   /** Called per request: listeners may be bound (and their real ports known) after the app is built. */
   info: () => ServerInfo;
   ingest: MessageIngest;
+  /** The chaos rules the SMTP listeners follow, read and replaced by `/api/v1/chaos`. */
+  chaos: ChaosRuleSet;
   /** Directory of the built web UI, served at `/` when set and present. */
   uiDir?: string | null;
   /** Where failures the client cannot fix (500s, a store that does not answer) are logged. */

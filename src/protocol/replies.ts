@@ -36,6 +36,13 @@ export const REPLIES = Object.freeze({
     'Too much input sent without waiting for replies, closing connection',
   ),
   SHUTTING_DOWN: reply(421, '4.3.2', 'Server shutting down, try again later'),
+  // RFC 5321 §3.1: after a greeting that refuses service, the server waits for QUIT and answers
+  // every other command with 503.
+  SERVICE_REFUSED: reply(
+    503,
+    '5.5.1',
+    'No SMTP service here: the greeting refused this session, send QUIT (RFC 5321 section 3.1)',
+  ),
   LOCAL_ERROR: reply(451, '4.3.0', 'Temporary server error, please try again later'),
 
   // Command syntax (RFC 5321 §4.2.2, §4.5.3.1.4, §2.3.8)

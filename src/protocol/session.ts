@@ -51,7 +51,9 @@ import type {
   ProtocolLimits,
   ProtocolSessionOptions,
   ProtocolSink,
+  ProtocolStage,
   SmtpReply,
+  StageVerdict,
   Transaction,
 } from './types.js';
 
@@ -74,6 +76,9 @@ const NOT_OFFERED_VERBS: ReadonlySet<string> = new Set([
   'SOML',
   'SAML',
 ]);
+
+const ACCEPT: StageVerdict = Object.freeze({ verdict: 'accept' });
+const NO_SUBJECTS: readonly string[] = Object.freeze([]);
 
 /** Control characters (C0 except TAB, DEL, C1) never belong in a command line. */
 const CONTROL_CHARACTER = /[^\P{Cc}\t]/u;
@@ -117,7 +122,10 @@ export class SmtpProtocolSession {
   private endReasonValue: ProtocolEnd | null = null;
   private quitSeen = false;
 
+  /** The greeting (or the reply that refused service in its place) was sent. */
   private greeted = false;
+  /** The greeting refused service (RFC 5321 §3.1): every command but QUIT gets 503. */
+  private serviceRefused = false;
   private state: ConnectionState = 'commands';
   private hookPending = false;
   private pumping = false;
@@ -184,9 +192,20 @@ export class SmtpProtocolSession {
 
   /** Sends the 220 greeting: at connect, or after the handshake on implicit TLS (RFC 8314 §3.3). */
   greet(): void {
-    if (this.greeted || this.ended) return;
-    this.greeted = true;
-    this.send(greetingReply(this.hostname));
+    // A pending hook here is the `connect` stage itself: the greeting is already on its way.
+    if (this.greeted || this.hookPending || this.ended) return;
+    this.atStage(
+      'connect',
+      NO_SUBJECTS,
+      () => {
+        this.greeted = true;
+        this.send(greetingReply(this.hostname));
+      },
+      () => {
+        this.greeted = true;
+        this.serviceRefused = true;
+      },
+    );
     this.flush();
   }
 
@@ -339,6 +358,10 @@ export class SmtpProtocolSession {
   }
 
   private dispatch(verb: string, argument: string): void {
+    if (this.serviceRefused && verb !== 'QUIT') {
+      this.failCommand(REPLIES.SERVICE_REFUSED);
+      return;
+    }
     if (!this.passesGates(verb)) return;
     switch (verb) {
       case 'EHLO':
@@ -444,8 +467,10 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `EHLO ${argument.slice(0, 64)}`);
       return;
     }
-    this.greetedBy(name, true);
-    this.send(ehloReply(this.hostname, name, this.extensions()));
+    this.atStage('ehlo', [name], () => {
+      this.greetedBy(name, true);
+      this.send(ehloReply(this.hostname, name, this.extensions()));
+    });
   }
 
   private handleHelo(argument: string): void {
@@ -458,8 +483,10 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `HELO ${argument.slice(0, 64)}`);
       return;
     }
-    this.greetedBy(name, false);
-    this.send(heloReply(this.hostname, name));
+    this.atStage('ehlo', [name], () => {
+      this.greetedBy(name, false);
+      this.send(heloReply(this.hostname, name));
+    });
   }
 
   /** RFC 5321 §4.1.4: EHLO/HELO also resets the transaction. */
@@ -614,8 +641,10 @@ export class SmtpProtocolSession {
 
   private finishAuth(username: string, mechanism: SaslMechanism, accepted: boolean): void {
     if (accepted) {
-      this.authFacts = { user: username, mechanism };
-      this.send(REPLIES.AUTH_OK);
+      this.atStage('auth', [username], () => {
+        this.authFacts = { user: username, mechanism };
+        this.send(REPLIES.AUTH_OK);
+      });
       return;
     }
     this.authFailures += 1;
@@ -641,13 +670,11 @@ export class SmtpProtocolSession {
       this.refuse(decision.refusal);
       return;
     }
-    this.transaction = {
-      mailFrom: decision.mailFrom,
-      rcptTo: [],
-      smtpUtf8: decision.smtpUtf8,
-      recipientTried: false,
-    };
-    this.send(senderOkReply(decision.mailFrom.address));
+    const { mailFrom, smtpUtf8 } = decision;
+    this.atStage('mail', [mailFrom.address], () => {
+      this.transaction = { mailFrom, rcptTo: [], smtpUtf8, recipientTried: false };
+      this.send(senderOkReply(mailFrom.address));
+    });
   }
 
   private handleRcpt(argument: string): void {
@@ -667,8 +694,11 @@ export class SmtpProtocolSession {
       this.refuse(decision.refusal);
       return;
     }
-    transaction.rcptTo.push(decision.recipient);
-    this.send(recipientOkReply(decision.recipient.address));
+    const { recipient } = decision;
+    this.atStage('rcpt', [recipient.address], () => {
+      transaction.rcptTo.push(recipient);
+      this.send(recipientOkReply(recipient.address));
+    });
   }
 
   private handleData(argument: string): void {
@@ -690,12 +720,14 @@ export class SmtpProtocolSession {
       }
       return;
     }
-    this.send(REPLIES.START_DATA);
-    // RFC 2920 §3.1: DATA ends a command group; message text may only follow the 354.
-    if (this.reader.bufferedOctets > 0) {
-      this.diagnose('pipelining-violation', 'message text sent before the 354 reply');
-    }
-    this.reader.startData();
+    this.atStage('data', recipientAddresses(transaction.rcptTo), () => {
+      this.send(REPLIES.START_DATA);
+      // RFC 2920 §3.1: DATA ends a command group; message text may only follow the 354.
+      if (this.reader.bufferedOctets > 0) {
+        this.diagnose('pipelining-violation', 'message text sent before the 354 reply');
+      }
+      this.reader.startData();
+    });
   }
 
   private handleDataEnd(end: DataEnd): void {
@@ -715,6 +747,11 @@ export class SmtpProtocolSession {
       tls: this.tlsFacts,
       auth: this.authFacts,
     };
+    // A refused message is not delivered: nothing is stored.
+    this.atStage('message', recipientAddresses(transaction.rcptTo), () => this.deliver(delivery));
+  }
+
+  private deliver(delivery: Transaction): void {
     let stored: Promise<{ id: string }>;
     try {
       stored = Promise.resolve(this.hooks.deliver(delivery));
@@ -793,6 +830,45 @@ export class SmtpProtocolSession {
 
   // ---------------------------------------------------------------------------------------------
   // Hooks, replies, transcript
+
+  /**
+   * Asks `beforeAccept` whether a stage goes ahead: `accept` runs the stage's own success, a
+   * refusal sends its reply instead (after `onRefused`), a disconnect closes without a word.
+   */
+  private atStage(
+    stage: ProtocolStage,
+    subjects: readonly string[],
+    accept: () => void,
+    onRefused?: () => void,
+  ): void {
+    const verdict = this.hooks.beforeAccept?.(stage, subjects) ?? ACCEPT;
+    if (verdict instanceof Promise) {
+      this.awaitHook(
+        verdict,
+        (settled) => this.applyVerdict(settled, accept, onRefused),
+        (error) => this.internalError(error),
+      );
+    } else {
+      this.applyVerdict(verdict, accept, onRefused);
+    }
+  }
+
+  private applyVerdict(verdict: StageVerdict, accept: () => void, onRefused?: () => void): void {
+    // The session may have ended while the verdict was pending (client left, server shut down).
+    if (this.ended) return;
+    switch (verdict.verdict) {
+      case 'accept':
+        accept();
+        return;
+      case 'refuse':
+        onRefused?.();
+        this.respond(verdict.reply);
+        return;
+      case 'disconnect':
+        this.close('closed-by-server');
+        return;
+    }
+  }
 
   /** Stops reading until `pending` settles, then replies and resumes with the queued input (RFC 2920). */
   private awaitHook<T>(
@@ -958,6 +1034,10 @@ const ALLOWED_BEFORE_STARTTLS = new Set(['NOOP', 'EHLO', 'STARTTLS', 'QUIT']);
 
 function isKnownVerb(verb: string): boolean {
   return KNOWN_VERBS.has(verb);
+}
+
+function recipientAddresses(recipients: readonly EnvelopeAddress[]): string[] {
+  return recipients.map((recipient) => recipient.address);
 }
 
 const INVALID_NAME = Symbol('invalid EHLO/HELO argument');

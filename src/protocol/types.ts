@@ -50,6 +50,20 @@ export interface Transaction {
   auth: AuthFacts | null;
 }
 
+/**
+ * The points where the server accepts something, in session order: the greeting, EHLO/HELO, AUTH,
+ * MAIL FROM, RCPT TO, the DATA command (354) and the message after its end of data.
+ */
+export type ProtocolStage = 'connect' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data' | 'message';
+
+/** What `ProtocolHooks.beforeAccept` decides for a stage. */
+export type StageVerdict =
+  | { verdict: 'accept' }
+  /** Send this reply instead of the positive one; a 421 also closes the connection (RFC 5321 §3.8). */
+  | { verdict: 'refuse'; reply: SmtpReply }
+  /** Close the connection without replying. */
+  | { verdict: 'disconnect' };
+
 export interface ProtocolHooks {
   /** Checks credentials. Never log or store `password`. */
   authenticate(credentials: Credentials): boolean | Promise<boolean>;
@@ -58,6 +72,13 @@ export interface ProtocolHooks {
    * Rejecting with an `SmtpReplyError` sends that reply; any other rejection sends `451 4.3.0`.
    */
   deliver(transaction: Transaction): Promise<{ id: string }>;
+  /**
+   * Called where a stage is about to succeed (the engine's own checks passed, so a real refusal is
+   * never masked), with what the stage names: the EHLO/HELO name, the AUTH user, the sender, the
+   * recipient, or every recipient at `data` and `message`; nothing at `connect`. A promise holds
+   * the reply back; input is read again once it settles. Left out, every stage is accepted.
+   */
+  beforeAccept?(stage: ProtocolStage, subjects: readonly string[]): StageVerdict | Promise<StageVerdict>;
 }
 
 export type TranscriptDirectionOut = 'C' | 'S' | '*';

@@ -4,11 +4,20 @@
  */
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
+import { chaosReply } from '../chaos/reply-defaults.js';
+import { type ChaosRuleSet, describeFiring } from '../chaos/rule-set.js';
 import type { DiagnosticCode, IncomingMessage, SessionRecord, TlsFacts } from '../domain/types.js';
 import { greetsInPlaintext, type PortProfile } from '../profiles/port-profiles.js';
 import { formatReply, REPLIES } from '../protocol/replies.js';
 import { SmtpProtocolSession } from '../protocol/session.js';
-import type { Credentials, ProtocolLimits, SmtpReply, Transaction } from '../protocol/types.js';
+import type {
+  Credentials,
+  ProtocolLimits,
+  ProtocolStage,
+  SmtpReply,
+  StageVerdict,
+  Transaction,
+} from '../protocol/types.js';
 import { type SessionEndFacts, SessionRecorder } from './session-recorder.js';
 import { classifyHandshakeError, tlsFacts } from './tls-handshake.js';
 
@@ -23,6 +32,7 @@ const END_GRACE_MS = 2000;
  * without a byte was waiting for a plaintext greeting (and gave up before the 421 hint).
  */
 const WAITED_FOR_GREETING_MS = 1000;
+const ACCEPT: StageVerdict = Object.freeze({ verdict: 'accept' });
 const DIGIT_0 = 0x30;
 const DIGIT_4 = 0x34;
 const DIGIT_5 = 0x35;
@@ -42,6 +52,8 @@ export interface ConnectionDependencies {
   implicitTlsSilenceMs: number;
   secureContext: tls.SecureContext;
   sessionId: string;
+  /** Rules that make stages fail on purpose (src/chaos). */
+  chaos: ChaosRuleSet;
   authenticate(credentials: Credentials): boolean;
   deliver(incoming: IncomingMessage): Promise<{ id: string }>;
   onReject(code: number): void;
@@ -64,6 +76,8 @@ export class SmtpConnection {
   #waitingForHelloSince: number | null = null;
   #tlsState: 'none' | 'handshaking' | 'established' = 'none';
   #bytesOverTls = 0;
+  /** Ends a chaos delay at once (shutdown, client gone); null when no delay is running. */
+  #releaseHold: (() => void) | null = null;
 
   constructor(socket: Socket, deps: ConnectionDependencies) {
     this.#deps = deps;
@@ -109,6 +123,7 @@ export class SmtpConnection {
     this.#endedBy = this.#endedBy ?? 'shutdown';
     if (this.#protocol) this.#protocol.shutdown();
     else this.#socket.destroy();
+    this.#releaseHold?.();
   }
 
   /** Ends the connection gracefully, but never waits on a client that keeps its side open. */
@@ -130,6 +145,7 @@ export class SmtpConnection {
       hooks: {
         authenticate: (credentials) => this.#deps.authenticate(credentials),
         deliver: (transaction) => this.#deliver(transaction),
+        beforeAccept: (stage, subjects) => this.#beforeAccept(stage, subjects),
       },
       sink: {
         write: (data) => this.#write(data),
@@ -209,6 +225,41 @@ export class SmtpConnection {
       tls: transaction.tls,
       auth: transaction.auth,
       receivedAt: new Date(),
+    });
+  }
+
+  /** Chaos rules decide whether this stage fails on purpose; a firing is written to the transcript. */
+  #beforeAccept(stage: ProtocolStage, subjects: readonly string[]): StageVerdict | Promise<StageVerdict> {
+    const firing = this.#deps.chaos.decide({ stage, profile: this.#deps.profile.name, subjects });
+    if (firing === null) return ACCEPT;
+    this.#recorder.line('*', describeFiring(firing));
+    const { action } = firing.rule;
+    switch (action.type) {
+      case 'reply':
+        return { verdict: 'refuse', reply: chaosReply(action) };
+      case 'disconnect':
+        return { verdict: 'disconnect' };
+      case 'delay':
+        return this.#hold(action.delayMs);
+    }
+  }
+
+  /**
+   * Accepts after `ms`. The idle timeout is paused meanwhile: the silence is the server's, not the
+   * client's. Cut short when the session ends, so no timer outlives its connection.
+   */
+  #hold(ms: number): Promise<StageVerdict> {
+    const socket = this.#socket;
+    socket.setTimeout(0);
+    return new Promise((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.#releaseHold = null;
+        if (!this.#closed) socket.setTimeout(this.#deps.idleTimeoutMs);
+        resolve(ACCEPT);
+      };
+      const timer = setTimeout(release, ms);
+      this.#releaseHold = release;
     });
   }
 
@@ -352,6 +403,7 @@ export class SmtpConnection {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#silenceTimer) clearTimeout(this.#silenceTimer);
+    this.#releaseHold?.();
     const protocol = this.#protocol;
     this.#explainSilentTlsHangUp();
     this.#explainSilentPlaintextHangUp();

@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type tls from 'node:tls';
+import type { ChaosRuleSet } from '../chaos/rule-set.js';
 import { newId } from '../domain/ids.js';
 import type { IncomingMessage, ListenerInfo, SessionRecord } from '../domain/types.js';
 import { MailportError } from '../errors.js';
@@ -35,6 +36,8 @@ export interface SmtpListenersOptions {
   secureContext: tls.SecureContext;
   /** `null` accepts any credentials (`--auth-any`); AUTH is still required where the profile says so. */
   users: ReadonlyMap<string, string> | null;
+  /** Rules that make SMTP stages fail on purpose; replaced at run time over the HTTP API. */
+  chaos: ChaosRuleSet;
   store: Store;
   bus: EventBus;
   metrics: MetricsRegistry;
@@ -157,6 +160,7 @@ export class SmtpListeners {
       implicitTlsSilenceMs: this.#options.implicitTlsSilenceMs ?? IMPLICIT_TLS_SILENCE_MS,
       secureContext: this.#options.secureContext,
       sessionId: newId(),
+      chaos: this.#options.chaos,
       authenticate: (credentials) => this.#authenticate(credentials),
       deliver: (incoming) => this.#options.deliver(incoming),
       onReject: (code) => metrics.rejectSent(code),

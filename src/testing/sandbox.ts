@@ -19,6 +19,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMailport } from '../app/mailport.js';
+import type { ChaosRuleInput } from '../chaos/rules.js';
+import { readChaosRules } from '../chaos/syntax.js';
 import { MailportClient } from '../client/api-client.js';
 import { DEFAULT_CREDENTIALS, type LogLevel, resolveServeConfig } from '../config/serve-config.js';
 import type { ServerInfo } from '../domain/types.js';
@@ -56,6 +58,12 @@ export interface SandboxOptions {
    * webhook handler). @defaultValue none; `events` defaults to `['message.received']`
    */
   webhooks?: { urls: readonly string[]; events?: readonly MailportEventName[]; secret?: string };
+  /**
+   * Chaos rules: SMTP stages that fail on purpose, in the text form or the JSON form; change them
+   * later with `client.setChaos()`. An invalid rule throws `ChaosRuleError`. @defaultValue none
+   * @example ['rcpt:451,match=*@flaky.test,times=1', { stage: 'connect', action: { type: 'delay', delayMs: 5000 } }]
+   */
+  chaos?: readonly (string | ChaosRuleInput)[];
 }
 
 export interface SandboxPorts {
@@ -139,7 +147,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     existsSync(uiDir) ? uiDir : null,
   );
-  const running = await startMailport(config, createLogger(config.logLevel, 'text'));
+  const running = await startMailport(
+    { ...config, chaos: readChaosRules(options.chaos ?? []) },
+    createLogger(config.logLevel, 'text'),
+  );
   const info = running.info();
   const portOf = (profile: ProfileName): number => {
     const listener = info.listeners.find((candidate) => candidate.profile === profile);

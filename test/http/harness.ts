@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { ChaosRuleSet } from '../../src/chaos/rule-set.js';
 import { newId } from '../../src/domain/ids.js';
 import type { IncomingMessage, ServerInfo, SessionRecord } from '../../src/domain/types.js';
 import { EventBus } from '../../src/events/bus.js';
@@ -89,6 +90,7 @@ export async function startApiHarness(
     bus,
     metrics,
     ingest,
+    chaos: new ChaosRuleSet(),
     info: () => serverInfo(`http://127.0.0.1:${port}`, port),
     uiDir: options.uiDir ?? null,
     ...(options.logger === undefined ? {} : { logger: options.logger }),

@@ -5,6 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import { startMailport } from '../../app/mailport.js';
+import type { ChaosRule } from '../../chaos/rules.js';
+import { formatChaosRule } from '../../chaos/syntax.js';
 import {
   isLoopbackHost,
   type RawServeOptions,
@@ -186,14 +188,41 @@ export function registerServeCommand(program: Command): void {
         'MAILPORT_WEBHOOK_SECRET',
       ),
     )
+    .addOption(
+      new Option(
+        '--chaos <rule>',
+        'make an SMTP stage fail on purpose, repeatable: STAGE:ACTION[,OPTION=VALUE...] (see "Chaos rules" below)',
+      )
+        .env('MAILPORT_CHAOS')
+        .argParser(collect),
+    )
     .addHelpText(
       'after',
       `
+Chaos rules (--chaos, repeatable; MAILPORT_CHAOS takes several separated by ";"):
+  STAGE   connect (the greeting), ehlo, auth, mail, rcpt, data (the reply to DATA),
+          message (the reply after the message body)
+  ACTION  451 or 451/4.3.0   reply with this code (400-599) and RFC 3463 enhanced code (default
+                             per stage and code); 421 also closes the connection
+          delay=10s          hold the reply back (ms, s or m; at most 10m), then accept
+          disconnect         close the connection without replying
+  OPTION  p=0.1              probability (default 1)
+          times=2            fire only the first 2 times, then let the client through
+          match=*@flaky.test glob on the recipient (rcpt), sender (mail), AUTH user (auth),
+                             EHLO name (ehlo) or any recipient (data, message); case-insensitive
+          profile=submission only on this listener
+          id=NAME            name shown in transcripts (default chaos-N)
+          text=...           reply text (takes the rest of the rule)
+  Rules are tried in order; the first that fires wins. They act only where the server would
+  otherwise accept, and GET/PUT/DELETE /api/v1/chaos read and replace them at run time.
+
 Examples:
   $ mailport serve                                   # dev ports 1025/1465/1587/2525, UI on :8025
   $ mailport serve --auth team-a:secret --auth team-b:secret
   $ mailport serve --ephemeral --relay-port 0 --http-port 0
-  $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret`,
+  $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
+  $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
+  $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve`,
     )
     .action(async (raw: RawServeOptions & { auth?: string[] | string; webhook?: string[] | string }) => {
       // From the environment, a repeatable option arrives as one comma-separated string.
@@ -213,7 +242,7 @@ Examples:
       // Before the store starts its writer thread, so that it can free message buffers promptly too.
       enableDeadBufferCollection();
       const running = await startMailport(config, logger);
-      process.stdout.write(banner(running.info(), config.webhooks));
+      process.stdout.write(banner(running.info(), config.webhooks, config.chaos));
       const stop = (signal: string): void => {
         logger.info(`Received ${signal}, shutting down`);
         running.stop().then(
@@ -229,7 +258,11 @@ Examples:
     });
 }
 
-export function banner(info: ServerInfo, webhooks: ServeConfig['webhooks']): string {
+export function banner(
+  info: ServerInfo,
+  webhooks: ServeConfig['webhooks'],
+  chaos: readonly ChaosRule[],
+): string {
   const rows = info.listeners.map(
     (l) =>
       `    ${l.profile.padEnd(12)} ${`${l.host}:${l.port}`.padEnd(22)} ${`${TLS_DESCRIPTION[l.tls]}, ${AUTH_DESCRIPTION[l.auth]}`.padEnd(46)} stands in for port ${l.standardPort}`,
@@ -248,6 +281,10 @@ export function banner(info: ServerInfo, webhooks: ServeConfig['webhooks']): str
   const hooks = webhooks.urls.map(
     (url) => `  Webhook:      POST ${webhooks.events.join(', ')} to ${displayUrl(url)}\n`,
   );
+  // Failures on purpose must never surprise whoever reads the console.
+  const chaosRules = chaos.map(
+    (rule) => `  Chaos rule:   ${rule.id} ${formatChaosRule(rule)} (GET /api/v1/chaos counts its firings)\n`,
+  );
   return `Mailport ${info.version} is running.
 
   SMTP listeners
@@ -258,7 +295,7 @@ ${rows.join('\n')}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}
   Storage:      ${info.storage.engine}${info.storage.dataDir ? ` in ${info.storage.dataDir}` : ''}
-${hooks.join('')}${tryIt}
+${hooks.join('')}${chaosRules.join('')}${tryIt}
 Press Ctrl+C to stop.
 `;
 }

@@ -1,0 +1,98 @@
+/**
+ * `mailport serve --chaos` as a user runs it: the real executable, rules from flags and from
+ * MAILPORT_CHAOS, the banner naming them, and exit 2 with an example for a bad rule.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { assertBuilt, BIN, startServeProcess, waitForExit } from '../helpers/cli-process.js';
+
+const run = promisify(execFile);
+const EPHEMERAL = [
+  '--ephemeral',
+  '--relay-port',
+  '0',
+  '--submissions-port',
+  'off',
+  '--submission-port',
+  'off',
+];
+
+function failRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
+  assertBuilt();
+  return run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
+    () => assert.fail(`mailport ${args.join(' ')} should have failed`),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+}
+
+describe('mailport serve --chaos', () => {
+  it('applies the rules, names them in the banner and reports them at /api/v1/chaos', async () => {
+    const serve = await startServeProcess([
+      ...EPHEMERAL,
+      '--alt-port',
+      'off',
+      '--http-port',
+      '0',
+      '--chaos',
+      'rcpt:451,match=*@flaky.test,times=1',
+      '--chaos',
+      'message:554,p=0,id=never',
+    ]);
+    try {
+      assert.match(serve.output(), /Chaos rule: +chaos-1 rcpt:451\/4\.3\.0,times=1,match=\*@flaky\.test/);
+      assert.match(serve.output(), /Chaos rule: +never message:554\/5\.7\.1,p=0/);
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: serve.ports.relay,
+        ignoreTLS: true,
+      });
+      const message = { from: 'app@example.com', to: 'bob@flaky.test', subject: 'cli', text: 'x' };
+      await assert.rejects(
+        transport.sendMail(message),
+        (error: { responseCode?: number }) => error.responseCode === 451,
+      );
+      assert.match((await transport.sendMail(message)).response, /^250 /);
+      transport.close();
+      const { rules } = (await (await fetch(`${serve.httpUrl}/api/v1/chaos`)).json()) as {
+        rules: { id: string; fired: number }[];
+      };
+      assert.deepEqual(
+        rules.map(({ id, fired }) => ({ id, fired })),
+        [
+          { id: 'chaos-1', fired: 1 },
+          { id: 'never', fired: 0 },
+        ],
+      );
+    } finally {
+      serve.child.kill('SIGTERM');
+      await waitForExit(serve.child);
+    }
+  });
+
+  it('a bad rule exits 2, says what is wrong and shows a correct example', async () => {
+    const { code, stderr } = await failRun(['serve', ...EPHEMERAL, '--chaos', 'rcpt:451/5.1.1']);
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /mailport: --chaos "rcpt:451\/5\.1\.1": the enhanced code 5\.1\.1 must have the class of the reply code 451 \(RFC 3463 §2\): 4\.x\.x, e\.g\. 4\.3\.0\./,
+    );
+    assert.match(
+      stderr,
+      /what to do: A rule is STAGE:ACTION\[,OPTION=VALUE\.\.\.\], e\.g\. --chaos 'rcpt:451,match=\*@flaky\.test,times=2'/,
+    );
+  });
+
+  it('MAILPORT_CHAOS takes several rules separated by ";" and names the bad one', async () => {
+    const { code, stderr } = await failRun(['serve', ...EPHEMERAL], {
+      MAILPORT_CHAOS: 'connect:421;connect:delay=soon',
+    });
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /--chaos "connect:delay=soon": the delay must be a duration such as 10s, 1500ms or 2m, not "soon"\./,
+    );
+  });
+});
