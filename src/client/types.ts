@@ -4,6 +4,7 @@
  */
 import type { DiagnosticCode, MessageSummary, SessionSummary } from '../domain/types.js';
 
+export type * from '../deliverability/types.js';
 export type {
   AttachmentInfo,
   DiagnosticCode,
@@ -75,6 +76,13 @@ export interface ImportOptions {
   mailFrom?: string;
   /** Envelope recipients; default to the To, Cc and Bcc headers. */
   rcptTo?: string[];
+}
+
+export interface CheckOptions {
+  /** The production sending IP SPF is evaluated for (over the server's `--sending-ip`). */
+  ip?: string;
+  /** Request every http(s) link (HEAD, GET when refused) and report its status. @defaultValue false */
+  probeLinks?: boolean;
 }
 
 export interface AttachmentContent {

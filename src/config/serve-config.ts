@@ -3,6 +3,7 @@
  * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
  */
 
+import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
 import type { MailportEventName } from '../events/bus.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
@@ -41,6 +42,8 @@ export interface ServeConfig {
   webhooks: { urls: URL[]; events: MailportEventName[]; secret: string | null };
   /** Directory of the built web UI; null to serve the API only. */
   uiDir: string | null;
+  /** Deliverability checks: the production IP SPF is evaluated for, and the DNS server (`HOST:PORT`; null = system). */
+  deliverability: { sendingIp: string | null; dnsServer: string | null };
 }
 
 export const DEFAULT_CREDENTIALS = { user: 'mailport', pass: 'mailport' } as const;
@@ -84,6 +87,8 @@ export interface RawServeOptions {
   webhook?: string[];
   webhookEvents?: string;
   webhookSecret?: string;
+  sendingIp?: string;
+  dnsServer?: string;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -171,6 +176,32 @@ function parseWebhookUrls(values: readonly string[]): URL[] {
 function parseWebhookEvents(value: string): MailportEventName[] {
   const names = value.split(',').map((name) => name.trim());
   return names.map((name) => oneOf('--webhook-events', name, WEBHOOK_EVENTS));
+}
+
+export function parseSendingIp(value: string): string {
+  const ip = value.trim();
+  if (isIP(ip) === 0) {
+    throw new ConfigError(
+      `--sending-ip takes an IPv4 or IPv6 address, not "${value}".`,
+      'Pass the address your production mail leaves from, e.g. --sending-ip 203.0.113.5.',
+    );
+  }
+  return ip;
+}
+
+/** `HOST[:PORT]` with HOST an IP address (IPv6 in brackets when a port follows), as `HOST:PORT`. */
+export function parseDnsServer(value: string): string {
+  const trimmed = value.trim();
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed) ?? /^([^:]+)(?::(\d+))?$/.exec(trimmed);
+  const host = match?.[1] ?? (isIP(trimmed) === 6 ? trimmed : '');
+  const port = match?.[2] === undefined ? 53 : Number(match[2]);
+  if (isIP(host) === 0 || port < 1 || port > 65535) {
+    throw new ConfigError(
+      `--dns-server takes an IP address with an optional port (HOST[:PORT]), not "${value}".`,
+      'e.g. --dns-server 127.0.0.1:5353, --dns-server 1.1.1.1 or --dns-server [::1]:53.',
+    );
+  }
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -261,6 +292,10 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
       secret: raw.webhookSecret ?? null,
     },
     uiDir,
+    deliverability: {
+      sendingIp: raw.sendingIp === undefined ? null : parseSendingIp(raw.sendingIp),
+      dnsServer: raw.dnsServer === undefined ? null : parseDnsServer(raw.dnsServer),
+    },
   };
   validate(config);
   return config;
