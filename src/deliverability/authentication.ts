@@ -297,7 +297,8 @@ function alignmentOf(entry: { result: string | false | undefined; strict: boolea
 
 function arcCheck(arc: ARCResult | false): ArcCheck {
   const result = arc === false ? 'none' : resultOf(arc.status);
-  const instance = arc !== false && typeof arc.i === 'number' ? arc.i : null;
+  // mailauth gives i = 0 when there is no chain; instances start at 1 (RFC 8617 §4.2.1).
+  const instance = arc !== false && typeof arc.i === 'number' && arc.i > 0 ? arc.i : null;
   if (result === 'none' || result === 'pass') {
     return {
       result,

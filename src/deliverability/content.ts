@@ -133,7 +133,10 @@ function blockedElementFindings(scan: HtmlScan | null): ContentFinding[] {
 
 /** One finding per content check that any link fails, listing the links. */
 function linkFindings(links: readonly LinkCheck[]): ContentFinding[] {
-  const failing = (id: ContentCheckId) => links.filter((link) => link.problems.includes(id));
+  // A URL in both the HTML and the text part is one problem, not two.
+  const failing = (id: ContentCheckId): LinkCheck[] => [
+    ...new Map(links.filter((link) => link.problems.includes(id)).map((link) => [link.url, link])).values(),
+  ];
   const findings: ContentFinding[] = [];
   const images = failing('image-without-alt');
   if (images.length > 0) {
@@ -154,7 +157,7 @@ function linkFindings(links: readonly LinkCheck[]): ContentFinding[] {
       finding(
         'development-url',
         'error',
-        `${count(development.length, 'link or image points', 'links or images point')} at a development host, which recipients cannot reach (${localHostReason(webUrl(first.url)?.hostname ?? '')}).`,
+        `${count(development.length, 'link or image points', 'links or images point')} at a development host, which recipients cannot reach: ${localHostReason(webUrl(first.url)?.hostname ?? '')}.`,
         'Build URLs from the public base URL of the environment that sends (e.g. an APP_URL setting), not from localhost, a private address or a container name.',
         development.map((link) => link.url),
       ),

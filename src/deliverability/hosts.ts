@@ -17,8 +17,8 @@ LOCAL_ADDRESSES.addAddress('::1', 'ipv6'); // loopback
 LOCAL_ADDRESSES.addSubnet('fc00::', 7, 'ipv6'); // unique local (RFC 4193)
 LOCAL_ADDRESSES.addSubnet('fe80::', 10, 'ipv6'); // link-local
 
-/** Names reserved for local use: RFC 6761 (`.localhost`, `.test`), RFC 6762 (`.local`), ICANN (`.internal`). */
-const LOCAL_SUFFIXES = ['localhost', 'local', 'test', 'internal'];
+/** Names reserved for local use: RFC 6761 (`.test`), RFC 6762 (`.local`), ICANN (`.internal`). */
+const LOCAL_SUFFIXES = ['local', 'test', 'internal'];
 
 /** An IPv4-mapped IPv6 address (`::ffff:127.0.0.1`) as the IPv4 address it carries. */
 function unmapped(address: string): string {
@@ -45,6 +45,9 @@ export function localHostReason(hostname: string): string | null {
     .toLowerCase();
   if (isIP(unmapped(host)) !== 0) {
     return isLocalAddress(host) ? `${host} is a loopback or private address` : null;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost')) {
+    return `${host} is the reader's own machine (RFC 6761 §6.3)`;
   }
   const suffix = LOCAL_SUFFIXES.find((name) => host === name || host.endsWith(`.${name}`));
   if (suffix !== undefined) return `.${suffix} names exist only on local networks`;
