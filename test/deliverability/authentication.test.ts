@@ -146,10 +146,17 @@ describe('deliverability checks: authentication', () => {
 
   test('an unsigned message has DKIM none', async () => {
     const id = await send({}, null);
-    const { dkim } = (await sandbox.client.checks(id, { ip: PRODUCTION_IP })).authentication;
+    const { dkim, dmarc } = (await sandbox.client.checks(id, { ip: PRODUCTION_IP })).authentication;
     assert.equal(dkim.result, 'none');
     assert.deepEqual(dkim.signatures, []);
     assert.equal(dkim.severity, 'warning');
+    assert.equal(dmarc.result, 'pass', 'SPF passes for example.test, which is aligned');
+
+    // From the developer's address SPF fails, so DMARC does; that depends on the production IP.
+    const local = (await sandbox.client.checks(id)).authentication.dmarc;
+    assert.equal(local.result, 'fail');
+    assert.equal(local.severity, 'info');
+    assert.match(local.reason, /the result depends on that IP/);
   });
 
   test('DMARC fails with p=reject when neither SPF nor DKIM aligns with the From domain', async () => {
