@@ -4,6 +4,7 @@
  * test server (which knows no names), so nothing leaves the machine.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { displayedHost, localHostReason } from '../../src/deliverability/hosts.js';
@@ -201,6 +202,57 @@ describe('deliverability checks: content', () => {
     ).get('missing-one-click-unsubscribe');
     assert.equal(noPost?.severity, 'warning');
     assert.match(noPost?.message ?? '', /List-Unsubscribe-Post: List-Unsubscribe=One-Click is missing/);
+  });
+});
+
+describe('deliverability checks: hostile input', () => {
+  test('broken MIME, junk signatures and binary bytes get a report, not a crash', async () => {
+    const dns = await startDnsServer();
+    const harness = await startApiHarness({
+      deliverability: {
+        sendingIp: null,
+        dns: { server: dns.server, queryTimeoutMs: 300, budgetMs: 600 },
+        probe: { maxLinks: 1, timeoutMs: 300, maxRedirects: 1, concurrency: 1 },
+      },
+    });
+    const client = new MailportClient(harness.url);
+    try {
+      const junkSignatures = Array.from(
+        { length: 500 },
+        (_, index) => `DKIM-Signature: v=1; a=rsa-sha256; d=d${index}.example; s=s; bh=AAAA; b=AAAA; h=from`,
+      );
+      const messages = [
+        await readFile(new URL('../fixtures/malformed.eml', import.meta.url)),
+        Buffer.from(
+          [...junkSignatures, 'From: a@example.com, b@example.org', 'Subject: x', '', 'body', ''].join(
+            '\r\n',
+          ),
+        ),
+        Buffer.concat([
+          Buffer.from('Subject: bin\r\n\r\n'),
+          Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 256)),
+        ]),
+      ];
+      for (const raw of messages) {
+        const { id } = await client.importMessage(raw, {
+          mailFrom: 'app@example.com',
+          rcptTo: ['a@example.org'],
+        });
+        const report = await client.checks(id, { probeLinks: true });
+        assert.equal(report.messageId, id);
+      }
+      const { id } = await client.importMessage(messages[1] as Buffer, {
+        mailFrom: 'app@example.com',
+        rcptTo: ['x@y.example'],
+      });
+      const { dkim, dmarc } = (await client.checks(id)).authentication;
+      assert.equal(dkim.signatures.length, 500);
+      assert.equal(dmarc.result, 'permerror');
+      assert.match(dmarc.reason, /exactly one From address; this message has 2/);
+    } finally {
+      await harness.close();
+      await dns.close();
+    }
   });
 });
 
