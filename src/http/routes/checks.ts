@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { checkDeliverability, DEFAULT_DELIVERABILITY_SETTINGS } from '../../deliverability/report.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { HttpProblem, messageNotFound } from '../problem.js';
 import { DeliverabilityReportSchema } from '../schemas/checks.js';
 import { flag, IdParamsSchema, isFlagSet, problemResponse, ref } from '../schemas/common.js';
 
@@ -49,11 +49,7 @@ export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): v
         );
       }
       const [message, raw] = await Promise.all([deps.store.getMessage(id), deps.store.getRawMessage(id)]);
-      if (message === null || raw === null) {
-        throw notFound(
-          `No message with id ${id}. It may have been deleted; GET /api/v1/messages lists the stored ones.`,
-        );
-      }
+      if (message === null || raw === null) throw messageNotFound(id);
       return checkDeliverability(message, raw, settings, { ip, probeLinks: isFlagSet(probeLinks) });
     },
   );
