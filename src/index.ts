@@ -38,10 +38,11 @@ export { createMailportTransport, type MailportTransportOptions, type SentInfo }
 export {
   assertContainsLink,
   assertHasAttachment,
+  assertPassedDeliveryChecks,
   assertSentTo,
   assertSubject,
 } from './testing/assertions.js';
-export type { AttachmentExpectation } from './testing/checks.js';
+export type { AttachmentExpectation, DeliveryCheckOptions } from './testing/checks.js';
 export { type MailportMatchers, type MatcherResult, mailportMatchers } from './testing/matchers.js';
 export { NotAMessageError } from './testing/message-view.js';
 export {

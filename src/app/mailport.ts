@@ -10,6 +10,7 @@ import { ChaosRuleSet } from '../chaos/rule-set.js';
 import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
+import { DEFAULT_DELIVERABILITY_SETTINGS } from '../deliverability/report.js';
 import type { ServerInfo } from '../domain/types.js';
 import { MailportError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -142,6 +143,11 @@ export async function startMailport(
     });
 
     if (config.httpPort !== null) {
+      const deliverability = {
+        ...DEFAULT_DELIVERABILITY_SETTINGS,
+        sendingIp: config.deliverability.sendingIp,
+        dns: { ...DEFAULT_DELIVERABILITY_SETTINGS.dns, server: config.deliverability.dnsServer },
+      };
       const app = await createHttpApp({
         store,
         bus,
@@ -151,6 +157,7 @@ export async function startMailport(
         chaos,
         uiDir: config.uiDir,
         logger,
+        deliverability,
       });
       try {
         await app.listen({ port: config.httpPort, host: config.host });

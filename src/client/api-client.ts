@@ -18,7 +18,9 @@ import type { ReceivedMessage } from './received-message.js';
 import { readServerSentEvents } from './sse.js';
 import type {
   AttachmentContent,
+  CheckOptions,
   DeleteResult,
+  DeliverabilityReport,
   HeaderLine,
   ImportOptions,
   MailportEvent,
@@ -125,6 +127,22 @@ export class MailportClient {
       filename: filenameOf(response.headers.get('content-disposition')),
       content: Buffer.from(await response.arrayBuffer()),
     };
+  }
+
+  /**
+   * The deliverability report of a message: SPF, DKIM, DMARC and ARC with live DNS, content
+   * problems with their fixes, and links (requested over HTTP only with `probeLinks: true`).
+   *
+   * @example
+   * ```ts
+   * const report = await client.checks(message.id, { ip: '203.0.113.5' });
+   * assert.equal(report.authentication.dkim.result, 'pass');
+   * ```
+   */
+  async checks(id: string, options: CheckOptions = {}): Promise<DeliverabilityReport> {
+    return this.#json('GET', `${messagePath(id)}/checks`, {
+      query: { ip: options.ip, probeLinks: options.probeLinks ? 'true' : undefined },
+    });
   }
 
   async markRead(id: string, read = true): Promise<void> {

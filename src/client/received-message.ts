@@ -10,6 +10,7 @@
  * ```
  */
 import type { AttachmentInfo, HeaderLine, MessageDetail } from '../domain/types.js';
+import { findTextUrls } from '../mime/text-links.js';
 
 /** Header lines of a message; names are matched ignoring case (RFC 5322 §1.2.2). */
 export class MessageHeaders implements Iterable<HeaderLine> {
@@ -99,10 +100,7 @@ export class ReceivedMessage {
       const href = decodeHtmlEntities((match[1] ?? match[2] ?? match[3] ?? '').trim());
       if (href !== '') found.add(href);
     }
-    for (const match of this.text.matchAll(/\b(?:https?:\/\/|mailto:)[^\s<>"'`]+/gi)) {
-      // Sentence punctuation right after a URL belongs to the sentence, not the URL.
-      found.add(match[0].replace(/[.,;:!?)\]]+$/, ''));
-    }
+    for (const url of findTextUrls(this.text)) found.add(url);
     return [...found];
   }
 

@@ -12,6 +12,7 @@ export type {
   ChaosRuleStatus,
   ChaosStage,
 } from '../chaos/rules.js';
+export type * from '../deliverability/types.js';
 
 export type {
   AttachmentInfo,
@@ -84,6 +85,13 @@ export interface ImportOptions {
   mailFrom?: string;
   /** Envelope recipients; default to the To, Cc and Bcc headers. */
   rcptTo?: string[];
+}
+
+export interface CheckOptions {
+  /** The production sending IP SPF is evaluated for (over the server's `--sending-ip`). */
+  ip?: string;
+  /** Request every http(s) link (HEAD, GET when refused) and report its status. @defaultValue false */
+  probeLinks?: boolean;
 }
 
 export interface AttachmentContent {

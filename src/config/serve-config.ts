@@ -3,6 +3,7 @@
  * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
  */
 
+import { isIP } from 'node:net';
 import { type ChaosRule, ChaosRuleError, validateChaosRules } from '../chaos/rules.js';
 import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule, splitChaosRules } from '../chaos/syntax.js';
 import { ConfigError } from '../errors.js';
@@ -45,6 +46,8 @@ export interface ServeConfig {
   chaos: ChaosRule[];
   /** Directory of the built web UI; null to serve the API only. */
   uiDir: string | null;
+  /** Deliverability checks: the production IP SPF is evaluated for, and the DNS server (`HOST:PORT`; null = system). */
+  deliverability: { sendingIp: string | null; dnsServer: string | null };
 }
 
 export const DEFAULT_CREDENTIALS = { user: 'mailport', pass: 'mailport' } as const;
@@ -90,6 +93,8 @@ export interface RawServeOptions {
   webhookSecret?: string;
   /** Chaos rules in the text form; each value may hold several, separated by `;`. */
   chaos?: string[];
+  sendingIp?: string;
+  dnsServer?: string;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -193,6 +198,32 @@ function parseChaosFlags(values: readonly string[]): ChaosRule[] {
   }
 }
 
+export function parseSendingIp(value: string): string {
+  const ip = value.trim();
+  if (isIP(ip) === 0) {
+    throw new ConfigError(
+      `--sending-ip takes an IPv4 or IPv6 address, not "${value}".`,
+      'Pass the address your production mail leaves from, e.g. --sending-ip 203.0.113.5.',
+    );
+  }
+  return ip;
+}
+
+/** `HOST[:PORT]` with HOST an IP address (IPv6 in brackets when a port follows), as `HOST:PORT`. */
+export function parseDnsServer(value: string): string {
+  const trimmed = value.trim();
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed) ?? /^([^:]+)(?::(\d+))?$/.exec(trimmed);
+  const host = match?.[1] ?? (isIP(trimmed) === 6 ? trimmed : '');
+  const port = match?.[2] === undefined ? 53 : Number(match[2]);
+  if (isIP(host) === 0 || port < 1 || port > 65535) {
+    throw new ConfigError(
+      `--dns-server takes an IP address with an optional port (HOST[:PORT]), not "${value}".`,
+      'e.g. --dns-server 127.0.0.1:5353, --dns-server 1.1.1.1 or --dns-server [::1]:53.',
+    );
+  }
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
     throw new ConfigError(`${flag} must be one of ${allowed.join(', ')}, not "${value}".`);
@@ -282,6 +313,10 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
     },
     chaos: parseChaosFlags(raw.chaos ?? []),
     uiDir,
+    deliverability: {
+      sendingIp: raw.sendingIp === undefined ? null : parseSendingIp(raw.sendingIp),
+      dnsServer: raw.dnsServer === undefined ? null : parseDnsServer(raw.dnsServer),
+    },
   };
   validate(config);
   return config;

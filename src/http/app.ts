@@ -9,12 +9,14 @@ import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
 import { HttpProblem, sendProblem, toProblem } from './problem.js';
 import { registerChaosRoutes } from './routes/chaos.js';
+import { registerCheckRoutes } from './routes/checks.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMessageWaitRoute } from './routes/message-wait.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { CHAOS_SCHEMAS } from './schemas/chaos.js';
+import { CHECKS_SCHEMAS } from './schemas/checks.js';
 import { COMMON_SCHEMAS } from './schemas/common.js';
 import { EVENT_SCHEMAS } from './schemas/event.js';
 import { INFO_SCHEMAS } from './schemas/info.js';
@@ -66,6 +68,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...INFO_SCHEMAS,
     ...EVENT_SCHEMAS,
     ...CHAOS_SCHEMAS,
+    ...CHECKS_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -107,6 +110,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, context);
   registerMessageWaitRoute(app, context);
   registerMessageRoutes(app, context);
+  registerCheckRoutes(app, context);
   registerSessionRoutes(app, context);
   registerEventRoutes(app, context);
   registerChaosRoutes(app, context);

@@ -7,6 +7,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ChaosRuleSet } from '../chaos/rule-set.js';
+import type { DeliverabilitySettings } from '../deliverability/report.js';
 import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
@@ -36,6 +37,8 @@ export interface HttpDeps {
   logger?: Logger;
   /** How often an idle event stream gets a heartbeat comment, in ms (default 15 s). */
   sseHeartbeatMs?: number;
+  /** Sending IP, DNS server and bounds of the deliverability checks (default: system resolver, no IP). */
+  deliverability?: DeliverabilitySettings;
 }
 
 /** The Fastify instance as the routes see it: request and reply types inferred from TypeBox schemas. */

@@ -50,6 +50,12 @@ export function notFound(detail: string): HttpProblem {
   return new HttpProblem(404, detail);
 }
 
+export function messageNotFound(id: string): HttpProblem {
+  return notFound(
+    `No message with id ${id}. It may have been deleted; GET /api/v1/messages lists the stored ones.`,
+  );
+}
+
 export function problemBody(problem: HttpProblem, request: FastifyRequest): Problem {
   return {
     type: problemType(problem.slug),

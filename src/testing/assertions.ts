@@ -16,8 +16,10 @@ import {
   type CheckResult,
   checkAttachment,
   checkContainsLink,
+  checkDeliveryReport,
   checkSentTo,
   checkSubject,
+  type DeliveryCheckOptions,
 } from './checks.js';
 
 function enforce(
@@ -44,4 +46,9 @@ export function assertContainsLink(message: unknown, link: TextMatcher): void {
 
 export function assertHasAttachment(message: unknown, attachment: TextMatcher | AttachmentExpectation): void {
   enforce(checkAttachment(message, attachment), attachment, 'hasAttachment', assertHasAttachment);
+}
+
+/** On a deliverability report (`await client.checks(id)`): see `toHavePassedDeliveryChecks`. */
+export function assertPassedDeliveryChecks(report: unknown, options: DeliveryCheckOptions = {}): void {
+  enforce(checkDeliveryReport(report, options), options, 'passedDeliveryChecks', assertPassedDeliveryChecks);
 }

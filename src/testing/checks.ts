@@ -3,6 +3,12 @@
  * whether it passed and the two sentences that explain either outcome.
  */
 import { formatMatcher, matchesText, type TextMatcher } from '../client/message-filter.js';
+import type {
+  CheckVerdict,
+  ContentCheckId,
+  DeliverabilityReport,
+  Severity,
+} from '../deliverability/types.js';
 import type { AttachmentInfo } from '../domain/types.js';
 import { viewOf } from './message-view.js';
 
@@ -85,6 +91,69 @@ export function checkAttachment(
     failure: `Expected ${view.label} to have an attachment ${description || '(any)'}, but ${list}.`,
     negatedFailure: `Expected ${view.label} not to have an attachment ${description || '(any)'}, but ${list}.`,
   };
+}
+
+export interface DeliveryCheckOptions {
+  /** Checks not to hold against the message: `spf`, `dkim`, `dmarc`, `arc` or a content check id. */
+  ignore?: ReadonlyArray<'spf' | 'dkim' | 'dmarc' | 'arc' | ContentCheckId>;
+  /** Fail on warnings as well as errors. @defaultValue false */
+  failOnWarnings?: boolean;
+}
+
+/** The report passes when no check it holds against the message has an error (or a warning, if asked). */
+export function checkDeliveryReport(received: unknown, options: DeliveryCheckOptions = {}): CheckResult {
+  if (!isReport(received)) {
+    const sentence =
+      'Expected a deliverability report: pass the result of `await client.checks(message.id)`, not the message itself.';
+    return { pass: false, failure: sentence, negatedFailure: sentence };
+  }
+  const failing: Severity[] = options.failOnWarnings ? ['error', 'warning'] : ['error'];
+  const ignored = new Set<string>(options.ignore ?? []);
+  const { spf, dkim, dmarc, arc } = received.authentication;
+  const authentication: [string, CheckVerdict][] = [
+    ['spf', spf],
+    ['dkim', dkim],
+    ['dmarc', dmarc],
+    ['arc', arc],
+  ];
+  const failed = [
+    ...authentication.map(([id, check]) => ({
+      id,
+      severity: check.severity,
+      sentence: check.reason,
+      fix: check.fix,
+      evidence: [] as string[],
+    })),
+    ...received.content.map((finding) => ({
+      id: finding.id,
+      severity: finding.severity,
+      sentence: finding.message,
+      fix: finding.fix,
+      evidence: finding.evidence,
+    })),
+  ].filter((check) => check.severity !== null && failing.includes(check.severity) && !ignored.has(check.id));
+  const label = `message ${received.messageId}`;
+  const lines = failed.flatMap((check) => [
+    `  ✗ ${check.id} (${check.severity}): ${check.sentence}`,
+    ...(check.fix === null ? [] : [`    Fix: ${check.fix}`]),
+    ...check.evidence.map((item) => `    - ${item}`),
+  ]);
+  return {
+    pass: failed.length === 0,
+    failure: `Expected ${label} to pass the delivery checks, but ${failed.length === 1 ? '1 check fails' : `${failed.length} checks fail`} (SPF evaluated for ${received.sendingIp.address}):\n${lines.join('\n')}`,
+    negatedFailure: `Expected ${label} not to pass the delivery checks, but it does (${received.summary.errors} errors, ${received.summary.warnings} warnings).`,
+  };
+}
+
+function isReport(value: unknown): value is DeliverabilityReport {
+  const report = value as Partial<DeliverabilityReport> | null;
+  return (
+    typeof report === 'object' &&
+    report !== null &&
+    typeof report.messageId === 'string' &&
+    typeof report.authentication === 'object' &&
+    Array.isArray(report.content)
+  );
 }
 
 function bodiesNeeded(label: string, what: string): CheckResult {

@@ -14,6 +14,7 @@
  * // in a test
  * expect(message).toHaveBeenSentTo('alice@example.com');
  * expect(message).toContainLink(/\/reset\?token=/);
+ * expect(await sandbox.client.checks(message.id, { ip: '203.0.113.5' })).toHavePassedDeliveryChecks();
  * ```
  */
 import type { TextMatcher } from '../client/message-filter.js';
@@ -22,8 +23,10 @@ import {
   type CheckResult,
   checkAttachment,
   checkContainsLink,
+  checkDeliveryReport,
   checkSentTo,
   checkSubject,
+  type DeliveryCheckOptions,
 } from './checks.js';
 
 /** The result shape Jest and Vitest expect from a custom matcher. */
@@ -42,6 +45,11 @@ export interface MailportMatchers<R = unknown> {
   toContainLink(link: TextMatcher): R;
   /** An attachment has this file name, or fits the given name and content type. */
   toHaveAttachment(attachment: TextMatcher | AttachmentExpectation): R;
+  /**
+   * On a deliverability report (`await client.checks(id)`): no check has an error (or a warning,
+   * with `failOnWarnings`), apart from those in `ignore`. A failure lists each check with its fix.
+   */
+  toHavePassedDeliveryChecks(options?: DeliveryCheckOptions): R;
 }
 
 function asMatcher(check: CheckResult): MatcherResult {
@@ -58,4 +66,6 @@ export const mailportMatchers = {
     asMatcher(checkContainsLink(received, link)),
   toHaveAttachment: (received: unknown, attachment: TextMatcher | AttachmentExpectation): MatcherResult =>
     asMatcher(checkAttachment(received, attachment)),
+  toHavePassedDeliveryChecks: (received: unknown, options?: DeliveryCheckOptions): MatcherResult =>
+    asMatcher(checkDeliveryReport(received, options)),
 } satisfies Record<keyof MailportMatchers, (received: unknown, expected: never) => MatcherResult>;

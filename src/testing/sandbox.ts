@@ -64,6 +64,16 @@ export interface SandboxOptions {
    * @example ['rcpt:451,match=*@flaky.test,times=1', { stage: 'connect', action: { type: 'delay', delayMs: 5000 } }]
    */
   chaos?: readonly (string | ChaosRuleInput)[];
+  /**
+   * The production sending IP the deliverability checks evaluate SPF for, as `--sending-ip`.
+   * @defaultValue the address each message reached the sandbox from (127.0.0.1)
+   */
+  sendingIp?: string;
+  /**
+   * The DNS server of the deliverability checks, `HOST[:PORT]`, as `--dns-server`.
+   * @defaultValue the system resolver
+   */
+  dnsServer?: string;
 }
 
 export interface SandboxPorts {
@@ -136,6 +146,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: String(options.maxMessageSize) }),
       ...(options.maxRecipients === undefined ? {} : { maxRecipients: String(options.maxRecipients) }),
       ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
+      ...(options.sendingIp === undefined ? {} : { sendingIp: options.sendingIp }),
+      ...(options.dnsServer === undefined ? {} : { dnsServer: options.dnsServer }),
       logLevel: options.logLevel ?? process.env.MAILPORT_LOG_LEVEL ?? 'silent',
       ...(options.webhooks === undefined
         ? {}

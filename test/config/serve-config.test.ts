@@ -79,6 +79,13 @@ describe('resolveServeConfig', () => {
     ['a webhook that is not an http(s) URL', { webhook: ['ftp://example.com/x'] }, /--webhook takes an http/],
     ['a webhook that is not a URL', { webhook: ['localhost:3000'] }, /--webhook takes an http/],
     ['an unknown webhook event', { webhookEvents: 'message.sent' }, /--webhook-events must be one of/],
+    [
+      'a sending IP that is a host name',
+      { sendingIp: 'mail.example.com' },
+      /--sending-ip takes an IPv4 or IPv6/,
+    ],
+    ['a DNS server given by name', { dnsServer: 'dns.google' }, /--dns-server takes an IP address/],
+    ['a DNS server port out of range', { dnsServer: '127.0.0.1:70000' }, /--dns-server takes an IP address/],
   ];
   for (const [name, raw, message] of invalid) {
     it(`rejects ${name} with a ConfigError that says what to change`, () => {
@@ -88,6 +95,20 @@ describe('resolveServeConfig', () => {
       );
     });
   }
+
+  it('--sending-ip and --dns-server configure the deliverability checks', () => {
+    assert.deepEqual(resolveServeConfig({}, null).deliverability, { sendingIp: null, dnsServer: null });
+    const cases: [string, string][] = [
+      ['127.0.0.1:5353', '127.0.0.1:5353'],
+      ['1.1.1.1', '1.1.1.1:53'],
+      ['::1', '[::1]:53'],
+      ['[2001:db8::53]:5353', '[2001:db8::53]:5353'],
+    ];
+    for (const [given, server] of cases) {
+      const config = resolveServeConfig({ sendingIp: ' 203.0.113.5 ', dnsServer: given }, null);
+      assert.deepEqual(config.deliverability, { sendingIp: '203.0.113.5', dnsServer: server }, given);
+    }
+  });
 
   it('never echoes a password in an --auth error', () => {
     assert.throws(

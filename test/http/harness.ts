@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { ChaosRuleSet } from '../../src/chaos/rule-set.js';
+import type { DeliverabilitySettings } from '../../src/deliverability/report.js';
 import { newId } from '../../src/domain/ids.js';
 import type { IncomingMessage, ServerInfo, SessionRecord } from '../../src/domain/types.js';
 import { EventBus } from '../../src/events/bus.js';
@@ -70,7 +71,12 @@ export function serverInfo(url: string, port: number): ServerInfo {
 }
 
 export async function startApiHarness(
-  options: { uiDir?: string | null; sseHeartbeatMs?: number; logger?: Logger } = {},
+  options: {
+    uiDir?: string | null;
+    sseHeartbeatMs?: number;
+    logger?: Logger;
+    deliverability?: DeliverabilitySettings;
+  } = {},
 ): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'mailport-http-'));
   const store = new SqliteStore({ path: join(dir, 'mailport.db') });
@@ -95,6 +101,7 @@ export async function startApiHarness(
     uiDir: options.uiDir ?? null,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.sseHeartbeatMs === undefined ? {} : { sseHeartbeatMs: options.sseHeartbeatMs }),
+    ...(options.deliverability === undefined ? {} : { deliverability: options.deliverability }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -34,6 +35,7 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
+let dns: TestDnsServer;
 let sandbox: TestSandbox;
 let browser: Browser;
 let messageId: string;
@@ -41,7 +43,9 @@ let sessionId: string;
 
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
-  sandbox = await startTestSandbox({ uiDir: UI_DIR });
+  // The Checks tab looks up SPF, DKIM and DMARC records: from a local DNS server, never the internet.
+  dns = await startDnsServer();
+  sandbox = await startTestSandbox({ uiDir: UI_DIR, dnsServer: dns.server });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
   const ca = sandbox.caPem;
@@ -82,6 +86,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await sandbox?.stop();
+  await dns?.close();
 });
 
 async function violations(page: Page): Promise<AxeViolation[]> {
@@ -105,9 +110,20 @@ function describeViolations(found: AxeViolation[]): string {
     .join('\n');
 }
 
-const VIEWS: { name: string; path: () => string; ready: string }[] = [
+const VIEWS: { name: string; path: () => string; ready: string; tab?: { name: RegExp; ready: string } }[] = [
   { name: 'inbox with an open message', path: () => `/messages/${messageId}`, ready: '.facts' },
-  { name: 'message attachments', path: () => `/messages/${messageId}`, ready: '.facts' },
+  {
+    name: 'message attachments',
+    path: () => `/messages/${messageId}`,
+    ready: '.facts',
+    tab: { name: /Attachments/, ready: '.attachments' },
+  },
+  {
+    name: 'message checks',
+    path: () => `/messages/${messageId}`,
+    ready: '.facts',
+    tab: { name: /Checks/, ready: '.checks-summary' },
+  },
   { name: 'session with diagnostics', path: () => `/sessions/${sessionId}`, ready: '.diagnostic' },
   { name: 'setup', path: () => '/setup', ready: '.code-block' },
 ];
@@ -120,8 +136,10 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
         try {
           await page.goto(`${sandbox.apiUrl}${view.path()}`);
           await page.locator(view.ready).first().waitFor();
-          if (view.name === 'message attachments')
-            await page.getByRole('tab', { name: /Attachments/ }).click();
+          if (view.tab !== undefined) {
+            await page.getByRole('tab', { name: view.tab.name }).click();
+            await page.locator(view.tab.ready).first().waitFor();
+          }
           const found = await violations(page);
           assert.equal(found.length, 0, describeViolations(found));
         } finally {

@@ -196,6 +196,20 @@ export function registerServeCommand(program: Command): void {
         .env('MAILPORT_CHAOS')
         .argParser(collect),
     )
+    .addOption(
+      option(
+        '--sending-ip <ip>',
+        'the production IP your mail leaves from: the deliverability checks evaluate SPF for it (default: the address each message came from)',
+        'MAILPORT_SENDING_IP',
+      ),
+    )
+    .addOption(
+      option(
+        '--dns-server <host[:port]>',
+        'DNS server (an IP address) for the deliverability checks, e.g. 127.0.0.1:5353 (default: the system resolver)',
+        'MAILPORT_DNS_SERVER',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -220,6 +234,7 @@ Examples:
   $ mailport serve                                   # dev ports 1025/1465/1587/2525, UI on :8025
   $ mailport serve --auth team-a:secret --auth team-b:secret
   $ mailport serve --ephemeral --relay-port 0 --http-port 0
+  $ mailport serve --sending-ip 203.0.113.5          # SPF as your production server sends
   $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
   $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
   $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve`,

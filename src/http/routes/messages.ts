@@ -5,7 +5,7 @@ import { getAttachment } from '../../mime/parse-message.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
 import { buildImportedMessage, type ImportOptions } from '../import-message.js';
-import { HttpProblem, notFound } from '../problem.js';
+import { HttpProblem, messageNotFound, notFound } from '../problem.js';
 import { flag, IdParamsSchema, isFlagSet, PageQuerySchema, problemResponse, ref } from '../schemas/common.js';
 import {
   DeleteResultSchema,
@@ -42,13 +42,13 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
 
   async function requireMessage(id: string): Promise<MessageDetail> {
     const message = await store.getMessage(id);
-    if (message === null) throw missing(id);
+    if (message === null) throw messageNotFound(id);
     return message;
   }
 
   async function requireRaw(id: string): Promise<Buffer> {
     const raw = await store.getRawMessage(id);
-    if (raw === null) throw missing(id);
+    if (raw === null) throw messageNotFound(id);
     return raw;
   }
 
@@ -234,7 +234,7 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await store.setRead(id, request.body.read))) throw missing(id);
+      if (!(await store.setRead(id, request.body.read))) throw messageNotFound(id);
       return reply.code(204).send(null);
     },
   );
@@ -252,7 +252,7 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     },
     async (request, reply) => {
       const { id } = request.params;
-      if (!(await store.deleteMessage(id))) throw missing(id);
+      if (!(await store.deleteMessage(id))) throw messageNotFound(id);
       bus.publish('message.deleted', { ids: [id] });
       return reply.code(204).send(null);
     },
@@ -369,12 +369,6 @@ function importRequest(
       rcptTo: json.rcptTo ?? fromQuery.rcptTo,
     },
   };
-}
-
-function missing(id: string): HttpProblem {
-  return notFound(
-    `No message with id ${id}. It may have been deleted; GET /api/v1/messages lists the stored ones.`,
-  );
 }
 
 /** RFC 6266 with an RFC 8187 `filename*` for names that are not plain ASCII. */

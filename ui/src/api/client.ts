@@ -3,6 +3,7 @@
  * it shows can be scripted with curl.
  */
 import type {
+  DeliverabilityReport,
   MessageDetail,
   MessageSummary,
   Page,
@@ -72,6 +73,11 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ read }),
     }),
+  /** The deliverability report; `ip` is the production sending IP, `probeLinks` requests every link. */
+  checks: (id: string, params: { ip?: string; probeLinks?: boolean }) =>
+    json<DeliverabilityReport>(
+      `/messages/${encodeURIComponent(id)}/checks${query({ ip: params.ip, probeLinks: params.probeLinks ? 'true' : null })}`,
+    ),
   deleteMessage: (id: string) => request(`/messages/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   /** Deletes every message, or only those matching `q`. */
   deleteMessages: (q: string) => request(`/messages${query({ q })}`, { method: 'DELETE' }),

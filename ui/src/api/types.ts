@@ -2,6 +2,15 @@
  * The API's JSON shapes, imported (type-only) from the server's own domain model so the UI and the
  * API cannot drift apart. Nothing here is emitted into the bundle.
  */
+
+export type {
+  AuthResult,
+  CheckVerdict,
+  ContentFinding,
+  DeliverabilityReport,
+  LinkCheck,
+  Severity,
+} from '../../../src/deliverability/types.js';
 export type {
   AddressValue,
   AttachmentInfo,

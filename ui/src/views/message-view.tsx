@@ -1,6 +1,7 @@
 /**
  * One message: who sent it to whom, the delivery facts (port, TLS, AUTH, envelope), and the body
- * as sandboxed HTML at three preview widths, plain text, headers, raw source and attachments.
+ * as sandboxed HTML at three preview widths, plain text, headers, raw source, attachments and the
+ * deliverability checks.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, messageUrl } from '../api/client.js';
@@ -14,8 +15,9 @@ import { focusOnMount } from '../lib/focus.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
+import { MessageChecks } from './message-checks.js';
 
-type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments';
+type TabKey = 'html' | 'text' | 'headers' | 'raw' | 'attachments' | 'checks';
 type Width = 'phone' | 'tablet' | 'desktop';
 
 const WIDTHS: ReadonlyArray<{
@@ -96,6 +98,17 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
           </span>
           <span class="tab-long">Attachments</span>
           {parsed.attachments.length > 0 && ` (${parsed.attachments.length})`}
+        </>
+      ),
+    },
+    {
+      key: 'checks',
+      label: (
+        <>
+          <span class="tab-icon">
+            <Icon name="shield" size={15} />
+          </span>
+          <span class="tab-long">Checks</span>
         </>
       ),
     },
@@ -191,6 +204,7 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
         {tab === 'headers' && <HeadersTable message={message} />}
         {tab === 'raw' && <RawSource id={id} />}
         {tab === 'attachments' && <Attachments message={message} />}
+        {tab === 'checks' && <MessageChecks id={id} />}
       </div>
     </article>
   );

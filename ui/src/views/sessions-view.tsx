@@ -8,6 +8,7 @@ import { DIAGNOSTIC_CODES } from '../../../src/diagnostics/catalogue.js';
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
 import { api } from '../api/client.js';
 import type { DiagnosticCode, SessionOutcome, SessionRecord, SessionSummary } from '../api/types.js';
+import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
@@ -331,23 +332,6 @@ function SessionDetail({ id }: { id: string }) {
         <Transcript session={session} />
       </section>
     </article>
-  );
-}
-
-/** Renders `code spans` in a fix sentence as <code>. */
-function FixText({ text }: { text: string }) {
-  return (
-    <>
-      {text
-        .split(/(`[^`]+`)/)
-        .map((part, index) =>
-          part.startsWith('`') && part.endsWith('`') && part.length > 1 ? (
-            <code key={index}>{part.slice(1, -1)}</code>
-          ) : (
-            part
-          ),
-        )}
-    </>
   );
 }
 

@@ -1,0 +1,318 @@
+/**
+ * Content checks: facts about the headers, bodies and links of a message that cost delivery or
+ * readers, each with a stable id, a severity, a sentence and a fix.
+ */
+import type { HeaderLine } from '../domain/types.js';
+import { alignedDomains, domainOf, localHostReason, organizationalDomain } from './hosts.js';
+import type { BlockedElement, HtmlScan } from './html-scan.js';
+import { webUrl } from './links.js';
+import type { ContentCheckId, ContentFinding, LinkCheck, Severity } from './types.js';
+
+/** Gmail clips a message whose HTML is larger than this and hides the rest behind "View entire message". */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
+const MAX_EVIDENCE = 20;
+
+/** What the content checks read from a message. */
+export interface MessageContent {
+  headers: readonly HeaderLine[];
+  /** The From header's addresses. */
+  from: readonly string[];
+  /** MAIL FROM; `''` for the null reverse-path. */
+  envelopeFrom: string;
+  html: string | null;
+  /** The text/plain part itself; null when the message has none (never text derived from the HTML). */
+  text: string | null;
+}
+
+export interface ContentContext {
+  /** A DKIM signature aligned with the From domain verified, so DMARC can pass without SPF alignment. */
+  alignedDkimPassed: boolean;
+}
+
+export function contentFindings(
+  message: MessageContent,
+  scan: HtmlScan | null,
+  links: readonly LinkCheck[],
+  context: ContentContext,
+): ContentFinding[] {
+  return [
+    ...bodyFindings(message),
+    ...blockedElementFindings(scan),
+    ...linkFindings(links),
+    ...headerFindings(message, context),
+  ];
+}
+
+function finding(
+  id: ContentCheckId,
+  severity: Severity,
+  message: string,
+  fix: string,
+  evidence: string[] = [],
+): ContentFinding {
+  return { id, severity, message, fix, evidence: evidence.slice(0, MAX_EVIDENCE) };
+}
+
+function bodyFindings({ html, text }: MessageContent): ContentFinding[] {
+  if (html === null) return [];
+  const findings: ContentFinding[] = [];
+  if (text === null || text.trim() === '') {
+    findings.push(
+      finding(
+        'html-without-text',
+        'warning',
+        'The message has an HTML body but no plain-text alternative.',
+        'Send multipart/alternative with a text/plain part beside the HTML (nodemailer: set `text` as well as `html`): spam filters score HTML-only mail, and text-only readers show nothing useful.',
+      ),
+    );
+  }
+  const bytes = Buffer.byteLength(html, 'utf8');
+  if (bytes > GMAIL_CLIP_BYTES) {
+    findings.push(
+      finding(
+        'html-too-large',
+        'warning',
+        `The HTML body is ${(bytes / 1024).toFixed(1)} KB; Gmail clips HTML over 102 KB and hides the rest (unsubscribe link included) behind "View entire message".`,
+        'Shrink the HTML: inline less CSS, drop comments and unused markup, move long content to a web page.',
+      ),
+    );
+  }
+  return findings;
+}
+
+const BLOCKED_ELEMENTS: Record<BlockedElement, { id: ContentCheckId; severity: Severity; why: string }> = {
+  script: {
+    id: 'script-element',
+    severity: 'error',
+    why: 'no mail client runs scripts; they strip the element, and spam filters score it heavily',
+  },
+  form: {
+    id: 'form-element',
+    severity: 'warning',
+    why: 'Gmail and Outlook disable or strip forms, and forms in mail look like phishing to filters',
+  },
+  iframe: { id: 'iframe-element', severity: 'warning', why: 'mail clients remove iframes and their content' },
+  object: {
+    id: 'embedded-object',
+    severity: 'warning',
+    why: 'mail clients block embedded plugin content (`<object>`, `<embed>`)',
+  },
+  embed: {
+    id: 'embedded-object',
+    severity: 'warning',
+    why: 'mail clients block embedded plugin content (`<object>`, `<embed>`)',
+  },
+};
+
+function blockedElementFindings(scan: HtmlScan | null): ContentFinding[] {
+  const byId = new Map<ContentCheckId, ContentFinding>();
+  for (const [element, count] of scan?.blocked ?? []) {
+    const { id, severity, why } = BLOCKED_ELEMENTS[element];
+    const existing = byId.get(id);
+    const evidence = `<${element}> × ${count}`;
+    if (existing !== undefined) {
+      existing.evidence.push(evidence);
+      continue;
+    }
+    byId.set(
+      id,
+      finding(
+        id,
+        severity,
+        `The HTML contains <${element}>: ${why}.`,
+        element === 'form'
+          ? 'Link to a form on your website instead.'
+          : 'Remove it; link to a web page for anything interactive or embedded.',
+        [evidence],
+      ),
+    );
+  }
+  return [...byId.values()];
+}
+
+/** One finding per content check that any link fails, listing the links. */
+function linkFindings(links: readonly LinkCheck[]): ContentFinding[] {
+  // A URL in both the HTML and the text part is one problem, not two.
+  const failing = (id: ContentCheckId): LinkCheck[] => [
+    ...new Map(links.filter((link) => link.problems.includes(id)).map((link) => [link.url, link])).values(),
+  ];
+  const findings: ContentFinding[] = [];
+  const images = failing('image-without-alt');
+  if (images.length > 0) {
+    findings.push(
+      finding(
+        'image-without-alt',
+        'warning',
+        `${count(images.length, 'image has', 'images have')} no alt attribute; many clients block images by default and show the alt text instead, and screen readers read it.`,
+        'Give every <img> an alt text that says what it shows, or alt="" for a purely decorative image.',
+        images.map((link) => link.url),
+      ),
+    );
+  }
+  const development = failing('development-url');
+  if (development.length > 0) {
+    const first = development[0] as LinkCheck;
+    findings.push(
+      finding(
+        'development-url',
+        'error',
+        `${count(development.length, 'link or image points', 'links or images point')} at a development host, which recipients cannot reach: ${localHostReason(webUrl(first.url)?.hostname ?? '')}.`,
+        'Build URLs from the public base URL of the environment that sends (e.g. an APP_URL setting), not from localhost, a private address or a container name.',
+        development.map((link) => link.url),
+      ),
+    );
+  }
+  const insecureLinks = failing('insecure-link');
+  if (insecureLinks.length > 0) {
+    findings.push(
+      finding(
+        'insecure-link',
+        'warning',
+        `${count(insecureLinks.length, 'link uses', 'links use')} http: instead of https:; browsers warn about them and filters trust them less.`,
+        'Use https:// URLs.',
+        insecureLinks.map((link) => link.url),
+      ),
+    );
+  }
+  const insecureImages = failing('insecure-image');
+  if (insecureImages.length > 0) {
+    findings.push(
+      finding(
+        'insecure-image',
+        'warning',
+        `${count(insecureImages.length, 'image loads', 'images load')} over http:; clients that proxy images (Gmail) or require secure content may not show them.`,
+        'Serve images over https://.',
+        insecureImages.map((link) => link.url),
+      ),
+    );
+  }
+  const mismatched = failing('link-text-mismatch');
+  if (mismatched.length > 0) {
+    findings.push(
+      finding(
+        'link-text-mismatch',
+        'warning',
+        `${count(mismatched.length, 'link shows', 'links show')} a URL or domain as its text but points at another domain, which is what phishing filters look for.`,
+        'Make the text match the destination, or use words ("Reset your password") instead of a URL; click tracking on your own domain (a custom tracking domain) keeps them matched.',
+        mismatched.map((link) => `"${link.text}" -> ${link.url}`),
+      ),
+    );
+  }
+  const broken = failing('broken-link');
+  if (broken.length > 0) {
+    findings.push(
+      finding(
+        'broken-link',
+        'error',
+        `${count(broken.length, 'link answers', 'links answer')} with an HTTP error status.`,
+        'Fix the URLs or the pages they point at.',
+        broken.map((link) => `${link.url} -> ${link.probe?.status}`),
+      ),
+    );
+  }
+  const unreachable = failing('unreachable-link');
+  if (unreachable.length > 0) {
+    findings.push(
+      finding(
+        'unreachable-link',
+        'warning',
+        `${count(unreachable.length, 'link did', 'links did')} not answer from here (DNS, connection, TLS or timeout).`,
+        'Check that the host exists and is reachable from the internet; a development host never is.',
+        unreachable.map((link) => `${link.url}: ${link.probe?.error}`),
+      ),
+    );
+  }
+  return findings;
+}
+
+function headerFindings(message: MessageContent, context: ContentContext): ContentFinding[] {
+  const header = (name: string): string | undefined =>
+    message.headers.find((line) => line.name.toLowerCase() === name)?.value;
+  const findings: ContentFinding[] = [];
+  if (header('date') === undefined) {
+    findings.push(
+      finding(
+        'missing-date',
+        'error',
+        'The message has no Date header, which RFC 5322 §3.6 requires; some servers reject it and others add one that shows the wrong time.',
+        'Let your mail library set Date (nodemailer does unless you pass raw bytes), or add it yourself in RFC 5322 format.',
+      ),
+    );
+  }
+  if (header('message-id') === undefined) {
+    findings.push(
+      finding(
+        'missing-message-id',
+        'warning',
+        'The message has no Message-ID header (RFC 5322 §3.6.4); Gmail rejects or spam-folders mail without one, and replies cannot thread.',
+        'Let your mail library generate Message-ID, as `<unique@your-domain>`.',
+      ),
+    );
+  }
+  if ((header('subject') ?? '').trim() === '') {
+    findings.push(
+      finding(
+        'missing-subject',
+        'warning',
+        'The subject is missing or empty; filters score that, and recipients skip it.',
+        'Give every message a subject that says what it is.',
+      ),
+    );
+  }
+  findings.push(...alignmentFindings(message, context), ...unsubscribeFindings(header));
+  return findings;
+}
+
+function alignmentFindings(message: MessageContent, context: ContentContext): ContentFinding[] {
+  const [from, ...others] = message.from;
+  const fromDomain = from === undefined || others.length > 0 ? null : domainOf(from);
+  const envelopeDomain = domainOf(message.envelopeFrom);
+  // A bounce (null sender) or a From without a single domain has nothing to align.
+  if (fromDomain === null || envelopeDomain === null || alignedDomains(fromDomain, envelopeDomain)) return [];
+  return [
+    finding(
+      'from-not-aligned',
+      context.alignedDkimPassed ? 'info' : 'warning',
+      `The From domain ${fromDomain} and the envelope sender domain ${envelopeDomain} do not share an organizational domain, so SPF cannot align for DMARC${context.alignedDkimPassed ? '; an aligned DKIM signature passed, which is enough' : ''}.`,
+      `DMARC passes only when SPF or DKIM passes for a domain aligned with ${organizationalDomain(fromDomain)}: sign with DKIM as d=${fromDomain}, or set a custom MAIL FROM (return-path) domain under ${organizationalDomain(fromDomain)} at your provider.`,
+      [`From: ${from}`, `MAIL FROM: ${message.envelopeFrom}`],
+    ),
+  ];
+}
+
+function unsubscribeFindings(header: (name: string) => string | undefined): ContentFinding[] {
+  // Precedence: bulk/list and List-Id mark mail sent to many; the rest reads as transactional.
+  const bulk = /^(bulk|list)$/i.test(header('precedence')?.trim() ?? '') || header('list-id') !== undefined;
+  const severity: Severity = bulk ? 'warning' : 'info';
+  const scope = bulk
+    ? 'This message is marked as bulk or list mail'
+    : 'A single transactional message (a receipt, a password reset) does not need one';
+  const listUnsubscribe = header('list-unsubscribe');
+  if (listUnsubscribe === undefined) {
+    return [
+      finding(
+        'missing-list-unsubscribe',
+        severity,
+        `There is no List-Unsubscribe header. Since February 2024 Gmail and Yahoo require bulk senders to offer one-click unsubscribe: List-Unsubscribe with an https URL plus List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058). ${scope}.`,
+        'For marketing and other bulk mail, add `List-Unsubscribe: <https://example.com/unsubscribe?u=…>, <mailto:unsubscribe@example.com>` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and unsubscribe on a POST to that URL.',
+      ),
+    ];
+  }
+  const oneClick = /^List-Unsubscribe=One-Click$/i.test(header('list-unsubscribe-post')?.trim() ?? '');
+  const httpsTarget = /<https:\/\/[^>]+>/i.test(listUnsubscribe);
+  if (oneClick && httpsTarget) return [];
+  return [
+    finding(
+      'missing-one-click-unsubscribe',
+      severity,
+      `List-Unsubscribe is there, but ${httpsTarget ? 'List-Unsubscribe-Post: List-Unsubscribe=One-Click is missing' : 'it has no https URL'}; Gmail and Yahoo require RFC 8058 one-click unsubscribe from bulk senders since February 2024. ${scope}.`,
+      'Put an https URL in List-Unsubscribe, add `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and unsubscribe on a POST to that URL without asking anything more.',
+      [`List-Unsubscribe: ${listUnsubscribe}`],
+    ),
+  ];
+}
+
+function count(n: number, one: string, many: string): string {
+  return n === 1 ? `1 ${one}` : `${n} ${many}`;
+}

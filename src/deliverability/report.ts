@@ -1,0 +1,113 @@
+/**
+ * Assembles the deliverability report of a stored message: authentication (live DNS), content
+ * checks and links, probed over HTTP only when asked. Computed on request, never stored.
+ */
+import { simpleParser } from 'mailparser';
+import type { MessageDetail } from '../domain/types.js';
+import { checkAuthentication } from './authentication.js';
+import { contentFindings } from './content.js';
+import { boundedDns, DEFAULT_DNS_TIMEOUTS, type DnsSettings } from './dns.js';
+import { type HtmlScan, scanHtml } from './html-scan.js';
+import { DEFAULT_PROBE_SETTINGS, type ProbeSettings, probeLinks } from './link-probe.js';
+import { collectLinks } from './links.js';
+import type { DeliverabilityReport, SendingIp } from './types.js';
+
+/** Server-wide settings (`mailport serve --sending-ip`, `--dns-server`). */
+export interface DeliverabilitySettings {
+  /** The production sending IP SPF is evaluated for when a request names none. */
+  sendingIp: string | null;
+  dns: DnsSettings;
+  probe: ProbeSettings;
+}
+
+export const DEFAULT_DELIVERABILITY_SETTINGS: DeliverabilitySettings = {
+  sendingIp: null,
+  dns: { server: null, ...DEFAULT_DNS_TIMEOUTS },
+  probe: DEFAULT_PROBE_SETTINGS,
+};
+
+export interface CheckRequest {
+  /** `?ip=`: the sending IP for this report, over the server's setting. */
+  ip?: string | undefined;
+  /** `?probeLinks=true`: request every http(s) link. */
+  probeLinks?: boolean;
+}
+
+export async function checkDeliverability(
+  message: MessageDetail,
+  raw: Buffer,
+  settings: DeliverabilitySettings,
+  request: CheckRequest = {},
+): Promise<DeliverabilityReport> {
+  const sendingIp = chooseSendingIp(message, settings, request);
+  const dns = boundedDns(settings.dns);
+  try {
+    // The message's own parts: the stored parse derives text from HTML when there is no text part.
+    const mail = await simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      keepCidLinks: true,
+    });
+    const html = typeof mail.html === 'string' ? mail.html : null;
+    const text = mail.text ?? null;
+    const scan: HtmlScan | null = html === null ? null : scanHtml(html);
+    const links = collectLinks(scan, text);
+    const [authentication] = await Promise.all([
+      checkAuthentication({
+        raw,
+        envelopeFrom: message.envelope.mailFrom.address,
+        heloName: message.heloName,
+        sendingIp,
+        lookup: dns.lookup,
+      }),
+      request.probeLinks ? probeLinks(links, settings.probe) : Promise.resolve(),
+    ]);
+    const content = contentFindings(
+      {
+        headers: message.parsed.headers,
+        from: message.parsed.from.map((address) => address.address),
+        envelopeFrom: message.envelope.mailFrom.address,
+        html,
+        text,
+      },
+      scan,
+      links,
+      {
+        alignedDkimPassed: authentication.dkim.signatures.some(
+          (signature) => signature.result === 'pass' && signature.alignedWithFrom,
+        ),
+      },
+    );
+    const { spf, dkim, dmarc, arc } = authentication;
+    const severities = [spf, dkim, dmarc, arc, ...content].map((check) => check.severity);
+    const errors = severities.filter((severity) => severity === 'error').length;
+    return {
+      messageId: message.id,
+      checkedAt: new Date().toISOString(),
+      sendingIp,
+      dns: { server: settings.dns.server, failures: dns.failures },
+      authentication,
+      content,
+      links,
+      summary: {
+        errors,
+        warnings: severities.filter((severity) => severity === 'warning').length,
+        infos: severities.filter((severity) => severity === 'info').length,
+        passed: errors === 0,
+      },
+    };
+  } finally {
+    dns.close();
+  }
+}
+
+function chooseSendingIp(
+  message: MessageDetail,
+  settings: DeliverabilitySettings,
+  request: CheckRequest,
+): SendingIp {
+  if (request.ip !== undefined) return { address: request.ip, source: 'request' };
+  if (settings.sendingIp !== null) return { address: settings.sendingIp, source: 'config' };
+  return { address: message.client.address, source: 'client' };
+}

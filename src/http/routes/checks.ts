@@ -1,0 +1,56 @@
+/** `GET /api/v1/messages/{id}/checks`: the deliverability report of a message, computed on request. */
+import { isIP } from 'node:net';
+import { Type } from '@sinclair/typebox';
+import { checkDeliverability, DEFAULT_DELIVERABILITY_SETTINGS } from '../../deliverability/report.js';
+import type { ApiInstance, RouteContext } from '../deps.js';
+import { HttpProblem, messageNotFound } from '../problem.js';
+import { DeliverabilityReportSchema } from '../schemas/checks.js';
+import { flag, IdParamsSchema, isFlagSet, problemResponse, ref } from '../schemas/common.js';
+
+export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): void {
+  const settings = deps.deliverability ?? DEFAULT_DELIVERABILITY_SETTINGS;
+
+  app.get(
+    '/api/v1/messages/:id/checks',
+    {
+      schema: {
+        operationId: 'checkMessage',
+        tags: ['messages'],
+        summary: 'Check deliverability: SPF, DKIM, DMARC, ARC, content and links',
+        description:
+          'Computed on every request, with live DNS answers (the server of `--dns-server`, or the system resolver); nothing is stored. SPF is evaluated for `ip`, else the server’s `--sending-ip`, else the address the message reached the sandbox from (`sendingIp.source` says which). DNS failures and timeouts show as `temperror`, bounded in time. Links are requested only with `probeLinks=true`.',
+        params: IdParamsSchema,
+        querystring: Type.Object({
+          ip: Type.Optional(
+            Type.String({
+              maxLength: 45,
+              description: 'The production sending IP (IPv4 or IPv6) to evaluate SPF for.',
+              examples: ['203.0.113.5'],
+            }),
+          ),
+          probeLinks: flag(
+            '`true` sends a HEAD request (GET when HEAD is refused) to each http(s) link: at most 50 links, 5 s each, 5 redirects, no cookies, bodies discarded.',
+          ),
+        }),
+        response: {
+          200: ref(DeliverabilityReportSchema),
+          400: problemResponse('`ip` is not an IP address.'),
+          404: problemResponse('No message with this id.'),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { ip, probeLinks } = request.query;
+      if (ip !== undefined && isIP(ip) === 0) {
+        throw new HttpProblem(
+          400,
+          `ip=${JSON.stringify(ip)} is not an IP address; pass the production sending IP, e.g. ip=203.0.113.5.`,
+        );
+      }
+      const [message, raw] = await Promise.all([deps.store.getMessage(id), deps.store.getRawMessage(id)]);
+      if (message === null || raw === null) throw messageNotFound(id);
+      return checkDeliverability(message, raw, settings, { ip, probeLinks: isFlagSet(probeLinks) });
+    },
+  );
+}

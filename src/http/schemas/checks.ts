@@ -1,0 +1,243 @@
+/** Schemas of the deliverability report (`/api/v1/messages/{id}/checks`). Field docs mirror src/deliverability/types.ts. */
+import { type TSchema, Type } from '@sinclair/typebox';
+import {
+  AUTH_RESULTS,
+  type AuthResult,
+  CONTENT_CHECK_IDS,
+  type ContentCheckId,
+} from '../../deliverability/types.js';
+import { nullable, ref } from './common.js';
+
+export const SeveritySchema = Type.Union(
+  [Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')],
+  {
+    $id: 'Severity',
+    description:
+      'How much a problem matters: `error` will hurt delivery, `warning` may, `info` is worth knowing.',
+  },
+);
+
+export const AuthResultSchema = Type.Unsafe<AuthResult>(
+  Type.String({
+    $id: 'AuthResult',
+    enum: [...AUTH_RESULTS],
+    description:
+      'An authentication result as RFC 8601 names them; `temperror` is a DNS failure or timeout, `policy` a DKIM key too weak to count.',
+  }),
+);
+
+export const ContentCheckIdSchema = Type.Unsafe<ContentCheckId>(
+  Type.String({
+    $id: 'ContentCheckId',
+    enum: [...CONTENT_CHECK_IDS],
+    description: 'Stable kebab-case id of a content check (see the README, "Deliverability checks").',
+  }),
+);
+
+/** The verdict fields every authentication check has. */
+const verdict = {
+  severity: nullable(ref(SeveritySchema), 'How much the result matters; null when there is nothing to fix.'),
+  reason: Type.String({ description: 'What was found, in one sentence, with the facts to verify it.' }),
+  fix: nullable(Type.String(), 'What to change; null when there is nothing to fix.'),
+};
+
+function check<T extends Record<string, TSchema>>(id: string, description: string, properties: T) {
+  return Type.Object({ result: ref(AuthResultSchema), ...properties, ...verdict }, { $id: id, description });
+}
+
+export const SpfCheckSchema = check('SpfCheck', 'SPF (RFC 7208) for the sending IP.', {
+  scope: Type.Union([Type.Literal('mailfrom'), Type.Literal('helo')], {
+    description:
+      '`mailfrom`: the envelope sender domain was checked; `helo`: the sender was empty, so the HELO name.',
+  }),
+  domain: nullable(Type.String(), 'The domain whose SPF record was evaluated; null when there was none.'),
+  record: nullable(Type.String(), 'The SPF record found, e.g. `v=spf1 ip4:203.0.113.0/24 -all`.'),
+});
+
+export const DkimSignatureCheckSchema = check('DkimSignatureCheck', 'One DKIM signature (RFC 6376).', {
+  domain: Type.String({ description: 'The signing domain (`d=`).' }),
+  selector: nullable(Type.String(), 'The selector (`s=`); the key is at `<selector>._domainkey.<domain>`.'),
+  algorithm: nullable(Type.String(), 'The signature algorithm (`a=`), e.g. `rsa-sha256`.'),
+  canonicalization: nullable(Type.String(), 'Header/body canonicalization (`c=`), e.g. `relaxed/relaxed`.'),
+  alignedWithFrom: Type.Boolean({
+    description: 'True when `d=` shares the From domain’s organizational domain (DMARC relaxed alignment).',
+  }),
+});
+
+export const DkimCheckSchema = check('DkimCheck', 'DKIM: every signature of the message.', {
+  signatures: Type.Array(ref(DkimSignatureCheckSchema), { description: 'Every signature, in header order.' }),
+});
+
+const DmarcAlignmentSchema = Type.Object(
+  {
+    aligned: Type.Boolean({ description: 'True when this method passed for a domain aligned with From.' }),
+    domain: nullable(Type.String(), 'The aligned domain that passed; null when none did.'),
+    mode: Type.Union([Type.Literal('relaxed'), Type.Literal('strict')], {
+      description:
+        '`relaxed` (organizational domains match) or `strict` (exact match), from `aspf=`/`adkim=`.',
+    }),
+  },
+  { $id: 'DmarcAlignment', description: 'How one method aligns with the From domain.' },
+);
+
+export const DmarcCheckSchema = check('DmarcCheck', 'DMARC (RFC 7489) for the From domain.', {
+  fromDomain: nullable(Type.String(), 'The From domain; null when From has no single address.'),
+  policy: nullable(
+    Type.Union([Type.Literal('none'), Type.Literal('quarantine'), Type.Literal('reject')]),
+    'The policy that applies (`p=`, or `sp=` for a subdomain); null without a record.',
+  ),
+  record: nullable(Type.String(), 'The DMARC record found, e.g. `v=DMARC1; p=reject`.'),
+  alignment: Type.Object(
+    { spf: ref(DmarcAlignmentSchema), dkim: ref(DmarcAlignmentSchema) },
+    { description: 'SPF and DKIM alignment with the From domain.' },
+  ),
+});
+
+export const ArcCheckSchema = check('ArcCheck', 'ARC (RFC 8617), when forwarders added a chain.', {
+  instance: nullable(Type.Integer(), 'The highest ARC instance (`i=`); null without a chain.'),
+});
+
+export const ContentFindingSchema = Type.Object(
+  {
+    id: ref(ContentCheckIdSchema),
+    severity: ref(SeveritySchema),
+    message: Type.String({ description: 'What was found, in one sentence.' }),
+    fix: Type.String({ description: 'How to fix it.' }),
+    evidence: Type.Array(Type.String(), {
+      description: 'The offending items (URLs, image sources, elements), at most 20.',
+    }),
+  },
+  { $id: 'ContentFinding', description: 'A content problem, with its fix.' },
+);
+
+const LinkProbeSchema = Type.Object(
+  {
+    outcome: Type.Union(
+      [
+        Type.Literal('reachable'),
+        Type.Literal('broken'),
+        Type.Literal('unreachable'),
+        Type.Literal('skipped'),
+      ],
+      {
+        description:
+          '`reachable`: last answer below 400; `broken`: 400 or above; `unreachable`: no answer (DNS, connection, TLS, timeout, too many redirects); `skipped`: over the cap of probed links.',
+      },
+    ),
+    status: nullable(Type.Integer(), 'The last HTTP status received; null when none was.'),
+    method: nullable(
+      Type.Union([Type.Literal('HEAD'), Type.Literal('GET')]),
+      '`HEAD`, or `GET` when the server refused HEAD (405 or 501); null when skipped.',
+    ),
+    redirects: Type.Array(
+      Type.Object(
+        {
+          status: Type.Integer({ description: 'The redirect status, e.g. 301.' }),
+          location: Type.String({ description: 'Where it pointed, resolved to an absolute URL.' }),
+        },
+        { description: 'One redirect followed.' },
+      ),
+      { description: 'Every redirect followed, in order.' },
+    ),
+    finalUrl: nullable(Type.String(), 'The URL that gave the last answer.'),
+    error: nullable(Type.String(), 'Why there was no usable answer; null otherwise.'),
+    elapsedMs: Type.Integer({ description: 'How long the probe took.' }),
+  },
+  { $id: 'LinkProbe', description: 'The HTTP probe of a link (`?probeLinks=true`).' },
+);
+
+export const LinkCheckSchema = Type.Object(
+  {
+    url: Type.String({ description: 'The URL as written in the message (entities decoded).' }),
+    text: Type.String({ description: 'The link text (for images, the alt text); empty for text-part URLs.' }),
+    part: Type.Union([Type.Literal('html'), Type.Literal('text')], { description: 'The body part.' }),
+    element: Type.Union(
+      [Type.Literal('a'), Type.Literal('area'), Type.Literal('img'), Type.Literal('text')],
+      {
+        description: '`a`, `area` or `img` in HTML; `text` for a URL in the plain-text part.',
+      },
+    ),
+    problems: Type.Array(ref(ContentCheckIdSchema), { description: 'The content checks this link fails.' }),
+    probe: nullable(ref(LinkProbeSchema), 'The HTTP probe; null when not asked for or not an http(s) URL.'),
+  },
+  { $id: 'LinkCheck', description: 'A link or image of the message.' },
+);
+
+export const DeliverabilityReportSchema = Type.Object(
+  {
+    messageId: Type.String({ description: 'The id of the message checked.' }),
+    checkedAt: Type.String({ format: 'date-time', description: 'When the checks ran (ISO 8601).' }),
+    sendingIp: Type.Object(
+      {
+        address: Type.String({ description: 'The IP address SPF was evaluated for.' }),
+        source: Type.Union([Type.Literal('request'), Type.Literal('config'), Type.Literal('client')], {
+          description:
+            '`request` (`?ip=`), `config` (`--sending-ip`), or `client`: the address the message reached the sandbox from.',
+        }),
+      },
+      { description: 'The sending IP SPF was evaluated for, and where it came from.' },
+    ),
+    dns: Type.Object(
+      {
+        server: nullable(
+          Type.String(),
+          'The DNS server asked (`--dns-server`); null for the system resolver.',
+        ),
+        failures: Type.Array(
+          Type.Object(
+            {
+              name: Type.String({ description: 'The name looked up.' }),
+              type: Type.String({ description: 'The record type, e.g. `TXT`.' }),
+              error: Type.String({ description: 'What went wrong, e.g. no answer within the timeout.' }),
+            },
+            { description: 'A failed lookup.' },
+          ),
+          {
+            description: 'Lookups that failed other than "no such record"; their checks report `temperror`.',
+          },
+        ),
+      },
+      { description: 'The DNS the checks used; answers are live, never cached.' },
+    ),
+    authentication: Type.Object(
+      {
+        spf: ref(SpfCheckSchema),
+        dkim: ref(DkimCheckSchema),
+        dmarc: ref(DmarcCheckSchema),
+        arc: ref(ArcCheckSchema),
+      },
+      { description: 'SPF, DKIM, DMARC and ARC as a receiving server would evaluate them.' },
+    ),
+    content: Type.Array(ref(ContentFindingSchema), { description: 'Content problems found.' }),
+    links: Type.Array(ref(LinkCheckSchema), { description: 'Every link and image, HTML first.' }),
+    summary: Type.Object(
+      {
+        errors: Type.Integer({ description: 'Problems of severity `error`, authentication and content.' }),
+        warnings: Type.Integer({ description: 'Problems of severity `warning`.' }),
+        infos: Type.Integer({ description: 'Problems of severity `info`.' }),
+        passed: Type.Boolean({ description: 'True when there is no error.' }),
+      },
+      { description: 'Counts over authentication and content.' },
+    ),
+  },
+  {
+    $id: 'DeliverabilityReport',
+    description: 'Would the message authenticate, and what in it hurts delivery.',
+  },
+);
+
+export const CHECKS_SCHEMAS = [
+  SeveritySchema,
+  AuthResultSchema,
+  ContentCheckIdSchema,
+  SpfCheckSchema,
+  DkimSignatureCheckSchema,
+  DkimCheckSchema,
+  DmarcAlignmentSchema,
+  DmarcCheckSchema,
+  ArcCheckSchema,
+  ContentFindingSchema,
+  LinkProbeSchema,
+  LinkCheckSchema,
+  DeliverabilityReportSchema,
+];

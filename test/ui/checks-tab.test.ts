@@ -1,0 +1,127 @@
+/**
+ * The Checks tab in real Chromium against the real sandbox serving dist/ui: authentication results
+ * from a test DNS server on 127.0.0.1, content problems with their fixes, a sending IP typed in,
+ * and links probed against a loopback HTTP server, all by keyboard.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const UI_DIR = resolve('dist/ui');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+];
+
+let dns: TestDnsServer;
+let web: Server;
+let sandbox: TestSandbox;
+let browser: Browser;
+let page: Page;
+let messageId: string;
+
+before(async () => {
+  assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
+  dns = await startDnsServer({
+    'acme.test': 'v=spf1 ip4:203.0.113.0/24 -all',
+    '_dmarc.acme.test': 'v=DMARC1; p=none',
+  });
+  web = createServer((request, response) =>
+    response.writeHead(request.url === '/ok' || request.url === '/logo.png' ? 200 : 404).end(),
+  );
+  await new Promise<void>((done) => web.listen(0, '127.0.0.1', done));
+  const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  sandbox = await startTestSandbox({ uiDir: UI_DIR, dnsServer: dns.server });
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sandbox.port('relay'),
+    tls: { ca: sandbox.caPem, servername: 'localhost' },
+  });
+  await transport.sendMail({
+    from: 'Acme <hello@acme.test>',
+    to: 'ada@example.com',
+    subject: 'Checks please',
+    html: `<p><a href="${base}/ok">Open</a> <a href="${base}/gone">Old page</a></p><img src="${base}/logo.png">`,
+  });
+  transport.close();
+  const first = (await sandbox.store.listMessages({})).items[0];
+  assert.ok(first);
+  messageId = first.id;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(10_000);
+});
+
+after(async () => {
+  await browser?.close();
+  await sandbox?.stop();
+  await dns?.close();
+  web?.closeAllConnections();
+  await new Promise((done) => web?.close(done));
+});
+
+describe('Checks tab', () => {
+  it('shows authentication, content problems with fixes, and links', async () => {
+    await page.goto(`${sandbox.apiUrl}/messages/${messageId}`);
+    const tab = page.getByRole('tab', { name: 'Checks' });
+    // By keyboard: from the HTML tab, End selects the last tab.
+    await page.getByRole('tab', { name: 'HTML' }).focus();
+    await page.keyboard.press('End');
+    assert.equal(await tab.getAttribute('aria-selected'), 'true');
+
+    const summary = page.getByRole('status').filter({ hasText: 'SPF evaluated for' });
+    await summary.waitFor();
+    assert.match(
+      (await summary.textContent()) ?? '',
+      /SPF evaluated for 127\.0\.0\.1 \(the address the message came from\)/,
+    );
+    assert.match(
+      (await summary.textContent()) ?? '',
+      new RegExp(`DNS from ${dns.server.replace(/\./g, '\\.')}`),
+    );
+
+    const auth = page.getByRole('region', { name: 'Authentication' });
+    assert.match((await auth.textContent()) ?? '', /none\s*DKIM\s*The message has no DKIM signature/);
+    assert.match((await auth.textContent()) ?? '', /v=DMARC1; p=none/);
+
+    const content = page.getByRole('region', { name: 'Content' });
+    const alt = content.locator('li', { hasText: 'no alt attribute' });
+    assert.match((await alt.textContent()) ?? '', /Fix: Give every <img> an alt text/);
+    assert.match((await content.textContent()) ?? '', /html-without-text/);
+
+    const links = page.getByRole('table', { name: 'Links and images of the message' });
+    assert.equal(await links.locator('tbody tr').count(), 3);
+  });
+
+  it('re-checks SPF for a typed sending IP, and probes links on request', async () => {
+    const input = page.getByLabel('Sending IP');
+    await input.fill('203.0.113.5');
+    await input.press('Enter');
+    const summary = page
+      .getByRole('status')
+      .filter({ hasText: 'SPF evaluated for 203.0.113.5 (the IP given here)' });
+    await summary.waitFor();
+    const auth = page.getByRole('region', { name: 'Authentication' });
+    assert.match(
+      (await auth.textContent()) ?? '',
+      /pass\s*SPF\s*The SPF record of acme\.test allows 203\.0\.113\.5/,
+    );
+
+    await page.getByRole('button', { name: 'Probe links' }).click();
+    const links = page.getByRole('table', { name: 'Links and images of the message' });
+    await links.locator('tr', { hasText: '/gone' }).locator('.tag-error', { hasText: '404' }).waitFor();
+    assert.match((await links.locator('tr', { hasText: '/ok' }).textContent()) ?? '', /200/);
+    const content = page.getByRole('region', { name: 'Content' });
+    assert.match((await content.textContent()) ?? '', /1 link answers with an HTTP error status/);
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * The Checks tab of a message: would it authenticate (SPF, DKIM, DMARC, ARC for the production
+ * sending IP), what in its content hurts delivery (with the fixes), and its links, probed over
+ * HTTP only when asked. Everything comes from `GET /api/v1/messages/{id}/checks`.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client.js';
+import type { AuthResult, CheckVerdict, DeliverabilityReport, LinkCheck, Severity } from '../api/types.js';
+import { FixText } from '../components/fix-text.js';
+import { Icon } from '../components/icon.js';
+
+type Running = 'checks' | 'links' | null;
+
+const SOURCE_LABEL = {
+  request: 'the IP given here',
+  config: 'the server’s --sending-ip',
+  client: 'the address the message came from',
+} as const;
+
+export function MessageChecks({ id }: { id: string }) {
+  const [ip, setIp] = useState('');
+  const [report, setReport] = useState<DeliverabilityReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState<Running>(null);
+  // Only the latest request may update the panel: an older one can finish after it.
+  const latest = useRef(0);
+
+  const run = (probeLinks: boolean) => {
+    const request = ++latest.current;
+    setRunning(probeLinks ? 'links' : 'checks');
+    setError(null);
+    const wanted = ip.trim();
+    api
+      .checks(id, { ...(wanted === '' ? {} : { ip: wanted }), probeLinks })
+      .then((result) => {
+        if (request === latest.current) setReport(result);
+      })
+      .catch((failure: unknown) => {
+        if (request === latest.current)
+          setError(failure instanceof Error ? failure.message : String(failure));
+      })
+      .finally(() => {
+        if (request === latest.current) setRunning(null);
+      });
+  };
+
+  useEffect(() => {
+    setReport(null);
+    run(false);
+  }, [id]);
+
+  return (
+    <div class="checks" aria-busy={running !== null}>
+      <form
+        class="checks-bar"
+        onSubmit={(event) => {
+          event.preventDefault();
+          run(false);
+        }}
+      >
+        <label for="checks-ip" class="checks-label">
+          Sending IP
+        </label>
+        <input
+          id="checks-ip"
+          class="text-input"
+          type="text"
+          inputMode="text"
+          autoComplete="off"
+          spellcheck={false}
+          placeholder="production IP, e.g. 203.0.113.5"
+          aria-describedby="checks-ip-hint"
+          value={ip}
+          onInput={(event) => setIp(event.currentTarget.value)}
+        />
+        <button type="submit" class="button button-small" disabled={running !== null}>
+          {running === 'checks' ? 'Checking…' : 'Check again'}
+        </button>
+        <button
+          type="button"
+          class="button button-small"
+          disabled={running !== null}
+          onClick={() => run(true)}
+        >
+          <Icon name="external" size={15} />
+          {running === 'links' ? 'Probing links…' : 'Probe links'}
+        </button>
+        <p id="checks-ip-hint" class="muted small checks-hint">
+          SPF is evaluated for this IP (leave empty for the server’s default). DNS answers are live.
+        </p>
+      </form>
+      {error !== null && (
+        <p class="banner banner-error" role="alert">
+          The checks failed: {error}
+        </p>
+      )}
+      {report === null ? (
+        error === null && <p class="empty-panel">Running the checks…</p>
+      ) : (
+        <Report report={report} />
+      )}
+    </div>
+  );
+}
+
+function Report({ report }: { report: DeliverabilityReport }) {
+  const { spf, dkim, dmarc, arc } = report.authentication;
+  const { errors, warnings, infos, passed } = report.summary;
+  return (
+    <>
+      <p class={`checks-summary ${passed ? 'checks-passed' : 'checks-failed'}`} role="status">
+        <Icon name={passed ? 'check' : 'alert'} size={18} />
+        <span>
+          <strong>{passed ? 'No errors' : count(errors, 'error')}</strong> · {count(warnings, 'warning')} ·{' '}
+          {count(infos, 'note')}. SPF evaluated for <code>{report.sendingIp.address}</code> (
+          {SOURCE_LABEL[report.sendingIp.source]}); DNS from {report.dns.server ?? 'the system resolver'}.
+        </span>
+      </p>
+
+      <section class="checks-section" aria-labelledby="checks-auth-title">
+        <h3 id="checks-auth-title" class="section-title">
+          Authentication
+        </h3>
+        <ul class="check-list">
+          <Verdict
+            name="SPF"
+            result={spf.result}
+            check={spf}
+            detail={spf.record ?? (spf.domain === null ? null : `${spf.domain}: no SPF record`)}
+          />
+          <Verdict name="DKIM" result={dkim.result} check={dkim}>
+            {dkim.signatures.length > 0 && (
+              <ul class="check-sublist">
+                {dkim.signatures.map((signature, index) => (
+                  <li key={index}>
+                    <ResultTag result={signature.result} severity={signature.severity} />{' '}
+                    <code>
+                      d={signature.domain} s={signature.selector ?? '?'} a={signature.algorithm ?? '?'}
+                    </code>{' '}
+                    {signature.alignedWithFrom ? 'aligned with From' : 'not aligned with From'}
+                    {signature.severity !== null && <span class="muted"> · {signature.reason}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Verdict>
+          <Verdict name="DMARC" result={dmarc.result} check={dmarc} detail={dmarc.record} />
+          <Verdict name="ARC" result={arc.result} check={arc} detail={null} />
+        </ul>
+      </section>
+
+      <section class="checks-section" aria-labelledby="checks-content-title">
+        <h3 id="checks-content-title" class="section-title">
+          Content
+        </h3>
+        {report.content.length === 0 ? (
+          <p class="muted">No content problems found.</p>
+        ) : (
+          <ul class="check-list">
+            {report.content.map((finding) => (
+              <li key={finding.id} class={`check-item check-${finding.severity}`}>
+                <p class="check-head">
+                  <SeverityTag severity={finding.severity} /> {finding.message}{' '}
+                  <code class="check-id">{finding.id}</code>
+                </p>
+                <p class="check-fix">
+                  <strong>Fix:</strong> <FixText text={finding.fix} />
+                </p>
+                {finding.evidence.length > 0 && (
+                  <ul class="check-evidence">
+                    {finding.evidence.map((item, index) => (
+                      <li key={index}>
+                        <code>{item}</code>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="checks-section" aria-labelledby="checks-links-title">
+        <h3 id="checks-links-title" class="section-title">
+          Links <span class="muted small">({report.links.length})</span>
+        </h3>
+        {report.links.length === 0 ? (
+          <p class="muted">The message has no links or images.</p>
+        ) : (
+          <div class="scroll-panel">
+            <table class="headers-table links-table">
+              <caption class="sr-only">Links and images of the message</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Link</th>
+                  <th scope="col">Text</th>
+                  <th scope="col">Problems</th>
+                  <th scope="col">Probe</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.links.map((link, index) => (
+                  <tr key={index}>
+                    <td class="link-url">
+                      <span class="tag">{link.element === 'text' ? 'text part' : `<${link.element}>`}</span>{' '}
+                      <code>{link.url}</code>
+                    </td>
+                    <td>{link.text}</td>
+                    <td>
+                      {link.problems.length === 0 ? (
+                        <span class="muted">none</span>
+                      ) : (
+                        link.problems.map((problem) => (
+                          <span key={problem} class="tag tag-warn">
+                            {problem}
+                          </span>
+                        ))
+                      )}
+                    </td>
+                    <td>
+                      <ProbeCell link={link} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Verdict({
+  name,
+  result,
+  check,
+  detail,
+  children,
+}: {
+  name: string;
+  result: AuthResult;
+  check: CheckVerdict;
+  detail?: string | null;
+  children?: ComponentChildren;
+}) {
+  return (
+    <li class={`check-item check-${check.severity ?? 'pass'}`}>
+      <p class="check-head">
+        <ResultTag result={result} severity={check.severity} /> <strong>{name}</strong> {check.reason}
+      </p>
+      {detail !== null && detail !== undefined && (
+        <p class="check-detail">
+          <code>{detail}</code>
+        </p>
+      )}
+      {children}
+      {check.fix !== null && (
+        <p class="check-fix">
+          <strong>Fix:</strong> <FixText text={check.fix} />
+        </p>
+      )}
+    </li>
+  );
+}
+
+function ResultTag({ result, severity }: { result: AuthResult; severity: Severity | null }) {
+  return <span class={`tag ${tagClass(severity)}`}>{result}</span>;
+}
+
+function SeverityTag({ severity }: { severity: Severity }) {
+  return <span class={`tag ${tagClass(severity)}`}>{severity}</span>;
+}
+
+function tagClass(severity: Severity | null): string {
+  if (severity === null) return 'tag-ok';
+  return severity === 'error' ? 'tag-error' : severity === 'warning' ? 'tag-warn' : '';
+}
+
+function ProbeCell({ link }: { link: LinkCheck }) {
+  const probe = link.probe;
+  if (probe === null) return <span class="muted">—</span>;
+  const hops = probe.redirects.map((redirect) => `${redirect.status} → ${redirect.location}`);
+  return (
+    <span title={hops.join('\n') || undefined}>
+      <span
+        class={`tag ${probe.outcome === 'reachable' ? 'tag-ok' : probe.outcome === 'broken' ? 'tag-error' : 'tag-warn'}`}
+      >
+        {probe.status ?? probe.outcome}
+      </span>
+      {probe.method === 'GET' && <span class="muted small"> GET</span>}
+      {probe.redirects.length > 0 && (
+        <span class="muted small"> after {count(probe.redirects.length, 'redirect')}</span>
+      )}
+      {probe.error !== null && <span class="muted small"> {probe.error}</span>}
+    </span>
+  );
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
