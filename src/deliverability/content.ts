@@ -131,99 +131,94 @@ function blockedElementFindings(scan: HtmlScan | null): ContentFinding[] {
   return [...byId.values()];
 }
 
+interface LinkProblem {
+  id: ContentCheckId;
+  severity: Severity;
+  /** The finding's sentence, given the links that fail the check (never empty). */
+  message: (failing: readonly LinkCheck[]) => string;
+  fix: string;
+  evidence: (link: LinkCheck) => string;
+}
+
+/** The content checks a link can fail, in the order the report lists them. */
+const LINK_PROBLEMS: readonly LinkProblem[] = [
+  {
+    id: 'image-without-alt',
+    severity: 'warning',
+    message: (images) =>
+      `${count(images.length, 'image has', 'images have')} no alt attribute; many clients block images by default and show the alt text instead, and screen readers read it.`,
+    fix: 'Give every <img> an alt text that says what it shows, or alt="" for a purely decorative image.',
+    evidence: (link) => link.url,
+  },
+  {
+    id: 'development-url',
+    severity: 'error',
+    message: (links) =>
+      `${count(links.length, 'link or image points', 'links or images point')} at a development host, which recipients cannot reach: ${localHostReason(webUrl(links[0]?.url ?? '')?.hostname ?? '')}.`,
+    fix: 'Build URLs from the public base URL of the environment that sends (e.g. an APP_URL setting), not from localhost, a private address or a container name.',
+    evidence: (link) => link.url,
+  },
+  {
+    id: 'insecure-link',
+    severity: 'warning',
+    message: (links) =>
+      `${count(links.length, 'link uses', 'links use')} http: instead of https:; browsers warn about them and filters trust them less.`,
+    fix: 'Use https:// URLs.',
+    evidence: (link) => link.url,
+  },
+  {
+    id: 'insecure-image',
+    severity: 'warning',
+    message: (images) =>
+      `${count(images.length, 'image loads', 'images load')} over http:; clients that proxy images (Gmail) or require secure content may not show them.`,
+    fix: 'Serve images over https://.',
+    evidence: (link) => link.url,
+  },
+  {
+    id: 'link-text-mismatch',
+    severity: 'warning',
+    message: (links) =>
+      `${count(links.length, 'link shows', 'links show')} a URL or domain as its text but points at another domain, which is what phishing filters look for.`,
+    fix: 'Make the text match the destination, or use words ("Reset your password") instead of a URL; click tracking on your own domain (a custom tracking domain) keeps them matched.',
+    evidence: (link) => `"${link.text}" -> ${link.url}`,
+  },
+  {
+    id: 'broken-link',
+    severity: 'error',
+    message: (links) => `${count(links.length, 'link answers', 'links answer')} with an HTTP error status.`,
+    fix: 'Fix the URLs or the pages they point at.',
+    evidence: (link) => `${link.url} -> ${link.probe?.status}`,
+  },
+  {
+    id: 'unreachable-link',
+    severity: 'warning',
+    message: (links) =>
+      `${count(links.length, 'link did', 'links did')} not answer from here (DNS, connection, TLS or timeout).`,
+    fix: 'Check that the host exists and is reachable from the internet; a development host never is.',
+    evidence: (link) => `${link.url}: ${link.probe?.error}`,
+  },
+];
+
 /** One finding per content check that any link fails, listing the links. */
 function linkFindings(links: readonly LinkCheck[]): ContentFinding[] {
-  // A URL in both the HTML and the text part is one problem, not two.
-  const failing = (id: ContentCheckId): LinkCheck[] => [
-    ...new Map(links.filter((link) => link.problems.includes(id)).map((link) => [link.url, link])).values(),
-  ];
-  const findings: ContentFinding[] = [];
-  const images = failing('image-without-alt');
-  if (images.length > 0) {
-    findings.push(
+  return LINK_PROBLEMS.flatMap((problem) => {
+    // A URL in both the HTML and the text part is one problem, not two.
+    const failing = [
+      ...new Map(
+        links.filter((link) => link.problems.includes(problem.id)).map((link) => [link.url, link]),
+      ).values(),
+    ];
+    if (failing.length === 0) return [];
+    return [
       finding(
-        'image-without-alt',
-        'warning',
-        `${count(images.length, 'image has', 'images have')} no alt attribute; many clients block images by default and show the alt text instead, and screen readers read it.`,
-        'Give every <img> an alt text that says what it shows, or alt="" for a purely decorative image.',
-        images.map((link) => link.url),
+        problem.id,
+        problem.severity,
+        problem.message(failing),
+        problem.fix,
+        failing.map(problem.evidence),
       ),
-    );
-  }
-  const development = failing('development-url');
-  if (development.length > 0) {
-    const first = development[0] as LinkCheck;
-    findings.push(
-      finding(
-        'development-url',
-        'error',
-        `${count(development.length, 'link or image points', 'links or images point')} at a development host, which recipients cannot reach: ${localHostReason(webUrl(first.url)?.hostname ?? '')}.`,
-        'Build URLs from the public base URL of the environment that sends (e.g. an APP_URL setting), not from localhost, a private address or a container name.',
-        development.map((link) => link.url),
-      ),
-    );
-  }
-  const insecureLinks = failing('insecure-link');
-  if (insecureLinks.length > 0) {
-    findings.push(
-      finding(
-        'insecure-link',
-        'warning',
-        `${count(insecureLinks.length, 'link uses', 'links use')} http: instead of https:; browsers warn about them and filters trust them less.`,
-        'Use https:// URLs.',
-        insecureLinks.map((link) => link.url),
-      ),
-    );
-  }
-  const insecureImages = failing('insecure-image');
-  if (insecureImages.length > 0) {
-    findings.push(
-      finding(
-        'insecure-image',
-        'warning',
-        `${count(insecureImages.length, 'image loads', 'images load')} over http:; clients that proxy images (Gmail) or require secure content may not show them.`,
-        'Serve images over https://.',
-        insecureImages.map((link) => link.url),
-      ),
-    );
-  }
-  const mismatched = failing('link-text-mismatch');
-  if (mismatched.length > 0) {
-    findings.push(
-      finding(
-        'link-text-mismatch',
-        'warning',
-        `${count(mismatched.length, 'link shows', 'links show')} a URL or domain as its text but points at another domain, which is what phishing filters look for.`,
-        'Make the text match the destination, or use words ("Reset your password") instead of a URL; click tracking on your own domain (a custom tracking domain) keeps them matched.',
-        mismatched.map((link) => `"${link.text}" -> ${link.url}`),
-      ),
-    );
-  }
-  const broken = failing('broken-link');
-  if (broken.length > 0) {
-    findings.push(
-      finding(
-        'broken-link',
-        'error',
-        `${count(broken.length, 'link answers', 'links answer')} with an HTTP error status.`,
-        'Fix the URLs or the pages they point at.',
-        broken.map((link) => `${link.url} -> ${link.probe?.status}`),
-      ),
-    );
-  }
-  const unreachable = failing('unreachable-link');
-  if (unreachable.length > 0) {
-    findings.push(
-      finding(
-        'unreachable-link',
-        'warning',
-        `${count(unreachable.length, 'link did', 'links did')} not answer from here (DNS, connection, TLS or timeout).`,
-        'Check that the host exists and is reachable from the internet; a development host never is.',
-        unreachable.map((link) => `${link.url}: ${link.probe?.error}`),
-      ),
-    );
-  }
-  return findings;
+    ];
+  });
 }
 
 function headerFindings(message: MessageContent, context: ContentContext): ContentFinding[] {
