@@ -103,18 +103,18 @@ function spamVerdict(spam: SpamCheck): CheckVerdict {
   if (!spam.isSpam) {
     return {
       severity: null,
-      reason: `SpamAssassin scores it ${spam.score}, below its threshold of ${spam.threshold} (${hits}).`,
+      reason: `SpamAssassin scores it ${points(spam.score)}, below its threshold of ${points(spam.threshold)} (${hits}).`,
       fix: null,
     };
   }
   const worst = spam.rules
     .filter((rule) => rule.score > 0)
     .slice(0, RULES_NAMED_IN_FIX)
-    .map((rule) => `${rule.name} (${rule.score}: ${rule.description})`);
+    .map((rule) => `${rule.name} (${points(rule.score)}: ${rule.description})`);
   const named = worst.length === 0 ? '' : `, starting with ${worst.join(', ')}`;
   return {
     severity: 'error',
-    reason: `SpamAssassin scores it ${spam.score}, at or above its threshold of ${spam.threshold} (${hits}): receivers that run it file the message as spam.`,
+    reason: `SpamAssassin scores it ${points(spam.score)}, at or above its threshold of ${points(spam.threshold)} (${hits}): receivers that run it file the message as spam.`,
     fix: `Change what the rules with the most points found${named}.`,
   };
 }
@@ -125,6 +125,11 @@ function notScanned(
   verdict: CheckVerdict,
 ): SpamAssassinResult {
   return { spam: null, spamAssassin: { server, outcome, ...verdict } };
+}
+
+/** SpamAssassin's own notation: one decimal. */
+function points(score: number): string {
+  return score.toFixed(1);
 }
 
 function kib(bytes: number): string {
@@ -173,8 +178,11 @@ export function scoreWithSpamd(raw: Buffer, settings: SpamAssassinSettings): Pro
     socket.on('end', () => settle(() => parseSpamdResponse(Buffer.concat(chunks), settings.server)));
     // After settling, a late error (e.g. a reset while destroying) has nothing left to report.
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'ECONNREFUSED' ? 'connection refused' : (error.code ?? error.message);
-      fail('connection', `no spamd at ${settings.server} (${reason})`, error);
+      const message =
+        error.code === 'ECONNREFUSED'
+          ? `no spamd at ${settings.server} (connection refused)`
+          : `the connection to spamd at ${settings.server} failed (${error.code ?? error.message})`;
+      fail('connection', message, error);
     });
   });
 }

@@ -153,7 +153,18 @@ describe('parseSpamdResponse on real spamd answers', () => {
     });
   }
 
-  test('a report without a rule table has no rules', () => {
+  test('the rule table: four-digit points (GTUBE), and none without a table', () => {
+    const gtube = [
+      ' pts rule name              description',
+      '---- ---------------------- --------------------------------------------------',
+      '-0.0 NO_RECEIVED            Informational: message has no Received headers',
+      '1000 GTUBE                  BODY: Generic Test for Unsolicited Bulk Email',
+      '',
+    ].join('\n');
+    assert.deepEqual(parseRuleTable(gtube), [
+      { name: 'GTUBE', score: 1000, description: 'BODY: Generic Test for Unsolicited Bulk Email' },
+      { name: 'NO_RECEIVED', score: 0, description: 'Informational: message has no Received headers' },
+    ]);
     assert.deepEqual(parseRuleTable('Spam detection software\n\nno table here\n'), []);
   });
 });
@@ -203,11 +214,13 @@ describe('the SPAMC client against a real spamd', () => {
     assert.equal(spamAssassin.severity, 'error');
     assert.match(
       spamAssassin.reason,
-      /^SpamAssassin scores it \d+(\.\d)?, at or above its threshold of 5 \(\d+ rules hit\)/,
+      /^SpamAssassin scores it \d+\.\d, at or above its threshold of 5\.0 \(\d+ rules hit\)/,
     );
     const top = spam?.rules[0];
     assert.ok(top !== undefined);
-    assert.ok(spamAssassin.fix?.includes(`starting with ${top.name} (${top.score}: ${top.description})`));
+    assert.ok(
+      spamAssassin.fix?.includes(`starting with ${top.name} (${top.score.toFixed(1)}: ${top.description})`),
+    );
   });
 });
 
