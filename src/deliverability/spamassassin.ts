@@ -18,11 +18,10 @@ export interface SpamAssassinSettings {
   maxResponseBytes: number;
 }
 
-export const SPAMC_MAX_MESSAGE_BYTES = 500 * 1024;
-
 export const DEFAULT_SPAMASSASSIN_LIMITS = {
   timeoutMs: 5000,
-  maxMessageBytes: SPAMC_MAX_MESSAGE_BYTES,
+  // spamc's default --max-size: larger messages are passed on unscanned.
+  maxMessageBytes: 500 * 1024,
   maxResponseBytes: 256 * 1024,
 } as const;
 
@@ -189,17 +188,17 @@ export function scoreWithSpamd(raw: Buffer, settings: SpamAssassinSettings): Pro
 
 /** Parses a complete answer to a REPORT request; throws SpamdError of kind `protocol`. */
 export function parseSpamdResponse(response: Buffer, server: string): SpamCheck {
-  const text = response.toString('utf8');
   const protocolError = (problem: string): SpamdError =>
     new SpamdError('protocol', server, `spamd at ${server} ${problem}`);
-  const headerEnd = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...headerLines] = text
-    .slice(0, headerEnd === -1 ? text.length : headerEnd)
+  const headerEnd = response.indexOf('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = response
+    .subarray(0, headerEnd === -1 ? response.length : headerEnd)
+    .toString('latin1')
     .split('\r\n');
   const status = /^SPAMD\/(\d+\.\d+) (\d+) (.*)$/.exec(statusLine);
   if (status === null) {
     throw protocolError(
-      text.length === 0
+      response.length === 0
         ? 'closed the connection without answering'
         : `answered ${JSON.stringify(excerpt(statusLine))}, which is not a SPAMD status line`,
     );
@@ -216,7 +215,7 @@ export function parseSpamdResponse(response: Buffer, server: string): SpamCheck 
     headers.get('spam') ?? '',
   );
   if (spam === null) throw protocolError('sent no "Spam: True ; 5.6 / 5.0" header');
-  const body = response.subarray(Buffer.byteLength(text.slice(0, headerEnd + 4)));
+  const body = response.subarray(headerEnd + 4);
   const declared = headers.get('content-length');
   if (declared !== undefined && Number(declared) !== body.length) {
     throw protocolError(`announced a ${declared}-byte report but sent ${body.length} bytes`);
