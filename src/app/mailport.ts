@@ -11,6 +11,7 @@ import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
 import { DEFAULT_DELIVERABILITY_SETTINGS } from '../deliverability/report.js';
+import { DEFAULT_SPAMASSASSIN_LIMITS } from '../deliverability/spamassassin.js';
 import type { ServerInfo } from '../domain/types.js';
 import { MailportError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
@@ -147,6 +148,10 @@ export async function startMailport(
         ...DEFAULT_DELIVERABILITY_SETTINGS,
         sendingIp: config.deliverability.sendingIp,
         dns: { ...DEFAULT_DELIVERABILITY_SETTINGS.dns, server: config.deliverability.dnsServer },
+        spamAssassin:
+          config.deliverability.spamAssassin === null
+            ? null
+            : { server: config.deliverability.spamAssassin, ...DEFAULT_SPAMASSASSIN_LIMITS },
       };
       const app = await createHttpApp({
         store,

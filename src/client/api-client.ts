@@ -131,7 +131,9 @@ export class MailportClient {
 
   /**
    * The deliverability report of a message: SPF, DKIM, DMARC and ARC with live DNS, content
-   * problems with their fixes, and links (requested over HTTP only with `probeLinks: true`).
+   * problems with their fixes, links (requested over HTTP only with `probeLinks: true`), and
+   * SpamAssassin's score with the rules that hit when the server runs with `--spamassassin`
+   * (`report.spam`; null otherwise, and `report.spamAssassin` says why).
    *
    * @example
    * ```ts

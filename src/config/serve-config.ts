@@ -46,8 +46,11 @@ export interface ServeConfig {
   chaos: ChaosRule[];
   /** Directory of the built web UI; null to serve the API only. */
   uiDir: string | null;
-  /** Deliverability checks: the production IP SPF is evaluated for, and the DNS server (`HOST:PORT`; null = system). */
-  deliverability: { sendingIp: string | null; dnsServer: string | null };
+  /**
+   * Deliverability checks: the production IP SPF is evaluated for, the DNS server (`HOST:PORT`;
+   * null = system) and spamd (`HOST:PORT`; null = no SpamAssassin score).
+   */
+  deliverability: { sendingIp: string | null; dnsServer: string | null; spamAssassin: string | null };
 }
 
 export const DEFAULT_CREDENTIALS = { user: 'mailport', pass: 'mailport' } as const;
@@ -95,6 +98,7 @@ export interface RawServeOptions {
   chaos?: string[];
   sendingIp?: string;
   dnsServer?: string;
+  spamassassin?: string;
 }
 
 const SIZE_UNITS: Record<string, number> = {
@@ -211,16 +215,40 @@ export function parseSendingIp(value: string): string {
 
 /** `HOST[:PORT]` with HOST an IP address (IPv6 in brackets when a port follows), as `HOST:PORT`. */
 export function parseDnsServer(value: string): string {
-  const trimmed = value.trim();
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed) ?? /^([^:]+)(?::(\d+))?$/.exec(trimmed);
-  const host = match?.[1] ?? (isIP(trimmed) === 6 ? trimmed : '');
-  const port = match?.[2] === undefined ? 53 : Number(match[2]);
-  if (isIP(host) === 0 || port < 1 || port > 65535) {
+  const server = parseHostPort(value, 53, false);
+  if (server === null) {
     throw new ConfigError(
       `--dns-server takes an IP address with an optional port (HOST[:PORT]), not "${value}".`,
       'e.g. --dns-server 127.0.0.1:5353, --dns-server 1.1.1.1 or --dns-server [::1]:53.',
     );
   }
+  return server;
+}
+
+/** spamd's `HOST[:PORT]` (a name or an IP address; port 783 by default), as `HOST:PORT`. */
+export function parseSpamAssassin(value: string): string {
+  const server = parseHostPort(value, 783, true);
+  if (server === null) {
+    throw new ConfigError(
+      `--spamassassin takes spamd's address as HOST[:PORT], not "${value}".`,
+      'e.g. --spamassassin 127.0.0.1:783 after `spamd -L --listen=127.0.0.1:783`, or --spamassassin spamassassin:783 for a container.',
+    );
+  }
+  return server;
+}
+
+/** A DNS name of letters, digits, hyphens and dots, e.g. a container's name. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** `HOST[:PORT]` normalized to `HOST:PORT` (IPv6 in brackets), or null when it is not one. */
+function parseHostPort(value: string, defaultPort: number, namesAllowed: boolean): string | null {
+  const trimmed = value.trim();
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed) ?? /^([^:]+)(?::(\d+))?$/.exec(trimmed);
+  const host = match?.[1] ?? (isIP(trimmed) === 6 ? trimmed : '');
+  const port = match?.[2] === undefined ? defaultPort : Number(match[2]);
+  const hostValid = isIP(host) !== 0 || (namesAllowed && HOST_NAME.test(host));
+  if (!hostValid || port < 1 || port > 65535) return null;
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
@@ -316,6 +344,7 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
     deliverability: {
       sendingIp: raw.sendingIp === undefined ? null : parseSendingIp(raw.sendingIp),
       dnsServer: raw.dnsServer === undefined ? null : parseDnsServer(raw.dnsServer),
+      spamAssassin: raw.spamassassin === undefined ? null : parseSpamAssassin(raw.spamassassin),
     },
   };
   validate(config);

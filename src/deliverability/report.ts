@@ -1,6 +1,6 @@
 /**
  * Assembles the deliverability report of a stored message: authentication (live DNS), content
- * checks and links, probed over HTTP only when asked. Computed on request, never stored.
+ * checks, links (probed over HTTP only when asked) and SpamAssassin's score when spamd is configured. Computed on request, never stored.
  */
 import { simpleParser } from 'mailparser';
 import type { MessageDetail } from '../domain/types.js';
@@ -10,20 +10,24 @@ import { boundedDns, DEFAULT_DNS_TIMEOUTS, type DnsSettings } from './dns.js';
 import { type HtmlScan, scanHtml } from './html-scan.js';
 import { DEFAULT_PROBE_SETTINGS, type ProbeSettings, probeLinks } from './link-probe.js';
 import { collectLinks } from './links.js';
+import { checkSpam, type SpamAssassinSettings } from './spamassassin.js';
 import type { DeliverabilityReport, SendingIp } from './types.js';
 
-/** Server-wide settings (`mailport serve --sending-ip`, `--dns-server`). */
+/** Server-wide settings (`mailport serve --sending-ip`, `--dns-server`, `--spamassassin`). */
 export interface DeliverabilitySettings {
   /** The production sending IP SPF is evaluated for when a request names none. */
   sendingIp: string | null;
   dns: DnsSettings;
   probe: ProbeSettings;
+  /** spamd to score messages with; null when SpamAssassin is not configured. */
+  spamAssassin: SpamAssassinSettings | null;
 }
 
 export const DEFAULT_DELIVERABILITY_SETTINGS: DeliverabilitySettings = {
   sendingIp: null,
   dns: { server: null, ...DEFAULT_DNS_TIMEOUTS },
   probe: DEFAULT_PROBE_SETTINGS,
+  spamAssassin: null,
 };
 
 export interface CheckRequest {
@@ -53,7 +57,7 @@ export async function checkDeliverability(
     const text = mail.text ?? null;
     const scan: HtmlScan | null = html === null ? null : scanHtml(html);
     const links = collectLinks(scan, text);
-    const [authentication] = await Promise.all([
+    const [authentication, { spam, spamAssassin }] = await Promise.all([
       checkAuthentication({
         raw,
         envelopeFrom: message.envelope.mailFrom.address,
@@ -61,6 +65,7 @@ export async function checkDeliverability(
         sendingIp,
         lookup: dns.lookup,
       }),
+      checkSpam(raw, settings.spamAssassin),
       request.probeLinks ? probeLinks(links, settings.probe) : Promise.resolve(),
     ]);
     const content = contentFindings(
@@ -80,7 +85,7 @@ export async function checkDeliverability(
       },
     );
     const { spf, dkim, dmarc, arc } = authentication;
-    const severities = [spf, dkim, dmarc, arc, ...content].map((check) => check.severity);
+    const severities = [spf, dkim, dmarc, arc, ...content, spamAssassin].map((check) => check.severity);
     const errors = severities.filter((severity) => severity === 'error').length;
     return {
       messageId: message.id,
@@ -90,6 +95,8 @@ export async function checkDeliverability(
       authentication,
       content,
       links,
+      spam,
+      spamAssassin,
       summary: {
         errors,
         warnings: severities.filter((severity) => severity === 'warning').length,

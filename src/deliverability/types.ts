@@ -178,6 +178,47 @@ export interface LinkCheck {
   probe: LinkProbe | null;
 }
 
+export interface SpamRule {
+  /** The SpamAssassin rule, e.g. `MISSING_DATE`. */
+  name: string;
+  /** The points it added (negative ones take points away), rounded to a tenth as spamd reports them. */
+  score: number;
+  /** spamd's description of the rule, e.g. `Missing Date: header`. */
+  description: string;
+}
+
+/** SpamAssassin's verdict on the message, from spamd. */
+export interface SpamCheck {
+  score: number;
+  /** The score from which SpamAssassin calls a message spam (`required_score`, 5.0 by default). */
+  threshold: number;
+  isSpam: boolean;
+  /** Every rule that hit, most points first. */
+  rules: SpamRule[];
+}
+
+/**
+ * How the SpamAssassin scan went: `scanned`; `not-configured` (no `--spamassassin`); `too-large`
+ * (over the 500 KiB spamc sends, so not sent); `connection-failed`, `timeout` or `protocol-error`
+ * when spamd could not be used.
+ */
+export const SPAMASSASSIN_OUTCOMES = [
+  'scanned',
+  'not-configured',
+  'too-large',
+  'connection-failed',
+  'timeout',
+  'protocol-error',
+] as const;
+
+export type SpamAssassinOutcome = (typeof SPAMASSASSIN_OUTCOMES)[number];
+
+export interface SpamAssassinCheck extends CheckVerdict {
+  /** spamd's address (`--spamassassin`); null when not configured. */
+  server: string | null;
+  outcome: SpamAssassinOutcome;
+}
+
 export interface DnsFailure {
   name: string;
   type: string;
@@ -198,8 +239,12 @@ export interface DeliverabilityReport {
   authentication: AuthenticationChecks;
   content: ContentFinding[];
   links: LinkCheck[];
+  /** SpamAssassin's score and the rules that hit; null when the message was not scanned (`spamAssassin` says why). */
+  spam: SpamCheck | null;
+  /** Whether and how SpamAssassin scanned the message; an `error` when it calls the message spam. */
+  spamAssassin: SpamAssassinCheck;
   summary: {
-    /** Problems of severity `error`, in authentication and content together. */
+    /** Problems of severity `error`, in authentication, content and the spam check together. */
     errors: number;
     warnings: number;
     infos: number;

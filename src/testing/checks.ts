@@ -94,8 +94,11 @@ export function checkAttachment(
 }
 
 export interface DeliveryCheckOptions {
-  /** Checks not to hold against the message: `spf`, `dkim`, `dmarc`, `arc` or a content check id. */
-  ignore?: ReadonlyArray<'spf' | 'dkim' | 'dmarc' | 'arc' | ContentCheckId>;
+  /**
+   * Checks not to hold against the message: `spf`, `dkim`, `dmarc`, `arc`, `spam` (SpamAssassin)
+   * or a content check id.
+   */
+  ignore?: ReadonlyArray<'spf' | 'dkim' | 'dmarc' | 'arc' | 'spam' | ContentCheckId>;
   /** Fail on warnings as well as errors. @defaultValue false */
   failOnWarnings?: boolean;
 }
@@ -131,6 +134,13 @@ export function checkDeliveryReport(received: unknown, options: DeliveryCheckOpt
       fix: finding.fix,
       evidence: finding.evidence,
     })),
+    {
+      id: 'spam',
+      severity: received.spamAssassin.severity,
+      sentence: received.spamAssassin.reason,
+      fix: received.spamAssassin.fix,
+      evidence: (received.spam?.rules ?? []).map((rule) => `${rule.score} ${rule.name}: ${rule.description}`),
+    },
   ].filter((check) => check.severity !== null && failing.includes(check.severity) && !ignored.has(check.id));
   const label = `message ${received.messageId}`;
   const lines = failed.flatMap((check) => [

@@ -74,6 +74,13 @@ export interface SandboxOptions {
    * @defaultValue the system resolver
    */
   dnsServer?: string;
+  /**
+   * spamd's address, `HOST[:PORT]`, as `--spamassassin`: the deliverability checks then carry its
+   * score and the rules that hit, and a message it calls spam fails `toHavePassedDeliveryChecks()`.
+   * @defaultValue none (no spam score)
+   * @example '127.0.0.1:783'
+   */
+  spamassassin?: string;
 }
 
 export interface SandboxPorts {
@@ -148,6 +155,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
       ...(options.sendingIp === undefined ? {} : { sendingIp: options.sendingIp }),
       ...(options.dnsServer === undefined ? {} : { dnsServer: options.dnsServer }),
+      ...(options.spamassassin === undefined ? {} : { spamassassin: options.spamassassin }),
       logLevel: options.logLevel ?? process.env.MAILPORT_LOG_LEVEL ?? 'silent',
       ...(options.webhooks === undefined
         ? {}

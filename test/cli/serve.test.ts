@@ -115,6 +115,21 @@ describe('mailport serve', () => {
     assert.match(stderr, /--max-message-size must be a size such as 25MiB/);
   });
 
+  it('a bad spamd address, from the environment: exit 2 with an example to copy', async () => {
+    const { code, stderr } = await failRun(['serve', '--ephemeral'], {
+      MAILPORT_SPAMASSASSIN: 'http://127.0.0.1:783',
+    });
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /--spamassassin takes spamd's address as HOST\[:PORT\], not "http:\/\/127\.0\.0\.1:783"/,
+    );
+    assert.match(
+      stderr,
+      /what to do: e\.g\. --spamassassin 127\.0\.0\.1:783 after `spamd -L --listen=127\.0\.0\.1:783`/,
+    );
+  });
+
   it('an unknown option: exit 2, with the suggestion and where to look next', async () => {
     const { code, stderr } = await failRun(['serve', '--ephemeral', '--http-prot', '0']);
     assert.equal(code, 2);

@@ -86,6 +86,9 @@ describe('resolveServeConfig', () => {
     ],
     ['a DNS server given by name', { dnsServer: 'dns.google' }, /--dns-server takes an IP address/],
     ['a DNS server port out of range', { dnsServer: '127.0.0.1:70000' }, /--dns-server takes an IP address/],
+    ['a spamd address that is a URL', { spamassassin: 'http://127.0.0.1:783' }, /--spamassassin takes spamd/],
+    ['a spamd port out of range', { spamassassin: '127.0.0.1:0' }, /--spamassassin takes spamd/],
+    ['a spamd host with a space', { spamassassin: 'spam host:783' }, /--spamassassin takes spamd/],
   ];
   for (const [name, raw, message] of invalid) {
     it(`rejects ${name} with a ConfigError that says what to change`, () => {
@@ -97,7 +100,11 @@ describe('resolveServeConfig', () => {
   }
 
   it('--sending-ip and --dns-server configure the deliverability checks', () => {
-    assert.deepEqual(resolveServeConfig({}, null).deliverability, { sendingIp: null, dnsServer: null });
+    assert.deepEqual(resolveServeConfig({}, null).deliverability, {
+      sendingIp: null,
+      dnsServer: null,
+      spamAssassin: null,
+    });
     const cases: [string, string][] = [
       ['127.0.0.1:5353', '127.0.0.1:5353'],
       ['1.1.1.1', '1.1.1.1:53'],
@@ -106,7 +113,28 @@ describe('resolveServeConfig', () => {
     ];
     for (const [given, server] of cases) {
       const config = resolveServeConfig({ sendingIp: ' 203.0.113.5 ', dnsServer: given }, null);
-      assert.deepEqual(config.deliverability, { sendingIp: '203.0.113.5', dnsServer: server }, given);
+      assert.deepEqual(
+        config.deliverability,
+        { sendingIp: '203.0.113.5', dnsServer: server, spamAssassin: null },
+        given,
+      );
+    }
+  });
+
+  it('--spamassassin takes spamd as HOST[:PORT], a name or an IP address, port 783 by default', () => {
+    const cases: [string, string][] = [
+      ['127.0.0.1:10783', '127.0.0.1:10783'],
+      ['127.0.0.1', '127.0.0.1:783'],
+      ['spamassassin', 'spamassassin:783'],
+      ['spamd.internal.example:7830', 'spamd.internal.example:7830'],
+      ['[::1]:783', '[::1]:783'],
+    ];
+    for (const [given, server] of cases) {
+      assert.equal(
+        resolveServeConfig({ spamassassin: given }, null).deliverability.spamAssassin,
+        server,
+        given,
+      );
     }
   });
 

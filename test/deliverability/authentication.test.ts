@@ -204,6 +204,7 @@ describe('deliverability checks: a DNS server that never answers', () => {
         sendingIp: PRODUCTION_IP,
         dns: { server: silent.server, queryTimeoutMs: 300, budgetMs: 800 },
         probe: { maxLinks: 1, timeoutMs: 1000, maxRedirects: 1, concurrency: 1 },
+        spamAssassin: null,
       },
     });
     try {

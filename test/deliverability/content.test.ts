@@ -37,6 +37,7 @@ describe('deliverability checks: content', () => {
         sendingIp: null,
         dns: { server: dns.server, queryTimeoutMs: 1000, budgetMs: 2000 },
         probe: { maxLinks: 5, timeoutMs: 1000, maxRedirects: 2, concurrency: 2 },
+        spamAssassin: null,
       },
     });
     client = new MailportClient(harness.url);
@@ -213,6 +214,7 @@ describe('deliverability checks: hostile input', () => {
         sendingIp: null,
         dns: { server: dns.server, queryTimeoutMs: 300, budgetMs: 600 },
         probe: { maxLinks: 1, timeoutMs: 300, maxRedirects: 1, concurrency: 1 },
+        spamAssassin: null,
       },
     });
     const client = new MailportClient(harness.url);

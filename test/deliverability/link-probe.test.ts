@@ -46,6 +46,7 @@ describe('deliverability checks: link probing', () => {
         sendingIp: null,
         dns: { server: dns.server, queryTimeoutMs: 500, budgetMs: 1000 },
         probe: { maxLinks: 6, timeoutMs: 400, maxRedirects: 3, concurrency: 3 },
+        spamAssassin: null,
       },
     });
     client = new MailportClient(harness.url);

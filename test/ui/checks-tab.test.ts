@@ -1,7 +1,8 @@
 /**
  * The Checks tab in real Chromium against the real sandbox serving dist/ui: authentication results
- * from a test DNS server on 127.0.0.1, content problems with their fixes, a sending IP typed in,
- * and links probed against a loopback HTTP server, all by keyboard.
+ * from a test DNS server on 127.0.0.1, content problems with their fixes, SpamAssassin's score from
+ * a real spamd on loopback, a sending IP typed in, and links probed against a loopback HTTP server,
+ * all by keyboard.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
+import { startSpamd, type TestSpamd } from '../deliverability/spamd.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const UI_DIR = resolve('dist/ui');
@@ -24,6 +26,7 @@ const CHROMIUM_ARGS = [
 ];
 
 let dns: TestDnsServer;
+let spamd: TestSpamd;
 let web: Server;
 let sandbox: TestSandbox;
 let browser: Browser;
@@ -32,16 +35,19 @@ let messageId: string;
 
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
-  dns = await startDnsServer({
-    'acme.test': 'v=spf1 ip4:203.0.113.0/24 -all',
-    '_dmarc.acme.test': 'v=DMARC1; p=none',
-  });
+  [dns, spamd] = await Promise.all([
+    startDnsServer({
+      'acme.test': 'v=spf1 ip4:203.0.113.0/24 -all',
+      '_dmarc.acme.test': 'v=DMARC1; p=none',
+    }),
+    startSpamd(),
+  ]);
   web = createServer((request, response) =>
     response.writeHead(request.url === '/ok' || request.url === '/logo.png' ? 200 : 404).end(),
   );
   await new Promise<void>((done) => web.listen(0, '127.0.0.1', done));
   const base = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
-  sandbox = await startTestSandbox({ uiDir: UI_DIR, dnsServer: dns.server });
+  sandbox = await startTestSandbox({ uiDir: UI_DIR, dnsServer: dns.server, spamassassin: spamd.server });
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port: sandbox.port('relay'),
@@ -66,6 +72,7 @@ after(async () => {
   await browser?.close();
   await sandbox?.stop();
   await dns?.close();
+  await spamd?.stop();
   web?.closeAllConnections();
   await new Promise((done) => web?.close(done));
 });
@@ -101,6 +108,21 @@ describe('Checks tab', () => {
 
     const links = page.getByRole('table', { name: 'Links and images of the message' });
     assert.equal(await links.locator('tbody tr').count(), 3);
+
+    // An HTML-only order note: a score below the threshold, and the rules that hit.
+    const spam = page.getByRole('region', { name: 'Spam score (SpamAssassin)' });
+    assert.match(
+      (await spam.textContent()) ?? '',
+      /-?\d+\.\d \/ 5\.0\s*SpamAssassin scores it -?\d+\.\d, below its threshold of 5\.0/,
+    );
+    const meter = spam.getByRole('meter');
+    assert.match((await meter.getAttribute('aria-label')) ?? '', /against the threshold 5\.0/);
+    const rules = page.getByRole('table', { name: 'SpamAssassin rules that hit, most points first' });
+    const htmlOnly = rules.locator('tr', { hasText: 'MIME_HTML_ONLY' });
+    assert.match(
+      (await htmlOnly.textContent()) ?? '',
+      /\d\.\d\s*MIME_HTML_ONLY\s*BODY: Message only has text\/html MIME parts/,
+    );
   });
 
   it('re-checks SPF for a typed sending IP, and probes links on request', async () => {

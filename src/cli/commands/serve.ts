@@ -210,6 +210,13 @@ export function registerServeCommand(program: Command): void {
         'MAILPORT_DNS_SERVER',
       ),
     )
+    .addOption(
+      option(
+        '--spamassassin <host[:port]>',
+        'spamd to score each message with in the deliverability checks, e.g. 127.0.0.1:783 after `spamd -L --listen=127.0.0.1:783` (default: no spam score)',
+        'MAILPORT_SPAMASSASSIN',
+      ),
+    )
     .addHelpText(
       'after',
       `
@@ -235,6 +242,7 @@ Examples:
   $ mailport serve --auth team-a:secret --auth team-b:secret
   $ mailport serve --ephemeral --relay-port 0 --http-port 0
   $ mailport serve --sending-ip 203.0.113.5          # SPF as your production server sends
+  $ mailport serve --spamassassin 127.0.0.1:783      # SpamAssassin scores in the checks
   $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
   $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
   $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve`,

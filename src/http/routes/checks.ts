@@ -16,9 +16,9 @@ export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): v
       schema: {
         operationId: 'checkMessage',
         tags: ['messages'],
-        summary: 'Check deliverability: SPF, DKIM, DMARC, ARC, content and links',
+        summary: 'Check deliverability: SPF, DKIM, DMARC, ARC, content, links and SpamAssassin',
         description:
-          'Computed on every request, with live DNS answers (the server of `--dns-server`, or the system resolver); nothing is stored. SPF is evaluated for `ip`, else the server’s `--sending-ip`, else the address the message reached the sandbox from (`sendingIp.source` says which). DNS failures and timeouts show as `temperror`, bounded in time. Links are requested only with `probeLinks=true`.',
+          'Computed on every request, with live DNS answers (the server of `--dns-server`, or the system resolver); nothing is stored. SPF is evaluated for `ip`, else the server’s `--sending-ip`, else the address the message reached the sandbox from (`sendingIp.source` says which). DNS failures and timeouts show as `temperror`, bounded in time. Links are requested only with `probeLinks=true`. With `--spamassassin`, spamd scores the message (5 s at most, messages up to 500 KiB); a spamd that fails is reported in `spamAssassin`, never as a failed request.',
         params: IdParamsSchema,
         querystring: Type.Object({
           ip: Type.Optional(

@@ -5,6 +5,8 @@ import {
   type AuthResult,
   CONTENT_CHECK_IDS,
   type ContentCheckId,
+  SPAMASSASSIN_OUTCOMES,
+  type SpamAssassinOutcome,
 } from '../../deliverability/types.js';
 import { nullable, ref } from './common.js';
 
@@ -163,6 +165,48 @@ export const LinkCheckSchema = Type.Object(
   { $id: 'LinkCheck', description: 'A link or image of the message.' },
 );
 
+const SpamRuleSchema = Type.Object(
+  {
+    name: Type.String({ description: 'The SpamAssassin rule, e.g. `MISSING_DATE`.' }),
+    score: Type.Number({
+      description: 'The points it added (negative ones take points away), rounded to a tenth.',
+    }),
+    description: Type.String({ description: 'spamd’s description, e.g. `Missing Date: header`.' }),
+  },
+  { $id: 'SpamRule', description: 'A SpamAssassin rule that hit.' },
+);
+
+export const SpamCheckSchema = Type.Object(
+  {
+    score: Type.Number({ description: 'SpamAssassin’s score of the message.' }),
+    threshold: Type.Number({
+      description: 'The score from which it calls a message spam (`required_score`, 5.0 by default).',
+    }),
+    isSpam: Type.Boolean({ description: 'True when the score reaches the threshold.' }),
+    rules: Type.Array(ref(SpamRuleSchema), { description: 'Every rule that hit, most points first.' }),
+  },
+  { $id: 'SpamCheck', description: 'SpamAssassin’s verdict, from spamd (`--spamassassin`).' },
+);
+
+export const SpamAssassinCheckSchema = Type.Object(
+  {
+    server: nullable(Type.String(), 'spamd’s address (`--spamassassin`); null when not configured.'),
+    outcome: Type.Unsafe<SpamAssassinOutcome>(
+      Type.String({
+        enum: [...SPAMASSASSIN_OUTCOMES],
+        description:
+          '`scanned`; `not-configured` (no `--spamassassin`); `too-large` (over the 500 KiB spamc sends); `connection-failed`, `timeout` or `protocol-error` when spamd could not be used.',
+      }),
+    ),
+    ...verdict,
+  },
+  {
+    $id: 'SpamAssassinCheck',
+    description:
+      'Whether and how SpamAssassin scanned the message: an `error` when it calls the message spam or spamd failed, with the fix.',
+  },
+);
+
 export const DeliverabilityReportSchema = Type.Object(
   {
     messageId: Type.String({ description: 'The id of the message checked.' }),
@@ -210,14 +254,21 @@ export const DeliverabilityReportSchema = Type.Object(
     ),
     content: Type.Array(ref(ContentFindingSchema), { description: 'Content problems found.' }),
     links: Type.Array(ref(LinkCheckSchema), { description: 'Every link and image, HTML first.' }),
+    spam: nullable(
+      ref(SpamCheckSchema),
+      'SpamAssassin’s score and the rules that hit; null when the message was not scanned (`spamAssassin` says why).',
+    ),
+    spamAssassin: ref(SpamAssassinCheckSchema),
     summary: Type.Object(
       {
-        errors: Type.Integer({ description: 'Problems of severity `error`, authentication and content.' }),
+        errors: Type.Integer({
+          description: 'Problems of severity `error`: authentication, content and the spam check.',
+        }),
         warnings: Type.Integer({ description: 'Problems of severity `warning`.' }),
         infos: Type.Integer({ description: 'Problems of severity `info`.' }),
         passed: Type.Boolean({ description: 'True when there is no error.' }),
       },
-      { description: 'Counts over authentication and content.' },
+      { description: 'Counts over authentication, content and the spam check.' },
     ),
   },
   {
@@ -239,5 +290,8 @@ export const CHECKS_SCHEMAS = [
   ContentFindingSchema,
   LinkProbeSchema,
   LinkCheckSchema,
+  SpamRuleSchema,
+  SpamCheckSchema,
+  SpamAssassinCheckSchema,
   DeliverabilityReportSchema,
 ];

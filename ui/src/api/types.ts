@@ -10,6 +10,8 @@ export type {
   DeliverabilityReport,
   LinkCheck,
   Severity,
+  SpamAssassinCheck,
+  SpamCheck,
 } from '../../../src/deliverability/types.js';
 export type {
   AddressValue,

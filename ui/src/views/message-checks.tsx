@@ -1,12 +1,20 @@
 /**
  * The Checks tab of a message: would it authenticate (SPF, DKIM, DMARC, ARC for the production
- * sending IP), what in its content hurts delivery (with the fixes), and its links, probed over
- * HTTP only when asked. Everything comes from `GET /api/v1/messages/{id}/checks`.
+ * sending IP), what in its content hurts delivery (with the fixes), its links, probed over HTTP
+ * only when asked, and SpamAssassin's score with the rules that hit (with `--spamassassin`). Everything comes from `GET /api/v1/messages/{id}/checks`.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client.js';
-import type { AuthResult, CheckVerdict, DeliverabilityReport, LinkCheck, Severity } from '../api/types.js';
+import type {
+  AuthResult,
+  CheckVerdict,
+  DeliverabilityReport,
+  LinkCheck,
+  Severity,
+  SpamAssassinCheck,
+  SpamCheck,
+} from '../api/types.js';
 import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 
@@ -182,6 +190,8 @@ function Report({ report }: { report: DeliverabilityReport }) {
         )}
       </section>
 
+      <SpamSection spam={report.spam} check={report.spamAssassin} />
+
       <section class="checks-section" aria-labelledby="checks-links-title">
         <h3 id="checks-links-title" class="section-title">
           Links <span class="muted small">({report.links.length})</span>
@@ -231,6 +241,84 @@ function Report({ report }: { report: DeliverabilityReport }) {
       </section>
     </>
   );
+}
+
+const OUTCOME_LABEL: Record<SpamAssassinCheck['outcome'], string> = {
+  scanned: 'scanned',
+  'not-configured': 'off',
+  'too-large': 'too large',
+  'connection-failed': 'no spamd',
+  timeout: 'timeout',
+  'protocol-error': 'not spamd',
+};
+
+function SpamSection({ spam, check }: { spam: SpamCheck | null; check: SpamAssassinCheck }) {
+  return (
+    <section class="checks-section" aria-labelledby="checks-spam-title">
+      <h3 id="checks-spam-title" class="section-title">
+        Spam score <span class="muted small">(SpamAssassin)</span>
+      </h3>
+      <ul class="check-list">
+        <li class={`check-item check-${check.severity ?? 'pass'}`}>
+          <p class="check-head">
+            <span class={`tag ${tagClass(check.severity)}`}>
+              {spam === null
+                ? OUTCOME_LABEL[check.outcome]
+                : `${points(spam.score)} / ${points(spam.threshold)}`}
+            </span>{' '}
+            <FixText text={check.reason} />
+          </p>
+          {spam !== null && (
+            <meter
+              class="spam-meter"
+              min={0}
+              max={Math.max(spam.threshold * 2, spam.score)}
+              low={spam.threshold * 0.5}
+              high={spam.threshold}
+              optimum={0}
+              value={Math.max(spam.score, 0)}
+              aria-label={`Score ${points(spam.score)} against the threshold ${points(spam.threshold)}`}
+            />
+          )}
+          {check.fix !== null && (
+            <p class="check-fix">
+              <strong>Fix:</strong> <FixText text={check.fix} />
+            </p>
+          )}
+        </li>
+      </ul>
+      {spam !== null && spam.rules.length > 0 && (
+        <div class="scroll-panel">
+          <table class="headers-table spam-rules">
+            <caption class="sr-only">SpamAssassin rules that hit, most points first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Points</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {spam.rules.map((rule) => (
+                <tr key={rule.name}>
+                  <td class="spam-points">{points(rule.score)}</td>
+                  <th scope="row">
+                    <code>{rule.name}</code>
+                  </th>
+                  <td>{rule.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** SpamAssassin's own notation: one decimal. */
+function points(score: number): string {
+  return score.toFixed(1);
 }
 
 function Verdict({
