@@ -10,7 +10,7 @@ import { ChaosRuleSet } from '../chaos/rule-set.js';
 import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
-import { DEFAULT_DELIVERABILITY_SETTINGS } from '../deliverability/report.js';
+import { DEFAULT_DELIVERABILITY_SETTINGS } from '../deliverability/settings.js';
 import { DEFAULT_SPAMASSASSIN_LIMITS } from '../deliverability/spamassassin.js';
 import type { ServerInfo } from '../domain/types.js';
 import { MailportError } from '../errors.js';

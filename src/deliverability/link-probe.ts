@@ -5,23 +5,8 @@
  */
 import { VERSION } from '../version.js';
 import { webUrl } from './links.js';
+import { DEFAULT_PROBE_SETTINGS, type ProbeSettings } from './settings.js';
 import type { LinkCheck, LinkProbe, LinkRedirect } from './types.js';
-
-export interface ProbeSettings {
-  /** Distinct URLs probed at most; the rest are reported as `skipped`. */
-  maxLinks: number;
-  /** Time for one URL, redirects included. */
-  timeoutMs: number;
-  maxRedirects: number;
-  concurrency: number;
-}
-
-export const DEFAULT_PROBE_SETTINGS: ProbeSettings = {
-  maxLinks: 50,
-  timeoutMs: 5000,
-  maxRedirects: 5,
-  concurrency: 4,
-};
 
 /** Answers that mean "this server does not do HEAD" (RFC 9110 §15.5.6, §15.6.2). */
 const HEAD_REFUSED = new Set([405, 501]);

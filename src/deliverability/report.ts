@@ -6,29 +6,13 @@ import { simpleParser } from 'mailparser';
 import type { MessageDetail } from '../domain/types.js';
 import { checkAuthentication } from './authentication.js';
 import { contentFindings } from './content.js';
-import { boundedDns, DEFAULT_DNS_TIMEOUTS, type DnsSettings } from './dns.js';
+import { boundedDns } from './dns.js';
 import { type HtmlScan, scanHtml } from './html-scan.js';
-import { DEFAULT_PROBE_SETTINGS, type ProbeSettings, probeLinks } from './link-probe.js';
+import { probeLinks } from './link-probe.js';
 import { collectLinks } from './links.js';
-import { checkSpam, type SpamAssassinSettings } from './spamassassin.js';
+import type { DeliverabilitySettings } from './settings.js';
+import { checkSpam } from './spamassassin.js';
 import type { DeliverabilityReport, SendingIp } from './types.js';
-
-/** Server-wide settings (`mailport serve --sending-ip`, `--dns-server`, `--spamassassin`). */
-export interface DeliverabilitySettings {
-  /** The production sending IP SPF is evaluated for when a request names none. */
-  sendingIp: string | null;
-  dns: DnsSettings;
-  probe: ProbeSettings;
-  /** spamd to score messages with; null when SpamAssassin is not configured. */
-  spamAssassin: SpamAssassinSettings | null;
-}
-
-export const DEFAULT_DELIVERABILITY_SETTINGS: DeliverabilitySettings = {
-  sendingIp: null,
-  dns: { server: null, ...DEFAULT_DNS_TIMEOUTS },
-  probe: DEFAULT_PROBE_SETTINGS,
-  spamAssassin: null,
-};
 
 export interface CheckRequest {
   /** `?ip=`: the sending IP for this report, over the server's setting. */

@@ -7,7 +7,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ChaosRuleSet } from '../chaos/rule-set.js';
-import type { DeliverabilitySettings } from '../deliverability/report.js';
+import type { DeliverabilitySettings } from '../deliverability/settings.js';
 import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';

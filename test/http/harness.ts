@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { ChaosRuleSet } from '../../src/chaos/rule-set.js';
-import type { DeliverabilitySettings } from '../../src/deliverability/report.js';
+import type { DeliverabilitySettings } from '../../src/deliverability/settings.js';
 import { newId } from '../../src/domain/ids.js';
 import type { IncomingMessage, ServerInfo, SessionRecord } from '../../src/domain/types.js';
 import { EventBus } from '../../src/events/bus.js';
