@@ -3,6 +3,7 @@
  * text syntax of `--chaos` (or from a preset), remove one, or remove them all. Every change sends
  * the whole list (`PUT /api/v1/chaos`), as the API has no call for a single rule.
  */
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { CHAOS_STAGES, ChaosRuleError } from '../../../src/chaos/rules.js';
 import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule } from '../../../src/chaos/syntax.js';
@@ -223,8 +224,10 @@ export function ChaosView({ chaos }: { chaos: ChaosRules }) {
               <dt>Stages</dt>
               <dd>
                 {CHAOS_STAGES.map((stage) => (
-                  <code key={stage}>{stage}</code>
-                ))}{' '}
+                  <Fragment key={stage}>
+                    <code>{stage}</code>{' '}
+                  </Fragment>
+                ))}
                 (<code>connect</code> is the greeting, <code>data</code> the reply to DATA,{' '}
                 <code>message</code> the reply after the body)
               </dd>
@@ -272,7 +275,7 @@ function RuleTable({
   return (
     // Focusable so keyboard users can scroll the table sideways on a phone.
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1).
-    <div class="scroll-panel" role="region" aria-label="Chaos rules in force" tabIndex={0}>
+    <section class="scroll-panel" aria-label="Chaos rules in force" tabIndex={0}>
       <table class="headers-table chaos-table">
         <thead>
           <tr>
@@ -324,7 +327,7 @@ function RuleTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
 
