@@ -90,6 +90,9 @@ const STAGE_NAMES: Readonly<Record<ChaosStage, string>> = {
   message: 'the message',
 };
 
+/** How every firing's transcript event starts; the web UI marks such lines as made up on purpose. */
+export const CHAOS_EVENT_PREFIX = 'chaos rule ';
+
 /** The transcript event of a firing: which rule did what, so nobody blames the client for it. */
 export function describeFiring({ rule, subject }: ChaosFiring): string {
   const target = subject === null ? '' : ` for <${subject}>`;
@@ -100,5 +103,5 @@ export function describeFiring({ rule, subject }: ChaosFiring): string {
       : rule.action.type === 'delay'
         ? `holds the reply to ${what} back for ${rule.action.delayMs} ms`
         : `closes the connection instead of answering ${what}`;
-  return `chaos rule ${rule.id} (${formatChaosRule(rule)}) fired${target}: the server ${effect} on purpose`;
+  return `${CHAOS_EVENT_PREFIX}${rule.id} (${formatChaosRule(rule)}) fired${target}: the server ${effect} on purpose`;
 }

@@ -1,7 +1,7 @@
 /**
  * Accessibility of every view, checked by axe-core (WCAG 2.1 A and AA rules) in real Chromium,
- * in light and dark themes and at phone width, against the real sandbox with real mail and a real
- * failed session on screen. The message's own HTML (inside the sandboxed preview) is not ours and
+ * in light and dark themes and at phone width, against the real sandbox with real mail, a real
+ * failed session and a chaos rule (with the session it hit) on screen. The message's own HTML (inside the sandboxed preview) is not ours and
  * is left out.
  */
 import assert from 'node:assert/strict';
@@ -40,12 +40,17 @@ let sandbox: TestSandbox;
 let browser: Browser;
 let messageId: string;
 let sessionId: string;
+let chaosSessionId: string;
 
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
   // The Checks tab looks up SPF, DKIM and DMARC records: from a local DNS server, never the internet.
   dns = await startDnsServer();
-  sandbox = await startTestSandbox({ uiDir: UI_DIR, dnsServer: dns.server });
+  sandbox = await startTestSandbox({
+    uiDir: UI_DIR,
+    dnsServer: dns.server,
+    chaos: ['rcpt:451,match=*@flaky.test'],
+  });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
   const ca = sandbox.caPem;
@@ -78,6 +83,18 @@ before(async () => {
   await assert.rejects(wrong.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'x' }));
   wrong.close();
   sessionId = (await failed).id;
+  const hit = nextClosedSession(sandbox.bus, (session) => session.listener.profile === 'relay');
+  const relay = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: sandbox.port('relay'),
+    secure: false,
+    tls: { ca, servername: 'localhost' },
+  });
+  await assert.rejects(relay.sendMail({ from: 'a@example.com', to: 'b@flaky.test', text: 'x' }), {
+    responseCode: 451,
+  });
+  relay.close();
+  chaosSessionId = (await hit).id;
   const first = (await sandbox.store.listMessages({})).items[0];
   assert.ok(first);
   messageId = first.id;
@@ -110,7 +127,14 @@ function describeViolations(found: AxeViolation[]): string {
     .join('\n');
 }
 
-const VIEWS: { name: string; path: () => string; ready: string; tab?: { name: RegExp; ready: string } }[] = [
+const VIEWS: {
+  name: string;
+  path: () => string;
+  ready: string;
+  tab?: { name: RegExp; ready: string };
+  /** Brings the view into the state to check, e.g. a refused form. */
+  act?: (page: Page) => Promise<void>;
+}[] = [
   { name: 'inbox with an open message', path: () => `/messages/${messageId}`, ready: '.facts' },
   {
     name: 'message attachments',
@@ -126,6 +150,18 @@ const VIEWS: { name: string; path: () => string; ready: string; tab?: { name: Re
   },
   { name: 'session with diagnostics', path: () => `/sessions/${sessionId}`, ready: '.diagnostic' },
   { name: 'setup', path: () => '/setup', ready: '.code-block' },
+  { name: 'chaos rules', path: () => '/chaos', ready: '.chaos-table' },
+  {
+    name: 'chaos rule refused',
+    path: () => '/chaos',
+    ready: '.chaos-table',
+    act: async (page) => {
+      await page.getByRole('textbox', { name: 'Rule', exact: true }).fill('rcpt:451/5.1.1');
+      await page.getByRole('button', { name: 'Add rule' }).click();
+      await page.locator('#chaos-rule-error').waitFor();
+    },
+  },
+  { name: 'session hit by a chaos rule', path: () => `/sessions/${chaosSessionId}`, ready: '.t-chaos' },
 ];
 
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
@@ -140,6 +176,7 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
             await page.getByRole('tab', { name: view.tab.name }).click();
             await page.locator(view.tab.ready).first().waitFor();
           }
+          await view.act?.(page);
           const found = await violations(page);
           assert.equal(found.length, 0, describeViolations(found));
         } finally {
@@ -154,6 +191,18 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     try {
       await page.goto(sandbox.apiUrl);
       await page.locator('.row-link').first().waitFor();
+      const found = await violations(page);
+      assert.equal(found.length, 0, describeViolations(found));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('chaos rules at phone width', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await page.goto(`${sandbox.apiUrl}/chaos`);
+      await page.locator('.chaos-table').waitFor();
       const found = await violations(page);
       assert.equal(found.length, 0, describeViolations(found));
     } finally {

@@ -8,8 +8,10 @@ import { Sidebar } from './components/sidebar.js';
 import { setAnnouncer } from './lib/announce.js';
 import { useShortcuts } from './lib/keys.js';
 import { navigate, useRoute } from './lib/router.js';
+import { useChaosRules } from './lib/use-chaos-rules.js';
 import { useProblems } from './lib/use-problems.js';
 import { useUnreadCount } from './lib/use-unread-count.js';
+import { ChaosView } from './views/chaos-view.js';
 import { InboxView } from './views/inbox-view.js';
 import { SessionsView } from './views/sessions-view.js';
 import { SetupView } from './views/setup-view.js';
@@ -18,6 +20,7 @@ export function App() {
   const route = useRoute();
   const problems = useProblems();
   const unread = useUnreadCount();
+  const chaos = useChaosRules();
   const [info, setInfo] = useState<ServerInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
   const [status, setStatus] = useState<LiveStatus>(live.status);
@@ -36,17 +39,18 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    const titles = { inbox: 'Inbox', sessions: 'Sessions', setup: 'Setup' } as const;
+    const titles = { inbox: 'Inbox', sessions: 'Sessions', setup: 'Setup', chaos: 'Chaos' } as const;
     document.title = `${unread > 0 ? `(${unread}) ` : ''}${titles[route.view]} · Mailport`;
   }, [route.view, unread]);
 
   useShortcuts((event) => {
     if (pendingG.current) {
       pendingG.current = false;
-      const target = { i: 'inbox', s: 'sessions', p: 'setup' }[event.key];
+      const target = { i: 'inbox', s: 'sessions', p: 'setup', c: 'chaos' }[event.key];
       if (target === 'inbox') navigate({ view: 'inbox', messageId: null });
       if (target === 'sessions') navigate({ view: 'sessions', sessionId: null });
       if (target === 'setup') navigate({ view: 'setup' });
+      if (target === 'chaos') navigate({ view: 'chaos' });
       if (target !== undefined) event.preventDefault();
       return;
     }
@@ -67,6 +71,7 @@ export function App() {
         info={info}
         problems={problems.total}
         unread={unread}
+        chaosRules={chaos.rules?.length ?? 0}
         status={status}
         portFilter={portFilter}
         onPortFilter={(port) => {
@@ -94,6 +99,7 @@ export function App() {
           <SessionsView sessionId={route.sessionId} problemTotal={problems.total} />
         )}
         {route.view === 'setup' && <SetupView info={info} />}
+        {route.view === 'chaos' && <ChaosView chaos={chaos} />}
       </main>
       <div class="sr-only" aria-live="polite" aria-atomic="true" ref={setAnnouncer} />
       <HelpDialog open={helpOpen} onClose={() => setHelpOpen(false)} />

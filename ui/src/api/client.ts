@@ -3,6 +3,8 @@
  * it shows can be scripted with curl.
  */
 import type {
+  ChaosRuleInput,
+  ChaosRuleStatus,
   DeliverabilityReport,
   MessageDetail,
   MessageSummary,
@@ -14,11 +16,22 @@ import type {
 
 const API = '/api/v1';
 
-/** An API call that failed; `detail` comes from the RFC 9457 problem document when there is one. */
+/** One invalid field of a refused request body, as the problem's `errors` lists it. */
+export interface FieldProblem {
+  /** JSON Pointer into the body, e.g. `/rules/2/action/enhancedCode`. */
+  path: string;
+  message: string;
+}
+
+/**
+ * An API call that failed; `detail` comes from the RFC 9457 problem document when there is one,
+ * `fieldProblems` from its `errors` member (a 400 for an invalid body).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly detail: string,
+    readonly fieldProblems: readonly FieldProblem[] = [],
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -29,15 +42,22 @@ async function request(path: string, init?: RequestInit): Promise<Response> {
   const response = await fetch(`${API}${path}`, init);
   if (!response.ok) {
     let detail = `${response.status} ${response.statusText}`;
+    let fieldProblems: FieldProblem[] = [];
     try {
-      const problem = (await response.json()) as { detail?: string; title?: string };
+      const problem = (await response.json()) as { detail?: string; title?: string; errors?: unknown };
       detail = problem.detail ?? problem.title ?? detail;
+      if (Array.isArray(problem.errors)) fieldProblems = problem.errors.filter(isFieldProblem);
     } catch {
       // Not a problem document; the status line says enough.
     }
-    throw new ApiError(response.status, detail);
+    throw new ApiError(response.status, detail, fieldProblems);
   }
   return response;
+}
+
+function isFieldProblem(value: unknown): value is FieldProblem {
+  const candidate = value as Partial<FieldProblem> | null;
+  return typeof candidate?.path === 'string' && typeof candidate.message === 'string';
 }
 
 async function json<T>(path: string, init?: RequestInit): Promise<T> {
@@ -90,4 +110,17 @@ export const api = {
   }) =>
     json<Page<SessionSummary>>(`/sessions${query({ ...params, problems: params.problems ? 'true' : null })}`),
   getSession: (id: string) => json<SessionRecord>(`/sessions/${encodeURIComponent(id)}`),
+
+  getChaos: async () => (await json<{ rules: ChaosRuleStatus[] }>('/chaos')).rules,
+  /** Replaces every chaos rule (counters restart at zero); returns the rules now in force. */
+  setChaos: async (rules: readonly ChaosRuleInput[]) =>
+    (
+      await json<{ rules: ChaosRuleStatus[] }>('/chaos', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules }),
+      })
+    ).rules,
+  clearChaos: async () =>
+    (await json<{ removed: ChaosRuleStatus[] }>('/chaos', { method: 'DELETE' })).removed,
 };

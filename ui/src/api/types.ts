@@ -4,6 +4,12 @@
  */
 
 export type {
+  ChaosAction,
+  ChaosRuleInput,
+  ChaosRuleStatus,
+  ChaosStage,
+} from '../../../src/chaos/rules.js';
+export type {
   AuthResult,
   CheckVerdict,
   ContentFinding,

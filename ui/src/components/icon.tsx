@@ -36,6 +36,7 @@ const PATHS = {
     'M4 2h16a2 2 0 0 1 2 2v4a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zM4 14h16a2 2 0 0 1 2 2v4a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2v-4a2 2 0 0 1 2-2zM6 6h.01M6 18h.01',
   user: 'M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
   chevronRight: 'M9 18l6-6-6-6',
+  zap: 'M13 2 3 14h9l-1 8 10-12h-9l1-8z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

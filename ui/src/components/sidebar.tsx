@@ -1,6 +1,8 @@
 /**
- * Navigation: the three views, the listeners as one-click port filters, and whether live updates
- * are flowing. On phones it becomes a bottom tab bar.
+ * Navigation: the four views, the listeners as one-click port filters, and whether live updates
+ * are flowing. On phones it becomes a bottom tab bar. While chaos rules are active, the Chaos item
+ * turns into a warning with their count, in every layout: mail failing on purpose must never be
+ * mistaken for a real problem.
  */
 import type { LiveStatus } from '../api/live.js';
 import type { ServerInfo } from '../api/types.js';
@@ -14,6 +16,8 @@ interface SidebarProps {
   info: ServerInfo | null;
   problems: number;
   unread: number;
+  /** How many chaos rules are in force. */
+  chaosRules: number;
   status: LiveStatus;
   portFilter: number | null;
   onPortFilter: (port: number | null) => void;
@@ -31,6 +35,7 @@ export function Sidebar({
   info,
   problems,
   unread,
+  chaosRules,
   status,
   portFilter,
   onPortFilter,
@@ -40,18 +45,20 @@ export function Sidebar({
     target: Route,
     icon: IconName,
     label: string,
-    badge?: { count: number; alert: boolean; meaning: string },
+    badge?: { count: number; tone: 'plain' | 'alert' | 'warn'; meaning: string },
+    title?: string,
   ) => (
     <li>
       <a
-        class="nav-item"
+        class={badge?.tone === 'warn' && badge.count > 0 ? 'nav-item nav-item-warn' : 'nav-item'}
         aria-current={route.view === target.view ? 'page' : undefined}
+        title={title}
         {...linkProps(target)}
       >
         <Icon name={icon} size={20} />
         <span class="nav-label">{label}</span>
         {badge !== undefined && badge.count > 0 && (
-          <span class={badge.alert ? 'badge badge-alert' : 'badge'}>
+          <span class={badge.tone === 'plain' ? 'badge' : `badge badge-${badge.tone}`}>
             {formatCount(badge.count)}
             <span class="sr-only"> {badge.meaning}</span>
           </span>
@@ -72,15 +79,24 @@ export function Sidebar({
       <ul class="nav-list">
         {item({ view: 'inbox', messageId: null }, 'inbox', 'Inbox', {
           count: unread,
-          alert: false,
+          tone: 'plain',
           meaning: 'unread',
         })}
         {item({ view: 'sessions', sessionId: null }, 'activity', 'Sessions', {
           count: problems,
-          alert: true,
+          tone: 'alert',
           meaning: 'with problems',
         })}
         {item({ view: 'setup' }, 'plug', 'Setup')}
+        {item(
+          { view: 'chaos' },
+          chaosRules > 0 ? 'alert' : 'zap',
+          'Chaos',
+          { count: chaosRules, tone: 'warn', meaning: chaosRules === 1 ? 'rule active' : 'rules active' },
+          chaosRules > 0
+            ? `SMTP fails on purpose: ${chaosRules} chaos ${chaosRules === 1 ? 'rule is' : 'rules are'} active`
+            : 'Make SMTP fail on purpose',
+        )}
       </ul>
 
       {info !== null && info.listeners.length > 0 && (

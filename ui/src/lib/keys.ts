@@ -37,5 +37,6 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
   { keys: ['g', 'i'], action: 'Go to Inbox' },
   { keys: ['g', 's'], action: 'Go to Sessions' },
   { keys: ['g', 'p'], action: 'Go to Setup' },
+  { keys: ['g', 'c'], action: 'Go to Chaos rules' },
   { keys: ['?'], action: 'Show this help' },
 ];

@@ -7,13 +7,15 @@ import { useEffect, useState } from 'preact/hooks';
 export type Route =
   | { view: 'inbox'; messageId: string | null }
   | { view: 'sessions'; sessionId: string | null }
-  | { view: 'setup' };
+  | { view: 'setup' }
+  | { view: 'chaos' };
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'messages' && parts[1]) return { view: 'inbox', messageId: parts[1] };
   if (parts[0] === 'sessions') return { view: 'sessions', sessionId: parts[1] ?? null };
   if (parts[0] === 'setup') return { view: 'setup' };
+  if (parts[0] === 'chaos') return { view: 'chaos' };
   return { view: 'inbox', messageId: null };
 }
 
@@ -25,6 +27,8 @@ export function routePath(route: Route): string {
       return route.sessionId === null ? '/sessions' : `/sessions/${encodeURIComponent(route.sessionId)}`;
     case 'setup':
       return '/setup';
+    case 'chaos':
+      return '/chaos';
   }
 }
 

@@ -4,10 +4,17 @@
  * the fix next to the transcript line where it happened.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rule-set.js';
 import { DIAGNOSTIC_CODES } from '../../../src/diagnostics/catalogue.js';
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
 import { api } from '../api/client.js';
-import type { DiagnosticCode, SessionOutcome, SessionRecord, SessionSummary } from '../api/types.js';
+import type {
+  DiagnosticCode,
+  SessionOutcome,
+  SessionRecord,
+  SessionSummary,
+  TranscriptLine,
+} from '../api/types.js';
 import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
@@ -321,6 +328,17 @@ function SessionDetail({ id }: { id: string }) {
         <p class="banner banner-error">Last error: {session.lastError}</p>
       )}
 
+      {session.transcript.some(isChaosLine) && (
+        <p class="chaos-note">
+          <Icon name="zap" size={18} />
+          <span>
+            A chaos rule acted on this session on purpose: the lines marked{' '}
+            <span class="chaos-badge">chaos</span> and the replies after them are the sandbox's doing, not
+            your client's. <a {...linkProps({ view: 'chaos' })}>See the chaos rules</a>
+          </span>
+        </p>
+      )}
+
       <section class="transcript-section" aria-labelledby="transcript-title">
         <h3 id="transcript-title" class="section-title">
           Transcript{' '}
@@ -369,8 +387,12 @@ function Transcript({ session }: { session: SessionRecord }) {
         if (line === undefined) return null;
         const dirClass = line.dir === '*' ? 'event' : line.dir;
         const isError = line.dir === 'S' && /^[45]\d\d/.test(line.text);
+        const isChaos = isChaosLine(line);
         return (
-          <li key={`l${row.index}`} class={`t-line t-${dirClass}${isError ? ' t-error' : ''}`}>
+          <li
+            key={`l${row.index}`}
+            class={`t-line t-${dirClass}${isError ? ' t-error' : ''}${isChaos ? ' t-chaos' : ''}`}
+          >
             <span class="t-time">{offset(line.t)}</span>
             <span class={`dir dir-${dirClass}`}>
               <span aria-hidden="true">{line.dir === '*' ? '•' : line.dir}</span>
@@ -378,10 +400,18 @@ function Transcript({ session }: { session: SessionRecord }) {
                 {line.dir === 'C' ? 'client' : line.dir === 'S' ? 'server' : 'event'}
               </span>
             </span>
-            <span class="t-text">{line.text}</span>
+            <span class="t-text">
+              {isChaos && <span class="chaos-badge">chaos</span>}
+              {line.text}
+            </span>
           </li>
         );
       })}
     </ol>
   );
+}
+
+/** An event line written by a chaos rule: a failure made up on purpose, not the client's doing. */
+function isChaosLine(line: TranscriptLine): boolean {
+  return line.dir === '*' && line.text.startsWith(CHAOS_EVENT_PREFIX);
 }
