@@ -10,23 +10,14 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
 const UI_DIR = resolve('dist/ui');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 interface AxeViolation {
   id: string;
@@ -51,7 +42,7 @@ before(async () => {
     dnsServer: dns.server,
     chaos: ['rcpt:451,match=*@flaky.test'],
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 
   const ca = sandbox.caPem;
   const good = nodemailer.createTransport({

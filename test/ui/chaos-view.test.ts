@@ -10,20 +10,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 const UI_DIR = resolve('dist/ui');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Above the UI's 5 s poll, which is how a change made outside the UI shows up. */
 const UI_TIMEOUT_MS = 10_000;
 
@@ -34,7 +25,7 @@ let page: Page;
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
   sandbox = await startSandbox({ chaos: ['rcpt:451,match=*@flaky.test,times=2,id=flaky'] });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
 });

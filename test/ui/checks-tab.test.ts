@@ -11,19 +11,13 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
 import { startSpamd, type TestSpamd } from '../deliverability/spamd.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 const UI_DIR = resolve('dist/ui');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
 
 let dns: TestDnsServer;
 let spamd: TestSpamd;
@@ -63,7 +57,7 @@ before(async () => {
   const first = (await sandbox.store.listMessages({})).items[0];
   assert.ok(first);
   messageId = first.id;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(10_000);
 });

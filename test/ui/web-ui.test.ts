@@ -11,23 +11,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer, { type SendMailOptions, type SMTPTransportOptions, type Transporter } from 'nodemailer';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
 const UI_DIR = resolve('dist/ui');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Playwright waits (auto-retrying assertions) are bounded by this. */
 const UI_TIMEOUT_MS = 10_000;
 
@@ -42,7 +33,7 @@ before(async () => {
   // Snippets are run against the implicit-TLS port by freshly started programs, next to Chromium:
   // the production wait before the plaintext hint keeps it from beating their ClientHello.
   sandbox = await startTestSandbox({ uiDir: UI_DIR, implicitTlsSilenceMs: 3000 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(UI_TIMEOUT_MS);
   page.on('request', (request) => requested.push(request.url()));
