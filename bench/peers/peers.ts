@@ -3,7 +3,8 @@
  * supports, how to install it and how to start it (fresh, for every workload, so no peer carries
  * the messages of an earlier workload). Every peer runs as its own process on 127.0.0.1.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Security, SmtpTarget } from '../generator/load-connection.js';
 import type { TlsFixture } from '../tls-fixture.js';
@@ -18,7 +19,14 @@ import {
 } from './install.js';
 import { freePort, PeerProcess } from './peer-process.js';
 
-export const PEER_NAMES = ['smtp-sink', 'node-sink', 'smtp-server', 'maildev', 'mailport'] as const;
+export const PEER_NAMES = [
+  'smtp-sink',
+  'node-sink',
+  'smtp-server',
+  'smtp-server-sqlite',
+  'maildev',
+  'mailport',
+] as const;
 export type PeerName = (typeof PEER_NAMES)[number];
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
@@ -92,7 +100,7 @@ function running(
 }
 
 /** Starts a bench-owned TypeScript peer that prints `{"plainPort":N,"implicitPort":M}`. */
-async function startNodePeer(entry: string, context: PeerContext): Promise<RunningPeer> {
+async function startNodePeer(entry: string, context: PeerContext, args: string[] = []): Promise<RunningPeer> {
   const child = new PeerProcess(
     process.execPath,
     [
@@ -103,6 +111,7 @@ async function startNodePeer(entry: string, context: PeerContext): Promise<Runni
       context.tls.certFile,
       '--key',
       context.tls.keyFile,
+      ...args,
     ],
     { cwd: REPO_ROOT },
   );
@@ -153,6 +162,33 @@ const smtpServer: Peer = {
   install: ensureNpmPeers,
   version: () => `smtp-server ${npmPeerVersion('smtp-server')}, mailparser ${npmPeerVersion('mailparser')}`,
   start: (_security, context) => startNodePeer('smtp-server-floor.ts', context),
+};
+
+const smtpServerSqlite: Peer = {
+  name: 'smtp-server-sqlite',
+  role: 'smtp-server + mailparser + SQLite (one durable INSERT per message, no index)',
+  securities: ['plain', 'starttls', 'implicit'],
+  liveEvents: false,
+  install: ensureNpmPeers,
+  version: () => smtpServer.version(),
+  async start(_security, context) {
+    const dir = mkdtempSync(join(tmpdir(), 'mailport-bench-sqlite-'));
+    const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+    const peer = await startNodePeer('smtp-server-floor.ts', context, [
+      '--sqlite',
+      join(dir, 'messages.db'),
+    ]).catch((error: unknown) => {
+      removeDir();
+      throw error;
+    });
+    return {
+      ...peer,
+      async stop() {
+        await peer.stop();
+        removeDir();
+      },
+    };
+  },
 };
 
 const maildev: Peer = {
@@ -270,6 +306,7 @@ export const PEERS: Record<PeerName, Peer> = {
   'smtp-sink': smtpSink,
   'node-sink': nodeSink,
   'smtp-server': smtpServer,
+  'smtp-server-sqlite': smtpServerSqlite,
   maildev,
   mailport,
 };
