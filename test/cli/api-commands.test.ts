@@ -3,82 +3,10 @@
  * raw output, deletion, and what happens when the API is not there (exit code and advice).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Command } from 'commander';
-import { registerMessagesCommand } from '../../src/cli/commands/messages.js';
-import { registerSessionsCommand } from '../../src/cli/commands/sessions.js';
 import { MailportNetworkError } from '../../src/client/api-client.js';
 import { type ApiHarness, failedSession, startApiHarness } from '../http/harness.js';
-
-const RUN_MAIN = join(import.meta.dirname, 'run-main.ts');
-
-interface CliRun {
-  stdout: string;
-  bytes: Buffer;
-  error: unknown;
-}
-
-/** Runs the commands in-process on a fresh program, capturing what they print and what they throw. */
-async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const chunks: Buffer[] = [];
-  const io = { out: (text: string | Uint8Array) => chunks.push(Buffer.from(text)) };
-  const program = new Command('mailport').exitOverride().configureOutput({
-    writeOut: (text) => chunks.push(Buffer.from(text)),
-    writeErr: (text) => chunks.push(Buffer.from(text)),
-  });
-  registerMessagesCommand(program, io);
-  registerSessionsCommand(program, io);
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  let error: unknown = null;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (caught) {
-    error = caught;
-  } finally {
-    process.env = saved;
-  }
-  const bytes = Buffer.concat(chunks);
-  return { stdout: bytes.toString(), bytes, error };
-}
-
-/** Runs a command that must succeed. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const run = await runCli(args, env);
-  if (run.error !== null) throw run.error;
-  return run;
-}
-
-/** Runs the real `mailport` entry point as a process. */
-function runProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUN_MAIN, ...args], {
-      env: { ...process.env, MAILPORT_API: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
+import { cli, closedPortUrl, runCli, runProcess } from './cli-runner.js';
 
 describe('mailport messages / sessions', () => {
   let harness: ApiHarness;

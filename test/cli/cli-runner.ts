@@ -1,0 +1,85 @@
+/**
+ * Runs the API-facing commands for the CLI tests: in-process on a fresh program (output, thrown
+ * error and exit code captured), or as the real `mailport` entry point in a child process.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { registerMessagesCommand } from '../../src/cli/commands/messages.js';
+import { registerSessionsCommand } from '../../src/cli/commands/sessions.js';
+
+const RUN_MAIN = join(import.meta.dirname, 'run-main.ts');
+
+export interface CliRun {
+  stdout: string;
+  bytes: Buffer;
+  error: unknown;
+  /** What the command set `process.exitCode` to (restored afterwards); undefined when it left it. */
+  exitCode: string | number | null | undefined;
+}
+
+/** Runs the commands in-process on a fresh program, capturing what they print and what they throw. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const chunks: Buffer[] = [];
+  const io = { out: (text: string | Uint8Array) => chunks.push(Buffer.from(text)) };
+  const program = new Command('mailport').exitOverride().configureOutput({
+    writeOut: (text) => chunks.push(Buffer.from(text)),
+    writeErr: (text) => chunks.push(Buffer.from(text)),
+  });
+  registerMessagesCommand(program, io);
+  registerSessionsCommand(program, io);
+  const saved = { ...process.env };
+  const savedExitCode = process.exitCode;
+  process.exitCode = undefined;
+  Object.assign(process.env, env);
+  let error: unknown = null;
+  let exitCode: CliRun['exitCode'];
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (caught) {
+    error = caught;
+  } finally {
+    process.env = saved;
+    exitCode = process.exitCode;
+    process.exitCode = savedExitCode;
+  }
+  const bytes = Buffer.concat(chunks);
+  return { stdout: bytes.toString(), bytes, error, exitCode };
+}
+
+/** Runs a command that must succeed. */
+export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const run = await runCli(args, env);
+  if (run.error !== null) throw run.error;
+  return run;
+}
+
+/** Runs the real `mailport` entry point as a process. */
+export function runProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', RUN_MAIN, ...args], {
+      env: { ...process.env, MAILPORT_API: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The URL of a loopback port nothing listens on. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
