@@ -1,8 +1,9 @@
 /**
- * `mailport messages list|show|delete|clear`: captured mail, read through the HTTP API of a
+ * `mailport messages list|show|checks|delete|clear`: captured mail, read through the HTTP API of a
  * running `mailport serve`.
  */
-import type { Command } from 'commander';
+import { isIP } from 'node:net';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { MessageDetail, MessageSummary, Page } from '../../client/api-client.js';
 import { PORT_PROFILES } from '../../profiles/port-profiles.js';
 import {
@@ -18,6 +19,7 @@ import {
   printJson,
   processIo,
 } from '../output.js';
+import { formatChecksReport } from './message-checks.js';
 
 const LIST_EXAMPLES = `
 Examples:
@@ -26,12 +28,29 @@ Examples:
   $ mailport messages list --q 'port:1587 has:attachment after:1h' --json
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --raw > message.eml
+  $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --ip 203.0.113.5
+  $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --probe-links --json > report.json
   $ mailport messages delete 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport messages clear --q 'inbox:team-a'
   $ mailport --api http://sandbox.internal:8025 messages list
 
 Search (--q): free text plus from: to: subject: inbox: port: profile: has:attachment
 is:read before: after: (dates like 2026-01-31 or ages like 30m, 2h, 1d); -term negates.`;
+
+const CHECKS_EXIT_CODES = `
+Exit codes of checks: 0 the report has no error (warnings and info allowed), 1 it has errors, or
+the message or the API could not be reached (the reason is on stderr), 2 usage error.`;
+
+/** Commander argument parser for \`--ip\`: the API would refuse anything else with a 400. */
+function ipAddress(value: string): string {
+  const ip = value.trim();
+  if (isIP(ip) === 0) {
+    throw new InvalidArgumentError(
+      'Give the IPv4 or IPv6 address your production mail leaves from, e.g. 203.0.113.5.',
+    );
+  }
+  return ip;
+}
 
 export function registerMessagesCommand(program: Command, io: CliIo = processIo): void {
   ensureApiOption(program);
@@ -77,6 +96,40 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
       if (options.json) printJson(io, message);
       else io.out(formatMessage(message));
     });
+
+  messages
+    .command('checks')
+    .description(
+      'Show the deliverability report of one message: SPF, DKIM, DMARC and ARC, content problems with their fixes, links and the SpamAssassin score; exits 1 when it has errors.',
+    )
+    .argument('<id>', 'message id (from `mailport messages list`)')
+    .option(
+      '--ip <address>',
+      "the production sending IP to evaluate SPF for (default: the server's --sending-ip, else the address the message came from)",
+      ipAddress,
+    )
+    .option(
+      '--probe-links',
+      'request every http(s) link (HEAD, at most 50, 5 s each) and report those that fail',
+    )
+    .option('--json', 'print the report as JSON, as GET /api/v1/messages/{id}/checks returns it')
+    .addHelpText('after', `${LIST_EXAMPLES}\n${CHECKS_EXIT_CODES}`)
+    .action(
+      async (
+        id: string,
+        options: { ip?: string; probeLinks?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        const report = await clientFor(command).checks(id, {
+          ip: options.ip,
+          probeLinks: options.probeLinks,
+        });
+        if (options.json) printJson(io, report);
+        else io.out(formatChecksReport(report));
+        // A CI step gates on this; failures to get a report exit 1 through main's error path.
+        process.exitCode = report.summary.passed ? 0 : 1;
+      },
+    );
 
   messages
     .command('delete')
