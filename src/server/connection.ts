@@ -230,7 +230,12 @@ export class SmtpConnection {
 
   /** Chaos rules decide whether this stage fails on purpose; a firing is written to the transcript. */
   #beforeAccept(stage: ProtocolStage, subjects: readonly string[]): StageVerdict | Promise<StageVerdict> {
-    const firing = this.#deps.chaos.decide({ stage, profile: this.#deps.profile.name, subjects });
+    const firing = this.#deps.chaos.decide({
+      stage,
+      profile: this.#deps.profile.name,
+      subjects,
+      client: this.#client.address,
+    });
     if (firing === null) return ACCEPT;
     this.#recorder.line('*', describeFiring(firing));
     const { action } = firing.rule;

@@ -4,7 +4,7 @@
  * the fix next to the transcript line where it happened.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rule-set.js';
+import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rules.js';
 import { DIAGNOSTIC_CODES } from '../../../src/diagnostics/catalogue.js';
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
 import { api } from '../api/client.js';
