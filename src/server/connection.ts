@@ -237,6 +237,7 @@ export class SmtpConnection {
       client: this.#client.address,
     });
     if (firing === null) return ACCEPT;
+    this.#recorder.chaosFired(firing.rule.id);
     this.#recorder.line('*', describeFiring(firing));
     const { action } = firing.rule;
     switch (action.type) {
@@ -421,6 +422,8 @@ export class SmtpConnection {
       lastError: protocol?.lastError ?? this.#ownLastError,
       quit: protocol?.quitReceived ?? false,
       endedBy: this.#endedBy,
+      // Chaos acts only through the protocol's `beforeAccept`: a reply written here is never its doing.
+      errorsOnlyFromChaos: (protocol?.errorsOnlyFromHook ?? true) && this.#ownLastError === null,
     });
     this.#deps.onClose(record);
   }

@@ -95,7 +95,11 @@ describe('chaos rules in the web UI', () => {
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: /^Sessions/ })
       .click();
-    await page.locator('.session-row').first().click();
+    const sessionRow = page.locator('.session-row').first();
+    // Failed by the rule alone: marked as chaos, not as a problem of the client.
+    assert.equal(await sessionRow.locator('.chaos-badge').textContent(), 'chaos');
+    assert.equal(await sessionRow.locator('.status-ok').count(), 1);
+    await sessionRow.click();
     const line = page.locator('.t-chaos');
     await line.waitFor();
     assert.equal(await line.count(), 1);
