@@ -1,6 +1,6 @@
 /**
  * Sessions that chaos rules failed on purpose, as the sessions API shows them: not "with problems"
- * (`problems=1`, the UI badge, `mailport assert`) when every error reply was injected or followed
+ * (`problems=1`, `has_problems`, the UI badge) when every error reply was injected or followed
  * only from an injected one, still with a `failed` outcome, the injected reply and the `*` line.
  * A real sandbox on loopback, raw SMTP dialogues and nodemailer as clients, SQLite as the store.
  */
