@@ -1,10 +1,13 @@
 /**
  * The chaos rules of one running sandbox, with their counters: decides, per stage of a session,
  * whether a rule fires. Knows nothing of sockets or HTTP; rules live in memory (per node).
+ * Server-side only (node:net): the web UI takes what it shares with this file from rules.ts.
  */
+import { BlockList, isIP } from 'node:net';
 import type { ProfileName } from '../profiles/port-profiles.js';
+import { parseClientNetwork } from './client-network.js';
 import { Glob } from './glob.js';
-import type { ChaosRule, ChaosRuleStatus, ChaosStage } from './rules.js';
+import { CHAOS_EVENT_PREFIX, type ChaosRule, type ChaosRuleStatus, type ChaosStage } from './rules.js';
 import { formatChaosRule } from './syntax.js';
 
 /** What a session shows of itself at a stage. */
@@ -13,6 +16,8 @@ export interface ChaosFacts {
   profile: ProfileName;
   /** The stage's subjects: EHLO name, AUTH user, sender, recipient, or every recipient at data/message. */
   subjects: readonly string[];
+  /** The client's IP address, as the socket reports it (`::ffff:127.0.0.1` on a dual-stack listener). */
+  client: string;
 }
 
 export interface ChaosFiring {
@@ -24,6 +29,7 @@ export interface ChaosFiring {
 interface LiveRule {
   rule: ChaosRule;
   glob: Glob | null;
+  network: BlockList | null;
   fired: number;
 }
 
@@ -42,6 +48,7 @@ export class ChaosRuleSet {
     this.#rules = rules.map((rule) => ({
       rule,
       glob: rule.match === undefined ? null : new Glob(rule.match),
+      network: rule.client === undefined ? null : blockListOf(rule.client),
       fired: 0,
     }));
     return this.list();
@@ -68,6 +75,7 @@ export class ChaosRuleSet {
       const { rule } = live;
       if (rule.stage !== facts.stage) continue;
       if (rule.profile !== undefined && rule.profile !== facts.profile) continue;
+      if (live.network !== null && !inNetwork(live.network, facts.client)) continue;
       if (rule.times !== undefined && live.fired >= rule.times) continue;
       const subject = live.glob === null ? null : facts.subjects.find((s) => live.glob?.matches(s));
       if (subject === undefined) continue;
@@ -80,6 +88,24 @@ export class ChaosRuleSet {
   }
 }
 
+/** The network of a validated `client` option. */
+function blockListOf(client: string): BlockList {
+  const network = parseClientNetwork(client);
+  if (network === null) throw new TypeError(`Not a validated chaos client network: ${client}`);
+  const list = new BlockList();
+  list.addSubnet(network.address, network.prefix, network.family);
+  return list;
+}
+
+/**
+ * BlockList matches an IPv4 network for its IPv4-mapped IPv6 addresses too, and the other way
+ * round. A socket without an address (`unknown`) is in no network.
+ */
+function inNetwork(network: BlockList, address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && network.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 const STAGE_NAMES: Readonly<Record<ChaosStage, string>> = {
   connect: 'the connection (greeting)',
   ehlo: 'EHLO/HELO',
@@ -89,9 +115,6 @@ const STAGE_NAMES: Readonly<Record<ChaosStage, string>> = {
   data: 'DATA',
   message: 'the message',
 };
-
-/** How every firing's transcript event starts; the web UI marks such lines as made up on purpose. */
-export const CHAOS_EVENT_PREFIX = 'chaos rule ';
 
 /** The transcript event of a firing: which rule did what, so nobody blames the client for it. */
 export function describeFiring({ rule, subject }: ChaosFiring): string {

@@ -7,6 +7,7 @@
 import { MailportError } from '../errors.js';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
 import type { ProtocolStage } from '../protocol/types.js';
+import { parseClientNetwork } from './client-network.js';
 import { defaultEnhancedCode, defaultReplyText } from './reply-defaults.js';
 
 export type ChaosStage = ProtocolStage;
@@ -21,6 +22,9 @@ export const CHAOS_STAGES: readonly ChaosStage[] = Object.freeze([
   'message',
 ]);
 
+/** How every firing's transcript line starts (rule-set.ts); the web UI marks such lines as chaos. */
+export const CHAOS_EVENT_PREFIX = 'chaos rule ';
+
 /** Bounds on what a caller of the API can ask for. */
 export const CHAOS_LIMITS = Object.freeze({
   maxRules: 100,
@@ -28,6 +32,8 @@ export const CHAOS_LIMITS = Object.freeze({
   maxDelayMs: 10 * 60_000,
   maxTextLength: 200,
   maxMatchLength: 256,
+  /** The longest IPv6 text form (`ffff:…:255.255.255.255`, 45 characters) with `/128`. */
+  maxClientLength: 49,
   maxIdLength: 64,
   maxTimes: 1_000_000,
   minCode: 400,
@@ -57,6 +63,8 @@ export interface ChaosRule {
   times?: number;
   /** Glob on the stage's subject (AUTH user, sender, recipient…), case-insensitive. */
   match?: string;
+  /** Only connections from this network (`10.0.0.0/8`) or address (`::1`); see client-network.ts. */
+  client?: string;
   /** Only sessions on this listener. */
   profile?: ProfileName;
 }
@@ -77,6 +85,7 @@ export interface ChaosRuleInput {
   probability?: number;
   times?: number;
   match?: string;
+  client?: string;
   profile?: ProfileName;
 }
 
@@ -113,6 +122,7 @@ const RULE_FIELDS: ReadonlySet<string> = new Set([
   'probability',
   'times',
   'match',
+  'client',
   'profile',
 ]);
 const ACTION_FIELDS: Readonly<Record<ChaosAction['type'], ReadonlySet<string>>> = {
@@ -205,6 +215,16 @@ function validateChaosRule(input: unknown, index: number): ChaosRule {
         `match must be a glob of up to ${CHAOS_LIMITS.maxMatchLength} characters without spaces, "," or ";" (e.g. *@flaky.test), not ${shown(fields.match)}.`,
       ),
     );
+  }
+  if (fields.client !== undefined) {
+    const client = fields.client;
+    if (typeof client !== 'string' || parseClientNetwork(client) === null) {
+      fail(
+        'client',
+        `client must be an IPv4 or IPv6 address, or a network in CIDR notation (e.g. 10.0.0.0/8, 192.0.2.7 or fd00::/8), not ${shown(client)}.`,
+      );
+    }
+    rule.client = client;
   }
   if (fields.profile !== undefined) {
     rule.profile = oneOf(fields.profile, PROFILE_NAMES, () =>

@@ -3,7 +3,7 @@
  *
  *   STAGE:ACTION[,OPTION=VALUE...]
  *   ACTION  451 | 451/4.3.0 | delay=10s | disconnect
- *   OPTION  p= (or probability=) times= match= profile= id= text= (text takes the rest of the rule)
+ *   OPTION  p= (or probability=) times= match= client= profile= id= text= (text takes the rest of the rule)
  *
  * e.g. `rcpt:451,match=*@flaky.test,times=2`. Several rules in one string are separated by `;`.
  * Parsing only turns text into the JSON form; `validateChaosRules` then checks it like any other.
@@ -67,7 +67,7 @@ export function parseChaosRule(text: string, index = 0): ChaosRuleInput {
     if (field === undefined) {
       fail(
         '',
-        `unknown option "${name.slice(0, 30)}"; the options are p=, times=, match=, profile=, id= and text=.`,
+        `unknown option "${name.slice(0, 30)}"; the options are p=, times=, match=, client=, profile=, id= and text=.`,
       );
     }
     if (rule[field] !== undefined) fail(field, `${name}= is given twice.`);
@@ -81,6 +81,7 @@ const OPTION_FIELDS: Readonly<Record<string, keyof ChaosRuleInput>> = {
   probability: 'probability',
   times: 'times',
   match: 'match',
+  client: 'client',
   profile: 'profile',
   id: 'id',
 };
@@ -139,6 +140,7 @@ export function formatChaosRule(rule: ChaosRule): string {
   if (rule.probability !== 1) parts.push(`p=${rule.probability}`);
   if (rule.times !== undefined) parts.push(`times=${rule.times}`);
   if (rule.match !== undefined) parts.push(`match=${rule.match}`);
+  if (rule.client !== undefined) parts.push(`client=${rule.client}`);
   if (rule.profile !== undefined) parts.push(`profile=${rule.profile}`);
   if (action.type === 'reply' && action.text !== defaultReplyText(rule.id, rule.stage, action.code)) {
     parts.push(`text=${action.text}`);

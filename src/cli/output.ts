@@ -5,7 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_API_URL, MailportClient } from '../client/api-client.js';
-import type { AddressValue } from '../domain/types.js';
+import type { AddressValue, SessionChaos } from '../domain/types.js';
 
 /** Where command output goes; tests capture it. */
 export interface CliIo {
@@ -90,6 +90,12 @@ export function formatAddresses(addresses: readonly AddressValue[]): string {
   return addresses
     .map((value) => (value.name ? `${value.name} <${value.address}>` : value.address))
     .join(', ');
+}
+
+/** What chaos rules did to a session: `chaos rule chaos-1 fired; the session failed on purpose...`. */
+export function formatSessionChaos(chaos: SessionChaos): string {
+  const rules = `${chaos.rules.length === 1 ? 'chaos rule' : 'chaos rules'} ${chaos.rules.join(', ')} fired`;
+  return chaos.failedOnPurpose ? `${rules}; the session failed on purpose, not through the client` : rules;
 }
 
 /** `Label   value` lines with the values aligned; rows with a null value are left out. */

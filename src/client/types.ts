@@ -49,7 +49,7 @@ export interface MessageListQuery {
 export interface SessionListQuery {
   /** Only sessions that carry this diagnostic code. */
   diagnostic?: DiagnosticCode;
-  /** Only sessions with at least one diagnostic or a failed outcome. */
+  /** Only sessions with at least one diagnostic, or a failed outcome chaos rules did not cause on purpose. */
   problems?: boolean;
   limit?: number;
   cursor?: string;

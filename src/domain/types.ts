@@ -194,8 +194,20 @@ export interface SessionRecord {
   outcome: SessionOutcome;
   /** The last error reply sent, if any, e.g. `530 5.7.0 Must issue a STARTTLS command first`. */
   lastError: string | null;
+  /** Set when chaos rules fired in the session (src/chaos); absent when none did. */
+  chaos?: SessionChaos;
   diagnostics: Diagnostic[];
   transcript: TranscriptLine[];
+}
+
+export interface SessionChaos {
+  /** Ids of the rules that fired, in the order they first fired. */
+  rules: string[];
+  /**
+   * The session failed only because of them: every error reply was injected by a rule or followed
+   * only from one, and the client made no mistake. Such a session is not one with problems.
+   */
+  failedOnPurpose: boolean;
 }
 
 export type SessionSummary = Omit<SessionRecord, 'transcript'>;

@@ -90,7 +90,15 @@ interface MailTransaction {
   smtpUtf8: boolean;
   /** At least one RCPT was tried, so DATA without recipients gets 554 rather than 503 (RFC 5321 §3.3). */
   recipientTried: boolean;
+  /** A RCPT was refused by the engine, not by `beforeAccept`: that 554 is then not the hook's doing. */
+  recipientRefusedByEngine: boolean;
 }
+
+/**
+ * Who an error reply is down to: the engine's own rules, or a `beforeAccept` refusal (a reply
+ * injected on purpose, or one that follows only from it).
+ */
+type ReplyCause = 'engine' | 'hook';
 
 type ConnectionState = 'commands' | 'tls-handshake';
 
@@ -119,6 +127,13 @@ export class SmtpProtocolSession {
   private sasl: SaslExchange | null = null;
   private readonly acceptedIds: string[] = [];
   private lastErrorText: string | null = null;
+  /** An error reply was sent that no `beforeAccept` refusal explains. */
+  private engineErrorSent = false;
+  /**
+   * The last MAIL was refused by `beforeAccept`: RCPT and DATA pipelined after it (RFC 2920) fail
+   * through no fault of the client.
+   */
+  private mailRefusedByHook = false;
   private endReasonValue: ProtocolEnd | null = null;
   private quitSeen = false;
 
@@ -176,6 +191,15 @@ export class SmtpProtocolSession {
   /** The last 4xx/5xx reply sent, one line, e.g. `530 5.7.0 Must issue a STARTTLS command first (...)`. */
   get lastError(): string | null {
     return this.lastErrorText;
+  }
+
+  /**
+   * Every error reply so far was a `beforeAccept` refusal or followed only from one: 503 to what
+   * comes after a refused greeting, to RCPT or DATA pipelined after a refused MAIL, 554 to DATA
+   * once every recipient was refused. The client did nothing wrong. True when no error was sent.
+   */
+  get errorsOnlyFromHook(): boolean {
+    return !this.engineErrorSent;
   }
 
   get quitReceived(): boolean {
@@ -244,7 +268,7 @@ export class SmtpProtocolSession {
     this.clientName = null;
     this.esmtp = false;
     this.authFacts = null;
-    this.transaction = null;
+    this.resetTransaction();
     this.sasl = null;
     this.ehloExpectedAfterTls = true;
     this.pump();
@@ -493,8 +517,13 @@ export class SmtpProtocolSession {
   private greetedBy(name: string, esmtp: boolean): void {
     this.clientName = name;
     this.esmtp = esmtp;
-    this.transaction = null;
+    this.resetTransaction();
     this.ehloExpectedAfterTls = false;
+  }
+
+  private resetTransaction(): void {
+    this.transaction = null;
+    this.mailRefusedByHook = false;
   }
 
   private extensions(): string[] {
@@ -661,6 +690,7 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.NESTED_MAIL, 'bad-sequence');
       return;
     }
+    this.mailRefusedByHook = false;
     const decision = decideMail(argument, {
       esmtp: this.esmtp,
       authOffered: this.authOffered(),
@@ -671,16 +701,29 @@ export class SmtpProtocolSession {
       return;
     }
     const { mailFrom, smtpUtf8 } = decision;
-    this.atStage('mail', [mailFrom.address], () => {
-      this.transaction = { mailFrom, rcptTo: [], smtpUtf8, recipientTried: false };
-      this.send(senderOkReply(mailFrom.address));
-    });
+    this.atStage(
+      'mail',
+      [mailFrom.address],
+      () => {
+        this.transaction = {
+          mailFrom,
+          rcptTo: [],
+          smtpUtf8,
+          recipientTried: false,
+          recipientRefusedByEngine: false,
+        };
+        this.send(senderOkReply(mailFrom.address));
+      },
+      () => {
+        this.mailRefusedByHook = true;
+      },
+    );
   }
 
   private handleRcpt(argument: string): void {
     const transaction = this.transaction;
     if (transaction === null) {
-      this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
+      this.needMail();
       return;
     }
     transaction.recipientTried = true;
@@ -691,6 +734,7 @@ export class SmtpProtocolSession {
       maxRecipients: this.limits.maxRecipients,
     });
     if (!decision.ok) {
+      transaction.recipientRefusedByEngine = true;
       this.refuse(decision.refusal);
       return;
     }
@@ -708,13 +752,13 @@ export class SmtpProtocolSession {
     }
     const transaction = this.transaction;
     if (transaction === null) {
-      this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
+      this.needMail();
       return;
     }
     if (transaction.rcptTo.length === 0) {
       // RFC 5321 §3.3: 554 when every RCPT failed, 503 when none was sent.
       if (transaction.recipientTried) {
-        this.fail(REPLIES.NO_VALID_RECIPIENTS);
+        this.send(REPLIES.NO_VALID_RECIPIENTS, transaction.recipientRefusedByEngine ? 'engine' : 'hook');
       } else {
         this.fail(REPLIES.NEED_RCPT, 'bad-sequence');
       }
@@ -804,12 +848,18 @@ export class SmtpProtocolSession {
     }
   }
 
+  /** RCPT or DATA without a transaction: the client's mistake, unless `beforeAccept` refused its MAIL. */
+  private needMail(): void {
+    if (this.mailRefusedByHook) this.send(REPLIES.NEED_MAIL, 'hook');
+    else this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
+  }
+
   private handleRset(argument: string): void {
     if (argument.length > 0) {
       this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
       return;
     }
-    this.transaction = null;
+    this.resetTransaction();
     this.send(REPLIES.OK);
   }
 
@@ -862,7 +912,7 @@ export class SmtpProtocolSession {
         return;
       case 'refuse':
         onRefused?.();
-        this.respond(verdict.reply);
+        this.respond(verdict.reply, 'hook');
         return;
       case 'disconnect':
         this.close('closed-by-server');
@@ -905,21 +955,24 @@ export class SmtpProtocolSession {
   }
 
   /** A hook's reply; the connection is closed after a 421 (RFC 5321 §3.8). */
-  private respond(reply: SmtpReply): void {
+  private respond(reply: SmtpReply, cause: ReplyCause = 'engine'): void {
     if (closesConnection(reply)) {
-      this.sendAndClose(reply);
+      this.sendAndClose(reply, cause);
     } else {
-      this.send(reply);
+      this.send(reply, cause);
     }
   }
 
-  private send(reply: SmtpReply): void {
+  private send(reply: SmtpReply, cause: ReplyCause = 'engine'): void {
     if (this.ended) return;
     for (const line of formatReplyLines(reply)) {
       this.sink.transcript('S', line);
       this.output += `${line}\r\n`;
     }
-    if (isErrorReply(reply)) this.lastErrorText = replyToText(reply);
+    if (!isErrorReply(reply)) return;
+    this.lastErrorText = replyToText(reply);
+    // After a greeting refused on purpose every command but QUIT fails because of it (RFC 5321 §3.1).
+    if (cause === 'engine' && !this.serviceRefused) this.engineErrorSent = true;
   }
 
   private fail(reply: SmtpReply, diagnostic?: DiagnosticCode, detail?: string): void {
@@ -946,8 +999,8 @@ export class SmtpProtocolSession {
     this.send(reply);
   }
 
-  private sendAndClose(reply: SmtpReply): void {
-    this.send(reply);
+  private sendAndClose(reply: SmtpReply, cause: ReplyCause = 'engine'): void {
+    this.send(reply, cause);
     this.close('closed-by-server');
   }
 

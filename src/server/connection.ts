@@ -230,8 +230,14 @@ export class SmtpConnection {
 
   /** Chaos rules decide whether this stage fails on purpose; a firing is written to the transcript. */
   #beforeAccept(stage: ProtocolStage, subjects: readonly string[]): StageVerdict | Promise<StageVerdict> {
-    const firing = this.#deps.chaos.decide({ stage, profile: this.#deps.profile.name, subjects });
+    const firing = this.#deps.chaos.decide({
+      stage,
+      profile: this.#deps.profile.name,
+      subjects,
+      client: this.#client.address,
+    });
     if (firing === null) return ACCEPT;
+    this.#recorder.chaosFired(firing.rule.id);
     this.#recorder.line('*', describeFiring(firing));
     const { action } = firing.rule;
     switch (action.type) {
@@ -416,6 +422,8 @@ export class SmtpConnection {
       lastError: protocol?.lastError ?? this.#ownLastError,
       quit: protocol?.quitReceived ?? false,
       endedBy: this.#endedBy,
+      // Chaos acts only through the protocol's `beforeAccept`: a reply written here is never its doing.
+      errorsOnlyFromChaos: (protocol?.errorsOnlyFromHook ?? true) && this.#ownLastError === null,
     });
     this.#deps.onClose(record);
   }

@@ -28,6 +28,8 @@ export interface SessionEndFacts {
   quit: boolean;
   /** Set when the server ended the session for a reason of its own. */
   endedBy: 'idle-timeout' | 'connection-limit' | 'shutdown' | null;
+  /** Every error reply was a chaos refusal or followed only from one (true when there was none). */
+  errorsOnlyFromChaos: boolean;
 }
 
 export class SessionRecorder {
@@ -37,6 +39,8 @@ export class SessionRecorder {
   readonly #client: { address: string; port: number };
   readonly #transcript: TranscriptLine[] = [];
   readonly #diagnostics: Diagnostic[] = [];
+  /** Ids of the chaos rules that fired, each once. */
+  readonly #chaosRules = new Set<string>();
   #droppedLines = 0;
 
   constructor(
@@ -65,6 +69,11 @@ export class SessionRecorder {
     this.#transcript.push({ t: Date.now() - this.#started, dir: direction, text: printable });
   }
 
+  /** A chaos rule fired: its transcript line is written by the caller. */
+  chaosFired(ruleId: string): void {
+    this.#chaosRules.add(ruleId);
+  }
+
   /** Records a diagnostic once per code (the first occurrence is the telling one). */
   diagnostic(code: DiagnosticCode, detail?: string): Diagnostic | null {
     if (this.#diagnostics.length >= MAX_DIAGNOSTICS || this.#diagnostics.some((d) => d.code === code))
@@ -90,7 +99,8 @@ export class SessionRecorder {
         text: `${this.#droppedLines} more lines not recorded`,
       });
     }
-    return {
+    const outcome = this.#outcome(facts);
+    const record: SessionRecord = {
       id: this.id,
       listener: this.#listener,
       client: this.#client,
@@ -100,19 +110,30 @@ export class SessionRecorder {
       tls: facts.tls,
       auth: facts.auth,
       messageIds: facts.messageIds,
-      outcome: this.#outcome(facts),
+      outcome,
       lastError: facts.lastError,
       diagnostics: [...this.#diagnostics],
       transcript,
     };
+    if (this.#chaosRules.size > 0) {
+      record.chaos = {
+        rules: [...this.#chaosRules],
+        // The outcome stays `failed`, which is true; whose fault it was is what this says.
+        failedOnPurpose: outcome === 'failed' && facts.errorsOnlyFromChaos && !this.#misconfigured(),
+      };
+    }
+    return record;
+  }
+
+  #misconfigured(): boolean {
+    return this.#diagnostics.some((d) => DIAGNOSTICS[d.code].misconfiguration);
   }
 
   #outcome(facts: SessionEndFacts): SessionOutcome {
     if (facts.endedBy === 'connection-limit') return 'rejected';
     if (facts.messageIds.length > 0) return 'delivered';
     if (facts.endedBy === 'idle-timeout') return 'timeout';
-    const misconfigured = this.#diagnostics.some((d) => DIAGNOSTICS[d.code].misconfiguration);
-    if (misconfigured || facts.lastError !== null) return 'failed';
+    if (this.#misconfigured() || facts.lastError !== null) return 'failed';
     return facts.quit ? 'quit' : 'disconnected';
   }
 }

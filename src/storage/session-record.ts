@@ -4,8 +4,13 @@ import type { SessionOutcome, SessionRecord, SessionSummary } from '../domain/ty
 /** Outcomes that count as a problem for `problems: true` even without a diagnostic. */
 const FAILED_OUTCOMES: ReadonlySet<SessionOutcome> = new Set(['failed', 'rejected', 'timeout']);
 
-export function hasProblems(session: SessionRecord): boolean {
-  return session.diagnostics.length > 0 || FAILED_OUTCOMES.has(session.outcome);
+/**
+ * A session with something for the client to fix: a diagnostic, or a failed outcome that chaos
+ * rules did not cause on purpose. Node-free: the web UI uses it for its problem badge too.
+ */
+export function hasProblems(session: SessionSummary): boolean {
+  if (session.diagnostics.length > 0) return true;
+  return FAILED_OUTCOMES.has(session.outcome) && session.chaos?.failedOnPurpose !== true;
 }
 
 export function sessionSummary(session: SessionRecord): SessionSummary {

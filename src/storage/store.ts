@@ -33,7 +33,7 @@ export interface Page<T> {
 export interface SessionQuery {
   /** Only sessions that carry this diagnostic code. */
   diagnostic?: DiagnosticCode;
-  /** Only sessions with at least one diagnostic or a failed outcome. */
+  /** Only sessions for which `hasProblems` (session-record.ts) holds. */
   problems?: boolean;
   limit?: number;
   cursor?: string;

@@ -135,6 +135,61 @@ describe('chaos API', () => {
     );
   });
 
+  it('client= round-trips through PUT and GET, and a bad network gets a 400 naming `client` with an example', async () => {
+    const set = await sandbox.client.setChaos([
+      'connect:421,client=10.0.0.0/8',
+      { stage: 'rcpt', action: { type: 'reply', code: 451 }, client: 'fd00::/8' },
+    ]);
+    assert.deepEqual(
+      set.map((rule) => rule.client),
+      ['10.0.0.0/8', 'fd00::/8'],
+    );
+    assert.deepEqual(
+      (await sandbox.client.getChaos()).map((rule) => rule.client),
+      ['10.0.0.0/8', 'fd00::/8'],
+    );
+
+    const badNetwork = await putRules({
+      rules: [{ stage: 'connect', action: { type: 'disconnect' }, client: '10.0.0.0/33' }],
+    });
+    assert.equal(badNetwork.status, 400);
+    assert.deepEqual(badNetwork.json.errors, [
+      {
+        location: 'body',
+        path: '/rules/0/client',
+        message:
+          'client must be an IPv4 or IPv6 address, or a network in CIDR notation (e.g. 10.0.0.0/8, 192.0.2.7 or fd00::/8), not "10.0.0.0/33".',
+      },
+    ]);
+    const notText = await putRules({
+      rules: [{ stage: 'connect', action: { type: 'disconnect' }, client: 10 }],
+    });
+    assert.equal(notText.status, 400);
+    assert.match(String(notText.json.detail), /`rules\.0\.client`/);
+    const tooLong = await putRules({
+      rules: [{ stage: 'connect', action: { type: 'disconnect' }, client: `${'0:'.repeat(30)}0` }],
+    });
+    assert.equal(tooLong.status, 400);
+    assert.match(String(tooLong.json.detail), /`rules\.0\.client`/);
+    assert.deepEqual(
+      (await sandbox.client.getChaos()).map((rule) => rule.client),
+      ['10.0.0.0/8', 'fd00::/8'],
+      'a refused PUT changes nothing',
+    );
+
+    // The typed client sends what it parsed; the server's validator answers, as for every field.
+    await assert.rejects(sandbox.client.setChaos(['connect:421,client=localhost']), (error: unknown) => {
+      assert.ok(error instanceof MailportApiError);
+      assert.equal(error.status, 400);
+      assert.deepEqual(
+        ((error.problem?.errors ?? []) as { path: string }[]).map((e) => e.path),
+        ['/rules/0/client'],
+      );
+      return true;
+    });
+    await sandbox.client.clearChaos();
+  });
+
   it('the client parses text rules before sending; its API errors carry the problem', async () => {
     await assert.rejects(sandbox.client.setChaos(['rcpt:451', 'rcpt:4xx']), (error: unknown) => {
       assert.ok(error instanceof ChaosRuleError);
@@ -175,5 +230,13 @@ describe('chaos API', () => {
     );
     assert.ok(document.components.schemas.ChaosRuleInput);
     assert.ok(document.components.schemas.ChaosRuleStatus);
+    for (const name of ['ChaosRuleInput', 'ChaosRuleStatus']) {
+      const { properties } = document.components.schemas[name] as {
+        properties: Record<string, { type: string; maxLength: number; examples: string[] }>;
+      };
+      assert.equal(properties.client?.type, 'string', name);
+      assert.equal(properties.client?.maxLength, 49, name);
+      assert.deepEqual(properties.client?.examples, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'], name);
+    }
   });
 });

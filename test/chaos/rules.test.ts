@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseClientNetwork } from '../../src/chaos/client-network.js';
 import { Glob } from '../../src/chaos/glob.js';
 import { ChaosRuleSet, describeFiring } from '../../src/chaos/rule-set.js';
 import { CHAOS_STAGES, type ChaosRule, ChaosRuleError } from '../../src/chaos/rules.js';
 import { formatChaosRule, readChaosRules, splitChaosRules } from '../../src/chaos/syntax.js';
 import { resolveServeConfig } from '../../src/config/serve-config.js';
 import { ConfigError } from '../../src/errors.js';
+import type { ProfileName } from '../../src/profiles/port-profiles.js';
 
 function rule(text: string): ChaosRule {
   const [parsed] = readChaosRules([text]);
@@ -53,7 +55,9 @@ describe('chaos rule syntax', () => {
 
   it('reads every filter, and text= takes the rest of the rule, commas included', () => {
     assert.deepEqual(
-      rule('rcpt:452,p=0.25,times=2,match=*@Flaky.test,profile=submission,id=flaky,text=Busy, try later'),
+      rule(
+        'rcpt:452,p=0.25,times=2,match=*@Flaky.test,client=10.0.0.0/8,profile=submission,id=flaky,text=Busy, try later',
+      ),
       {
         id: 'flaky',
         stage: 'rcpt',
@@ -61,6 +65,7 @@ describe('chaos rule syntax', () => {
         probability: 0.25,
         times: 2,
         match: '*@Flaky.test',
+        client: '10.0.0.0/8',
         profile: 'submission',
       },
     );
@@ -111,6 +116,8 @@ describe('chaos rule syntax', () => {
       'data:delay=1500ms',
       'data:disconnect',
       'auth:535/5.7.8,text=No, not today',
+      'connect:421/4.3.2,client=192.0.2.7',
+      'rcpt:550/5.1.1,match=*@x.test,client=2001:db8::/32,profile=relay',
     ]) {
       assert.equal(formatChaosRule(rule(text)), text);
     }
@@ -143,6 +150,13 @@ describe('chaos rule errors', () => {
     ['connect:delay=11m', 'action.delayMs', /from 1 to 600000 \(10 minutes\), not 660000/],
     ['connect:421,match=*@x.test', 'match', /cannot be used at connect/],
     ['rcpt:451,match=a b', 'match', /without spaces/],
+    [
+      'rcpt:451,client=10.0.0.0/33',
+      'client',
+      /client must be an IPv4 or IPv6 address.*e\.g\. 10\.0\.0\.0\/8.*not "10\.0\.0\.0\/33"/,
+    ],
+    ['rcpt:451,client=localhost', 'client', /CIDR notation/],
+    ['connect:421,client=', 'client', /not ""/],
     ['rcpt:451,profile=smtps', 'profile', /relay, submissions, submission, alternate, not "smtps"/],
     ['rcpt:451,retries=2', '', /unknown option "retries"/],
     ['rcpt:451,times=1,times=2', 'times', /given twice/],
@@ -178,6 +192,7 @@ describe('chaos rule errors', () => {
     assert.equal(refusal([{ stage: 'rcpt', action: { type: 'explode' } }]).field, 'action.type');
     assert.equal(refusal([{ stage: 'rcpt' }]).field, 'action');
     assert.equal(refusal([42]).field, '');
+    assert.equal(refusal([{ stage: 'rcpt', action: { type: 'disconnect' }, client: 10 }]).field, 'client');
     const duplicate = refusal(['rcpt:451,id=x', 'mail:451,id=x']);
     assert.equal(duplicate.index, 1);
     assert.equal(duplicate.field, 'id');
@@ -202,6 +217,50 @@ describe('chaos rule errors', () => {
       config.chaos.map((r) => r.stage),
       ['connect', 'data'],
     );
+  });
+});
+
+describe('chaos client networks', () => {
+  it('read an address or a CIDR network of either family, in the canonical form', () => {
+    assert.deepEqual(parseClientNetwork('127.0.0.0/8'), { address: '127.0.0.0', prefix: 8, family: 'ipv4' });
+    assert.deepEqual(parseClientNetwork('192.0.2.7'), { address: '192.0.2.7', prefix: 32, family: 'ipv4' });
+    assert.deepEqual(parseClientNetwork('0.0.0.0/0'), { address: '0.0.0.0', prefix: 0, family: 'ipv4' });
+    assert.deepEqual(parseClientNetwork('::1'), { address: '::1', prefix: 128, family: 'ipv6' });
+    assert.deepEqual(parseClientNetwork('2001:DB8:0::/32'), {
+      address: '2001:db8::',
+      prefix: 32,
+      family: 'ipv6',
+    });
+    assert.deepEqual(parseClientNetwork('::ffff:10.0.0.0/104'), {
+      address: '::ffff:a00:0',
+      prefix: 104,
+      family: 'ipv6',
+    });
+  });
+
+  it('refuse anything else, shorthand and octal IPv4 and IPv6 zones included', () => {
+    for (const text of [
+      '',
+      'localhost',
+      '10.0.0.0/33',
+      '::/129',
+      '10.0.0.0/',
+      '10.0.0.0/8/8',
+      '10.0.0.0/-1',
+      '10.0.0.0/x',
+      '256.0.0.1',
+      '127.1',
+      '010.0.0.1',
+      '0x7f.0.0.1',
+      '10.0.0.0.',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      'fe80::1%eth0',
+      '::1]/x?[',
+      ' 10.0.0.0/8',
+    ]) {
+      assert.equal(parseClientNetwork(text), null, JSON.stringify(text));
+    }
   });
 });
 
@@ -230,11 +289,12 @@ describe('chaos globs', () => {
 });
 
 describe('chaos decider', () => {
-  const facts = (stage: ChaosRule['stage'], subjects: string[] = [], profile = 'relay' as const) => ({
-    stage,
-    subjects,
-    profile,
-  });
+  const facts = (
+    stage: ChaosRule['stage'],
+    subjects: string[] = [],
+    profile: ProfileName = 'relay',
+    client = '127.0.0.1',
+  ) => ({ stage, subjects, profile, client });
 
   it('fires only for the first `times` matches, counting fired and remaining', () => {
     const set = new ChaosRuleSet(readChaosRules(['rcpt:451,times=2,match=*@flaky.test']));
@@ -270,9 +330,34 @@ describe('chaos decider', () => {
       readChaosRules(['data:451,profile=submission', 'message:552,match=*@big.test', 'message:554']),
     );
     assert.equal(set.decide(facts('data')), null);
-    assert.ok(set.decide({ stage: 'data', subjects: [], profile: 'submission' }));
+    assert.ok(set.decide(facts('data', [], 'submission')));
     assert.equal(set.decide(facts('message', ['a@x.test', 'b@big.test']))?.rule.id, 'chaos-2');
     assert.equal(set.decide(facts('message', ['a@x.test']))?.rule.id, 'chaos-3');
+  });
+
+  it('filters by client network at every stage, IPv4-mapped IPv6 addresses included', () => {
+    const set = new ChaosRuleSet(
+      readChaosRules([
+        'connect:421,client=127.0.0.0/8',
+        'connect:554,client=2001:db8::/32',
+        'rcpt:451,client=::1',
+      ]),
+    );
+    const at = (client: string, stage: ChaosRule['stage'] = 'connect') =>
+      set.decide(facts(stage, ['a@x.test'], 'relay', client))?.rule.id ?? null;
+    assert.equal(at('127.0.0.1'), 'chaos-1');
+    assert.equal(at('127.255.0.9'), 'chaos-1');
+    assert.equal(at('::ffff:127.0.0.1'), 'chaos-1', 'a dual-stack listener reports IPv4 clients mapped');
+    assert.equal(at('10.0.0.1'), null);
+    assert.equal(at('::ffff:10.0.0.1'), null);
+    assert.equal(at('2001:db8::25'), 'chaos-2');
+    assert.equal(at('2001:db9::25'), null);
+    assert.equal(at('::1'), null, '::1 is not in 127.0.0.0/8');
+    assert.equal(at('::1', 'rcpt'), 'chaos-3');
+    assert.equal(at('127.0.0.1', 'rcpt'), null);
+    assert.equal(at('unknown'), null, 'a socket without an address is in no network');
+    const mapped = new ChaosRuleSet(readChaosRules(['mail:451,client=::ffff:192.0.2.0/120']));
+    assert.ok(mapped.decide(facts('mail', [''], 'relay', '192.0.2.200')), 'and the other way round');
   });
 
   it('describes a firing for the transcript: the rule, the subject and what the server did', () => {

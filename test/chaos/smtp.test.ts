@@ -280,6 +280,62 @@ describe('chaos over SMTP', () => {
     client.close();
   });
 
+  it('client= fires only for connections from its network, at connect and later stages', async () => {
+    setRules('connect:421,client=10.0.0.0/8', 'rcpt:451,client=127.0.0.0/8,id=loopback');
+    const closed = nextSession('ip@example.com');
+    await assert.rejects(relay().sendMail(mail('ip@example.com', 'by-network')), (error: SmtpError) => {
+      assert.equal(error.responseCode, 451, 'the greeting rule for 10.0.0.0/8 let 127.0.0.1 through');
+      assert.match(error.response ?? '', /chaos rule loopback \(stage rcpt\)/);
+      return true;
+    });
+    const session = await closed;
+    assert.equal(session.client.address, '127.0.0.1');
+    assert.match(
+      chaosEvents(session)[0] ?? '',
+      /^chaos rule loopback \(rcpt:451\/4\.3\.0,client=127\.0\.0\.0\/8\)/,
+    );
+    assert.deepEqual(
+      sandbox.chaos.list().map((r) => r.fired),
+      [0, 1],
+    );
+
+    setRules('connect:421,client=127.0.0.1');
+    const refused = await RawSmtp.connect(sandbox.port('relay'));
+    assert.match((await refused.reply())[0] ?? '', /^421 4\.3\.2 .*chaos rule chaos-1 \(stage connect\)/);
+    await refused.waitClosed();
+
+    setRules('connect:421,client=10.0.0.0/8', 'rcpt:451,client=10.0.0.0/8', 'message:554,client=::1');
+    const info = await relay().sendMail(mail('ip@example.com', 'other-network'));
+    assert.match(info.response, /^250 /);
+    assert.deepEqual(
+      sandbox.chaos.list().map((r) => r.fired),
+      [0, 0, 0],
+    );
+  });
+
+  it('client= with an IPv4 network matches the IPv4-mapped address of a dual-stack listener', async () => {
+    // Bound to an IPv4-mapped IPv6 address: an IPv6 socket, still on loopback only.
+    const mapped = await startTestSandbox({
+      host: '::ffff:127.0.0.1',
+      chaos: ['connect:554,client=127.0.0.0/8'],
+    });
+    try {
+      const closed = new Promise<string>((resolve) => {
+        const off = mapped.bus.subscribe('session.closed', ({ session }) => {
+          off();
+          resolve(session.client.address);
+        });
+      });
+      const client = await RawSmtp.connect(mapped.port('relay'));
+      assert.match((await client.reply())[0] ?? '', /^554 5\.3\.2 Permanent failure injected/);
+      assert.equal((await client.command('QUIT')).code, 221);
+      await client.waitClosed();
+      assert.equal(await closed, '::ffff:127.0.0.1', 'the socket reports the client in its mapped form');
+    } finally {
+      await mapped.stop();
+    }
+  });
+
   it('probability 0 never fires', async () => {
     setRules('mail:451,p=0', 'rcpt:451,p=0', 'message:554,p=0');
     const transport = relay();

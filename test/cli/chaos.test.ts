@@ -85,6 +85,25 @@ describe('mailport serve --chaos', () => {
     );
   });
 
+  it('a bad client= network exits 2 naming the option with an example; --help shows the option', async () => {
+    const { code, stderr } = await failRun([
+      'serve',
+      ...EPHEMERAL,
+      '--chaos',
+      'connect:421,client=10.0.0.0/33',
+    ]);
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /--chaos "connect:421,client=10\.0\.0\.0\/33": client must be an IPv4 or IPv6 address, or a network in CIDR notation \(e\.g\. 10\.0\.0\.0\/8, 192\.0\.2\.7 or fd00::\/8\), not "10\.0\.0\.0\/33"\./,
+    );
+    const { stdout } = await run(process.execPath, [BIN, 'serve', '--help']);
+    assert.match(
+      stdout,
+      /client=10\.0\.0\.0\/8 +only connections from this network or single address, IPv4 or/,
+    );
+  });
+
   it('MAILPORT_CHAOS takes several rules separated by ";" and names the bad one', async () => {
     const { code, stderr } = await failRun(['serve', ...EPHEMERAL], {
       MAILPORT_CHAOS: 'connect:421;connect:delay=soon',

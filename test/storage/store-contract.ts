@@ -574,6 +574,31 @@ export function storeContract(engine: string, harness: StoreHarness): void {
         assert.deepEqual(idsOf(both.items), [tlsWrong.id]);
       });
 
+      it('leaves out of `problems` a session chaos rules failed on purpose, and keeps its `chaos` field', async () => {
+        const onPurpose = session({
+          id: newId(),
+          outcome: 'failed',
+          lastError:
+            '451 4.3.0 Temporary failure injected on purpose by Mailport chaos rule chaos-1 (stage rcpt)',
+          chaos: { rules: ['chaos-1'], failedOnPurpose: true },
+        });
+        const alsoTheClient = session({
+          id: newId(),
+          outcome: 'failed',
+          lastError: '502 5.5.1 Command not implemented',
+          chaos: { rules: ['chaos-1'], failedOnPurpose: false },
+        });
+        for (const record of [onPurpose, alsoTheClient]) await store.saveSession(record);
+        const problems = await store.listSessions({ problems: true });
+        assert.deepEqual(idsOf(problems.items), [alsoTheClient.id]);
+        assert.equal(problems.total, 1);
+        const { transcript: _transcript, ...summary } = onPurpose;
+        assert.deepEqual(
+          (await store.listSessions({})).items.find((item) => item.id === onPurpose.id),
+          summary,
+        );
+      });
+
       it('drops a diagnostic from the filter when the session is saved again without it', async () => {
         const id = newId();
         await store.saveSession(session({ id, diagnostics: [diagnostic('bare-lf')] }));

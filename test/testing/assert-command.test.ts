@@ -158,6 +158,28 @@ describe('mailport assert', () => {
     );
   });
 
+  test('lists a session chaos failed on purpose as the reason, though it is no problem of the client', async () => {
+    await sandbox.client.setChaos(['message:554,match=*@bounced.test,id=bounce']);
+    try {
+      await assert.rejects(send({ to: 'new-user@bounced.test', subject: 'Welcome', text: 'x' }), {
+        responseCode: 554,
+      });
+      const session = await sandbox.client.waitForSession((s) => s.chaos?.rules[0] === 'bounce', {
+        timeout: 10_000,
+      });
+      assert.equal(session.chaos?.failedOnPurpose, true);
+      const run = await runCli(['assert', ...api(), '--to', 'new-user@bounced.test', '--within', '200ms']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stdout,
+        /Failed SMTP sessions \(newest first\):\n {2}- submission port \d+ from 127\.0\.0\.1 at .*: failed, last reply 554 5\.7\.1 Permanent failure injected on purpose by Mailport chaos rule bounce \(stage message\)\n {4}chaos rule bounce fired; the session failed on purpose, not through the client\n/,
+      );
+      assert.match(run.stdout, / {4}auth-failed: /, 'the sessions with problems are still listed');
+    } finally {
+      await sandbox.client.clearChaos();
+    }
+  });
+
   test('exits 2 on usage errors and 1 when the API is unreachable', async () => {
     const usage = await Promise.all([
       runCli(['assert', ...api()]),

@@ -78,6 +78,7 @@ describe('chaos rules in the web UI', () => {
     const row = ruleRow('flaky');
     await row.waitFor();
     assert.equal(await row.locator('.chaos-fired').textContent(), '0');
+    assert.equal(await row.locator('.chaos-client').textContent(), 'every client');
     assert.match(
       (await row.textContent()) ?? '',
       /rcpt451 4\.3\.0Temporary failure injected.*\*@flaky\.test/,
@@ -94,7 +95,11 @@ describe('chaos rules in the web UI', () => {
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: /^Sessions/ })
       .click();
-    await page.locator('.session-row').first().click();
+    const sessionRow = page.locator('.session-row').first();
+    // Failed by the rule alone: marked as chaos, not as a problem of the client.
+    assert.equal(await sessionRow.locator('.chaos-badge').textContent(), 'chaos');
+    assert.equal(await sessionRow.locator('.status-ok').count(), 1);
+    await sessionRow.click();
     const line = page.locator('.t-chaos');
     await line.waitFor();
     assert.equal(await line.count(), 1);
@@ -151,6 +156,16 @@ describe('chaos rules in the web UI', () => {
     assert.equal(await send('dave@bounce.test'), 550);
     assert.equal(await send('erin@flaky.test'), 451);
     assert.equal(await send('erin@flaky.test'), 250, 'the flaky rule is spent after its last firing');
+  });
+
+  it('shows the client network of a rule added with client=, which spares other networks', async () => {
+    await addRuleText('connect:421,client=192.0.2.0/24,id=far');
+    const far = ruleRow('far');
+    await far.waitFor();
+    assert.equal(await far.locator('.chaos-client').textContent(), '192.0.2.0/24');
+    assert.equal((await sandbox.client.getChaos()).find((rule) => rule.id === 'far')?.client, '192.0.2.0/24');
+    assert.equal(await send('grace@example.com'), 250, 'a client on 127.0.0.1 is greeted as usual');
+    assert.equal((await sandbox.client.getChaos()).find((rule) => rule.id === 'far')?.fired, 0);
   });
 
   it("shows the server's refusal (errors[].path and message) next to the input, and changes nothing", async () => {

@@ -19,7 +19,15 @@ import {
   type TextMatcher,
 } from '../../client/message-filter.js';
 import { parseDuration } from '../../http/duration.js';
-import { type CliIo, clientFor, ensureApiOption, formatTime, printJson, processIo } from '../output.js';
+import {
+  type CliIo,
+  clientFor,
+  ensureApiOption,
+  formatSessionChaos,
+  formatTime,
+  printJson,
+  processIo,
+} from '../output.js';
 
 const EXAMPLES = `
 Examples:
@@ -111,8 +119,20 @@ export function registerAssertCommand(program: Command, io: CliIo = processIo): 
     });
 }
 
+/**
+ * The newest sessions with problems, and among the newest sessions those chaos rules failed on
+ * purpose: not the client's doing, so not problems, but they may well be why a message is missing.
+ */
 async function failedSessions(client: MailportClient): Promise<SessionSummary[]> {
-  return (await client.listSessions({ problems: true, limit: FAILED_SESSIONS_SHOWN })).items;
+  const [problems, newest] = await Promise.all([
+    client.listSessions({ problems: true, limit: FAILED_SESSIONS_SHOWN }),
+    client.listSessions({ limit: FAILED_SESSIONS_SHOWN }),
+  ]);
+  const onPurpose = newest.items.filter((session) => session.chaos?.failedOnPurpose === true);
+  // Ids are time-sortable (UUIDv7): newest first, as each list is.
+  return [...problems.items, ...onPurpose]
+    .sort((a, b) => (a.id < b.id ? 1 : -1))
+    .slice(0, FAILED_SESSIONS_SHOWN);
 }
 
 function reportArrived(
@@ -182,7 +202,7 @@ function reportMissing(
     );
     for (const session of sessions) {
       lines.push(
-        `  - ${session.listener.profile} port ${session.listener.port} from ${session.client.address} at ${formatTime(session.startedAt)}: ${session.outcome}${session.lastError ? `, last reply ${session.lastError}` : ''}`,
+        `  - ${session.listener.profile} port ${session.listener.port} from ${session.client.address} at ${formatTime(session.startedAt)}: ${session.outcome}${session.lastError ? `, last reply ${session.lastError}` : ''}${session.chaos ? `\n    ${formatSessionChaos(session.chaos)}` : ''}`,
       );
       for (const diagnostic of session.diagnostics) {
         lines.push(`    ${diagnostic.code}: ${diagnostic.message}`, `      fix: ${diagnostic.fix}`);

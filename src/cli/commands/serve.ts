@@ -231,6 +231,9 @@ Chaos rules (--chaos, repeatable; MAILPORT_CHAOS takes several separated by ";")
           times=2            fire only the first 2 times, then let the client through
           match=*@flaky.test glob on the recipient (rcpt), sender (mail), AUTH user (auth),
                              EHLO name (ehlo) or any recipient (data, message); case-insensitive
+          client=10.0.0.0/8  only connections from this network or single address, IPv4 or
+                             IPv6 (192.0.2.7, fd00::/8), at every stage; an IPv4 network also
+                             takes its IPv4-mapped addresses (::ffff:10.1.2.3)
           profile=submission only on this listener
           id=NAME            name shown in transcripts (default chaos-N)
           text=...           reply text (takes the rest of the rule)
@@ -245,6 +248,7 @@ Examples:
   $ mailport serve --spamassassin 127.0.0.1:783      # SpamAssassin scores in the checks
   $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
   $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
+  $ mailport serve --host 0.0.0.0 --chaos 'connect:421,client=10.0.0.0/8'
   $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve`,
     )
     .action(async (raw: RawServeOptions & { auth?: string[] | string; webhook?: string[] | string }) => {

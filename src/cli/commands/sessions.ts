@@ -12,6 +12,7 @@ import {
   clientFor,
   ensureApiOption,
   formatFields,
+  formatSessionChaos,
   formatTable,
   formatTime,
   positiveInteger,
@@ -42,7 +43,10 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
     .addOption(
       new Option('--diagnostic <code>', 'only sessions with this diagnostic').choices(DIAGNOSTIC_CODES),
     )
-    .option('--problems', 'only sessions with a diagnostic or a failed outcome')
+    .option(
+      '--problems',
+      'only sessions with a diagnostic, or a failed outcome not caused on purpose by chaos rules',
+    )
     .option('--limit <n>', 'how many to show, 1 to 500 (default 50)', positiveInteger)
     .option('--cursor <cursor>', 'continue after the previous page (printed under the table)')
     .option('--json', 'print the page as JSON ({ items, total, nextCursor })')
@@ -134,6 +138,7 @@ export function formatSession(session: SessionRecord): string {
     ['AUTH', session.auth ? `${session.auth.user} (${session.auth.mechanism})` : 'none'],
     ['Outcome', session.outcome],
     ['Last error', session.lastError],
+    ['Chaos', session.chaos === undefined ? null : formatSessionChaos(session.chaos)],
     ['Messages', session.messageIds.length === 0 ? 'none' : session.messageIds.join(', ')],
   ]);
   const transcript =

@@ -28,7 +28,9 @@ export function registerSessionRoutes(app: ApiInstance, { deps }: RouteContext):
               }),
             ),
           ),
-          problems: flag('`1`: only sessions with at least one diagnostic or a failed outcome.'),
+          problems: flag(
+            '`1`: only sessions with at least one diagnostic, or a failed outcome that chaos rules did not cause on purpose (see `chaos.failedOnPurpose`).',
+          ),
           ...PageQuerySchema,
         }),
         response: { 200: ref(SessionPageSchema), 400: problemResponse('Invalid query parameters.') },

@@ -113,6 +113,15 @@ const filterFields = {
       examples: ['*@flaky.test'],
     }),
   ),
+  client: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: CHAOS_LIMITS.maxClientLength,
+      description:
+        'Only connections from this client network, in CIDR notation, or from this one address; IPv4 or IPv6, at every stage (connect included). An IPv4 network also matches its IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1` is in 127.0.0.0/8). Anything else is refused with a 400 naming `client`.',
+      examples: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'],
+    }),
+  ),
   profile: Type.Optional(ref(ProfileNameSchema)),
 };
 

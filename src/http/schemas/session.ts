@@ -54,8 +54,21 @@ export const SessionOutcomeSchema = Type.Union(
   {
     $id: 'SessionOutcome',
     description:
-      '`delivered`: a message was accepted and the client quit; `quit`: quit without a message; `failed`: see diagnostics; `disconnected`: closed without QUIT; `timeout`: idle timeout; `rejected`: refused at connect.',
+      '`delivered`: a message was accepted and the client quit; `quit`: quit without a message; `failed`: see diagnostics (and `chaos`); `disconnected`: closed without QUIT; `timeout`: idle timeout; `rejected`: refused at connect.',
   },
+);
+
+export const SessionChaosSchema = Type.Object(
+  {
+    rules: Type.Array(Type.String(), {
+      description: 'Ids of the chaos rules that fired in the session, in the order they first fired.',
+    }),
+    failedOnPurpose: Type.Boolean({
+      description:
+        'The session failed only because of these rules: every error reply was injected by one (or followed only from one, such as 503 after a refused greeting) and the client made no mistake. Such a session is not counted by `problems=1`.',
+    }),
+  },
+  { $id: 'SessionChaos', description: 'What chaos rules did to a session.' },
 );
 
 const summaryProperties = {
@@ -73,6 +86,7 @@ const summaryProperties = {
     Type.String(),
     'The last error reply sent, e.g. `530 5.7.0 Must issue a STARTTLS command first`.',
   ),
+  chaos: Type.Optional(ref(SessionChaosSchema)),
   diagnostics: Type.Array(ref(DiagnosticSchema), { description: 'What the client did wrong, in order.' }),
 };
 
@@ -103,6 +117,7 @@ export const SESSION_SCHEMAS = [
   DiagnosticSchema,
   TranscriptLineSchema,
   SessionOutcomeSchema,
+  SessionChaosSchema,
   SessionSummarySchema,
   SessionRecordSchema,
   SessionPageSchema,

@@ -1,8 +1,9 @@
 /**
- * Sessions with problems (a diagnostic or a failed outcome), kept live: a misconfigured client's
- * failed connection is the first thing the UI should show, on every view.
+ * Sessions with problems (a diagnostic, or a failed outcome chaos did not cause on purpose), kept
+ * live: a misconfigured client's failed connection is the first thing the UI should show, on every view.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { hasProblems } from '../../../src/storage/session-record.js';
 import { api } from '../api/client.js';
 import { live } from '../api/live.js';
 import type { SessionSummary } from '../api/types.js';
@@ -10,11 +11,6 @@ import type { SessionSummary } from '../api/types.js';
 export interface Problems {
   total: number;
   latest: SessionSummary | null;
-}
-
-/** Mirrors the API's `problems=true` filter. */
-export function isProblem(session: SessionSummary): boolean {
-  return session.diagnostics.length > 0 || session.outcome === 'failed';
 }
 
 export function useProblems(): Problems {
@@ -34,7 +30,8 @@ export function useProblems(): Problems {
         // The badge is a hint; the Sessions view reports API errors itself.
       });
     const off = live.on('session.closed', ({ session }) => {
-      if (isProblem(session)) setProblems((now) => ({ total: now.total + 1, latest: session }));
+      // The API's own `problems=1` rule, so the badge counts what the filtered list shows.
+      if (hasProblems(session)) setProblems((now) => ({ total: now.total + 1, latest: session }));
     });
     return () => {
       cancelled = true;

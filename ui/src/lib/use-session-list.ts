@@ -1,10 +1,10 @@
 /** Cursor-paged sessions for a filter, with closed sessions added live from the event stream. */
 import { useCallback, useEffect } from 'preact/hooks';
+import { hasProblems } from '../../../src/storage/session-record.js';
 import { api } from '../api/client.js';
 import { live } from '../api/live.js';
 import type { DiagnosticCode, SessionSummary } from '../api/types.js';
 import { usePagedList } from './use-paged-list.js';
-import { isProblem } from './use-problems.js';
 
 const PAGE = 200;
 
@@ -22,7 +22,7 @@ export interface SessionList {
 }
 
 function matches(filter: SessionFilter, session: SessionSummary): boolean {
-  if (filter.problems && !isProblem(session)) return false;
+  if (filter.problems && !hasProblems(session)) return false;
   if (
     filter.diagnostic !== '' &&
     !session.diagnostics.some((diagnostic) => diagnostic.code === filter.diagnostic)

@@ -244,7 +244,8 @@ export function ChaosView({ chaos }: { chaos: ChaosRules }) {
               <dt>Options</dt>
               <dd>
                 <code>p=0.1</code> probability; <code>times=2</code> fire twice, then stop;{' '}
-                <code>match=*@flaky.test</code> glob on the address or name; <code>profile=</code>
+                <code>match=*@flaky.test</code> glob on the address or name; <code>client=10.0.0.0/8</code>{' '}
+                only connections from this network or address (IPv4 or IPv6); <code>profile=</code>
                 {PROFILE_NAMES.join(', ')}; <code>id=NAME</code>; <code>text=...</code> the reply text, last
               </dd>
             </div>
@@ -285,6 +286,7 @@ function RuleTable({
             <th scope="col">Probability</th>
             <th scope="col">Times</th>
             <th scope="col">Match</th>
+            <th scope="col">Client</th>
             <th scope="col">Profile</th>
             <th scope="col">Fired</th>
             <th scope="col">
@@ -309,6 +311,7 @@ function RuleTable({
                 )}
               </td>
               <td class="chaos-match">{rule.match ?? <span class="muted">anything</span>}</td>
+              <td class="chaos-client">{rule.client ?? <span class="muted">every client</span>}</td>
               <td>{rule.profile ?? <span class="muted">every listener</span>}</td>
               <td class="chaos-fired">{formatCount(rule.fired)}</td>
               <td>

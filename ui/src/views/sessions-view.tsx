@@ -4,9 +4,10 @@
  * the fix next to the transcript line where it happened.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rule-set.js';
+import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rules.js';
 import { DIAGNOSTIC_CODES } from '../../../src/diagnostics/catalogue.js';
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
+import { hasProblems } from '../../../src/storage/session-record.js';
 import { api } from '../api/client.js';
 import type {
   DiagnosticCode,
@@ -23,7 +24,6 @@ import { focusOnMount } from '../lib/focus.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
 import { linkProps, navigate } from '../lib/router.js';
-import { isProblem } from '../lib/use-problems.js';
 import { type SessionFilter, useSessionList } from '../lib/use-session-list.js';
 
 const ROW_HEIGHT = 72;
@@ -161,7 +161,7 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
 }
 
 function SessionRow({ session, active }: { session: SessionSummary; active: boolean }) {
-  const problem = isProblem(session);
+  const problem = hasProblems(session);
   const first = session.diagnostics[0];
   return (
     <a
@@ -183,6 +183,12 @@ function SessionRow({ session, active }: { session: SessionSummary; active: bool
           </time>
         </span>
         <span class="row-snippet">
+          {/* A failure chaos caused on purpose is no problem, but never left unexplained. */}
+          {session.chaos !== undefined && (
+            <>
+              <span class="chaos-badge">chaos</span>{' '}
+            </>
+          )}
           {first !== undefined && (
             <>
               <code class="diag-code">{first.code}</code>
