@@ -54,8 +54,11 @@ async function startRelay(prefix: string[] = []) {
   return { dataDir, serve, port };
 }
 
-/** Sends `count` messages over 5 pooled connections; returns the ids their 250 replies gave. */
-async function sendMany(port: number, count: number): Promise<string[]> {
+/**
+ * Sends `count` messages over 5 pooled connections, each with `padding` more bytes of body;
+ * returns the ids their 250 replies gave.
+ */
+async function sendMany(port: number, count: number, padding = 0): Promise<string[]> {
   const transport = nodemailer.createTransport({
     host: '127.0.0.1',
     port,
@@ -71,7 +74,7 @@ async function sendMany(port: number, count: number): Promise<string[]> {
           from: 'durable@example.com',
           to: 'rcpt@example.com',
           subject: `durable ${i}`,
-          text: `body ${i}`,
+          text: `body ${i}\n${'padding line\n'.repeat(padding / 13)}`,
         });
         const id = /queued as (\S+)/.exec(info.response)?.[1];
         assert.ok(id, info.response);
@@ -104,36 +107,41 @@ it('every message acknowledged with 250 is on disk after SIGKILL', async () => {
   }
 });
 
-it('sends each 250 after DATA only after an fdatasync of the WAL that began after the message was committed', {
-  skip: STRACE_UNAVAILABLE,
-}, async () => {
-  const traceDir = await mkdtemp(join(tmpdir(), 'mailport-strace-'));
-  dirs.push(traceDir);
-  const tracePath = join(traceDir, 'trace');
-  const { dataDir, serve, port } = await startRelay(
-    straceCommand(tracePath, ['pwrite64', 'fdatasync', 'fsync', 'write', 'writev']),
-  );
-  const acknowledged = await sendMany(port, 30);
-  process.kill(tracedProcess(serve.child.pid ?? 0), 'SIGTERM');
-  await waitForExit(serve.child);
-
-  const calls = parseTrace(await readFile(tracePath, 'utf8'));
-  const wal = join(dataDir, 'mailport.db-wal');
-  const walWrites = calls.filter((call) => call.name === 'pwrite64' && call.path === wal);
-  const walSyncs = calls.filter((call) => /^f(data)?sync$/.test(call.name) && call.path === wal);
-  for (const id of acknowledged) {
-    const reply = calls.find(
-      (call) =>
-        /^writev?$/.test(call.name) &&
-        call.path?.startsWith('socket:') &&
-        call.data.includes(`queued as ${id}`),
+// Small groups are synced on the writer thread, large ones on the thread pool (writer-thread.ts).
+for (const [size, padding] of [
+  ['small', 0],
+  ['large', 300 * 1024],
+] as const)
+  it(`sends each 250 after DATA only after an fdatasync of the WAL that began after the message was committed (${size} messages)`, {
+    skip: STRACE_UNAVAILABLE,
+  }, async () => {
+    const traceDir = await mkdtemp(join(tmpdir(), 'mailport-strace-'));
+    dirs.push(traceDir);
+    const tracePath = join(traceDir, 'trace');
+    const { dataDir, serve, port } = await startRelay(
+      straceCommand(tracePath, ['pwrite64', 'fdatasync', 'fsync', 'write', 'writev']),
     );
-    assert.ok(reply, `no 250 for ${id} in the trace`);
-    const committed = commitEnd(walWrites, id);
-    const synced = walSyncs.find((sync) => sync.start >= committed && sync.end <= reply.start);
-    assert.ok(synced, `the 250 for ${id} went out without an fdatasync of the WAL after its commit`);
-  }
-});
+    const acknowledged = await sendMany(port, 30, padding);
+    process.kill(tracedProcess(serve.child.pid ?? 0), 'SIGTERM');
+    await waitForExit(serve.child);
+
+    const calls = parseTrace(await readFile(tracePath, 'utf8'));
+    const wal = join(dataDir, 'mailport.db-wal');
+    const walWrites = calls.filter((call) => call.name === 'pwrite64' && call.path === wal);
+    const walSyncs = calls.filter((call) => /^f(data)?sync$/.test(call.name) && call.path === wal);
+    for (const id of acknowledged) {
+      const reply = calls.find(
+        (call) =>
+          /^writev?$/.test(call.name) &&
+          call.path?.startsWith('socket:') &&
+          call.data.includes(`queued as ${id}`),
+      );
+      assert.ok(reply, `no 250 for ${id} in the trace`);
+      const committed = commitEnd(walWrites, id);
+      const synced = walSyncs.find((sync) => sync.start >= committed && sync.end <= reply.start);
+      assert.ok(synced, `the 250 for ${id} went out without an fdatasync of the WAL after its commit`);
+    }
+  });
 
 /**
  * When the commit that first wrote message `id` to the WAL was written whole: the end of its commit

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { WalSync, walFileSync } from '../../src/storage/sqlite/wal-sync.js';
+import { WalFile, WalSync } from '../../src/storage/sqlite/wal-sync.js';
 
 /** A sync the test finishes by hand, recording when each one started. */
 function manualSync() {
@@ -92,17 +92,19 @@ describe('WalSync', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailport-wal-sync-'));
     const path = join(dir, 'store.db');
     const db = new Database(path);
-    const file = walFileSync(path);
+    const file = new WalFile(path);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec('CREATE TABLE t (v TEXT)');
       db.prepare('INSERT INTO t VALUES (?)').run('durable');
-      const wal = new WalSync(file.sync);
+      const wal = new WalSync(() => file.syncOnThreadPool());
       await wal.durable();
+      db.prepare('INSERT INTO t VALUES (?)').run('durable on this thread');
+      file.sync();
       await wal.durable();
     } finally {
-      await file.close();
+      file.close();
       db.close();
       await rm(dir, { recursive: true, force: true });
     }
@@ -111,16 +113,18 @@ describe('WalSync', () => {
   it('reports a WAL file that cannot be opened, and opens it once it exists', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailport-wal-sync-'));
     const path = join(dir, 'later.db');
-    const file = walFileSync(path);
+    const file = new WalFile(path);
     try {
-      await assert.rejects(file.sync(), { code: 'ENOENT' });
+      assert.throws(() => file.sync(), { code: 'ENOENT' });
+      await assert.rejects(file.syncOnThreadPool(), { code: 'ENOENT' });
       const db = new Database(path);
       db.pragma('journal_mode = WAL');
       db.exec('CREATE TABLE t (v TEXT)');
-      await file.sync();
+      file.sync();
+      await file.syncOnThreadPool();
       db.close();
     } finally {
-      await file.close();
+      file.close();
       await rm(dir, { recursive: true, force: true });
     }
   });
