@@ -29,9 +29,10 @@ const walFile = new WalFile(path);
 const wal = new WalSync(() => walFile.syncOnThreadPool());
 /**
  * A group of messages smaller than this is synced on the writer thread itself, a larger one on the
- * thread pool (see #commit).
+ * thread pool (see #commit). Groups of 1 KiB messages stay under it even from 50 connections; one
+ * 100 KiB message is over it.
  */
-const OVERLAPPED_SYNC_BYTES = 256 * 1024;
+const OVERLAPPED_SYNC_BYTES = 64 * 1024;
 // Every page a transaction writes stays in the page cache until commit: at the default 16 MB, a
 // 10 MiB message cost the writer as much again in cache. Inserts append at the right edge of each
 // B-tree, so 2 MB holds their working set; reads run on the main thread's connection.
@@ -124,8 +125,9 @@ class GroupCommit {
     else if (groupBytes < OVERLAPPED_SYNC_BYTES) {
       // A small group's sync is short, and the next group's parsing would be too: the two hops to
       // the thread pool and back cost more than the overlap saves (587 1 KiB x10: 4,363 msg/s
-      // against 3,898, medians of 4 interleaved runs). A large group's parsing overlaps its sync
-      // (100 KiB x10: 714 msg/s against 671 synced here).
+      // against 3,898, medians of 4 interleaved runs; faster in 20 of 23 pairs). Large messages
+      // take long to parse, and that overlaps their sync: syncing them here too made 587 100 KiB
+      // x10 slower (671 msg/s against 714).
       try {
         walFile.sync();
         answer(null);
