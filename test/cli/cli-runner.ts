@@ -2,14 +2,11 @@
  * Runs the API-facing commands for the CLI tests: in-process on a fresh program (output, thrown
  * error and exit code captured), or as the real `mailport` entry point in a child process.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerMessagesCommand } from '../../src/cli/commands/messages.js';
 import { registerSessionsCommand } from '../../src/cli/commands/sessions.js';
-
-const RUN_MAIN = join(import.meta.dirname, 'run-main.ts');
+import { type CliRun as ProcessRun, runCli as runCliProcess } from '../testing/fixtures/run-cli.js';
 
 export interface CliRun {
   stdout: string;
@@ -55,24 +52,9 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
   return run;
 }
 
-/** Runs the real `mailport` entry point as a process. */
-export function runProcess(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUN_MAIN, ...args], {
-      env: { ...process.env, MAILPORT_API: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs the real `mailport` entry point as a process, with no MAILPORT_API from the environment. */
+export function runProcess(args: string[]): Promise<ProcessRun> {
+  return runCliProcess(args, { MAILPORT_API: '' });
 }
 
 /** The URL of a loopback port nothing listens on. */
