@@ -1,6 +1,6 @@
 /**
- * Every link and image of a message, from the HTML anchors, areas and images and the URLs written
- * in the text part, each with the content checks it fails.
+ * Every link and image of a message, from the HTML anchors, areas, images and background images
+ * and the URLs written in the text part, each with the content checks it fails.
  */
 import { findTextUrls } from '../mime/text-links.js';
 import { displayedHost, localHostReason, organizationalDomain } from './hosts.js';
@@ -22,6 +22,7 @@ export function collectLinks(scan: HtmlScan | null, text: string | null): LinkCh
   for (const image of scan?.images ?? []) {
     links.push(link(image.src, image.alt ?? '', 'html', 'img', image.alt === null));
   }
+  for (const url of scan?.backgrounds ?? []) links.push(link(url, '', 'html', 'background'));
   for (const url of findTextUrls(text ?? '')) links.push(link(url, '', 'text', 'text'));
   return links.slice(0, MAX_COLLECTED * 2);
 }
@@ -37,9 +38,10 @@ function link(
   if (missingAlt) problems.push('image-without-alt');
   const web = webUrl(url);
   if (web !== null) {
-    if (web.protocol === 'http:') problems.push(element === 'img' ? 'insecure-image' : 'insecure-link');
+    const image = element === 'img' || element === 'background';
+    if (web.protocol === 'http:') problems.push(image ? 'insecure-image' : 'insecure-link');
     if (localHostReason(web.hostname) !== null) problems.push('development-url');
-    if (element !== 'img' && textShowsOtherDomain(text, web)) problems.push('link-text-mismatch');
+    if (!image && textShowsOtherDomain(text, web)) problems.push('link-text-mismatch');
   }
   return { url, text, part, element, problems, probe: null };
 }

@@ -170,8 +170,11 @@ export interface LinkCheck {
   text: string;
   /** The body part it was found in. */
   part: 'html' | 'text';
-  /** `a`, `area` or `img` in HTML; `text` for a URL in the plain-text part. */
-  element: 'a' | 'area' | 'img' | 'text';
+  /**
+   * `a`, `area` or `img` in HTML; `background` for a background image (a `background` attribute or
+   * a CSS `url(...)`); `text` for a URL in the plain-text part.
+   */
+  element: 'a' | 'area' | 'img' | 'background' | 'text';
   /** Ids of the content checks this link fails. */
   problems: ContentCheckId[];
   /** The HTTP probe (`?probeLinks=true`); null when not asked for or not an http(s) URL. */

@@ -124,6 +124,35 @@ describe('deliverability checks: content', () => {
     assert.deepEqual(reset?.problems, ['insecure-link', 'development-url']);
   });
 
+  test('background images, from attributes and CSS, are checked like images', async () => {
+    const report = await check({
+      ...CLEAN,
+      html: [
+        '<style>.hero { background-image: url("http://localhost:8080/hero.jpg"); }</style>',
+        '<table background="https://cdn.example.com/bg.png"><tr>',
+        '<td style="background: #fff url(\'http://cdn.example.com/cell.png\') no-repeat">x</td>',
+        '<td style="background-image: url(data:image/png;base64,iVBORw0KGgo=)">y</td>',
+        '</tr></table>',
+      ].join(''),
+    });
+    assert.deepEqual(
+      report.links.map((link) => [link.element, link.url, link.problems]),
+      [
+        ['background', 'http://localhost:8080/hero.jpg', ['insecure-image', 'development-url']],
+        ['background', 'https://cdn.example.com/bg.png', []],
+        ['background', 'http://cdn.example.com/cell.png', ['insecure-image']],
+        ['text', 'https://example.com/track?o=1', []],
+      ],
+    );
+    const findings = byId(report);
+    assert.deepEqual(findings.get('development-url')?.evidence, ['http://localhost:8080/hero.jpg']);
+    assert.deepEqual(findings.get('insecure-image')?.evidence, [
+      'http://localhost:8080/hero.jpg',
+      'http://cdn.example.com/cell.png',
+    ]);
+    assert.equal(findings.has('image-without-alt'), false, 'a background has no alt to miss');
+  });
+
   test('URLs in the text part are links too', async () => {
     const report = await check({
       ...CLEAN,

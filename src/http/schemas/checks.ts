@@ -154,9 +154,16 @@ export const LinkCheckSchema = Type.Object(
     text: Type.String({ description: 'The link text (for images, the alt text); empty for text-part URLs.' }),
     part: Type.Union([Type.Literal('html'), Type.Literal('text')], { description: 'The body part.' }),
     element: Type.Union(
-      [Type.Literal('a'), Type.Literal('area'), Type.Literal('img'), Type.Literal('text')],
+      [
+        Type.Literal('a'),
+        Type.Literal('area'),
+        Type.Literal('img'),
+        Type.Literal('background'),
+        Type.Literal('text'),
+      ],
       {
-        description: '`a`, `area` or `img` in HTML; `text` for a URL in the plain-text part.',
+        description:
+          '`a`, `area` or `img` in HTML; `background` for a background image (a `background` attribute or a CSS `url(...)`); `text` for a URL in the plain-text part.',
       },
     ),
     problems: Type.Array(ref(ContentCheckIdSchema), { description: 'The content checks this link fails.' }),

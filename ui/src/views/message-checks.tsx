@@ -214,7 +214,13 @@ function Report({ report }: { report: DeliverabilityReport }) {
                 {report.links.map((link, index) => (
                   <tr key={index}>
                     <td class="link-url">
-                      <span class="tag">{link.element === 'text' ? 'text part' : `<${link.element}>`}</span>{' '}
+                      <span class="tag">
+                        {link.element === 'text'
+                          ? 'text part'
+                          : link.element === 'background'
+                            ? 'background'
+                            : `<${link.element}>`}
+                      </span>{' '}
                       <code>{link.url}</code>
                     </td>
                     <td>{link.text}</td>
