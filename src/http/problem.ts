@@ -89,6 +89,9 @@ const LOCATION_NAMES: Readonly<Record<string, string>> = {
 function validationMessage(message: string | undefined, params: Record<string, unknown>): string {
   const allowed = params.allowedValues;
   if (Array.isArray(allowed)) return `must be one of: ${allowed.join(', ')}`;
+  // Ajv's words for a value that fits none of a union's forms; the other errors say what is off.
+  if (message === 'must match a schema in anyOf')
+    return 'matches none of the accepted forms (/api/openapi.json lists them)';
   return message ?? 'is invalid';
 }
 
@@ -98,11 +101,15 @@ export function toProblem(error: unknown, request: FastifyRequest): HttpProblem 
   const fastifyError = (error ?? {}) as Partial<FastifyError>;
   if (fastifyError.validation !== undefined) {
     const location = fastifyError.validationContext ?? 'request';
-    const errors = fastifyError.validation.map((issue) => ({
-      location,
-      path: issue.instancePath,
-      message: validationMessage(issue.message, issue.params),
-    }));
+    // Each branch of a union that does not match reports the same missing field: say it once.
+    const errors = [
+      ...new Map(
+        fastifyError.validation.map((issue) => {
+          const message = validationMessage(issue.message, issue.params);
+          return [`${issue.instancePath}\n${message}`, { location, path: issue.instancePath, message }];
+        }),
+      ).values(),
+    ];
     const described = errors.map(
       ({ path, message }) =>
         `${path === '' ? location : `\`${path.slice(1).replaceAll('/', '.')}\``} ${message}`,

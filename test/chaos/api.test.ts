@@ -129,6 +129,14 @@ describe('chaos API', () => {
     const noRules = await putRules({});
     assert.equal(noRules.status, 400);
 
+    // An action of no known form: the missing field once (not once per form), then in plain words.
+    const formless = await putRules({ rules: [{ stage: 'rcpt', action: { reply: 452 } }] });
+    assert.equal(formless.status, 400);
+    assert.equal(
+      formless.json.detail,
+      "Invalid request body: `rules.0.action` must have required property 'type'; `rules.0.action` matches none of the accepted forms (/api/openapi.json lists them).",
+    );
+
     assert.deepEqual(
       (await sandbox.client.getChaos()).map((r) => r.stage),
       ['message'],
