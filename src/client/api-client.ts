@@ -174,9 +174,9 @@ export class MailportClient {
 
   /** SMTP sessions, newest first. */
   async listSessions(query: SessionListQuery = {}): Promise<Page<SessionSummary>> {
-    const { problems, ...rest } = query;
+    const { problems, chaos, ...rest } = query;
     return this.#json('GET', '/api/v1/sessions', {
-      query: { ...rest, problems: problems ? '1' : undefined },
+      query: { ...rest, problems: problems ? '1' : undefined, chaos: chaos ? '1' : undefined },
     });
   }
 

@@ -51,6 +51,8 @@ export interface SessionListQuery {
   diagnostic?: DiagnosticCode;
   /** Only sessions with at least one diagnostic, or a failed outcome chaos rules did not cause on purpose. */
   problems?: boolean;
+  /** Only sessions in which chaos rules fired (those with a `chaos` field). */
+  chaos?: boolean;
   limit?: number;
   cursor?: string;
 }

@@ -35,6 +35,8 @@ export interface SessionQuery {
   diagnostic?: DiagnosticCode;
   /** Only sessions for which `hasProblems` (session-record.ts) holds. */
   problems?: boolean;
+  /** Only sessions in which chaos rules fired (those with a `chaos` field). */
+  chaos?: boolean;
   limit?: number;
   cursor?: string;
 }

@@ -82,6 +82,16 @@ describe('sessions failed on purpose by chaos', () => {
 
     const [listed] = (await listSessions('')).filter((s) => s.id === session.id);
     assert.deepEqual(listed?.chaos, { rules: ['bounce-all'], failedOnPurpose: true });
+    const hitByChaos = await listSessions('&chaos=1');
+    assert.ok(hitByChaos.some((s) => s.id === session.id));
+    assert.ok(
+      hitByChaos.every((s) => s.chaos !== undefined),
+      '`chaos=1` lists only sessions chaos rules fired in',
+    );
+    assert.ok(
+      (await sandbox.client.listSessions({ chaos: true })).items.some((s) => s.id === session.id),
+      'the typed client has the chaos filter too',
+    );
     assert.equal(await isListedAsProblem(session.id), false);
     assert.ok(
       !(await sandbox.client.listSessions({ problems: true })).items.some((s) => s.id === session.id),

@@ -118,11 +118,20 @@ describe('mailport messages / sessions', () => {
   test('sessions list filters by diagnostic and problems; sessions show prints the transcript and fixes', async () => {
     const failed = failedSession();
     await harness.store.saveSession(failed);
-    await harness.store.saveSession(failedSession({ outcome: 'quit', diagnostics: [], lastError: null }));
+    const quit = failedSession({
+      outcome: 'quit',
+      diagnostics: [],
+      lastError: null,
+      chaos: { rules: ['slow'], failedOnPurpose: false },
+    });
+    await harness.store.saveSession(quit);
 
     const all = await cli(['--api', harness.url, 'sessions', 'list']);
     assert.match(all.stdout, /^ID\s+STARTED\s+PORT\s+CLIENT\s+TLS\s+AUTH\s+OUTCOME\s+DIAGNOSTICS$/m);
     assert.match(all.stdout, /2 of 2 sessions\./);
+    const chaos = await cli(['--api', harness.url, 'sessions', 'list', '--chaos']);
+    assert.match(chaos.stdout, new RegExp(`^${quit.id}\\s.*\\squit\\s`, 'm'));
+    assert.match(chaos.stdout, /1 of 1 session\./);
     const problems = await cli(['--api', harness.url, 'sessions', 'list', '--problems']);
     assert.match(
       problems.stdout,

@@ -65,7 +65,7 @@ describe('SqliteStore specifics', () => {
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    assert.deepEqual(versions, [1, 2, 3, 4]);
+    assert.deepEqual(versions, [1, 2, 3, 4, 5]);
     db.close();
   });
 
@@ -149,6 +149,36 @@ describe('SqliteStore specifics', () => {
       assert.equal(await store.deleteMessage(message.id), true);
       assert.equal(await store.getRawMessage(message.id), null);
       assert.equal((await store.stats()).messageBytes, 0);
+    } finally {
+      await store.close();
+    }
+  });
+  it('marks the sessions chaos rules fired in when it upgrades a store written before the chaos filter', async () => {
+    const path = join(root, 'v4.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path);
+    migrate(db, SQLITE_MIGRATIONS.slice(0, 4));
+    const insert = db.prepare(
+      'INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, 0, ?, ?)',
+    );
+    // Summaries cut down to what the filter reads.
+    const quiet = { id: '01936f0e-0000-7000-8000-000000000001', outcome: 'quit' };
+    const delayed = {
+      id: '01936f0e-0000-7000-8000-000000000002',
+      outcome: 'delivered',
+      chaos: { rules: ['slow'], failedOnPurpose: false },
+    };
+    for (const summary of [quiet, delayed]) insert.run(summary.id, JSON.stringify(summary), '[]');
+    db.close();
+
+    const store = new SqliteStore({ path });
+    await store.init();
+    try {
+      const fired = await store.listSessions({ chaos: true });
+      assert.deepEqual(
+        fired.items.map((session) => session.id),
+        [delayed.id],
+      );
     } finally {
       await store.close();
     }

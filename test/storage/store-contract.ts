@@ -599,6 +599,34 @@ export function storeContract(engine: string, harness: StoreHarness): void {
         );
       });
 
+      it('lists the sessions chaos rules fired in, and follows a session saved again', async () => {
+        const quiet = session({ id: newId(), outcome: 'quit' });
+        const delayed = session({
+          id: newId(),
+          outcome: 'delivered',
+          chaos: { rules: ['slow'], failedOnPurpose: false },
+        });
+        const refused = session({
+          id: newId(),
+          outcome: 'failed',
+          chaos: { rules: ['bounce'], failedOnPurpose: true },
+        });
+        for (const record of [quiet, delayed, refused]) await store.saveSession(record);
+        const fired = await store.listSessions({ chaos: true, limit: 1 });
+        assert.deepEqual(idsOf(fired.items), [refused.id]);
+        assert.equal(fired.total, 2);
+        const next = await store.listSessions({ chaos: true, cursor: fired.nextCursor ?? '' });
+        assert.deepEqual(idsOf(next.items), [delayed.id]);
+        assert.equal((await store.listSessions({ chaos: true, problems: true })).total, 0);
+
+        // A session is saved again as it goes on: the filter follows its latest summary.
+        await store.saveSession(
+          session({ id: quiet.id, outcome: 'quit', chaos: { rules: ['late'], failedOnPurpose: false } }),
+        );
+        await store.saveSession(session({ id: delayed.id, outcome: 'delivered' }));
+        assert.deepEqual(idsOf((await store.listSessions({ chaos: true })).items), [refused.id, quiet.id]);
+      });
+
       it('drops a diagnostic from the filter when the session is saved again without it', async () => {
         const id = newId();
         await store.saveSession(session({ id, diagnostics: [diagnostic('bare-lf')] }));

@@ -120,15 +120,16 @@ export function registerAssertCommand(program: Command, io: CliIo = processIo): 
 }
 
 /**
- * The newest sessions with problems, and among the newest sessions those chaos rules failed on
- * purpose: not the client's doing, so not problems, but they may well be why a message is missing.
+ * The newest sessions with problems, and among the newest sessions chaos rules fired in those they
+ * failed on purpose: not the client's doing, so not problems, but they may well be why a message
+ * is missing.
  */
 async function failedSessions(client: MailportClient): Promise<SessionSummary[]> {
-  const [problems, newest] = await Promise.all([
+  const [problems, chaos] = await Promise.all([
     client.listSessions({ problems: true, limit: FAILED_SESSIONS_SHOWN }),
-    client.listSessions({ limit: FAILED_SESSIONS_SHOWN }),
+    client.listSessions({ chaos: true, limit: FAILED_SESSIONS_SHOWN }),
   ]);
-  const onPurpose = newest.items.filter((session) => session.chaos?.failedOnPurpose === true);
+  const onPurpose = chaos.items.filter((session) => session.chaos?.failedOnPurpose === true);
   // Ids are time-sortable (UUIDv7): newest first, as each list is.
   return [...problems.items, ...onPurpose]
     .sort((a, b) => (a.id < b.id ? 1 : -1))

@@ -25,6 +25,7 @@ Examples:
   $ mailport sessions list
   $ mailport sessions list --problems
   $ mailport sessions list --diagnostic mail-before-starttls --json
+  $ mailport sessions list --chaos
   $ mailport sessions show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport --api http://sandbox.internal:8025 sessions list --problems`;
 
@@ -47,6 +48,7 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
       '--problems',
       'only sessions with a diagnostic, or a failed outcome not caused on purpose by chaos rules',
     )
+    .option('--chaos', 'only sessions in which chaos rules fired')
     .option('--limit <n>', 'how many to show, 1 to 500 (default 50)', positiveInteger)
     .option('--cursor <cursor>', 'continue after the previous page (printed under the table)')
     .option('--json', 'print the page as JSON ({ items, total, nextCursor })')
@@ -56,6 +58,7 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
         options: {
           diagnostic?: DiagnosticCode;
           problems?: boolean;
+          chaos?: boolean;
           limit?: number;
           cursor?: string;
           json?: boolean;
@@ -65,11 +68,16 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
         const page = await clientFor(command).listSessions({
           diagnostic: options.diagnostic,
           problems: options.problems,
+          chaos: options.chaos,
           limit: options.limit,
           cursor: options.cursor,
         });
         if (options.json) printJson(io, page);
-        else io.out(formatSessionList(page, options.diagnostic !== undefined || options.problems === true));
+        else {
+          const filtered =
+            options.diagnostic !== undefined || options.problems === true || options.chaos === true;
+          io.out(formatSessionList(page, filtered));
+        }
       },
     );
 

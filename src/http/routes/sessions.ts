@@ -31,14 +31,15 @@ export function registerSessionRoutes(app: ApiInstance, { deps }: RouteContext):
           problems: flag(
             '`1`: only sessions with at least one diagnostic, or a failed outcome that chaos rules did not cause on purpose (see `chaos.failedOnPurpose`).',
           ),
+          chaos: flag('`1`: only sessions in which chaos rules fired (those with a `chaos` field).'),
           ...PageQuerySchema,
         }),
         response: { 200: ref(SessionPageSchema), 400: problemResponse('Invalid query parameters.') },
       },
     },
     async (request) => {
-      const { problems, ...query } = request.query;
-      return store.listSessions({ ...query, problems: isFlagSet(problems) });
+      const { problems, chaos, ...query } = request.query;
+      return store.listSessions({ ...query, problems: isFlagSet(problems), chaos: isFlagSet(chaos) });
     },
   );
 

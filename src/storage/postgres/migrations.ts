@@ -104,4 +104,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     name: 'the parsed body is no longer stored: it is parsed from raw when a message is opened',
     sql: 'ALTER TABLE message_content DROP COLUMN parsed_json;',
   },
+  {
+    version: 3,
+    name: 'sessions in which chaos rules fired can be listed without reading every summary',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN chaos_fired boolean NOT NULL DEFAULT false;
+      UPDATE sessions SET chaos_fired = true WHERE summary_json -> 'chaos' IS NOT NULL;
+      CREATE INDEX sessions_chaos_fired ON sessions (chaos_fired, id);
+    `,
+  },
 ];

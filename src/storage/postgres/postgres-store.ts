@@ -190,14 +190,15 @@ export class PostgresStore implements Store {
 
   async saveSession(session: SessionRecord): Promise<void> {
     await this.query(
-      `INSERT INTO sessions (id, has_problems, diagnostic_codes, summary_json, transcript_json)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
+      `INSERT INTO sessions (id, has_problems, chaos_fired, diagnostic_codes, summary_json, transcript_json)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems, chaos_fired = excluded.chaos_fired,
          diagnostic_codes = excluded.diagnostic_codes, summary_json = excluded.summary_json,
          transcript_json = excluded.transcript_json`,
       [
         session.id,
         hasProblems(session),
+        session.chaos !== undefined,
         diagnosticCodes(session),
         JSON.stringify(sessionSummary(session)),
         JSON.stringify(session.transcript),
@@ -216,6 +217,7 @@ export class PostgresStore implements Store {
       filters.push(`diagnostic_codes @> $${params.length}::text[]`);
     }
     if (query.problems === true) filters.push('has_problems');
+    if (query.chaos === true) filters.push('chaos_fired');
     const filterParams = [...params];
     const conditions = [...filters];
     if (after !== null) {

@@ -125,4 +125,13 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'sessions in which chaos rules fired can be listed without reading every summary',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN chaos_fired INTEGER NOT NULL DEFAULT 0;
+      UPDATE sessions SET chaos_fired = 1 WHERE json_extract(summary_json, '$.chaos') IS NOT NULL;
+      CREATE INDEX sessions_chaos_fired ON sessions (chaos_fired, id);
+    `,
+  },
 ];

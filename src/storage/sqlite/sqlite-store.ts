@@ -251,6 +251,7 @@ export class SqliteStore implements RawIngestStore {
       params.push(query.diagnostic);
     }
     if (query.problems === true) filters.push('has_problems = 1');
+    if (query.chaos === true) filters.push('chaos_fired = 1');
     const conditions = after === null ? filters : [...filters, 'id < ?'];
     const rows = this.statement(
       `SELECT summary_json FROM sessions ${whereOf(conditions)} ORDER BY id DESC LIMIT ?`,

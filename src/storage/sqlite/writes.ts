@@ -162,8 +162,8 @@ export class SqliteWrites {
   #upsertSessions(sessions: SessionRecord[]): void {
     if (sessions.length === 0) return;
     const upsert = this.#statements.get(
-      `INSERT INTO sessions (id, has_problems, summary_json, transcript_json) VALUES (?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems,
+      `INSERT INTO sessions (id, has_problems, chaos_fired, summary_json, transcript_json) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET has_problems = excluded.has_problems, chaos_fired = excluded.chaos_fired,
          summary_json = excluded.summary_json, transcript_json = excluded.transcript_json`,
     );
     const clearCodes = this.#statements.get('DELETE FROM session_diagnostics WHERE session_id = ?');
@@ -172,6 +172,7 @@ export class SqliteWrites {
       upsert.run(
         session.id,
         hasProblems(session) ? 1 : 0,
+        session.chaos === undefined ? 0 : 1,
         JSON.stringify(sessionSummary(session)),
         JSON.stringify(session.transcript),
       );
