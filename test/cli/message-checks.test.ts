@@ -277,6 +277,35 @@ describe('mailport messages checks without --spamassassin', () => {
   });
 });
 
+describe('mailport messages checks when DNS fails', () => {
+  test('lists each failed lookup, and SPF and DMARC say temperror', async () => {
+    const dns = await startDnsServer({}, { servfail: true });
+    const sandbox = await startSandbox({ dnsServer: dns.server });
+    try {
+      const transport = nodemailer.createTransport(sandbox.transportOptions('relay'));
+      await transport.sendMail({
+        from: 'app@example.test',
+        to: 'a@example.com',
+        subject: 'Hi',
+        text: 'Hello',
+      });
+      transport.close();
+      const { id } = await sandbox.client.waitForMessage({ subject: 'Hi' }, { timeout: 10_000 });
+      const { stdout } = await cli(['--api', sandbox.apiUrl, 'messages', 'checks', id]);
+      const failed = stdout.split('  DNS lookups that failed (their checks say temperror):\n')[1];
+      assert.ok(failed !== undefined, stdout);
+      const server = regexpLiteral(dns.server);
+      assert.match(failed, new RegExp(`^ +example\\.test TXT: ESERVFAIL from ${server}$`, 'm'));
+      assert.match(failed, new RegExp(`^ +_dmarc\\.example\\.test TXT: ESERVFAIL from ${server}$`, 'm'));
+      assert.match(stdout, /^ *SPF +temperror\b/m);
+      assert.match(stdout, /^ *DMARC +temperror\b/m);
+    } finally {
+      await sandbox.stop();
+      await dns.close();
+    }
+  });
+});
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,7 @@
 /**
  * A real DNS server for the tests: UDP on 127.0.0.1 and an ephemeral port, answering TXT
- * questions from a table (NXDOMAIN for unknown names), or never answering at all (`silent`).
+ * questions from a table (NXDOMAIN for unknown names), failing every one at once (`servfail`), or
+ * never answering at all (`silent`).
  */
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
@@ -16,12 +17,14 @@ export interface TestDnsServer {
   close(): Promise<void>;
 }
 
+/** RCODE 2 (RFC 1035 §4.1.1): the server could not answer, e.g. its upstream is down. */
+const SERVFAIL = 2;
 /** RCODE 3 (RFC 1035 §4.1.1): the name does not exist. */
 const NXDOMAIN = 3;
 
 export async function startDnsServer(
   txt: Record<string, string> = {},
-  options: { silent?: boolean } = {},
+  options: { silent?: boolean; servfail?: boolean } = {},
 ): Promise<TestDnsServer> {
   const records = new Map(Object.entries(txt).map(([name, value]) => [name.toLowerCase(), value]));
   const questions: string[] = [];
@@ -32,7 +35,7 @@ export async function startDnsServer(
     if (question === undefined) return;
     questions.push(`${question.name} ${question.type}`);
     if (options.silent) return;
-    const value = records.get(question.name.toLowerCase());
+    const value = options.servfail ? undefined : records.get(question.name.toLowerCase());
     const answers =
       value !== undefined && question.type === 'TXT'
         ? [{ type: 'TXT' as const, name: question.name, ttl: 60, class: 'IN' as const, data: chunks(value) }]
@@ -40,7 +43,9 @@ export async function startDnsServer(
     const response = dnsPacket.encode({
       type: 'response',
       id: query.id ?? 0,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | (value === undefined ? NXDOMAIN : 0),
+      flags: options.servfail
+        ? SERVFAIL
+        : dnsPacket.AUTHORITATIVE_ANSWER | (value === undefined ? NXDOMAIN : 0),
       questions: [question],
       answers,
     });
