@@ -1,6 +1,7 @@
 /**
  * The `mailport` command line: declares the commands; each command's work lives in its own module.
  */
+import { basename } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -9,6 +10,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerMessagesCommand } from './commands/messages.js';
 import { registerSendCommand } from './commands/send.js';
+import { registerSendmailCommand } from './commands/sendmail.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionsCommand } from './commands/sessions.js';
 
@@ -20,6 +22,7 @@ Examples:
   $ mailport doctor smtp.example.com --user me --pass-env SMTP_PASS
   $ mailport explain "Error: wrong version number"
   $ mailport send --server 127.0.0.1:1587 --user mailport --pass mailport --to you@example.com
+  $ printf 'Subject: hi\n\nHello\n' | mailport sendmail you@example.com   # sendmail stand-in
   $ mailport assert --to reset@example.com --subject '/reset/i' --within 30s   # CI release gate
 
 Every command has --help. Docs: README.md; error codes: docs/errors.md.`;
@@ -40,13 +43,15 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerExplainCommand(program);
   registerSendCommand(program);
+  registerSendmailCommand(program);
   registerAssertCommand(program);
   program.addHelpText('after', EXAMPLES);
   return program;
 }
 
 function printError(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  // Commander's own errors exit 1; a command that chose another status (sendmail's) keeps it.
+  if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode;
   if (error instanceof MailportError) {
     process.stderr.write(`mailport: ${error.message}\n`);
     if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
@@ -70,8 +75,14 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram().parseAsync(asInvoked(argv));
   } catch (error) {
     process.exitCode = printError(error);
   }
+}
+
+/** Run through a link named `sendmail` (e.g. /usr/sbin/sendmail), Mailport is `mailport sendmail`. */
+function asInvoked(argv: string[]): string[] {
+  const [node = 'node', script = 'mailport', ...args] = argv;
+  return basename(script) === 'sendmail' ? [node, script, 'sendmail', ...args] : argv;
 }

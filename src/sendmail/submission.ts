@@ -1,0 +1,167 @@
+/**
+ * What a sendmail(8) binary does with the message an application pipes to it, before any SMTP:
+ * where the input ends, who the recipients are (`-t` reads them from the headers), which headers
+ * must go (Bcc) and which a local MTA adds when they are missing (From, Date, Message-ID). The
+ * rules follow Postfix's sendmail(1) and cleanup(8), which most applications meet in production.
+ */
+import { randomUUID } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
+import { MailportError } from '../errors.js';
+import { type AddressEntry, flattenAddresses } from '../mime/addresses.js';
+
+export interface SubmissionInput {
+  /** The bytes read from standard input. */
+  input: Buffer;
+  /** Recipients named on the command line (each may be a comma-separated list). */
+  recipients: readonly string[];
+  /** `-t`: also take the recipients from To, Cc and Bcc (or their Resent- forms). */
+  extractRecipients: boolean;
+  /** Without `-i` (or `-oi`), a line holding a single dot ends the input, as in classic sendmail. */
+  dotEndsInput: boolean;
+  /** `-f` / `-r`: the envelope sender; `''` is the null sender `<>`. */
+  sender: string;
+  /** `-F`: the sender's full name, used only when the message has no From header. */
+  fullName?: string;
+  /** Host name for a Message-ID this adds. */
+  hostname: string;
+  /** When the message is submitted, for a Date header this adds. */
+  now?: Date;
+}
+
+export interface Submission {
+  /** MAIL FROM; `''` for the null sender. */
+  from: string;
+  /** RCPT TO, each once. */
+  to: string[];
+  /** The message as it goes out: CRLF line endings, Bcc removed, missing headers added. */
+  message: Buffer;
+}
+
+/** A header field: its name and its whole text, continuation lines included. */
+interface HeaderField {
+  name: string;
+  lines: string[];
+}
+
+// RFC 5322 §3.6.3 and §3.6.6. When a message carries Resent- fields, `-t` reads those: the message
+// is being forwarded to the resent recipients, not delivered to its original ones again.
+const RECIPIENT_HEADERS = ['to', 'cc', 'bcc'];
+const RESENT_RECIPIENT_HEADERS = ['resent-to', 'resent-cc', 'resent-bcc'];
+const BLIND_HEADERS = new Set(['bcc', 'resent-bcc']);
+
+/** A field name is printable ASCII but the colon (RFC 5322 §2.2). */
+const FIELD = /^([!-9;-~]+)[ \t]*:/;
+
+export function prepareSubmission(options: SubmissionInput): Submission {
+  const text = endOfInput(options.input.toString('latin1'), options.dotEndsInput);
+  const { fields, body } = splitMessage(text);
+
+  const to = uniqueAddresses(options.recipients.flatMap((list) => addressList(list)));
+  if (options.extractRecipients) {
+    const resent = fields.some((field) => RESENT_RECIPIENT_HEADERS.includes(field.name));
+    const names = resent ? RESENT_RECIPIENT_HEADERS : RECIPIENT_HEADERS;
+    const fromHeaders = fields
+      .filter((field) => names.includes(field.name))
+      .flatMap((field) => addressList(fieldValue(field)));
+    to.push(...uniqueAddresses(fromHeaders).filter((address) => !includesAddress(to, address)));
+  }
+  if (to.length === 0) {
+    throw new MailportError('MP_ERR_USAGE', 'No recipients.', {
+      hint: options.extractRecipients
+        ? 'the message has no To:, Cc: or Bcc: header with an address: add one, or name the recipients as arguments.'
+        : 'name them as arguments (mailport sendmail you@example.com), or add -t to read them from the To:, Cc: and Bcc: headers.',
+    });
+  }
+
+  const kept = fields.filter((field) => !BLIND_HEADERS.has(field.name));
+  const added = missingHeaders(kept, options);
+  const headerText = [...added, ...kept.flatMap((field) => field.lines)]
+    .map((line) => `${line}\r\n`)
+    .join('');
+  return {
+    from: options.sender,
+    to,
+    message: Buffer.from(`${headerText}\r\n${body}`, 'latin1'),
+  };
+}
+
+/** Cuts the input at a line holding a single dot when that ends it; line endings become CRLF. */
+function endOfInput(text: string, dotEndsInput: boolean): string {
+  const lines = text.split(/\r?\n/);
+  if (dotEndsInput) {
+    const dot = lines.indexOf('.');
+    if (dot !== -1) return lines.slice(0, dot).join('\r\n') + (dot > 0 ? '\r\n' : '');
+  }
+  return lines.join('\r\n');
+}
+
+/**
+ * Splits the header section from the body. A leading mbox `From ` line is dropped, as sendmail
+ * does. Input whose first line is not a header field is all body (`echo hi | sendmail you@x`).
+ */
+function splitMessage(text: string): { fields: HeaderField[]; body: string } {
+  const lines = text.split('\r\n');
+  let index = lines[0]?.startsWith('From ') ? 1 : 0;
+  const fields: HeaderField[] = [];
+  for (; index < lines.length; index++) {
+    const line = lines[index] as string;
+    if (line === '') {
+      index++;
+      break;
+    }
+    const last = fields.at(-1);
+    if (/^[ \t]/.test(line) && last) {
+      last.lines.push(line);
+      continue;
+    }
+    const field = FIELD.exec(line);
+    if (!field?.[1]) break;
+    fields.push({ name: field[1].toLowerCase(), lines: [line] });
+  }
+  return { fields, body: lines.slice(index).join('\r\n') };
+}
+
+function fieldValue(field: HeaderField): string {
+  return field.lines.join(' ').replace(FIELD, '');
+}
+
+/** What Postfix's cleanup(8) adds to locally submitted mail that lacks it. */
+function missingHeaders(fields: HeaderField[], options: SubmissionInput): string[] {
+  const has = (name: string): boolean => fields.some((field) => field.name === name);
+  const added: string[] = [];
+  if (!has('from')) added.push(`From: ${fromHeader(options)}`);
+  if (!has('date')) added.push(`Date: ${rfc5322Date(options.now ?? new Date())}`);
+  if (!has('message-id')) added.push(`Message-ID: <${randomUUID()}@${options.hostname}>`);
+  return added;
+}
+
+function fromHeader({ sender, fullName, hostname }: SubmissionInput): string {
+  const address = sender === '' ? `MAILER-DAEMON@${hostname}` : sender;
+  if (!fullName) return address;
+  // A quoted string (RFC 5322 §3.2.4) keeps commas and dots in the name from splitting it.
+  return `"${fullName.replace(/[\\"]/g, '\\$&')}" <${address}>`;
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** RFC 5322 §3.3 date-time in UTC, e.g. `Sun, 06 Dec 2026 01:02:03 +0000`. */
+export function rfc5322Date(date: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
+}
+
+function addressList(value: string): string[] {
+  return flattenAddresses(addressparser(value) as AddressEntry[]).map((entry) => entry.address);
+}
+
+function includesAddress(list: readonly string[], address: string): boolean {
+  const key = address.toLowerCase();
+  return list.some((entry) => entry.toLowerCase() === key);
+}
+
+function uniqueAddresses(addresses: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const address of addresses) if (!includesAddress(out, address)) out.push(address);
+  return out;
+}

@@ -1,0 +1,137 @@
+/**
+ * `mailport sendmail` end to end: the real executable fed by PHP's mail(), Ruby's mail gem and a
+ * `sendmail` symlink, submitting to a real sandbox; its exit codes for the failures its callers
+ * must tell apart.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { SessionRecord } from '../../src/domain/types.js';
+import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
+import { assertBuilt, BIN } from '../helpers/cli-process.js';
+import { runCli } from '../testing/fixtures/run-cli.js';
+
+const run = promisify(execFile);
+
+let sandbox: Sandbox;
+let relay: string;
+let scratch: string;
+
+before(async () => {
+  assertBuilt();
+  sandbox = await startSandbox({ chaos: ['rcpt:550,match=*@gone.test', 'rcpt:451,match=*@busy.test'] });
+  relay = `127.0.0.1:${sandbox.ports.relay}`;
+  scratch = await mkdtemp(join(tmpdir(), 'mailport-sendmail-'));
+});
+after(async () => {
+  await sandbox.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+function sessionOf(messageId: string): Promise<SessionRecord> {
+  return sandbox.client.waitForSession((session) => session.messageIds.includes(messageId), {
+    timeout: 10_000,
+  });
+}
+
+describe('mailport sendmail', () => {
+  it("delivers PHP's mail() with -t -i: Bcc recipients get it, the Bcc header does not, nothing to fix", async () => {
+    const sendmailPath = `${process.execPath} ${BIN} sendmail -t -i --smtp-addr ${relay}`;
+    const php = `var_dump(mail("php@example.com", "Invoice 7", "Line one\\n.\\nafter a lone dot", "From: Shop <shop@php.test>\\r\\nBcc: audit@example.com"));`;
+    const { stdout } = await run('php', ['-d', `sendmail_path=${sendmailPath}`, '-r', php]);
+    assert.equal(stdout.trim(), 'bool(true)');
+
+    const message = await sandbox.client.waitForMessage({ subject: 'Invoice 7' }, { timeout: 10_000 });
+    assert.deepEqual(message.envelopeTo, ['php@example.com', 'audit@example.com']);
+    const raw = (await sandbox.client.getRaw(message.id)).toString();
+    assert.doesNotMatch(raw, /^Bcc:/im);
+    assert.match(raw, /^Message-ID: <.+>\r$/m, 'a Message-ID was added, as a local MTA does');
+    assert.match(raw, /\r\n\r\nLine one\r\n\.\r\nafter a lone dot\r\n$/, 'with -i a lone dot is text');
+    const session = await sessionOf(message.id);
+    assert.deepEqual(session.diagnostics, [], 'LF line endings from PHP went out as CRLF');
+  });
+
+  it("delivers Ruby's mail gem (delivery_method :sendmail), with its envelope sender", async () => {
+    const script = `
+      require "mail"
+      m = Mail.new do
+        from "Ruby App <ruby@ruby.test>"
+        to "ruby@example.com"
+        subject "Welcome from Ruby"
+        body "hello"
+      end
+      m.delivery_method :sendmail, location: ARGV[0], arguments: "#{ARGV[1]} sendmail -i --smtp-addr #{ARGV[2]}"
+      m.deliver!
+    `;
+    await run('ruby', ['-e', script, process.execPath, BIN, relay]);
+    const message = await sandbox.client.waitForMessage(
+      { subject: 'Welcome from Ruby' },
+      { timeout: 10_000 },
+    );
+    assert.equal(message.envelopeFrom, 'ruby@ruby.test');
+    assert.deepEqual(message.envelopeTo, ['ruby@example.com']);
+  });
+
+  it('runs as sendmail through a symlink of that name, reading MAILPORT_SMTP', async () => {
+    const link = join(scratch, 'sendmail');
+    await symlink(BIN, link);
+    const child = execFile(link, ['-f', 'cron@host.test', 'ops@example.com'], {
+      env: { ...process.env, MAILPORT_SMTP: relay },
+    });
+    child.stdin?.end('Subject: cron job output\n\nall good\n');
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    assert.equal(code, 0);
+    const message = await sandbox.client.waitForMessage({ subject: 'cron job output' }, { timeout: 10_000 });
+    assert.equal(message.envelopeFrom, 'cron@host.test');
+    assert.equal(
+      message.headers.get('from'),
+      'cron@host.test',
+      'a From header was added from the envelope sender',
+    );
+  });
+
+  it('without -i, a lone dot ends the message; -v shows the conversation on stderr', async () => {
+    const result = await runCli(
+      ['sendmail', '-v', '--smtp-addr', relay, 'dot@example.com'],
+      {},
+      'Subject: dot ends it\n\nkept\n.\ndropped\n',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^C: RCPT TO:<dot@example\.com>$/m);
+    assert.match(result.stderr, /^S: 250 2\.0\.0 /m);
+    const message = await sandbox.client.waitForMessage({ subject: 'dot ends it' }, { timeout: 10_000 });
+    const raw = (await sandbox.client.getRaw(message.id)).toString();
+    assert.ok(raw.endsWith('\r\n\r\nkept\r\n'), JSON.stringify(raw.slice(-40)));
+  });
+
+  it('exits with the sysexits code a caller can act on, and says what to do', async () => {
+    const message = 'Subject: s\n\nx\n';
+    const refused = await runCli(['sendmail', '-S', relay, 'someone@gone.test'], {}, message);
+    assert.equal(refused.code, 67, 'EX_NOUSER: a recipient was refused');
+    assert.match(
+      refused.stderr,
+      /^mailport sendmail: The message was not submitted to 127\.0\.0\.1:\d+: .*550/m,
+    );
+    assert.match(refused.stderr, /^ {2}what to do: /m);
+
+    const later = await runCli(['sendmail', '-S', relay, 'someone@busy.test'], {}, message);
+    assert.equal(later.code, 75, 'EX_TEMPFAIL: a 4xx reply means try again');
+
+    const down = await runCli(['sendmail', '-S', '127.0.0.1:1', 'a@example.com'], {}, message);
+    assert.equal(down.code, 75, 'EX_TEMPFAIL: nothing listens there');
+    assert.match(down.stderr, /what to do: start the sandbox \(mailport serve/);
+
+    const nobody = await runCli(['sendmail', '-S', relay], {}, message);
+    assert.equal(nobody.code, 64, 'EX_USAGE: no recipients');
+    assert.match(nobody.stderr, /^mailport sendmail: No recipients\.\n {2}what to do: .*add -t/m);
+
+    const mode = await runCli(['sendmail', '-bs', 'a@example.com'], {}, message);
+    assert.equal(mode.code, 64, 'EX_USAGE: an unknown option or mode');
+    assert.match(mode.stderr, /what to do: add --help/);
+  });
+});
