@@ -17,14 +17,16 @@ import {
   type SmtpPhase,
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
+import { authFailure } from './auth-failure.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
-import { describeChain } from './error-chain.js';
+import { withFix } from './fix.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import { starttlsFailure } from './starttls-failure.js';
+import { handshakeRefusal, isVersionMismatch, refusedByTlsAlert } from './tls-refusal.js';
 import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
 import {
@@ -52,9 +54,6 @@ export interface ProbeOptions {
 
 type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClientError };
 
-/** Handshake failures that mean "no TLS version or cipher in common", worth a legacy retry. */
-const VERSION_MISMATCH =
-  /protocol version|unsupported protocol|no protocols available|handshake failure|legacy sigalg|no shared cipher|version too low/i;
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 /**
  * Both connections get a healthy server's greeting within a round trip of each other; a third
@@ -161,15 +160,6 @@ function tlsOptions(options: ProbeOptions, extra: ClientTlsOptions): ClientTlsOp
   };
 }
 
-/** The server answered the ClientHello with a TLS alert (OpenSSL: "SSL alert number N"). */
-function refusedByTlsAlert(error: SmtpClientError): boolean {
-  return error.code === 'ETLS' && /SSL alert number \d+/.test(describeChain(error));
-}
-
-function isVersionMismatch(error: SmtpClientError): boolean {
-  return error.code === 'ETLS' && VERSION_MISMATCH.test(describeChain(error));
-}
-
 async function runSession(
   client: SmtpClient,
   report: PortReport,
@@ -259,10 +249,18 @@ async function inStep(client: SmtpClient): Promise<void> {
   if (surplus) throw new OutOfStepError(surplus);
 }
 
-/** A command of the doctor's own, checked like every step. */
+/**
+ * A command of the doctor's own, checked like every step. A 421 to it ends the session: the
+ * server is closing the channel (RFC 5321 §3.8), whatever the command was.
+ */
 async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<ServerReply> {
   const reply = await client.command(line, phase);
   await inStep(client);
+  if (reply.code === 421) {
+    throw new SmtpClientError('EPROTOCOL', phase, `The server closed the session in reply to ${line}`, {
+      reply,
+    });
+  }
   return reply;
 }
 
@@ -290,15 +288,42 @@ function sessionFailure(
       };
     }
   }
+  if (error instanceof SmtpClientError && error.notSmtpReason !== null) {
+    const command = client.transcript.entries.findLast((entry) => entry.dir === 'C');
+    return {
+      message: `The server's reply to ${command ? commandName(command.text) : 'the greeting'} breaks SMTP: ${error.notSmtpReason}. Clients cannot read it and give up: the server is broken, or something in front of it garbles its replies.`,
+      cause: 'not-smtp',
+    };
+  }
+  if (isHangUp(error)) return { message: hangUp(client), cause: 'connection-closed' };
+  const explanation = explainError(error, { port: client.port });
   return {
-    message: `The session failed: ${(error as Error).message}`,
-    cause: explainError(error, { port: client.port }).cause,
+    message: withFix(`The session failed: ${(error as Error).message}`, explanation),
+    cause: explanation.cause,
   };
 }
 
-/** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name. */
+/** The server closed the connection without a reply that says why. */
+function isHangUp(error: unknown): error is SmtpClientError {
+  return error instanceof SmtpClientError && error.code === 'ECONNRESET' && error.reply === null;
+}
+
+/** Where in the session the server hung up, read from the transcript, and what that means. */
+function hangUp(client: SmtpClient): string {
+  const entries = client.transcript.entries;
+  const last = entries.findLastIndex((entry) => entry.dir === 'C');
+  const command = entries[last];
+  const where = !command
+    ? 'after its greeting'
+    : entries.slice(last + 1).some((entry) => entry.dir === 'S')
+      ? `after its reply to ${commandName(command.text)}`
+      : `after ${commandName(command.text)}, without replying to it`;
+  return `The server closed the connection ${where}. Servers do that to sessions they refuse (an access rule, a connection or rate limit, fail2ban counting this client) or when they crash: the server's log says which. Clients report it as "connection closed unexpectedly".`;
+}
+
+/** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name, AUTH without its (redacted) response. */
 function commandName(line: string): string {
-  return line.replace(/^(EHLO|HELO) .*/i, '$1');
+  return line.replace(/^(EHLO|HELO) .*/i, '$1').replace(/^(AUTH \S+) .*/i, '$1');
 }
 
 async function upgrade(
@@ -316,7 +341,7 @@ async function upgrade(
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
     report.tls = 'none';
-    const { message, cause } = starttlsFailure(error, target.port);
+    const { message, cause } = starttlsFailure(error, target.port, options.servername);
     add(report, 'error', message, opensslFor(target, 'starttls'), cause);
     return false;
   }
@@ -448,20 +473,14 @@ async function tryAuthentication(
       report,
       'ok',
       `AUTH ${mechanism} as ${credentials.user} succeeded.`,
-      swaksAuth(target, mode, credentials.user),
+      swaksAuth(target, mode, credentials.user, mechanism),
     );
   } catch (error) {
     if (!(error instanceof SmtpClientError) || error.code !== 'EAUTH') throw error;
-    const explanation = explainError(error, { port: target.port });
+    const { message, cause } = authFailure(error, target.port, report.tlsVersion);
     report.authOk = false;
-    report.authError = { cause: explanation.cause, reply: error.reply?.raw ?? null };
-    add(
-      report,
-      'error',
-      `AUTH failed: ${error.message}. ${explanation.summary}`,
-      swaksAuth(target, mode, credentials.user),
-      explanation.cause,
-    );
+    report.authError = { cause, reply: error.reply?.raw ?? null };
+    add(report, 'error', message, swaksAuth(target, mode, credentials.user, null), cause);
     return;
   }
   if (options.sendTo) await sendTestMessage(client, report, options, target);
@@ -498,10 +517,20 @@ async function sendTestMessage(
     if (!(error instanceof SmtpClientError)) throw error;
     report.sendOk = false;
     const explanation = explainError(error, { port: target.port });
+    if (isHangUp(error) && !error.maybeDelivered) {
+      add(
+        report,
+        'error',
+        `The test message was not sent: ${hangUp(client)}`,
+        undefined,
+        'connection-closed',
+      );
+      return;
+    }
     const what = error.maybeDelivered
       ? 'The test message went out unacknowledged'
       : 'The test message was refused';
-    add(report, 'error', `${what}: ${error.message}`, undefined, explanation.cause);
+    add(report, 'error', withFix(`${what}: ${error.message}`, explanation), undefined, explanation.cause);
   }
 }
 
@@ -517,13 +546,10 @@ async function describeFailure(
     // An alert is a TLS record: the port speaks TLS from the first byte, and said why it refused
     // (the plaintext attempt was cancelled, so whatever it reports says nothing).
     report.reachability = 'open';
-    const unrecognizedName = /unrecognized name|alert number 112\b/i.test(describeChain(implicit));
     add(
       report,
       'error',
-      unrecognizedName
-        ? `The port speaks implicit TLS but refused the handshake for the name ${options.servername}: the server has no certificate for that name (TLS alert "unrecognized name"). Use the host name its provider documents for SMTP, or pass it with --servername.`
-        : `The port speaks implicit TLS, but the server ended the handshake with an alert (${implicit.message}).`,
+      `The port speaks implicit TLS, but ${handshakeRefusal(implicit, options.servername)}`,
       opensslFor(target, 'implicit'),
       explainError(implicit, { port: target.port }).cause,
     );
@@ -573,7 +599,7 @@ async function describeFailure(
     add(
       report,
       'error',
-      `The server refused the session in its greeting: ${report.banner}`,
+      withFix(`The server refused the session in its greeting: ${report.banner}`, explanation),
       swaksEhlo(target, 'none'),
       explanation.cause,
     );
@@ -689,6 +715,8 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
   // mynetworks) serves for submission like any other port.
   const submits = report.role !== 'relay' || report.authOk === true;
   const authPossible = !(report.authRequired === true && report.authMechanisms.length === 0);
+  // A session that broke off (a hang-up, a 421, a malformed reply) proves nothing works.
+  const faultless = !report.findings.some((finding) => finding.level === 'error');
   report.usable =
     report.service === 'smtp' &&
     (report.tls === 'starttls' || report.tls === 'implicit') &&
@@ -698,6 +726,7 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
     submits &&
     authPossible &&
     authAcceptable &&
+    faultless &&
     report.sendOk !== false;
   if (report.port === 25 && report.service === 'smtp') {
     add(

@@ -7,12 +7,17 @@ import type { CauseId } from '../explain/causes.js';
 import { explainError } from '../explain/matcher.js';
 import { formatReply, type SmtpClientError } from '../smtp-client/index.js';
 import { describeChain } from './error-chain.js';
+import { handshakeReason, handshakeRefusal, refusedByTlsAlert } from './tls-refusal.js';
 
 /** Node's words when the peer closes the socket before the handshake is done. */
 const HUNG_UP =
   /socket disconnected before secure TLS connection|closed the connection during the TLS handshake/i;
 
-export function starttlsFailure(error: SmtpClientError, port: number): { message: string; cause: CauseId } {
+export function starttlsFailure(
+  error: SmtpClientError,
+  port: number,
+  servername: string,
+): { message: string; cause: CauseId } {
   const { cause } = explainError(error, { port });
   if (error.reply) {
     return { message: `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`, cause };
@@ -36,12 +41,15 @@ export function starttlsFailure(error: SmtpClientError, port: number): { message
       cause,
     };
   }
+  if (refusedByTlsAlert(error)) {
+    return {
+      message: `STARTTLS is offered but ${handshakeRefusal(error, servername)}`,
+      // An alert explain has no name for is the server's TLS failing: STARTTLS is in effect not available.
+      cause: cause === 'unknown' ? 'starttls-not-offered' : cause,
+    };
+  }
   // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.
-  const reason = (error.cause as { reason?: unknown } | undefined)?.reason;
-  return {
-    message: `STARTTLS is offered but the TLS handshake fails: ${typeof reason === 'string' ? reason : describeChain(error)}`,
-    cause,
-  };
+  return { message: `STARTTLS is offered but the TLS handshake fails: ${handshakeReason(error)}`, cause };
 }
 
 function hungUp(error: SmtpClientError): boolean {

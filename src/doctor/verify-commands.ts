@@ -40,10 +40,17 @@ export function swaksEhlo(target: VerifyTarget, tls: 'implicit' | 'starttls' | '
   return `swaks --server ${target.host} --port ${target.port}${flag} --quit-after EHLO`;
 }
 
-export function swaksAuth(target: VerifyTarget, tls: 'implicit' | 'starttls', user: string): string {
+/** With the mechanism that worked; without one, swaks picks among those the server offers. */
+export function swaksAuth(
+  target: VerifyTarget,
+  tls: 'implicit' | 'starttls',
+  user: string,
+  mechanism: string | null,
+): string {
   const flag = tls === 'implicit' ? '--tls-on-connect' : '--tls';
   const ca = target.caFile ? ` --tls-ca-path ${target.caFile} --tls-verify` : '';
-  return `swaks --server ${target.host} --port ${target.port} ${flag}${ca} --auth PLAIN --auth-user ${user} --auth-password "$SMTP_PASS" --quit-after AUTH`;
+  const auth = mechanism === null ? '--auth' : `--auth ${mechanism}`;
+  return `swaks --server ${target.host} --port ${target.port} ${flag}${ca} ${auth} --auth-user ${user} --auth-password "$SMTP_PASS" --quit-after AUTH`;
 }
 
 export function curlBanner(target: VerifyTarget, tls: 'implicit' | 'starttls' | 'none'): string {

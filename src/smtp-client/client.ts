@@ -19,7 +19,7 @@ import {
 import { type EhloCapabilities, parseEhlo } from './ehlo.js';
 import { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase, socketErrorCode } from './errors.js';
 import { type ReaderFailure, ReplyReader } from './reader.js';
-import { isPositive, type ServerReply } from './reply.js';
+import { formatReply, isPositive, type ServerReply } from './reply.js';
 import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
 import { REDACTED, Transcript } from './transcript.js';
 
@@ -153,8 +153,16 @@ export class SmtpClient {
     if (!EHLO_UNKNOWN.has(reply.code))
       throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO', { reply });
     const helo = await this.command(`HELO ${name}`, 'ehlo');
-    if (helo.code !== 250)
-      throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO and HELO', { reply });
+    if (helo.code !== 250) {
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        'ehlo',
+        `The server refused EHLO (${formatReply(reply)}) and HELO`,
+        {
+          reply: helo,
+        },
+      );
+    }
     this.capabilities = parseEhlo({ ...helo, raw: helo.raw.split('\n')[0] ?? '' });
     return this.capabilities;
   }
@@ -311,7 +319,12 @@ export class SmtpClient {
   /** Sends one command line and waits for the reply, whatever its code. */
   async command(line: string, phase: SmtpPhase, transcriptText: string = line): Promise<ServerReply> {
     if (this.socket.destroyed) {
-      throw new SmtpClientError('ECONNRESET', phase, 'The connection is already closed');
+      const verb = transcriptText.split(' ')[0] ?? transcriptText;
+      throw new SmtpClientError(
+        'ECONNRESET',
+        phase,
+        `The server ${this.host}:${this.port} closed the connection unexpectedly, before Mailport could send ${verb}`,
+      );
     }
     this.transcript.client(transcriptText);
     this.socket.write(`${line}\r\n`);

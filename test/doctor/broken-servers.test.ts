@@ -159,6 +159,33 @@ describe('doctor on broken SMTP servers', () => {
     await connectionsCloseSoon(server);
   });
 
+  test('an EHLO continuation line without its code: the EHLO reply breaks SMTP, the server did speak it', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-broken.test\r\nSTARTTLS\r\n250 SIZE 1000\r\n');
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(finding?.message ?? '', /reply to EHLO breaks SMTP: Not an SMTP reply line: "STARTTLS"/);
+    assert.doesNotMatch(finding?.message ?? '', /did not speak SMTP/);
+    assert.equal(finding?.cause, 'not-smtp');
+  });
+
+  test('EHLO and HELO both refused: both replies are shown', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write('502 5.5.2 Error: command not recognized\r\n');
+      else if (/^HELO/i.test(line)) socket.write('550 5.7.1 Client host rejected: access denied\r\n');
+      else return false;
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(
+      finding?.message ?? '',
+      /refused EHLO \(502 5\.5\.2 Error: command not recognized\) and HELO/,
+    );
+    assert.match(finding?.message ?? '', /550 5\.7\.1 Client host rejected/);
+  });
+
   test('a reply code outside 2xx-5xx is a protocol error, not a working server', async () => {
     const { port } = await diagnose((line, socket) => {
       if (!/^EHLO/i.test(line)) return false;
@@ -200,6 +227,24 @@ describe('doctor on broken SMTP servers', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+
+  test('a 554 or 421 greeting: the refusal, and what to do about it', async () => {
+    const blocked = await startRawServer((socket) =>
+      socket.end('554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org\r\n'),
+    );
+    const busy = await startRawServer((socket) =>
+      socket.end('421 4.3.2 Service not available, closing transmission channel\r\n'),
+    );
+    const refused = errors(await diagnoseGreeting(blocked))[0];
+    assert.equal(refused?.cause, 'sender-rejected');
+    assert.match(
+      refused?.message ?? '',
+      /refused the session in its greeting: 554 5\.7\.1 .*\. .*blocklist.*submission server/,
+    );
+    const later = errors(await diagnoseGreeting(busy))[0];
+    assert.equal(later?.cause, 'temporary-failure');
+    assert.match(later?.message ?? '', /greeting: 421 4\.3\.2 .*\. Retry later/);
   });
 
   test('a multi-line greeting is shown as one reply', async () => {

@@ -52,6 +52,51 @@ test('AUTH PLAIN to a server that ignores the initial response: the response aga
   }
 });
 
+test('a command after the server hung up: the server closed the connection, before which command', async () => {
+  const server = await startScriptedServer((line, socket) => {
+    if (!/^NOOP/i.test(line)) return false;
+    socket.end('250 2.0.0 Ok\r\n');
+    return true;
+  });
+  try {
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+    await client.ehlo();
+    await client.command('NOOP', 'mail');
+    // Let the server's FIN arrive.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const error = await expectClientError(client.mailFrom('a@example.com'));
+    assert.equal(error.code, 'ECONNRESET');
+    assert.match(
+      error.message,
+      /127\.0\.0\.1:\d+ closed the connection unexpectedly, before Mailport could send MAIL/,
+    );
+  } finally {
+    await server.close();
+  }
+});
+
+test('EHLO and HELO both refused: the error holds both replies', async () => {
+  const server = await startScriptedServer((line, socket) => {
+    if (/^EHLO/i.test(line)) socket.write('500 5.5.1 Command unrecognized\r\n');
+    else if (/^HELO/i.test(line)) socket.write('554 5.7.1 Access denied\r\n');
+    else return false;
+    return true;
+  });
+  try {
+    const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+    const error = await expectClientError(client.ehlo());
+    client.close();
+    assert.equal(error.phase, 'ehlo');
+    assert.match(
+      error.message,
+      /refused EHLO \(500 5\.5\.1 Command unrecognized\) and HELO: 554 5\.7\.1 Access denied/,
+    );
+    assert.equal(error.reply?.code, 554);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('SmtpClient against a server that offers only AUTH CRAM-MD5 (RFC 2195)', () => {
   let server: Awaited<ReturnType<typeof startTestSmtpServer>>;
   before(async () => {

@@ -86,6 +86,11 @@ export interface TestSmtpServerOptions {
   relayDeniedUnlessAuthenticated?: boolean;
   /** Hang up after the final dot instead of replying (the message may or may not be taken). */
   hangUpAfterData?: boolean;
+  /**
+   * Commands (by verb, e.g. `AUTH`) answered with this reply whatever they say, as a server in
+   * trouble answers; `null` hangs up without a reply. A 421 also closes the connection (RFC 5321 §3.8).
+   */
+  cannedReplies?: Partial<Record<string, string | null>>;
 }
 
 export interface TestSmtpServer extends RunningServer {
@@ -184,6 +189,17 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
       const [verb = '', ...rest] = line.split(' ');
       const argument = rest.join(' ');
       const authVisible = state.secure || options.authInCleartext === true;
+      const canned = options.cannedReplies?.[verb.toUpperCase()];
+      if (canned === null) {
+        socket.destroy();
+        return;
+      }
+      if (canned !== undefined) {
+        const text = canned.replace(/\n/g, '\r\n');
+        if (canned.startsWith('421')) socket.end(`${text}\r\n`);
+        else reply(text);
+        return;
+      }
       switch (verb.toUpperCase()) {
         case 'EHLO': {
           state.ehlo = true;

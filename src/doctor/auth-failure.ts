@@ -1,0 +1,46 @@
+/**
+ * Why AUTH failed, in the doctor's words: explain's answer, corrected by what the doctor knows and
+ * an error text alone does not say. A 4xx reply is transient (RFC 4954 §6: 454 4.7.0 "temporary
+ * authentication failure"), so it never means a wrong password; and the doctor authenticates only
+ * over TLS, so a server asking for encryption first (538, RFC 4954 §6) does not see that TLS.
+ */
+import type { CauseId, Explanation } from '../explain/causes.js';
+import { describeError, explainError, explanationFor, matchRules } from '../explain/matcher.js';
+import type { SmtpClientError } from '../smtp-client/index.js';
+import { withFix } from './fix.js';
+
+export function authFailure(
+  error: SmtpClientError,
+  port: number,
+  tlsProtocol: string | null,
+): { message: string; cause: CauseId } {
+  const transient = error.reply !== null && error.reply.code >= 400 && error.reply.code < 500;
+  const explanation = transient ? transientExplanation(error, port) : explainError(error, { port });
+  const failed = `AUTH failed: ${error.message}`;
+  if (transient) {
+    return {
+      message: withFix(
+        `${failed}. That is a temporary refusal (a 4xx reply): the server did not check the password, so it is not known to be wrong`,
+        explanation,
+      ),
+      cause: explanation.cause,
+    };
+  }
+  if (explanation.cause === 'auth-before-starttls') {
+    return {
+      message: `${failed}. The server asks for encryption before AUTH, yet this session is encrypted (${tlsProtocol ?? 'TLS'}): the server does not see the TLS, as when a proxy or load balancer ends TLS in front of it and passes the session on in plaintext. Its operator must make it trust that proxy, or do TLS itself; no client setting fixes it.`,
+      cause: explanation.cause,
+    };
+  }
+  return { message: withFix(failed, explanation), cause: explanation.cause };
+}
+
+/** Explain's best answer other than "wrong password"; a temporary failure when it has none. */
+function transientExplanation(error: SmtpClientError, port: number): Explanation {
+  const match = matchRules(describeError(error), { port }).find(
+    (candidate) => candidate.cause !== 'auth-failed' && candidate.cause !== 'unknown',
+  );
+  return match
+    ? explanationFor(match.cause, match.confidence, match.rule.fix)
+    : explanationFor('temporary-failure', 0.5);
+}

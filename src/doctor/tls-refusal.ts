@@ -1,0 +1,41 @@
+/**
+ * Reads a TLS handshake the server refused. The doctor retries a version or cipher mismatch with
+ * TLS 1.0 and legacy ciphers allowed, so one still reported means no client gets through; any
+ * other alert is the server failing to set TLS up. Either way no client setting fixes it.
+ */
+import type { SmtpClientError } from '../smtp-client/index.js';
+import { describeChain } from './error-chain.js';
+
+/** Handshake failures that mean "no TLS version or cipher in common", worth a legacy retry. */
+const VERSION_MISMATCH =
+  /protocol version|unsupported protocol|no protocols available|handshake failure|legacy sigalg|no shared cipher|version too low/i;
+
+/** The server answered the ClientHello with a TLS alert (OpenSSL: "SSL alert number N"). */
+export function refusedByTlsAlert(error: SmtpClientError): boolean {
+  return error.code === 'ETLS' && /SSL alert number \d+/.test(describeChain(error));
+}
+
+export function isVersionMismatch(error: SmtpClientError): boolean {
+  return error.code === 'ETLS' && VERSION_MISMATCH.test(describeChain(error));
+}
+
+/** OpenSSL's reason ("sslv3 alert handshake failure"), else the whole chain. */
+export function handshakeReason(error: SmtpClientError): string {
+  const reason = (error.cause as { reason?: unknown } | undefined)?.reason;
+  return typeof reason === 'string' ? reason : describeChain(error);
+}
+
+/**
+ * What a refused handshake means, once the legacy retry (if one was due) has failed too;
+ * `servername` is the name sent as SNI.
+ */
+export function handshakeRefusal(error: SmtpClientError, servername: string): string {
+  const reason = handshakeReason(error);
+  if (/unrecognized name|alert number 112\b/i.test(describeChain(error))) {
+    return `the server refused the handshake for the name ${servername}: it has no certificate for that name (TLS alert "unrecognized name"). Use the host name its provider documents for SMTP, or pass it with --servername.`;
+  }
+  if (isVersionMismatch(error)) {
+    return `the server accepts no TLS version or cipher suite Mailport offers, not even with TLS 1.0 and legacy ciphers allowed (${reason}): it takes only suites no current client offers (export, NULL, RC4 or single DES), or it refuses clients for another reason, such as a missing client certificate. Its TLS settings need updating; no client setting fixes it.`;
+  }
+  return `the server aborted the handshake with the TLS alert "${reason}": its TLS set-up is at fault (a certificate or key it cannot use, an error in its TLS library), and no client setting fixes it; the server's log says which.`;
+}
