@@ -320,11 +320,13 @@ export class SmtpProtocolSession {
     switch (event.kind) {
       case 'line-too-long':
         this.sink.transcript('C', `<line of ${event.octets} octets>`);
-        this.diagnose('line-too-long', `command line of ${event.octets} octets`);
-        if (this.sasl !== null) {
+        // RFC 4954 §4, §6: an AUTH command or SASL response over its 12288 octets gets 500 5.5.6.
+        if (this.sasl !== null || isAuthCommand(event.start)) {
           this.sasl = null;
+          this.diagnose('line-too-long', `AUTH exchange line of ${event.octets} octets`);
           this.failCommand(REPLIES.AUTH_LINE_TOO_LONG);
         } else {
+          this.diagnose('line-too-long', `command line of ${event.octets} octets`);
           this.failCommand(REPLIES.LINE_TOO_LONG);
         }
         return;
@@ -1087,6 +1089,11 @@ const ALLOWED_BEFORE_STARTTLS = new Set(['NOOP', 'EHLO', 'STARTTLS', 'QUIT']);
 
 function isKnownVerb(verb: string): boolean {
   return KNOWN_VERBS.has(verb);
+}
+
+/** The start of a command line names the AUTH verb (case-insensitive, RFC 5321 §2.4). */
+function isAuthCommand(lineStart: Buffer): boolean {
+  return /^AUTH(?: |$)/i.test(lineStart.toString('latin1'));
 }
 
 function recipientAddresses(recipients: readonly EnvelopeAddress[]): string[] {
