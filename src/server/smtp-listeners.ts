@@ -105,7 +105,11 @@ export class SmtpListeners {
       for (const profile of PROFILE_NAMES) {
         const port = this.#options.ports[profile];
         if (port === null) continue;
-        const server = net.createServer({ noDelay: true }, (socket) => this.#accept(profile, socket));
+        // allowHalfOpen: a client that half-closes after its last command still gets its replies
+        // (SmtpConnection ends our side once they are written).
+        const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+          this.#accept(profile, socket),
+        );
         const bound = await new Promise<number>((resolve, reject) => {
           server.once('error', (error: NodeJS.ErrnoException) =>
             reject(bindError(error, profile, this.#options.host, port)),

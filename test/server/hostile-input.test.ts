@@ -84,6 +84,31 @@ describe('hostile input', () => {
     for (const socket of sockets) socket.destroy();
   });
 
+  for (const profile of ['relay', 'submissions'] as const) {
+    it(`${profile}: a client that half-closes after QUIT gets every reply, the 250 for its message included`, async () => {
+      const tlsOptions = profile === 'submissions' ? { tls: { ca: sandbox.caPem } } : {};
+      const client = await RawSmtp.connect(sandbox.port(profile), tlsOptions);
+      await client.reply();
+      await client.command('EHLO halfclose.test');
+      if (profile === 'submissions') {
+        const { user, pass } = sandbox.auth;
+        await client.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
+      }
+      const sender = `half-close-${profile}@example.com`;
+      client.write(
+        `MAIL FROM:<${sender}>\r\nRCPT TO:<ok@example.com>\r\nDATA\r\n` +
+          `From: ${sender}\r\n\r\nhi\r\n.\r\nQUIT\r\n`,
+      );
+      client.finishSending();
+      const codes = [];
+      for (let index = 0; index < 5; index += 1)
+        codes.push(Number((await client.reply()).at(-1)?.slice(0, 3)));
+      assert.deepEqual(codes, [250, 250, 354, 250, 221]);
+      await client.waitClosed();
+      assert.equal((await sandbox.store.listMessages({ q: `from:${sender}` })).total, 1);
+    });
+  }
+
   it('a command ending in a bare LF is refused, not executed', async () => {
     const client = await RawSmtp.connect(sandbox.port('relay'));
     await client.reply();
