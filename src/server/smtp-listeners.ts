@@ -95,6 +95,8 @@ export class SmtpListeners {
   readonly #servers: { profile: ProfileName; server: net.Server; port: number }[] = [];
   readonly #connections = new Set<SmtpConnection>();
   readonly #pendingSaves = new Set<Promise<void>>();
+  /** Woken by `close()` when the last connection has handed over its record. */
+  #lastConnectionClosed: (() => void) | null = null;
 
   constructor(options: SmtpListenersOptions) {
     this.#options = options;
@@ -198,6 +200,7 @@ export class SmtpListeners {
       )
       .finally(() => this.#pendingSaves.delete(save));
     this.#pendingSaves.add(save);
+    if (this.#connections.size === 0) this.#lastConnectionClosed?.();
     if (record.diagnostics.length > 0) {
       logger.info('SMTP session had problems', {
         session: record.id,
@@ -215,6 +218,13 @@ export class SmtpListeners {
     this.#servers.length = 0;
     for (const connection of this.#connections) connection.shutdown();
     await Promise.all(closing);
+    // A listener reports closed as soon as its last socket is destroyed, before that socket's
+    // 'close' event hands its session record over: wait for the records too.
+    if (this.#connections.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.#lastConnectionClosed = resolve;
+      });
+    }
     while (this.#pendingSaves.size > 0) await Promise.all([...this.#pendingSaves]);
   }
 }

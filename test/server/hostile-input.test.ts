@@ -4,9 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 
@@ -160,6 +164,39 @@ describe('connection limit', () => {
       second.close();
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('live sessions get 421 4.3.2, and their records are saved before the store closes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mailport-shutdown-'));
+    try {
+      const stopping = await startTestSandbox({ ephemeral: false, dataDir });
+      const profiles = ['relay', 'submission', 'alternate'] as const;
+      const clients = await Promise.all(profiles.map((profile) => RawSmtp.connect(stopping.port(profile))));
+      for (const [index, client] of clients.entries()) {
+        await client.reply();
+        await client.command(`EHLO ${profiles[index]}.shutdown.test`);
+      }
+      await stopping.stop();
+      for (const client of clients) {
+        assert.match((await client.reply()).at(-1) ?? '', /^421 4\.3\.2 Server shutting down/);
+        await client.waitClosed();
+      }
+      const store = new SqliteStore({ path: join(dataDir, 'mailport.db') });
+      await store.init();
+      try {
+        const { items } = await store.listSessions({});
+        assert.deepEqual(
+          items.map((session) => session.heloName).sort(),
+          profiles.map((profile) => `${profile}.shutdown.test`).sort(),
+        );
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
