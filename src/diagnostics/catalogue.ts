@@ -88,8 +88,8 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'line-too-long': {
     message:
-      'The client sent a line longer than RFC 5321 allows (512 octets for commands, 1000 for message text).',
-    fix: 'Encode long message lines (quoted-printable or base64); most mail libraries do this when they build the message.',
+      'The client sent a line longer than the RFCs allow (512 octets for commands, 12288 for AUTH exchange lines, 1000 for message text).',
+    fix: 'Encode long message lines (quoted-printable or base64); most mail libraries do this when they build the message. An AUTH line that long carries an oversized credential or token: check what the client sends as the password.',
     misconfiguration: true,
   },
   'unknown-parameter': {

@@ -10,6 +10,9 @@
 
 import { MessageBody } from './message-body.js';
 
+/** Octets kept of an over-long command line: its verb and then some. */
+const LINE_START_OCTETS = 16;
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
@@ -35,8 +38,11 @@ export type ReaderEvent =
       /** Octets including the terminator. */
       octets: number;
     }
-  /** A command line longer than the limit; it was consumed up to its LF and dropped. */
-  | { kind: 'line-too-long'; octets: number }
+  /**
+   * A command line longer than the limit; it was consumed up to its LF and dropped but for its
+   * first octets, enough to name its verb (an over-long AUTH line has a reply of its own, RFC 4954 §4).
+   */
+  | { kind: 'line-too-long'; octets: number; start: Buffer }
   /** `<CRLF>.<CRLF>` arrived: the body, or every reason the message has to be refused (its body was not kept). */
   | DataEnd;
 
@@ -67,6 +73,8 @@ export class SmtpLineReader {
   private partialOctets = 0;
   /** Octets of an over-long line dropped so far, or -1 when not inside one. */
   private skippedOctets = -1;
+  /** The first octets of the over-long line being dropped. */
+  private skippedStart: Buffer = Buffer.alloc(0);
 
   // Data mode.
   private readonly body: MessageBody;
@@ -163,12 +171,13 @@ export class SmtpLineReader {
         const octets = this.skippedOctets + lf + 1 - start;
         this.skippedOctets = -1;
         this.advance(lf + 1);
-        return { kind: 'line-too-long', octets };
+        return { kind: 'line-too-long', octets, start: this.skippedStart };
       }
       if (lf === -1) {
         const total = this.partialOctets + chunk.length - start;
         if (total >= limit) {
           // No LF yet and already too long: stop buffering, count until the line ends.
+          this.skippedStart = lineStart([...this.partial, chunk.subarray(start)]);
           this.partial = [];
           this.partialOctets = 0;
           this.skippedOctets = total;
@@ -187,7 +196,8 @@ export class SmtpLineReader {
           : Buffer.concat([...this.partial, piece], this.partialOctets + piece.length);
       this.partial = [];
       this.partialOctets = 0;
-      if (line.length > limit) return { kind: 'line-too-long', octets: line.length };
+      if (line.length > limit)
+        return { kind: 'line-too-long', octets: line.length, start: lineStart([line]) };
       return commandLine(line);
     }
     return null;
@@ -354,6 +364,12 @@ export class SmtpLineReader {
     this.problems.clear();
     return event;
   }
+}
+
+/** A copy of the first octets of a line, so that the pieces it came in are not kept alive. */
+function lineStart(pieces: readonly Buffer[]): Buffer {
+  const octets = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  return Buffer.concat(pieces, Math.min(octets, LINE_START_OCTETS));
 }
 
 function commandLine(line: Buffer): ReaderEvent {

@@ -108,6 +108,7 @@ type ConnectionState = 'commands' | 'tls-handshake';
  * - `receive(chunk)` for every plaintext or decrypted chunk;
  * - on `sink.startTls()`: stop feeding plaintext, upgrade, then `tlsStarted(facts)` (or close);
  * - `idleTimeout()`, `shutdown()` for the server's own reasons, `clientClosed()` when the socket closes;
+ * - `clientFinishedSending()` when the client half-closes: what it sent is still answered, then `sink.close()`;
  * - `sink.close()` means: end the socket once pending writes are flushed.
  * Each diagnostic code is reported at most once per session.
  */
@@ -136,6 +137,8 @@ export class SmtpProtocolSession {
   private mailRefusedByHook = false;
   private endReasonValue: ProtocolEnd | null = null;
   private quitSeen = false;
+  /** The client half-closed: once its buffered input is answered, the session ends. */
+  private inputFinished = false;
 
   /** The greeting (or the reply that refused service in its place) was sent. */
   private greeted = false;
@@ -286,6 +289,18 @@ export class SmtpProtocolSession {
     this.sendAndClose(REPLIES.SHUTTING_DOWN);
   }
 
+  /**
+   * The client sent its last byte and shut down its sending side (`nc -N`, a script's
+   * `shutdown(SHUT_WR)` after QUIT). It still reads: every command it sent is answered, the
+   * replies that wait for a hook (the 250 after the end of data) included, and then the session
+   * closes. A QUIT among the commands ends it as usual; without one it ends as a disconnect.
+   */
+  clientFinishedSending(): void {
+    if (this.ended) return;
+    this.inputFinished = true;
+    this.pump();
+  }
+
   /** The client closed the connection (or it broke); nothing more is written. */
   clientClosed(): void {
     if (this.ended) return;
@@ -307,6 +322,7 @@ export class SmtpProtocolSession {
         if (event === null) break;
         this.handleEvent(event);
       }
+      if (this.inputFinished && !this.hookPending && this.state === 'commands') this.endOfInput();
       // Inside the try: the sink hears of delivered messages here, and may throw.
       this.flush();
     } catch (error) {
@@ -320,11 +336,13 @@ export class SmtpProtocolSession {
     switch (event.kind) {
       case 'line-too-long':
         this.sink.transcript('C', `<line of ${event.octets} octets>`);
-        this.diagnose('line-too-long', `command line of ${event.octets} octets`);
-        if (this.sasl !== null) {
+        // RFC 4954 §4, §6: an AUTH command or SASL response over its 12288 octets gets 500 5.5.6.
+        if (this.sasl !== null || isAuthCommand(event.start)) {
           this.sasl = null;
+          this.diagnose('line-too-long', `AUTH exchange line of ${event.octets} octets`);
           this.failCommand(REPLIES.AUTH_LINE_TOO_LONG);
         } else {
+          this.diagnose('line-too-long', `command line of ${event.octets} octets`);
           this.failCommand(REPLIES.LINE_TOO_LONG);
         }
         return;
@@ -948,6 +966,14 @@ export class SmtpProtocolSession {
     this.pump();
   }
 
+  /** Everything the half-closed client sent is answered; an unfinished line or message is dropped. */
+  private endOfInput(): void {
+    if (this.ended) return;
+    this.reportUnfinishedMessage();
+    this.reportLeftWithoutTls();
+    this.close('client-disconnected');
+  }
+
   /** A bug must not take the process (and every other session) down with it: end this session only. */
   private internalError(error: unknown): void {
     this.sink.transcript('*', `internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -1087,6 +1113,11 @@ const ALLOWED_BEFORE_STARTTLS = new Set(['NOOP', 'EHLO', 'STARTTLS', 'QUIT']);
 
 function isKnownVerb(verb: string): boolean {
   return KNOWN_VERBS.has(verb);
+}
+
+/** The start of a command line names the AUTH verb (case-insensitive, RFC 5321 §2.4). */
+function isAuthCommand(lineStart: Buffer): boolean {
+  return /^AUTH(?: |$)/i.test(lineStart.toString('latin1'));
 }
 
 function recipientAddresses(recipients: readonly EnvelopeAddress[]): string[] {

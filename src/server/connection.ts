@@ -93,6 +93,7 @@ export class SmtpConnection {
       // A reset or broken pipe from the client only ends this session; 'close' follows.
     });
     socket.once('close', () => this.#finish());
+    this.#watchInputEnd(socket);
   }
 
   get id(): string {
@@ -124,6 +125,23 @@ export class SmtpConnection {
     if (this.#protocol) this.#protocol.shutdown();
     else this.#socket.destroy();
     this.#releaseHold?.();
+  }
+
+  /**
+   * The listener allows half-open sockets, so a client's FIN does not end our side by itself: the
+   * session answers what the client sent (its 250 after the end of data may still be on its way
+   * to the store), then closes. Before the session exists, or during a TLS handshake, there is
+   * nothing to answer. A chaos delay holds its reply back for minutes on purpose: a client that
+   * stops sending meanwhile has given up waiting (nodemailer ends its socket on a timeout).
+   */
+  #watchInputEnd(socket: Socket): void {
+    socket.once('end', () => {
+      if (socket !== this.#socket) return;
+      const answerable =
+        this.#protocol !== null && this.#tlsState !== 'handshaking' && this.#releaseHold === null;
+      if (answerable) this.#protocol?.clientFinishedSending();
+      else this.#end();
+    });
   }
 
   /** Ends the connection gracefully, but never waits on a client that keeps its side open. */
@@ -339,6 +357,7 @@ export class SmtpConnection {
     });
     this.#socket = secure;
     this.#tlsState = 'handshaking';
+    this.#watchInputEnd(secure);
     secure.setTimeout(this.#deps.idleTimeoutMs, () => this.#onIdle());
     secure.on('error', (error: Error & { code?: string }) => {
       if (secure.encrypted && (secure as tls.TLSSocket & { _secureEstablished?: boolean })._secureEstablished)

@@ -95,6 +95,8 @@ export class SmtpListeners {
   readonly #servers: { profile: ProfileName; server: net.Server; port: number }[] = [];
   readonly #connections = new Set<SmtpConnection>();
   readonly #pendingSaves = new Set<Promise<void>>();
+  /** Woken by `close()` when the last connection has handed over its record. */
+  #lastConnectionClosed: (() => void) | null = null;
 
   constructor(options: SmtpListenersOptions) {
     this.#options = options;
@@ -105,7 +107,11 @@ export class SmtpListeners {
       for (const profile of PROFILE_NAMES) {
         const port = this.#options.ports[profile];
         if (port === null) continue;
-        const server = net.createServer({ noDelay: true }, (socket) => this.#accept(profile, socket));
+        // allowHalfOpen: a client that half-closes after its last command still gets its replies
+        // (SmtpConnection ends our side once they are written).
+        const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) =>
+          this.#accept(profile, socket),
+        );
         const bound = await new Promise<number>((resolve, reject) => {
           server.once('error', (error: NodeJS.ErrnoException) =>
             reject(bindError(error, profile, this.#options.host, port)),
@@ -194,6 +200,7 @@ export class SmtpListeners {
       )
       .finally(() => this.#pendingSaves.delete(save));
     this.#pendingSaves.add(save);
+    if (this.#connections.size === 0) this.#lastConnectionClosed?.();
     if (record.diagnostics.length > 0) {
       logger.info('SMTP session had problems', {
         session: record.id,
@@ -211,6 +218,13 @@ export class SmtpListeners {
     this.#servers.length = 0;
     for (const connection of this.#connections) connection.shutdown();
     await Promise.all(closing);
+    // A listener reports closed as soon as its last socket is destroyed, before that socket's
+    // 'close' event hands its session record over: wait for the records too.
+    if (this.#connections.size > 0) {
+      await new Promise<void>((resolve) => {
+        this.#lastConnectionClosed = resolve;
+      });
+    }
     while (this.#pendingSaves.size > 0) await Promise.all([...this.#pendingSaves]);
   }
 }

@@ -119,6 +119,11 @@ export class RawSmtp {
     }
   }
 
+  /** Half-closes: sends FIN (after TLS close_notify on TLS) and goes on reading, as `nc -N` does. */
+  finishSending(): void {
+    this.#socket.end();
+  }
+
   close(): void {
     this.#socket.destroy();
   }

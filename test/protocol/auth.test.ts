@@ -210,6 +210,30 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, longPassword)}`), [235]);
   });
 
+  it('answers an AUTH command or SASL response over 12288 octets with 500 5.5.6 (RFC 4954 §4, §6)', async () => {
+    const harness = await authReady();
+    harness.sink.takeReplies();
+    const overLimit = 'A'.repeat(12288);
+    const replies = await harness.exchange(
+      `auth PLAIN ${overLimit}`,
+      'AUTH LOGIN',
+      overLimit,
+      `NOOP ${overLimit}`,
+      `AUTH PLAIN ${plainResponse(USER, PASSWORD)}`,
+    );
+    assert.deepEqual(
+      replies.map((reply) => reply.lines[0]),
+      [
+        '500 5.5.6 Authentication exchange line is too long',
+        USERNAME_PROMPT,
+        '500 5.5.6 Authentication exchange line is too long',
+        '500 5.5.2 Line too long',
+        '235 2.7.0 Authentication successful',
+      ],
+    );
+    assert.equal(harness.sink.diagnostics[0]?.detail, 'AUTH exchange line of 12301 octets');
+  });
+
   it('refuses AUTH after HELO, which offers no extensions (503 5.5.1)', async () => {
     const harness = createHarness('submissions');
     await harness.exchange('HELO client.test');

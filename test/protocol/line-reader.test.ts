@@ -84,6 +84,20 @@ describe('command lines', () => {
     assert.equal(events[0]?.kind === 'line-too-long' && events[0].octets, 64 * 64 * 1024 + 2);
   });
 
+  it('keeps the first octets of an over-long line, so its verb is known', () => {
+    for (const size of [3, 100, 100_000]) {
+      const { events } = readAll(`AUTH PLAIN ${'A'.repeat(20_000)}\r\n`, { size });
+      const [event] = events;
+      assert.equal(
+        event?.kind === 'line-too-long' && event.start.toString(),
+        'AUTH PLAIN AAAAA',
+        `chunks of ${size}`,
+      );
+    }
+    const [short] = readAll(`NOOP${' '.repeat(600)}\r\n`).events;
+    assert.equal(short?.kind === 'line-too-long' && short.start.toString(), `NOOP${' '.repeat(12)}`);
+  });
+
   it('accepts a line of exactly the limit, refuses one octet more', () => {
     const exact = `${'X'.repeat(510)}\r\n`;
     assert.equal(readAll(exact).events[0]?.kind, 'line');

@@ -407,6 +407,48 @@ describe('ending the session', () => {
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: listener broke'));
   });
 
+  it('a client that half-closes after its last command still gets every reply, the 250 a store write away included', async () => {
+    let store = (_id: { id: string }) => {};
+    const harness = await readyHarness('relay', {
+      deliver: () => new Promise((resolve) => (store = resolve)),
+    });
+    harness.send(`${FROM}\r\n${TO}\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nNOOP\r\nQUIT\r\n`);
+    harness.session.clientFinishedSending();
+    await settle();
+    assert.equal(harness.sink.closed, false, 'the 250 for the message is still due');
+    store({ id: 'msg-1' });
+    await settle();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]?.slice(0, 9)),
+      ['250 2.1.0', '250 2.1.5', '354 End d', '250 2.0.0', '250 2.0.0', '221 2.0.0'],
+    );
+    assert.equal(harness.sink.closed, true);
+    assert.equal(harness.session.endReason, 'quit');
+    assert.deepEqual(harness.sink.deliveredIds, ['msg-1']);
+  });
+
+  it('a half-closed client without QUIT is answered, then the session ends; a cut-off message is dropped', async () => {
+    const answered = await readyHarness('relay');
+    answered.send('NOOP\r\nRSET');
+    answered.session.clientFinishedSending();
+    assert.deepEqual(
+      answered.sink.takeReplies().map((reply) => reply.code),
+      [250],
+    );
+    assert.equal(answered.sink.closed, true);
+    assert.equal(answered.session.endReason, 'client-disconnected');
+
+    const cutOff = await readyHarness('relay');
+    await cutOff.exchange(FROM, TO, 'DATA');
+    cutOff.send('Subject: x\n\nbody');
+    cutOff.session.clientFinishedSending();
+    await settle();
+    assert.deepEqual(cutOff.sink.takeReplies(), []);
+    assert.equal(cutOff.sink.closed, true);
+    assert.deepEqual(cutOff.delivered, []);
+    assert.deepEqual(cutOff.sink.diagnosticCodes, ['bare-lf']);
+  });
+
   it('QUIT: 221 2.0.0, close, and nothing after it is processed', async () => {
     const harness = await readyHarness('relay');
     assert.deepEqual(await harness.codes('QUIT', 'NOOP'), [221]);

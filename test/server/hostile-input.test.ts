@@ -4,9 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
+import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 
@@ -84,6 +88,31 @@ describe('hostile input', () => {
     for (const socket of sockets) socket.destroy();
   });
 
+  for (const profile of ['relay', 'submissions'] as const) {
+    it(`${profile}: a client that half-closes after QUIT gets every reply, the 250 for its message included`, async () => {
+      const tlsOptions = profile === 'submissions' ? { tls: { ca: sandbox.caPem } } : {};
+      const client = await RawSmtp.connect(sandbox.port(profile), tlsOptions);
+      await client.reply();
+      await client.command('EHLO halfclose.test');
+      if (profile === 'submissions') {
+        const { user, pass } = sandbox.auth;
+        await client.command(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
+      }
+      const sender = `half-close-${profile}@example.com`;
+      client.write(
+        `MAIL FROM:<${sender}>\r\nRCPT TO:<ok@example.com>\r\nDATA\r\n` +
+          `From: ${sender}\r\n\r\nhi\r\n.\r\nQUIT\r\n`,
+      );
+      client.finishSending();
+      const codes = [];
+      for (let index = 0; index < 5; index += 1)
+        codes.push(Number((await client.reply()).at(-1)?.slice(0, 3)));
+      assert.deepEqual(codes, [250, 250, 354, 250, 221]);
+      await client.waitClosed();
+      assert.equal((await sandbox.store.listMessages({ q: `from:${sender}` })).total, 1);
+    });
+  }
+
   it('a command ending in a bare LF is refused, not executed', async () => {
     const client = await RawSmtp.connect(sandbox.port('relay'));
     await client.reply();
@@ -135,6 +164,39 @@ describe('connection limit', () => {
       second.close();
     } finally {
       await limited.stop();
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('live sessions get 421 4.3.2, and their records are saved before the store closes', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'mailport-shutdown-'));
+    try {
+      const stopping = await startTestSandbox({ ephemeral: false, dataDir });
+      const profiles = ['relay', 'submission', 'alternate'] as const;
+      const clients = await Promise.all(profiles.map((profile) => RawSmtp.connect(stopping.port(profile))));
+      for (const [index, client] of clients.entries()) {
+        await client.reply();
+        await client.command(`EHLO ${profiles[index]}.shutdown.test`);
+      }
+      await stopping.stop();
+      for (const client of clients) {
+        assert.match((await client.reply()).at(-1) ?? '', /^421 4\.3\.2 Server shutting down/);
+        await client.waitClosed();
+      }
+      const store = new SqliteStore({ path: join(dataDir, 'mailport.db') });
+      await store.init();
+      try {
+        const { items } = await store.listSessions({});
+        assert.deepEqual(
+          items.map((session) => session.heloName).sort(),
+          profiles.map((profile) => `${profile}.shutdown.test`).sort(),
+        );
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
