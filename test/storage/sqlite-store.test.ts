@@ -10,7 +10,7 @@ import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
 import { messageRow, RAW_PART_BYTES } from '../../src/storage/sqlite/writes.js';
 import type { Store } from '../../src/storage/store.js';
 import { fixtureMessage } from './message-factory.js';
-import { storeContract } from './store-contract.js';
+import { session, storeContract } from './store-contract.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mailport-sqlite-'));
 let counter = 0;
@@ -54,6 +54,22 @@ describe('SqliteStore specifics', () => {
     assert.equal((await second.listMessages({ q: 'invoice' })).total, 1);
     assert.equal((await second.stats()).messages, 1);
     await second.close();
+  });
+
+  it('writes a session saved just before close', async () => {
+    const path = join(root, 'closing.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    const saved = store.saveSession(session({ id: '01936f0e-0000-7000-8000-0000000000c1' }));
+    await store.close();
+    await saved;
+    const reopened = new SqliteStore({ path });
+    await reopened.init();
+    try {
+      assert.equal((await reopened.listSessions({})).total, 1);
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('uses WAL and records each applied migration once', async () => {

@@ -91,7 +91,7 @@ async function buildCorpus(): Promise<Corpus> {
   };
 }
 
-function session(overrides: Partial<SessionRecord> & { id: string }): SessionRecord {
+export function session(overrides: Partial<SessionRecord> & { id: string }): SessionRecord {
   return {
     listener: { profile: 'submission', port: 1587 },
     client: { address: '127.0.0.1', port: 40_000 },

@@ -97,12 +97,13 @@ export class SqliteStore implements RawIngestStore {
   }
 
   async close(): Promise<void> {
+    // A batch of sessions still waiting for its turn (saveSession) is written while the writer runs.
+    await this.sessionBatch?.saved.catch(() => undefined);
     const writer = this.writer;
     this.writer = null;
     this.ingestPipeline?.close();
     this.ingestPipeline = null;
     if (writer && !writer.stopped) {
-      await this.sessionBatch?.saved.catch(() => undefined);
       await writer.call({ op: 'close' } satisfies WriterRequest).catch(() => undefined);
       await writer.worker.terminate();
     }
