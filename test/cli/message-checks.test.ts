@@ -251,47 +251,37 @@ describe('mailport messages checks', () => {
   });
 });
 
-describe('mailport messages checks without --spamassassin', () => {
+/** The checks of a plain text message, printed by a sandbox without spamd that asks `dns` for DNS. */
+async function checksOfPlainMessage(dns: TestDnsServer): Promise<string> {
+  const sandbox = await startSandbox({ dnsServer: dns.server });
+  try {
+    const transport = nodemailer.createTransport(sandbox.transportOptions('relay'));
+    await transport.sendMail({ from: 'app@example.test', to: 'a@example.com', subject: 'Hi', text: 'Hello' });
+    transport.close();
+    const { id } = await sandbox.client.waitForMessage({ subject: 'Hi' }, { timeout: 10_000 });
+    return (await cli(['--api', sandbox.apiUrl, 'messages', 'checks', id])).stdout;
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+describe('mailport messages checks without spamd or DNS', () => {
   test('says SpamAssassin is off and how to turn it on', async () => {
     const dns = await startDnsServer();
-    const sandbox = await startSandbox({ dnsServer: dns.server });
     try {
-      const transport = nodemailer.createTransport(sandbox.transportOptions('relay'));
-      await transport.sendMail({
-        from: 'app@example.test',
-        to: 'a@example.com',
-        subject: 'Hi',
-        text: 'Hello',
-      });
-      transport.close();
-      const { id } = await sandbox.client.waitForMessage({ subject: 'Hi' }, { timeout: 10_000 });
-      const { stdout } = await cli(['--api', sandbox.apiUrl, 'messages', 'checks', id]);
       assert.match(
-        stdout,
+        await checksOfPlainMessage(dns),
         /\nSpamAssassin: off\n {2}Not scanned: SpamAssassin is not configured\. Start spamd .*--spamassassin 127\.0\.0\.1:783/,
       );
     } finally {
-      await sandbox.stop();
       await dns.close();
     }
   });
-});
 
-describe('mailport messages checks when DNS fails', () => {
-  test('lists each failed lookup, and SPF and DMARC say temperror', async () => {
+  test('lists each DNS lookup that failed, and SPF and DMARC say temperror', async () => {
     const dns = await startDnsServer({}, { servfail: true });
-    const sandbox = await startSandbox({ dnsServer: dns.server });
     try {
-      const transport = nodemailer.createTransport(sandbox.transportOptions('relay'));
-      await transport.sendMail({
-        from: 'app@example.test',
-        to: 'a@example.com',
-        subject: 'Hi',
-        text: 'Hello',
-      });
-      transport.close();
-      const { id } = await sandbox.client.waitForMessage({ subject: 'Hi' }, { timeout: 10_000 });
-      const { stdout } = await cli(['--api', sandbox.apiUrl, 'messages', 'checks', id]);
+      const stdout = await checksOfPlainMessage(dns);
       const failed = stdout.split('  DNS lookups that failed (their checks say temperror):\n')[1];
       assert.ok(failed !== undefined, stdout);
       const server = regexpLiteral(dns.server);
@@ -300,7 +290,6 @@ describe('mailport messages checks when DNS fails', () => {
       assert.match(stdout, /^ *SPF +temperror\b/m);
       assert.match(stdout, /^ *DMARC +temperror\b/m);
     } finally {
-      await sandbox.stop();
       await dns.close();
     }
   });

@@ -19,6 +19,7 @@ import {
   startSilentServer,
   startTestSmtpServer,
   startUnrecognizedNameServer,
+  type TestSmtpServer,
   type TlsFixtures,
 } from '../smtp-client/test-servers.js';
 
@@ -32,6 +33,20 @@ async function keep<T extends RunningServer>(server: Promise<T>): Promise<T> {
   const running = await server;
   servers.push(running);
   return running;
+}
+
+/** A 587-style server: STARTTLS then AUTH required, with `cannedReplies` for the commands it gets wrong. */
+function submissionServer(cannedReplies: Record<string, string | null> = {}): Promise<TestSmtpServer> {
+  return keep(
+    startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      tlsRequired: true,
+      authRequired: true,
+      credentials,
+      cannedReplies,
+    }),
+  );
 }
 
 function portOf(report: DoctorReport, port: number): PortReport {
@@ -59,15 +74,7 @@ describe('doctor on healthy submission ports', () => {
   let relay: RunningServer;
 
   before(async () => {
-    starttls = await keep(
-      startTestSmtpServer({
-        tls: 'starttls',
-        certificate: fixtures.valid,
-        tlsRequired: true,
-        authRequired: true,
-        credentials,
-      }),
-    );
+    starttls = await submissionServer();
     implicit = await keep(
       startTestSmtpServer({ tls: 'implicit', certificate: fixtures.valid, authRequired: true, credentials }),
     );
@@ -152,15 +159,7 @@ test('--send-to sends a real test message once AUTH works', async () => {
       credentials: login,
       sendTo: 'bob@example.com',
     });
-  const server = await keep(
-    startTestSmtpServer({
-      tls: 'starttls',
-      certificate: fixtures.valid,
-      tlsRequired: true,
-      authRequired: true,
-      credentials,
-    }),
-  );
+  const server = await submissionServer();
   const report = await sendTo(server.port, { user: 'alice@example.com', pass: credentials.pass });
   const port = portOf(report, server.port);
   assert.equal(port.authOk, false, 'alice@example.com is not a known user');
@@ -390,32 +389,14 @@ describe('doctor on broken servers', () => {
   });
 
   test('AUTH refusals are told apart: app password (534), temporary (454), encryption the server does not see (538)', async () => {
-    const refusing = (reply: string) =>
-      keep(
-        startTestSmtpServer({
-          tls: 'starttls',
-          certificate: fixtures.valid,
-          tlsRequired: true,
-          authRequired: true,
-          credentials,
-          cannedReplies: { AUTH: reply },
-        }),
-      );
+    const refusing = (reply: string) => submissionServer({ AUTH: reply });
     const [appPassword, temporary, encryption, working] = await Promise.all([
       refusing(
         '534-5.7.9 Application-specific password required. Learn more at\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor',
       ),
       refusing('454 4.7.0 Temporary authentication failure'),
       refusing('538 5.7.11 Encryption required for requested authentication mechanism'),
-      keep(
-        startTestSmtpServer({
-          tls: 'starttls',
-          certificate: fixtures.valid,
-          tlsRequired: true,
-          authRequired: true,
-          credentials,
-        }),
-      ),
+      submissionServer(),
     ]);
     const report = await runDoctor({
       host: 'localhost',
@@ -448,29 +429,10 @@ describe('doctor on broken servers', () => {
   });
 
   test('a hang-up after AUTH and a 421 to MAIL: said where, the port is not usable, the working one is recommended', async () => {
-    const broken = (cannedReplies: Record<string, string | null>) =>
-      keep(
-        startTestSmtpServer({
-          tls: 'starttls',
-          certificate: fixtures.valid,
-          tlsRequired: true,
-          authRequired: true,
-          credentials,
-          cannedReplies,
-        }),
-      );
     const [hangUp, closing, working] = await Promise.all([
-      broken({ AUTH: null }),
-      broken({ MAIL: '421 4.7.0 Too many errors, closing transmission channel' }),
-      keep(
-        startTestSmtpServer({
-          tls: 'starttls',
-          certificate: fixtures.valid,
-          tlsRequired: true,
-          authRequired: true,
-          credentials,
-        }),
-      ),
+      submissionServer({ AUTH: null }),
+      submissionServer({ MAIL: '421 4.7.0 Too many errors, closing transmission channel' }),
+      submissionServer(),
     ]);
     const report = await runDoctor({
       host: 'localhost',
