@@ -237,6 +237,9 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
 
 /** Text that clients print regardless of the actual cause; removed before matching. */
 export const BOILERPLATE: readonly RegExp[] = [
+  // Terminal colours (ESC [ ... m), as Node's inspect and loggers print them: `\u001b[33m535\u001b[39m`
+  // would hide the reply code from a word boundary.
+  new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'),
   // MailKit's SslHandshakeException lists every possible reason, whatever the real one was.
   /^[ \t]*\d\. The server is using a self-signed certificate which cannot be verified\.[ \t]*$/gim,
   /^[ \t]*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
@@ -252,9 +255,9 @@ export const BOILERPLATE: readonly RegExp[] = [
   // (`raise SMTPException("No suitable authentication method found.")`) is not what happened. The
   // function name stays (`in create_connection`, `in ehlo`): it tells the step that failed.
   /^([ \t]*)File ".*", line \d+(?:, (?<keep>in \S+))?.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
-  /^[ \t]*at .*[(\s]\S+:\d+(?::\d+)?\)?[ \t]*$/gm,
+  /^[ \t]*at .*[(\s][^\s(]+:\d+(?::\d+)?\)?[ \t]*$/gm,
   // Ruby's `/usr/lib/ruby/3.1.0/socket.rb:452:in `read'`: the method name stays, as for Python.
-  /(?:\S+\.rb|<internal:[\w/]+>):\d+:(?=in [`'])/g,
+  /(?:(?<![^\s(])\S+\.rb|<internal:[\w/]+>):\d+:(?=in [`'])/g,
   // PHP's `#0 /path/SmtpTransport.php(315): ...` and `... on line 85`.
   /(?<=\.php)\(\d+\)|\bon line \d+/g,
   // Numbers that are not reply codes: nodemailer's info object (`envelopeTime: 451`, `messageSize:
@@ -285,11 +288,12 @@ const SOCKET_LEVEL_CLIENTS = [
  * The server answered in SMTP, so the TLS mode and the connection worked: Mailport's own `phase:`
  * (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
  * `<~` and `<**` for an error, curl -v `<`, msmtp `<--` and `server message:`, nodemailer's logger
- * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), or a Ruby or Python stack
- * frame of a command after the greeting.
+ * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), a Ruby or Python stack
+ * frame of a command after the greeting, or a client that failed sending a command (JavaMail, .NET:
+ * both read the greeting before they send anything).
  */
 const SERVER_ANSWERED =
-  /\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
+  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
 
 /**
  * The output names the greeting as the step that failed: Mailport's phase, JavaMail's bad greeting
@@ -299,11 +303,11 @@ const SERVER_ANSWERED =
  * Mailer's in `start()`.
  */
 const AT_GREETING =
-  /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]*\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]*SmtpTransport->start\(\)/m;
+  /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]{0,300}\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->start\(\)/m;
 
 /** The peer closed the connection (an orderly close: end of stream), in each client's words. */
 const CLOSED =
-  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed/i;
+  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|established connection was aborted|WSAECONNABORTED|\b10053\b|incomplete response/i;
 
 /**
  * Go's net/smtp returns a bare EOF when the server hangs up: alone, after the caller's words, or
@@ -312,14 +316,15 @@ const CLOSED =
 const GO_EOF = /(?:^|:\s*|msg=|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )EOF(?:\s|$)/m;
 
 /** The peer reset the connection (a TCP RST), in each client's and operating system's words. */
-const RESET = /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b/i;
+const RESET =
+  /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b|errno["']?\s*[:=]?\s*-?104\b/i;
 
 /** The peer hung up, either way. */
 const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
 
 /** The TCP connect itself got no answer in time (not a reply that never came). */
 const CONNECT_TIMEOUT =
-  /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]*i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno[= ]110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to .* Timed out|no answer to the TCP handshake|connect: timeout/i;
+  /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout/i;
 
 /** A 5xx reply code, as clients quote one; not a port (`port: 587`, `host:587`) or a line number. */
 const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
@@ -327,10 +332,12 @@ const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
 /**
  * A read that timed out or found nothing once the TCP connection was open: before the greeting,
  * the port did not speak first (PHPMailer's debug output shows an empty server line, Symfony
- * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for).
+ * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for). Rust's
+ * std (lettre) reports a read timeout as EAGAIN: "Resource temporarily unavailable (os error 11)",
+ * 35 on macOS.
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "220" but got (?:an )?empty (?:response|code)|network read error: the operation timed out|Connection to "[^"]+" timed out|waiting for server ready message|while receiving the initial server greeting/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "?220"? but got (?:an )?empty (?:response|code)|code "?220"? but got code "", with message ""|Resource temporarily unavailable \(os error (?:11|35)\)|network read error: the operation timed out|Connection to "[^"\n]{1,300}" timed out|waiting for server ready message|while receiving the initial server greeting/;
 
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
@@ -343,7 +350,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'no-error',
     confidence: 0.35,
     match: [
-      /\b250[ -](?:2\.\d\.\d+ )?.*(?:queued|accepted|message sent|ok\b)|\bqueued as\b|message (?:sent|accepted|queued)\b|sent successfully|\bmessageId\b|"accepted":\s*\[\s*"|accepted: \[ ?'/i,
+      /\b250[ -](?:2\.\d\.\d+ )?[^\n]{0,300}?(?:queued|accepted|message sent|ok\b)|\bqueued as\b|message (?:sent|accepted|queued)\b|sent successfully|\bmessageId\b|"accepted":\s*\[\s*"|accepted: \[ ?'/i,
     ],
     unless: [FAILURE_SIGNS],
     seenIn: ['nodemailer', 'swaks', 'curl', 'Python smtplib', 'msmtp'],
@@ -493,7 +500,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.8,
     match: [
-      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|handshake.*(?:EOF|closed)|closed.*during.*handshake/i,
+      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|Error in the pull function|handshake[^\n]{0,200}?(?:EOF|closed)|closed[^\n]{0,100}?during[^\n]{0,100}?handshake/i,
     ],
     port: 'plaintext',
     seenIn: ['Python smtplib', 'nodemailer', 'curl', 'JavaMail'],
@@ -522,7 +529,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.5,
     match: [
-      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|SSL_connect: Connection reset|TLS\/SSL connection has been closed|non-properly terminated/i,
+      /unexpected[ _]eof[ _]while[ _]reading|EOF occurred in violation of protocol|socket disconnected before secure TLS connection|SSL_ERROR_SYSCALL|Error in the pull function|SSL_connect: Connection reset|TLS\/SSL connection has been closed|non-properly terminated/i,
     ],
     seenIn: ['Python smtplib', 'nodemailer', 'curl'],
   },
@@ -556,7 +563,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.95,
     match: [
-      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
+      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout[^\n]{0,100}?waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
     ],
     // A timeout of the TCP connect itself (Python's shows in its `create_connection` frame).
     unless: [SERVER_ANSWERED, CONNECT_TIMEOUT, /i\/o timeout|Failed to connect|^in create_connection$/im],
@@ -610,7 +617,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'javamail-bad-greeting-eof',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.7,
-    match: [/Got bad greeting from SMTP host.*\[EOF\]/is],
+    match: [/Got bad greeting from SMTP host[\s\S]{0,300}?\[EOF\]/i],
     unlessPort: 'plaintext',
     seenIn: ['JavaMail'],
   },
@@ -705,7 +712,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'no-greeting',
     confidence: 0.85,
     match: [
-      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout.*waiting for server response|0 bytes received|Read timed out/i,
+      /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout[^\n]{0,100}?waiting for server response|0 bytes received|Read timed out/i,
     ],
     port: 'plaintext',
     seenIn: ['nodemailer', 'swaks', 'curl', 'JavaMail', 'mailport'],
@@ -851,7 +858,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^']*' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for .+, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching .+ found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|name in the certificate does not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^'\n]{0,300}' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for [^\n]{1,1000}?, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching [^\n]{1,300}? found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|name in the certificate does not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
     ],
     seenIn: [
       'nodemailer',
@@ -900,7 +907,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.92,
     match: [
-      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]ca\b|UnknownIssuer|untrusted issuer/i,
+      /unable to get (?:local )?issuer certificate|issuer is unknown|unable to verify the first certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|PKIX path building failed|unable to find valid certification path|signed by unknown authority|hasn't got a known issuer|certificate is not trusted|Verify return code: 2[01]\b|UntrustedRoot|PartialChain|root certificate authority'?s? certificate is not trusted|unknown[ _]?ca\b|UnknownIssuer|untrusted issuer|does not chain with any of the trust anchors/i,
     ],
     seenIn: [
       'nodemailer',
@@ -933,6 +940,18 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    // Windows (SChannel), MailKit and .NET check revocation by default; a CRL or OCSP server they
+    // cannot reach fails the certificate as surely as an untrusted one.
+    id: 'cert-revocation-unchecked',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.85,
+    match: [
+      /unable to get certificate CRL|unable to check revocation|revocation server was offline|RevocationStatusUnknown|OfflineRevocation/i,
+    ],
+    seenIn: ['MailKit', '.NET SmtpClient'],
+    fix: "The certificate chain itself may be fine: the client could not reach the CA's revocation service (CRL or OCSP) to check it, and treats that as a failure. Let this machine reach the CRL and OCSP addresses named in the certificate (a firewall or proxy often blocks them), or, in MailKit, set `client.CheckCertificateRevocation = false` when the network cannot reach them. Keep the rest of the verification on.",
+  },
+  {
     // Case matters: Java's SSLHandshakeException is any handshake failure, not a certificate one.
     id: 'mailkit-ssl-handshake',
     cause: 'cert-untrusted-ca',
@@ -942,6 +961,16 @@ export const RULES: readonly ExplainRule[] = [
   },
 
   // --- TLS version / cipher -------------------------------------------------------------------
+  {
+    // OpenSSL 3 refuses servers without RFC 5746 secure renegotiation, and SHA-1 handshake
+    // signatures, both of which only servers too old for TLS 1.2 done right still use.
+    id: 'legacy-server-tls',
+    cause: 'tls-version-too-old',
+    confidence: 0.9,
+    match: [/unsafe legacy renegotiation disabled|wrong signature type/i],
+    seenIn: ['openssl s_client', 'curl', 'Python smtplib', 'PHPMailer', 'msmtp'],
+    fix: "The server's TLS is too old for this client's OpenSSL 3: it lacks secure renegotiation (RFC 5746) or signs the handshake with SHA-1. Upgrade the server's TLS stack (or put a current TLS proxy in front of it). Allowing it on the client (OpenSSL `Options = UnsafeLegacyServerConnect`, `@SECLEVEL=0`) reopens the weaknesses those checks close: a last resort for a server you cannot change.",
+  },
   {
     // OpenSSL's security level 2 (Debian, RHEL, Ubuntu defaults) refuses RSA keys under 2048 bits
     // and SHA-1 signatures in the chain, before any name or trust check.
@@ -959,7 +988,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'tls-version-too-old',
     confidence: 0.9,
     match: [
-      /unsupported[ _]protocol|protocol[ _]version|no protocols available|No appropriate protocol|do not possess a common algorithm|server selected unsupported protocol version|protocol version not supported|Server chose TLSv1(?:\.1)?, but that protocol version is not enabled|TLSv1(?:\.[01])? .*(?:disabled|not (?:enabled|supported))|TLS ?v?1\.[01]\b.*not supported|\b4\.7\.66\b|inappropriate fallback|legacy sigalg/i,
+      /unsupported[ _]protocol|protocol[ _]?version|no protocols available|No appropriate protocol|do not possess a common algorithm|server selected unsupported protocol version|protocol version not supported|Server chose TLSv1(?:\.1)?, but that protocol version is not enabled|TLSv1(?:\.[01])? [^\n]{0,200}?(?:disabled|not (?:enabled|supported))|TLS ?v?1\.[01]\b[^\n]{0,200}?not supported|\b4\.7\.66\b|inappropriate fallback|legacy sigalg/i,
     ],
     seenIn: [
       'nodemailer',
@@ -977,7 +1006,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'tls-version-too-old',
     confidence: 0.6,
     match: [
-      /handshake[ _]failure|no shared cipher|no ciphers available|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|message received was unexpected or badly formatted|remote party has closed the transport stream/i,
+      /handshake[ _]?failure|no shared cipher|no ciphers available|Could not negotiate a supported cipher suite|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|message received was unexpected or badly formatted|remote party has closed the transport stream/i,
     ],
     seenIn: ['Python smtplib', 'openssl s_client', 'JavaMail', '.NET SmtpClient', 'Go net/smtp'],
   },
@@ -985,7 +1014,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'java-remote-host-terminated-handshake',
     cause: 'tls-version-too-old',
     confidence: 0.65,
-    match: [/Remote host terminated the handshake/i],
+    // Java 11+ says "terminated the handshake"; Java 8 "closed connection during handshake".
+    match: [/Remote host terminated the handshake|Remote host closed connection during handshake/i],
     seenIn: ['JavaMail'],
     fix: 'The server closed the connection during the TLS handshake, without saying why. Most often the two sides share no TLS version or cipher (Java 8u291 and later refuse TLS 1.0 and 1.1; set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`, and upgrade a server that offers nothing newer), or the server cannot complete TLS itself (no certificate for this name, a broken key). Run with `-Djavax.net.debug=ssl:handshake` to see how far it got, and `mailport doctor HOST` to see what the server negotiates.',
   },
@@ -1004,7 +1034,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'dns-failure',
     confidence: 0.95,
     match: [
-      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found/i,
+      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -1013,7 +1043,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-refused',
     confidence: 0.95,
     match: [
-      /ECONNREFUSED|Connection refused|actively refused|errno[= ]111\b|\(111\)|\b10061\b|WSAECONNREFUSED|Couldn't connect to server/i,
+      /ECONNREFUSED|Connection refused|actively refused|errno["']?\s*[:=]?\s*-?111\b|\(111\)|\b10061\b|WSAECONNREFUSED|Couldn't connect to server/i,
     ],
     seenIn: ALL,
   },
@@ -1047,7 +1077,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.75,
     match: [
-      /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH|Errno 11[13]\b|errno[= ]11[13]\b|Errno 101\b/i,
+      /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH|Errno 11[13]\b|errno["']?\s*[:=]?\s*-?11[13]\b|Errno 101\b/i,
     ],
     seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp'],
   },
@@ -1068,13 +1098,35 @@ export const RULES: readonly ExplainRule[] = [
     fix: "PHPMailer prints this same line for a TLS mode that does not match the port, a refused or blocked connection, a host name that does not resolve and a server that refused the session. Set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION;` (level 3) and run `mailport explain` on that output, or run `mailport doctor HOST` to probe the server's ports.",
   },
   {
+    // Another protocol's greeting, at a line start or quoted in a client's message; or a client
+    // saying that the first line had no reply code (Python's -1, aiosmtplib's malformed line).
     id: 'not-smtp',
     cause: 'not-smtp',
     confidence: 0.9,
     match: [
-      /did not speak SMTP|^[ \t]*\* OK\b|^[ \t]*\+OK\b|HTTP\/1\.[01] \d{3}|IMAP4|POP3 (?:server )?ready/im,
+      /did not speak SMTP|(?:^[ \t]*|[=(:'"] ?)(?:\* OK|\+OK)\b|HTTP\/1\.[01] \d{3}|IMAP4|POP3 (?:server )?ready|SMTPConnectError: \(-1,|Malformed SMTP response line/im,
     ],
-    seenIn: ['mailport', 'curl'],
+    seenIn: [
+      'mailport',
+      'curl',
+      'nodemailer',
+      'Python smtplib',
+      'aiosmtplib',
+      'Ruby Net::SMTP',
+      'PHPMailer',
+      'Symfony Mailer',
+      'Go net/smtp',
+      'JavaMail',
+    ],
+  },
+  {
+    // msmtp says this of any line that is not an SMTP reply, most often the greeting of another
+    // protocol; a broken SMTP server after the greeting looks the same.
+    id: 'msmtp-invalid-reply',
+    cause: 'not-smtp',
+    confidence: 0.7,
+    match: [/the server sent an invalid reply/i],
+    seenIn: ['msmtp'],
   },
   {
     // curl's SMTP says this (and nothing else) when a reply code was not the one it expected, most
@@ -1111,7 +1163,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage/i,
+      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage|cannot use a secure authentication method/i,
     ],
     seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix', 'PHPMailer'],
   },
@@ -1133,7 +1185,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.96,
     match: [
-      /Application-specific password required|InvalidSecondFactor|\b534[ -]5\.7\.9\b.*(?:password|Application)/is,
+      /Application-specific password required|InvalidSecondFactor|\b534[ -]5\.7\.9\b[\s\S]{0,300}?(?:password|Application)/i,
     ],
     seenIn: ['Gmail via any client'],
     fix: 'This Google account has 2-step verification: create an app password (Google Account → Security → App passwords) and use it instead of the account password, or use OAuth2 (XOAUTH2).',
@@ -1212,7 +1264,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.75,
     match: [
       // Ruby raises SMTPAuthenticationError for every 53x reply, 530 (not logged in) included.
-      /authentication failed|Could not authenticate|AUTH (?:PLAIN|LOGIN|CRAM-MD5) failed|No authentication type succeeded|MailKit\.Security\.AuthenticationException|\bEAUTH\b|SMTPAuthenticationError/i,
+      /authentication failed|Could not authenticate|Failed to authenticate on SMTP server|AUTH (?:PLAIN|LOGIN|CRAM-MD5) failed|No authentication type succeeded|MailKit\.Security\.AuthenticationException|\bEAUTH\b|SMTPAuthenticationError/i,
     ],
     unless: [
       /remote party has closed|transport stream|System\.Security\.Authentication\.AuthenticationException|Missing credentials/i,
@@ -1224,7 +1276,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'sasl-no-worthy-mechanism',
     cause: 'auth-mechanism-unsupported',
     confidence: 0.96,
-    match: [/No worthy mechs found|cannot authenticate to server [^\n]*: no mechanism available/i],
+    match: [/No worthy mechs found|cannot authenticate to server [^\n]{0,300}?: no mechanism available/i],
     seenIn: ['Postfix'],
     fix: "Postfix's SASL client may use none of the mechanisms the server offers. Install the mechanism plugins (`apt install libsasl2-modules`, `dnf install cyrus-sasl-plain`), and allow PLAIN and LOGIN where TLS protects them: `smtp_sasl_security_options = noanonymous` (not `noplaintext`) and `smtp_sasl_tls_security_options = noanonymous`, with `smtp_tls_security_level = encrypt` so TLS is always there.",
   },
@@ -1233,7 +1285,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism .*not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method .* not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism [^\n]{0,100}?not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method [^\n]{0,100}? not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported|No compatible authentication mechanism|No authentication mechanisms supported by both server and client/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },
@@ -1244,6 +1296,31 @@ export const RULES: readonly ExplainRule[] = [
     match: [/Missing credentials for "?[\w-]+"?/i],
     seenIn: ['nodemailer'],
     fix: 'nodemailer has `auth.user` but no `auth.pass` (or no user), so it did not even try to log in: the password setting is empty, most often an environment variable that is not set where the app runs. Set it, and keep `auth.type` unset unless you use OAuth2.',
+  },
+  {
+    // JavaMail with `mail.smtp.auth=true` and Ruby's Net::SMTP given an auth type check that both
+    // are set before they connect, and give up without sending AUTH.
+    id: 'credentials-not-set',
+    cause: 'auth-required',
+    confidence: 0.95,
+    match: [/no password specified\?|SMTP-AUTH requested but missing (?:secret phrase|user name)/i],
+    seenIn: ['JavaMail', 'Ruby Net::SMTP'],
+    fix: 'The client is set to authenticate but has no password (or no user name), so it never sent AUTH: the setting is empty where the application runs, most often an environment variable that is not set there. JavaMail: pass the user and password to `Transport.send(msg, user, password)` or give the Session an `Authenticator` (Spring Boot: `spring.mail.username` and `spring.mail.password`); Rails: `user_name` and `password` in `smtp_settings`.',
+  },
+  {
+    // .NET names reply 530 to MAIL FROM so whatever the server said. Its SmtpClient sends MAIL FROM
+    // even after the server refused AUTH, and never sends AUTH when EnableSsl is off and the server
+    // offers AUTH only after STARTTLS: a wrong password and a missing upgrade end here too.
+    id: 'dotnet-not-authenticated',
+    cause: 'auth-required',
+    confidence: 0.95,
+    match: [
+      /requires a secure connection or the client was not authenticated/i,
+      /Authentication Required|not authenticated|\b5\.7\.57\b|\b5\.5\.1\b/i,
+    ],
+    unless: [/(?<![.=/:])\b535\b|Authentication unsuccessful|\b5\.7\.139\b|STARTTLS/i],
+    seenIn: ['.NET SmtpClient'],
+    fix: 'System.Net.Mail sent the message without logging in. Set `EnableSsl = true` (the server offers AUTH only after STARTTLS), set `UseDefaultCredentials = false` before `Credentials = new NetworkCredential(user, password)` (setting it afterwards clears them), and check the password itself: SmtpClient goes on to MAIL FROM after the server refused AUTH, so a wrong password (Gmail and Microsoft 365 with 2FA need an app password) ends in this same error. MailKit reports the refused AUTH itself.',
   },
   {
     id: 'client-not-authenticated',
@@ -1315,7 +1392,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.8,
     match: [
-      /blocked using|listed (?:at|on|in) .*(?:spamhaus|barracuda|spamcop|rbl|dnsbl)|Client host rejected|Helo command rejected|\bspamhaus\b|\bRBL\b|poor reputation|traffic not accepted from this IP|\b5\.7\.708\b|IP .* (?:is )?(?:blocked|blacklisted|blocklisted)/i,
+      /blocked using|listed (?:at|on|in) [^\n]{0,200}?(?:spamhaus|barracuda|spamcop|rbl|dnsbl)|Client host rejected|Helo command rejected|\bspamhaus\b|\bRBL\b|(?:poor|low) reputation|on (?:our|a) block ?list|traffic not accepted from this IP|\b5\.7\.708\b|IP [^\n]{0,100}? (?:is )?(?:blocked|blacklisted|blocklisted)/i,
     ],
     seenIn: ['Postfix', 'Exchange', 'Microsoft 365'],
     fix: "The receiving server rejects your sending IP (a blocklist or poor reputation): check the IP on the named blocklist and request delisting, or send through your provider's submission server (port 587 with AUTH) instead of directly from this host.",
@@ -1390,7 +1467,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.55,
     match: [
-      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address .* not accepted|MAIL failed|refused the sender/i,
+      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|MAIL failed|refused the sender/i,
     ],
     seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport'],
   },
@@ -1418,7 +1495,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'recipient-unknown',
     confidence: 0.55,
     match: [
-      /SMTPRecipientsRefused|all recipients were rejected|Recipient address rejected|recipients failed|recipient address .* not accepted|RCPT failed|SMTPAddressFailedException|Invalid Addresses|Mailbox unavailable|refused the recipient|\b5\.1\.3\b/i,
+      /SMTPRecipientsRefused|all recipients were rejected|Recipient address rejected|recipients failed|recipient address [^\n]{0,300}? not accepted|RCPT failed|SMTPAddressFailedException|Invalid Addresses|Mailbox unavailable|refused the recipient|\b5\.1\.3\b/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -1456,7 +1533,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'greylist-shaped',
     cause: 'greylisted',
     confidence: 0.65,
-    match: [/\b45[01][ -]4\.(?:7\.1|2\.0)\b.*(?:try again|retry|come back|later)/is],
+    match: [/\b45[01][ -]4\.(?:7\.1|2\.0)\b[\s\S]{0,500}?(?:try again|retry|come back|later)/i],
     seenIn: ['greylisting servers'],
   },
   {
@@ -1476,7 +1553,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'rate-limited',
     confidence: 0.92,
     match: [
-      /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)|too much mail from/i,
+      /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)|too much mail from|unexpected volume|receiving mail at a rate/i,
     ],
     seenIn: ['Gmail', 'Microsoft 365', 'Amazon SES', 'Postfix', 'all clients'],
   },
@@ -1485,7 +1562,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'temporary-failure',
     confidence: 0.75,
     match: [
-      /Service not available|Service (?:temporarily )?unavailable|try again later|temporar(?:y|ily) (?:failure|error|problem|unavailable|rejected|deferred)|Local error in processing|\b4\.3\.[0-5]\b|\b4\.4\.[0-7]\b|Insufficient system storage|Requested action aborted|\b4\d\d[ -][^\n]*closing transmission channel|TempFail|\b4\.7\.0\b/i,
+      /Service not available|Service (?:temporarily )?unavailable|try again later|(?<!Resource )temporar(?:y|ily) (?:failure|error|problem|unavailable|rejected|deferred)|Local error in processing|\b4\.3\.[0-5]\b|\b4\.4\.[0-7]\b|Insufficient system storage|Requested action aborted|\b4\d\d[ -][^\n]{0,300}?closing transmission channel|TempFail|\b4\.7\.0\b/i,
     ],
     seenIn: ['all servers'],
   },

@@ -34,6 +34,8 @@ export interface ClientTargets {
   submissions: TestSmtpServer;
   /** Plaintext only, no STARTTLS. */
   plaintext: TestSmtpServer;
+  /** Plaintext only, AUTH PLAIN and LOGIN offered in cleartext, AUTH required. */
+  cleartextAuth: TestSmtpServer;
   /** STARTTLS offered, AUTH optional, relaying refused to unauthenticated clients. */
   relay: TestSmtpServer;
   expired: TestSmtpServer;
@@ -54,6 +56,8 @@ export interface ClientTargets {
   silent: RunningServer;
   /** Greets with 554 (RFC 5321 §3.1: this server will not serve you), then waits for QUIT. */
   refusesSession: RunningServer;
+  /** A POP3 server where an SMTP server was expected: greets with +OK, refuses every command. */
+  pop3: RunningServer;
   /** Closes every connection before greeting, or resets it (TCP RST) a moment after accepting. */
   hangsUp: RunningServer;
   resets: RunningServer;
@@ -118,6 +122,12 @@ export async function startClientTargets(): Promise<ClientTargets> {
     }),
     submissions: await implicitWith(fixtures.valid),
     plaintext: await startTestSmtpServer({ tls: 'none' }),
+    cleartextAuth: await startTestSmtpServer({
+      tls: 'none',
+      authInCleartext: true,
+      authRequired: true,
+      credentials,
+    }),
     relay: await startTestSmtpServer({
       tls: 'starttls',
       certificate: fixtures.valid,
@@ -153,6 +163,13 @@ export async function startClientTargets(): Promise<ClientTargets> {
       socket.write('503 5.5.1 Error: bad sequence of commands\r\n');
       return true;
     }, '554 5.7.1 test.mailport.invalid ESMTP not accepting connections from 127.0.0.1'),
+    // Dovecot's greeting, which names neither POP3 nor IMAP.
+    pop3: await startScriptedServer((line, socket) => {
+      // POP3 has a QUIT too; every other SMTP command is unknown to it.
+      if (/^QUIT/i.test(line)) socket.end('+OK Logging out.\r\n');
+      else socket.write('-ERR Unknown command.\r\n');
+      return true;
+    }, '+OK Dovecot ready.'),
     hangsUp: await startHangUpServer('close'),
     resets: await startHangUpServer('reset'),
     blackhole: await startBlackholePort(),

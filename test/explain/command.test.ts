@@ -48,3 +48,21 @@ test('human output names the cause, how sure, the fix and the references', async
 test('no text is a usage error', async () => {
   await assert.rejects(explain([], '  \n'), (error: MailportError) => error.code === 'MP_ERR_USAGE');
 });
+
+test('--json keeps its fields for binary and 1 MB input, and for text it cannot place', async () => {
+  const binary = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 31) % 256)).toString(
+    'latin1',
+  );
+  const long = `${'    at Object.<anonymous> (/app/index.js:10:5)\n'.repeat(20_000)}Error: connect ECONNREFUSED 127.0.0.1:587`;
+  for (const [stdin, cause] of [
+    [binary, 'unknown'],
+    [long, 'connection-refused'],
+    ['the printer is on fire', 'unknown'],
+  ] as const) {
+    const answer = JSON.parse(await explain(['--json'], stdin));
+    assert.deepEqual(Object.keys(answer), ['cause', 'confidence', 'summary', 'fix', 'references']);
+    assert.equal(answer.cause, cause);
+    assert.equal(typeof answer.confidence, 'number');
+    assert.ok(answer.summary && answer.fix && answer.references.length > 0);
+  }
+});

@@ -61,6 +61,17 @@ const SCENARIOS: Record<string, () => Scenario> = {
     env: { MP_TLS: 'starttls', ...verified(), MP_USER: credentials.user, MP_PASS: 'wrong' },
     expected: 'auth-failed',
   }),
+  // The others send the empty password, and the server refuses it.
+  'a user name but no password (an unset environment variable)': () => ({
+    server: 'submission',
+    env: { MP_TLS: 'starttls', ...verified(), MP_USER: credentials.user },
+    expected: 'auth-failed',
+  }),
+  'a POP3 server on the port': () => ({
+    server: 'pop3',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'not-smtp',
+  }),
   'no credentials on a submission port': () => ({
     server: 'submission',
     env: { MP_TLS: 'starttls', ...verified() },
@@ -142,12 +153,17 @@ type ScenarioName = keyof typeof SCENARIOS;
  * output does not place at the greeting is only a closed connection.
  */
 const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Partial<Scenario>>>>> = {
+  // Net::SMTP and Jakarta Mail check that a password is set, and do not connect without one.
+  ruby: {
+    'a user name but no password (an unset environment variable)': { expected: 'auth-required' },
+  },
   go: {
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
     'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
     'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
   },
   java: {
+    'a user name but no password (an unset environment variable)': { expected: 'auth-required' },
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
     'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
   },

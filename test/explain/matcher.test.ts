@@ -493,3 +493,255 @@ test("MailKit's SslHandshakeException is a certificate problem; Java's SSLHandsh
     'cert-untrusted-ca',
   );
 });
+
+/**
+ * Error texts of clients and servers that cannot run here, or of versions other than the ones run
+ * here, as their users pasted them into issue trackers and Q&A threads or as the clients' sources
+ * spell them; grouped by client. Each was answered wrongly or as a bare guess before, or holds an
+ * order of precedence in place (the server's words beat .NET's name for a 530); `port` is what
+ * the user would give with `--port`.
+ */
+const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause: CauseId }> = [
+  // .NET System.Net.Mail.SmtpClient (.NET Framework 4.x and .NET 6-8 resource strings). Its "requires
+  // a secure connection or the client was not authenticated" is its name for any 530 to MAIL FROM:
+  // the server's words after "The server response was" tell the cause.
+  {
+    client: '.NET SmtpClient, Microsoft 365 with EnableSsl off',
+    text: 'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.57 SMTP; Client was not authenticated to send anonymous mail during MAIL FROM [AM6P193CA0052.EURP193.PROD.OUTLOOK.COM]',
+    cause: 'auth-required',
+  },
+  {
+    client: '.NET SmtpClient, Gmail',
+    text: 'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.5.1 Authentication Required. Learn more at',
+    cause: 'auth-required',
+  },
+  {
+    client: '.NET SmtpClient, Microsoft 365: the refused AUTH quoted in the 530',
+    text: 'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator.',
+    cause: 'auth-failed',
+  },
+  {
+    client: '.NET SmtpClient, Microsoft 365',
+    text: 'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.3 Authentication unsuccessful [SN4PR0201CA0065.namprd02.prod.outlook.com]',
+    cause: 'auth-failed',
+  },
+  {
+    client: '.NET SmtpClient (German)',
+    text: 'System.Net.Mail.SmtpException: Der SMTP-Server erfordert eine sichere Verbindung, oder der Client war nicht authentifiziert. Die Serverantwort war: 5.7.0 Authentication Required.',
+    cause: 'auth-required',
+  },
+  {
+    client: '.NET SmtpClient (French)',
+    text: "System.Net.Mail.SmtpException: Le serveur SMTP requiert une connexion sécurisée ou le client n'était pas authentifié. La réponse du serveur était : 5.7.0 Must issue a STARTTLS command first.",
+    cause: 'auth-before-starttls',
+  },
+  {
+    client: '.NET SmtpClient: WSAECONNABORTED while sending a command',
+    text: 'System.IO.IOException: Unable to write data to the transport connection: An established connection was aborted by the software in your host machine.',
+    cause: 'connection-closed',
+  },
+  {
+    client: '.NET 6 on Linux (OpenSSL 3)',
+    text: 'System.Security.Authentication.AuthenticationException: Authentication failed, see inner exception.\n ---> Interop+OpenSsl+SslException: SSL Handshake failed with OpenSSL error - SSL_ERROR_SSL.\n ---> Interop+Crypto+OpenSslCryptographicException: error:0A000102:SSL routines::unsupported protocol',
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: '.NET 5+ (TLS alert names)',
+    text: "System.Security.Authentication.AuthenticationException: Authentication failed because the remote party sent a TLS alert: 'ProtocolVersion'.",
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: '.NET 5+ (TLS alert names)',
+    text: "System.Security.Authentication.AuthenticationException: Authentication failed because the remote party sent a TLS alert: 'HandshakeFailure'.",
+    cause: 'tls-version-too-old',
+  },
+  // MailKit 2.x-4.x (jstedfast/MailKit issues 1132, 1657; streetwriters/notesnook-sync-server 34).
+  {
+    client: 'MailKit 4: CRL unreachable',
+    text: "MailKit.Security.SslHandshakeException: An error occurred while attempting to establish an SSL or TLS connection.\n\nThe server's SSL certificate could not be validated for the following reasons:\n• The server certificate has the following errors:\n  • unable to get certificate CRL\n• An intermediate certificate has the following errors:\n  • unable to get certificate CRL\n\n ---> System.Security.Authentication.AuthenticationException: The remote certificate was rejected by the provided RemoteCertificateValidationCallback.",
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'MailKit 2.10 on Windows: revocation server offline',
+    text: "The server's SSL certificate could not be validated for the following reasons:\n• The server certificate has the following errors:\n• The revocation function was unable to check revocation for the certificate.\n• The revocation function was unable to check revocation because the revocation server was offline.",
+    cause: 'cert-untrusted-ca',
+  },
+  // JavaMail / Jakarta Mail and Spring (Java 8 and 11+ wordings).
+  {
+    client: 'JavaMail',
+    text: 'javax.mail.AuthenticationFailedException: No authentication mechanisms supported by both server and client',
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'Java 8',
+    text: 'javax.net.ssl.SSLHandshakeException: Remote host closed connection during handshake',
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: 'Java',
+    text: 'javax.net.ssl.SSLHandshakeException: sun.security.validator.ValidatorException: PKIX path validation failed: java.security.cert.CertPathValidatorException: Path does not chain with any of the trust anchors',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'JavaMail: the server hung up after the greeting',
+    text: "javax.mail.MessagingException: Can't send command to SMTP host;\n  nested exception is:\n\tjava.net.SocketException: Connection closed by remote host",
+    cause: 'connection-closed',
+  },
+  {
+    client: 'Spring Boot',
+    text: "org.springframework.mail.MailSendException: Mail server connection failed; nested exception is com.sun.mail.util.MailConnectException: Couldn't connect to host, port: smtp.gmail.com, 587; timeout 5000;\n  nested exception is:\n\tjava.net.SocketTimeoutException: connect timed out",
+    cause: 'connection-timeout',
+  },
+  // Rust lettre 0.11 (its Display: "<kind>: <source>"; std's read timeout is EAGAIN).
+  {
+    client: 'lettre, starttls_relay() with port 465',
+    text: 'network error: Resource temporarily unavailable (os error 11)',
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  {
+    client: 'lettre, on a port that greets in plaintext',
+    text: 'network error: Resource temporarily unavailable (os error 11)',
+    port: 587,
+    cause: 'no-greeting',
+  },
+  { client: 'lettre', text: 'response error: incomplete response', port: 587, cause: 'connection-closed' },
+  {
+    client: 'lettre (dani-garcia/vaultwarden users)',
+    text: 'SMTP client error: internal client error: No compatible authentication mechanism was found',
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'lettre (rustls)',
+    text: 'Connection error: received fatal alert: ProtocolVersion',
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: 'lettre (rustls)',
+    text: 'Connection error: received fatal alert: HandshakeFailure',
+    cause: 'tls-version-too-old',
+  },
+  // PHP: Swift Mailer 6 (Laravel 6-8) and Symfony Mailer 4.4.
+  {
+    client: 'Swift Mailer',
+    text: 'Failed to authenticate on SMTP server with username "me@example.com" using 2 possible authenticators',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Symfony Mailer 4.4',
+    text: 'Expected response code "220" but got code "", with message "".',
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  // curl 8 and GnuTLS (msmtp) wordings.
+  {
+    client: 'curl 8',
+    text: 'curl: (28) Failed to connect to smtp.example.com port 25 after 10001 ms: Timeout was reached',
+    cause: 'connection-timeout',
+  },
+  {
+    client: 'msmtp (GnuTLS)',
+    text: 'msmtp: TLS handshake failed: Error in the pull function.',
+    port: 587,
+    cause: 'implicit-tls-on-starttls-port',
+  },
+  {
+    client: 'msmtp (GnuTLS)',
+    text: 'msmtp: TLS handshake failed: Could not negotiate a supported cipher suite.',
+    cause: 'tls-version-too-old',
+  },
+  // OpenSSL 3 against servers too old for it (openssl s_client, curl, Python, PHP).
+  {
+    client: 'OpenSSL 3',
+    text: '40C7B7A5D67F0000:error:0A000152:SSL routines:final_renegotiate:unsafe legacy renegotiation disabled:../ssl/statem/extensions.c:893:',
+    cause: 'tls-version-too-old',
+  },
+  {
+    client: 'OpenSSL 3',
+    text: '40C7B7A5D67F0000:error:0A000172:SSL routines:tls12_check_peer_sigalg:wrong signature type:../ssl/t1_lib.c:1697:',
+    cause: 'tls-version-too-old',
+  },
+  // JSON-wrapped nodemailer errors (JSON.stringify drops the message), as log shippers store them.
+  {
+    client: 'nodemailer, JSON',
+    text: '{"errno":-110,"code":"ESOCKET","syscall":"connect","address":"142.250.102.108","port":587,"command":"CONN"}',
+    cause: 'connection-timeout',
+  },
+  // Another protocol where SMTP was expected.
+  {
+    client: 'nodemailer against IMAP',
+    text: 'Error: Invalid greeting. response=* OK Dovecot ready.: * OK Dovecot ready.',
+    cause: 'not-smtp',
+  },
+  // MTA logs and provider replies.
+  {
+    client: 'sendmail',
+    text: 'stat=Deferred: Name server: smtp.example.com.: host name lookup failure',
+    cause: 'dns-failure',
+  },
+  {
+    client: 'Postfix, Gmail MX',
+    text: 'status=deferred (host gmail-smtp-in.l.google.com[142.250.1.26] said: 421-4.7.0 [203.0.113.7] Our system has detected that this message is suspicious due to the very low reputation of the sending IP address. (in reply to end of DATA command))',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Postfix, Yahoo MX',
+    text: 'status=deferred (host mta7.am0.yahoodns.net[67.195.204.77] said: 421 4.7.0 [TSS04] Messages from 203.0.113.7 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes (in reply to MAIL FROM command))',
+    cause: 'rate-limited',
+  },
+  {
+    client: 'Outlook.com',
+    text: "550 5.7.1 Unfortunately, messages from [203.0.113.7] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).",
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Gmail',
+    text: '450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time.',
+    cause: 'rate-limited',
+  },
+];
+
+for (const { client, text, port, cause } of CORPUS) {
+  test(`corpus, ${client}${port ? ` --port ${port}` : ''}: ${text.split('\n')[0]?.slice(0, 70)}`, () => {
+    assert.equal(explainText(text, port === undefined ? {} : { port }).cause, cause);
+  });
+}
+
+test(".NET's 530 without the server's reason: the fix names what SmtpClient hides", () => {
+  const answer = explainText(
+    'System.Net.Mail.SmtpException: The SMTP server requires a secure connection or the client was not authenticated. The server response was: 5.7.0 Authentication Required.',
+  );
+  assert.equal(answer.cause, 'auth-required');
+  assert.match(answer.fix, /EnableSsl = true/);
+  assert.match(answer.fix, /UseDefaultCredentials = false/);
+});
+
+test('terminal colours around a reply code do not hide it', () => {
+  // A Postfix log through ccze or grc: each code and status wrapped in colour escapes.
+  const esc = String.fromCharCode(27);
+  const coloured = `status=${esc}[1;31mbounced${esc}[0m (host said: ${esc}[1;33m550${esc}[0m ${esc}[1;33m5.1.1${esc}[0m <x@example.org>)`;
+  assert.equal(explainText(coloured).cause, 'recipient-unknown');
+});
+
+test('hostile input: empty, binary and 1 MB texts are answered, each in seconds at most', () => {
+  const megabyte = 1 << 20;
+  const repeated = (seed: string) => seed.repeat(Math.ceil(megabyte / seed.length)).slice(0, megabyte);
+  const inputs = [
+    '',
+    '\0'.repeat(megabyte),
+    Buffer.from(Array.from({ length: megabyte }, (_, index) => (index * 7919) % 256)).toString('latin1'),
+    ' '.repeat(megabyte),
+    // Each the start of a pattern that once scanned to the end of the line from every occurrence.
+    ...['IP ', '250 ', 'listed on ', 'certificate is valid for ', 'No name matching ', 'handshake'].map(
+      repeated,
+    ),
+    ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
+  ];
+  for (const text of inputs) {
+    const started = performance.now();
+    const answer = explainText(text);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 3000, `${JSON.stringify(text.slice(0, 20))}… took ${Math.round(elapsed)} ms`);
+    assert.ok(CAUSE_IDS.includes(answer.cause) && answer.summary !== '' && answer.fix !== '');
+  }
+});

@@ -65,6 +65,7 @@ function pythonContext(): string {
 async function nodemailerOutput(
   options: SMTPTransport.Options,
   message: Record<string, unknown> = {},
+  log: (error: unknown) => string = (error) => inspect(error),
 ): Promise<string> {
   const transport = nodemailer.createTransport({
     greetingTimeout: 1500,
@@ -80,7 +81,7 @@ async function nodemailerOutput(
     });
     return inspect(info);
   } catch (error) {
-    return inspect(error);
+    return log(error);
   } finally {
     transport.close();
   }
@@ -229,6 +230,34 @@ const cases: Case[] = [
     output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.silent.port }),
   },
   {
+    // JSON.stringify drops the message; errno and syscall are what is left.
+    name: 'nodemailer against a closed port, logged as JSON',
+    expected: 'connection-refused',
+    output: () =>
+      nodemailerOutput({ host: '127.0.0.1', port: targets.closedPort }, {}, (error) => JSON.stringify(error)),
+  },
+  {
+    name: 'nodemailer against a POP3 server',
+    expected: 'not-smtp',
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: targets.pop3.port }),
+  },
+  {
+    // A terminal logger: every value wrapped in colour escapes.
+    name: 'nodemailer with a message over the SIZE limit, logged in colour',
+    expected: 'message-too-large',
+    output: () =>
+      nodemailerOutput(
+        {
+          host: '127.0.0.1',
+          port: targets.submission.port,
+          tls: { ca: targets.fixtures.ca.certPem },
+          auth: credentials,
+        },
+        { text: 'x'.repeat(6000) },
+        (error) => inspect(error, { colors: true }),
+      ),
+  },
+  {
     name: 'nodemailer with a wrong password',
     expected: 'auth-failed',
     output: () =>
@@ -365,6 +394,11 @@ const cases: Case[] = [
     name: 'python against a port that drops the TCP handshake',
     expected: 'connection-timeout',
     output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.blackhole.port}, timeout=1)`),
+  },
+  {
+    name: 'python against a POP3 server',
+    expected: 'not-smtp',
+    output: () => python(`smtplib.SMTP('127.0.0.1', ${targets.pop3.port}, timeout=2)`),
   },
   {
     name: 'python with a wrong password',
@@ -585,6 +619,25 @@ const cases: Case[] = [
         '--user=alice',
         '--passwordeval=echo x',
       ),
+  },
+  {
+    // msmtp will not send a password in cleartext, and the server offers no challenge mechanism.
+    name: 'msmtp with AUTH but without TLS on a server that offers AUTH in cleartext',
+    expected: 'auth-before-starttls',
+    output: () =>
+      msmtp(
+        '--host=127.0.0.1',
+        `--port=${targets.cleartextAuth.port}`,
+        '--tls=off',
+        '--auth=on',
+        '--user=alice',
+        '--passwordeval=echo x',
+      ),
+  },
+  {
+    name: 'msmtp against a POP3 server',
+    expected: 'not-smtp',
+    output: () => msmtp('--host=127.0.0.1', `--port=${targets.pop3.port}`, '--tls=off'),
   },
   {
     name: 'msmtp with TLS against a server without STARTTLS',
