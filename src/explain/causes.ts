@@ -25,6 +25,7 @@ export const CAUSE_IDS = [
   'sender-rejected',
   'recipient-unknown',
   'message-too-large',
+  'message-rejected',
   'greylisted',
   'rate-limited',
   'temporary-failure',

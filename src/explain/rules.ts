@@ -188,6 +188,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: 'Check the SIZE limit in the EHLO reply (`mailport doctor HOST`), send smaller attachments or links instead, or raise the server limit.',
     references: [RFC.size, RFC.enhanced],
   },
+  'message-rejected': {
+    summary:
+      'The server refused the message itself after reading it: a spam or virus filter, or a content policy, judged what it says or carries.',
+    fix: 'Look at what the filter objects to: the reply often names it (spam score, a virus, a blocked attachment type, a URL on a blocklist). Authenticate the sending domain (SPF, DKIM, DMARC), send a text part with the HTML, avoid link shorteners and executable attachments, and check the message with `mailport messages checks ID` (it scores it with SpamAssassin when the sandbox runs with --spamassassin). A sandbox copy of the exact message shows what was sent.',
+    references: [`${RFC.smtp} §4.1.1.4 (DATA)`, RFC.enhanced],
+  },
   greylisted: {
     summary:
       'The receiving server greylists: it temporarily refuses mail from senders it has not seen before, expecting a retry minutes later.',
@@ -1245,7 +1251,11 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /(?<![.=/:])\b535\b|\b5\.7\.8\b|Username and Password not accepted|BadCredentials|Invalid login|Authentication unsuccessful|Incorrect authentication data|Authentication credentials invalid|authentication failure|AuthenticationFailedException|Login denied|Password command failed|invalid credentials|bad username or password|Invalid user or password|Invalid username or password/i,
     ],
-    unless: [/remote party has closed|transport stream/i],
+    // A 4xx is transient (RFC 4954 §6: 454 4.7.0 "Temporary authentication failure"): the password
+    // was not judged, so it is no wrong-password answer.
+    unless: [
+      /remote party has closed|transport stream|temporary authentication failure|(?<![.=/:\d])\b454\b[^\n]{0,40}?\b4\.7\.0\b/i,
+    ],
     seenIn: [
       'nodemailer',
       'Python smtplib',
@@ -1445,6 +1455,26 @@ export const RULES: readonly ExplainRule[] = [
     fix: "Gmail refuses mail delivered straight to its MX servers (port 25) from this IP, as it does for dynamic, residential and unauthorised cloud addresses. Send through your provider's submission server instead: port 587 with STARTTLS and AUTH (for a Google account, smtp.gmail.com:587 with an app password), or a relayhost in Postfix.",
   },
   {
+    // The filter judged the message, not who sent it: rejected after DATA for what it says or carries.
+    id: 'content-rejected',
+    cause: 'message-rejected',
+    confidence: 0.9,
+    match: [
+      /(?:message )?content (?:was )?rejected|rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+    ],
+    unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
+    seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],
+  },
+  {
+    // Gmail answers a blocked attachment with 552 5.7.0, the code of a size refusal.
+    id: 'content-security-block',
+    cause: 'message-rejected',
+    confidence: 0.95,
+    match: [/content presents a potential security issue|blocked because (?:its|of its|the) content/i],
+    seenIn: ['Gmail'],
+    fix: 'Gmail blocks attachments that can carry code (executables, scripts, documents with macros, archives holding them or encrypted so it cannot look inside): send a link to the file instead, or a format without code (PDF without scripts).',
+  },
+  {
     id: 'content-or-reputation',
     cause: 'sender-rejected',
     confidence: 0.5,
@@ -1556,6 +1586,16 @@ export const RULES: readonly ExplainRule[] = [
       /rate limit|rate-limit|ratelimit|too many (?:messages|mails|emails|connections|recipients|concurrent|requests|errors|invalid)|sending (?:quota|limit)|quota exceeded|sending limit exceeded|\b4\.7\.28\b|\b5\.4\.5\b|unusual rate|throttl|slow down|Message rate exceeded|Maximum sending rate|\b452[ -]4\.5\.3\b|exceeded (?:the )?(?:rate|limit|maximum number)|too much mail from|unexpected volume|receiving mail at a rate/i,
     ],
     seenIn: ['Gmail', 'Microsoft 365', 'Amazon SES', 'Postfix', 'all clients'],
+  },
+  {
+    id: 'auth-temporary-failure',
+    cause: 'temporary-failure',
+    confidence: 0.9,
+    match: [
+      /temporary authentication failure|(?<![.=/:\d])\b454\b[^\n]{0,40}?\b4\.7\.0\b[^\n]{0,80}?\bauth/i,
+    ],
+    seenIn: ['Postfix', 'Dovecot SASL', 'Exim'],
+    fix: "The server could not check the password just now (454 4.7.0, RFC 4954 §6): its authentication back end (Dovecot, LDAP, a database) failed or is overloaded. The password is not known to be wrong: retry later, and if it persists the server's operator must look at its logs.",
   },
   {
     id: 'temporary-failure',

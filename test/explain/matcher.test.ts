@@ -35,6 +35,7 @@ test('every cause the issue lists exists, with a summary, a fix and references',
     'sender-rejected',
     'recipient-unknown',
     'message-too-large',
+    'message-rejected',
     'greylisted',
     'rate-limited',
     'temporary-failure',
@@ -698,6 +699,53 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     client: 'Gmail',
     text: '450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages from being delivered. Please resend your message at a later time.',
     cause: 'rate-limited',
+  },
+  // Servers that read the message and refused it for what it says or carries (after DATA).
+  {
+    client: 'Amazon SES (reply after DATA)',
+    text: '554 Transaction failed: Message content rejected due to possible spam',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Amazon SES via nodemailer',
+    text: 'Error: Message failed: 554 5.7.1 Transaction failed: message content rejected',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Postfix with a content filter (amavis)',
+    text: '550 5.7.1 Message rejected as spam by Content Filtering.',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Exim with ClamAV',
+    text: '550 This message contains a virus (Eicar-Test-Signature) and has been rejected',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Gmail, a blocked attachment (552 is its code here, not a size refusal)',
+    text: '552-5.7.0 This message was blocked because its content presents a potential\n552-5.7.0 security issue. Please visit https://support.google.com/mail/?p=BlockedMessage to review our\n552 5.7.0 message content and attachment content guidelines.',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Microsoft 365 via PHPMailer',
+    text: 'SMTP Error: data not accepted. SMTP server error: DATA END command failed Detail: 5.7.1 Message rejected as spam SMTP code: 550',
+    cause: 'message-rejected',
+  },
+  // RFC 4954 §6: 454 4.7.0 means the server could not check the password now; it is not wrong.
+  {
+    client: 'nodemailer, Postfix whose Dovecot SASL is down',
+    text: 'Error: Invalid login: 454 4.7.0 Temporary authentication failure',
+    cause: 'temporary-failure',
+  },
+  {
+    client: 'Python smtplib, the same server',
+    text: "smtplib.SMTPAuthenticationError: (454, b'4.7.0 Temporary authentication failure')",
+    cause: 'temporary-failure',
+  },
+  {
+    client: 'Postfix with its SASL back end saying no',
+    text: '535 5.7.8 Error: authentication failed: authentication failure',
+    cause: 'auth-failed',
   },
 ];
 
