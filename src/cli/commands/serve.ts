@@ -7,8 +7,8 @@ import { type Command, Option } from 'commander';
 import { startMailport } from '../../app/mailport.js';
 import type { ChaosRule } from '../../chaos/rules.js';
 import { formatChaosRule } from '../../chaos/syntax.js';
+import { isLoopbackHost } from '../../config/host-port.js';
 import {
-  isLoopbackHost,
   type RawServeOptions,
   resolveServeConfig,
   SERVE_DEFAULTS,
