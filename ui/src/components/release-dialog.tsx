@@ -38,9 +38,16 @@ export function ReleaseDialog({ message, release, onClose }: ReleaseDialogProps)
   const [result, setResult] = useState<ReleaseResult | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
 
+  const closeButton = useRef<HTMLButtonElement>(null);
+
   useEffect(() => {
     dialog.current?.showModal();
   }, []);
+
+  // The Send button that had focus is gone once the message is released.
+  useEffect(() => {
+    if (result !== null) closeButton.current?.focus();
+  }, [result]);
 
   const addresses = recipients.split(/[\s,;]+/).filter((address) => address !== '');
 
@@ -140,7 +147,7 @@ export function ReleaseDialog({ message, release, onClose }: ReleaseDialogProps)
           )}
         </div>
         <div class="dialog-actions">
-          <button type="button" class="button" onClick={() => dialog.current?.close()}>
+          <button type="button" class="button" ref={closeButton} onClick={() => dialog.current?.close()}>
             {result === null ? 'Cancel' : 'Close'}
           </button>
           {result === null && (
