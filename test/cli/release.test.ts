@@ -144,6 +144,35 @@ describe('mailport messages release', () => {
     assert.ok(!serve.output().includes(PASS), serve.output());
   });
 
+  it('warns when the API listens beyond loopback with release on and no --release-allow', async () => {
+    const open = await startServeProcess([
+      ...EPHEMERAL,
+      '--alt-port',
+      'off',
+      '--http-port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--auth',
+      'team:secret',
+      '--release-server',
+      'smtp.example.com',
+    ]);
+    try {
+      assert.match(
+        open.output(),
+        /Release is on without --release-allow and the API listens on 0\.0\.0\.0: anyone who can reach it can send mail through smtp\.example\.com to any address/,
+      );
+      assert.match(
+        open.output(),
+        /Release: +to smtp\.example\.com \(TLS auto\); only to the recipients each release names/,
+      );
+    } finally {
+      open.child.kill('SIGTERM');
+      await waitForExit(open.child);
+    }
+  });
+
   it('a --release-user without its password variable stops mailport serve with exit 2 and what to do', async () => {
     const failed = await runCli(
       [

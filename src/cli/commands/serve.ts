@@ -326,6 +326,11 @@ Examples:
             `Listening on ${config.host} (reachable from other machines) with ${config.auth.mode === 'any' ? 'any credentials accepted' : 'the public default credentials'}: pass --auth USER:PASS.`,
           );
         }
+        if (!isLoopbackHost(config.host) && config.release !== null && config.release.allow.length === 0) {
+          logger.warn(
+            `Release is on without --release-allow and the API listens on ${config.host}: anyone who can reach it can send mail through ${config.release.host} to any address. Add --release-allow '*@your-domain.example'.`,
+          );
+        }
         // Before the store starts its writer thread, so that it can free message buffers promptly too.
         enableDeadBufferCollection();
         const running = await startMailport(config, logger);
