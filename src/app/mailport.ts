@@ -20,6 +20,7 @@ import { createHttpApp } from '../http/app.js';
 import { MessageIngest } from '../ingest/ingest.js';
 import type { Logger } from '../logging/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { MessageReleaser } from '../release/releaser.js';
 import { SmtpListeners } from '../server/smtp-listeners.js';
 import { createServerSecureContext } from '../server/tls-handshake.js';
 import { isPostgresUrl, openStore, parsePostgresUrl } from '../storage/open-store.js';
@@ -114,6 +115,7 @@ export async function startMailport(
     await smtp.start();
     cleanups.push(() => smtp.close());
 
+    const releaser = config.release === null ? null : new MessageReleaser(config.release, logger);
     let httpAddress = { host: config.host, port: 0 };
     const info = (): ServerInfo => ({
       version: VERSION,
@@ -141,6 +143,7 @@ export async function startMailport(
         maxMessages: config.limits.maxMessages,
       },
       storage: { engine: store.engine, dataDir: config.storage ? null : dataDir },
+      release: releaser?.info() ?? null,
     });
 
     if (config.httpPort !== null) {
@@ -163,6 +166,7 @@ export async function startMailport(
         uiDir: config.uiDir,
         logger,
         deliverability,
+        releaser,
       });
       try {
         await app.listen({ port: config.httpPort, host: config.host });

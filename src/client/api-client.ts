@@ -30,6 +30,8 @@ import type {
   MessageSummary,
   Page,
   ProblemDetails,
+  ReleaseOptions,
+  ReleaseResult,
   ServerInfo,
   SessionListQuery,
   SessionRecord,
@@ -144,6 +146,25 @@ export class MailportClient {
   async checks(id: string, options: CheckOptions = {}): Promise<DeliverabilityReport> {
     return this.#json('GET', `${messagePath(id)}/checks`, {
       query: { ip: options.ip, probeLinks: options.probeLinks ? 'true' : undefined },
+    });
+  }
+
+  /**
+   * Releases a message to the real SMTP server the sandbox was started with (`--release-server`):
+   * the stored bytes unchanged, to `options.to` (or, with `--release-allow`, to the message's own
+   * recipients). Throws MailportApiError whose `problem` has `fix` (and, when the upstream refused
+   * or could not be reached, status 502 with the `mailport explain` `cause`); 409 when release is
+   * not configured, 403 when a recipient is outside `--release-allow`.
+   *
+   * @example
+   * ```ts
+   * const { server, port, reply } = await client.release(message.id, { to: ['qa@example.com'] });
+   * ```
+   */
+  async release(id: string, options: ReleaseOptions = {}): Promise<ReleaseResult> {
+    return this.#json('POST', `${messagePath(id)}/release`, {
+      body: JSON.stringify(options.to === undefined ? {} : { to: options.to }),
+      headers: { 'content-type': 'application/json' },
     });
   }
 

@@ -15,7 +15,9 @@ export class MailportApiError extends MailportError {
 
   constructor(method: string, url: string, status: number, problem: ProblemDetails | null, bodyText = '') {
     const reason = problem?.detail ?? (bodyText.trim().slice(0, 200) || `HTTP ${status}`);
-    super('MP_ERR_API', `${method} ${url} failed with ${status}: ${reason}`, { hint: hintFor(status) });
+    // A problem that says what to do (`fix`, as release problems do) beats the generic advice.
+    const hint = typeof problem?.fix === 'string' ? problem.fix : hintFor(status);
+    super('MP_ERR_API', `${method} ${url} failed with ${status}: ${reason}`, { hint });
     this.method = method;
     this.url = url;
     this.status = status;

@@ -20,10 +20,12 @@ export type {
   HeaderLine,
   MessageDetail,
   MessageSummary,
+  ReleaseInfo,
   ServerInfo,
   SessionRecord,
   SessionSummary,
 } from '../domain/types.js';
+export type { ReleaseResult } from '../release/releaser.js';
 
 /** One page of a listing, newest first. */
 export interface Page<T> {
@@ -94,6 +96,14 @@ export interface CheckOptions {
   ip?: string;
   /** Request every http(s) link (HEAD, GET when refused) and report its status. @defaultValue false */
   probeLinks?: boolean;
+}
+
+export interface ReleaseOptions {
+  /**
+   * Envelope recipients. Default: the message's own, only when the server has `--release-allow`;
+   * without it, required. Each must match `--release-allow` when it is set.
+   */
+  to?: readonly string[];
 }
 
 export interface AttachmentContent {

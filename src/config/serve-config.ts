@@ -10,6 +10,8 @@ import { ConfigError } from '../errors.js';
 import type { MailportEventName } from '../events/bus.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
 import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
+import { formatHostPort, splitHostPort } from './host-port.js';
+import { type RawReleaseOptions, type ReleaseSettings, resolveReleaseSettings } from './release-config.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'text' | 'json';
@@ -51,6 +53,8 @@ export interface ServeConfig {
    * null = system) and spamd (`HOST:PORT`; null = no SpamAssassin score).
    */
   deliverability: { sendingIp: string | null; dnsServer: string | null; spamAssassin: string | null };
+  /** Where captured messages may be released to (src/release); null when release is off. */
+  release: ReleaseSettings | null;
 }
 
 export const DEFAULT_CREDENTIALS = { user: 'mailport', pass: 'mailport' } as const;
@@ -68,7 +72,7 @@ export const SERVE_DEFAULTS = {
 } as const;
 
 /** Raw option values as commander hands them over (strings), after env defaults were applied. */
-export interface RawServeOptions {
+export interface RawServeOptions extends RawReleaseOptions {
   host?: string;
   relayPort?: string;
   submissionsPort?: string;
@@ -237,19 +241,10 @@ export function parseSpamAssassin(value: string): string {
   return server;
 }
 
-/** A DNS name of letters, digits, hyphens and dots, e.g. a container's name. */
-const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-
 /** `HOST[:PORT]` normalized to `HOST:PORT` (IPv6 in brackets), or null when it is not one. */
 function parseHostPort(value: string, defaultPort: number, namesAllowed: boolean): string | null {
-  const trimmed = value.trim();
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(trimmed) ?? /^([^:]+)(?::(\d+))?$/.exec(trimmed);
-  const host = match?.[1] ?? (isIP(trimmed) === 6 ? trimmed : '');
-  const port = match?.[2] === undefined ? defaultPort : Number(match[2]);
-  const hostValid = isIP(host) !== 0 || (namesAllowed && HOST_NAME.test(host));
-  if (!hostValid || port < 1 || port > 65535) return null;
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const parsed = splitHostPort(value, namesAllowed);
+  return parsed === null ? null : formatHostPort(parsed.host, parsed.port ?? defaultPort);
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
@@ -266,7 +261,12 @@ const PORT_FLAGS: Record<ProfileName, { flag: string; key: keyof RawServeOptions
   alternate: { flag: '--alt-port', key: 'altPort' },
 };
 
-export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): ServeConfig {
+/** `env` holds the variable `--release-pass-env` names (the release password is never a flag). */
+export function resolveServeConfig(
+  raw: RawServeOptions,
+  uiDir: string | null,
+  env: NodeJS.ProcessEnv = process.env,
+): ServeConfig {
   const ports = {} as Record<ProfileName, number | null>;
   for (const name of PROFILE_NAMES) {
     const { flag, key } = PORT_FLAGS[name];
@@ -346,6 +346,7 @@ export function resolveServeConfig(raw: RawServeOptions, uiDir: string | null): 
       dnsServer: raw.dnsServer === undefined ? null : parseDnsServer(raw.dnsServer),
       spamAssassin: raw.spamassassin === undefined ? null : parseSpamAssassin(raw.spamassassin),
     },
+    release: resolveReleaseSettings(raw, env),
   };
   validate(config);
   return config;
@@ -377,9 +378,4 @@ function validate(config: ServeConfig): void {
   if (config.limits.maxRecipients < 1) throw new ConfigError('--max-recipients must be at least 1.');
   if (config.limits.maxConnections < 1) throw new ConfigError('--max-connections must be at least 1.');
   if (config.limits.idleTimeoutMs < 1000) throw new ConfigError('--idle-timeout must be at least 1s.');
-}
-
-/** True when the host is reachable only from this machine. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

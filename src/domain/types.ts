@@ -251,4 +251,18 @@ export interface ServerInfo {
     maxMessages: number;
   };
   storage: { engine: string; dataDir: string | null };
+  /** Where messages are released to (`POST /api/v1/messages/{id}/release`); null when release is off. */
+  release: ReleaseInfo | null;
+}
+
+/** The release target as anyone may see it: host and port, never credentials. */
+export interface ReleaseInfo {
+  /** The upstream SMTP server, `host:port`, or `host` alone when the decision rule picks the port. */
+  server: string;
+  /** How TLS is chosen: `auto` (465 implicit, others STARTTLS), `starttls`, `implicit` or `none`. */
+  tls: 'auto' | 'starttls' | 'implicit' | 'none';
+  /** Envelope sender of every release, or null to keep each message's MAIL FROM. */
+  from: string | null;
+  /** Recipient globs a release may go to; empty: only the recipients each request names. */
+  allow: string[];
 }

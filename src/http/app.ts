@@ -13,6 +13,7 @@ import { registerCheckRoutes } from './routes/checks.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMessageWaitRoute } from './routes/message-wait.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerReleaseRoute } from './routes/release.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { CHAOS_SCHEMAS } from './schemas/chaos.js';
@@ -21,6 +22,7 @@ import { COMMON_SCHEMAS } from './schemas/common.js';
 import { EVENT_SCHEMAS } from './schemas/event.js';
 import { INFO_SCHEMAS } from './schemas/info.js';
 import { MESSAGE_SCHEMAS } from './schemas/message.js';
+import { RELEASE_SCHEMAS } from './schemas/release.js';
 import { SESSION_SCHEMAS } from './schemas/session.js';
 import { Shutdown } from './shutdown.js';
 import { isUiDir, registerStaticUi, sendSpaIndex } from './static-ui.js';
@@ -69,6 +71,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...EVENT_SCHEMAS,
     ...CHAOS_SCHEMAS,
     ...CHECKS_SCHEMAS,
+    ...RELEASE_SCHEMAS,
   ]) {
     app.addSchema(schema);
   }
@@ -111,6 +114,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerMessageWaitRoute(app, context);
   registerMessageRoutes(app, context);
   registerCheckRoutes(app, context);
+  registerReleaseRoute(app, context);
   registerSessionRoutes(app, context);
   registerEventRoutes(app, context);
   registerChaosRoutes(app, context);

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import type { MessageReleaser } from '../release/releaser.js';
 import type { Store } from '../storage/store.js';
 import type { EventStreamHub } from './event-stream.js';
 import type { Shutdown } from './shutdown.js';
@@ -39,6 +40,8 @@ export interface HttpDeps {
   sseHeartbeatMs?: number;
   /** Sending IP, DNS server and bounds of the deliverability checks (default: system resolver, no IP). */
   deliverability?: DeliverabilitySettings;
+  /** Sends messages to `--release-server`; null or absent when release is off. */
+  releaser?: MessageReleaser | null;
 }
 
 /** The Fastify instance as the routes see it: request and reply types inferred from TypeBox schemas. */

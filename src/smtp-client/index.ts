@@ -9,4 +9,4 @@ export type { EhloCapabilities } from './ehlo.js';
 export { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase } from './errors.js';
 export { formatReply, isFinalReplyLine, type ServerReply } from './reply.js';
 export type { TlsSessionInfo } from './tls-session.js';
-export type { TranscriptEntry } from './transcript.js';
+export { formatTranscriptEntry, type TranscriptEntry } from './transcript.js';

@@ -14,6 +14,11 @@ export interface TranscriptEntry {
 
 export const REDACTED = '[redacted]';
 
+/** One entry as a `C: ...`, `S: ...` or `* ...` line. */
+export function formatTranscriptEntry(entry: TranscriptEntry): string {
+  return entry.dir === '*' ? `* ${entry.text}` : `${entry.dir}: ${entry.text}`;
+}
+
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
   private readonly startedAt = Date.now();
@@ -32,9 +37,7 @@ export class Transcript {
 
   /** The transcript as `C: ...` / `S: ...` / `* ...` lines. */
   format(): string {
-    return this.entries
-      .map((entry) => (entry.dir === '*' ? `* ${entry.text}` : `${entry.dir}: ${entry.text}`))
-      .join('\n');
+    return this.entries.map(formatTranscriptEntry).join('\n');
   }
 
   private add(dir: TranscriptDirection, text: string): void {

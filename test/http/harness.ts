@@ -67,6 +67,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
       maxMessages: 0,
     },
     storage: { engine: 'sqlite', dataDir: null },
+    release: null,
   };
 }
 

@@ -5,26 +5,18 @@
  * is left out.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
 import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
+import { describeViolations, violations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
 const UI_DIR = resolve('dist/ui');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
 
 let dns: TestDnsServer;
 let sandbox: TestSandbox;
@@ -41,6 +33,9 @@ before(async () => {
     uiDir: UI_DIR,
     dnsServer: dns.server,
     chaos: ['rcpt:451,match=*@flaky.test'],
+    // The release dialog and its refusals; nothing here reaches the server (the allow rule refuses first).
+    releaseServer: '127.0.0.1:9',
+    releaseAllow: ['*@example.com'],
   });
   browser = await launchChromium();
 
@@ -97,27 +92,6 @@ after(async () => {
   await dns?.close();
 });
 
-async function violations(page: Page): Promise<AxeViolation[]> {
-  // Evaluated, as @axe-core/playwright does, rather than added as a script tag: addScriptTag fails
-  // on any CSP report in the page, and the message preview reports its blocked remote image.
-  await page.evaluate(AXE_SOURCE);
-  // Page-side code as a string: this test is compiled without the DOM library.
-  const result = (await page.evaluate(`axe.run(
-    { exclude: [['iframe.preview-frame']] },
-    { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } },
-  )`)) as { violations: AxeViolation[] };
-  return result.violations;
-}
-
-function describeViolations(found: AxeViolation[]): string {
-  return found
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    )
-    .join('\n');
-}
-
 const VIEWS: {
   name: string;
   path: () => string;
@@ -153,6 +127,26 @@ const VIEWS: {
     },
   },
   { name: 'session hit by a chaos rule', path: () => `/sessions/${chaosSessionId}`, ready: '.t-chaos' },
+  {
+    name: 'release dialog',
+    path: () => `/messages/${messageId}`,
+    ready: '.facts',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Release to a real server' }).click();
+      await page.getByRole('dialog', { name: 'Release to a real server' }).waitFor();
+    },
+  },
+  {
+    name: 'release refused',
+    path: () => `/messages/${messageId}`,
+    ready: '.facts',
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Release to a real server' }).click();
+      await page.getByRole('textbox', { name: 'Recipients' }).fill('ceo@customer.example');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('#release-error').waitFor();
+    },
+  },
 ];
 
 describe('accessibility (axe-core, WCAG 2.1 AA)', () => {

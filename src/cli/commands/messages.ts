@@ -1,5 +1,5 @@
 /**
- * `mailport messages list|show|checks|delete|clear`: captured mail, read through the HTTP API of a
+ * `mailport messages list|show|checks|release|delete|clear`: captured mail, read through the HTTP API of a
  * running `mailport serve`.
  */
 import { isIP } from 'node:net';
@@ -20,6 +20,7 @@ import {
   processIo,
 } from '../output.js';
 import { formatChecksReport } from './message-checks.js';
+import { registerReleaseCommand } from './message-release.js';
 
 const LIST_EXAMPLES = `
 Examples:
@@ -30,6 +31,7 @@ Examples:
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --raw > message.eml
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --ip 203.0.113.5
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --probe-links --json > report.json
+  $ mailport messages release 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --to qa@example.com
   $ mailport messages delete 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport messages clear --q 'inbox:team-a'
   $ mailport --api http://sandbox.internal:8025 messages list
@@ -56,7 +58,9 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
   ensureApiOption(program);
   const messages = program
     .command('messages')
-    .description('List, show and delete captured messages (needs a running `mailport serve`).')
+    .description(
+      'List, show, check, release and delete captured messages (needs a running `mailport serve`).',
+    )
     .addHelpText('after', LIST_EXAMPLES);
 
   messages
@@ -130,6 +134,8 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
         process.exitCode = report.summary.passed ? 0 : 1;
       },
     );
+
+  registerReleaseCommand(messages, io);
 
   messages
     .command('delete')

@@ -17,6 +17,7 @@ import {
   sendMessage,
   type TlsChoice,
 } from '../../send/index.js';
+import { formatTranscriptEntry } from '../../smtp-client/index.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
 import { localSandboxCa, parsePort, parseSeconds, resolvePassword } from './smtp-client-options.js';
@@ -172,8 +173,7 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
   if (showTranscript) {
     for (const attempt of result.attempts) {
       lines.push(`--- transcript, port ${attempt.port} ---`);
-      for (const entry of attempt.transcript)
-        lines.push(entry.dir === '*' ? `* ${entry.text}` : `${entry.dir}: ${entry.text}`);
+      lines.push(...attempt.transcript.map(formatTranscriptEntry));
     }
     lines.push('---');
   }

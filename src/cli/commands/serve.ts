@@ -7,8 +7,8 @@ import { type Command, Option } from 'commander';
 import { startMailport } from '../../app/mailport.js';
 import type { ChaosRule } from '../../chaos/rules.js';
 import { formatChaosRule } from '../../chaos/syntax.js';
+import { isLoopbackHost } from '../../config/host-port.js';
 import {
-  isLoopbackHost,
   type RawServeOptions,
   resolveServeConfig,
   SERVE_DEFAULTS,
@@ -217,6 +217,51 @@ export function registerServeCommand(program: Command): void {
         'MAILPORT_SPAMASSASSIN',
       ),
     )
+    .addOption(
+      option(
+        '--release-server <host[:port]>',
+        'SMTP server that captured messages may be released to (POST /api/v1/messages/{id}/release, `mailport messages release`); without a port, 587 STARTTLS → 465 implicit TLS → 2525 (default: release off)',
+        'MAILPORT_RELEASE_SERVER',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--release-tls <mode>',
+        'TLS to the release server: auto (465 implicit, others STARTTLS), starttls, implicit, none (default auto)',
+      )
+        .env('MAILPORT_RELEASE_TLS')
+        .choices(['auto', 'starttls', 'implicit', 'none']),
+    )
+    .addOption(option('--release-user <user>', 'AUTH user on the release server', 'MAILPORT_RELEASE_USER'))
+    .addOption(
+      option(
+        '--release-pass-env <var>',
+        'environment variable holding the AUTH password of --release-user (the password is never a flag, never logged or shown)',
+        'MAILPORT_RELEASE_PASS_ENV',
+      ),
+    )
+    .addOption(
+      option(
+        '--release-ca <file>',
+        'also trust this CA certificate (PEM) for the release server',
+        'MAILPORT_RELEASE_CA',
+      ),
+    )
+    .addOption(
+      option(
+        '--release-from <address>',
+        'envelope sender of every release (default: the message’s own MAIL FROM)',
+        'MAILPORT_RELEASE_FROM',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--release-allow <pattern>',
+        'recipients a release may go to, a glob such as *@example.com, repeatable; with it a release defaults to the message’s recipients, without it it goes only to the addresses each request names',
+      )
+        .env('MAILPORT_RELEASE_ALLOW')
+        .argParser(collect),
+    )
     .addHelpText(
       'after',
       `
@@ -249,40 +294,61 @@ Examples:
   $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
   $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
   $ mailport serve --host 0.0.0.0 --chaos 'connect:421,client=10.0.0.0/8'
-  $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve`,
+  $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve
+  $ RELEASE_PASS=... mailport serve --release-server smtp.example.com --release-user qa@example.com \\
+      --release-pass-env RELEASE_PASS --release-allow '*@example.com'   # release mail to real inboxes`,
     )
-    .action(async (raw: RawServeOptions & { auth?: string[] | string; webhook?: string[] | string }) => {
-      // From the environment, a repeatable option arrives as one comma-separated string.
-      const auth = typeof raw.auth === 'string' ? [raw.auth] : raw.auth;
-      const webhook = typeof raw.webhook === 'string' ? [raw.webhook] : raw.webhook;
-      const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
-      const config = resolveServeConfig(
-        { ...raw, ...(auth ? { auth } : {}), ...(webhook ? { webhook } : {}) },
-        existsSync(uiDir) ? uiDir : null,
-      );
-      const logger = createLogger(config.logLevel, config.logFormat);
-      if (!isLoopbackHost(config.host) && config.auth.mode !== 'configured') {
-        logger.warn(
-          `Listening on ${config.host} (reachable from other machines) with ${config.auth.mode === 'any' ? 'any credentials accepted' : 'the public default credentials'}: pass --auth USER:PASS.`,
-        );
-      }
-      // Before the store starts its writer thread, so that it can free message buffers promptly too.
-      enableDeadBufferCollection();
-      const running = await startMailport(config, logger);
-      process.stdout.write(banner(running.info(), config.webhooks, config.chaos));
-      const stop = (signal: string): void => {
-        logger.info(`Received ${signal}, shutting down`);
-        running.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error('Shutdown failed', { error: String(error) });
-            process.exit(1);
+    .action(
+      async (
+        raw: RawServeOptions & {
+          auth?: string[] | string;
+          webhook?: string[] | string;
+          releaseAllow?: string[] | string;
+        },
+      ) => {
+        // From the environment, a repeatable option arrives as one comma-separated string.
+        const auth = typeof raw.auth === 'string' ? [raw.auth] : raw.auth;
+        const webhook = typeof raw.webhook === 'string' ? [raw.webhook] : raw.webhook;
+        const releaseAllow = typeof raw.releaseAllow === 'string' ? [raw.releaseAllow] : raw.releaseAllow;
+        const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
+        const config = resolveServeConfig(
+          {
+            ...raw,
+            ...(auth ? { auth } : {}),
+            ...(webhook ? { webhook } : {}),
+            ...(releaseAllow ? { releaseAllow } : {}),
           },
+          existsSync(uiDir) ? uiDir : null,
         );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    });
+        const logger = createLogger(config.logLevel, config.logFormat);
+        if (!isLoopbackHost(config.host) && config.auth.mode !== 'configured') {
+          logger.warn(
+            `Listening on ${config.host} (reachable from other machines) with ${config.auth.mode === 'any' ? 'any credentials accepted' : 'the public default credentials'}: pass --auth USER:PASS.`,
+          );
+        }
+        if (!isLoopbackHost(config.host) && config.release !== null && config.release.allow.length === 0) {
+          logger.warn(
+            `Release is on without --release-allow and the API listens on ${config.host}: anyone who can reach it can send mail through ${config.release.host} to any address. Add --release-allow '*@your-domain.example'.`,
+          );
+        }
+        // Before the store starts its writer thread, so that it can free message buffers promptly too.
+        enableDeadBufferCollection();
+        const running = await startMailport(config, logger);
+        process.stdout.write(banner(running.info(), config.webhooks, config.chaos));
+        const stop = (signal: string): void => {
+          logger.info(`Received ${signal}, shutting down`);
+          running.stop().then(
+            () => process.exit(0),
+            (error: unknown) => {
+              logger.error('Shutdown failed', { error: String(error) });
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      },
+    );
 }
 
 export function banner(
@@ -312,6 +378,10 @@ export function banner(
   const chaosRules = chaos.map(
     (rule) => `  Chaos rule:   ${rule.id} ${formatChaosRule(rule)} (GET /api/v1/chaos counts its firings)\n`,
   );
+  // Mail leaving the sandbox for real inboxes must be visible at a glance.
+  const release = info.release
+    ? `  Release:      to ${info.release.server} (TLS ${info.release.tls}${info.release.from ? `, envelope from ${info.release.from}` : ''}); ${info.release.allow.length > 0 ? `recipients matching ${info.release.allow.join(', ')}` : 'only to the recipients each release names (no --release-allow)'}\n`
+    : '';
   return `Mailport ${info.version} is running.
 
   SMTP listeners
@@ -322,7 +392,7 @@ ${rows.join('\n')}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}
   Storage:      ${info.storage.engine}${info.storage.dataDir ? ` in ${info.storage.dataDir}` : ''}
-${hooks.join('')}${chaosRules.join('')}${tryIt}
+${hooks.join('')}${chaosRules.join('')}${release}${tryIt}
 Press Ctrl+C to stop.
 `;
 }

@@ -1,6 +1,7 @@
 /** Schema of `GET /api/v1/info`. Field docs mirror ServerInfo in src/domain/types.ts. */
 import { Type } from '@sinclair/typebox';
 import { nullable, ProfileNameSchema, ref } from './common.js';
+import { ReleaseInfoSchema } from './release.js';
 
 export const ListenerInfoSchema = Type.Object(
   {
@@ -93,6 +94,10 @@ export const ServerInfoSchema = Type.Object(
         dataDir: nullable(Type.String(), 'Directory holding the data, or null when not on disk.'),
       },
       { description: 'Where messages are stored.' },
+    ),
+    release: nullable(
+      ref(ReleaseInfoSchema),
+      'Where `POST /api/v1/messages/{id}/release` sends messages, or null when release is off (no `--release-server`).',
     ),
   },
   { $id: 'ServerInfo', description: 'What the sandbox is running and how to connect to it.' },

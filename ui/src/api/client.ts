@@ -9,6 +9,7 @@ import type {
   MessageDetail,
   MessageSummary,
   Page,
+  ReleaseResult,
   ServerInfo,
   SessionRecord,
   SessionSummary,
@@ -32,6 +33,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly fieldProblems: readonly FieldProblem[] = [],
+    /** The problem's extension members, e.g. a release problem's `fix` and `cause`. */
+    readonly problem: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail);
     this.name = 'ApiError';
@@ -43,14 +46,16 @@ async function request(path: string, init?: RequestInit): Promise<Response> {
   if (!response.ok) {
     let detail = `${response.status} ${response.statusText}`;
     let fieldProblems: FieldProblem[] = [];
+    let problem: Record<string, unknown> = {};
     try {
-      const problem = (await response.json()) as { detail?: string; title?: string; errors?: unknown };
-      detail = problem.detail ?? problem.title ?? detail;
-      if (Array.isArray(problem.errors)) fieldProblems = problem.errors.filter(isFieldProblem);
+      problem = (await response.json()) as Record<string, unknown>;
+      const { detail: text, title, errors } = problem;
+      detail = typeof text === 'string' ? text : typeof title === 'string' ? title : detail;
+      if (Array.isArray(errors)) fieldProblems = errors.filter(isFieldProblem);
     } catch {
       // Not a problem document; the status line says enough.
     }
-    throw new ApiError(response.status, detail, fieldProblems);
+    throw new ApiError(response.status, detail, fieldProblems, problem);
   }
   return response;
 }
@@ -98,6 +103,13 @@ export const api = {
     json<DeliverabilityReport>(
       `/messages/${encodeURIComponent(id)}/checks${query({ ip: params.ip, probeLinks: params.probeLinks ? 'true' : null })}`,
     ),
+  /** Sends the message to the server's `--release-server`; `to` omitted: the default recipients. */
+  release: (id: string, to?: readonly string[]) =>
+    json<ReleaseResult>(`/messages/${encodeURIComponent(id)}/release`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(to === undefined ? {} : { to }),
+    }),
   deleteMessage: (id: string) => request(`/messages/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   /** Deletes every message, or only those matching `q`. */
   deleteMessages: (q: string) => request(`/messages${query({ q })}`, { method: 'DELETE' }),

@@ -28,6 +28,7 @@ export type {
   ListenerInfo,
   MessageDetail,
   MessageSummary,
+  ReleaseInfo,
   ServerInfo,
   SessionOutcome,
   SessionRecord,
@@ -35,4 +36,5 @@ export type {
   TranscriptLine,
 } from '../../../src/domain/types.js';
 export type { MailportEvents } from '../../../src/events/bus.js';
+export type { ReleaseResult } from '../../../src/release/releaser.js';
 export type { Page } from '../../../src/storage/store.js';

@@ -33,6 +33,7 @@ export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
   { keys: ['/'], action: 'Search messages' },
   { keys: ['Delete'], action: 'Delete the open message (also #)' },
   { keys: ['u'], action: 'Mark the open message unread / read' },
+  { keys: ['r'], action: 'Release the open message to a real server (when the server has --release-server)' },
   { keys: ['Esc'], action: 'Close the message, clear focus' },
   { keys: ['g', 'i'], action: 'Go to Inbox' },
   { keys: ['g', 's'], action: 'Go to Sessions' },

@@ -323,6 +323,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
           <MessageView
             key={messageId}
             id={messageId}
+            release={info?.release ?? null}
             onMarkedRead={(read) => list.setRead(messageId, read)}
             onDelete={() => void remove([messageId])}
           />

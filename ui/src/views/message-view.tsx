@@ -5,14 +5,16 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, messageUrl } from '../api/client.js';
-import type { AddressValue, MessageDetail } from '../api/types.js';
+import type { AddressValue, MessageDetail, ReleaseInfo } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
+import { ReleaseDialog } from '../components/release-dialog.js';
 import { type TabSpec, Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
 import { decodeEncodedWords } from '../lib/encoded-words.js';
 import { focusOnMount } from '../lib/focus.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
+import { useShortcuts } from '../lib/keys.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
 import { MessageChecks } from './message-checks.js';
@@ -33,14 +35,23 @@ const WIDTHS: ReadonlyArray<{
 
 interface MessageViewProps {
   id: string;
+  /** Where the server releases messages to; null hides the Release button. */
+  release: ReleaseInfo | null;
   onMarkedRead: (read: boolean) => void;
   onDelete: () => void;
 }
 
-export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
+export function MessageView({ id, release, onMarkedRead, onDelete }: MessageViewProps) {
   const [message, setMessage] = useState<MessageDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<TabKey>('html');
+  const [releasing, setReleasing] = useState(false);
+
+  useShortcuts((event) => {
+    if (event.key !== 'r' || release === null || message === null) return;
+    event.preventDefault();
+    setReleasing(true);
+  });
 
   useEffect(() => {
     let cancelled = false;
@@ -140,6 +151,18 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
           >
             <Icon name="mail" />
           </button>
+          {release !== null && (
+            <button
+              type="button"
+              class="icon-button"
+              title={`Release to ${release.server} (r)`}
+              aria-label="Release to a real server"
+              aria-haspopup="dialog"
+              onClick={() => setReleasing(true)}
+            >
+              <Icon name="send" />
+            </button>
+          )}
           <a
             class="icon-button"
             href={messageUrl.raw(id, true)}
@@ -206,6 +229,9 @@ export function MessageView({ id, onMarkedRead, onDelete }: MessageViewProps) {
         {tab === 'attachments' && <Attachments message={message} />}
         {tab === 'checks' && <MessageChecks id={id} />}
       </div>
+      {releasing && release !== null && (
+        <ReleaseDialog message={message} release={release} onClose={() => setReleasing(false)} />
+      )}
     </article>
   );
 }

@@ -1,0 +1,335 @@
+/**
+ * Release end to end: a sandbox configured with `--release-*` sends captured mail to a second,
+ * real sandbox (the "upstream") over its submission port with STARTTLS, AUTH and its CA, through
+ * the HTTP API and the typed client. Covers the bytes that arrive, the allow rule, the default
+ * without an allow-list, release not configured, an upstream that refuses or is not there, and
+ * that the password appears in no answer and no log line.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, it } from 'node:test';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { type RunningMailport, startMailport } from '../../src/app/mailport.js';
+import { MailportApiError, MailportClient } from '../../src/client/api-client.js';
+import { type RawServeOptions, resolveServeConfig } from '../../src/config/serve-config.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
+import { closedPortUrl } from '../cli/cli-runner.js';
+
+const UPSTREAM_USER = 'relay-user';
+const UPSTREAM_PASS = 'Upstream-Secret-7f3a9c';
+const PASS_ENV = 'MAILPORT_TEST_RELEASE_PASS';
+
+/** Everything a credential could leak into: API answers and the releasing server's log. */
+const seen: string[] = [];
+
+interface Releasing {
+  running: RunningMailport;
+  client: MailportClient;
+  url: string;
+  /** Sends one message to the relay port; resolves with its id. */
+  capture(mail: Mail.Options): Promise<string>;
+}
+
+async function startReleasing(raw: RawServeOptions): Promise<Releasing> {
+  const config = resolveServeConfig(
+    {
+      relayPort: '0',
+      submissionsPort: 'off',
+      submissionPort: 'off',
+      altPort: 'off',
+      httpPort: '0',
+      ephemeral: true,
+      ...raw,
+    },
+    null,
+    { [PASS_ENV]: UPSTREAM_PASS },
+  );
+  const logger = createLogger('debug', 'json', (line) => seen.push(line));
+  const running = await startMailport(config, logger);
+  const info = running.info();
+  const relay = info.listeners[0];
+  assert.ok(relay);
+  return {
+    running,
+    url: info.http.url,
+    client: new MailportClient(info.http.url, {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        seen.push(await response.clone().text());
+        return response;
+      },
+    }),
+    async capture(mail) {
+      const transport = nodemailer.createTransport({
+        host: relay.host,
+        port: relay.port,
+        secure: false,
+        ignoreTLS: true,
+      });
+      try {
+        const { messageId } = await transport.sendMail(mail);
+        for (let tries = 0; tries < 50; tries++) {
+          const page = await running.store.listMessages({});
+          const found = page.items.find((item) => item.subject === mail.subject);
+          if (found) return found.id;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        throw new Error(`${messageId} was not stored`);
+      } finally {
+        transport.close();
+      }
+    },
+  };
+}
+
+function upstreamOptions(upstream: Sandbox, caPath: string): RawServeOptions {
+  return {
+    releaseServer: `127.0.0.1:${upstream.ports.submission}`,
+    releaseUser: UPSTREAM_USER,
+    releasePassEnv: PASS_ENV,
+    releaseCa: caPath,
+  };
+}
+
+async function problemOf(promise: Promise<unknown>): Promise<MailportApiError> {
+  const error = await promise.then(
+    () => assert.fail('the release should have failed'),
+    (caught: unknown) => caught,
+  );
+  assert.ok(error instanceof MailportApiError, String(error));
+  assert.ok(error.problem, 'a problem document');
+  return error;
+}
+
+let upstream: Sandbox;
+let allowing: Releasing;
+let open: Releasing;
+let caPath: string;
+
+before(async () => {
+  upstream = await startSandbox({
+    auth: [{ user: UPSTREAM_USER, pass: UPSTREAM_PASS }],
+    chaos: ['rcpt:550,match=*@refused.example'],
+  });
+  caPath = `${upstream.info.storage.dataDir}/upstream-ca.pem`;
+  await writeFile(caPath, upstream.caPem);
+  allowing = await startReleasing({
+    ...upstreamOptions(upstream, caPath),
+    releaseAllow: ['*@example.com,*@refused.example'],
+  });
+  open = await startReleasing(upstreamOptions(upstream, caPath));
+});
+
+after(async () => {
+  await allowing?.running.stop();
+  await open?.running.stop();
+  await upstream?.stop();
+});
+
+describe('POST /api/v1/messages/{id}/release', () => {
+  it('sends the captured bytes unchanged to the upstream over STARTTLS + AUTH, with the original MAIL FROM', async () => {
+    const id = await allowing.capture({
+      from: 'App <app@shop.example>',
+      envelope: { from: 'bounces@shop.example', to: ['alice@example.com'] },
+      to: 'alice@example.com',
+      subject: 'Release me',
+      text: 'Hello from the sandbox.\n.leading dot survives\n',
+      messageId: '<release-1@shop.example>',
+    });
+    const result = await allowing.client.release(id);
+    assert.equal(result.server, '127.0.0.1');
+    assert.equal(result.port, upstream.ports.submission);
+    assert.deepEqual(result.tls, { mode: 'starttls', protocol: 'TLSv1.3' });
+    assert.equal(result.from, 'bounces@shop.example');
+    assert.deepEqual(result.to, ['alice@example.com']);
+    assert.match(result.reply, /^250 2\.0\.0 /);
+
+    const arrived = await upstream.client.waitForMessage({ subject: 'Release me' }, { timeout: 10_000 });
+    assert.equal(arrived.headers.get('message-id'), '<release-1@shop.example>');
+    assert.deepEqual(await upstream.client.getRaw(arrived.id), await allowing.client.getRaw(id));
+    const detail = await upstream.client.getMessage(arrived.id);
+    assert.equal(detail.envelope.mailFrom.address, 'bounces@shop.example');
+    assert.equal(detail.auth?.user, UPSTREAM_USER);
+    assert.equal(detail.tls?.mode, 'starttls');
+  });
+
+  it('GET /api/v1/info says where releases go, never with the user or password', async () => {
+    const { release } = await allowing.client.info();
+    assert.deepEqual(release, {
+      server: `127.0.0.1:${upstream.ports.submission}`,
+      tls: 'auto',
+      from: null,
+      allow: ['*@example.com', '*@refused.example'],
+    });
+    assert.equal((await upstream.client.info()).release, null);
+  });
+
+  it('refuses recipients outside --release-allow, naming them and the rule, and sends nothing', async () => {
+    const id = await allowing.capture({
+      from: 'app@shop.example',
+      to: 'bob@customer.example',
+      subject: 'Customer mail',
+      text: 'x',
+    });
+    const before = (await upstream.client.listMessages({ q: 'subject:"Customer mail"' })).total;
+
+    const byDefault = await problemOf(allowing.client.release(id));
+    assert.equal(byDefault.status, 403);
+    assert.equal(byDefault.problem?.type, 'urn:mailport:problem:release-recipient-not-allowed');
+    assert.match(
+      byDefault.problem?.detail ?? '',
+      /Not allowed by --release-allow \*@example\.com, \*@refused\.example: bob@customer\.example/,
+    );
+    assert.deepEqual(byDefault.problem?.recipients, ['bob@customer.example']);
+    assert.match(String(byDefault.problem?.fix), /Name the allowed recipients explicitly/);
+
+    const mixed = await problemOf(
+      allowing.client.release(id, { to: ['qa@example.com', 'ceo@customer.example'] }),
+    );
+    assert.equal(mixed.status, 403);
+    assert.deepEqual(mixed.problem?.recipients, ['ceo@customer.example']);
+
+    const named = await allowing.client.release(id, { to: ['QA@Example.COM'] });
+    assert.deepEqual(named.to, ['QA@Example.COM'], 'globs match case-insensitively');
+    await upstream.client.waitForMessage({ subject: 'Customer mail' }, { timeout: 10_000 });
+    assert.equal((await upstream.client.listMessages({ q: 'subject:"Customer mail"' })).total, before + 1);
+  });
+
+  it('without --release-allow there is no default: only the recipients the request names', async () => {
+    const id = await open.capture({
+      from: 'app@shop.example',
+      to: 'someone@customer.example',
+      subject: 'Open release',
+      text: 'x',
+    });
+    const missing = await problemOf(open.client.release(id));
+    assert.equal(missing.status, 422);
+    assert.equal(missing.problem?.type, 'urn:mailport:problem:release-recipients-required');
+    assert.match(String(missing.problem?.fix), /--release-allow/);
+
+    const result = await open.client.release(id, { to: ['tester@anywhere.example'] });
+    assert.deepEqual(result.to, ['tester@anywhere.example']);
+    const arrived = await upstream.client.waitForMessage({ subject: 'Open release' }, { timeout: 10_000 });
+    const detail = await upstream.client.getMessage(arrived.id);
+    assert.deepEqual(
+      detail.envelope.rcptTo.map((recipient) => recipient.address),
+      ['tester@anywhere.example'],
+      'never the message’s own recipient',
+    );
+  });
+
+  it('a recipient that is not an address is a 400 naming it; an empty body asks for the default', async () => {
+    const id = await open.capture({
+      from: 'app@shop.example',
+      to: 'x@example.com',
+      subject: 'Bad address',
+      text: 'x',
+    });
+    const bad = await problemOf(open.client.release(id, { to: ['Tester <t@example.com>'] }));
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.problem?.recipients, ['Tester <t@example.com>']);
+    const empty = await fetch(`${open.url}/api/v1/messages/${id}/release`, { method: 'POST' });
+    assert.equal(empty.status, 422, 'no body is the default, which needs --release-allow here');
+  });
+
+  it('an upstream refusal is a 502 with the explain cause, the fix, the reply and a redacted transcript', async () => {
+    const id = await allowing.capture({
+      from: 'app@shop.example',
+      to: 'gone@refused.example',
+      subject: 'Refused',
+      text: 'x',
+    });
+    const refused = await problemOf(allowing.client.release(id));
+    assert.equal(refused.status, 502);
+    const problem = refused.problem ?? assert.fail();
+    assert.equal(problem.type, 'urn:mailport:problem:release-upstream-failed');
+    assert.equal(problem.cause, 'recipient-unknown');
+    assert.match(String(problem.fix), /recipient address/);
+    assert.match(String(problem.reply), /^550 5\.1\.1 /);
+    assert.equal(problem.maybeDelivered, false);
+    assert.ok((problem.transcript as string[]).includes('C: AUTH PLAIN [redacted]'));
+    assert.equal(refused.hint, problem.fix, 'the client error says what to do');
+  });
+
+  it('an upstream that is not there is a 502 with cause connection-refused', async () => {
+    const port = new URL(await closedPortUrl()).port;
+    const nowhere = await startReleasing({
+      releaseServer: `127.0.0.1:${port}`,
+      releaseAllow: ['*@example.com'],
+    });
+    try {
+      const id = await nowhere.capture({
+        from: 'a@shop.example',
+        to: 'b@example.com',
+        subject: 'Nowhere',
+        text: 'x',
+      });
+      const failed = await problemOf(nowhere.client.release(id));
+      assert.equal(failed.status, 502);
+      assert.equal(failed.problem?.cause, 'connection-refused');
+      const attempts = failed.problem?.attempts as { port: number; tls: string; error: string }[];
+      assert.deepEqual(
+        attempts.map((attempt) => [attempt.port, attempt.tls]),
+        [[Number(port), 'starttls']],
+      );
+      assert.match(attempts[0]?.error ?? '', /ECONNREFUSED|refused/i);
+    } finally {
+      await nowhere.running.stop();
+    }
+  });
+
+  it('--release-from replaces the envelope sender', async () => {
+    const from = await startReleasing({
+      ...upstreamOptions(upstream, caPath),
+      releaseFrom: 'release@qa.example',
+      releaseAllow: ['*@example.com'],
+    });
+    try {
+      const id = await from.capture({
+        from: 'app@shop.example',
+        to: 'carol@example.com',
+        subject: 'Overridden sender',
+        text: 'x',
+      });
+      assert.equal((await from.client.release(id)).from, 'release@qa.example');
+      const arrived = await upstream.client.waitForMessage(
+        { subject: 'Overridden sender' },
+        { timeout: 10_000 },
+      );
+      assert.equal(
+        (await upstream.client.getMessage(arrived.id)).envelope.mailFrom.address,
+        'release@qa.example',
+      );
+    } finally {
+      await from.running.stop();
+    }
+  });
+
+  it('release not configured: 409 with what to do; an unknown message: 404', async () => {
+    const id = (await upstream.client.listMessages({})).items[0]?.id ?? assert.fail('upstream has mail');
+    const off = await problemOf(upstream.client.release(id, { to: ['a@example.com'] }));
+    assert.equal(off.status, 409);
+    assert.equal(off.problem?.type, 'urn:mailport:problem:release-not-configured');
+    assert.match(String(off.problem?.fix), /--release-server HOST\[:PORT\]/);
+    const unknown = await problemOf(allowing.client.release('no-such-message'));
+    assert.equal(unknown.status, 404);
+  });
+
+  it('the password is in no answer and no log line, and each release is logged', () => {
+    const plain = Buffer.from(`\0${UPSTREAM_USER}\0${UPSTREAM_PASS}`).toString('base64');
+    for (const text of seen) {
+      assert.ok(!text.includes(UPSTREAM_PASS), `password in: ${text}`);
+      assert.ok(!text.includes(plain), `AUTH PLAIN token in: ${text}`);
+    }
+    const logged = seen.filter((line) => line.includes('"msg":"Released message"'));
+    assert.ok(logged.length >= 3, seen.join('\n'));
+    assert.match(logged[0] ?? '', /"server":"127\.0\.0\.1:\d+".*"to":"alice@example\.com"/);
+    assert.ok(
+      seen.some(
+        (line) => line.includes('"msg":"Release failed"') && line.includes('"cause":"recipient-unknown"'),
+      ),
+    );
+  });
+});
