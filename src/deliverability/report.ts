@@ -7,9 +7,6 @@ import { simpleParser } from 'mailparser';
 import type { MessageDetail } from '../domain/types.js';
 import { checkAuthentication } from './authentication.js';
 import { selectClients } from './caniemail.js';
-
-export { UnknownEmailClientError } from './caniemail.js';
-
 import { contentFindings } from './content.js';
 import { boundedDns } from './dns.js';
 import { checkHtmlCompatibility } from './html-compatibility.js';
@@ -19,6 +16,9 @@ import { collectLinks } from './links.js';
 import type { DeliverabilitySettings } from './settings.js';
 import { checkSpam } from './spamassassin.js';
 import type { DeliverabilityReport, SendingIp } from './types.js';
+
+// The route loads this module lazily and maps this error to a 400.
+export { UnknownEmailClientError } from './caniemail.js';
 
 export interface CheckRequest {
   /** `?ip=`: the sending IP for this report, over the server's setting. */
