@@ -15,6 +15,7 @@ import type {
   Severity,
   SpamAssassinCheck,
 } from '../../client/api-client.js';
+import { familyLabel } from '../../deliverability/client-families.js';
 
 const SOURCE_LABEL: Record<DeliverabilityReport['sendingIp']['source'], string> = {
   request: 'given with --ip',
@@ -215,16 +216,8 @@ function compatibilityLines(section: HtmlCompatibility | null): string[] {
   return lines;
 }
 
-/** `Outlook (Windows, Windows Mail), GMX`: a family alone when all of its checked platforms are in. */
-function families(groups: readonly FamilySupport[], clients: readonly EmailClientFamily[]): string {
-  return groups
-    .map((group) => {
-      const checked = clients.find((family) => family.family === group.family)?.platforms.length;
-      return group.platforms.length === checked
-        ? group.name
-        : `${group.name} (${group.platforms.map((platform) => platform.name).join(', ')})`;
-    })
-    .join(', ');
+function families(groups: readonly FamilySupport[], checked: readonly EmailClientFamily[]): string {
+  return groups.map((group) => familyLabel(group, checked)).join(', ');
 }
 
 function kib(bytes: number): string {
