@@ -307,7 +307,10 @@ export const HtmlCompatibilitySchema = Type.Object(
         'Features some checked client does not fully support: warnings first, least supported first.',
     }),
     summary: Type.Object(
-      { warnings: Type.Integer(), infos: Type.Integer() },
+      {
+        warnings: Type.Integer({ description: 'Features of severity `warning`.' }),
+        infos: Type.Integer({ description: 'Features of severity `info`.' }),
+      },
       {
         description: 'Findings by severity; not counted in the report’s `summary`, which is about delivery.',
       },
