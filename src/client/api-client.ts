@@ -135,7 +135,8 @@ export class MailportClient {
    * The deliverability report of a message: SPF, DKIM, DMARC and ARC with live DNS, content
    * problems with their fixes, links (requested over HTTP only with `probeLinks: true`), and
    * SpamAssassin's score with the rules that hit when the server runs with `--spamassassin`
-   * (`report.spam`; null otherwise, and `report.spamAssassin` says why).
+   * (`report.spam`; null otherwise, and `report.spamAssassin` says why), and the HTML's support in
+   * email clients from caniemail.com (`report.htmlCompatibility`; null without an HTML part).
    *
    * @example
    * ```ts
@@ -145,7 +146,11 @@ export class MailportClient {
    */
   async checks(id: string, options: CheckOptions = {}): Promise<DeliverabilityReport> {
     return this.#json('GET', `${messagePath(id)}/checks`, {
-      query: { ip: options.ip, probeLinks: options.probeLinks ? 'true' : undefined },
+      query: {
+        ip: options.ip,
+        probeLinks: options.probeLinks ? 'true' : undefined,
+        clients: options.clients?.join(','),
+      },
     });
   }
 

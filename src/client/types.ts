@@ -96,6 +96,11 @@ export interface CheckOptions {
   ip?: string;
   /** Request every http(s) link (HEAD, GET when refused) and report its status. @defaultValue false */
   probeLinks?: boolean;
+  /**
+   * The email clients to check the HTML against (`report.htmlCompatibility`), as caniemail
+   * `family.platform` names with `*` wildcards, e.g. `['gmail.*', 'outlook.windows']`. @defaultValue every client
+   */
+  clients?: readonly string[];
 }
 
 export interface ReleaseOptions {

@@ -97,7 +97,7 @@ export function scanHtml(html: string): HtmlScan {
  * The URLs of CSS `url(...)` values (CSS Syntax §4.3.6: quoted or not). Text chunks of a `<style>`
  * element can split a value; the parser hands the text of a short element over whole.
  */
-function cssUrls(css: string): string[] {
+export function cssUrls(css: string): string[] {
   return Array.from(css.matchAll(/url\(\s*(["']?)([^"')]*)\1\s*\)/gi), (match) => match[2] ?? '');
 }
 

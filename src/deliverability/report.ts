@@ -1,12 +1,15 @@
 /**
  * Assembles the deliverability report of a stored message: authentication (live DNS), content
- * checks, links (probed over HTTP only when asked) and SpamAssassin's score when spamd is configured. Computed on request, never stored.
+ * checks, links (probed over HTTP only when asked), SpamAssassin's score when spamd is configured
+ * and the HTML's email-client compatibility. Computed on request, never stored.
  */
 import { simpleParser } from 'mailparser';
 import type { MessageDetail } from '../domain/types.js';
 import { checkAuthentication } from './authentication.js';
+import { selectClients } from './caniemail.js';
 import { contentFindings } from './content.js';
 import { boundedDns } from './dns.js';
+import { checkHtmlCompatibility } from './html-compatibility.js';
 import { type HtmlScan, scanHtml } from './html-scan.js';
 import { probeLinks } from './link-probe.js';
 import { collectLinks } from './links.js';
@@ -14,11 +17,19 @@ import type { DeliverabilitySettings } from './settings.js';
 import { checkSpam } from './spamassassin.js';
 import type { DeliverabilityReport, SendingIp } from './types.js';
 
+// The route loads this module lazily and maps this error to a 400.
+export { UnknownEmailClientError } from './caniemail.js';
+
 export interface CheckRequest {
   /** `?ip=`: the sending IP for this report, over the server's setting. */
   ip?: string | undefined;
   /** `?probeLinks=true`: request every http(s) link. */
   probeLinks?: boolean;
+  /**
+   * `?clients=`: the email clients to check the HTML against (`gmail.*`, `outlook.windows`);
+   * all of caniemail's when empty. A pattern that matches none throws UnknownEmailClientError.
+   */
+  clients?: readonly string[];
 }
 
 export async function checkDeliverability(
@@ -28,6 +39,7 @@ export async function checkDeliverability(
   request: CheckRequest = {},
 ): Promise<DeliverabilityReport> {
   const sendingIp = chooseSendingIp(message, settings, request);
+  const clients = selectClients(request.clients);
   const dns = boundedDns(settings.dns);
   try {
     // The message's own parts: the stored parse derives text from HTML when there is no text part.
@@ -81,6 +93,8 @@ export async function checkDeliverability(
       links,
       spam,
       spamAssassin,
+      // Rendering is not delivery: its findings stay out of `summary`, so the verdict does not move.
+      htmlCompatibility: html === null ? null : checkHtmlCompatibility(html, clients),
       summary: {
         errors,
         warnings: severities.filter((severity) => severity === 'warning').length,

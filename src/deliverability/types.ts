@@ -229,6 +229,88 @@ export interface DnsFailure {
   error: string;
 }
 
+/** One email client as caniemail names it: a platform of a family. */
+export interface EmailClientPlatform {
+  /** caniemail's id, `family.platform`, e.g. `outlook.windows`. */
+  client: string;
+  /** The platform, e.g. `windows`. */
+  platform: string;
+  /** Its display name, e.g. `Windows`. */
+  name: string;
+}
+
+/** A family of email clients (Gmail, Outlook, Apple Mail…) with its platforms. */
+export interface EmailClientFamily {
+  /** caniemail's family id, e.g. `outlook`. */
+  family: string;
+  /** Its display name, e.g. `Outlook`. */
+  name: string;
+  platforms: EmailClientPlatform[];
+}
+
+export interface PlatformSupport extends EmailClientPlatform {
+  /** caniemail's notes on this client's result: what works, what does not. */
+  notes: string[];
+}
+
+/** The platforms of one family that share a support level for a feature. */
+export interface FamilySupport {
+  family: string;
+  name: string;
+  platforms: PlatformSupport[];
+}
+
+/** A caniemail feature the HTML uses that some checked client does not fully support. */
+export interface HtmlFeatureFinding {
+  /** caniemail's id of the feature, e.g. `css-display-flex`. */
+  slug: string;
+  /** caniemail's title, e.g. `display:flex`. */
+  title: string;
+  /** The caniemail page, with the test and the workarounds. */
+  url: string;
+  category: 'html' | 'css' | 'image';
+  /** `warning` when Apple Mail, Gmail, Outlook or Yahoo has a platform without support; else `info`. */
+  severity: Severity;
+  /** This feature's support over the checked clients, 0–100 (see `HtmlCompatibility.score`). */
+  support: number;
+  /** Clients whose latest caniemail test found no support, by family. */
+  unsupported: FamilySupport[];
+  /** Clients whose latest test found partial support, with caniemail's notes, by family. */
+  partial: FamilySupport[];
+  /** How many times the message uses it. */
+  occurrences: number;
+  /** Where: excerpts of the markup or CSS, such as `<div style="display: flex">` (at most 5 distinct). */
+  where: string[];
+  /** What to change, or how to make sure the message degrades well. */
+  fix: string;
+}
+
+/**
+ * The HTML body checked against caniemail.com's support tables: which features it uses that
+ * some clients do not support, and an overall score.
+ */
+export interface HtmlCompatibility {
+  /**
+   * 0–100: the mean, over the features used, of each feature's support, itself the mean over
+   * client families (each weighted equally) of the mean over the family's platforms of 1 for
+   * full support, 0.5 for partial, 0 for none; unknown results are left out.
+   */
+  score: number;
+  /** How many caniemail features the HTML uses (those in `features` and the fully supported ones). */
+  featuresUsed: number;
+  /** The clients checked (all of caniemail's, or those of `?clients=`), by family. */
+  clients: EmailClientFamily[];
+  /** Features some checked client does not fully support, warnings first, least supported first. */
+  features: HtmlFeatureFinding[];
+  /** Findings by severity; not part of the report's `summary`, which is about delivery. */
+  summary: { warnings: number; infos: number };
+  /** The caniemail data: the npm package it comes from and the date of its last update. */
+  data: { package: string; updated: string };
+  /** Bytes of the HTML body read; below `htmlBytes` when the body is over the 1 MiB that is checked. */
+  checkedBytes: number;
+  htmlBytes: number;
+}
+
 export interface DeliverabilityReport {
   messageId: string;
   checkedAt: string;
@@ -246,6 +328,8 @@ export interface DeliverabilityReport {
   spam: SpamCheck | null;
   /** Whether and how SpamAssassin scanned the message; an `error` when it calls the message spam. */
   spamAssassin: SpamAssassinCheck;
+  /** The HTML body against caniemail.com's client support data; null when the message has no HTML part. */
+  htmlCompatibility: HtmlCompatibility | null;
   summary: {
     /** Problems of severity `error`, in authentication, content and the spam check together. */
     errors: number;

@@ -204,6 +204,58 @@ describe('mailport messages checks', () => {
     }
   });
 
+  test('as a process: the HTML compatibility score, each feature with the families it fails in; --clients narrows it', async () => {
+    const id = await send({
+      subject: 'Flex newsletter',
+      text: 'Hello Alice',
+      html: '<div style="display: flex"><p>Hello Alice</p><svg width="8" height="8"></svg></div>',
+    });
+    const [all, narrowed, unknown] = await Promise.all([
+      runProcess([...api(), 'messages', 'checks', id, '--ip', PRODUCTION_IP]),
+      runProcess([
+        ...api(),
+        'messages',
+        'checks',
+        id,
+        '--ip',
+        PRODUCTION_IP,
+        '--clients',
+        'gmail.*,outlook.windows',
+      ]),
+      runProcess([...api(), 'messages', 'checks', id, '--clients', 'nokia']),
+    ]);
+    const section = (await sandbox.client.checks(id, { ip: PRODUCTION_IP })).htmlCompatibility;
+    assert.ok(section !== null);
+    // Rendering warnings do not fail the delivery gate.
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(
+      all.stdout,
+      new RegExp(
+        `\\n\\nHTML compatibility: ${section.score}% \\(${section.featuresUsed} features used, \\d+ clients in ${section.clients.length} families; caniemail\\.com data of 2025-09-09\\)\\n`,
+      ),
+    );
+    assert.match(all.stdout, /^ {2}warning display:flex +not in .*Outlook \(Windows, Windows Mail\)/m);
+    assert.match(
+      all.stdout,
+      /^ {4}where: <div style="display: flex">\n {4}Fix: Lay out columns with tables/m,
+    );
+    assert.match(all.stdout, /^ {2}warning Embedded <svg> image +not in .*Gmail[,;\n]/m);
+
+    assert.equal(narrowed.code, 0, narrowed.stderr);
+    assert.match(
+      narrowed.stdout,
+      /^HTML compatibility: \d+% \(\d+ features used, 5 clients in 2 families; /m,
+    );
+    // Every checked Outlook platform lacks it, so the family alone; Gmail only on some platforms.
+    assert.match(
+      narrowed.stdout,
+      /^ {2}warning display:flex +not in Outlook; partly in Gmail \(iOS, Android\)$/m,
+    );
+
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /failed with 400: clients="nokia" matches no email client/);
+  });
+
   test('an unknown id is an API error naming the id; an address that is not an IP is refused before any request', async () => {
     await assert.rejects(cli([...api(), 'messages', 'checks', 'no-such-message']), (error: unknown) => {
       assert.ok(error instanceof MailportApiError);
@@ -246,6 +298,7 @@ describe('mailport messages checks', () => {
     assert.match(help.stdout, /^Usage: mailport messages checks \[options\] <id>/);
     assert.match(help.stdout, /--ip <address>/);
     assert.match(help.stdout, /--probe-links/);
+    assert.match(help.stdout, /--clients <patterns>/);
     assert.match(help.stdout, /\$ mailport messages checks \S+ --ip 203\.0\.113\.5\n/);
     assert.match(help.stdout, /Exit codes of checks: 0 the report has no error .* 1 it has errors/s);
   });
@@ -273,6 +326,7 @@ describe('mailport messages checks without spamd or DNS', () => {
         await checksOfPlainMessage(dns),
         /\nSpamAssassin: off\n {2}Not scanned: SpamAssassin is not configured\. Start spamd .*--spamassassin 127\.0\.0\.1:783/,
       );
+      assert.match(stdout, /\n\nHTML compatibility: no HTML part\.\n$/);
     } finally {
       await dns.close();
     }

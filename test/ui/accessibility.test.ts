@@ -54,7 +54,7 @@ before(async () => {
     bcc: 'audit@acme.example',
     subject: 'Accessible welcome',
     text: 'Welcome.',
-    html: '<p>Welcome.</p><img src="https://example.com/x.png" alt="">',
+    html: '<div style="display: flex"><p>Welcome.</p><img src="https://example.com/x.png" alt=""></div>',
     attachments: [{ filename: 'notes.txt', content: 'notes' }],
   });
   good.close();
@@ -112,6 +112,11 @@ const VIEWS: {
     path: () => `/messages/${messageId}`,
     ready: '.facts',
     tab: { name: /Checks/, ready: '.checks-summary' },
+    // The HTML compatibility items expanded: fixes, notes and client chips in view.
+    act: async (page) => {
+      await page.locator('.compat-feature').first().waitFor();
+      for (const summary of await page.locator('.compat-feature summary').all()) await summary.click();
+    },
   },
   { name: 'session with diagnostics', path: () => `/sessions/${sessionId}`, ready: '.diagnostic' },
   { name: 'setup', path: () => '/setup', ready: '.code-block' },

@@ -1,8 +1,8 @@
 /**
  * The Checks tab in real Chromium against the real sandbox serving dist/ui: authentication results
  * from a test DNS server on 127.0.0.1, content problems with their fixes, SpamAssassin's score from
- * a real spamd on loopback, a sending IP typed in, and links probed against a loopback HTTP server,
- * all by keyboard.
+ * a real spamd on loopback, a sending IP typed in, links probed against a loopback HTTP server, and
+ * the HTML's email-client compatibility, all by keyboard.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -26,6 +26,7 @@ let sandbox: TestSandbox;
 let browser: Browser;
 let page: Page;
 let messageId: string;
+let flexMessageId: string;
 
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
@@ -53,10 +54,18 @@ before(async () => {
     subject: 'Checks please',
     html: `<p><a href="${base}/ok">Open</a> <a href="${base}/gone">Old page</a></p><img src="${base}/logo.png">`,
   });
+  await transport.sendMail({
+    from: 'Acme <hello@acme.test>',
+    to: 'ada@example.com',
+    subject: 'Flex newsletter',
+    text: 'Hello Ada',
+    html: '<div style="display: flex"><p>Hello Ada</p></div>',
+  });
   transport.close();
-  const first = (await sandbox.store.listMessages({})).items[0];
-  assert.ok(first);
+  const [flex, first] = (await sandbox.store.listMessages({})).items;
+  assert.ok(first && flex);
   messageId = first.id;
+  flexMessageId = flex.id;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(10_000);
@@ -139,5 +148,42 @@ describe('Checks tab', () => {
     assert.match((await links.locator('tr', { hasText: '/ok' }).textContent()) ?? '', /200/);
     const content = page.getByRole('region', { name: 'Content' });
     assert.match((await content.textContent()) ?? '', /1 link answers with an HTTP error status/);
+  });
+
+  it('HTML compatibility: the score, each feature with client-family chips, expanded by keyboard', async () => {
+    await page.goto(`${sandbox.apiUrl}/messages/${flexMessageId}`);
+    await page.getByRole('tab', { name: 'Checks' }).click();
+    const section = page.getByRole('region', { name: 'HTML compatibility (caniemail.com)' });
+    await section.waitFor();
+    const meter = section.getByRole('meter');
+    const score = Number(await meter.getAttribute('value'));
+    assert.ok(score > 0 && score < 100, `score ${score}`);
+    assert.equal(await meter.getAttribute('aria-label'), `HTML compatibility score ${score}%`);
+    assert.match(
+      (await section.textContent()) ?? '',
+      /\d+ features used, \d+ clients in \d+ families; data of 2025-09-09 \(caniemail@1\.0\.5\)/,
+    );
+
+    const flex = section.locator('li.check-item', { hasText: 'display:flex' });
+    const summary = flex.locator('summary');
+    assert.match(
+      (await summary.textContent()) ?? '',
+      /warning\s*display:flex\s*\d+% support\s*css-display-flex/,
+    );
+    await flex.locator('.tag-error', { hasText: 'Outlook (Windows, Windows Mail)' }).waitFor();
+    await flex.locator('.tag-warn', { hasText: 'Gmail (iOS, Android)' }).waitFor();
+
+    const fix = flex.locator('.check-fix');
+    assert.equal(await fix.isVisible(), false, 'collapsed until asked');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    await fix.waitFor();
+    assert.match((await fix.textContent()) ?? '', /Fix: Lay out columns with tables/);
+    assert.equal(
+      await fix.getByRole('link', { name: 'display:flex on caniemail.com' }).getAttribute('href'),
+      'https://www.caniemail.com/features/css-display-flex/',
+    );
+    assert.match((await flex.locator('.check-evidence').textContent()) ?? '', /<div style="display: flex">/);
+    assert.match((await flex.textContent()) ?? '', /Gmail \(iOS\): Not supported with non Google accounts/);
   });
 });

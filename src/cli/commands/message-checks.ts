@@ -1,16 +1,21 @@
 /**
  * The plain-text rendering of a deliverability report for `mailport messages checks`: the verdict,
  * the authentication results, every content problem by severity with its evidence and fix, the
- * links and SpamAssassin's score. The report itself comes from the API unchanged.
+ * links, SpamAssassin's score and the HTML's email-client compatibility. The report itself comes
+ * from the API unchanged.
  */
 import type {
   CheckVerdict,
   ContentFinding,
   DeliverabilityReport,
   DkimSignatureCheck,
+  EmailClientFamily,
+  FamilySupport,
+  HtmlCompatibility,
   Severity,
   SpamAssassinCheck,
 } from '../../client/api-client.js';
+import { familyLabel } from '../../deliverability/client-families.js';
 
 const SOURCE_LABEL: Record<DeliverabilityReport['sendingIp']['source'], string> = {
   request: 'given with --ip',
@@ -43,6 +48,7 @@ export function formatChecksReport(report: DeliverabilityReport): string {
     ...contentSections(report.content),
     linkLines(report),
     spamLines(report),
+    compatibilityLines(report.htmlCompatibility),
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }
@@ -177,6 +183,45 @@ function spamLines(report: DeliverabilityReport): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * The score, then one line per feature with the families it fails in; warnings also say where the
+ * message uses the feature and what to do (the rest is in --json).
+ */
+function compatibilityLines(section: HtmlCompatibility | null): string[] {
+  if (section === null) return ['HTML compatibility: no HTML part.'];
+  const platforms = section.clients.reduce((sum, family) => sum + family.platforms.length, 0);
+  const checked =
+    section.checkedBytes < section.htmlBytes
+      ? `; the first ${kib(section.checkedBytes)} of ${kib(section.htmlBytes)} checked`
+      : '';
+  const lines = [
+    `HTML compatibility: ${section.score}% (${count(section.featuresUsed, 'feature')} used, ${count(platforms, 'client')} in ${section.clients.length} families; caniemail.com data of ${section.data.updated}${checked})`,
+  ];
+  if (section.features.length === 0) {
+    lines.push('  Every checked client supports every feature the HTML uses.');
+    return lines;
+  }
+  const width = Math.max(...section.features.map((feature) => feature.title.length));
+  for (const feature of section.features) {
+    const support = [
+      feature.unsupported.length > 0 ? `not in ${families(feature.unsupported, section.clients)}` : null,
+      feature.partial.length > 0 ? `partly in ${families(feature.partial, section.clients)}` : null,
+    ].filter((part) => part !== null);
+    lines.push(`  ${feature.severity.padEnd(7)} ${feature.title.padEnd(width)}  ${support.join('; ')}`);
+    if (feature.severity !== 'warning') continue;
+    lines.push(`${DETAIL}where: ${feature.where.join(', ')}`, `${DETAIL}Fix: ${feature.fix}`);
+  }
+  return lines;
+}
+
+function families(groups: readonly FamilySupport[], checked: readonly EmailClientFamily[]): string {
+  return groups.map((group) => familyLabel(group, checked)).join(', ');
+}
+
+function kib(bytes: number): string {
+  return `${Math.round(bytes / 1024)} KiB`;
 }
 
 /** SpamAssassin's own notation: one decimal. */

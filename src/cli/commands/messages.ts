@@ -31,6 +31,7 @@ Examples:
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --raw > message.eml
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --ip 203.0.113.5
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --probe-links --json > report.json
+  $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --clients 'gmail.*,outlook.*'
   $ mailport messages release 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --to qa@example.com
   $ mailport messages delete 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport messages clear --q 'inbox:team-a'
@@ -104,7 +105,7 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
   messages
     .command('checks')
     .description(
-      'Show the deliverability report of one message: SPF, DKIM, DMARC and ARC, content problems with their fixes, links and the SpamAssassin score; exits 1 when it has errors.',
+      'Show the deliverability report of one message: SPF, DKIM, DMARC and ARC, content problems with their fixes, links, the SpamAssassin score and the HTML’s support in email clients (caniemail.com); exits 1 when it has errors.',
     )
     .argument('<id>', 'message id (from `mailport messages list`)')
     .option(
@@ -116,17 +117,22 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
       '--probe-links',
       'request every http(s) link (HEAD, at most 50, 5 s each) and report those that fail',
     )
+    .option(
+      '--clients <patterns>',
+      'check the HTML against these email clients only: comma-separated caniemail family.platform names with * wildcards, e.g. gmail.*,outlook.windows (default: all)',
+    )
     .option('--json', 'print the report as JSON, as GET /api/v1/messages/{id}/checks returns it')
     .addHelpText('after', `${LIST_EXAMPLES}\n${CHECKS_EXIT_CODES}`)
     .action(
       async (
         id: string,
-        options: { ip?: string; probeLinks?: boolean; json?: boolean },
+        options: { ip?: string; probeLinks?: boolean; clients?: string; json?: boolean },
         command: Command,
       ) => {
         const report = await clientFor(command).checks(id, {
           ip: options.ip,
           probeLinks: options.probeLinks,
+          clients: options.clients?.split(','),
         });
         if (options.json) printJson(io, report);
         else io.out(formatChecksReport(report));

@@ -19,9 +19,10 @@ export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): v
       schema: {
         operationId: 'checkMessage',
         tags: ['messages'],
-        summary: 'Check deliverability: SPF, DKIM, DMARC, ARC, content, links and SpamAssassin',
+        summary:
+          'Check deliverability: SPF, DKIM, DMARC, ARC, content, links, SpamAssassin and HTML compatibility',
         description:
-          'Computed on every request, with live DNS answers (the server of `--dns-server`, or the system resolver); nothing is stored. SPF is evaluated for `ip`, else the server’s `--sending-ip`, else the address the message reached the sandbox from (`sendingIp.source` says which). DNS failures and timeouts show as `temperror`, bounded in time. Links are requested only with `probeLinks=true`. With `--spamassassin`, spamd scores the message (5 s at most, messages up to 500 KiB); a spamd that fails is reported in `spamAssassin`, never as a failed request.',
+          'Computed on every request, with live DNS answers (the server of `--dns-server`, or the system resolver); nothing is stored. SPF is evaluated for `ip`, else the server’s `--sending-ip`, else the address the message reached the sandbox from (`sendingIp.source` says which). DNS failures and timeouts show as `temperror`, bounded in time. Links are requested only with `probeLinks=true`. With `--spamassassin`, spamd scores the message (5 s at most, messages up to 500 KiB); a spamd that fails is reported in `spamAssassin`, never as a failed request. The HTML body is checked against caniemail.com’s support data for the email clients of `clients` (all by default).',
         params: IdParamsSchema,
         querystring: Type.Object({
           ip: Type.Optional(
@@ -34,17 +35,25 @@ export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): v
           probeLinks: flag(
             '`true` sends a HEAD request (GET when HEAD is refused) to each http(s) link: at most 50 links, 5 s each, 5 redirects, no cookies, bodies discarded.',
           ),
+          clients: Type.Optional(
+            Type.String({
+              maxLength: 500,
+              description:
+                'The email clients to check the HTML against, comma-separated caniemail `family.platform` names with `*` wildcards (`gmail.*,outlook.windows,*.ios`; a bare family means all its platforms). All of caniemail’s clients when left out.',
+              examples: ['gmail.*,outlook.*'],
+            }),
+          ),
         }),
         response: {
           200: ref(DeliverabilityReportSchema),
-          400: problemResponse('`ip` is not an IP address.'),
+          400: problemResponse('`ip` is not an IP address, or a `clients` pattern matches no email client.'),
           404: problemResponse('No message with this id.'),
         },
       },
     },
     async (request) => {
       const { id } = request.params;
-      const { ip, probeLinks } = request.query;
+      const { ip, probeLinks, clients } = request.query;
       if (ip !== undefined && isIP(ip) === 0) {
         throw new HttpProblem(
           400,
@@ -54,8 +63,17 @@ export function registerCheckRoutes(app: ApiInstance, { deps }: RouteContext): v
       const [message, raw] = await Promise.all([deps.store.getMessage(id), deps.store.getRawMessage(id)]);
       if (message === null || raw === null) throw messageNotFound(id);
       checks ??= import('../../deliverability/report.js');
-      const { checkDeliverability } = await checks;
-      return checkDeliverability(message, raw, settings, { ip, probeLinks: isFlagSet(probeLinks) });
+      const { checkDeliverability, UnknownEmailClientError } = await checks;
+      try {
+        return await checkDeliverability(message, raw, settings, {
+          ip,
+          probeLinks: isFlagSet(probeLinks),
+          clients: clients?.split(',').filter((pattern) => pattern.trim() !== ''),
+        });
+      } catch (error) {
+        if (error instanceof UnknownEmailClientError) throw new HttpProblem(400, error.message);
+        throw error;
+      }
     },
   );
 }

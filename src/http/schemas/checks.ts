@@ -214,6 +214,123 @@ export const SpamAssassinCheckSchema = Type.Object(
   },
 );
 
+const EmailClientPlatformFields = {
+  client: Type.String({ description: 'caniemail’s id, `family.platform`, e.g. `outlook.windows`.' }),
+  platform: Type.String({ description: 'The platform, e.g. `windows`.' }),
+  name: Type.String({ description: 'Its display name, e.g. `Windows`.' }),
+};
+
+const FamilyFields = {
+  family: Type.String({ description: 'caniemail’s family id, e.g. `outlook`.' }),
+  name: Type.String({ description: 'Its display name, e.g. `Outlook`.' }),
+};
+
+export const EmailClientFamilySchema = Type.Object(
+  {
+    ...FamilyFields,
+    platforms: Type.Array(Type.Object(EmailClientPlatformFields, { description: 'One email client.' }), {
+      description: 'The family’s platforms that were checked.',
+    }),
+  },
+  {
+    $id: 'EmailClientFamily',
+    description: 'A family of email clients (Gmail, Outlook…) with its platforms.',
+  },
+);
+
+export const FamilySupportSchema = Type.Object(
+  {
+    ...FamilyFields,
+    platforms: Type.Array(
+      Type.Object(
+        {
+          ...EmailClientPlatformFields,
+          notes: Type.Array(Type.String(), { description: 'caniemail’s notes on this client’s result.' }),
+        },
+        { description: 'One email client and caniemail’s notes on it.' },
+      ),
+      { description: 'The family’s platforms with this support level.' },
+    ),
+  },
+  { $id: 'FamilySupport', description: 'The platforms of one family that share a support level.' },
+);
+
+export const HtmlFeatureFindingSchema = Type.Object(
+  {
+    slug: Type.String({ description: 'caniemail’s id of the feature, e.g. `css-display-flex`.' }),
+    title: Type.String({ description: 'caniemail’s title, e.g. `display:flex`.' }),
+    url: Type.String({ description: 'The caniemail page, with the test and the workarounds.' }),
+    category: Type.Union([Type.Literal('html'), Type.Literal('css'), Type.Literal('image')], {
+      description: 'HTML, CSS or an image format.',
+    }),
+    severity: ref(SeveritySchema),
+    support: Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: 'This feature’s support over the checked clients, 0–100, as in `score`.',
+    }),
+    unsupported: Type.Array(ref(FamilySupportSchema), {
+      description: 'Clients whose latest caniemail test found no support, by family.',
+    }),
+    partial: Type.Array(ref(FamilySupportSchema), {
+      description: 'Clients whose latest test found partial support, with caniemail’s notes, by family.',
+    }),
+    occurrences: Type.Integer({ description: 'How many times the message uses it.' }),
+    where: Type.Array(Type.String(), {
+      description: 'Where: excerpts such as `<div style="display: flex">`, at most 5 distinct.',
+    }),
+    fix: Type.String({ description: 'What to change, or how to make sure the message degrades well.' }),
+  },
+  {
+    $id: 'HtmlFeatureFinding',
+    description:
+      'A caniemail feature the HTML uses that a checked client does not fully support: `warning` when Apple Mail, Gmail, Outlook or Yahoo has a platform without support, else `info`.',
+  },
+);
+
+export const HtmlCompatibilitySchema = Type.Object(
+  {
+    score: Type.Integer({
+      minimum: 0,
+      maximum: 100,
+      description:
+        'The mean, over the features used, of each feature’s support: the mean over client families (each weighted equally) of the mean over the family’s platforms of 1 (full), 0.5 (partial) or 0 (none); unknown results left out.',
+    }),
+    featuresUsed: Type.Integer({
+      description: 'How many caniemail features the HTML uses, supported ones included.',
+    }),
+    clients: Type.Array(ref(EmailClientFamilySchema), {
+      description: 'The clients checked (all of caniemail’s, or those of `clients`), by family.',
+    }),
+    features: Type.Array(ref(HtmlFeatureFindingSchema), {
+      description:
+        'Features some checked client does not fully support: warnings first, least supported first.',
+    }),
+    summary: Type.Object(
+      {
+        warnings: Type.Integer({ description: 'Features of severity `warning`.' }),
+        infos: Type.Integer({ description: 'Features of severity `info`.' }),
+      },
+      {
+        description: 'Findings by severity; not counted in the report’s `summary`, which is about delivery.',
+      },
+    ),
+    data: Type.Object(
+      {
+        package: Type.String({ description: 'The npm package of the data, e.g. `caniemail@1.0.5`.' }),
+        updated: Type.String({ description: 'The date of the data’s last update (YYYY-MM-DD).' }),
+      },
+      { description: 'The caniemail.com data used.' },
+    ),
+    checkedBytes: Type.Integer({ description: 'Bytes of the HTML checked: the first 1 MiB at most.' }),
+    htmlBytes: Type.Integer({ description: 'Bytes of the HTML body.' }),
+  },
+  {
+    $id: 'HtmlCompatibility',
+    description: 'The HTML body against caniemail.com’s email-client support data, with a score.',
+  },
+);
+
 export const DeliverabilityReportSchema = Type.Object(
   {
     messageId: Type.String({ description: 'The id of the message checked.' }),
@@ -266,6 +383,10 @@ export const DeliverabilityReportSchema = Type.Object(
       'SpamAssassin’s score and the rules that hit; null when the message was not scanned (`spamAssassin` says why).',
     ),
     spamAssassin: ref(SpamAssassinCheckSchema),
+    htmlCompatibility: nullable(
+      ref(HtmlCompatibilitySchema),
+      'The HTML body against caniemail.com’s client support data; null when the message has no HTML part.',
+    ),
     summary: Type.Object(
       {
         errors: Type.Integer({
@@ -300,5 +421,9 @@ export const CHECKS_SCHEMAS = [
   SpamRuleSchema,
   SpamCheckSchema,
   SpamAssassinCheckSchema,
+  EmailClientFamilySchema,
+  FamilySupportSchema,
+  HtmlFeatureFindingSchema,
+  HtmlCompatibilitySchema,
   DeliverabilityReportSchema,
 ];

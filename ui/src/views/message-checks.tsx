@@ -1,15 +1,21 @@
 /**
  * The Checks tab of a message: would it authenticate (SPF, DKIM, DMARC, ARC for the production
  * sending IP), what in its content hurts delivery (with the fixes), its links, probed over HTTP
- * only when asked, and SpamAssassin's score with the rules that hit (with `--spamassassin`). Everything comes from `GET /api/v1/messages/{id}/checks`.
+ * only when asked, SpamAssassin's score with the rules that hit (with `--spamassassin`), and how
+ * email clients support its HTML (caniemail.com). Everything comes from `GET /api/v1/messages/{id}/checks`.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { familyLabel } from '../../../src/deliverability/client-families.js';
 import { api } from '../api/client.js';
 import type {
   AuthResult,
   CheckVerdict,
   DeliverabilityReport,
+  EmailClientFamily,
+  FamilySupport,
+  HtmlCompatibility,
+  HtmlFeatureFinding,
   LinkCheck,
   Severity,
   SpamAssassinCheck,
@@ -192,6 +198,8 @@ function Report({ report }: { report: DeliverabilityReport }) {
 
       <SpamSection spam={report.spam} check={report.spamAssassin} />
 
+      {report.htmlCompatibility !== null && <CompatibilitySection section={report.htmlCompatibility} />}
+
       <section class="checks-section" aria-labelledby="checks-links-title">
         <h3 id="checks-links-title" class="section-title">
           Links <span class="muted small">({report.links.length})</span>
@@ -319,6 +327,120 @@ function SpamSection({ spam, check }: { spam: SpamCheck | null; check: SpamAssas
         </div>
       )}
     </section>
+  );
+}
+
+/** The score, then one expandable item per feature that some client lacks or limits. */
+function CompatibilitySection({ section }: { section: HtmlCompatibility }) {
+  const clients = section.clients.reduce((sum, family) => sum + family.platforms.length, 0);
+  return (
+    <section class="checks-section" aria-labelledby="checks-compat-title">
+      <h3 id="checks-compat-title" class="section-title">
+        HTML compatibility <span class="muted small">(caniemail.com)</span>
+      </h3>
+      <p class="compat-score">
+        <strong>{section.score}%</strong>
+        <meter
+          class="spam-meter"
+          min={0}
+          max={100}
+          low={60}
+          high={85}
+          optimum={100}
+          value={section.score}
+          aria-label={`HTML compatibility score ${section.score}%`}
+        />
+        <span class="muted small">
+          {count(section.featuresUsed, 'feature')} used, {count(clients, 'client')} in{' '}
+          {section.clients.length} families; data of {section.data.updated} ({section.data.package})
+          {section.checkedBytes < section.htmlBytes &&
+            `; the first ${Math.round(section.checkedBytes / 1024)} KiB of ${Math.round(section.htmlBytes / 1024)} KiB checked`}
+        </span>
+      </p>
+      {section.features.length === 0 ? (
+        <p class="muted">Every checked client supports every feature the HTML uses.</p>
+      ) : (
+        <ul class="check-list">
+          {section.features.map((feature) => (
+            <CompatibilityFeature key={feature.slug} feature={feature} clients={section.clients} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function CompatibilityFeature({
+  feature,
+  clients,
+}: {
+  feature: HtmlFeatureFinding;
+  clients: EmailClientFamily[];
+}) {
+  return (
+    <li class={`check-item check-${feature.severity}`}>
+      <details class="compat-feature">
+        <summary class="check-head">
+          <SeverityTag severity={feature.severity} /> <strong>{feature.title}</strong>{' '}
+          <span class="muted small">{feature.support}% support</span>{' '}
+          <code class="check-id">{feature.slug}</code>
+          <ClientChips label="not in" groups={feature.unsupported} clients={clients} tag="tag-error" />
+          <ClientChips label="partly in" groups={feature.partial} clients={clients} tag="tag-warn" />
+        </summary>
+        {feature.partial.some((group) => group.platforms.some((platform) => platform.notes.length > 0)) && (
+          <ul class="check-sublist">
+            {feature.partial.flatMap((group) =>
+              group.platforms
+                .filter((platform) => platform.notes.length > 0)
+                .map((platform) => (
+                  <li key={platform.client}>
+                    {group.name} ({platform.name}): {platform.notes.join(' ')}
+                  </li>
+                )),
+            )}
+          </ul>
+        )}
+        <p class="check-detail">Used {count(feature.occurrences, 'time')}:</p>
+        <ul class="check-evidence">
+          {feature.where.map((where) => (
+            <li key={where}>
+              <code>{where}</code>
+            </li>
+          ))}
+        </ul>
+        <p class="check-fix">
+          <strong>Fix:</strong> <FixText text={feature.fix} />{' '}
+          <a href={feature.url} target="_blank" rel="noreferrer">
+            {feature.title} on caniemail.com
+          </a>
+        </p>
+      </details>
+    </li>
+  );
+}
+
+/** The families of one support level, as chips. */
+function ClientChips({
+  label,
+  groups,
+  clients,
+  tag,
+}: {
+  label: string;
+  groups: FamilySupport[];
+  clients: EmailClientFamily[];
+  tag: string;
+}) {
+  if (groups.length === 0) return null;
+  return (
+    <span class="compat-clients">
+      <span class="muted small">{label}</span>
+      {groups.map((group) => (
+        <span key={group.family} class={`tag ${tag}`}>
+          {familyLabel(group, clients)}
+        </span>
+      ))}
+    </span>
   );
 }
 

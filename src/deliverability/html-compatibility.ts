@@ -1,0 +1,235 @@
+/**
+ * The HTML compatibility section of the report: the caniemail features the HTML body uses, which
+ * checked clients lack or limit each one (grouped by family), how much it matters, what to do,
+ * and an overall score like Mailpit's "HTML Check".
+ */
+import {
+  CANIEMAIL_DATA,
+  type CaniemailFeature,
+  type ClientSupport,
+  clientSupport,
+  type EmailClient,
+  FEATURES,
+  familyName,
+  platformName,
+} from './caniemail.js';
+import { detectFeatures, type FeatureUse } from './html-features.js';
+import type {
+  EmailClientFamily,
+  FamilySupport,
+  HtmlCompatibility,
+  HtmlFeatureFinding,
+  Severity,
+} from './types.js';
+
+/**
+ * Only this much of the HTML body is checked. One MiB takes about 0.1 s; a body this large is
+ * ten times what Gmail shows before clipping (html-too-large), so what lies beyond adds little.
+ */
+export const MAX_CHECKED_BYTES = 1024 * 1024;
+
+/** The families that most mail is read in: a platform of theirs without support makes a warning. */
+const MAJOR_FAMILIES: ReadonlySet<string> = new Set(['apple-mail', 'gmail', 'outlook', 'yahoo']);
+
+const LEVEL_VALUE = { full: 1, partial: 0.5, none: 0 } as const;
+
+const FEATURES_BY_SLUG: ReadonlyMap<string, CaniemailFeature> = new Map(
+  FEATURES.map((feature) => [feature.slug, feature]),
+);
+
+export function checkHtmlCompatibility(html: string, clients: readonly EmailClient[]): HtmlCompatibility {
+  const htmlBytes = Buffer.byteLength(html, 'utf8');
+  const checked =
+    htmlBytes > MAX_CHECKED_BYTES ? Buffer.from(html).subarray(0, MAX_CHECKED_BYTES).toString() : html;
+  const supports: number[] = [];
+  const features: HtmlFeatureFinding[] = [];
+  for (const use of detectFeatures(checked).values()) {
+    const feature = FEATURES_BY_SLUG.get(use.slug);
+    if (feature === undefined || feature.category === 'others') continue;
+    const results = clients.flatMap((client) => {
+      const support = clientSupport(feature, client);
+      return support === null || support.level === 'unknown' ? [] : [{ client, support }];
+    });
+    if (results.length === 0) continue;
+    const support = featureSupport(results);
+    supports.push(support);
+    if (results.every(({ support }) => support.level === 'full')) continue;
+    features.push(finding(feature, use, results, support));
+  }
+  features.sort(
+    (a, b) => Number(a.severity !== 'warning') - Number(b.severity !== 'warning') || a.support - b.support,
+  );
+  return {
+    score:
+      supports.length === 0
+        ? 100
+        : percent(supports.reduce((sum, value) => sum + value, 0) / supports.length),
+    featuresUsed: supports.length,
+    clients: clientFamilies(clients),
+    features,
+    summary: {
+      warnings: features.filter((feature) => feature.severity === 'warning').length,
+      infos: features.filter((feature) => feature.severity === 'info').length,
+    },
+    data: { ...CANIEMAIL_DATA },
+    checkedBytes: Math.min(htmlBytes, MAX_CHECKED_BYTES),
+    htmlBytes,
+  };
+}
+
+interface ClientResult {
+  client: EmailClient;
+  support: ClientSupport;
+}
+
+/** Each family counts once, whatever its number of platforms: the mean of its platforms' values. */
+function featureSupport(results: readonly ClientResult[]): number {
+  const families = [...byFamily(results, ({ client }) => client).values()].map(
+    (platforms) =>
+      platforms.reduce(
+        (sum, { support }) => sum + LEVEL_VALUE[support.level as keyof typeof LEVEL_VALUE],
+        0,
+      ) / platforms.length,
+  );
+  return families.reduce((sum, value) => sum + value, 0) / families.length;
+}
+
+function finding(
+  feature: CaniemailFeature,
+  use: FeatureUse,
+  results: readonly ClientResult[],
+  support: number,
+): HtmlFeatureFinding {
+  const unsupported = familySupport(results.filter(({ support }) => support.level === 'none'));
+  const partial = familySupport(results.filter(({ support }) => support.level === 'partial'));
+  const severity: Severity = unsupported.some(({ family }) => MAJOR_FAMILIES.has(family))
+    ? 'warning'
+    : 'info';
+  return {
+    slug: feature.slug,
+    title: feature.title,
+    url: feature.url,
+    category: feature.category as HtmlFeatureFinding['category'],
+    severity,
+    support: percent(support),
+    unsupported,
+    partial,
+    occurrences: use.occurrences,
+    where: use.where,
+    fix: fixFor(feature, unsupported.length > 0 ? unsupported : partial),
+  };
+}
+
+function familySupport(results: readonly ClientResult[]): FamilySupport[] {
+  return [...byFamily(results, ({ client }) => client)].map(([family, platforms]) => ({
+    family,
+    name: familyName(family),
+    platforms: platforms.map(({ client, support }) => ({
+      client: client.id,
+      platform: client.platform,
+      name: platformName(client.platform),
+      notes: support.notes,
+    })),
+  }));
+}
+
+function clientFamilies(clients: readonly EmailClient[]): EmailClientFamily[] {
+  return [...byFamily(clients, (client) => client)].map(([family, platforms]) => ({
+    family,
+    name: familyName(family),
+    platforms: platforms.map((client) => ({
+      client: client.id,
+      platform: client.platform,
+      name: platformName(client.platform),
+    })),
+  }));
+}
+
+/** Known ways around the features that break most often; the rest get the generic advice. */
+const ADVICE: ReadonlyArray<readonly [readonly string[], string]> = [
+  [
+    [
+      'css-display-flex',
+      'css-display-grid',
+      'css-flex-direction',
+      'css-flex-wrap',
+      'css-justify-content',
+      'css-align-items',
+      'css-gap',
+      'css-grid-template',
+    ],
+    'Lay out columns with tables (`<table role="presentation">`) and keep flexbox or grid as an enhancement: Outlook on Windows renders with Word, which has neither.',
+  ],
+  [
+    ['css-border-radius'],
+    'Let the corners be square where it is ignored, or draw the button with VML in an MSO conditional comment for Outlook on Windows (a "bulletproof button").',
+  ],
+  [
+    ['css-background-image', 'css-background', 'html-background'],
+    'Give the element a background-color that keeps the text readable without the image; for Outlook on Windows, add the image with VML (`v:rect` with `v:fill`) in an MSO conditional comment.',
+  ],
+  [
+    ['css-at-media', 'css-at-media-orientation', 'css-at-media-device-pixel-ratio', 'css-at-media-hover'],
+    'Make the layout work without the media query (fluid tables, widths in %) and treat @media as an enhancement for the clients that apply it.',
+  ],
+  [
+    [
+      'css-at-media-prefers-color-scheme',
+      'css-color-scheme',
+      'html-meta-color-scheme',
+      'css-function-light-dark',
+    ],
+    'Choose colors that read well when this is ignored: clients that force a dark mode recolor the message themselves.',
+  ],
+  [['html-svg', 'image-svg'], 'Use a PNG or JPEG image instead of SVG.'],
+  [
+    [
+      'image-webp',
+      'image-avif',
+      'image-heif',
+      'image-tiff',
+      'image-bmp',
+      'image-ico',
+      'image-hdr',
+      'image-mp4',
+    ],
+    'Serve PNG, JPEG or GIF images, which every client displays.',
+  ],
+  [
+    ['css-position', 'css-left-right-top-bottom', 'css-inset', 'css-z-index', 'css-float'],
+    'Place content with tables and the align and valign attributes rather than CSS positioning.',
+  ],
+  [
+    ['css-max-width', 'css-min-width'],
+    'Give Outlook on Windows a fixed-width table in an MSO conditional comment (a "ghost table") and keep max-width for the others.',
+  ],
+  [
+    ['css-at-font-face', 'css-at-import', 'html-link'],
+    'End every font-family list with a web-safe font (Arial, Georgia…) for the clients that load no web fonts, and inline the CSS instead of linking it.',
+  ],
+  [
+    ['css-variables'],
+    'Write the values out: a client without custom properties drops every declaration that uses var().',
+  ],
+];
+
+function fixFor(feature: CaniemailFeature, failing: readonly FamilySupport[]): string {
+  const advice = ADVICE.find(([slugs]) => slugs.includes(feature.slug))?.[1];
+  if (advice !== undefined) return advice;
+  const names = failing.map(({ name }) => name).join(', ');
+  return `Make sure the message still reads well where ${feature.title} is not fully supported (${names}); the caniemail page lists known workarounds.`;
+}
+
+/** Items by their client's family, in the order families first appear (Map.groupBy is Node 21+). */
+function byFamily<T>(items: readonly T[], clientOf: (item: T) => EmailClient): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const family = clientOf(item).family;
+    groups.set(family, [...(groups.get(family) ?? []), item]);
+  }
+  return groups;
+}
+
+function percent(share: number): number {
+  return Math.round(share * 100);
+}
