@@ -322,8 +322,9 @@ describe('mailport messages checks without spamd or DNS', () => {
   test('says SpamAssassin is off and how to turn it on', async () => {
     const dns = await startDnsServer();
     try {
+      const stdout = await checksOfPlainMessage(dns);
       assert.match(
-        await checksOfPlainMessage(dns),
+        stdout,
         /\nSpamAssassin: off\n {2}Not scanned: SpamAssassin is not configured\. Start spamd .*--spamassassin 127\.0\.0\.1:783/,
       );
       assert.match(stdout, /\n\nHTML compatibility: no HTML part\.\n$/);
