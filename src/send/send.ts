@@ -169,7 +169,11 @@ async function sendOnce(
         `The message is ${options.message.length} bytes and the server accepts at most ${limit} (SIZE ${limit}, RFC 1870): message too large, nothing sent`,
       );
     }
-    await client.mailFrom(options.from, limit === null ? [] : [`SIZE=${options.message.length}`]);
+    const params = limit === null ? [] : [`SIZE=${options.message.length}`];
+    // RFC 6152 §3: a message with octets above 127 is declared 8-bit to a server that takes it
+    // (an application's UTF-8 body sent as `Content-Transfer-Encoding: 8bit`, piped to sendmail).
+    if (capabilities.eightBitMime && hasEightBitOctets(options.message)) params.push('BODY=8BITMIME');
+    await client.mailFrom(options.from, params);
     for (const recipient of options.to) await client.rcptTo(recipient);
     const reply = await client.data(options.message);
     await client.quit();
@@ -180,4 +184,8 @@ async function sendOnce(
   } finally {
     if (client) record.transcript = client.transcript.entries;
   }
+}
+
+function hasEightBitOctets(message: Buffer): boolean {
+  return message.some((octet) => octet > 0x7f);
 }

@@ -107,6 +107,7 @@ describe('mailport sendmail', () => {
     const message = await sandbox.client.waitForMessage({ subject: 'dot ends it' }, { timeout: 10_000 });
     const raw = (await sandbox.client.getRaw(message.id)).toString();
     assert.ok(raw.endsWith('\r\n\r\nkept\r\n'), JSON.stringify(raw.slice(-40)));
+    assert.equal(message.detail.envelope.mailFrom.params.BODY, undefined, 'a 7-bit message declares no BODY');
   });
 
   it('exits with the sysexits code a caller can act on, and says what to do', async () => {

@@ -428,6 +428,8 @@ describe('mailport send (command)', () => {
       assert.ok(raw?.subarray(raw.length - crlf.length).equals(crlf), `stored:\n${raw?.toString('latin1')}`);
       // The envelope is the command line's; the headers are the file's, untouched.
       assert.equal(stored?.envelopeFrom, 'alice@example.com');
+      const detail = await sandbox.store.getMessage(stored?.id ?? '');
+      assert.equal(detail?.envelope.mailFrom.params.BODY, '8BITMIME', 'declared 8-bit (RFC 6152)');
       assert.deepEqual(stored?.from, [{ name: 'Saved', address: 'saved@example.com' }]);
     } finally {
       await sandbox.stop();
