@@ -245,7 +245,8 @@ export class SmtpClient {
     const extra = [...params];
     if (!isAscii(address) && this.capabilities?.smtputf8) extra.push('SMTPUTF8');
     const line = [`MAIL FROM:<${address}>`, ...extra].join(' ');
-    return this.expectPositive(await this.command(line, 'mail'), 'mail', 'The server refused the sender');
+    const reply = await this.command(line, 'mail');
+    return this.expectPositive(reply, 'mail', refusedMailFrom(reply));
   }
 
   async rcptTo(address: string): Promise<ServerReply> {
@@ -545,4 +546,15 @@ function extraCaFromEnvironment(): string[] {
     environmentCas = [];
   }
   return environmentCas;
+}
+
+/**
+ * A refused MAIL FROM is not always about the sender: 421 closes the session whatever the command
+ * (RFC 5321 §3.8), and 552 there refuses the declared SIZE (RFC 1870 §6.1).
+ */
+function refusedMailFrom(reply: ServerReply): string {
+  if (reply.code === 421) return 'The server closed the session at MAIL FROM';
+  if (reply.code === 552 || reply.enhanced === '5.3.4')
+    return 'The server refused the message size at MAIL FROM';
+  return 'The server refused the sender';
 }

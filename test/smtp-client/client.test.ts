@@ -75,6 +75,38 @@ test('a command after the server hung up: the server closed the connection, befo
   }
 });
 
+test('a refused MAIL FROM says what was refused: the sender, the size (552), or the whole session (421)', async () => {
+  const replies: Record<string, string> = {
+    'size@example.com': '552 5.3.4 Message size exceeds fixed limit',
+    'busy@example.com': '421 4.7.0 Too many errors, closing transmission channel',
+    'spoof@example.com': '553 5.7.1 Sender address rejected: not owned by user',
+  };
+  const server = await startScriptedServer((line, socket) => {
+    const sender = /^MAIL FROM:<([^>]*)>/i.exec(line)?.[1];
+    if (sender === undefined) return false;
+    socket.write(`${replies[sender]}\r\n`);
+    return true;
+  });
+  try {
+    const refusal = async (sender: string): Promise<string> => {
+      const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+      await client.ehlo();
+      const error = await expectClientError(client.mailFrom(sender));
+      client.close();
+      assert.equal(error.phase, 'mail');
+      return error.message;
+    };
+    assert.match(
+      await refusal('size@example.com'),
+      /^The server refused the message size at MAIL FROM: 552 /,
+    );
+    assert.match(await refusal('busy@example.com'), /^The server closed the session at MAIL FROM: 421 /);
+    assert.match(await refusal('spoof@example.com'), /^The server refused the sender: 553 /);
+  } finally {
+    await server.close();
+  }
+});
+
 test('EHLO and HELO both refused: the error holds both replies', async () => {
   const server = await startScriptedServer((line, socket) => {
     if (/^EHLO/i.test(line)) socket.write('500 5.5.1 Command unrecognized\r\n');
