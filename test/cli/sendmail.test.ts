@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -94,6 +94,21 @@ describe('mailport sendmail', () => {
     );
   });
 
+  it("delivers cron's mail to a bare user name (sendmail -FCronDaemon -i -B8BITMIME -oem root)", async () => {
+    const output = 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@host> backup.sh\n\ndone\n';
+    const cron = await runCli(
+      ['sendmail', '-FCronDaemon', '-i', '-B8BITMIME', '-oem', '-S', relay, 'root'],
+      {},
+      output,
+    );
+    assert.equal(cron.code, 0, cron.stderr);
+    const message = await sandbox.client.waitForMessage(
+      { subject: 'Cron <root@host> backup.sh' },
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(message.envelopeTo, [`root@${hostname()}`]);
+  });
+
   it('without -i, a lone dot ends the message; -v shows the conversation on stderr', async () => {
     const result = await runCli(
       ['sendmail', '-v', '--smtp-addr', relay, 'dot@example.com'],
@@ -122,6 +137,15 @@ describe('mailport sendmail', () => {
 
     const later = await runCli(['sendmail', '-S', relay, 'someone@busy.test'], {}, message);
     assert.equal(later.code, 75, 'EX_TEMPFAIL: a 4xx reply means try again');
+
+    // Over the sandbox's SIZE, refused before DATA: trying again cannot help, so not EX_TEMPFAIL.
+    const huge = `Subject: huge\n\n${'y'
+      .repeat(76)
+      .concat('\n')
+      .repeat(26 * 13_800)}`;
+    const tooLarge = await runCli(['sendmail', '-i', '-S', relay, 'a@example.com'], {}, huge);
+    assert.equal(tooLarge.code, 69, 'EX_UNAVAILABLE: larger than the server takes');
+    assert.match(tooLarge.stderr, /accepts at most 26214400 \(SIZE 26214400/);
 
     const down = await runCli(['sendmail', '-S', '127.0.0.1:1', 'a@example.com'], {}, message);
     assert.equal(down.code, 75, 'EX_TEMPFAIL: nothing listens there');

@@ -36,7 +36,7 @@ Examples:
 Without --smtp-addr (or MAILPORT_SMTP) the message goes to ${DEFAULT_SMTP_ADDR}, the relay port of
 \`mailport serve\`. Like Postfix's sendmail, it adds From:, Date: and Message-ID: when the message
 has none, and removes Bcc:. Exit codes (sysexits): 0 submitted, ${EX_USAGE} usage error, ${EX_NOUSER} a recipient
-refused, ${EX_UNAVAILABLE} the message refused, ${EX_IOERR} standard input unreadable, ${EX_TEMPFAIL} the server
+refused, ${EX_UNAVAILABLE} the message refused (or over the server's SIZE), ${EX_IOERR} standard input unreadable, ${EX_TEMPFAIL} the server
 unreachable or refusing for now (try again).`;
 
 interface SendmailOptions {
@@ -140,7 +140,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       recipients,
       extractRecipients: options.t === true,
       dotEndsInput,
-      sender: envelopeSender(options.f ?? options.r),
+      sender: options.f ?? options.r ?? `${localUser()}@${hostname()}`,
       ...(options.F === undefined ? {} : { fullName: options.F }),
       hostname: hostname(),
     });
@@ -166,12 +166,6 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
   }
 }
 
-/** `-f` as given, `<>` (or an empty value) for the null sender, else the local user at this host. */
-function envelopeSender(given: string | undefined): string {
-  if (given !== undefined) return given === '<>' ? '' : given.replace(/^<(.*)>$/, '$1');
-  return `${localUser()}@${hostname()}`;
-}
-
 function localUser(): string {
   try {
     return userInfo().username;
@@ -184,8 +178,10 @@ function localUser(): string {
 function failedSubmission(server: string, result: SendResult): number {
   const error = result.attempts.at(-1)?.error as SmtpClientError;
   const reply = error.reply;
-  const status =
-    reply === null || reply.code < 500 ? EX_TEMPFAIL : error.phase === 'rcpt' ? EX_NOUSER : EX_UNAVAILABLE;
+  // Without a reply, only a message over the server's SIZE (refused before sending) is final:
+  // trying again will not make it smaller. The rest (unreachable, timed out) may pass later.
+  const permanent = reply === null ? error.code === 'EMESSAGE' : reply.code >= 500;
+  const status = !permanent ? EX_TEMPFAIL : error.phase === 'rcpt' ? EX_NOUSER : EX_UNAVAILABLE;
   const unreachable = error.code === 'ECONNREFUSED' || error.code === 'ETIMEDOUT' || error.code === 'EDNS';
   const hint = unreachable
     ? `start the sandbox (mailport serve, or npm start in Mailport's folder), or point --smtp-addr or MAILPORT_SMTP at your SMTP server.`
