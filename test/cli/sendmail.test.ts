@@ -109,6 +109,34 @@ describe('mailport sendmail', () => {
     assert.deepEqual(message.envelopeTo, [`root@${hostname()}`]);
   });
 
+  it("relays the caller's own SMTP with -bs, as Laravel's and Symfony's sendmail transports speak it", async () => {
+    // What Symfony Mailer's SendmailTransport does with its default command `sendmail -bs`.
+    const php = `
+      $p = proc_open($argv[1], [["pipe", "r"], ["pipe", "w"], STDERR], $pipes);
+      $read = function () use ($pipes) { do { $line = fgets($pipes[1]); echo $line; } while ($line !== false && $line[3] === "-"); };
+      $read();
+      foreach (["HELO app.test", "MAIL FROM:<laravel@app.test>", "RCPT TO:<bs@example.com>", "DATA",
+                "Subject: Sent with -bs\r\n\r\nHello\r\n.", "QUIT"] as $command) {
+        fwrite($pipes[0], "$command\r\n");
+        $read();
+      }
+      fclose($pipes[0]);
+      echo "exit ", proc_close($p), "\n";`;
+    const command = `${process.execPath} ${BIN} sendmail -bs -i --smtp-addr`;
+    const { stdout } = await run('php', ['-r', php, `${command} ${relay}`]);
+    assert.match(stdout, /^220 /);
+    assert.match(stdout, /^250 2\.0\.0 OK: queued as /m);
+    assert.match(stdout, /^221 2\.0\.0 .*\r\nexit 0\n$/m);
+    const message = await sandbox.client.waitForMessage({ subject: 'Sent with -bs' }, { timeout: 10_000 });
+    assert.equal(message.envelopeFrom, 'laravel@app.test');
+    const session = await sessionOf(message.id);
+    assert.equal(session.heloName, 'app.test', 'the sandbox saw the caller’s own session');
+
+    const down = await run('php', ['-r', php, `${command} 127.0.0.1:1`]).catch((error) => error);
+    assert.match(down.stdout, /^421 4\.3\.2 .*\r\n/, 'an SMTP reply the caller understands');
+    assert.match(down.stdout, /exit 75\n$/, 'EX_TEMPFAIL');
+  });
+
   it('without -i, a lone dot ends the message; -v shows the conversation on stderr', async () => {
     const result = await runCli(
       ['sendmail', '-v', '--smtp-addr', relay, 'dot@example.com'],
@@ -155,7 +183,7 @@ describe('mailport sendmail', () => {
     assert.equal(nobody.code, 64, 'EX_USAGE: no recipients');
     assert.match(nobody.stderr, /^mailport sendmail: No recipients\.\n {2}what to do: .*add -t/m);
 
-    const mode = await runCli(['sendmail', '-bs', 'a@example.com'], {}, message);
+    const mode = await runCli(['sendmail', '-bp', 'a@example.com'], {}, message);
     assert.equal(mode.code, 64, 'EX_USAGE: an unknown option or mode');
     assert.match(mode.stderr, /what to do: add --help/);
   });
