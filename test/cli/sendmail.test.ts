@@ -175,6 +175,13 @@ describe('mailport sendmail', () => {
     assert.equal(tooLarge.code, 69, 'EX_UNAVAILABLE: larger than the server takes');
     assert.match(tooLarge.stderr, /accepts at most 26214400 \(SIZE 26214400/);
 
+    // PHP's mail() with HTML on one line: the sandbox refuses it, and the hint says why and what to do.
+    const oneLine = `Subject: long\nContent-Type: text/html\n\n<p>${'x'.repeat(2000)}</p>\n`;
+    const long = await runCli(['sendmail', '-i', '-S', relay, 'a@example.com'], {}, oneLine);
+    assert.equal(long.code, 69, 'EX_UNAVAILABLE: the message was refused');
+    assert.match(long.stderr, /554 5\.6\.0 Message refused: a line is longer than 1000 octets/);
+    assert.match(long.stderr, /what to do: A line of the message is longer .* quoted-printable/);
+
     const down = await runCli(['sendmail', '-S', '127.0.0.1:1', 'a@example.com'], {}, message);
     assert.equal(down.code, 75, 'EX_TEMPFAIL: nothing listens there');
     assert.match(down.stderr, /what to do: start the sandbox \(mailport serve/);
