@@ -126,8 +126,12 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
   return { fields, body: lines.slice(index).join('\r\n') };
 }
 
+/**
+ * The value of a field as text. The input was read as latin1 to keep every byte as it is; an
+ * internationalized address in a header is UTF-8 (RFC 6532), so the value is decoded as such.
+ */
 function fieldValue(field: HeaderField): string {
-  return field.lines.join(' ').replace(FIELD, '');
+  return Buffer.from(field.lines.join(' ').replace(FIELD, ''), 'latin1').toString('utf8');
 }
 
 /** What Postfix's cleanup(8) adds to locally submitted mail that lacks it. */

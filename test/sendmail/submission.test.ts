@@ -144,6 +144,12 @@ describe('prepareSubmission', () => {
     assert.equal(submit(message, { extractRecipients: true, sender: '<>' }).from, '');
   });
 
+  it('reads an internationalized address in a header as UTF-8 (RFC 6532), as an argument is', () => {
+    const utf8 = Buffer.from('To: Jörg <jörg@bücher.example>\nSubject: s\n\nx\n', 'utf8').toString('latin1');
+    const { to } = submit(utf8, { extractRecipients: true, recipients: ['ana@müller.example'] });
+    assert.deepEqual(to, ['ana@müller.example', 'jörg@bücher.example']);
+  });
+
   it('passes 8-bit bytes through unchanged', () => {
     const body = Buffer.from('Grüße\n', 'utf8').toString('latin1');
     const { message } = submit(`Subject: s\n\n${body}`, { recipients: ['a@example.com'] });
