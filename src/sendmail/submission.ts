@@ -79,7 +79,11 @@ export function prepareSubmission(options: SubmissionInput): Submission {
   }
 
   const kept = fields.filter((field) => !BLIND_HEADERS.has(field.name));
-  const added = missingHeaders(kept, from, options);
+  // Lines this adds are text (a -F name may be any Unicode), written as UTF-8 (RFC 6532) among
+  // the caller's lines, which are latin1-decoded bytes.
+  const added = missingHeaders(kept, from, options).map((line) =>
+    Buffer.from(line, 'utf8').toString('latin1'),
+  );
   const headerText = [...added, ...kept.flatMap((field) => field.lines)]
     .map((line) => `${line}\r\n`)
     .join('');

@@ -150,6 +150,14 @@ describe('prepareSubmission', () => {
     assert.deepEqual(to, ['ana@müller.example', 'jörg@bücher.example']);
   });
 
+  it('writes a -F name beyond ASCII as UTF-8', () => {
+    const { message } = submit('Subject: s\n\nx\n', {
+      recipients: ['a@example.com'],
+      fullName: 'Jürgen Łukasz',
+    });
+    assert.ok(message.includes(Buffer.from('From: "Jürgen Łukasz" <app@example.com>\r\n', 'utf8')));
+  });
+
   it('passes 8-bit bytes through unchanged', () => {
     const body = Buffer.from('Grüße\n', 'utf8').toString('latin1');
     const { message } = submit(`Subject: s\n\n${body}`, { recipients: ['a@example.com'] });
