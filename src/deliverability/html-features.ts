@@ -101,11 +101,14 @@ export function detectFeatures(html: string): Map<string, FeatureUse> {
     for (const slug of imageFormats(url)) record(slug, where);
   };
   let stylesheet: string | null = null;
+  // Where a <style> sits matters: Gmail and ProtonMail drop one in the <body> (caniemail's notes).
+  let section: 'head' | 'body' | null = null;
 
   const parser = new Parser(
     {
       onopentag(name, attributes) {
-        const tag = excerpt(`<${name}>`);
+        if (name === 'head' || name === 'body') section = name;
+        const tag = excerpt(name === 'style' && section !== null ? `<style> in <${section}>` : `<${name}>`);
         for (const slug of ELEMENT_FEATURES.get(name) ?? []) record(slug, tag);
         for (const { slug, element, type } of TYPED_ELEMENT_FEATURES) {
           if (element === name && attributes.type?.toLowerCase() === type)
@@ -143,6 +146,7 @@ export function detectFeatures(html: string): Map<string, FeatureUse> {
         if (stylesheet !== null) stylesheet += text;
       },
       onclosetag(name) {
+        if (name === 'head' || name === 'body') section = null;
         if (name !== 'style' || stylesheet === null) return;
         scanStylesheet(stylesheet, cssFeatureVisitor(record, null, image));
         stylesheet = null;

@@ -1551,6 +1551,18 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
   },
 
+  {
+    // RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets. An application that writes its HTML
+    // on one line (PHP's mail() through sendmail) meets this; relays that take it break the lines.
+    id: 'line-too-long',
+    cause: 'message-rejected',
+    confidence: 0.9,
+    match: [/\blines? (?:is |are )?(?:longer than \d+ (?:octets|bytes|characters)|too long)\b/i],
+    unless: [/\bcommand line\b|\bauthentication\b/i],
+    seenIn: ['Mailport', 'mailport sendmail'],
+    fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
+  },
+
   // --- Temporary conditions ---------------------------------------------------------------------
   {
     id: 'greylisted',

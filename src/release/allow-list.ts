@@ -15,7 +15,7 @@ export class ReleaseAllowList {
 
   constructor(patterns: readonly string[]) {
     this.patterns = [...patterns];
-    this.#globs = patterns.map((pattern) => new Glob(pattern));
+    this.#globs = patterns.map((pattern) => new Glob(withAsciiDomain(pattern)));
   }
 
   /** False when no pattern was configured: only recipients named in the request may be used. */
@@ -25,7 +25,8 @@ export class ReleaseAllowList {
 
   /** Case-insensitive, on the whole address (`*@example.com` does not take `a@sub.example.com`). */
   permits(address: string): boolean {
-    return this.#globs.some((glob) => glob.matches(address));
+    const ascii = withAsciiDomain(address);
+    return this.#globs.some((glob) => glob.matches(ascii));
   }
 
   /** The recipients a release defaults to: the envelope's, only where an allow-list says who may get mail. */
@@ -38,5 +39,28 @@ export class ReleaseAllowList {
     return this.configured
       ? `recipients must match --release-allow ${this.patterns.join(', ')}`
       : 'without --release-allow, a release goes only to the recipients its request names';
+  }
+}
+
+/**
+ * `bücher.example` and `xn--bcher-kva.example` are one domain (IDNA, RFC 5890), written either way
+ * in patterns and addresses: both are compared in the ASCII form. Label by label, so that a
+ * wildcard label (`*.bücher.example`) stays a wildcard; URL does IDNA in Node and browsers alike.
+ */
+function withAsciiDomain(address: string): string {
+  const at = address.lastIndexOf('@');
+  const labels = address
+    .slice(at + 1)
+    .split('.')
+    .map((label) => (/[^ -~]/.test(label) ? asciiLabel(label) : label));
+  return `${address.slice(0, at + 1)}${labels.join('.')}`;
+}
+
+function asciiLabel(label: string): string {
+  try {
+    return new URL(`http://${label}/`).hostname;
+  } catch {
+    // Not a valid IDN label: it matches only itself, as written.
+    return label;
   }
 }

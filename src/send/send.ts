@@ -6,6 +6,7 @@
 import { type Explanation, explainError } from '../explain/index.js';
 import {
   type Credentials,
+  isAscii,
   type ServerReply,
   SmtpClient,
   SmtpClientError,
@@ -173,6 +174,10 @@ async function sendOnce(
     // RFC 6152 §3: a message with octets above 127 is declared 8-bit to a server that takes it
     // (an application's UTF-8 body sent as `Content-Transfer-Encoding: 8bit`, piped to sendmail).
     if (capabilities.eightBitMime && hasEightBitOctets(options.message)) params.push('BODY=8BITMIME');
+    // RFC 6531 §3.4: an internationalized recipient needs SMTPUTF8 on MAIL FROM as much as an
+    // internationalized sender does (a release to jörg@bücher.example).
+    if (capabilities.smtputf8 && [options.from, ...options.to].some((address) => !isAscii(address)))
+      params.push('SMTPUTF8');
     await client.mailFrom(options.from, params);
     for (const recipient of options.to) await client.rcptTo(recipient);
     const reply = await client.data(options.message);

@@ -18,7 +18,10 @@ export interface SubmissionInput {
   extractRecipients: boolean;
   /** Without `-i` (or `-oi`), a line holding a single dot ends the input, as in classic sendmail. */
   dotEndsInput: boolean;
-  /** `-f` / `-r`: the envelope sender; `''` is the null sender `<>`. */
+  /**
+   * `-f` / `-r` as given: `a@example.com`, `<a@example.com>`, `Name <a@example.com>` or a local
+   * name; `''` or `<>` is the null sender.
+   */
   sender: string;
   /** `-F`: the sender's full name, used only when the message has no From header. */
   fullName?: string;
@@ -55,14 +58,16 @@ const FIELD = /^([!-9;-~]+)[ \t]*:/;
 export function prepareSubmission(options: SubmissionInput): Submission {
   const text = endOfInput(options.input.toString('latin1'), options.dotEndsInput);
   const { fields, body } = splitMessage(text);
+  const addresses = (list: string): string[] => addressList(list, options.hostname);
+  const from = envelopeSender(options.sender, options.hostname);
 
-  const to = uniqueAddresses(options.recipients.flatMap((list) => addressList(list)));
+  const to = uniqueAddresses(options.recipients.flatMap(addresses));
   if (options.extractRecipients) {
     const resent = fields.some((field) => RESENT_RECIPIENT_HEADERS.includes(field.name));
     const names = resent ? RESENT_RECIPIENT_HEADERS : RECIPIENT_HEADERS;
     const fromHeaders = fields
       .filter((field) => names.includes(field.name))
-      .flatMap((field) => addressList(fieldValue(field)));
+      .flatMap((field) => addresses(fieldValue(field)));
     to.push(...uniqueAddresses(fromHeaders).filter((address) => !includesAddress(to, address)));
   }
   if (to.length === 0) {
@@ -74,12 +79,16 @@ export function prepareSubmission(options: SubmissionInput): Submission {
   }
 
   const kept = fields.filter((field) => !BLIND_HEADERS.has(field.name));
-  const added = missingHeaders(kept, options);
+  // Lines this adds are text (a -F name may be any Unicode), written as UTF-8 (RFC 6532) among
+  // the caller's lines, which are latin1-decoded bytes.
+  const added = missingHeaders(kept, from, options).map((line) =>
+    Buffer.from(line, 'utf8').toString('latin1'),
+  );
   const headerText = [...added, ...kept.flatMap((field) => field.lines)]
     .map((line) => `${line}\r\n`)
     .join('');
   return {
-    from: options.sender,
+    from,
     to,
     message: Buffer.from(`${headerText}\r\n${body}`, 'latin1'),
   };
@@ -121,21 +130,25 @@ function splitMessage(text: string): { fields: HeaderField[]; body: string } {
   return { fields, body: lines.slice(index).join('\r\n') };
 }
 
+/**
+ * The value of a field as text. The input was read as latin1 to keep every byte as it is; an
+ * internationalized address in a header is UTF-8 (RFC 6532), so the value is decoded as such.
+ */
 function fieldValue(field: HeaderField): string {
-  return field.lines.join(' ').replace(FIELD, '');
+  return Buffer.from(field.lines.join(' ').replace(FIELD, ''), 'latin1').toString('utf8');
 }
 
 /** What Postfix's cleanup(8) adds to locally submitted mail that lacks it. */
-function missingHeaders(fields: HeaderField[], options: SubmissionInput): string[] {
+function missingHeaders(fields: HeaderField[], sender: string, options: SubmissionInput): string[] {
   const has = (name: string): boolean => fields.some((field) => field.name === name);
   const added: string[] = [];
-  if (!has('from')) added.push(`From: ${fromHeader(options)}`);
+  if (!has('from')) added.push(`From: ${fromHeader(sender, options)}`);
   if (!has('date')) added.push(`Date: ${rfc5322Date(options.now ?? new Date())}`);
   if (!has('message-id')) added.push(`Message-ID: <${randomUUID()}@${options.hostname}>`);
   return added;
 }
 
-function fromHeader({ sender, fullName, hostname }: SubmissionInput): string {
+function fromHeader(sender: string, { fullName, hostname }: SubmissionInput): string {
   const address = sender === '' ? `MAILER-DAEMON@${hostname}` : sender;
   if (!fullName) return address;
   // A quoted string (RFC 5322 §3.2.4) keeps commas and dots in the name from splitting it.
@@ -151,8 +164,32 @@ export function rfc5322Date(date: Date): string {
   return `${DAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} +0000`;
 }
 
-function addressList(value: string): string[] {
-  return flattenAddresses(addressparser(value) as AddressEntry[]).map((entry) => entry.address);
+/**
+ * The envelope sender Postfix's sendmail makes of `-f`: the address of `Name <address>` or
+ * `<address>`, a local name qualified like a recipient; the null sender for `<>` or nothing.
+ */
+function envelopeSender(given: string, hostname: string): string {
+  if (given.trim() === '' || given.trim() === '<>') return '';
+  return addressList(given, hostname)[0] ?? given;
+}
+
+/** A local name is a dot-atom without a domain (RFC 5322 §3.2.3), e.g. cron's `root`. */
+const LOCAL_NAME = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
+/**
+ * The addresses of an address list. A bare local name (cron mails `root`, `To: www-data`) gets
+ * `@hostname`, as Postfix appends `@$myorigin` (append_at_myorigin) rather than dropping it.
+ */
+function addressList(value: string, hostname: string): string[] {
+  const withLocalNames = (entries: AddressEntry[]): AddressEntry[] =>
+    entries.map((entry) => {
+      if (entry.group !== undefined) return { ...entry, group: withLocalNames(entry.group) };
+      if (!entry.address && entry.name && LOCAL_NAME.test(entry.name)) return { address: entry.name };
+      return entry;
+    });
+  return flattenAddresses(withLocalNames(addressparser(value) as AddressEntry[])).map(({ address }) =>
+    address.includes('@') ? address : `${address}@${hostname}`,
+  );
 }
 
 function includesAddress(list: readonly string[], address: string): boolean {

@@ -243,7 +243,8 @@ export class SmtpClient {
 
   async mailFrom(address: string, params: string[] = []): Promise<ServerReply> {
     const extra = [...params];
-    if (!isAscii(address) && this.capabilities?.smtputf8) extra.push('SMTPUTF8');
+    if (!isAscii(address) && this.capabilities?.smtputf8 && !extra.includes('SMTPUTF8'))
+      extra.push('SMTPUTF8');
     const line = [`MAIL FROM:<${address}>`, ...extra].join(' ');
     const reply = await this.command(line, 'mail');
     return this.expectPositive(reply, 'mail', refusedMailFrom(reply));
@@ -527,7 +528,7 @@ function handshakeFailure(error: unknown): string {
 }
 
 /** RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter. */
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
 }
 

@@ -2,6 +2,7 @@ export {
   type AuthMechanism,
   type ClientTlsOptions,
   type Credentials,
+  isAscii,
   SmtpClient,
   type SmtpConnectOptions,
 } from './client.js';

@@ -132,6 +132,16 @@ describe('mailport messages / sessions', () => {
     const chaos = await cli(['--api', harness.url, 'sessions', 'list', '--chaos']);
     assert.match(chaos.stdout, new RegExp(`^${quit.id}\\s.*\\squit\\s`, 'm'));
     assert.match(chaos.stdout, /1 of 1 session\./);
+    // The next page repeats the filters: a cursor alone would go on with every session.
+    await harness.store.saveSession(
+      failedSession({ diagnostics: [], chaos: { rules: ['slow'], failedOnPurpose: true } }),
+    );
+    const firstPage = await cli(['--api', harness.url, 'sessions', 'list', '--chaos', '--limit', '1']);
+    const next = /^More: mailport (sessions list .*)$/m.exec(firstPage.stdout)?.[1];
+    assert.ok(next, firstPage.stdout);
+    const secondPage = await cli(['--api', harness.url, ...next.split(' ')]);
+    assert.match(secondPage.stdout, new RegExp(`^${quit.id}\\s`, 'm'));
+    assert.match(secondPage.stdout, /1 of 2 sessions\.\n$/, 'the second page lists chaos sessions only');
     const problems = await cli(['--api', harness.url, 'sessions', 'list', '--problems']);
     assert.match(
       problems.stdout,

@@ -254,6 +254,9 @@ describe('mailport messages checks', () => {
 
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /failed with 400: clients="nokia" matches no email client/);
+
+    const gmail = await runProcess([...api(), 'messages', 'checks', id, '--clients', 'gmail.*']);
+    assert.match(gmail.stdout, /^HTML compatibility: \d+% \(\d+ features used, 4 clients in 1 family; /m);
   });
 
   test('an unknown id is an API error naming the id; an address that is not an IP is refused before any request', async () => {

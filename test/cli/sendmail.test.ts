@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -94,6 +94,49 @@ describe('mailport sendmail', () => {
     );
   });
 
+  it("delivers cron's mail to a bare user name (sendmail -FCronDaemon -i -B8BITMIME -oem root)", async () => {
+    const output = 'From: root (Cron Daemon)\nTo: root\nSubject: Cron <root@host> backup.sh\n\ndone\n';
+    const cron = await runCli(
+      ['sendmail', '-FCronDaemon', '-i', '-B8BITMIME', '-oem', '-S', relay, 'root'],
+      {},
+      output,
+    );
+    assert.equal(cron.code, 0, cron.stderr);
+    const message = await sandbox.client.waitForMessage(
+      { subject: 'Cron <root@host> backup.sh' },
+      { timeout: 10_000 },
+    );
+    assert.deepEqual(message.envelopeTo, [`root@${hostname()}`]);
+  });
+
+  it("relays the caller's own SMTP with -bs, as Laravel's and Symfony's sendmail transports speak it", async () => {
+    // What Symfony Mailer's SendmailTransport does with its default command `sendmail -bs`.
+    const php = `
+      $p = proc_open($argv[1], [["pipe", "r"], ["pipe", "w"], STDERR], $pipes);
+      $read = function () use ($pipes) { do { $line = fgets($pipes[1]); echo $line; } while ($line !== false && $line[3] === "-"); };
+      $read();
+      foreach (["HELO app.test", "MAIL FROM:<laravel@app.test>", "RCPT TO:<bs@example.com>", "DATA",
+                "Subject: Sent with -bs\r\n\r\nHello\r\n.", "QUIT"] as $command) {
+        fwrite($pipes[0], "$command\r\n");
+        $read();
+      }
+      fclose($pipes[0]);
+      echo "exit ", proc_close($p), "\n";`;
+    const command = `${process.execPath} ${BIN} sendmail -bs -i --smtp-addr`;
+    const { stdout } = await run('php', ['-r', php, `${command} ${relay}`]);
+    assert.match(stdout, /^220 /);
+    assert.match(stdout, /^250 2\.0\.0 OK: queued as /m);
+    assert.match(stdout, /^221 2\.0\.0 .*\r\nexit 0\n$/m);
+    const message = await sandbox.client.waitForMessage({ subject: 'Sent with -bs' }, { timeout: 10_000 });
+    assert.equal(message.envelopeFrom, 'laravel@app.test');
+    const session = await sessionOf(message.id);
+    assert.equal(session.heloName, 'app.test', 'the sandbox saw the caller’s own session');
+
+    const down = await run('php', ['-r', php, `${command} 127.0.0.1:1`]).catch((error) => error);
+    assert.match(down.stdout, /^421 4\.3\.2 .*\r\n/, 'an SMTP reply the caller understands');
+    assert.match(down.stdout, /exit 75\n$/, 'EX_TEMPFAIL');
+  });
+
   it('without -i, a lone dot ends the message; -v shows the conversation on stderr', async () => {
     const result = await runCli(
       ['sendmail', '-v', '--smtp-addr', relay, 'dot@example.com'],
@@ -123,6 +166,22 @@ describe('mailport sendmail', () => {
     const later = await runCli(['sendmail', '-S', relay, 'someone@busy.test'], {}, message);
     assert.equal(later.code, 75, 'EX_TEMPFAIL: a 4xx reply means try again');
 
+    // Over the sandbox's SIZE, refused before DATA: trying again cannot help, so not EX_TEMPFAIL.
+    const huge = `Subject: huge\n\n${'y'
+      .repeat(76)
+      .concat('\n')
+      .repeat(26 * 13_800)}`;
+    const tooLarge = await runCli(['sendmail', '-i', '-S', relay, 'a@example.com'], {}, huge);
+    assert.equal(tooLarge.code, 69, 'EX_UNAVAILABLE: larger than the server takes');
+    assert.match(tooLarge.stderr, /accepts at most 26214400 \(SIZE 26214400/);
+
+    // PHP's mail() with HTML on one line: the sandbox refuses it, and the hint says why and what to do.
+    const oneLine = `Subject: long\nContent-Type: text/html\n\n<p>${'x'.repeat(2000)}</p>\n`;
+    const long = await runCli(['sendmail', '-i', '-S', relay, 'a@example.com'], {}, oneLine);
+    assert.equal(long.code, 69, 'EX_UNAVAILABLE: the message was refused');
+    assert.match(long.stderr, /554 5\.6\.0 Message refused: a line is longer than 1000 octets/);
+    assert.match(long.stderr, /what to do: A line of the message is longer .* quoted-printable/);
+
     const down = await runCli(['sendmail', '-S', '127.0.0.1:1', 'a@example.com'], {}, message);
     assert.equal(down.code, 75, 'EX_TEMPFAIL: nothing listens there');
     assert.match(down.stderr, /what to do: start the sandbox \(mailport serve/);
@@ -131,7 +190,7 @@ describe('mailport sendmail', () => {
     assert.equal(nobody.code, 64, 'EX_USAGE: no recipients');
     assert.match(nobody.stderr, /^mailport sendmail: No recipients\.\n {2}what to do: .*add -t/m);
 
-    const mode = await runCli(['sendmail', '-bs', 'a@example.com'], {}, message);
+    const mode = await runCli(['sendmail', '-bp', 'a@example.com'], {}, message);
     assert.equal(mode.code, 64, 'EX_USAGE: an unknown option or mode');
     assert.match(mode.stderr, /what to do: add --help/);
   });

@@ -206,6 +206,20 @@ describe('deliverability checks: HTML compatibility (caniemail.com)', () => {
     assert.ok(section.featuresUsed >= 4, `${section.featuresUsed} features`);
   });
 
+  test('says whether a <style> is in the <head> or the <body>, which Gmail tells apart', async () => {
+    const html = `<html><HEAD><STYLE>.a { color: red; }</STYLE></HEAD><BODY><style>.b { color: blue; }</style>
+      <p class="a b">Hello</p></BODY></html>`;
+    const section = compatibility(
+      await sandbox.client.checks(await send({ subject: 'Head and body styles', text: 'Hello', html }), {
+        clients: ['gmail.*'],
+      }),
+    );
+    const style = feature(section, 'html-style');
+    assert.deepEqual(style.where, ['<style> in <head>', '<style> in <body>']);
+    assert.equal(style.occurrences, 2);
+    assert.match(style.partial[0]?.platforms[0]?.notes.join(' ') ?? '', /Not supported inside the <body>/);
+  });
+
   test('the latest test of each client counts, in caniemail’s order of versions', async () => {
     // css-pseudo-class-focus: Apple Mail on macOS was tested "12.4": n, then "16": y; on iOS "13.1": n.
     const html =

@@ -16,6 +16,15 @@ describe('release allow-list', () => {
     assert.equal(allow.permits('qa+12@corp.example'), false);
   });
 
+  it('takes an IDN domain written in Unicode or in its xn-- form, on either side (RFC 5890)', () => {
+    const idn = new ReleaseAllowList(['*@bücher.example', 'qa@*.xn--mnchen-3ya.example']);
+    assert.equal(idn.permits('jörg@bücher.example'), true);
+    assert.equal(idn.permits('j@xn--bcher-kva.example'), true);
+    assert.equal(idn.permits('j@XN--BCHER-KVA.example'), true);
+    assert.equal(idn.permits('qa@büro.münchen.example'), true);
+    assert.equal(idn.permits('j@bucher.example'), false);
+  });
+
   it('defaults to the envelope only with patterns; duplicates are dropped, the domain compared case-insensitively', () => {
     assert.deepEqual(chooseRecipients(undefined, ['a@example.com'], allow), ['a@example.com']);
     assert.deepEqual(chooseRecipients(['a@example.com', 'a@EXAMPLE.COM', 'A@example.com'], [], allow), [

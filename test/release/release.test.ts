@@ -220,6 +220,24 @@ describe('POST /api/v1/messages/{id}/release', () => {
     );
   });
 
+  it('releases to an internationalized address with SMTPUTF8 (RFC 6531), an ASCII sender notwithstanding', async () => {
+    const id = await open.capture({
+      from: 'app@shop.example',
+      to: 'x@example.com',
+      subject: 'IDN release',
+      text: 'x',
+    });
+    const result = await open.client.release(id, { to: ['jörg@bücher.example'] });
+    assert.deepEqual(result.to, ['jörg@bücher.example']);
+    const arrived = await upstream.client.waitForMessage({ subject: 'IDN release' }, { timeout: 10_000 });
+    const detail = await upstream.client.getMessage(arrived.id);
+    assert.deepEqual(
+      detail.envelope.rcptTo.map((recipient) => recipient.address),
+      ['jörg@bücher.example'],
+    );
+    assert.equal(detail.envelope.mailFrom.params.SMTPUTF8, true);
+  });
+
   it('a recipient that is not an address is a 400 naming it; an empty body asks for the default', async () => {
     const id = await open.capture({
       from: 'app@shop.example',

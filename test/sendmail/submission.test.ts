@@ -118,6 +118,46 @@ describe('prepareSubmission', () => {
     assert.ok(bare.endsWith('\r\n\r\njust a line: with a colon later\r\nand more\r\n'), JSON.stringify(bare));
   });
 
+  it('qualifies a bare local name with the host, as Postfix appends @$myorigin (cron mails root)', () => {
+    const args = submit('Subject: cron\n\nx\n', { recipients: ['root', 'www-data, ops@example.com'] });
+    assert.deepEqual(args.to, ['root@host.example', 'www-data@host.example', 'ops@example.com']);
+    const headers = submit('From: root (Cron Daemon)\nTo: root (Cron Daemon), first.last\n\nx\n', {
+      extractRecipients: true,
+    });
+    assert.deepEqual(headers.to, ['root@host.example', 'first.last@host.example']);
+    assert.match(headers.text, /^From: root \(Cron Daemon\)\r\nTo: root \(Cron Daemon\), first\.last\r\n/m);
+  });
+
+  it('takes the envelope sender out of -f "Name <address>", <address> and a local name', () => {
+    const message = 'To: a@example.com\n\nx\n';
+    const named = submit(message, { extractRecipients: true, sender: 'Shop Team <shop@example.com>' });
+    assert.equal(named.from, 'shop@example.com');
+    assert.match(named.text, /^From: shop@example\.com\r\n/);
+    assert.equal(
+      submit(message, { extractRecipients: true, sender: '<b@example.com>' }).from,
+      'b@example.com',
+    );
+    assert.equal(
+      submit(message, { extractRecipients: true, sender: 'www-data' }).from,
+      'www-data@host.example',
+    );
+    assert.equal(submit(message, { extractRecipients: true, sender: '<>' }).from, '');
+  });
+
+  it('reads an internationalized address in a header as UTF-8 (RFC 6532), as an argument is', () => {
+    const utf8 = Buffer.from('To: Jörg <jörg@bücher.example>\nSubject: s\n\nx\n', 'utf8').toString('latin1');
+    const { to } = submit(utf8, { extractRecipients: true, recipients: ['ana@müller.example'] });
+    assert.deepEqual(to, ['ana@müller.example', 'jörg@bücher.example']);
+  });
+
+  it('writes a -F name beyond ASCII as UTF-8', () => {
+    const { message } = submit('Subject: s\n\nx\n', {
+      recipients: ['a@example.com'],
+      fullName: 'Jürgen Łukasz',
+    });
+    assert.ok(message.includes(Buffer.from('From: "Jürgen Łukasz" <app@example.com>\r\n', 'utf8')));
+  });
+
   it('passes 8-bit bytes through unchanged', () => {
     const body = Buffer.from('Grüße\n', 'utf8').toString('latin1');
     const { message } = submit(`Subject: s\n\n${body}`, { recipients: ['a@example.com'] });

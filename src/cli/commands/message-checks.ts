@@ -197,7 +197,7 @@ function compatibilityLines(section: HtmlCompatibility | null): string[] {
       ? `; the first ${kib(section.checkedBytes)} of ${kib(section.htmlBytes)} checked`
       : '';
   const lines = [
-    `HTML compatibility: ${section.score}% (${count(section.featuresUsed, 'feature')} used, ${count(platforms, 'client')} in ${section.clients.length} families; caniemail.com data of ${section.data.updated}${checked})`,
+    `HTML compatibility: ${section.score}% (${count(section.featuresUsed, 'feature')} used, ${count(platforms, 'client')} in ${count(section.clients.length, 'family', 'families')}; caniemail.com data of ${section.data.updated}${checked})`,
   ];
   if (section.features.length === 0) {
     lines.push('  Every checked client supports every feature the HTML uses.');
@@ -229,6 +229,6 @@ function points(score: number): string {
   return score.toFixed(1);
 }
 
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function count(n: number, word: string, plural = `${word}s`): string {
+  return `${n} ${n === 1 ? word : plural}`;
 }

@@ -12,6 +12,11 @@ import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
 import { MailportError } from '../../errors.js';
 import { type SendResult, sendMessage, type TlsChoice } from '../../send/index.js';
 import { readMessageInput } from '../../sendmail/read-input.js';
+import {
+  relaySmtpSession,
+  type SmtpServerAddress,
+  SmtpSessionUnreachableError,
+} from '../../sendmail/smtp-session.js';
 import { prepareSubmission } from '../../sendmail/submission.js';
 import type { SmtpClientError } from '../../smtp-client/index.js';
 import { parseServer } from './send.js';
@@ -26,17 +31,21 @@ const EX_TEMPFAIL = 75;
 
 export const DEFAULT_SMTP_ADDR = '127.0.0.1:1025';
 
+const UNREACHABLE_HINT =
+  "start the sandbox (mailport serve, or npm start in Mailport's folder), or point --smtp-addr or MAILPORT_SMTP at your SMTP server.";
+
 const EXAMPLES = `
 Examples:
   $ printf 'Subject: hi\\n\\nHello\\n' | mailport sendmail you@example.com
   $ mailport sendmail -t -i < message.eml                  # recipients from To:, Cc:, Bcc:
   $ php -d sendmail_path="mailport sendmail -t -i" app.php  # PHP's mail()
   $ ln -s "$(command -v mailport)" /usr/local/bin/sendmail  # as sendmail itself
+  $ MAIL_SENDMAIL_PATH="mailport sendmail -bs -i" php artisan ...  # Laravel: SMTP on stdin/stdout
 
 Without --smtp-addr (or MAILPORT_SMTP) the message goes to ${DEFAULT_SMTP_ADDR}, the relay port of
 \`mailport serve\`. Like Postfix's sendmail, it adds From:, Date: and Message-ID: when the message
 has none, and removes Bcc:. Exit codes (sysexits): 0 submitted, ${EX_USAGE} usage error, ${EX_NOUSER} a recipient
-refused, ${EX_UNAVAILABLE} the message refused, ${EX_IOERR} standard input unreadable, ${EX_TEMPFAIL} the server
+refused, ${EX_UNAVAILABLE} the message refused (or over the server's SIZE), ${EX_IOERR} standard input unreadable, ${EX_TEMPFAIL} the server
 unreachable or refusing for now (try again).`;
 
 interface SendmailOptions {
@@ -78,7 +87,12 @@ export function registerSendmailCommand(program: Command): void {
       collect,
       [],
     )
-    .addOption(new Option('-b <mode>', 'mode: only m (deliver a message, the default)').choices(['m']))
+    .addOption(
+      new Option(
+        '-b <mode>',
+        'mode: m (read a message, the default) or s (the caller speaks SMTP on standard input and output)',
+      ).choices(['m', 's']),
+    )
     .addOption(
       new Option('-S, --smtp-addr <host:port>', 'the SMTP server to submit to')
         .env('MAILPORT_SMTP')
@@ -111,7 +125,7 @@ export function registerSendmailCommand(program: Command): void {
     .addOption(new Option('-G').hideHelp())
     .addHelpText('after', EXAMPLES)
     .action(async (recipients: string[], options: SendmailOptions) => {
-      process.exitCode = await submit(recipients, options);
+      process.exitCode = options.b === 's' ? await relayStdio(options) : await submit(recipients, options);
     });
   // A usage error exits EX_USAGE, as sendmail's does (main.ts keeps an explicit exit status).
   command.exitOverride((error) => {
@@ -129,18 +143,13 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
   }
   try {
     const pass = resolvePassword(options);
-    const { host, port } = parseServer(options.smtpAddr);
-    if (port === undefined) {
-      throw new MailportError('MP_ERR_USAGE', `--smtp-addr ${options.smtpAddr} has no port.`, {
-        hint: `write HOST:PORT, e.g. --smtp-addr ${DEFAULT_SMTP_ADDR} for the sandbox's relay port.`,
-      });
-    }
+    const { host, port } = smtpServer(options);
     const submission = prepareSubmission({
       input,
       recipients,
       extractRecipients: options.t === true,
       dotEndsInput,
-      sender: envelopeSender(options.f ?? options.r),
+      sender: options.f ?? options.r ?? `${localUser()}@${hostname()}`,
       ...(options.F === undefined ? {} : { fullName: options.F }),
       hostname: hostname(),
     });
@@ -166,10 +175,37 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
   }
 }
 
-/** `-f` as given, `<>` (or an empty value) for the null sender, else the local user at this host. */
-function envelopeSender(given: string | undefined): string {
-  if (given !== undefined) return given === '<>' ? '' : given.replace(/^<(.*)>$/, '$1');
-  return `${localUser()}@${hostname()}`;
+function smtpServer(options: SendmailOptions): SmtpServerAddress {
+  const { host, port } = parseServer(options.smtpAddr);
+  if (port === undefined) {
+    throw new MailportError('MP_ERR_USAGE', `--smtp-addr ${options.smtpAddr} has no port.`, {
+      hint: `write HOST:PORT, e.g. --smtp-addr ${DEFAULT_SMTP_ADDR} for the sandbox's relay port.`,
+    });
+  }
+  return { host, port };
+}
+
+/** `-bs`: relays the caller's SMTP session; exits 75 when the server cannot be reached. */
+async function relayStdio(options: SendmailOptions): Promise<number> {
+  if (options.tls !== 'none') {
+    return fail(
+      EX_USAGE,
+      `-bs relays the caller's SMTP as it is written, so it takes no --tls ${options.tls}.`,
+      'point --smtp-addr at a plaintext port, such as the relay port of mailport serve.',
+    );
+  }
+  try {
+    await relaySmtpSession(process.stdin, process.stdout, smtpServer(options), options.timeout);
+    return 0;
+  } catch (error) {
+    if (error instanceof MailportError) return fail(EX_USAGE, error.message, error.hint);
+    if (!(error instanceof SmtpSessionUnreachableError)) throw error;
+    // The caller reads SMTP on standard output: a 421 tells it the service is not available.
+    process.stdout.write('421 4.3.2 Mailport sendmail cannot reach its SMTP server\r\n');
+    return fail(EX_TEMPFAIL, error.message, UNREACHABLE_HINT);
+  } finally {
+    process.stdin.destroy();
+  }
 }
 
 function localUser(): string {
@@ -184,11 +220,13 @@ function localUser(): string {
 function failedSubmission(server: string, result: SendResult): number {
   const error = result.attempts.at(-1)?.error as SmtpClientError;
   const reply = error.reply;
-  const status =
-    reply === null || reply.code < 500 ? EX_TEMPFAIL : error.phase === 'rcpt' ? EX_NOUSER : EX_UNAVAILABLE;
+  // Without a reply, only a message over the server's SIZE (refused before sending) is final:
+  // trying again will not make it smaller. The rest (unreachable, timed out) may pass later.
+  const permanent = reply === null ? error.code === 'EMESSAGE' : reply.code >= 500;
+  const status = !permanent ? EX_TEMPFAIL : error.phase === 'rcpt' ? EX_NOUSER : EX_UNAVAILABLE;
   const unreachable = error.code === 'ECONNREFUSED' || error.code === 'ETIMEDOUT' || error.code === 'EDNS';
   const hint = unreachable
-    ? `start the sandbox (mailport serve, or npm start in Mailport's folder), or point --smtp-addr or MAILPORT_SMTP at your SMTP server.`
+    ? UNREACHABLE_HINT
     : (result.explanation?.fix ?? 'run again with -v to see the SMTP conversation.');
   const where = error.maybeDelivered ? 'may or may not have been submitted' : 'was not submitted';
   return fail(status, `The message ${where} to ${server}: ${error.message}`, hint);

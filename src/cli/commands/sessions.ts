@@ -73,11 +73,7 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
           cursor: options.cursor,
         });
         if (options.json) printJson(io, page);
-        else {
-          const filtered =
-            options.diagnostic !== undefined || options.problems === true || options.chaos === true;
-          io.out(formatSessionList(page, filtered));
-        }
+        else io.out(formatSessionList(page, listArguments(options)));
       },
     );
 
@@ -94,9 +90,26 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
     });
 }
 
-export function formatSessionList(page: Page<SessionSummary>, filtered: boolean): string {
+/**
+ * The filters of a `sessions list`, as options: the next page (`--cursor`) continues after an id,
+ * so it must repeat them, or it would list every session from there on.
+ */
+function listArguments(options: {
+  diagnostic?: DiagnosticCode;
+  problems?: boolean;
+  chaos?: boolean;
+}): string[] {
+  return [
+    ...(options.diagnostic === undefined ? [] : [`--diagnostic ${options.diagnostic}`]),
+    ...(options.problems === true ? ['--problems'] : []),
+    ...(options.chaos === true ? ['--chaos'] : []),
+  ];
+}
+
+/** `filters`: the filter options the page was listed with, repeated in the next page's command. */
+export function formatSessionList(page: Page<SessionSummary>, filters: readonly string[]): string {
   if (page.items.length === 0) {
-    return filtered
+    return filters.length > 0
       ? 'No sessions match these filters.\n'
       : 'No SMTP sessions yet. Connect a client to one of the ports `mailport serve` printed.\n';
   }
@@ -122,7 +135,10 @@ export function formatSessionList(page: Page<SessionSummary>, filtered: boolean)
       session.diagnostics.map((diagnostic) => diagnostic.code).join(', ') || '-',
     ]),
   );
-  const more = page.nextCursor === null ? '' : `\nMore: mailport sessions list --cursor ${page.nextCursor}`;
+  const more =
+    page.nextCursor === null
+      ? ''
+      : `\nMore: mailport sessions list ${[...filters, `--cursor ${page.nextCursor}`].join(' ')}`;
   return `${table}\n${page.items.length} of ${page.total} session${page.total === 1 ? '' : 's'}.${more}\n`;
 }
 

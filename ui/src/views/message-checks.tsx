@@ -352,7 +352,8 @@ function CompatibilitySection({ section }: { section: HtmlCompatibility }) {
         />
         <span class="muted small">
           {count(section.featuresUsed, 'feature')} used, {count(clients, 'client')} in{' '}
-          {section.clients.length} families; data of {section.data.updated} ({section.data.package})
+          {count(section.clients.length, 'family', 'families')}; data of {section.data.updated} (
+          {section.data.package})
           {section.checkedBytes < section.htmlBytes &&
             `; the first ${Math.round(section.checkedBytes / 1024)} KiB of ${Math.round(section.htmlBytes / 1024)} KiB checked`}
         </span>
@@ -515,6 +516,6 @@ function ProbeCell({ link }: { link: LinkCheck }) {
   );
 }
 
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function count(n: number, word: string, plural = `${word}s`): string {
+  return `${n} ${n === 1 ? word : plural}`;
 }
