@@ -190,7 +190,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'message-rejected': {
     summary:
-      'The server refused the message itself after reading it: a spam or virus filter, or a content policy, judged what it says or carries.',
+      'The server refused the message itself after reading it: a spam or virus filter or a content policy judged what it says or carries, or the message breaks the format SMTP requires (a line over 1000 octets, a bare LF).',
     fix: 'Look at what the filter objects to: the reply often names it (spam score, a virus, a blocked attachment type, a URL on a blocklist). Authenticate the sending domain (SPF, DKIM, DMARC), send a text part with the HTML, avoid link shorteners and executable attachments, and check the message with `mailport messages checks ID` (it scores it with SpamAssassin when the sandbox runs with --spamassassin). A sandbox copy of the exact message shows what was sent.',
     references: [`${RFC.smtp} §4.1.1.4 (DATA)`, RFC.enhanced],
   },
@@ -1551,6 +1551,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Postfix', 'Gmail', 'Exchange', 'all clients'],
   },
 
+  {
+    // RFC 5321 §2.3.8: lines end with CRLF. Since the SMTP smuggling fixes (CVE-2023-51764 and
+    // kin) servers refuse a bare LF instead of guessing where a line, or the message, ends.
+    id: 'bare-line-feed',
+    cause: 'message-rejected',
+    confidence: 0.95,
+    match: [/bare (?:<?LF>?|<LF>|line ?feeds?|CR|newlines?)\b|BareLinefeedsAreIllegal|\b5\.6\.11\b/i],
+    seenIn: ['Mailport', 'Postfix 3.9 (smtpd_forbid_bare_newline)', 'Exchange / Microsoft 365', 'Exim'],
+    fix: 'The message has lines that end in a bare LF (or CR), and SMTP requires CRLF (RFC 5321 §2.3.8); servers refuse it since the SMTP smuggling fixes. Let a mail library build and send the message (nodemailer, PHPMailer, Symfony Mailer and smtplib convert line endings), or convert them to CRLF before writing raw data to the socket; sendmail, including `mailport sendmail`, converts them for you.',
+  },
   {
     // RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets. An application that writes its HTML
     // on one line (PHP's mail() through sendmail) meets this; relays that take it break the lines.

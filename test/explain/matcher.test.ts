@@ -731,6 +731,21 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: 'SMTP Error: data not accepted. SMTP server error: DATA END command failed Detail: 5.7.1 Message rejected as spam SMTP code: 550',
     cause: 'message-rejected',
   },
+  {
+    client: 'Mailport, a message with bare LF line endings',
+    text: '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Postfix 3.9 with smtpd_forbid_bare_newline',
+    text: '521 5.5.2 mail.example.com Error: bare <LF> received',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Exchange Online via nodemailer',
+    text: 'Error: Message failed: 550 5.6.11 SMTPSEND.BareLinefeedsAreIllegal; message contains bare linefeeds, which cannot be sent via DATA',
+    cause: 'message-rejected',
+  },
   // RFC 4954 §6: 454 4.7.0 means the server could not check the password now; it is not wrong.
   {
     client: 'nodemailer, Postfix whose Dovecot SASL is down',
