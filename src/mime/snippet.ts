@@ -3,16 +3,30 @@ import type { ParsedMessage } from '../domain/types.js';
 
 const SNIPPET_LENGTH = 160;
 
+/** Phrasing elements (HTML § 3.2.5.2.5) that wrap words without separating them. */
+const INLINE_ELEMENTS: ReadonlySet<string> = new Set(
+  'a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strike strong sub sup time tt u var'.split(
+    ' ',
+  ),
+);
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
 
 /** The message's readable text: the text part, or the HTML part with its markup removed. */
 export function plainText(parsed: Pick<ParsedMessage, 'text' | 'html'>): string {
   if (parsed.text !== null && parsed.text.trim() !== '') return parsed.text;
   if (parsed.html === null) return '';
-  return parsed.html
-    .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => decodeEntity(name) ?? entity);
+  return (
+    parsed.html
+      .replace(/<(script|style|head)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+      // An inline element's tags sit inside the text ("Hello <b>there</b>, welcome"): they go without
+      // a trace; any other tag (a paragraph, a cell, a line break) separates words.
+      .replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_tag, name: string) =>
+        INLINE_ELEMENTS.has(name.toLowerCase()) ? '' : ' ',
+      )
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, name: string) => decodeEntity(name) ?? entity)
+  );
 }
 
 /** First ~160 characters of the readable text, whitespace collapsed, for message lists. */

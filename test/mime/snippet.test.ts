@@ -38,4 +38,10 @@ describe('snippet', () => {
     assert.equal(snippet({ text: null, html }), 'Hi & bye ☺');
     assert.equal(plainText({ text: '  ', html: '<b>bold</b>' }).trim(), 'bold');
   });
+
+  it('joins words around inline tags as a browser shows them, and separates block elements', () => {
+    const html =
+      '<p>Hello <b>there</b>, <a href="https://x.test">welcome</a>!</p><p>Order <SPAN style="color:red">#12</SPAN>.</p><table><tr><td>A</td><td>B</td></tr></table>line<br>break';
+    assert.equal(snippet({ text: null, html }), 'Hello there, welcome! Order #12. A B line break');
+  });
 });
