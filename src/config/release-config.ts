@@ -158,6 +158,12 @@ function allowPatterns(values: readonly string[]): string[] {
     .filter((pattern) => pattern !== '');
   for (const pattern of patterns) {
     // A bare domain would match no address at all: most likely `*@` was meant.
+    if (/^[*?]+$/.test(pattern)) {
+      throw new ConfigError(
+        `--release-allow "${pattern}" has no @: a pattern is a whole address with * and ? wildcards.`,
+        "write --release-allow '*@*' to allow every address (anyone who can reach the API may then mail anyone through your server), or --release-allow '*@example.com' for one domain.",
+      );
+    }
     if (!pattern.includes('@')) {
       throw new ConfigError(
         `--release-allow "${pattern}" matches no address: a pattern is a whole address with * and ? wildcards.`,

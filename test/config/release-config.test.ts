@@ -129,6 +129,11 @@ describe('release settings', () => {
       /--release-allow "example\.com" matches no address/,
       /--release-allow '\*@example\.com'/,
     );
+    refusal(
+      () => resolveReleaseSettings({ releaseServer: 'x', releaseAllow: ['*'] }),
+      /--release-allow "\*" has no @/,
+      /--release-allow '\*@\*' to allow every address/,
+    );
   });
 
   it('--release-from must be an address', () => {
