@@ -7,31 +7,20 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
-import { assertBuilt, BIN, startServeProcess, waitForExit } from '../helpers/cli-process.js';
+import {
+  BIN,
+  failRun,
+  RELAY_ONLY_EPHEMERAL,
+  startServeProcess,
+  waitForExit,
+} from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
-const EPHEMERAL = [
-  '--ephemeral',
-  '--relay-port',
-  '0',
-  '--submissions-port',
-  'off',
-  '--submission-port',
-  'off',
-];
-
-function failRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
-  assertBuilt();
-  return run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
-    () => assert.fail(`mailport ${args.join(' ')} should have failed`),
-    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-  );
-}
 
 describe('mailport serve --chaos', () => {
   it('applies the rules, names them in the banner and reports them at /api/v1/chaos', async () => {
     const serve = await startServeProcess([
-      ...EPHEMERAL,
+      ...RELAY_ONLY_EPHEMERAL,
       '--alt-port',
       'off',
       '--http-port',
@@ -73,7 +62,7 @@ describe('mailport serve --chaos', () => {
   });
 
   it('a bad rule exits 2, says what is wrong and shows a correct example', async () => {
-    const { code, stderr } = await failRun(['serve', ...EPHEMERAL, '--chaos', 'rcpt:451/5.1.1']);
+    const { code, stderr } = await failRun(['serve', ...RELAY_ONLY_EPHEMERAL, '--chaos', 'rcpt:451/5.1.1']);
     assert.equal(code, 2);
     assert.match(
       stderr,
@@ -88,7 +77,7 @@ describe('mailport serve --chaos', () => {
   it('a bad client= network exits 2 naming the option with an example; --help shows the option', async () => {
     const { code, stderr } = await failRun([
       'serve',
-      ...EPHEMERAL,
+      ...RELAY_ONLY_EPHEMERAL,
       '--chaos',
       'connect:421,client=10.0.0.0/33',
     ]);
@@ -105,7 +94,7 @@ describe('mailport serve --chaos', () => {
   });
 
   it('MAILPORT_CHAOS takes several rules separated by ";" and names the bad one', async () => {
-    const { code, stderr } = await failRun(['serve', ...EPHEMERAL], {
+    const { code, stderr } = await failRun(['serve', ...RELAY_ONLY_EPHEMERAL], {
       MAILPORT_CHAOS: 'connect:421;connect:delay=soon',
     });
     assert.equal(code, 2);

@@ -8,19 +8,15 @@ import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
-import { type ServeProcess, startServeProcess, waitForExit } from '../helpers/cli-process.js';
+import {
+  RELAY_ONLY_EPHEMERAL,
+  type ServeProcess,
+  startServeProcess,
+  waitForExit,
+} from '../helpers/cli-process.js';
 import { runCli } from '../testing/fixtures/run-cli.js';
 
 const PASS = 'Cli-Release-Secret-51d2';
-const EPHEMERAL = [
-  '--ephemeral',
-  '--relay-port',
-  '0',
-  '--submissions-port',
-  'off',
-  '--submission-port',
-  'off',
-];
 
 let upstream: Sandbox;
 let serve: ServeProcess;
@@ -39,7 +35,7 @@ before(async () => {
   await writeFile(caPath, upstream.caPem);
   serve = await startServeProcess(
     [
-      ...EPHEMERAL,
+      ...RELAY_ONLY_EPHEMERAL,
       '--alt-port',
       'off',
       '--http-port',
@@ -146,7 +142,7 @@ describe('mailport messages release', () => {
 
   it('warns when the API listens beyond loopback with release on and no --release-allow', async () => {
     const open = await startServeProcess([
-      ...EPHEMERAL,
+      ...RELAY_ONLY_EPHEMERAL,
       '--alt-port',
       'off',
       '--http-port',
@@ -177,7 +173,7 @@ describe('mailport messages release', () => {
     const failed = await runCli(
       [
         'serve',
-        ...EPHEMERAL,
+        ...RELAY_ONLY_EPHEMERAL,
         '--release-server',
         'smtp.example.com',
         '--release-user',

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { assertBuilt, BIN, startServeProcess, waitForExit } from '../helpers/cli-process.js';
+import { assertBuilt, BIN, failRun, startServeProcess, waitForExit } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
 const EPHEMERAL_PORTS = [
@@ -23,14 +23,6 @@ const EPHEMERAL_PORTS = [
   '--http-port',
   '0',
 ];
-
-function failRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stderr: string }> {
-  assertBuilt();
-  return run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 20_000 }).then(
-    () => assert.fail(`mailport ${args.join(' ')} should have failed`),
-    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
-  );
-}
 
 describe('mailport serve', () => {
   it('prints every listener, the credentials, the UI URL and how to trust the CA; SIGTERM stops it cleanly', async () => {

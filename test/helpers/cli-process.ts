@@ -1,12 +1,23 @@
 /**
  * Runs the real `bin/mailport` executable (built by `npm run build`, which `npm test` runs first).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mailport');
 const BUILT_ENTRY = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+
+/** A sandbox of its own with only the relay listener, on an ephemeral port. */
+export const RELAY_ONLY_EPHEMERAL = [
+  '--ephemeral',
+  '--relay-port',
+  '0',
+  '--submissions-port',
+  'off',
+  '--submission-port',
+  'off',
+];
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -69,4 +80,23 @@ export async function startServeProcess(
 export function waitForExit(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Runs `mailport ARGS`, which must fail: resolves with its exit code and what it printed on stderr. */
+export function failRun(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  assertBuilt();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, ...env }, timeout: 20_000 },
+      (error, _stdout, stderr) => {
+        if (error === null) reject(new Error(`mailport ${args.join(' ')} should have failed`));
+        else resolve({ code: typeof error.code === 'number' ? error.code : -1, stderr });
+      },
+    );
+  });
 }
