@@ -66,10 +66,18 @@ describe('mailport messages checks', () => {
     return (await sandbox.client.waitForMessage({ subject: mail.subject }, { timeout: 10_000 })).id;
   }
 
-  const api = (): string[] => ['--api', sandbox.apiUrl];
+  /** `mailport --api URL messages checks ID OPTIONS...` */
+  const checks = (id: string, ...options: string[]): string[] => [
+    '--api',
+    sandbox.apiUrl,
+    'messages',
+    'checks',
+    id,
+    ...options,
+  ];
 
   test('a message with a localhost link and no text part fails: each problem with its evidence and fix; exit 1', async () => {
-    const run = await cli([...api(), 'messages', 'checks', broken, '--ip', PRODUCTION_IP]);
+    const run = await cli(checks(broken, '--ip', PRODUCTION_IP));
     const report = await sandbox.client.checks(broken, { ip: PRODUCTION_IP });
     const { errors, warnings, infos } = report.summary;
     assert.ok(errors > 0);
@@ -120,12 +128,12 @@ describe('mailport messages checks', () => {
   });
 
   test('a clean message passes and exits 0; --json prints what client.checks() returns', async () => {
-    const run = await cli([...api(), 'messages', 'checks', clean, '--ip', PRODUCTION_IP]);
+    const run = await cli(checks(clean, '--ip', PRODUCTION_IP));
     assert.equal(run.exitCode, 0);
     assert.match(run.stdout, new RegExp(`^PASSED: 0 errors, 0 warnings, \\d+ info \\(message ${clean}\\)\n`));
     assert.doesNotMatch(run.stdout, /^(Errors|Warnings) \(/m);
 
-    const json = await cli([...api(), 'messages', 'checks', clean, '--ip', PRODUCTION_IP, '--json']);
+    const json = await cli(checks(clean, '--ip', PRODUCTION_IP, '--json'));
     assert.equal(json.exitCode, 0);
     const printed = JSON.parse(json.stdout) as Record<string, unknown>;
     const expected = (await sandbox.client.checks(clean, { ip: PRODUCTION_IP })) as unknown as Record<
@@ -137,7 +145,7 @@ describe('mailport messages checks', () => {
   });
 
   test('without --ip, SPF is evaluated for the address the message came from, and the output says to pass --ip', async () => {
-    const run = await cli([...api(), 'messages', 'checks', clean]);
+    const run = await cli(checks(clean));
     assert.match(
       run.stdout,
       /^SPF evaluated for 127\.0\.0\.1 \(the address the message reached the sandbox from; pass --ip with your production sending IP\)\.$/m,
@@ -151,7 +159,7 @@ describe('mailport messages checks', () => {
       subject: 'CHEAP VIAGRA NOW',
       text: 'Buy cheap viagra online, no prescription needed! 100% GUARANTEED. Lose weight fast.',
     });
-    const run = await cli([...api(), 'messages', 'checks', spammy, '--ip', PRODUCTION_IP]);
+    const run = await cli(checks(spammy, '--ip', PRODUCTION_IP));
     const { spam, spamAssassin } = await sandbox.client.checks(spammy, { ip: PRODUCTION_IP });
     assert.ok(spam?.isSpam, 'spamd calls it spam');
     assert.equal(run.exitCode, 1);
@@ -180,17 +188,9 @@ describe('mailport messages checks', () => {
     try {
       const gone = `http://127.0.0.1:${(web.address() as AddressInfo).port}/gone`;
       const id = await send({ subject: 'Probe me', text: `See ${gone}`, html: `<a href="${gone}">See</a>` });
-      const plain = await cli([...api(), 'messages', 'checks', id, '--ip', PRODUCTION_IP]);
+      const plain = await cli(checks(id, '--ip', PRODUCTION_IP));
       assert.doesNotMatch(plain.stdout, /broken-link/);
-      const { stdout } = await cli([
-        ...api(),
-        'messages',
-        'checks',
-        id,
-        '--ip',
-        PRODUCTION_IP,
-        '--probe-links',
-      ]);
+      const { stdout } = await cli(checks(id, '--ip', PRODUCTION_IP, '--probe-links'));
       assert.match(
         stdout,
         new RegExp(
@@ -211,18 +211,9 @@ describe('mailport messages checks', () => {
       html: '<div style="display: flex"><p>Hello Alice</p><svg width="8" height="8"></svg></div>',
     });
     const [all, narrowed, unknown] = await Promise.all([
-      runProcess([...api(), 'messages', 'checks', id, '--ip', PRODUCTION_IP]),
-      runProcess([
-        ...api(),
-        'messages',
-        'checks',
-        id,
-        '--ip',
-        PRODUCTION_IP,
-        '--clients',
-        'gmail.*,outlook.windows',
-      ]),
-      runProcess([...api(), 'messages', 'checks', id, '--clients', 'nokia']),
+      runProcess(checks(id, '--ip', PRODUCTION_IP)),
+      runProcess(checks(id, '--ip', PRODUCTION_IP, '--clients', 'gmail.*,outlook.windows')),
+      runProcess(checks(id, '--clients', 'nokia')),
     ]);
     const section = (await sandbox.client.checks(id, { ip: PRODUCTION_IP })).htmlCompatibility;
     assert.ok(section !== null);
@@ -255,19 +246,19 @@ describe('mailport messages checks', () => {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /failed with 400: clients="nokia" matches no email client/);
 
-    const gmail = await runProcess([...api(), 'messages', 'checks', id, '--clients', 'gmail.*']);
+    const gmail = await runProcess(checks(id, '--clients', 'gmail.*'));
     assert.match(gmail.stdout, /^HTML compatibility: \d+% \(\d+ features used, 4 clients in 1 family; /m);
   });
 
   test('an unknown id is an API error naming the id; an address that is not an IP is refused before any request', async () => {
-    await assert.rejects(cli([...api(), 'messages', 'checks', 'no-such-message']), (error: unknown) => {
+    await assert.rejects(cli(checks('no-such-message')), (error: unknown) => {
       assert.ok(error instanceof MailportApiError);
       assert.equal(error.status, 404);
       assert.match(error.message, /No message with id no-such-message/);
       assert.match(error.hint ?? '', /mailport messages list/);
       return true;
     });
-    const run = await runCli([...api(), 'messages', 'checks', clean, '--ip', 'mail.example.com']);
+    const run = await runCli(checks(clean, '--ip', 'mail.example.com'));
     assert.equal((run.error as { code?: string }).code, 'commander.invalidArgument');
     assert.match(
       run.stdout,
@@ -277,10 +268,10 @@ describe('mailport messages checks', () => {
 
   test('as a process: exit 1 on a failed report, 0 on a passed one, 1 with advice for an unknown id, 2 for a bad --ip', async () => {
     const [failed, passed, missing, usage] = await Promise.all([
-      runProcess([...api(), 'messages', 'checks', broken, '--ip', PRODUCTION_IP]),
-      runProcess([...api(), 'messages', 'checks', clean, '--ip', PRODUCTION_IP]),
-      runProcess([...api(), 'messages', 'checks', 'no-such-message']),
-      runProcess([...api(), 'messages', 'checks', clean, '--ip', '999.1.1.1']),
+      runProcess(checks(broken, '--ip', PRODUCTION_IP)),
+      runProcess(checks(clean, '--ip', PRODUCTION_IP)),
+      runProcess(checks('no-such-message')),
+      runProcess(checks(clean, '--ip', '999.1.1.1')),
     ]);
     assert.equal(failed.code, 1, failed.stderr);
     assert.match(failed.stdout, /^FAILED: /);

@@ -87,6 +87,20 @@ async function nodemailerOutput(
   }
 }
 
+/** nodemailer sending a 6,000-byte message over the submission port's SIZE limit, with its error logged by `log`. */
+function oversizedNodemailerOutput(log?: (error: unknown) => string): Promise<string> {
+  return nodemailerOutput(
+    {
+      host: '127.0.0.1',
+      port: targets.submission.port,
+      tls: { ca: targets.fixtures.ca.certPem },
+      auth: credentials,
+    },
+    { text: 'x'.repeat(6000) },
+    log,
+  );
+}
+
 interface Case {
   name: string;
   expected: CauseId;
@@ -245,17 +259,7 @@ const cases: Case[] = [
     // A terminal logger: every value wrapped in colour escapes.
     name: 'nodemailer with a message over the SIZE limit, logged in colour',
     expected: 'message-too-large',
-    output: () =>
-      nodemailerOutput(
-        {
-          host: '127.0.0.1',
-          port: targets.submission.port,
-          tls: { ca: targets.fixtures.ca.certPem },
-          auth: credentials,
-        },
-        { text: 'x'.repeat(6000) },
-        (error) => inspect(error, { colors: true }),
-      ),
+    output: () => oversizedNodemailerOutput((error) => inspect(error, { colors: true })),
   },
   {
     name: 'nodemailer with a wrong password',
@@ -316,16 +320,7 @@ const cases: Case[] = [
   {
     name: 'nodemailer with a message over the SIZE limit',
     expected: 'message-too-large',
-    output: () =>
-      nodemailerOutput(
-        {
-          host: '127.0.0.1',
-          port: targets.submission.port,
-          tls: { ca: targets.fixtures.ca.certPem },
-          auth: credentials,
-        },
-        { text: 'x'.repeat(6000) },
-      ),
+    output: () => oversizedNodemailerOutput(),
   },
   {
     name: 'nodemailer success (the info object)',
