@@ -55,8 +55,13 @@ class LiveEvents {
     return () => this.#reconnectListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` now with the current status, then on every change: the stream may open
+   * between a view's first render and its subscription, and that change must not be missed.
+   */
   onStatus(listener: (status: LiveStatus) => void): () => void {
     this.#statusListeners.add(listener);
+    listener(this.status);
     return () => this.#statusListeners.delete(listener);
   }
 
