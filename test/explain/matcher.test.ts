@@ -70,6 +70,29 @@ test('port context comes from the text or from the hint, never from stack frames
   assert.equal(portContext('timed out', 465), 'implicit');
 });
 
+test('a log clock is not a host:port: minute or second 25 does not make it port 25', () => {
+  for (const line of [
+    '2026-12-06 03:25:52\tConnection failed',
+    '2026-12-06T10:00:25.123Z ERROR send failed',
+    '12:00:25,123 ERROR [main] MailSendException',
+    'Dec  6 14:25:01 app[42]: failed',
+    'failed at 14:25',
+  ]) {
+    assert.equal(portContext(line), null, line);
+  }
+  assert.equal(portContext('2026-12-06 03:25:52 connect to [::1]:465 failed'), 'implicit');
+  assert.equal(portContext('2026-12-06 03:25:52 connect to 10.0.0.25:587 failed'), 'plaintext');
+  assert.equal(portContext('12:00:25 connect to mail:25 refused'), 'plaintext');
+  // PHPMailer at debug level 3 when the certificate fails: the port is 465-style, the time 03:25.
+  const phpMailer = [
+    '2026-12-06 03:25:52\tConnection: opening to ssl://localhost:37319, timeout=2, options=array (',
+    '2026-12-06 03:25:52\tConnection failed. Error #2: stream_socket_client(): SSL operation failed with code 1. OpenSSL Error messages:',
+    '                   \t                  error:0A000086:SSL routines::certificate verify failed [/usr/share/php/libphp-phpmailer/src/SMTP.php line 388]',
+    '2026-12-06 03:25:52\tSMTP Error: Could not connect to SMTP host.',
+  ].join('\n');
+  assert.equal(explainText(phpMailer).cause, 'cert-untrusted-ca');
+});
+
 test('the same timeout means another cause on a 465 port than on a 587 port', () => {
   const text = 'Error: Greeting never received';
   assert.equal(explainText(text, { port: 465 }).cause, 'plaintext-on-implicit-tls-port');
@@ -800,11 +823,13 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
     ),
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
   ];
+  // Each takes under a second on an idle machine; the bound is loose for a loaded CI machine and
+  // still far below what a pattern that rescans the text (quadratic, 15 s and more) takes.
   for (const text of inputs) {
     const started = performance.now();
     const answer = explainText(text);
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 3000, `${JSON.stringify(text.slice(0, 20))}… took ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed < 10_000, `${JSON.stringify(text.slice(0, 20))}… took ${Math.round(elapsed)} ms`);
     assert.ok(CAUSE_IDS.includes(answer.cause) && answer.summary !== '' && answer.fix !== '');
   }
 });
