@@ -671,7 +671,8 @@ const cases: Case[] = [
       output: () =>
         run('swaks', [
           ...['--server', '127.0.0.1', '--port', String(targets[server].port)],
-          ...['--timeout', '1', '--to', 'bob@example.com'],
+          // Long enough for the greeting on a loaded CI machine; the silent server costs this wait.
+          ...['--timeout', '3', '--to', 'bob@example.com'],
         ]),
     }),
   ),
