@@ -74,6 +74,9 @@ test('a log clock is not a host:port: minute or second 25 does not make it port 
   for (const line of [
     '2026-12-06 03:25:52\tConnection failed',
     '2026-12-06T10:00:25.123Z ERROR send failed',
+    '2026-12-06T03:25:52Z connection failed',
+    '2026-12-06T03:25:52.123+01:00 failed',
+    '[03:25:52] failed',
     '12:00:25,123 ERROR [main] MailSendException',
     'Dec  6 14:25:01 app[42]: failed',
     'failed at 14:25',
