@@ -12,9 +12,6 @@ import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from '
 const PORT_NAMED = /\bport\b\s*[:=]?\s*['"]?(\d{2,5})\b/gi;
 // `host:465`, `[::1]:587`; not `index.js:465`.
 const HOST_PORT = /[\w\]-](?<![.](?:js|ts|mjs|cjs|java|py|cs|go|php|rb|kt|c|h)):(\d{2,5})\b/g;
-// `03:25:52`, `12:00:25,123`, `2026-12-06T03:25:52Z`, `at 14:25`: a log's clock, whose minutes and
-// seconds are not ports.
-const CLOCK_TIME = /(?:(?<![\w.:])|(?<=\dT))\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?=Z\b|[^\w:]|$)/g;
 
 export interface ExplainOptions {
   /** The port the failing client used, when the text does not say (`mailport explain --port 465`). */
@@ -36,7 +33,7 @@ export function portContext(text: string, port?: number): PortContext | null {
   if (port !== undefined) return kindOf(port);
   const kinds = new Set<PortContext>();
   for (const match of text.matchAll(PORT_NAMED)) kinds.add(kindOf(Number(match[1])));
-  for (const match of text.replace(CLOCK_TIME, ' ').matchAll(HOST_PORT)) {
+  for (const match of text.matchAll(HOST_PORT)) {
     const mentioned = Number(match[1]);
     if (IMPLICIT_TLS_PORTS.has(mentioned) || PLAINTEXT_GREETING_PORTS.has(mentioned)) {
       kinds.add(kindOf(mentioned));

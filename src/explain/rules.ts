@@ -270,6 +270,9 @@ export const BOILERPLATE: readonly RegExp[] = [
   // 535`) and Postfix's log fields (`size=535`, `delays=0.05/0.04/5/0`).
   /\b(?:envelopeTime|messageTime|messageSize)\s*:\s*\d+/g,
   /\b(?:delay|delays|size|nrcpt)=[\d./]+/g,
+  // A log line's clock (`03:25:52`, `12:00:25,535`, `2026-12-06T03:25:52.550Z`, `at 14:25`): its
+  // minutes are not ports (`03:25` is no host:25) and its milliseconds no reply codes.
+  /(?:(?<![\w.:])|(?<=\dT))\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?=Z\b|[^\w:]|$)/gm,
 ];
 
 const ALL = ['all clients'];
@@ -317,9 +320,9 @@ const CLOSED =
 
 /**
  * Go's net/smtp returns a bare EOF when the server hangs up: alone, after the caller's words, or
- * after log.Fatal's date and time.
+ * after log.Fatal's date and time (also inside a journald or syslog line).
  */
-const GO_EOF = /(?:^|:\s*|msg=|^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )EOF(?:\s|$)/m;
+const GO_EOF = /(?:^|:\s*|msg=|\b\d{4}\/\d\d\/\d\d +(?:\d\d:\d\d:\d\d(?:\.\d+)? )?)EOF(?:\s|$)/m;
 
 /** The peer reset the connection (a TCP RST), in each client's and operating system's words. */
 const RESET =

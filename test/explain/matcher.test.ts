@@ -9,6 +9,7 @@ import {
   portContext,
   RULES,
 } from '../../src/explain/index.js';
+import { normalise } from '../../src/explain/matcher.js';
 import { BOILERPLATE } from '../../src/explain/rules.js';
 import { SmtpClientError } from '../../src/smtp-client/index.js';
 
@@ -70,7 +71,7 @@ test('port context comes from the text or from the hint, never from stack frames
   assert.equal(portContext('timed out', 465), 'implicit');
 });
 
-test('a log clock is not a host:port: minute or second 25 does not make it port 25', () => {
+test('a log clock is neither a host:port nor a reply code: 03:25 is not port 25, ,535 not a 535', () => {
   for (const line of [
     '2026-12-06 03:25:52\tConnection failed',
     '2026-12-06T10:00:25.123Z ERROR send failed',
@@ -81,11 +82,11 @@ test('a log clock is not a host:port: minute or second 25 does not make it port 
     'Dec  6 14:25:01 app[42]: failed',
     'failed at 14:25',
   ]) {
-    assert.equal(portContext(line), null, line);
+    assert.equal(portContext(normalise(line)), null, line);
   }
-  assert.equal(portContext('2026-12-06 03:25:52 connect to [::1]:465 failed'), 'implicit');
-  assert.equal(portContext('2026-12-06 03:25:52 connect to 10.0.0.25:587 failed'), 'plaintext');
-  assert.equal(portContext('12:00:25 connect to mail:25 refused'), 'plaintext');
+  assert.equal(portContext(normalise('2026-12-06 03:25:52 connect to [::1]:465 failed')), 'implicit');
+  assert.equal(portContext(normalise('2026-12-06 03:25:52 connect to 10.0.0.25:587 failed')), 'plaintext');
+  assert.equal(portContext(normalise('12:00:25 connect to mail:25 refused')), 'plaintext');
   // PHPMailer at debug level 3 when the certificate fails: the port is 465-style, the time 03:25.
   const phpMailer = [
     '2026-12-06 03:25:52\tConnection: opening to ssl://localhost:37319, timeout=2, options=array (',
@@ -94,6 +95,18 @@ test('a log clock is not a host:port: minute or second 25 does not make it port 
     '2026-12-06 03:25:52\tSMTP Error: Could not connect to SMTP host.',
   ].join('\n');
   assert.equal(explainText(phpMailer).cause, 'cert-untrusted-ca');
+  // A Go program's log.Fatal under systemd: journald's clock, then Go's.
+  assert.equal(
+    explainText('Dec 06 05:50:55 host app[123]: 2026/12/05 20:14:21 EOF', { port: 465 }).cause,
+    explainText('2026/12/05 20:14:21 EOF', { port: 465 }).cause,
+  );
+  // Logback's default pattern (HH:mm:ss.SSS, or ,SSS with log4j): milliseconds 535 are not AUTH's 535.
+  for (const clock of ['12:00:25.535', '12:00:25,535']) {
+    assert.equal(
+      explainText(`${clock} ERROR java.net.SocketException: Connection reset`).cause,
+      'connection-closed',
+    );
+  }
 });
 
 test('the same timeout means another cause on a 465 port than on a 587 port', () => {
