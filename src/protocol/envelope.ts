@@ -120,6 +120,9 @@ export function parseMailParameters(tokens: readonly string[], authOffered: bool
   const parsed = splitParameters(tokens);
   if (!parsed.ok) return parsed;
   for (const [name, value] of Object.entries(parsed.parameters)) {
+    // RFC 3030 §3: BINARYMIME is an extension of its own, not offered here: unsupported, not malformed.
+    if (name === 'BODY' && value === 'BINARYMIME')
+      return { ok: false, error: 'unknown', name: 'BODY=BINARYMIME' };
     const error = name === 'AUTH' && !authOffered ? 'unknown' : checkMailParameter(name, value);
     if (error !== null) return { ok: false, error, name };
   }

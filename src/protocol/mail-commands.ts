@@ -12,7 +12,14 @@ import {
   parsePathArgument,
   parseRcptParameters,
 } from './envelope.js';
-import { parameterUnknownReply, pathTooLongReply, REPLIES, sizeExceededReply } from './replies.js';
+import {
+  parameterDuplicateReply,
+  parameterInvalidReply,
+  parameterUnknownReply,
+  pathTooLongReply,
+  REPLIES,
+  sizeExceededReply,
+} from './replies.js';
 import type { SmtpReply } from './types.js';
 
 export interface Refusal {
@@ -130,7 +137,7 @@ function acceptParameters(
   if (!esmtp && firstToken !== undefined) {
     const name = (firstToken.split('=')[0] ?? firstToken).toUpperCase();
     return refuse({
-      reply: parameterUnknownReply(name),
+      reply: parameterUnknownReply(name, true),
       diagnostic: 'unknown-parameter',
       detail: `${name} after HELO`,
     });
@@ -145,14 +152,14 @@ function acceptParameters(
       });
     case 'duplicate':
       return refuse({
-        reply: REPLIES.PARAM_DUPLICATE,
+        reply: parameterDuplicateReply(parse.name),
         diagnostic: 'syntax-error',
         detail: parse.name,
         malformed: true,
       });
     case 'invalid':
       return refuse({
-        reply: REPLIES.PARAM_INVALID,
+        reply: parameterInvalidReply(parse.name),
         diagnostic: 'syntax-error',
         detail: parse.name,
         malformed: true,
