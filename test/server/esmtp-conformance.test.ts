@@ -150,7 +150,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
     client.close();
   });
 
-  it('AUTH= is refused where AUTH is not offered and accepted where it is (RFC 4954 §5)', async () => {
+  it('AUTH= is refused where AUTH is not offered, and checked as xtext where it is (RFC 4954 §5)', async () => {
     const relay = await readyClient('relay');
     assert.match(
       (await relay.command('MAIL FROM:<a@example.test> AUTH=<>')).text,
@@ -158,7 +158,21 @@ describe('ESMTP parameters and refusals on every profile', () => {
     );
     relay.close();
     const submission = await readyClient('submission');
-    assert.equal((await submission.command('MAIL FROM:<a@example.test> AUTH=<>')).code, 250);
+    assert.deepEqual(
+      await lastLines(
+        submission,
+        'MAIL FROM:<a@example.test> AUTH=a+b@example.test',
+        'MAIL FROM:<a@example.test> AUTH=a+2Bb@example.test',
+        'RSET',
+        'MAIL FROM:<a@example.test> AUTH=<>',
+      ),
+      [
+        '501 5.5.4 Invalid AUTH parameter: give AUTH=<> or AUTH=mailbox in xtext (RFC 4954 section 5)',
+        '250 2.1.0 Sender <a@example.test> OK',
+        '250 2.0.0 OK',
+        '250 2.1.0 Sender <a@example.test> OK',
+      ],
+    );
     submission.close();
   });
 
