@@ -187,6 +187,23 @@ describe('ESMTP parameters and refusals on every profile', () => {
     client.close();
   });
 
+  for (const profile of ['relay', 'submission'] as const) {
+    it(`${profile}: STARTTLS takes no argument, runs once, and drops what was pipelined after it (RFC 3207, CVE-2011-0411)`, async () => {
+      const client = await RawSmtp.connect(sandbox.port(profile));
+      await client.reply();
+      await client.command('EHLO client.test');
+      assert.equal((await client.command('STARTTLS now')).text, '501 5.5.4 This command takes no arguments');
+      client.write('STARTTLS\r\nRSET\r\nMAIL FROM:<injected@example.test>\r\n');
+      assert.deepEqual(await client.reply(), ['220 2.0.0 Ready to start TLS']);
+      await client.upgradeToTls(sandbox.caPem);
+      // The first reply over TLS answers EHLO: the plaintext RSET and MAIL were never executed.
+      const ehlo = await client.command('EHLO client.test');
+      assert.equal(ehlo.lines[0], '250-localhost greets client.test');
+      assert.equal((await client.command('STARTTLS')).text, '503 5.5.1 TLS is already active');
+      client.close();
+    });
+  }
+
   it('the session record keeps the refusals and the sequence diagnostic, never the credentials', async () => {
     // Sessions of earlier tests may still be closing: this one is told apart by its EHLO name.
     const closed = nextClosedSession(sandbox.bus, (session) => session.heloName === 'recorded.test');
