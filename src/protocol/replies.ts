@@ -202,14 +202,21 @@ const UNSUPPORTED_PARAMETER_REASONS: Readonly<Record<string, string>> = {
   'BODY=BINARYMIME': 'BINARYMIME and CHUNKING (RFC 3030) are not offered; send BODY=8BITMIME',
 };
 
+/** The command a parameter came on; after HELO no parameter is taken at all. */
+export type ParameterContext = 'MAIL' | 'RCPT' | 'after-helo';
+
+/** The parameters this server takes on MAIL FROM: on RCPT TO they are misplaced, not unknown. */
+const MAIL_ONLY_PARAMETERS: ReadonlySet<string> = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
+
 /**
  * RFC 5321 §4.1.1.11: 555 for a parameter the server did not advertise, with why: not offered at
- * all, or not after HELO (the client was offered no extensions).
+ * all, not on this command, or not after HELO (the client was offered no extensions).
  */
-export function parameterUnknownReply(name: string, afterHelo = false): SmtpReply {
-  const reason = afterHelo
-    ? 'ESMTP parameters need EHLO, not HELO'
-    : (UNSUPPORTED_PARAMETER_REASONS[name] ?? 'it was not advertised in the EHLO reply');
+export function parameterUnknownReply(name: string, where: ParameterContext): SmtpReply {
+  let reason: string;
+  if (where === 'after-helo') reason = 'ESMTP parameters need EHLO, not HELO';
+  else if (where === 'RCPT' && MAIL_ONLY_PARAMETERS.has(name)) reason = 'it goes on MAIL FROM, not RCPT TO';
+  else reason = UNSUPPORTED_PARAMETER_REASONS[name] ?? 'it was not advertised in the EHLO reply';
   return reply(
     555,
     '5.5.4',

@@ -60,7 +60,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
   for (const profile of PROFILES) {
     it(`${profile}: parameters not advertised get 555 5.5.4 saying why (RFC 5321 §4.1.1.11)`, async () => {
       const client = await readyClient(profile);
-      const [ret, binary, foo, , notify, orcpt] = await lastLines(
+      const [ret, binary, foo, , notify, orcpt, misplaced] = await lastLines(
         client,
         'MAIL FROM:<a@example.test> RET=HDRS ENVID=QQ314159',
         'MAIL FROM:<a@example.test> BODY=BINARYMIME',
@@ -68,6 +68,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
         'MAIL FROM:<a@example.test>',
         'RCPT TO:<b@example.test> NOTIFY=SUCCESS,FAILURE',
         'RCPT TO:<b@example.test> ORCPT=rfc822;b@example.test',
+        'RCPT TO:<b@example.test> SIZE=10',
       );
       assert.match(ret ?? '', /^555 5\.5\.4 Unsupported parameter RET: DSN \(RFC 3461\) is not offered/);
       assert.match(
@@ -80,6 +81,10 @@ describe('ESMTP parameters and refusals on every profile', () => {
       );
       assert.match(notify ?? '', /^555 5\.5\.4 Unsupported parameter NOTIFY: DSN/);
       assert.match(orcpt ?? '', /^555 5\.5\.4 Unsupported parameter ORCPT: DSN/);
+      assert.match(
+        misplaced ?? '',
+        /^555 5\.5\.4 Unsupported parameter SIZE: it goes on MAIL FROM, not RCPT TO/,
+      );
       client.close();
     });
 
