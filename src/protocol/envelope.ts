@@ -114,12 +114,17 @@ const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 // esmtp-value: any printable except `=` and SP (RFC 5321 §4.1.2), plus UTF-8 (RFC 6531 §3.3).
 const VALUE = /^[\u0021-\u003c\u003e-\u007e\u{80}-\u{10FFFF}]+$/u;
 const SIZE_VALUE = /^[0-9]{1,20}$/;
+/** RFC 3461 §4: printable US-ASCII but `+` and `=`, which are written `+2B` and `+3D`. */
+const XTEXT = /^(?:[\x21-\x2a\x2c-\x3c\x3e-\x7e]|\+[0-9A-F]{2})+$/;
 
 /** The MAIL FROM parameters this server advertises in EHLO; AUTH= only where AUTH is offered. */
 export function parseMailParameters(tokens: readonly string[], authOffered: boolean): ParameterParse {
   const parsed = splitParameters(tokens);
   if (!parsed.ok) return parsed;
   for (const [name, value] of Object.entries(parsed.parameters)) {
+    // RFC 3030 §3: BINARYMIME is an extension of its own, not offered here: unsupported, not malformed.
+    if (name === 'BODY' && value === 'BINARYMIME')
+      return { ok: false, error: 'unknown', name: 'BODY=BINARYMIME' };
     const error = name === 'AUTH' && !authOffered ? 'unknown' : checkMailParameter(name, value);
     if (error !== null) return { ok: false, error, name };
   }
@@ -136,7 +141,7 @@ function checkMailParameter(name: string, value: string | true): 'unknown' | 'in
       return value === true ? null : 'invalid';
     case 'AUTH':
       // RFC 4954 §5: accepted and ignored; the value is an xtext mailbox or `<>`.
-      return typeof value === 'string' ? null : 'invalid';
+      return typeof value === 'string' && (value === '<>' || XTEXT.test(value)) ? null : 'invalid';
     default:
       return 'unknown';
   }

@@ -12,7 +12,15 @@ import {
   parsePathArgument,
   parseRcptParameters,
 } from './envelope.js';
-import { parameterUnknownReply, pathTooLongReply, REPLIES, sizeExceededReply } from './replies.js';
+import {
+  type ParameterContext,
+  parameterDuplicateReply,
+  parameterInvalidReply,
+  parameterUnknownReply,
+  pathTooLongReply,
+  REPLIES,
+  sizeExceededReply,
+} from './replies.js';
 import type { SmtpReply } from './types.js';
 
 export interface Refusal {
@@ -52,7 +60,7 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   const parameters = acceptParameters(
     parseMailParameters(path.parameterTokens, context.authOffered),
     path.parameterTokens,
-    context.esmtp,
+    context.esmtp ? 'MAIL' : 'after-helo',
   );
   if (!parameters.ok) return parameters;
   const smtpUtf8 = parameters.parameters.SMTPUTF8 === true;
@@ -80,7 +88,7 @@ export function decideRcpt(argument: string, context: RcptContext): RcptDecision
   const parameters = acceptParameters(
     parseRcptParameters(path.parameterTokens),
     path.parameterTokens,
-    context.esmtp,
+    context.esmtp ? 'RCPT' : 'after-helo',
   );
   if (!parameters.ok) return parameters;
   if (path.address === '') return refuse({ reply: REPLIES.NULL_RECIPIENT, diagnostic: 'invalid-address' });
@@ -124,13 +132,13 @@ function mailboxRefusal(address: string, smtpUtf8: boolean, invalidReply: SmtpRe
 function acceptParameters(
   parse: ParameterParse,
   tokens: readonly string[],
-  esmtp: boolean,
+  where: ParameterContext,
 ): { ok: true; parameters: Parameters } | { ok: false; refusal: Refusal } {
   const [firstToken] = tokens;
-  if (!esmtp && firstToken !== undefined) {
+  if (where === 'after-helo' && firstToken !== undefined) {
     const name = (firstToken.split('=')[0] ?? firstToken).toUpperCase();
     return refuse({
-      reply: parameterUnknownReply(name),
+      reply: parameterUnknownReply(name, where),
       diagnostic: 'unknown-parameter',
       detail: `${name} after HELO`,
     });
@@ -139,20 +147,20 @@ function acceptParameters(
   switch (parse.error) {
     case 'unknown':
       return refuse({
-        reply: parameterUnknownReply(parse.name),
+        reply: parameterUnknownReply(parse.name, where),
         diagnostic: 'unknown-parameter',
         detail: parse.name,
       });
     case 'duplicate':
       return refuse({
-        reply: REPLIES.PARAM_DUPLICATE,
+        reply: parameterDuplicateReply(parse.name),
         diagnostic: 'syntax-error',
         detail: parse.name,
         malformed: true,
       });
     case 'invalid':
       return refuse({
-        reply: REPLIES.PARAM_INVALID,
+        reply: parameterInvalidReply(parse.name),
         diagnostic: 'syntax-error',
         detail: parse.name,
         malformed: true,

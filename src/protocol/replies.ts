@@ -46,7 +46,8 @@ export const REPLIES = Object.freeze({
   LOCAL_ERROR: reply(451, '4.3.0', 'Temporary server error, please try again later'),
 
   // Command syntax (RFC 5321 §4.2.2, §4.5.3.1.4, §2.3.8)
-  UNKNOWN_COMMAND: reply(500, '5.5.1', 'Command not recognized'),
+  // RFC 3463 §3.6: X.5.2 covers a command that "is unrecognized"; X.5.1 is for unsupported or out of sequence.
+  UNKNOWN_COMMAND: reply(500, '5.5.2', 'Command not recognized'),
   INVALID_CHARACTERS: reply(500, '5.5.2', 'Command contains control characters or invalid UTF-8'),
   BARE_LF_COMMAND: reply(
     500,
@@ -79,7 +80,8 @@ export const REPLIES = Object.freeze({
   EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 section 4.2)'),
   NESTED_MAIL: reply(503, '5.5.1', 'Sender already specified; send RSET to start a new transaction'),
   NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO and DATA'),
-  NEED_RCPT: reply(503, '5.5.1', 'Need RCPT TO before DATA'),
+  // RFC 5321 §3.3 allows 503 or 554 for DATA inside a transaction without recipients; Postfix sends 554.
+  NO_RECIPIENTS_YET: reply(554, '5.5.1', 'No valid recipients: send RCPT TO before DATA'),
   NO_VALID_RECIPIENTS: reply(554, '5.5.1', 'No valid recipients'),
 
   // STARTTLS (RFC 3207)
@@ -129,8 +131,6 @@ export const REPLIES = Object.freeze({
     'Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 section 3.4)',
   ),
   TOO_MANY_RECIPIENTS: reply(452, '4.5.3', 'Too many recipients; send the rest in another transaction'),
-  PARAM_INVALID: reply(501, '5.5.4', 'Invalid parameter value'),
-  PARAM_DUPLICATE: reply(501, '5.5.4', 'Parameter given more than once'),
 
   // Message content (RFC 5321 §4.1.1.4, §4.5.2, §4.5.3.1.6)
   START_DATA: reply(354, null, 'End data with <CR><LF>.<CR><LF>'),
@@ -192,9 +192,60 @@ export function dataLineTooLongReply(limit: number): SmtpReply {
   );
 }
 
-/** RFC 5321 §4.1.1.11: a parameter the server did not advertise. */
-export function parameterUnknownReply(name: string): SmtpReply {
-  return reply(555, '5.5.4', `Unsupported parameter ${echoed(name.slice(0, 64))}`);
+/** Why an ESMTP parameter is refused as unsupported, by what the client sent, in the reply's words. */
+const UNSUPPORTED_PARAMETER_REASONS: Readonly<Record<string, string>> = {
+  RET: 'DSN (RFC 3461) is not offered by this server',
+  ENVID: 'DSN (RFC 3461) is not offered by this server',
+  NOTIFY: 'DSN (RFC 3461) is not offered by this server',
+  ORCPT: 'DSN (RFC 3461) is not offered by this server',
+  AUTH: 'AUTH is not offered on this connection',
+  'BODY=BINARYMIME': 'BINARYMIME and CHUNKING (RFC 3030) are not offered; send BODY=8BITMIME',
+};
+
+/** The command a parameter came on; after HELO no parameter is taken at all. */
+export type ParameterContext = 'MAIL' | 'RCPT' | 'after-helo';
+
+/** The parameters this server takes on MAIL FROM: on RCPT TO they are misplaced, not unknown. */
+const MAIL_ONLY_PARAMETERS: ReadonlySet<string> = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
+
+/**
+ * RFC 5321 §4.1.1.11: 555 for a parameter the server did not advertise, with why: not offered at
+ * all, not on this command, or not after HELO (the client was offered no extensions).
+ */
+export function parameterUnknownReply(name: string, where: ParameterContext): SmtpReply {
+  let reason: string;
+  if (where === 'after-helo') reason = 'ESMTP parameters need EHLO, not HELO';
+  else if (where === 'RCPT' && MAIL_ONLY_PARAMETERS.has(name)) reason = 'it goes on MAIL FROM, not RCPT TO';
+  else reason = UNSUPPORTED_PARAMETER_REASONS[name] ?? 'it was not advertised in the EHLO reply';
+  return reply(
+    555,
+    '5.5.4',
+    `Unsupported parameter ${echoed(name.slice(0, 64))}: ${reason} (RFC 5321 section 4.1.1.11)`,
+  );
+}
+
+/** The syntax each advertised MAIL parameter takes, for the 501 that refuses a bad value. */
+const PARAMETER_SYNTAX: Readonly<Record<string, string>> = {
+  SIZE: 'give the message size in bytes, e.g. SIZE=12345 (RFC 1870)',
+  BODY: 'use BODY=7BIT or BODY=8BITMIME (RFC 6152)',
+  SMTPUTF8: 'it takes no value (RFC 6531 section 3.4)',
+  AUTH: 'give AUTH=<> or AUTH=mailbox in xtext (RFC 4954 section 5)',
+};
+
+/** RFC 5321 §4.1.2 esmtp-param syntax broken, or an advertised parameter with a bad value: 501 5.5.4. */
+export function parameterInvalidReply(name: string): SmtpReply {
+  const syntax = PARAMETER_SYNTAX[name];
+  return reply(
+    501,
+    '5.5.4',
+    syntax === undefined
+      ? `Invalid parameter ${echoed(name.slice(0, 64))}: parameters are KEYWORD or KEYWORD=value (RFC 5321 section 4.1.2)`
+      : `Invalid ${name} parameter: ${syntax}`,
+  );
+}
+
+export function parameterDuplicateReply(name: string): SmtpReply {
+  return reply(501, '5.5.4', `Parameter ${echoed(name.slice(0, 64))} given more than once`);
 }
 
 /** Thrown by hooks to send a specific reply (e.g. a chaos trigger or storage refusal). */

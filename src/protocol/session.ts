@@ -88,7 +88,7 @@ interface MailTransaction {
   rcptTo: EnvelopeAddress[];
   /** MAIL FROM carried SMTPUTF8 (RFC 6531 §3.4), so non-ASCII recipients are allowed. */
   smtpUtf8: boolean;
-  /** At least one RCPT was tried, so DATA without recipients gets 554 rather than 503 (RFC 5321 §3.3). */
+  /** At least one RCPT was tried: the 554 to DATA without recipients says none was valid, not none was sent. */
   recipientTried: boolean;
   /** A RCPT was refused by the engine, not by `beforeAccept`: that 554 is then not the hook's doing. */
   recipientRefusedByEngine: boolean;
@@ -774,11 +774,12 @@ export class SmtpProtocolSession {
       return;
     }
     if (transaction.rcptTo.length === 0) {
-      // RFC 5321 §3.3: 554 when every RCPT failed, 503 when none was sent.
+      // RFC 5321 §3.3: 554 inside a transaction without recipients, as Postfix answers; a client
+      // that never sent RCPT made a sequence mistake, one whose every RCPT failed did not.
       if (transaction.recipientTried) {
         this.send(REPLIES.NO_VALID_RECIPIENTS, transaction.recipientRefusedByEngine ? 'engine' : 'hook');
       } else {
-        this.fail(REPLIES.NEED_RCPT, 'bad-sequence');
+        this.fail(REPLIES.NO_RECIPIENTS_YET, 'bad-sequence');
       }
       return;
     }

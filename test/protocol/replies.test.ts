@@ -77,7 +77,10 @@ describe('formatReply', () => {
 
   it('repeats client text only as printable US-ASCII', () => {
     assert.equal(formatReply(heloReply('mx', 'bücher.example')), '250 mx greets b?cher.example\r\n');
-    assert.equal(formatReply(parameterUnknownReply('X\u00ff')), '555 5.5.4 Unsupported parameter X?\r\n');
+    assert.equal(
+      formatReply(parameterUnknownReply('X\u00ff', 'MAIL')),
+      '555 5.5.4 Unsupported parameter X?: it was not advertised in the EHLO reply (RFC 5321 section 4.1.1.11)\r\n',
+    );
   });
 
   it('never lets reply text inject extra lines', () => {

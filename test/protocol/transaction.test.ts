@@ -85,9 +85,9 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     { send: 'MAIL FROM:<sender@example.test> BODY=7bit', code: 250, rule: 'RFC 6152 §2' },
     {
       send: 'MAIL FROM:<sender@example.test> BODY=BINARYMIME',
-      code: 501,
+      code: 555,
       enhanced: '5.5.4',
-      rule: 'BINARYMIME not offered',
+      rule: 'RFC 3030 §3: BINARYMIME not offered, so the value is unsupported (as Postfix)',
     },
     {
       send: 'MAIL FROM:<sender@example.test> AUTH=<>',
@@ -193,7 +193,7 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     const harness = await readyHarness('relay');
     assert.deepEqual(
       await harness.codes(TO, 'DATA', FROM, FROM, 'DATA', 'RCPT TO:<bad>', 'DATA'),
-      [503, 503, 250, 503, 503, 501, 554],
+      [503, 503, 250, 503, 554, 501, 554],
     );
   });
 
