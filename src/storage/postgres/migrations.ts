@@ -113,4 +113,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_chaos_fired ON sessions (chaos_fired, id);
     `,
   },
+  {
+    version: 4,
+    name: 'each release of a message to a real SMTP server is recorded, and deleted with the message',
+    // A table of its own, not a column of messages: the list keeps reading only the narrow rows,
+    // and a release appends a row instead of rewriting one. The index serves both the detail read
+    // and the cascade when a message is deleted.
+    sql: `
+      CREATE TABLE message_releases (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        message_id text COLLATE "C" NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+        released_at timestamptz NOT NULL,
+        recipients json NOT NULL,
+        server text NOT NULL,
+        reply text NOT NULL
+      );
+      CREATE INDEX message_releases_by_message ON message_releases (message_id, seq);
+    `,
+  },
 ];
