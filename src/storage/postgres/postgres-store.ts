@@ -183,7 +183,7 @@ export class PostgresStore implements Store {
   async addRelease(id: string, release: MessageRelease): Promise<boolean> {
     const rows = await this.query(
       `INSERT INTO message_releases (message_id, ${RELEASE_COLUMNS})
-       SELECT id, $2, $3, $4, $5 FROM messages WHERE id = $1 RETURNING seq`,
+       SELECT id, $2, $3, $4, $5 FROM messages WHERE id = $1 FOR KEY SHARE RETURNING seq`,
       [id, release.at, JSON.stringify(release.to), withoutNul(release.server), withoutNul(release.reply)],
       `Could not record the release of message ${id}.`,
     );
