@@ -49,6 +49,7 @@ export {
   type Sandbox,
   type SandboxOptions,
   type SandboxPorts,
+  type SandboxReleaseOptions,
   type SandboxTransportOptions,
   startSandbox,
 } from './testing/sandbox.js';

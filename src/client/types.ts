@@ -19,6 +19,7 @@ export type {
   DiagnosticCode,
   HeaderLine,
   MessageDetail,
+  MessageRelease,
   MessageSummary,
   ReleaseInfo,
   ServerInfo,

@@ -118,6 +118,20 @@ export interface MessageDetail extends MessageSummary {
   tls: TlsFacts | null;
   auth: AuthFacts | null;
   parsed: ParsedMessage;
+  /** Each time the message was released to a real SMTP server (src/release), oldest first. */
+  releases: MessageRelease[];
+}
+
+/** One successful release of a message: when, to whom, through which server, and its answer. Never credentials. */
+export interface MessageRelease {
+  /** When the upstream accepted it, ISO 8601. */
+  at: string;
+  /** The envelope recipients it went to. */
+  to: string[];
+  /** The upstream server it went out through, `host:port`. */
+  server: string;
+  /** The upstream's final reply line, e.g. `250 2.0.0 Ok: queued as 4Xb1`. */
+  reply: string;
 }
 
 export type TranscriptDirection = 'C' | 'S' | '*';

@@ -5,7 +5,7 @@
  */
 import { formatHostPort } from '../config/host-port.js';
 import type { ReleaseSettings } from '../config/release-config.js';
-import type { Envelope, ReleaseInfo } from '../domain/types.js';
+import type { Envelope, MessageRelease, ReleaseInfo } from '../domain/types.js';
 import { explainError } from '../explain/index.js';
 import type { Logger } from '../logging/logger.js';
 import { type AttemptRecord, type SendResult, sendMessage } from '../send/index.js';
@@ -133,6 +133,16 @@ export class MessageReleaser {
       transcript: (last?.transcript ?? []).map(formatTranscriptEntry),
     });
   }
+}
+
+/** What a message keeps of one of its releases (`releases` in its detail): no sender, TLS or credentials. */
+export function releaseRecord(result: ReleaseResult, at: Date): MessageRelease {
+  return {
+    at: at.toISOString(),
+    to: [...result.to],
+    server: formatHostPort(result.server, result.port),
+    reply: result.reply,
+  };
 }
 
 function tlsOf(attempt: AttemptRecord): ReleaseResult['tls'] {

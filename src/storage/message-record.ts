@@ -3,7 +3,7 @@
  * columns, computed once from a NewMessage, and the mapping from a stored row back to the domain
  * types. Adapters differ only in SQL, never in what is stored or returned.
  */
-import type { AddressValue, MessageDetail, MessageSummary } from '../domain/types.js';
+import type { AddressValue, MessageDetail, MessageRelease, MessageSummary } from '../domain/types.js';
 import { plainText, snippet } from '../mime/snippet.js';
 import type { ProfileName } from '../profiles/port-profiles.js';
 import { foldText } from '../search/words.js';
@@ -167,10 +167,42 @@ export function detailColumns(messages: string, content: string): string {
   return `${summaryColumns(messages)}, ${content}.extras_json, ${content}.raw`;
 }
 
-/** A stored message opened: its row, and the full MIME parse of its raw bytes (from `parsed`, see parsed-cache.ts). */
-export async function detailFromRow(row: DetailRow, parsed: ParsedMessageCache): Promise<MessageDetail> {
+/**
+ * A stored message opened: its row, its releases, and the full MIME parse of its raw bytes (from
+ * `parsed`, see parsed-cache.ts).
+ */
+export async function detailFromRow(
+  row: DetailRow,
+  releases: ReleaseRow[],
+  parsed: ParsedMessageCache,
+): Promise<MessageDetail> {
   const extras = decodeJson<MessageExtras>(row.extras_json);
-  return { ...summaryFromRow(row), ...extras, parsed: await parsed.get(row.id, row.raw, extras.envelope) };
+  return {
+    ...summaryFromRow(row),
+    ...extras,
+    parsed: await parsed.get(row.id, row.raw, extras.envelope),
+    releases: releases.map(releaseFromRow),
+  };
+}
+
+/** A row of `message_releases`, as each adapter reads it back (SQLite: epoch ms and JSON text). */
+export interface ReleaseRow {
+  released_at: number | Date;
+  recipients: unknown;
+  server: string;
+  reply: string;
+}
+
+/** The columns of `message_releases` matching ReleaseRow, in both engines. */
+export const RELEASE_COLUMNS = 'released_at, recipients, server, reply';
+
+function releaseFromRow(row: ReleaseRow): MessageRelease {
+  return {
+    at: new Date(row.released_at).toISOString(),
+    to: decodeJson<string[]>(row.recipients),
+    server: row.server,
+    reply: row.reply,
+  };
 }
 
 export function decodeJson<T>(value: unknown): T {

@@ -7,6 +7,7 @@ import type {
   DiagnosticCode,
   IncomingMessage,
   MessageDetail,
+  MessageRelease,
   MessageSummary,
   SessionRecord,
   SessionSummary,
@@ -74,6 +75,11 @@ export interface Store {
   getMessage(id: string): Promise<MessageDetail | null>;
   getRawMessage(id: string): Promise<Buffer | null>;
   setRead(id: string, read: boolean): Promise<boolean>;
+  /**
+   * Records a successful release on the message (returned, oldest first, in `getMessage().releases`;
+   * deleted with it). False when there is no such message.
+   */
+  addRelease(id: string, release: MessageRelease): Promise<boolean>;
   deleteMessage(id: string): Promise<boolean>;
   /** Deletes all messages, or those matching `q`; returns the ids deleted. */
   deleteMessages(q?: string): Promise<string[]>;

@@ -22,11 +22,13 @@ import { startMailport } from '../app/mailport.js';
 import type { ChaosRuleInput } from '../chaos/rules.js';
 import { readChaosRules } from '../chaos/syntax.js';
 import { MailportClient } from '../client/api-client.js';
+import type { RawReleaseOptions } from '../config/release-config.js';
 import { DEFAULT_CREDENTIALS, type LogLevel, resolveServeConfig } from '../config/serve-config.js';
 import type { ServerInfo } from '../domain/types.js';
 import type { MailportEventName } from '../events/bus.js';
 import { createLogger } from '../logging/logger.js';
 import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
+import type { TlsChoice } from '../send/plan.js';
 import { PACKAGE_ROOT } from '../version.js';
 
 export interface SandboxOptions {
@@ -81,6 +83,31 @@ export interface SandboxOptions {
    * @example '127.0.0.1:783'
    */
   spamassassin?: string;
+  /**
+   * Release captured messages to a real SMTP server, as `mailport serve --release-*` does
+   * (`client.release()`, `POST /api/v1/messages/{id}/release`), checked by the same code: a wrong
+   * option throws the `ConfigError` the flag would, naming the flag. @defaultValue release off
+   * @example { server: `127.0.0.1:${upstream.ports.submission}`, user: 'relay', pass: 'secret', ca: caFile, allow: ['*@example.com'] }
+   */
+  release?: SandboxReleaseOptions;
+}
+
+/** The upstream SMTP server releases go to, each field as its `mailport serve` option. */
+export interface SandboxReleaseOptions {
+  /** `HOST[:PORT]`, as `--release-server`; without a port, 587, 465 then 2525 are tried. */
+  server: string;
+  /** As `--release-tls`. @defaultValue 'auto' (implicit TLS on 465, STARTTLS elsewhere) */
+  tls?: TlsChoice;
+  /** AUTH user, as `--release-user`; give `pass` with it. */
+  user?: string;
+  /** AUTH password, given here instead of through `--release-pass-env`; never shown by the API or logs. */
+  pass?: string;
+  /** Path of a PEM file of the CA that signed the upstream's certificate, as `--release-ca` (e.g. another sandbox's `caPem`, written to a file). */
+  ca?: string;
+  /** Envelope sender of every release, as `--release-from`. @defaultValue each message's own MAIL FROM */
+  from?: string;
+  /** Recipient globs a release may go to, as `--release-allow`. @defaultValue none: only the recipients each release names */
+  allow?: readonly string[];
 }
 
 export interface SandboxPorts {
@@ -156,6 +183,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.sendingIp === undefined ? {} : { sendingIp: options.sendingIp }),
       ...(options.dnsServer === undefined ? {} : { dnsServer: options.dnsServer }),
       ...(options.spamassassin === undefined ? {} : { spamassassin: options.spamassassin }),
+      ...releaseOptions(options.release),
       logLevel: options.logLevel ?? process.env.MAILPORT_LOG_LEVEL ?? 'silent',
       ...(options.webhooks === undefined
         ? {}
@@ -166,6 +194,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           }),
     },
     existsSync(uiDir) ? uiDir : null,
+    releasePassEnv(options.release),
   );
   const running = await startMailport(
     { ...config, chaos: readChaosRules(options.chaos ?? []) },
@@ -207,4 +236,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     client: new MailportClient(info.http.url),
     stop: () => running.stop(),
   };
+}
+
+/** `--release-pass-env` names a variable of the environment given to the config; the password lives only there. */
+const RELEASE_PASS_VARIABLE = 'MAILPORT_SANDBOX_RELEASE_PASS';
+
+/** `options.release` as the `--release-*` options, so they are checked as `mailport serve` checks them. */
+function releaseOptions(release: SandboxReleaseOptions | undefined): RawReleaseOptions {
+  if (release === undefined) return {};
+  return {
+    releaseServer: release.server,
+    ...(release.tls === undefined ? {} : { releaseTls: release.tls }),
+    ...(release.user === undefined ? {} : { releaseUser: release.user }),
+    ...(release.pass === undefined ? {} : { releasePassEnv: RELEASE_PASS_VARIABLE }),
+    ...(release.ca === undefined ? {} : { releaseCa: release.ca }),
+    ...(release.from === undefined ? {} : { releaseFrom: release.from }),
+    ...(release.allow === undefined ? {} : { releaseAllow: [...release.allow] }),
+  };
+}
+
+function releasePassEnv(release: SandboxReleaseOptions | undefined): NodeJS.ProcessEnv {
+  return release?.pass === undefined
+    ? process.env
+    : { ...process.env, [RELEASE_PASS_VARIABLE]: release.pass };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
+import type { MessageRelease } from '../../src/domain/types.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
 import {
   RELAY_ONLY_EPHEMERAL,
@@ -134,6 +135,31 @@ describe('mailport messages release', () => {
     const run = await release([messageId, '--json']);
     assert.equal(run.code, 1);
     assert.equal((JSON.parse(run.stdout) as { cause: string }).cause, 'recipient-unknown');
+  });
+
+  it('messages show lists the one successful release, with --json as `releases`', async () => {
+    const show = (args: string[]) =>
+      runCli(['--api', serve.httpUrl ?? '', 'messages', 'show', messageId, ...args], { MAILPORT_API: '' });
+    const json = await show(['--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const { releases } = JSON.parse(json.stdout) as { releases: MessageRelease[] };
+    const server = `127.0.0.1:${upstream.ports.submission}`;
+    assert.equal(releases.length, 1, 'the refused releases are not recorded');
+    const [release] = releases;
+    assert.ok(release);
+    assert.deepEqual(release.to, ['alice@example.com']);
+    assert.equal(release.server, server);
+    assert.match(release.reply, /^250 2\.0\.0 /);
+
+    const human = await show([]);
+    assert.equal(human.code, 0, human.stderr);
+    const at = release.at.replace('T', ' ').slice(0, 19);
+    assert.ok(
+      human.stdout
+        .split('\n')
+        .includes(`Released    ${at} UTC to alice@example.com via ${server}: ${release.reply}`),
+      human.stdout,
+    );
   });
 
   it('the password appears in none of the output of mailport serve', () => {

@@ -7,12 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { type RunningMailport, startMailport } from '../../src/app/mailport.js';
 import { MailportApiError, MailportClient } from '../../src/client/api-client.js';
 import { type RawServeOptions, resolveServeConfig } from '../../src/config/serve-config.js';
+import { ConfigError } from '../../src/errors.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
 import { closedPortUrl } from '../cli/cli-runner.js';
@@ -153,6 +156,70 @@ describe('POST /api/v1/messages/{id}/release', () => {
     assert.equal(detail.envelope.mailFrom.address, 'bounces@shop.example');
     assert.equal(detail.auth?.user, UPSTREAM_USER);
     assert.equal(detail.tls?.mode, 'starttls');
+  });
+
+  it('records each successful release on the message, oldest first, and not a failed one', async () => {
+    const id = await allowing.capture({
+      from: 'app@shop.example',
+      to: 'ada@example.com',
+      subject: 'Recorded release',
+      text: 'x',
+    });
+    assert.deepEqual((await allowing.client.getMessage(id)).releases, []);
+    const started = Date.now();
+    const first = await allowing.client.release(id);
+    await problemOf(allowing.client.release(id, { to: ['gone@refused.example'] }));
+    const second = await allowing.client.release(id, { to: ['qa@example.com', 'ada@example.com'] });
+    const { releases } = await allowing.client.getMessage(id);
+    const server = `127.0.0.1:${upstream.ports.submission}`;
+    assert.deepEqual(
+      releases.map(({ to, server, reply }) => ({ to, server, reply })),
+      [
+        { to: ['ada@example.com'], server, reply: first.reply },
+        { to: ['qa@example.com', 'ada@example.com'], server, reply: second.reply },
+      ],
+    );
+    for (const release of releases) {
+      const at = Date.parse(release.at);
+      assert.ok(at >= started - 1000 && at <= Date.now(), release.at);
+      assert.equal(release.at, new Date(at).toISOString());
+    }
+    assert.notEqual(first.reply, second.reply, 'each record keeps its own reply (the queue id)');
+    const listed = (await allowing.client.listMessages({ q: 'subject:"Recorded release"' })).items[0];
+    assert.ok(listed && !('releases' in listed), 'the list leaves releases to the detail');
+  });
+
+  it('a release the store cannot record still answers 200, as the upstream has it, and logs why', async () => {
+    const unrecorded = await startReleasing({
+      ...upstreamOptions(upstream, caPath),
+      releaseAllow: ['*@example.com'],
+    });
+    try {
+      const id = await unrecorded.capture({
+        from: 'app@shop.example',
+        to: 'ada@example.com',
+        subject: 'Unrecorded release',
+        text: 'x',
+      });
+      // Between the capture and the release, the store starts refusing to record releases.
+      const db = new Database(join(unrecorded.running.info().storage.dataDir ?? '', 'mailport.db'));
+      db.exec(`CREATE TRIGGER refuse_releases BEFORE INSERT ON message_releases
+        BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+      db.close();
+      const result = await unrecorded.client.release(id);
+      assert.match(result.reply, /^250 2\.0\.0 /, 'a failure would invite a second release');
+      await upstream.client.waitForMessage({ subject: 'Unrecorded release' }, { timeout: 10_000 });
+      assert.ok(
+        seen.some(
+          (line) =>
+            line.includes('"msg":"Released message, but could not record the release"') && line.includes(id),
+        ),
+        'the missing record is logged',
+      );
+      assert.deepEqual((await unrecorded.client.getMessage(id)).releases, []);
+    } finally {
+      await unrecorded.running.stop();
+    }
   });
 
   it('GET /api/v1/info says where releases go, never with the user or password', async () => {
@@ -348,6 +415,70 @@ describe('POST /api/v1/messages/{id}/release', () => {
       seen.some(
         (line) => line.includes('"msg":"Release failed"') && line.includes('"cause":"recipient-unknown"'),
       ),
+    );
+  });
+});
+
+describe('startSandbox({ release })', () => {
+  it('starts a releasing sandbox from the testing kit alone, as --release-* would', async () => {
+    const sandbox = await startSandbox({
+      release: {
+        server: `127.0.0.1:${upstream.ports.submission}`,
+        tls: 'starttls',
+        user: UPSTREAM_USER,
+        pass: UPSTREAM_PASS,
+        ca: caPath,
+        from: 'kit@qa.example',
+        allow: ['*@example.com'],
+      },
+    });
+    try {
+      assert.deepEqual(sandbox.info.release, {
+        server: `127.0.0.1:${upstream.ports.submission}`,
+        tls: 'starttls',
+        from: 'kit@qa.example',
+        allow: ['*@example.com'],
+      });
+      const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+      await transport.sendMail({
+        from: 'app@shop.example',
+        to: 'kit@example.com',
+        subject: 'Kit release',
+        text: 'x',
+      });
+      transport.close();
+      const captured = await sandbox.client.waitForMessage({ subject: 'Kit release' });
+      const result = await sandbox.client.release(captured.id);
+      assert.deepEqual(result.to, ['kit@example.com']);
+      assert.equal(result.from, 'kit@qa.example');
+      const arrived = await upstream.client.waitForMessage({ subject: 'Kit release' }, { timeout: 10_000 });
+      assert.equal((await upstream.client.getMessage(arrived.id)).auth?.user, UPSTREAM_USER);
+      const [record] = (await sandbox.client.getMessage(captured.id)).releases;
+      assert.equal(record?.reply, result.reply);
+      assert.equal(
+        process.env.MAILPORT_SANDBOX_RELEASE_PASS,
+        undefined,
+        'the password stays out of process.env',
+      );
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  it('checks the options as mailport serve checks its flags', async () => {
+    await assert.rejects(
+      startSandbox({ release: { server: 'smtp.example.com', allow: ['example.com'] } }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /--release-allow "example\.com" matches no address/.test(error.message),
+    );
+    await assert.rejects(
+      startSandbox({ release: { server: 'smtp.example.com', user: 'qa' } }),
+      (error: unknown) => error instanceof ConfigError && /without --release-pass-env/.test(error.message),
+    );
+    await assert.rejects(
+      startSandbox({ release: { server: 'smtp.example.com', tls: 'none', user: 'qa', pass: 'p' } }),
+      (error: unknown) => error instanceof ConfigError && /in cleartext/.test(error.message),
     );
   });
 });

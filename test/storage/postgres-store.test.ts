@@ -64,7 +64,7 @@ describe('PostgresStore specifics', () => {
     await client.end();
     assert.deepEqual(
       rows.map((row) => row.version),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     );
   });
 

@@ -81,7 +81,7 @@ describe('SqliteStore specifics', () => {
     const db = new Database(path, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
-    assert.deepEqual(versions, [1, 2, 3, 4, 5]);
+    assert.deepEqual(versions, [1, 2, 3, 4, 5, 6]);
     db.close();
   });
 
@@ -134,6 +134,41 @@ describe('SqliteStore specifics', () => {
     }
   });
 
+  it('deletes the release rows of each message it deletes, which the contract cannot see', async () => {
+    const path = join(root, 'releases.db');
+    const store = new SqliteStore({ path });
+    await store.init();
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(path, { readonly: true });
+    const releaseRows = () => db.prepare('SELECT count(*) FROM message_releases').pluck().get();
+    try {
+      const messages = await Promise.all(
+        (['bcc', 'alternative', 'attachments'] as const).map((name) => fixtureMessage(name)),
+      );
+      await store.addMessages(messages);
+      const release = {
+        at: new Date().toISOString(),
+        to: ['qa@example.com'],
+        server: 'smtp.example:587',
+        reply: '250 Ok',
+      };
+      for (const message of messages) {
+        await store.addRelease(message.id, release);
+        await store.addRelease(message.id, release);
+      }
+      assert.equal(releaseRows(), 6);
+      const [first] = messages;
+      assert.ok(first);
+      await store.deleteMessage(first.id);
+      assert.equal(releaseRows(), 4);
+      await store.deleteMessages();
+      assert.equal(releaseRows(), 0);
+    } finally {
+      db.close();
+      await store.close();
+    }
+  });
+
   it('upgrades a store written by version 1 of the schema, which kept the parsed body', async () => {
     const path = join(root, 'v1.db');
     const Database = (await import('better-sqlite3')).default;
@@ -161,7 +196,8 @@ describe('SqliteStore specifics', () => {
       assert.equal(detail?.subject, message.facts.subject);
       assert.deepEqual(detail?.parsed, await parseMessage(message.incoming.raw, message.incoming.envelope));
       assert.equal(detail?.parsed.attachments.length, message.facts.attachmentCount);
-      // The delete trigger, replaced by migration 4, still removes an inline message whole.
+      assert.deepEqual(detail?.releases, []);
+      // The delete trigger, replaced by migrations 4 and 6, still removes an inline message whole.
       assert.equal(await store.deleteMessage(message.id), true);
       assert.equal(await store.getRawMessage(message.id), null);
       assert.equal((await store.stats()).messageBytes, 0);

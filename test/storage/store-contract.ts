@@ -8,6 +8,7 @@ import { newId } from '../../src/domain/ids.js';
 import type {
   Diagnostic,
   DiagnosticCode,
+  MessageRelease,
   MessageSummary,
   SessionOutcome,
   SessionRecord,
@@ -408,6 +409,48 @@ export function storeContract(engine: string, harness: StoreHarness): void {
       assert.equal(await store.getRawMessage(corpus.invoice.id), null);
       assert.equal((await store.listMessages({ q: 'invoice' })).total, 0);
       assert.equal((await store.listMessages({})).total, 4);
+    });
+
+    describe('releases', () => {
+      const first: MessageRelease = {
+        at: '2026-12-06T14:02:00.000Z',
+        to: ['ada@example.com'],
+        server: 'smtp.example:587',
+        reply: '250 2.0.0 Ok: queued as ABC',
+      };
+      const second: MessageRelease = {
+        at: '2026-12-06T14:05:30.250Z',
+        to: ['qa@example.com', 'jörg@bücher.example'],
+        server: '[2001:db8::25]:465',
+        reply: '250 OK id=1x2y3z',
+      };
+
+      it('records each release on its message, oldest first; none on the others, nor in the list', async () => {
+        const corpus = await buildCorpus();
+        await store.addMessages(corpus.all);
+        assert.deepEqual((await store.getMessage(corpus.invoice.id))?.releases, []);
+        assert.equal(await store.addRelease(corpus.invoice.id, first), true);
+        assert.equal(await store.addRelease(corpus.invoice.id, second), true);
+        assert.deepEqual((await store.getMessage(corpus.invoice.id))?.releases, [first, second]);
+        assert.deepEqual((await store.getMessage(corpus.report.id))?.releases, []);
+        assert.equal(await store.addRelease(newId(), first), false);
+        const listed = (await store.listMessages({})).items.find((item) => item.id === corpus.invoice.id);
+        assert.ok(listed && !('releases' in listed), 'the list leaves releases to the detail');
+      });
+
+      it('deletes the releases of every message it deletes, one by one, by q and by pruning', async () => {
+        const corpus = await buildCorpus();
+        await store.addMessages(corpus.all);
+        for (const message of corpus.all) await store.addRelease(message.id, first);
+        await store.deleteMessage(corpus.invoice.id);
+        await store.deleteMessages('inbox:team-a');
+        await store.pruneMessages(1);
+        assert.deepEqual((await store.getMessage(corpus.reset.id))?.releases, [first]);
+        // The same ids stored again start with no releases: nothing of the deleted ones is left.
+        const again = corpus.all.filter((message) => message !== corpus.reset);
+        await store.addMessages(again);
+        for (const message of again) assert.deepEqual((await store.getMessage(message.id))?.releases, []);
+      });
     });
 
     it('deletes the messages matching q and returns their ids', async () => {

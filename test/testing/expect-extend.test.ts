@@ -58,6 +58,7 @@ const message = new ReceivedMessage({
       },
     ],
   },
+  releases: [],
 } satisfies MessageDetail);
 
 describe('matchers in Jest expect', () => {

@@ -38,6 +38,7 @@ const detail: MessageDetail = {
   envelope: { mailFrom: { address: 'bounce@example.com', params: {} }, rcptTo: [] },
   client: { address: '127.0.0.1', port: 50000 },
   heloName: 'client.example',
+  releases: [],
   tls: null,
   auth: null,
   parsed: {

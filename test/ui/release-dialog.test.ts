@@ -2,8 +2,8 @@
  * Releasing a message from the web UI, end to end: real Chromium against a sandbox started with
  * `--release-*`, releasing to a second, real sandbox over STARTTLS + AUTH. Covers the button (only
  * when release is configured), the `r` shortcut, recipients prefilled by the allow rule, the reply
- * on success, a refusal by the allow rule and one by the upstream with its cause and fix, and the
- * success state checked by axe-core.
+ * on success and the release in the message's facts at once, a refusal by the allow rule and one by
+ * the upstream with its cause and fix (neither recorded), and the success state checked by axe-core.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -111,6 +111,25 @@ describe('release in the web UI', () => {
       assert.equal(arrived.headers.get('message-id'), '<ui-release@shop.example>');
       await dialog(page).getByRole('button', { name: 'Close' }).click();
       await dialog(page).waitFor({ state: 'hidden' });
+
+      // The facts took the release in without a reload.
+      const [record] = (await releasing.store.getMessage(messageId))?.releases ?? [];
+      assert.ok(record, 'the release is recorded');
+      const fact = page.locator('.facts .release-record');
+      await fact.waitFor();
+      const time = await fact.locator('time').evaluate((element) => ({
+        text: element.textContent,
+        dateTime: element.getAttribute('datetime'),
+        expected: new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(
+          new Date(element.getAttribute('datetime') ?? ''),
+        ),
+      }));
+      assert.equal(time.dateTime, record.at);
+      assert.equal(time.text, time.expected);
+      assert.equal(
+        await fact.textContent(),
+        `Released to alice@example.com via 127.0.0.1:${upstream.ports.submission} at ${time.expected} · ${record.reply}`,
+      );
     } finally {
       await page.close();
     }
@@ -144,6 +163,8 @@ describe('release in the web UI', () => {
       assert.equal(await alert.locator('code').first().textContent(), 'recipient-unknown');
       await page.keyboard.press('Escape');
       await dialog(page).waitFor({ state: 'hidden' });
+      // Refusals are not releases: the facts still show the one release of the first test.
+      assert.equal(await page.locator('.facts .release-record').count(), 1);
     } finally {
       await page.close();
     }
@@ -157,6 +178,11 @@ describe('release in the web UI', () => {
       await openMessage(page, upstream.apiUrl, first.id);
       await page.getByRole('button', { name: 'Delete message' }).waitFor();
       assert.equal(await page.getByRole('button', { name: 'Release to a real server' }).count(), 0);
+      assert.equal(
+        await page.locator('.facts .release-record').count(),
+        0,
+        'never released: no release fact',
+      );
       await page.keyboard.press('r');
       assert.equal(await page.locator('dialog[open]').count(), 0);
     } finally {

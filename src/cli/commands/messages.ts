@@ -229,6 +229,13 @@ export function formatMessage(message: MessageDetail): string {
     ['Message-ID', parsed.messageId],
     ['Size', formatBytes(message.size)],
     ['Session', `${message.sessionId} (mailport sessions show ${message.sessionId})`],
+    ...message.releases.map(
+      (release) =>
+        [
+          'Released',
+          `${formatTime(release.at)} UTC to ${release.to.join(', ')} via ${release.server}: ${release.reply}`,
+        ] as const,
+    ),
   ]);
   const attachments =
     parsed.attachments.length === 0

@@ -1,7 +1,8 @@
 /** `POST /api/v1/messages/{id}/release`: sends a captured message to `--release-server` (src/release). */
 
 import { ReleaseRecipientsError, ReleaseUpstreamError } from '../../release/errors.js';
-import type { ApiInstance, RouteContext } from '../deps.js';
+import { type ReleaseResult, releaseRecord } from '../../release/releaser.js';
+import type { ApiInstance, HttpDeps, RouteContext } from '../deps.js';
 import { HttpProblem, messageNotFound } from '../problem.js';
 import { IdParamsSchema, problemResponse, ref } from '../schemas/common.js';
 import { ReleaseProblemSchema, ReleaseRequestSchema, ReleaseResultSchema } from '../schemas/release.js';
@@ -55,13 +56,32 @@ export function registerReleaseRoute(app: ApiInstance, { deps }: RouteContext): 
       const { id } = request.params;
       const [message, raw] = await Promise.all([deps.store.getMessage(id), deps.store.getRawMessage(id)]);
       if (message === null || raw === null) throw messageNotFound(id);
+      let result: ReleaseResult;
       try {
-        return await releaser.release(message, raw, request.body.to);
+        result = await releaser.release(message, raw, request.body.to);
       } catch (error) {
         throw releaseProblem(error);
       }
+      await recordRelease(deps, id, result);
+      return result;
     },
   );
+}
+
+/**
+ * Records the release on the message (`releases` in its detail). The upstream already has the
+ * message: a store that cannot record it must not turn the answer into a failure, which would
+ * invite a second release, so that is logged instead.
+ */
+async function recordRelease(deps: HttpDeps, id: string, result: ReleaseResult): Promise<void> {
+  try {
+    await deps.store.addRelease(id, releaseRecord(result, new Date()));
+  } catch (error) {
+    deps.logger?.error('Released message, but could not record the release', {
+      message: id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 const RECIPIENT_PROBLEMS = {

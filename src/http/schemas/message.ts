@@ -98,6 +98,26 @@ export const MessageSummarySchema = Type.Object(summaryProperties, {
   description: 'A row of the message list.',
 });
 
+export const MessageReleaseSchema = Type.Object(
+  {
+    at: Type.String({ format: 'date-time', description: 'When the upstream server accepted it.' }),
+    to: Type.Array(Type.String(), { description: 'The envelope recipients it went to.' }),
+    server: Type.String({
+      description: 'The upstream SMTP server it went out through, `host:port`.',
+      examples: ['smtp.example.com:587'],
+    }),
+    reply: Type.String({
+      description: 'The upstream’s final reply line to the message.',
+      examples: ['250 2.0.0 Ok: queued as 4Xb1'],
+    }),
+  },
+  {
+    $id: 'MessageRelease',
+    description:
+      'One successful release of the message to `--release-server` (`POST /api/v1/messages/{id}/release`). Never carries credentials.',
+  },
+);
+
 export const MessageDetailSchema = Type.Object(
   {
     ...summaryProperties,
@@ -110,6 +130,10 @@ export const MessageDetailSchema = Type.Object(
     tls: nullable(ref(TlsFactsSchema), 'TLS facts of the delivering connection; null for plaintext.'),
     auth: nullable(ref(AuthFactsSchema), 'How the client authenticated; null when it did not.'),
     parsed: ref(ParsedMessageSchema),
+    releases: Type.Array(ref(MessageReleaseSchema), {
+      description:
+        'Each successful release to a real SMTP server, oldest first; empty when never released. Failed releases are not recorded.',
+    }),
   },
   {
     $id: 'MessageDetail',
@@ -193,6 +217,7 @@ export const MESSAGE_SCHEMAS = [
   AttachmentInfoSchema,
   ParsedMessageSchema,
   MessageSummarySchema,
+  MessageReleaseSchema,
   MessageDetailSchema,
   MessagePageSchema,
   WaitResultSchema,

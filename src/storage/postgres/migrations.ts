@@ -113,4 +113,31 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_chaos_fired ON sessions (chaos_fired, id);
     `,
   },
+  {
+    version: 4,
+    name: 'each release of a message to a real SMTP server is recorded, and deleted with the message',
+    // A table of its own, not a column of messages: the list keeps reading only the narrow rows,
+    // and a release appends a row instead of rewriting one. Deleted by one set-based DELETE per
+    // statement, not a foreign key: ON DELETE CASCADE runs a delete per deleted message, and made
+    // deleting 20,000 messages at once take 75% longer (855 ms against 487 ms). Instead, addRelease
+    // locks the message row (FOR KEY SHARE), so no release is added to a message being deleted.
+    sql: `
+      CREATE TABLE message_releases (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        message_id text COLLATE "C" NOT NULL,
+        released_at timestamptz NOT NULL,
+        recipients json NOT NULL,
+        server text NOT NULL,
+        reply text NOT NULL
+      );
+      CREATE INDEX message_releases_by_message ON message_releases (message_id, seq);
+      CREATE FUNCTION message_releases_deleted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+      BEGIN
+        DELETE FROM message_releases WHERE message_id IN (SELECT id FROM deleted);
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER messages_after_delete_releases AFTER DELETE ON messages
+        REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION message_releases_deleted();
+    `,
+  },
 ];

@@ -3,7 +3,13 @@
  * suite runs against both), with a tsvector/GIN full-text index and versioned migrations.
  */
 import pg from 'pg';
-import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
+import type {
+  MessageDetail,
+  MessageRelease,
+  MessageSummary,
+  SessionRecord,
+  SessionSummary,
+} from '../../domain/types.js';
 import { MailportError } from '../../errors.js';
 import { parseSearchQuery } from '../../search/query.js';
 import { searchWords } from '../../search/words.js';
@@ -13,6 +19,8 @@ import {
   detailFromRow,
   type MessageRecord,
   messageRecord,
+  RELEASE_COLUMNS,
+  type ReleaseRow,
   type SummaryRow,
   summaryColumns,
   summaryFromRow,
@@ -148,12 +156,18 @@ export class PostgresStore implements Store {
   }
 
   async getMessage(id: string): Promise<MessageDetail | null> {
-    const [row] = await this.query<DetailRow>(
-      `SELECT ${detailColumns('messages', 'c')} FROM messages JOIN message_content c ON c.id = messages.id
-       WHERE messages.id = $1`,
-      [id],
-    );
-    return row === undefined ? null : detailFromRow(row, this.parsed);
+    const [[row], releases] = await Promise.all([
+      this.query<DetailRow>(
+        `SELECT ${detailColumns('messages', 'c')} FROM messages JOIN message_content c ON c.id = messages.id
+         WHERE messages.id = $1`,
+        [id],
+      ),
+      this.query<ReleaseRow>(
+        `SELECT ${RELEASE_COLUMNS} FROM message_releases WHERE message_id = $1 ORDER BY seq`,
+        [id],
+      ),
+    ]);
+    return row === undefined ? null : detailFromRow(row, releases, this.parsed);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
@@ -164,6 +178,16 @@ export class PostgresStore implements Store {
   async setRead(id: string, read: boolean): Promise<boolean> {
     const result = await this.pool.query('UPDATE messages SET is_read = $2 WHERE id = $1', [id, read]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async addRelease(id: string, release: MessageRelease): Promise<boolean> {
+    const rows = await this.query(
+      `INSERT INTO message_releases (message_id, ${RELEASE_COLUMNS})
+       SELECT id, $2, $3, $4, $5 FROM messages WHERE id = $1 FOR KEY SHARE RETURNING seq`,
+      [id, release.at, JSON.stringify(release.to), withoutNul(release.server), withoutNul(release.reply)],
+      `Could not record the release of message ${id}.`,
+    );
+    return rows.length > 0;
   }
 
   async deleteMessage(id: string): Promise<boolean> {

@@ -134,4 +134,30 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_chaos_fired ON sessions (chaos_fired, id);
     `,
   },
+  {
+    version: 6,
+    name: 'each release of a message to a real SMTP server is recorded, and deleted with the message',
+    // A table of its own, not a column of messages: the list keeps reading only the narrow rows,
+    // and a release appends a row instead of rewriting one. Like the other companion tables, its
+    // rows go in the delete trigger, which is why migration 4's is replaced.
+    sql: `
+      CREATE TABLE message_releases (
+        seq INTEGER NOT NULL,
+        released_at INTEGER NOT NULL,
+        recipients TEXT NOT NULL,
+        server TEXT NOT NULL,
+        reply TEXT NOT NULL
+      );
+      CREATE INDEX message_releases_by_message ON message_releases (seq);
+      DROP TRIGGER messages_after_delete;
+      CREATE TRIGGER messages_after_delete AFTER DELETE ON messages BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'messages';
+        UPDATE counters SET value = value - old.size WHERE name = 'message_bytes';
+        DELETE FROM messages_fts WHERE rowid = old.seq;
+        DELETE FROM message_content WHERE seq = old.seq;
+        DELETE FROM message_raw_parts WHERE seq = old.seq;
+        DELETE FROM message_releases WHERE seq = old.seq;
+      END;
+    `,
+  },
 ];

@@ -13,7 +13,13 @@
  */
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { MessageDetail, MessageSummary, SessionRecord, SessionSummary } from '../../domain/types.js';
+import type {
+  MessageDetail,
+  MessageRelease,
+  MessageSummary,
+  SessionRecord,
+  SessionSummary,
+} from '../../domain/types.js';
 import type { RawIngestStore, RawMessage } from '../../ingest/raw-ingest.js';
 import { summarize } from '../../ingest/summary.js';
 import { messageFacts } from '../../mime/message-facts.js';
@@ -25,6 +31,8 @@ import {
   decodeJson,
   detailColumns,
   detailFromRow,
+  RELEASE_COLUMNS,
+  type ReleaseRow,
   type SummaryRow,
   summaryColumns,
   summaryFromRow,
@@ -170,7 +178,10 @@ export class SqliteStore implements RawIngestStore {
        JOIN message_content c ON c.seq = messages.seq WHERE messages.id = ?`,
     ).get(id) as (DetailRow & { seq: number }) | undefined;
     if (row === undefined) return null;
-    return detailFromRow({ ...row, raw: this.rawBytes(row.seq, row.raw) }, this.parsed);
+    const releases = this.statement(
+      `SELECT ${RELEASE_COLUMNS} FROM message_releases WHERE seq = ? ORDER BY rowid`,
+    ).all(row.seq) as ReleaseRow[];
+    return detailFromRow({ ...row, raw: this.rawBytes(row.seq, row.raw) }, releases, this.parsed);
   }
 
   async getRawMessage(id: string): Promise<Buffer | null> {
@@ -196,6 +207,15 @@ export class SqliteStore implements RawIngestStore {
   async setRead(id: string, read: boolean): Promise<boolean> {
     const sql = 'UPDATE messages SET is_read = ? WHERE id = ?';
     return (await this.run<number>({ sql, params: [read ? 1 : 0, id], returns: 'changes' })) > 0;
+  }
+
+  async addRelease(id: string, release: MessageRelease): Promise<boolean> {
+    const changes = await this.run<number>({
+      sql: `INSERT INTO message_releases (seq, ${RELEASE_COLUMNS}) SELECT seq, ?, ?, ?, ? FROM messages WHERE id = ?`,
+      params: [Date.parse(release.at), JSON.stringify(release.to), release.server, release.reply, id],
+      returns: 'changes',
+    });
+    return changes > 0;
   }
 
   async deleteMessage(id: string): Promise<boolean> {

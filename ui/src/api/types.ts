@@ -31,6 +31,7 @@ export type {
   HeaderLine,
   ListenerInfo,
   MessageDetail,
+  MessageRelease,
   MessageSummary,
   ReleaseInfo,
   ServerInfo,

@@ -1,10 +1,11 @@
 /**
  * How the message arrived, at a glance: port and profile, STARTTLS or implicit TLS with version
- * and cipher, the AUTH user and mechanism, and the SMTP envelope with Bcc recipients marked.
+ * and cipher, the AUTH user and mechanism, and the SMTP envelope with Bcc recipients marked; and
+ * where it went since, each release to a real server.
  */
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
 import type { MessageDetail } from '../api/types.js';
-import { formatBytes } from '../lib/format.js';
+import { formatBytes, fullDate, shortDate } from '../lib/format.js';
 import { linkProps } from '../lib/router.js';
 import { Icon } from './icon.js';
 import { TlsFacts } from './tls-facts.js';
@@ -76,6 +77,25 @@ export function DeliveryFacts({ message }: { message: MessageDetail }) {
             ))}
           </dd>
         </div>
+        {message.releases.length > 0 && (
+          <div class="fact fact-wide">
+            <dt>
+              <Icon name="send" size={14} /> Releases
+            </dt>
+            <dd>
+              {message.releases.map((release, index) => (
+                <span key={index} class="release-record">
+                  Released to <strong>{release.to.join(', ')}</strong> via{' '}
+                  <span class="mono">{release.server}</span> at{' '}
+                  <time dateTime={release.at} title={fullDate(release.at)}>
+                    {shortDate(release.at)}
+                  </time>
+                  <span class="muted small"> · {release.reply}</span>
+                </span>
+              ))}
+            </dd>
+          </div>
+        )}
         <div class="fact fact-meta">
           <dt class="sr-only">Size and session</dt>
           <dd class="muted small">

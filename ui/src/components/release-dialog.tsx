@@ -14,6 +14,8 @@ import { FixText } from './fix-text.js';
 interface ReleaseDialogProps {
   message: MessageDetail;
   release: ReleaseInfo;
+  /** After the upstream accepted the message: the server has recorded the release on it. */
+  onReleased: () => void;
   onClose: () => void;
 }
 
@@ -23,7 +25,7 @@ interface Failure {
   cause: string | null;
 }
 
-export function ReleaseDialog({ message, release, onClose }: ReleaseDialogProps) {
+export function ReleaseDialog({ message, release, onReleased, onClose }: ReleaseDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const allow = new ReleaseAllowList(release.allow);
   const envelopeTo = message.envelope.rcptTo.map((recipient) => recipient.address);
@@ -58,6 +60,7 @@ export function ReleaseDialog({ message, release, onClose }: ReleaseDialogProps)
       const released = await api.release(message.id, addresses);
       setResult(released);
       announce(`Released to ${released.to.join(', ')}`);
+      onReleased();
     } catch (error) {
       setFailure(failureOf(error));
     } finally {

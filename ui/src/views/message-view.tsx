@@ -230,7 +230,14 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
         {tab === 'checks' && <MessageChecks id={id} />}
       </div>
       {releasing && release !== null && (
-        <ReleaseDialog message={message} release={release} onClose={() => setReleasing(false)} />
+        <ReleaseDialog
+          message={message}
+          release={release}
+          // Read back rather than pieced together here, so the facts show the release as stored.
+          // Should that read fail, the dialog has already shown the upstream's answer.
+          onReleased={() => void api.getMessage(id).then(setMessage, () => undefined)}
+          onClose={() => setReleasing(false)}
+        />
       )}
     </article>
   );
