@@ -1572,6 +1572,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Mailport', 'mailport sendmail'],
     fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
   },
+  {
+    // The server refused the message after its final dot; a reply code beside it (552 too large,
+    // 451 try later) names the reason more precisely and wins.
+    id: 'message-refused-after-data',
+    cause: 'message-rejected',
+    confidence: 0.5,
+    match: [/SMTP Error: data not accepted|DATA END command failed/i],
+    seenIn: ['PHPMailer'],
+    fix: "The server refused the message once it had read it, and PHPMailer's message does not say why. Read the server's reply: PHPMailer's `ErrorInfo` carries it after `SMTP code:` (or set `$mail->SMTPDebug = SMTP::DEBUG_SERVER` and look at the `SERVER -> CLIENT` line after the final dot), then run `mailport explain` on it. Most often a spam or content filter refused it (554 5.7.1); 552 means too large, a 4xx means try again later.",
+  },
 
   // --- Temporary conditions ---------------------------------------------------------------------
   {
