@@ -6,6 +6,7 @@
 
 import { IMPLICIT_TLS_PORTS, PLAINTEXT_GREETING_PORTS } from '../profiles/port-profiles.js';
 import type { CauseId, Explanation } from './causes.js';
+import { translateClientMessages } from './client-translations.js';
 import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from './rules.js';
 
 // `port 465`, `port: 465`, `port=465`, `port: '465'`: the port the client used, whatever its number.
@@ -48,7 +49,7 @@ function kindOf(port: number): PortContext {
 }
 
 export function normalise(text: string): string {
-  let cleaned = text;
+  let cleaned = translateClientMessages(text);
   for (const pattern of BOILERPLATE) {
     // What a pattern's `keep` group matched survives (a frame's function name names the step).
     cleaned = cleaned.replace(pattern, (...args: unknown[]) => {

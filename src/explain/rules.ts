@@ -348,6 +348,9 @@ const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
 const NOTHING_READ =
   /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "?220"? but got (?:an )?empty (?:response|code)|code "?220"? but got code "", with message ""|Resource temporarily unavailable \(os error (?:11|35)\)|network read error: the operation timed out|Connection to "[^"\n]{1,300}" timed out|waiting for server ready message|while receiving the initial server greeting/;
 
+/** A client naming the envelope step that failed with a 4xx reply (curl): try again, not refused. */
+const TEMPORARY_AT_STEP = /\b(?:MAIL|RCPT) failed: 4\d\d\b/i;
+
 /** An error anywhere in the text means the output does not show a clean success. */
 const FAILURE_SIGNS =
   /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
@@ -589,6 +592,22 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    // openssl s_client -starttls smtp against port 465: no greeting came, so no STARTTLS either, and
+    // the handshake it tries anyway meets the closed connection. A plaintext server without STARTTLS
+    // answers that handshake with a plaintext reply instead (wrong version number).
+    id: 'openssl-starttls-on-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.98,
+    match: [
+      /Didn't find STARTTLS in server response/,
+      /unexpected[ _]eof[ _]while[ _]reading|SSL_ERROR_SYSCALL/i,
+    ],
+    unless: [/wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long/i],
+    unlessPort: 'plaintext',
+    seenIn: ['openssl s_client'],
+    fix: 'Port 465 expects TLS from the first byte: use `openssl s_client -connect HOST:465` without `-starttls smtp` (and the same in the application: implicit TLS, not STARTTLS). Or keep STARTTLS and use port 587.',
+  },
+  {
     id: 'server-says-implicit-tls-expected',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.97,
@@ -742,6 +761,17 @@ export const RULES: readonly ExplainRule[] = [
       'aiosmtplib',
       'Postfix',
     ],
+  },
+  {
+    // A client that sent nothing to an implicit-TLS port waited for a greeting; a Mailport sandbox
+    // (and servers like it) then answers in plaintext with 421 before it closes. A client that shows
+    // only the code (curl) still shows it at the greeting, and the user said the port is 465.
+    id: 'greeting-421-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.8,
+    match: [AT_GREETING, /(?<![\w.:/-])421\b/],
+    port: 'implicit',
+    seenIn: ['curl'],
   },
   {
     id: 'nothing-read-plaintext-port',
@@ -1500,9 +1530,23 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.55,
     match: [
-      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|MAIL failed|refused the sender/i,
+      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|MAIL failed|refused the sender|SMTPSenderFailedException/i,
     ],
-    seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport'],
+    unless: [TEMPORARY_AT_STEP],
+    seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport', 'JavaMail'],
+  },
+  {
+    // Clients that name the step only in a stack frame or a transcript: Ruby's Net::SMTP (and the
+    // mail gem on top of it) in `mailfrom`, Symfony Mailer in doMailFromCommand(), swaks's MAIL FROM
+    // answered with an error.
+    id: 'envelope-sender-refused-in-step',
+    cause: 'sender-rejected',
+    confidence: 0.55,
+    match: [
+      /in [`'](?:Net::SMTP#)?mailfrom'|SmtpTransport->doMailFromCommand\(\)|[-~]> +MAIL FROM:[^\n]*\r?\n<(?:\*\*|~\*) +5\d\d/i,
+      REPLY_5XX,
+    ],
+    seenIn: ['Ruby Net::SMTP', 'Ruby mail gem', 'Symfony Mailer', 'swaks'],
   },
   {
     id: 'recipient-unknown',
@@ -1530,6 +1574,7 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /SMTPRecipientsRefused|all recipients were rejected|Recipient address rejected|recipients failed|recipient address [^\n]{0,300}? not accepted|RCPT failed|SMTPAddressFailedException|Invalid Addresses|Mailbox unavailable|refused the recipient|\b5\.1\.3\b/i,
     ],
+    unless: [TEMPORARY_AT_STEP],
     seenIn: [
       'Python smtplib',
       'nodemailer',
@@ -1574,6 +1619,29 @@ export const RULES: readonly ExplainRule[] = [
     unless: [/\bcommand line\b|\bauthentication\b/i],
     seenIn: ['Mailport', 'mailport sendmail'],
     fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
+  },
+  {
+    // The server refused the message after its final dot; a reply code beside it (552 too large,
+    // 451 try later) names the reason more precisely and wins.
+    id: 'message-refused-after-data',
+    cause: 'message-rejected',
+    confidence: 0.5,
+    match: [
+      /SMTP Error: data not accepted|DATA END command failed|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
+    ],
+    unless: [HUNG_UP],
+    seenIn: [
+      'PHPMailer',
+      'Python smtplib',
+      'aiosmtplib',
+      'JavaMail',
+      'msmtp',
+      'Ruby Net::SMTP',
+      'Ruby mail gem',
+      'swaks',
+      'Symfony Mailer',
+    ],
+    fix: "The server refused the message once it had read it, and the reply does not say why. Read the whole reply (PHPMailer: `ErrorInfo` after `SMTP code:`, or `$mail->SMTPDebug = SMTP::DEBUG_SERVER` and the `SERVER -> CLIENT` line after the final dot) and run `mailport explain` on it, or look at the server's log for the message. Most often a spam or content filter refused it (554 5.7.1): authenticate the sending domain (SPF, DKIM, DMARC) and check what the message carries; 552 means too large, a 4xx means try again later.",
   },
 
   // --- Temporary conditions ---------------------------------------------------------------------

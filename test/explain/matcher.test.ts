@@ -506,6 +506,26 @@ test("Microsoft 365's 535 5.7.139: the fix follows the reason it gives", () => {
   );
 });
 
+test('PHPMailer messages in other languages, as other PHPMailer versions spell them', () => {
+  // PHPMailer 5.2's German file wrote "SMTP Fehler" where 6.x writes "SMTP-Fehler".
+  assert.equal(explainText('SMTP Fehler: Authentifizierung fehlgeschlagen.').cause, 'auth-failed');
+  assert.equal(
+    explainText('SMTP Fehler: Die folgenden Empfänger sind nicht korrekt: bob@example.com').cause,
+    'recipient-unknown',
+  );
+  // PHPMailer 6 prints the backslash its Italian file has before the apostrophe; a file without it.
+  for (const text of [
+    "SMTP Error: Impossibile connettersi all\\'host SMTP.",
+    "SMTP Error: Impossibile connettersi all'host SMTP.",
+  ]) {
+    assert.match(explainText(text).fix, /SMTPDebug = SMTP::DEBUG_CONNECTION/, text);
+  }
+  // Translated or not, the message refused after the final dot.
+  for (const text of ['SMTP Error: data not accepted.', 'Erreur SMTP : données incorrectes.']) {
+    assert.equal(explainText(text).cause, 'message-rejected', text);
+  }
+});
+
 test('a text that cannot tell the cause says so, and how to get one that can', () => {
   const phpmailer = explainText('SMTP Error: Could not connect to SMTP host.');
   assert.deepEqual([phpmailer.cause, phpmailer.confidence], ['unknown', 0]);
@@ -838,6 +858,8 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
       repeated,
     ),
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
+    // Words of PHPMailer's translated messages, which are looked for before any rule.
+    ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
   ];
   // Each takes under a second on an idle machine; the bound is loose for a loaded CI machine and
   // still far below what a pattern that rescans the text (quadratic, 15 s and more) takes.

@@ -4,7 +4,8 @@
  * implicit|starttls|none, MP_USER, MP_PASS, MP_CA, MP_FROM, MP_TO, MP_BODY_BYTES, MP_TIMEOUT in
  * seconds, 2 by default), and lets its
  * error surface as the application's log would show it: Ruby's Net::SMTP (uncaught exception),
- * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level), Symfony Mailer
+ * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level, MP_LANG its language,
+ * MP_REPORT=exception prints the exception's message instead of ErrorInfo), Symfony Mailer
  * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception)
  * and Python's aiosmtplib (FastAPI-Mail's; uncaught exception).
  * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.

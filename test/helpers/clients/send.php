@@ -1,14 +1,16 @@
 <?php
 // Sends one message with PHPMailer, configured from MP_* variables, and reports the way
-// PHPMailer's own README example does.
+// PHPMailer's own README example does (MP_REPORT=exception: the exception's message instead).
 require '/usr/share/php/libphp-phpmailer/autoload.php';
 
 use PHPMailer\PHPMailer\PHPMailer;
 use PHPMailer\PHPMailer\SMTP;
 
 $mail = new PHPMailer(true);
+// MP_LANG: PHPMailer prints its own messages in that language (`de`, `pt_br`, ...).
+$mail->setLanguage(getenv('MP_LANG') ?: 'en');
 try {
-    $mail->SMTPDebug = (int) (getenv('MP_DEBUG') ?: SMTP::DEBUG_SERVER);
+    $mail->SMTPDebug = getenv('MP_DEBUG') !== false ? (int) getenv('MP_DEBUG') : SMTP::DEBUG_SERVER;
     $mail->isSMTP();
     $mail->Host = getenv('MP_HOST');
     $mail->Port = (int) getenv('MP_PORT');
@@ -32,5 +34,7 @@ try {
     $mail->send();
     echo "Message has been sent\n";
 } catch (Exception $e) {
-    echo "Message could not be sent. Mailer Error: {$mail->ErrorInfo}\n";
+    echo getenv('MP_REPORT') === 'exception'
+        ? "{$e->getMessage()}\n"
+        : "Message could not be sent. Mailer Error: {$mail->ErrorInfo}\n";
 }

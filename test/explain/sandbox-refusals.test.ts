@@ -1,0 +1,222 @@
+/**
+ * `explain` against real clients refused by a real sandbox at a later step than the connection:
+ * the sender refused at MAIL FROM, the message refused after its final dot, a 451 at RCPT TO (the
+ * sandbox's chaos rules make the server say so), and the mistakes the Ruby `mail` gem and
+ * openssl s_client make against its ports. Nothing in this file is a typed-in error message.
+ *
+ * The refusals carry a reply that names no reason (`550 5.7.1 Permanent failure injected ...`), as
+ * many servers' do: the client's words for the step that failed are what tells the cause. Go's
+ * net/smtp prints the bare reply, and curl only "Weird server reply" after the final dot: both stay
+ * `unknown`, and are not here.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type CauseId, explainText } from '../../src/explain/index.js';
+import { CLIENTS_DIR, type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
+import { runClient } from '../helpers/run-client.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { closedPort } from '../smtp-client/test-servers.js';
+
+const credentials = { user: 'team-a', pass: 's3cret-pass' };
+const REFUSED_SENDER = 'blocked@example.com';
+const FILTERED_RECIPIENT = 'filtered@example.com';
+const LATER_RECIPIENT = 'later@example.com';
+
+let sandbox: TestSandbox;
+let clients: LanguageClients;
+let tempDir: string;
+let caFile: string;
+let refusedPort: number;
+
+before(async () => {
+  [sandbox, clients] = await Promise.all([
+    startTestSandbox({
+      auth: [`${credentials.user}:${credentials.pass}`],
+      chaos: [
+        `mail:550,match=${REFUSED_SENDER}`,
+        `message:554,match=${FILTERED_RECIPIENT}`,
+        `rcpt:451,match=${LATER_RECIPIENT}`,
+        'rcpt:550,match=nobody@example.com',
+      ],
+    }),
+    prepareLanguageClients(),
+  ]);
+  tempDir = await mkdtemp(join(tmpdir(), 'mailport-refusals-'));
+  caFile = join(tempDir, 'ca.pem');
+  await writeFile(caFile, sandbox.caPem);
+  refusedPort = await closedPort();
+});
+
+after(async () => {
+  await Promise.all([sandbox.stop(), clients.close()]);
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+/** One send as the MP_* settings of helpers/language-clients.ts describe it. */
+type Send = (env: Record<string, string>) => Promise<string>;
+
+const mailGem: Send = (env) => runClient('ruby', [join(CLIENTS_DIR, 'send-mail-gem.rb')], { env });
+
+const python: Send = (env) =>
+  runClient(
+    'python3',
+    [
+      '-c',
+      `import os, smtplib, ssl
+from email.message import EmailMessage
+message = EmailMessage()
+message['From'] = os.environ.get('MP_FROM', 'alice@example.com')
+message['To'] = os.environ.get('MP_TO', 'bob@example.com')
+message['Subject'] = 'test'
+message.set_content('hello')
+smtp = smtplib.SMTP(os.environ['MP_HOST'], int(os.environ['MP_PORT']), timeout=5)
+smtp.starttls(context=ssl.create_default_context(cafile=os.environ['MP_CA']))
+smtp.login(os.environ['MP_USER'], os.environ['MP_PASS'])
+smtp.send_message(message)`,
+    ],
+    { env },
+  );
+
+const msmtp: Send = (env) =>
+  runClient(
+    'msmtp',
+    [
+      '--timeout=5',
+      `--host=${env.MP_HOST}`,
+      `--port=${env.MP_PORT}`,
+      '--tls=on',
+      `--tls-trust-file=${env.MP_CA}`,
+      '--auth=on',
+      `--user=${env.MP_USER}`,
+      `--passwordeval=echo ${env.MP_PASS}`,
+      `--from=${env.MP_FROM ?? 'alice@example.com'}`,
+      env.MP_TO ?? 'bob@example.com',
+    ],
+    { input: 'Subject: test\n\nhello\n' },
+  );
+
+const swaks: Send = (env) =>
+  runClient('swaks', [
+    ...['--server', env.MP_HOST ?? '', '--port', env.MP_PORT ?? '', '--tls', '--tls-verify'],
+    ...['--tls-ca-path', env.MP_CA ?? '', '--timeout', '5', '--auth', 'PLAIN'],
+    ...['--auth-user', env.MP_USER ?? '', '--auth-password', env.MP_PASS ?? ''],
+    ...['--from', env.MP_FROM ?? 'alice@example.com', '--to', env.MP_TO ?? 'bob@example.com'],
+  ]);
+
+const curl: Send = (env) =>
+  runClient(
+    'curl',
+    [
+      ...['-sS', `smtp://${env.MP_HOST}:${env.MP_PORT}`, '--ssl-reqd', '--cacert', env.MP_CA ?? ''],
+      ...['--user', `${env.MP_USER}:${env.MP_PASS}`, '--max-time', '5', '-T', '-'],
+      ...['--mail-from', env.MP_FROM ?? 'alice@example.com', '--mail-rcpt', env.MP_TO ?? 'bob@example.com'],
+    ],
+    { input: 'Subject: test\r\n\r\nhello\r\n' },
+  );
+
+const SENDERS: Record<string, Send> = {
+  'Ruby Net::SMTP': (env) => clients.run('ruby', env),
+  'Ruby mail gem': mailGem,
+  'Symfony Mailer': (env) => clients.run('symfony', env),
+  'Jakarta Mail': (env) => clients.run('java', env),
+  aiosmtplib: (env) => clients.run('aiosmtplib', env),
+  'Python smtplib': python,
+  msmtp,
+  swaks,
+};
+
+/** Authenticated STARTTLS on the submission port: the refusal comes later. */
+function submission(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    MP_HOST: 'localhost',
+    MP_PORT: String(sandbox.port('submission')),
+    MP_TLS: 'starttls',
+    MP_CA: caFile,
+    MP_USER: credentials.user,
+    MP_PASS: credentials.pass,
+    MP_TIMEOUT: '5',
+    ...extra,
+  };
+}
+
+interface Case {
+  name: string;
+  expected: CauseId;
+  output: () => Promise<string>;
+  /** The port role the user would give with `--port`, where the output cannot say it. */
+  port?: number;
+}
+
+const cases: Case[] = [
+  ...Object.entries(SENDERS).flatMap(([client, send]): Case[] => [
+    {
+      name: `${client}: the sender refused at MAIL FROM`,
+      expected: 'sender-rejected',
+      output: () => send(submission({ MP_FROM: REFUSED_SENDER })),
+    },
+    {
+      name: `${client}: the message refused after the final dot`,
+      expected: 'message-rejected',
+      output: () => send(submission({ MP_TO: FILTERED_RECIPIENT })),
+    },
+  ]),
+  {
+    name: 'curl: a 451 at RCPT TO is a temporary failure, not an unknown recipient',
+    expected: 'temporary-failure',
+    output: () => curl(submission({ MP_TO: LATER_RECIPIENT })),
+  },
+  {
+    name: 'curl smtp:// against the implicit-TLS port, which answers with 421',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => curl(submission({ MP_HOST: '127.0.0.1', MP_PORT: String(sandbox.port('submissions')) })),
+    port: 465,
+  },
+  {
+    name: 'openssl s_client -starttls smtp against the implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () =>
+      runClient('openssl', [
+        ...['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${sandbox.port('submissions')}`],
+        ...['-CAfile', caFile],
+      ]),
+  },
+  // The Ruby mail gem (Rails' ActionMailer) making the mistakes other clients are tested with.
+  {
+    name: 'Ruby mail gem: a wrong password',
+    expected: 'auth-failed',
+    output: () => mailGem(submission({ MP_PASS: 'wrong' })),
+  },
+  {
+    name: 'Ruby mail gem: implicit TLS (tls: true) against the STARTTLS port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => mailGem(submission({ MP_TLS: 'implicit' })),
+  },
+  {
+    name: 'Ruby mail gem: no TLS against the implicit-TLS port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => mailGem(submission({ MP_TLS: 'none', MP_PORT: String(sandbox.port('submissions')) })),
+  },
+  {
+    name: 'Ruby mail gem: a refused recipient',
+    expected: 'recipient-unknown',
+    output: () => mailGem(submission({ MP_TO: 'nobody@example.com' })),
+  },
+  {
+    name: 'Ruby mail gem: a closed port',
+    expected: 'connection-refused',
+    output: () => mailGem(submission({ MP_HOST: '127.0.0.1', MP_PORT: String(refusedPort) })),
+  },
+];
+
+describe('explain answers clients refused by the sandbox', { concurrency: 4 }, () => {
+  for (const testCase of cases) {
+    test(testCase.name, async () => {
+      const output = await testCase.output();
+      const answer = explainText(output, testCase.port === undefined ? {} : { port: testCase.port });
+      assert.equal(answer.cause, testCase.expected, `output was:\n${output}`);
+    });
+  }
+});
