@@ -170,7 +170,7 @@ function noteFor(
       : `caniemail has no feature of its own for ${use.variant}: these are its ${feature.title} results${
           ruledOut.length === 0
             ? '.'
-            : `, except that ${ruledOut.join(', ')} count as unsupported: caniemail's notes there say ${variantValue(use.variant)} is not supported.`
+            : `, except that ${ruledOut.join(', ')} ${ruledOut.length === 1 ? 'counts' : 'count'} as unsupported: caniemail's notes there say ${variantValue(use.variant)} is not supported.`
         }`,
     use.hiddenFromOutlook
       ? 'Outlook on Windows and Windows Mail are left out: every use is inside <!--[if !mso]><!--> … <!--<![endif]-->, which they do not render.'
