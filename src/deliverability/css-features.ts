@@ -9,8 +9,12 @@ import { FEATURES } from './caniemail.js';
 import { type CssVisitor, collapse } from './css-scan.js';
 import { cssUrls } from './html-scan.js';
 
-/** Records that the message uses a feature, and where (a short excerpt of the markup or CSS). */
-export type RecordUse = (slug: string, where: string) => void;
+/**
+ * Records that the message uses a feature, and where (a short excerpt of the markup or CSS).
+ * `variant` is the value as used when caniemail has no feature of its own for it, such as
+ * `display:inline-flex` for `css-display-flex`; null for the feature itself.
+ */
+export type RecordUse = (slug: string, where: string, variant?: string | null) => void;
 
 const CSS = FEATURES.filter((feature) => feature.category === 'css');
 
@@ -145,12 +149,15 @@ export function cssFeatureVisitor(
       for (const slug of selectorFeatures(selectors)) record(slug, where);
     },
     declaration(property, value, context) {
+      // `mso-*` properties are instructions for Outlook on Windows that every other client
+      // ignores by design: their values' units and keywords are no use of a CSS feature.
+      if (property.startsWith('mso-')) return;
       const where = excerpt(
         element === null
           ? `${context} { ${property}: ${value} }`
           : `<${element} style="${property}: ${value}">`,
       );
-      for (const slug of declarationFeatures(property, value)) record(slug, where);
+      for (const [slug, variant] of declarationFeatures(property, value)) record(slug, where, variant);
       for (const url of cssUrls(value)) onUrl(url, where);
     },
     comment(text) {
@@ -159,33 +166,54 @@ export function cssFeatureVisitor(
   };
 }
 
-function declarationFeatures(property: string, value: string): Set<string> {
-  const slugs = new Set<string>(PROPERTY_FEATURES.get(property) ?? []);
-  if (property.startsWith('--')) slugs.add('css-variables');
-  if (/!\s*important\s*$/i.test(value)) slugs.add('css-important');
+/** The features of a declaration, each with its value variant (see RecordUse) or null. */
+function declarationFeatures(property: string, value: string): Map<string, string | null> {
+  const slugs = new Map<string, string | null>();
+  const add = (slug: string): void => {
+    if (!slugs.has(slug)) slugs.set(slug, null);
+  };
+  if (property.startsWith('--')) add('css-variables');
+  if (/!\s*important\s*$/i.test(value)) add('css-important');
   // Units and keywords are read outside strings, url(...) and hex colors, where digits are no lengths.
   const plain = value
     .toLowerCase()
     .replace(/"[^"]*"|'[^']*'|url\([^)]*\)|#[0-9a-f]+\b/g, ' ')
     .replace(/!\s*important\s*$/, '');
   const words = new Set(plain.split(/[\s,/()]+/).filter((word) => word !== ''));
-  for (const { slug, property: name, keyword } of VALUE_FEATURES) {
-    if (name !== property) continue;
-    if (words.has(keyword) || words.has(`inline-${keyword}`) || words.has(`${keyword}-reverse`))
-      slugs.add(slug);
-  }
+  const values = valueFeatures(property, words);
+  // `display:none` is its own feature: the generic `display` one, whose notes list the values
+  // each client lacks ("only supports display:none"), would count the same use twice.
+  if (values.size === 0) for (const slug of PROPERTY_FEATURES.get(property) ?? []) add(slug);
+  for (const [slug, variant] of values) slugs.set(slug, variant);
   for (const match of plain.matchAll(/(?<![a-z0-9-])([a-z][a-z0-9-]*)\(/g)) {
     const slug = FUNCTION_FEATURES.get(match[1] ?? '');
-    if (slug !== undefined) slugs.add(slug);
+    if (slug !== undefined) add(slug);
   }
   for (const match of plain.matchAll(/(?<![a-z0-9.-])[+-]?(?:\d+\.?\d*|\.\d+)(%|[a-z]+)/g)) {
     const slug = UNIT_FEATURES.get(match[1] ?? '');
-    if (slug !== undefined) slugs.add(slug);
+    if (slug !== undefined) add(slug);
   }
   for (const [slug, keywords] of KEYWORD_FEATURES) {
-    if ([...keywords].some((keyword) => words.has(keyword))) slugs.add(slug);
+    if ([...keywords].some((keyword) => words.has(keyword))) add(slug);
   }
   return slugs;
+}
+
+/**
+ * The value features of a declaration (`display:flex`). caniemail has no feature for the inline
+ * and reversed forms of these values (`inline-flex`, the two-value `inline flex`, `inline-grid`,
+ * `column-reverse`, `wrap-reverse`): they map to the closest feature as variants, which the
+ * report reads from that feature's data and notes rather than as the feature itself.
+ */
+function valueFeatures(property: string, words: ReadonlySet<string>): Map<string, string | null> {
+  const found = new Map<string, string | null>();
+  for (const { slug, property: name, keyword } of VALUE_FEATURES) {
+    if (name !== property) continue;
+    if (words.has(keyword)) found.set(slug, words.has('inline') ? `${property}:inline-${keyword}` : null);
+    else if (words.has(`inline-${keyword}`)) found.set(slug, `${property}:inline-${keyword}`);
+    else if (words.has(`${keyword}-reverse`)) found.set(slug, `${property}:${keyword}-reverse`);
+  }
+  return found;
 }
 
 /** The selector kinds, combinators and pseudo-classes of a selector list. */

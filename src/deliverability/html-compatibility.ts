@@ -8,6 +8,7 @@ import {
   type CaniemailFeature,
   type ClientSupport,
   clientSupport,
+  EMAIL_CLIENTS,
   type EmailClient,
   FEATURES,
   familyName,
@@ -31,6 +32,12 @@ export const MAX_CHECKED_BYTES = 1024 * 1024;
 /** The families that most mail is read in: a platform of theirs without support makes a warning. */
 const MAJOR_FAMILIES: ReadonlySet<string> = new Set(['apple-mail', 'gmail', 'outlook', 'yahoo']);
 
+/**
+ * Outlook on Windows and Windows Mail: they render with Word and read MSO conditional comments
+ * (caniemail's notes point both to VML for rounded corners), so an `[if !mso]` block is not theirs.
+ */
+const WORD_CLIENTS: ReadonlySet<string> = new Set(['outlook.windows', 'outlook.windows-mail']);
+
 const LEVEL_VALUE = { full: 1, partial: 0.5, none: 0 } as const;
 
 const FEATURES_BY_SLUG: ReadonlyMap<string, CaniemailFeature> = new Map(
@@ -46,9 +53,13 @@ export function checkHtmlCompatibility(html: string, clients: readonly EmailClie
   for (const use of detectFeatures(checked).values()) {
     const feature = FEATURES_BY_SLUG.get(use.slug);
     if (feature === undefined || feature.category === 'others') continue;
-    const results = clients.flatMap((client) => {
-      const support = clientSupport(feature, client);
-      return support === null || support.level === 'unknown' ? [] : [{ client, support }];
+    const results = clients.flatMap((client): ClientResult[] => {
+      if (use.hiddenFromOutlook && WORD_CLIENTS.has(client.id)) return [];
+      const base = clientSupport(feature, client);
+      const support = variantSupport(base, use.variant);
+      return support === null || support.level === 'unknown'
+        ? []
+        : [{ client, support, ruledOutByNote: support !== base }];
     });
     if (results.length === 0) continue;
     const support = featureSupport(results);
@@ -66,6 +77,7 @@ export function checkHtmlCompatibility(html: string, clients: readonly EmailClie
         : percent(supports.reduce((sum, value) => sum + value, 0) / supports.length),
     featuresUsed: supports.length,
     clients: clientFamilies(clients),
+    allClients: clientFamilies(EMAIL_CLIENTS),
     features,
     summary: {
       warnings: features.filter((feature) => feature.severity === 'warning').length,
@@ -80,6 +92,8 @@ export function checkHtmlCompatibility(html: string, clients: readonly EmailClie
 interface ClientResult {
   client: EmailClient;
   support: ClientSupport;
+  /** A variant's support taken to none by a note of the client's result (variantSupport). */
+  ruledOutByNote: boolean;
 }
 
 /** Each family counts once, whatever its number of platforms: the mean of its platforms' values. */
@@ -92,6 +106,24 @@ function featureSupport(results: readonly ClientResult[]): number {
       ) / platforms.length,
   );
   return families.reduce((sum, value) => sum + value, 0) / families.length;
+}
+
+/**
+ * A value variant (`display:inline-flex`) has no caniemail feature of its own: it takes the
+ * client's result for the closest feature, except where that result's notes say the variant is
+ * not supported (display:flex's note for Yahoo and AOL: "display:inline-flex is not supported").
+ */
+function variantSupport(support: ClientSupport | null, variant: string | null): ClientSupport | null {
+  if (support === null || variant === null) return support;
+  // Variants are made of letters and dashes (css-features.ts), safe in a pattern as they are.
+  const mentions = new RegExp(`(?<![\\w-])${variantValue(variant)}(?![\\w-])`, 'i');
+  const against = support.notes.filter((note) => mentions.test(note) && /not supported/i.test(note));
+  return against.length === 0 ? support : { level: 'none', notes: against };
+}
+
+/** `inline-flex` of `display:inline-flex`. */
+function variantValue(variant: string): string {
+  return variant.slice(variant.indexOf(':') + 1);
 }
 
 function finding(
@@ -107,7 +139,8 @@ function finding(
     : 'info';
   return {
     slug: feature.slug,
-    title: feature.title,
+    title: use.variant ?? feature.title,
+    note: noteFor(feature, use, results),
     url: feature.url,
     category: feature.category as HtmlFeatureFinding['category'],
     severity,
@@ -118,6 +151,32 @@ function finding(
     where: use.where,
     fix: fixFor(feature, unsupported.length > 0 ? unsupported : partial),
   };
+}
+
+/** How the data was read for this use, when not simply as caniemail's feature for every checked client. */
+function noteFor(
+  feature: CaniemailFeature,
+  use: FeatureUse,
+  results: readonly ClientResult[],
+): string | null {
+  const ruledOut = [
+    ...new Set(
+      results.filter((result) => result.ruledOutByNote).map(({ client }) => familyName(client.family)),
+    ),
+  ];
+  const notes = [
+    use.variant === null
+      ? null
+      : `caniemail has no feature of its own for ${use.variant}: these are its ${feature.title} results${
+          ruledOut.length === 0
+            ? '.'
+            : `, except that ${ruledOut.join(', ')} ${ruledOut.length === 1 ? 'counts' : 'count'} as unsupported: caniemail's notes there say ${variantValue(use.variant)} is not supported.`
+        }`,
+    use.hiddenFromOutlook
+      ? 'Outlook on Windows and Windows Mail are left out: every use is inside <!--[if !mso]><!--> … <!--<![endif]-->, which they do not render.'
+      : null,
+  ].filter((note) => note !== null);
+  return notes.length === 0 ? null : notes.join(' ');
 }
 
 function familySupport(results: readonly ClientResult[]): FamilySupport[] {

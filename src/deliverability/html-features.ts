@@ -10,6 +10,14 @@ import { scanStyleAttribute, scanStylesheet } from './css-scan.js';
 
 export interface FeatureUse {
   slug: string;
+  /** The value as used when it stands in for `slug` (`display:inline-flex`); null for the feature itself. */
+  variant: string | null;
+  /**
+   * Every use sits in an `<!--[if !mso]><!-->…<!--<![endif]-->` block, the markup that templates
+   * hide from Outlook on Windows and Windows Mail (the clients that read MSO conditional comments)
+   * behind a fallback of their own, such as a VML button.
+   */
+  hiddenFromOutlook: boolean;
   /** How many times the message uses it. */
   occurrences: number;
   /** Distinct places it is used, in order, at most MAX_PLACES. */
@@ -89,13 +97,23 @@ const IMAGE_FORMATS: ReadonlyMap<string, string> = new Map(
 /** `data:` MIME subtypes that differ from the extension. */
 const DATA_SUBTYPES: Readonly<Record<string, string>> = { jpeg: 'jpg', 'svg+xml': 'svg', 'x-icon': 'ico' };
 
+/** `<!--[if !mso]><!-->` (also `<!--[if !mso | IE]><!-- -->`), whose markup only Word-based Outlook skips. */
+const NOT_MSO_START = /^\[if\s+!\s*mso\b[^\]]*\]><!(?:--)?\s*$/i;
+/** `<!--<![endif]-->`, which ends it. */
+const NOT_MSO_END = /^<!\[endif\]\s*$/i;
+
 export function detectFeatures(html: string): Map<string, FeatureUse> {
   const uses = new Map<string, FeatureUse>();
-  const record: RecordUse = (slug, where) => {
-    const use = uses.get(slug) ?? { slug, occurrences: 0, where: [] };
+  // Inside `<!--[if !mso]><!-->`: the comments around it end themselves, so the parser reads the
+  // markup in between like any other, and only the comments say where the block starts and ends.
+  let hiddenFromOutlook = false;
+  const record: RecordUse = (slug, where, variant = null) => {
+    const key = variant === null ? slug : `${slug} ${variant}`;
+    const use = uses.get(key) ?? { slug, variant, hiddenFromOutlook, occurrences: 0, where: [] };
+    use.hiddenFromOutlook &&= hiddenFromOutlook;
     use.occurrences++;
     if (use.where.length < MAX_PLACES && !use.where.includes(where)) use.where.push(where);
-    uses.set(slug, use);
+    uses.set(key, use);
   };
   const image = (url: string, where: string): void => {
     for (const slug of imageFormats(url)) record(slug, where);
@@ -153,6 +171,8 @@ export function detectFeatures(html: string): Map<string, FeatureUse> {
       },
       oncomment(comment) {
         record('html-comments', excerpt(`<!--${comment}-->`));
+        if (NOT_MSO_START.test(comment)) hiddenFromOutlook = true;
+        else if (NOT_MSO_END.test(comment)) hiddenFromOutlook = false;
       },
       onprocessinginstruction(name, data) {
         if (name.toLowerCase() === '!doctype' && /^!doctype\s+html\s*$/i.test(data))

@@ -264,8 +264,13 @@ export interface FamilySupport {
 export interface HtmlFeatureFinding {
   /** caniemail's id of the feature, e.g. `css-display-flex`. */
   slug: string;
-  /** caniemail's title, e.g. `display:flex`. */
+  /**
+   * caniemail's title, e.g. `display:flex`; for a value caniemail has no feature of its own for,
+   * the value as used (`display:inline-flex`), under the closest feature's `slug`.
+   */
   title: string;
+  /** How caniemail's data was read for such a value (which feature stands for it); null otherwise. */
+  note: string | null;
   /** The caniemail page, with the test and the workarounds. */
   url: string;
   category: 'html' | 'css' | 'image';
@@ -300,6 +305,8 @@ export interface HtmlCompatibility {
   featuresUsed: number;
   /** The clients checked (all of caniemail's, or those of `?clients=`), by family. */
   clients: EmailClientFamily[];
+  /** Every client caniemail has data for, by family, whatever `?clients=` chose: what there is to choose from. */
+  allClients: EmailClientFamily[];
   /** Features some checked client does not fully support, warnings first, least supported first. */
   features: HtmlFeatureFinding[];
   /** Findings by severity; not part of the report's `summary`, which is about delivery. */

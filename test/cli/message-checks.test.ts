@@ -250,6 +250,23 @@ describe('mailport messages checks', () => {
     assert.match(gmail.stdout, /^HTML compatibility: \d+% \(\d+ features used, 4 clients in 1 family; /m);
   });
 
+  test('as a process: a value caniemail has no feature for prints the note on how its data was read', async () => {
+    const id = await send({
+      subject: 'Inline-flex tags',
+      text: 'New, Sale',
+      html: '<div style="display: inline-flex; gap: 8px"><span>New</span><span>Sale</span></div>',
+    });
+    const { code, stdout, stderr } = await runProcess(
+      checks(id, '--ip', PRODUCTION_IP, '--clients', 'yahoo'),
+    );
+    assert.equal(code, 0, stderr);
+    // display:flex is supported in Yahoo! Mail, whose caniemail note rules inline-flex out.
+    assert.match(
+      stdout,
+      /^ {2}warning display:inline-flex +not in Yahoo! Mail\n {4}caniemail has no feature of its own for display:inline-flex: these are its display:flex results, except that Yahoo! Mail counts as unsupported: caniemail's notes there say inline-flex is not supported\.\n {4}where: <div style="display: inline-flex">$/m,
+    );
+  });
+
   test('an unknown id is an API error naming the id; an address that is not an IP is refused before any request', async () => {
     await assert.rejects(cli(checks('no-such-message')), (error: unknown) => {
       assert.ok(error instanceof MailportApiError);

@@ -112,9 +112,11 @@ const VIEWS: {
     path: () => `/messages/${messageId}`,
     ready: '.facts',
     tab: { name: /Checks/, ready: '.checks-summary' },
-    // The HTML compatibility items expanded: fixes, notes and client chips in view.
+    // The HTML compatibility items expanded (fixes, notes and client chips in view), and the
+    // client-family filter open.
     act: async (page) => {
       await page.locator('.compat-feature').first().waitFor();
+      await page.locator('.compat-filter summary').click();
       for (const summary of await page.locator('.compat-feature summary').all()) await summary.click();
     },
   },

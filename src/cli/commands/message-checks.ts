@@ -210,6 +210,7 @@ function compatibilityLines(section: HtmlCompatibility | null): string[] {
       feature.partial.length > 0 ? `partly in ${families(feature.partial, section.clients)}` : null,
     ].filter((part) => part !== null);
     lines.push(`  ${feature.severity.padEnd(7)} ${feature.title.padEnd(width)}  ${support.join('; ')}`);
+    if (feature.note !== null) lines.push(`${DETAIL}${feature.note}`);
     if (feature.severity !== 'warning') continue;
     lines.push(`${DETAIL}where: ${feature.where.join(', ')}`, `${DETAIL}Fix: ${feature.fix}`);
   }

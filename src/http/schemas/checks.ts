@@ -258,7 +258,14 @@ export const FamilySupportSchema = Type.Object(
 export const HtmlFeatureFindingSchema = Type.Object(
   {
     slug: Type.String({ description: 'caniemail’s id of the feature, e.g. `css-display-flex`.' }),
-    title: Type.String({ description: 'caniemail’s title, e.g. `display:flex`.' }),
+    title: Type.String({
+      description:
+        'caniemail’s title, e.g. `display:flex`; for a value caniemail has no feature of its own for, the value as used (`display:inline-flex`), under the closest feature’s `slug`.',
+    }),
+    note: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'How caniemail’s data was read for such a value (which feature stands for it, which clients’ notes rule it out); null otherwise.',
+    }),
     url: Type.String({ description: 'The caniemail page, with the test and the workarounds.' }),
     category: Type.Union([Type.Literal('html'), Type.Literal('css'), Type.Literal('image')], {
       description: 'HTML, CSS or an image format.',
@@ -301,6 +308,10 @@ export const HtmlCompatibilitySchema = Type.Object(
     }),
     clients: Type.Array(ref(EmailClientFamilySchema), {
       description: 'The clients checked (all of caniemail’s, or those of `clients`), by family.',
+    }),
+    allClients: Type.Array(ref(EmailClientFamilySchema), {
+      description:
+        'Every client caniemail has data for, by family, whatever `clients` chose: what there is to choose from.',
     }),
     features: Type.Array(ref(HtmlFeatureFindingSchema), {
       description:

@@ -99,9 +99,10 @@ export const api = {
       body: JSON.stringify({ read }),
     }),
   /** The deliverability report; `ip` is the production sending IP, `probeLinks` requests every link. */
-  checks: (id: string, params: { ip?: string; probeLinks?: boolean }) =>
+  /** `clients`: comma-separated caniemail client patterns, e.g. `gmail,outlook`; all clients when left out. */
+  checks: (id: string, params: { ip?: string; probeLinks?: boolean; clients?: string }) =>
     json<DeliverabilityReport>(
-      `/messages/${encodeURIComponent(id)}/checks${query({ ip: params.ip, probeLinks: params.probeLinks ? 'true' : null })}`,
+      `/messages/${encodeURIComponent(id)}/checks${query({ ip: params.ip, probeLinks: params.probeLinks ? 'true' : null, clients: params.clients })}`,
     ),
   /** Sends the message to the server's `--release-server`; `to` omitted: the default recipients. */
   release: (id: string, to?: readonly string[]) =>

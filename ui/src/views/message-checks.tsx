@@ -7,7 +7,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { familyLabel } from '../../../src/deliverability/client-families.js';
-import { api } from '../api/client.js';
+import { ApiError, api } from '../api/client.js';
 import type {
   AuthResult,
   CheckVerdict,
@@ -21,8 +21,15 @@ import type {
   SpamAssassinCheck,
   SpamCheck,
 } from '../api/types.js';
+import { ClientFamilyFilter } from '../components/client-family-filter.js';
 import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
+import {
+  clientsParam,
+  type FamilyChoice,
+  loadFamilyChoice,
+  saveFamilyChoice,
+} from '../lib/client-family-choice.js';
 
 type Running = 'checks' | 'links' | null;
 
@@ -37,26 +44,43 @@ export function MessageChecks({ id }: { id: string }) {
   const [report, setReport] = useState<DeliverabilityReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState<Running>(null);
+  const [families, setFamilies] = useState<FamilyChoice>(loadFamilyChoice);
   // Only the latest request may update the panel: an older one can finish after it.
   const latest = useRef(0);
 
-  const run = (probeLinks: boolean) => {
+  const run = (probeLinks: boolean, choice: FamilyChoice = families) => {
     const request = ++latest.current;
     setRunning(probeLinks ? 'links' : 'checks');
     setError(null);
     const wanted = ip.trim();
     api
-      .checks(id, { ...(wanted === '' ? {} : { ip: wanted }), probeLinks })
+      .checks(id, { ...(wanted === '' ? {} : { ip: wanted }), probeLinks, clients: clientsParam(choice) })
       .then((result) => {
         if (request === latest.current) setReport(result);
       })
       .catch((failure: unknown) => {
-        if (request === latest.current)
-          setError(failure instanceof Error ? failure.message : String(failure));
+        if (request !== latest.current) return;
+        // A remembered family that a newer caniemail data set no longer has: check them all.
+        if (
+          choice !== null &&
+          failure instanceof ApiError &&
+          failure.status === 400 &&
+          /^clients=/.test(failure.detail)
+        ) {
+          chooseFamilies(null);
+          return;
+        }
+        setError(failure instanceof Error ? failure.message : String(failure));
       })
       .finally(() => {
         if (request === latest.current) setRunning(null);
       });
+  };
+
+  const chooseFamilies = (choice: FamilyChoice) => {
+    setFamilies(choice);
+    saveFamilyChoice(choice);
+    if (choice === null || choice.length > 0) run(false, choice);
   };
 
   useEffect(() => {
@@ -112,13 +136,21 @@ export function MessageChecks({ id }: { id: string }) {
       {report === null ? (
         error === null && <p class="empty-panel">Running the checks…</p>
       ) : (
-        <Report report={report} />
+        <Report report={report} families={families} onFamiliesChange={chooseFamilies} />
       )}
     </div>
   );
 }
 
-function Report({ report }: { report: DeliverabilityReport }) {
+function Report({
+  report,
+  families,
+  onFamiliesChange,
+}: {
+  report: DeliverabilityReport;
+  families: FamilyChoice;
+  onFamiliesChange: (choice: FamilyChoice) => void;
+}) {
   const { spf, dkim, dmarc, arc } = report.authentication;
   const { errors, warnings, infos, passed } = report.summary;
   return (
@@ -198,7 +230,13 @@ function Report({ report }: { report: DeliverabilityReport }) {
 
       <SpamSection spam={report.spam} check={report.spamAssassin} />
 
-      {report.htmlCompatibility !== null && <CompatibilitySection section={report.htmlCompatibility} />}
+      {report.htmlCompatibility !== null && (
+        <CompatibilitySection
+          section={report.htmlCompatibility}
+          families={families}
+          onFamiliesChange={onFamiliesChange}
+        />
+      )}
 
       <section class="checks-section" aria-labelledby="checks-links-title">
         <h3 id="checks-links-title" class="section-title">
@@ -330,8 +368,19 @@ function SpamSection({ spam, check }: { spam: SpamCheck | null; check: SpamAssas
   );
 }
 
-/** The score, then one expandable item per feature that some client lacks or limits. */
-function CompatibilitySection({ section }: { section: HtmlCompatibility }) {
+/**
+ * The score with the families it covers and the filter to choose them, then one expandable item
+ * per feature that some client lacks or limits.
+ */
+function CompatibilitySection({
+  section,
+  families,
+  onFamiliesChange,
+}: {
+  section: HtmlCompatibility;
+  families: FamilyChoice;
+  onFamiliesChange: (choice: FamilyChoice) => void;
+}) {
   const clients = section.clients.reduce((sum, family) => sum + family.platforms.length, 0);
   return (
     <section class="checks-section" aria-labelledby="checks-compat-title">
@@ -349,6 +398,7 @@ function CompatibilitySection({ section }: { section: HtmlCompatibility }) {
           optimum={100}
           value={section.score}
           aria-label={`HTML compatibility score ${section.score}%`}
+          aria-describedby="compat-coverage"
         />
         <span class="muted small">
           {count(section.featuresUsed, 'feature')} used, {count(clients, 'client')} in{' '}
@@ -358,17 +408,35 @@ function CompatibilitySection({ section }: { section: HtmlCompatibility }) {
             `; the first ${Math.round(section.checkedBytes / 1024)} KiB of ${Math.round(section.htmlBytes / 1024)} KiB checked`}
         </span>
       </p>
+      <p id="compat-coverage" class="compat-coverage">
+        Score for <strong>{coverage(section)}</strong>.
+      </p>
+      <ClientFamilyFilter families={section.allClients} choice={families} onChange={onFamiliesChange} />
       {section.features.length === 0 ? (
         <p class="muted">Every checked client supports every feature the HTML uses.</p>
       ) : (
         <ul class="check-list">
           {section.features.map((feature) => (
-            <CompatibilityFeature key={feature.slug} feature={feature} clients={section.clients} />
+            <CompatibilityFeature
+              key={`${feature.slug} ${feature.title}`}
+              feature={feature}
+              clients={section.clients}
+            />
           ))}
         </ul>
       )}
     </section>
   );
+}
+
+/** Which families the score covers: all, all but a few, or the few chosen. */
+function coverage({ clients, allClients }: HtmlCompatibility): string {
+  const total = allClients.length;
+  if (clients.length === total) return `all ${total} client families`;
+  const checked = new Set(clients.map((family) => family.family));
+  const left = allClients.filter((family) => !checked.has(family.family));
+  const names = (left.length < clients.length ? left : clients).map((family) => family.name).join(', ');
+  return `${clients.length} of ${total} client families: ${left.length < clients.length ? `all but ${names}` : names}`;
 }
 
 function CompatibilityFeature({
@@ -401,6 +469,7 @@ function CompatibilityFeature({
             )}
           </ul>
         )}
+        {feature.note !== null && <p class="check-detail">{feature.note}</p>}
         <p class="check-detail">Used {count(feature.occurrences, 'time')}:</p>
         <ul class="check-evidence">
           {feature.where.map((where) => (
