@@ -1,6 +1,6 @@
 /**
  * Byte-level SMTP input reader: splits command lines, reads DATA up to `<CRLF>.<CRLF>` and undoes
- * dot-stuffing. Pure: bytes go in with `push`, parsed events come out of `next`, so the session can
+ * dot-stuffing, and reads BDAT chunks by their octet count (RFC 3030 §2). Pure: bytes go in with `push`, parsed events come out of `next`, so the session can
  * stop pulling while a hook is pending (RFC 2920 pipelining) without losing or reordering input.
  *
  * Memory is bounded: a command line is buffered only up to `maxCommandLineLength`, a message text
@@ -26,6 +26,11 @@ export type DataProblem = 'too-large' | 'bare-lf' | 'line-too-long';
  */
 const PROBLEM_PRIORITY: readonly DataProblem[] = ['too-large', 'bare-lf', 'line-too-long'];
 
+/** The problems found, most important first. */
+export function sortedProblems(problems: ReadonlySet<DataProblem>): DataProblem[] {
+  return PROBLEM_PRIORITY.filter((problem) => problems.has(problem));
+}
+
 export type ReaderEvent =
   /** A complete command line, terminator removed. */
   | {
@@ -44,7 +49,9 @@ export type ReaderEvent =
    */
   | { kind: 'line-too-long'; octets: number; start: Buffer }
   /** `<CRLF>.<CRLF>` arrived: the body, or every reason the message has to be refused (its body was not kept). */
-  | DataEnd;
+  | DataEnd
+  /** Every octet of the BDAT chunk announced by `startChunk` was read and handed on. */
+  | { kind: 'chunk-end'; octets: number };
 
 /** `size` counts the message octets after dot-unstuffing, kept or not. */
 export type DataEnd =
@@ -66,7 +73,12 @@ export class SmtpLineReader {
   /** Read position inside `queue[0]`. */
   private offset = 0;
   private queuedOctets = 0;
-  private mode: 'command' | 'data' = 'command';
+  private mode: 'command' | 'data' | 'chunk' = 'command';
+
+  // Chunk mode: octets of the BDAT chunk still to read, and where they go.
+  private chunkOctets = 0;
+  private chunkRemaining = 0;
+  private chunkTarget: ChunkTarget = ignoreChunkOctets;
 
   // Command mode: the start of a line whose LF has not arrived yet.
   private partial: Buffer[] = [];
@@ -109,7 +121,7 @@ export class SmtpLineReader {
 
   /** The reasons the message being read will be refused, as far as known, most important first. */
   get pendingDataProblems(): DataProblem[] {
-    return this.mode === 'data' ? this.sortedProblems() : [];
+    return this.mode === 'data' ? sortedProblems(this.problems) : [];
   }
 
   /** Treat what follows as message text (after the 354 reply). */
@@ -122,6 +134,22 @@ export class SmtpLineReader {
     this.carry = null;
     this.skippingTextLine = false;
     this.lastByteWasCr = false;
+  }
+
+  /**
+   * Treat the next `octets` octets as one BDAT chunk: handed to `target` as they arrive, never
+   * parsed (RFC 3030 §2: no dot-stuffing, any octet allowed), then a `chunk-end` event.
+   */
+  startChunk(octets: number, target: ChunkTarget): void {
+    this.mode = 'chunk';
+    this.chunkOctets = octets;
+    this.chunkRemaining = octets;
+    this.chunkTarget = target;
+  }
+
+  /** Inside a BDAT chunk: the octets announced and those still missing. */
+  get unfinishedChunk(): { octets: number; missing: number } | null {
+    return this.mode === 'chunk' ? { octets: this.chunkOctets, missing: this.chunkRemaining } : null;
   }
 
   /** Drops all buffered input and returns to command mode; returns the octets dropped (CVE-2011-0411). */
@@ -137,12 +165,20 @@ export class SmtpLineReader {
     this.body.clear();
     this.carry = null;
     this.skippingTextLine = false;
+    this.chunkTarget = ignoreChunkOctets;
     return dropped;
   }
 
   /** The next event, or null when more input is needed. */
   next(): ReaderEvent | null {
-    return this.mode === 'command' ? this.nextCommandLine() : this.nextDataEnd();
+    switch (this.mode) {
+      case 'command':
+        return this.nextCommandLine();
+      case 'data':
+        return this.nextDataEnd();
+      case 'chunk':
+        return this.nextChunkEnd();
+    }
   }
 
   private advance(to: number): void {
@@ -239,6 +275,20 @@ export class SmtpLineReader {
       this.advance(chunk.length);
     }
     return null;
+  }
+
+  private nextChunkEnd(): ReaderEvent | null {
+    for (let chunk = this.queue[0]; chunk !== undefined && this.chunkRemaining > 0; chunk = this.queue[0]) {
+      const end = Math.min(chunk.length, this.offset + this.chunkRemaining);
+      const piece = chunk.subarray(this.offset, end);
+      this.chunkRemaining -= piece.length;
+      this.advance(end);
+      this.chunkTarget(piece);
+    }
+    if (this.chunkRemaining > 0) return null;
+    this.mode = 'command';
+    this.chunkTarget = ignoreChunkOctets;
+    return { kind: 'chunk-end', octets: this.chunkOctets };
   }
 
   /**
@@ -349,12 +399,8 @@ export class SmtpLineReader {
     this.body.clear();
   }
 
-  private sortedProblems(): DataProblem[] {
-    return PROBLEM_PRIORITY.filter((problem) => this.problems.has(problem));
-  }
-
   private finishData(): ReaderEvent {
-    const [first, ...rest] = this.sortedProblems();
+    const [first, ...rest] = sortedProblems(this.problems);
     const event: DataEnd =
       first === undefined
         ? { kind: 'data-end', size: this.size, body: this.body.take(), problems: [] }
@@ -365,6 +411,15 @@ export class SmtpLineReader {
     return event;
   }
 }
+
+/**
+ * Receives the octets of a BDAT chunk in order, as views of the socket chunks they arrived in:
+ * they must not be changed, and may be kept.
+ */
+export type ChunkTarget = (octets: Buffer) => void;
+
+/** Where the octets of a refused BDAT chunk go: RFC 3030 §2 has them read all the same. */
+export function ignoreChunkOctets(_octets: Buffer): void {}
 
 /** A copy of the first octets of a line, so that the pieces it came in are not kept alive. */
 function lineStart(pieces: readonly Buffer[]): Buffer {

@@ -54,6 +54,8 @@ export const REPLIES = Object.freeze({
     '5.5.2',
     'Line ended with a bare LF or contained a bare CR; SMTP lines must end with CRLF (RFC 5321 section 2.3.8)',
   ),
+  // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [SP "LAST"], chunk-size = 1*DIGIT (Postfix's wording).
+  BDAT_SYNTAX: reply(501, '5.5.4', 'Syntax: BDAT count [LAST] (RFC 3030 section 2)'),
   // RFC 5321 §4.2.2 "500 Line too long"; X.5.6 is registered for AUTH exchange lines only (RFC 4954).
   LINE_TOO_LONG: reply(500, '5.5.2', 'Line too long'),
   // RFC 5321 §4.2.4: 502 for a recognised command the server does not offer.
@@ -70,8 +72,8 @@ export const REPLIES = Object.freeze({
   VRFY_SYNTAX: reply(501, '5.5.2', 'Syntax: VRFY address'),
   NO_ARGUMENTS: reply(501, '5.5.4', 'This command takes no arguments'),
   HELP: reply(214, '2.0.0', [
-    'Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP QUIT VRFY HELP',
-    'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 section 4.1.4)',
+    'Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP',
+    'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA or BDAT (RFC 5321 section 4.1.4)',
   ]),
   VRFY: reply(252, '2.5.0', 'Cannot VRFY user, but will accept message and attempt delivery'),
 
@@ -79,9 +81,16 @@ export const REPLIES = Object.freeze({
   EHLO_FIRST: reply(503, '5.5.1', 'Send EHLO or HELO first'),
   EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 section 4.2)'),
   NESTED_MAIL: reply(503, '5.5.1', 'Sender already specified; send RSET to start a new transaction'),
-  NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO and DATA'),
+  NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO, DATA and BDAT'),
   // RFC 5321 §3.3 allows 503 or 554 for DATA inside a transaction without recipients; Postfix sends 554.
   NO_RECIPIENTS_YET: reply(554, '5.5.1', 'No valid recipients: send RCPT TO before DATA'),
+  NO_RECIPIENTS_BEFORE_BDAT: reply(554, '5.5.1', 'No valid recipients: send RCPT TO before BDAT'),
+  // RFC 3030 section 2: one transaction sends its text with DATA or with BDAT, never both (Postfix: 503 5.5.1).
+  DATA_AFTER_BDAT: reply(
+    503,
+    '5.5.1',
+    'DATA after BDAT: end the message with BDAT <size> LAST, or send RSET (RFC 3030 section 2)',
+  ),
   NO_VALID_RECIPIENTS: reply(554, '5.5.1', 'No valid recipients'),
 
   // STARTTLS (RFC 3207)
@@ -169,6 +178,11 @@ export function recipientOkReply(address: string): SmtpReply {
   return reply(250, '2.1.5', `Recipient <${address}> OK`);
 }
 
+/** RFC 3030 §2: each BDAT chunk but the last is acknowledged with its size. */
+export function chunkReceivedReply(octets: number): SmtpReply {
+  return reply(250, '2.0.0', `${octets} octets received`);
+}
+
 export function messageQueuedReply(id: string): SmtpReply {
   return reply(250, '2.0.0', `OK: queued as ${id}`);
 }
@@ -199,7 +213,8 @@ const UNSUPPORTED_PARAMETER_REASONS: Readonly<Record<string, string>> = {
   NOTIFY: 'DSN (RFC 3461) is not offered by this server',
   ORCPT: 'DSN (RFC 3461) is not offered by this server',
   AUTH: 'AUTH is not offered on this connection',
-  'BODY=BINARYMIME': 'BINARYMIME and CHUNKING (RFC 3030) are not offered; send BODY=8BITMIME',
+  'BODY=BINARYMIME':
+    'BINARYMIME (RFC 3030) is not offered, only CHUNKING for 7bit and 8bit text; send BODY=8BITMIME',
 };
 
 /** The command a parameter came on; after HELO no parameter is taken at all. */

@@ -1,6 +1,7 @@
 /**
  * The SMTP server state machine for one connection (RFC 5321 with STARTTLS 3207, AUTH 4954,
- * SIZE 1870, PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, SMTPUTF8 6531).
+ * SIZE 1870, PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, SMTPUTF8 6531,
+ * CHUNKING 3030 without BINARYMIME).
  *
  * Pure: no sockets, timers or clock. Bytes come in through `receive`; replies, transcript lines and
  * diagnostics go out through the `ProtocolSink`; credentials and messages go to `ProtocolHooks`.
@@ -9,11 +10,19 @@
 import { isUtf8 } from 'node:buffer';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
+import { ChunkedMessage } from './chunked-message.js';
 import { isAddressLiteral } from './envelope.js';
-import { type DataEnd, type DataProblem, type ReaderEvent, SmtpLineReader } from './line-reader.js';
+import {
+  type DataEnd,
+  type DataProblem,
+  ignoreChunkOctets,
+  type ReaderEvent,
+  SmtpLineReader,
+} from './line-reader.js';
 import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
   authChallengeReply,
+  chunkReceivedReply,
   closesConnection,
   dataLineTooLongReply,
   ehloReply,
@@ -65,13 +74,12 @@ const SASL_LINE_LIMIT = 12288;
  */
 const PENDING_INPUT_LIMIT = 1024 * 1024;
 
-/** SMTP verbs we recognise but do not offer (RFC 5321 §4.1.1.8 EXPN, §4.1.5 TURN…, BDAT without CHUNKING). */
+/** SMTP verbs we recognise but do not offer (RFC 5321 §4.1.1.8 EXPN, §4.1.5 TURN…). */
 const NOT_OFFERED_VERBS: ReadonlySet<string> = new Set([
   'EXPN',
   'TURN',
   'ETRN',
   'ATRN',
-  'BDAT',
   'SEND',
   'SOML',
   'SAML',
@@ -83,6 +91,21 @@ const NO_SUBJECTS: readonly string[] = Object.freeze([]);
 /** Control characters (C0 except TAB, DEL, C1) never belong in a command line. */
 const CONTROL_CHARACTER = /[^\P{Cc}\t]/u;
 
+/**
+ * RFC 3030 §2: `BDAT chunk-size [LAST]`, chunk-size 1*DIGIT. Fifteen digits keep the size exact
+ * in a JavaScript number (and are 999 TB, more than any chunk).
+ */
+const BDAT_ARGUMENT = /^(\d{1,15})(?: +(LAST))?$/i;
+
+/** A reply held back until its BDAT chunk has been read: the reply comes after the octets (RFC 3030 §2). */
+type DeferredReply = () => void;
+
+interface PendingChunk {
+  last: boolean;
+  /** The refusal to send once the chunk is read and dropped; null when the chunk is taken. */
+  refusal: DeferredReply | null;
+}
+
 interface MailTransaction {
   mailFrom: EnvelopeAddress;
   rcptTo: EnvelopeAddress[];
@@ -92,6 +115,8 @@ interface MailTransaction {
   recipientTried: boolean;
   /** A RCPT was refused by the engine, not by `beforeAccept`: that 554 is then not the hook's doing. */
   recipientRefusedByEngine: boolean;
+  /** The text so far, once a BDAT chunk was taken: DATA is then out of sequence (RFC 3030 §2). */
+  chunks: ChunkedMessage | null;
 }
 
 /**
@@ -125,6 +150,8 @@ export class SmtpProtocolSession {
   private clientName: string | null = null;
   private esmtp = false;
   private transaction: MailTransaction | null = null;
+  /** The BDAT chunk being read, whose reply waits for its last octet. */
+  private pendingChunk: PendingChunk | null = null;
   private sasl: SaslExchange | null = null;
   private readonly acceptedIds: string[] = [];
   private lastErrorText: string | null = null;
@@ -349,6 +376,9 @@ export class SmtpProtocolSession {
       case 'data-end':
         this.handleDataEnd(event);
         return;
+      case 'chunk-end':
+        this.handleChunkEnd(event.octets);
+        return;
       case 'line':
         if (this.sasl !== null) {
           this.handleSaslLine(this.sasl, event.line, event.terminator === 'crlf' && !event.bareCr);
@@ -400,11 +430,16 @@ export class SmtpProtocolSession {
   }
 
   private dispatch(verb: string, argument: string): void {
-    if (this.serviceRefused && verb !== 'QUIT') {
-      this.failCommand(REPLIES.SERVICE_REFUSED);
+    // BDAT applies the same gates, but only once its chunk is read.
+    if (verb === 'BDAT') {
+      this.handleBdat(argument);
       return;
     }
-    if (!this.passesGates(verb)) return;
+    const refusal = this.gateRefusal(verb);
+    if (refusal !== null) {
+      refusal();
+      return;
+    }
     switch (verb) {
       case 'EHLO':
         this.handleEhlo(argument);
@@ -464,36 +499,40 @@ export class SmtpProtocolSession {
   }
 
   /**
-   * Checks that apply before any verb handler runs: greeting first (RFC 5321 §4.1.4), then STARTTLS
-   * (RFC 3207 §4: 530 to everything but NOOP, EHLO, STARTTLS, QUIT), then AUTH (RFC 4954 §6).
+   * Checks that apply before any verb handler runs: a refused greeting (RFC 5321 §3.1), greeting
+   * first (§4.1.4), then STARTTLS (RFC 3207 §4: 530 to everything but NOOP, EHLO, STARTTLS, QUIT),
+   * then AUTH (RFC 4954 §6). Returns the refusal to send, or null when the verb may run.
    */
-  private passesGates(verb: string): boolean {
-    const needsGreeting =
-      verb === 'STARTTLS' || verb === 'AUTH' || verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA';
-    if (needsGreeting && this.clientName === null) {
-      if (this.ehloExpectedAfterTls) {
-        this.diagnose('starttls-not-reissued-ehlo', `${verb} sent before EHLO`);
-        this.failCommand(REPLIES.EHLO_AFTER_STARTTLS);
-      } else {
-        this.diagnose('no-ehlo', `${verb} sent before EHLO`);
-        this.failCommand(REPLIES.EHLO_FIRST);
-      }
-      return false;
+  private gateRefusal(verb: string): DeferredReply | null {
+    if (this.serviceRefused && verb !== 'QUIT') return () => this.failCommand(REPLIES.SERVICE_REFUSED);
+    if (NEEDS_GREETING.has(verb) && this.clientName === null) {
+      return this.ehloExpectedAfterTls
+        ? () =>
+            this.failCommand(
+              REPLIES.EHLO_AFTER_STARTTLS,
+              'starttls-not-reissued-ehlo',
+              `${verb} sent before EHLO`,
+            )
+        : () => this.failCommand(REPLIES.EHLO_FIRST, 'no-ehlo', `${verb} sent before EHLO`);
     }
     const needsTls = isKnownVerb(verb) && !ALLOWED_BEFORE_STARTTLS.has(verb);
     if (needsTls && requiresStartTls(this.profile) && this.tlsFacts === null) {
-      if (verb === 'AUTH') this.diagnose('auth-before-starttls');
-      if (verb === 'MAIL') this.diagnose('mail-before-starttls');
-      this.send(REPLIES.STARTTLS_FIRST);
-      return false;
+      return () => {
+        if (verb === 'AUTH') this.diagnose('auth-before-starttls');
+        // Message text before STARTTLS is the same mistake as its MAIL FROM.
+        if (verb === 'MAIL') this.diagnose('mail-before-starttls');
+        if (verb === 'BDAT') this.diagnose('mail-before-starttls', 'BDAT sent before STARTTLS');
+        this.send(REPLIES.STARTTLS_FIRST);
+      };
     }
-    const needsAuth = verb === 'MAIL' || verb === 'RCPT' || verb === 'DATA' || verb === 'VRFY';
-    if (needsAuth && this.profile.auth === 'required' && this.authFacts === null) {
-      if (verb === 'MAIL') this.diagnose('mail-before-auth');
-      this.send(REPLIES.AUTH_REQUIRED);
-      return false;
+    if (NEEDS_AUTH.has(verb) && this.profile.auth === 'required' && this.authFacts === null) {
+      return () => {
+        if (verb === 'MAIL') this.diagnose('mail-before-auth');
+        if (verb === 'BDAT') this.diagnose('mail-before-auth', 'BDAT sent before AUTH');
+        this.send(REPLIES.AUTH_REQUIRED);
+      };
     }
-    return true;
+    return null;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -540,6 +579,7 @@ export class SmtpProtocolSession {
   }
 
   private resetTransaction(): void {
+    this.transaction?.chunks?.discard();
     this.transaction = null;
     this.mailRefusedByHook = false;
   }
@@ -551,6 +591,7 @@ export class SmtpProtocolSession {
       '8BITMIME',
       'ENHANCEDSTATUSCODES',
       'SMTPUTF8',
+      'CHUNKING',
     ];
     if (offersStartTls(this.profile) && this.tlsFacts === null) extensions.push('STARTTLS');
     if (this.authOffered()) extensions.push(`AUTH ${SUPPORTED_MECHANISMS.join(' ')}`);
@@ -729,6 +770,7 @@ export class SmtpProtocolSession {
           smtpUtf8,
           recipientTried: false,
           recipientRefusedByEngine: false,
+          chunks: null,
         };
         this.send(senderOkReply(mailFrom.address));
       },
@@ -773,14 +815,12 @@ export class SmtpProtocolSession {
       this.needMail();
       return;
     }
+    if (transaction.chunks !== null) {
+      this.fail(REPLIES.DATA_AFTER_BDAT, 'bad-sequence', 'DATA after BDAT in the same transaction');
+      return;
+    }
     if (transaction.rcptTo.length === 0) {
-      // RFC 5321 §3.3: 554 inside a transaction without recipients, as Postfix answers; a client
-      // that never sent RCPT made a sequence mistake, one whose every RCPT failed did not.
-      if (transaction.recipientTried) {
-        this.send(REPLIES.NO_VALID_RECIPIENTS, transaction.recipientRefusedByEngine ? 'engine' : 'hook');
-      } else {
-        this.fail(REPLIES.NO_RECIPIENTS_YET, 'bad-sequence');
-      }
+      this.noRecipients(transaction, REPLIES.NO_RECIPIENTS_YET);
       return;
     }
     this.atStage('data', recipientAddresses(transaction.rcptTo), () => {
@@ -793,14 +833,39 @@ export class SmtpProtocolSession {
     });
   }
 
+  /**
+   * RFC 5321 §3.3: 554 inside a transaction without recipients, as Postfix answers; a client that
+   * never sent RCPT made a sequence mistake, one whose every RCPT failed did not.
+   */
+  private noRecipients(transaction: MailTransaction, notYet: SmtpReply): void {
+    if (transaction.recipientTried) {
+      this.send(REPLIES.NO_VALID_RECIPIENTS, transaction.recipientRefusedByEngine ? 'engine' : 'hook');
+    } else {
+      this.fail(notYet, 'bad-sequence');
+    }
+  }
+
   private handleDataEnd(end: DataEnd): void {
     this.sink.transcript('*', `<message body: ${end.size} bytes>`);
     const transaction = this.transaction;
     // RFC 5321 §4.1.1.4: the end of data closes the transaction, accepted or not.
     this.transaction = null;
     if (transaction === null) return;
+    this.acceptMessage(transaction, end, ['message'], 'in the message text');
+  }
+
+  /**
+   * The complete text of a transaction, by DATA or BDAT: refused for what it holds, or delivered
+   * once `beforeAccept` lets it through `stages`. A refused message is not delivered: nothing is stored.
+   */
+  private acceptMessage(
+    transaction: MailTransaction,
+    end: DataEnd,
+    stages: readonly ProtocolStage[],
+    where: string,
+  ): void {
     if (end.body === null) {
-      this.refuseMessage(end.problems);
+      this.refuseMessage(end.problems, where);
       return;
     }
     const delivery: Transaction = {
@@ -810,8 +875,73 @@ export class SmtpProtocolSession {
       tls: this.tlsFacts,
       auth: this.authFacts,
     };
-    // A refused message is not delivered: nothing is stored.
-    this.atStage('message', recipientAddresses(transaction.rcptTo), () => this.deliver(delivery));
+    this.atStages(stages, recipientAddresses(transaction.rcptTo), () => this.deliver(delivery));
+  }
+
+  /**
+   * `BDAT <size> [LAST]` (RFC 3030 §2). The chunk's octets follow the command whatever the reply
+   * will be, so they are always read, and dropped when the command is refused: the next command
+   * is found where the client put it. The reply, refusal included, comes after the last octet.
+   */
+  private handleBdat(argument: string): void {
+    const match = BDAT_ARGUMENT.exec(argument);
+    if (match === null) {
+      // Without a size the chunk's end is unknown: what follows is read as commands, as Postfix does.
+      this.failCommand(REPLIES.BDAT_SYNTAX, 'syntax-error', `BDAT ${argument.slice(0, 32)}`);
+      return;
+    }
+    const refusal = this.gateRefusal('BDAT') ?? this.chunkSequenceRefusal();
+    const transaction = this.transaction;
+    let target = ignoreChunkOctets;
+    if (refusal === null && transaction !== null) {
+      transaction.chunks ??= new ChunkedMessage(this.limits);
+      const message = transaction.chunks;
+      target = (octets) => message.append(octets);
+    }
+    this.pendingChunk = { last: match[2] !== undefined, refusal };
+    this.reader.startChunk(Number(match[1]), target);
+  }
+
+  /** BDAT needs MAIL and RCPT just as DATA does (RFC 3030 §2 leaves RFC 5321 §3.3's order as it is). */
+  private chunkSequenceRefusal(): DeferredReply | null {
+    const transaction = this.transaction;
+    if (transaction === null) return () => this.needMail();
+    if (transaction.rcptTo.length === 0) {
+      return () => this.noRecipients(transaction, REPLIES.NO_RECIPIENTS_BEFORE_BDAT);
+    }
+    return null;
+  }
+
+  private handleChunkEnd(octets: number): void {
+    const chunk = this.pendingChunk;
+    this.pendingChunk = null;
+    this.sink.transcript('*', `<BDAT chunk: ${octets} octets>`);
+    if (chunk === null) return;
+    if (chunk.refusal !== null) {
+      chunk.refusal();
+      return;
+    }
+    const transaction = this.transaction;
+    const message = transaction?.chunks;
+    if (transaction === null || message === null || message === undefined) return;
+    const [problem, ...more] = message.problems;
+    if (problem !== undefined) {
+      // RFC 3030 §2: a failed chunk fails the transaction; the client must not send more chunks
+      // and any it pipelined meanwhile get 503 as out of sequence.
+      this.resetTransaction();
+      this.refuseMessage([problem, ...more], BDAT_TEXT);
+      return;
+    }
+    if (!chunk.last) {
+      this.send(chunkReceivedReply(octets));
+      return;
+    }
+    // BDAT LAST ends the transaction, accepted or not, as the end of data does.
+    this.transaction = null;
+    const end = message.finish();
+    this.sink.transcript('*', `<message body: ${end.size} bytes>`);
+    // No 354 was asked for: BDAT LAST passes the `data` stage and the `message` stage together.
+    this.acceptMessage(transaction, end, ['data', 'message'], BDAT_TEXT);
   }
 
   private deliver(delivery: Transaction): void {
@@ -848,8 +978,8 @@ export class SmtpProtocolSession {
   }
 
   /** Every problem becomes a diagnostic; the most important one decides the reply. */
-  private refuseMessage(problems: readonly [DataProblem, ...DataProblem[]]): void {
-    for (const problem of problems) this.diagnoseDataProblem(problem, 'in the message text');
+  private refuseMessage(problems: readonly [DataProblem, ...DataProblem[]], where: string): void {
+    for (const problem of problems) this.diagnoseDataProblem(problem, where);
     this.send(dataProblemReply(problems[0], this.limits));
   }
 
@@ -867,7 +997,7 @@ export class SmtpProtocolSession {
     }
   }
 
-  /** RCPT or DATA without a transaction: the client's mistake, unless `beforeAccept` refused its MAIL. */
+  /** RCPT, DATA or BDAT without a transaction: the client's mistake, unless `beforeAccept` refused its MAIL. */
   private needMail(): void {
     if (this.mailRefusedByHook) this.send(REPLIES.NEED_MAIL, 'hook');
     else this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
@@ -920,6 +1050,13 @@ export class SmtpProtocolSession {
     } else {
       this.applyVerdict(verdict, accept, onRefused);
     }
+  }
+
+  /** `atStage` for each stage in turn: `accept` runs once every one has accepted. */
+  private atStages(stages: readonly ProtocolStage[], subjects: readonly string[], accept: () => void): void {
+    const [stage, ...rest] = stages;
+    if (stage === undefined) accept();
+    else this.atStage(stage, subjects, () => this.atStages(rest, subjects, accept));
   }
 
   private applyVerdict(verdict: StageVerdict, accept: () => void, onRefused?: () => void): void {
@@ -1078,6 +1215,15 @@ export class SmtpProtocolSession {
     for (const problem of this.reader.pendingDataProblems) {
       this.diagnoseDataProblem(problem, 'in a message that never ended with <CRLF>.<CRLF>');
     }
+    const chunk = this.reader.unfinishedChunk;
+    if (chunk === null) return;
+    this.sink.transcript(
+      '*',
+      `<BDAT chunk cut off: ${chunk.octets - chunk.missing} of ${chunk.octets} octets received>`,
+    );
+    for (const problem of this.transaction?.chunks?.problems ?? []) {
+      this.diagnoseDataProblem(problem, 'in a BDAT message that never got its last chunk');
+    }
   }
 
   /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
@@ -1106,11 +1252,21 @@ const KNOWN_VERBS: ReadonlySet<string> = new Set([
   'QUIT',
   'VRFY',
   'HELP',
+  'BDAT',
   ...NOT_OFFERED_VERBS,
 ]);
 
 /** RFC 3207 §4: where TLS is required, every other command gets 530 until STARTTLS. */
 const ALLOWED_BEFORE_STARTTLS = new Set(['NOOP', 'EHLO', 'STARTTLS', 'QUIT']);
+
+/** Where a BDAT message's problems were found, for their diagnostics. */
+const BDAT_TEXT = 'in the BDAT message text';
+
+/** Commands that mean nothing before EHLO/HELO (RFC 5321 §4.1.4). */
+const NEEDS_GREETING: ReadonlySet<string> = new Set(['STARTTLS', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'BDAT']);
+
+/** Commands refused until AUTH on a port that requires it (RFC 4954 §6). */
+const NEEDS_AUTH: ReadonlySet<string> = new Set(['MAIL', 'RCPT', 'DATA', 'BDAT', 'VRFY']);
 
 function isKnownVerb(verb: string): boolean {
   return KNOWN_VERBS.has(verb);

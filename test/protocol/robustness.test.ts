@@ -85,13 +85,7 @@ describe('garbage and limits', () => {
 
   it('replies 500 5.5.2 to unknown verbs (RFC 3463 §3.6) and 502 5.5.1 to unimplemented ones', async () => {
     const harness = await readyHarness('relay');
-    const replies = await harness.exchange(
-      'GET / HTTP/1.1',
-      'EXPN staff',
-      'BDAT 10 LAST',
-      'VRFY alice',
-      'HELP',
-    );
+    const replies = await harness.exchange('GET / HTTP/1.1', 'EXPN staff', 'TURN', 'VRFY alice', 'HELP');
     assert.deepEqual(
       replies.map((reply) => reply.lines[0]?.slice(0, 9)),
       ['500 5.5.2', '502 5.5.1', '502 5.5.1', '252 2.5.0', '214-2.0.0'],

@@ -87,7 +87,7 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       send: 'MAIL FROM:<sender@example.test> BODY=BINARYMIME',
       code: 555,
       enhanced: '5.5.4',
-      rule: 'RFC 3030 §3: BINARYMIME not offered, so the value is unsupported (as Postfix)',
+      rule: 'RFC 3030 §3: BINARYMIME not offered (CHUNKING is), so the value is unsupported (as Postfix)',
     },
     {
       send: 'MAIL FROM:<sender@example.test> AUTH=<>',

@@ -73,7 +73,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
       assert.match(ret ?? '', /^555 5\.5\.4 Unsupported parameter RET: DSN \(RFC 3461\) is not offered/);
       assert.match(
         binary ?? '',
-        /^555 5\.5\.4 Unsupported parameter BODY=BINARYMIME: BINARYMIME and CHUNKING/,
+        /^555 5\.5\.4 Unsupported parameter BODY=BINARYMIME: BINARYMIME \(RFC 3030\) is not offered, only CHUNKING/,
       );
       assert.match(
         foo ?? '',
@@ -118,7 +118,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
         'MAIL FROM:<a@example.test>',
         'DATA',
         'RCPT TO:<b@example.test>',
-        'BDAT 10 LAST',
+        'TURN',
         'EXPN staff',
       );
       assert.deepEqual(replies, [
