@@ -32,12 +32,13 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     misconfiguration: true,
   },
   'mail-before-starttls': {
-    message: 'The client sent MAIL FROM on a port that requires STARTTLS first.',
+    message: 'The client sent MAIL FROM (or message text with BDAT) on a port that requires STARTTLS first.',
     fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib `starttls()`, Postfix `smtp_tls_security_level = encrypt`), or use the relay port for unencrypted local tests.',
     misconfiguration: true,
   },
   'mail-before-auth': {
-    message: 'The client sent MAIL FROM without authenticating on a port that requires AUTH.',
+    message:
+      'The client sent MAIL FROM (or message text with BDAT) without authenticating on a port that requires AUTH.',
     fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`, Postfix `smtp_sasl_auth_enable = yes` with a `smtp_sasl_password_maps` entry), or send to the relay port, which needs no AUTH.',
     misconfiguration: true,
   },
@@ -126,7 +127,7 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'bad-sequence': {
     message: 'The client sent commands in an order SMTP does not allow.',
-    fix: 'Follow the order EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA (RFC 5321 §4.1.4).',
+    fix: 'Follow the order EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, then DATA or BDAT chunks, never both in one transaction (RFC 5321 §4.1.4, RFC 3030 §2).',
     misconfiguration: true,
   },
   'syntax-error': {

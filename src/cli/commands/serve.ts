@@ -266,7 +266,7 @@ export function registerServeCommand(program: Command): void {
       'after',
       `
 Chaos rules (--chaos, repeatable; MAILPORT_CHAOS takes several separated by ";"):
-  STAGE   connect (the greeting), ehlo, auth, mail, rcpt, data (the reply to DATA),
+  STAGE   connect (the greeting), ehlo, auth, mail, rcpt, data (the reply to DATA or BDAT LAST),
           message (the reply after the message body)
   ACTION  451 or 451/4.3.0   reply with this code (400-599) and RFC 3463 enhanced code (default
                              per stage and code); 421 also closes the connection

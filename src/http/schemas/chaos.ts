@@ -19,7 +19,7 @@ export const ChaosStageSchema = Type.Unsafe<ChaosStage>(
     $id: 'ChaosStage',
     enum: [...CHAOS_STAGES],
     description:
-      'Where the rule acts: `connect` (the greeting), `ehlo` (EHLO/HELO), `auth`, `mail` (MAIL FROM), `rcpt` (RCPT TO), `data` (the reply to DATA) or `message` (the reply after the message body).',
+      'Where the rule acts: `connect` (the greeting), `ehlo` (EHLO/HELO), `auth`, `mail` (MAIL FROM), `rcpt` (RCPT TO), `data` (the reply to DATA, or to BDAT LAST) or `message` (the reply after the message body).',
   }),
 );
 

@@ -228,7 +228,7 @@ export function ChaosView({ chaos }: { chaos: ChaosRules }) {
                     <code>{stage}</code>{' '}
                   </Fragment>
                 ))}
-                (<code>connect</code> is the greeting, <code>data</code> the reply to DATA,{' '}
+                (<code>connect</code> is the greeting, <code>data</code> the reply to DATA or BDAT LAST,{' '}
                 <code>message</code> the reply after the body)
               </dd>
             </div>
