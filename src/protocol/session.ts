@@ -100,11 +100,10 @@ const BDAT_ARGUMENT = /^(\d{1,15})(?: +(LAST))?$/i;
 /** A reply held back until its BDAT chunk has been read: the reply comes after the octets (RFC 3030 §2). */
 type DeferredReply = () => void;
 
-interface PendingChunk {
-  last: boolean;
-  /** The refusal to send once the chunk is read and dropped; null when the chunk is taken. */
-  refusal: DeferredReply | null;
-}
+/** A BDAT chunk being read: refused (its octets are dropped, then the refusal sent) or taken. */
+type PendingChunk =
+  | { refusal: DeferredReply }
+  | { refusal: null; last: boolean; transaction: MailTransaction; message: ChunkedMessage };
 
 interface MailTransaction {
   mailFrom: EnvelopeAddress;
@@ -890,26 +889,32 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.BDAT_SYNTAX, 'syntax-error', `BDAT ${argument.slice(0, 32)}`);
       return;
     }
-    const refusal = this.gateRefusal('BDAT') ?? this.chunkSequenceRefusal();
-    const transaction = this.transaction;
-    let target = ignoreChunkOctets;
-    if (refusal === null && transaction !== null) {
-      transaction.chunks ??= new ChunkedMessage(this.limits);
-      const message = transaction.chunks;
-      target = (octets) => message.append(octets);
+    const octets = Number(match[1]);
+    const gate = this.gateRefusal('BDAT');
+    if (gate !== null) {
+      this.skipChunk(octets, gate);
+      return;
     }
-    this.pendingChunk = { last: match[2] !== undefined, refusal };
-    this.reader.startChunk(Number(match[1]), target);
+    // BDAT needs MAIL and RCPT just as DATA does (RFC 3030 §2 leaves RFC 5321 §3.3's order as it is).
+    const transaction = this.transaction;
+    if (transaction === null) {
+      this.skipChunk(octets, () => this.needMail());
+      return;
+    }
+    if (transaction.rcptTo.length === 0) {
+      this.skipChunk(octets, () => this.noRecipients(transaction, REPLIES.NO_RECIPIENTS_BEFORE_BDAT));
+      return;
+    }
+    transaction.chunks ??= new ChunkedMessage(this.limits);
+    const message = transaction.chunks;
+    this.pendingChunk = { refusal: null, last: match[2] !== undefined, transaction, message };
+    this.reader.startChunk(octets, (piece) => message.append(piece));
   }
 
-  /** BDAT needs MAIL and RCPT just as DATA does (RFC 3030 §2 leaves RFC 5321 §3.3's order as it is). */
-  private chunkSequenceRefusal(): DeferredReply | null {
-    const transaction = this.transaction;
-    if (transaction === null) return () => this.needMail();
-    if (transaction.rcptTo.length === 0) {
-      return () => this.noRecipients(transaction, REPLIES.NO_RECIPIENTS_BEFORE_BDAT);
-    }
-    return null;
+  /** Reads a refused chunk's octets without keeping them; `refusal` is sent after the last one. */
+  private skipChunk(octets: number, refusal: DeferredReply): void {
+    this.pendingChunk = { refusal };
+    this.reader.startChunk(octets, ignoreChunkOctets);
   }
 
   private handleChunkEnd(octets: number): void {
@@ -921,9 +926,7 @@ export class SmtpProtocolSession {
       chunk.refusal();
       return;
     }
-    const transaction = this.transaction;
-    const message = transaction?.chunks;
-    if (transaction === null || message === null || message === undefined) return;
+    const { transaction, message } = chunk;
     const [problem, ...more] = message.problems;
     if (problem !== undefined) {
       // RFC 3030 §2: a failed chunk fails the transaction; the client must not send more chunks
