@@ -69,8 +69,9 @@ import type {
 /** RFC 4954 §4: an AUTH command or SASL response line may be up to 12288 octets. */
 const SASL_LINE_LIMIT = 12288;
 /**
- * Input a client may send while a hook (AUTH check, delivery) is pending. A client that follows
- * RFC 2920 only pipelines a few commands here; more than this is abuse, not pipelining.
+ * Commands a client may send while a hook (AUTH check, delivery) is pending. A client that follows
+ * RFC 2920 only pipelines a few commands here; more than this, beside the message text that BDAT
+ * may pipeline (below), is abuse, not pipelining.
  */
 const PENDING_INPUT_LIMIT = 1024 * 1024;
 
@@ -277,7 +278,9 @@ export class SmtpProtocolSession {
     // RFC 3207 §4.2 / CVE-2011-0411: nothing sent in plaintext after STARTTLS is ever executed.
     if (this.state === 'tls-handshake') return;
     this.reader.push(chunk);
-    if (this.hookPending && this.reader.bufferedOctets > PENDING_INPUT_LIMIT) {
+    // RFC 3030 §4.2: MAIL, RCPT and BDAT with its chunk may come in one go, so a whole message may
+    // wait behind a pending RCPT verdict; that is no more memory than the message itself will take.
+    if (this.hookPending && this.reader.bufferedOctets > PENDING_INPUT_LIMIT + this.limits.maxMessageSize) {
       this.diagnose('pipelining-violation', 'too much input sent while a reply was pending');
       this.sendAndClose(REPLIES.PIPELINE_OVERFLOW);
       return;

@@ -438,3 +438,30 @@ describe('chaos rules on BDAT LAST', () => {
     client.close();
   });
 });
+
+describe('a whole message pipelined behind a pending reply', () => {
+  it('MAIL, RCPT and a 1.5 MB BDAT LAST in one write wait out a delayed RCPT verdict (RFC 3030 §4.2)', async () => {
+    const large = await startTestSandbox({ maxMessageSize: '4000000', chaos: ['rcpt:delay=1s'] });
+    try {
+      const client = await RawSmtp.connect(large.port('relay'));
+      await client.reply();
+      await client.command('EHLO client.test');
+      const body = Buffer.from(`Subject: pipelined-large\r\n\r\n${`${'p'.repeat(98)}\r\n`.repeat(15_000)}`);
+      client.write(
+        Buffer.concat([
+          Buffer.from('MAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\n'),
+          bdat(body, true),
+        ]),
+      );
+      const [mail, rcpt, last] = await replies(client, 3);
+      assert.equal(mail, '250 2.1.0 Sender <a@example.test> OK');
+      assert.equal(rcpt, '250 2.1.5 Recipient <b@example.test> OK');
+      const id = QUEUED.exec(last ?? '')?.[1];
+      assert.ok(id, last);
+      assert.deepEqual(await large.store.getRawMessage(id), body);
+      client.close();
+    } finally {
+      await large.stop();
+    }
+  });
+});
