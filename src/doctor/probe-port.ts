@@ -326,7 +326,7 @@ function sessionFailure(
     }
   }
   if (error instanceof SmtpClientError) {
-    const fault = sessionFault(error, client, options.ehloName, options.stepTimeoutMs);
+    const fault = sessionFault(error, client, options);
     if (fault) return fault;
   }
   if (error instanceof SmtpClientError && error.notSmtpReason !== null) {

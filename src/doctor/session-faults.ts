@@ -6,6 +6,11 @@
 import type { CauseId } from '../explain/causes.js';
 import { HELO_NAME_REFUSED } from '../explain/rules.js';
 import { formatReply, type SmtpClient, type SmtpClientError } from '../smtp-client/index.js';
+import { describeChain } from './error-chain.js';
+import { handshakeRefusal } from './tls-refusal.js';
+
+/** OpenSSL's words for a TLS alert the server sent. */
+const TLS_ALERT = /SSL alert number \d+/;
 
 export interface SessionFault {
   message: string;
@@ -25,10 +30,18 @@ export function ehloNameAdvice(ehloName: string): string {
 export function sessionFault(
   error: SmtpClientError,
   client: SmtpClient,
-  ehloName: string,
-  stepTimeoutMs: number,
+  options: { ehloName: string; stepTimeoutMs: number; servername: string },
 ): SessionFault | null {
+  const { ehloName, stepTimeoutMs } = options;
   const afterStarttls = client.tlsMode === 'starttls';
+  // With TLS 1.3 the client's handshake is done before the server has judged it: a refusal (such
+  // as "certificate required") arrives as an alert on the first read instead.
+  if (TLS_ALERT.test(describeChain(error))) {
+    return {
+      message: `The TLS handshake seemed complete, but then ${handshakeRefusal(error, options.servername)}`,
+      ...(afterStarttls ? { cause: 'starttls-not-offered' as const } : {}),
+    };
+  }
   if (error.code === 'ETIMEDOUT') {
     const command = client.transcript.entries.findLast((entry) => entry.dir === 'C');
     const asked = command ? command.text.split(' ')[0]?.toUpperCase() : 'the greeting';

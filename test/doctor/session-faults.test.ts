@@ -349,6 +349,28 @@ describe('doctor on connection-level limits', () => {
     assert.doesNotMatch(finding?.message ?? '', /its TLS set-up is at fault/);
   });
 
+  test('a client certificate demanded after STARTTLS (TLS 1.3: the alert comes at EHLO): the same finding', async () => {
+    const port = await startServer((line, session) => {
+      if (/^EHLO/i.test(line)) session.write('250-broken.test\r\n250 STARTTLS\r\n');
+      else if (/^STARTTLS/i.test(line)) {
+        session.write('220 2.0.0 go ahead\r\n');
+        session.socket.removeAllListeners('data');
+        const tls = new TLSSocket(session.socket, {
+          isServer: true,
+          secureContext: context,
+          requestCert: true,
+          rejectUnauthorized: true,
+        });
+        tls.on('error', () => session.socket.destroy());
+      }
+    });
+    const { port: found } = await diagnose(port);
+    const [finding] = errors(found);
+    assert.match(finding?.message ?? '', /seemed complete, but then the server demands a client certificate/);
+    assert.doesNotMatch(finding?.message ?? '', /SSL routines/);
+    assert.equal(finding?.cause, 'starttls-not-offered');
+  });
+
   test('a greeting ended with a bare CR: the missing LF is named', async () => {
     const port = await startServer(
       () => {},
