@@ -17,7 +17,7 @@ import {
   type SmtpPhase,
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
-import { authFailure } from './auth-failure.js';
+import { authFailure, noPasswordMechanism } from './auth-failure.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
 import { withFix } from './fix.js';
@@ -513,6 +513,22 @@ async function tryAuthentication(
         'auth-mechanism-unsupported',
       );
     }
+    return;
+  }
+  const passwordless = noPasswordMechanism(report.authMechanisms);
+  if (passwordless) {
+    // Without credentials a warning: the port may still serve OAuth2 or Kerberos clients.
+    if (credentials) {
+      report.authOk = false;
+      report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
+    }
+    add(
+      report,
+      credentials ? 'error' : 'warning',
+      passwordless,
+      swaksEhlo(target, mode),
+      'auth-mechanism-unsupported',
+    );
     return;
   }
   if (!credentials) return;

@@ -210,6 +210,30 @@ describe('doctor on sessions that break after they start', () => {
     assert.equal(found.usable, false);
   });
 
+  test('only password-less AUTH (XOAUTH2, NTLM): a password cannot log in, and what each one needs', async () => {
+    const port = await startServer(
+      submission((line, session) => {
+        if (!/^EHLO/i.test(line) || !session.secure) return false;
+        session.write('250-broken.test\r\n250 AUTH XOAUTH2 NTLM\r\n');
+        return true;
+      }),
+    );
+    const anonymous = await diagnose(port);
+    const warning = anonymous.port.findings.find((entry) => entry.cause === 'auth-mechanism-unsupported');
+    assert.equal(warning?.level, 'warning');
+    assert.match(
+      warning?.message ?? '',
+      /only AUTH XOAUTH2 NTLM, no password mechanism .*OAuth2 access token.*Windows-domain/,
+    );
+
+    const withPassword = await diagnose(port, { credentials });
+    const [finding] = errors(withPassword.port);
+    assert.equal(finding?.cause, 'auth-mechanism-unsupported');
+    assert.doesNotMatch(finding?.message ?? '', /Use a mechanism listed after/);
+    assert.equal(withPassword.port.authOk, false);
+    assert.equal(withPassword.report.recommendation, null);
+  });
+
   test('AUTH accepted, then 530 to MAIL: the port is not recommended, and the login is not blamed', async () => {
     const port = await startServer(
       submission((line, session) => {
