@@ -6,7 +6,7 @@
  */
 import type { CauseId, Explanation } from '../explain/causes.js';
 import { describeError, explainError, explanationFor, matchRules } from '../explain/matcher.js';
-import type { SmtpClientError } from '../smtp-client/index.js';
+import { type SmtpClientError, SUPPORTED_MECHANISMS } from '../smtp-client/index.js';
 import { withFix } from './fix.js';
 
 export function authFailure(
@@ -43,4 +43,27 @@ function transientExplanation(error: SmtpClientError, port: number): Explanation
   return match
     ? explanationFor(match.cause, match.confidence, match.rule.fix)
     : explanationFor('temporary-failure', 0.5);
+}
+
+/** What each password-less mechanism needs instead of a password. */
+const MECHANISM_NEEDS: Record<string, string> = {
+  XOAUTH2:
+    'XOAUTH2 takes an OAuth2 access token (Gmail, Microsoft 365 with basic auth turned off): configure OAuth2 in the client, e.g. nodemailer `auth: { type: "OAuth2", user, accessToken }`',
+  OAUTHBEARER: 'OAUTHBEARER takes an OAuth2 bearer token (RFC 7628)',
+  GSSAPI: 'GSSAPI is a Kerberos login from a machine in the Windows or Kerberos domain',
+  NTLM: 'NTLM is a Windows-domain login (Exchange on-premises): the operator can enable Basic authentication (LOGIN) on the receive connector for password clients',
+};
+
+/**
+ * The server offers AUTH, but only mechanisms that take no password: a username and password will
+ * not log in here, whatever they are. Null when a password mechanism is among those offered.
+ */
+export function noPasswordMechanism(offered: readonly string[]): string | null {
+  if (
+    offered.length === 0 ||
+    offered.some((name) => (SUPPORTED_MECHANISMS as readonly string[]).includes(name))
+  )
+    return null;
+  const needs = offered.map((name) => MECHANISM_NEEDS[name]).filter((need) => need !== undefined);
+  return `The server offers only AUTH ${offered.join(' ')}, no password mechanism (PLAIN, LOGIN or CRAM-MD5): a username and password cannot log in here.${needs.length > 0 ? ` ${needs.join('; ')}.` : ''}`;
 }

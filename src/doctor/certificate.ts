@@ -81,6 +81,19 @@ export function analyseCertificate(
       verify,
     });
   }
+  // Clients check every certificate up to the anchor: an expired intermediate (or cross-signed
+  // root, as AddTrust's in 2020) fails the chain though the server's own certificate is current.
+  const expiredIssuer = tls.chain.find((issuer) => now > new Date(issuer.validTo));
+  if (expiredIssuer && !problems.includes('cert-expired')) {
+    const expiredAt = new Date(expiredIssuer.validTo);
+    problems.push('cert-expired');
+    findings.push({
+      level: 'error',
+      cause: 'cert-expired',
+      message: `The CA certificate "${expiredIssuer.subject.replace(/\n/g, ', ')}" in the chain expired ${describeAge(now.getTime() - expiredAt.getTime())} ago (valid until ${expiredAt.toISOString()}), though the server's own certificate is current: clients reject the whole chain ("certificate has expired"). The server must send the current intermediate, the chain its CA issues today (e.g. a fresh fullchain.pem), not an old one kept from a previous certificate.`,
+      verify,
+    });
+  }
   if (now < validFrom) {
     problems.push('cert-not-yet-valid');
     findings.push({
@@ -99,7 +112,7 @@ export function analyseCertificate(
     findings.push({
       level: 'error',
       cause: 'cert-hostname-mismatch',
-      message: `The certificate is not valid for ${tls.checkedName}; it names ${subjectNames(peer).join(', ') || 'no host names'}.`,
+      message: `The certificate is not valid for ${tls.checkedName}; it names ${subjectNames(peer).join(', ') || 'no host names'}.${wildcardDepth(subjectNames(peer), tls.checkedName)}`,
       verify,
     });
   }
@@ -213,6 +226,22 @@ function subjectNames(certificate: X509Certificate): string[] {
     .split(/,\s*/)
     .map((entry) => entry.replace(/^(DNS|IP Address):/, ''))
     .filter((name) => name !== '');
+}
+
+/**
+ * A wildcard that would match if it covered more than one label: `*.example.com` for
+ * `a.b.example.com`. Said, since people take a wildcard to cover every subdomain.
+ */
+function wildcardDepth(names: string[], checkedName: string): string {
+  const host = checkedName.toLowerCase();
+  const wildcard = names.find((name) => {
+    const suffix = name.toLowerCase().slice(1);
+    return name.startsWith('*.') && host.endsWith(suffix) && host.slice(0, -suffix.length).includes('.');
+  });
+  if (!wildcard) return '';
+  const parent = host.slice(host.indexOf('.') + 1);
+  const covered = host.split('.').slice(-wildcard.split('.').length).join('.');
+  return ` A wildcard stands for exactly one label (RFC 6125 §6.4.3): ${wildcard} covers ${covered} but not ${host}. The server needs a certificate that names ${host} (or *.${parent}), or clients must connect to a name the wildcard covers.`;
 }
 
 function describeAge(ms: number): string {

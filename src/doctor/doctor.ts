@@ -13,6 +13,8 @@ import { recommend } from './verdict.js';
 
 export const DEFAULT_DOCTOR_PORTS: readonly number[] = [587, 465, 2525, 25];
 export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
+/** A name that is syntactically a domain (RFC 5321 §4.1.1.1) and says who is probing. */
+export const DEFAULT_EHLO_NAME = 'mailport-doctor.invalid';
 
 export interface DoctorOptions {
   host: string;
@@ -22,6 +24,8 @@ export interface DoctorOptions {
   /** Check certificates against this name instead of the host. */
   servername?: string;
   stepTimeoutMs?: number;
+  /** The name sent in EHLO/HELO: the one the user's client sends, to check a server that judges it. */
+  ehloName?: string;
   credentials?: { user: string; pass: string };
   sendTo?: string;
   /** The clock, replaceable in tests. */
@@ -61,6 +65,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     caPem,
     caCertificates: caPem === null ? [] : loadCaCertificates(caPem),
     stepTimeoutMs,
+    ehloName: options.ehloName ?? DEFAULT_EHLO_NAME,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.sendTo ? { sendTo: options.sendTo } : {}),
     now: options.now ?? (() => new Date()),

@@ -17,14 +17,16 @@ import {
   type SmtpPhase,
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
-import { authFailure } from './auth-failure.js';
+import { authFailure, noPasswordMechanism } from './auth-failure.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
 import { withFix } from './fix.js';
+import { mailRefusedAfterAuth } from './mail-after-auth.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
+import { ehloNameAdvice, sessionFault } from './session-faults.js';
 import { starttlsFailure } from './starttls-failure.js';
 import { handshakeRefusal, isVersionMismatch, refusedByTlsAlert } from './tls-refusal.js';
 import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
@@ -46,6 +48,8 @@ export interface ProbeOptions {
   caPem: string | null;
   caCertificates: X509Certificate[];
   stepTimeoutMs: number;
+  /** The name sent in EHLO/HELO. */
+  ehloName: string;
   credentials?: { user: string; pass: string };
   /** Send a real test message to this address once AUTH works. */
   sendTo?: string;
@@ -109,6 +113,26 @@ export async function probePort(port: number, options: ProbeOptions): Promise<Po
       await runSession(plain.client, report, options, target);
       return finish(report, options);
     }
+    if (refusedSecondConnection(implicit.error, plain.error)) {
+      // The port greeted the TLS attempt in plaintext but refused the plaintext one: a limit on
+      // connections at once from this address, which the doctor's own two connections reached.
+      // The server must first notice that the TLS attempt's connection is gone.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(SIDE_CONNECTION_GRACE_MS, options.stepTimeoutMs / 4)),
+      );
+      const alone = await attempt(port, false, options);
+      if (alone.ok) {
+        await runSession(alone.client, report, options, target);
+        add(
+          report,
+          'warning',
+          `The server refused a second connection from this address while the first was open (greeting "${firstLineOf(plain.error.reply?.raw ?? '')}"); one connection alone works. It limits connections at once per client: clients that open several (nodemailer \`pool: true\` with maxConnections above 1, parallel workers or cron jobs) get this refusal, so keep them to one connection.`,
+          swaksEhlo(target, 'none'),
+          'rate-limited',
+        );
+        return finish(report, options);
+      }
+    }
     if (isVersionMismatch(implicit.error)) {
       const legacy = await attempt(port, true, options, LEGACY_TLS);
       if (legacy.ok) {
@@ -127,6 +151,19 @@ export async function probePort(port: number, options: ProbeOptions): Promise<Po
   }
 }
 
+/** A temporary refusal in the plaintext greeting, while the TLS attempt was greeted in plaintext. */
+function refusedSecondConnection(implicit: SmtpClientError, plain: SmtpClientError): boolean {
+  const code = plain.phase === 'greeting' ? plain.reply?.code : undefined;
+  return (
+    code !== undefined &&
+    code >= 400 &&
+    code < 500 &&
+    implicit.code === 'ETLS' &&
+    implicit.phase === 'connect' &&
+    !refusedByTlsAlert(implicit)
+  );
+}
+
 async function attempt(
   port: number,
   implicitTls: boolean,
@@ -141,7 +178,7 @@ async function attempt(
       implicitTls,
       tls: tlsOptions(options, extraTls),
       stepTimeoutMs: options.stepTimeoutMs,
-      clientName: 'mailport-doctor.invalid',
+      clientName: options.ehloName,
       ...(signal ? { signal } : {}),
     });
     return { ok: true, client };
@@ -269,7 +306,7 @@ function sessionFailure(
   error: unknown,
   client: SmtpClient,
   options: ProbeOptions,
-): { message: string; cause: Finding['cause'] } {
+): { message: string; cause?: Finding['cause'] } {
   const seconds = options.stepTimeoutMs / 1000;
   if (error instanceof OutOfStepError) {
     const { after, final, line } = error.surplus;
@@ -288,6 +325,10 @@ function sessionFailure(
       };
     }
   }
+  if (error instanceof SmtpClientError) {
+    const fault = sessionFault(error, client, options);
+    if (fault) return fault;
+  }
   if (error instanceof SmtpClientError && error.notSmtpReason !== null) {
     const command = client.transcript.entries.findLast((entry) => entry.dir === 'C');
     return {
@@ -295,7 +336,7 @@ function sessionFailure(
       cause: 'not-smtp',
     };
   }
-  if (isHangUp(error)) return { message: hangUp(client), cause: 'connection-closed' };
+  if (isHangUp(error)) return { message: hangUp(client, options.ehloName), cause: 'connection-closed' };
   const explanation = explainError(error, { port: client.port });
   return {
     message: withFix(`The session failed: ${(error as Error).message}`, explanation),
@@ -309,7 +350,7 @@ function isHangUp(error: unknown): error is SmtpClientError {
 }
 
 /** Where in the session the server hung up, read from the transcript, and what that means. */
-function hangUp(client: SmtpClient): string {
+function hangUp(client: SmtpClient, ehloName: string): string {
   const entries = client.transcript.entries;
   const last = entries.findLastIndex((entry) => entry.dir === 'C');
   const command = entries[last];
@@ -318,7 +359,11 @@ function hangUp(client: SmtpClient): string {
     : entries.slice(last + 1).some((entry) => entry.dir === 'S')
       ? `after its reply to ${commandName(command.text)}`
       : `after ${commandName(command.text)}, without replying to it`;
-  return `The server closed the connection ${where}. Servers do that to sessions they refuse (an access rule, a connection or rate limit, fail2ban counting this client) or when they crash: the server's log says which. Clients report it as "connection closed unexpectedly".`;
+  const refused = `The server closed the connection ${where}. Servers do that to sessions they refuse (an access rule, a connection or rate limit, fail2ban counting this client) or when they crash: the server's log says which. Clients report it as "connection closed unexpectedly".`;
+  // Some servers, and proxies in front of them, drop a client over the name it gave in EHLO.
+  return command && /^(?:EHLO|HELO) /i.test(command.text)
+    ? `${refused} It may also drop clients over the name they give in EHLO: ${ehloNameAdvice(ehloName)}`
+    : refused;
 }
 
 /** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name, AUTH without its (redacted) response. */
@@ -452,16 +497,38 @@ async function tryAuthentication(
     }
     // A port that refuses MAIL without AUTH but offers none takes mail from nobody (RFC 4954 §6).
     if (credentials || report.authRequired) {
+      const demanded = report.authRequired
+        ? 'The port demands AUTH (MAIL without it got 530) but'
+        : 'The server';
+      const beforeTls = report.ehloBeforeTls?.authMechanisms ?? [];
       add(
         report,
         'error',
-        report.authRequired
-          ? 'The port demands AUTH (MAIL without it got 530) but offers no AUTH mechanism, even over TLS: no client can send through it.'
-          : 'The server offers no AUTH on this port, even over TLS.',
+        beforeTls.length > 0
+          ? `${demanded} offers AUTH (${beforeTls.join(' ')}) only before STARTTLS, not in its EHLO reply after it. Clients forget everything the server said before TLS and go by the EHLO after it (RFC 3207 §4.2), so none can authenticate, and none should over plaintext. The server must advertise AUTH on the encrypted session (the usual set-up is the reverse: AUTH only after STARTTLS).`
+          : report.authRequired
+            ? `${demanded} offers no AUTH mechanism, even over TLS: no client can send through it.`
+            : `${demanded} offers no AUTH on this port, even over TLS.`,
         swaksEhlo(target, mode),
         'auth-mechanism-unsupported',
       );
     }
+    return;
+  }
+  const passwordless = noPasswordMechanism(report.authMechanisms);
+  if (passwordless) {
+    // Without credentials a warning: the port may still serve OAuth2 or Kerberos clients.
+    if (credentials) {
+      report.authOk = false;
+      report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
+    }
+    add(
+      report,
+      credentials ? 'error' : 'warning',
+      passwordless,
+      swaksEhlo(target, mode),
+      'auth-mechanism-unsupported',
+    );
     return;
   }
   if (!credentials) return;
@@ -484,6 +551,40 @@ async function tryAuthentication(
     return;
   }
   if (options.sendTo) await sendTestMessage(client, report, options, target);
+  else await probeMailAfterAuth(client, report, credentials.user, target);
+}
+
+/** The sender the doctor uses after AUTH: the login when it is an address, else the null sender. */
+function senderFor(user: string): string {
+  return user.includes('@') ? user : '';
+}
+
+/**
+ * After AUTH, without --send-to: does the server take MAIL from this account? MAIL FROM then
+ * RSET, so nothing is sent. A port that takes the login but not the mail is no submission path.
+ */
+async function probeMailAfterAuth(
+  client: SmtpClient,
+  report: PortReport,
+  user: string,
+  target: VerifyTarget,
+): Promise<void> {
+  const from = senderFor(user);
+  const mail = await ask(client, `MAIL FROM:<${from}>`, 'mail');
+  if (mail.code === 250) {
+    await ask(client, 'RSET', 'mail');
+    return;
+  }
+  const { message, cause } = mailRefusedAfterAuth(mail, user, from, target.port);
+  // A 4xx is the server's passing trouble, not a verdict on this account.
+  const level = mail.code >= 500 ? 'error' : 'warning';
+  add(
+    report,
+    level,
+    message,
+    swaksAuth(target, report.tls === 'implicit' ? 'implicit' : 'starttls', user, null),
+    cause,
+  );
 }
 
 async function sendTestMessage(
@@ -516,12 +617,22 @@ async function sendTestMessage(
   } catch (error) {
     if (!(error instanceof SmtpClientError)) throw error;
     report.sendOk = false;
+    if (error.phase === 'mail' && error.reply?.code === 530 && options.credentials) {
+      const { message, cause } = mailRefusedAfterAuth(
+        error.reply,
+        options.credentials.user,
+        from,
+        target.port,
+      );
+      add(report, 'error', `The test message was not sent. ${message}`, undefined, cause);
+      return;
+    }
     const explanation = explainError(error, { port: target.port });
     if (isHangUp(error) && !error.maybeDelivered) {
       add(
         report,
         'error',
-        `The test message was not sent: ${hangUp(client)}`,
+        `The test message was not sent: ${hangUp(client, options.ehloName)}`,
         undefined,
         'connection-closed',
       );

@@ -34,6 +34,10 @@ export function handshakeRefusal(error: SmtpClientError, servername: string): st
   if (/unrecognized name|alert number 112\b/i.test(describeChain(error))) {
     return `the server refused the handshake for the name ${servername}: it has no certificate for that name (TLS alert "unrecognized name"). Use the host name its provider documents for SMTP, or pass it with --servername.`;
   }
+  // TLS 1.3 "certificate required" (116), or TLS 1.2's "handshake failure" after a CertificateRequest.
+  if (/certificate required|alert number 116\b/i.test(describeChain(error))) {
+    return `the server demands a client certificate (TLS alert "${reason}"): it admits only clients holding a certificate it trusts (mutual TLS). Mail clients send none unless configured (nodemailer \`tls: { cert, key }\`, Python \`context.load_cert_chain()\`, PHPMailer \`SMTPOptions ssl local_cert\`, Postfix \`smtp_tls_cert_file\`): get a client certificate from the server's operator, or use a port that authenticates with AUTH instead.`;
+  }
   if (isVersionMismatch(error)) {
     return `the server accepts no TLS version or cipher suite Mailport offers, not even with TLS 1.0 and legacy ciphers allowed (${reason}): it takes only suites no current client offers (export, NULL, RC4 or single DES), or it refuses clients for another reason, such as a missing client certificate. Its TLS settings need updating; no client setting fixes it.`;
   }

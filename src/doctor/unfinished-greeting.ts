@@ -12,7 +12,12 @@ export function unfinishedGreeting(bytes: Buffer): string | null {
   const partial = lines.pop() ?? '';
   const complete = lines.map((line) => line.replace(/\r$/, ''));
   const [first] = complete;
-  if (first === undefined) return `it never ended the line ${quote(partial)} (no CR LF after it)`;
+  if (first === undefined) {
+    const bareCr = partial.indexOf('\r');
+    return bareCr === -1
+      ? `it never ended the line ${quote(partial)} (no CR LF after it)`
+      : `it ended the line ${quote(partial.slice(0, bareCr))} with a bare CR, without the LF (lines end with CR LF, RFC 5321 §2.3.8), so clients never see the line end`;
+  }
   if (complete.some(isFinalReplyLine)) return null;
   const count = complete.length === 1 ? 'one line' : `${complete.length} lines`;
   return `it sent ${count} of a multi-line greeting (${quote(first)}${complete.length > 1 ? ', …' : ''}) but never the final line (a space after the code, not a dash)`;

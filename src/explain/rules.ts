@@ -355,6 +355,13 @@ const TEMPORARY_AT_STEP = /\b(?:MAIL|RCPT) failed: 4\d\d\b/i;
 const FAILURE_SIGNS =
   /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
 
+/**
+ * A server refusing the name the client gave in EHLO/HELO (Postfix `reject_non_fqdn_helo_hostname`,
+ * `reject_unknown_helo_hostname`, Exim and Sendmail HELO checks): the client's name, not its IP.
+ */
+export const HELO_NAME_REFUSED =
+  /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)/i;
+
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
   {
@@ -1429,6 +1436,16 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\b5\.7\.25\b|does not have a PTR record|reverse DNS|\bPTR record/i],
     seenIn: ['Gmail', 'Postfix'],
     fix: "The sending IP has no reverse DNS (PTR) record matching a name that points back to it: ask whoever owns the IP (the cloud or hosting provider) to set its PTR to your mail host's name, with an A record for that name, or send through your provider's submission server (587 with AUTH) instead of straight from this host.",
+  },
+  {
+    id: 'helo-name-rejected',
+    cause: 'sender-rejected',
+    // Above ip-blocklisted, which also names Postfix's "Helo command rejected" among IP refusals.
+    confidence: 0.85,
+    match: [HELO_NAME_REFUSED],
+    unless: [/blocked using|spamhaus|\bRBL\b|block ?list/i],
+    seenIn: ['Postfix', 'Exim', 'Sendmail'],
+    fix: 'The server refuses the name your client introduced itself with in EHLO/HELO (often "localhost" or a bare machine name): set it to the sending machine\'s fully-qualified host name, one that resolves in DNS (RFC 5321 §4.1.1.1): nodemailer `name`, Python `smtplib.SMTP(local_hostname=...)`, PHPMailer `$mail->Helo`, Symfony Mailer (Laravel) `local_domain`, JavaMail `mail.smtp.localhost`, Postfix `smtp_helo_name`, swaks `--ehlo`.',
   },
   {
     id: 'ip-blocklisted',

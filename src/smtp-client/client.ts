@@ -62,7 +62,7 @@ export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
 
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** In order of preference: over TLS, PLAIN and LOGIN are as safe; CRAM-MD5 is for servers with nothing else. */
-const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
+export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 

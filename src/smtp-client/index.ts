@@ -5,6 +5,7 @@ export {
   isAscii,
   SmtpClient,
   type SmtpConnectOptions,
+  SUPPORTED_MECHANISMS,
 } from './client.js';
 export type { EhloCapabilities } from './ehlo.js';
 export { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase } from './errors.js';

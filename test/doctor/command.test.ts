@@ -9,6 +9,7 @@ import type { MailportError } from '../../src/errors.js';
 import {
   closedPort,
   createTlsFixtures,
+  startScriptedServer,
   startTestSmtpServer,
   type TestSmtpServer,
 } from '../smtp-client/test-servers.js';
@@ -138,4 +139,29 @@ test('usage errors: bad port list, --pass without --user, a missing --ca file', 
     doctor(['localhost', '--ca', join(tempDir, 'missing.pem')]),
     (error: MailportError) => error.code === 'MP_ERR_USAGE',
   );
+});
+
+test('--ehlo-name is the name the doctor gives in EHLO; a name that is no host name is a usage error', async () => {
+  const judge = await startScriptedServer((line, socket) => {
+    if (!/^(?:EHLO|HELO) /i.test(line) || / app01\.example\.com$/.test(line)) return false;
+    socket.write('504 5.5.2 Helo command rejected: need fully-qualified hostname\r\n');
+    return true;
+  });
+  try {
+    const args = ['127.0.0.1', '--ports', String(judge.port), '--timeout', '2'];
+    const refused = await doctor(args);
+    assert.match(refused.output, /refuses the name Mailport gave in EHLO/);
+    const named = await doctor([...args, '--ehlo-name', 'app01.example.com']);
+    assert.doesNotMatch(named.output, /refuses the name/);
+    assert.match(named.output, /Plaintext SMTP greeting/);
+  } finally {
+    await judge.close();
+  }
+  for (const name of ['two words', 'host\r\nRCPT TO:<x@example.com>', '']) {
+    await assert.rejects(
+      doctor(['127.0.0.1', '--ehlo-name', name]),
+      (error: Error) => error instanceof CommanderError && /not an EHLO name/.test(error.message),
+      JSON.stringify(name),
+    );
+  }
 });

@@ -13,7 +13,13 @@ import {
 } from '../../doctor/index.js';
 import { MailportError } from '../../errors.js';
 import { type CliIo, printJson, processIo } from '../output.js';
-import { localSandboxCa, parsePortList, parseSeconds, resolvePassword } from './smtp-client-options.js';
+import {
+  localSandboxCa,
+  parseEhloName,
+  parsePortList,
+  parseSeconds,
+  resolvePassword,
+} from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -21,6 +27,7 @@ Examples:
   $ mailport doctor smtp.example.com --user me@example.com --pass-env SMTP_PASS
   $ mailport doctor 127.0.0.1 --ports 1587,1465,2525,1025 --ca .mailport/tls/ca.pem --servername localhost
   $ mailport doctor mail.example.com --ports 587 --timeout 5 --json
+  $ mailport doctor mail.example.com --ehlo-name app01.example.com
 
 Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
 JSON schema: docs/explain-causes.md#doctor-json.`;
@@ -29,6 +36,7 @@ interface DoctorCommandOptions {
   ports: number[];
   ca?: string;
   servername?: string;
+  ehloName?: string;
   timeout: number;
   user?: string;
   pass?: string;
@@ -47,6 +55,11 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .option('--ports <list>', 'comma-separated ports to probe', parsePortList, [...DEFAULT_DOCTOR_PORTS])
     .option('--ca <file>', 'also trust this CA certificate (PEM), e.g. a sandbox CA')
     .option('--servername <name>', 'check certificates (and send SNI) for this name instead of HOST')
+    .option(
+      '--ehlo-name <name>',
+      'introduce the doctor with this name in EHLO (default mailport-doctor.invalid), e.g. the one your client sends',
+      parseEhloName,
+    )
     .addOption(
       new Option('--timeout <seconds>', 'bound for each step: connect, TLS handshake, each reply')
         .argParser(parseSeconds)
@@ -76,6 +89,7 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
         stepTimeoutMs: options.timeout,
         ...(caFile ? { caFile } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
+        ...(options.ehloName ? { ehloName: options.ehloName } : {}),
         ...(options.user !== undefined && pass !== undefined
           ? { credentials: { user: options.user, pass } }
           : {}),

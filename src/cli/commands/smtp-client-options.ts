@@ -26,6 +26,21 @@ export function parsePortList(value: string): number[] {
   return [...new Set(ports)];
 }
 
+/**
+ * An EHLO name as clients send them: a domain, a bare machine name or an address literal
+ * (`[192.0.2.1]`); anything with spaces or line breaks would be a second command.
+ */
+export function parseEhloName(value: string): string {
+  if (
+    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?|\[[0-9A-Fa-f.:]+\]|\[IPv6:[0-9A-Fa-f.:]+\])$/.test(value)
+  ) {
+    throw new InvalidArgumentError(
+      `"${value}" is not an EHLO name: give a host name (app01.example.com) or an address literal ([192.0.2.1]).`,
+    );
+  }
+  return value;
+}
+
 /** Seconds (fractions allowed) → milliseconds. */
 export function parseSeconds(value: string): number {
   const seconds = Number(value);

@@ -1,0 +1,32 @@
+/**
+ * A server that takes the user's AUTH and then refuses MAIL anyway: with 530 it still treats the
+ * session as unauthenticated (RFC 4954 §6), so the login is right but sending is not allowed; any
+ * other refusal is about the sender address the account may use.
+ */
+import type { CauseId } from '../explain/causes.js';
+import { explainError } from '../explain/matcher.js';
+import { formatReply, type ServerReply, SmtpClientError } from '../smtp-client/index.js';
+import { withFix } from './fix.js';
+
+export function mailRefusedAfterAuth(
+  reply: ServerReply,
+  user: string,
+  from: string,
+  port: number,
+): { message: string; cause: CauseId } {
+  if (reply.code === 530) {
+    return {
+      message: `The server accepted AUTH as ${user}, yet answered MAIL FROM:<${from}> with ${formatReply(reply)}: it still treats the session as unauthenticated. The password is right, but this account may not send through this server (Microsoft 365: Authenticated SMTP disabled for the mailbox; an account without sending rights), or something between AUTH and MAIL loses the login (a proxy or load balancer handing commands to another backend). No client setting fixes it: the account's sending permission, or the server, must be fixed.`,
+      cause: 'auth-required',
+    };
+  }
+  const error = new SmtpClientError('EENVELOPE', 'mail', 'The server refused the sender', { reply });
+  const explanation = explainError(error, { port });
+  return {
+    message: withFix(
+      `After AUTH as ${user}, the server refuses the sender MAIL FROM:<${from}>: ${formatReply(reply)}`,
+      explanation,
+    ),
+    cause: explanation.cause,
+  };
+}
