@@ -1,7 +1,8 @@
 /**
  * Byte-level SMTP input reader: splits command lines, reads DATA up to `<CRLF>.<CRLF>` and undoes
- * dot-stuffing, and reads BDAT chunks by their octet count (RFC 3030 §2). Pure: bytes go in with `push`, parsed events come out of `next`, so the session can
- * stop pulling while a hook is pending (RFC 2920 pipelining) without losing or reordering input.
+ * dot-stuffing, and reads BDAT chunks by their octet count (RFC 3030 §2). Pure: bytes go in with
+ * `push`, parsed events come out of `next`, so the session can stop pulling while a hook is pending
+ * (RFC 2920 pipelining) without losing or reordering input.
  *
  * Memory is bounded: a command line is buffered only up to `maxCommandLineLength`, a message text
  * line only up to `maxDataLineLength`, and a message body only up to `maxMessageSize`; beyond that the
