@@ -2,7 +2,7 @@
  * The `mailport` command line: declares the commands; each command's work lives in its own module.
  */
 import { basename } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAssertCommand } from './commands/assert.js';
@@ -13,6 +13,8 @@ import { registerSendCommand } from './commands/send.js';
 import { registerSendmailCommand } from './commands/sendmail.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionsCommand } from './commands/sessions.js';
+
+const USAGE_HINT = 'add --help to see the commands and options';
 
 const EXAMPLES = `
 Examples:
@@ -35,7 +37,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     // Set before the commands are added, which inherit it: a usage error says where to look next.
-    .showHelpAfterError('  what to do: add --help to see the commands and options')
+    .showHelpAfterError(`  what to do: ${USAGE_HINT}`)
     .exitOverride();
   registerServeCommand(program);
   registerMessagesCommand(program);
@@ -50,12 +52,20 @@ export function buildProgram(): Command {
 }
 
 function printError(error: unknown): number {
+  // An argument parser called from an action (not by Commander, which would have printed it).
+  if (error instanceof InvalidArgumentError) {
+    process.stderr.write(`mailport: ${error.message}\n  what to do: ${USAGE_HINT}\n`);
+    return 2;
+  }
   // Commander's own errors exit 1; a command that chose another status (sendmail's) keeps it.
   if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode;
   if (error instanceof MailportError) {
+    const usage = error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG';
     process.stderr.write(`mailport: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
-    return error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG' ? 2 : 1;
+    // A setting's own message names the accepted values; --help lists them all.
+    const hint = error.hint ?? (usage ? `correct it and run again; ${USAGE_HINT}` : undefined);
+    if (hint) process.stderr.write(`  what to do: ${hint}\n`);
+    return usage ? 2 : 1;
   }
   process.stderr.write(
     `mailport: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
