@@ -3,6 +3,7 @@
  */
 import { basename } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { MailportApiError } from '../client/errors.js';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAssertCommand } from './commands/assert.js';
@@ -51,7 +52,18 @@ export function buildProgram(): Command {
   return program;
 }
 
-function printError(error: unknown): number {
+/**
+ * What a `--json` command prints on stdout when it fails: the API's problem details when it sent
+ * them (as `messages release --json` does; `fix` added when it has none), else the same
+ * `detail`/`fix` members with the MP_ERR_* code.
+ */
+function errorJson(error: MailportError, hint: string | undefined): object {
+  if (error instanceof MailportApiError && error.problem !== null)
+    return { ...(hint === undefined ? {} : { fix: hint }), ...error.problem };
+  return { code: error.code, detail: error.message, ...(hint === undefined ? {} : { fix: hint }) };
+}
+
+function printError(error: unknown, json: boolean): number {
   // An argument parser called from an action (not by Commander, which would have printed it).
   if (error instanceof InvalidArgumentError) {
     process.stderr.write(`mailport: ${error.message}\n  what to do: ${USAGE_HINT}\n`);
@@ -65,6 +77,7 @@ function printError(error: unknown): number {
     // A setting's own message names the accepted values; --help lists them all.
     const hint = error.hint ?? (usage ? `correct it and run again; ${USAGE_HINT}` : undefined);
     if (hint) process.stderr.write(`  what to do: ${hint}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error, hint), null, 2)}\n`);
     return usage ? 2 : 1;
   }
   process.stderr.write(
@@ -84,10 +97,15 @@ export async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
+  // Known once the options are parsed: a failing `--json` command also fails in JSON.
+  let json = false;
+  const program = buildProgram().hook('preAction', (_program, command) => {
+    json = command.opts<{ json?: unknown }>().json === true;
+  });
   try {
-    await buildProgram().parseAsync(asInvoked(argv));
+    await program.parseAsync(asInvoked(argv));
   } catch (error) {
-    process.exitCode = printError(error);
+    process.exitCode = printError(error, json);
   }
 }
 

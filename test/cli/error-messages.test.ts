@@ -4,7 +4,7 @@
  * exits with the documented status.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -186,5 +186,51 @@ describe('CLI errors of mailport serve', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+});
+
+/** Runs `mailport ARGS` without blocking this process; resolves with its status and output. */
+function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+describe('CLI errors of --json commands', () => {
+  it('are also printed on stdout as JSON: the API problem with its fix, or the code, detail and fix', async () => {
+    const { server, url } = await htmlServer(404);
+    const closed = await new Promise<string>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(`http://127.0.0.1:${port}`));
+      });
+    });
+    const serve = await startServeProcess([...RELAY_ONLY_EPHEMERAL, '--http-port', '0']);
+    try {
+      const cases = [
+        [[`--api=${serve.httpUrl}`, 'messages', 'show', 'nope', '--json'], 1, null],
+        [[`--api=${closed}`, 'sessions', 'list', '--json'], 1, 'MP_ERR_API_UNREACHABLE'],
+        [[`--api=${url}`, 'assert', '--to', 'a@example.com', '--within', '1s', '--json'], 1, 'MP_ERR_API'],
+        [['doctor', '127.0.0.1', '--ca', '/nonexistent/ca.pem', '--json'], 2, 'MP_ERR_USAGE'],
+      ] as const;
+      for (const [args, exitCode, errorCode] of cases) {
+        // Not spawnSync: the HTML server above answers from this process.
+        const result = await runAsync([...args]);
+        assert.equal(result.status, exitCode, result.stderr);
+        const printed = JSON.parse(result.stdout) as Record<string, unknown>;
+        assert.equal(typeof printed.detail, 'string', result.stdout);
+        assert.equal(typeof printed.fix, 'string', result.stdout);
+        if (errorCode === null) assert.equal(printed.type, 'urn:mailport:problem:not-found');
+        else assert.equal(printed.code, errorCode);
+        assertClearError(result.stderr, /^mailport: /);
+      }
+    } finally {
+      server.close();
+      serve.child.kill('SIGTERM');
+      await waitForExit(serve.child);
+    }
   });
 });
