@@ -105,6 +105,9 @@ export class MailportClient {
   /** The message bytes exactly as received. */
   async getRaw(id: string): Promise<Buffer> {
     const response = await this.#request('GET', `${messagePath(id)}/raw`);
+    // Another web server's page must not pass for the message (`messages show --raw > message.eml`).
+    if (!(response.headers.get('content-type') ?? '').startsWith('message/rfc822'))
+      throw notTheApiError('GET', response.url, response, await response.text(), this.baseUrl);
     return Buffer.from(await response.arrayBuffer());
   }
 

@@ -48,6 +48,7 @@ describe('CLI errors against an API URL that is not the Mailport API', () => {
         for (const args of [
           ['messages', 'list'],
           ['sessions', 'show', 'some-id'],
+          ['messages', 'show', 'some-id', '--raw'],
         ]) {
           const { code, stderr } = await failRun(['--api', url, ...args]);
           assert.equal(code, 1, stderr);
