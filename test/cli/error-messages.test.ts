@@ -171,7 +171,10 @@ describe('CLI errors of mailport serve', () => {
       try {
         const storeDir = join(dir, 'store');
         mkdirSync(storeDir);
-        new Database(join(storeDir, 'mailport.db')).close();
+        // A store Mailport has used is in WAL mode: SQLite then fails with SQLITE_READONLY_DIRECTORY.
+        const database = new Database(join(storeDir, 'mailport.db'));
+        database.pragma('journal_mode = WAL');
+        database.close();
         chmodSync(storeDir, 0o555);
         chmodSync(dir, 0o755);
         const { status, stderr } = serveAsNobody([
@@ -183,6 +186,7 @@ describe('CLI errors of mailport serve', () => {
         ]);
         assert.equal(status, 1, stderr);
         assertClearError(stderr, /Could not open the SQLite database at .*readonly database/);
+        assert.match(stderr, /what to do: The database file is read-only for this user/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
