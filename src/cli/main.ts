@@ -2,7 +2,8 @@
  * The `mailport` command line: declares the commands; each command's work lives in its own module.
  */
 import { basename } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { MailportApiError } from '../client/errors.js';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAssertCommand } from './commands/assert.js';
@@ -13,6 +14,8 @@ import { registerSendCommand } from './commands/send.js';
 import { registerSendmailCommand } from './commands/sendmail.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionsCommand } from './commands/sessions.js';
+
+const USAGE_HINT = 'add --help to see the commands and options';
 
 const EXAMPLES = `
 Examples:
@@ -35,7 +38,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     // Set before the commands are added, which inherit it: a usage error says where to look next.
-    .showHelpAfterError('  what to do: add --help to see the commands and options')
+    .showHelpAfterError(`  what to do: ${USAGE_HINT}`)
     .exitOverride();
   registerServeCommand(program);
   registerMessagesCommand(program);
@@ -49,13 +52,33 @@ export function buildProgram(): Command {
   return program;
 }
 
-function printError(error: unknown): number {
+/**
+ * What a `--json` command prints on stdout when it fails: the API's problem details when it sent
+ * them (as `messages release --json` does; `fix` added when it has none), else the same
+ * `detail`/`fix` members with the MP_ERR_* code.
+ */
+function errorJson(error: MailportError, hint: string | undefined): object {
+  if (error instanceof MailportApiError && error.problem !== null)
+    return { ...(hint === undefined ? {} : { fix: hint }), ...error.problem };
+  return { code: error.code, detail: error.message, ...(hint === undefined ? {} : { fix: hint }) };
+}
+
+function printError(error: unknown, json: boolean): number {
+  // An argument parser called from an action (not by Commander, which would have printed it).
+  if (error instanceof InvalidArgumentError) {
+    process.stderr.write(`mailport: ${error.message}\n  what to do: ${USAGE_HINT}\n`);
+    return 2;
+  }
   // Commander's own errors exit 1; a command that chose another status (sendmail's) keeps it.
   if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode;
   if (error instanceof MailportError) {
+    const usage = error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG';
     process.stderr.write(`mailport: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  what to do: ${error.hint}\n`);
-    return error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG' ? 2 : 1;
+    // A setting's own message names the accepted values; --help lists them all.
+    const hint = error.hint ?? (usage ? `correct it and run again; ${USAGE_HINT}` : undefined);
+    if (hint) process.stderr.write(`  what to do: ${hint}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(errorJson(error, hint), null, 2)}\n`);
+    return usage ? 2 : 1;
   }
   process.stderr.write(
     `mailport: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
@@ -74,10 +97,15 @@ export async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
+  // Known once the options are parsed: a failing `--json` command also fails in JSON.
+  let json = false;
+  const program = buildProgram().hook('preAction', (_program, command) => {
+    json = command.opts<{ json?: unknown }>().json === true;
+  });
   try {
-    await buildProgram().parseAsync(asInvoked(argv));
+    await program.parseAsync(asInvoked(argv));
   } catch (error) {
-    process.exitCode = printError(error);
+    process.exitCode = printError(error, json);
   }
 }
 

@@ -105,6 +105,9 @@ export class MailportClient {
   /** The message bytes exactly as received. */
   async getRaw(id: string): Promise<Buffer> {
     const response = await this.#request('GET', `${messagePath(id)}/raw`);
+    // Another web server's page must not pass for the message (`messages show --raw > message.eml`).
+    if (!(response.headers.get('content-type') ?? '').startsWith('message/rfc822'))
+      throw notTheApiError('GET', response.url, response, await response.text(), this.baseUrl);
     return Buffer.from(await response.arrayBuffer());
   }
 
@@ -336,7 +339,16 @@ export class MailportClient {
       ...options,
       headers: { accept: 'application/json', ...options.headers },
     });
-    return (await response.json()) as T;
+    const text = await response.text();
+    // A web server that is not Mailport (an HTML page with 200) must not surface as a JSON SyntaxError.
+    if (isJson(response)) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        // Reported below as not the Mailport API.
+      }
+    }
+    throw notTheApiError(method, response.url, response, text, this.baseUrl);
   }
 
   async #request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
@@ -353,7 +365,7 @@ export class MailportClient {
       if (options.signal?.aborted) throw error;
       throw new MailportNetworkError(method, url, this.baseUrl, error);
     }
-    if (!response.ok) throw await apiError(method, url, response);
+    if (!response.ok) throw await apiError(method, url, response, this.baseUrl);
     return response;
   }
 
@@ -389,19 +401,52 @@ function messagePath(id: string): string {
   return `/api/v1/messages/${encodeURIComponent(id)}`;
 }
 
-async function apiError(method: string, url: string, response: Response): Promise<MailportApiError> {
+async function apiError(
+  method: string,
+  url: string,
+  response: Response,
+  baseUrl: string,
+): Promise<MailportApiError> {
   const text = await response.text();
-  let problem: ProblemDetails | null = null;
-  if ((response.headers.get('content-type') ?? '').includes('json')) {
+  if (isJson(response)) {
     try {
       const parsed = JSON.parse(text) as Partial<ProblemDetails>;
-      if (typeof parsed.detail === 'string' && typeof parsed.status === 'number')
-        problem = parsed as ProblemDetails;
+      if (typeof parsed.detail === 'string' && typeof parsed.status === 'number') {
+        const problem = parsed as ProblemDetails;
+        // A 404 for a route (not an id) most often means --api carries a path, e.g. …/api/v1.
+        const hasPath = new URL(baseUrl).pathname !== '/';
+        const hint = response.status === 404 && hasPath ? baseUrlHint(baseUrl) : undefined;
+        return new MailportApiError(method, url, response.status, problem, text, hint);
+      }
     } catch {
-      // Not JSON after all: the text itself is reported.
+      // Not JSON after all: not the Mailport API.
     }
   }
-  return new MailportApiError(method, url, response.status, problem, text);
+  return notTheApiError(method, url, response, text, baseUrl);
+}
+
+/** Something answered at the API URL, but not Mailport's API: another web server, a proxy page. */
+function notTheApiError(
+  method: string,
+  url: string,
+  response: Response,
+  text: string,
+  baseUrl: string,
+): MailportApiError {
+  const type = response.headers.get('content-type')?.split(';')[0] || 'no content type';
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+  const reason = `the server at ${baseUrl} is not the Mailport API (it answered with ${type}${excerpt === '' ? '' : `: ${excerpt}`})`;
+  return new MailportApiError(method, url, response.status, null, reason, baseUrlHint(baseUrl));
+}
+
+function baseUrlHint(baseUrl: string): string {
+  const { origin, pathname } = new URL(baseUrl);
+  const example = pathname === '/' ? DEFAULT_API_URL : origin;
+  return `Point --api (or MAILPORT_API) at the "Web UI + API" address \`mailport serve\` printed, with no path (e.g. ${example}).`;
+}
+
+function isJson(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').includes('json');
 }
 
 /** The file name from `Content-Disposition`, preferring the RFC 8187 `filename*` form. */

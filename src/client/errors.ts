@@ -13,10 +13,18 @@ export class MailportApiError extends MailportError {
   readonly status: number;
   readonly problem: ProblemDetails | null;
 
-  constructor(method: string, url: string, status: number, problem: ProblemDetails | null, bodyText = '') {
+  /** `hint` replaces the advice the status and problem would give, when the caller knows better. */
+  constructor(
+    method: string,
+    url: string,
+    status: number,
+    problem: ProblemDetails | null,
+    bodyText = '',
+    hint?: string,
+  ) {
     const reason = problem?.detail ?? (bodyText.trim().slice(0, 200) || `HTTP ${status}`);
     // A problem that says what to do (`fix`, as release problems do) beats the generic advice.
-    const hint = typeof problem?.fix === 'string' ? problem.fix : hintFor(status);
+    hint ??= typeof problem?.fix === 'string' ? problem.fix : hintFor(status);
     super('MP_ERR_API', `${method} ${url} failed with ${status}: ${reason}`, { hint });
     this.method = method;
     this.url = url;

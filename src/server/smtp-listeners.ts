@@ -68,7 +68,7 @@ function bindError(
       'MP_ERR_PORT_PRIVILEGED',
       `Binding the ${profile} listener to ${host}:${port} needs privileges (ports below 1024 are reserved for root).`,
       {
-        hint: `Either run without --standard-ports (the defaults 1025/1465/1587/2525 need no privileges), allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=25\`, grant Node the capability with \`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`, or run as root (e.g. in a container).`,
+        hint: `Either choose a port from 1024 up with ${flag} PORT (0 = any free port) or run without --standard-ports (the defaults 1025/1465/1587/2525 need no privileges), allow unprivileged low ports with \`sudo sysctl net.ipv4.ip_unprivileged_port_start=25\`, grant Node the capability with \`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`, or run as root (e.g. in a container).`,
         cause: error,
       },
     );

@@ -12,10 +12,22 @@ export function isPostgresUrl(url: string): boolean {
 
 /** `?schema=NAME` picks the schema; it is Mailport's option, not the driver's, so it is removed. */
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string | null } {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new MailportError('MP_ERR_CONFIG', `"${withoutPassword(url)}" is not a valid PostgreSQL URL.`, {
+      hint: 'Write it as postgres://USER:PASSWORD@HOST:5432/DATABASE, with special characters in the password percent-encoded (e.g. @ as %40).',
+    });
+  }
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   return { connectionString: parsed.toString(), schema };
+}
+
+/** The URL as it may be shown: whatever sits between `user:` and `@` is a password. */
+function withoutPassword(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^/:@]*:)[^/]*@/i, '$1***@');
 }
 
 export async function openStore(url: string): Promise<Store> {

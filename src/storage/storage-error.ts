@@ -49,5 +49,8 @@ const HINTS: Readonly<Record<string, string>> = {
 
 function storageHint(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? HINTS[code] : undefined;
+  if (typeof code !== 'string') return undefined;
+  // SQLite's extended codes (SQLITE_READONLY_DIRECTORY, SQLITE_CANTOPEN_ISDIR…) share their
+  // primary code's advice.
+  return HINTS[code] ?? HINTS[/^SQLITE_[A-Z]+/.exec(code)?.[0] ?? ''];
 }

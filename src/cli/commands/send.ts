@@ -3,7 +3,6 @@
  * back 587 → 465 → 2525, saying what it tried; on failure it prints the `explain` answer.
  * Exit codes: 0 sent, 1 not sent, 2 usage error.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
@@ -20,7 +19,13 @@ import {
 import { formatTranscriptEntry } from '../../smtp-client/index.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
-import { localSandboxCa, parsePort, parseSeconds, resolvePassword } from './smtp-client-options.js';
+import {
+  localSandboxCa,
+  parsePort,
+  parseSeconds,
+  readCaFile,
+  resolvePassword,
+} from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -125,7 +130,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
         ...(options.user !== undefined && pass !== undefined
           ? { credentials: { user: options.user, pass } }
           : {}),
-        ...(caFile ? { ca: [await readCa(caFile)] } : {}),
+        ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         stepTimeoutMs: options.timeout,
         onProgress: (event) => io.out(formatProgress(host, event)),
@@ -143,16 +148,28 @@ function defaultSender(user: string | undefined): string {
 
 /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */
 export function parseServer(server: string): { host: string; port?: number } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(server);
+  const bracketed = /^\[([^\]]+)\](?::(.+))?$/.exec(server);
   if (bracketed?.[1])
-    return { host: bracketed[1], ...(bracketed[2] ? { port: parsePort(bracketed[2]) } : {}) };
+    return { host: bracketed[1], ...(bracketed[2] ? { port: serverPort(server, bracketed[2]) } : {}) };
   const parts = server.split(':');
-  if (parts.length === 2 && parts[0] && parts[1]) return { host: parts[0], port: parsePort(parts[1]) };
+  if (parts.length === 2 && parts[0] && parts[1])
+    return { host: parts[0], port: serverPort(server, parts[1]) };
   if (parts.length === 1 && parts[0]) return { host: parts[0] };
   if (parts.length > 2) return { host: server };
   throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server.`, {
     hint: 'write --server HOST or --server HOST:PORT.',
   });
+}
+
+/** The port of `HOST:PORT`, failing as a usage error that names the whole value (not a bare port). */
+function serverPort(server: string, port: string): number {
+  try {
+    return parsePort(port);
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server: ${(error as Error).message}`, {
+      hint: 'write HOST or HOST:PORT, e.g. smtp.example.com:587.',
+    });
+  }
 }
 
 function formatProgress(host: string, event: SendProgress): string {
@@ -193,15 +210,4 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
     if (result.explanation) lines.push(formatExplanation(result.explanation));
   }
   return `${lines.join('\n')}\n`;
-}
-
-async function readCa(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new MailportError('MP_ERR_USAGE', `Cannot read --ca ${path}: ${(error as Error).message}`, {
-      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
-      cause: error,
-    });
-  }
 }

@@ -5,7 +5,6 @@
  * and its session show up like any other. Runs as `sendmail` too, through a symlink.
  * Exit codes follow sendmail's sysexits(3), which its callers understand.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { type Command, CommanderError, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
@@ -20,7 +19,7 @@ import {
 import { prepareSubmission } from '../../sendmail/submission.js';
 import type { SmtpClientError } from '../../smtp-client/index.js';
 import { parseServer } from './send.js';
-import { localSandboxCa, parseSeconds, resolvePassword } from './smtp-client-options.js';
+import { localSandboxCa, parseSeconds, readCaFile, resolvePassword } from './smtp-client-options.js';
 
 /** sysexits(3): what sendmail's callers (cron, PHP, git) read from its exit status. */
 const EX_USAGE = 64;
@@ -164,7 +163,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       ...(options.user !== undefined && pass !== undefined
         ? { credentials: { user: options.user, pass } }
         : {}),
-      ...(caFile ? { ca: [await readFile(caFile, 'utf8')] } : {}),
+      ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
       stepTimeoutMs: options.timeout,
     });
     if (options.v) process.stderr.write(transcriptText(result));

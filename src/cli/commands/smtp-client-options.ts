@@ -2,7 +2,7 @@
  * Option parsing shared by the client-side commands (doctor, send, explain): ports, timeouts,
  * and passwords that never appear on the command line when `--pass-env` is used.
  */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
@@ -104,5 +104,17 @@ export async function localSandboxCa(host: string): Promise<string | undefined> 
     return path;
   } catch {
     return undefined;
+  }
+}
+
+/** The PEM text of `--ca FILE`; a missing, unreadable or directory path is a usage error. */
+export async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `Cannot read --ca ${path}: ${(error as Error).message}`, {
+      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
+      cause: error,
+    });
   }
 }
