@@ -453,6 +453,7 @@ describe('mailport send (command)', () => {
       'bob@example.com',
     ]);
     assert.equal(exitCode, 1);
+    assert.match(output, new RegExp(`Not sent \\(tried port ${refusedPort}\\)`));
     assert.match(output, /Cause: +connection-refused/);
   });
 

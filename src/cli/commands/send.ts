@@ -204,7 +204,7 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
     lines.push(
       unanswered
         ? `Perhaps sent: the whole message went out on port ${unanswered.port}, but the server never acknowledged it. Check whether it arrived before sending it again.`
-        : `Not sent (tried ${result.attempts.map((attempt) => attempt.port).join(', ')}).`,
+        : `Not sent (tried port${result.attempts.length === 1 ? '' : 's'} ${result.attempts.map((attempt) => attempt.port).join(', ')}).`,
       '',
     );
     if (result.explanation) lines.push(formatExplanation(result.explanation));
