@@ -9,7 +9,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { readChaosRules } from '../../src/chaos/syntax.js';
 import type { SessionRecord } from '../../src/domain/types.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { plainCredentials, readyRawClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -31,27 +31,8 @@ after(async () => {
 
 const PROFILES: readonly ProfileName[] = ['relay', 'submissions', 'submission', 'alternate'];
 
-function plainCredentials(): string {
-  return Buffer.from(`\0${sandbox.auth.user}\0${sandbox.auth.pass}`).toString('base64');
-}
-
-/** A session where MAIL is accepted: EHLO on relay; TLS, EHLO and AUTH elsewhere. */
-async function readyClient(profile: ProfileName, heloName = 'client.test'): Promise<RawSmtp> {
-  const port = sandbox.port(profile);
-  const client =
-    profile === 'submissions'
-      ? await RawSmtp.connect(port, { tls: { ca: sandbox.caPem } })
-      : await RawSmtp.connect(port);
-  await client.reply();
-  assert.equal((await client.command(`EHLO ${heloName}`)).code, 250);
-  if (profile === 'relay') return client;
-  if (profile !== 'submissions') {
-    assert.equal((await client.command('STARTTLS')).code, 220);
-    await client.upgradeToTls(sandbox.caPem);
-    assert.equal((await client.command(`EHLO ${heloName}`)).code, 250);
-  }
-  assert.equal((await client.command(`AUTH PLAIN ${plainCredentials()}`)).code, 235);
-  return client;
+function readyClient(profile: ProfileName, heloName?: string): Promise<RawSmtp> {
+  return readyRawClient(sandbox, profile, heloName);
 }
 
 /** `BDAT <size>[ LAST]` with its octets, in one write. */
@@ -376,7 +357,7 @@ describe('BDAT transcript, timeouts and dropped connections', () => {
     ]);
     const everything = JSON.stringify(record);
     assert.ok(!everything.includes(secret), 'chunk bytes are not in the session record');
-    assert.ok(!everything.includes(plainCredentials()), 'the AUTH payload is not stored');
+    assert.ok(!everything.includes(plainCredentials(sandbox)), 'the AUTH payload is not stored');
     assert.ok(!everything.includes(sandbox.auth.pass), 'the password is not stored');
     assert.equal(record.messageIds.length, 1);
   });

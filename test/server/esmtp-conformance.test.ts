@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { plainCredentials, readyRawClient, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
@@ -22,27 +22,8 @@ after(async () => {
   await sandbox.stop();
 });
 
-function plainCredentials(): string {
-  return Buffer.from(`\0${sandbox.auth.user}\0${sandbox.auth.pass}`).toString('base64');
-}
-
-/** A session at the point where MAIL is accepted: EHLO on relay; TLS, EHLO and AUTH elsewhere. */
-async function readyClient(profile: ProfileName, heloName = 'client.test'): Promise<RawSmtp> {
-  const port = sandbox.port(profile);
-  const client =
-    profile === 'submissions'
-      ? await RawSmtp.connect(port, { tls: { ca: sandbox.caPem } })
-      : await RawSmtp.connect(port);
-  await client.reply();
-  assert.equal((await client.command(`EHLO ${heloName}`)).code, 250);
-  if (profile === 'relay') return client;
-  if (profile !== 'submissions') {
-    assert.equal((await client.command('STARTTLS')).code, 220);
-    await client.upgradeToTls(sandbox.caPem);
-    assert.equal((await client.command(`EHLO ${heloName}`)).code, 250);
-  }
-  assert.equal((await client.command(`AUTH PLAIN ${plainCredentials()}`)).code, 235);
-  return client;
+function readyClient(profile: ProfileName, heloName?: string): Promise<RawSmtp> {
+  return readyRawClient(sandbox, profile, heloName);
 }
 
 /** The last line of the reply to each command, sent one at a time. */
@@ -231,7 +212,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
     assert.ok(texts.includes('S 554 5.5.1 No valid recipients: send RCPT TO before DATA'));
     assert.ok(texts.includes('C AUTH PLAIN <redacted>'));
     const everything = JSON.stringify(record);
-    assert.ok(!everything.includes(plainCredentials()), 'the AUTH PLAIN payload is not stored');
+    assert.ok(!everything.includes(plainCredentials(sandbox)), 'the AUTH PLAIN payload is not stored');
     assert.ok(!everything.includes(sandbox.auth.pass), 'the password is not stored');
   });
 });
