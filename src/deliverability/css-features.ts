@@ -157,7 +157,8 @@ export function cssFeatureVisitor(
           ? `${context} { ${property}: ${value} }`
           : `<${element} style="${property}: ${value}">`,
       );
-      for (const [slug, variant] of declarationFeatures(property, value)) record(slug, where, variant);
+      for (const [slug, variant] of declarationFeatures(property, value, element !== null))
+        record(slug, where, variant);
       for (const url of cssUrls(value)) onUrl(url, where);
     },
     comment(text) {
@@ -167,13 +168,25 @@ export function cssFeatureVisitor(
 }
 
 /** The features of a declaration, each with its value variant (see RecordUse) or null. */
-function declarationFeatures(property: string, value: string): Map<string, string | null> {
+function declarationFeatures(property: string, value: string, inline: boolean): Map<string, string | null> {
   const slugs = new Map<string, string | null>();
   const add = (slug: string): void => {
     if (!slugs.has(slug)) slugs.set(slug, null);
   };
   if (property.startsWith('--')) add('css-variables');
-  if (/!\s*important\s*$/i.test(value)) add('css-important');
+  const important = /(\s?)!\s*(important)\s*$/i.exec(value);
+  if (important !== null) {
+    slugs.set(
+      'css-important',
+      importantVariant({
+        inline,
+        spaced: important[1] !== '' || important.index === 0,
+        lowercase: important[2] === 'important',
+        backgroundImage:
+          property === 'background-image' || (property === 'background' && /url\(/i.test(value)),
+      }),
+    );
+  }
   // Units and keywords are read outside strings, url(...) and hex colors, where digits are no lengths.
   const plain = value
     .toLowerCase()
@@ -197,6 +210,52 @@ function declarationFeatures(property: string, value: string): Map<string, strin
     if ([...keywords].some((keyword) => words.has(keyword))) add(slug);
   }
   return slugs;
+}
+
+/**
+ * How a `!important` is written: where, with or without a space before it, in which case, and on
+ * which property. caniemail's notes for css-important tell clients apart by exactly these
+ * ("only supported with a space before", "not supported inline"), so each writing is a variant.
+ */
+export interface ImportantWriting {
+  /** In a `style` attribute rather than a `<style>` sheet. */
+  inline: boolean;
+  /** Whitespace between the value and `!important`. */
+  spaced: boolean;
+  /** Written `important`, all lowercase. */
+  lowercase: boolean;
+  /** On `background-image`, or a `background` with an image. */
+  backgroundImage: boolean;
+}
+
+/** The variant that names a writing, as the report shows it: `!important in a style attribute, …`. */
+function importantVariant(writing: ImportantWriting): string {
+  return [
+    `!important in a ${writing.inline ? 'style attribute' : '<style> sheet'}`,
+    writing.spaced ? null : 'with no space before it',
+    writing.lowercase ? null : 'not in lowercase',
+    writing.backgroundImage && !writing.spaced ? 'on background-image' : null,
+  ]
+    .filter((part) => part !== null)
+    .join(', ');
+}
+
+/** Every writing by its variant, so that the report can read a variant back. */
+const IMPORTANT_WRITINGS: ReadonlyMap<string, ImportantWriting> = (() => {
+  const writings = new Map<string, ImportantWriting>();
+  for (const inline of [true, false])
+    for (const spaced of [true, false])
+      for (const lowercase of [true, false])
+        for (const backgroundImage of [true, false]) {
+          const writing = { inline, spaced, lowercase, backgroundImage };
+          writings.set(importantVariant(writing), writing);
+        }
+  return writings;
+})();
+
+/** The writing a css-important variant names; undefined for any other variant. */
+export function importantWriting(variant: string): ImportantWriting | undefined {
+  return IMPORTANT_WRITINGS.get(variant);
 }
 
 /**

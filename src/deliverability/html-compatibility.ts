@@ -14,6 +14,7 @@ import {
   familyName,
   platformName,
 } from './caniemail.js';
+import { type ImportantWriting, importantWriting } from './css-features.js';
 import { detectFeatures, type FeatureUse } from './html-features.js';
 import type {
   EmailClientFamily,
@@ -59,7 +60,13 @@ export function checkHtmlCompatibility(html: string, clients: readonly EmailClie
       const support = variantSupport(base, use.variant);
       return support === null || support.level === 'unknown'
         ? []
-        : [{ client, support, ruledOutByNote: support !== base }];
+        : [
+            {
+              client,
+              support,
+              readByNote: support === base ? null : support.level === 'full' ? 'full' : 'none',
+            },
+          ];
     });
     if (results.length === 0) continue;
     const support = featureSupport(results);
@@ -92,8 +99,11 @@ export function checkHtmlCompatibility(html: string, clients: readonly EmailClie
 interface ClientResult {
   client: EmailClient;
   support: ClientSupport;
-  /** A variant's support taken to none by a note of the client's result (variantSupport). */
-  ruledOutByNote: boolean;
+  /**
+   * The level a note of the client's result gave a variant (variantSupport): none where the note
+   * rules the variant out, full where every note is met as written; null where the data stands.
+   */
+  readByNote: 'none' | 'full' | null;
 }
 
 /** Each family counts once, whatever its number of platforms: the mean of its platforms' values. */
@@ -112,13 +122,97 @@ function featureSupport(results: readonly ClientResult[]): number {
  * A value variant (`display:inline-flex`) has no caniemail feature of its own: it takes the
  * client's result for the closest feature, except where that result's notes say the variant is
  * not supported (display:flex's note for Yahoo and AOL: "display:inline-flex is not supported").
+ * A `!important` is read by how it is written (importantSupport).
  */
 function variantSupport(support: ClientSupport | null, variant: string | null): ClientSupport | null {
   if (support === null || variant === null) return support;
+  const writing = importantWriting(variant);
+  if (writing !== undefined) return importantSupport(support, writing);
   // Variants are made of letters and dashes (css-features.ts), safe in a pattern as they are.
   const mentions = new RegExp(`(?<![\\w-])${variantValue(variant)}(?![\\w-])`, 'i');
   const against = support.notes.filter((note) => mentions.test(note) && /not supported/i.test(note));
   return against.length === 0 ? support : { level: 'none', notes: against };
+}
+
+/**
+ * What caniemail's css-important notes require of the writing, found by their wording: whether a
+ * writing meets it, and the requirement in words. The Gmail app's "only supported inline when
+ * using a Non Gmail Account" depends on the reader's account, not the writing, so it is no rule.
+ */
+interface ImportantRule {
+  wording: RegExp;
+  met: (writing: ImportantWriting) => boolean;
+  requirement: string;
+}
+
+const IMPORTANT_RULES: readonly ImportantRule[] = [
+  {
+    wording: /no space before when used with a `?background-image/i,
+    met: (w) => w.spaced || !w.backgroundImage,
+    requirement: 'a space before it on background-image',
+  },
+  { wording: /no space before/i, met: (w) => w.spaced, requirement: 'a space before it' },
+  { wording: /only supported with a space before/i, met: (w) => w.spaced, requirement: 'a space before it' },
+  {
+    wording: /only supported if not written in lowercase/i,
+    met: (w) => !w.lowercase,
+    requirement: 'it not in lowercase',
+  },
+  { wording: /only supported in lowercase/i, met: (w) => w.lowercase, requirement: 'it in lowercase' },
+  { wording: /not supported inline/i, met: (w) => !w.inline, requirement: 'it in a <style> sheet' },
+  { wording: /only supported inline due to/i, met: (w) => w.inline, requirement: 'it in a style attribute' },
+];
+
+function importantRule(note: string): ImportantRule | undefined {
+  return IMPORTANT_RULES.find(({ wording }) => wording.test(note));
+}
+
+/**
+ * A `!important` as written: unsupported where a note's requirement is not met (Outlook on
+ * Windows drops one with no space before it, or in a style attribute); fully supported where the
+ * result is partial only by notes that this writing all meets. Otherwise caniemail's result.
+ */
+function importantSupport(support: ClientSupport, writing: ImportantWriting): ClientSupport {
+  const rules = support.notes.map(importantRule);
+  const unmet = support.notes.filter((_note, index) => rules[index]?.met(writing) === false);
+  if (unmet.length > 0) return { level: 'none', notes: unmet };
+  if (support.level === 'partial' && rules.length > 0 && rules.every((rule) => rule !== undefined))
+    return { level: 'full', notes: [] };
+  return support;
+}
+
+/** The note of a css-important writing: who drops it and what they need, and who it fully suits. */
+function importantNote(results: readonly ClientResult[]): string {
+  const needs = new Map<string, EmailClient[]>();
+  for (const { client, support, readByNote } of results) {
+    if (readByNote !== 'none') continue;
+    const requirements = support.notes.flatMap((note) => importantRule(note)?.requirement ?? []);
+    const key = [...new Set(requirements)].join(' and ');
+    needs.set(key, [...(needs.get(key) ?? []), client]);
+  }
+  const checked = results.map(({ client }) => client);
+  const met = results.filter((result) => result.readByNote === 'full').map(({ client }) => client);
+  return [
+    "caniemail's !important results, read by how it is written here.",
+    ...[...needs].map(
+      ([requirement, clients]) =>
+        `${clientList(clients, checked)} ${clients.length === 1 ? 'needs' : 'need'} ${requirement}.`,
+    ),
+    met.length === 0 ? null : `Written this way it meets every note of ${clientList(met, checked)}.`,
+  ]
+    .filter((part) => part !== null)
+    .join(' ');
+}
+
+/** `Orange, Outlook (Windows, Windows Mail)`: a family alone where every platform checked is listed. */
+function clientList(clients: readonly EmailClient[], checked: readonly EmailClient[]): string {
+  return [...byFamily(clients, (client) => client)]
+    .map(([family, platforms]) =>
+      platforms.length === checked.filter((client) => client.family === family).length
+        ? familyName(family)
+        : `${familyName(family)} (${platforms.map((client) => platformName(client.platform)).join(', ')})`,
+    )
+    .join(', ');
 }
 
 /** `inline-flex` of `display:inline-flex`. */
@@ -161,17 +255,19 @@ function noteFor(
 ): string | null {
   const ruledOut = [
     ...new Set(
-      results.filter((result) => result.ruledOutByNote).map(({ client }) => familyName(client.family)),
+      results.filter((result) => result.readByNote === 'none').map(({ client }) => familyName(client.family)),
     ),
   ];
   const notes = [
     use.variant === null
       ? null
-      : `caniemail has no feature of its own for ${use.variant}: these are its ${feature.title} results${
-          ruledOut.length === 0
-            ? '.'
-            : `, except that ${ruledOut.join(', ')} ${ruledOut.length === 1 ? 'counts' : 'count'} as unsupported: caniemail's notes there say ${variantValue(use.variant)} is not supported.`
-        }`,
+      : importantWriting(use.variant) !== undefined
+        ? importantNote(results)
+        : `caniemail has no feature of its own for ${use.variant}: these are its ${feature.title} results${
+            ruledOut.length === 0
+              ? '.'
+              : `, except that ${ruledOut.join(', ')} ${ruledOut.length === 1 ? 'counts' : 'count'} as unsupported: caniemail's notes there say ${variantValue(use.variant)} is not supported.`
+          }`,
     use.hiddenFromOutlook
       ? 'Outlook on Windows and Windows Mail are left out: every use is inside <!--[if !mso]><!--> … <!--<![endif]-->, which they do not render.'
       : null,
@@ -226,6 +322,10 @@ const ADVICE: ReadonlyArray<readonly [readonly string[], string]> = [
   [
     ['css-background-image', 'css-background', 'html-background'],
     'Give the element a background-color that keeps the text readable without the image; for Outlook on Windows, add the image with VML (`v:rect` with `v:fill`) in an MSO conditional comment.',
+  ],
+  [
+    ['css-important'],
+    'Write it `color: red !important`: a space before it, in lowercase. Outlook on Windows ignores it in a style attribute, and clients without <style> support ignore it in a sheet: where it must win everywhere, write it in both.',
   ],
   [
     ['css-at-media', 'css-at-media-orientation', 'css-at-media-device-pixel-ratio', 'css-at-media-hover'],

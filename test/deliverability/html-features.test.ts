@@ -131,7 +131,46 @@ describe('HTML compatibility analyser on an MJML-style newsletter', () => {
       '@media only screen and (min-width:480px)',
       '@media only screen and (max-width:479px)',
     ]);
-    assert.equal(use(NEWSLETTER, 'css-important').occurrences, 7);
+    assert.equal(use(NEWSLETTER, 'css-important', '!important in a <style> sheet').occurrences, 7);
+  });
+
+  test('!important is read by how it is written: where, the space before it, its case', () => {
+    const html = `<html><head><style>
+      .a { color: red !important } .b { color: red!IMPORTANT } .c { background-image: url(x.png)!important }
+    </style></head><body><div style="color: blue !important">x</div></body></html>`;
+    const written = checkHtmlCompatibility(html, selectClients());
+    const sheet = finding(written, '!important in a <style> sheet');
+    const inline = finding(written, '!important in a style attribute');
+    const careless = finding(
+      written,
+      '!important in a <style> sheet, with no space before it, not in lowercase',
+    );
+    const background = finding(
+      written,
+      '!important in a <style> sheet, with no space before it, on background-image',
+    );
+    for (const each of [sheet, inline, careless, background]) assert.equal(each.slug, 'css-important');
+
+    // Outlook on Windows: "a #4 #5", only with a space before, not inline.
+    assert.ok(!clientIds(sheet.unsupported).includes('outlook.windows'));
+    assert.ok(!clientIds(sheet.partial).includes('outlook.windows'), 'both notes met: full support');
+    assert.ok(clientIds(inline.unsupported).includes('outlook.windows'));
+    assert.ok(clientIds(careless.unsupported).includes('outlook.windows'));
+    assert.match(inline.note ?? '', /Outlook \(Windows\) needs it in a <style> sheet\./);
+    const outlook = inline.unsupported.find((group) => group.family === 'outlook');
+    assert.deepEqual(outlook?.platforms[0]?.notes, ['Partial. Not supported inline. (See email-bugs#31)']);
+
+    // Gmail: "a #1", only in lowercase; Yahoo and AOL: "a #7", no space before on background-image.
+    assert.ok(clientIds(careless.unsupported).includes('gmail.desktop-webmail'));
+    assert.ok(!clientIds([...sheet.unsupported, ...sheet.partial]).includes('gmail.desktop-webmail'));
+    assert.match(careless.note ?? '', /Gmail, .*need it in lowercase/);
+    assert.ok(clientIds(background.unsupported).includes('yahoo.desktop-webmail'));
+    assert.ok(!clientIds([...careless.unsupported, ...careless.partial]).includes('yahoo.desktop-webmail'));
+    // The Gmail app's note is about the reader's account, not the writing: it stays partial.
+    assert.ok(clientIds(sheet.partial).includes('gmail.android'));
+
+    assert.ok(careless.support < sheet.support, `${careless.support} vs ${sheet.support}`);
+    assert.match(sheet.fix, /a space before it, in lowercase/);
   });
 
   test('mso-* properties, read by Outlook on Windows alone, use no CSS feature', () => {
