@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, messageUrl } from '../api/client.js';
-import type { AddressValue, MessageDetail, ReleaseInfo } from '../api/types.js';
+import { live } from '../api/live.js';
+import type { AddressValue, MessageDetail, MessageRelease, ReleaseInfo } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
 import { ReleaseDialog } from '../components/release-dialog.js';
@@ -74,6 +75,26 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
       });
     return () => {
       cancelled = true;
+    };
+  }, [id]);
+
+  // Releases made elsewhere (another tab, another node, a script) show in the facts as they are
+  // recorded; those made while the stream was down are read back when it returns.
+  useEffect(() => {
+    const offReleased = live.on('message.released', (event) => {
+      // While another message is still on screen, `current` may not be message `id` yet.
+      setMessage((current) => (current?.id === event.id ? withRelease(current, event.release) : current));
+    });
+    const offReconnect = live.onReconnect(() => {
+      api.getMessage(id).then(
+        (detail) =>
+          setMessage((current) => (current?.id === id ? { ...current, releases: detail.releases } : current)),
+        () => undefined,
+      );
+    });
+    return () => {
+      offReleased();
+      offReconnect();
     };
   }, [id]);
 
@@ -241,6 +262,18 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
       )}
     </article>
   );
+}
+
+/**
+ * The message with `release` added, unless it has it already: the tab that released reads the
+ * message back, and that answer and the event may come in either order.
+ */
+function withRelease(message: MessageDetail, release: MessageRelease): MessageDetail {
+  const known = message.releases.some(
+    (existing) =>
+      existing.at === release.at && existing.server === release.server && existing.reply === release.reply,
+  );
+  return known ? message : { ...message, releases: [...message.releases, release] };
 }
 
 function Avatar({ address }: { address: AddressValue }) {
