@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, messageUrl } from '../api/client.js';
 import { live } from '../api/live.js';
-import type { AddressValue, MessageDetail, MessageRelease, ReleaseInfo } from '../api/types.js';
+import type { AddressValue, MessageDetail, ReleaseInfo } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
 import { ReleaseDialog } from '../components/release-dialog.js';
@@ -16,6 +16,7 @@ import { decodeEncodedWords } from '../lib/encoded-words.js';
 import { focusOnMount } from '../lib/focus.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
+import { withRelease } from '../lib/releases.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
 import { MessageChecks } from './message-checks.js';
@@ -262,18 +263,6 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
       )}
     </article>
   );
-}
-
-/**
- * The message with `release` added, unless it has it already: the tab that released reads the
- * message back, and that answer and the event may come in either order.
- */
-function withRelease(message: MessageDetail, release: MessageRelease): MessageDetail {
-  const known = message.releases.some(
-    (existing) =>
-      existing.at === release.at && existing.server === release.server && existing.reply === release.reply,
-  );
-  return known ? message : { ...message, releases: [...message.releases, release] };
 }
 
 function Avatar({ address }: { address: AddressValue }) {
