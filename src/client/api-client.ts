@@ -53,7 +53,12 @@ export type * from './types.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8025';
 
-const EVENT_TYPES: readonly MailportEventType[] = ['message.received', 'message.deleted', 'session.closed'];
+const EVENT_TYPES: readonly MailportEventType[] = [
+  'message.received',
+  'message.deleted',
+  'message.released',
+  'session.closed',
+];
 
 type QueryValue = string | number | boolean | readonly string[] | undefined;
 

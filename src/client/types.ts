@@ -2,7 +2,7 @@
  * The API's wire types, as the client sees them. The resources themselves are the domain types
  * (src/domain/types.ts); this module adds the envelopes the API wraps them in.
  */
-import type { DiagnosticCode, MessageSummary, SessionSummary } from '../domain/types.js';
+import type { DiagnosticCode, MessageRelease, MessageSummary, SessionSummary } from '../domain/types.js';
 
 export type {
   ChaosAction,
@@ -132,6 +132,8 @@ export interface ProblemDetails {
 export interface MailportEventMap {
   'message.received': { message: MessageSummary };
   'message.deleted': { ids: string[] };
+  /** A release was recorded on message `id`: `release` is what its `releases` just gained. */
+  'message.released': { id: string; release: MessageRelease };
   /** The session without its transcript; `getSession(id)` has it. */
   'session.closed': { session: SessionSummary };
 }

@@ -3,11 +3,13 @@
  * PostgreSQL relay subscribe; neither side knows the other.
  */
 import { EventEmitter } from 'node:events';
-import type { MessageSummary, SessionSummary } from '../domain/types.js';
+import type { MessageRelease, MessageSummary, SessionSummary } from '../domain/types.js';
 
 export interface MailportEvents {
   'message.received': { message: MessageSummary };
   'message.deleted': { ids: string[] };
+  /** A message was released to a real SMTP server and the release recorded on it (`releases`). */
+  'message.released': { id: string; release: MessageRelease };
   'session.closed': { session: SessionSummary };
 }
 

@@ -9,7 +9,12 @@ import type { Logger } from '../logging/logger.js';
 import type { Store } from '../storage/store.js';
 import type { EventBus, MailportEventName, MailportEvents } from './bus.js';
 
-const RELAYED: readonly MailportEventName[] = ['message.received', 'message.deleted', 'session.closed'];
+const RELAYED: readonly MailportEventName[] = [
+  'message.received',
+  'message.deleted',
+  'message.released',
+  'session.closed',
+];
 /** NOTIFY payloads must stay under 8000 bytes; larger events travel as a reference and are re-read. */
 const MAX_PAYLOAD = 7900;
 /** Deleted ids per notification (36-character ids stay well under MAX_PAYLOAD). */
@@ -21,6 +26,8 @@ interface Envelope {
   payload?: MailportEvents[MailportEventName];
   /** Set instead of `payload` when the event was too large: the message or session id to re-read. */
   ref?: string;
+  /** With `ref` of a `message.released` (one with very many recipients): the release's `at`. */
+  at?: string;
 }
 
 export class PostgresEventRelay {
@@ -94,9 +101,7 @@ export class PostgresEventRelay {
     for (const envelope of envelopes) {
       let text = JSON.stringify(envelope);
       if (Buffer.byteLength(text) > MAX_PAYLOAD) {
-        const ref =
-          'message' in payload ? payload.message.id : 'session' in payload ? payload.session.id : undefined;
-        text = JSON.stringify({ origin: this.#origin, name, ref } satisfies Envelope);
+        text = JSON.stringify({ origin: this.#origin, name, ...reference(payload) } satisfies Envelope);
       }
       await this.#publisher.query('SELECT pg_notify($1, $2)', [this.#channel, text]);
     }
@@ -111,6 +116,10 @@ export class PostgresEventRelay {
     if (envelope.name === 'message.received') {
       const message = await store.getMessage(envelope.ref);
       if (message) bus.publish('message.received', { message }, 'relayed');
+    } else if (envelope.name === 'message.released') {
+      const message = await store.getMessage(envelope.ref);
+      const release = message?.releases.findLast((candidate) => candidate.at === envelope.at);
+      if (release) bus.publish('message.released', { id: envelope.ref, release }, 'relayed');
     } else if (envelope.name === 'session.closed') {
       const record = await store.getSession(envelope.ref);
       if (record) {
@@ -124,4 +133,12 @@ export class PostgresEventRelay {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await Promise.allSettled([this.#client.end(), this.#publisher.end()]);
   }
+}
+
+/** What the other nodes re-read an event by when it is too large to send. */
+function reference(payload: MailportEvents[MailportEventName]): Pick<Envelope, 'ref' | 'at'> {
+  if ('message' in payload) return { ref: payload.message.id };
+  if ('session' in payload) return { ref: payload.session.id };
+  if ('release' in payload) return { ref: payload.id, at: payload.release.at };
+  return {};
 }

@@ -12,6 +12,7 @@ import type { EventBus, MailportEventName, MailportEvents } from './bus.js';
 export const WEBHOOK_EVENTS: readonly MailportEventName[] = [
   'message.received',
   'message.deleted',
+  'message.released',
   'session.closed',
 ];
 

@@ -14,6 +14,7 @@ import type { EventBus, MailportEventName, MailportEvents } from '../events/bus.
 export const STREAMED_EVENTS: readonly MailportEventName[] = [
   'message.received',
   'message.deleted',
+  'message.released',
   'session.closed',
 ];
 

@@ -2,8 +2,9 @@
  * Release end to end: a sandbox configured with `--release-*` sends captured mail to a second,
  * real sandbox (the "upstream") over its submission port with STARTTLS, AUTH and its CA, through
  * the HTTP API and the typed client. Covers the bytes that arrive, the allow rule, the default
- * without an allow-list, release not configured, an upstream that refuses or is not there, and
- * that the password appears in no answer and no log line.
+ * without an allow-list, release not configured, an upstream that refuses or is not there, the
+ * `message.released` event (event stream and webhook), and that the password appears in no answer
+ * and no log line.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -13,12 +14,13 @@ import Database from 'better-sqlite3';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { type RunningMailport, startMailport } from '../../src/app/mailport.js';
-import { MailportApiError, MailportClient } from '../../src/client/api-client.js';
+import { MailportApiError, MailportClient, type MailportEvent } from '../../src/client/api-client.js';
 import { type RawServeOptions, resolveServeConfig } from '../../src/config/serve-config.js';
 import { ConfigError } from '../../src/errors.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
 import { closedPortUrl } from '../cli/cli-runner.js';
+import { startWebhookEndpoint } from '../helpers/webhook-endpoint.js';
 
 const UPSTREAM_USER = 'relay-user';
 const UPSTREAM_PASS = 'Upstream-Secret-7f3a9c';
@@ -189,6 +191,70 @@ describe('POST /api/v1/messages/{id}/release', () => {
     assert.ok(listed && !('releases' in listed), 'the list leaves releases to the detail');
   });
 
+  it('announces each recorded release once as message.released, on the event stream and to a webhook that asks for it', async () => {
+    const webhook = await startWebhookEndpoint();
+    const announcing = await startReleasing({
+      ...upstreamOptions(upstream, caPath),
+      releaseAllow: ['*@example.com,*@refused.example'],
+      webhook: [webhook.url.href],
+      webhookEvents: 'message.released',
+    });
+    const controller = new AbortController();
+    try {
+      const id = await announcing.capture({
+        from: 'app@shop.example',
+        to: 'ada@example.com',
+        subject: 'Announced release',
+        text: 'x',
+      });
+      // Its own client: the recording one reads every answer to the end, which a stream never has.
+      // The capture's session.closed may still come in: only releases are counted.
+      const events: MailportEvent[] = [];
+      let opened = (): void => {};
+      const open = new Promise<void>((resolve) => {
+        opened = resolve;
+      });
+      const streaming = new MailportClient(announcing.url).subscribe(
+        (event) => {
+          if (event.type !== 'message.released') return;
+          events.push(event);
+          if (events.length === 2) controller.abort();
+        },
+        // A missing event fails the assertions below rather than hanging the test.
+        { signal: AbortSignal.any([controller.signal, AbortSignal.timeout(10_000)]), onOpen: () => opened() },
+      );
+      await open;
+      const first = await announcing.client.release(id);
+      await problemOf(announcing.client.release(id, { to: ['gone@refused.example'] }));
+      const second = await announcing.client.release(id, { to: ['qa@example.com'] });
+      await streaming;
+
+      const { releases } = await announcing.client.getMessage(id);
+      assert.deepEqual(
+        releases.map((release) => release.reply),
+        [first.reply, second.reply],
+      );
+      // The refusal came between the two: an event for it would have been the second.
+      const expected = releases.map((release) => ({ id, release }));
+      assert.deepEqual(
+        events.map((event) => event.data),
+        expected,
+      );
+      assert.ok(Number(events[1]?.id) > Number(events[0]?.id), 'events carry increasing ids');
+
+      const posts = await webhook.waitFor(2);
+      assert.deepEqual(
+        posts.map(({ headers, delivery }) => [headers['x-mailport-event'], delivery.type, delivery.data]),
+        expected.map((data) => ['message.released', 'message.released', data]),
+      );
+      assert.equal(posts.length, 2, 'message.received was not asked for, and a refusal is no release');
+    } finally {
+      controller.abort();
+      await announcing.running.stop();
+      await webhook.close();
+    }
+  });
+
   it('a release the store cannot record still answers 200, as the upstream has it, and logs why', async () => {
     const unrecorded = await startReleasing({
       ...upstreamOptions(upstream, caPath),
@@ -206,8 +272,14 @@ describe('POST /api/v1/messages/{id}/release', () => {
       db.exec(`CREATE TRIGGER refuse_releases BEFORE INSERT ON message_releases
         BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
       db.close();
+      const announced: string[] = [];
+      const stopListening = unrecorded.running.bus.subscribe('message.released', (event) =>
+        announced.push(event.id),
+      );
       const result = await unrecorded.client.release(id);
+      stopListening();
       assert.match(result.reply, /^250 2\.0\.0 /, 'a failure would invite a second release');
+      assert.deepEqual(announced, [], 'no message.released for a release the message does not show');
       await upstream.client.waitForMessage({ subject: 'Unrecorded release' }, { timeout: 10_000 });
       assert.ok(
         seen.some(

@@ -170,6 +170,63 @@ describe('release in the web UI', () => {
     }
   });
 
+  it('a release from one tab shows at once in another tab open on the message, once in each', async () => {
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: releasing.port('relay'),
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'app@shop.example',
+      to: 'carol@example.com',
+      subject: 'Released in another tab',
+      text: 'Hello.',
+    });
+    transport.close();
+    const [captured] = (await releasing.store.listMessages({ q: 'subject:"Released in another tab"' })).items;
+    const id = captured?.id ?? assert.fail('the message was not captured');
+    const releasingTab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const watchingTab = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await openMessage(watchingTab, releasing.apiUrl, id);
+      await openMessage(releasingTab, releasing.apiUrl, id);
+      // Each tab's event stream is open before the release, so the event cannot come too early.
+      for (const tab of [watchingTab, releasingTab]) {
+        await tab.locator('.live').filter({ hasText: 'Live' }).waitFor();
+      }
+      assert.equal(await watchingTab.locator('.facts .release-record').count(), 0);
+
+      await releasingTab.keyboard.press('r');
+      await releasingTab.getByRole('button', { name: 'Send' }).click();
+      await dialog(releasingTab)
+        .getByRole('status')
+        .getByText(/Released to carol@example\.com/)
+        .waitFor();
+
+      const [record] = (await releasing.store.getMessage(id))?.releases ?? [];
+      assert.ok(record, 'the release is recorded');
+      const fact = watchingTab.locator('.facts .release-record');
+      await fact.waitFor();
+      assert.match(
+        (await fact.textContent()) ?? '',
+        new RegExp(
+          `^Released to carol@example\\.com via 127\\.0\\.0\\.1:${upstream.ports.submission} at .* · `,
+        ),
+      );
+      assert.equal(await fact.locator('time').getAttribute('datetime'), record.at);
+      assert.ok((await fact.textContent())?.endsWith(record.reply));
+      // The releasing tab hears the event and reads the message back: the release shows once.
+      await releasingTab.locator('.facts .release-record').waitFor();
+      await releasingTab.waitForTimeout(300);
+      assert.equal(await releasingTab.locator('.facts .release-record').count(), 1);
+      assert.equal(await fact.count(), 1);
+    } finally {
+      await releasingTab.close();
+      await watchingTab.close();
+    }
+  });
+
   it('without --release-server there is no Release button and r does nothing', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {

@@ -69,19 +69,25 @@ export function registerReleaseRoute(app: ApiInstance, { deps }: RouteContext): 
 }
 
 /**
- * Records the release on the message (`releases` in its detail). The upstream already has the
- * message: a store that cannot record it must not turn the answer into a failure, which would
- * invite a second release, so that is logged instead.
+ * Records the release on the message (`releases` in its detail) and announces it as
+ * `message.released`. The upstream already has the message: a store that cannot record it must
+ * not turn the answer into a failure, which would invite a second release, so that is logged
+ * instead. Only a recorded release is announced, so that live views show what a reload shows.
  */
 async function recordRelease(deps: HttpDeps, id: string, result: ReleaseResult): Promise<void> {
+  const release = releaseRecord(result, new Date());
+  let recorded: boolean;
   try {
-    await deps.store.addRelease(id, releaseRecord(result, new Date()));
+    recorded = await deps.store.addRelease(id, release);
   } catch (error) {
     deps.logger?.error('Released message, but could not record the release', {
       message: id,
       error: error instanceof Error ? error.message : String(error),
     });
+    return;
   }
+  // False when the message was deleted while it was being released: nothing to show it on.
+  if (recorded) deps.bus.publish('message.released', { id, release });
 }
 
 const RECIPIENT_PROBLEMS = {

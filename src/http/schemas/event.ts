@@ -1,7 +1,7 @@
 /** Payloads of the Server-Sent Events at `GET /api/v1/events` (the `data:` line of each event, as JSON). */
 import { Type } from '@sinclair/typebox';
 import { ref } from './common.js';
-import { MessageSummarySchema } from './message.js';
+import { MessageReleaseSchema, MessageSummarySchema } from './message.js';
 import { SessionSummarySchema } from './session.js';
 
 export const MessageReceivedEventSchema = Type.Object(
@@ -12,6 +12,18 @@ export const MessageReceivedEventSchema = Type.Object(
 export const MessageDeletedEventSchema = Type.Object(
   { ids: Type.Array(Type.String(), { description: 'Ids of the deleted messages.' }) },
   { $id: 'MessageDeletedEvent', description: 'Data of a `message.deleted` event: messages were deleted.' },
+);
+
+export const MessageReleasedEventSchema = Type.Object(
+  {
+    id: Type.String({ description: 'Id of the released message.' }),
+    release: ref(MessageReleaseSchema),
+  },
+  {
+    $id: 'MessageReleasedEvent',
+    description:
+      'Data of a `message.released` event: a message was released to `--release-server` and the release recorded; `release` is the record just added to its `releases`. A failed release sends none.',
+  },
 );
 
 export const SessionClosedEventSchema = Type.Object(
@@ -25,5 +37,6 @@ export const SessionClosedEventSchema = Type.Object(
 export const EVENT_SCHEMAS = [
   MessageReceivedEventSchema,
   MessageDeletedEventSchema,
+  MessageReleasedEventSchema,
   SessionClosedEventSchema,
 ];

@@ -8,7 +8,12 @@ export type LiveStatus = 'connecting' | 'live' | 'offline';
 type EventName = keyof MailportEvents;
 type Listener<K extends EventName> = (payload: MailportEvents[K]) => void;
 
-const EVENT_NAMES: readonly EventName[] = ['message.received', 'message.deleted', 'session.closed'];
+const EVENT_NAMES: readonly EventName[] = [
+  'message.received',
+  'message.deleted',
+  'message.released',
+  'session.closed',
+];
 
 class LiveEvents {
   #source: EventSource | null = null;

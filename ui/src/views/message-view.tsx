@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, messageUrl } from '../api/client.js';
+import { live } from '../api/live.js';
 import type { AddressValue, MessageDetail, ReleaseInfo } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
@@ -15,6 +16,7 @@ import { decodeEncodedWords } from '../lib/encoded-words.js';
 import { focusOnMount } from '../lib/focus.js';
 import { addressFull, addressLabel, formatBytes, fullDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
+import { withRelease } from '../lib/releases.js';
 import { navigate } from '../lib/router.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
 import { MessageChecks } from './message-checks.js';
@@ -74,6 +76,26 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
       });
     return () => {
       cancelled = true;
+    };
+  }, [id]);
+
+  // Releases made elsewhere (another tab, another node, a script) show in the facts as they are
+  // recorded; those made while the stream was down are read back when it returns.
+  useEffect(() => {
+    const offReleased = live.on('message.released', (event) => {
+      // While another message is still on screen, `current` may not be message `id` yet.
+      setMessage((current) => (current?.id === event.id ? withRelease(current, event.release) : current));
+    });
+    const offReconnect = live.onReconnect(() => {
+      api.getMessage(id).then(
+        (detail) =>
+          setMessage((current) => (current?.id === id ? { ...current, releases: detail.releases } : current)),
+        () => undefined,
+      );
+    });
+    return () => {
+      offReleased();
+      offReconnect();
     };
   }, [id]);
 
