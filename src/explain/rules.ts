@@ -193,7 +193,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'no-valid-recipients': {
     summary:
-      'No recipient was accepted, so the message could not be sent: the server refused every RCPT TO of the transaction and then refused DATA for want of a recipient (pipelining clients send DATA before they read the RCPT replies). That DATA reply is only the consequence: the reply to RCPT TO says why the recipients were refused. (JavaMail\'s "No recipient addresses" is the other way to get here: the message itself named none.)',
+      'No recipient was accepted, so the message could not be sent: the server refused every RCPT TO of the transaction and then refused DATA for want of a recipient (pipelining clients send DATA before they read the RCPT replies). That DATA reply is only the consequence: the reply to RCPT TO says why the recipients were refused.',
     fix: 'Read the server\'s reply to RCPT TO: it says why the recipients were refused. 550 5.1.1 (user unknown): check the address; 554 or 550 5.7.1 relay access denied: authenticate (AUTH over STARTTLS on port 587) before sending to other domains; a 4xx: try again later; an access rule ("Access denied", "Administrative prohibition"): ask the server\'s operator which recipients it takes from you. Run `mailport explain` on that reply, or on the client\'s whole transcript (swaks, `curl -v`, msmtp `--debug`, nodemailer `logger: true`).',
     references: [
       `${RFC.smtp} §3.3 (DATA needs a recipient accepted first)`,
