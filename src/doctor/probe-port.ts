@@ -28,7 +28,15 @@ import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import { ehloNameAdvice, sessionFault } from './session-faults.js';
 import { starttlsFailure } from './starttls-failure.js';
-import { handshakeRefusal, isVersionMismatch, refusedByTlsAlert } from './tls-refusal.js';
+import {
+  certificateChangedTheOutcome,
+  certificateRequiredAlert,
+  handshakeFailureAlert,
+  handshakeRefusal,
+  isVersionMismatch,
+  refusedByTlsAlert,
+  throwawayClientCertificate,
+} from './tls-refusal.js';
 import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
 import {
@@ -58,6 +66,7 @@ export interface ProbeOptions {
 
 type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClientError };
 
+const STARTTLS_WORKS = 'STARTTLS works.';
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 /**
  * Both connections get a healthy server's greeting within a round trip of each other; a third
@@ -266,6 +275,11 @@ async function runSession(
   } catch (error) {
     client.close();
     const failure = sessionFailure(error, client, options);
+    if (failure.cause === 'client-certificate-required') {
+      // TLS 1.3 completes the client's side of the handshake before the server judges it: the
+      // upgrade only seemed to work.
+      report.findings = report.findings.filter((finding) => finding.message !== STARTTLS_WORKS);
+    }
     add(report, 'error', failure.message, swaksEhlo(target, report.tls ?? 'none'), failure.cause);
   }
 }
@@ -380,16 +394,46 @@ async function upgrade(
   try {
     await client.startTls();
     report.tls = 'starttls';
-    add(report, 'ok', 'STARTTLS works.', opensslFor(target, 'starttls'));
+    add(report, 'ok', STARTTLS_WORKS, opensslFor(target, 'starttls'));
     return true;
   } catch (error) {
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
     report.tls = 'none';
-    const { message, cause } = starttlsFailure(error, target.port, options.servername);
+    const certificateDemanded =
+      certificateRequiredAlert(error) ||
+      (handshakeFailureAlert(error) && (await starttlsWithCertificateGetsFurther(options, target)));
+    const { message, cause } = starttlsFailure(error, target.port, options.servername, certificateDemanded);
     add(report, 'error', message, opensslFor(target, 'starttls'), cause);
     return false;
   }
+}
+
+/** STARTTLS again offering a throwaway client certificate (see throwawayClientCertificate). */
+async function starttlsWithCertificateGetsFurther(
+  options: ProbeOptions,
+  target: VerifyTarget,
+): Promise<boolean> {
+  const retry = await attempt(target.port, false, options, {
+    certificate: await throwawayClientCertificate(),
+  });
+  if (!retry.ok) return false;
+  try {
+    await retry.client.ehlo();
+    await retry.client.startTls();
+    retry.client.close();
+    return true;
+  } catch (error) {
+    retry.client.close();
+    return error instanceof SmtpClientError && certificateChangedTheOutcome(error);
+  }
+}
+
+/** Implicit TLS again offering a throwaway client certificate (see throwawayClientCertificate). */
+async function implicitWithCertificateGetsFurther(options: ProbeOptions, port: number): Promise<boolean> {
+  const retry = await attempt(port, true, options, { certificate: await throwawayClientCertificate() });
+  if (retry.ok) retry.client.close();
+  return certificateChangedTheOutcome(retry.ok ? null : retry.error);
 }
 
 /** STARTTLS again with TLS 1.0 allowed, to tell "TLS too old" from other handshake failures. */
@@ -657,12 +701,17 @@ async function describeFailure(
     // An alert is a TLS record: the port speaks TLS from the first byte, and said why it refused
     // (the plaintext attempt was cancelled, so whatever it reports says nothing).
     report.reachability = 'open';
+    const certificateDemanded =
+      certificateRequiredAlert(implicit) ||
+      (handshakeFailureAlert(implicit) && (await implicitWithCertificateGetsFurther(options, target.port)));
     add(
       report,
       'error',
-      `The port speaks implicit TLS, but ${handshakeRefusal(implicit, options.servername)}`,
+      `The port speaks implicit TLS, but ${handshakeRefusal(implicit, options.servername, certificateDemanded)}`,
       opensslFor(target, 'implicit'),
-      explainError(implicit, { port: target.port }).cause,
+      certificateDemanded
+        ? 'client-certificate-required'
+        : explainError(implicit, { port: target.port }).cause,
     );
     return;
   }

@@ -7,7 +7,7 @@ import type { CauseId } from '../explain/causes.js';
 import { HELO_NAME_REFUSED } from '../explain/rules.js';
 import { formatReply, type SmtpClient, type SmtpClientError } from '../smtp-client/index.js';
 import { describeChain } from './error-chain.js';
-import { handshakeRefusal } from './tls-refusal.js';
+import { certificateRequiredAlert, handshakeRefusal } from './tls-refusal.js';
 
 /** OpenSSL's words for a TLS alert the server sent. */
 const TLS_ALERT = /SSL alert number \d+/;
@@ -39,7 +39,11 @@ export function sessionFault(
   if (TLS_ALERT.test(describeChain(error))) {
     return {
       message: `The TLS handshake seemed complete, but then ${handshakeRefusal(error, options.servername)}`,
-      ...(afterStarttls ? { cause: 'starttls-not-offered' as const } : {}),
+      ...(certificateRequiredAlert(error)
+        ? { cause: 'client-certificate-required' as const }
+        : afterStarttls
+          ? { cause: 'starttls-not-offered' as const }
+          : {}),
     };
   }
   if (error.code === 'ETIMEDOUT') {

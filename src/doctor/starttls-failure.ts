@@ -7,7 +7,12 @@ import type { CauseId } from '../explain/causes.js';
 import { explainError } from '../explain/matcher.js';
 import { formatReply, type SmtpClientError } from '../smtp-client/index.js';
 import { describeChain } from './error-chain.js';
-import { handshakeReason, handshakeRefusal, refusedByTlsAlert } from './tls-refusal.js';
+import {
+  certificateRequiredAlert,
+  handshakeReason,
+  handshakeRefusal,
+  refusedByTlsAlert,
+} from './tls-refusal.js';
 
 /** Node's words when the peer closes the socket before the handshake is done. */
 const HUNG_UP =
@@ -17,8 +22,11 @@ export function starttlsFailure(
   error: SmtpClientError,
   port: number,
   servername: string,
+  /** A TLS 1.2 handshake failure told apart as a missing client certificate (probe-port.ts). */
+  certificateDemanded = false,
 ): { message: string; cause: CauseId } {
   const { cause } = explainError(error, { port });
+  const demanded = certificateDemanded || certificateRequiredAlert(error);
   if (error.reply) {
     return { message: `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`, cause };
   }
@@ -43,9 +51,9 @@ export function starttlsFailure(
   }
   if (refusedByTlsAlert(error)) {
     return {
-      message: `STARTTLS is offered but ${handshakeRefusal(error, servername)}`,
+      message: `STARTTLS is offered but ${handshakeRefusal(error, servername, demanded)}`,
       // An alert explain has no name for is the server's TLS failing: STARTTLS is in effect not available.
-      cause: cause === 'unknown' ? 'starttls-not-offered' : cause,
+      cause: demanded ? 'client-certificate-required' : cause === 'unknown' ? 'starttls-not-offered' : cause,
     };
   }
   // OpenSSL's reason says it; the rest of its error (the raw error queue) is noise here.

@@ -79,7 +79,9 @@ export function matchRules(text: string, options: ExplainOptions = {}): RuleMatc
 export function explainText(text: string, options: ExplainOptions = {}): Explanation {
   const [best] = matchRules(text, options);
   if (!best || text.trim() === '') return explanationFor('unknown', 0);
-  return explanationFor(best.cause, best.confidence, best.rule.fix);
+  const explanation = explanationFor(best.cause, best.confidence, best.rule.fix);
+  const evidence = best.rule.evidence?.(text);
+  return evidence ? { ...explanation, summary: `${explanation.summary} ${evidence}` } : explanation;
 }
 
 export function explanationFor(cause: CauseId, confidence: number, fix?: string): Explanation {

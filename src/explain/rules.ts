@@ -41,6 +41,8 @@ export interface ExplainRule {
   seenIn: string[];
   /** A fix more precise than the cause's general one, for this variant. */
   fix?: string;
+  /** A sentence quoting what in the text shows the cause (a server reply), added to the summary. */
+  evidence?: (text: string) => string | null;
 }
 
 const RFC = {
@@ -53,6 +55,7 @@ const RFC = {
   auth: 'RFC 4954 (SMTP AUTH)',
   size: 'RFC 1870 (SIZE)',
   tls12: 'RFC 8996 (TLS 1.0 and 1.1 deprecated)',
+  clientCertificate: 'RFC 8446 §4.3.2 and §4.4.2.4 (TLS 1.3 client certificates), RFC 5246 §7.4.6 (TLS 1.2)',
   pkix: 'RFC 5280 (certificate validation)',
   hostname: 'RFC 6125 (checking the server name in a certificate)',
   greylisting: 'RFC 6647 (greylisting)',
@@ -111,6 +114,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
       'Client and server share no TLS version or cipher: one side only speaks TLS 1.0/1.1 (or old ciphers), which the other refuses.',
     fix: 'Use TLS 1.2 or newer on both sides: upgrade the old side; in Java set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`, in .NET target 4.7+ or set `SslProtocols.Tls12 | Tls13`, in nodemailer `tls: { minVersion: "TLSv1.2" }`. Lowering the client\'s minimum to TLS 1.0 is a last resort for a legacy server you cannot change.',
     references: [RFC.tls12],
+  },
+  'client-certificate-required': {
+    summary:
+      'The server demands a TLS client certificate (mutual TLS) and the client sent none, or one the server does not trust: it ends the handshake with a fatal alert (TLS 1.3 "certificate required", alert 116; TLS 1.2 "handshake failure" right after asking for a certificate, or "bad certificate").',
+    fix: 'Configure the client certificate and its private key that the server trusts (the server\'s operator issues them, or tells which CA must sign them): nodemailer `tls: { cert: fs.readFileSync("client.crt"), key: fs.readFileSync("client.key") }`, Python `context.load_cert_chain("client.crt", "client.key")`, PHPMailer `SMTPOptions = [\'ssl\' => [\'local_cert\' => ..., \'local_pk\' => ...]]`, Go `tls.Config{Certificates: ...}`, JavaMail a keystore (`javax.net.ssl.keyStore`), curl `--cert` and `--key`, swaks `--tls-cert` and `--tls-key`, msmtp `tls_cert_file` and `tls_key_file`, Postfix `smtp_tls_cert_file` and `smtp_tls_key_file`. Without a certificate, use a port that authenticates with AUTH instead (587 or 465 of the provider\'s submission service).',
+    references: [RFC.clientCertificate],
   },
   'connection-refused': {
     summary:
@@ -181,6 +190,16 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
       'The receiving server says the recipient mailbox does not exist (550 5.1.1) or cannot take mail.',
     fix: 'Check the recipient address for typos; remove addresses that bounce permanently from your lists. A full mailbox (5.2.2) clears only when its owner makes room.',
     references: [`${RFC.smtp} §4.1.1.3`, RFC.enhanced],
+  },
+  'no-valid-recipients': {
+    summary:
+      'No recipient was accepted, so the message could not be sent: the server refused every RCPT TO of the transaction and then refused DATA for want of a recipient (pipelining clients send DATA before they read the RCPT replies). That DATA reply is only the consequence: the reply to RCPT TO says why the recipients were refused.',
+    fix: 'Read the server\'s reply to RCPT TO: it says why the recipients were refused. 550 5.1.1 (user unknown): check the address; 554 or 550 5.7.1 relay access denied: authenticate (AUTH over STARTTLS on port 587) before sending to other domains; a 4xx: try again later; an access rule ("Access denied", "Administrative prohibition"): ask the server\'s operator which recipients it takes from you. Run `mailport explain` on that reply, or on the client\'s whole transcript (swaks, `curl -v`, msmtp `--debug`, nodemailer `logger: true`).',
+    references: [
+      `${RFC.smtp} §3.3 (DATA needs a recipient accepted first)`,
+      `${RFC.smtp} §4.1.1.4 (DATA)`,
+      'RFC 2920 (pipelining)',
+    ],
   },
   'message-too-large': {
     summary:
@@ -361,6 +380,52 @@ const FAILURE_SIGNS =
  */
 export const HELO_NAME_REFUSED =
   /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)/i;
+
+/**
+ * A server refusing DATA (or BDAT) because no RCPT TO was accepted: Postfix "554 5.5.1 Error: no
+ * valid recipients", Mailport "554 5.5.1 No valid recipients", Exim "503 Valid RCPT command must
+ * precede DATA", Sendmail "503 5.0.0 Need RCPT (recipient)", Exchange "503 5.5.2 Need rcpt
+ * command", qmail "503 RCPT first (#5.5.1)".
+ */
+const NO_RECIPIENTS_AT_DATA =
+  /no valid recipients|valid RCPT command must precede (?:DATA|BDAT)|All RCPT commands were rejected|Need RCPT \(recipient\)|Need rcpt command|\bRCPT first\b/i;
+
+/**
+ * A reply as clients print it: `554 5.7.1 text` (in quotes where the client quotes it, as Symfony
+ * Mailer's `with message "550 ..."`), or Python's `(554, b'5.7.1 text')`.
+ */
+const REPLY_IN_LINE =
+  /(?<![\w.:/-]|\bport:? ?)(?<quote>["']?)(?<code>[45]\d\d)[ -]+(?<text>\S[^\n]*)|\((?<pyCode>[45]\d\d), b?(?<pyQuote>['"])(?<pyText>.*?)\k<pyQuote>[,)]/;
+
+/** What clients print after the reply: Ruby's exception class, curl's "(last error)". */
+const AFTER_REPLY = /(?:^| )\((?:Net::SMTP\w+|last error)\)$/;
+
+/**
+ * The server's refusal of a recipient, as the text shows it: the first 4xx or 5xx reply that is not
+ * the DATA refusal that followed it. Exim quotes it inside its DATA refusal ("503-All RCPT commands
+ * were rejected with this error:" then "503-<the reply>").
+ */
+export function refusedRecipientReply(text: string): string | null {
+  const exim = /All RCPT commands were rejected with this error:\s*(?:<\*\*\s+)?503-(.+)/i.exec(text);
+  if (exim?.[1]) return exim[1].trim();
+  for (const line of text.split(/\r?\n/)) {
+    if (NO_RECIPIENTS_AT_DATA.test(line)) continue;
+    const groups = REPLY_IN_LINE.exec(line)?.groups;
+    if (!groups) continue;
+    if (groups.pyCode) return `${groups.pyCode} ${groups.pyText ?? ''}`.trim();
+    const words = groups.text ?? '';
+    const closingQuote = groups.quote ? words.indexOf(groups.quote) : -1;
+    const reply = closingQuote > 0 ? words.slice(0, closingQuote) : words;
+    return `${groups.code} ${reply.replace(AFTER_REPLY, '')}`.trim();
+  }
+  return null;
+}
+
+/** The sentence that quotes the recipient's refusal, when the text holds it. */
+function recipientRefusal(text: string): string | null {
+  const reply = refusedRecipientReply(text);
+  return reply === null ? null : `The server refused the recipient with "${reply}".`;
+}
 
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
@@ -1006,6 +1071,64 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['MailKit'],
   },
 
+  // --- Client certificate (mutual TLS) ---------------------------------------------------------
+  {
+    // TLS 1.3's alert 116 (RFC 8446 §6.2): the server asked for a client certificate and got none.
+    // With TLS 1.3 the client's handshake is done first, so it arrives on the first read.
+    id: 'tls-certificate-required',
+    cause: 'client-certificate-required',
+    confidence: 0.97,
+    match: [/certificate[ _]required|alert number 116\b/i],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'aiosmtplib',
+      'curl',
+      'openssl s_client',
+      'Ruby Net::SMTP',
+      'Go net/smtp',
+      'JavaMail',
+    ],
+  },
+  {
+    // A server that judges the certificate it asked for: "bad certificate" (alert 42) is about the
+    // client's, since a client refusing the server's reports its own verify error instead.
+    id: 'tls-bad-certificate',
+    cause: 'client-certificate-required',
+    confidence: 0.85,
+    match: [
+      /Received fatal alert: bad_certificate|alert bad certificate|alert number 42\b|ALERT_BAD_CERTIFICATE|remote error: tls: bad certificate/i,
+    ],
+    seenIn: ['JavaMail', 'nodemailer', 'Python smtplib', 'curl', 'openssl s_client', 'Go net/smtp'],
+  },
+  {
+    // TLS 1.2 has no alert for a missing certificate: servers send "handshake failure", as for a
+    // cipher mismatch. openssl s_client shows the CertificateRequest that came before it.
+    id: 'openssl-certificate-request-then-failure',
+    cause: 'client-certificate-required',
+    confidence: 0.9,
+    match: [
+      /Acceptable client certificate CA names|Client Certificate Types:/,
+      /alert handshake failure|alert number 40\b/i,
+    ],
+    seenIn: ['openssl s_client'],
+  },
+  {
+    // swaks over TLS 1.3 without --tls-cert: the handshake completes, then the server hangs up
+    // before any reply (its alert is not shown).
+    id: 'swaks-closed-after-tls13-without-certificate',
+    cause: 'client-certificate-required',
+    confidence: 0.6,
+    match: [
+      /=== TLS started with cipher TLSv1\.3/,
+      /=== TLS no local certificate set/,
+      /\*\*\* Remote host closed connection unexpectedly|\*\*\* TLS read failed/,
+    ],
+    unless: [/^<~\*? +\d/m],
+    seenIn: ['swaks'],
+    fix: 'The server ended the session right after the TLS 1.3 handshake, before any reply: most often it demands a client certificate, and swaks sent none ("TLS no local certificate set"). Run `openssl s_client -connect HOST:PORT` (add `-starttls smtp` for 587) to see the alert, and give swaks the certificate with `--tls-cert` and `--tls-key`; applications set it in their TLS options (nodemailer `tls: { cert, key }`).',
+  },
+
   // --- TLS version / cipher -------------------------------------------------------------------
   {
     // OpenSSL 3 refuses servers without RFC 5746 secure renegotiation, and SHA-1 handshake
@@ -1046,6 +1169,26 @@ export const RULES: readonly ExplainRule[] = [
       'Go net/smtp',
       'swaks',
     ],
+  },
+  {
+    // The alert a TLS 1.2 server sends for no common cipher, and also for a missing client
+    // certificate (only openssl s_client shows the CertificateRequest that tells them apart).
+    id: 'tls-handshake-failure-alert',
+    cause: 'tls-version-too-old',
+    confidence: 0.62,
+    match: [
+      /alert handshake failure|alert number 40\b|remote error: tls: handshake failure|Received fatal alert: handshake_failure|HANDSHAKE_FAILURE/i,
+    ],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'curl',
+      'swaks',
+      'Go net/smtp',
+      'Ruby Net::SMTP',
+      'Symfony Mailer',
+    ],
+    fix: 'The server ended the TLS handshake with "handshake failure". Either the two sides share no TLS version or cipher (use TLS 1.2 or newer on both; upgrade the old side), or the server demands a client certificate (mutual TLS), which TLS 1.2 servers refuse with this same alert. `openssl s_client -connect HOST:PORT` (add `-starttls smtp` for 587) prints "Acceptable client certificate CA names" in the second case, and `mailport doctor HOST` tells the two apart; a client certificate is configured in the TLS options (nodemailer `tls: { cert, key }`, Python `load_cert_chain()`, curl `--cert`/`--key`).',
   },
   {
     id: 'tls-cipher-mismatch',
@@ -1602,6 +1745,37 @@ export const RULES: readonly ExplainRule[] = [
       '.NET SmtpClient',
       'mailport',
     ],
+    evidence: recipientRefusal,
+  },
+  {
+    // Clients that name the step only in a stack frame or a transcript: Ruby's Net::SMTP in
+    // `rcptto`, Symfony Mailer in doRcptToCommand(), swaks's RCPT TO answered with an error.
+    id: 'recipient-refused-in-step',
+    cause: 'recipient-unknown',
+    confidence: 0.55,
+    match: [
+      /in [`'](?:Net::SMTP#)?rcptto'|SmtpTransport->doRcptToCommand\(\)|[-~]> +RCPT TO:[^\n]*\r?\n<(?:\*\*|~\*) +5\d\d/i,
+      REPLY_5XX,
+    ],
+    seenIn: ['Ruby Net::SMTP', 'Ruby mail gem', 'Symfony Mailer', 'swaks'],
+    evidence: recipientRefusal,
+  },
+  {
+    id: 'no-valid-recipients-at-data',
+    cause: 'no-valid-recipients',
+    confidence: 0.9,
+    match: [NO_RECIPIENTS_AT_DATA],
+    seenIn: ['swaks --pipeline', 'Postfix', 'Exim', 'Sendmail', 'Exchange', 'qmail', 'mailport'],
+    evidence: recipientRefusal,
+  },
+  {
+    // JavaMail checks before it connects: the message itself names no recipient.
+    id: 'message-names-no-recipient',
+    cause: 'no-valid-recipients',
+    confidence: 0.9,
+    match: [/No recipient addresses/],
+    seenIn: ['JavaMail'],
+    fix: 'The message names no recipient at all, so JavaMail refused to send it before asking the server: set its recipients (`message.setRecipients(Message.RecipientType.TO, ...)`, or pass them to `Transport.send(message, addresses)`), and check that the variable holding the address is not empty.',
   },
 
   // --- Message --------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ export interface ClientTlsOptions {
   maxVersion?: SecureVersion;
   /** OpenSSL cipher list, e.g. `DEFAULT@SECLEVEL=0` to reach servers that only speak TLS 1.0. */
   ciphers?: string;
+  /** A client certificate and its key (PEM), for servers that demand one (mutual TLS). */
+  certificate?: { certPem: string; keyPem: string };
 }
 
 export interface SmtpConnectOptions {
@@ -481,6 +483,9 @@ async function handshake(
     ...(tlsOptions.minVersion ? { minVersion: tlsOptions.minVersion } : {}),
     ...(tlsOptions.maxVersion ? { maxVersion: tlsOptions.maxVersion } : {}),
     ...(tlsOptions.ciphers ? { ciphers: tlsOptions.ciphers } : {}),
+    ...(tlsOptions.certificate
+      ? { cert: tlsOptions.certificate.certPem, key: tlsOptions.certificate.keyPem }
+      : {}),
     // Check the name the user asked for (`--servername`), not the address dialled. When not
     // verifying, skip Node's check so `authorized` speaks about the chain alone; the name is
     // checked separately in describeTlsSession.

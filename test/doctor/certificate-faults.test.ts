@@ -1,7 +1,9 @@
 /**
  * Certificates that are wrong beyond the server's own: an intermediate CA certificate in the chain
- * that has expired (the leaf is current, OpenSSL still refuses the chain), and a wildcard one label
- * too shallow for the name checked (`*.example.com` for `a.b.example.com`).
+ * that has expired (the leaf is current, OpenSSL still refuses the chain), a wildcard one label
+ * too shallow for the name checked (`*.example.com` for `a.b.example.com`), and a server that
+ * demands a certificate from the client (mutual TLS), told apart from a TLS 1.2 cipher mismatch
+ * that ends in the same "handshake failure" alert.
  */
 import 'reflect-metadata';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { after, before, test } from 'node:test';
 import * as x509 from '@peculiar/x509';
 import { runDoctor } from '../../src/doctor/index.js';
 import { createCertificateAuthority, issueServerCertificate } from '../../src/tls/certificates.js';
-import { type RunningServer, startTestSmtpServer } from '../smtp-client/test-servers.js';
+import { createTlsFixtures, type RunningServer, startTestSmtpServer } from '../smtp-client/test-servers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -139,4 +141,67 @@ test('a wildcard one label too shallow: the one-label rule and the names that wo
     finding?.message ?? '',
     /exactly one label .*\*\.example\.com covers b\.example\.com but not a\.b\.example\.com.*names a\.b\.example\.com \(or \*\.b\.example\.com\)/,
   );
+});
+
+test('a server that demands a client certificate, over implicit TLS and STARTTLS, TLS 1.3 and 1.2', async () => {
+  const fixtures = await createTlsFixtures();
+  const caFile = join(dir, 'mtls-ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
+  const variants = [
+    { tls: 'implicit', maxVersion: 'TLSv1.3' },
+    { tls: 'implicit', maxVersion: 'TLSv1.2' },
+    { tls: 'starttls', maxVersion: 'TLSv1.3' },
+    { tls: 'starttls', maxVersion: 'TLSv1.2' },
+  ] as const;
+  await Promise.all(
+    variants.map(async ({ tls, maxVersion }) => {
+      const server = await startTestSmtpServer({
+        tls,
+        certificate: fixtures.valid,
+        clientCertificateCa: fixtures.ca.certPem,
+        secureOptions: { maxVersion },
+      });
+      servers.push(server);
+      const report = await runDoctor({
+        host: 'localhost',
+        ports: [server.port],
+        caFile,
+        stepTimeoutMs: 3000,
+      });
+      const findings = report.ports[0]?.findings ?? [];
+      const finding = findings.find((entry) => entry.cause === 'client-certificate-required');
+      const summary = `${tls} ${maxVersion}: ${JSON.stringify(findings, null, 1)}`;
+      assert.match(
+        finding?.message ?? '',
+        /demands a client certificate .*nodemailer `tls: \{ cert, key \}`/,
+        summary,
+      );
+      // TLS 1.3 finishes the client's handshake before the server refuses it: no "STARTTLS works".
+      assert.equal(
+        findings.some((entry) => entry.level === 'ok' && /STARTTLS works/.test(entry.message)),
+        false,
+        summary,
+      );
+      assert.equal(report.ports[0]?.usable, false, summary);
+    }),
+  );
+});
+
+test('a TLS 1.2 server that shares no cipher is not taken for one demanding a client certificate', async () => {
+  const fixtures = await createTlsFixtures();
+  const server = await startTestSmtpServer({
+    tls: 'implicit',
+    certificate: fixtures.valid,
+    // Anonymous suites only: no client offers them, so every handshake fails the same way.
+    secureOptions: { maxVersion: 'TLSv1.2', ciphers: 'aNULL@SECLEVEL=0' },
+  });
+  servers.push(server);
+  const report = await runDoctor({ host: 'localhost', ports: [server.port], stepTimeoutMs: 3000 });
+  const findings = report.ports[0]?.findings ?? [];
+  assert.deepEqual(
+    findings.map((entry) => entry.cause),
+    ['tls-version-too-old'],
+    JSON.stringify(findings, null, 1),
+  );
+  assert.match(findings[0]?.message ?? '', /handshake failure/);
 });

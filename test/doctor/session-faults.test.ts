@@ -371,6 +371,7 @@ describe('doctor on connection-level limits', () => {
     const [finding] = errors(found);
     assert.match(finding?.message ?? '', /demands a client certificate .*nodemailer `tls: \{ cert, key \}`/);
     assert.doesNotMatch(finding?.message ?? '', /its TLS set-up is at fault/);
+    assert.equal(finding?.cause, 'client-certificate-required');
   });
 
   test('a client certificate demanded after STARTTLS (TLS 1.3: the alert comes at EHLO): the same finding', async () => {
@@ -392,7 +393,7 @@ describe('doctor on connection-level limits', () => {
     const [finding] = errors(found);
     assert.match(finding?.message ?? '', /seemed complete, but then the server demands a client certificate/);
     assert.doesNotMatch(finding?.message ?? '', /SSL routines/);
-    assert.equal(finding?.cause, 'starttls-not-offered');
+    assert.equal(finding?.cause, 'client-certificate-required');
   });
 
   test('a greeting ended with a bare CR: the missing LF is named', async () => {

@@ -48,6 +48,8 @@ export interface ClientTargets {
   weakKey: TestSmtpServer;
   /** That certificate, self-signed: the file a client trusts it by. */
   weakKeyCaFile: string;
+  /** Implicit TLS 1.3 demanding a client certificate from the test CA (mutual TLS). */
+  clientCertificate: TestSmtpServer;
   /** Implicit TLS for `localhost` only: any other SNI name gets a fatal unrecognized_name alert. */
   unrecognizedName: RunningServer;
   /** Take the whole message, then hang up, or never answer, instead of replying to the final dot. */
@@ -153,6 +155,11 @@ export async function startClientTargets(): Promise<ClientTargets> {
       },
       // Node itself would refuse to serve the key at its own default level.
       secureOptions: { ciphers: 'DEFAULT@SECLEVEL=0' },
+    }),
+    clientCertificate: await startTestSmtpServer({
+      tls: 'implicit',
+      certificate: fixtures.valid,
+      clientCertificateCa: fixtures.ca.certPem,
     }),
     unrecognizedName: await startUnrecognizedNameServer(fixtures.valid),
     hangUpAfterDot: await startUnansweredDataServer('hang-up'),

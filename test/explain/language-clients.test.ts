@@ -235,3 +235,20 @@ test('java: a server that hangs up in the TLS handshake is not a certificate pro
   assert.equal(answer.cause, 'tls-version-too-old', `output was:\n${output}`);
   assert.match(answer.fix, /closed the connection during the TLS handshake/);
 });
+
+// PHP's streams hide TLS 1.3's alert (PHPMailer reads an empty greeting, Symfony Mailer a closed
+// connection), so only the clients whose output carries it are asked.
+describe('explain answers a server that demands a client certificate (TLS 1.3 alert 116)', {
+  concurrency: 4,
+}, () => {
+  for (const client of ['ruby', 'go', 'java', 'aiosmtplib'] as const) {
+    test(`${client}: implicit TLS without a client certificate`, async () => {
+      const output = await clients.run(client, {
+        MP_TLS: 'implicit',
+        ...verified(),
+        MP_PORT: String(targets.clientCertificate.port),
+      });
+      assert.equal(explainText(output).cause, 'client-certificate-required', `output was:\n${output}`);
+    });
+  }
+});

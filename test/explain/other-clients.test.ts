@@ -390,6 +390,19 @@ const CORPUS: ReadonlyArray<readonly [client: string, cause: CauseId, text: stri
     'cert-hostname-mismatch',
     'OpenSSL::SSL::SSLError (hostname "smtp.example.com" does not match the server certificate)',
   ],
+  // DATA refused for want of an accepted recipient, in the words of servers not run here.
+  ['Sendmail', 'no-valid-recipients', '503 5.0.0 Need RCPT (recipient)'],
+  ['Exchange', 'no-valid-recipients', '503 5.5.2 Need rcpt command'],
+  ['qmail', 'no-valid-recipients', '503 RCPT first (#5.5.1)'],
+  // Jakarta Mail refuses a message without recipients before it connects.
+  ['JavaMail', 'no-valid-recipients', 'jakarta.mail.SendFailedException: No recipient addresses'],
+  // A server that judges the client certificate it asked for (Java servers send bad_certificate).
+  [
+    'JavaMail',
+    'client-certificate-required',
+    'javax.net.ssl.SSLHandshakeException: Received fatal alert: bad_certificate',
+  ],
+  ['Go net/smtp', 'client-certificate-required', 'remote error: tls: bad certificate'],
 ];
 
 for (const [client, cause, text] of CORPUS) {

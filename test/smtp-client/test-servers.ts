@@ -70,6 +70,11 @@ export interface TestSmtpServerOptions {
   certificate?: PemPair;
   /** Extra TLS settings, e.g. TLS 1.0 only. */
   secureOptions?: Pick<SecureContextOptions, 'minVersion' | 'maxVersion' | 'ciphers'>;
+  /**
+   * Demand a client certificate issued by this CA (mutual TLS): a client without one gets a fatal
+   * alert, `certificate_required` in TLS 1.3, `handshake_failure` in TLS 1.2.
+   */
+  clientCertificateCa?: string;
   /** AUTH and MAIL before STARTTLS get 530 5.7.0 (RFC 3207 §4). */
   tlsRequired?: boolean;
   /** MAIL before AUTH gets 530 5.7.0 (RFC 4954 §6). */
@@ -108,7 +113,18 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
       cert: options.certificate.certPem,
       key: options.certificate.keyPem,
       ...options.secureOptions,
+      ...(options.clientCertificateCa ? { ca: options.clientCertificateCa } : {}),
     });
+  const clientCertificate = options.clientCertificateCa
+    ? { requestCert: true, rejectUnauthorized: true }
+    : {};
+  // OpenSSL refuses a missing certificate in the handshake; one from another CA reaches Node,
+  // which hangs up on it as tls.Server does.
+  const refuseUnauthorized = (secured: TlsSocketClass): boolean => {
+    if (!options.clientCertificateCa || secured.authorized) return true;
+    secured.destroy();
+    return false;
+  };
   const sockets = new Set<Socket>();
   const server = createServer((raw) => {
     sockets.add(raw);
@@ -116,9 +132,15 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
     raw.on('error', () => {});
     if (options.tls === 'implicit') {
       if (!context) throw new Error('implicit TLS needs a certificate');
-      const secured = new TlsSocketClass(raw, { isServer: true, secureContext: context });
+      const secured = new TlsSocketClass(raw, {
+        isServer: true,
+        secureContext: context,
+        ...clientCertificate,
+      });
       secured.on('error', () => raw.destroy());
-      secured.once('secure', () => runSession(secured, true, true));
+      secured.once('secure', () => {
+        if (refuseUnauthorized(secured)) runSession(secured, true, true);
+      });
     } else {
       runSession(raw, false, true);
     }
@@ -229,9 +251,15 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
           reply('220 2.0.0 Ready to start TLS');
           lines.close();
           socket.removeAllListeners('data');
-          const secured = new TlsSocketClass(socket, { isServer: true, secureContext: context });
+          const secured = new TlsSocketClass(socket, {
+            isServer: true,
+            secureContext: context,
+            ...clientCertificate,
+          });
           secured.on('error', () => socket.destroy());
-          secured.once('secure', () => runSession(secured, true, false));
+          secured.once('secure', () => {
+            if (refuseUnauthorized(secured)) runSession(secured, true, false);
+          });
           return;
         }
         case 'AUTH': {
