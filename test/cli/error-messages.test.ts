@@ -79,6 +79,22 @@ describe('CLI errors against an API URL that is not the Mailport API', () => {
       assert.ok(stderr.includes(`with no path (e.g. ${serve.httpUrl})`), stderr);
     });
 
+    it('a --q term it cannot use gets a note on stderr saying why and what to write; the output is unchanged', async () => {
+      const q = 'reset after:zzz';
+      const text = await runAsync(['--api', `${serve.httpUrl}`, 'messages', 'list', '--q', q]);
+      assert.equal(text.status, 0, text.stderr);
+      assert.equal(text.stdout, `No messages match ${JSON.stringify(q)}.\n`);
+      assert.equal(
+        text.stderr,
+        'mailport: note: after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.\n',
+      );
+      const json = await runAsync(['--api', `${serve.httpUrl}`, 'messages', 'list', '--q', q, '--json']);
+      assert.equal(json.stderr, text.stderr);
+      const page = JSON.parse(json.stdout) as { items: unknown[]; queryNotes: string[] };
+      assert.deepEqual(page.items, []);
+      assert.deepEqual(page.queryNotes, [text.stderr.replace(/^mailport: note: /, '').trimEnd()]);
+    });
+
     it('an id that does not exist still says to check the id', async () => {
       const { code, stderr } = await failRun(['--api', `${serve.httpUrl}`, 'messages', 'show', 'nope']);
       assert.equal(code, 1, stderr);
