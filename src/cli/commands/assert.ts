@@ -37,7 +37,8 @@ Examples:
   $ mailport assert --api http://127.0.0.1:8025 --to ops@example.com --subject '/deploy(ed)?/i' --count 2 --json
 
 A plain --subject must equal the subject; /RE/flags is a regular expression. --to matches an
-envelope recipient or a To address, ignoring case.
+envelope recipient or a To address, ignoring case; a --to that is neither an address nor /RE/ is
+a usage error at once.
 Exit codes: 0 the messages arrived, 1 they did not (what arrived instead is printed), 2 usage error.`;
 
 const DEFAULT_WITHIN = '30s';
@@ -104,7 +105,11 @@ export function registerAssertCommand(program: Command, io: CliIo = processIo): 
     .description(
       'Wait until the expected messages reach a running sandbox; exit 1 with what arrived instead if they do not.',
     )
-    .requiredOption('--to <address>', 'a recipient the messages must have (or /RE/)', parseAddressMatcher)
+    .requiredOption(
+      '--to <address>',
+      'a recipient address the messages must have (or /RE/)',
+      parseAddressMatcher,
+    )
     .option('--subject <text>', 'the subject, exactly, or /RE/flags', parseTextMatcher)
     .addOption(
       new Option('--count <n>', 'how many matching messages must arrive').argParser(parseCount).default(1),
