@@ -176,7 +176,16 @@ export function rfc5322Date(date: Date): string {
  */
 function envelopeSender(given: string, hostname: string): string {
   if (given.trim() === '' || given.trim() === '<>') return '';
-  return parseAddressList(given, hostname).addresses[0] ?? given;
+  const { addresses, invalid } = parseAddressList(given, hostname);
+  // A sender the server would refuse with 501 is the caller's mistake, not a refused message.
+  if (addresses[0] === undefined || invalid.length > 0) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      `The envelope sender ${JSON.stringify(given)} (-f) is not a valid address.`,
+      { hint: `give -f ${ADDRESS_FORMS}, or -f '<>' for the null sender.` },
+    );
+  }
+  return addresses[0];
 }
 
 /**

@@ -196,6 +196,9 @@ describe('mailport sendmail', () => {
       bad.stderr,
       /^mailport sendmail: The recipient "bad addr" is not a valid address\.\n {2}what to do: give each recipient as local@domain/m,
     );
+    const badSender = await runCli(['sendmail', '-S', relay, '-f', 'bad addr', 'a@example.com'], {}, message);
+    assert.equal(badSender.code, 64, 'EX_USAGE: an -f that is not an address, not a refused message (69)');
+    assert.match(badSender.stderr, /The envelope sender "bad addr" \(-f\) is not a valid address\./);
     const badHeader = await runCli(['sendmail', '-t', '-S', relay], {}, `To: not an address\n${message}`);
     assert.equal(badHeader.code, 64, 'EX_USAGE: -t with a header address that is not one');
     assert.match(badHeader.stderr, /the To: header holds "not an address", which is not a valid address/);

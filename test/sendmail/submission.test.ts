@@ -68,7 +68,7 @@ describe('prepareSubmission', () => {
     );
   });
 
-  it('refuses a recipient that is not an address, naming it, instead of dropping it', () => {
+  it('refuses a recipient or -f sender that is not an address, naming it, instead of dropping it', () => {
     const refused = (options: Partial<SubmissionInput>, input = 'Subject: s\n\nx\n'): MailportError => {
       try {
         submit(input, options);
@@ -97,6 +97,9 @@ describe('prepareSubmission', () => {
       '-t reads the recipients from the headers, and the CC: header holds "not an address", which is not a valid address.',
     );
     assert.match(header.hint ?? '', /^fix the CC: header the application writes/);
+    const sender = refused({ recipients: ['ok@example.com'], sender: 'bad addr' });
+    assert.equal(sender.message, 'The envelope sender "bad addr" (-f) is not a valid address.');
+    assert.match(sender.hint ?? '', /^give -f local@domain .*, or -f '<>' for the null sender\.$/);
     // Without -t the headers are not read, so a bad one there is no recipient and no error.
     assert.deepEqual(submit('To: not an address\n\nx\n', { recipients: ['ok@example.com'] }).to, [
       'ok@example.com',
