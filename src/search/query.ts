@@ -79,6 +79,7 @@ export function parseSearchQuery(q: string, now: Date = new Date()): SearchQuery
   return { terms, notes };
 }
 
+/** The keys `fieldTerm` understands, as a note lists them. */
 const SEARCH_KEYS = ['from', 'to', 'subject', 'inbox', 'port', 'profile', 'has', 'is', 'before', 'after'];
 const DATE_FORMS = 'use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w';
 
