@@ -63,21 +63,35 @@ function errorJson(error: MailportError, hint: string | undefined): object {
   return { code: error.code, detail: error.message, ...(hint === undefined ? {} : { fix: hint }) };
 }
 
+const USAGE_FIX = `correct it and run again; ${USAGE_HINT}`;
+
+function printJsonError(value: object): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
 function printError(error: unknown, json: boolean): number {
   // An argument parser called from an action (not by Commander, which would have printed it).
   if (error instanceof InvalidArgumentError) {
     process.stderr.write(`mailport: ${error.message}\n  what to do: ${USAGE_HINT}\n`);
+    if (json) printJsonError({ code: 'MP_ERR_USAGE', detail: error.message, fix: USAGE_FIX });
     return 2;
   }
-  // Commander's own errors exit 1; a command that chose another status (sendmail's) keeps it.
-  if (error instanceof CommanderError) return error.exitCode === 1 ? 2 : error.exitCode;
+  if (error instanceof CommanderError) {
+    // Commander printed it on stderr already (help and --version end with exit status 0).
+    if (json && error.exitCode !== 0) {
+      const detail = error.message.replace(/^error: /, '').replace(/\n/g, ' ');
+      printJsonError({ code: 'MP_ERR_USAGE', detail, fix: USAGE_FIX });
+    }
+    // Commander's own errors exit 1; a command that chose another status (sendmail's) keeps it.
+    return error.exitCode === 1 ? 2 : error.exitCode;
+  }
   if (error instanceof MailportError) {
     const usage = error.code === 'MP_ERR_USAGE' || error.code === 'MP_ERR_CONFIG';
     process.stderr.write(`mailport: ${error.message}\n`);
     // A setting's own message names the accepted values; --help lists them all.
-    const hint = error.hint ?? (usage ? `correct it and run again; ${USAGE_HINT}` : undefined);
+    const hint = error.hint ?? (usage ? USAGE_FIX : undefined);
     if (hint) process.stderr.write(`  what to do: ${hint}\n`);
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(error, hint), null, 2)}\n`);
+    if (json) printJsonError(errorJson(error, hint));
     return usage ? 2 : 1;
   }
   process.stderr.write(
@@ -102,11 +116,31 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram().hook('preAction', (_program, command) => {
     json = command.opts<{ json?: unknown }>().json === true;
   });
+  const invoked = asInvoked(argv);
   try {
-    await program.parseAsync(asInvoked(argv));
+    await program.parseAsync(invoked);
   } catch (error) {
-    process.exitCode = printError(error, json);
+    // Commander's parse errors come before any options are known: read --json off the line.
+    const parseError = error instanceof CommanderError && !(error instanceof InvalidArgumentError);
+    process.exitCode = printError(error, json || (parseError && jsonRequested(program, invoked.slice(2))));
   }
+}
+
+/**
+ * Whether ARGS name a command that has `--json` and give it, found as Commander dispatches: each
+ * argument that names a subcommand of the command reached so far leads into it.
+ */
+function jsonRequested(program: Command, args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  const options = end === -1 ? args : args.slice(0, end);
+  let command = program;
+  for (const arg of options) {
+    const sub = command.commands.find(
+      (candidate) => candidate.name() === arg || candidate.aliases().includes(arg),
+    );
+    if (sub !== undefined) command = sub;
+  }
+  return options.includes('--json') && command.options.some((option) => option.long === '--json');
 }
 
 /** Run through a link named `sendmail` (e.g. /usr/sbin/sendmail), Mailport is `mailport sendmail`. */

@@ -27,7 +27,7 @@ import type {
   MailportEventType,
   MessageDetail,
   MessageListQuery,
-  MessageSummary,
+  MessagePage,
   Page,
   ProblemDetails,
   ReleaseOptions,
@@ -99,7 +99,7 @@ export class MailportClient {
   }
 
   /** Messages, newest first. */
-  async listMessages(query: MessageListQuery = {}): Promise<Page<MessageSummary>> {
+  async listMessages(query: MessageListQuery = {}): Promise<MessagePage> {
     return this.#json('GET', '/api/v1/messages', { query: { ...query } });
   }
 

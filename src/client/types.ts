@@ -37,6 +37,17 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/**
+ * Sentences about a search query: one for each `key:value` term the server searched as free text
+ * instead (`port:abc`, `after:zzz`), saying why and what to write. Absent when every term was understood.
+ */
+export interface QueryNotes {
+  queryNotes?: string[];
+}
+
+/** One page of messages, with notes about the `q` it was listed by. */
+export interface MessagePage extends Page<MessageSummary>, QueryNotes {}
+
 export interface MessageListQuery {
   /**
    * Search: free text plus `from:` `to:` `subject:` `inbox:` `port:` `profile:` `has:attachment`
@@ -70,7 +81,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-export interface WaitResult {
+export interface WaitResult extends QueryNotes {
   /** The `count` newest matching messages, newest first. */
   items: MessageSummary[];
   /** Number of messages matching when the wait ended. */
@@ -78,7 +89,7 @@ export interface WaitResult {
   waitedMs: number;
 }
 
-export interface DeleteResult {
+export interface DeleteResult extends QueryNotes {
   deleted: number;
   ids: string[];
 }

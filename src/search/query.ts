@@ -6,7 +6,7 @@
  *
  * Terms are ANDed. `-` negates a term. Values may be quoted. An unknown `key:`, or a known key with
  * a value it cannot use (`port:abc`, `before:soon`), is searched as free text, so parsing never
- * fails.
+ * fails; `notes` says which tokens fell back and why, for the API and CLI to show.
  */
 import { PORT_PROFILES, type ProfileName } from '../profiles/port-profiles.js';
 
@@ -36,6 +36,11 @@ export type SearchTerm =
 
 export interface SearchQuery {
   terms: SearchTerm[];
+  /**
+   * One sentence for each `key:value` searched as free text instead: why, and what to write.
+   * @example ['after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.']
+   */
+  notes: string[];
 }
 
 interface Token {
@@ -60,12 +65,65 @@ const RELATIVE_UNITS_MS: Record<string, number> = {
  */
 export function parseSearchQuery(q: string, now: Date = new Date()): SearchQuery {
   const terms: SearchTerm[] = [];
+  const notes: string[] = [];
   for (const token of tokenize(q)) {
     const term = token.key === null ? null : fieldTerm(token, now);
-    if (term !== null) terms.push(term);
-    else if (token.source !== '') terms.push({ type: 'text', value: token.source, negated: token.negated });
+    if (term !== null) {
+      terms.push(term);
+      continue;
+    }
+    if (token.source !== '') terms.push({ type: 'text', value: token.source, negated: token.negated });
+    const note = token.key === null ? null : fallbackNote(token);
+    if (note !== null) notes.push(note);
   }
-  return { terms };
+  return { terms, notes };
+}
+
+/** The keys `fieldTerm` understands, as a note lists them. */
+const SEARCH_KEYS = ['from', 'to', 'subject', 'inbox', 'port', 'profile', 'has', 'is', 'before', 'after'];
+const DATE_FORMS = 'use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w';
+
+/** Why a `key:value` token is searched as text, and what to write instead; null for a URL. */
+function fallbackNote(token: Token): string | null {
+  const typed = `${token.negated ? '-' : ''}${token.source}`;
+  const key = token.key ?? '';
+  const textInstead = (why: string, fix: string): string =>
+    `${typed} ${why}, so it was searched as text: ${fix}.`;
+  if (!SEARCH_KEYS.includes(key)) {
+    // `https://…` is a link searched for, not a mistyped key.
+    if (token.value.startsWith('//')) return null;
+    return textInstead(
+      `uses no search key (${key}: is none)`,
+      `the keys are ${SEARCH_KEYS.map((name) => `${name}:`).join(' ')}; quote it ("${token.source}") to search for it as text`,
+    );
+  }
+  if (token.value === '') return textInstead('has no value', 'write the value right after the colon');
+  switch (key) {
+    case 'port':
+      return textInstead('is not a port', 'use a number from 1 to 65535, e.g. port:1587');
+    case 'profile':
+      return textInstead(
+        'is not a listener profile',
+        `use one of ${Object.keys(PORT_PROFILES)
+          .map((name) => `profile:${name}`)
+          .join(', ')}`,
+      );
+    case 'has':
+      return textInstead('is not something a message can have here', 'use has:attachment');
+    case 'is':
+      return textInstead('is not a state a message can be in', 'use is:read or is:unread');
+    default:
+      return textInstead('is not a date', DATE_FORMS);
+  }
+}
+
+/**
+ * The API's `queryNotes` member for a response to `q`: present only when some of its terms were
+ * searched as text instead, so responses to well-formed queries keep their shape.
+ */
+export function queryNotesOf(q: string | undefined): { queryNotes?: string[] } {
+  const { notes } = parseSearchQuery(q ?? '');
+  return notes.length === 0 ? {} : { queryNotes: notes };
 }
 
 /** True when the query restricts nothing (an empty or blank `q`). */

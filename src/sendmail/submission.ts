@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import addressparser from 'nodemailer/lib/addressparser';
 import { MailportError } from '../errors.js';
 import { type AddressEntry, flattenAddresses } from '../mime/addresses.js';
+import { checkMailbox } from '../protocol/envelope.js';
 
 export interface SubmissionInput {
   /** The bytes read from standard input. */
@@ -58,16 +59,21 @@ const FIELD = /^([!-9;-~]+)[ \t]*:/;
 export function prepareSubmission(options: SubmissionInput): Submission {
   const text = endOfInput(options.input.toString('latin1'), options.dotEndsInput);
   const { fields, body } = splitMessage(text);
-  const addresses = (list: string): string[] => addressList(list, options.hostname);
   const from = envelopeSender(options.sender, options.hostname);
 
-  const to = uniqueAddresses(options.recipients.flatMap(addresses));
+  const to = uniqueAddresses(
+    options.recipients.flatMap((argument) =>
+      recipientsOf(argument, options.hostname, (invalid) => argumentError(argument, invalid)),
+    ),
+  );
   if (options.extractRecipients) {
     const resent = fields.some((field) => RESENT_RECIPIENT_HEADERS.includes(field.name));
     const names = resent ? RESENT_RECIPIENT_HEADERS : RECIPIENT_HEADERS;
     const fromHeaders = fields
       .filter((field) => names.includes(field.name))
-      .flatMap((field) => addresses(fieldValue(field)));
+      .flatMap((field) =>
+        recipientsOf(fieldValue(field), options.hostname, (invalid) => headerError(field, invalid)),
+      );
     to.push(...uniqueAddresses(fromHeaders).filter((address) => !includesAddress(to, address)));
   }
   if (to.length === 0) {
@@ -170,26 +176,80 @@ export function rfc5322Date(date: Date): string {
  */
 function envelopeSender(given: string, hostname: string): string {
   if (given.trim() === '' || given.trim() === '<>') return '';
-  return addressList(given, hostname)[0] ?? given;
+  const { addresses, invalid } = parseAddressList(given, hostname);
+  // A sender the server would refuse with 501 is the caller's mistake, not a refused message.
+  if (addresses[0] === undefined || invalid.length > 0) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      `The envelope sender ${JSON.stringify(given)} (-f) is not a valid address.`,
+      { hint: `give -f ${ADDRESS_FORMS}, or -f '<>' for the null sender.` },
+    );
+  }
+  return addresses[0];
+}
+
+/**
+ * The recipients of a command-line argument or a header, refusing the whole submission when one of
+ * them is not an address: dropping it would send the message to the others only, or fail later
+ * with "No recipients" although one was named.
+ */
+function recipientsOf(list: string, hostname: string, error: (invalid: string) => MailportError): string[] {
+  const { addresses, invalid } = parseAddressList(list, hostname);
+  if (invalid[0] !== undefined) throw error(invalid[0]);
+  return addresses;
+}
+
+const ADDRESS_FORMS = 'local@domain (you@example.com), Name <you@example.com>, or a local user name (root)';
+
+function argumentError(argument: string, invalid: string): MailportError {
+  const what = invalid === argument.trim() ? '' : ` (in the argument ${JSON.stringify(argument)})`;
+  return new MailportError(
+    'MP_ERR_USAGE',
+    `The recipient ${JSON.stringify(invalid)}${what} is not a valid address.`,
+    {
+      hint: `give each recipient as ${ADDRESS_FORMS}; separate several with commas or give each as its own argument.`,
+    },
+  );
+}
+
+function headerError(field: HeaderField, invalid: string): MailportError {
+  // The name as the message spells it (`CC:`), not lowercased.
+  const name = FIELD.exec(field.lines[0] ?? '')?.[1] ?? field.name;
+  return new MailportError(
+    'MP_ERR_USAGE',
+    `-t reads the recipients from the headers, and the ${name}: header holds ${JSON.stringify(invalid)}, which is not a valid address.`,
+    {
+      hint: `fix the ${name}: header the application writes: a comma-separated list of ${ADDRESS_FORMS} (RFC 5322 §3.4).`,
+    },
+  );
 }
 
 /** A local name is a dot-atom without a domain (RFC 5322 §3.2.3), e.g. cron's `root`. */
 const LOCAL_NAME = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
 /**
- * The addresses of an address list. A bare local name (cron mails `root`, `To: www-data`) gets
- * `@hostname`, as Postfix appends `@$myorigin` (append_at_myorigin) rather than dropping it.
+ * The addresses of an address list, and what in it is none: a phrase without an address (`bad
+ * addr`), or an address that fails RFC 5321's syntax (`a@b@c`, `a@`). A bare local name (cron
+ * mails `root`, `To: www-data`) gets `@hostname`, as Postfix appends `@$myorigin`
+ * (append_at_myorigin); it is checked before that, as the host name may be no valid domain.
  */
-function addressList(value: string, hostname: string): string[] {
-  const withLocalNames = (entries: AddressEntry[]): AddressEntry[] =>
-    entries.map((entry) => {
-      if (entry.group !== undefined) return { ...entry, group: withLocalNames(entry.group) };
-      if (!entry.address && entry.name && LOCAL_NAME.test(entry.name)) return { address: entry.name };
-      return entry;
+function parseAddressList(value: string, hostname: string): { addresses: string[]; invalid: string[] } {
+  const invalid: string[] = [];
+  const checked = (entries: AddressEntry[]): AddressEntry[] =>
+    entries.flatMap((entry): AddressEntry[] => {
+      if (entry.group !== undefined) return [{ ...entry, group: checked(entry.group) }];
+      const address = entry.address || entry.name || '';
+      const valid = address.includes('@')
+        ? checkMailbox(address, true).verdict === 'valid'
+        : LOCAL_NAME.test(address);
+      if (valid) return [{ address }];
+      invalid.push(address === '' ? value.trim() : address);
+      return [];
     });
-  return flattenAddresses(withLocalNames(addressparser(value) as AddressEntry[])).map(({ address }) =>
+  const addresses = flattenAddresses(checked(addressparser(value) as AddressEntry[])).map(({ address }) =>
     address.includes('@') ? address : `${address}@${hostname}`,
   );
+  return { addresses, invalid };
 }
 
 function includesAddress(list: readonly string[], address: string): boolean {

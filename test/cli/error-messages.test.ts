@@ -79,6 +79,22 @@ describe('CLI errors against an API URL that is not the Mailport API', () => {
       assert.ok(stderr.includes(`with no path (e.g. ${serve.httpUrl})`), stderr);
     });
 
+    it('a --q term it cannot use gets a note on stderr saying why and what to write; the output is unchanged', async () => {
+      const q = 'reset after:zzz';
+      const text = await runAsync(['--api', `${serve.httpUrl}`, 'messages', 'list', '--q', q]);
+      assert.equal(text.status, 0, text.stderr);
+      assert.equal(text.stdout, `No messages match ${JSON.stringify(q)}.\n`);
+      assert.equal(
+        text.stderr,
+        'mailport: note: after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.\n',
+      );
+      const json = await runAsync(['--api', `${serve.httpUrl}`, 'messages', 'list', '--q', q, '--json']);
+      assert.equal(json.stderr, text.stderr);
+      const page = JSON.parse(json.stdout) as { items: unknown[]; queryNotes: string[] };
+      assert.deepEqual(page.items, []);
+      assert.deepEqual(page.queryNotes, [text.stderr.replace(/^mailport: note: /, '').trimEnd()]);
+    });
+
     it('an id that does not exist still says to check the id', async () => {
       const { code, stderr } = await failRun(['--api', `${serve.httpUrl}`, 'messages', 'show', 'nope']);
       assert.equal(code, 1, stderr);
@@ -207,12 +223,7 @@ function runAsync(args: string[]): Promise<{ status: number | null; stdout: stri
 describe('CLI errors of --json commands', () => {
   it('are also printed on stdout as JSON: the API problem with its fix, or the code, detail and fix', async () => {
     const { server, url } = await htmlServer(404);
-    const closed = await new Promise<string>((resolve) => {
-      const probe = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = probe.address() as AddressInfo;
-        probe.close(() => resolve(`http://127.0.0.1:${port}`));
-      });
-    });
+    const closed = await closedUrl();
     const serve = await startServeProcess([...RELAY_ONLY_EPHEMERAL, '--http-port', '0']);
     try {
       const cases = [
@@ -239,3 +250,80 @@ describe('CLI errors of --json commands', () => {
     }
   });
 });
+
+describe("Commander's own usage errors with --json", () => {
+  const USAGE_JSON = { code: 'MP_ERR_USAGE', fix: /^correct it and run again; add --help/ };
+
+  it('are printed on stdout as JSON too, exit 2, and leave stderr as it is without --json', () => {
+    for (const [args, detail] of [
+      [['messages', 'list', '--bogus'], /^unknown option '--bogus'/],
+      [['messages', 'show'], /^missing required argument 'id'$/],
+      [['messages', 'list', 'extra'], /^too many arguments for 'list'/],
+      [['assert'], /^required option '--to <address>' not specified$/],
+      [['sessions', 'list', '--diagnostic', 'nope'], /argument 'nope' is invalid\. Allowed choices are /],
+      [['messages', 'list', '--limit', '0'], /argument '0' is invalid\. Give a whole number from 1 to 500\./],
+    ] as const) {
+      const json = spawnSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8' });
+      assert.equal(json.status, 2, json.stderr);
+      assertClearError(json.stderr, /^error: /);
+      const printed = JSON.parse(json.stdout) as Record<string, string>;
+      assert.deepEqual(Object.keys(printed), ['code', 'detail', 'fix']);
+      assert.equal(printed.code, USAGE_JSON.code);
+      assert.match(printed.detail ?? '', detail);
+      assert.match(printed.fix ?? '', USAGE_JSON.fix);
+    }
+  });
+
+  it('stay plain text without --json, after --, and for a command without --json', () => {
+    const withJson = spawnSync(process.execPath, [BIN, 'messages', 'list', '--bogus', '--json'], {
+      encoding: 'utf8',
+    });
+    for (const args of [
+      ['messages', 'list', '--bogus'],
+      ['messages', 'list', '--', '--json'],
+      ['messages', 'delete', '--json'],
+    ]) {
+      const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+      assert.equal(result.status, 2, result.stderr);
+      assert.equal(result.stdout, '', `${args.join(' ')}: ${result.stdout}`);
+      assertClearError(result.stderr, /^error: /);
+      if (args.includes('--bogus'))
+        assert.equal(withJson.stderr, result.stderr, 'stderr is the same with --json');
+    }
+  });
+});
+
+describe('CLI errors of mailport assert', () => {
+  it('a --to that is not an address fails at once, naming the option and the value, before any API call', async () => {
+    // Nothing listens at --api: a valid --to gets as far as calling it, an invalid one never does.
+    const api = `--api=${await closedUrl()}`;
+    const reached = await runAsync([api, 'assert', '--to', 'a@example.com', '--within', '1s']);
+    assert.equal(reached.status, 1, reached.stderr);
+    assert.match(reached.stderr, /Cannot reach the Mailport API/);
+    for (const value of ['not an address', 'Alice <alice@example.com>']) {
+      const started = Date.now();
+      const result = await runAsync([api, 'assert', '--to', value, '--within', '30s']);
+      assert.ok(Date.now() - started < 10_000, 'it does not wait out --within');
+      assert.equal(result.status, 2, result.stderr);
+      assertClearError(
+        result.stderr,
+        new RegExp(
+          `option '--to <address>' argument '${value}' is invalid\\. It is not an e-mail address: give the address alone`,
+        ),
+      );
+      assert.doesNotMatch(result.stderr, /Cannot reach/);
+    }
+    const pattern = await runAsync([api, 'assert', '--to', '/@example\\.com$/i', '--within', '1s']);
+    assert.equal(pattern.status, 1, 'a /RE/ is no address and is taken');
+  });
+});
+
+/** The URL of a loopback port nothing listens on. */
+function closedUrl(): Promise<string> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(`http://127.0.0.1:${port}`));
+    });
+  });
+}

@@ -190,6 +190,19 @@ describe('mailport sendmail', () => {
     assert.equal(nobody.code, 64, 'EX_USAGE: no recipients');
     assert.match(nobody.stderr, /^mailport sendmail: No recipients\.\n {2}what to do: .*add -t/m);
 
+    const bad = await runCli(['sendmail', '-S', relay, 'bad addr'], {}, message);
+    assert.equal(bad.code, 64, 'EX_USAGE: a recipient that is not an address');
+    assert.match(
+      bad.stderr,
+      /^mailport sendmail: The recipient "bad addr" is not a valid address\.\n {2}what to do: give each recipient as local@domain/m,
+    );
+    const badSender = await runCli(['sendmail', '-S', relay, '-f', 'bad addr', 'a@example.com'], {}, message);
+    assert.equal(badSender.code, 64, 'EX_USAGE: an -f that is not an address, not a refused message (69)');
+    assert.match(badSender.stderr, /The envelope sender "bad addr" \(-f\) is not a valid address\./);
+    const badHeader = await runCli(['sendmail', '-t', '-S', relay], {}, `To: not an address\n${message}`);
+    assert.equal(badHeader.code, 64, 'EX_USAGE: -t with a header address that is not one');
+    assert.match(badHeader.stderr, /the To: header holds "not an address", which is not a valid address/);
+
     const mode = await runCli(['sendmail', '-bp', 'a@example.com'], {}, message);
     assert.equal(mode.code, 64, 'EX_USAGE: an unknown option or mode');
     assert.match(mode.stderr, /what to do: add --help/);

@@ -17,6 +17,9 @@ export const RELAY_ONLY_EPHEMERAL = [
   'off',
   '--submission-port',
   'off',
+  // Off too: another sandbox on this machine may hold the default 2525.
+  '--alt-port',
+  'off',
 ];
 
 export interface ServeProcess {

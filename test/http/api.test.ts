@@ -136,6 +136,35 @@ describe('HTTP API', () => {
     );
   });
 
+  test('GET /api/v1/messages says in queryNotes which terms of q it searched as text, with the same results', async () => {
+    type NotedPage = Page<MessageSummary> & { queryNotes?: string[] };
+    const understood = await getJson<NotedPage>(
+      harness,
+      '/api/v1/messages?q=subject%3Ainvoice+has%3Aattachment',
+    );
+    assert.equal(understood.queryNotes, undefined, 'absent when every term was understood');
+    assert.equal(understood.total, 1);
+
+    const q = 'invoice -after:zzz -port:abc';
+    const noted = await getJson<NotedPage>(harness, `/api/v1/messages?q=${encodeURIComponent(q)}`);
+    assert.deepEqual(noted.queryNotes, [
+      '-after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.',
+      '-port:abc is not a port, so it was searched as text: use a number from 1 to 65535, e.g. port:1587.',
+    ]);
+    // Quoting says "this is text" and gets no notes, and the very same results.
+    const quoted = await getJson<NotedPage>(
+      harness,
+      `/api/v1/messages?q=${encodeURIComponent('invoice -"after:zzz" -"port:abc"')}`,
+    );
+    assert.equal(quoted.queryNotes, undefined);
+    assert.deepEqual({ ...noted, queryNotes: undefined }, { ...quoted, queryNotes: undefined });
+    assert.deepEqual(
+      noted.items.map((message) => message.id),
+      [withAttachments],
+      'negated, the fallback text excludes nothing here',
+    );
+  });
+
   test('GET /api/v1/messages/{id} returns envelope, TLS, AUTH and parsed content', async () => {
     const message = await getJson<MessageDetail>(harness, `/api/v1/messages/${withAttachments}`);
     assert.equal(message.subject, 'Invoice 42');
@@ -403,6 +432,16 @@ describe('HTTP API', () => {
     );
     assert.deepEqual(await some.json(), { deleted: 1, ids: [drop] });
     assert.ok(await harness.store.getMessage(keep));
+    const typo = await fetch(`${harness.url}/api/v1/messages?q=${encodeURIComponent('is:maybe')}`, {
+      method: 'DELETE',
+    });
+    assert.deepEqual(await typo.json(), {
+      deleted: 0,
+      ids: [],
+      queryNotes: [
+        'is:maybe is not a state a message can be in, so it was searched as text: use is:read or is:unread.',
+      ],
+    });
 
     const all = (await (await fetch(`${harness.url}/api/v1/messages`, { method: 'DELETE' })).json()) as {
       deleted: number;

@@ -194,6 +194,13 @@ describe('GET /api/v1/messages/wait (long-poll)', () => {
       [id],
     );
     assert.ok(Date.now() - started < 5_000);
+    assert.equal((result as { queryNotes?: string[] }).queryNotes, undefined);
+
+    const noted = await wait(`q=${encodeURIComponent('to:early@example.com -has:x')}&timeout=30s`);
+    assert.equal(noted.status, 200);
+    assert.deepEqual(((await noted.json()) as { queryNotes?: string[] }).queryNotes, [
+      '-has:x is not something a message can have here, so it was searched as text: use has:attachment.',
+    ]);
   });
 
   test('resolves as soon as the Nth matching message arrives, ignoring others', async () => {
@@ -250,9 +257,11 @@ describe('GET /api/v1/messages/wait (long-poll)', () => {
   });
 
   test('plain seconds are accepted; malformed timeouts and counts are 400', async () => {
-    const plainSeconds = await wait('q=nothing-matches-this&timeout=0.2');
+    const plainSeconds = await wait(`q=${encodeURIComponent('nothing-matches-this after:zzz')}&timeout=0.2`);
     assert.equal(plainSeconds.status, 408);
-    assert.match(String(((await plainSeconds.json()) as { detail: string }).detail), /Waited 200 ms/);
+    const timedOut = (await plainSeconds.json()) as { detail: string; queryNotes?: string[] };
+    assert.match(timedOut.detail, /Waited 200 ms/);
+    assert.match(timedOut.queryNotes?.[0] ?? '', /^after:zzz is not a date, so it was searched as text: /);
     const bad = await wait('timeout=soon');
     assert.equal(bad.status, 400);
     assert.match(String(((await bad.json()) as { detail: string }).detail), /`timeout` must match pattern/);

@@ -88,9 +88,37 @@ const cases: [string, SearchTerm[]][] = [
 describe('parseSearchQuery', () => {
   for (const [q, terms] of cases) {
     it(`parses ${JSON.stringify(q)}`, () => {
-      assert.deepEqual(parseSearchQuery(q, NOW), { terms });
+      assert.deepEqual(parseSearchQuery(q, NOW).terms, terms);
     });
   }
+
+  it('notes each key:value searched as text instead, with why and what to write', () => {
+    const notes = (q: string): string[] => parseSearchQuery(q, NOW).notes;
+    assert.deepEqual(notes('invoice from:shop.example -is:read port:1587 has:attachment after:2d'), []);
+    assert.deepEqual(notes('after:zzz'), [
+      'after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.',
+    ]);
+    assert.deepEqual(notes('invoice -before:2026-02-30 port:abc'), [
+      '-before:2026-02-30 is not a date, so it was searched as text: use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w.',
+      'port:abc is not a port, so it was searched as text: use a number from 1 to 65535, e.g. port:1587.',
+    ]);
+    assert.deepEqual(notes('profile:nope'), [
+      'profile:nope is not a listener profile, so it was searched as text: use one of profile:relay, profile:submissions, profile:submission, profile:alternate.',
+    ]);
+    assert.match(
+      notes('has:x')[0] ?? '',
+      /^has:x is not .*, so it was searched as text: use has:attachment\.$/,
+    );
+    assert.match(notes('is:maybe')[0] ?? '', /^is:maybe .* use is:read or is:unread\.$/);
+    assert.deepEqual(notes('subject:""'), [
+      'subject: has no value, so it was searched as text: write the value right after the colon.',
+    ]);
+    assert.deepEqual(notes('label:"two words"'), [
+      'label:two words uses no search key (label: is none), so it was searched as text: the keys are from: to: subject: inbox: port: profile: has: is: before: after:; quote it ("label:two words") to search for it as text.',
+    ]);
+    // A link is searched for, not a mistyped key; a quoted phrase is text by intent.
+    assert.deepEqual(notes('https://example.com/reset "port:abc" x-mailer:Acme'), []);
+  });
 
   it('reports an empty query', () => {
     assert.equal(isEmptyQuery(parseSearchQuery('  ', NOW)), true);

@@ -68,6 +68,49 @@ describe('prepareSubmission', () => {
     );
   });
 
+  it('refuses a recipient or -f sender that is not an address, naming it, instead of dropping it', () => {
+    const refused = (options: Partial<SubmissionInput>, input = 'Subject: s\n\nx\n'): MailportError => {
+      try {
+        submit(input, options);
+      } catch (error) {
+        return error as MailportError;
+      }
+      assert.fail('the submission was not refused');
+    };
+    const alone = refused({ recipients: ['ok@example.com', 'bad addr'] });
+    assert.equal(alone.code, 'MP_ERR_USAGE');
+    assert.equal(alone.message, 'The recipient "bad addr" is not a valid address.');
+    assert.match(alone.hint ?? '', /local@domain \(you@example\.com\).*local user name \(root\)/);
+    for (const [argument, invalid] of [
+      ['ok@example.com, a@', 'a@'],
+      ['a@b@example.com', 'a@b@example.com'],
+      ['@example.com', '@example.com'],
+      ['<>', '<>'],
+    ] as const) {
+      const error = refused({ recipients: [argument] });
+      assert.match(error.message, new RegExp(`^The recipient "${invalid}".* is not a valid address\\.$`));
+      if (invalid !== argument) assert.match(error.message, /\(in the argument "ok@example\.com, a@"\)/);
+    }
+    const header = refused({ extractRecipients: true }, 'To: ok@example.com\nCC: not an address\n\nx\n');
+    assert.equal(
+      header.message,
+      '-t reads the recipients from the headers, and the CC: header holds "not an address", which is not a valid address.',
+    );
+    assert.match(header.hint ?? '', /^fix the CC: header the application writes/);
+    const sender = refused({ recipients: ['ok@example.com'], sender: 'bad addr' });
+    assert.equal(sender.message, 'The envelope sender "bad addr" (-f) is not a valid address.');
+    assert.match(sender.hint ?? '', /^give -f local@domain .*, or -f '<>' for the null sender\.$/);
+    // Without -t the headers are not read, so a bad one there is no recipient and no error.
+    assert.deepEqual(submit('To: not an address\n\nx\n', { recipients: ['ok@example.com'] }).to, [
+      'ok@example.com',
+    ]);
+    // An empty group names no recipient and is no mistake (RFC 5322 §3.4).
+    assert.deepEqual(
+      submit('To: undisclosed-recipients:;\nBcc: b@example.com\n\nx\n', { extractRecipients: true }).to,
+      ['b@example.com'],
+    );
+  });
+
   it('adds From (with -F), Date and Message-ID when missing, as Postfix does for local submissions', () => {
     const { text } = submit('Subject: s\n\nx\n', {
       recipients: ['a@example.com'],

@@ -19,6 +19,7 @@ import {
   type TextMatcher,
 } from '../../client/message-filter.js';
 import { parseDuration } from '../../http/duration.js';
+import { checkMailbox } from '../../protocol/envelope.js';
 import {
   type CliIo,
   clientFor,
@@ -36,7 +37,8 @@ Examples:
   $ mailport assert --api http://127.0.0.1:8025 --to ops@example.com --subject '/deploy(ed)?/i' --count 2 --json
 
 A plain --subject must equal the subject; /RE/flags is a regular expression. --to matches an
-envelope recipient or a To address, ignoring case.
+envelope recipient or a To address, ignoring case; a --to that is neither an address nor /RE/ is
+a usage error at once.
 Exit codes: 0 the messages arrived, 1 they did not (what arrived instead is printed), 2 usage error.`;
 
 const DEFAULT_WITHIN = '30s';
@@ -63,6 +65,23 @@ export function parseTextMatcher(value: string): TextMatcher {
   }
 }
 
+/**
+ * `--to`: an address (compared whole, ignoring case) or /RE/. Anything else could never match, so
+ * it is refused here rather than after waiting out --within.
+ */
+export function parseAddressMatcher(value: string): TextMatcher {
+  const matcher = parseTextMatcher(value);
+  if (typeof matcher !== 'string') return matcher;
+  const check = checkMailbox(matcher, true);
+  if (check.verdict === 'too-long') throw new InvalidArgumentError(`It is too long: ${check.problem}.`);
+  if (check.verdict !== 'valid') {
+    throw new InvalidArgumentError(
+      'It is not an e-mail address: give the address alone, e.g. alice@example.com (no name or angle brackets), or /RE/flags to match a pattern.',
+    );
+  }
+  return matcher;
+}
+
 function parseWithin(value: string): number {
   const ms = parseDuration(value);
   if (ms === null || ms <= 0 || ms > MAX_WITHIN_MS) {
@@ -86,7 +105,11 @@ export function registerAssertCommand(program: Command, io: CliIo = processIo): 
     .description(
       'Wait until the expected messages reach a running sandbox; exit 1 with what arrived instead if they do not.',
     )
-    .requiredOption('--to <address>', 'a recipient the messages must have (or /RE/)', parseTextMatcher)
+    .requiredOption(
+      '--to <address>',
+      'a recipient address the messages must have (or /RE/)',
+      parseAddressMatcher,
+    )
     .option('--subject <text>', 'the subject, exactly, or /RE/flags', parseTextMatcher)
     .addOption(
       new Option('--count <n>', 'how many matching messages must arrive').argParser(parseCount).default(1),

@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { MessageDetail, MessageSummary, Page } from '../../client/api-client.js';
+import type { MessageDetail, MessageSummary, Page, QueryNotes } from '../../client/api-client.js';
 import { PORT_PROFILES } from '../../profiles/port-profiles.js';
 import {
   type CliIo,
@@ -38,7 +38,8 @@ Examples:
   $ mailport --api http://sandbox.internal:8025 messages list
 
 Search (--q): free text plus from: to: subject: inbox: port: profile: has:attachment
-is:read before: after: (dates like 2026-01-31 or ages like 30m, 2h, 1d); -term negates.`;
+is:read before: after: (dates like 2026-01-31 or ages like 30m, 2h, 1d); -term negates.
+A key:value that cannot be used (port:abc, after:zzz) is searched as text, with a note on stderr.`;
 
 const CHECKS_EXIT_CODES = `
 Exit codes of checks: 0 the report has no error (warnings and info allowed), 1 it has errors, or
@@ -70,7 +71,10 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
     .option('--q <query>', 'only messages matching this search')
     .option('--limit <n>', 'how many to show, 1 to 500 (default 50)', positiveInteger)
     .option('--cursor <cursor>', 'continue after the previous page (printed under the table)')
-    .option('--json', 'print the page as JSON ({ items, total, nextCursor })')
+    .option(
+      '--json',
+      'print the page as JSON ({ items, total, nextCursor }, and queryNotes when --q had terms searched as text)',
+    )
     .addHelpText('after', LIST_EXAMPLES)
     .action(
       async (options: { q?: string; limit?: number; cursor?: string; json?: boolean }, command: Command) => {
@@ -79,6 +83,7 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
           limit: options.limit,
           cursor: options.cursor,
         });
+        printQueryNotes(page);
         if (options.json) printJson(io, page);
         else io.out(formatMessageList(page, options.q));
       },
@@ -159,10 +164,17 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
     .option('--q <query>', 'only delete messages matching this search')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: { q?: string }, command: Command) => {
-      const { deleted } = await clientFor(command).clear(options.q);
+      const result = await clientFor(command).clear(options.q);
+      printQueryNotes(result);
+      const { deleted } = result;
       const scope = options.q === undefined ? '' : ` matching ${JSON.stringify(options.q)}`;
       io.out(`Deleted ${deleted} message${deleted === 1 ? '' : 's'}${scope}.\n`);
     });
+}
+
+/** The server's notes on --q terms it searched as text instead: on stderr, so --json output stays clean. */
+function printQueryNotes({ queryNotes = [] }: QueryNotes): void {
+  for (const note of queryNotes) process.stderr.write(`mailport: note: ${note}\n`);
 }
 
 export function formatMessageList(page: Page<MessageSummary>, q: string | undefined): string {

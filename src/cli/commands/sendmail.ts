@@ -43,7 +43,7 @@ Examples:
 
 Without --smtp-addr (or MAILPORT_SMTP) the message goes to ${DEFAULT_SMTP_ADDR}, the relay port of
 \`mailport serve\`. Like Postfix's sendmail, it adds From:, Date: and Message-ID: when the message
-has none, and removes Bcc:. Exit codes (sysexits): 0 submitted, ${EX_USAGE} usage error, ${EX_NOUSER} a recipient
+has none, and removes Bcc:. Exit codes (sysexits): 0 submitted, ${EX_USAGE} usage error (a recipient that is not an address too), ${EX_NOUSER} a recipient
 refused, ${EX_UNAVAILABLE} the message refused (or over the server's SIZE), ${EX_IOERR} standard input unreadable, ${EX_TEMPFAIL} the server
 unreachable or refusing for now (try again).`;
 
@@ -148,7 +148,8 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       recipients,
       extractRecipients: options.t === true,
       dotEndsInput,
-      sender: options.f ?? options.r ?? `${localUser()}@${hostname()}`,
+      // The user alone: prepareSubmission appends @hostname, as to a bare local name given by -f.
+      sender: options.f ?? options.r ?? localUser(),
       ...(options.F === undefined ? {} : { fullName: options.F }),
       hostname: hostname(),
     });

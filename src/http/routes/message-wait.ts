@@ -4,6 +4,7 @@
  * without a polling loop.
  */
 import { Type } from '@sinclair/typebox';
+import { queryNotesOf } from '../../search/query.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { DURATION_PATTERN, parseDuration } from '../duration.js';
 import { waitForMatchingMessages } from '../message-waiter.js';
@@ -80,7 +81,7 @@ export function registerMessageWaitRoute(app: ApiInstance, { deps, shutdown }: R
       });
       if (outcome.kind === 'matched') {
         const { items, total } = outcome.page;
-        return { items: items.slice(0, count), total, waitedMs: Date.now() - started };
+        return { items: items.slice(0, count), total, waitedMs: Date.now() - started, ...queryNotesOf(q) };
       }
       if (outcome.kind === 'aborted') {
         throw new HttpProblem(503, 'The server is shutting down; retry once it is back.');
@@ -92,7 +93,7 @@ export function registerMessageWaitRoute(app: ApiInstance, { deps, shutdown }: R
       throw new HttpProblem(
         408,
         `Waited ${timeoutMs} ms for ${count} message(s) matching ${q === '' ? 'anything' : `"${q}"`}; ${matched.total} matched. \`nearest\` lists the newest messages that did arrive.`,
-        { extensions: { count, matched: matched.items, nearest: nearest.items } },
+        { extensions: { count, matched: matched.items, nearest: nearest.items, ...queryNotesOf(q) } },
       );
     },
   );

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { MessageDetail } from '../../domain/types.js';
 import { getAttachment } from '../../mime/parse-message.js';
+import { queryNotesOf } from '../../search/query.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
 import { buildImportedMessage, type ImportOptions } from '../import-message.js';
@@ -26,7 +27,7 @@ const QuerySchema = Type.Optional(
   Type.String({
     maxLength: 2000,
     description:
-      'Search: free text plus `from:` `to:` `subject:` `inbox:` `port:` `profile:` `has:attachment` `is:read` `before:` `after:`; `-` negates a term.',
+      'Search: free text plus `from:` `to:` `subject:` `inbox:` `port:` `profile:` `has:attachment` `is:read` `before:` `after:`; `-` negates a term. A `key:value` the server cannot use (`port:abc`, `after:zzz`) is searched as free text, and the response says so in `queryNotes`.',
     examples: ['from:alice@example.com subject:"password reset" after:1h'],
   }),
 );
@@ -63,7 +64,10 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         response: { 200: ref(MessagePageSchema), 400: problemResponse('Invalid query parameters.') },
       },
     },
-    async (request) => store.listMessages(request.query),
+    async (request) => ({
+      ...(await store.listMessages(request.query)),
+      ...queryNotesOf(request.query.q),
+    }),
   );
 
   app.get(
@@ -272,7 +276,7 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     async (request) => {
       const ids = await store.deleteMessages(request.query.q);
       if (ids.length > 0) bus.publish('message.deleted', { ids });
-      return { deleted: ids.length, ids };
+      return { deleted: ids.length, ids, ...queryNotesOf(request.query.q) };
     },
   );
 

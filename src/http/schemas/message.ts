@@ -141,11 +141,20 @@ export const MessageDetailSchema = Type.Object(
   },
 );
 
+/** Present only when some `key:value` of `q` was searched as free text instead. */
+const QueryNotesSchema = Type.Optional(
+  Type.Array(Type.String(), {
+    description:
+      'One sentence for each `key:value` term of `q` searched as free text instead, saying why and what to write (e.g. `after:zzz is not a date, so it was searched as text: use YYYY-MM-DD, …`); absent when every term was understood.',
+  }),
+);
+
 export const MessagePageSchema = Type.Object(
   {
     items: Type.Array(ref(MessageSummarySchema), { description: 'Messages on this page, newest first.' }),
     total: Type.Integer({ description: 'Number of messages matching the query, on all pages.' }),
     nextCursor: nullable(Type.String(), 'Pass as `cursor` to get the next page; null on the last page.'),
+    queryNotes: QueryNotesSchema,
   },
   { $id: 'MessagePage', description: 'One page of messages.' },
 );
@@ -157,6 +166,7 @@ export const WaitResultSchema = Type.Object(
     }),
     total: Type.Integer({ description: 'Number of messages matching the query when the wait ended.' }),
     waitedMs: Type.Integer({ description: 'How long the server waited, in milliseconds.' }),
+    queryNotes: QueryNotesSchema,
   },
   { $id: 'WaitResult', description: 'Enough messages matched.' },
 );
@@ -175,6 +185,7 @@ export const WaitTimeoutProblemSchema = Type.Object(
     nearest: Type.Array(ref(MessageSummarySchema), {
       description: 'The newest messages regardless of the query (up to 10), to show what arrived instead.',
     }),
+    queryNotes: QueryNotesSchema,
   },
   {
     $id: 'WaitTimeoutProblem',
@@ -187,6 +198,7 @@ export const DeleteResultSchema = Type.Object(
   {
     deleted: Type.Integer({ description: 'Number of messages deleted.' }),
     ids: Type.Array(Type.String(), { description: 'Ids of the deleted messages.' }),
+    queryNotes: QueryNotesSchema,
   },
   { $id: 'DeleteResult', description: 'What a bulk delete removed.' },
 );
