@@ -6,13 +6,12 @@ import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { MailportError } from '../errors.js';
 import { loadCaCertificates } from './certificate.js';
+import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
 import { type ProbeOptions, probePort } from './probe-port.js';
 import type { DoctorReport } from './report.js';
 import { clientSettings } from './settings.js';
 import { recommend } from './verdict.js';
 
-export const DEFAULT_DOCTOR_PORTS: readonly number[] = [587, 465, 2525, 25];
-export const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 /** A name that is syntactically a domain (RFC 5321 §4.1.1.1) and says who is probing. */
 export const DEFAULT_EHLO_NAME = 'mailport-doctor.invalid';
 

@@ -1,4 +1,5 @@
-export { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS, type DoctorOptions, runDoctor } from './doctor.js';
+export { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
+export { type DoctorOptions, runDoctor } from './doctor.js';
 export { COLOURS, formatDoctorReport, NO_COLOURS, type Palette } from './format.js';
 export type {
   CertificateReport,

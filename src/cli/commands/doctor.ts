@@ -3,14 +3,8 @@
  * client for it. Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
  */
 import { type Command, Option } from 'commander';
-import {
-  COLOURS,
-  DEFAULT_DOCTOR_PORTS,
-  DEFAULT_STEP_TIMEOUT_MS,
-  formatDoctorReport,
-  NO_COLOURS,
-  runDoctor,
-} from '../../doctor/index.js';
+import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
+import { COLOURS, formatDoctorReport, NO_COLOURS } from '../../doctor/format.js';
 import { MailportError } from '../../errors.js';
 import { type CliIo, printJson, processIo } from '../output.js';
 import {
@@ -83,6 +77,8 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
         );
       }
       const caFile = options.ca ?? (await localSandboxCa(host));
+      // Loaded when run, so that every other command starts without the doctor's TLS code.
+      const { runDoctor } = await import('../../doctor/doctor.js');
       const report = await runDoctor({
         host,
         ports: options.ports,

@@ -5,17 +5,11 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
-import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
+import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { MailportError } from '../../errors.js';
-import {
-  buildMessage,
-  describeAttempt,
-  readMessageFile,
-  type SendProgress,
-  type SendResult,
-  sendMessage,
-  type TlsChoice,
-} from '../../send/index.js';
+import { buildMessage, readMessageFile } from '../../send/message.js';
+import { describeAttempt, type TlsChoice } from '../../send/plan.js';
+import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatTranscriptEntry } from '../../smtp-client/index.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
@@ -120,6 +114,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
               headers: options.header,
             })
           : await readMessageFile(options.data);
+      const { sendMessage } = await import('../../send/send.js');
       const result = await sendMessage({
         host,
         ...(port === undefined ? {} : { port }),

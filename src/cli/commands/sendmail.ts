@@ -7,9 +7,10 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { type Command, CommanderError, Option } from 'commander';
-import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/index.js';
+import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { MailportError } from '../../errors.js';
-import { type SendResult, sendMessage, type TlsChoice } from '../../send/index.js';
+import type { TlsChoice } from '../../send/plan.js';
+import type { SendResult } from '../../send/send.js';
 import { readMessageInput } from '../../sendmail/read-input.js';
 import {
   relaySmtpSession,
@@ -154,6 +155,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       hostname: hostname(),
     });
     const caFile = options.ca ?? (options.tls === 'none' ? undefined : await localSandboxCa(host));
+    const { sendMessage } = await import('../../send/send.js');
     const result = await sendMessage({
       host,
       port,

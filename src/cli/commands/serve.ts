@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { startMailport } from '../../app/mailport.js';
 import type { ChaosRule } from '../../chaos/rules.js';
 import { formatChaosRule } from '../../chaos/syntax.js';
 import { isLoopbackHost } from '../../config/host-port.js';
@@ -333,6 +332,8 @@ Examples:
         }
         // Before the store starts its writer thread, so that it can free message buffers promptly too.
         enableDeadBufferCollection();
+        // Loaded when run: the server's modules (HTTP, storage, parsing) are most of the CLI's start-up.
+        const { startMailport } = await import('../../app/mailport.js');
         const running = await startMailport(config, logger);
         process.stdout.write(banner(running.info(), config.webhooks, config.chaos));
         const stop = (signal: string): void => {
