@@ -42,6 +42,8 @@ export class MailportWaitTimeoutError extends MailportApiError {
   readonly matched: MessageSummary[];
   /** The newest messages regardless of the query. */
   readonly nearest: MessageSummary[];
+  /** Terms of `q` the server searched as text instead, and why (its `queryNotes`). */
+  readonly queryNotes: string[];
 
   /** `whyNot` says why a listed message did not match (the stream waits know; the long-poll does not). */
   constructor(
@@ -54,13 +56,16 @@ export class MailportWaitTimeoutError extends MailportApiError {
     this.count = typeof problem.count === 'number' ? problem.count : 1;
     this.matched = Array.isArray(problem.matched) ? (problem.matched as MessageSummary[]) : [];
     this.nearest = Array.isArray(problem.nearest) ? (problem.nearest as MessageSummary[]) : [];
+    this.queryNotes = Array.isArray(problem.queryNotes) ? (problem.queryNotes as string[]) : [];
     const seen = this.nearest
       .map((message) => {
         const reason = whyNot(message);
         return `  - ${describe(message)}${reason === null ? '' : `: ${reason}`}`;
       })
       .join('\n');
-    this.message = `${problem.detail}\n${seen === '' ? 'No messages arrived at all.' : `Newest messages:\n${seen}`}`;
+    // A mistyped term (`after:zzz`) is the likeliest reason nothing matched: it comes first.
+    const notes = this.queryNotes.map((note) => `Note: ${note}\n`).join('');
+    this.message = `${problem.detail}\n${notes}${seen === '' ? 'No messages arrived at all.' : `Newest messages:\n${seen}`}`;
   }
 }
 

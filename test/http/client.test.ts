@@ -159,6 +159,15 @@ describe('MailportClient', () => {
       error.message,
       /Newest messages:\n {2}- "Awaited" from a@example\.com to waiter@example\.com/,
     );
+    assert.deepEqual(error.queryNotes, []);
+
+    const mistyped = await client
+      .waitForMessages({ q: 'to:waiter@example.com after:yesterday', timeoutMs: 200 })
+      .catch((caught: unknown) => caught);
+    assert.ok(mistyped instanceof MailportWaitTimeoutError);
+    assert.equal(mistyped.queryNotes.length, 1);
+    assert.match(mistyped.queryNotes[0] ?? '', /^after:yesterday is not a date, so it was searched as text/);
+    assert.match(mistyped.message, /\nNote: after:yesterday is not a date, .*\nNewest messages:/);
   });
 
   test('subscribe streams typed events until the signal aborts', async () => {

@@ -229,9 +229,19 @@ describe('web UI', () => {
     await page.locator('.row-link').first().filter({ hasText: 'Invoice 2026-07' }).waitFor();
     await page.getByText('1 message', { exact: true }).waitFor();
     assert.equal(await page.locator('.row-link').count(), 1);
+    assert.equal(await page.getByRole('status').filter({ hasText: 'searched as text' }).count(), 0);
+
+    // A key:value the search cannot use is searched as text, and the field says so.
+    await page.getByRole('searchbox', { name: 'Search messages' }).fill('subject:invoice after:zzz');
+    await page.getByText('0 messages', { exact: true }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'after:zzz is not a date, so it was searched as text: use YYYY-MM-DD' })
+      .waitFor();
 
     await page.getByRole('searchbox', { name: 'Search messages' }).fill('');
     await page.getByText('3 messages', { exact: true }).waitFor();
+    assert.equal(await page.locator('.search-notes').count(), 0);
   });
 
   it('moves through messages with j and k, and lists the shortcuts on ?', async () => {
