@@ -34,6 +34,16 @@ function dialog(page: Page) {
   return page.getByRole('dialog', { name: 'Release to a real server' });
 }
 
+/** Mail to the releasing sandbox's relay port, in plaintext as an application on port 25 sends it. */
+function relayTransport() {
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: releasing.port('relay'),
+    secure: false,
+    ignoreTLS: true,
+  });
+}
+
 before(async () => {
   assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
   upstream = await startSandbox({
@@ -51,12 +61,7 @@ before(async () => {
     releaseCa: caPath,
     releaseAllow: ['*@example.com,*@refused.example'],
   });
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: releasing.port('relay'),
-    secure: false,
-    ignoreTLS: true,
-  });
+  const transport = relayTransport();
   await transport.sendMail({
     from: 'app@shop.example',
     to: ['alice@example.com', 'bob@customer.example'],
@@ -171,12 +176,7 @@ describe('release in the web UI', () => {
   });
 
   it('a release from one tab shows at once in another tab open on the message, once in each', async () => {
-    const transport = nodemailer.createTransport({
-      host: '127.0.0.1',
-      port: releasing.port('relay'),
-      secure: false,
-      ignoreTLS: true,
-    });
+    const transport = relayTransport();
     await transport.sendMail({
       from: 'app@shop.example',
       to: 'carol@example.com',
