@@ -110,23 +110,9 @@ describe('mailport sendmail', () => {
   });
 
   it('accepts the sendmail options that change nothing here, -V included (not the version)', async () => {
+    const ignored = '-V envid-7 -N never -R hdrs -L tag -h 5 -U -G'.split(' ');
     const result = await runCli(
-      [
-        'sendmail',
-        '-V',
-        'envid-7',
-        '-N',
-        'never',
-        '-R',
-        'hdrs',
-        '-L',
-        'tag',
-        '-h',
-        '5',
-        '-U',
-        '-G',
-        'dsn@example.com',
-      ],
+      ['sendmail', ...ignored, 'dsn@example.com'],
       { MAILPORT_SMTP: relay },
       'To: dsn@example.com\nSubject: Sent with -V\n\nhello\n',
     );
