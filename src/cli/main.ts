@@ -25,7 +25,7 @@ Examples:
   $ mailport doctor smtp.example.com --user me --pass-env SMTP_PASS
   $ mailport explain "Error: wrong version number"
   $ mailport send --server 127.0.0.1:1587 --user mailport --pass mailport --to you@example.com
-  $ printf 'Subject: hi\n\nHello\n' | mailport sendmail you@example.com   # sendmail stand-in
+  $ printf 'Subject: hi\\n\\nHello\\n' | mailport sendmail you@example.com   # sendmail stand-in
   $ mailport assert --to reset@example.com --subject '/reset/i' --within 30s   # CI release gate
 
 Every command has --help. Docs: README.md; error codes: docs/errors.md.`;
@@ -117,6 +117,9 @@ export async function main(argv: string[]): Promise<void> {
     json = command.opts<{ json?: unknown }>().json === true;
   });
   const invoked = asInvoked(argv);
+  // sendmail's own -V (envelope id) must not be read as the root's -V (--version), which would
+  // print the version and exit 0 without submitting; no root option is meant after `sendmail`.
+  if (invoked[2] === 'sendmail') program.enablePositionalOptions();
   try {
     await program.parseAsync(invoked);
   } catch (error) {

@@ -113,6 +113,8 @@ export function waitForMatchingMessages(
   const matched = new Map<string, ReceivedMessage>();
   /** Why each message seen so far failed, for the timeout report. */
   const rejected = new Map<string, string>();
+  /** Terms of `q` the server searched as text (its `queryNotes`): the likeliest reason for a timeout. */
+  let queryNotes: string[] = [];
 
   return streamWait<ReceivedMessage[]>(client, options, (finish) => {
     const consider = async (summary: MessageSummary, passedQuery: boolean): Promise<void> => {
@@ -140,6 +142,7 @@ export function waitForMatchingMessages(
     return {
       onOpen: async () => {
         const stored = await client.listMessages({ q: narrowing, limit: STORED_SCAN_LIMIT });
+        queryNotes = stored.queryNotes ?? [];
         // Newest first, so the newest matches are the ones kept when more than `count` match.
         for (const summary of stored.items) await consider(summary, true);
       },
@@ -162,6 +165,7 @@ export function waitForMatchingMessages(
             count,
             matched: [...matched.values()].map((message) => message.detail),
             nearest: newest.items,
+            ...(queryNotes.length > 0 ? { queryNotes } : {}),
           },
           (message) =>
             matched.has(message.id)

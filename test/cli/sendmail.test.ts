@@ -109,6 +109,19 @@ describe('mailport sendmail', () => {
     assert.deepEqual(message.envelopeTo, [`root@${hostname()}`]);
   });
 
+  it('accepts the sendmail options that change nothing here, -V included (not the version)', async () => {
+    const ignored = '-V envid-7 -N never -R hdrs -L tag -h 5 -U -G'.split(' ');
+    const result = await runCli(
+      ['sendmail', ...ignored, 'dsn@example.com'],
+      { MAILPORT_SMTP: relay },
+      'To: dsn@example.com\nSubject: Sent with -V\n\nhello\n',
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '', 'no version number printed');
+    const message = await sandbox.client.waitForMessage({ subject: 'Sent with -V' }, { timeout: 10_000 });
+    assert.deepEqual(message.envelopeTo, ['dsn@example.com']);
+  });
+
   it("relays the caller's own SMTP with -bs, as Laravel's and Symfony's sendmail transports speak it", async () => {
     // What Symfony Mailer's SendmailTransport does with its default command `sendmail -bs`.
     const php = `

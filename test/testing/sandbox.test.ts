@@ -162,6 +162,19 @@ describe('startSandbox', () => {
     );
   });
 
+  test('a timeout names the terms of q the server searched as text, first in its message', async () => {
+    const error = await sandbox.client
+      .waitForMessage({ q: 'subject:Welcome after:zzz' }, { timeout: 300 })
+      .then(
+        () => assert.fail('the wait should time out'),
+        (caught: unknown) => caught,
+      );
+    assert.ok(error instanceof MailportWaitTimeoutError);
+    assert.equal(error.queryNotes.length, 1);
+    assert.match(error.queryNotes[0] ?? '', /^after:zzz is not a date, so it was searched as text/);
+    assert.match(error.message, /; 0 matched\.\nNote: after:zzz is not a date/);
+  });
+
   test('waitForSession finds a failed session by its diagnostic, with the transcript', async () => {
     const transport = nodemailer.createTransport({
       ...sandbox.transportOptions('submission'),

@@ -53,7 +53,7 @@ export function registerSystemRoutes(app: ApiInstance, { deps }: RouteContext): 
         tags: ['system'],
         summary: 'Prometheus metrics',
         description:
-          'Text exposition format 0.0.4: stored messages and sessions, accepted messages and bytes, SMTP rejects by reply code, diagnostics by code, open connections and store size.',
+          'Text exposition format 0.0.4: stored messages and sessions, accepted messages and bytes, SMTP rejects by reply code, diagnostics by code, open connections, store size and webhook deliveries by outcome.',
         response: {
           200: { description: 'The metrics.', content: { 'text/plain': { schema: Type.String() } } },
         },
