@@ -56,8 +56,10 @@ export async function startMailport(
     const tlsMaterial = await loadOrCreateTlsMaterial({
       dir: join(dataDir, 'tls'),
       hostname: config.hostname,
-      certFile: config.tlsCertFile,
-      keyFile: config.tlsKeyFile,
+      userSupplied:
+        config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+          ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+          : undefined,
     });
     const bus = new EventBus();
     if (config.storage !== null && isPostgresUrl(config.storage)) {

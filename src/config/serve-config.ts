@@ -368,6 +368,12 @@ function validate(config: ServeConfig): void {
       );
     bound.set(port, flag);
   }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ConfigError(
+      '--tls-cert and --tls-key must be given together.',
+      'Pass both, or neither to use the sandbox’s own local CA.',
+    );
+  }
   if (PROFILE_NAMES.every((name) => config.ports[name] === null)) {
     throw new ConfigError(
       'Every SMTP listener is off.',

@@ -60,15 +60,11 @@ async function loadUserSupplied(certFile: string, keyFile: string): Promise<TlsM
 export async function loadOrCreateTlsMaterial(options: {
   dir: string;
   hostname: string;
-  certFile?: string | undefined;
-  keyFile?: string | undefined;
+  /** `--tls-cert` and `--tls-key`, used instead of the local CA's (serve-config checks they come together). */
+  userSupplied?: { certFile: string; keyFile: string } | undefined;
 }): Promise<TlsMaterial> {
-  if (options.certFile && options.keyFile) return loadUserSupplied(options.certFile, options.keyFile);
-  if (options.certFile || options.keyFile) {
-    throw new MailportError('MP_ERR_TLS_MATERIAL', '--tls-cert and --tls-key must be given together.', {
-      hint: 'Pass both, or neither to use the sandbox’s own local CA.',
-    });
-  }
+  if (options.userSupplied)
+    return loadUserSupplied(options.userSupplied.certFile, options.userSupplied.keyFile);
   await mkdir(options.dir, { recursive: true, mode: 0o700 });
   const paths = {
     ca: join(options.dir, 'ca.pem'),

@@ -144,6 +144,17 @@ describe('resolveServeConfig', () => {
       (error: Error) => !error.message.includes('user:') || error.message.includes('user:…'),
     );
   });
+
+  it('refuses --tls-cert without --tls-key, and the other way round, as a configuration mistake', () => {
+    for (const flags of [{ tlsCert: 'server.pem' }, { tlsKey: 'server-key.pem' }]) {
+      assert.throws(() => resolveServeConfig(flags, null), {
+        code: 'MP_ERR_CONFIG',
+        message: '--tls-cert and --tls-key must be given together.',
+      });
+    }
+    const both = resolveServeConfig({ tlsCert: 'server.pem', tlsKey: 'server-key.pem' }, null);
+    assert.equal(both.tlsKeyFile, 'server-key.pem');
+  });
 });
 
 describe('value parsers', () => {
