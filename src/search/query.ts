@@ -79,8 +79,24 @@ export function parseSearchQuery(q: string, now: Date = new Date()): SearchQuery
   return { terms, notes };
 }
 
-/** The keys `fieldTerm` understands, as a note lists them. */
-const SEARCH_KEYS = ['from', 'to', 'subject', 'inbox', 'port', 'profile', 'has', 'is', 'before', 'after'];
+/** The keys `fieldTerm` understands (its switch covers exactly these), as a note lists them. */
+const SEARCH_KEYS = [
+  'from',
+  'to',
+  'subject',
+  'inbox',
+  'port',
+  'profile',
+  'has',
+  'is',
+  'before',
+  'after',
+] as const;
+type SearchKey = (typeof SEARCH_KEYS)[number];
+
+function isSearchKey(key: string | null): key is SearchKey {
+  return (SEARCH_KEYS as readonly (string | null)[]).includes(key);
+}
 const DATE_FORMS = 'use YYYY-MM-DD, an ISO 8601 date-time, or an age like 30m, 2h, 1d, 1w';
 
 /** Why a `key:value` token is searched as text, and what to write instead; null for a URL. */
@@ -89,7 +105,7 @@ function fallbackNote(token: Token): string | null {
   const key = token.key ?? '';
   const textInstead = (why: string, fix: string): string =>
     `${typed} ${why}, so it was searched as text: ${fix}.`;
-  if (!SEARCH_KEYS.includes(key)) {
+  if (!isSearchKey(key)) {
     // `https://…` is a link searched for, not a mistyped key.
     if (token.value.startsWith('//')) return null;
     return textInstead(
@@ -132,14 +148,14 @@ export function isEmptyQuery(query: SearchQuery): boolean {
 }
 
 function fieldTerm(token: Token, now: Date): SearchTerm | null {
-  const { negated, value } = token;
-  if (value === '') return null;
-  switch (token.key) {
+  const { negated, value, key } = token;
+  if (value === '' || !isSearchKey(key)) return null;
+  switch (key) {
     case 'from':
     case 'to':
     case 'subject':
     case 'inbox':
-      return { type: 'field', field: token.key, value, negated };
+      return { type: 'field', field: key, value, negated };
     case 'port': {
       if (!/^\d{1,5}$/.test(value)) return null;
       const port = Number(value);
@@ -163,10 +179,8 @@ function fieldTerm(token: Token, now: Date): SearchTerm | null {
     case 'before':
     case 'after': {
       const at = parseDate(value, now);
-      return at === null ? null : { type: 'date', op: token.key, at, negated };
+      return at === null ? null : { type: 'date', op: key, at, negated };
     }
-    default:
-      return null;
   }
 }
 
