@@ -2,8 +2,8 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit,
- * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client), in the smtp(8) log lines of a
- * Postfix relaying through a provider, or in a bare SMTP reply.
+ * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client, PHP mail(), Thunderbird, Outlook),
+ * in the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -295,6 +295,16 @@ export const BOILERPLATE: readonly RegExp[] = [
 ];
 
 const ALL = ['all clients'];
+
+const THUNDERBIRD_SETTINGS = 'Account Settings > Outgoing Server (SMTP) > Edit';
+const THUNDERBIRD_TIMEOUT = /connection to (?:the )?(?:Outgoing server \(SMTP\)|SMTP server) \S+ timed out/i;
+const OUTLOOK_SETTINGS = 'File > Account Settings > the account > Change > More Settings > Advanced';
+const OUTLOOK_TIMEOUT =
+  /0x8004210B|0x800CCC19|timed out waiting for a response from the sending \(SMTP\) server/i;
+// PHP's own SMTP client, used by mail() where php.ini sets SMTP and smtp_port (Windows) instead
+// of sendmail_path: plaintext, no STARTTLS, no AUTH.
+const PHP_MAIL_FIX =
+  "PHP's mail() on Windows sends through the `SMTP` and `smtp_port` settings of php.ini, in plaintext, with neither STARTTLS nor AUTH, so it cannot use a submission port (587, 465). Send with PHPMailer or Symfony Mailer (STARTTLS and AUTH on 587), or point php.ini at a relay that takes mail from this machine without a login (a Mailport sandbox: `SMTP = 127.0.0.1`, `smtp_port = 1025`). On Linux and macOS, mail() runs `sendmail_path` instead (`mailport sendmail` can be that program).";
 
 const GREETING_REFUSED_FIX =
   "The server refuses every session from your address before any command (a 554 or other 5xx greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.";
@@ -1326,6 +1336,203 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\(8\) Weird server reply/i],
     seenIn: ['curl'],
     fix: "curl only says that the server answered with a reply code it did not expect; it does not show the reply. With SMTP that is most often the server refusing the message after it was sent (552 too large, 554 rejected by policy or as spam, 451 try again later), not a wrong port. Run curl again with `-v` and run `mailport explain` on the server's `<` lines.",
+  },
+
+  // --- Desktop mail clients and PHP's mail(): their own words, without the server's ------------
+  // Thunderbird's send errors (mailnews' messengercompose.ftl) and Outlook's (its 0x800CCCxx and
+  // 0x800421xx codes, with or without their text) name a step, not a reply; when they quote the
+  // server ("The server responded: 530 ..."), the reply's own rules score higher.
+  {
+    id: 'thunderbird-unknown-server',
+    cause: 'dns-failure',
+    confidence: 0.9,
+    match: [/(?:Outgoing server \(SMTP\)|SMTP server) \S+ is unknown/i],
+    seenIn: ['Thunderbird'],
+  },
+  {
+    // Thunderbird says this for a refused connection, and some versions for a TLS handshake that
+    // failed because the Connection security does not match the port.
+    id: 'thunderbird-connect-failed',
+    cause: 'connection-refused',
+    confidence: 0.75,
+    match: [/is refusing SMTP connections/i],
+    seenIn: ['Thunderbird'],
+    fix: `${THUNDERBIRD_SETTINGS}: check the server name and port, and that Connection security matches the port: 'STARTTLS' for 587 (and 2525), 'SSL/TLS' for 465. If they are right, something blocks the connection: a firewall or antivirus on this machine, or the network (many block outgoing 25, some 465 or 587: try 587, 465, then 2525). \`mailport doctor HOST\` tests each port and TLS mode from this machine.`,
+  },
+  {
+    id: 'thunderbird-connection-lost',
+    cause: 'connection-closed',
+    confidence: 0.75,
+    match: [/was lost in the middle of the transaction/i],
+    seenIn: ['Thunderbird'],
+  },
+  {
+    id: 'thunderbird-timeout-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.96,
+    match: [THUNDERBIRD_TIMEOUT],
+    port: 'implicit',
+    seenIn: ['Thunderbird'],
+    fix: `${THUNDERBIRD_SETTINGS}: set Connection security to 'SSL/TLS' for port 465 (with 'STARTTLS' or 'None' the server waits for a TLS handshake that never comes), or use port 587 with 'STARTTLS'.`,
+  },
+  {
+    id: 'thunderbird-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.6,
+    match: [THUNDERBIRD_TIMEOUT],
+    unlessPort: 'implicit',
+    seenIn: ['Thunderbird'],
+    fix: `Nothing answered in time. On port 465, Connection security must be 'SSL/TLS' (${THUNDERBIRD_SETTINGS}): with 'STARTTLS' or 'None' the server waits for a TLS handshake that never comes. Otherwise the port is blocked on the way (outgoing 25 is blocked by most networks): try 587 with 'STARTTLS', then 2525. \`mailport doctor HOST\` shows which ports answer from here.`,
+  },
+  {
+    id: 'thunderbird-starttls-not-advertised',
+    cause: 'starttls-not-offered',
+    confidence: 0.95,
+    match: [/Unable to establish a secure link with .{0,200}?using STARTTLS/i],
+    seenIn: ['Thunderbird'],
+    fix: `${THUNDERBIRD_SETTINGS}: on port 465 choose Connection security 'SSL/TLS' (that port speaks TLS from the first byte, it never offers STARTTLS); on 587 the server, or a firewall or antivirus that strips STARTTLS, must be fixed. Do not switch to 'None' while a password is sent.`,
+  },
+  {
+    id: 'thunderbird-auth-failure',
+    cause: 'auth-failed',
+    confidence: 0.85,
+    match: [
+      /Unable to authenticate to (?:the )?(?:Outgoing server \(SMTP\)|SMTP server)|Kerberos\/GSSAPI ticket was not accepted by the Outgoing server|Login to server \S+ with username .{0,200}? failed/i,
+    ],
+    seenIn: ['Thunderbird'],
+    fix: `Thunderbird sends the password it saved: remove it (Settings > Privacy & Security > Saved Passwords) and send again to be asked for it. Gmail, iCloud, Yahoo and Fastmail need an app password, or Authentication method 'OAuth2' where offered; Microsoft 365 needs 'OAuth2'. Check the User Name in ${THUNDERBIRD_SETTINGS} (often the full address).`,
+  },
+  {
+    id: 'thunderbird-plain-password-not-offered',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.85,
+    match: [/does not allow plaintext passwords|does not allow normal passwords/i],
+    seenIn: ['Thunderbird'],
+    fix: `The server offers no password login that Thunderbird may send as it is. Most servers offer one only over TLS: set Connection security to 'STARTTLS' for 587 or 'SSL/TLS' for 465 (${THUNDERBIRD_SETTINGS}). If the provider documents a challenge-response login, choose Authentication method 'Encrypted password'. \`mailport doctor HOST\` lists the mechanisms offered before and after TLS.`,
+  },
+  {
+    id: 'thunderbird-encrypted-password-not-offered',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.85,
+    match: [/does not seem to support encrypted passwords/i],
+    seenIn: ['Thunderbird'],
+    fix: `Authentication method 'Encrypted password' means CRAM-MD5 or NTLM, which most servers no longer offer. Choose 'Normal password' in ${THUNDERBIRD_SETTINGS}, with Connection security 'STARTTLS' (587) or 'SSL/TLS' (465) so that the password travels inside TLS.`,
+  },
+  {
+    id: 'thunderbird-auth-method-not-offered',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.8,
+    match: [/does not support the selected authentication method/i],
+    seenIn: ['Thunderbird'],
+    fix: `Choose an Authentication method the server offers in ${THUNDERBIRD_SETTINGS}: most offer 'Normal password' over TLS, Gmail and Microsoft 365 'OAuth2'. A server that offers no login before TLS gives this too: set Connection security to 'STARTTLS' (587) or 'SSL/TLS' (465). \`mailport doctor HOST\` lists the mechanisms offered before and after TLS.`,
+  },
+  {
+    id: 'outlook-cannot-locate-server',
+    cause: 'dns-failure',
+    confidence: 0.85,
+    match: [/0x800CCC0D|Cannot locate server/i],
+    seenIn: ['Outlook'],
+  },
+  {
+    id: 'outlook-cannot-connect',
+    cause: 'connection-refused',
+    confidence: 0.7,
+    match: [/0x800CCC0E|0x80042109|cannot connect to your outgoing \(SMTP\) e-?mail server/i],
+    seenIn: ['Outlook'],
+    fix: `Check the outgoing server name, then the port and encryption pair (${OUTLOOK_SETTINGS}): 587 with 'STARTTLS' ('TLS' in older Outlook), 465 with 'SSL/TLS' ('SSL'). Then check that no firewall or antivirus stops Outlook (many networks block outgoing 25; try 587, 465, then 2525). \`mailport doctor HOST\` tests each port and TLS mode from this machine.`,
+  },
+  {
+    id: 'outlook-timeout-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.96,
+    match: [OUTLOOK_TIMEOUT],
+    port: 'implicit',
+    seenIn: ['Outlook'],
+    fix: `Set "Use the following type of encrypted connection" to 'SSL/TLS' ('SSL' in older Outlook) for port 465 (${OUTLOOK_SETTINGS}); with 'STARTTLS', 'TLS' or 'None' the server waits for a TLS handshake that never comes. Or use port 587 with 'STARTTLS'.`,
+  },
+  {
+    id: 'outlook-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.6,
+    match: [OUTLOOK_TIMEOUT],
+    unlessPort: 'implicit',
+    seenIn: ['Outlook'],
+    fix: `Nothing answered in time. On port 465 the encrypted connection must be 'SSL/TLS' ('SSL' in older Outlook; ${OUTLOOK_SETTINGS}): with anything else the server waits for a TLS handshake that never comes. Otherwise the port is blocked on the way: try 587 with 'STARTTLS', then 2525. \`mailport doctor HOST\` shows which ports answer from here.`,
+  },
+  {
+    id: 'outlook-connection-dropped',
+    cause: 'connection-closed',
+    confidence: 0.7,
+    match: [/0x800CCC0F|connection to the server was interrupted/i],
+    seenIn: ['Outlook'],
+  },
+  {
+    // "SSL" in Outlook is implicit TLS; against 587 (the most common case) the handshake meets a
+    // plaintext greeting. On 465 the same code means the handshake itself failed, cause unknown.
+    id: 'outlook-encryption-type',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.75,
+    match: [
+      /0x800CCC1A|does not support the connection encryption type you have specified|Unable to connect using SSL/i,
+    ],
+    unlessPort: 'implicit',
+    seenIn: ['Outlook'],
+    fix: `Pair port and encryption (${OUTLOOK_SETTINGS}): 587 with 'STARTTLS' ('TLS' in older Outlook), 465 with 'SSL/TLS' ('SSL'). 'Auto' can pick the wrong one for a server Outlook does not know.`,
+  },
+  {
+    id: 'outlook-no-ssl-support',
+    cause: 'starttls-not-offered',
+    confidence: 0.85,
+    match: [/0x800CCC7D|does not support SSL-secured connections/i],
+    seenIn: ['Outlook'],
+    fix: `On port 465 choose 'SSL/TLS' ('SSL' in older Outlook) rather than 'STARTTLS' or 'TLS' (${OUTLOOK_SETTINGS}); on 587 the server, or a firewall or antivirus that strips STARTTLS, must be fixed. Do not switch encryption off while a password is sent.`,
+  },
+  {
+    id: 'outlook-no-common-auth-method',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.85,
+    match: [
+      /0x800CCC80|None of the authentication methods supported by this client are supported by your server/i,
+    ],
+    seenIn: ['Outlook'],
+    fix: `Clear "Log on using Secure Password Authentication (SPA)" (Outgoing Server tab), and set the encrypted connection to 'STARTTLS' for 587 or 'SSL/TLS' for 465 (${OUTLOOK_SETTINGS}): most servers offer a password login only over TLS. Microsoft 365 and Gmail accounts need Outlook's modern (OAuth) sign-in instead.`,
+  },
+  {
+    // The server's reply to MAIL FROM follows "The server responded:"; a reply that says more
+    // (530 STARTTLS, 530 AUTH) has a rule of its own that scores higher.
+    id: 'outlook-sender-refused',
+    cause: 'sender-rejected',
+    confidence: 0.6,
+    match: [/0x800CCC78|Verify the e-?mail address in your account properties/i],
+    seenIn: ['Outlook'],
+  },
+  {
+    id: 'php-mail-connect-failed',
+    cause: 'connection-refused',
+    confidence: 0.85,
+    match: [/Failed to connect to mailserver at/i],
+    seenIn: ["PHP's mail() on Windows"],
+    fix: PHP_MAIL_FIX,
+  },
+  {
+    id: 'php-mail-starttls-required',
+    cause: 'auth-before-starttls',
+    confidence: 0.97,
+    match: [/mail\(\): SMTP server response: 5\d\d/i, /STARTTLS|\b5\.7\.11\b|TLS required/i],
+    seenIn: ["PHP's mail() on Windows"],
+    fix: PHP_MAIL_FIX,
+  },
+  {
+    id: 'php-mail-auth-required',
+    cause: 'auth-required',
+    confidence: 0.97,
+    match: [
+      /mail\(\): SMTP server response: 5\d\d/i,
+      /\b530\b|\b5\.7\.(?:0|1|57)\b.{0,80}auth|Authentication required/i,
+    ],
+    unless: [/STARTTLS|\b5\.7\.11\b|TLS required/i],
+    seenIn: ["PHP's mail() on Windows"],
+    fix: PHP_MAIL_FIX,
   },
 
   // --- AUTH ---------------------------------------------------------------------------------

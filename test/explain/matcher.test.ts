@@ -821,6 +821,111 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: '535 5.7.8 Error: authentication failed: authentication failure',
     cause: 'auth-failed',
   },
+  // Thunderbird's send errors (messengercompose.ftl): a step named in its own words, no reply.
+  {
+    client: 'Thunderbird, a typo in the server name',
+    text: 'An error occurred while sending mail: Outgoing server (SMTP) smtp.exmaple.com is unknown. The server may be incorrectly configured. Please verify that your Outgoing server (SMTP) settings are correct and try again.',
+    cause: 'dns-failure',
+  },
+  {
+    client: 'Thunderbird, nothing listening',
+    text: 'Sending of the message failed.\nThe message could not be sent because connecting to Outgoing server (SMTP) mail.example.com failed. The server may be unavailable or is refusing SMTP connections. Please verify that your Outgoing server (SMTP) settings are correct and try again.',
+    cause: 'connection-refused',
+  },
+  {
+    client: 'Thunderbird',
+    text: 'The message could not be sent because the connection to Outgoing server (SMTP) smtp.example.com was lost in the middle of the transaction. Try again.',
+    cause: 'connection-closed',
+  },
+  {
+    client: 'Thunderbird, a blocked port',
+    text: 'The message could not be sent because the connection to Outgoing server (SMTP) smtp.example.com timed out. Try again.',
+    cause: 'connection-timeout',
+  },
+  {
+    client: "Thunderbird, 'STARTTLS' on 465",
+    text: 'The message could not be sent because the connection to Outgoing server (SMTP) smtp.example.com timed out. Try again.',
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  {
+    client: 'Thunderbird',
+    text: 'An error occurred while sending mail: Unable to establish a secure link with Outgoing server (SMTP) smtp.example.com using STARTTLS since it doesn’t advertise that feature. Switch off STARTTLS for that server or contact your service provider.',
+    cause: 'starttls-not-offered',
+  },
+  {
+    client: 'Thunderbird',
+    text: 'Unable to authenticate to Outgoing server (SMTP) smtp.example.com. Please check the password and verify the ‘Authentication method’ in ‘Account Settings | Outgoing server (SMTP)’.',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Thunderbird, its password prompt',
+    text: 'Login to server smtp.example.com with username bob@example.com failed.',
+    cause: 'auth-failed',
+  },
+  {
+    client: "Thunderbird, 'Encrypted password' against a PLAIN-only server",
+    text: 'The Outgoing server (SMTP) smtp.example.com does not seem to support encrypted passwords. If you just set up the account, try changing the ‘Authentication method’ in ‘Account settings | Outgoing server (SMTP)’ to ‘Normal password’.',
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'Thunderbird',
+    text: 'The Outgoing server (SMTP) smtp.example.com does not support the selected authentication method. Please change the ‘Authentication method’ in ‘Account Settings | Outgoing Server (SMTP)’.',
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'Thunderbird, the reply to MAIL FROM quoted: its words decide',
+    text: 'An error occurred while sending mail. The mail server responded: 530 5.7.0 Must issue a STARTTLS command first. Please verify that your email address is correct in your account settings and try again.',
+    cause: 'auth-before-starttls',
+  },
+  // Outlook (classic): its 0x800CCCxx and 0x800421xx codes with their text.
+  {
+    client: 'Outlook',
+    text: "Task 'smtp.example.com - Sending' reported error (0x800CCC0E) : 'Outlook cannot connect to your outgoing (SMTP) e-mail server. If you continue to receive this message, contact your server administrator or Internet service provider (ISP).'",
+    cause: 'connection-refused',
+  },
+  {
+    client: "Outlook, 'SSL' on 587",
+    text: "Task 'smtp.example.com - Sending' reported error (0x800CCC1A) : 'Your server does not support the connection encryption type you have specified. Try changing the encryption method. Contact your mail server administrator or Internet service provider (ISP) for additional assistance.'",
+    cause: 'implicit-tls-on-starttls-port',
+  },
+  {
+    client: "Outlook, 'STARTTLS' on 465",
+    text: "Task 'smtp.example.com - Sending' reported error (0x8004210B) : 'The operation timed out waiting for a response from the sending (SMTP) server. If you continue to receive this message, contact your server administrator or Internet service provider (ISP).'",
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  {
+    client: 'Outlook',
+    text: "Task 'x - Sending' reported error (0x800CCC0F) : 'The connection to the server was interrupted. If this problem continues, contact your server administrator or Internet service provider (ISP).'",
+    cause: 'connection-closed',
+  },
+  {
+    client: 'Outlook',
+    text: "Task 'x - Sending' reported error (0x800CCC80) : 'None of the authentication methods supported by this client are supported by your server.'",
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'Outlook, the reply quoted: its words decide',
+    text: "Task 'x - Sending' reported error (0x800CCC78) : 'Cannot send the message. Verify the e-mail address in your account properties. The server responded: 530 5.7.0 Must issue a STARTTLS command first'",
+    cause: 'auth-before-starttls',
+  },
+  // PHP's mail() on Windows: its own SMTP client, plaintext, without STARTTLS or AUTH.
+  {
+    client: "PHP's mail() on Windows, nothing on localhost:25",
+    text: 'Warning: mail(): Failed to connect to mailserver at "localhost" port 25, verify your "SMTP" and "smtp_port" setting in php.ini or use ini_set() in C:\\xampp\\htdocs\\send.php on line 12',
+    cause: 'connection-refused',
+  },
+  {
+    client: "PHP's mail() on Windows, pointed at Gmail's 587",
+    text: 'Warning: mail(): SMTP server response: 530 5.7.0 Must issue a STARTTLS command first. u2sm1234567pfu.12 - gsmtp in C:\\xampp\\htdocs\\send.php on line 12',
+    cause: 'auth-before-starttls',
+  },
+  {
+    client: "PHP's mail() on Windows, a relay that wants a login",
+    text: 'Warning: mail(): SMTP server response: 530 5.7.1 Client was not authenticated in C:\\xampp\\htdocs\\mail.php on line 9',
+    cause: 'auth-required',
+  },
 ];
 
 for (const { client, text, port, cause } of CORPUS) {
@@ -870,4 +975,20 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
     assert.ok(elapsed < 10_000, `${JSON.stringify(text.slice(0, 20))}… took ${Math.round(elapsed)} ms`);
     assert.ok(CAUSE_IDS.includes(answer.cause) && answer.summary !== '' && answer.fix !== '');
   }
+});
+
+test("desktop clients and PHP's mail() get fixes in their own settings' words", () => {
+  const thunderbird = explainText(
+    'The message could not be sent because the connection to Outgoing server (SMTP) smtp.example.com timed out. Try again.',
+    { port: 465 },
+  );
+  assert.match(thunderbird.fix, /Connection security to 'SSL\/TLS'/);
+  const outlook = explainText(
+    "Task 'x - Sending' reported error (0x800CCC1A) : 'Your server does not support the connection encryption type you have specified.'",
+  );
+  assert.match(outlook.fix, /More Settings > Advanced/);
+  const phpMail = explainText(
+    'Warning: mail(): SMTP server response: 530 5.7.0 Must issue a STARTTLS command first.',
+  );
+  assert.match(phpMail.fix, /neither STARTTLS nor AUTH/);
 });
