@@ -66,7 +66,6 @@ export interface ProbeOptions {
 
 type Attempt = { ok: true; client: SmtpClient } | { ok: false; error: SmtpClientError };
 
-const STARTTLS_WORKS = 'STARTTLS works.';
 const LEGACY_TLS: ClientTlsOptions = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' };
 /**
  * Both connections get a healthy server's greeting within a round trip of each other; a third
@@ -217,6 +216,7 @@ async function runSession(
   report.banner = client.greeting ? firstLineOf(client.greeting.raw) : null;
   const drift = report.banner === null ? null : clockDriftFinding(report.banner, options.now());
   if (drift) report.findings.push(drift);
+  let starttlsWorks: Finding | null = null;
   try {
     let capabilities = await client.ehlo();
     await inStep(client);
@@ -245,8 +245,8 @@ async function runSession(
         );
       }
       if (capabilities.starttls) {
-        const upgraded = await upgrade(client, report, options, target);
-        if (!upgraded) {
+        starttlsWorks = await upgrade(client, report, options, target);
+        if (starttlsWorks === null) {
           await client.quit();
           return;
         }
@@ -278,7 +278,7 @@ async function runSession(
     if (failure.cause === 'client-certificate-required') {
       // TLS 1.3 completes the client's side of the handshake before the server judges it: the
       // upgrade only seemed to work.
-      report.findings = report.findings.filter((finding) => finding.message !== STARTTLS_WORKS);
+      report.findings = report.findings.filter((finding) => finding !== starttlsWorks);
     }
     add(report, 'error', failure.message, swaksEhlo(target, report.tls ?? 'none'), failure.cause);
   }
@@ -390,22 +390,21 @@ async function upgrade(
   report: PortReport,
   options: ProbeOptions,
   target: VerifyTarget,
-): Promise<boolean> {
+): Promise<Finding | null> {
   try {
     await client.startTls();
     report.tls = 'starttls';
-    add(report, 'ok', STARTTLS_WORKS, opensslFor(target, 'starttls'));
-    return true;
+    return add(report, 'ok', 'STARTTLS works.', opensslFor(target, 'starttls'));
   } catch (error) {
     if (!(error instanceof SmtpClientError)) throw error;
-    if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return false;
+    if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return null;
     report.tls = 'none';
     const certificateDemanded =
       certificateRequiredAlert(error) ||
       (handshakeFailureAlert(error) && (await starttlsWithCertificateGetsFurther(options, target)));
     const { message, cause } = starttlsFailure(error, target.port, options.servername, certificateDemanded);
     add(report, 'error', message, opensslFor(target, 'starttls'), cause);
-    return false;
+    return null;
   }
 }
 
@@ -937,13 +936,10 @@ function add(
   message: string,
   verify?: string,
   cause?: Finding['cause'],
-): void {
-  report.findings.push({
-    level,
-    ...(cause ? { cause } : {}),
-    message,
-    ...(verify ? { verify } : {}),
-  });
+): Finding {
+  const finding: Finding = { level, ...(cause ? { cause } : {}), message, ...(verify ? { verify } : {}) };
+  report.findings.push(finding);
+  return finding;
 }
 
 function emptyReport(port: number): PortReport {
