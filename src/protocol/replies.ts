@@ -91,6 +91,12 @@ export const REPLIES = Object.freeze({
     '5.5.1',
     'DATA after BDAT: end the message with BDAT <size> LAST, or send RSET (RFC 3030 section 2)',
   ),
+  // RFC 3030 section 2: the chunks follow once every MAIL and RCPT reply is in (Postfix: 503 5.5.1).
+  RCPT_AFTER_BDAT: reply(
+    503,
+    '5.5.1',
+    'RCPT after BDAT: give every recipient before the first chunk, or send RSET (RFC 3030 section 2)',
+  ),
   NO_VALID_RECIPIENTS: reply(554, '5.5.1', 'No valid recipients'),
 
   // STARTTLS (RFC 3207)

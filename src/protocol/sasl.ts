@@ -22,12 +22,13 @@ export function isSupportedMechanism(name: string): name is SaslMechanism {
 }
 
 /**
- * Decodes a client response. RFC 4954 §4: a lone `=` is an empty response. Node's own decoder
- * skips invalid characters silently, so the alphabet and padding are checked first.
+ * Decodes a client response. RFC 4954 §4: a lone `=` is an empty initial response, and an empty
+ * line an empty response to a 334 challenge (§8: `*(CRLF [base64])`). Node's own decoder skips
+ * invalid characters silently, so the alphabet and padding are checked first.
  */
 export function decodeSaslResponse(text: string): Buffer | null {
-  if (text === '=') return Buffer.alloc(0);
-  if (text.length === 0 || !BASE64.test(text)) return null;
+  if (text === '=' || text === '') return Buffer.alloc(0);
+  if (!BASE64.test(text)) return null;
   return Buffer.from(text, 'base64');
 }
 

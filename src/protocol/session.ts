@@ -788,6 +788,11 @@ export class SmtpProtocolSession {
       this.needMail();
       return;
     }
+    // RFC 3030 §2: the envelope is complete before the first chunk is sent.
+    if (transaction.chunks !== null) {
+      this.fail(REPLIES.RCPT_AFTER_BDAT, 'bad-sequence', 'RCPT after BDAT in the same transaction');
+      return;
+    }
     transaction.recipientTried = true;
     const decision = decideRcpt(argument, {
       esmtp: this.esmtp,

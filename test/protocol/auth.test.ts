@@ -100,6 +100,18 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
       authenticated: false,
     },
     {
+      name: 'an empty line after a 334 is an empty response, not bad base64 (RFC 4954 section 8)',
+      send: ['AUTH LOGIN', base64(USER), '', 'AUTH PLAIN', ''],
+      expect: [
+        USERNAME_PROMPT,
+        PASSWORD_PROMPT,
+        '535 5.7.8 Authentication credentials invalid',
+        '334 ',
+        '501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)',
+      ],
+      authenticated: false,
+    },
+    {
       name: 'unsupported mechanism',
       send: ['AUTH CRAM-MD5'],
       expect: ['504 5.5.4 Unrecognized authentication mechanism (use PLAIN or LOGIN)'],

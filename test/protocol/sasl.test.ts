@@ -9,7 +9,7 @@ describe('decodeSaslResponse', () => {
     ['YWI=', 'ab'],
     ['YQ==', 'a'],
     ['=', ''],
-    ['', null],
+    ['', ''],
     ['YWJ', null],
     ['YW=j', null],
     ['YWJj\t', null],

@@ -197,6 +197,27 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     );
   });
 
+  it('refuses RCPT after a BDAT chunk with 503 5.5.1; the message goes to the recipients before it (RFC 3030 §2)', async () => {
+    const harness = await readyHarness('relay');
+    harness.send(`${FROM}\r\n${TO}\r\nBDAT 5\r\nabc\r\nRCPT TO:<late@example.test>\r\nBDAT 0 LAST\r\n`);
+    await settle();
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      [
+        '250 2.1.0 Sender <sender@example.test> OK',
+        '250 2.1.5 Recipient <rcpt@example.test> OK',
+        '250 2.0.0 5 octets received',
+        '503 5.5.1 RCPT after BDAT: give every recipient before the first chunk, or send RSET (RFC 3030 section 2)',
+        '250 2.0.0 OK: queued as msg-1',
+      ],
+    );
+    assert.deepEqual(
+      harness.delivered[0]?.envelope.rcptTo.map((recipient) => recipient.address),
+      ['rcpt@example.test'],
+    );
+    assert.ok(harness.sink.diagnosticCodes.includes('bad-sequence'));
+  });
+
   it('accepts maxRecipients, then answers 452 4.5.3 and still delivers to those accepted (RFC 5321 §4.5.3.1.8)', async () => {
     const harness = await readyHarness('relay');
     const recipients = Array.from({ length: 7 }, (_, index) => `RCPT TO:<r${index}@example.test>`);
