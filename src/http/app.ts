@@ -5,9 +5,12 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
+import { answerClientError, MAX_URL_BYTES } from './client-error.js';
 import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
-import { HttpProblem, sendProblem, toProblem } from './problem.js';
+import { sendProblem, toProblem } from './problem.js';
+import { documentRequestErrors } from './request-errors.js';
+import { RouteMethods } from './route-methods.js';
 import { registerChaosRoutes } from './routes/chaos.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -33,8 +36,23 @@ export type { HttpDeps, MessageIngest } from './deps.js';
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Closing destroys every socket once long-lived responses have finished (see Shutdown): idle
   // keep-alive clients must not hold a sandbox's shutdown up for the keep-alive timeout.
-  const base = Fastify({ forceCloseConnections: true, logger: false });
+  const base = Fastify({
+    forceCloseConnections: true,
+    logger: false,
+    // Ids longer than Fastify's 100 characters reach the schema, which says what is wrong with
+    // them, rather than falling through to "no route"; Node's 16 KiB header limit bounds them.
+    routerOptions: { maxParamLength: MAX_URL_BYTES },
+    // A path with a broken percent-encoding never reaches a route: answer it as problem+json too.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, request, toProblem(error, request)),
+    clientErrorHandler: answerClientError,
+  });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
+  const routeMethods = new RouteMethods();
+  routeMethods.watch(base);
+  documentRequestErrors(base);
+  // Fastify reads text/plain bodies as strings, which no route takes: let them be 415s that name
+  // the media types, not "body must be object".
+  base.removeContentTypeParser('text/plain');
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -99,14 +117,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const uiDir = isUiDir(deps.uiDir) ? deps.uiDir : null;
   app.setNotFoundHandler((request, reply) => {
     if (uiDir !== null && sendSpaIndex(request, reply)) return;
-    sendProblem(
-      reply,
-      request,
-      new HttpProblem(
-        404,
-        `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /api/openapi.json.`,
-      ),
-    );
+    routeMethods.answerUnmatched(request, reply);
   });
 
   const context: RouteContext = { deps, hub, shutdown };

@@ -187,6 +187,16 @@ describe('mailport messages / sessions', () => {
     assert.deepEqual(asJson, failed);
   });
 
+  test('an id too long to exist is named as such, not as a route that does not exist', async () => {
+    const run = await runCli(['--api', harness.url, 'sessions', 'show', 'x'.repeat(150)]);
+    assert.ok(run.error instanceof Error);
+    assert.match(
+      run.error.message,
+      /failed with 400: Invalid path parameter: `id` must NOT have more than 100/,
+    );
+    assert.doesNotMatch(run.error.message, /No route/);
+  });
+
   test('an unknown diagnostic code is refused before any request, naming the valid ones', async () => {
     await assert.rejects(cli(['--api', harness.url, 'sessions', 'list', '--diagnostic', 'nonsense']), {
       code: 'commander.invalidArgument',

@@ -9,7 +9,13 @@ import { promisify } from 'node:util';
 import type { MessageDetail, MessageSummary } from '../../src/domain/types.js';
 import { createLogger } from '../../src/logging/logger.js';
 import type { Page } from '../../src/storage/store.js';
-import { type ApiHarness, failedSession, MAX_MESSAGE_SIZE, startApiHarness } from './harness.js';
+import {
+  type ApiHarness,
+  expectProblem,
+  failedSession,
+  MAX_MESSAGE_SIZE,
+  startApiHarness,
+} from './harness.js';
 
 const run = promisify(execFile);
 
@@ -17,19 +23,6 @@ async function getJson<T>(harness: ApiHarness, path: string): Promise<T> {
   const response = await fetch(`${harness.url}${path}`);
   assert.equal(response.status, 200, `GET ${path}: ${response.status}`);
   return (await response.json()) as T;
-}
-
-/** Asserts an RFC 9457 problem response and returns its body. */
-async function expectProblem(response: Response, status: number): Promise<Record<string, unknown>> {
-  assert.equal(response.status, status);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  const problem = (await response.json()) as Record<string, unknown>;
-  assert.equal(problem.status, status);
-  assert.equal(typeof problem.title, 'string');
-  assert.match(String(problem.type), /^urn:mailport:problem:/);
-  assert.ok(String(problem.detail).length > 10, 'detail says what went wrong');
-  assert.equal(problem.instance, new URL(response.url).pathname);
-  return problem;
 }
 
 describe('HTTP API', () => {

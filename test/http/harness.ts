@@ -2,8 +2,9 @@
  * A real HTTP API over a real SqliteStore in a fresh temp dir, the real EventBus and the real
  * ingest pipeline, listening on 127.0.0.1:0. Always `await harness.close()` in teardown.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -181,4 +182,34 @@ export function failedSession(overrides: Partial<SessionRecord> = {}): SessionRe
     ],
     ...overrides,
   };
+}
+
+/**
+ * Sends `request` as written on a new connection and returns the whole response as text: for what
+ * fetch would correct or refuse to send (`..` segments, bad framing, oversized headers). The
+ * request must end the connection: `Connection: close`, or a mistake the server closes it for.
+ */
+export async function rawHttp(url: string, request: string): Promise<string> {
+  const { port } = new URL(url);
+  const socket = connect({ host: '127.0.0.1', port: Number(port) });
+  // Written, not ended: a half-closed connection may be dropped before the answer. The request
+  // says `Connection: close`, or is one the server answers by closing.
+  socket.write(request);
+  socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Asserts an RFC 9457 problem response and returns its body. */
+export async function expectProblem(response: Response, status: number): Promise<Record<string, unknown>> {
+  assert.equal(response.status, status);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  const problem = (await response.json()) as Record<string, unknown>;
+  assert.equal(problem.status, status);
+  assert.equal(typeof problem.title, 'string');
+  assert.match(String(problem.type), /^urn:mailport:problem:/);
+  assert.ok(String(problem.detail).length > 10, 'detail says what went wrong');
+  assert.equal(problem.instance, new URL(response.url).pathname);
+  return problem;
 }

@@ -10,6 +10,8 @@ import { type ApiHarness, startApiHarness } from './harness.js';
 interface Operation {
   operationId?: string;
   summary?: string;
+  parameters?: unknown[];
+  requestBody?: unknown;
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
 }
 
@@ -137,6 +139,21 @@ describe('GET /api/openapi.json', () => {
               `${where} ${status}`,
             );
           }
+        }
+      }
+    }
+  });
+
+  test('documents the 400, 413 and 415 any route with parameters or a body can answer', () => {
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        const statuses = Object.keys(operation.responses ?? {});
+        if ((operation.parameters ?? []).length > 0 || operation.requestBody !== undefined)
+          assert.ok(statuses.includes('400'), `${where} documents 400`);
+        if (operation.requestBody !== undefined) {
+          assert.ok(statuses.includes('413'), `${where} documents 413`);
+          assert.ok(statuses.includes('415'), `${where} documents 415`);
         }
       }
     }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cacheControlFor } from '../../src/http/static-ui.js';
-import { type ApiHarness, startApiHarness } from './harness.js';
+import { type ApiHarness, rawHttp, startApiHarness } from './harness.js';
 
 const INDEX = '<!doctype html><title>Mailport</title><div id="app"></div>';
 
@@ -50,7 +50,7 @@ describe('static UI', () => {
     assert.equal(deepLink.headers.get('cache-control'), 'no-cache');
     assert.equal(await deepLink.text(), INDEX);
 
-    for (const path of ['/assets/missing-file.js', '/api/v1/nothing', '/api']) {
+    for (const path of ['/assets/missing-file.js', '/api/v1/nothing', '/api', '/healthz/', '/metrics/x']) {
       const response = await fetch(`${harness.url}${path}`);
       assert.equal(response.status, 404, path);
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/, path);
@@ -59,6 +59,30 @@ describe('static UI', () => {
     const post = await fetch(`${harness.url}/messages`, { method: 'POST' });
     assert.equal(post.status, 404);
     await post.arrayBuffer();
+  });
+
+  test('a path that climbs out of the UI directory is a 403 problem, not a file', async () => {
+    for (const path of [
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2f..%2fetc%2fpasswd',
+    ]) {
+      const response = await rawHttp(
+        harness.url,
+        `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      );
+      assert.match(response, /^HTTP\/1\.1 40[34] /, path);
+      assert.match(response, /content-type: application\/problem\+json/i, path);
+      assert.doesNotMatch(response, /root:/, path);
+    }
+    const climb = await rawHttp(
+      harness.url,
+      'GET /../index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    assert.match(
+      climb,
+      /"type":"urn:mailport:problem:forbidden".*"detail":"The path leaves the web UI directory/,
+    );
   });
 
   test('API routes still answer with the UI mounted', async () => {

@@ -362,6 +362,13 @@ function importRequest(
 ): { raw: Buffer; options: ImportOptions } {
   const fromQuery: ImportOptions = { inbox: query.inbox, mailFrom: query.from, rcptTo: query.to };
   if (Buffer.isBuffer(body)) return { raw: body, options: fromQuery };
+  // A POST without a body (and so without a Content-Type) reaches the handler unvalidated.
+  if (body === undefined || body === null) {
+    throw new HttpProblem(
+      400,
+      'The request has no body. Send the message as Content-Type: message/rfc822 (curl --data-binary @message.eml), or as JSON { "raw": "<base64>" }.',
+    );
+  }
   const json = body as { raw: string; inbox?: string; mailFrom?: string; rcptTo?: string[] };
   if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(json.raw))
     throw new HttpProblem(400, 'The `raw` field is not valid base64.');
