@@ -45,6 +45,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // A path with a broken percent-encoding never reaches a route: answer it as problem+json too.
     frameworkErrors: (error, request, reply) => sendProblem(reply, request, toProblem(error, request)),
     clientErrorHandler: answerClientError,
+    // Validation errors carry the schema that failed, so a pattern mismatch can be explained in
+    // the words of the field's description (problem.ts).
+    ajv: { customOptions: { verbose: true } },
   });
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const routeMethods = new RouteMethods();

@@ -111,6 +111,8 @@ interface ValidationIssue {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The schema holding the failed keyword (Ajv's `verbose` option, set in app.ts). */
+  parentSchema?: { description?: unknown };
 }
 
 function validationMessage(issue: ValidationIssue, allowedConstants: readonly unknown[]): string {
@@ -122,6 +124,13 @@ function validationMessage(issue: ValidationIssue, allowedConstants: readonly un
     return allowedConstants.length > 0
       ? `must be one of: ${allowedConstants.join(', ')}`
       : 'matches none of the accepted forms (/api/openapi.json lists them)';
+  }
+  // "must match pattern "^\d+(\.\d+)?(ms|s|m)?$"" says nothing to a person; the first sentence
+  // of the field's own description says what it takes.
+  const description = issue.parentSchema?.description;
+  if (issue.keyword === 'pattern' && typeof description === 'string') {
+    const [firstSentence = description] = description.split(/\.\s+(?=[A-Z])/);
+    return `is not in the form this field takes (${firstSentence.replace(/\.$/, '')})`;
   }
   return issue.message ?? 'is invalid';
 }

@@ -264,7 +264,10 @@ describe('GET /api/v1/messages/wait (long-poll)', () => {
     assert.match(timedOut.queryNotes?.[0] ?? '', /^after:zzz is not a date, so it was searched as text: /);
     const bad = await wait('timeout=soon');
     assert.equal(bad.status, 400);
-    assert.match(String(((await bad.json()) as { detail: string }).detail), /`timeout` must match pattern/);
+    assert.match(
+      String(((await bad.json()) as { detail: string }).detail),
+      /`timeout` is not in the form this field takes \(How long to wait: `30s`, `500ms`, `2m`, or plain seconds; at most 300s\)/,
+    );
     const zero = await wait('count=0');
     assert.equal(zero.status, 400);
     await zero.arrayBuffer();
