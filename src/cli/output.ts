@@ -47,6 +47,14 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+/** Commander argument parser for a message or session id: a blank one names no record. */
+export function recordId(listCommand: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`Give an id, as \`${listCommand}\` prints them.`);
+    return value;
+  };
+}
+
 export interface Column {
   header: string;
   /** Longer cells are cut with an ellipsis. */

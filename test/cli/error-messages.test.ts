@@ -262,6 +262,10 @@ describe("Commander's own usage errors with --json", () => {
       [['assert'], /^required option '--to <address>' not specified$/],
       [['sessions', 'list', '--diagnostic', 'nope'], /argument 'nope' is invalid\. Allowed choices are /],
       [['messages', 'list', '--limit', '0'], /argument '0' is invalid\. Give a whole number from 1 to 500\./],
+      [
+        ['sessions', 'show', ''],
+        /is invalid for argument 'id'\. Give an id, as `mailport sessions list` prints them\.$/,
+      ],
     ] as const) {
       const json = spawnSync(process.execPath, [BIN, ...args, '--json'], { encoding: 'utf8' });
       assert.equal(json.status, 2, json.stderr);

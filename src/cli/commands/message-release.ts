@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { MailportApiError, type ProblemDetails, type ReleaseResult } from '../../client/api-client.js';
 import { formatHostPort } from '../../config/host-port.js';
 import { MailportError } from '../../errors.js';
-import { type CliIo, clientFor, formatFields, printJson } from '../output.js';
+import { type CliIo, clientFor, formatFields, printJson, recordId } from '../output.js';
 
 export const RELEASE_HELP = `
 Recipients: --to, else (only when the server has --release-allow) the message's own envelope
@@ -33,7 +33,7 @@ export function registerReleaseCommand(messages: Command, io: CliIo): void {
     .description(
       "Release one message to the real SMTP server of the sandbox's --release-server, unchanged; exits 1 when it was not released.",
     )
-    .argument('<id>', 'message id (from `mailport messages list`)')
+    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
     .option('--to <address>', 'release to this recipient (repeat for more)', collectAddress)
     .option('--json', 'print the result (or the problem) as JSON, as the API returns it')
     .addHelpText('after', RELEASE_HELP)

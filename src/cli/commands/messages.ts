@@ -18,6 +18,7 @@ import {
   positiveInteger,
   printJson,
   processIo,
+  recordId,
 } from '../output.js';
 import { formatChecksReport } from './message-checks.js';
 import { registerReleaseCommand } from './message-release.js';
@@ -92,7 +93,7 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
   messages
     .command('show')
     .description('Show one message: envelope, TLS and AUTH facts, headers and text.')
-    .argument('<id>', 'message id (from `mailport messages list`)')
+    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
     .option('--raw', 'print the message bytes exactly as received (RFC 5322)')
     .option('--json', 'print everything known about the message as JSON')
     .addHelpText('after', LIST_EXAMPLES)
@@ -112,7 +113,7 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
     .description(
       'Show the deliverability report of one message: SPF, DKIM, DMARC and ARC, content problems with their fixes, links, the SpamAssassin score and the HTML’s support in email clients (caniemail.com); exits 1 when it has errors.',
     )
-    .argument('<id>', 'message id (from `mailport messages list`)')
+    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
     .option(
       '--ip <address>',
       "the production sending IP to evaluate SPF for (default: the server's --sending-ip, else the address the message came from)",
@@ -151,7 +152,7 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
   messages
     .command('delete')
     .description('Delete one message.')
-    .argument('<id>', 'message id (from `mailport messages list`)')
+    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (id: string, _options: unknown, command: Command) => {
       await clientFor(command).deleteMessage(id);

@@ -18,6 +18,7 @@ import {
   positiveInteger,
   printJson,
   processIo,
+  recordId,
 } from '../output.js';
 
 const EXAMPLES = `
@@ -80,7 +81,11 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
   sessions
     .command('show')
     .description('Show one session: its facts, the C:/S: transcript, and each diagnostic with its fix.')
-    .argument('<id>', 'session id (from `mailport sessions list` or a message)')
+    .argument(
+      '<id>',
+      'session id (from `mailport sessions list` or a message)',
+      recordId('mailport sessions list'),
+    )
     .option('--json', 'print the session as JSON')
     .addHelpText('after', EXAMPLES)
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
