@@ -382,6 +382,42 @@ describe('HTTP API', () => {
     assert.match(String(media.detail), /text\/csv/);
   });
 
+  test('POST /api/v1/messages refuses envelope addresses no SMTP client could give, naming each', async () => {
+    const raw = Buffer.from('Subject: Bad envelope\r\n\r\nBody\r\n');
+    const json = await expectProblem(
+      await fetch(`${harness.url}/api/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          raw: raw.toString('base64'),
+          mailFrom: 'Alice <a@example.com>',
+          rcptTo: ['ok@example.com', 'bob'],
+        }),
+      }),
+      400,
+    );
+    assert.match(
+      String(json.detail),
+      /mailFrom "Alice <a@example\.com>", rcptTo "bob"\. Give addresses as local@domain/,
+    );
+    const query = await expectProblem(
+      await fetch(`${harness.url}/api/v1/messages?from=${encodeURIComponent('bad addr')}`, {
+        method: 'POST',
+        headers: { 'content-type': 'message/rfc822' },
+        body: raw,
+      }),
+      400,
+    );
+    assert.match(String(query.detail), /mailFrom "bad addr"/);
+    // The null sender and a bare postmaster are what SMTP accepts too.
+    const accepted = await fetch(`${harness.url}/api/v1/messages?from=&to=postmaster`, {
+      method: 'POST',
+      headers: { 'content-type': 'message/rfc822' },
+      body: raw,
+    });
+    assert.equal(accepted.status, 201, await accepted.text());
+  });
+
   test('DELETE one message publishes message.deleted; deleting it again is 404', async () => {
     const id = await harness.deliver({
       from: 'a@example.com',

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { MessageDetail } from '../../domain/types.js';
 import { getAttachment } from '../../mime/parse-message.js';
+import { checkMailbox, isBarePostmaster } from '../../protocol/envelope.js';
 import { queryNotesOf } from '../../search/query.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
@@ -361,7 +362,7 @@ function importRequest(
   query: { inbox?: string; from?: string; to?: string[] },
 ): { raw: Buffer; options: ImportOptions } {
   const fromQuery: ImportOptions = { inbox: query.inbox, mailFrom: query.from, rcptTo: query.to };
-  if (Buffer.isBuffer(body)) return { raw: body, options: fromQuery };
+  if (Buffer.isBuffer(body)) return { raw: body, options: checkedEnvelope(fromQuery) };
   // A POST without a body (and so without a Content-Type) reaches the handler unvalidated.
   if (body === undefined || body === null) {
     throw new HttpProblem(
@@ -374,12 +375,36 @@ function importRequest(
     throw new HttpProblem(400, 'The `raw` field is not valid base64.');
   return {
     raw: Buffer.from(json.raw, 'base64'),
-    options: {
+    options: checkedEnvelope({
       inbox: json.inbox ?? fromQuery.inbox,
       mailFrom: json.mailFrom ?? fromQuery.mailFrom,
       rcptTo: json.rcptTo ?? fromQuery.rcptTo,
-    },
+    }),
   };
+}
+
+/**
+ * Envelope addresses given with the import are held to what an SMTP session accepts: a message
+ * filed under a sender or recipient no SMTP client could have given would mislead every search.
+ * `mailFrom` may be empty, the null reverse-path `<>` (RFC 5321 §4.5.5), and a recipient the bare
+ * `postmaster` (§4.1.1.3).
+ */
+function checkedEnvelope(options: ImportOptions): ImportOptions {
+  const invalid = [
+    ...(options.mailFrom === undefined || options.mailFrom === '' ? [] : [['mailFrom', options.mailFrom]]),
+    ...(options.rcptTo ?? []).map((address) => ['rcptTo', address]),
+  ].filter(
+    ([field, address = '']) =>
+      checkMailbox(address, true).verdict !== 'valid' && !(field === 'rcptTo' && isBarePostmaster(address)),
+  );
+  if (invalid.length > 0) {
+    const named = invalid.map(([field, address]) => `${field} "${address}"`).join(', ');
+    throw new HttpProblem(
+      400,
+      `Not a valid envelope address: ${named}. Give addresses as local@domain (e.g. alice@example.com), without display names or angle brackets; leave them out to take them from the message's From, To, Cc and Bcc.`,
+    );
+  }
+  return options;
 }
 
 /** RFC 6266 with an RFC 8187 `filename*` for names that are not plain ASCII. */
