@@ -20,9 +20,20 @@ export {
   ReceivedMessage,
   type SubscribeOptions,
 } from './client/api-client.js';
-export type * from './client/live-wait.js';
-export type * from './client/message-filter.js';
+// Named, not `export type *`: those modules also hold internal functions, which a type-only star
+// export would advertise as names that do not exist at run time.
+export type { StreamWaitOptions } from './client/live-wait.js';
+export type {
+  MessageCriteria,
+  MessageFilter,
+  MessagePredicate,
+  SessionCriteria,
+  SessionFilter,
+  SessionPredicate,
+  TextMatcher,
+} from './client/message-filter.js';
 export type * from './client/types.js';
+export { AUTH_RESULTS, CONTENT_CHECK_IDS, SPAMASSASSIN_OUTCOMES } from './deliverability/types.js';
 export type * from './domain/types.js';
 export { ConfigError, MailportError, type MailportErrorCode } from './errors.js';
 export {
