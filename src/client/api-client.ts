@@ -5,7 +5,8 @@
  * ```ts
  * const mailport = new MailportClient('http://127.0.0.1:8025');
  * const { items } = await mailport.waitForMessages({ q: 'to:alice@example.com subject:reset', timeoutMs: 10_000 });
- * const message = await mailport.getMessage(items[0].id);
+ * const [first] = items;
+ * if (first) console.log((await mailport.getMessage(first.id)).subject);
  * ```
  */
 import type { ChaosRuleInput, ChaosRuleStatus } from '../chaos/rules.js';

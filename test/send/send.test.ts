@@ -17,6 +17,7 @@ import {
   closedPort,
   createTlsFixtures,
   type RunningServer,
+  startScriptedServer,
   startSilentServer,
   startTestSmtpServer,
   startUnansweredDataServer,
@@ -455,6 +456,33 @@ describe('mailport send (command)', () => {
     assert.equal(exitCode, 1);
     assert.match(output, new RegExp(`Not sent \\(tried port ${refusedPort}\\)`));
     assert.match(output, /Cause: +connection-refused/);
+  });
+
+  test('a multi-line reply to the final dot is printed whole, the queue id in its last line included', async () => {
+    let inData = false;
+    const server = await startScriptedServer((line, socket) => {
+      if (inData) {
+        if (line === '.') {
+          inData = false;
+          socket.write('250-2.0.0 Message accepted\r\n250 2.0.0 queued as 7F3A\r\n');
+        }
+        return true;
+      }
+      if (!/^DATA/i.test(line)) return false;
+      inData = true;
+      socket.write('354 go ahead\r\n');
+      return true;
+    });
+    try {
+      const { output, exitCode } = await runSend([
+        ...['--server', `127.0.0.1:${server.port}`, '--tls', 'none'],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+      ]);
+      assert.ok(!exitCode, output);
+      assert.match(output, /: 250-2\.0\.0 Message accepted \| 250 2\.0\.0 queued as 7F3A$/m);
+    } finally {
+      await server.close();
+    }
   });
 
   for (const afterDot of ['hang-up', 'silence'] as const) {

@@ -10,7 +10,7 @@ import { MailportError } from '../../errors.js';
 import { buildMessage, readMessageFile } from '../../send/message.js';
 import { describeAttempt, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
-import { formatTranscriptEntry } from '../../smtp-client/index.js';
+import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
 import {
@@ -192,7 +192,7 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
   const sent = result.attempts.find((attempt) => attempt.ok);
   if (result.ok && sent) {
     lines.push(
-      `Sent via port ${sent.port} (${sent.tlsVersion ?? 'no TLS'}): ${result.reply?.raw.split('\n')[0] ?? ''}`,
+      `Sent via port ${sent.port} (${sent.tlsVersion ?? 'no TLS'}): ${result.reply ? formatReply(result.reply) : ''}`,
     );
   } else {
     const unanswered = result.attempts.find((attempt) => attempt.error?.maybeDelivered);
