@@ -513,7 +513,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'rustls-corrupt-message',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.85,
-    match: [/received corrupt message/i],
+    // Display form, or the Debug form a Rust program prints with `{:?}`.
+    match: [/received corrupt message|InvalidMessage\(InvalidContentType\)/i],
     seenIn: ['lettre (rustls)'],
   },
   {

@@ -821,6 +821,11 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: '535 5.7.8 Error: authentication failed: authentication failure',
     cause: 'auth-failed',
   },
+  {
+    client: 'lettre with rustls, printed with {:?}, implicit TLS on 587',
+    text: 'lettre::transport::smtp::Error { kind: Connection, source: Custom { kind: InvalidData, error: InvalidMessage(InvalidContentType) } }',
+    cause: 'implicit-tls-on-starttls-port',
+  },
   // Thunderbird's send errors (messengercompose.ftl): a step named in its own words, no reply.
   {
     client: 'Thunderbird, a typo in the server name',
