@@ -2,8 +2,9 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit,
- * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client, PHP mail(), Thunderbird, Outlook),
- * in the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
+ * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client, PHP mail(), Thunderbird, Outlook,
+ * Apple Mail), in the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP
+ * reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -301,6 +302,8 @@ const THUNDERBIRD_TIMEOUT = /connection to (?:the )?(?:Outgoing server \(SMTP\)|
 const OUTLOOK_SETTINGS = 'File > Account Settings > the account > Change > More Settings > Advanced';
 const OUTLOOK_TIMEOUT =
   /0x8004210B|0x800CCC19|timed out waiting for a response from the sending \(SMTP\) server/i;
+const APPLE_MAIL_SETTINGS =
+  'Mail > Settings > Accounts > Server Settings > Outgoing Mail Account (on iOS: Settings > Apps > Mail > Mail Accounts > the account > Outgoing Mail Server > SMTP)';
 // PHP's own SMTP client, used by mail() where php.ini sets SMTP and smtp_port (Windows) instead
 // of sendmail_path: plaintext, no STARTTLS, no AUTH.
 const PHP_MAIL_FIX =
@@ -1506,6 +1509,31 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.6,
     match: [/0x800CCC78|Verify the e-?mail address in your account properties/i],
     seenIn: ['Outlook'],
+  },
+  // Apple Mail (macOS) and Mail on iOS: a sentence per failure, the server name in curly quotes.
+  {
+    id: 'apple-mail-port-refused',
+    cause: 'connection-refused',
+    confidence: 0.8,
+    match: [/refused to allow a connection on port \d+/i],
+    seenIn: ['Apple Mail'],
+    fix: `${APPLE_MAIL_SETTINGS}: check the server name and port, with "Use TLS/SSL" on (Mail then speaks implicit TLS on 465 and STARTTLS on 587). If they are right, the network or a firewall blocks that port: try 587, then 465. \`mailport doctor HOST\` tests each port from this machine.`,
+  },
+  {
+    id: 'apple-mail-connection-failed',
+    cause: 'connection-refused',
+    confidence: 0.6,
+    match: [/connection to the outgoing server .{0,200}? failed/i],
+    seenIn: ['Mail on iOS'],
+    fix: `${APPLE_MAIL_SETTINGS}: check the host name, the port and "Use SSL" (on for both 465 and 587: Mail picks implicit TLS or STARTTLS by the port). A network that blocks the port gives the same message: try another network, or port 587, then 465. \`mailport doctor HOST\` tests each port from a computer on the same network.`,
+  },
+  {
+    id: 'apple-mail-password-incorrect',
+    cause: 'auth-failed',
+    confidence: 0.85,
+    match: [/user ?name or password for .{0,200}? is incorrect/i],
+    seenIn: ['Apple Mail', 'Mail on iOS'],
+    fix: `Re-enter the password for the outgoing server (${APPLE_MAIL_SETTINGS}); it is stored apart from the incoming one. Gmail, iCloud and Yahoo need an app password there, not the account password; Microsoft 365 accounts are better added as Exchange or Outlook.com accounts (OAuth).`,
   },
   {
     id: 'php-mail-connect-failed',

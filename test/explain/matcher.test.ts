@@ -915,6 +915,22 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: "Task 'x - Sending' reported error (0x800CCC78) : 'Cannot send the message. Verify the e-mail address in your account properties. The server responded: 530 5.7.0 Must issue a STARTTLS command first'",
     cause: 'auth-before-starttls',
   },
+  // Apple Mail on macOS and Mail on iOS.
+  {
+    client: 'Apple Mail',
+    text: 'The server “smtp.example.com” refused to allow a connection on port 587.',
+    cause: 'connection-refused',
+  },
+  {
+    client: 'Mail on iOS',
+    text: 'Cannot Send Mail. The connection to the outgoing server “smtp.example.com” failed.',
+    cause: 'connection-refused',
+  },
+  {
+    client: 'Mail on iOS',
+    text: 'Cannot Send Mail. The user name or password for “smtp.gmail.com” is incorrect.',
+    cause: 'auth-failed',
+  },
   // PHP's mail() on Windows: its own SMTP client, plaintext, without STARTTLS or AUTH.
   {
     client: "PHP's mail() on Windows, nothing on localhost:25",
