@@ -3,6 +3,35 @@
  * screen reader starts reading there and Tab continues inside it. Keyboard shortcuts keep working,
  * since a heading is not a text field. Stable identity: Preact calls it only on mount.
  */
+import { useEffect, useRef } from 'preact/hooks';
+
 export function focusOnMount(element: HTMLElement | null): void {
   element?.focus({ preventScroll: true });
+}
+
+/**
+ * When the open item's detail closes (Esc, Back, Mark unread, the browser's back button, a delete
+ * with nothing left to show), the focused heading goes with it and focus falls to <body>: a
+ * keyboard user would start again from the skip link. Put focus back on the item's own row in the
+ * list (`reveal` scrolls it into the rendered window), or on the main landmark when the row is gone.
+ * Focus the user has moved elsewhere meanwhile is left alone.
+ */
+export function useFocusRowOnClose(
+  openId: string | null,
+  rowHref: (id: string) => string,
+  reveal: (id: string) => void,
+): void {
+  const previous = useRef(openId);
+  useEffect(() => {
+    const closed = previous.current;
+    previous.current = openId;
+    if (closed === null || openId !== null) return;
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    reveal(closed);
+    // The row may only render once the list has handled its scroll.
+    requestAnimationFrame(() => {
+      const row = document.querySelector<HTMLElement>(`.list-pane a[href="${CSS.escape(rowHref(closed))}"]`);
+      (row ?? document.getElementById('main'))?.focus({ preventScroll: row === null });
+    });
+  }, [openId]);
 }
