@@ -31,7 +31,31 @@ export function useFocusRowOnClose(
     // The row may only render once the list has handled its scroll.
     requestAnimationFrame(() => {
       const row = document.querySelector<HTMLElement>(`.list-pane a[href="${CSS.escape(rowHref(closed))}"]`);
-      (row ?? document.getElementById('main'))?.focus({ preventScroll: row === null });
+      if (row === null) focusMain();
+      else row.focus();
     });
   }, [openId]);
+}
+
+/** Focus for when the focused control is gone: the main landmark, so Tab goes on from the view. */
+export function focusMain(): void {
+  document.getElementById('main')?.focus({ preventScroll: true });
+}
+
+/**
+ * Runs a change that disables the controls meanwhile: a disabled button drops focus on <body>, so
+ * it goes back to that button once enabled again, or to the main landmark if the change removed it.
+ */
+export async function keepingFocus(task: () => Promise<void>): Promise<void> {
+  const before = document.activeElement;
+  try {
+    await task();
+  } finally {
+    // After the render that enables the controls again.
+    requestAnimationFrame(() => {
+      if (document.activeElement !== null && document.activeElement !== document.body) return;
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+      else focusMain();
+    });
+  }
 }
