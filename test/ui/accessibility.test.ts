@@ -202,3 +202,44 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     }
   });
 });
+
+describe('keyboard focus', () => {
+  it('closing a message or a session with Esc puts focus back on its row, not on <body>', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      for (const path of [`/messages/${messageId}`, `/sessions/${sessionId}`]) {
+        await page.goto(`${sandbox.apiUrl}${path}`);
+        // Opening moves focus to the detail's heading; Esc removes that heading.
+        await page.locator('h2.message-subject:focus').waitFor();
+        await page.keyboard.press('Escape');
+        await page
+          .locator(`.list-pane a[href="${path}"]:focus`)
+          .waitFor({ timeout: 5000 })
+          .catch(async () => {
+            const focused = await page.evaluate('document.activeElement?.outerHTML.slice(0, 80)');
+            assert.fail(`after Esc on ${path}, focus is on ${String(focused)}`);
+          });
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
+  // Last: it deletes the message.
+  it('Space ticks a row and Delete asks to delete it; afterwards focus stays in the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    try {
+      await page.goto(sandbox.apiUrl);
+      await page.locator('.row-check input').first().focus();
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Delete');
+      const dialog = page.getByRole('dialog', { name: 'Delete 1 selected?' });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Delete' }).press('Enter');
+      await page.getByText('No mail yet.').waitFor();
+      await page.waitForFunction("document.activeElement?.id === 'main'", null, { timeout: 5000 });
+    } finally {
+      await page.close();
+    }
+  });
+});

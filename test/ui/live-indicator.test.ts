@@ -60,3 +60,15 @@ it('turns live when the stream opens before the app subscribes to its status', a
       );
     });
 });
+
+// Last in this file: it stops the sandbox.
+it('says the connection is lost when the server stops, even at phone width (no sidebar indicator)', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(sandbox.apiUrl);
+  await page.locator('.live-live').waitFor({ state: 'attached' });
+  await sandbox.stop();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: 'Lost the connection to Mailport' })
+    .waitFor({ timeout: 5000 });
+});

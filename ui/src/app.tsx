@@ -83,7 +83,19 @@ export function App() {
       <main id="main" class="main" tabIndex={-1}>
         {infoError !== null && (
           <div class="banner banner-error" role="alert">
-            Cannot reach the Mailport API ({infoError}). Is <code>mailport serve</code> still running?
+            {/* One flex item, so the sentence wraps as text around the <code> on a phone. */}
+            <span>
+              Cannot reach the Mailport API ({infoError}). Is <code>mailport serve</code> still running?
+            </span>
+          </div>
+        )}
+        {status === 'offline' && (
+          // The sidebar's indicator is hidden in the narrow layouts: a dropped stream must show anyway.
+          <div class="banner banner-error" role="alert">
+            <span>
+              Lost the connection to Mailport: new mail and sessions will not appear until it is back. Is{' '}
+              <code>mailport serve</code> still running? Retrying…
+            </span>
           </div>
         )}
         {route.view === 'inbox' && (

@@ -33,9 +33,10 @@ class LiveEvents {
       this.#wasLive = true;
       this.#setStatus('live');
     };
-    // EventSource retries on its own; CONNECTING after an error means "trying again".
+    // EventSource retries on its own, but once a stream that was live has dropped, the server is
+    // gone until a retry gets through: that is offline, not a first connection still under way.
     source.onerror = () =>
-      this.#setStatus(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+      this.#setStatus(this.#wasLive || source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (event) => {
         const payload = JSON.parse((event as MessageEvent<string>).data) as never;

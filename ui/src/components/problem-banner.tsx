@@ -3,6 +3,7 @@
  * STARTTLS port: it names the mistake and links to the transcript. Dismissed per session.
  */
 import { useState } from 'preact/hooks';
+import { focusMain } from '../lib/focus.js';
 import { formatCount } from '../lib/format.js';
 import { linkProps } from '../lib/router.js';
 import type { Problems } from '../lib/use-problems.js';
@@ -46,6 +47,8 @@ export function ProblemBanner({ problems }: { problems: Problems }) {
         onClick={() => {
           localStorage.setItem(DISMISSED_KEY, latest.id);
           setDismissed(latest.id);
+          // This button goes with the banner.
+          focusMain();
         }}
       >
         <Icon name="x" size={16} />

@@ -128,9 +128,9 @@ export function Sidebar({
       )}
 
       <div class="sidebar-foot">
-        <span class={`live live-${status}`} role="status">
+        <span class={`live live-${status}`} role="status" title={`Live updates: ${STATUS_TEXT[status]}`}>
           <span class="live-dot" aria-hidden="true" />
-          {STATUS_TEXT[status]}
+          <span class="live-text">{STATUS_TEXT[status]}</span>
         </span>
         <button
           type="button"

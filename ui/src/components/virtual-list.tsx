@@ -43,7 +43,7 @@ export function VirtualList(props: VirtualListProps) {
   useImperativeHandle(handle ?? null, () => ({
     scrollToIndex(index: number) {
       const element = scroller.current;
-      if (element === null) return;
+      if (element === null || index < 0) return;
       const top = index * rowHeight;
       if (top < element.scrollTop) element.scrollTop = top;
       else if (top + rowHeight > element.scrollTop + element.clientHeight)

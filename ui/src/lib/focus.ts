@@ -3,6 +3,59 @@
  * screen reader starts reading there and Tab continues inside it. Keyboard shortcuts keep working,
  * since a heading is not a text field. Stable identity: Preact calls it only on mount.
  */
+import { useEffect, useRef } from 'preact/hooks';
+
 export function focusOnMount(element: HTMLElement | null): void {
   element?.focus({ preventScroll: true });
+}
+
+/**
+ * When the open item's detail closes (Esc, Back, Mark unread, the browser's back button, a delete
+ * with nothing left to show), the focused heading goes with it and focus falls to <body>: a
+ * keyboard user would start again from the skip link. Put focus back on the item's own row in the
+ * list (`reveal` scrolls it into the rendered window), or on the main landmark when the row is gone.
+ * Focus the user has moved elsewhere meanwhile is left alone.
+ */
+export function useFocusRowOnClose(
+  openId: string | null,
+  rowHref: (id: string) => string,
+  reveal: (id: string) => void,
+): void {
+  const previous = useRef(openId);
+  useEffect(() => {
+    const closed = previous.current;
+    previous.current = openId;
+    if (closed === null || openId !== null) return;
+    if (document.activeElement !== null && document.activeElement !== document.body) return;
+    reveal(closed);
+    // The row may only render once the list has handled its scroll.
+    requestAnimationFrame(() => {
+      const row = document.querySelector<HTMLElement>(`.list-pane a[href="${CSS.escape(rowHref(closed))}"]`);
+      if (row === null) focusMain();
+      else row.focus();
+    });
+  }, [openId]);
+}
+
+/** Focus for when the focused control is gone: the main landmark, so Tab goes on from the view. */
+export function focusMain(): void {
+  document.getElementById('main')?.focus({ preventScroll: true });
+}
+
+/**
+ * Runs a change that disables the controls meanwhile: a disabled button drops focus on <body>, so
+ * it goes back to that button once enabled again, or to the main landmark if the change removed it.
+ */
+export async function keepingFocus(task: () => Promise<void>): Promise<void> {
+  const before = document.activeElement;
+  try {
+    await task();
+  } finally {
+    // After the render that enables the controls again.
+    requestAnimationFrame(() => {
+      if (document.activeElement !== null && document.activeElement !== document.body) return;
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+      else focusMain();
+    });
+  }
 }

@@ -1,10 +1,14 @@
 /** Keyboard shortcut plumbing: shortcuts never fire while the user types in a field. */
 import { useEffect, useRef } from 'preact/hooks';
 
+/** Inputs that take no text: a key pressed on a ticked checkbox (Delete after Space) is a shortcut. */
+const UNTYPED_INPUTS = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'color', 'range']);
+
 export function isTyping(event: KeyboardEvent): boolean {
   const target = event.target as HTMLElement | null;
   if (target === null) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+  if (target instanceof HTMLInputElement) return !UNTYPED_INPUTS.has(target.type);
+  return target.isContentEditable || ['TEXTAREA', 'SELECT'].includes(target.tagName);
 }
 
 /** A modal dialog is open: its own keys (Esc closes it, Tab cycles) must reach it untouched. */

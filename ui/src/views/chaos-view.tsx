@@ -13,6 +13,7 @@ import type { ChaosAction, ChaosRuleInput, ChaosRuleStatus } from '../api/types.
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icon.js';
 import { announce } from '../lib/announce.js';
+import { keepingFocus } from '../lib/focus.js';
 import { formatCount } from '../lib/format.js';
 import type { ChaosRules } from '../lib/use-chaos-rules.js';
 
@@ -36,16 +37,18 @@ export function ChaosView({ chaos }: { chaos: ChaosRules }) {
   const [confirmClear, setConfirmClear] = useState(false);
 
   /** Runs one change at a time; a failure other than a refused rule is shown above the table. */
-  async function change(run: () => Promise<void>): Promise<void> {
-    setBusy(true);
-    setActionError(null);
-    try {
-      await run();
-    } catch (failure) {
-      setActionError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
+  function change(run: () => Promise<void>): Promise<void> {
+    return keepingFocus(async () => {
+      setBusy(true);
+      setActionError(null);
+      try {
+        await run();
+      } catch (failure) {
+        setActionError(failure instanceof Error ? failure.message : String(failure));
+      } finally {
+        setBusy(false);
+      }
+    });
   }
 
   const addRule = (ruleText: string) =>

@@ -12,9 +12,10 @@ import { ProblemBanner } from '../components/problem-banner.js';
 import { SearchBox } from '../components/search-box.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
 import { announce } from '../lib/announce.js';
+import { useFocusRowOnClose } from '../lib/focus.js';
 import { addressLabel, formatCount, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
-import { linkProps, navigate, parseRoute } from '../lib/router.js';
+import { linkProps, navigate, parseRoute, routePath } from '../lib/router.js';
 import { useMessageList } from '../lib/use-message-list.js';
 import type { Problems } from '../lib/use-problems.js';
 import { notifyReadStateChanged } from '../lib/use-unread-count.js';
@@ -52,6 +53,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
   const [notice, setNotice] = useState<string | null>(null);
   const listHandle = useRef<VirtualListHandle>(null);
   const searchInput = useRef<HTMLInputElement>(null);
+  const selectAll = useRef<HTMLInputElement>(null);
 
   const activeIndex = useMemo(
     () => (messageId === null ? -1 : list.items.findIndex((message) => message.id === messageId)),
@@ -59,6 +61,12 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
   );
 
   useEffect(() => setSelected(new Set()), [q]);
+
+  useFocusRowOnClose(
+    messageId,
+    (id) => routePath({ view: 'inbox', messageId: id }),
+    (id) => listHandle.current?.scrollToIndex(list.items.findIndex((message) => message.id === id)),
+  );
 
   // Another client (the CLI, a test) deleted the open message: close it. The URL, not this
   // render's props, says what is open now (a delete here may already have moved on).
@@ -128,6 +136,17 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
     } catch (failure) {
       setNotice(`Clear failed: ${failure instanceof Error ? failure.message : String(failure)}`);
     }
+  }
+
+  // The focused control (a ticked row's checkbox, the toolbar's Delete) went with the messages and
+  // focus fell to <body>: keep it in the toolbar.
+  function refocusAfterDelete() {
+    requestAnimationFrame(() => {
+      if (document.activeElement !== null && document.activeElement !== document.body) return;
+      const target =
+        selectAll.current?.disabled === false ? selectAll.current : document.getElementById('main');
+      target?.focus();
+    });
   }
 
   function toggleRead(id: string, read: boolean) {
@@ -213,6 +232,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
           <div class="toolbar" role="toolbar" aria-label="Message actions">
             <label class="check" title="Select all loaded messages">
               <input
+                ref={selectAll}
                 type="checkbox"
                 checked={allSelected}
                 indeterminate={someSelected}
@@ -286,7 +306,8 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
           </div>
         )}
 
-        {list.items.length === 0 && !list.loading ? (
+        {/* After a failed load the list is unknown, not empty: the error banner says so. */}
+        {list.items.length === 0 && !list.loading && list.error === null ? (
           <EmptyInbox searching={q !== ''} info={info} />
         ) : (
           <VirtualList
@@ -351,8 +372,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
         onConfirm={() => {
           const kind = confirm?.kind;
           setConfirm(null);
-          if (kind === 'selected') void remove([...selected]);
-          else void clearAll();
+          void (kind === 'selected' ? remove([...selected]) : clearAll()).then(refocusAfterDelete);
         }}
       />
     </div>
@@ -395,7 +415,8 @@ function MessageRow({ message, active, selected, fresh, onToggle }: MessageRowPr
         {...linkProps({ view: 'inbox', messageId: message.id })}
       >
         <span class="row-top">
-          {!message.read && <span class="unread-dot" title="Unread" />}
+          {/* The dot is for the eye; the subject line says "(unread)" to screen readers. */}
+          {!message.read && <span class="unread-dot" title="Unread" aria-hidden="true" />}
           <span class="row-from">{sender}</span>
           <span
             class="row-port"
@@ -409,17 +430,24 @@ function MessageRow({ message, active, selected, fresh, onToggle }: MessageRowPr
         </span>
         <span class="row-subject">
           {message.attachmentCount > 0 && (
-            <span class="row-attach" title={`${message.attachmentCount} attachments`}>
+            <span class="row-attach" title={attachmentsLabel(message.attachmentCount)}>
               <Icon name="paperclip" size={14} />
             </span>
           )}
           {subject}
           {!message.read && <span class="sr-only"> (unread)</span>}
+          {message.attachmentCount > 0 && (
+            <span class="sr-only"> ({attachmentsLabel(message.attachmentCount)})</span>
+          )}
         </span>
         <span class="row-snippet">{message.snippet}</span>
       </a>
     </div>
   );
+}
+
+function attachmentsLabel(count: number): string {
+  return `${count} ${count === 1 ? 'attachment' : 'attachments'}`;
 }
 
 function EmptyInbox({ searching, info }: { searching: boolean; info: ServerInfo | null }) {

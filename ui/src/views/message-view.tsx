@@ -342,7 +342,8 @@ function HtmlPreview({ message, html }: { message: MessageDetail; html: string }
         <span class="toolbar-spacer" />
         {remoteCount > 0 &&
           (allowRemote ? (
-            <span class="remote-note">
+            // Takes the focus of the button it replaces (it mounts only after that click).
+            <span class="remote-note" tabIndex={-1} ref={focusOnMount}>
               <Icon name="image" size={15} /> Remote content loaded
             </span>
           ) : (

@@ -20,10 +20,10 @@ import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
-import { focusOnMount } from '../lib/focus.js';
+import { focusOnMount, useFocusRowOnClose } from '../lib/focus.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
-import { linkProps, navigate } from '../lib/router.js';
+import { linkProps, navigate, routePath } from '../lib/router.js';
 import { type SessionFilter, useSessionList } from '../lib/use-session-list.js';
 
 const ROW_HEIGHT = 72;
@@ -54,6 +54,12 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
   const activeIndex = useMemo(
     () => (sessionId === null ? -1 : list.items.findIndex((session) => session.id === sessionId)),
     [sessionId, list.items],
+  );
+
+  useFocusRowOnClose(
+    sessionId,
+    (id) => routePath({ view: 'sessions', sessionId: id }),
+    (id) => listHandle.current?.scrollToIndex(list.items.findIndex((session) => session.id === id)),
   );
 
   function open(index: number) {
@@ -122,7 +128,8 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
             Could not load sessions: {list.error}
           </div>
         )}
-        {list.items.length === 0 && !list.loading ? (
+        {/* After a failed load the list is unknown, not empty: the error banner says so. */}
+        {list.items.length === 0 && !list.loading && list.error === null ? (
           <div class="placeholder">
             <Icon name={filter.problems ? 'check' : 'activity'} size={36} />
             <p>
