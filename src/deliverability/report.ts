@@ -42,15 +42,7 @@ export async function checkDeliverability(
   const clients = selectClients(request.clients);
   const dns = boundedDns(settings.dns);
   try {
-    // The message's own parts: the stored parse derives text from HTML when there is no text part.
-    const mail = await simpleParser(raw, {
-      skipHtmlToText: true,
-      skipTextToHtml: true,
-      skipTextLinks: true,
-      keepCidLinks: true,
-    });
-    const html = typeof mail.html === 'string' ? mail.html : null;
-    const text = mail.text ?? null;
+    const { html, text } = await ownParts(message, raw);
     const scan: HtmlScan | null = html === null ? null : scanHtml(html);
     const links = collectLinks(scan, text);
     const [authentication, { spam, spamAssassin }] = await Promise.all([
@@ -104,6 +96,28 @@ export async function checkDeliverability(
     };
   } finally {
     dns.close();
+  }
+}
+
+/**
+ * The message's own parts: the stored parse derives text from HTML when there is no text part. A
+ * message mailparser refuses (more MIME parts or a larger header than it allows) is judged on what
+ * the stored parse fell back to, as the message view shows it.
+ */
+async function ownParts(
+  message: MessageDetail,
+  raw: Buffer,
+): Promise<{ html: string | null; text: string | null }> {
+  try {
+    const mail = await simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipTextLinks: true,
+      keepCidLinks: true,
+    });
+    return { html: typeof mail.html === 'string' ? mail.html : null, text: mail.text ?? null };
+  } catch {
+    return { html: message.parsed.html, text: message.parsed.text };
   }
 }
 

@@ -46,13 +46,7 @@ import {
   type SaslStep,
   SUPPORTED_MECHANISMS,
 } from './sasl.js';
-import {
-  describeAuthCommand,
-  displayableMechanism,
-  escapeControlCharacters,
-  looksLikeSaslResponse,
-  REDACTED,
-} from './transcript-text.js';
+import { describeClientLine, displayableMechanism, isAuthCommandLine, REDACTED } from './transcript-text.js';
 import type {
   Credentials,
   ProtocolEnd,
@@ -399,6 +393,10 @@ export class SmtpProtocolSession {
     // An AUTH line is bounded by the reader's SASL limit instead (RFC 4954 §4).
     const tooLong = verb !== 'AUTH' && octets > this.commandLineLimit(verb);
     this.sink.transcript('C', tooLong ? `<line of ${octets} octets>` : this.transcriptCommand(verb, text));
+    // A refused AUTH, even one refused for its line ending or characters, may be followed by its
+    // SASL responses sent blindly; keep them out of the transcript.
+    const authLine = isAuthCommandLine(text);
+    if (authLine || isKnownVerb(verb)) this.authRefused = authLine;
 
     // RFC 5321 §2.3.8: a line not ending in CRLF is refused, never executed (CVE-2023-51764).
     if (!wellTerminated) {
@@ -416,8 +414,6 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.INVALID_CHARACTERS);
       return;
     }
-    // A refused AUTH may be followed by its SASL responses sent blindly; keep them out of the transcript.
-    if (isKnownVerb(verb)) this.authRefused = verb === 'AUTH';
     this.dispatch(verb, argument);
   }
 
@@ -1239,14 +1235,8 @@ export class SmtpProtocolSession {
 
   /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
   private transcriptCommand(verb: string, text: string): string {
-    if (verb === 'AUTH') return describeAuthCommand(text);
-    if (this.mayBeStrayCredentials(verb, text)) return REDACTED;
-    return escapeControlCharacters(text);
-  }
-
-  /** After a refused AUTH, a client may send its SASL responses anyway, as unknown commands. */
-  private mayBeStrayCredentials(verb: string, text: string): boolean {
-    return this.authRefused && !isKnownVerb(verb) && looksLikeSaslResponse(text);
+    // After a refused AUTH, a client may send its SASL responses anyway, as unknown commands.
+    return describeClientLine(text, this.authRefused && !isKnownVerb(verb));
   }
 }
 

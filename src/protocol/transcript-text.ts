@@ -11,6 +11,10 @@ const MECHANISM_NAME = /^[A-Z0-9_-]{1,20}$/;
 /** A line that could be a base64 SASL response. */
 const BASE64_TOKEN = /^[A-Za-z0-9+/]+=*$/;
 const CONTROL_CHARACTERS = /\p{Cc}/gu;
+/** What separates the words of a hostile line: blanks, tabs, NULs and other control characters. */
+const WORD_SEPARATORS = /[\s\p{Cc}]+/u;
+/** AUTH as the first word, however the words are separated (`AUTH\tPLAIN`, ` AUTH PLAIN`). */
+const AUTH_COMMAND = /^[\s\p{Cc}]*AUTH(?:[\s\p{Cc}]|$)/iu;
 
 /** A mechanism name safe to show; null when the token may be a misplaced credential. */
 export function displayableMechanism(token: string): string | null {
@@ -21,11 +25,35 @@ export function displayableMechanism(token: string): string | null {
 
 /** `AUTH PLAIN <redacted>`: the verb and mechanism stay, anything after them does not. */
 export function describeAuthCommand(text: string): string {
-  const [verb = 'AUTH', mechanism, ...rest] = text.split(' ').filter((token) => token.length > 0);
+  const [verb = 'AUTH', mechanism, ...rest] = text.split(WORD_SEPARATORS).filter((token) => token.length > 0);
   if (mechanism === undefined) return verb;
   const shown = displayableMechanism(mechanism);
   if (shown === null) return `${verb} ${REDACTED}`;
   return rest.length > 0 ? `${verb} ${shown} ${REDACTED}` : `${verb} ${shown}`;
+}
+
+/** True for a line whose first word is AUTH: what follows it may be a credential, valid command or not. */
+export function isAuthCommandLine(text: string): boolean {
+  return AUTH_COMMAND.test(text);
+}
+
+/**
+ * A client line as recorded: AUTH payloads redacted, control characters escaped. Each part between
+ * bare CRs is judged alone, as a client ending its lines in CR alone meant them as lines; after an
+ * AUTH (or, with `afterRefusedAuth`, from the start) base64-looking parts may be SASL responses.
+ */
+export function describeClientLine(text: string, afterRefusedAuth: boolean): string {
+  let afterAuth = afterRefusedAuth;
+  return text
+    .split('\r')
+    .map((part) => {
+      if (isAuthCommandLine(part)) {
+        afterAuth = true;
+        return describeAuthCommand(part);
+      }
+      return afterAuth && looksLikeSaslResponse(part) ? REDACTED : escapeControlCharacters(part);
+    })
+    .join('\\x0d');
 }
 
 /** True for a line that looks like a base64 SASL response sent outside an exchange. */

@@ -10,6 +10,7 @@ import type { DiagnosticCode, IncomingMessage, SessionRecord, TlsFacts } from '.
 import { greetsInPlaintext, type PortProfile } from '../profiles/port-profiles.js';
 import { formatReply, REPLIES } from '../protocol/replies.js';
 import { SmtpProtocolSession } from '../protocol/session.js';
+import { describeClientLine } from '../protocol/transcript-text.js';
 import type {
   Credentials,
   ProtocolLimits,
@@ -336,7 +337,7 @@ export class SmtpConnection {
         return;
       }
       const firstLine = chunk.toString('latin1').split(/\r?\n/)[0] ?? '';
-      this.#recorder.line('C', firstLine.replace(/^(AUTH\s+\S+).*/i, '$1 <redacted>'));
+      this.#recorder.line('C', describeClientLine(firstLine, false));
       this.#diagnose('plaintext-on-implicit-tls-port');
       this.#writeOwnReply(REPLIES.IMPLICIT_TLS_REQUIRED);
       this.#end();

@@ -4,23 +4,30 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodemailer from 'nodemailer';
+import type { SessionRecord } from '../../src/domain/types.js';
 import { SqliteStore } from '../../src/storage/sqlite/sqlite-store.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { startDnsServer, type TestDnsServer } from '../deliverability/dns-server.js';
+import { plainCredentials, startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { RawSmtp } from '../helpers/smtp-dialogue.js';
 
 let sandbox: TestSandbox;
+/** Answers every lookup of the deliverability checks at once, with no record. */
+let dns: TestDnsServer;
 
 before(async () => {
-  sandbox = await startTestSandbox({ maxConnections: '200', idleTimeout: '3s' });
+  dns = await startDnsServer({});
+  sandbox = await startTestSandbox({ maxConnections: '200', idleTimeout: '3s', dnsServer: dns.server });
 });
 after(async () => {
   await sandbox.stop();
+  await dns.close();
 });
 
 async function healthySend(): Promise<void> {
@@ -146,6 +153,116 @@ describe('hostile input', () => {
     const reply = await client.reply(10_000);
     assert.match(reply.at(-1) ?? '', /^421 4\.4\.2/);
     await client.waitClosed();
+  });
+});
+
+/** Sends `bytes` as a client's whole session (after the greeting where there is one) and returns its record. */
+async function sessionRecordOf(profile: 'relay' | 'submissions', bytes: string): Promise<SessionRecord> {
+  const socket = net.connect(sandbox.port(profile), '127.0.0.1');
+  socket.on('error', () => {});
+  socket.on('data', () => {});
+  await once(socket, 'connect');
+  // Other tests' sessions may close meanwhile: this one is known by its client port, read now
+  // because a socket closed by the server no longer has one.
+  const { localPort } = socket;
+  const closed = new Promise<string>((resolve) => {
+    const unsubscribe = sandbox.bus.subscribe('session.closed', ({ session }) => {
+      if (session.client.port !== localPort) return;
+      unsubscribe();
+      resolve(session.id);
+    });
+  });
+  // The relay greets first; the implicit-TLS port expects a ClientHello at once.
+  if (profile === 'relay') await once(socket, 'data');
+  socket.write(bytes);
+  const record = await sandbox.store.getSession(await closed);
+  socket.destroy();
+  assert.ok(record);
+  return record;
+}
+
+describe('credentials in malformed AUTH lines', () => {
+  it('never reach the session transcript, whatever separates or ends the lines', async () => {
+    const plain = plainCredentials(sandbox);
+    const { user, pass } = sandbox.auth;
+    const login = [user, pass].map((text) => Buffer.from(text).toString('base64'));
+    const sessions = [
+      ['relay', `EHLO tab.test\r\nAUTH\tPLAIN ${plain}\r\nQUIT\r\n`],
+      // A client ending its lines in a bare LF: every line is refused, the SASL responses too.
+      ['relay', `EHLO lf.test\nAUTH LOGIN\n${login.join('\n')}\nQUIT\r\n`],
+      ['relay', `EHLO cr.test\rAUTH LOGIN\r${login.join('\r')}\r\nQUIT\r\n`],
+      // Plaintext on the implicit-TLS port: only its first line is recorded.
+      ['submissions', ` AUTH PLAIN ${plain}\r\n`],
+      ['submissions', `AUTH PLAIN\r${plain}\r\n`],
+    ] as const;
+    for (const [profile, bytes] of sessions) {
+      const { transcript } = await sessionRecordOf(profile, bytes);
+      const client = transcript.filter((line) => line.dir === 'C').map((line) => line.text);
+      for (const secret of [plain, ...login]) {
+        assert.ok(
+          !client.some((text) => text.includes(secret)),
+          `${JSON.stringify(bytes)}: ${client.join(' | ')}`,
+        );
+      }
+      assert.ok(
+        client.some((text) => /AUTH (PLAIN|LOGIN)/.test(text)),
+        'the AUTH command itself is still shown',
+      );
+    }
+  });
+});
+
+describe('HTTP import', () => {
+  it('a message from a client that resets the connection right after its request can be read back', async () => {
+    const raw = 'From: reset@example.com\r\nTo: ok@example.com\r\nSubject: reset\r\n\r\nhi\r\n';
+    const request =
+      'POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: message/rfc822\r\n' +
+      `Content-Length: ${Buffer.byteLength(raw)}\r\n\r\n${raw}`;
+    const port = Number(new URL(sandbox.apiUrl).port);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(request, () => socket.resetAndDestroy());
+      await once(socket, 'close');
+    }
+    let stored: string[] = [];
+    for (let waited = 0; stored.length < 3 && waited < 3000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stored = (await sandbox.store.listMessages({ q: 'from:reset@example.com' })).items.map((m) => m.id);
+    }
+    assert.ok(stored.length >= 3, `${stored.length} of 5 imports stored`);
+    for (const id of stored) {
+      const response = await fetch(`${sandbox.apiUrl}/api/v1/messages/${id}`);
+      assert.equal(response.status, 200, await response.text());
+    }
+  });
+});
+
+describe('messages the MIME parser refuses', () => {
+  it('5,000 nested multiparts or 100,000 header fields still get a deliverability report', async () => {
+    const nested = Array.from({ length: 5000 }, (_, depth) => depth);
+    const bodies = {
+      nested:
+        nested.map((d) => `Content-Type: multipart/mixed; boundary=b${d}\r\n\r\n--b${d}\r\n`).join('') +
+        'Content-Type: text/plain\r\n\r\nhi\r\n' +
+        nested.map((d) => `--b${4999 - d}--\r\n`).join(''),
+      headers: `${Array.from({ length: 100_000 }, (_, n) => `X-Field-${n}: v\r\n`).join('')}\r\nhi\r\n`,
+    };
+    for (const [name, body] of Object.entries(bodies)) {
+      const client = await RawSmtp.connect(sandbox.port('relay'));
+      await client.reply();
+      await client.command('EHLO bomb.test');
+      await client.command('MAIL FROM:<bomb@example.com>');
+      await client.command('RCPT TO:<ok@example.com>');
+      assert.equal((await client.command('DATA')).code, 354);
+      const queued = await client.command(`From: bomb@example.com\r\nSubject: ${name}\r\n${body}.`);
+      assert.equal(queued.code, 250, queued.text);
+      client.close();
+      const id = /queued as (\S+)/.exec(queued.text)?.[1];
+      const response = await fetch(`${sandbox.apiUrl}/api/v1/messages/${id}/checks`);
+      assert.equal(response.status, 200, `${name}: ${await response.text()}`);
+    }
   });
 });
 

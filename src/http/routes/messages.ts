@@ -346,8 +346,10 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
             `The message is ${raw.length} bytes; the server accepts at most ${maxMessageSize} (raise it with --max-message-size).`,
           );
         }
+        // A client that resets the connection right after its request has no address by now
+        // (request.ip is then undefined despite its type): file it as an SMTP session would.
         const incoming = await buildImportedMessage(raw, options, {
-          address: request.ip,
+          address: request.socket.remoteAddress ?? 'unknown',
           port: request.socket.remotePort ?? 0,
         });
         const { id } = await ingest.accept(incoming);
