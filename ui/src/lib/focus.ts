@@ -42,6 +42,28 @@ export function focusMain(): void {
   document.getElementById('main')?.focus({ preventScroll: true });
 }
 
+/** How many frames (about a second) rescueFocus() watches for focus falling to <body>. */
+const RESCUE_FRAMES = 60;
+
+/**
+ * After a change that may remove or disable the focused control, puts focus on `target()` (else
+ * the main landmark) whenever it falls to <body> within the next second. The control may go in a
+ * later render than the change's own (a list updated by the server's answer, a dialog giving focus
+ * back to a row on its way out), and the target itself may be disabled a render later, so one look
+ * on the next frame is not enough. Focus the user moves elsewhere is left alone.
+ */
+export function rescueFocus(target: () => HTMLElement | null): void {
+  let framesLeft = RESCUE_FRAMES;
+  const look = (): void => {
+    if (document.activeElement === null || document.activeElement === document.body) {
+      (target() ?? document.getElementById('main'))?.focus({ preventScroll: true });
+    }
+    framesLeft -= 1;
+    if (framesLeft > 0) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}
+
 /**
  * Runs a change that disables the controls meanwhile: a disabled button drops focus on <body>, so
  * it goes back to that button once enabled again, or to the main landmark if the change removed it.
@@ -51,11 +73,6 @@ export async function keepingFocus(task: () => Promise<void>): Promise<void> {
   try {
     await task();
   } finally {
-    // After the render that enables the controls again.
-    requestAnimationFrame(() => {
-      if (document.activeElement !== null && document.activeElement !== document.body) return;
-      if (before instanceof HTMLElement && before.isConnected) before.focus();
-      else focusMain();
-    });
+    rescueFocus(() => (before instanceof HTMLElement && before.isConnected ? before : null));
   }
 }

@@ -12,7 +12,7 @@ import { ProblemBanner } from '../components/problem-banner.js';
 import { SearchBox } from '../components/search-box.js';
 import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
 import { announce } from '../lib/announce.js';
-import { useFocusRowOnClose } from '../lib/focus.js';
+import { rescueFocus, useFocusRowOnClose } from '../lib/focus.js';
 import { addressLabel, formatCount, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
 import { linkProps, navigate, parseRoute, routePath } from '../lib/router.js';
@@ -138,15 +138,10 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
     }
   }
 
-  // The focused control (a ticked row's checkbox, the toolbar's Delete) went with the messages and
-  // focus fell to <body>: keep it in the toolbar.
+  // The focused control (a ticked row's checkbox, the toolbar's Delete) goes with the messages and
+  // focus falls to <body>: keep it in the toolbar.
   function refocusAfterDelete() {
-    requestAnimationFrame(() => {
-      if (document.activeElement !== null && document.activeElement !== document.body) return;
-      const target =
-        selectAll.current?.disabled === false ? selectAll.current : document.getElementById('main');
-      target?.focus();
-    });
+    rescueFocus(() => (selectAll.current?.disabled === false ? selectAll.current : null));
   }
 
   function toggleRead(id: string, read: boolean) {
