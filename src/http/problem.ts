@@ -111,8 +111,11 @@ interface ValidationIssue {
   instancePath: string;
   message?: string;
   params: Record<string, unknown>;
-  /** The schema holding the failed keyword (Ajv's `verbose` option, set in app.ts). */
-  parentSchema?: { description?: unknown };
+  /** Where in the schema the keyword is: `#/properties/action/anyOf/1/required`. */
+  schemaPath: string;
+  /** The schema holding the failed keyword, and the value it judged (Ajv's `verbose` option, set in app.ts). */
+  parentSchema?: { description?: unknown; anyOf?: unknown };
+  data?: unknown;
 }
 
 function validationMessage(issue: ValidationIssue, allowedConstants: readonly unknown[]): string {
@@ -135,12 +138,57 @@ function validationMessage(issue: ValidationIssue, allowedConstants: readonly un
   return issue.message ?? 'is invalid';
 }
 
+/**
+ * A union whose branches each fix a `type` (the chaos actions: reply, delay…) reports an error from
+ * every branch. The value's own `type` says which branch was meant: only that branch's errors say
+ * what is wrong ("enhancedCode is not…", not "must have required property 'delayMs'"), and a
+ * `type` no branch has is named with the ones there are.
+ */
+function withinChosenBranches(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  let kept = [...issues];
+  for (const union of issues.filter((issue) => issue.keyword === 'anyOf')) {
+    const types = branchTypes(union.parentSchema?.anyOf);
+    if (types === null) continue;
+    const given = (union.data as { type?: unknown } | null | undefined)?.type;
+    const prefix = `${union.schemaPath}/`;
+    const inUnion = (issue: ValidationIssue): boolean =>
+      issue.schemaPath.startsWith(prefix) || issue === union;
+    const chosen = types.indexOf(given as string);
+    if (chosen === -1) {
+      kept = kept.filter((issue) => !inUnion(issue));
+      kept.push({
+        keyword: 'enum',
+        instancePath: `${union.instancePath}/type`,
+        schemaPath: union.schemaPath,
+        params: { allowedValues: types },
+      });
+      continue;
+    }
+    kept = kept.filter(
+      (issue) =>
+        issue !== union &&
+        (!issue.schemaPath.startsWith(prefix) || issue.schemaPath.startsWith(`${prefix}${chosen}/`)),
+    );
+  }
+  return kept;
+}
+
+/** The `type` constant of every branch of a union, or null when a branch has none. */
+function branchTypes(branches: unknown): string[] | null {
+  if (!Array.isArray(branches) || branches.length === 0) return null;
+  const types = branches.map(
+    (branch) => (branch as { properties?: { type?: { const?: unknown } } } | null)?.properties?.type?.const,
+  );
+  return types.every((type): type is string => typeof type === 'string') ? types : null;
+}
+
 /** The problem for a request Fastify's validation refused: every invalid value, named once. */
 function validationProblem(
-  issues: readonly ValidationIssue[],
+  allIssues: readonly ValidationIssue[],
   location: string,
   request: FastifyRequest,
 ): HttpProblem {
+  const issues = withinChosenBranches(allIssues);
   // A union of literals (`?download=1|true|0|false`) fails once per literal, then once as a union:
   // say which values it takes, in one entry.
   const constantsByPath = new Map<string, unknown[]>();

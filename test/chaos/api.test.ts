@@ -129,13 +129,26 @@ describe('chaos API', () => {
     const noRules = await putRules({});
     assert.equal(noRules.status, 400);
 
-    // An action of no known form: the missing field once (not once per form), then in plain words.
+    // An action of no known form: the types there are, once (not an error per form).
     const formless = await putRules({ rules: [{ stage: 'rcpt', action: { reply: 452 } }] });
     assert.equal(formless.status, 400);
     assert.equal(
       formless.json.detail,
-      "Invalid request body: `rules.0.action` must have required property 'type'; `rules.0.action` matches none of the accepted forms (/api/openapi.json lists them).",
+      'Invalid request body: `rules.0.action.type` must be one of: reply, delay, disconnect.',
     );
+    // An action whose type names its form: only that form's mistakes, not the other forms' fields.
+    for (const [action, detail] of [
+      [
+        { type: 'reply', code: 451, enhancedCode: 'x' },
+        'Invalid request body: `rules.0.action.enhancedCode` is not in the form this field takes (RFC 3463 enhanced status code of the same class as `code` (4.x.x for 4xx)).',
+      ],
+      [{ type: 'delay' }, "Invalid request body: `rules.0.action` must have required property 'delayMs'."],
+      [{ type: 'reply', code: 999 }, 'Invalid request body: `rules.0.action.code` must be <= 599.'],
+    ] as const) {
+      const wrong = await putRules({ rules: [{ stage: 'rcpt', action }] });
+      assert.equal(wrong.status, 400);
+      assert.equal(wrong.json.detail, detail);
+    }
 
     assert.deepEqual(
       (await sandbox.client.getChaos()).map((r) => r.stage),
