@@ -15,6 +15,12 @@ const CONTROL_CHARACTERS = /\p{Cc}/gu;
 const WORD_SEPARATORS = /[\s\p{Cc}]+/u;
 /** AUTH as the first word, however the words are separated (`AUTH\tPLAIN`, ` AUTH PLAIN`). */
 const AUTH_COMMAND = /^[\s\p{Cc}]*AUTH(?:[\s\p{Cc}]|$)/iu;
+/** AUTH glued into the first word (`AUTHPLAIN dGVz…`, `NOOPAUTH PLAIN …`, `AUTHPLAINdGVz…`). */
+const GLUED_AUTH_COMMAND = /^([\s\p{Cc}]*\S*?AUTH)(\S*)(.*)$/isu;
+/** A glued first word shown whole: letters only and short, so no credential can hide in it. */
+const DISPLAYABLE_VERB = /^[A-Z_-]{1,24}$/i;
+/** Shortest base64 token worth decoding as a PLAIN response (`\0a\0b` is 8 characters). */
+const SHORTEST_PLAIN_RESPONSE = 8;
 
 /** A mechanism name safe to show; null when the token may be a misplaced credential. */
 export function displayableMechanism(token: string): string | null {
@@ -51,9 +57,33 @@ export function describeClientLine(text: string, afterRefusedAuth: boolean): str
         afterAuth = true;
         return describeAuthCommand(part);
       }
-      return afterAuth && looksLikeSaslResponse(part) ? REDACTED : escapeControlCharacters(part);
+      if (afterAuth && looksLikeSaslResponse(part)) return REDACTED;
+      return escapeControlCharacters(redactGluedAuth(part) ?? redactPlainResponses(part));
     })
     .join('\\x0d');
+}
+
+/**
+ * A line whose first word holds AUTH without being it, as a broken client or a mistyped script
+ * sends it: the word up to AUTH stays (whole, when it is plainly a verb), the rest is redacted.
+ */
+function redactGluedAuth(text: string): string | null {
+  const match = GLUED_AUTH_COMMAND.exec(text);
+  if (match === null) return null;
+  const [, upToAuth = '', restOfWord = '', rest = ''] = match;
+  const word = upToAuth + restOfWord;
+  if (DISPLAYABLE_VERB.test(word.trim())) return rest.trim().length > 0 ? `${word} ${REDACTED}` : word;
+  return `${upToAuth}${REDACTED}`;
+}
+
+/** Words anywhere in the line that decode to a PLAIN response (`\0user\0password`), redacted. */
+function redactPlainResponses(text: string): string {
+  return text.replace(/[A-Za-z0-9+/]+=*/g, (token) => (isPlainResponse(token) ? REDACTED : token));
+}
+
+function isPlainResponse(token: string): boolean {
+  if (token.length < SHORTEST_PLAIN_RESPONSE || token.length % 4 !== 0) return false;
+  return Buffer.from(token, 'base64').includes(0);
 }
 
 /** True for a line that looks like a base64 SASL response sent outside an exchange. */

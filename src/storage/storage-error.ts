@@ -11,6 +11,8 @@ export function storageError(message: string, cause: unknown): MailportError {
 
 const SETTING = '--storage (or MAILPORT_STORAGE)';
 const NOT_A_DIRECTORY = 'Part of the path is a file, not a directory: choose another --data-dir.';
+const NOT_WRITABLE =
+  'Mailport may not write there: choose a writable directory with --data-dir, or fix its permissions.';
 const DISK_FULL = 'The disk is full: free some space, or keep fewer messages with --max-messages.';
 
 /**
@@ -27,8 +29,10 @@ const HINTS: Readonly<Record<string, string>> = {
   '3D000': `That database does not exist: create it (\`createdb NAME\`), or name an existing one in ${SETTING}.`,
   '42501': `The PostgreSQL user lacks rights on the schema: grant them, or choose a schema it owns with ?schema=NAME in ${SETTING}.`,
   '53300': 'PostgreSQL has no connection slots left: raise max_connections, or stop other clients.',
-  EACCES:
-    'Mailport may not write there: choose a writable directory with --data-dir, or fix its permissions.',
+  EACCES: NOT_WRITABLE,
+  EPERM: NOT_WRITABLE,
+  // The parent exists but takes no new directories (/proc, /sys); mkdir -p on a missing parent does not get here.
+  ENOENT: 'No directory can be created there: choose a writable directory with --data-dir.',
   EROFS: 'That file system is read-only: choose a writable directory with --data-dir.',
   ENOTDIR: NOT_A_DIRECTORY,
   // mkdir -p meets a file where the data dir should be.

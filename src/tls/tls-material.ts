@@ -2,9 +2,10 @@
  * The sandbox's TLS identity: a local CA plus a server certificate signed by it, created on first
  * start in `<data-dir>/tls/` and reused afterwards, so clients trust the CA once.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailportError } from '../errors.js';
+import { makeDirectory } from '../make-directory.js';
 import { createCertificateAuthority, describeCertificate, issueServerCertificate } from './certificates.js';
 
 export interface TlsMaterial {
@@ -65,7 +66,7 @@ export async function loadOrCreateTlsMaterial(options: {
 }): Promise<TlsMaterial> {
   if (options.userSupplied)
     return loadUserSupplied(options.userSupplied.certFile, options.userSupplied.keyFile);
-  await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  makeDirectory(options.dir, 0o700);
   const paths = {
     ca: join(options.dir, 'ca.pem'),
     caKey: join(options.dir, 'ca-key.pem'),

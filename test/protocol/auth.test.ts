@@ -326,6 +326,27 @@ describe('transcript redaction (never the password, nor its base64)', () => {
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'AUTH <redacted>'));
   });
 
+  it('redacts credentials after AUTH glued into another word, and PLAIN responses anywhere', async () => {
+    const harness = await authReady();
+    const plain = plainResponse(USER, PASSWORD);
+    await harness.exchange(
+      `AUTHPLAIN ${plain}`,
+      `NOOPAUTH PLAIN ${plain}`,
+      `AUTHPLAIN${plain}`,
+      `NOOP ${plain}`,
+      'MAIL FROM:<author@example.com> AUTH=<>',
+    );
+    assertNoSecrets(harness, [plain]);
+    const client = harness.sink.transcriptLines.filter((line) => line.dir === 'C').map((line) => line.text);
+    assert.deepEqual(client.slice(-5), [
+      'AUTHPLAIN <redacted>',
+      'NOOPAUTH <redacted>',
+      'AUTH<redacted>',
+      'NOOP <redacted>',
+      'MAIL FROM:<author@example.com> AUTH=<>',
+    ]);
+  });
+
   it('shows the mechanism, normalised, when it is one', async () => {
     const harness = await authReady();
     await harness.exchange('AUTH login', '*', 'AUTH CRAM-MD5');

@@ -82,6 +82,17 @@ describe('openStore', () => {
       hint: /is a file, not a directory.*--data-dir/,
     },
     {
+      // Node's own recursive mkdir spins forever on /proc's ENOENT.
+      name: 'a data dir in /proc, where no directory can be made',
+      url: () => '/proc/mailport-data/mailport.db',
+      hint: /No directory can be created there.*--data-dir/,
+    },
+    {
+      name: 'a data dir two levels into /sys',
+      url: () => '/sys/mailport-data/below/mailport.db',
+      hint: /may not write there.*--data-dir/,
+    },
+    {
       name: 'a file that is not a SQLite database',
       url: () => join(dir, 'not-a-database.db'),
       hint: /not a SQLite database/,

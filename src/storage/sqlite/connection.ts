@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeDirectory } from '../../make-directory.js';
 
 /** Opens the database file with the settings every connection of the store uses. */
 export function openDatabase(path: string): Database.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectory(dirname(path));
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   // A message is acknowledged with 250 only after its commit, and the promise is that nothing
