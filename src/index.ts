@@ -55,7 +55,7 @@ export {
 } from './testing/assertions.js';
 export type { AttachmentExpectation, DeliveryCheckOptions } from './testing/checks.js';
 export { type MailportMatchers, type MatcherResult, mailportMatchers } from './testing/matchers.js';
-export { NotAMessageError } from './testing/message-view.js';
+export { type MailportMessage, type MessageWithBodies, NotAMessageError } from './testing/message-view.js';
 export {
   type Sandbox,
   type SandboxOptions,

@@ -11,6 +11,7 @@
  */
 import { AssertionError } from 'node:assert';
 import type { TextMatcher } from '../client/message-filter.js';
+import type { DeliverabilityReport } from '../deliverability/types.js';
 import {
   type AttachmentExpectation,
   type CheckResult,
@@ -21,7 +22,10 @@ import {
   checkSubject,
   type DeliveryCheckOptions,
 } from './checks.js';
+import type { MailportMessage, MessageWithBodies } from './message-view.js';
 
+// Typed parameters catch a forgotten `await` (a Promise) at compile time; the checks still judge
+// the value at run time, for JavaScript callers and `any`.
 function enforce(
   check: CheckResult,
   expected: unknown,
@@ -32,23 +36,29 @@ function enforce(
   throw new AssertionError({ message: check.failure, expected, operator, stackStartFn: stackStart });
 }
 
-export function assertSentTo(message: unknown, address: TextMatcher): void {
+export function assertSentTo(message: MailportMessage, address: TextMatcher): void {
   enforce(checkSentTo(message, address), address, 'sentTo', assertSentTo);
 }
 
-export function assertSubject(message: unknown, subject: TextMatcher): void {
+export function assertSubject(message: MailportMessage, subject: TextMatcher): void {
   enforce(checkSubject(message, subject), subject, 'subject', assertSubject);
 }
 
-export function assertContainsLink(message: unknown, link: TextMatcher): void {
+export function assertContainsLink(message: MessageWithBodies, link: TextMatcher): void {
   enforce(checkContainsLink(message, link), link, 'containsLink', assertContainsLink);
 }
 
-export function assertHasAttachment(message: unknown, attachment: TextMatcher | AttachmentExpectation): void {
+export function assertHasAttachment(
+  message: MessageWithBodies,
+  attachment: TextMatcher | AttachmentExpectation,
+): void {
   enforce(checkAttachment(message, attachment), attachment, 'hasAttachment', assertHasAttachment);
 }
 
 /** On a deliverability report (`await client.checks(id)`): see `toHavePassedDeliveryChecks`. */
-export function assertPassedDeliveryChecks(report: unknown, options: DeliveryCheckOptions = {}): void {
+export function assertPassedDeliveryChecks(
+  report: DeliverabilityReport,
+  options: DeliveryCheckOptions = {},
+): void {
   enforce(checkDeliveryReport(report, options), options, 'passedDeliveryChecks', assertPassedDeliveryChecks);
 }

@@ -6,6 +6,11 @@
 import { ReceivedMessage } from '../client/received-message.js';
 import type { AttachmentInfo, MessageDetail, MessageSummary } from '../domain/types.js';
 
+/** What the assertions take: a message from the waits, `getMessage` or a listing. */
+export type MailportMessage = ReceivedMessage | MessageDetail | MessageSummary;
+/** A message with its bodies; a listing's summary has none, so its links and attachments are unknown. */
+export type MessageWithBodies = ReceivedMessage | MessageDetail;
+
 export interface MessageView {
   label: string;
   subject: string | null;

@@ -138,6 +138,17 @@ describe('assertion helpers for node:test', () => {
     assertHasAttachment(message, 'terms.pdf');
   });
 
+  test('a forgotten await, or a summary where bodies are needed, fails to compile and still fails at run time', () => {
+    const pending = Promise.resolve(message);
+    // @ts-expect-error A Promise is not a message: tsc --noEmit over the tests fails if this compiles.
+    assert.throws(() => assertSentTo(pending, 'alice@example.com'), NotAMessageError);
+    // @ts-expect-error A listing's summary has no bodies, so no links to look in.
+    assert.throws(() => assertContainsLink(summary, '/reset'), /a summary without bodies/);
+    // @ts-expect-error Nor attachments.
+    assert.throws(() => assertHasAttachment(summary, 'terms.pdf'), /a summary without bodies/);
+    assertSubject(summary, /password/);
+  });
+
   test('throw AssertionError with the reason when it does not', () => {
     const cases: Array<[() => void, RegExp]> = [
       [
