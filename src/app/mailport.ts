@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChaosRuleSet } from '../chaos/rule-set.js';
+import { connectableHost, formatHostPort } from '../config/host-port.js';
 import { DEFAULT_PROTOCOL_LIMITS } from '../config/protocol-limits.js';
 import type { ServeConfig } from '../config/serve-config.js';
 import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
@@ -125,7 +126,7 @@ export async function startMailport(
       listeners: smtp.listeners(),
       http: {
         ...httpAddress,
-        url: `http://${httpAddress.host.includes(':') ? `[${httpAddress.host}]` : httpAddress.host}:${httpAddress.port}`,
+        url: `http://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`,
       },
       tls: {
         caPath: tlsMaterial.caPath,

@@ -22,6 +22,7 @@ import { startMailport } from '../app/mailport.js';
 import type { ChaosRuleInput } from '../chaos/rules.js';
 import { readChaosRules } from '../chaos/syntax.js';
 import { MailportClient } from '../client/api-client.js';
+import { connectableHost } from '../config/host-port.js';
 import type { RawReleaseOptions } from '../config/release-config.js';
 import { DEFAULT_CREDENTIALS, type LogLevel, resolveServeConfig } from '../config/serve-config.js';
 import type { ServerInfo } from '../domain/types.js';
@@ -208,7 +209,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const [firstPair] = authPairs;
   const auth = firstPair ? { ...firstPair } : { ...DEFAULT_CREDENTIALS };
-  const host = info.listeners[0]?.host ?? config.host;
+  const host = connectableHost(info.listeners[0]?.host ?? config.host);
 
   return {
     ports: {

@@ -75,6 +75,24 @@ describe('mailport serve', () => {
     const serve = await startServeProcess(['--ephemeral', '--host', '0.0.0.0', ...EPHEMERAL_PORTS]);
     try {
       assert.match(serve.output(), /reachable from other machines.*--auth USER:PASS/);
+      // The addresses printed to use are ones a client on this machine can connect to.
+      assert.match(serve.output(), /Web UI \+ API: http:\/\/127\.0\.0\.1:\d+\n/);
+      assert.match(serve.output(), /swaks --server 127\.0\.0\.1:\d+ --tls/);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await waitForExit(serve.child);
+    }
+  });
+
+  it('an IPv6 wildcard: listeners in brackets, and addresses to use that connect', async () => {
+    const serve = await startServeProcess(['--ephemeral', '--host', '::', ...EPHEMERAL_PORTS]);
+    try {
+      assert.match(serve.output(), /submission +\[::\]:\d+ /);
+      const api = /Web UI \+ API: (http:\/\/\[::1\]:\d+)\n/.exec(serve.output())?.[1];
+      assert.ok(api, serve.output());
+      assert.equal((await fetch(`${api}/healthz`)).status, 200);
+      // swaks reaches IPv6 only with a Perl module most machines lack; `::` takes IPv4 too.
+      assert.match(serve.output(), /swaks --server 127\.0\.0\.1:\d+ --tls/);
     } finally {
       serve.child.kill('SIGTERM');
       await waitForExit(serve.child);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { ChaosRule } from '../../chaos/rules.js';
 import { formatChaosRule } from '../../chaos/syntax.js';
-import { isLoopbackHost } from '../../config/host-port.js';
+import { connectableHost, formatHostPort, isLoopbackHost } from '../../config/host-port.js';
 import {
   type RawServeOptions,
   resolveServeConfig,
@@ -359,7 +359,7 @@ export function banner(
 ): string {
   const rows = info.listeners.map(
     (l) =>
-      `    ${l.profile.padEnd(12)} ${`${l.host}:${l.port}`.padEnd(22)} ${`${TLS_DESCRIPTION[l.tls]}, ${AUTH_DESCRIPTION[l.auth]}`.padEnd(46)} stands in for port ${l.standardPort}`,
+      `    ${l.profile.padEnd(12)} ${formatHostPort(l.host, l.port).padEnd(22)} ${`${TLS_DESCRIPTION[l.tls]}, ${AUTH_DESCRIPTION[l.auth]}`.padEnd(46)} stands in for port ${l.standardPort}`,
   );
   const credentials =
     info.auth.mode === 'default' && info.auth.defaultCredentials
@@ -370,7 +370,7 @@ export function banner(
   const submission = info.listeners.find((l) => l.profile === 'submission');
   const creds = info.auth.defaultCredentials;
   const tryIt = submission
-    ? `  Try it:       swaks --server ${submission.host}:${submission.port} --tls --tls-ca-path ${info.tls.caPath}${creds ? ` --auth-user ${creds.user} --auth-password ${creds.pass}` : ''} --to you@example.com\n`
+    ? `  Try it:       swaks --server ${swaksServer(submission)} --tls --tls-ca-path ${info.tls.caPath}${creds ? ` --auth-user ${creds.user} --auth-password ${creds.pass}` : ''} --to you@example.com\n`
     : '';
   const hooks = webhooks.urls.map(
     (url) => `  Webhook:      POST ${webhooks.events.join(', ')} to ${displayUrl(url)}\n`,
@@ -396,4 +396,10 @@ ${rows.join('\n')}
 ${hooks.join('')}${chaosRules.join('')}${release}${tryIt}
 Press Ctrl+C to stop.
 `;
+}
+
+/** swaks reaches IPv6 only with IO::Socket::INET6, often missing: a dual-stack `::` is tried over IPv4. */
+function swaksServer(listener: { host: string; port: number }): string {
+  const host = listener.host === '::' ? '127.0.0.1' : connectableHost(listener.host);
+  return formatHostPort(host, listener.port);
 }
