@@ -119,6 +119,23 @@ test('the password comes from --pass-env and is never printed', async () => {
   }
 });
 
+test('HOST:PORT and a pasted smtp:// URL probe that port alone, with the URL credentials', async () => {
+  const hostPort = JSON.parse((await doctor([`localhost:${server.port}`, '--ca', caFile, '--json'])).output);
+  assert.deepEqual(
+    hostPort.ports.map((probe: { port: number }) => probe.port),
+    [server.port],
+  );
+  const { output } = await doctor([`smtp://alice:pw@localhost:${server.port}`, '--ca', caFile, '--json']);
+  const report = JSON.parse(output);
+  assert.equal(report.host, 'localhost');
+  assert.equal(report.ports[0].authOk, true);
+  assert.ok(!output.includes('"pw"'));
+  await assert.rejects(
+    doctor([`localhost:${server.port}`, '--ports', '465']),
+    (error: MailportError) => error.code === 'MP_ERR_USAGE' && /names port/.test(error.message),
+  );
+});
+
 test('--timeout outside 0.1 to 600 seconds is a usage error that says the range', async () => {
   for (const seconds of ['0.001', '0.0001', '0.05']) {
     await assert.rejects(

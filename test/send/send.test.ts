@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { registerSendCommand } from '../../src/cli/commands/send.js';
+import type { MailportError } from '../../src/errors.js';
 import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
 import { otherTlsModeFor, planAttempts } from '../../src/send/plan.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
@@ -398,6 +399,35 @@ describe('mailport send (command)', () => {
         new RegExp(`Trying localhost:${port} \\(implicit TLS\\)[\\s\\S]*Sent via port ${port}`),
       );
       assert.equal((await sandbox.store.listMessages({})).total, 1);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
+  test('a pasted smtps:// URL gives the port, implicit TLS at once and the credentials, never printed', async () => {
+    // A password with the characters a URL must percent-encode.
+    const password = 'p@ss:w/rd%';
+    const sandbox = await startTestSandbox({ auth: [`dev@example.com:${password}`] });
+    try {
+      const caFile = join(tempDir, 'url-ca.pem');
+      await writeFile(caFile, sandbox.caPem);
+      const port = sandbox.port('submissions');
+      const url = `smtps://${encodeURIComponent('dev@example.com')}:${encodeURIComponent(password)}@localhost:${port}`;
+      const { output, exitCode } = await runSend([
+        ...['--server', url, '--ca', caFile, '--show-transcript'],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+      ]);
+      assert.equal(exitCode, 0, output);
+      assert.match(output, new RegExp(`Trying localhost:${port} \\(implicit TLS\\)`));
+      assert.doesNotMatch(output, /STARTTLS\)/, 'no STARTTLS attempt first');
+      assert.match(output, /C: AUTH PLAIN \[redacted\]/);
+      assert.ok(!output.includes(password), 'the password is not printed');
+      assert.equal((await sandbox.store.listMessages({})).total, 1);
+      await assert.rejects(
+        runSend(['--server', 'smtp://', '--from', 'a@example.com', '--to', 'b@example.com']),
+        (error: MailportError) =>
+          error.code === 'MP_ERR_USAGE' && /smtp:\/\/HOST:PORT/.test(error.hint ?? ''),
+      );
     } finally {
       await sandbox.stop();
     }

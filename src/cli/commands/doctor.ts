@@ -12,7 +12,9 @@ import {
   parseEhloName,
   parsePortList,
   parseSeconds,
-  resolvePassword,
+  parseServer,
+  resolveCredentials,
+  type ServerAddress,
 } from './smtp-client-options.js';
 
 const EXAMPLES = `
@@ -45,7 +47,10 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .description(
       'Probe the SMTP ports of HOST: reachability, TLS mode, certificate, AUTH; then recommend settings.',
     )
-    .argument('<host>', 'the SMTP server host name or address')
+    .argument(
+      '<host>',
+      'the SMTP server: HOST, HOST:PORT (that port alone) or smtp(s)://[user:pass@]HOST[:PORT]',
+    )
     .option('--ports <list>', 'comma-separated ports to probe', parsePortList, [...DEFAULT_DOCTOR_PORTS])
     .option('--ca <file>', 'also trust this CA certificate (PEM), e.g. a sandbox CA')
     .option('--servername <name>', 'check certificates (and send SNI) for this name instead of HOST')
@@ -65,9 +70,12 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .option('--send-to <address>', 'after AUTH succeeds, send a real test message to this address')
     .option('--json', 'print the report as JSON (schema in docs/explain-causes.md)')
     .addHelpText('after', EXAMPLES)
-    .action(async (host: string, options: DoctorCommandOptions) => {
-      const pass = resolvePassword(options);
-      if (options.sendTo && options.user === undefined) {
+    .action(async (target: string, options: DoctorCommandOptions, command: Command) => {
+      const server = parseServer(target);
+      const { host } = server;
+      const credentials = resolveCredentials(options, server);
+      const ports = doctorPorts(server, options.ports, command.getOptionValueSource('ports') === 'cli');
+      if (options.sendTo && credentials === undefined) {
         throw new MailportError(
           'MP_ERR_USAGE',
           '--send-to needs --user and a password: the test message is sent after AUTH.',
@@ -81,14 +89,12 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
       const { runDoctor } = await import('../../doctor/doctor.js');
       const report = await runDoctor({
         host,
-        ports: options.ports,
+        ports,
         stepTimeoutMs: options.timeout,
         ...(caFile ? { caFile } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         ...(options.ehloName ? { ehloName: options.ehloName } : {}),
-        ...(options.user !== undefined && pass !== undefined
-          ? { credentials: { user: options.user, pass } }
-          : {}),
+        ...(credentials ? { credentials } : {}),
         ...(options.sendTo ? { sendTo: options.sendTo } : {}),
       });
       if (options.json) printJson(io, report);
@@ -98,4 +104,19 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
         );
       process.exitCode = report.recommendation ? 0 : 1;
     });
+}
+
+/** `HOST:PORT` (or a URL's port) probes that port alone; naming ports twice is a mistake to say. */
+function doctorPorts(server: ServerAddress, ports: number[], portsGiven: boolean): number[] {
+  if (server.port === undefined) return ports;
+  if (portsGiven) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      `The host already names port ${server.port}, and --ports names others.`,
+      {
+        hint: `give the host alone with --ports ${ports.join(',')}, or HOST:${server.port} without --ports.`,
+      },
+    );
+  }
+  return [server.port];
 }

@@ -6,7 +6,6 @@
 import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
-import { MailportError } from '../../errors.js';
 import { buildMessage, readMessageFile } from '../../send/message.js';
 import { describeAttempt, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
@@ -15,10 +14,10 @@ import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
 import {
   localSandboxCa,
-  parsePort,
   parseSeconds,
+  parseServer,
   readCaFile,
-  resolvePassword,
+  resolveCredentials,
 } from './smtp-client-options.js';
 
 const EXAMPLES = `
@@ -59,7 +58,10 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .description(
       'Send a test message through an SMTP server, choosing and falling back between ports like a careful client.',
     )
-    .requiredOption('--server <host[:port]>', 'the SMTP server; without :port, 587 → 465 → 2525 are tried')
+    .requiredOption(
+      '--server <host[:port]>',
+      'the SMTP server, HOST[:PORT] or smtp(s)://[user:pass@]HOST[:PORT]; without a port, 587 → 465 → 2525 are tried',
+    )
     .option(
       '--from <address>',
       'envelope and header sender (default: --user when it is an address, else USER@HOSTNAME)',
@@ -97,9 +99,10 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .option('--show-transcript', 'print the SMTP conversation (AUTH redacted, message data elided)')
     .addHelpText('after', EXAMPLES)
     .action(async (options: SendCommandOptions) => {
-      const pass = resolvePassword(options);
-      const { host, port } = parseServer(options.server);
-      const from = options.from ?? defaultSender(options.user);
+      const server = parseServer(options.server);
+      const { host, port } = server;
+      const credentials = resolveCredentials(options, server);
+      const from = options.from ?? defaultSender(credentials?.user);
       const caFile = options.ca ?? (await localSandboxCa(host));
       if (caFile && !options.ca) io.out(`Trusting the local Mailport sandbox CA ${caFile}\n`);
       const message =
@@ -118,13 +121,12 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       const result = await sendMessage({
         host,
         ...(port === undefined ? {} : { port }),
-        tls: options.tls,
+        // A pasted smtps:// URL says implicit TLS, as --tls implicit would.
+        tls: options.tls === 'auto' && server.implicitTls ? 'implicit' : options.tls,
         from,
         to: options.to,
         message,
-        ...(options.user !== undefined && pass !== undefined
-          ? { credentials: { user: options.user, pass } }
-          : {}),
+        ...(credentials ? { credentials } : {}),
         ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         stepTimeoutMs: options.timeout,
@@ -139,32 +141,6 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
 function defaultSender(user: string | undefined): string {
   if (user?.includes('@')) return user;
   return `${userInfo().username}@${hostname()}`;
-}
-
-/** `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */
-export function parseServer(server: string): { host: string; port?: number } {
-  const bracketed = /^\[([^\]]+)\](?::(.+))?$/.exec(server);
-  if (bracketed?.[1])
-    return { host: bracketed[1], ...(bracketed[2] ? { port: serverPort(server, bracketed[2]) } : {}) };
-  const parts = server.split(':');
-  if (parts.length === 2 && parts[0] && parts[1])
-    return { host: parts[0], port: serverPort(server, parts[1]) };
-  if (parts.length === 1 && parts[0]) return { host: parts[0] };
-  if (parts.length > 2) return { host: server };
-  throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server.`, {
-    hint: 'write --server HOST or --server HOST:PORT.',
-  });
-}
-
-/** The port of `HOST:PORT`, failing as a usage error that names the whole value (not a bare port). */
-function serverPort(server: string, port: string): number {
-  try {
-    return parsePort(port);
-  } catch (error) {
-    throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server: ${(error as Error).message}`, {
-      hint: 'write HOST or HOST:PORT, e.g. smtp.example.com:587.',
-    });
-  }
 }
 
 function formatProgress(host: string, event: SendProgress): string {

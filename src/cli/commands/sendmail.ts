@@ -19,8 +19,13 @@ import {
 } from '../../sendmail/smtp-session.js';
 import { prepareSubmission } from '../../sendmail/submission.js';
 import type { SmtpClientError } from '../../smtp-client/index.js';
-import { parseServer } from './send.js';
-import { localSandboxCa, parseSeconds, readCaFile, resolvePassword } from './smtp-client-options.js';
+import {
+  localSandboxCa,
+  parseSeconds,
+  parseServer,
+  readCaFile,
+  resolveCredentials,
+} from './smtp-client-options.js';
 
 /** sysexits(3): what sendmail's callers (cron, PHP, git) read from its exit status. */
 const EX_USAGE = 64;
@@ -142,7 +147,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
     return fail(EX_IOERR, `Cannot read the message from standard input: ${(error as Error).message}`);
   }
   try {
-    const pass = resolvePassword(options);
+    const credentials = resolveCredentials(options);
     const { host, port } = smtpServer(options);
     const submission = prepareSubmission({
       input,
@@ -163,9 +168,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       from: submission.from,
       to: submission.to,
       message: submission.message,
-      ...(options.user !== undefined && pass !== undefined
-        ? { credentials: { user: options.user, pass } }
-        : {}),
+      ...(credentials ? { credentials } : {}),
       ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
       stepTimeoutMs: options.timeout,
     });
@@ -178,7 +181,16 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
 }
 
 function smtpServer(options: SendmailOptions): SmtpServerAddress {
-  const { host, port } = parseServer(options.smtpAddr);
+  const { host, port, ...fromUrl } = parseServer(options.smtpAddr);
+  if (Object.keys(fromUrl).length > 0) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      '--smtp-addr takes HOST:PORT, not a URL with TLS or credentials.',
+      {
+        hint: 'write --smtp-addr HOST:PORT, and give --tls, --user and --pass-env as options.',
+      },
+    );
+  }
   if (port === undefined) {
     throw new MailportError('MP_ERR_USAGE', `--smtp-addr ${options.smtpAddr} has no port.`, {
       hint: `write HOST:PORT, e.g. --smtp-addr ${DEFAULT_SMTP_ADDR} for the sandbox's relay port.`,

@@ -26,6 +26,69 @@ export function parsePortList(value: string): number[] {
   return [...new Set(ports)];
 }
 
+/** A server as users write it: the host, and what a pasted URL also says. */
+export interface ServerAddress {
+  host: string;
+  port?: number;
+  /** `smtps://`: TLS from the first byte. */
+  implicitTls?: boolean;
+  /** From a URL's `user:pass@`, percent-decoded. */
+  user?: string;
+  pass?: string;
+}
+
+/**
+ * `host`, `host:port`, `[v6]:port`, a bare IPv6 address, or the URL form libraries take and
+ * settings pages show (`smtp://user:pass@host:587`, `smtps://host`), pasted as it is.
+ */
+export function parseServer(server: string): ServerAddress {
+  if (/^smtps?:\/\//i.test(server)) return parseServerUrl(server);
+  const bracketed = /^\[([^\]]+)\](?::(.+))?$/.exec(server);
+  if (bracketed?.[1])
+    return { host: bracketed[1], ...(bracketed[2] ? { port: serverPort(server, bracketed[2]) } : {}) };
+  const parts = server.split(':');
+  if (parts.length === 2 && parts[0] && parts[1])
+    return { host: parts[0], port: serverPort(server, parts[1]) };
+  if (parts.length === 1 && parts[0]) return { host: parts[0] };
+  if (parts.length > 2) return { host: server };
+  throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server.`, {
+    hint: 'write HOST or HOST:PORT, e.g. smtp.example.com:587.',
+  });
+}
+
+function parseServerUrl(server: string): ServerAddress {
+  const url = URL.canParse(server) ? new URL(server) : null;
+  const host = url?.hostname.replace(/^\[(.*)\]$/, '$1') ?? '';
+  if (url === null || host === '') {
+    throw new MailportError('MP_ERR_USAGE', `"${redactUrlPassword(server)}" is not a server URL.`, {
+      hint: 'write smtp://HOST:PORT or smtps://HOST:PORT (user:pass@ before the host is optional).',
+    });
+  }
+  return {
+    host,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.protocol.toLowerCase() === 'smtps:' ? { implicitTls: true } : {}),
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
+  };
+}
+
+/** A URL as it may be printed: its password, if any, replaced. */
+function redactUrlPassword(server: string): string {
+  return server.replace(/^(smtps?:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+}
+
+/** The port of `HOST:PORT`, failing as a usage error that names the whole value (not a bare port). */
+function serverPort(server: string, port: string): number {
+  try {
+    return parsePort(port);
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `"${server}" is not a server: ${(error as Error).message}`, {
+      hint: 'write HOST or HOST:PORT, e.g. smtp.example.com:587.',
+    });
+  }
+}
+
 /**
  * An EHLO name as clients send them: a domain, a bare machine name or an address literal
  * (`[192.0.2.1]`); anything with spaces or line breaks would be a second command.
@@ -51,14 +114,14 @@ export function parseSeconds(value: string): number {
 }
 
 /**
- * The password from `--pass` or from the environment variable named by `--pass-env` (preferred:
- * it stays out of shell history and process listings). Never printed.
+ * AUTH credentials: `--user` with the password from `--pass` or from the environment variable
+ * named by `--pass-env` (preferred: it stays out of shell history and process listings), each
+ * falling back to a pasted server URL's `user:pass@`. Never printed.
  */
-export function resolvePassword(options: {
-  user?: string;
-  pass?: string;
-  passEnv?: string;
-}): string | undefined {
+export function resolveCredentials(
+  options: { user?: string; pass?: string; passEnv?: string },
+  server: ServerAddress = { host: '' },
+): { user: string; pass: string } | undefined {
   if (options.pass !== undefined && options.passEnv !== undefined) {
     throw new MailportError('MP_ERR_USAGE', 'Give either --pass or --pass-env, not both.', {
       hint: '--pass-env VAR reads the password from the environment variable VAR and keeps it out of shell history.',
@@ -77,17 +140,19 @@ export function resolvePassword(options: {
       );
     }
   }
-  if (pass !== undefined && options.user === undefined) {
+  pass ??= server.pass;
+  const user = options.user ?? server.user;
+  if (pass !== undefined && user === undefined) {
     throw new MailportError('MP_ERR_USAGE', 'A password was given without --user.', {
       hint: 'add --user USERNAME (often the full e-mail address).',
     });
   }
-  if (options.user !== undefined && pass === undefined) {
-    throw new MailportError('MP_ERR_USAGE', `--user ${options.user} was given without a password.`, {
+  if (user !== undefined && pass === undefined) {
+    throw new MailportError('MP_ERR_USAGE', `--user ${user} was given without a password.`, {
       hint: 'add --pass-env VAR (or --pass PASSWORD).',
     });
   }
-  return pass;
+  return user !== undefined && pass !== undefined ? { user, pass } : undefined;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
