@@ -1773,6 +1773,9 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-required',
     confidence: 0.7,
     match: [/(?<![.=/:])\b530\b|\b5\.7\.0\b/],
+    // A 5.7.0 to the final dot (nodemailer's "Message failed") is a policy refusal of the message:
+    // AUTH came before MAIL, long before.
+    unless: [/\bMessage failed: 5\d\d 5\.7\.0\b/],
     seenIn: ALL,
   },
 
@@ -1889,7 +1892,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.9,
     match: [
-      /(?:message )?content (?:was )?rejected|rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+      /(?:message )?content (?:was )?rejected|rejected (?:due to|because of|for) (?:its |the )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
     ],
     unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
     seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],
@@ -2054,10 +2057,11 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.5,
     match: [
-      /SMTP Error: data not accepted|DATA END command failed|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
+      /SMTP Error: data not accepted|DATA END command failed|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
     ],
     unless: [HUNG_UP],
     seenIn: [
+      'nodemailer',
       'PHPMailer',
       'Python smtplib',
       'aiosmtplib',

@@ -766,6 +766,17 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'message-rejected',
   },
   {
+    client: 'Microsoft 365 transport rule, via nodemailer',
+    text: 'Error: Message failed: 554 5.7.1 Message rejected due to content restrictions',
+    cause: 'message-rejected',
+  },
+  {
+    // nodemailer's EMESSAGE: the reply to the final dot, whatever it says.
+    client: 'nodemailer, a reply to the final dot without a reason',
+    text: 'Error: Message failed: 550 5.7.0 Rejected',
+    cause: 'message-rejected',
+  },
+  {
     client: 'Amazon SES via nodemailer',
     text: 'Error: Message failed: 554 5.7.1 Transaction failed: message content rejected',
     cause: 'message-rejected',
