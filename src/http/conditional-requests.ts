@@ -107,7 +107,7 @@ function answerConditionally(ranges: boolean) {
     reply.removeHeader('content-disposition').removeHeader('etag');
     const problem = new HttpProblem(
       416,
-      `The Range \`${range}\` starts past the end: this body is ${bytes.length} bytes (0-${bytes.length - 1}). Ask for a range that starts below ${bytes.length}, or leave out Range to get all of it.`,
+      `The Range \`${range}\` selects none of the ${bytes.length} bytes of this body (0-${bytes.length - 1}). Ask for a range that starts below ${bytes.length}, or leave out Range to get all of it.`,
       { headers: { 'content-range': `bytes */${bytes.length}` } },
     );
     return problemPayload(reply, request, problem);
