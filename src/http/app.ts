@@ -6,6 +6,8 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
 import { answerClientError, MAX_URL_BYTES } from './client-error.js';
+import { serveConditionalRequests } from './conditional-requests.js';
+import { negotiateMediaTypes } from './content-negotiation.js';
 import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
 import { sendProblem, toProblem } from './problem.js';
@@ -53,6 +55,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const routeMethods = new RouteMethods();
   routeMethods.watch(base);
   documentRequestErrors(base);
+  negotiateMediaTypes(base);
+  serveConditionalRequests(base);
   // Fastify reads text/plain bodies as strings, which no route takes: let them be 415s that name
   // the media types, not "body must be object".
   base.removeContentTypeParser('text/plain');

@@ -90,12 +90,17 @@ export function sendProblem(
   request: FastifyRequest,
   problem: HttpProblem,
 ): FastifyReply {
+  return reply.send(problemPayload(reply, request, problem));
+}
+
+/**
+ * Sets the status and headers of `problem` on `reply` and returns its body, for a hook that
+ * replaces a payload rather than sending one.
+ */
+export function problemPayload(reply: FastifyReply, request: FastifyRequest, problem: HttpProblem): string {
+  reply.code(problem.status).headers(problem.headers).type(`${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
   // Serialised here, not by a response schema, so extension members are never dropped.
-  return reply
-    .code(problem.status)
-    .headers(problem.headers)
-    .type(`${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
-    .send(JSON.stringify(problemBody(problem, request)));
+  return JSON.stringify(problemBody(problem, request));
 }
 
 const LOCATION_NAMES: Readonly<Record<string, string>> = {

@@ -4,6 +4,8 @@ import type { MessageDetail } from '../../domain/types.js';
 import { getAttachment } from '../../mime/parse-message.js';
 import { checkMailbox, isBarePostmaster } from '../../protocol/envelope.js';
 import { queryNotesOf } from '../../search/query.js';
+import { VERSION } from '../../version.js';
+import { RANGE_HEADERS, strongEtag, VALIDATOR_HEADERS } from '../conditional-requests.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
 import { buildImportedMessage, type ImportOptions } from '../import-message.js';
@@ -38,6 +40,8 @@ const DownloadQuerySchema = Type.Object({
 });
 
 const NOT_FOUND = problemResponse('No message with this id.');
+
+const DOWNLOAD_HEADERS = Type.Object({ ...VALIDATOR_HEADERS, ...RANGE_HEADERS });
 
 export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext): void {
   const { store, bus, ingest } = deps;
@@ -78,7 +82,10 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         operationId: 'getMessage',
         tags: TAGS,
         summary: 'Get a message with its envelope, TLS/AUTH facts and parsed content',
+        description:
+          'Its ETag changes when the message does (marked read, released): send it back in If-None-Match to get 304 while it has not.',
         params: IdParamsSchema,
+        headers: Type.Object(VALIDATOR_HEADERS),
         response: { 200: ref(MessageDetailSchema), 404: NOT_FOUND },
       },
     },
@@ -92,8 +99,11 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         operationId: 'getRawMessage',
         tags: TAGS,
         summary: 'Get the message bytes exactly as received',
+        description:
+          'Takes one byte range (`Range`, `If-Range`) to resume a download; the strong ETag never changes, as a stored message does not.',
         params: IdParamsSchema,
         querystring: DownloadQuerySchema,
+        headers: DOWNLOAD_HEADERS,
         response: {
           200: binaryResponse('The raw message (RFC 5322).', 'message/rfc822'),
           404: NOT_FOUND,
@@ -103,7 +113,11 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     async (request, reply) => {
       const { id } = request.params;
       const raw = await requireRaw(id);
-      reply.header('content-type', 'message/rfc822').header('x-content-type-options', 'nosniff');
+      reply
+        .header('content-type', 'message/rfc822')
+        .header('x-content-type-options', 'nosniff')
+        // The stored bytes never change, so the id names them for good.
+        .header('etag', strongEtag(id, 'raw'));
       if (isFlagSet(request.query.download))
         reply.header('content-disposition', contentDisposition('attachment', `${id}.eml`));
       return reply.send(raw);
@@ -192,13 +206,16 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         operationId: 'getAttachment',
         tags: TAGS,
         summary: 'Get the content of attachment `n` (see `parsed.attachments[].index`)',
+        description: 'Takes one byte range (`Range`, `If-Range`) to resume a download.',
         params: Type.Object({
           id: IdParamsSchema.properties.id,
           n: Type.Integer({ minimum: 0, description: 'The attachment index.' }),
         }),
         querystring: DownloadQuerySchema,
+        headers: DOWNLOAD_HEADERS,
         response: {
-          200: binaryResponse('The attachment, with its own content type.', 'application/octet-stream'),
+          // Any type: the attachment's own, which is known only once the message is read.
+          200: binaryResponse('The attachment, with its own content type.', '*/*'),
           404: problemResponse('No message with this id, or no attachment with this index.'),
         },
       },
@@ -210,14 +227,18 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         throw notFound(`Message ${id} has no attachment ${n}; GET /api/v1/messages/${id} lists them.`);
       }
       const disposition = isFlagSet(request.query.download) ? 'attachment' : 'inline';
-      return reply
-        .headers(UNTRUSTED_CONTENT_HEADERS)
-        .header('content-type', attachment.contentType)
-        .header(
-          'content-disposition',
-          contentDisposition(disposition, attachment.filename ?? `attachment-${n}`),
-        )
-        .send(attachment.content);
+      return (
+        reply
+          .headers(UNTRUSTED_CONTENT_HEADERS)
+          .header('content-type', attachment.contentType)
+          .header(
+            'content-disposition',
+            contentDisposition(disposition, attachment.filename ?? `attachment-${n}`),
+          )
+          // Decoded from immutable bytes; the version covers a decoder that changes with an upgrade.
+          .header('etag', strongEtag(id, n, VERSION))
+          .send(attachment.content)
+      );
     },
   );
 
