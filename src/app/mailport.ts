@@ -108,6 +108,7 @@ export async function startMailport(
         : { implicitTlsSilenceMs: options.implicitTlsSilenceMs }),
       secureContext: createServerSecureContext(tlsMaterial),
       users: config.auth.mode === 'any' ? null : config.auth.users,
+      senderMustMatchLogin: config.auth.senderMustMatchLogin,
       chaos,
       store,
       bus,
@@ -137,6 +138,7 @@ export async function startMailport(
         mode: config.auth.mode,
         users: config.auth.mode === 'any' ? [] : [...config.auth.users.keys()],
         defaultCredentials: config.auth.mode === 'default' ? { ...DEFAULT_CREDENTIALS } : null,
+        senderMustMatchLogin: config.auth.senderMustMatchLogin,
       },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,

@@ -35,7 +35,12 @@ export interface ServeConfig {
   ephemeral: boolean;
   /** Storage URL: a SQLite path (default `<data-dir>/mailport.db`) or `postgres://…`. */
   storage: string | null;
-  auth: { mode: 'default' | 'configured' | 'any'; users: ReadonlyMap<string, string> };
+  auth: {
+    mode: 'default' | 'configured' | 'any';
+    users: ReadonlyMap<string, string>;
+    /** After AUTH, MAIL FROM must be the login itself, as submission services insist. */
+    senderMustMatchLogin: boolean;
+  };
   hostname: string;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -85,6 +90,7 @@ export interface RawServeOptions extends RawReleaseOptions {
   storage?: string;
   auth?: string[];
   authAny?: boolean;
+  senderMustMatchLogin?: boolean;
   hostname?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -300,7 +306,7 @@ export function resolveServeConfig(
     dataDir: raw.dataDir ?? SERVE_DEFAULTS.dataDir,
     ephemeral: raw.ephemeral ?? false,
     storage: raw.storage ?? null,
-    auth: { mode: authMode, users },
+    auth: { mode: authMode, users, senderMustMatchLogin: raw.senderMustMatchLogin ?? false },
     hostname: raw.hostname ?? SERVE_DEFAULTS.hostname,
     tlsCertFile: raw.tlsCert,
     tlsKeyFile: raw.tlsKey,

@@ -140,6 +140,12 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     fix: 'Use a full address such as `user@example.com` in angle brackets.',
     misconfiguration: true,
   },
+  'sender-not-owned': {
+    message:
+      'The client sent MAIL FROM an address its login does not own, which Gmail, Microsoft 365 (SendAsDenied) and Postfix with reject_sender_login_mismatch refuse (the sandbox runs with --sender-must-match-login).',
+    fix: 'Send from the address you log in with (nodemailer `from` equal to `auth.user`, Django `DEFAULT_FROM_EMAIL` equal to `EMAIL_HOST_USER`, Laravel `MAIL_FROM_ADDRESS` equal to `MAIL_USERNAME`), or have the provider let this login send as that address (a Gmail "Send mail as" alias, a Microsoft 365 Send As permission) and log in to the sandbox as that address.',
+    misconfiguration: true,
+  },
 };
 
 export const DIAGNOSTIC_CODES = Object.keys(DIAGNOSTICS) as DiagnosticCode[];

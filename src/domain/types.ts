@@ -168,7 +168,8 @@ export type DiagnosticCode =
   | 'quit-without-starttls'
   | 'bad-sequence'
   | 'syntax-error'
-  | 'invalid-address';
+  | 'invalid-address'
+  | 'sender-not-owned';
 
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -256,6 +257,8 @@ export interface ServerInfo {
     users: string[];
     /** Only for `default` mode, where the pair is public knowledge anyway; never for configured users. */
     defaultCredentials: { user: string; pass: string } | null;
+    /** After AUTH, MAIL FROM must be the login itself (`--sender-must-match-login`). */
+    senderMustMatchLogin: boolean;
   };
   limits: {
     maxMessageSize: number;

@@ -19,6 +19,7 @@ import {
   parameterUnknownReply,
   pathTooLongReply,
   REPLIES,
+  senderNotOwnedReply,
   sizeExceededReply,
 } from './replies.js';
 import type { SmtpReply } from './types.js';
@@ -43,6 +44,11 @@ export interface MailContext {
   /** AUTH was advertised, so MAIL FROM may carry its AUTH= parameter (RFC 4954 §5). */
   authOffered: boolean;
   maxMessageSize: number;
+  /**
+   * The AUTH login the sender must equal (`--sender-must-match-login`), as submission services
+   * let an account send only as itself; null when any sender goes.
+   */
+  senderOwner: string | null;
 }
 
 export interface RcptContext {
@@ -68,6 +74,14 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   if (path.address !== '') {
     const refusal = mailboxRefusal(path.address, smtpUtf8, REPLIES.BAD_SENDER);
     if (refusal !== null) return refuse(refusal);
+  }
+  // The null sender (bounces, RFC 5321 §4.5.5) belongs to no account, as Postfix's check also says.
+  if (context.senderOwner !== null && path.address !== '' && !owns(context.senderOwner, path.address)) {
+    return refuse({
+      reply: senderNotOwnedReply(path.address, context.senderOwner),
+      diagnostic: 'sender-not-owned',
+      detail: `MAIL FROM <${path.address}> as user ${context.senderOwner}`,
+    });
   }
   // RFC 1870 §6: refuse a declared size over the limit before any data is sent.
   const declared = parameters.parameters.SIZE;
@@ -105,6 +119,11 @@ export function decideRcpt(argument: string, context: RcptContext): RcptDecision
     });
   }
   return { ok: true, recipient: { address: path.address, params: parameters.parameters } };
+}
+
+/** A login owns the one address it is, whatever the case of its letters. */
+function owns(login: string, address: string): boolean {
+  return login.toLowerCase() === address.toLowerCase();
 }
 
 function refuse(refusal: Refusal): { ok: false; refusal: Refusal } {

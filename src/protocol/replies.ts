@@ -180,6 +180,14 @@ export function senderOkReply(address: string): SmtpReply {
   return reply(250, '2.1.0', `Sender <${address}> OK`);
 }
 
+/** Postfix's wording for reject_sender_login_mismatch, which clients and `mailport explain` know. */
+export function senderNotOwnedReply(address: string, login: string): SmtpReply {
+  const hint = login.includes('@')
+    ? 'send from the address you log in with'
+    : 'a login that is not an address owns no sender: log in as the address you send from';
+  return reply(553, '5.7.1', `<${address}>: Sender address rejected: not owned by user ${login} (${hint})`);
+}
+
 export function recipientOkReply(address: string): SmtpReply {
   return reply(250, '2.1.5', `Recipient <${address}> OK`);
 }

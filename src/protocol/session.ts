@@ -138,6 +138,7 @@ export class SmtpProtocolSession {
   private readonly hooks: ProtocolHooks;
   private readonly sink: ProtocolSink;
   private readonly reader: SmtpLineReader;
+  private readonly senderMustMatchLogin: boolean;
 
   private tlsFacts: TlsFacts | null;
   private authFacts: AuthFacts | null = null;
@@ -187,6 +188,7 @@ export class SmtpProtocolSession {
     this.hooks = options.hooks;
     this.sink = options.sink;
     this.tlsFacts = options.tls;
+    this.senderMustMatchLogin = options.senderMustMatchLogin ?? false;
     this.reader = new SmtpLineReader({
       maxCommandLineLength: Math.max(options.limits.maxCommandLineLength, SASL_LINE_LIMIT),
       maxDataLineLength: options.limits.maxDataLineLength,
@@ -752,6 +754,7 @@ export class SmtpProtocolSession {
       esmtp: this.esmtp,
       authOffered: this.authOffered(),
       maxMessageSize: this.limits.maxMessageSize,
+      senderOwner: this.senderMustMatchLogin ? (this.authFacts?.user ?? null) : null,
     });
     if (!decision.ok) {
       this.refuse(decision.refusal);

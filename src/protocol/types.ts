@@ -112,6 +112,8 @@ export interface ProtocolSessionOptions {
   sink: ProtocolSink;
   /** Set when the connection is already TLS (implicit TLS, RFC 8314). */
   tls: TlsFacts | null;
+  /** After AUTH, MAIL FROM must be the login itself (`--sender-must-match-login`). */
+  senderMustMatchLogin?: boolean;
 }
 
 /** Why a session ended, as seen by the engine. */

@@ -48,6 +48,8 @@ export interface ConnectionDependencies {
   port: number;
   hostname: string;
   limits: ProtocolLimits;
+  /** After AUTH, MAIL FROM must be the login itself (`--sender-must-match-login`). */
+  senderMustMatchLogin: boolean;
   idleTimeoutMs: number;
   /** How long a client on an implicit-TLS port may stay silent before we conclude it waits for a plaintext greeting. */
   implicitTlsSilenceMs: number;
@@ -160,6 +162,7 @@ export class SmtpConnection {
       profile: this.#deps.profile,
       hostname: this.#deps.hostname,
       limits: this.#deps.limits,
+      senderMustMatchLogin: this.#deps.senderMustMatchLogin,
       tls: tlsAtStart,
       hooks: {
         authenticate: (credentials) => this.#deps.authenticate(credentials),

@@ -36,6 +36,8 @@ export interface SmtpListenersOptions {
   secureContext: tls.SecureContext;
   /** `null` accepts any credentials (`--auth-any`); AUTH is still required where the profile says so. */
   users: ReadonlyMap<string, string> | null;
+  /** After AUTH, MAIL FROM must be the login itself (`--sender-must-match-login`). */
+  senderMustMatchLogin: boolean;
   /** Rules that make SMTP stages fail on purpose; replaced at run time over the HTTP API. */
   chaos: ChaosRuleSet;
   store: Store;
@@ -162,6 +164,7 @@ export class SmtpListeners {
       port,
       hostname: this.#options.hostname,
       limits: this.#options.limits,
+      senderMustMatchLogin: this.#options.senderMustMatchLogin,
       idleTimeoutMs: this.#options.idleTimeoutMs,
       implicitTlsSilenceMs: this.#options.implicitTlsSilenceMs ?? IMPLICIT_TLS_SILENCE_MS,
       secureContext: this.#options.secureContext,

@@ -42,6 +42,11 @@ export interface SandboxOptions {
    * @defaultValue the public default pair `mailport` / `mailport`
    */
   auth?: ReadonlyArray<{ user: string; pass: string }> | 'any';
+  /**
+   * After AUTH, refuse a MAIL FROM other than the login itself (`553 5.7.1`), as Gmail, Microsoft
+   * 365 and Postfix's reject_sender_login_mismatch do. @defaultValue false
+   */
+  senderMustMatchLogin?: boolean;
   /** Name in the greeting and the certificate. @defaultValue 'localhost' */
   hostname?: string;
   /** Keep messages and TLS files here; by default a temporary dir that `stop()` removes. */
@@ -173,6 +178,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       httpPort: portOption(ports.http),
       ephemeral: options.dataDir === undefined,
       authAny: options.auth === 'any',
+      senderMustMatchLogin: options.senderMustMatchLogin === true,
       auth: authPairs.map(({ user, pass }) => `${user}:${pass}`),
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),

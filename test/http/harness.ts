@@ -59,6 +59,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
       mode: 'default',
       users: ['mailport'],
       defaultCredentials: { user: 'mailport', pass: 'mailport' },
+      senderMustMatchLogin: false,
     },
     limits: {
       maxMessageSize: MAX_MESSAGE_SIZE,

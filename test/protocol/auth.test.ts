@@ -273,6 +273,50 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
   });
 });
 
+describe('--sender-must-match-login: after AUTH, MAIL FROM must be the login', () => {
+  const login = `AUTH PLAIN ${plainResponse(USER, PASSWORD)}`;
+
+  it('refuses another sender with 553 5.7.1 in Postfix words, and says what to do', async () => {
+    const harness = await authReady({ senderMustMatchLogin: true });
+    const [, refused] = await harness.exchange(login, 'MAIL FROM:<noreply@example.test>');
+    assert.deepEqual(refused?.lines, [
+      `553 5.7.1 <noreply@example.test>: Sender address rejected: not owned by user ${USER} (send from the address you log in with)`,
+    ]);
+    assert.deepEqual(harness.sink.diagnosticCodes, ['sender-not-owned']);
+    // The transaction did not start: a RCPT now is out of sequence, and the login's own address goes.
+    assert.deepEqual(
+      await harness.codes('RCPT TO:<bob@example.test>', `MAIL FROM:<${USER.toUpperCase()}>`),
+      [503, 250],
+    );
+  });
+
+  it('takes the null sender, and checks nothing when off or before AUTH', async () => {
+    const on = await authReady({ senderMustMatchLogin: true });
+    assert.deepEqual(await on.codes(login, 'MAIL FROM:<>'), [235, 250]);
+    const off = await authReady();
+    assert.deepEqual(await off.codes(login, 'MAIL FROM:<noreply@example.test>'), [235, 250]);
+    // The relay port needs no AUTH: an unauthenticated client owns no login to compare with.
+    const relay = createHarness('relay', { senderMustMatchLogin: true });
+    relay.sink.takeReplies();
+    assert.deepEqual(await relay.codes('EHLO client.test', 'MAIL FROM:<noreply@example.test>'), [250, 250]);
+  });
+
+  it('a login that is not an address owns no sender, and the reply says so', async () => {
+    const harness = await authReady({
+      senderMustMatchLogin: true,
+      authenticate: (credentials) => credentials.username === 'app-user',
+    });
+    const [, refused] = await harness.exchange(
+      `AUTH PLAIN ${plainResponse('app-user', PASSWORD)}`,
+      'MAIL FROM:<app-user@example.test>',
+    );
+    assert.match(
+      refused?.lines[0] ?? '',
+      /^553 5\.7\.1 .*not owned by user app-user \(a login that is not an address owns no sender/,
+    );
+  });
+});
+
 describe('transcript redaction (never the password, nor its base64)', () => {
   const secrets = [PASSWORD, base64(PASSWORD), plainResponse(USER, PASSWORD), base64(USER)];
 

@@ -113,6 +113,7 @@ export interface HarnessOptions {
   greet?: boolean;
   /** Changes to the named profile, for policies no built-in profile has. */
   profileOverrides?: Partial<PortProfile>;
+  senderMustMatchLogin?: boolean;
 }
 
 export interface Harness {
@@ -154,6 +155,9 @@ export function createHarness(profileName: ProfileName, options: HarnessOptions 
     hostname: 'mx.test',
     limits: { ...TEST_LIMITS, ...options.limits },
     tls: profile.tls === 'implicit' ? IMPLICIT_FACTS : null,
+    ...(options.senderMustMatchLogin === undefined
+      ? {}
+      : { senderMustMatchLogin: options.senderMustMatchLogin }),
     sink,
     hooks: {
       authenticate: (credentials) => {

@@ -230,3 +230,26 @@ test('startSandbox({ webhooks }) POSTs to the app under test, as mailport serve 
     await endpoint.close();
   }
 });
+
+test('startSandbox({ senderMustMatchLogin }): nodemailer sending as another address gets the 553, and the session says why', async () => {
+  const sandbox = await startSandbox({
+    auth: [{ user: 'app@example.com', pass: 'app-password' }],
+    senderMustMatchLogin: true,
+  });
+  try {
+    assert.equal((await sandbox.client.info()).auth.senderMustMatchLogin, true);
+    const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+    await assert.rejects(
+      transport.sendMail({ from: 'noreply@example.com', to: 'user@example.com', text: 'x' }),
+      (error: Error & { responseCode?: number }) =>
+        error.responseCode === 553 && /not owned by user app@example\.com/.test(error.message),
+    );
+    const session = await sandbox.client.waitForSession({ diagnostic: 'sender-not-owned' });
+    assert.match(session.diagnostics[0]?.fix ?? '', /Send from the address you log in with/);
+    await transport.sendMail({ from: 'App <app@example.com>', to: 'user@example.com', text: 'x' });
+    transport.close();
+    assert.equal((await sandbox.client.listMessages()).total, 1);
+  } finally {
+    await sandbox.stop();
+  }
+});

@@ -117,6 +117,13 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       option(
+        '--sender-must-match-login',
+        'after AUTH, refuse a MAIL FROM other than the login itself (553 5.7.1), as Gmail and Microsoft 365 do',
+        'MAILPORT_SENDER_MUST_MATCH_LOGIN',
+      ),
+    )
+    .addOption(
+      option(
         '--hostname <name>',
         'name in the greeting and the certificate (default localhost)',
         'MAILPORT_HOSTNAME',
@@ -367,6 +374,9 @@ export function banner(
       : info.auth.mode === 'any'
         ? 'any username and password are accepted (--auth-any)'
         : `users ${info.auth.users.join(', ')} (passwords as given with --auth)`;
+  const senderRule = info.auth.senderMustMatchLogin
+    ? '\n                after AUTH, MAIL FROM must be the login itself (--sender-must-match-login)'
+    : '';
   const submission = info.listeners.find((l) => l.profile === 'submission');
   const creds = info.auth.defaultCredentials;
   const tryIt = submission
@@ -388,7 +398,7 @@ export function banner(
   SMTP listeners
 ${rows.join('\n')}
 
-  Credentials:  ${credentials}
+  Credentials:  ${credentials}${senderRule}
   Web UI + API: ${info.http.port > 0 ? info.http.url : 'off (--http-port off)'}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}

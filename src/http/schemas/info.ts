@@ -71,6 +71,10 @@ export const ServerInfoSchema = Type.Object(
           ),
           'Only in `default` mode: the built-in pair; null otherwise.',
         ),
+        senderMustMatchLogin: Type.Boolean({
+          description:
+            'With --sender-must-match-login: after AUTH, a MAIL FROM other than the login itself gets `553 5.7.1`.',
+        }),
       },
       { description: 'How SMTP AUTH is checked.' },
     ),
