@@ -35,6 +35,12 @@ import type { TypeBoxTypeProvider } from './type-provider.js';
 
 export type { HttpDeps, MessageIngest } from './deps.js';
 
+/**
+ * HTTP connections at once, event streams included; Node closes any more as they arrive, so a
+ * client opening sockets without end cannot take the file descriptors the SMTP listeners need.
+ */
+export const MAX_HTTP_CONNECTIONS = 1000;
+
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Closing destroys every socket once long-lived responses have finished (see Shutdown): idle
   // keep-alive clients must not hold a sandbox's shutdown up for the keep-alive timeout.
@@ -51,6 +57,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // the words of the field's description (problem.ts).
     ajv: { customOptions: { verbose: true } },
   });
+  base.server.maxConnections = MAX_HTTP_CONNECTIONS;
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const routeMethods = new RouteMethods();
   routeMethods.watch(base);

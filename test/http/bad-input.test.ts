@@ -4,7 +4,9 @@
  * problem+json answer with the right status and what to do, and never a 500.
  */
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { MAX_HTTP_CONNECTIONS } from '../../src/http/app.js';
 import { type ApiHarness, expectProblem, rawHttp, startApiHarness } from './harness.js';
 
 /** The status line, headers (lower-cased names) and parsed body of a raw HTTP response. */
@@ -112,5 +114,35 @@ describe('HTTP API: bad input', () => {
     assert.equal(framing.status, 400);
     assert.equal(framing.body.type, 'urn:mailport:problem:bad-request');
     assert.match(String(framing.body.detail), /Content-Length or chunked, not both/);
+  });
+
+  test(`at most ${MAX_HTTP_CONNECTIONS} connections at once: one more is closed, and the API answers once they go`, async () => {
+    const { port } = new URL(harness.url);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => resolve(socket)).once('error', reject);
+      });
+    const held = await Promise.all(Array.from({ length: MAX_HTTP_CONNECTIONS }, open));
+    try {
+      const extra = await open();
+      const closed = await new Promise<boolean>((resolve) => {
+        extra.once('close', () => resolve(true)).on('error', () => undefined);
+        setTimeout(() => resolve(false), 5000).unref();
+        extra.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      extra.destroy();
+      assert.ok(closed, 'a connection over the limit is closed');
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    // The server counts the held connections out as their closes reach it.
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      status = await fetch(`${harness.url}/healthz`).then(
+        (response) => response.status,
+        () => new Promise<number>((resolve) => setTimeout(() => resolve(0), 50)),
+      );
+    }
+    assert.equal(status, 200);
   });
 });
