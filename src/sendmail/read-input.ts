@@ -3,7 +3,17 @@
  * holding a single dot unless told otherwise (-i): someone typing a message at a terminal ends it
  * that way, so reading stops there rather than at end of input.
  */
+import { fstatSync } from 'node:fs';
+
 const DOT_LINE = /\n\.\r?\n/;
+
+/**
+ * Node hands a directory on standard input (`sendmail you@example.com < dir/`) over as an empty
+ * stream, which would submit an empty message; sendmail's own read fails there, so this refuses it.
+ */
+export function refuseDirectoryInput(fd: number): void {
+  if (fstatSync(fd).isDirectory()) throw new Error('it is a directory (EISDIR)');
+}
 
 export async function readMessageInput(
   stream: NodeJS.ReadableStream,

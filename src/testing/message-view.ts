@@ -66,6 +66,9 @@ export function viewOf(received: unknown): MessageView {
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  // The usual cause in JavaScript is a forgotten `await`, and a Promise has no keys to list.
+  if (typeof (value as { then?: unknown }).then === 'function')
+    return 'a Promise: add `await` before the call that returned it';
   if (typeof value === 'object')
     return `an object with keys ${Object.keys(value).slice(0, 6).join(', ') || '(none)'}`;
   return `${typeof value} ${JSON.stringify(value)}`;

@@ -4,8 +4,8 @@
  * must tell apart.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, open, rm, symlink } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -215,6 +215,23 @@ describe('mailport sendmail', () => {
     const badHeader = await runCli(['sendmail', '-t', '-S', relay], {}, `To: not an address\n${message}`);
     assert.equal(badHeader.code, 64, 'EX_USAGE: -t with a header address that is not one');
     assert.match(badHeader.stderr, /the To: header holds "not an address", which is not a valid address/);
+
+    // Node reads a directory on standard input as an empty stream: that must not become an empty message.
+    const directory = await open(scratch, 'r');
+    const unreadable = spawn(process.execPath, [BIN, 'sendmail', '-S', relay, 'a@example.com'], {
+      stdio: [directory.fd, 'ignore', 'pipe'],
+    });
+    let unreadableStderr = '';
+    unreadable.stderr?.on('data', (chunk: Buffer) => {
+      unreadableStderr += chunk.toString();
+    });
+    const unreadableCode = await new Promise((resolve) => unreadable.once('close', resolve));
+    await directory.close();
+    assert.equal(unreadableCode, 74, 'EX_IOERR: standard input is a directory');
+    assert.match(
+      unreadableStderr,
+      /standard input: it is a directory \(EISDIR\)\n {2}what to do: pipe or redirect/,
+    );
 
     const mode = await runCli(['sendmail', '-bp', 'a@example.com'], {}, message);
     assert.equal(mode.code, 64, 'EX_USAGE: an unknown option or mode');

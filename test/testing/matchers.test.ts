@@ -142,6 +142,8 @@ describe('assertion helpers for node:test', () => {
     const pending = Promise.resolve(message);
     // @ts-expect-error A Promise is not a message: tsc --noEmit over the tests fails if this compiles.
     assert.throws(() => assertSentTo(pending, 'alice@example.com'), NotAMessageError);
+    // @ts-expect-error The error names the likely mistake, not "an object with keys (none)".
+    assert.throws(() => assertSentTo(pending, 'alice@example.com'), /got a Promise: add `await`/);
     // @ts-expect-error A listing's summary has no bodies, so no links to look in.
     assert.throws(() => assertContainsLink(summary, '/reset'), /a summary without bodies/);
     // @ts-expect-error Nor attachments.

@@ -11,7 +11,7 @@ import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { MailportError } from '../../errors.js';
 import type { TlsChoice } from '../../send/plan.js';
 import type { SendResult } from '../../send/send.js';
-import { readMessageInput } from '../../sendmail/read-input.js';
+import { readMessageInput, refuseDirectoryInput } from '../../sendmail/read-input.js';
 import {
   relaySmtpSession,
   type SmtpServerAddress,
@@ -142,9 +142,14 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
   const dotEndsInput = options.i !== true && !(options.o ?? []).includes('i');
   let input: Buffer;
   try {
+    refuseDirectoryInput(0);
     input = await readMessageInput(process.stdin, dotEndsInput);
   } catch (error) {
-    return fail(EX_IOERR, `Cannot read the message from standard input: ${(error as Error).message}`);
+    return fail(
+      EX_IOERR,
+      `Cannot read the message from standard input: ${(error as Error).message}`,
+      'pipe or redirect the message into it, e.g. mailport sendmail you@example.com < message.eml',
+    );
   }
   try {
     const credentials = resolveCredentials(options);
