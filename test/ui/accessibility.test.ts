@@ -230,8 +230,13 @@ describe('keyboard focus', () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     try {
       await page.goto(sandbox.apiUrl);
-      await page.locator('.row-check input').first().focus();
+      // Tab past the toolbar and the problem banner reaches the list on its (only) row.
+      await page.getByRole('searchbox', { name: 'Search messages' }).focus();
+      const row = page.locator('.row-link:focus', { hasText: 'Accessible welcome' });
+      for (let stop = 0; stop < 8 && (await row.count()) === 0; stop++) await page.keyboard.press('Tab');
+      await row.waitFor();
       await page.keyboard.press('Space');
+      await page.getByRole('checkbox', { name: 'Select “Accessible welcome”', checked: true }).waitFor();
       await page.keyboard.press('Delete');
       const dialog = page.getByRole('dialog', { name: 'Delete 1 selected?' });
       await dialog.waitFor();

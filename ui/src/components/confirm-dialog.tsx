@@ -19,8 +19,15 @@ export function ConfirmDialog({ open, title, body, confirmLabel, onConfirm, onCa
     if (!open && element.open) element.close();
   }, [open]);
 
+  // Esc asks to cancel ('cancel'); 'close' would also come, a task late, after the effect above
+  // closed it, and could cancel the next question asked meanwhile (Delete pressed again at once).
+  const dismiss = (event: Event) => {
+    event.preventDefault();
+    onCancel();
+  };
+
   return (
-    <dialog ref={dialog} class="dialog dialog-small" aria-labelledby="confirm-title" onClose={onCancel}>
+    <dialog ref={dialog} class="dialog dialog-small" aria-labelledby="confirm-title" onCancel={dismiss}>
       <h2 id="confirm-title">{title}</h2>
       <p>{body}</p>
       <div class="dialog-actions">

@@ -10,6 +10,7 @@ import { formatCount } from '../lib/format.js';
 import { tlsShort } from '../lib/listener.js';
 import { linkProps, type Route } from '../lib/router.js';
 import { Icon, type IconName, Logo } from './icon.js';
+import { RoomyText } from './roomy-text.js';
 
 interface SidebarProps {
   route: Route;
@@ -130,7 +131,7 @@ export function Sidebar({
       <div class="sidebar-foot">
         <span class={`live live-${status}`} role="status" title={`Live updates: ${STATUS_TEXT[status]}`}>
           <span class="live-dot" aria-hidden="true" />
-          <span class="live-text">{STATUS_TEXT[status]}</span>
+          <RoomyText class="live-text" text={STATUS_TEXT[status]} />
         </span>
         <button
           type="button"

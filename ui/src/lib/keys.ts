@@ -32,10 +32,18 @@ export function useShortcuts(handler: (event: KeyboardEvent) => void): void {
 }
 
 export const SHORTCUTS: ReadonlyArray<{ keys: string[]; action: string }> = [
-  { keys: ['j'], action: 'Next message or session' },
-  { keys: ['k'], action: 'Previous message or session' },
+  { keys: ['j'], action: 'Next message or session (in a list: next row)' },
+  { keys: ['k'], action: 'Previous message or session (in a list: previous row)' },
+  { keys: ['↓'], action: 'In a list: next row (Page Down: a page on, End: the last)' },
+  { keys: ['↑'], action: 'In a list: previous row (Page Up: a page back, Home: the first)' },
+  { keys: ['←'], action: "In a list: the row's checkbox (→: its link)" },
+  { keys: ['Space'], action: 'In a list: tick or untick the row' },
+  { keys: ['Enter'], action: 'In a list: open the row' },
   { keys: ['/'], action: 'Search messages' },
-  { keys: ['Delete'], action: 'Delete the open message (also #)' },
+  {
+    keys: ['Delete'],
+    action: 'Delete the ticked messages, else the focused row, else the open message (also #)',
+  },
   { keys: ['u'], action: 'Mark the open message unread / read' },
   { keys: ['r'], action: 'Release the open message to a real server (when the server has --release-server)' },
   { keys: ['Esc'], action: 'Close the message, clear focus' },

@@ -10,7 +10,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Icon } from '../components/icon.js';
 import { ProblemBanner } from '../components/problem-banner.js';
 import { SearchBox } from '../components/search-box.js';
-import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
+import { GridCell, VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
 import { announce } from '../lib/announce.js';
 import { rescueFocus, useFocusRowOnClose } from '../lib/focus.js';
 import { addressLabel, formatCount, shortDate } from '../lib/format.js';
@@ -34,7 +34,7 @@ interface InboxViewProps {
   onPortFilter: (port: number | null) => void;
 }
 
-type Confirm = { kind: 'selected' } | { kind: 'all' } | null;
+type Confirm = { kind: 'selected' } | { kind: 'all' } | { kind: 'one'; message: MessageSummary } | null;
 
 async function deleteEach(ids: string[]): Promise<void> {
   const queue = [...ids];
@@ -138,10 +138,22 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
     }
   }
 
-  // The focused control (a ticked row's checkbox, the toolbar's Delete) goes with the messages and
-  // focus falls to <body>: keep it in the toolbar.
+  /** The delete was asked for from a row in the list (Delete on it), not from the toolbar. */
+  const askedFromList = useRef(false);
+
+  function ask(question: NonNullable<Confirm>) {
+    askedFromList.current = (listHandle.current?.focusedIndex() ?? -1) >= 0;
+    setConfirm(question);
+  }
+
+  // The focused control (a row, the toolbar's Delete) goes with the messages and focus falls to
+  // <body>: keep it where the delete was asked for, on the row now in the deleted one's place or in
+  // the toolbar. The dialog may give focus back to the row only after the row is gone.
   function refocusAfterDelete() {
-    rescueFocus(() => (selectAll.current?.disabled === false ? selectAll.current : null));
+    rescueFocus(() => {
+      if (askedFromList.current) return listHandle.current?.tabStop() ?? null;
+      return selectAll.current?.disabled === false ? selectAll.current : null;
+    });
   }
 
   function toggleRead(id: string, read: boolean) {
@@ -164,11 +176,15 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
         searchInput.current?.focus();
         break;
       case 'Delete':
-      case '#':
-        if (selected.size > 0) setConfirm({ kind: 'selected' });
+      case '#': {
+        // With nothing ticked, Delete on a row in the list means that row, not the open message.
+        const focused = list.items[listHandle.current?.focusedIndex() ?? -1];
+        if (selected.size > 0) ask({ kind: 'selected' });
+        else if (focused !== undefined) ask({ kind: 'one', message: focused });
         else if (messageId !== null) void remove([messageId]);
         else return;
         break;
+      }
       case 'u': {
         const message = list.items[activeIndex];
         if (message === undefined) return;
@@ -244,7 +260,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
                 <button
                   type="button"
                   class="button button-small button-danger-quiet"
-                  onClick={() => setConfirm({ kind: 'selected' })}
+                  onClick={() => ask({ kind: 'selected' })}
                 >
                   <Icon name="trash" size={16} />
                   Delete
@@ -274,7 +290,7 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
               type="button"
               class="button button-small button-quiet"
               disabled={list.total === 0}
-              onClick={() => setConfirm({ kind: 'all' })}
+              onClick={() => ask({ kind: 'all' })}
             >
               {q === '' ? 'Clear all' : 'Delete matching'}
             </button>
@@ -311,6 +327,15 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
             label="Messages"
             rowKey={(index) => list.items[index]?.id ?? String(index)}
             renderRow={renderRow}
+            activeKey={messageId}
+            onOpen={open}
+            selection={{
+              isSelected: (index) => selected.has(list.items[index]?.id ?? ''),
+              toggle: (index) => {
+                const message = list.items[index];
+                if (message !== undefined) toggle(message.id);
+              },
+            }}
             onNearEnd={list.loadMore}
             handle={listHandle}
             footer={
@@ -348,30 +373,54 @@ export function InboxView({ messageId, info, problems, portFilter, onPortFilter 
 
       <ConfirmDialog
         open={confirm !== null}
-        title={
-          confirm?.kind === 'selected'
-            ? `Delete ${selected.size} selected?`
-            : q === ''
-              ? 'Delete every message?'
-              : 'Delete matching messages?'
-        }
-        body={
-          confirm?.kind === 'selected'
-            ? 'The selected messages are removed from the store. This cannot be undone.'
-            : q === ''
-              ? `All ${formatCount(list.total)} messages are removed from the store. Sessions are kept. This cannot be undone.`
-              : `The ${formatCount(list.total)} messages matching “${q}” are removed. This cannot be undone.`
-        }
+        {...confirmText(confirm ?? { kind: 'all' }, selected.size, q, list.total)}
         confirmLabel="Delete"
         onCancel={() => setConfirm(null)}
         onConfirm={() => {
-          const kind = confirm?.kind;
+          if (confirm === null) return;
           setConfirm(null);
-          void (kind === 'selected' ? remove([...selected]) : clearAll()).then(refocusAfterDelete);
+          const done =
+            confirm.kind === 'one'
+              ? remove([confirm.message.id])
+              : confirm.kind === 'selected'
+                ? remove([...selected])
+                : clearAll();
+          void done.then(refocusAfterDelete);
         }}
       />
     </div>
   );
+}
+
+/** What the delete dialog asks about the messages about to go. */
+function confirmText(
+  confirm: NonNullable<Confirm>,
+  selectedCount: number,
+  q: string,
+  total: number,
+): { title: string; body: string } {
+  switch (confirm.kind) {
+    case 'one':
+      return {
+        title: `Delete “${confirm.message.subject ?? '(no subject)'}”?`,
+        body: 'The message is removed from the store. This cannot be undone.',
+      };
+    case 'selected':
+      return {
+        title: `Delete ${selectedCount} selected?`,
+        body: 'The selected messages are removed from the store. This cannot be undone.',
+      };
+    case 'all':
+      return q === ''
+        ? {
+            title: 'Delete every message?',
+            body: `All ${formatCount(total)} messages are removed from the store. Sessions are kept. This cannot be undone.`,
+          }
+        : {
+            title: 'Delete matching messages?',
+            body: `The ${formatCount(total)} messages matching “${q}” are removed. This cannot be undone.`,
+          };
+  }
 }
 
 /** The message that takes the deleted one's place: the next older, else the next newer. */
@@ -400,43 +449,47 @@ function MessageRow({ message, active, selected, fresh, onToggle }: MessageRowPr
     <div
       class={`row${message.read ? '' : ' row-unread'}${active ? ' row-active' : ''}${selected ? ' row-selected' : ''}${fresh ? ' row-fresh' : ''}`}
     >
-      <label class="check row-check">
-        <input type="checkbox" checked={selected} onChange={onToggle} />
-        <span class="sr-only">Select “{subject}”</span>
-      </label>
-      <a
-        class="row-link"
-        aria-current={active ? 'true' : undefined}
-        {...linkProps({ view: 'inbox', messageId: message.id })}
-      >
-        <span class="row-top">
-          {/* The dot is for the eye; the subject line says "(unread)" to screen readers. */}
-          {!message.read && <span class="unread-dot" title="Unread" aria-hidden="true" />}
-          <span class="row-from">{sender}</span>
-          <span
-            class="row-port"
-            title={`Received on port ${message.listener.port} (${message.listener.profile})`}
-          >
-            :{message.listener.port}
-          </span>
-          <time class="row-date" dateTime={message.receivedAt}>
-            {shortDate(message.receivedAt)}
-          </time>
-        </span>
-        <span class="row-subject">
-          {message.attachmentCount > 0 && (
-            <span class="row-attach" title={attachmentsLabel(message.attachmentCount)}>
-              <Icon name="paperclip" size={14} />
+      <GridCell class="row-check-cell">
+        <label class="check row-check">
+          <input type="checkbox" checked={selected} onChange={onToggle} />
+          <span class="sr-only">Select “{subject}”</span>
+        </label>
+      </GridCell>
+      <GridCell class="row-cell">
+        <a
+          class="row-link"
+          aria-current={active ? 'true' : undefined}
+          {...linkProps({ view: 'inbox', messageId: message.id })}
+        >
+          <span class="row-top">
+            {/* The dot is for the eye; the subject line says "(unread)" to screen readers. */}
+            {!message.read && <span class="unread-dot" title="Unread" aria-hidden="true" />}
+            <span class="row-from">{sender}</span>
+            <span
+              class="row-port"
+              title={`Received on port ${message.listener.port} (${message.listener.profile})`}
+            >
+              :{message.listener.port}
             </span>
-          )}
-          {subject}
-          {!message.read && <span class="sr-only"> (unread)</span>}
-          {message.attachmentCount > 0 && (
-            <span class="sr-only"> ({attachmentsLabel(message.attachmentCount)})</span>
-          )}
-        </span>
-        <span class="row-snippet">{message.snippet}</span>
-      </a>
+            <time class="row-date" dateTime={message.receivedAt}>
+              {shortDate(message.receivedAt)}
+            </time>
+          </span>
+          <span class="row-subject">
+            {message.attachmentCount > 0 && (
+              <span class="row-attach" title={attachmentsLabel(message.attachmentCount)}>
+                <Icon name="paperclip" size={14} />
+              </span>
+            )}
+            {subject}
+            {!message.read && <span class="sr-only"> (unread)</span>}
+            {message.attachmentCount > 0 && (
+              <span class="sr-only"> ({attachmentsLabel(message.attachmentCount)})</span>
+            )}
+          </span>
+          <span class="row-snippet">{message.snippet}</span>
+        </a>
+      </GridCell>
     </div>
   );
 }

@@ -10,6 +10,7 @@ import type { AddressValue, MessageDetail, ReleaseInfo } from '../api/types.js';
 import { DeliveryFacts } from '../components/delivery-facts.js';
 import { Icon } from '../components/icon.js';
 import { ReleaseDialog } from '../components/release-dialog.js';
+import { RoomyText } from '../components/roomy-text.js';
 import { type TabSpec, Tabs } from '../components/tabs.js';
 import { countRemoteResources, prepareEmailHtml } from '../lib/email-html.js';
 import { decodeEncodedWords } from '../lib/encoded-words.js';
@@ -129,7 +130,7 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
           <span class="tab-icon">
             <Icon name="paperclip" size={15} />
           </span>
-          <span class="tab-long">Attachments</span>
+          <RoomyText class="tab-long" text="Attachments" />
           {parsed.attachments.length > 0 && ` (${parsed.attachments.length})`}
         </>
       ),
@@ -141,7 +142,7 @@ export function MessageView({ id, release, onMarkedRead, onDelete }: MessageView
           <span class="tab-icon">
             <Icon name="shield" size={15} />
           </span>
-          <span class="tab-long">Checks</span>
+          <RoomyText class="tab-long" text="Checks" />
         </>
       ),
     },

@@ -19,7 +19,7 @@ import type {
 import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
-import { VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
+import { GridCell, VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
 import { focusOnMount, useFocusRowOnClose } from '../lib/focus.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
@@ -148,6 +148,8 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
                 <SessionRow session={session} active={session.id === sessionId} />
               );
             }}
+            activeKey={sessionId}
+            onOpen={open}
             onNearEnd={list.loadMore}
             handle={listHandle}
           />
@@ -171,45 +173,47 @@ function SessionRow({ session, active }: { session: SessionSummary; active: bool
   const problem = hasProblems(session);
   const first = session.diagnostics[0];
   return (
-    <a
-      class={`row session-row${active ? ' row-active' : ''}`}
-      aria-current={active ? 'true' : undefined}
-      {...linkProps({ view: 'sessions', sessionId: session.id })}
-    >
-      <span class={problem ? 'status status-bad' : 'status status-ok'} aria-hidden="true">
-        <Icon name={problem ? 'alert' : 'check'} size={16} />
-      </span>
-      <span class="row-body">
-        <span class="row-top">
-          <span class="row-from">
-            :{session.listener.port} <span class="muted">{session.listener.profile}</span>
+    <GridCell class="row-cell">
+      <a
+        class={`row session-row${active ? ' row-active' : ''}`}
+        aria-current={active ? 'true' : undefined}
+        {...linkProps({ view: 'sessions', sessionId: session.id })}
+      >
+        <span class={problem ? 'status status-bad' : 'status status-ok'} aria-hidden="true">
+          <Icon name={problem ? 'alert' : 'check'} size={16} />
+        </span>
+        <span class="row-body">
+          <span class="row-top">
+            <span class="row-from">
+              :{session.listener.port} <span class="muted">{session.listener.profile}</span>
+            </span>
+            <span class={`outcome outcome-${session.outcome}`}>{OUTCOME_LABEL[session.outcome]}</span>
+            <time class="row-date" dateTime={session.startedAt}>
+              {shortDate(session.startedAt)}
+            </time>
           </span>
-          <span class={`outcome outcome-${session.outcome}`}>{OUTCOME_LABEL[session.outcome]}</span>
-          <time class="row-date" dateTime={session.startedAt}>
-            {shortDate(session.startedAt)}
-          </time>
+          <span class="row-snippet">
+            {/* A failure chaos caused on purpose is no problem, but never left unexplained. */}
+            {session.chaos !== undefined && (
+              <>
+                <span class="chaos-badge">chaos</span>{' '}
+              </>
+            )}
+            {first !== undefined && (
+              <>
+                <code class="diag-code">{first.code}</code>
+                {session.diagnostics.length > 1 && ` +${session.diagnostics.length - 1}`}
+                {' · '}
+              </>
+            )}
+            {session.client.address}
+            {session.heloName !== null && ` · ${session.heloName}`}
+            {session.messageIds.length > 0 &&
+              ` · ${session.messageIds.length} ${session.messageIds.length === 1 ? 'message' : 'messages'}`}
+          </span>
         </span>
-        <span class="row-snippet">
-          {/* A failure chaos caused on purpose is no problem, but never left unexplained. */}
-          {session.chaos !== undefined && (
-            <>
-              <span class="chaos-badge">chaos</span>{' '}
-            </>
-          )}
-          {first !== undefined && (
-            <>
-              <code class="diag-code">{first.code}</code>
-              {session.diagnostics.length > 1 && ` +${session.diagnostics.length - 1}`}
-              {' · '}
-            </>
-          )}
-          {session.client.address}
-          {session.heloName !== null && ` · ${session.heloName}`}
-          {session.messageIds.length > 0 &&
-            ` · ${session.messageIds.length} ${session.messageIds.length === 1 ? 'message' : 'messages'}`}
-        </span>
-      </span>
-    </a>
+      </a>
+    </GridCell>
   );
 }
 
