@@ -322,6 +322,15 @@ describe('the session list by keyboard', () => {
       await page.goto(`${sandbox.apiUrl}/sessions`);
       const rows = page.locator('.session-row');
       await rows.nth(2).waitFor();
+      // The row's link fills its row: the whole width is the target to click, and is highlighted.
+      const [linkBox, rowBox] = await Promise.all([
+        rows.first().boundingBox(),
+        page.locator('[role="row"]').first().boundingBox(),
+      ]);
+      assert.ok(
+        linkBox && rowBox && Math.abs(linkBox.width - rowBox.width) < 2,
+        `${linkBox?.width} of ${rowBox?.width}`,
+      );
       await page.getByRole('combobox', { name: 'Diagnostic' }).focus();
       await page.keyboard.press('Tab');
       await rows.first().and(page.locator(':focus')).waitFor();
