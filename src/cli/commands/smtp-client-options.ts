@@ -66,11 +66,20 @@ function parseServerUrl(server: string): ServerAddress {
   }
   return {
     host,
-    ...(url.port ? { port: Number(url.port) } : {}),
+    ...(url.port ? { port: serverPort(redactUrlPassword(server), url.port) } : {}),
     ...(url.protocol.toLowerCase() === 'smtps:' ? { implicitTls: true } : {}),
-    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { pass: decodeURIComponent(url.password) } : {}),
+    ...(url.username ? { user: percentDecoded(url.username) } : {}),
+    ...(url.password ? { pass: percentDecoded(url.password) } : {}),
   };
+}
+
+/** A URL part percent-decoded; a `%` that starts no escape is kept as written, as a person meant it. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** A URL as it may be printed: its password, if any, replaced. */
