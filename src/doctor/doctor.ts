@@ -26,6 +26,8 @@ export interface DoctorOptions {
   /** The name sent in EHLO/HELO: the one the user's client sends, to check a server that judges it. */
   ehloName?: string;
   credentials?: { user: string; pass: string };
+  /** The sender to try after AUTH (the application's `from`); by default the login when it is an address. */
+  from?: string;
   sendTo?: string;
   /** The clock, replaceable in tests. */
   now?: () => Date;
@@ -66,6 +68,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     stepTimeoutMs,
     ehloName: options.ehloName ?? DEFAULT_EHLO_NAME,
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.from ? { from: options.from } : {}),
     ...(options.sendTo ? { sendTo: options.sendTo } : {}),
     now: options.now ?? (() => new Date()),
   };

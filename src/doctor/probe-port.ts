@@ -59,6 +59,8 @@ export interface ProbeOptions {
   /** The name sent in EHLO/HELO. */
   ehloName: string;
   credentials?: { user: string; pass: string };
+  /** The sender to try after AUTH instead of `senderFor(user)`. */
+  from?: string;
   /** Send a real test message to this address once AUTH works. */
   sendTo?: string;
   now: () => Date;
@@ -594,7 +596,14 @@ async function tryAuthentication(
     return;
   }
   if (options.sendTo) await sendTestMessage(client, report, options, target);
-  else await probeMailAfterAuth(client, report, credentials.user, target);
+  else
+    await probeMailAfterAuth(
+      client,
+      report,
+      credentials.user,
+      options.from ?? senderFor(credentials.user),
+      target,
+    );
 }
 
 /** The sender the doctor uses after AUTH: the login when it is an address, else the null sender. */
@@ -610,9 +619,9 @@ async function probeMailAfterAuth(
   client: SmtpClient,
   report: PortReport,
   user: string,
+  from: string,
   target: VerifyTarget,
 ): Promise<void> {
-  const from = senderFor(user);
   const mail = await ask(client, `MAIL FROM:<${from}>`, 'mail');
   if (mail.code === 250) {
     await ask(client, 'RSET', 'mail');
@@ -637,7 +646,7 @@ async function sendTestMessage(
   target: VerifyTarget,
 ): Promise<void> {
   const to = options.sendTo ?? '';
-  const from = options.credentials?.user.includes('@') ? options.credentials.user : to;
+  const from = options.from ?? (options.credentials?.user.includes('@') ? options.credentials.user : to);
   const message = [
     `From: <${from}>`,
     `To: <${to}>`,

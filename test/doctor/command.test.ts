@@ -146,7 +146,7 @@ test('--timeout outside 0.1 to 600 seconds is a usage error that says the range'
   }
 });
 
-test('usage errors: bad port list, --pass without --user, a missing --ca file', async () => {
+test('usage errors: bad port list, --pass without --user, a missing --ca file, --from without AUTH or not an address', async () => {
   await assert.rejects(doctor(['localhost', '--ports', '587,x']), CommanderError);
   await assert.rejects(
     doctor(['localhost', '--pass', 'x']),
@@ -155,6 +155,15 @@ test('usage errors: bad port list, --pass without --user, a missing --ca file', 
   await assert.rejects(
     doctor(['localhost', '--ca', join(tempDir, 'missing.pem')]),
     (error: MailportError) => error.code === 'MP_ERR_USAGE',
+  );
+  // --from is tried after AUTH, and is an address alone.
+  await assert.rejects(
+    doctor(['localhost', '--from', 'noreply@example.com']),
+    (error: MailportError) => error.code === 'MP_ERR_USAGE' && /--from needs --user/.test(error.message),
+  );
+  await assert.rejects(
+    doctor(['localhost', '--user', 'a', '--pass', 'b', '--from', 'App <noreply@example.com>']),
+    (error: Error) => error instanceof CommanderError && /not an e-mail address/.test(error.message),
   );
 });
 

@@ -92,3 +92,34 @@ test('the verdict is the STARTTLS submission port, and the relay is never recomm
   // demands AUTH ranks first.
   assert.ok(reported('relay').findings.some((finding) => /Your AUTH works/.test(finding.message)));
 });
+
+test("--from: a sandbox with --sender-must-match-login refuses the application's sender after AUTH, and the doctor says so", async () => {
+  const strict = await startTestSandbox({ auth: ['app@example.com:pw'], senderMustMatchLogin: true });
+  try {
+    const caFile = join(tempDir, 'strict-ca.pem');
+    await writeFile(caFile, strict.caPem);
+    const probe = (from?: string) =>
+      runDoctor({
+        host: '127.0.0.1',
+        servername: 'localhost',
+        ports: [strict.port('submission')],
+        caFile,
+        stepTimeoutMs: 5000,
+        credentials: { user: 'app@example.com', pass: 'pw' },
+        ...(from === undefined ? {} : { from }),
+      });
+    const refused = (await probe('noreply@example.com')).ports[0];
+    const finding = refused?.findings.find((each) => each.cause === 'sender-rejected');
+    assert.ok(finding, JSON.stringify(refused?.findings));
+    assert.equal(finding.level, 'error');
+    assert.match(
+      finding.message,
+      /After AUTH as app@example\.com, the server refuses the sender MAIL FROM:<noreply@example\.com>: 553 5\.7\.1/,
+    );
+    // Without --from the doctor tries the login itself, which the server takes.
+    const own = (await probe()).ports[0];
+    assert.ok(!own?.findings.some((each) => each.level === 'error'), JSON.stringify(own?.findings));
+  } finally {
+    await strict.stop();
+  }
+});

@@ -10,6 +10,7 @@ import { type CliIo, printJson, processIo } from '../output.js';
 import {
   localSandboxCa,
   parseEhloName,
+  parseMailbox,
   parsePortList,
   parseSeconds,
   parseServer,
@@ -24,6 +25,7 @@ Examples:
   $ mailport doctor 127.0.0.1 --ports 1587,1465,2525,1025 --ca .mailport/tls/ca.pem --servername localhost
   $ mailport doctor mail.example.com --ports 587 --timeout 5 --json
   $ mailport doctor mail.example.com --ehlo-name app01.example.com
+  $ mailport doctor smtp.office365.com --user app@example.com --pass-env SMTP_PASS --from noreply@example.com
 
 Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
 JSON schema: docs/explain-causes.md#doctor-json.`;
@@ -37,6 +39,7 @@ interface DoctorCommandOptions {
   user?: string;
   pass?: string;
   passEnv?: string;
+  from?: string;
   sendTo?: string;
   json?: boolean;
 }
@@ -67,7 +70,16 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .option('--user <user>', 'check AUTH with this username on every working port')
     .option('--pass <password>', 'the password (prefer --pass-env; never printed)')
     .option('--pass-env <var>', 'read the password from this environment variable')
-    .option('--send-to <address>', 'after AUTH succeeds, send a real test message to this address')
+    .option(
+      '--from <address>',
+      "after AUTH, check the server takes MAIL FROM this address, your application's sender (default: --user when it is an address)",
+      parseMailbox,
+    )
+    .option(
+      '--send-to <address>',
+      'after AUTH succeeds, send a real test message to this address',
+      parseMailbox,
+    )
     .option('--json', 'print the report as JSON (schema in docs/explain-causes.md)')
     .addHelpText('after', EXAMPLES)
     .action(async (target: string, options: DoctorCommandOptions, command: Command) => {
@@ -75,10 +87,11 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
       const { host } = server;
       const credentials = resolveCredentials(options, server);
       const ports = doctorPorts(server, options.ports, command.getOptionValueSource('ports') === 'cli');
-      if (options.sendTo && credentials === undefined) {
+      const afterAuth = options.sendTo ? '--send-to' : options.from ? '--from' : null;
+      if (afterAuth !== null && credentials === undefined) {
         throw new MailportError(
           'MP_ERR_USAGE',
-          '--send-to needs --user and a password: the test message is sent after AUTH.',
+          `${afterAuth} needs --user and a password: the doctor tries it after AUTH.`,
           {
             hint: 'add --user USERNAME --pass-env VAR.',
           },
@@ -95,6 +108,7 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
         ...(options.servername ? { servername: options.servername } : {}),
         ...(options.ehloName ? { ehloName: options.ehloName } : {}),
         ...(credentials ? { credentials } : {}),
+        ...(options.from ? { from: options.from } : {}),
         ...(options.sendTo ? { sendTo: options.sendTo } : {}),
       });
       if (options.json) printJson(io, report);

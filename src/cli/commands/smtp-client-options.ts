@@ -6,6 +6,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
+import { checkMailbox } from '../../protocol/envelope.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -108,6 +109,16 @@ export function parseEhloName(value: string): string {
   ) {
     throw new InvalidArgumentError(
       `"${value}" is not an EHLO name: give a host name (app01.example.com) or an address literal ([192.0.2.1]).`,
+    );
+  }
+  return value;
+}
+
+/** An envelope address as SMTP takes it (`noreply@example.com`), never a name with it. */
+export function parseMailbox(value: string): string {
+  if (checkMailbox(value, true).verdict !== 'valid') {
+    throw new InvalidArgumentError(
+      `"${value}" is not an e-mail address: give the address alone, e.g. noreply@example.com (no name or angle brackets).`,
     );
   }
   return value;
