@@ -96,6 +96,32 @@ describe('mailport messages / sessions', () => {
     assert.deepEqual(raw.bytes, await harness.store.getRawMessage(invoice));
   });
 
+  test('messages show latest, --text, --html, --attachment N; one form at a time', async () => {
+    const html = await harness.deliver({
+      from: 'app@example.com',
+      to: 'erin@example.com',
+      subject: 'Reset',
+      text: 'Reset: https://app.example/reset?t=1',
+      html: '<p><a href="https://app.example/reset?t=1">Reset</a></p>',
+    });
+    try {
+      const latest = await cli(['--api', harness.url, 'messages', 'show', 'latest']);
+      assert.match(latest.stdout, new RegExp(`^Message +${html}$`, 'm'));
+      const text = await cli(['--api', harness.url, 'messages', 'show', 'latest', '--text']);
+      assert.equal(text.stdout, 'Reset: https://app.example/reset?t=1');
+      const page = await cli(['--api', harness.url, 'messages', 'show', html, '--html']);
+      assert.match(page.stdout, /<a href="https:\/\/app\.example\/reset\?t=1">Reset<\/a>/);
+      const pdf = await cli(['--api', harness.url, 'messages', 'show', invoice, '--attachment', '0']);
+      assert.deepEqual(pdf.bytes, Buffer.from('%PDF'));
+      const checks = await cli(['--api', harness.url, 'messages', 'checks', 'latest', '--json']);
+      assert.equal(typeof JSON.parse(checks.stdout).summary, 'object');
+      const both = await runCli(['--api', harness.url, 'messages', 'show', html, '--text', '--raw']);
+      assert.match(String(both.error), /cannot be used with option/);
+    } finally {
+      await harness.store.deleteMessage(html);
+    }
+  });
+
   test('messages delete and clear', async () => {
     const doomed = await harness.deliver({
       from: 'a@example.com',

@@ -3,8 +3,15 @@
  * running `mailport serve`.
  */
 import { isIP } from 'node:net';
-import { type Command, InvalidArgumentError } from 'commander';
-import type { MessageDetail, MessageSummary, Page, QueryNotes } from '../../client/api-client.js';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type {
+  MailportClient,
+  MessageDetail,
+  MessageSummary,
+  Page,
+  QueryNotes,
+} from '../../client/api-client.js';
+import { MailportError } from '../../errors.js';
 import { PORT_PROFILES } from '../../profiles/port-profiles.js';
 import {
   type CliIo,
@@ -30,6 +37,8 @@ Examples:
   $ mailport messages list --q 'port:1587 has:attachment after:1h' --json
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
   $ mailport messages show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --raw > message.eml
+  $ mailport messages show latest --text | grep -o 'https://[^ ]*reset[^ ]*'
+  $ mailport messages show latest --attachment 0 > invoice.pdf
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --ip 203.0.113.5
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --probe-links --json > report.json
   $ mailport messages checks 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60 --clients 'gmail.*,outlook.*'
@@ -45,6 +54,43 @@ A key:value that cannot be used (port:abc, after:zzz) is searched as text, with 
 const CHECKS_EXIT_CODES = `
 Exit codes of checks: 0 the report has no error (warnings and info allowed), 1 it has errors, or
 the message or the API could not be reached (the reason is on stderr), 2 usage error.`;
+
+/** `show`'s forms of output: one at a time. */
+const SHOW_FORMS = ['raw', 'html', 'text', 'attachment', 'json'] as const;
+
+function otherForms(form: (typeof SHOW_FORMS)[number]): string[] {
+  return SHOW_FORMS.filter((other) => other !== form);
+}
+
+interface ShowOptions {
+  raw?: boolean;
+  html?: boolean;
+  text?: boolean;
+  attachment?: number;
+  json?: boolean;
+}
+
+function attachmentIndex(value: string): number {
+  const index = Number(value);
+  if (!Number.isInteger(index) || index < 0) {
+    throw new InvalidArgumentError(
+      'Give the number `mailport messages show ID` lists the attachment under, e.g. 0.',
+    );
+  }
+  return index;
+}
+
+/** `latest` names the newest message, so a script need not list first (ids are never that word). */
+async function resolveMessageId(client: MailportClient, id: string): Promise<string> {
+  if (id !== 'latest') return id;
+  const newest = (await client.listMessages({ limit: 1 })).items[0];
+  if (newest === undefined) {
+    throw new MailportError('MP_ERR_NOT_FOUND', 'There is no message yet, so no `latest`.', {
+      hint: 'send one to a port `mailport serve` printed, or wait for it with `mailport assert --within 30s`.',
+    });
+  }
+  return newest.id;
+}
 
 /** Commander argument parser for \`--ip\`: the API would refuse anything else with a 400. */
 function ipAddress(value: string): string {
@@ -93,19 +139,40 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
   messages
     .command('show')
     .description('Show one message: envelope, TLS and AUTH facts, headers and text.')
-    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
-    .option('--raw', 'print the message bytes exactly as received (RFC 5322)')
-    .option('--json', 'print everything known about the message as JSON')
+    .argument(
+      '<id>',
+      'message id (from `mailport messages list`), or `latest` for the newest message',
+      recordId('mailport messages list'),
+    )
+    .addOption(
+      new Option('--raw', 'print the message bytes exactly as received (RFC 5322)').conflicts(
+        otherForms('raw'),
+      ),
+    )
+    .addOption(new Option('--html', 'print the HTML body alone').conflicts(otherForms('html')))
+    .addOption(new Option('--text', 'print the plain-text body alone').conflicts(otherForms('text')))
+    .addOption(
+      new Option(
+        '--attachment <n>',
+        'write the bytes of attachment N (as `show` numbers them) to standard output',
+      )
+        .argParser(attachmentIndex)
+        .conflicts(otherForms('attachment')),
+    )
+    .addOption(
+      new Option('--json', 'print everything known about the message as JSON').conflicts(otherForms('json')),
+    )
     .addHelpText('after', LIST_EXAMPLES)
-    .action(async (id: string, options: { raw?: boolean; json?: boolean }, command: Command) => {
+    .action(async (given: string, options: ShowOptions, command: Command) => {
       const client = clientFor(command);
-      if (options.raw) {
-        io.out(await client.getRaw(id));
-        return;
-      }
-      const message = await client.getMessage(id);
-      if (options.json) printJson(io, message);
-      else io.out(formatMessage(message));
+      const id = await resolveMessageId(client, given);
+      if (options.raw) io.out(await client.getRaw(id));
+      else if (options.html) io.out(await client.getHtml(id));
+      else if (options.text) io.out(await client.getText(id));
+      else if (options.attachment !== undefined)
+        io.out((await client.getAttachment(id, options.attachment)).content);
+      else if (options.json) printJson(io, await client.getMessage(id));
+      else io.out(formatMessage(await client.getMessage(id)));
     });
 
   messages
@@ -113,7 +180,11 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
     .description(
       'Show the deliverability report of one message: SPF, DKIM, DMARC and ARC, content problems with their fixes, links, the SpamAssassin score and the HTML’s support in email clients (caniemail.com); exits 1 when it has errors.',
     )
-    .argument('<id>', 'message id (from `mailport messages list`)', recordId('mailport messages list'))
+    .argument(
+      '<id>',
+      'message id (from `mailport messages list`), or `latest` for the newest message',
+      recordId('mailport messages list'),
+    )
     .option(
       '--ip <address>',
       "the production sending IP to evaluate SPF for (default: the server's --sending-ip, else the address the message came from)",
@@ -135,7 +206,8 @@ export function registerMessagesCommand(program: Command, io: CliIo = processIo)
         options: { ip?: string; probeLinks?: boolean; clients?: string; json?: boolean },
         command: Command,
       ) => {
-        const report = await clientFor(command).checks(id, {
+        const client = clientFor(command);
+        const report = await client.checks(await resolveMessageId(client, id), {
           ip: options.ip,
           probeLinks: options.probeLinks,
           clients: options.clients?.split(','),
