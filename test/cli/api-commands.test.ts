@@ -117,6 +117,13 @@ describe('mailport messages / sessions', () => {
       assert.equal(typeof JSON.parse(checks.stdout).summary, 'object');
       const both = await runCli(['--api', harness.url, 'messages', 'show', html, '--text', '--raw']);
       assert.match(String(both.error), /cannot be used with option/);
+      const empty = await startApiHarness();
+      try {
+        const none = await runCli(['--api', empty.url, 'messages', 'show', 'latest']);
+        assert.match(String(none.error), /no message yet/);
+      } finally {
+        await empty.close();
+      }
     } finally {
       await harness.store.deleteMessage(html);
     }
