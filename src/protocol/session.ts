@@ -153,10 +153,10 @@ export class SmtpProtocolSession {
   /** An error reply was sent that no `beforeAccept` refusal explains. */
   private engineErrorSent = false;
   /**
-   * The last MAIL was refused by `beforeAccept`: RCPT and DATA pipelined after it (RFC 2920) fail
-   * through no fault of the client.
+   * Who refused the last MAIL (this engine, or `beforeAccept`), null when none was refused: RCPT and
+   * DATA pipelined after it (RFC 2920) fail because of that refusal, not by a mistake of their own.
    */
-  private mailRefusedByHook = false;
+  private mailRefusedBy: ReplyCause | null = null;
   private endReasonValue: ProtocolEnd | null = null;
   private quitSeen = false;
   /** The client half-closed: once its buffered input is answered, the session ends. */
@@ -581,7 +581,7 @@ export class SmtpProtocolSession {
   private resetTransaction(): void {
     this.transaction?.chunks?.discard();
     this.transaction = null;
-    this.mailRefusedByHook = false;
+    this.mailRefusedBy = null;
   }
 
   private extensions(): string[] {
@@ -749,7 +749,7 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.NESTED_MAIL, 'bad-sequence');
       return;
     }
-    this.mailRefusedByHook = false;
+    this.mailRefusedBy = null;
     const decision = decideMail(argument, {
       esmtp: this.esmtp,
       authOffered: this.authOffered(),
@@ -757,6 +757,7 @@ export class SmtpProtocolSession {
       senderOwner: this.senderMustMatchLogin ? (this.authFacts?.user ?? null) : null,
     });
     if (!decision.ok) {
+      this.mailRefusedBy = 'engine';
       this.refuse(decision.refusal);
       return;
     }
@@ -776,7 +777,7 @@ export class SmtpProtocolSession {
         this.send(senderOkReply(mailFrom.address));
       },
       () => {
-        this.mailRefusedByHook = true;
+        this.mailRefusedBy = 'hook';
       },
     );
   }
@@ -1007,9 +1008,12 @@ export class SmtpProtocolSession {
     }
   }
 
-  /** RCPT, DATA or BDAT without a transaction: the client's mistake, unless `beforeAccept` refused its MAIL. */
+  /**
+   * RCPT, DATA or BDAT without a transaction: the client's mistake, unless its MAIL was refused (that
+   * refusal is already diagnosed, or was on purpose).
+   */
   private needMail(): void {
-    if (this.mailRefusedByHook) this.send(REPLIES.NEED_MAIL, 'hook');
+    if (this.mailRefusedBy !== null) this.send(REPLIES.NEED_MAIL, this.mailRefusedBy);
     else this.fail(REPLIES.NEED_MAIL, 'bad-sequence');
   }
 

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import { CLIENTS_DIR, type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
+import { curl, mailGem, msmtp, pythonSmtplib, type Send, swaks } from '../helpers/env-senders.js';
+import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { closedPort } from '../smtp-client/test-servers.js';
@@ -55,75 +56,13 @@ after(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-/** One send as the MP_* settings of helpers/language-clients.ts describe it. */
-type Send = (env: Record<string, string>) => Promise<string>;
-
-const mailGem: Send = (env) => runClient('ruby', [join(CLIENTS_DIR, 'send-mail-gem.rb')], { env });
-
-const python: Send = (env) =>
-  runClient(
-    'python3',
-    [
-      '-c',
-      `import os, smtplib, ssl
-from email.message import EmailMessage
-message = EmailMessage()
-message['From'] = os.environ.get('MP_FROM', 'alice@example.com')
-message['To'] = os.environ.get('MP_TO', 'bob@example.com')
-message['Subject'] = 'test'
-message.set_content('hello')
-smtp = smtplib.SMTP(os.environ['MP_HOST'], int(os.environ['MP_PORT']), timeout=5)
-smtp.starttls(context=ssl.create_default_context(cafile=os.environ['MP_CA']))
-smtp.login(os.environ['MP_USER'], os.environ['MP_PASS'])
-smtp.send_message(message)`,
-    ],
-    { env },
-  );
-
-const msmtp: Send = (env) =>
-  runClient(
-    'msmtp',
-    [
-      '--timeout=5',
-      `--host=${env.MP_HOST}`,
-      `--port=${env.MP_PORT}`,
-      '--tls=on',
-      `--tls-trust-file=${env.MP_CA}`,
-      '--auth=on',
-      `--user=${env.MP_USER}`,
-      `--passwordeval=echo ${env.MP_PASS}`,
-      `--from=${env.MP_FROM ?? 'alice@example.com'}`,
-      env.MP_TO ?? 'bob@example.com',
-    ],
-    { input: 'Subject: test\n\nhello\n' },
-  );
-
-const swaks: Send = (env) =>
-  runClient('swaks', [
-    ...['--server', env.MP_HOST ?? '', '--port', env.MP_PORT ?? '', '--tls', '--tls-verify'],
-    ...['--tls-ca-path', env.MP_CA ?? '', '--timeout', '5', '--auth', 'PLAIN'],
-    ...['--auth-user', env.MP_USER ?? '', '--auth-password', env.MP_PASS ?? ''],
-    ...['--from', env.MP_FROM ?? 'alice@example.com', '--to', env.MP_TO ?? 'bob@example.com'],
-  ]);
-
-const curl: Send = (env) =>
-  runClient(
-    'curl',
-    [
-      ...['-sS', `smtp://${env.MP_HOST}:${env.MP_PORT}`, '--ssl-reqd', '--cacert', env.MP_CA ?? ''],
-      ...['--user', `${env.MP_USER}:${env.MP_PASS}`, '--max-time', '5', '-T', '-'],
-      ...['--mail-from', env.MP_FROM ?? 'alice@example.com', '--mail-rcpt', env.MP_TO ?? 'bob@example.com'],
-    ],
-    { input: 'Subject: test\r\n\r\nhello\r\n' },
-  );
-
 const SENDERS: Record<string, Send> = {
   'Ruby Net::SMTP': (env) => clients.run('ruby', env),
   'Ruby mail gem': mailGem,
   'Symfony Mailer': (env) => clients.run('symfony', env),
   'Jakarta Mail': (env) => clients.run('java', env),
   aiosmtplib: (env) => clients.run('aiosmtplib', env),
-  'Python smtplib': python,
+  'Python smtplib': pythonSmtplib,
   msmtp,
   swaks,
 };

@@ -283,11 +283,13 @@ describe('--sender-must-match-login: after AUTH, MAIL FROM must be the login', (
       `553 5.7.1 <noreply@example.test>: Sender address rejected: not owned by user ${USER} (send from the address you log in with)`,
     ]);
     assert.deepEqual(harness.sink.diagnosticCodes, ['sender-not-owned']);
-    // The transaction did not start: a RCPT now is out of sequence, and the login's own address goes.
+    // The transaction did not start: a RCPT now gets 503, and the login's own address goes. That RCPT
+    // is what a pipelining client (RFC 2920: nodemailer, msmtp) sent with the MAIL: no mistake of its own.
     assert.deepEqual(
       await harness.codes('RCPT TO:<bob@example.test>', `MAIL FROM:<${USER.toUpperCase()}>`),
       [503, 250],
     );
+    assert.deepEqual(harness.sink.diagnosticCodes, ['sender-not-owned']);
   });
 
   it('takes the null sender, and checks nothing when off or before AUTH', async () => {
