@@ -258,6 +258,22 @@ describe('doctor on sessions that break after they start', () => {
     assert.doesNotMatch(refusal?.message ?? '', /Configure a username and password/);
   });
 
+  test('AUTH answered 334 to every response: the exchange never ends, the password is not blamed', async () => {
+    const port = await startServer(
+      submission((line, session) => {
+        if (!session.secure || /^(EHLO|MAIL|RCPT|DATA|RSET)/i.test(line)) return false;
+        // AUTH PLAIN, then the same response again on its own line: a challenge each time.
+        session.write('334 \r\n');
+        return true;
+      }),
+    );
+    const { port: found } = await diagnose(port, { credentials });
+    const [finding] = errors(found);
+    assert.match(finding?.message ?? '', /asked for more \(334\)/);
+    assert.notEqual(finding?.cause, 'auth-failed');
+    assert.equal(found.usable, false);
+  });
+
   test('a sender the account does not own, at MAIL after AUTH: refused, with the own-address fix', async () => {
     const port = await startServer(
       submission((line, session) => {
