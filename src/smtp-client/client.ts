@@ -401,10 +401,19 @@ function readerError(failure: ReaderFailure, phase: SmtpPhase, host: string, por
         cause: failure.error,
       });
     case 'not-smtp':
-      return new SmtpClientError('EPROTOCOL', phase, `The server did not speak SMTP (${failure.reason})`, {
-        received: failure.received,
-        notSmtpReason: failure.reason,
-      });
+      // After an SMTP greeting the port is the right one: the server broke its own protocol, and
+      // "did not speak SMTP" would send the user looking for another port.
+      return new SmtpClientError(
+        'EPROTOCOL',
+        phase,
+        phase === 'greeting'
+          ? `The server did not speak SMTP (${failure.reason})`
+          : `The server greeted in SMTP, then its reply (${phase}) broke SMTP (${failure.reason})`,
+        {
+          received: failure.received,
+          notSmtpReason: failure.reason,
+        },
+      );
   }
 }
 

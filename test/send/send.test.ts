@@ -566,6 +566,18 @@ describe('mailport send (command)', () => {
     assert.match(output, /Cause: +temporary-failure/);
   });
 
+  test('an EHLO reply of 1,000 extension lines: the server broke SMTP after greeting, no other port blamed', async () => {
+    const extensions = Array.from({ length: 1000 }, (_, index) => `250-X-EXTENSION-${index}\r\n`);
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write(`250-broken.test\r\n${extensions.join('')}250 8BITMIME\r\n`);
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(output, /greeted in SMTP, then its reply \(ehlo\) broke SMTP \(A multi-line reply went on/);
+    assert.doesNotMatch(output, /another protocol|Cause: +not-smtp/);
+  });
+
   test('DATA answered 250 instead of 354: a protocol error of the server, not a success', async () => {
     const { output, exitCode } = await sendToScripted((line, socket) => {
       if (!/^DATA/i.test(line)) return false;
