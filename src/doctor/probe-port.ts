@@ -368,6 +368,12 @@ function isHangUp(error: unknown): error is SmtpClientError {
 /** Where in the session the server hung up, read from the transcript, and what that means. */
 function hangUp(client: SmtpClient, ehloName: string): string {
   const entries = client.transcript.entries;
+  const unfinished = unfinishedReply(entries);
+  if (unfinished) {
+    // Cut off mid-reply: the server had already accepted the command, so no refusal (nor the
+    // EHLO name) is the suspect, but a crash or a proxy that dropped the rest.
+    return `The server closed the connection in the middle of its reply to ${commandName(unfinished.command)}: it sent ${unfinished.lines.map((text) => `"${text}"`).join(', ')}, each with a dash after the code (more to come), then hung up before the last line (RFC 5321 §4.2.1). The server crashed while answering, or a proxy in between cut its reply: the server's log says which.`;
+  }
   const last = entries.findLastIndex((entry) => entry.dir === 'C');
   const command = entries[last];
   const where = !command
