@@ -37,7 +37,13 @@ import {
   refusedByTlsAlert,
   throwawayClientCertificate,
 } from './tls-refusal.js';
-import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
+import {
+  loginWithoutPassword,
+  refusedEhlo,
+  type SurplusLine,
+  surplusLine,
+  unfinishedReply,
+} from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
 import {
   curlBanner,
@@ -593,6 +599,14 @@ async function tryAuthentication(
       `AUTH ${mechanism} as ${credentials.user} succeeded.`,
       swaksAuth(target, mode, credentials.user, mechanism),
     );
+    if (loginWithoutPassword(client.transcript.entries)) {
+      add(
+        report,
+        'warning',
+        `The server accepted AUTH LOGIN as ${credentials.user} after the username alone, before it asked for the password (RFC 4954 §4: a 334 challenge for it), so Mailport never sent one: this check says nothing about your password, and the server may let anyone log in as ${credentials.user}. Its AUTH set-up needs fixing.`,
+        swaksAuth(target, mode, credentials.user, mechanism),
+      );
+    }
   } catch (error) {
     if (!(error instanceof SmtpClientError) || error.code !== 'EAUTH') throw error;
     const { message, cause } = authFailure(error, target.port, report.tlsVersion);
