@@ -37,7 +37,13 @@ import {
   refusedByTlsAlert,
   throwawayClientCertificate,
 } from './tls-refusal.js';
-import { refusedEhlo, type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
+import {
+  loginWithoutPassword,
+  refusedEhlo,
+  type SurplusLine,
+  surplusLine,
+  unfinishedReply,
+} from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
 import {
   curlBanner,
@@ -368,6 +374,12 @@ function isHangUp(error: unknown): error is SmtpClientError {
 /** Where in the session the server hung up, read from the transcript, and what that means. */
 function hangUp(client: SmtpClient, ehloName: string): string {
   const entries = client.transcript.entries;
+  const unfinished = unfinishedReply(entries);
+  if (unfinished) {
+    // Cut off mid-reply: the server had already accepted the command, so no refusal (nor the
+    // EHLO name) is the suspect, but a crash or a proxy that dropped the rest.
+    return `The server closed the connection in the middle of its reply to ${commandName(unfinished.command)}: it sent ${unfinished.lines.map((text) => `"${text}"`).join(', ')}, each with a dash after the code (more to come), then hung up before the last line (RFC 5321 §4.2.1). The server crashed while answering, or a proxy in between cut its reply: the server's log says which.`;
+  }
   const last = entries.findLastIndex((entry) => entry.dir === 'C');
   const command = entries[last];
   const where = !command
@@ -587,6 +599,14 @@ async function tryAuthentication(
       `AUTH ${mechanism} as ${credentials.user} succeeded.`,
       swaksAuth(target, mode, credentials.user, mechanism),
     );
+    if (loginWithoutPassword(client.transcript.entries)) {
+      add(
+        report,
+        'warning',
+        `The server accepted AUTH LOGIN as ${credentials.user} after the username alone, before it asked for the password (RFC 4954 §4: a 334 challenge for it), so Mailport never sent one: this check says nothing about your password, and the server may let anyone log in as ${credentials.user}. Its AUTH set-up needs fixing.`,
+        swaksAuth(target, mode, credentials.user, mechanism),
+      );
+    }
   } catch (error) {
     if (!(error instanceof SmtpClientError) || error.code !== 'EAUTH') throw error;
     const { message, cause } = authFailure(error, target.port, report.tlsVersion);

@@ -55,3 +55,14 @@ export function refusedEhlo(entries: readonly TranscriptEntry[]): string | null 
     .map((entry) => entry.text)
     .join(' | ');
 }
+
+/**
+ * True when the server accepted AUTH LOGIN after the username alone: its 235 came before it asked
+ * for the password (a second 334), so Mailport never sent one.
+ */
+export function loginWithoutPassword(entries: readonly TranscriptEntry[]): boolean {
+  const auth = entries.findLastIndex((entry) => entry.dir === 'C' && /^AUTH LOGIN$/i.test(entry.text));
+  if (auth === -1) return false;
+  const responses = entries.slice(auth + 1).filter((entry) => entry.dir === 'C');
+  return responses.length === 1;
+}

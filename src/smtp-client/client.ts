@@ -236,6 +236,16 @@ export class SmtpClient {
         reply = await this.command(Buffer.from(credentials.pass).toString('base64'), 'auth', REDACTED);
       }
     }
+    // Still 334 once every response is given: the server never said whether the login is right,
+    // so this must not read as a wrong password (no 535 in the words).
+    if (reply.code === 334) {
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        'auth',
+        `The server asked for more (334) after Mailport had sent every AUTH ${chosen} response: a protocol error on its side (RFC 4954 §4); the exchange never ended with 235 or a refusal, so the login was never judged`,
+        { reply },
+      );
+    }
     if (reply.code !== 235) {
       throw new SmtpClientError('EAUTH', 'auth', `AUTH ${chosen} failed`, { reply });
     }
@@ -254,12 +264,25 @@ export class SmtpClient {
 
   async rcptTo(address: string): Promise<ServerReply> {
     const reply = await this.command(`RCPT TO:<${address}>`, 'rcpt');
-    return this.expectPositive(reply, 'rcpt', `The server refused the recipient <${address}>`);
+    // 421 closes the session whatever the command (RFC 5321 §3.8): the recipient was not judged.
+    const refused =
+      reply.code === 421
+        ? `The server closed the session at RCPT TO:<${address}>`
+        : `The server refused the recipient <${address}>`;
+    return this.expectPositive(reply, 'rcpt', refused);
   }
 
   /** DATA (RFC 5321 §4.1.1.4): dot-stuffing, CRLF line endings, and `<CRLF>.<CRLF>` at the end. */
   async data(message: Buffer | string): Promise<ServerReply> {
     const start = await this.command('DATA', 'data');
+    // A 2xx is no refusal but a server breaking SMTP: only 354 asks for the message (RFC 5321 §4.1.1.4).
+    if (isPositive(start) && start.code !== 354)
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        'data',
+        `The server answered DATA with ${start.code} instead of 354 (go ahead): a protocol error on its side (RFC 5321 §4.1.1.4); the message was not sent`,
+        { reply: start },
+      );
     if (start.code !== 354)
       throw new SmtpClientError('EMESSAGE', 'data', 'The server refused DATA', { reply: start });
     // Latin-1 maps each byte to one character and back: an 8-bit body that is not UTF-8 goes out
@@ -378,10 +401,19 @@ function readerError(failure: ReaderFailure, phase: SmtpPhase, host: string, por
         cause: failure.error,
       });
     case 'not-smtp':
-      return new SmtpClientError('EPROTOCOL', phase, `The server did not speak SMTP (${failure.reason})`, {
-        received: failure.received,
-        notSmtpReason: failure.reason,
-      });
+      // After an SMTP greeting the port is the right one: the server broke its own protocol, and
+      // "did not speak SMTP" would send the user looking for another port.
+      return new SmtpClientError(
+        'EPROTOCOL',
+        phase,
+        phase === 'greeting'
+          ? `The server did not speak SMTP (${failure.reason})`
+          : `The server greeted in SMTP, then its reply (${phase}) broke SMTP (${failure.reason})`,
+        {
+          received: failure.received,
+          notSmtpReason: failure.reason,
+        },
+      );
   }
 }
 

@@ -294,6 +294,22 @@ describe('doctor on broken SMTP servers', () => {
     await connectionsCloseSoon(server);
   });
 
+  test('a hang-up in the middle of the EHLO reply: cut off mid-reply, not a refusal of the EHLO name', async () => {
+    const { port, server } = await diagnose((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.end('250-mail.test\r\n250-PIPELINING\r\n250-SI');
+      return true;
+    });
+    const [finding] = errors(port);
+    assert.match(
+      finding?.message ?? '',
+      /in the middle of its reply to EHLO: it sent "250-mail\.test", "250-PIPELINING"/,
+    );
+    assert.doesNotMatch(finding?.message ?? '', /after its reply to EHLO|name they give in EHLO/);
+    assert.equal(finding?.cause, 'connection-closed');
+    await connectionsCloseSoon(server);
+  });
+
   test('lines after the final line of the EHLO reply: a malformed reply, not "STARTTLS not offered"', async () => {
     const commands: string[] = [];
     const { port, server } = await diagnose((line, socket) => {

@@ -258,6 +258,43 @@ describe('doctor on sessions that break after they start', () => {
     assert.doesNotMatch(refusal?.message ?? '', /Configure a username and password/);
   });
 
+  test('AUTH answered 334 to every response: the exchange never ends, the password is not blamed', async () => {
+    const port = await startServer(
+      submission((line, session) => {
+        if (!session.secure || /^(EHLO|MAIL|RCPT|DATA|RSET)/i.test(line)) return false;
+        // AUTH PLAIN, then the same response again on its own line: a challenge each time.
+        session.write('334 \r\n');
+        return true;
+      }),
+    );
+    const { port: found } = await diagnose(port, { credentials });
+    const [finding] = errors(found);
+    assert.match(finding?.message ?? '', /asked for more \(334\)/);
+    assert.notEqual(finding?.cause, 'auth-failed');
+    assert.equal(found.usable, false);
+  });
+
+  test('235 to AUTH LOGIN before the password is asked: a warning, the password was never checked', async () => {
+    const port = await startServer(
+      submission((line, session) => {
+        if (!session.secure) return false;
+        if (/^EHLO/i.test(line)) session.write('250-broken.test\r\n250 AUTH LOGIN\r\n');
+        else if (/^AUTH LOGIN/i.test(line)) session.write('334 VXNlcm5hbWU6\r\n');
+        // The username (base64) is all it wants.
+        else if (/^[A-Za-z0-9+/]+=*$/.test(line)) session.write('235 2.7.0 Authentication successful\r\n');
+        else return false;
+        return true;
+      }),
+    );
+    const { port: found } = await diagnose(port, { credentials });
+    const warning = found.findings.find((finding) => finding.level === 'warning');
+    assert.match(
+      warning?.message ?? '',
+      /accepted AUTH LOGIN as alice@example\.com after the username alone/,
+    );
+    assert.match(warning?.message ?? '', /never sent one/);
+  });
+
   test('a sender the account does not own, at MAIL after AUTH: refused, with the own-address fix', async () => {
     const port = await startServer(
       submission((line, session) => {

@@ -537,4 +537,72 @@ describe('mailport send (command)', () => {
       }
     });
   }
+
+  /** `mailport send --tls none` to a scripted server, from alice to bob, with `extra` options. */
+  async function sendToScripted(
+    answer: Parameters<typeof startScriptedServer>[0],
+    extra: string[] = [],
+  ): Promise<{ output: string; exitCode: number | undefined }> {
+    const server = await startScriptedServer(answer);
+    try {
+      return await runSend([
+        ...['--server', `127.0.0.1:${server.port}`, '--tls', 'none', '--timeout', '2'],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com', ...extra],
+      ]);
+    } finally {
+      await server.close();
+    }
+  }
+
+  test('a 421 and a hang-up at RCPT: the session closed, not the recipient refused', async () => {
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      if (!/^RCPT/i.test(line)) return false;
+      socket.end('421 4.3.2 Service shutting down\r\n');
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(output, /The server closed the session at RCPT TO:<bob@example\.com>: 421 4\.3\.2/);
+    assert.doesNotMatch(output, /refused the recipient/);
+    assert.match(output, /Cause: +temporary-failure/);
+  });
+
+  test('an EHLO reply of 1,000 extension lines: the server broke SMTP after greeting, no other port blamed', async () => {
+    const extensions = Array.from({ length: 1000 }, (_, index) => `250-X-EXTENSION-${index}\r\n`);
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write(`250-broken.test\r\n${extensions.join('')}250 8BITMIME\r\n`);
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(output, /greeted in SMTP, then its reply \(ehlo\) broke SMTP \(A multi-line reply went on/);
+    assert.doesNotMatch(output, /another protocol|Cause: +not-smtp/);
+  });
+
+  test('DATA answered 250 instead of 354: a protocol error of the server, not a success', async () => {
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      if (!/^DATA/i.test(line)) return false;
+      socket.write('250 2.0.0 Ok\r\n');
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(output, /answered DATA with 250 instead of 354 .*the message was not sent/);
+    assert.match(output, /Not sent/);
+    assert.doesNotMatch(output, /Cause: +no-error/);
+  });
+
+  test('AUTH LOGIN answered 334 after the password: the exchange never ended, no wrong password', async () => {
+    const { output, exitCode } = await sendToScripted(
+      (line, socket) => {
+        if (/^EHLO/i.test(line)) socket.write('250-broken.test\r\n250 AUTH LOGIN\r\n');
+        // Every line after AUTH LOGIN (user, password) gets yet another challenge.
+        else if (!/^(MAIL|RCPT|DATA|QUIT)/i.test(line)) socket.write('334 UGFzc3dvcmQ6\r\n');
+        else return false;
+        return true;
+      },
+      ['--user', 'alice', '--pass', 'correct-horse'],
+    );
+    assert.equal(exitCode, 1);
+    assert.match(output, /asked for more \(334\) after Mailport had sent every AUTH LOGIN response/);
+    assert.doesNotMatch(output, /Cause: +auth-failed/);
+  });
 });
