@@ -140,7 +140,7 @@ export function parseSeconds(value: string): number {
  */
 export function resolveCredentials(
   options: { user?: string; pass?: string; passEnv?: string },
-  server: ServerAddress = { host: '' },
+  fromUrl: Pick<ServerAddress, 'user' | 'pass'> = {},
 ): { user: string; pass: string } | undefined {
   if (options.pass !== undefined && options.passEnv !== undefined) {
     throw new MailportError('MP_ERR_USAGE', 'Give either --pass or --pass-env, not both.', {
@@ -160,8 +160,8 @@ export function resolveCredentials(
       );
     }
   }
-  pass ??= server.pass;
-  const user = options.user ?? server.user;
+  pass ??= fromUrl.pass;
+  const user = options.user ?? fromUrl.user;
   if (pass !== undefined && user === undefined) {
     throw new MailportError('MP_ERR_USAGE', 'A password was given without --user.', {
       hint: 'add --user USERNAME (often the full e-mail address).',
