@@ -1628,6 +1628,16 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    // Perl's Net::SMTP logs in through Authen::SASL, loaded only then; Debian's git-email merely
+    // recommends it, so git send-email fails every AUTH with this line where it is missing.
+    id: 'perl-authen-sasl-missing',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.9,
+    match: [/Need MIME::Base64 and Authen::SASL todo auth/],
+    seenIn: ['Perl Net::SMTP', 'git send-email'],
+    fix: "The client cannot authenticate at all: Perl's Net::SMTP (behind git send-email) needs the Authen::SASL module for AUTH, and it is not installed. Install it (`apt-get install libauthen-sasl-perl`, `dnf install perl-Authen-SASL`, or `cpan Authen::SASL`) and send again; the server is not at fault.",
+  },
+  {
     // A transcript where the EHLO reply offers STARTTLS but no AUTH, the client never sent
     // STARTTLS, and then gave up authenticating: it did not upgrade first.
     id: 'auth-given-up-without-starttls',
