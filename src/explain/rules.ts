@@ -1,10 +1,10 @@
 /**
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
- * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby Net::SMTP, .NET SmtpClient and MailKit,
- * Go net/smtp, Rust lettre, curl, swaks, msmtp, openssl s_client, PHP mail(), Thunderbird, Outlook,
- * Apple Mail), in the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP
- * reply.
+ * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby and Perl Net::SMTP, .NET SmtpClient and
+ * MailKit, Go net/smtp, Rust lettre, curl, swaks, msmtp, git send-email, s-nail, neomutt, openssl
+ * s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in the smtp(8) log lines of a Postfix
+ * relaying through a provider, or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -329,26 +329,28 @@ const SOCKET_LEVEL_CLIENTS = [
  * The server answered in SMTP, so the TLS mode and the connection worked: Mailport's own `phase:`
  * (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
  * `<~` and `<**` for an error, curl -v `<`, msmtp `<--` and `server message:`, nodemailer's logger
- * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), a Ruby or Python stack
- * frame of a command after the greeting, or a client that failed sending a command (JavaMail, .NET:
- * both read the greeting before they send anything).
+ * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`, Perl Net::Cmd's `<<<` after its
+ * object's name, s-nail's `>>> SERVER:`), a Ruby or Python stack frame of a command after the
+ * greeting, or a client that failed sending a command (JavaMail, .NET: both read the greeting
+ * before they send anything).
  */
 const SERVER_ANSWERED =
-  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
+  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|\)<<< [2-5]\d\d[ -]|>>> SERVER: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
 
 /**
  * The output names the greeting as the step that failed: Mailport's phase, JavaMail's bad greeting
  * (`response: -1` is its end of stream), msmtp's initial OK message, aiosmtplib's connect step,
  * curl's and Symfony Mailer's unexpected greeting code, swaks connected and then nothing but an
  * error or a hang-up, Ruby reading the first reply in `do_start`, Python's in `connect`, Symfony
- * Mailer's in `start()`.
+ * Mailer's in `start()`, Perl's Net::SMTP failing in its constructor (which reads the greeting and
+ * the EHLO reply) with the 421 that Net::Cmd makes up for a read that found nothing.
  */
 const AT_GREETING =
-  /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]{0,300}\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->start\(\)/m;
+  /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]{0,300}\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->start\(\)|Net::SMTP: 421 \[Net::SMTP\] (?:Connection closed|Timeout)/m;
 
 /** The peer closed the connection (an orderly close: end of stream), in each client's words. */
 const CLOSED =
-  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|established connection was aborted|WSAECONNABORTED|\b10053\b|incomplete response/i;
+  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|unexpected EOF on command channel|\[Net::SMTP\] Connection closed|established connection was aborted|WSAECONNABORTED|\b10053\b|incomplete response/i;
 
 /**
  * Go's net/smtp returns a bare EOF when the server hangs up: alone, after the caller's words, or
@@ -373,12 +375,13 @@ const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
 /**
  * A read that timed out or found nothing once the TCP connection was open: before the greeting,
  * the port did not speak first (PHPMailer's debug output shows an empty server line, Symfony
- * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for). Rust's
+ * Mailer says so of the 220 it expected, Postfix names the greeting it was waiting for; Perl's
+ * Net::SMTP fails its constructor, which reads the greeting, with Net::Cmd's made-up 421). Rust's
  * std (lettre) reports a read timeout as EAGAIN: "Resource temporarily unavailable (os error 11)",
  * 35 on macOS.
  */
 const NOTHING_READ =
-  /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "?220"? but got (?:an )?empty (?:response|code)|code "?220"? but got code "", with message ""|Resource temporarily unavailable \(os error (?:11|35)\)|network read error: the operation timed out|Connection to "[^"\n]{1,300}" timed out|waiting for server ready message|while receiving the initial server greeting/;
+  /Net::ReadTimeout|read tcp \S+: i\/o timeout|Connection unexpectedly closed: timed out|SERVER -> CLIENT:[ \t]*\r?\n|code "?220"? but got (?:an )?empty (?:response|code)|code "?220"? but got code "", with message ""|Resource temporarily unavailable \(os error (?:11|35)\)|network read error: the operation timed out|Connection to "[^"\n]{1,300}" timed out|waiting for server ready message|while receiving the initial server greeting|Net::Cmd::getline\(\): timeout|Net::SMTP: 421 \[Net::SMTP\] Timeout/;
 
 /** A client naming the envelope step that failed with a 4xx reply (curl): try again, not refused. */
 const TEMPORARY_AT_STEP = /\b(?:MAIL|RCPT) failed: 4\d\d\b/i;
@@ -983,7 +986,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-hostname-mismatch',
     confidence: 0.95,
     match: [
-      /(?:does not|doesn't) match certificate's altnames|hostname '[^'\n]{0,300}' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for [^\n]{1,1000}?, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching [^\n]{1,300}? found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|name in the certificate does not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for/i,
+      /(?:does not|doesn't) match certificate's altnames|hostname '[^'\n]{0,300}' doesn't match|doesn't contain any IP SANs|ERR_TLS_CERT_ALTNAME_INVALID|hostname mismatch|IP address mismatch|certificate is valid for [^\n]{1,1000}?, not |not valid for any names|No subject alternative (?:DNS )?names? matching|No name matching [^\n]{1,300}? found|does not match target host ?name|no alternative certificate subject name matches|RemoteCertificateNameMismatch|host name did not match the name given in the server's SSL certificate|certificate owner does not match hostname|No subject alternative names present|relies on legacy Common Name field|did not match expected CN|subjectAltName did not match|name in the certificate does not match|does not match the server certificate|Can't verify identity of server|NotValidForName|not valid for name|Verify return code: 62\b|certificate is not valid for|hostname verification failed|TLS certificate does not match:/i,
     ],
     seenIn: [
       'nodemailer',
@@ -996,6 +999,9 @@ export const RULES: readonly ExplainRule[] = [
       'msmtp',
       'PHPMailer',
       'openssl s_client',
+      'Perl Net::SMTP',
+      'git send-email',
+      's-nail',
     ],
   },
   {
@@ -1237,7 +1243,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'dns-failure',
     confidence: 0.95,
     match: [
-      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure/i,
+      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure|Could not find the host/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -1299,6 +1305,25 @@ export const RULES: readonly ExplainRule[] = [
     match: [/SMTP connect\(\) failed|Could not connect to SMTP host|Failed to connect to server/i],
     seenIn: ['PHPMailer'],
     fix: "PHPMailer prints this same line for a TLS mode that does not match the port, a refused or blocked connection, a host name that does not resolve and a server that refused the session. Set `$mail->SMTPDebug = SMTP::DEBUG_CONNECTION;` (level 3) and run `mailport explain` on that output, or run `mailport doctor HOST` to probe the server's ports.",
+  },
+  {
+    // git send-email dies with this line whenever Net::SMTP->new fails and drops Net::SMTP's reason:
+    // on 465 without `--smtp-encryption=ssl` that is the greeting it waited two minutes for.
+    id: 'git-send-email-plaintext-on-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.7,
+    match: [/Unable to initialize SMTP properly[^\n]*encryption=(?:tls)?\s/],
+    port: 'implicit',
+    seenIn: ['git send-email'],
+    fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
+  },
+  {
+    id: 'git-send-email-smtp-not-initialized',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Unable to initialize SMTP properly/],
+    seenIn: ['git send-email'],
+    fix: 'git send-email prints this same line for a refused or blocked connection, a host name that does not resolve, a server that never greeted (two minutes of waiting: port 465 without `--smtp-encryption=ssl`) and a failed TLS handshake; `--smtp-debug=1` adds the TLS error, not the others. Run `mailport doctor HOST --ports PORT` with the server and port it prints, or `mailport explain --port PORT` on the output.',
   },
   {
     // Another protocol's greeting, at a line start or quoted in a client's message; or a client
@@ -1588,9 +1613,29 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage|cannot use a secure authentication method/i,
+      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage|cannot use a secure authentication method|Command unknown: 'AUTH'/i,
     ],
-    seenIn: ['Python smtplib', 'Go net/smtp', 'msmtp', 'MailKit', 'swaks', 'Postfix', 'PHPMailer'],
+    seenIn: [
+      'Python smtplib',
+      'Go net/smtp',
+      'msmtp',
+      'MailKit',
+      'swaks',
+      'Postfix',
+      'PHPMailer',
+      'Perl Net::SMTP',
+      'neomutt',
+    ],
+  },
+  {
+    // Perl's Net::SMTP logs in through Authen::SASL, loaded only then; Debian's git-email merely
+    // recommends it, so git send-email fails every AUTH with this line where it is missing.
+    id: 'perl-authen-sasl-missing',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.9,
+    match: [/Need MIME::Base64 and Authen::SASL todo auth/],
+    seenIn: ['Perl Net::SMTP', 'git send-email'],
+    fix: "The client cannot authenticate at all: Perl's Net::SMTP (behind git send-email) needs the Authen::SASL module for AUTH, and it is not installed. Install it (`apt-get install libauthen-sasl-perl`, `dnf install perl-Authen-SASL`, or `cpan Authen::SASL`) and send again; the server is not at fault.",
   },
   {
     // A transcript where the EHLO reply offers STARTTLS but no AUTH, the client never sent
@@ -1600,10 +1645,10 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.9,
     match: [
       /\b250[ -]STARTTLS\b/i,
-      /Could not authenticate|authentication failed|Authentication is not allowed/i,
+      /Could not authenticate|authentication failed|Authentication is not allowed|Command unknown: 'AUTH'/i,
     ],
-    unless: [/\bAUTH[ =]/, /(?:->|C:|CLIENT -> SERVER:)[ \t]*STARTTLS/i],
-    seenIn: ['PHPMailer'],
+    unless: [/\bAUTH[ =]/, /(?:->|C:|CLIENT -> SERVER:|>>>)[ \t]*STARTTLS/i],
+    seenIn: ['PHPMailer', 'Perl Net::SMTP', 'git send-email'],
   },
   {
     id: 'gmail-app-password',

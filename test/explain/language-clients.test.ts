@@ -1,10 +1,13 @@
 /**
  * `explain` against error output produced right here by clients in other languages (Ruby's
- * Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail, aiosmtplib: see
+ * Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail, aiosmtplib, Perl's Net::SMTP: see
  * helpers/language-clients.ts), talking to the deliberately misconfigured servers of
  * client-targets.ts. Nothing in this file is a typed-in error message.
  */
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import {
@@ -183,6 +186,12 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
     'a certificate not valid yet': { expected: 'cert-untrusted-ca' },
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
   },
+  // IO::Socket::SSL says only "certificate verify failed" too, whatever failed.
+  perl: {
+    'an expired certificate': { expected: 'cert-untrusted-ca' },
+    'a certificate not valid yet': { expected: 'cert-untrusted-ca' },
+    'a self-signed certificate': { expected: 'cert-untrusted-ca' },
+  },
 };
 
 /** Mistakes a client cannot make: Symfony Mailer 5.4 upgrades with STARTTLS whenever it is offered. */
@@ -210,7 +219,7 @@ const cases: Case[] = LANGUAGE_CLIENTS.flatMap((client) =>
     })),
 );
 
-describe('explain answers the output of Ruby, PHP, Symfony, Go, Java and aiosmtplib clients', {
+describe('explain answers the output of Ruby, PHP, Symfony, Go, Java, aiosmtplib and Perl clients', {
   concurrency: 6,
 }, () => {
   for (const testCase of cases) {
@@ -234,6 +243,27 @@ test('java: a server that hangs up in the TLS handshake is not a certificate pro
   const answer = explainText(output);
   assert.equal(answer.cause, 'tls-version-too-old', `output was:\n${output}`);
   assert.match(answer.fix, /closed the connection during the TLS handshake/);
+});
+
+test('perl: Net::SMTP without Authen::SASL cannot log in', async () => {
+  // A module that fails to load, found before the installed one: as on a machine without it.
+  const lib = await mkdtemp(join(tmpdir(), 'mailport-perl-lib-'));
+  try {
+    await mkdir(join(lib, 'Authen'));
+    await writeFile(join(lib, 'Authen', 'SASL.pm'), 'die "Authen::SASL is not installed here\\n";\n');
+    const output = await clients.run('perl', {
+      MP_TLS: 'starttls',
+      ...verified(),
+      ...auth,
+      MP_PORT: String(targets.submission.port),
+      PERL5LIB: lib,
+    });
+    const answer = explainText(output);
+    assert.equal(answer.cause, 'auth-mechanism-unsupported', `output was:\n${output}`);
+    assert.match(answer.fix, /libauthen-sasl-perl/);
+  } finally {
+    await rm(lib, { recursive: true, force: true });
+  }
 });
 
 // PHP's streams hide TLS 1.3's alert (PHPMailer reads an empty greeting, Symfony Mailer a closed

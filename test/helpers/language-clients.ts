@@ -6,12 +6,14 @@
  * error surface as the application's log would show it: Ruby's Net::SMTP (uncaught exception),
  * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level, MP_LANG its language,
  * MP_REPORT=exception prints the exception's message instead of ErrorInfo), Symfony Mailer
- * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception)
- * and Python's aiosmtplib (FastAPI-Mail's; uncaught exception).
+ * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception),
+ * Python's aiosmtplib (FastAPI-Mail's; uncaught exception) and Perl's Net::SMTP (dies with its
+ * message after its Debug transcript; MP_DEBUG=0 leaves the transcript out).
  * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.
  *
  * `.ci/run` installs the runtimes: Debian's ruby, php-cli, libphp-phpmailer and php-symfony-mailer,
- * golang-go, a JDK and libjakarta-mail-java, python3-aiosmtplib.
+ * golang-go, a JDK and libjakarta-mail-java, python3-aiosmtplib, and for Net::SMTP (core Perl) its
+ * TLS and AUTH modules libio-socket-ssl-perl and libauthen-sasl-perl.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,7 +22,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runClient } from './run-client.js';
 
-export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib';
+export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib' | 'perl';
 export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'ruby',
   'php',
@@ -28,6 +30,7 @@ export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'go',
   'java',
   'aiosmtplib',
+  'perl',
 ];
 
 export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
@@ -67,6 +70,7 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
     java: ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']],
     // Debian's own Python, where python3-aiosmtplib installs (python3 on PATH may be another).
     aiosmtplib: ['/usr/bin/python3', [join(CLIENTS_DIR, 'send_aiosmtplib.py')]],
+    perl: ['perl', [join(CLIENTS_DIR, 'send-net-smtp.pl')]],
   };
   return {
     run(client, env) {
