@@ -1714,7 +1714,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism [^\n]{0,100}?not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method [^\n]{0,100}? not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported|No compatible authentication mechanism|No authentication mechanisms supported by both server and client/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism [^\n]{0,100}?not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method [^\n]{0,100}? not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|\(no AUTH offered\)|requested type not available|No auth types supported|No compatible authentication mechanism|No authentication mechanisms supported by both server and client/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },
