@@ -327,14 +327,14 @@ const SOCKET_LEVEL_CLIENTS = [
 
 /**
  * The server answered in SMTP, so the TLS mode and the connection worked: Mailport's own `phase:`
- * (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
+ * or, in the line it prints, `a reply (PHASE)` (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
  * `<~` and `<**` for an error, curl -v `<`, msmtp `<--` and `server message:`, nodemailer's logger
  * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`), a Ruby or Python stack
  * frame of a command after the greeting, or a client that failed sending a command (JavaMail, .NET:
  * both read the greeting before they send anything).
  */
 const SERVER_ANSWERED =
-  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
+  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|\ba reply \((?:ehlo|auth|mail|rcpt|data)\)|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
 
 /**
  * The output names the greeting as the step that failed: Mailport's phase, JavaMail's bad greeting
@@ -1283,6 +1283,15 @@ export const RULES: readonly ExplainRule[] = [
       /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH|Errno 11[13]\b|errno["']?\s*[:=]?\s*-?11[13]\b|Errno 101\b/i,
     ],
     seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp'],
+  },
+  {
+    // Mailport's client and doctor: the greeting and earlier replies came, then one did not.
+    id: 'stopped-answering-mid-session',
+    cause: 'temporary-failure',
+    confidence: 0.7,
+    match: [/\bstopped answering\b/i],
+    seenIn: ['mailport'],
+    fix: "The connection works (the server greeted and answered the earlier commands), so this is no firewall: the server is stuck or overloaded at this step (often a slow DNS or anti-spam lookup), or a proxy in front of it stalls. Retry later; if it persists, the server's log says which. A longer client timeout helps only a server that is merely slow.",
   },
   {
     id: 'generic-timeout',

@@ -402,11 +402,16 @@ export class SmtpClient {
     return withTimeout(this.reader.next(), this.stepTimeoutMs, this.options.signal, {
       onTimeout: () => {
         this.close();
-        const what = phase === 'greeting' ? 'the server greeting' : `a reply (${phase})`;
+        const waited = `Timed out after ${this.stepTimeoutMs} ms waiting for`;
+        const where = `${this.host}:${this.port}`;
+        // After the greeting the connection is known to work: say so, or the timeout reads like a
+        // firewall dropping the port.
         return new SmtpClientError(
           'ETIMEDOUT',
           phase,
-          `Timed out after ${this.stepTimeoutMs} ms waiting for ${what} from ${this.host}:${this.port}`,
+          phase === 'greeting'
+            ? `${waited} the server greeting from ${where}`
+            : `${waited} a reply (${phase}) from ${where}: the server had answered until then and stopped answering mid-session`,
         );
       },
       onAbort: () => {

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runDoctor } from '../../src/doctor/index.js';
 import { explainText } from '../../src/explain/index.js';
 import { runSend } from '../helpers/run-send.js';
 import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
@@ -99,5 +100,72 @@ describe('mailport send against smtp-sink', { skip: SMTP_SINK_UNAVAILABLE ?? fal
     );
     assert.doesNotMatch(output, /^C: (?:STARTTLS|AUTH)/m);
     assert.equal(causeOf(failure), 'starttls-not-offered');
+  });
+
+  test('a reply to DATA slower than --timeout: the server stopped answering, not a firewall', async () => {
+    const { exitCode, failure } = await send(await sink('-w', '3'), ['--tls', 'none'], 1);
+    assert.equal(exitCode, 1);
+    assert.equal(failure?.[1], 'data');
+    assert.match(failure?.[2] ?? '', /Timed out after 1000 ms .*stopped answering mid-session/);
+    assert.equal(causeOf(failure), 'temporary-failure');
+  });
+
+  test('refusals and hang-ups at each step: the step, the reply and a cause that fits', async () => {
+    const cases: { flags: string[]; phase: string; says: RegExp; cause: string; perhaps?: true }[] = [
+      {
+        flags: ['-r', 'MAIL', '-b', '421 4.3.2 Service shutting down'],
+        phase: 'mail',
+        says: /closed the session at MAIL FROM: 421 4\.3\.2/,
+        cause: 'temporary-failure',
+      },
+      {
+        flags: ['-f', 'RCPT'],
+        phase: 'rcpt',
+        says: /refused the recipient <b@example\.com>: 500 5\.3\.0/,
+        cause: 'recipient-unknown',
+      },
+      { flags: ['-r', 'DATA'], phase: 'data', says: /refused DATA: 450 4\.3\.0/, cause: 'temporary-failure' },
+      {
+        flags: ['-q', '.'],
+        phase: 'data',
+        says: /closed the connection after the whole message was sent/,
+        cause: 'no-reply-after-data',
+        perhaps: true,
+      },
+      {
+        flags: ['-q', 'MAIL'],
+        phase: 'mail',
+        says: /closed the connection unexpectedly/,
+        cause: 'connection-closed',
+      },
+    ];
+    for (const fault of cases) {
+      const { output, exitCode, failure } = await send(await sink(...fault.flags), ['--tls', 'none']);
+      const label = fault.flags.join(' ');
+      assert.equal(exitCode, 1, label);
+      assert.equal(failure?.[1], fault.phase, label);
+      assert.match(failure?.[2] ?? '', fault.says, label);
+      assert.equal(causeOf(failure), fault.cause, label);
+      assert.equal(/Perhaps sent/.test(output), fault.perhaps === true, label);
+    }
+  });
+});
+
+describe('mailport doctor against smtp-sink', { skip: SMTP_SINK_UNAVAILABLE ?? false }, () => {
+  test('no ESMTP, and a hang-up at MAIL: named as the server did them, no working path', async () => {
+    const [noEsmtp, hangUp] = await Promise.all([sink('-e'), sink('-q', 'MAIL')]);
+    const report = await runDoctor({ host: '127.0.0.1', ports: [noEsmtp, hangUp], stepTimeoutMs: 1500 });
+    assert.equal(report.recommendation, null);
+    const [helo, closed] = report.ports.map((port) =>
+      port.findings.filter((finding) => finding.level === 'error'),
+    );
+    assert.ok(
+      helo?.some((finding) => /refused EHLO \(500 5\.5\.1 .*answers only HELO/.test(finding.message)),
+    );
+    assert.ok(
+      closed?.some(
+        (finding) => finding.cause === 'connection-closed' && /after MAIL FROM/.test(finding.message),
+      ),
+    );
   });
 });
