@@ -2066,10 +2066,11 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.5,
     match: [
-      /SMTP Error: data not accepted|DATA END command failed|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
+      /SMTP Error: data not accepted|DATA END command failed|The server refused the message: 5\d\d\b|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
     ],
     unless: [HUNG_UP],
     seenIn: [
+      'mailport',
       'nodemailer',
       'PHPMailer',
       'Python smtplib',

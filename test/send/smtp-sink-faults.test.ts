@@ -126,6 +126,12 @@ describe('mailport send against smtp-sink', { skip: SMTP_SINK_UNAVAILABLE ?? fal
       },
       { flags: ['-r', 'DATA'], phase: 'data', says: /refused DATA: 450 4\.3\.0/, cause: 'temporary-failure' },
       {
+        flags: ['-f', '.'],
+        phase: 'data',
+        says: /refused the message: 500 5\.3\.0/,
+        cause: 'message-rejected',
+      },
+      {
         flags: ['-q', '.'],
         phase: 'data',
         says: /closed the connection after the whole message was sent/,
