@@ -327,15 +327,15 @@ const SOCKET_LEVEL_CLIENTS = [
 
 /**
  * The server answered in SMTP, so the TLS mode and the connection worked: Mailport's own `phase:`
- * (from `ehlo` on, the server had greeted), a server reply in a client's transcript (swaks `<-`,
- * `<~` and `<**` for an error, curl -v `<`, msmtp `<--` and `server message:`, nodemailer's logger
- * `S:`, Python's debug `reply: b'`, PHPMailer's `SERVER -> CLIENT:`, Perl Net::Cmd's `<<<` after its
- * object's name, s-nail's `>>> SERVER:`), a Ruby or Python stack frame of a command after the
- * greeting, or a client that failed sending a command (JavaMail, .NET: both read the greeting
- * before they send anything).
+ * or, in the line it prints, `a reply (PHASE)` (from `ehlo` on, the server had greeted), a server
+ * reply in a client's transcript (swaks `<-`, `<~` and `<**` for an error, curl -v `<`, msmtp `<--`
+ * and `server message:`, nodemailer's logger `S:`, Python's debug `reply: b'`, PHPMailer's
+ * `SERVER -> CLIENT:`, Perl Net::Cmd's `<<<` after its object's name, s-nail's `>>> SERVER:`), a
+ * Ruby or Python stack frame of a command after the greeting, or a client that failed sending a
+ * command (JavaMail, .NET: both read the greeting before they send anything).
  */
 const SERVER_ANSWERED =
-  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|\)<<< [2-5]\d\d[ -]|>>> SERVER: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
+  /Can't send command to SMTP host|Unable to write data to the transport connection|\bphase: (?:ehlo|auth|mail|rcpt|data)\b|\ba reply \((?:ehlo|auth|mail|rcpt|data)\)|(?:^|\s)(?:<(?:-+|~\*?|\*\*)?|S:)[ \t]+[2-5]\d\d[ -]|reply: b'[2-5]\d\d[ -]|SERVER -> CLIENT: [2-5]\d\d[ -]|\)<<< [2-5]\d\d[ -]|>>> SERVER: [2-5]\d\d[ -]|server message: [2-5]\d\d\b|in [`'](?:block in )?(?:Net::SMTP#)?(?:getok|ehlo|helo|starttls|mailfrom|rcptto|data|authenticate|auth_\w+)'|^in (?:ehlo|helo|ehlo_or_helo_if_needed|starttls|login|auth|mail|rcpt|data|sendmail|send_message)$/m;
 
 /**
  * The output names the greeting as the step that failed: Mailport's phase, JavaMail's bad greeting
@@ -1291,6 +1291,15 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp'],
   },
   {
+    // Mailport's client and doctor: the greeting and earlier replies came, then one did not.
+    id: 'stopped-answering-mid-session',
+    cause: 'temporary-failure',
+    confidence: 0.7,
+    match: [/\bstopped answering\b/i],
+    seenIn: ['mailport'],
+    fix: "The connection works (the server greeted and answered the earlier commands), so this is no firewall: the server is stuck or overloaded at this step (often a slow DNS or anti-spam lookup), or a proxy in front of it stalls. Retry later; if it persists, the server's log says which. A longer client timeout helps only a server that is merely slow.",
+  },
+  {
     id: 'generic-timeout',
     cause: 'connection-timeout',
     confidence: 0.5,
@@ -1759,7 +1768,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
     match: [
-      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism [^\n]{0,100}?not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method [^\n]{0,100}? not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|requested type not available|No auth types supported|No compatible authentication mechanism|No authentication mechanisms supported by both server and client/i,
+      /Unrecognized authentication (?:type|mechanism)|\b504[ -]5\.[57]\.4\b|Unsupported authentication mechanism|authentication mechanism [^\n]{0,100}?not supported|mechanism (?:is )?not supported|No suitable authentication method|cannot find a usable authentication method|authentication method [^\n]{0,100}? not supported|no supported authentication (?:methods?|mechanisms?)|Basic authentication is (?:not supported|disabled)|\b5\.7\.30\b|Authentication mechanism is too weak|Unknown authentication (?:mechanism|method)|none of which Mailport supports|\(no AUTH offered\)|requested type not available|No auth types supported|No compatible authentication mechanism|No authentication mechanisms supported by both server and client/i,
     ],
     seenIn: ['Python smtplib', 'msmtp', 'Exchange', 'Microsoft 365', 'nodemailer', 'mailport'],
   },
@@ -2102,10 +2111,11 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.5,
     match: [
-      /SMTP Error: data not accepted|DATA END command failed|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
+      /SMTP Error: data not accepted|DATA END command failed|The server refused the message: 5\d\d\b|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
     ],
     unless: [HUNG_UP],
     seenIn: [
+      'mailport',
       'nodemailer',
       'PHPMailer',
       'Python smtplib',

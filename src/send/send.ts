@@ -143,7 +143,7 @@ async function sendOnce(
         throw new SmtpClientError(
           'ETLS',
           'starttls',
-          `The server on port ${attempt.port} does not offer STARTTLS (STARTTLS not offered)`,
+          `${client.notOffered('STARTTLS')} (STARTTLS not offered)`,
         );
       }
       await client.startTls();

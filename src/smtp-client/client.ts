@@ -82,6 +82,8 @@ export class SmtpClient {
   capabilitiesBeforeTls: EhloCapabilities | null = null;
   /** True once AUTH has succeeded. */
   authenticated = false;
+  /** The server's refusal of EHLO when the session fell back to HELO: it then has no extensions. */
+  ehloRefusal: ServerReply | null = null;
 
   private socket: Socket;
   private reader: ReplyReader;
@@ -165,8 +167,19 @@ export class SmtpClient {
         },
       );
     }
+    this.ehloRefusal = reply;
     this.capabilities = parseEhlo({ ...helo, raw: helo.raw.split('\n')[0] ?? '' });
     return this.capabilities;
+  }
+
+  /**
+   * Why the server lacks `extension`, in words: after a refused EHLO it has no extensions at all,
+   * which says more than a bare "not offered".
+   */
+  notOffered(extension: string): string {
+    const server = `The server on port ${this.port}`;
+    if (!this.ehloRefusal) return `${server} does not offer ${extension}`;
+    return `${server} refused EHLO (${formatReply(this.ehloRefusal)}) and answered only HELO: it speaks SMTP without extensions (no ESMTP, RFC 5321 §4.1.1.1), so it cannot offer ${extension}`;
   }
 
   /** STARTTLS (RFC 3207): upgrade, then forget everything learned before (a new EHLO is needed). */
@@ -199,10 +212,18 @@ export class SmtpClient {
 
   /**
    * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response), LOGIN or CRAM-MD5 (RFC 2195). Without
-   * an explicit mechanism the first of those the server offers is used; PLAIN when it offers none.
+   * an explicit mechanism the first of those the server offers is used. A server that offers no
+   * AUTH is not sent the login at all (RFC 4954 §3: the EHLO reply lists what it takes).
    */
   async authenticate(credentials: Credentials, mechanism?: AuthMechanism): Promise<AuthMechanism> {
     const offered = this.capabilities?.authMechanisms ?? [];
+    if (offered.length === 0 && mechanism === undefined) {
+      throw new SmtpClientError(
+        'EAUTH',
+        'auth',
+        `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
+      );
+    }
     const chosen =
       mechanism ?? SUPPORTED_MECHANISMS.find((candidate) => offered.includes(candidate)) ?? 'PLAIN';
     if (offered.length > 0 && !offered.includes(chosen)) {
@@ -243,6 +264,16 @@ export class SmtpClient {
         'EPROTOCOL',
         'auth',
         `The server asked for more (334) after Mailport had sent every AUTH ${chosen} response: a protocol error on its side (RFC 4954 §4); the exchange never ended with 235 or a refusal, so the login was never judged`,
+        { reply },
+      );
+    }
+    // Only 235 means logged in (RFC 4954 §6); another 2xx (smtp-sink's "250 2.0.0 Ok") is the
+    // server breaking the protocol, and reading it as a refusal would blame the password.
+    if (reply.code >= 200 && reply.code < 300 && reply.code !== 235) {
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        'auth',
+        `The server answered AUTH ${chosen} with ${reply.code} instead of 235 (authentication succeeded): a protocol error on its side (RFC 4954 §6); Mailport does not count that as logged in, and the login was never judged`,
         { reply },
       );
     }
@@ -371,11 +402,16 @@ export class SmtpClient {
     return withTimeout(this.reader.next(), this.stepTimeoutMs, this.options.signal, {
       onTimeout: () => {
         this.close();
-        const what = phase === 'greeting' ? 'the server greeting' : `a reply (${phase})`;
+        const waited = `Timed out after ${this.stepTimeoutMs} ms waiting for`;
+        const where = `${this.host}:${this.port}`;
+        // After the greeting the connection is known to work: say so, or the timeout reads like a
+        // firewall dropping the port.
         return new SmtpClientError(
           'ETIMEDOUT',
           phase,
-          `Timed out after ${this.stepTimeoutMs} ms waiting for ${what} from ${this.host}:${this.port}`,
+          phase === 'greeting'
+            ? `${waited} the server greeting from ${where}`
+            : `${waited} a reply (${phase}) from ${where}: the server had answered until then and stopped answering mid-session`,
         );
       },
       onAbort: () => {

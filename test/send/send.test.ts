@@ -8,11 +8,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Command } from 'commander';
-import { registerSendCommand } from '../../src/cli/commands/send.js';
 import type { MailportError } from '../../src/errors.js';
 import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
 import { otherTlsModeFor, planAttempts } from '../../src/send/plan.js';
+import { runSend } from '../helpers/run-send.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import {
   closedPort,
@@ -331,24 +330,6 @@ describe('createMailportTransport', () => {
 });
 
 describe('mailport send (command)', () => {
-  async function runSend(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
-    let output = '';
-    // Usage errors are thrown (exitOverride) and asserted; commander need not print them too.
-    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-    registerSendCommand(program, {
-      out: (text) => {
-        output += String(text);
-      },
-    });
-    const previous = process.exitCode;
-    try {
-      await program.parseAsync(['send', ...args], { from: 'user' });
-      return { output, exitCode: process.exitCode as number | undefined };
-    } finally {
-      process.exitCode = previous;
-    }
-  }
-
   test('sends, says what it tried and shows the redacted transcript', async () => {
     const caFile = join(tempDir, 'ca.pem');
     await writeFile(caFile, fixtures.ca.certPem);
