@@ -79,6 +79,11 @@ export const REPLIES = Object.freeze({
 
   // Sequence (RFC 5321 §4.1.4, §3.3)
   EHLO_FIRST: reply(503, '5.5.1', 'Send EHLO or HELO first'),
+  EHLO_BEFORE_STARTTLS: reply(
+    503,
+    '5.5.1',
+    'Send EHLO first: STARTTLS is an extension offered in the EHLO reply (RFC 3207 section 4)',
+  ),
   EHLO_AFTER_STARTTLS: reply(503, '5.5.1', 'Send EHLO again after STARTTLS (RFC 3207 section 4.2)'),
   NESTED_MAIL: reply(503, '5.5.1', 'Sender already specified; send RSET to start a new transaction'),
   NEED_MAIL: reply(503, '5.5.1', 'Need MAIL FROM before RCPT TO, DATA and BDAT'),

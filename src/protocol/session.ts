@@ -499,22 +499,13 @@ export class SmtpProtocolSession {
   }
 
   /**
-   * Checks that apply before any verb handler runs: a refused greeting (RFC 5321 §3.1), greeting
-   * first (§4.1.4), then STARTTLS (RFC 3207 §4: 530 to everything but NOOP, EHLO, STARTTLS, QUIT),
-   * then AUTH (RFC 4954 §6). Returns the refusal to send, or null when the verb may run.
+   * Checks that apply before any verb handler runs: a refused greeting (RFC 5321 §3.1), STARTTLS
+   * (RFC 3207 §4: 530 to everything but NOOP, EHLO, STARTTLS, QUIT, so before the greeting check
+   * too, as Postfix does), greeting first (RFC 5321 §4.1.4), then AUTH (RFC 4954 §6). Returns the
+   * refusal to send, or null when the verb may run.
    */
   private gateRefusal(verb: string): DeferredReply | null {
     if (this.serviceRefused && verb !== 'QUIT') return () => this.failCommand(REPLIES.SERVICE_REFUSED);
-    if (NEEDS_GREETING.has(verb) && this.clientName === null) {
-      return this.ehloExpectedAfterTls
-        ? () =>
-            this.failCommand(
-              REPLIES.EHLO_AFTER_STARTTLS,
-              'starttls-not-reissued-ehlo',
-              `${verb} sent before EHLO`,
-            )
-        : () => this.failCommand(REPLIES.EHLO_FIRST, 'no-ehlo', `${verb} sent before EHLO`);
-    }
     const needsTls = isKnownVerb(verb) && !ALLOWED_BEFORE_STARTTLS.has(verb);
     if (needsTls && requiresStartTls(this.profile) && this.tlsFacts === null) {
       return () => {
@@ -524,6 +515,19 @@ export class SmtpProtocolSession {
         if (verb === 'BDAT') this.diagnose('mail-before-starttls', 'BDAT sent before STARTTLS');
         this.send(REPLIES.STARTTLS_FIRST);
       };
+    }
+    if (NEEDS_GREETING.has(verb) && this.clientName === null) {
+      if (this.ehloExpectedAfterTls) {
+        return () =>
+          this.failCommand(
+            REPLIES.EHLO_AFTER_STARTTLS,
+            'starttls-not-reissued-ehlo',
+            `${verb} sent before EHLO`,
+          );
+      }
+      // STARTTLS is offered in the EHLO reply; where TLS is required, HELO itself gets 530.
+      const reply = verb === 'STARTTLS' ? REPLIES.EHLO_BEFORE_STARTTLS : REPLIES.EHLO_FIRST;
+      return () => this.failCommand(reply, 'no-ehlo', `${verb} sent before EHLO`);
     }
     if (NEEDS_AUTH.has(verb) && this.profile.auth === 'required' && this.authFacts === null) {
       return () => {

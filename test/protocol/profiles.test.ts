@@ -53,10 +53,26 @@ const STARTTLS_PORT_ROWS: Row[] = [
   {
     phase: 'greeted',
     send: [MAIL],
-    codes: [503],
+    codes: [530],
+    enhanced: '5.7.0',
+    diagnostic: 'mail-before-starttls',
+    rule: 'RFC 3207 §4: 530 before STARTTLS, even before EHLO (Postfix too)',
+  },
+  {
+    phase: 'greeted',
+    send: ['RCPT TO:<r@example.test>', 'DATA', AUTH_GOOD],
+    codes: [530, 530, 530],
+    enhanced: '5.7.0',
+    diagnostic: 'auth-before-starttls',
+    rule: 'RFC 3207 §4: 530 to every command other than NOOP, EHLO, STARTTLS, QUIT',
+  },
+  {
+    phase: 'greeted',
+    send: ['HELO client.test', 'STARTTLS'],
+    codes: [530, 503],
     enhanced: '5.5.1',
     diagnostic: 'no-ehlo',
-    rule: 'RFC 5321 §4.1.4: EHLO first',
+    rule: 'RFC 3207 §4: STARTTLS is offered in the EHLO reply; HELO is refused before STARTTLS',
   },
   { phase: 'greeted', send: ['NOOP'], codes: [250], rule: 'RFC 5321 §4.1.4: NOOP at any time' },
   {
@@ -184,6 +200,14 @@ const MATRIX: Record<ProfileName, Row[]> = {
       enhanced: '5.5.1',
       diagnostic: 'no-ehlo',
       rule: 'RFC 5321 §4.1.4',
+    },
+    {
+      phase: 'greeted',
+      send: ['STARTTLS'],
+      codes: [503],
+      enhanced: '5.5.1',
+      diagnostic: 'no-ehlo',
+      rule: 'RFC 3207 §4: STARTTLS is offered in the EHLO reply',
     },
     {
       phase: 'ehlo',

@@ -190,6 +190,36 @@ describe('ESMTP parameters and refusals on every profile', () => {
     });
   }
 
+  for (const profile of ['submission', 'alternate'] as const) {
+    it(`${profile}: before STARTTLS every command but NOOP, EHLO, STARTTLS, QUIT gets 530, even before EHLO (RFC 3207 §4)`, async () => {
+      const client = await RawSmtp.connect(sandbox.port(profile));
+      await client.reply();
+      const starttlsFirst =
+        '530 5.7.0 Must issue a STARTTLS command first (this is a STARTTLS port: enable STARTTLS in your client)';
+      assert.deepEqual(
+        await lastLines(
+          client,
+          'MAIL FROM:<a@example.test>',
+          'RCPT TO:<b@example.test>',
+          'DATA',
+          'HELO c.test',
+        ),
+        [starttlsFirst, starttlsFirst, starttlsFirst, starttlsFirst],
+      );
+      // HELO was refused, so the way to STARTTLS names EHLO alone.
+      assert.equal(
+        (await client.command('STARTTLS')).text,
+        '503 5.5.1 Send EHLO first: STARTTLS is an extension offered in the EHLO reply (RFC 3207 section 4)',
+      );
+      assert.deepEqual(await lastLines(client, 'NOOP', 'EHLO client.test', 'STARTTLS'), [
+        '250 2.0.0 OK',
+        '250 STARTTLS',
+        '220 2.0.0 Ready to start TLS',
+      ]);
+      client.close();
+    });
+  }
+
   it('the session record keeps the refusals and the sequence diagnostic, never the credentials', async () => {
     // Sessions of earlier tests may still be closing: this one is told apart by its EHLO name.
     const closed = nextClosedSession(sandbox.bus, (session) => session.heloName === 'recorded.test');
