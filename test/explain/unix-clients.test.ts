@@ -1,7 +1,7 @@
 /**
  * `explain` against what command-line mailers print on a Unix machine: git send-email (Net::SMTP
  * and IO::Socket::SSL, with `--smtp-debug=1`), s-nail and neomutt (batch mode), each run for real
- * against the deliberately misconfigured servers of client-targets.ts. A client that is not
+ * (helpers/unix-clients.ts) against the deliberately misconfigured servers of client-targets.ts. A client that is not
  * installed is skipped with the reason (.ci/run installs git-email, s-nail and neomutt). Nothing in
  * this file is a typed-in error message.
  *
@@ -10,14 +10,19 @@
  * never greets) are not run here.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import { runClient } from '../helpers/run-client.js';
+import {
+  type Attempt,
+  type UnixClient as Client,
+  prepareUnixClients,
+  UNAVAILABLE_UNIX_CLIENTS as UNAVAILABLE,
+  UNIX_CLIENTS,
+  type UnixClientRun,
+} from '../helpers/unix-clients.js';
 import {
   type ClientTargets,
   credentials,
@@ -25,22 +30,6 @@ import {
   type TargetServer,
   tlsProblemCases,
 } from './client-targets.js';
-
-const run = promisify(execFile);
-
-/** One attempt to send, as each client's own settings will express it. */
-interface Attempt {
-  host: string;
-  port: number;
-  tls: 'implicit' | 'starttls' | 'none';
-  /** The test CA, for the clients that are told to trust it. */
-  caFile?: string;
-  login?: typeof credentials;
-  to: string;
-  big: boolean;
-  /** Without the debug output the client prints when asked (git send-email's --smtp-debug=1). */
-  terse?: boolean;
-}
 
 interface Scenario {
   server: TargetServer | 'unknownHost';
@@ -53,127 +42,20 @@ interface Scenario {
   expected: CauseId;
 }
 
-type Client = 'git send-email' | 's-nail' | 'neomutt';
-
-const PATCH_LINES = 300;
-const BIG_MESSAGE_LINES = 1000;
 let targets: ClientTargets;
 let dir: string;
-let smallPatch: string;
-let bigPatch: string;
+let send: UnixClientRun;
 
 before(async () => {
   targets = await startClientTargets();
   dir = await mkdtemp(join(tmpdir(), 'mailport-unix-clients-'));
-  if (!UNAVAILABLE['git send-email']) [smallPatch, bigPatch] = await makePatches(join(dir, 'repo'));
+  send = await prepareUnixClients(dir);
 });
 
 after(async () => {
   await targets.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-// No user or system configuration (a sendemail.* setting there would change what is sent).
-const NO_GIT_CONFIG = { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
-const GIT_ENV = { ...process.env, ...NO_GIT_CONFIG };
-const git = (repo: string, ...args: string[]) => run('git', ['-C', repo, ...args], { env: GIT_ENV });
-
-/** Two patches made by `git format-patch`: a one-line change, and one over the server's SIZE. */
-async function makePatches(repo: string): Promise<[string, string]> {
-  await run('git', ['init', '-q', repo]);
-  // git send-email asks git who the committer is even with --from.
-  await git(repo, 'config', 'user.name', 'Alice');
-  await git(repo, 'config', 'user.email', 'alice@example.com');
-  const commit = async (file: string, text: string, subject: string) => {
-    await writeFile(join(repo, file), text);
-    await git(repo, 'add', file);
-    await git(repo, 'commit', '-qm', subject);
-  };
-  await commit('README', 'hello\n', 'Add README');
-  await commit('README', 'hello, world\n', 'Greet the world');
-  const lines = Array.from({ length: PATCH_LINES }, (_, index) => `line ${index} of a long file`);
-  await commit('long.txt', `${lines.join('\n')}\n`, 'Add a long file');
-  const { stdout } = await git(repo, 'format-patch', '-2', '-o', join(dir, 'patches'));
-  const [small, big] = stdout.trim().split('\n');
-  if (!small || !big) throw new Error(`git format-patch made no patches: ${stdout}`);
-  return [small, big];
-}
-
-/** Why a client cannot run here, or null. */
-function unavailable(command: string, args: string[], install: string): string | null {
-  const probe = spawnSync(command, args, { encoding: 'utf8', env: GIT_ENV });
-  return probe.error || probe.status !== 0 ? `${install} is not installed (.ci/run installs it)` : null;
-}
-
-const UNAVAILABLE: Record<Client, string | null> = {
-  'git send-email':
-    unavailable('git', ['send-email', '--dump-aliases'], 'git-email') ??
-    // A Recommends of git-email: without it, every AUTH fails with "Need MIME::Base64 and Authen::SASL".
-    unavailable('perl', ['-MAuthen::SASL', '-e1'], 'libauthen-sasl-perl'),
-  's-nail': unavailable('s-nail', ['-V'], 's-nail'),
-  neomutt: unavailable('neomutt', ['-v'], 'neomutt'),
-};
-
-const CLIENTS: Record<Client, (attempt: Attempt) => Promise<string>> = {
-  'git send-email': (attempt) =>
-    runClient(
-      'git',
-      [
-        ...['-C', join(dir, 'repo'), 'send-email', '--confirm=never', '--suppress-cc=all'],
-        ...(attempt.terse ? [] : ['--smtp-debug=1']),
-        ...['--from=alice@example.com', `--to=${attempt.to}`],
-        ...[`--smtp-server=${attempt.host}`, `--smtp-server-port=${attempt.port}`],
-        ...(attempt.tls === 'none'
-          ? []
-          : [`--smtp-encryption=${attempt.tls === 'implicit' ? 'ssl' : 'tls'}`]),
-        ...(attempt.caFile ? [`--smtp-ssl-cert-path=${attempt.caFile}`] : []),
-        ...(attempt.login ? [`--smtp-user=${attempt.login.user}`, `--smtp-pass=${attempt.login.pass}`] : []),
-        attempt.big ? bigPatch : smallPatch,
-      ],
-      { env: NO_GIT_CONFIG },
-    ),
-  's-nail': (attempt) => {
-    const login = attempt.login ? `${attempt.login.user}:${attempt.login.pass}@` : '';
-    const scheme = attempt.tls === 'implicit' ? 'smtps' : 'smtp';
-    return runClient(
-      's-nail',
-      [
-        ...['-n', '-S', 'v15-compat', '-S', 'nosave', '-r', 'alice@example.com'],
-        ...['-S', `mta=${scheme}://${login}${attempt.host}:${attempt.port}`],
-        ...['-S', `smtp-auth=${attempt.login ? 'plain' : 'none'}`],
-        ...(attempt.tls === 'starttls' ? ['-S', 'smtp-use-starttls'] : []),
-        ...(attempt.caFile ? ['-S', `tls-ca-file=${attempt.caFile}`, '-S', 'tls-ca-no-defaults'] : []),
-        ...['-s', 'test', attempt.to],
-      ],
-      { input: messageBody(attempt), env: { MAILRC: '/dev/null' } },
-    );
-  },
-  neomutt: async (attempt) => {
-    const home = await mkdtemp(join(dir, 'neomutt-'));
-    const login = attempt.login ? `${attempt.login.user}@` : '';
-    const scheme = attempt.tls === 'implicit' ? 'smtps' : 'smtp';
-    const settings = [
-      `set smtp_url="${scheme}://${login}${attempt.host}:${attempt.port}/"`,
-      ...(attempt.login ? [`set smtp_pass="${attempt.login.pass}"`] : []),
-      `set ssl_starttls=${attempt.tls === 'starttls' ? 'yes' : 'no'}`,
-      `set ssl_force_tls=${attempt.tls === 'none' ? 'no' : 'yes'}`,
-      ...(attempt.caFile ? [`set certificate_file="${attempt.caFile}"`] : []),
-      'set from="alice@example.com"',
-      'set record=""',
-      'set connect_timeout=5',
-    ];
-    await writeFile(join(home, 'neomuttrc'), `${settings.join('\n')}\n`);
-    return runClient('neomutt', ['-n', '-F', join(home, 'neomuttrc'), '-s', 'test', attempt.to], {
-      input: messageBody(attempt),
-      env: { HOME: home },
-    });
-  },
-};
-
-function messageBody(attempt: Attempt): string {
-  const lines = attempt.big ? BIG_MESSAGE_LINES : 1;
-  return `${Array.from({ length: lines }, (_, index) => `line ${index}`).join('\n')}\n`;
-}
 
 const login = credentials;
 
@@ -279,7 +161,7 @@ function attemptFor(scenario: Scenario): Attempt {
   };
 }
 
-for (const client of Object.keys(CLIENTS) as Client[]) {
+for (const client of UNIX_CLIENTS) {
   describe(`explain answers the output of ${client}`, {
     skip: UNAVAILABLE[client] ?? false,
     concurrency: 4,
@@ -288,7 +170,7 @@ for (const client of Object.keys(CLIENTS) as Client[]) {
       if (SILENT[client]?.includes(name)) continue;
       test(name, async () => {
         const scenario = makeScenario();
-        const output = await CLIENTS[client](attemptFor(scenario));
+        const output = await send(client, attemptFor(scenario));
         const expected = EXCEPTIONS[client]?.[name] ?? scenario.expected;
         assert.equal(explainText(output).cause, expected, `output was:\n${output}`);
       });
@@ -303,7 +185,7 @@ test('git send-email: a plaintext session on port 465 that the server hangs up, 
   skip: UNAVAILABLE['git send-email'] ?? false,
 }, async () => {
   const attempt = { ...attemptFor({ server: 'hangsUp', tls: 'none', expected: 'unknown' }), terse: true };
-  const output = await CLIENTS['git send-email'](attempt);
+  const output = await send('git send-email', attempt);
   assert.equal(explainText(output, { port: 465 }).cause, 'plaintext-on-implicit-tls-port', output);
   assert.equal(explainText(output, { port: 587 }).cause, 'unknown', output);
 });
