@@ -120,8 +120,8 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'quit-without-starttls': {
     message:
-      'The client left after EHLO (QUIT or hang-up) without starting TLS or sending mail: this port offers AUTH only after STARTTLS, so a client that expects to log in without it gives up here.',
-    fix: 'If the client meant to send, turn STARTTLS on (PHPMailer `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS` with `SMTPAutoTLS` left on, nodemailer `requireTLS: true`, smtplib `starttls()` before `login()`). A health check that only says EHLO can ignore this.',
+      'The client left after EHLO, or after its HELO was refused (QUIT or hang-up), without starting TLS or sending mail: this port offers AUTH only after STARTTLS, and STARTTLS only to EHLO, so a client that does not upgrade gives up here.',
+    fix: 'If the client meant to send, turn STARTTLS on (PHPMailer `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS` with `SMTPAutoTLS` left on, nodemailer `requireTLS: true`, smtplib `starttls()` before `login()`). A health check that only greets can ignore this.',
     // A monitoring probe does exactly this on purpose.
     misconfiguration: false,
   },

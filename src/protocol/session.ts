@@ -173,6 +173,8 @@ export class SmtpProtocolSession {
   private authFailures = 0;
   /** STARTTLS completed and no EHLO since (RFC 3207 §4.2). */
   private ehloExpectedAfterTls = false;
+  /** HELO got 530 on a STARTTLS-required port: a client that never says EHLO cannot upgrade. */
+  private heloRefusedBeforeTls = false;
   /** An AUTH was refused; base64-looking lines that follow are redacted in the transcript. */
   private authRefused = false;
   private readonly reported = new Set<DiagnosticCode>();
@@ -510,6 +512,7 @@ export class SmtpProtocolSession {
     if (needsTls && requiresStartTls(this.profile) && this.tlsFacts === null) {
       return () => {
         if (verb === 'AUTH') this.diagnose('auth-before-starttls');
+        if (verb === 'HELO') this.heloRefusedBeforeTls = true;
         // Message text before STARTTLS is the same mistake as its MAIL FROM.
         if (verb === 'MAIL') this.diagnose('mail-before-starttls');
         if (verb === 'BDAT') this.diagnose('mail-before-starttls', 'BDAT sent before STARTTLS');
@@ -1215,17 +1218,24 @@ export class SmtpProtocolSession {
   /**
    * On a STARTTLS port AUTH appears only after the upgrade: a client that greets, finds no AUTH and
    * leaves without a word, by QUIT (PHPMailer) or by hanging up (aiosmtplib), with STARTTLS off,
-   * would otherwise leave no trace of why.
+   * would otherwise leave no trace of why. So would one whose HELO got 530 (s-nail and neomutt
+   * with STARTTLS and AUTH off say HELO, and hang up on the refusal).
    */
   private reportLeftWithoutTls(): void {
     // A client that asked for STARTTLS and then left failed the handshake: the connection says why.
     const gaveUp =
-      this.clientName !== null &&
+      (this.clientName !== null || this.heloRefusedBeforeTls) &&
       this.tlsFacts === null &&
       this.state !== 'tls-handshake' &&
       requiresStartTls(this.profile) &&
       this.reported.size === 0;
-    if (gaveUp) this.diagnose('quit-without-starttls');
+    if (!gaveUp) return;
+    this.diagnose(
+      'quit-without-starttls',
+      this.clientName === null
+        ? 'HELO refused before STARTTLS (STARTTLS is offered to EHLO only)'
+        : undefined,
+    );
   }
 
   /** A message cut off by a timeout or disconnect still tells why it would have been refused. */

@@ -341,6 +341,26 @@ describe('ending the session', () => {
     assert.deepEqual(refused.sink.diagnosticCodes, ['mail-before-starttls']);
   });
 
+  it('leaving after a HELO refused before STARTTLS: quit-without-starttls, naming the HELO', async () => {
+    // s-nail and neomutt with STARTTLS and AUTH off say HELO, then hang up on the 530.
+    const hungUp = createHarness('submission');
+    assert.deepEqual(await hungUp.codes('HELO client.test'), [220, 530]);
+    hungUp.session.clientClosed();
+    assert.deepEqual(hungUp.sink.diagnostics, [
+      {
+        code: 'quit-without-starttls',
+        detail: 'HELO refused before STARTTLS (STARTTLS is offered to EHLO only)',
+      },
+    ]);
+    const quit = createHarness('alternate');
+    assert.deepEqual(await quit.codes('HELO client.test', 'QUIT'), [220, 530, 221]);
+    assert.deepEqual(quit.sink.diagnosticCodes, ['quit-without-starttls']);
+    // HELO is fine where STARTTLS is not required.
+    const relay = createHarness('relay');
+    assert.deepEqual(await relay.codes('HELO client.test', 'QUIT'), [220, 250, 221]);
+    assert.deepEqual(relay.sink.diagnosticCodes, []);
+  });
+
   it('idle timeout: 421 4.4.2, close, idle-timeout diagnostic', () => {
     const harness = createHarness('relay');
     harness.sink.takeReplies();
