@@ -68,13 +68,13 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'implicit-tls-on-starttls-port': {
     summary:
       'The client started TLS at once (implicit TLS, "SSL"), but the server greets in plaintext and expects STARTTLS: the TLS library read "220 ..." as a TLS record.',
-    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`, Postfix relayhost `smtp_tls_wrappermode = no`. Or keep implicit TLS and use port 465.',
+    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`, Perl Net::SMTP `starttls()` instead of `SSL => 1`, git send-email `--smtp-encryption=tls`, s-nail `mta=smtp://…` with `smtp-use-starttls`, neomutt `smtp_url="smtp://…"` with `ssl_starttls=yes`, Postfix relayhost `smtp_tls_wrappermode = no`. Or keep implicit TLS and use port 465.',
     references: [RFC.starttls, RFC.implicitTls, RFC.submission],
   },
   'plaintext-on-implicit-tls-port': {
     summary:
       'The client connected in plaintext and waited for a greeting, but the port expects TLS from the first byte (implicit TLS, port 465), so the server waits for a TLS handshake and the greeting never comes.',
-    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`, Postfix relayhost `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
+    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`, Perl Net::SMTP `SSL => 1`, git send-email `--smtp-encryption=ssl`, s-nail `mta=smtps://…`, neomutt `smtp_url="smtps://…"`, Postfix relayhost `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
     references: [RFC.implicitTls, RFC.starttls],
   },
   'starttls-not-offered': {
@@ -154,7 +154,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-required': {
     summary:
       'The server requires authentication before it accepts mail (530 5.7.0), and the client sent MAIL FROM without logging in.',
-    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`, Postfix relayhost `smtp_sasl_auth_enable = yes` with `smtp_sasl_password_maps`), and make sure STARTTLS happens first so AUTH is offered.',
+    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`, Perl Net::SMTP `auth()`, git send-email `--smtp-user` and `--smtp-pass`, s-nail `mta=smtp://USER:PASS@…` with `smtp-auth=plain`, neomutt `smtp_url="smtp://USER@…"` with `smtp_pass`, Postfix relayhost `smtp_sasl_auth_enable = yes` with `smtp_sasl_password_maps`), and make sure STARTTLS happens first so AUTH is offered.',
     references: [`${RFC.auth} §6`, RFC.submission],
   },
   'auth-failed': {
@@ -165,7 +165,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-before-starttls': {
     summary:
       'The client tried to authenticate (or send) before upgrading the connection with STARTTLS; the server hides AUTH, or refuses it, until the connection is encrypted.',
-    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`, Postfix relayhost `smtp_tls_security_level = encrypt`. Or use port 465 with implicit TLS.',
+    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`, Perl Net::SMTP `starttls()` before `auth()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, Postfix relayhost `smtp_tls_security_level = encrypt`. Or use port 465 with implicit TLS.',
     references: [`${RFC.starttls} §4`, `${RFC.auth} §4`, RFC.submission],
   },
   'auth-mechanism-unsupported': {

@@ -37,6 +37,9 @@ export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
 export const JAVA_CLASSPATH = ['/usr/share/java/jakarta-mail.jar', '/usr/share/java/jakarta-activation.jar'];
 const execFileAsync = promisify(execFile);
 
+/** Perl's Net::SMTP client: an interpreted one, run without the compiling that prepareLanguageClients does. */
+export const PERL_NET_SMTP: [string, string[]] = ['perl', [join(CLIENTS_DIR, 'send-net-smtp.pl')]];
+
 export interface LanguageClients {
   /** Runs a client with these MP_* settings and returns everything it printed. */
   run(client: LanguageClient, env: Record<string, string>): Promise<string>;
@@ -70,7 +73,7 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
     java: ['java', ['-cp', [buildDir, ...JAVA_CLASSPATH].join(':'), 'Send']],
     // Debian's own Python, where python3-aiosmtplib installs (python3 on PATH may be another).
     aiosmtplib: ['/usr/bin/python3', [join(CLIENTS_DIR, 'send_aiosmtplib.py')]],
-    perl: ['perl', [join(CLIENTS_DIR, 'send-net-smtp.pl')]],
+    perl: PERL_NET_SMTP,
   };
   return {
     run(client, env) {
