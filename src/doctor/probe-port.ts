@@ -21,7 +21,7 @@ import { authFailure, noPasswordMechanism } from './auth-failure.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
 import { withFix } from './fix.js';
-import { mailRefusedAfterAuth } from './mail-after-auth.js';
+import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
 import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
@@ -644,6 +644,7 @@ async function probeMailAfterAuth(
 ): Promise<void> {
   const mail = await ask(client, `MAIL FROM:<${from}>`, 'mail');
   if (mail.code === 250) {
+    await probeRelayAfterAuth(client, report, user, from, target);
     await ask(client, 'RSET', 'mail');
     return;
   }
@@ -657,6 +658,43 @@ async function probeMailAfterAuth(
     swaksAuth(target, report.tls === 'implicit' ? 'implicit' : 'starttls', user, null),
     cause,
   );
+}
+
+/**
+ * After AUTH and MAIL, without --send-to: does the server relay for this login? RCPT TO a foreign
+ * address, then RSET (nothing is sent). A submission server whose relay policy leaves out
+ * authenticated clients takes the login and the sender, and refuses every real recipient.
+ */
+async function probeRelayAfterAuth(
+  client: SmtpClient,
+  report: PortReport,
+  user: string,
+  from: string,
+  target: VerifyTarget,
+): Promise<void> {
+  try {
+    await client.rcptTo(PROBE_RECIPIENT);
+    await inStep(client);
+  } catch (error) {
+    // A 421 ends the session: the outer handling says so.
+    if (
+      !(error instanceof SmtpClientError) ||
+      error.code !== 'EENVELOPE' ||
+      !error.reply ||
+      error.reply.code === 421
+    )
+      throw error;
+    const refusal = recipientRefusedAfterAuth(error, error.reply, user, PROBE_RECIPIENT, target.port);
+    if (!refusal) return;
+    const mode = report.tls === 'implicit' ? 'implicit' : 'starttls';
+    add(
+      report,
+      refusal.level,
+      refusal.message,
+      swaksAuth(target, mode, user, null, { from, to: PROBE_RECIPIENT }),
+      refusal.cause,
+    );
+  }
 }
 
 async function sendTestMessage(

@@ -40,17 +40,24 @@ export function swaksEhlo(target: VerifyTarget, tls: 'implicit' | 'starttls' | '
   return `swaks --server ${target.host} --port ${target.port}${flag} --quit-after EHLO`;
 }
 
-/** With the mechanism that worked; without one, swaks picks among those the server offers. */
+/**
+ * With the mechanism that worked; without one, swaks picks among those the server offers. With an
+ * envelope it goes on to RCPT TO and stops there, so nothing is sent.
+ */
 export function swaksAuth(
   target: VerifyTarget,
   tls: 'implicit' | 'starttls',
   user: string,
   mechanism: string | null,
+  envelope?: { from: string; to: string },
 ): string {
   const flag = tls === 'implicit' ? '--tls-on-connect' : '--tls';
   const ca = target.caFile ? ` --tls-ca-path ${target.caFile} --tls-verify` : '';
   const auth = mechanism === null ? '--auth' : `--auth ${mechanism}`;
-  return `swaks --server ${target.host} --port ${target.port} ${flag}${ca} ${auth} --auth-user ${user} --auth-password "$SMTP_PASS" --quit-after AUTH`;
+  const until = envelope
+    ? `--from '${envelope.from || '<>'}' --to ${envelope.to} --quit-after RCPT`
+    : '--quit-after AUTH';
+  return `swaks --server ${target.host} --port ${target.port} ${flag}${ca} ${auth} --auth-user ${user} --auth-password "$SMTP_PASS" ${until}`;
 }
 
 export function curlBanner(target: VerifyTarget, tls: 'implicit' | 'starttls' | 'none'): string {

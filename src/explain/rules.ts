@@ -390,6 +390,9 @@ const TEMPORARY_AT_STEP = /\b(?:MAIL|RCPT) failed: 4\d\d\b/i;
 const FAILURE_SIGNS =
   /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
 
+const RELAY_DENIED =
+  /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i;
+
 /**
  * A server refusing the name the client gave in EHLO/HELO (Postfix `reject_non_fqdn_helo_hostname`,
  * `reject_unknown_helo_hostname`, Exim and Sendmail HELO checks): the client's name, not its IP.
@@ -1764,6 +1767,16 @@ export const RULES: readonly ExplainRule[] = [
     fix: "Postfix's SASL client may use none of the mechanisms the server offers. Install the mechanism plugins (`apt install libsasl2-modules`, `dnf install cyrus-sasl-plain`), and allow PLAIN and LOGIN where TLS protects them: `smtp_sasl_security_options = noanonymous` (not `noplaintext`) and `smtp_sasl_tls_security_options = noanonymous`, with `smtp_tls_security_level = encrypt` so TLS is always there.",
   },
   {
+    // Mailport's own words for an EHLO reply without AUTH on the encrypted session: no mechanism
+    // mismatch, but SMTP AUTH off on that port (Postfix's smtpd_sasl_auth_enable = no).
+    id: 'no-auth-over-tls',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.96,
+    match: [/\(no AUTH offered, even over TLS\)/],
+    seenIn: ['mailport'],
+    fix: 'The server offers no AUTH at all on this port, even after STARTTLS or over implicit TLS, so no client can log in here. If the port takes your mail without a login (a relay that trusts your network), send without credentials; otherwise use the port the provider documents for logins (587 or 465), or ask its admin to turn SMTP AUTH on for this one (Postfix: `smtpd_sasl_auth_enable = yes`, in master.cf `-o smtpd_sasl_auth_enable=yes` on the submission service). `mailport doctor HOST` checks every port.',
+  },
+  {
     id: 'auth-mechanism',
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,
@@ -1835,12 +1848,20 @@ export const RULES: readonly ExplainRule[] = [
 
   // --- Envelope -------------------------------------------------------------------------------
   {
+    // The login worked (235, or Mailport saying so) and the relay is still refused: the server's
+    // relay policy leaves authenticated clients out, which no client setting can change.
+    id: 'relay-denied-after-auth',
+    cause: 'relay-denied',
+    confidence: 0.97,
+    match: [/\b235[ -]2\.7\.0\b|session is authenticated \(AUTH succeeded\)/i, RELAY_DENIED],
+    seenIn: ['Postfix', 'Exim', 'mailport'],
+    fix: "The server accepted your login and still refuses to relay for it: your password and client settings are right, but the server's relay policy does not let authenticated clients send to domains it does not host. Its admin must allow them: Postfix `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination` (in master.cf's submission service: `-o smtpd_relay_restrictions=permit_sasl_authenticated,reject`); Exim: `accept authenticated = *` in the RCPT ACL. Or the account may only send to the server's own domains.",
+  },
+  {
     id: 'relay-denied',
     cause: 'relay-denied',
     confidence: 0.95,
-    match: [
-      /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i,
-    ],
+    match: [RELAY_DENIED],
     seenIn: ['Postfix', 'Exchange', 'Exim', 'Sendmail', 'Microsoft 365'],
   },
   {
@@ -1882,6 +1903,16 @@ export const RULES: readonly ExplainRule[] = [
     unless: [/blocked using|spamhaus|\bRBL\b|block ?list/i],
     seenIn: ['Postfix', 'Exim', 'Sendmail'],
     fix: 'The server refuses the name your client introduced itself with in EHLO/HELO (often "localhost" or a bare machine name): set it to the sending machine\'s fully-qualified host name, one that resolves in DNS (RFC 5321 §4.1.1.1): nodemailer `name`, Python `smtplib.SMTP(local_hostname=...)`, PHPMailer `$mail->Helo`, Symfony Mailer (Laravel) `local_domain`, JavaMail `mail.smtp.localhost`, Postfix `smtp_helo_name`, swaks `--ehlo`.',
+  },
+  {
+    // Postfix's own words for an access rule that refuses the client's address (`reject` in
+    // smtpd_client_restrictions, REJECT in a check_client_access table): a policy, no blocklist.
+    id: 'client-access-denied',
+    cause: 'sender-rejected',
+    confidence: 0.85,
+    match: [/Client host rejected: Access denied/i],
+    seenIn: ['Postfix'],
+    fix: "The server's access policy refuses your client's IP address (Postfix `smtpd_client_restrictions` or a `check_client_access` table): no blocklist is named and no password was judged. Connect from a network the server allows (its office or VPN), or ask its admin to allow your address, or to let a login through (`permit_sasl_authenticated` ahead of the reject, with `smtpd_delay_reject = yes` so AUTH comes first).",
   },
   {
     id: 'ip-blocklisted',

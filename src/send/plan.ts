@@ -5,6 +5,7 @@
  */
 import type { CauseId } from '../explain/causes.js';
 import { IMPLICIT_TLS_PORTS } from '../profiles/port-profiles.js';
+import type { SmtpClientError } from '../smtp-client/index.js';
 
 /** What the user asked for: `auto` lets the port decide. */
 export type TlsChoice = 'auto' | 'starttls' | 'implicit' | 'none';
@@ -57,13 +58,17 @@ function modeFor(port: number, implicitTls: boolean, tls: TlsChoice): AttemptTls
 /**
  * With `auto` on a port chosen by the user, the port number only guessed the TLS mode. When the
  * server has said clearly that it wants the other one (the wrong-mode causes, named with high
- * confidence), a careful client tries the same port again in that mode.
+ * confidence), a careful client tries the same port again in that mode. So it does when a
+ * plaintext greeting never came: an implicit-TLS server (Postfix with wrappermode) waits in silence
+ * for the client's TLS handshake, as a client set up for STARTTLS waits for its greeting.
  */
 export function otherTlsModeFor(
   attempt: PlannedAttempt,
   cause: CauseId,
   confidence: number,
+  silentGreeting = false,
 ): PlannedAttempt | null {
+  if (attempt.tls === 'starttls' && silentGreeting) return { port: attempt.port, tls: 'implicit' };
   if (confidence < 0.9) return null;
   if (attempt.tls === 'starttls' && cause === 'plaintext-on-implicit-tls-port') {
     return { port: attempt.port, tls: 'implicit' };
@@ -85,4 +90,9 @@ export function describeAttempt(attempt: PlannedAttempt): string {
     case 'none':
       return 'no TLS';
   }
+}
+
+/** The connection opened and no greeting came before the step timeout. */
+export function isSilentGreeting(error: SmtpClientError): boolean {
+  return error.phase === 'greeting' && error.code === 'ETIMEDOUT';
 }

@@ -15,6 +15,7 @@ import {
 } from '../smtp-client/index.js';
 import {
   type FallbackPort,
+  isSilentGreeting,
   otherTlsModeFor,
   type PlannedAttempt,
   planAttempts,
@@ -92,7 +93,7 @@ export async function sendMessage(options: SendOptions): Promise<SendResult> {
       const explanation = explainError(error, { port: attempt.port });
       const switched =
         options.tls === 'auto' && options.port !== undefined && !modeSwitched
-          ? otherTlsModeFor(attempt, explanation.cause, explanation.confidence)
+          ? otherTlsModeFor(attempt, explanation.cause, explanation.confidence, isSilentGreeting(error))
           : null;
       if (switched) {
         plan.splice(index + 1, 0, switched);

@@ -221,7 +221,9 @@ export class SmtpClient {
       throw new SmtpClientError(
         'EAUTH',
         'auth',
-        `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
+        this.tlsMode
+          ? `${this.notOffered('AUTH')} (no AUTH offered, even over TLS): Mailport sent no login. The port takes mail without one, or AUTH is turned off on it`
+          : `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
       );
     }
     const chosen =
@@ -296,10 +298,11 @@ export class SmtpClient {
   async rcptTo(address: string): Promise<ServerReply> {
     const reply = await this.command(`RCPT TO:<${address}>`, 'rcpt');
     // 421 closes the session whatever the command (RFC 5321 §3.8): the recipient was not judged.
+    // After a successful AUTH a refusal is the server's policy for that login, not a missing one.
     const refused =
       reply.code === 421
         ? `The server closed the session at RCPT TO:<${address}>`
-        : `The server refused the recipient <${address}>`;
+        : `The server refused the recipient <${address}>${this.authenticated ? ' though the session is authenticated (AUTH succeeded)' : ''}`;
     return this.expectPositive(reply, 'rcpt', refused);
   }
 

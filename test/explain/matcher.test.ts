@@ -506,6 +506,32 @@ test("Microsoft 365's 535 5.7.139: the fix follows the reason it gives", () => {
   );
 });
 
+test('a relay refused after a successful AUTH is the server policy, not a missing login', () => {
+  const transcript = [
+    'S: 235 2.7.0 Authentication successful',
+    'C: MAIL FROM:<alice@example.test>',
+    'S: 250 2.1.0 Ok',
+    'C: RCPT TO:<bob@elsewhere.test>',
+    'S: 554 5.7.1 <bob@elsewhere.test>: Relay access denied',
+  ].join('\n');
+  const afterAuth = explainText(transcript);
+  assert.equal(afterAuth.cause, 'relay-denied');
+  assert.match(afterAuth.fix, /permit_sasl_authenticated/);
+  assert.doesNotMatch(afterAuth.fix, /^Authenticate/);
+  const withoutAuth = explainText('554 5.7.1 <bob@elsewhere.test>: Relay access denied');
+  assert.match(withoutAuth.fix, /^Authenticate/);
+});
+
+test("Postfix's client access rule is the client's address refused, not a blocklist", () => {
+  const refused = explainText('554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied');
+  assert.equal(refused.cause, 'sender-rejected');
+  assert.match(refused.fix, /access policy refuses your client's IP address/);
+  const listed = explainText(
+    '554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org',
+  );
+  assert.match(listed.fix, /blocklist/);
+});
+
 test('PHPMailer messages in other languages, as other PHPMailer versions spell them', () => {
   // PHPMailer 5.2's German file wrote "SMTP Fehler" where 6.x writes "SMTP-Fehler".
   assert.equal(explainText('SMTP Fehler: Authentifizierung fehlgeschlagen.').cause, 'auth-failed');

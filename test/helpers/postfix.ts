@@ -1,17 +1,20 @@
 /**
  * A private Postfix instance for tests: its own configuration, queue and log in a temporary
- * directory, no listener of its own, mail submitted with its sendmail. Each test domain can be
- * relayed through a transport of its own (master.cf `-o` overrides), so that every misconfiguration
- * runs at once. Postfix's master runs as root, so this needs root and Debian's postfix package
- * (.ci/run installs it); POSTFIX_UNAVAILABLE says why not otherwise.
+ * directory, mail submitted with its sendmail. Each test domain can be relayed through a transport
+ * of its own (master.cf `-o` overrides), so that every misconfiguration runs at once; likewise each
+ * smtpd listener (`listen`) on a loopback port has its own overrides, a misconfigured server each.
+ * Postfix's master runs as root, so this needs root and Debian's postfix package (.ci/run installs
+ * it); POSTFIX_UNAVAILABLE says why not otherwise. SMTP AUTH on the listeners needs Cyrus SASL
+ * (`useSasldb`; SASL_UNAVAILABLE).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { freePorts } from '../ci/free-ports.js';
 import { runClient } from './run-client.js';
 
 const run = promisify(execFile);
@@ -22,6 +25,18 @@ export const POSTFIX_UNAVAILABLE: string | null =
     : existsSync('/usr/sbin/postfix')
       ? null
       : 'Postfix is not installed (.ci/run installs the postfix package)';
+
+/** saslpasswd2 (sasl2-bin) writes the sasldb, and libsasl2-modules' PLAIN and LOGIN check it. */
+export const SASL_UNAVAILABLE: string | null =
+  POSTFIX_UNAVAILABLE ??
+  (existsSync('/usr/sbin/saslpasswd2') && saslPluginsInstalled()
+    ? null
+    : 'Cyrus SASL is not installed (.ci/run installs sasl2-bin and libsasl2-modules)');
+
+/** libsasl2-modules puts its plugins in /usr/lib/<architecture triplet>/sasl2. */
+function saslPluginsInstalled(): boolean {
+  return readdirSync('/usr/lib').some((name) => existsSync(join('/usr/lib', name, 'sasl2', 'libplain.so')));
+}
 
 /** The daemons a relay-only Postfix needs; none chrooted, so nothing must be copied into the queue. */
 const MASTER_CF = `pickup    unix  n       -       n       60      1       pickup
@@ -54,9 +69,24 @@ export interface RelayRoute {
   login?: { user: string; pass: string };
 }
 
+/** An smtpd on a loopback address, with these main.cf settings of its own. */
+export interface Listener {
+  host: string;
+  port: number;
+  settings: Record<string, string>;
+}
+
+/** What `listen` is asked for: settings, and where when a test needs a given port (587, 465). */
+export interface ListenerRequest {
+  settings: Record<string, string>;
+  at?: { host: string; port: number };
+}
+
 export class PostfixInstance {
   readonly configDir: string;
   readonly #dir: string;
+  /** master.cf lines beyond MASTER_CF, by what added them, so routes and listeners keep each other's. */
+  readonly #services = { routes: [] as string[], listeners: [] as string[] };
 
   private constructor(dir: string) {
     this.#dir = dir;
@@ -124,16 +154,59 @@ export class PostfixInstance {
           : {}),
         ...route.settings,
       };
-      // Values with spaces and braces go in main.cf, and the transport refers to them by name.
-      const overrides = Object.entries(settings).map(([setting, value]) => {
-        params[`${name}_${setting}`] = value;
-        return `-o ${setting}=$${name}_${setting}`;
-      });
-      services.push(`${name} unix - - n - - smtp ${overrides.join(' ')}`);
+      services.push(`${name} unix - - n - - smtp ${overrides(name, settings, params)}`);
     }
-    await writeFile(join(this.configDir, 'master.cf'), `${MASTER_CF}${services.join('\n')}\n`);
+    this.#services.routes = services;
     await this.configure({ ...params, transport_maps: `inline:{ ${transports.join(', ')} }` });
-    await this.postfix('reload');
+    await this.#rewriteMasterCf();
+  }
+
+  /**
+   * Adds an smtpd for each request, at its address or else on a free 127.0.0.1 port, with its
+   * settings as `-o` overrides, then reloads. Returns the listeners in the order asked.
+   */
+  async listen(requests: ListenerRequest[]): Promise<Listener[]> {
+    const free = await freePorts(requests.filter((request) => !request.at).length);
+    const params: Record<string, string> = {};
+    const listeners = requests.map(({ settings, at }) => {
+      const { host, port } = at ?? { host: '127.0.0.1', port: free.shift() as number };
+      const name = `listener_${host.replaceAll('.', '_')}_${port}`;
+      this.#services.listeners.push(
+        `${host}:${port} inet n - n - - smtpd ${overrides(name, settings, params)}`,
+      );
+      return { host, port, settings };
+    });
+    await this.configure(params);
+    await this.#rewriteMasterCf();
+    return listeners;
+  }
+
+  /**
+   * Lets the listeners check logins against a sasldb of these users (Cyrus SASL, PLAIN and LOGIN):
+   * returns the main.cf settings that turn AUTH on, for a listener's overrides.
+   */
+  async useSasldb(domain: string, users: Record<string, string>): Promise<Record<string, string>> {
+    // Debian's Postfix reads smtpd.conf from $config_directory/sasl, whatever cyrus_sasl_config_path says.
+    const saslDir = join(this.configDir, 'sasl');
+    const sasldb = join(saslDir, 'sasldb2');
+    await mkdir(saslDir);
+    for (const [user, pass] of Object.entries(users)) {
+      // saslpasswd2 -p reads the password from stdin; the shell pipes it from the environment.
+      await run('sh', ['-c', `printf %s "$PASS" | saslpasswd2 -p -c -f ${sasldb} -u ${domain} ${user}`], {
+        env: { ...process.env, PASS: pass },
+      });
+    }
+    // smtpd runs as the postfix user, and reads the database itself (no saslauthd, no chroot).
+    await chown(sasldb, ...(await postfixOwner()));
+    await writeFile(
+      join(saslDir, 'smtpd.conf'),
+      `pwcheck_method: auxprop\nauxprop_plugin: sasldb\nsasldb_path: ${sasldb}\nmech_list: PLAIN LOGIN\n`,
+    );
+    return {
+      smtpd_sasl_auth_enable: 'yes',
+      smtpd_sasl_type: 'cyrus',
+      smtpd_sasl_local_domain: domain,
+    };
   }
 
   /**
@@ -191,10 +264,32 @@ export class PostfixInstance {
     await rm(this.#dir, { recursive: true, force: true });
   }
 
+  async #rewriteMasterCf(): Promise<void> {
+    const services = [...this.#services.routes, ...this.#services.listeners];
+    await writeFile(
+      join(this.configDir, 'master.cf'),
+      `${MASTER_CF}${services.map((line) => `${line}\n`).join('')}`,
+    );
+    await this.postfix('reload');
+  }
+
   /** `postfix start` also runs `postfix check`, which creates the queue directories. */
   async postfix(command: 'start' | 'reload' | 'stop'): Promise<void> {
     await run('postfix', ['-c', this.configDir, command]);
   }
+}
+
+/**
+ * A service's settings as master.cf `-o` overrides. Values with spaces and braces go in main.cf
+ * (added to `params` under the service's name), and the service refers to them by name.
+ */
+function overrides(name: string, settings: Record<string, string>, params: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([setting, value]) => {
+      params[`${name}_${setting}`] = value;
+      return `-o ${setting}=$${name}_${setting}`;
+    })
+    .join(' ');
 }
 
 async function postfixOwner(): Promise<[number, number]> {

@@ -385,6 +385,24 @@ describe('mailport send (command)', () => {
     }
   });
 
+  test('--tls auto on a port whose server waits in silence for TLS: tries implicit TLS on the same port', async () => {
+    const caFile = join(tempDir, 'ca.pem');
+    await writeFile(caFile, fixtures.ca.certPem);
+    // An implicit-TLS server sends nothing before the client's handshake: no 421 hint, no wrong record.
+    const { output, exitCode } = await runSend([
+      ...['--server', `localhost:${submissions.port}`, '--ca', caFile, '--timeout', '1'],
+      ...['--user', credentials.user, '--pass', credentials.pass],
+      ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+    ]);
+    assert.equal(exitCode, 0, output);
+    assert.match(output, new RegExp(`Trying localhost:${submissions.port} \\(STARTTLS\\)`));
+    assert.match(
+      output,
+      /no greeting in plaintext, as from an implicit-TLS server: trying implicit TLS on the same port/,
+    );
+    assert.match(output, new RegExp(`Sent via port ${submissions.port}`));
+  });
+
   test('a pasted smtps:// URL gives the port, implicit TLS at once and the credentials, never printed', async () => {
     // A password with the characters a URL must percent-encode.
     const password = 'p@ss:w/rd%';

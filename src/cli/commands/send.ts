@@ -7,7 +7,7 @@ import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { buildMessage, readMessageFile } from '../../send/message.js';
-import { describeAttempt, type TlsChoice } from '../../send/plan.js';
+import { describeAttempt, isSilentGreeting, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
 import { type CliIo, processIo } from '../output.js';
@@ -84,7 +84,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .addOption(
       new Option(
         '--tls <mode>',
-        'TLS mode: auto (465 and 1465 implicit, others STARTTLS; the other mode once more if the server asks for it), starttls, implicit, none',
+        'TLS mode: auto (465 and 1465 implicit, others STARTTLS; the other mode once more if the server asks for it or sends no plaintext greeting), starttls, implicit, none',
       )
         .choices(['auto', 'starttls', 'implicit', 'none'])
         .default('auto'),
@@ -151,7 +151,7 @@ function formatProgress(host: string, event: SendProgress): string {
     next === null
       ? ''
       : next.port === event.attempt.port
-        ? `\n  the server wants the other TLS mode: trying ${describeAttempt(next)} on the same port`
+        ? `\n  ${isSilentGreeting(event.error) ? 'no greeting in plaintext, as from an implicit-TLS server' : 'the server wants the other TLS mode'}: trying ${describeAttempt(next)} on the same port`
         : '\n  falling back to the next port';
   return `  failed in ${event.error.phase}: ${event.error.message}${then}\n`;
 }
