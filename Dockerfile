@@ -1,7 +1,7 @@
 # Mailport sandbox image. Build and run (docs/ci.md#docker-image):
 #   docker build -t mailport .
 #   docker run --rm -p 1025:1025 -p 1465:1465 -p 1587:1587 -p 2525:2525 -p 8025:8025 \
-#     -e MAILPORT_AUTH=app:secret -v mailport-data:/data mailport
+#     -e MAILPORT_AUTH=app:secret -e MAILPORT_HTTP_AUTH=qa:a-long-password -v mailport-data:/data mailport
 
 # Build stage: compiles TypeScript and the web UI, then drops the dev dependencies. The compiler
 # toolchain is only here for better-sqlite3 on platforms without a prebuilt binary.

@@ -128,6 +128,7 @@ export async function startMailport(
       http: {
         ...httpAddress,
         url: `http://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`,
+        authRequired: config.httpAuth !== null,
       },
       tls: {
         caPath: tlsMaterial.caPath,
@@ -168,6 +169,7 @@ export async function startMailport(
         info,
         ingest,
         chaos,
+        httpAuth: config.httpAuth,
         uiDir: config.uiDir,
         logger,
         deliverability,

@@ -24,7 +24,12 @@ export const API_ENV = 'MAILPORT_API';
 export function ensureApiOption(program: Command): void {
   if (program.options.some((option) => option.long === '--api')) return;
   program.addOption(
-    new Option('--api <url>', 'base URL of the Mailport HTTP API').env(API_ENV).default(DEFAULT_API_URL),
+    new Option(
+      '--api <url>',
+      'base URL of the Mailport HTTP API; with a login when it asks for one (serve --http-auth): http://USER:PASS@HOST:PORT, percent-encoded',
+    )
+      .env(API_ENV)
+      .default(DEFAULT_API_URL),
   );
 }
 

@@ -73,6 +73,11 @@ interface RequestOptions {
 export interface MailportClientOptions {
   /** A fetch implementation to use instead of the global one. */
   fetch?: typeof fetch;
+  /**
+   * The login of a sandbox started with `mailport serve --http-auth`, sent as HTTP Basic
+   * credentials; a base URL of the form `http://USER:PASS@HOST:PORT` gives it too (this wins).
+   */
+  auth?: { user: string; pass: string };
 }
 
 export interface SubscribeOptions {
@@ -88,10 +93,17 @@ export class MailportClient {
   /** Base URL of the API, without a trailing slash. */
   readonly baseUrl: string;
   readonly #fetch: typeof fetch;
+  /** The `Authorization` header of every request, or null when no login was given. */
+  readonly #authorization: string | null;
 
+  /** `baseUrl` may carry the login (`http://USER:PASS@HOST:PORT`, percent-encoded): it is sent, never kept in `baseUrl`. */
   constructor(baseUrl: string = DEFAULT_API_URL, options: MailportClientOptions = {}) {
-    this.baseUrl = normaliseBaseUrl(baseUrl);
+    const { url, login } = parseBaseUrl(baseUrl);
+    this.baseUrl = url;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    const auth = options.auth ?? login;
+    this.#authorization =
+      auth === null ? null : `Basic ${Buffer.from(`${auth.user}:${auth.pass}`, 'utf8').toString('base64')}`;
   }
 
   /** Listeners, TLS trust material, AUTH mode and limits of the running sandbox. */
@@ -363,7 +375,10 @@ export class MailportClient {
     try {
       response = await this.#fetch(url, {
         method,
-        headers: options.headers,
+        headers:
+          this.#authorization === null
+            ? options.headers
+            : { authorization: this.#authorization, ...options.headers },
         body: options.body,
         signal: options.signal,
       });
@@ -371,7 +386,7 @@ export class MailportClient {
       if (options.signal?.aborted) throw error;
       throw new MailportNetworkError(method, url, this.baseUrl, error);
     }
-    if (!response.ok) throw await apiError(method, url, response, this.baseUrl);
+    if (!response.ok) throw await apiError(method, url, response, this.baseUrl, this.#authorization !== null);
     return response;
   }
 
@@ -386,21 +401,41 @@ export class MailportClient {
   }
 }
 
-function normaliseBaseUrl(baseUrl: string): string {
+/**
+ * The base URL without a trailing slash and without its userinfo (fetch refuses URLs that carry
+ * credentials), and the login the userinfo held, percent-decoded.
+ */
+function parseBaseUrl(baseUrl: string): { url: string; login: { user: string; pass: string } | null } {
+  const shown = withoutUserinfo(baseUrl);
   let url: URL;
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new MailportError('MP_ERR_USAGE', `"${baseUrl}" is not a URL.`, {
+    throw new MailportError('MP_ERR_USAGE', `"${shown}" is not a URL.`, {
       hint: 'Pass the API address with its scheme, e.g. http://127.0.0.1:8025.',
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MailportError('MP_ERR_USAGE', `"${baseUrl}" is not an http(s) URL.`, {
+    throw new MailportError('MP_ERR_USAGE', `"${shown}" is not an http(s) URL.`, {
       hint: 'Pass the API address with its scheme, e.g. http://127.0.0.1:8025.',
     });
   }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  let login: { user: string; pass: string } | null = null;
+  if (url.username !== '' || url.password !== '') {
+    try {
+      login = { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) };
+    } catch {
+      throw new MailportError('MP_ERR_USAGE', `The login in "${shown}" has a broken percent-encoding.`, {
+        hint: 'Write `%` in USER or PASS as %25, and percent-encode @, : and / (e.g. http://qa:p%40ss@127.0.0.1:8025).',
+      });
+    }
+  }
+  return { url: `${url.origin}${url.pathname}`.replace(/\/+$/, ''), login };
+}
+
+/** A URL as an error may quote it: the userinfo, password included, is left out. */
+function withoutUserinfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1…@');
 }
 
 function messagePath(id: string): string {
@@ -412,23 +447,40 @@ async function apiError(
   url: string,
   response: Response,
   baseUrl: string,
+  loginSent: boolean,
 ): Promise<MailportApiError> {
   const text = await response.text();
-  if (isJson(response)) {
-    try {
-      const parsed = JSON.parse(text) as Partial<ProblemDetails>;
-      if (typeof parsed.detail === 'string' && typeof parsed.status === 'number') {
-        const problem = parsed as ProblemDetails;
-        // A 404 for a route (not an id) most often means --api carries a path, e.g. …/api/v1.
-        const hasPath = new URL(baseUrl).pathname !== '/';
-        const hint = response.status === 404 && hasPath ? baseUrlHint(baseUrl) : undefined;
-        return new MailportApiError(method, url, response.status, problem, text, hint);
-      }
-    } catch {
-      // Not JSON after all: not the Mailport API.
-    }
+  // Whoever asks for the login (the sandbox, or a proxy in front of it), the fix is the same.
+  if (response.status === 401) {
+    const problem = problemOf(response, text);
+    return new MailportApiError(method, url, 401, problem, text, loginHint(loginSent));
   }
-  return notTheApiError(method, url, response, text, baseUrl);
+  const problem = problemOf(response, text);
+  if (problem === null) return notTheApiError(method, url, response, text, baseUrl);
+  // A 404 for a route (not an id) most often means --api carries a path, e.g. …/api/v1.
+  const hasPath = new URL(baseUrl).pathname !== '/';
+  const hint = response.status === 404 && hasPath ? baseUrlHint(baseUrl) : undefined;
+  return new MailportApiError(method, url, response.status, problem, text, hint);
+}
+
+/** The RFC 9457 body of an error response, or null when it sent none. */
+function problemOf(response: Response, text: string): ProblemDetails | null {
+  if (!isJson(response)) return null;
+  try {
+    const parsed = JSON.parse(text) as Partial<ProblemDetails>;
+    if (typeof parsed.detail === 'string' && typeof parsed.status === 'number')
+      return parsed as ProblemDetails;
+  } catch {
+    // Not JSON after all: not the Mailport API.
+  }
+  return null;
+}
+
+/** What to do about a 401: give the login, or correct the one given. The password is never repeated. */
+function loginHint(loginSent: boolean): string {
+  return loginSent
+    ? 'The sandbox refused the login: check USER and PASS in --api http://USER:PASS@HOST:PORT or MAILPORT_API against `mailport serve --http-auth` (percent-encode @, : and / in them).'
+    : 'The sandbox asks for a login: put it in --api http://USER:PASS@HOST:PORT or MAILPORT_API (in code: the client URL or its `auth` option).';
 }
 
 /** Something answered at the API URL, but not Mailport's API: another web server, a proxy page. */

@@ -3,6 +3,7 @@
  * variables, one validation pass. Every flag `--x-y` has the environment variable `MAILPORT_X_Y`.
  */
 
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { type ChaosRule, ChaosRuleError, validateChaosRules } from '../chaos/rules.js';
 import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule, splitChaosRules } from '../chaos/syntax.js';
@@ -41,6 +42,11 @@ export interface ServeConfig {
     /** After AUTH, MAIL FROM must be the login itself, as submission services insist. */
     senderMustMatchLogin: boolean;
   };
+  /**
+   * Logins the HTTP API and web UI ask for (HTTP Basic, RFC 7617), from --http-auth and
+   * --http-auth-file; null when the API is open to anyone who reaches it.
+   */
+  httpAuth: ReadonlyMap<string, string> | null;
   hostname: string;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -91,6 +97,8 @@ export interface RawServeOptions extends RawReleaseOptions {
   auth?: string[];
   authAny?: boolean;
   senderMustMatchLogin?: boolean;
+  httpAuth?: string[];
+  httpAuthFile?: string;
   hostname?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -161,20 +169,78 @@ export function parsePort(flag: string, value: string): number | null {
   return port;
 }
 
-function parseAuthPairs(pairs: readonly string[]): Map<string, string> {
+/** `USER:PASS` values of `flag`; each value may hold several, separated by `,` (as the env variable holds them). */
+function parseAuthPairs(flag: string, pairs: readonly string[]): Map<string, string> {
   const users = new Map<string, string>();
   for (const pair of pairs) {
     for (const entry of pair.split(',').filter(Boolean)) {
-      const colon = entry.indexOf(':');
-      if (colon <= 0 || colon === entry.length - 1) {
+      const login = splitLogin(entry);
+      if (login === null) {
         throw new ConfigError(
-          `--auth takes USER:PASS (e.g. --auth team-a:secret), got "${entry.replace(/:.*/, ':…')}".`,
+          `${flag} takes USER:PASS (e.g. ${flag} team-a:secret), got "${withoutPassword(entry)}".`,
         );
       }
-      users.set(entry.slice(0, colon), entry.slice(colon + 1));
+      users.set(login.user, login.pass);
     }
   }
   return users;
+}
+
+/** `USER:PASS` split at the first colon (a password may hold colons), or null when either is empty. */
+function splitLogin(entry: string): { user: string; pass: string } | null {
+  const colon = entry.indexOf(':');
+  if (colon <= 0 || colon === entry.length - 1) return null;
+  return { user: entry.slice(0, colon), pass: entry.slice(colon + 1) };
+}
+
+/** An entry as an error may quote it: whatever follows the first colon is left out. */
+function withoutPassword(entry: string): string {
+  return entry.replace(/:.*/, ':…');
+}
+
+/**
+ * `--http-auth-file`: one `USER:PASS` per line (the password is the rest of the line); blank lines
+ * and lines starting with `#` are skipped. Keeps passwords out of `ps` and shell history.
+ */
+export function readHttpAuthFile(file: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `--http-auth-file cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      'Give the path of a readable file holding one USER:PASS per line.',
+    );
+  }
+  const users = new Map<string, string>();
+  for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const login = splitLogin(line);
+    if (login === null) {
+      throw new ConfigError(
+        `--http-auth-file ${file} line ${index + 1} is not USER:PASS: "${withoutPassword(line)}".`,
+        'Write one USER:PASS per line (the password is the rest of the line); lines starting with # are comments.',
+      );
+    }
+    users.set(login.user, login.pass);
+  }
+  if (users.size === 0) {
+    throw new ConfigError(
+      `--http-auth-file ${file} holds no USER:PASS line, so no one could log in.`,
+      'Write one USER:PASS per line, e.g. qa:a-long-password.',
+    );
+  }
+  return users;
+}
+
+/** The logins of --http-auth and --http-auth-file together, or null when neither is given. */
+function resolveHttpAuth(raw: RawServeOptions): Map<string, string> | null {
+  const users = parseAuthPairs('--http-auth', raw.httpAuth ?? []);
+  if (raw.httpAuthFile !== undefined) {
+    for (const [user, pass] of readHttpAuthFile(raw.httpAuthFile)) users.set(user, pass);
+  }
+  return users.size > 0 ? users : null;
 }
 
 function parseWebhookUrls(values: readonly string[]): URL[] {
@@ -287,7 +353,7 @@ export function resolveServeConfig(
         ? profile.defaultPort
         : parsePort(flag, given);
   }
-  const configuredUsers = parseAuthPairs(raw.auth ?? []);
+  const configuredUsers = parseAuthPairs('--auth', raw.auth ?? []);
   if (raw.authAny && configuredUsers.size > 0) {
     throw new ConfigError(
       '--auth-any and --auth cannot be combined.',
@@ -307,6 +373,7 @@ export function resolveServeConfig(
     ephemeral: raw.ephemeral ?? false,
     storage: raw.storage ?? null,
     auth: { mode: authMode, users, senderMustMatchLogin: raw.senderMustMatchLogin ?? false },
+    httpAuth: resolveHttpAuth(raw),
     hostname: raw.hostname ?? SERVE_DEFAULTS.hostname,
     tlsCertFile: raw.tlsCert,
     tlsKeyFile: raw.tlsKey,

@@ -243,7 +243,13 @@ export interface ServerInfo {
   version: string;
   hostname: string;
   listeners: ListenerInfo[];
-  http: { host: string; port: number; url: string };
+  http: {
+    host: string;
+    port: number;
+    url: string;
+    /** Whether the API and UI ask for an HTTP Basic login (`--http-auth`); the logins are never shown. */
+    authRequired: boolean;
+  };
   tls: {
     /** Path of the CA certificate clients must trust. */
     caPath: string;

@@ -5,6 +5,7 @@
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
+import { requireBasicAuth, SECURITY_SCHEME, SECURITY_SCHEME_NAME } from './basic-auth.js';
 import { answerClientError, MAX_URL_BYTES } from './client-error.js';
 import { serveConditionalRequests } from './conditional-requests.js';
 import { negotiateMediaTypes } from './content-negotiation.js';
@@ -58,6 +59,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { verbose: true } },
   });
   base.server.maxConnections = MAX_HTTP_CONNECTIONS;
+  // First of all hooks, so every route, the UI's files and the 404 handler included, inherits it.
+  if (deps.httpAuth) requireBasicAuth(base, deps.httpAuth);
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const routeMethods = new RouteMethods();
   routeMethods.watch(base);
@@ -89,6 +92,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         },
         { name: 'system', description: 'Health, metrics, server info and this document.' },
       ],
+      ...(deps.httpAuth
+        ? { components: { securitySchemes: { [SECURITY_SCHEME_NAME]: SECURITY_SCHEME } } }
+        : {}),
     },
     // Keep the schema ids as component names (`#/components/schemas/MessageSummary`).
     refResolver: {

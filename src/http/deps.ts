@@ -32,6 +32,8 @@ export interface HttpDeps {
   ingest: MessageIngest;
   /** The chaos rules the SMTP listeners follow, read and replaced by `/api/v1/chaos`. */
   chaos: ChaosRuleSet;
+  /** Logins (name → password) every route but `/healthz` asks for; null or absent: open to all. */
+  httpAuth?: ReadonlyMap<string, string> | null;
   /** Directory of the built web UI, served at `/` when set and present. */
   uiDir?: string | null;
   /** Where failures the client cannot fix (500s, a store that does not answer) are logged. */

@@ -9,6 +9,7 @@ import { PROBLEM_CONTENT_TYPE, type Problem } from './schemas/common.js';
 
 const TITLES: Readonly<Record<number, { slug: string; title: string }>> = {
   400: { slug: 'bad-request', title: 'The request is invalid' },
+  401: { slug: 'unauthorized', title: 'Login required' },
   403: { slug: 'forbidden', title: 'Forbidden' },
   404: { slug: 'not-found', title: 'Not found' },
   405: { slug: 'method-not-allowed', title: 'Method not allowed' },

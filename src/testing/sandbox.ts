@@ -47,6 +47,12 @@ export interface SandboxOptions {
    * 365 and Postfix's reject_sender_login_mismatch do. @defaultValue false
    */
   senderMustMatchLogin?: boolean;
+  /**
+   * Logins the HTTP API and web UI ask for (HTTP Basic), as `mailport serve --http-auth`; every
+   * route but `/healthz` answers 401 without one. `client` logs in with the first.
+   * @defaultValue none: the API is open
+   */
+  httpAuth?: ReadonlyArray<{ user: string; pass: string }>;
   /** Name in the greeting and the certificate. @defaultValue 'localhost' */
   hostname?: string;
   /** Keep messages and TLS files here; by default a temporary dir that `stop()` removes. */
@@ -158,7 +164,7 @@ export interface Sandbox {
   info: ServerInfo;
   /** nodemailer settings for one listener. */
   transportOptions(profile: ProfileName): SandboxTransportOptions;
-  /** A client for the HTTP API (waits, listings, clear). */
+  /** A client for the HTTP API (waits, listings, clear), logged in with the first `httpAuth` login. */
   client: MailportClient;
   /** Closes listeners, live streams and storage, and removes a temporary data dir; idempotent. */
   stop(): Promise<void>;
@@ -180,6 +186,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       authAny: options.auth === 'any',
       senderMustMatchLogin: options.senderMustMatchLogin === true,
       auth: authPairs.map(({ user, pass }) => `${user}:${pass}`),
+      httpAuth: (options.httpAuth ?? []).map(({ user, pass }) => `${user}:${pass}`),
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.storage === undefined ? {} : { storage: options.storage }),
@@ -214,6 +221,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return listener?.port ?? 0;
   };
   const [firstPair] = authPairs;
+  const [httpLogin] = options.httpAuth ?? [];
   const auth = firstPair ? { ...firstPair } : { ...DEFAULT_CREDENTIALS };
   const host = connectableHost(info.listeners[0]?.host ?? config.host);
 
@@ -240,7 +248,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls: { ca: info.tls.caPem, servername: config.hostname, minVersion: 'TLSv1.2' },
       };
     },
-    client: new MailportClient(info.http.url),
+    client: new MailportClient(info.http.url, httpLogin === undefined ? {} : { auth: { ...httpLogin } }),
     stop: () => running.stop(),
   };
 }

@@ -71,10 +71,16 @@ describe('mailport serve', () => {
     }
   });
 
-  it('warns when listening beyond loopback with the public default credentials', async () => {
+  it('warns when listening beyond loopback with the public default credentials and an open HTTP API', async () => {
     const serve = await startServeProcess(['--ephemeral', '--host', '0.0.0.0', ...EPHEMERAL_PORTS]);
     try {
       assert.match(serve.output(), /reachable from other machines.*--auth USER:PASS/);
+      const open = serve
+        .output()
+        .match(
+          /HTTP API and web UI on 0\.0\.0\.0 are open to anyone who can reach that address.*--http-auth USER:PASS/g,
+        );
+      assert.equal(open?.length, 1, serve.output());
       // The addresses printed to use are ones a client on this machine can connect to.
       assert.match(serve.output(), /Web UI \+ API: http:\/\/127\.0\.0\.1:\d+\n/);
       assert.match(serve.output(), /swaks --server 127\.0\.0\.1:\d+ --tls/);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { parseDurationMs, parseSize, resolveServeConfig } from '../../src/config/serve-config.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -59,6 +62,61 @@ describe('resolveServeConfig', () => {
     assert.equal(config.auth.users.get('team-b'), 'p:w');
   });
 
+  it('leaves the HTTP API open unless --http-auth or --http-auth-file gives a login', () => {
+    assert.equal(resolveServeConfig({}, null).httpAuth, null);
+    const config = resolveServeConfig({ httpAuth: ['qa:pw', 'ops:p:w,dev:x'] }, null);
+    assert.deepEqual(
+      [...(config.httpAuth ?? [])],
+      [
+        ['qa', 'pw'],
+        ['ops', 'p:w'],
+        ['dev', 'x'],
+      ],
+    );
+  });
+
+  it('reads --http-auth-file: one USER:PASS a line, # comments and blank lines skipped, joined with --http-auth', () => {
+    const file = httpAuthFile('# staging logins\r\nqa:a, long: pass\n\n   # indented comment\n  ops:x#y  \n');
+    const config = resolveServeConfig({ httpAuthFile: file, httpAuth: ['dev:d'] }, null);
+    assert.deepEqual(
+      [...(config.httpAuth ?? [])],
+      [
+        ['dev', 'd'],
+        ['qa', 'a, long: pass'],
+        ['ops', 'x#y'],
+      ],
+    );
+  });
+
+  const badFiles: [string, string, RegExp][] = [
+    ['a line without a colon', '# ok\nqa:pw\nnopass\n', /line 3 is not USER:PASS: "nopass"/],
+    ['a line with an empty password', 'qa:\n', /line 1 is not USER:PASS: "qa:…"/],
+    ['a line with an empty user', ':secret-pw\n', /line 1 is not USER:PASS: ":…"/],
+    ['no login at all', '# nothing yet\n\n', /holds no USER:PASS line/],
+  ];
+  for (const [name, text, message] of badFiles) {
+    it(`rejects an --http-auth-file with ${name}, naming the file and never the password`, () => {
+      const file = httpAuthFile(text);
+      assert.throws(
+        () => resolveServeConfig({ httpAuthFile: file }, null),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          message.test(error.message) &&
+          error.message.includes(file) &&
+          !error.message.includes('secret-pw'),
+      );
+    });
+  }
+
+  it('rejects an --http-auth-file it cannot read, saying why', () => {
+    assert.throws(
+      () => resolveServeConfig({ httpAuthFile: '/nonexistent/logins' }, null),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        /--http-auth-file cannot read \/nonexistent\/logins: ENOENT/.test(error.message),
+    );
+  });
+
   const invalid: [string, Parameters<typeof resolveServeConfig>[0], RegExp][] = [
     [
       'two listeners on one port',
@@ -67,6 +125,11 @@ describe('resolveServeConfig', () => {
     ],
     ['a port out of range', { relayPort: '70000' }, /--relay-port must be a port number/],
     ['--auth without a colon', { auth: ['nopass'] }, /--auth takes USER:PASS/],
+    [
+      '--http-auth without a password',
+      { httpAuth: ['qa:'] },
+      /--http-auth takes USER:PASS \(e\.g\. --http-auth team-a:secret\), got "qa:…"/,
+    ],
     ['--auth with --auth-any', { auth: ['a:b'], authAny: true }, /cannot be combined/],
     ['--standard-ports with a port flag', { standardPorts: true, relayPort: '25' }, /cannot be combined/],
     [
@@ -169,3 +232,14 @@ describe('value parsers', () => {
     assert.equal(parseDurationMs('--x', '1500ms'), 1500);
   });
 });
+
+const httpAuthDir = mkdtempSync(join(tmpdir(), 'mailport-http-auth-'));
+after(() => rmSync(httpAuthDir, { recursive: true, force: true }));
+let httpAuthFiles = 0;
+
+function httpAuthFile(text: string): string {
+  httpAuthFiles += 1;
+  const file = join(httpAuthDir, `logins-${httpAuthFiles}`);
+  writeFileSync(file, text);
+  return file;
+}

@@ -85,21 +85,31 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Runs `mailport ARGS`, which must fail: resolves with its exit code and what it printed on stderr. */
-export function failRun(
+/** Runs the built `mailport ARGS`: resolves with its exit code and what it printed, whether it failed or not. */
+export function runMailport(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number; stderr: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   assertBuilt();
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
       { env: { ...process.env, ...env }, timeout: 20_000 },
-      (error, _stdout, stderr) => {
-        if (error === null) reject(new Error(`mailport ${args.join(' ')} should have failed`));
-        else resolve({ code: typeof error.code === 'number' ? error.code : -1, stderr });
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
       },
     );
   });
+}
+
+/** Runs `mailport ARGS`, which must fail: resolves with its exit code and what it printed on stderr. */
+export async function failRun(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await runMailport(args, env);
+  if (code === 0) throw new Error(`mailport ${args.join(' ')} should have failed`);
+  return { code, stderr };
 }

@@ -49,7 +49,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
         auth: 'required',
       },
     ],
-    http: { host: '127.0.0.1', port, url },
+    http: { host: '127.0.0.1', port, url, authRequired: false },
     tls: {
       caPath: '/tmp/ca.pem',
       caPem: '-----BEGIN CERTIFICATE-----\n',

@@ -123,6 +123,21 @@ export function registerServeCommand(program: Command): void {
       ),
     )
     .addOption(
+      new Option(
+        '--http-auth <user:pass>',
+        'make the HTTP API and web UI ask for this login (HTTP Basic), repeatable; every route but /healthz answers 401 without one (default: open to anyone who reaches the port)',
+      )
+        .env('MAILPORT_HTTP_AUTH')
+        .argParser(collect),
+    )
+    .addOption(
+      option(
+        '--http-auth-file <file>',
+        'read --http-auth logins from a file, one USER:PASS per line, # comments (keeps passwords out of ps and shell history)',
+        'MAILPORT_HTTP_AUTH_FILE',
+      ),
+    )
+    .addOption(
       option(
         '--hostname <name>',
         'name in the greeting and the certificate (default localhost)',
@@ -297,7 +312,8 @@ Examples:
   $ mailport serve --ephemeral --relay-port 0 --http-port 0
   $ mailport serve --sending-ip 203.0.113.5          # SPF as your production server sends
   $ mailport serve --spamassassin 127.0.0.1:783      # SpamAssassin scores in the checks
-  $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret
+  $ sudo mailport serve --standard-ports --host 0.0.0.0 --auth app:secret --http-auth-file ./http-logins
+  $ mailport serve --host 0.0.0.0 --http-auth qa:a-long-password   # then --api http://qa:a-long-password@HOST:8025
   $ mailport serve --chaos 'rcpt:451,match=*@flaky.test,times=2' --chaos 'message:554,p=0.1'
   $ mailport serve --host 0.0.0.0 --chaos 'connect:421,client=10.0.0.0/8'
   $ MAILPORT_CHAOS='connect:delay=10s;data:disconnect' mailport serve
@@ -308,12 +324,14 @@ Examples:
       async (
         raw: RawServeOptions & {
           auth?: string[] | string;
+          httpAuth?: string[] | string;
           webhook?: string[] | string;
           releaseAllow?: string[] | string;
         },
       ) => {
         // From the environment, a repeatable option arrives as one comma-separated string.
         const auth = typeof raw.auth === 'string' ? [raw.auth] : raw.auth;
+        const httpAuth = typeof raw.httpAuth === 'string' ? [raw.httpAuth] : raw.httpAuth;
         const webhook = typeof raw.webhook === 'string' ? [raw.webhook] : raw.webhook;
         const releaseAllow = typeof raw.releaseAllow === 'string' ? [raw.releaseAllow] : raw.releaseAllow;
         const uiDir = join(PACKAGE_ROOT, 'dist', 'ui');
@@ -321,6 +339,7 @@ Examples:
           {
             ...raw,
             ...(auth ? { auth } : {}),
+            ...(httpAuth ? { httpAuth } : {}),
             ...(webhook ? { webhook } : {}),
             ...(releaseAllow ? { releaseAllow } : {}),
           },
@@ -330,6 +349,11 @@ Examples:
         if (!isLoopbackHost(config.host) && config.auth.mode !== 'configured') {
           logger.warn(
             `Listening on ${config.host} (reachable from other machines) with ${config.auth.mode === 'any' ? 'any credentials accepted' : 'the public default credentials'}: pass --auth USER:PASS.`,
+          );
+        }
+        if (!isLoopbackHost(config.host) && config.httpPort !== null && config.httpAuth === null) {
+          logger.warn(
+            `The HTTP API and web UI on ${config.host} are open to anyone who can reach that address: they can read every captured message (reset links, tokens), delete them, change chaos rules${config.release === null ? '' : ' and release mail'}. Pass --http-auth USER:PASS (or --http-auth-file FILE).`,
           );
         }
         if (!isLoopbackHost(config.host) && config.release !== null && config.release.allow.length === 0) {
@@ -399,7 +423,7 @@ export function banner(
 ${rows.join('\n')}
 
   Credentials:  ${credentials}${senderRule}
-  Web UI + API: ${info.http.port > 0 ? info.http.url : 'off (--http-port off)'}
+  Web UI + API: ${info.http.port > 0 ? `${info.http.url}${info.http.authRequired ? '   (login required: --http-auth)' : ''}` : 'off (--http-port off)'}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}
   Storage:      ${info.storage.engine}${info.storage.dataDir ? ` in ${info.storage.dataDir}` : ''}

@@ -41,6 +41,10 @@ export const ServerInfoSchema = Type.Object(
         host: Type.String({ description: 'Address the HTTP API is bound to.' }),
         port: Type.Integer({ description: 'The bound HTTP port.' }),
         url: Type.String({ description: 'Base URL of the API and UI.' }),
+        authRequired: Type.Boolean({
+          description:
+            'Whether every route but `/healthz` asks for an HTTP Basic login (`--http-auth`, `--http-auth-file`); the logins themselves are never shown.',
+        }),
       },
       { description: 'Where the HTTP API listens.' },
     ),
