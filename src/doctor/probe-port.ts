@@ -24,7 +24,7 @@ import { withFix } from './fix.js';
 import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
-import type { EhloSummary, Finding, PortReport, PortRole } from './report.js';
+import { type EhloSummary, encryptedMode, type Finding, type PortReport, type PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import { ehloNameAdvice, sessionFault } from './session-faults.js';
 import { starttlsFailure } from './starttls-failure.js';
@@ -477,7 +477,7 @@ function recordTls(
   options: ProbeOptions,
   target: VerifyTarget,
 ): void {
-  const mode = report.tls === 'implicit' ? 'implicit' : 'starttls';
+  const mode = encryptedMode(report);
   report.tlsVersion = tls.protocol;
   report.tlsCipher = tls.cipher;
   if (tls.protocol && /^(?:TLSv1(?:\.1)?|SSLv[23])$/.test(tls.protocol)) {
@@ -536,7 +536,7 @@ async function tryAuthentication(
   target: VerifyTarget,
 ): Promise<void> {
   const credentials = options.credentials;
-  const mode = report.tls === 'implicit' ? 'implicit' : 'starttls';
+  const mode = encryptedMode(report);
   if (!client.tlsMode) {
     if (!credentials) return;
     add(
@@ -651,13 +651,7 @@ async function probeMailAfterAuth(
   const { message, cause } = mailRefusedAfterAuth(mail, user, from, target.port);
   // A 4xx is the server's passing trouble, not a verdict on this account.
   const level = mail.code >= 500 ? 'error' : 'warning';
-  add(
-    report,
-    level,
-    message,
-    swaksAuth(target, report.tls === 'implicit' ? 'implicit' : 'starttls', user, null),
-    cause,
-  );
+  add(report, level, message, swaksAuth(target, encryptedMode(report), user, null), cause);
 }
 
 /**
@@ -686,14 +680,8 @@ async function probeRelayAfterAuth(
       throw error;
     const refusal = recipientRefusedAfterAuth(error, error.reply, user, PROBE_RECIPIENT, target.port);
     if (!refusal) return;
-    const mode = report.tls === 'implicit' ? 'implicit' : 'starttls';
-    add(
-      report,
-      refusal.level,
-      refusal.message,
-      swaksAuth(target, mode, user, null, { from, to: PROBE_RECIPIENT }),
-      refusal.cause,
-    );
+    const check = swaksAuth(target, encryptedMode(report), user, null, { from, to: PROBE_RECIPIENT });
+    add(report, refusal.level, refusal.message, check, refusal.cause);
   }
 }
 

@@ -87,6 +87,11 @@ export interface PortReport {
   findings: Finding[];
 }
 
+/** The encrypted mode a port's commands take to reach AUTH: implicit TLS there, else STARTTLS. */
+export function encryptedMode(report: Pick<PortReport, 'tls'>): 'implicit' | 'starttls' {
+  return report.tls === 'implicit' ? 'implicit' : 'starttls';
+}
+
 export interface Recommendation {
   port: number;
   tls: 'starttls' | 'implicit';

@@ -3,7 +3,7 @@
  * never 25 (RFC 6409, RFC 8314 §3.3). Ports elsewhere (a sandbox's 1587/1465) rank by the same
  * rule through the TLS mode they really use.
  */
-import type { PortReport, Recommendation } from './report.js';
+import { encryptedMode, type PortReport, type Recommendation } from './report.js';
 
 interface Ranked {
   report: PortReport;
@@ -43,6 +43,6 @@ export function recommend(reports: readonly PortReport[]): Recommendation | null
     );
   const best = ranked[0];
   if (!best) return null;
-  const tls = best.report.tls === 'implicit' ? 'implicit' : 'starttls';
+  const tls = encryptedMode(best.report);
   return { port: best.report.port, tls, reason: best.reason };
 }
