@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { registerDoctorCommand } from '../../src/cli/commands/doctor.js';
 import type { MailportError } from '../../src/errors.js';
+import { type CommandRun, runCommand } from '../helpers/run-command.js';
 import {
   closedPort,
   createTlsFixtures,
@@ -37,21 +38,8 @@ after(async () => {
   await rm(tempDir, { recursive: true, force: true });
 });
 
-async function doctor(args: string[]): Promise<{ output: string; exitCode: number | undefined }> {
-  let output = '';
-  const program = new Command().exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
-  registerDoctorCommand(program, {
-    out: (text) => {
-      output += String(text);
-    },
-  });
-  const previous = process.exitCode;
-  try {
-    await program.parseAsync(['doctor', ...args], { from: 'user' });
-    return { output, exitCode: process.exitCode as number | undefined };
-  } finally {
-    process.exitCode = previous;
-  }
+function doctor(args: string[]): Promise<CommandRun> {
+  return runCommand(registerDoctorCommand, 'doctor', args);
 }
 
 test('--json holds the documented fields and exits 0 when a submission path works', async () => {

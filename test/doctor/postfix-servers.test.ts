@@ -18,7 +18,7 @@ import type { PortReport } from '../../src/doctor/report.js';
 import { explainText } from '../../src/explain/index.js';
 import type { PemPair } from '../../src/tls/certificates.js';
 import { PostfixInstance, SASL_UNAVAILABLE } from '../helpers/postfix.js';
-import { runSend } from '../helpers/run-send.js';
+import { runSend } from '../helpers/run-command.js';
 import { createTlsFixtures } from '../smtp-client/test-servers.js';
 
 const DOMAIN = 'example.test';

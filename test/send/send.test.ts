@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MailportError } from '../../src/errors.js';
 import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
 import { otherTlsModeFor, planAttempts } from '../../src/send/plan.js';
-import { runSend } from '../helpers/run-send.js';
+import { runSend } from '../helpers/run-command.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import {
   closedPort,

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { runDoctor } from '../../src/doctor/index.js';
 import { explainText } from '../../src/explain/index.js';
-import { runSend } from '../helpers/run-send.js';
+import { runSend } from '../helpers/run-command.js';
 import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
 import type { RunningServer } from '../smtp-client/test-servers.js';
 
