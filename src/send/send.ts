@@ -6,6 +6,7 @@
 import { type Explanation, explainError } from '../explain/index.js';
 import {
   type Credentials,
+  type EhloCapabilities,
   isAscii,
   type ServerReply,
   SmtpClient,
@@ -161,25 +162,7 @@ async function sendOnce(
       }
       await client.authenticate(options.credentials);
     }
-    // RFC 1870: a server that declares its limit should not be sent a larger message at all, and
-    // one that declares SIZE learns the size up front (SIZE 0 means no fixed limit).
-    const limit = capabilities.size;
-    if (limit !== null && limit > 0 && options.message.length > limit) {
-      throw new SmtpClientError(
-        'EMESSAGE',
-        'mail',
-        `The message is ${options.message.length} bytes and the server accepts at most ${limit} (SIZE ${limit}, RFC 1870): message too large, nothing sent`,
-      );
-    }
-    const params = limit === null ? [] : [`SIZE=${options.message.length}`];
-    // RFC 6152 §3: a message with octets above 127 is declared 8-bit to a server that takes it
-    // (an application's UTF-8 body sent as `Content-Transfer-Encoding: 8bit`, piped to sendmail).
-    if (capabilities.eightBitMime && hasEightBitOctets(options.message)) params.push('BODY=8BITMIME');
-    // RFC 6531 §3.4: an internationalized recipient needs SMTPUTF8 on MAIL FROM as much as an
-    // internationalized sender does (a release to jörg@bücher.example).
-    if (capabilities.smtputf8 && [options.from, ...options.to].some((address) => !isAscii(address)))
-      params.push('SMTPUTF8');
-    await client.mailFrom(options.from, params);
+    await client.mailFrom(options.from, mailParameters(capabilities, options));
     for (const recipient of options.to) await client.rcptTo(recipient);
     const reply = await client.data(options.message);
     await client.quit();
@@ -192,6 +175,48 @@ async function sendOnce(
   }
 }
 
-function hasEightBitOctets(message: Buffer): boolean {
-  return message.some((octet) => octet > 0x7f);
+/**
+ * The MAIL FROM parameters this message needs, or why the server cannot take it as it is: nothing
+ * goes out that the server has not said it can carry. Converting the message instead (RFC 6152
+ * allows that too) would change the bytes a release promises to pass on unchanged.
+ */
+function mailParameters(capabilities: EhloCapabilities, options: SendOptions): string[] {
+  const size = options.message.length;
+  // RFC 1870: a server that declares its limit should not be sent a larger message at all, and
+  // one that declares SIZE learns the size up front (SIZE 0 means no fixed limit).
+  const limit = capabilities.size;
+  if (limit !== null && limit > 0 && size > limit) {
+    throw new SmtpClientError(
+      'EMESSAGE',
+      'mail',
+      `The message is ${size} bytes and the server accepts at most ${limit} (SIZE ${limit}, RFC 1870): message too large, nothing sent`,
+    );
+  }
+  const params = limit === null ? [] : [`SIZE=${size}`];
+  // RFC 6152 §3: octets above 127 (an application's UTF-8 body sent as `Content-Transfer-Encoding:
+  // 8bit`, piped to sendmail) go only to a server that offers 8BITMIME, declared as such.
+  if (options.message.some((octet) => octet > 0x7f)) {
+    if (!capabilities.eightBitMime) {
+      throw new SmtpClientError(
+        'EMESSAGE',
+        'mail',
+        'The message has 8-bit bytes (octets above 127, such as UTF-8 text sent with Content-Transfer-Encoding: 8bit) and the server does not offer 8BITMIME (RFC 6152 §3): nothing sent',
+      );
+    }
+    params.push('BODY=8BITMIME');
+  }
+  // RFC 6531 §3.2: an address that is not ASCII (a release to jörg@bücher.example) goes only to a
+  // server that offers SMTPUTF8, declared on MAIL FROM whether it is the sender or a recipient.
+  const international = [options.from, ...options.to].find((address) => !isAscii(address));
+  if (international !== undefined) {
+    if (!capabilities.smtputf8) {
+      throw new SmtpClientError(
+        'EENVELOPE',
+        'mail',
+        `The address ${international} is not ASCII and the server does not offer SMTPUTF8 (RFC 6531 §3.2): nothing sent`,
+      );
+    }
+    params.push('SMTPUTF8');
+  }
+  return params;
 }

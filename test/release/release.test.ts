@@ -21,6 +21,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
 import { closedPortUrl } from '../cli/cli-runner.js';
 import { startWebhookEndpoint } from '../helpers/webhook-endpoint.js';
+import { createTlsFixtures, startTestSmtpServer } from '../smtp-client/test-servers.js';
 
 const UPSTREAM_USER = 'relay-user';
 const UPSTREAM_PASS = 'Upstream-Secret-7f3a9c';
@@ -375,6 +376,62 @@ describe('POST /api/v1/messages/{id}/release', () => {
       ['jörg@bücher.example'],
     );
     assert.equal(detail.envelope.mailFrom.params.SMTPUTF8, true);
+  });
+
+  it('an upstream without 8BITMIME or SMTPUTF8 is sent nothing it cannot carry: a 502 that says why', async () => {
+    const fixtures = await createTlsFixtures();
+    const old = await startTestSmtpServer({
+      tls: 'starttls',
+      certificate: fixtures.valid,
+      tlsRequired: true,
+      authRequired: true,
+      credentials: { user: UPSTREAM_USER, pass: UPSTREAM_PASS },
+      withoutExtensions: ['8BITMIME', 'SMTPUTF8'],
+    });
+    const oldCa = `${upstream.info.storage.dataDir}/old-upstream-ca.pem`;
+    await writeFile(oldCa, fixtures.ca.certPem);
+    let releasing: Releasing | undefined;
+    try {
+      releasing = await startReleasing({
+        releaseServer: `127.0.0.1:${old.port}`,
+        releaseUser: UPSTREAM_USER,
+        releasePassEnv: PASS_ENV,
+        releaseCa: oldCa,
+        releaseAllow: ['*@*'],
+      });
+      const eightBit = await releasing.capture({
+        envelope: { from: 'app@shop.example', to: ['bob@example.com'] },
+        subject: '8-bit body', // what capture() finds it by; the raw message below is what is sent
+        raw: 'From: app@shop.example\r\nTo: bob@example.com\r\nSubject: 8-bit body\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nPrix : 12 \u20ac\r\n',
+      });
+      const refused = await problemOf(releasing.client.release(eightBit));
+      assert.equal(refused.status, 502);
+      assert.match(String(refused.problem?.detail), /8-bit bytes .* does not offer 8BITMIME/);
+      const transcript = refused.problem?.transcript;
+      assert.ok(Array.isArray(transcript) && transcript.length > 0, 'the transcript is reported');
+      assert.ok(!transcript.some((line) => String(line).startsWith('C: MAIL')), 'no MAIL FROM went out');
+
+      const ascii = await releasing.capture({
+        from: 'app@shop.example',
+        to: 'bob@example.com',
+        subject: 'ASCII',
+        text: 'x',
+      });
+      const international = await problemOf(
+        releasing.client.release(ascii, { to: ['j\u00f6rg@b\u00fccher.example'] }),
+      );
+      assert.match(
+        String(international.problem?.detail),
+        /is not ASCII and the server does not offer SMTPUTF8/,
+      );
+      assert.equal(old.messages.length, 0, 'nothing reached the upstream');
+
+      await releasing.client.release(ascii);
+      assert.equal(old.messages.length, 1, 'a 7-bit message to an ASCII address still goes');
+    } finally {
+      await releasing?.running.stop();
+      await old.close();
+    }
   });
 
   it('a recipient that is not an address is a 400 naming it; an empty body asks for the default', async () => {

@@ -217,6 +217,56 @@ describe('sendMessage', () => {
     }
   });
 
+  test('8BITMIME and SMTPUTF8 (RFC 6152, RFC 6531): declared when needed, and nothing sent that the server cannot carry', async () => {
+    const servers = {
+      modern: await startTestSmtpServer({ tls: 'none' }),
+      old: await startTestSmtpServer({ tls: 'none', withoutExtensions: ['8BITMIME', 'SMTPUTF8'] }),
+    };
+    try {
+      const send = (port: number, to: string, body: string) =>
+        sendMessage({
+          host: '127.0.0.1',
+          port,
+          tls: 'none',
+          from: 'alice@example.com',
+          to: [to],
+          message: Buffer.from(`Subject: test\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}\r\n`),
+          stepTimeoutMs: 2000,
+        });
+      const mailLine = (result: { attempts: { transcript: { text: string }[] }[] }) =>
+        result.attempts[0]?.transcript.find((entry) => entry.text.startsWith('MAIL FROM'))?.text;
+
+      const declared = await send(servers.modern.port, 'j\u00f6rg@b\u00fccher.example', 'h\u00e9llo');
+      assert.equal(declared.ok, true);
+      assert.match(mailLine(declared) ?? '', / BODY=8BITMIME SMTPUTF8$/);
+      assert.equal(servers.modern.messages[0]?.to[0], 'j\u00f6rg@b\u00fccher.example');
+
+      const eightBit = await send(servers.old.port, 'bob@example.com', 'h\u00e9llo');
+      assert.equal(eightBit.ok, false);
+      assert.match(
+        eightBit.attempts[0]?.error?.message ?? '',
+        /8-bit bytes .* does not offer 8BITMIME \(RFC 6152/,
+      );
+      assert.equal(eightBit.attempts[0]?.error?.code, 'EMESSAGE');
+      assert.equal(mailLine(eightBit), undefined, 'no MAIL FROM for a message the server cannot carry');
+
+      const international = await send(servers.old.port, 'j\u00f6rg@b\u00fccher.example', 'plain ASCII');
+      assert.equal(international.ok, false);
+      assert.match(
+        international.attempts[0]?.error?.message ?? '',
+        /address j\u00f6rg@b\u00fccher\.example is not ASCII and the server does not offer SMTPUTF8/,
+      );
+      assert.equal(mailLine(international), undefined);
+
+      const ascii = await send(servers.old.port, 'bob@example.com', 'plain ASCII');
+      assert.equal(ascii.ok, true, 'a 7-bit message to an ASCII address still goes');
+      assert.match(mailLine(ascii) ?? '', /^MAIL FROM:<alice@example\.com> SIZE=\d+$/);
+      assert.equal(servers.old.messages.length, 1);
+    } finally {
+      await Promise.all([servers.modern.close(), servers.old.close()]);
+    }
+  });
+
   test('the message carries headers and attachments', async () => {
     const attachment = join(tempDir, 'report.txt');
     await writeFile(attachment, 'numbers');

@@ -96,6 +96,8 @@ export interface TestSmtpServerOptions {
    * trouble answers; `null` hangs up without a reply. A 421 also closes the connection (RFC 5321 §3.8).
    */
   cannedReplies?: Partial<Record<string, string | null>>;
+  /** EHLO keywords left out of the reply, as an older or stricter server has none of them (e.g. `8BITMIME`). */
+  withoutExtensions?: readonly string[];
 }
 
 export interface TestSmtpServer extends RunningServer {
@@ -234,9 +236,12 @@ export async function startTestSmtpServer(options: TestSmtpServerOptions): Promi
           if (options.tls === 'starttls' && !state.secure) extensions.push('STARTTLS');
           if (options.credentials && authVisible) extensions.push(`AUTH ${offered.join(' ')}`);
           extensions.push('SMTPUTF8');
+          const offeredExtensions = extensions.filter(
+            (extension) => !options.withoutExtensions?.includes(extension.split(' ')[0] ?? ''),
+          );
           reply('250-test.mailport.invalid greets you');
-          for (const [index, extension] of extensions.entries()) {
-            reply(`250${index === extensions.length - 1 ? ' ' : '-'}${extension}`);
+          for (const [index, extension] of offeredExtensions.entries()) {
+            reply(`250${index === offeredExtensions.length - 1 ? ' ' : '-'}${extension}`);
           }
           return;
         }
