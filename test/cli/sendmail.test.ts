@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { SessionRecord } from '../../src/domain/types.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
 import { assertBuilt, BIN } from '../helpers/cli-process.js';
+import { startTestSmtpServer } from '../smtp-client/test-servers.js';
 import { runCli } from '../testing/fixtures/run-cli.js';
 
 const run = promisify(execFile);
@@ -164,6 +165,30 @@ describe('mailport sendmail', () => {
     const raw = (await sandbox.client.getRaw(message.id)).toString();
     assert.ok(raw.endsWith('\r\n\r\nkept\r\n'), JSON.stringify(raw.slice(-40)));
     assert.equal(message.detail.envelope.mailFrom.params.BODY, undefined, 'a 7-bit message declares no BODY');
+  });
+
+  it('a server without 8BITMIME or SMTPUTF8 is sent nothing it cannot carry: EX_UNAVAILABLE, not try again', async () => {
+    const old = await startTestSmtpServer({ tls: 'none', withoutExtensions: ['8BITMIME', 'SMTPUTF8'] });
+    try {
+      const server = `127.0.0.1:${old.port}`;
+      const eightBit = await runCli(
+        ['sendmail', '-S', server, 'a@example.com'],
+        {},
+        'Subject: s\n\nPrix : 12 \u20ac\n',
+      );
+      assert.equal(eightBit.code, 69, eightBit.stderr);
+      assert.match(eightBit.stderr, /was not submitted .* 8-bit bytes .* does not offer 8BITMIME/);
+      const international = await runCli(
+        ['sendmail', '-S', server, 'j\u00f6rg@b\u00fccher.example'],
+        {},
+        'Subject: s\n\nx\n',
+      );
+      assert.equal(international.code, 69, international.stderr);
+      assert.match(international.stderr, /is not ASCII and the server does not offer SMTPUTF8/);
+      assert.equal(old.messages.length, 0);
+    } finally {
+      await old.close();
+    }
   });
 
   it('exits with the sysexits code a caller can act on, and says what to do', async () => {

@@ -239,9 +239,11 @@ function localUser(): string {
 function failedSubmission(server: string, result: SendResult): number {
   const error = result.attempts.at(-1)?.error as SmtpClientError;
   const reply = error.reply;
-  // Without a reply, only a message over the server's SIZE (refused before sending) is final:
-  // trying again will not make it smaller. The rest (unreachable, timed out) may pass later.
-  const permanent = reply === null ? error.code === 'EMESSAGE' : reply.code >= 500;
+  // Without a reply, only what was refused before sending is final: a message over the server's
+  // SIZE, 8-bit bytes without 8BITMIME, an address without SMTPUTF8. Trying again changes none of
+  // them. The rest (unreachable, timed out) may pass later.
+  const permanent =
+    reply === null ? error.code === 'EMESSAGE' || error.code === 'EENVELOPE' : reply.code >= 500;
   const status = !permanent ? EX_TEMPFAIL : error.phase === 'rcpt' ? EX_NOUSER : EX_UNAVAILABLE;
   const unreachable = error.code === 'ECONNREFUSED' || error.code === 'ETIMEDOUT' || error.code === 'EDNS';
   const hint = unreachable
