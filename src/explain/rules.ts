@@ -1963,6 +1963,15 @@ export const RULES: readonly ExplainRule[] = [
     fix: `PHPMailer refused the address itself, before connecting: before version 6.10 it takes no non-ASCII local part, and a non-ASCII domain only with PHP's intl extension and \`$mail->CharSet = PHPMailer::CHARSET_UTF8\` (it converts the domain to punycode). PHPMailer 6.10+ sends non-ASCII addresses with SMTPUTF8 when the server offers it: upgrade, or use an ASCII address. ${PUNYCODE_HINT}`,
   },
   {
+    // s-nail has no SMTPUTF8: it refuses a non-ASCII address itself, in any locale.
+    id: 's-nail-address-invalid-byte',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.9,
+    match: [/contains invalid byte '\\x[89a-f][0-9a-f]'/i],
+    seenIn: ['s-nail 14.9'],
+    fix: `s-nail refused the address itself, before connecting: it has no SMTPUTF8, so it takes no non-ASCII local part, in any locale. A non-ASCII domain alone it writes as punycode by itself (\`bob@bücher.example\` goes out as \`bob@xn--bcher-kva.example\`). Send to an ASCII address, or through a client that declares SMTPUTF8 to a server that offers it. ${SMTPUTF8_CLIENTS}`,
+  },
+  {
     id: 'eight-bit-without-8bitmime',
     cause: 'non-ascii-not-supported',
     confidence: 0.95,

@@ -1110,6 +1110,11 @@ UnicodeEncodeError: 'ascii' codec can't encode character '\\xf6' in position 10:
   },
   { text: '553 5.6.7 Must declare SMTPUTF8 to send unicode address', cause: 'non-ascii-not-supported' },
   {
+    text: "s-nail: $'j\\u00F6rg@example.com' contains invalid byte '\\xC3'\ns-nail: No recipients specified\ns-nail: ... message not sent",
+    cause: 'non-ascii-not-supported',
+    fix: /punycode/,
+  },
+  {
     text: '553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 section 3.4)',
     cause: 'non-ascii-not-supported',
     fix: /declare SMTPUTF8 by themselves/,

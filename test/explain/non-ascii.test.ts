@@ -7,6 +7,9 @@
  * way) and with `smtputf8_enable = no` (refuses the SMTPUTF8 parameter). Nothing here is typed in.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
@@ -14,6 +17,12 @@ import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
+import {
+  prepareUnixClients,
+  UNAVAILABLE_UNIX_CLIENTS,
+  type UnixClient,
+  type UnixClientRun,
+} from '../helpers/unix-clients.js';
 import type { RunningServer } from '../smtp-client/test-servers.js';
 
 const UNICODE_ADDRESS = 'jörg@example.com';
@@ -21,17 +30,22 @@ const UNICODE_ADDRESS = 'jörg@example.com';
 let sink: RunningServer | undefined;
 let sandbox: TestSandbox;
 let clients: LanguageClients;
+let unixDir: string;
+let unixClients: UnixClientRun;
 
 before(async () => {
-  [sandbox, clients, sink] = await Promise.all([
+  unixDir = await mkdtemp(join(tmpdir(), 'mailport-non-ascii-'));
+  [sandbox, clients, sink, unixClients] = await Promise.all([
     startTestSandbox(),
     prepareLanguageClients(),
     SMTP_SINK_UNAVAILABLE ? undefined : startSmtpSink(['-8']),
+    prepareUnixClients(unixDir),
   ]);
 });
 
 after(async () => {
   await Promise.all([sandbox?.stop(), clients?.close(), sink?.close()]);
+  await rm(unixDir, { recursive: true, force: true });
 });
 
 /** Python's smtplib connected to `port` in plaintext as `s`, then `code`; the traceback is the output. */
@@ -62,6 +76,10 @@ function msmtp(port: number): Promise<string> {
   );
 }
 
+function unixClient(client: UnixClient, port: number): Promise<string> {
+  return unixClients(client, { host: '127.0.0.1', port, tls: 'none', to: UNICODE_ADDRESS, big: false });
+}
+
 function languageClient(
   client: Parameters<LanguageClients['run']>[0],
   port: number,
@@ -84,8 +102,8 @@ interface Case {
   fix?: RegExp;
 }
 
-function check(name: string, makeCase: () => Case): void {
-  test(name, async () => {
+function check(name: string, makeCase: () => Case, skip: string | null = null): void {
+  test(name, { skip: skip ?? false }, async () => {
     const { output, expected, fix } = makeCase();
     const text = await output();
     const answer = explainText(text);
@@ -162,6 +180,22 @@ describe('the Mailport sandbox: SMTPUTF8 offered, required for a non-ASCII addre
     output: () => msmtp(port()),
     expected: 'non-ascii-not-supported',
   }));
+  for (const client of ['git send-email', 'neomutt'] as const) {
+    check(
+      `${client}: a non-ASCII recipient without SMTPUTF8`,
+      () => ({ output: () => unixClient(client, port()), expected: 'non-ascii-not-supported' }),
+      UNAVAILABLE_UNIX_CLIENTS[client],
+    );
+  }
+  check(
+    's-nail: refuses a non-ASCII recipient itself',
+    () => ({
+      output: () => unixClient('s-nail', port()),
+      expected: 'non-ascii-not-supported',
+      fix: /xn--bcher-kva/,
+    }),
+    UNAVAILABLE_UNIX_CLIENTS['s-nail'],
+  );
   check('java: a non-ASCII recipient in ISO-8859-1', () => ({
     output: () => languageClient('java', port()),
     expected: 'non-ascii-not-supported',
