@@ -477,6 +477,15 @@ const SERVER_SMTPUTF8 =
  */
 const SMTPUTF8_REQUIRED = /\b5\.6\.7\b|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
 
+/** An address with a non-ASCII character, in its local part or its domain. */
+// Each branch starts at a non-ASCII character or an `@`, and its runs are bounded, so a megabyte of
+// text is read in linear time.
+const NON_ASCII_ADDRESS = /[\u0080-\uffff][^\s<>"'@]{0,64}@[^\s<>"'@]|@[^\s<>"'@]{0,255}[\u0080-\uffff]/;
+  /[^\s<>"'@:]*[\u0080-\uffff][^\s<>"'@]*@[^\s<>"'@]+|[^\s<>"'@:]+@[^\s<>"'@]*[\u0080-\uffff]/;
+
+/** A server refusing an address for its syntax (Postfix "501 5.1.3 Bad recipient address syntax"). */
+const ADDRESS_SYNTAX_REFUSED = /\b5\.1\.[37]\b|Bad (?:recipient|sender) address syntax/i;
+
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
   {
@@ -1970,6 +1979,25 @@ export const RULES: readonly ExplainRule[] = [
     match: [/contains invalid byte '\\x[89a-f][0-9a-f]'/i],
     seenIn: ['s-nail 14.9'],
     fix: `s-nail refused the address itself, before connecting: it has no SMTPUTF8, so it takes no non-ASCII local part, in any locale. A non-ASCII domain alone it writes as punycode by itself (\`bob@bücher.example\` goes out as \`bob@xn--bcher-kva.example\`). Send to an ASCII address, or through a client that declares SMTPUTF8 to a server that offers it. ${SMTPUTF8_CLIENTS}`,
+  },
+  {
+    // Postfix refuses a non-ASCII domain sent without SMTPUTF8 as bad syntax, whatever
+    // smtputf8_enable says; only a text that shows the address tells why.
+    id: 'non-ascii-address-syntax',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.85,
+    match: [NON_ASCII_ADDRESS, ADDRESS_SYNTAX_REFUSED],
+    seenIn: ['Postfix', 'swaks', 'msmtp'],
+    fix: `The server refused the non-ASCII address as bad syntax: without SMTPUTF8 an address must be ASCII (Postfix answers so to a non-ASCII domain sent without it, even when it offers SMTPUTF8). ${PUNYCODE_HINT} For a non-ASCII local part, ${SERVER_SMTPUTF8} and use a client that declares it. ${SMTPUTF8_CLIENTS}`,
+  },
+  {
+    // Net::Cmd writes bytes: a character string holding a character above U+00FF cannot be written.
+    id: 'perl-wide-character',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.9,
+    match: [/Wide character in (?:syswrite|print)\b[^\n]*Net\/Cmd\.pm/],
+    seenIn: ['Perl Net::SMTP'],
+    fix: "Perl's Net::SMTP writes bytes, and the message (or an address) was a character string with characters above U+00FF (€, emoji), so nothing more was sent. Encode it first: `$smtp->data(Encode::encode('UTF-8', $message))` with `Content-Type: text/plain; charset=UTF-8` in its headers, or build the message with Email::MIME or MIME::Entity, which encode the text as quoted-printable or base64 that every server takes. A non-ASCII address also needs SMTPUTF8, which Net::SMTP cannot declare: use an ASCII one.",
   },
   {
     id: 'eight-bit-without-8bitmime',

@@ -1023,6 +1023,8 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
     // Words of PHPMailer's translated messages, which are looked for before any rule.
     ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
+    // Non-ASCII characters and addresses, where the non-ASCII rules begin.
+    ...['ö', 'jörg@bücher', '@bücher'].map(repeated),
   ];
   // Each takes under a second on an idle machine; the bound is loose for a loaded CI machine and
   // still far below what a pattern that rescans the text (quadratic, 15 s and more) takes.
@@ -1127,6 +1129,16 @@ UnicodeEncodeError: 'ascii' codec can't encode character '\\xf6' in position 10:
     text: '555 5.5.4 Unsupported option: SMTPUTF8',
     cause: 'non-ascii-not-supported',
     fix: /smtputf8_enable/,
+  },
+  {
+    text: 'msmtp: recipient address bob@bücher.example not accepted by the server\nmsmtp: server message: 501 5.1.3 Bad recipient address syntax\nmsmtp: could not send mail',
+    cause: 'non-ascii-not-supported',
+    fix: /xn--bcher-kva/,
+  },
+  {
+    text: 'Wide character in syswrite at /usr/share/perl/5.36/Net/Cmd.pm line 210.',
+    cause: 'non-ascii-not-supported',
+    fix: /Encode::encode/,
   },
   {
     text: 'SMTP Error: Server does not support SMTPUTF8 needed to send to Unicode addresses',

@@ -26,6 +26,7 @@ import {
 import type { RunningServer } from '../smtp-client/test-servers.js';
 
 const UNICODE_ADDRESS = 'jörg@example.com';
+const UNICODE_DOMAIN = 'bob@bücher.example';
 
 let sink: RunningServer | undefined;
 let sandbox: TestSandbox;
@@ -61,20 +62,27 @@ function emailMessage(to: string): string {
   return `from email.message import EmailMessage\nm = EmailMessage()\nm['From'] = 'alice@example.com'\nm['To'] = '${to}'\nm['Subject'] = 'x'\nm.set_content('hi')`;
 }
 
-function swaks(port: number): Promise<string> {
+function swaks(port: number, to = UNICODE_ADDRESS): Promise<string> {
   return runClient('swaks', [
     ...['--server', `127.0.0.1:${port}`, '--from', 'alice@example.com'],
-    ...['--to', UNICODE_ADDRESS, '--timeout', '3'],
+    ...['--to', to, '--timeout', '3'],
   ]);
 }
 
-function msmtp(port: number): Promise<string> {
+function msmtp(port: number, to = UNICODE_ADDRESS): Promise<string> {
   return runClient(
     'msmtp',
-    ['--host=127.0.0.1', `--port=${port}`, '--tls=off', '--from=alice@example.com', UNICODE_ADDRESS],
+    ['--host=127.0.0.1', `--port=${port}`, '--tls=off', '--from=alice@example.com', to],
     { input: 'Subject: x\n\nhi\n' },
   );
 }
+
+/** Perl's Net::SMTP given the message as a character string, € included (`use utf8`), as it dies. */
+const PERL_CHARACTER_STRING = `use strict; use warnings; use utf8; use Net::SMTP;
+my $smtp = Net::SMTP->new('127.0.0.1', Port => $ARGV[0], Timeout => 3) or die "Cannot connect: $@";
+$smtp->mail('alice@example.com') or die 'MAIL FROM failed: ' . $smtp->message;
+$smtp->to('bob@example.com') or die 'RCPT TO failed: ' . $smtp->message;
+$smtp->data("Subject: café\\r\\n\\r\\nprice: 5 €\\r\\n") or die 'DATA failed: ' . $smtp->message;`;
 
 function unixClient(client: UnixClient, port: number): Promise<string> {
   return unixClients(client, { host: '127.0.0.1', port, tls: 'none', to: UNICODE_ADDRESS, big: false });
@@ -152,6 +160,11 @@ describe('smtp-sink -8: a server that offers neither SMTPUTF8 nor 8BITMIME', {
     output: () => languageClient('symfony', port(), { MP_FROM: UNICODE_ADDRESS, MP_TO: 'bob@example.com' }),
     expected: 'non-ascii-not-supported',
     fix: /Symfony Mailer 5\.4/,
+  }));
+  check('perl: Net::SMTP given a character string with €', () => ({
+    output: () => runClient('perl', ['-e', PERL_CHARACTER_STRING, String(port())]),
+    expected: 'non-ascii-not-supported',
+    fix: /Encode::encode\('UTF-8'/,
   }));
   // Not the mail's characters: smtplib cannot send a non-ASCII password, and the server never saw it.
   check('python: login() with a non-ASCII password is a login that never reached the server', () => ({
@@ -249,6 +262,18 @@ describe('Postfix: strict_smtputf8 = yes, and smtputf8_enable = no', {
     output: () => swaks(postfixPorts.strict),
     expected: 'non-ascii-not-supported',
   }));
+  for (const server of ['strict', 'off'] as const) {
+    check(`swaks: a non-ASCII domain without SMTPUTF8 (501 5.1.3), smtputf8 ${server}`, () => ({
+      output: () => swaks(postfixPorts[server], UNICODE_DOMAIN),
+      expected: 'non-ascii-not-supported',
+      fix: /xn--bcher-kva/,
+    }));
+    check(`msmtp: a non-ASCII domain without SMTPUTF8 (501 5.1.3), smtputf8 ${server}`, () => ({
+      output: () => msmtp(postfixPorts[server], UNICODE_DOMAIN),
+      expected: 'non-ascii-not-supported',
+      fix: /xn--bcher-kva/,
+    }));
+  }
   check('java: a non-ASCII recipient in ISO-8859-1 (bad UTF-8 syntax)', () => ({
     output: () => languageClient('java', postfixPorts.strict),
     expected: 'non-ascii-not-supported',
