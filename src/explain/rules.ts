@@ -477,11 +477,11 @@ const SERVER_SMTPUTF8 =
  */
 const SMTPUTF8_REQUIRED = /\b5\.6\.7\b|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
 
-/** An address with a non-ASCII character, in its local part or its domain. */
-// Each branch starts at a non-ASCII character or an `@`, and its runs are bounded, so a megabyte of
-// text is read in linear time.
+/**
+ * An address with a non-ASCII character, in its local part or its domain. Each branch starts at a
+ * non-ASCII character or an `@` and its runs are bounded, so a megabyte of text is read in linear time.
+ */
 const NON_ASCII_ADDRESS = /[\u0080-\uffff][^\s<>"'@]{0,64}@[^\s<>"'@]|@[^\s<>"'@]{0,255}[\u0080-\uffff]/;
-  /[^\s<>"'@:]*[\u0080-\uffff][^\s<>"'@]*@[^\s<>"'@]+|[^\s<>"'@:]+@[^\s<>"'@]*[\u0080-\uffff]/;
 
 /** A server refusing an address for its syntax (Postfix "501 5.1.3 Bad recipient address syntax"). */
 const ADDRESS_SYNTAX_REFUSED = /\b5\.1\.[37]\b|Bad (?:recipient|sender) address syntax/i;
