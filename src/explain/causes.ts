@@ -28,6 +28,7 @@ export const CAUSE_IDS = [
   'no-valid-recipients',
   'message-too-large',
   'message-rejected',
+  'non-ascii-not-supported',
   'greylisted',
   'rate-limited',
   'temporary-failure',

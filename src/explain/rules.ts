@@ -62,6 +62,10 @@ const RFC = {
   greylisting: 'RFC 6647 (greylisting)',
   relay: 'RFC 5321 §3.6.2 (relaying)',
   duplicates: 'RFC 1047 (duplicate messages and SMTP)',
+  smtputf8: 'RFC 6531 (SMTPUTF8)',
+  utf8Headers: 'RFC 6532 (UTF-8 headers)',
+  eightBitMime: 'RFC 6152 (8BITMIME)',
+  idna: 'RFC 5890 (IDNA, punycode)',
 } as const;
 
 export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
@@ -213,6 +217,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
       'The server refused the message itself after reading it: a spam or virus filter or a content policy judged what it says or carries, or the message breaks the format SMTP requires (a line over 1000 octets, a bare LF).',
     fix: 'Look at what the filter objects to: the reply often names it (spam score, a virus, a blocked attachment type, a URL on a blocklist). Authenticate the sending domain (SPF, DKIM, DMARC), send a text part with the HTML, avoid link shorteners and executable attachments, and check the message with `mailport messages checks ID` (it scores it with SpamAssassin when the sandbox runs with --spamassassin). A sandbox copy of the exact message shows what was sent.',
     references: [`${RFC.smtp} §4.1.1.4 (DATA)`, RFC.enhanced],
+  },
+  'non-ascii-not-supported': {
+    summary:
+      'The mail has non-ASCII characters where the client or the server cannot carry them: an address such as jörg@bücher.example needs SMTPUTF8 on both sides, 8-bit text sent as it is needs 8BITMIME, or the client library itself writes only ASCII (Python smtplib given a str message).',
+    fix: 'For a non-ASCII address: send through a server that offers SMTPUTF8 (Postfix `smtputf8_enable = yes`, its default unless `compatibility_level` is 0) with a client that declares it when offered (nodemailer, Go net/smtp, curl, Python `send_message()`, aiosmtplib, Jakarta Mail with `mail.mime.allowutf8=true`, PHPMailer 6.10+, Symfony Mailer 7.4, `mailport send`). A non-ASCII domain alone can go as punycode, which every server takes (`jörg@bücher.example` is not ASCII in its local part; `bob@bücher.example` is `bob@xn--bcher-kva.example`). A non-ASCII local part has no ASCII form: without SMTPUTF8, ask for an ASCII address. For 8-bit text: let the mail library encode the body (quoted-printable or base64) or declare `BODY=8BITMIME` to a server that offers 8BITMIME.',
+    references: [RFC.smtputf8, RFC.utf8Headers, RFC.eightBitMime, RFC.idna],
   },
   greylisted: {
     summary:
@@ -445,6 +455,36 @@ function recipientRefusal(text: string): string | null {
   const reply = refusedRecipientReply(text);
   return reply === null ? null : `The server refused the recipient with "${reply}".`;
 }
+
+/**
+ * Clients seen here declaring SMTPUTF8 by themselves when the server offers it, and the ones that
+ * did not (nor can be told to), for the fixes of the non-ASCII rules.
+ */
+const SMTPUTF8_CLIENTS =
+  'Clients that declare SMTPUTF8 by themselves when the server offers it: nodemailer, Go net/smtp, curl, Python `send_message()` (or `sendmail(..., mail_options=["SMTPUTF8"])`), aiosmtplib, Jakarta Mail with `mail.mime.allowutf8=true`, PHPMailer 6.10+ (CharSet utf-8), Symfony Mailer 7.4, `mailport send`. Ruby\'s Net::SMTP 0.3, Perl\'s Net::SMTP, msmtp 1.8 and swaks send the address without it: give them an ASCII address.';
+
+const PUNYCODE_HINT =
+  'A non-ASCII domain alone can go as punycode, which every server takes (`bob@bücher.example` is `bob@xn--bcher-kva.example`, `idn2 bücher.example`); a non-ASCII local part has no ASCII form.';
+
+/** Postfix `smtputf8_enable` (and the Postfix-compatible sandbox): where the server side is fixed. */
+const SERVER_SMTPUTF8 =
+  'turn SMTPUTF8 on at the server (Postfix `smtputf8_enable = yes`, its default unless `compatibility_level` is 0; a Mailport sandbox offers it)';
+
+/**
+ * A server refusing a non-ASCII address for want of SMTPUTF8: RFC 6531 §3.6's X.6.7 ("non-ASCII
+ * addresses not permitted for that sender/recipient"), Postfix with `strict_smtputf8 = yes`
+ * ("553 5.6.7 Must declare SMTPUTF8 to send unicode address"), Mailport's own reply.
+ */
+const SMTPUTF8_REQUIRED = /\b5\.6\.7\b|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
+
+/**
+ * An address with a non-ASCII character, in its local part or its domain. Each branch starts at a
+ * non-ASCII character or an `@` and its runs are bounded, so a megabyte of text is read in linear time.
+ */
+const NON_ASCII_ADDRESS = /[\u0080-\uffff][^\s<>"'@]{0,64}@[^\s<>"'@]|@[^\s<>"'@]{0,255}[\u0080-\uffff]/;
+
+/** A server refusing an address for its syntax (Postfix "501 5.1.3 Bad recipient address syntax"). */
+const ADDRESS_SYNTAX_REFUSED = /\b5\.1\.[37]\b|Bad (?:recipient|sender) address syntax/i;
 
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
@@ -1663,6 +1703,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['PHPMailer', 'Perl Net::SMTP', 'git send-email'],
   },
   {
+    // smtplib encodes the AUTH exchange as ASCII: a non-ASCII password (or user name) fails in the
+    // client, before the server judged anything. Not the mail's characters, and not a wrong password.
+    id: 'python-login-not-ascii',
+    cause: 'auth-failed',
+    confidence: 0.97,
+    match: [/^in (?:login|auth|auth_\w+)\r?\n(?:in \S+\r?\n)*UnicodeEncodeError: 'ascii' codec/m],
+    seenIn: ['Python smtplib'],
+    fix: "The password (or user name) has non-ASCII characters, and Python's smtplib encodes the AUTH exchange as ASCII, so `login()` raised UnicodeEncodeError before anything reached the server: the server has not refused it. AUTH PLAIN carries UTF-8 (RFC 4616), so send it yourself: `s.docmd('AUTH', 'PLAIN ' + base64.b64encode(f'\\0{user}\\0{password}'.encode()).decode())` after `starttls()`; or use an ASCII password (an app password).",
+  },
+  {
     id: 'gmail-app-password',
     cause: 'auth-failed',
     confidence: 0.96,
@@ -1844,6 +1894,118 @@ export const RULES: readonly ExplainRule[] = [
     // AUTH came before MAIL, long before.
     unless: [/\bMessage failed: 5\d\d 5\.7\.0\b/],
     seenIn: ALL,
+  },
+
+  // --- Non-ASCII: addresses need SMTPUTF8 (RFC 6531), 8-bit text 8BITMIME (RFC 6152) ---------
+  {
+    // smtplib's sendmail() encodes a str message as ASCII (Python 3.11: `_fix_eols(msg).encode('ascii')`).
+    id: 'python-sendmail-str-not-ascii',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.97,
+    match: [/^in sendmail\r?\nUnicodeEncodeError: 'ascii' codec/m],
+    seenIn: ['Python smtplib'],
+    fix: "Python's smtplib `sendmail()` encodes a message given as str in ASCII, so a non-ASCII character anywhere in it (é in the Subject or the body) raised UnicodeEncodeError before anything was sent, whatever the server. Build an `email.message.EmailMessage` (`msg.set_content(text)`) and send it with `s.send_message(msg)`, which picks a transfer encoding every server takes and ends lines with CRLF; or pass bytes with CRLF line ends (`msg.as_bytes(policy=email.policy.SMTP)`): smtplib leaves the line ends of bytes as they are, and servers refuse a bare LF.",
+  },
+  {
+    // smtplib writes its commands in ASCII unless the transaction declared SMTPUTF8.
+    id: 'python-smtplib-address-not-ascii',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.97,
+    match: [/^in (?:mail|rcpt)\r?\n(?:in \S+\r?\n)*UnicodeEncodeError: 'ascii' codec/m],
+    seenIn: ['Python smtplib'],
+    fix: `The address has non-ASCII characters, and smtplib writes MAIL FROM and RCPT TO in ASCII unless the transaction declares SMTPUTF8 (RFC 6531 §3.4): \`sendmail()\` does not by itself. Use \`s.send_message(msg)\` (it declares SMTPUTF8 when an address needs it and the server offers it) or \`s.sendmail(from, to, msg.as_bytes(policy=email.policy.SMTP), mail_options=['SMTPUTF8'])\`, with a server that offers SMTPUTF8: ${SERVER_SMTPUTF8}. ${PUNYCODE_HINT}`,
+  },
+  {
+    // The client saw no SMTPUTF8 in the EHLO reply and gave up before sending the address.
+    id: 'smtputf8-not-offered',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.97,
+    match: [
+      /require internationalized email support, but the server does not advertise the required SMTPUTF8|SMTPUTF8 not supported by server|SMTPUTF8 is not supported by this server|does not support (?:the )?SMTPUTF8|not ASCII and the server does not offer SMTPUTF8|non-ASCII characters not supported in local-part/i,
+    ],
+    seenIn: ['Python smtplib', 'aiosmtplib', 'Symfony Mailer', 'PHPMailer 6.10+', 'mailport'],
+    fix: `The address has non-ASCII characters, which only an SMTPUTF8 transaction may carry (RFC 6531 §3.2), and the server does not offer SMTPUTF8, so the client sent nothing: ${SERVER_SMTPUTF8}, or send to an ASCII address. ${PUNYCODE_HINT} Symfony Mailer 5.4 refuses a non-ASCII local part in the sender whatever the server offers; Symfony Mailer 7.4 declares SMTPUTF8 when the server offers it.`,
+  },
+  {
+    id: 'smtputf8-required',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.96,
+    match: [SMTPUTF8_REQUIRED],
+    seenIn: [
+      'Postfix (strict_smtputf8)',
+      'Mailport',
+      'Ruby Net::SMTP',
+      'Perl Net::SMTP',
+      'msmtp',
+      'swaks',
+      'Symfony Mailer',
+    ],
+    fix: `The server takes a non-ASCII address only in a transaction that declares SMTPUTF8 on MAIL FROM (RFC 6531 §3.4), and the client sent it without. ${SMTPUTF8_CLIENTS} ${PUNYCODE_HINT}`,
+  },
+  {
+    // Postfix with smtputf8_enable = no does not offer SMTPUTF8, and refuses the parameter.
+    id: 'smtputf8-parameter-refused',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.95,
+    match: [/Unsupported option:? SMTPUTF8/i],
+    seenIn: ['Postfix (smtputf8_enable = no)'],
+    fix: `The client declared SMTPUTF8 on MAIL FROM, but this server does not offer it (Postfix with \`smtputf8_enable = no\`): ${SERVER_SMTPUTF8}, or send to ASCII addresses and stop forcing the parameter. ${PUNYCODE_HINT}`,
+  },
+  {
+    // A non-ASCII address sent in another charset than UTF-8: Jakarta Mail writes ISO-8859-1 unless
+    // mail.mime.allowutf8 is set; Postfix and Mailport refuse the bytes.
+    id: 'command-not-utf8',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.85,
+    match: [/bad UTF-8 syntax|invalid UTF-8/i],
+    seenIn: ['Jakarta Mail (against Postfix or Mailport)'],
+    fix: `The client sent an address with non-ASCII characters in another charset than UTF-8, which the server cannot read. Jakarta Mail and JavaMail do so unless the Session has \`mail.mime.allowutf8=true\`; with it they send UTF-8 and declare SMTPUTF8 when the server offers it (Spring Boot: \`spring.mail.properties.mail.mime.allowutf8=true\`). ${PUNYCODE_HINT} Mailport's sandbox gives the same reply to control characters in a command: if the address is ASCII, look for a stray byte in it.`,
+  },
+  {
+    // PHPMailer before 6.10 validates addresses as ASCII (a non-ASCII domain is converted to
+    // punycode when PHP's intl extension is loaded, a local part never).
+    id: 'phpmailer-invalid-non-ascii-address',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.9,
+    match: [/Invalid address:\s+\([\w-]+\):\s*[^\s@]*[\u0080-\uffff]/i],
+    seenIn: ['PHPMailer 6.6'],
+    fix: `PHPMailer refused the address itself, before connecting: before version 6.10 it takes no non-ASCII local part, and a non-ASCII domain only with PHP's intl extension and \`$mail->CharSet = PHPMailer::CHARSET_UTF8\` (it converts the domain to punycode). PHPMailer 6.10+ sends non-ASCII addresses with SMTPUTF8 when the server offers it: upgrade, or use an ASCII address. ${PUNYCODE_HINT}`,
+  },
+  {
+    // s-nail has no SMTPUTF8: it refuses a non-ASCII address itself, in any locale.
+    id: 's-nail-address-invalid-byte',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.9,
+    match: [/contains invalid byte '\\x[89a-f][0-9a-f]'/i],
+    seenIn: ['s-nail 14.9'],
+    fix: `s-nail refused the address itself, before connecting: it has no SMTPUTF8, so it takes no non-ASCII local part, in any locale. A non-ASCII domain alone it writes as punycode by itself (\`bob@bücher.example\` goes out as \`bob@xn--bcher-kva.example\`). Send to an ASCII address, or through a client that declares SMTPUTF8 to a server that offers it. ${SMTPUTF8_CLIENTS}`,
+  },
+  {
+    // Postfix refuses a non-ASCII domain sent without SMTPUTF8 as bad syntax, whatever
+    // smtputf8_enable says; only a text that shows the address tells why.
+    id: 'non-ascii-address-syntax',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.85,
+    match: [NON_ASCII_ADDRESS, ADDRESS_SYNTAX_REFUSED],
+    seenIn: ['Postfix', 'swaks', 'msmtp'],
+    fix: `The server refused the non-ASCII address as bad syntax: without SMTPUTF8 an address must be ASCII (Postfix answers so to a non-ASCII domain sent without it, even when it offers SMTPUTF8). ${PUNYCODE_HINT} For a non-ASCII local part, ${SERVER_SMTPUTF8} and use a client that declares it. ${SMTPUTF8_CLIENTS}`,
+  },
+  {
+    // Net::Cmd writes bytes: a character string holding a character above U+00FF cannot be written.
+    id: 'perl-wide-character',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.9,
+    match: [/Wide character in (?:syswrite|print)\b[^\n]*Net\/Cmd\.pm/],
+    seenIn: ['Perl Net::SMTP'],
+    fix: "Perl's Net::SMTP writes bytes, and the message (or an address) was a character string with characters above U+00FF (€, emoji), so nothing more was sent. Encode it first: `$smtp->data(Encode::encode('UTF-8', $message))` with `Content-Type: text/plain; charset=UTF-8` in its headers, or build the message with Email::MIME or MIME::Entity, which encode the text as quoted-printable or base64 that every server takes. A non-ASCII address also needs SMTPUTF8, which Net::SMTP cannot declare: use an ASCII one.",
+  },
+  {
+    id: 'eight-bit-without-8bitmime',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.95,
+    match: [/server does not offer 8BITMIME/i],
+    seenIn: ['mailport'],
+    fix: 'The message has 8-bit octets (UTF-8 text sent with `Content-Transfer-Encoding: 8bit`), and the server does not offer 8BITMIME (RFC 6152 §3), so nothing was sent. Encode the text parts as quoted-printable or base64 (mail libraries do when they build the message: Python `EmailMessage.set_content()`, nodemailer, PHPMailer), or send through a server that offers 8BITMIME (Postfix and a Mailport sandbox do).',
   },
 
   // --- Envelope -------------------------------------------------------------------------------

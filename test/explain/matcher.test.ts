@@ -1023,6 +1023,8 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
     // Words of PHPMailer's translated messages, which are looked for before any rule.
     ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
+    // Non-ASCII characters and addresses, where the non-ASCII rules begin.
+    ...['ö', 'jörg@bücher', '@bücher'].map(repeated),
   ];
   // Each takes under a second on an idle machine; the bound is loose for a loaded CI machine and
   // still far below what a pattern that rescans the text (quadratic, 15 s and more) takes.
@@ -1050,3 +1052,134 @@ test("desktop clients and PHP's mail() get fixes in their own settings' words", 
   );
   assert.match(phpMail.fix, /neither STARTTLS nor AUTH/);
 });
+
+/**
+ * Non-ASCII failures as the clients and servers print them: Python 3.11's smtplib against
+ * smtp-sink -8, the messages of Mailport's own sender, the replies of Postfix and of the sandbox,
+ * PHPMailer 6.10's and Symfony Mailer 8.2's messages as their sources spell them, and RFC 6531's
+ * bare X.6.7. Each names the client's own remedy; a text that only looks alike keeps its cause.
+ */
+const NON_ASCII: ReadonlyArray<{ text: string; cause: CauseId; fix?: RegExp }> = [
+  {
+    text: `Traceback (most recent call last):
+  File "/tmp/send.py", line 5, in <module>
+    s.sendmail('alice@example.com', ['bob@example.com'], 'Subject: café\\n\\nhéllo')
+  File "/usr/lib/python3.11/smtplib.py", line 875, in sendmail
+    msg = _fix_eols(msg).encode('ascii')
+          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+UnicodeEncodeError: 'ascii' codec can't encode character '\\xe9' in position 12: ordinal not in range(128)`,
+    cause: 'non-ascii-not-supported',
+    fix: /send_message\(msg\)/,
+  },
+  {
+    text: `Traceback (most recent call last):
+  File "/tmp/send.py", line 7, in <module>
+    s.sendmail('alice@example.com', ['jörg@example.com'], b'Subject: x\\r\\n\\r\\nhi')
+  File "/usr/lib/python3.11/smtplib.py", line 892, in sendmail
+    (code, resp) = self.rcpt(each, rcpt_options)
+  File "/usr/lib/python3.11/smtplib.py", line 553, in rcpt
+    self.putcmd("rcpt", "TO:%s%s" % (quoteaddr(recip), optionlist))
+  File "/usr/lib/python3.11/smtplib.py", line 378, in putcmd
+    self.send(f'{s}{CRLF}')
+  File "/usr/lib/python3.11/smtplib.py", line 357, in send
+    s = s.encode(self.command_encoding)
+UnicodeEncodeError: 'ascii' codec can't encode character '\\xf6' in position 10: ordinal not in range(128)`,
+    cause: 'non-ascii-not-supported',
+    fix: /mail_options=\['SMTPUTF8'\]/,
+  },
+  {
+    text: 'smtplib.SMTPNotSupportedError: One or more source or delivery addresses require internationalized email support, but the server does not advertise the required SMTPUTF8 capability',
+    cause: 'non-ascii-not-supported',
+    fix: /smtputf8_enable = yes/,
+  },
+  {
+    text: 'smtplib.SMTPNotSupportedError: SMTPUTF8 not supported by server',
+    cause: 'non-ascii-not-supported',
+  },
+  {
+    text: 'aiosmtplib.errors.SMTPNotSupported: An address containing non-ASCII characters was provided, but SMTPUTF8 is not supported by this server',
+    cause: 'non-ascii-not-supported',
+  },
+  {
+    text: 'The message has 8-bit bytes (octets above 127, such as UTF-8 text sent with Content-Transfer-Encoding: 8bit) and the server does not offer 8BITMIME (RFC 6152 §3): nothing sent',
+    cause: 'non-ascii-not-supported',
+    fix: /quoted-printable or base64/,
+  },
+  {
+    text: 'The address jörg@bücher.example is not ASCII and the server does not offer SMTPUTF8 (RFC 6531 §3.2): nothing sent',
+    cause: 'non-ascii-not-supported',
+    fix: /xn--bcher-kva/,
+  },
+  { text: '553 5.6.7 Must declare SMTPUTF8 to send unicode address', cause: 'non-ascii-not-supported' },
+  {
+    text: "s-nail: $'j\\u00F6rg@example.com' contains invalid byte '\\xC3'\ns-nail: No recipients specified\ns-nail: ... message not sent",
+    cause: 'non-ascii-not-supported',
+    fix: /punycode/,
+  },
+  {
+    text: '553 5.6.7 Non-ASCII address requires the SMTPUTF8 parameter on MAIL FROM (RFC 6531 section 3.4)',
+    cause: 'non-ascii-not-supported',
+    fix: /declare SMTPUTF8 by themselves/,
+  },
+  {
+    text: '553 5.6.7 Non-ASCII addresses not permitted for that recipient',
+    cause: 'non-ascii-not-supported',
+  },
+  {
+    text: '555 5.5.4 Unsupported option: SMTPUTF8',
+    cause: 'non-ascii-not-supported',
+    fix: /smtputf8_enable/,
+  },
+  {
+    text: 'msmtp: recipient address bob@bücher.example not accepted by the server\nmsmtp: server message: 501 5.1.3 Bad recipient address syntax\nmsmtp: could not send mail',
+    cause: 'non-ascii-not-supported',
+    fix: /xn--bcher-kva/,
+  },
+  {
+    text: 'Wide character in syswrite at /usr/share/perl/5.36/Net/Cmd.pm line 210.',
+    cause: 'non-ascii-not-supported',
+    fix: /Encode::encode/,
+  },
+  {
+    text: 'SMTP Error: Server does not support SMTPUTF8 needed to send to Unicode addresses',
+    cause: 'non-ascii-not-supported',
+  },
+  {
+    text: 'Symfony\\Component\\Mailer\\Exception\\InvalidArgumentException: The SMTP server does not support the SMTPUTF8 extension required to send to addresses with non-ASCII characters in their local-part.',
+    cause: 'non-ascii-not-supported',
+  },
+  // An unknown mailbox stays unknown, non-ASCII or not; a bad address syntax alone says nothing of
+  // the characters; a password smtplib cannot encode is a login that never reached the server.
+  {
+    text: '553 5.1.1 <jörg@example.com>: Recipient address rejected: User unknown',
+    cause: 'recipient-unknown',
+  },
+  {
+    text: '550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown',
+    cause: 'recipient-unknown',
+  },
+  {
+    text: 'com.sun.mail.smtp.SMTPAddressFailedException: 501 5.1.3 Bad recipient address syntax',
+    cause: 'recipient-unknown',
+  },
+  {
+    text: `Traceback (most recent call last):
+  File "/tmp/send.py", line 15, in <module>
+    s.login('alice', 'pässword')
+  File "/usr/lib/python3.11/smtplib.py", line 739, in login
+    (code, resp) = self.auth(
+  File "/usr/lib/python3.11/smtplib.py", line 641, in auth
+    response = encode_base64(initial_response.encode('ascii'), eol='')
+UnicodeEncodeError: 'ascii' codec can't encode character '\\xe4' in position 8: ordinal not in range(128)`,
+    cause: 'auth-failed',
+    fix: /never|has not refused/,
+  },
+];
+
+for (const { text, cause, fix } of NON_ASCII) {
+  test(`non-ASCII: ${text.split('\n').at(-1)?.slice(0, 90)}`, () => {
+    const answer = explainText(text);
+    assert.equal(answer.cause, cause);
+    if (fix) assert.match(answer.fix, fix);
+  });
+}
