@@ -407,6 +407,8 @@ describe('POST /api/v1/messages/{id}/release', () => {
       const refused = await problemOf(releasing.client.release(eightBit));
       assert.equal(refused.status, 502);
       assert.match(String(refused.problem?.detail), /8-bit bytes .* does not offer 8BITMIME/);
+      assert.equal(refused.problem?.cause, 'non-ascii-not-supported');
+      assert.match(String(refused.problem?.fix), /quoted-printable/);
       const transcript = refused.problem?.transcript;
       assert.ok(Array.isArray(transcript) && transcript.length > 0, 'the transcript is reported');
       assert.ok(!transcript.some((line) => String(line).startsWith('C: MAIL')), 'no MAIL FROM went out');

@@ -248,6 +248,7 @@ describe('sendMessage', () => {
         /8-bit bytes .* does not offer 8BITMIME \(RFC 6152/,
       );
       assert.equal(eightBit.attempts[0]?.error?.code, 'EMESSAGE');
+      assert.equal(eightBit.explanation?.cause, 'non-ascii-not-supported');
       assert.equal(mailLine(eightBit), undefined, 'no MAIL FROM for a message the server cannot carry');
 
       const international = await send(servers.old.port, 'j\u00f6rg@b\u00fccher.example', 'plain ASCII');
@@ -256,6 +257,7 @@ describe('sendMessage', () => {
         international.attempts[0]?.error?.message ?? '',
         /address j\u00f6rg@b\u00fccher\.example is not ASCII and the server does not offer SMTPUTF8/,
       );
+      assert.equal(international.explanation?.cause, 'non-ascii-not-supported');
       assert.equal(mailLine(international), undefined);
 
       const ascii = await send(servers.old.port, 'bob@example.com', 'plain ASCII');
