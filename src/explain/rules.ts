@@ -254,8 +254,8 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'not-smtp': {
     summary:
-      'The port answered, but with another protocol (IMAP, POP3, HTTP): the client is pointed at the wrong port.',
-    fix: 'SMTP submission is port 587 (STARTTLS) or 465 (implicit TLS); 143/993 are IMAP, 110/995 POP3, 80/443 HTTP.',
+      'The port answered, but with another protocol (IMAP, POP3, HTTP, LMTP): the client is pointed at the wrong port.',
+    fix: 'SMTP submission is port 587 (STARTTLS) or 465 (implicit TLS); 143/993 are IMAP, 110/995 POP3, 80/443 HTTP, 24 LMTP.',
     references: [RFC.submission, RFC.implicitTls],
   },
   'no-error': {
@@ -403,12 +403,16 @@ const FAILURE_SIGNS =
 const RELAY_DENIED =
   /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i;
 
+/** What to do when the port is an LMTP server, or anything else that knows neither EHLO nor HELO. */
+const LMTP_FIX =
+  "The server knows neither EHLO nor HELO, so it is not an SMTP server for clients: most often it is an LMTP server (RFC 2033; Dovecot or Cyrus, on port 24 or a socket), which a mail server uses to hand mail to its mailboxes and which answers LHLO instead, sometimes another service behind the port. Point the client at the mail server's submission port: 587 with STARTTLS, or 465 with implicit TLS. `mailport doctor HOST:PORT` says whether the port answers LHLO.";
+
 /**
  * A server refusing the name the client gave in EHLO/HELO (Postfix `reject_non_fqdn_helo_hostname`,
  * `reject_unknown_helo_hostname`, Exim and Sendmail HELO checks): the client's name, not its IP.
  */
 export const HELO_NAME_REFUSED =
-  /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)/i;
+  /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)(?!\. response=)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)/i;
 
 /**
  * A server refusing DATA (or BDAT) because no RCPT TO was accepted: Postfix "554 5.5.1 Error: no
@@ -1398,6 +1402,27 @@ export const RULES: readonly ExplainRule[] = [
       'Go net/smtp',
       'JavaMail',
     ],
+  },
+  {
+    // A server that answers LHLO (RFC 2033), or greets as LMTP: mailport's own probe says so.
+    id: 'lmtp-server',
+    cause: 'not-smtp',
+    confidence: 0.95,
+    match: [/speaks LMTP|^[^\n]*\b220[ -][^\n]*\bLMTP\b/im],
+    seenIn: ['mailport', 'Cyrus'],
+    fix: "This port is an LMTP server (RFC 2033; Dovecot or Cyrus, usually on port 24 or a socket): the service a mail server uses to hand mail to its own mailboxes, not one applications submit to. Point the client at the same mail server's submission port: 587 with STARTTLS, or 465 with implicit TLS.",
+  },
+  {
+    // EHLO refused, then HELO refused as an unknown command (500/502): an LMTP server (Dovecot
+    // answers both "500 5.5.1 Unknown command") or something else that is not SMTP for clients.
+    id: 'ehlo-and-helo-unknown',
+    cause: 'not-smtp',
+    confidence: 0.9,
+    match: [
+      /Invalid HELO\. response=50[02]\b|SMTPHeloError: \(50[02],|does not accept EHLO or HELO commands[\s\S]*\b50[02][ -]|-> HELO [^\n]*\n<\*\* 50[02]\b|Remote access denied: 50[02]\b|refused EHLO \(50[02]\b[^)]*\) and HELO: 50[02]\b/,
+    ],
+    seenIn: ['nodemailer', 'Python smtplib', 'msmtp', 'swaks', 'curl', 'mailport'],
+    fix: LMTP_FIX,
   },
   {
     // msmtp says this of any line that is not an SMTP reply, most often the greeting of another

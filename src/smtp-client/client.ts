@@ -67,6 +67,8 @@ const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
+/** Command unrecognized (500) or not implemented (502), RFC 5321 §4.2.2. */
+const COMMAND_UNKNOWN: ReadonlySet<number> = new Set([500, 502]);
 
 export class SmtpClient {
   readonly transcript: Transcript;
@@ -158,6 +160,18 @@ export class SmtpClient {
       throw new SmtpClientError('EPROTOCOL', 'ehlo', 'The server refused EHLO', { reply });
     const helo = await this.command(`HELO ${name}`, 'ehlo');
     if (helo.code !== 250) {
+      if (
+        COMMAND_UNKNOWN.has(reply.code) &&
+        COMMAND_UNKNOWN.has(helo.code) &&
+        (await this.answersLhlo(name))
+      ) {
+        throw new SmtpClientError(
+          'EPROTOCOL',
+          'ehlo',
+          `The server speaks LMTP (RFC 2033), not SMTP: it answered LHLO, as the service that hands a mail server's mail to its mailboxes does (Dovecot, Cyrus), and refused EHLO (${formatReply(reply)}) and HELO`,
+          { reply: helo },
+        );
+      }
       throw new SmtpClientError(
         'EPROTOCOL',
         'ehlo',
@@ -170,6 +184,16 @@ export class SmtpClient {
     this.ehloRefusal = reply;
     this.capabilities = parseEhlo({ ...helo, raw: helo.raw.split('\n')[0] ?? '' });
     return this.capabilities;
+  }
+
+  /** LHLO (RFC 2033 §4.1): whether a server that knows neither EHLO nor HELO is an LMTP server. */
+  private async answersLhlo(name: string): Promise<boolean> {
+    try {
+      return (await this.command(`LHLO ${name}`, 'ehlo')).code === 250;
+    } catch {
+      // The session is lost either way; the refusal of HELO is what gets reported.
+      return false;
+    }
   }
 
   /**

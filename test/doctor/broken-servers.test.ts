@@ -186,6 +186,30 @@ describe('doctor on broken SMTP servers', () => {
     assert.match(finding?.message ?? '', /550 5\.7\.1 Client host rejected/);
   });
 
+  test('EHLO and HELO unknown commands but LHLO answered: an LMTP server, named as such (not-smtp)', async () => {
+    const lmtp = (lhlo: string) => (line: string, socket: Socket) => {
+      // Dovecot 2.3's LMTP service, verbatim.
+      if (/^(?:EHLO|HELO)/i.test(line)) socket.write('500 5.5.1 Unknown command\r\n');
+      else if (/^LHLO/i.test(line)) socket.write(lhlo);
+      else return false;
+      return true;
+    };
+    const { port } = await diagnose(lmtp('250-vm\r\n250-8BITMIME\r\n250 PIPELINING\r\n'));
+    const [finding] = errors(port);
+    assert.match(
+      finding?.message ?? '',
+      /^The session failed: The server speaks LMTP \(RFC 2033\), not SMTP/,
+    );
+    assert.equal(finding?.cause, 'not-smtp');
+
+    // Without an LHLO answer, the two refusals alone still say "not an SMTP server for clients".
+    const { port: neither } = await diagnose(lmtp('500 5.5.1 Unknown command\r\n'));
+    const [refusal] = errors(neither);
+    assert.match(refusal?.message ?? '', /refused EHLO \(500 5\.5\.1 Unknown command\) and HELO: 500/);
+    assert.doesNotMatch(refusal?.message ?? '', /LMTP \(RFC 2033\), not SMTP/);
+    assert.equal(refusal?.cause, 'not-smtp');
+  });
+
   test('a reply code outside 2xx-5xx is a protocol error, not a working server', async () => {
     const { port } = await diagnose((line, socket) => {
       if (!/^EHLO/i.test(line)) return false;

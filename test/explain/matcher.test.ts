@@ -447,6 +447,35 @@ const AUDITED: ReadonlyArray<{ client: string; text: string; port?: number; caus
     text: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant/Mailbox',
     cause: 'auth-failed',
   },
+  // A real Dovecot 2.3 LMTP server (port 24's protocol) answers EHLO and HELO "500 5.5.1 Unknown command".
+  {
+    client: 'nodemailer 10 (LMTP port)',
+    text: 'Error: Invalid HELO. response=500 5.5.1 Unknown command: 500 5.5.1 Unknown command',
+    cause: 'not-smtp',
+  },
+  {
+    client: 'Python smtplib (LMTP port)',
+    text: "smtplib.SMTPHeloError: (500, b'5.5.1 Unknown command')",
+    cause: 'not-smtp',
+  },
+  { client: 'curl 7.88 (LMTP port)', text: 'curl: (9) Remote access denied: 500', cause: 'not-smtp' },
+  {
+    client: 'msmtp (LMTP port)',
+    text: 'msmtp: SMTP server does not accept EHLO or HELO commands\nmsmtp: server message: 500 5.5.1 Unknown command\nmsmtp: could not send mail (account default from command line)',
+    cause: 'not-smtp',
+  },
+  {
+    client: 'swaks (LMTP port)',
+    text: '<-  220 vm Dovecot (Debian) ready.\n -> EHLO vm\n<** 500 5.5.1 Unknown command\n -> HELO vm\n<** 500 5.5.1 Unknown command\n -> QUIT\n<-  221 2.0.0 Bye',
+    cause: 'not-smtp',
+  },
+  { client: 'Cyrus LMTP greeting', text: '220 mail.example.com LMTP Cyrus v3.6.1 ready', cause: 'not-smtp' },
+  // nodemailer's "Invalid HELO" prefix is not a refused HELO name; the reply after it decides.
+  {
+    client: 'nodemailer 10',
+    text: 'Error: Invalid HELO. response=550 5.7.1 Client host rejected: Access denied',
+    cause: 'sender-rejected',
+  },
   // Texts that name no cause: unknown, with how to get a clearer error.
   { client: 'curl 7.88', text: 'curl: (8) Weird server reply', cause: 'unknown' },
   { client: 'PHPMailer', text: 'SMTP Error: Could not connect to SMTP host.', cause: 'unknown' },
