@@ -379,6 +379,9 @@ const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.sour
 const CONNECT_TIMEOUT =
   /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout/i;
 
+/** A server's 421 saying it timed the client out (Postfix "421 4.4.2 HOST Error: timeout exceeded"). */
+const SERVER_TIMED_OUT_CLIENT = /\b421[ -](?:4\.4\.2\b[^\n]*|[^\n]*(?:timeout exceeded|timed out|timeout))/i;
+
 /** A 5xx reply code, as clients quote one; not a port (`port: 587`, `host:587`) or a line number. */
 const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
 
@@ -1318,7 +1321,18 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.9,
     match: [CONNECT_TIMEOUT],
+    unless: [SERVER_TIMED_OUT_CLIENT],
     seenIn: [...SOCKET_LEVEL_CLIENTS, 'aiosmtplib', 'Ruby Net::SMTP'],
+  },
+  {
+    // The server's own timeout (RFC 5321 §4.5.3.2), said in a 421 before it hangs up: the
+    // connection worked, the client was too slow between commands.
+    id: 'server-timed-out-client',
+    cause: 'temporary-failure',
+    confidence: 0.9,
+    match: [SERVER_TIMED_OUT_CLIENT],
+    seenIn: ['Postfix', 'nodemailer'],
+    fix: 'The server closed the session because it waited too long for the client\'s next command (Postfix says "421 4.4.2 … Error: timeout exceeded" after `smtpd_timeout`, 300 s by default, often less at providers): the connection itself worked, and the message was not taken. Send it again. If it recurs, the client pauses inside the session: build the message (templates, attachments) before connecting rather than between MAIL FROM and DATA, and do not keep an idle pooled connection open longer than the server allows (open one per batch, or let the pool reconnect).',
   },
   {
     id: 'python-connect-timeout',

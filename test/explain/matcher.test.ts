@@ -447,6 +447,18 @@ const AUDITED: ReadonlyArray<{ client: string; text: string; port?: number; caus
     text: '535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant/Mailbox',
     cause: 'auth-failed',
   },
+  // The server timing the client out (RFC 5321 §4.5.3.2) is not a firewall dropping the port.
+  { client: 'Postfix', text: '421 4.4.2 mx.example.com Error: timeout exceeded', cause: 'temporary-failure' },
+  {
+    client: 'nodemailer 10 (pooled connection)',
+    text: 'Error: Data command failed: 421 4.4.2 mx.example.com Error: timeout exceeded',
+    cause: 'temporary-failure',
+  },
+  {
+    client: 'Mailport sandbox',
+    text: '421 4.4.2 Idle timeout, closing connection',
+    cause: 'temporary-failure',
+  },
   // A real Dovecot 2.3 LMTP server (port 24's protocol) answers EHLO and HELO "500 5.5.1 Unknown command".
   {
     client: 'nodemailer 10 (LMTP port)',
@@ -1212,3 +1224,15 @@ for (const { text, cause, fix } of NON_ASCII) {
     if (fix) assert.match(answer.fix, fix);
   });
 }
+
+test("a server's 421 timeout is the client's pause inside the session, not a firewall, even when it says 'timed out'", () => {
+  for (const text of [
+    '421 4.4.2 mx.example.com Error: timeout exceeded',
+    'Error: Data command failed: 421 4.4.2 Connection timed out',
+  ]) {
+    const explanation = explainText(text);
+    assert.equal(explanation.cause, 'temporary-failure', text);
+    assert.match(explanation.fix, /waited too long for the client's next command/, text);
+  }
+  assert.equal(explainText('Error: connect ETIMEDOUT 192.0.2.1:587').cause, 'connection-timeout');
+});
