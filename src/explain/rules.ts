@@ -379,8 +379,12 @@ const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.sour
 const CONNECT_TIMEOUT =
   /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout/i;
 
-/** A server's 421 saying it timed the client out (Postfix "421 4.4.2 HOST Error: timeout exceeded"). */
-const SERVER_TIMED_OUT_CLIENT = /\b421[ -](?:4\.4\.2\b[^\n]*|[^\n]*(?:timeout exceeded|timed out|timeout))/i;
+/**
+ * A server's 421 saying it timed the client out (Postfix "421 4.4.2 HOST Error: timeout exceeded");
+ * not Net::Cmd's own "421 [Net::SMTP] Timeout", which it makes up when no reply came.
+ */
+const SERVER_TIMED_OUT_CLIENT =
+  /\b421[ -](?!\[Net::)(?:4\.4\.2\b[^\n]*|[^\n]*(?:timeout exceeded|timed out|timeout))/i;
 
 /** A 5xx reply code, as clients quote one; not a port (`port: 587`, `host:587`) or a line number. */
 const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
