@@ -23,6 +23,10 @@ export interface MessageContent {
   html: string | null;
   /** The text/plain part itself; null when the message has none (never text derived from the HTML). */
   text: string | null;
+  /** Top-level header fields with raw non-ASCII bytes, as written (RFC 2047 encoded-words are ASCII). */
+  eightBitHeaders: readonly string[];
+  /** MAIL FROM carried SMTPUTF8 (RFC 6531), which allows UTF-8 in headers (RFC 6532). */
+  smtpUtf8: boolean;
 }
 
 export interface ContentContext {
@@ -255,8 +259,29 @@ function headerFindings(message: MessageContent, context: ContentContext): Conte
       ),
     );
   }
-  findings.push(...alignmentFindings(message, context), ...unsubscribeFindings(header));
+  findings.push(
+    ...unencodedHeaderFindings(message),
+    ...alignmentFindings(message, context),
+    ...unsubscribeFindings(header),
+  );
   return findings;
+}
+
+/** Raw UTF-8 in headers outside an SMTPUTF8 transaction: PHP's `mail()` with a plain subject. */
+function unencodedHeaderFindings(message: MessageContent): ContentFinding[] {
+  if (message.smtpUtf8 || message.eightBitHeaders.length === 0) return [];
+  const names = [
+    ...new Set(message.eightBitHeaders.map((field) => field.slice(0, field.indexOf(':')).trim())),
+  ];
+  return [
+    finding(
+      'unencoded-header',
+      'warning',
+      `The ${names.join(', ')} ${names.length === 1 ? 'header holds' : 'headers hold'} raw non-ASCII characters. Headers are ASCII (RFC 5322 §2.2), and UTF-8 in them is allowed only in mail sent with SMTPUTF8 (RFC 6532), which this message was not: receivers show such text garbled, and some refuse the message.`,
+      "Encode non-ASCII header text as RFC 2047 encoded-words (`=?UTF-8?B?…?=`). Mail libraries do it for you (nodemailer, Python's `EmailMessage`, PHPMailer with `CharSet = 'UTF-8'`, Symfony Mailer); PHP's `mail()` does not: pass the subject through `mb_encode_mimeheader()` and build From/To with it too.",
+      message.eightBitHeaders.map((field) => (field.length > 200 ? `${field.slice(0, 200)}…` : field)),
+    ),
+  ];
 }
 
 function alignmentFindings(message: MessageContent, context: ContentContext): ContentFinding[] {

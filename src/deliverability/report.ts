@@ -5,6 +5,7 @@
  */
 import { simpleParser } from 'mailparser';
 import type { MessageDetail } from '../domain/types.js';
+import { eightBitHeaderFields } from '../mime/message-facts.js';
 import { checkAuthentication } from './authentication.js';
 import { selectClients } from './caniemail.js';
 import { contentFindings } from './content.js';
@@ -63,6 +64,8 @@ export async function checkDeliverability(
         envelopeFrom: message.envelope.mailFrom.address,
         html,
         text,
+        eightBitHeaders: eightBitHeaderFields(raw),
+        smtpUtf8: message.envelope.mailFrom.params.SMTPUTF8 === true,
       },
       scan,
       links,

@@ -118,6 +118,7 @@ export const CONTENT_CHECK_IDS = [
   'missing-date',
   'missing-message-id',
   'missing-subject',
+  'unencoded-header',
   'from-not-aligned',
   'missing-list-unsubscribe',
   'missing-one-click-unsubscribe',

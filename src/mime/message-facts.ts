@@ -157,6 +157,18 @@ function embeddedHeaderLines(headers: HeaderField[]): string {
   return lines.join('\n');
 }
 
+/**
+ * The top-level header fields that hold raw bytes above 127, each as it was written (folding
+ * undone, bytes read as UTF-8): RFC 5322 headers are ASCII, and RFC 6532 allows UTF-8 in them only
+ * in a message sent with SMTPUTF8. RFC 2047 encoded-words are ASCII, so they never count.
+ */
+export function eightBitHeaderFields(raw: Buffer): string[] {
+  const { headers } = headerEnd(raw, 0, raw.length);
+  return headerFields(raw.subarray(0, headers).toString('latin1'))
+    .filter((field) => /[\x80-\xff]/.test(field.line))
+    .map((field) => Buffer.from(field.line.replace(/\r?\n[ \t]+/g, ' '), 'latin1').toString());
+}
+
 /** Offsets of the end of the header block and of the start of the body (after the empty line). */
 function headerEnd(raw: Buffer, start: number, end: number): { headers: number; body: number } {
   // An entity may have no header fields at all: the body then starts after the first line break.

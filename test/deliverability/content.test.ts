@@ -4,14 +4,20 @@
  * test server (which knows no names), so nothing leaves the machine.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { displayedHost, localHostReason } from '../../src/deliverability/hosts.js';
 import type { ContentFinding, DeliverabilityReport } from '../../src/index.js';
 import { MailportClient } from '../../src/index.js';
 import { type ApiHarness, startApiHarness } from '../http/harness.js';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
+
+const run = promisify(execFile);
 
 const CLEAN: Mail.Options = {
   from: 'Shop <news@example.com>',
@@ -192,6 +198,54 @@ describe('deliverability checks: content', () => {
     assert.deepEqual([...findings.keys()].sort(), ['missing-date', 'missing-message-id', 'missing-subject']);
     assert.equal(findings.get('missing-date')?.severity, 'error');
     assert.equal(findings.get('missing-message-id')?.severity, 'warning');
+  });
+
+  test("raw UTF-8 in headers without SMTPUTF8, as PHP's mail() writes them; encoded-words and SMTPUTF8 are fine", async () => {
+    // What PHP's mail() really hands its sendmail for a subject and a From name given as UTF-8.
+    const dir = await mkdtemp(join(tmpdir(), 'mailport-php-mail-'));
+    try {
+      const captured = join(dir, 'mail.eml');
+      const php =
+        'mail("alice@example.org", "Votre commande à 12 €", "Merci.", "From: Boutique Élodie <shop@example.com>");';
+      await run('php', ['-d', `sendmail_path=cat > ${captured}`, '-r', php]);
+      const raw = await readFile(captured);
+      const id = await harness.deliver({
+        raw,
+        envelope: { from: 'shop@example.com', to: ['alice@example.org'] },
+      });
+      const finding = byId(await client.checks(id)).get('unencoded-header');
+      assert.equal(finding?.severity, 'warning');
+      assert.match(finding?.message ?? '', /^The Subject, From headers hold raw non-ASCII characters/);
+      assert.deepEqual(finding?.evidence, [
+        'Subject: Votre commande à 12 €',
+        'From: Boutique Élodie <shop@example.com>',
+      ]);
+      assert.match(finding?.fix ?? '', /mb_encode_mimeheader/);
+
+      const declared = await harness.deliver(
+        { raw, envelope: { from: 'shop@example.com', to: ['alice@example.org'] } },
+        {
+          envelope: {
+            mailFrom: { address: 'shop@example.com', params: { SMTPUTF8: true } },
+            rcptTo: [{ address: 'alice@example.org', params: {} }],
+          },
+        },
+      );
+      assert.equal(
+        byId(await client.checks(declared)).get('unencoded-header'),
+        undefined,
+        'RFC 6532 with SMTPUTF8',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // nodemailer encodes the same texts as RFC 2047 encoded-words.
+    const encoded = await check({
+      ...CLEAN,
+      from: 'Boutique Élodie <shop@example.com>',
+      subject: 'Votre commande à 12 €',
+    });
+    assert.equal(byId(encoded).get('unencoded-header'), undefined);
   });
 
   test('a From domain that does not align with the envelope sender', async () => {
