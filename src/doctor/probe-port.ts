@@ -555,7 +555,7 @@ async function tryAuthentication(
     // A port that refuses MAIL without AUTH but offers none takes mail from nobody (RFC 4954 §6).
     if (credentials || report.authRequired) {
       const demanded = report.authRequired
-        ? 'The port demands AUTH (MAIL without it got 530) but'
+        ? 'The port refuses mail without AUTH (530 at MAIL, or a 5.7.x refusal of a recipient at another domain) but'
         : 'The server';
       const beforeTls = report.ehloBeforeTls?.authMechanisms ?? [];
       add(

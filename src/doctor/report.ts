@@ -70,7 +70,7 @@ export interface PortReport {
   authBeforeTls: boolean | null;
   /** Mechanisms offered on the encrypted session (or on the plaintext one when there is no TLS). */
   authMechanisms: string[];
-  /** MAIL FROM without AUTH was refused with 530: the port demands AUTH (RFC 4954 §6). */
+  /** Mail without AUTH was refused (530 at MAIL, RFC 4954 §6, or 5.7.x for a foreign recipient): the port demands AUTH. */
   authRequired: boolean | null;
   /** With --user: whether AUTH succeeded; null when not attempted. */
   authOk: boolean | null;

@@ -233,7 +233,7 @@ test('a port that demands AUTH but offers no mechanism is not usable, and says w
   assert.equal(report.recommendation, null);
   const finding = port.findings.find((entry) => entry.level === 'error');
   assert.equal(finding?.cause, 'auth-mechanism-unsupported');
-  assert.match(finding?.message ?? '', /demands AUTH .* but offers no AUTH mechanism/);
+  assert.match(finding?.message ?? '', /refuses mail without AUTH .* but offers no AUTH mechanism/);
 });
 
 describe('doctor on broken servers', () => {
