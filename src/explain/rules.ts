@@ -486,7 +486,8 @@ const SERVER_SMTPUTF8 =
  * addresses not permitted for that sender/recipient"), Postfix with `strict_smtputf8 = yes`
  * ("553 5.6.7 Must declare SMTPUTF8 to send unicode address"), Mailport's own reply.
  */
-const SMTPUTF8_REQUIRED = /\b5\.6\.7\b|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
+const SMTPUTF8_REQUIRED =
+  /(?<![\w.@/-])5\.6\.7\b(?![.\d])|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
 
 /**
  * An address with a non-ASCII character, in its local part or its domain. Each branch starts at a

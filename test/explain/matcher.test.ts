@@ -1236,3 +1236,16 @@ test("a server's 421 timeout is the client's pause inside the session, not a fir
   }
   assert.equal(explainText('Error: connect ETIMEDOUT 192.0.2.1:587').cause, 'connection-timeout');
 });
+
+test('a version number is not the enhanced code 5.6.7', () => {
+  for (const text of [
+    'Error: Cannot find module /app/node_modules/pkg-5.6.7/index.js',
+    'npm ERR! lodash@5.6.7 install failed',
+  ]) {
+    assert.notEqual(explainText(text).cause, 'non-ascii-not-supported', text);
+  }
+  assert.equal(
+    explainText('553 5.6.7 Must declare SMTPUTF8 to send unicode address').cause,
+    'non-ascii-not-supported',
+  );
+});
