@@ -74,6 +74,8 @@ export interface Store {
   listMessages(query: MessageQuery): Promise<Page<MessageSummary>>;
   getMessage(id: string): Promise<MessageDetail | null>;
   getRawMessage(id: string): Promise<Buffer | null>;
+  /** When message `id` was received, or null when there is no such message. */
+  getReceivedAt(id: string): Promise<Date | null>;
   setRead(id: string, read: boolean): Promise<boolean>;
   /**
    * Records a successful release on the message (returned, oldest first, in `getMessage().releases`;

@@ -1,11 +1,12 @@
 /**
  * Validators, conditional and partial GETs (RFC 9110 §13, §14) on a real server over a real
- * SqliteStore: ETags and 304 on the message JSON and downloads, byte ranges on the downloads, with
- * fetch and with curl's own range, resume and If-None-Match handling.
+ * SqliteStore: ETags and 304 on the message JSON and downloads, Last-Modified and If-Modified-Since
+ * on the downloads, byte ranges on the downloads, with fetch and with curl's own range, resume,
+ * time condition and If-None-Match handling.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -47,19 +48,25 @@ describe('conditional and partial GETs', () => {
   let id: string;
   let raw: Buffer;
   let dir: string;
+  /** Not on a whole second, so a Last-Modified that is not cut to one cannot pass. */
+  const receivedAt = new Date('2026-03-01T12:34:56.789Z');
+  const lastModified = 'Sun, 01 Mar 2026 12:34:56 GMT';
   /** 3000 bytes that differ from position to position, so a wrong slice cannot pass. */
   const attachment = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 7) % 251));
 
   before(async () => {
     harness = await startApiHarness();
     dir = await mkdtemp(join(tmpdir(), 'mailport-ranges-'));
-    id = await harness.deliver({
-      from: 'alice@example.com',
-      to: 'bob@example.com',
-      subject: 'Ranges',
-      text: 'line of text\n'.repeat(400),
-      attachments: [{ filename: 'data.bin', content: attachment, contentType: 'application/octet-stream' }],
-    });
+    id = await harness.deliver(
+      {
+        from: 'alice@example.com',
+        to: 'bob@example.com',
+        subject: 'Ranges',
+        text: 'line of text\n'.repeat(400),
+        attachments: [{ filename: 'data.bin', content: attachment, contentType: 'application/octet-stream' }],
+      },
+      { receivedAt },
+    );
     raw = (await harness.store.getRawMessage(id)) ?? Buffer.alloc(0);
     assert.ok(raw.length > 5000);
   });
@@ -124,6 +131,103 @@ describe('conditional and partial GETs', () => {
       assert.equal(stale.status, 200, ifRange);
       assert.deepEqual(Buffer.from(await stale.arrayBuffer()), raw, ifRange);
     }
+  });
+
+  test('the downloads carry Last-Modified: when the message was received, to the second', async () => {
+    assert.equal(new Date(lastModified).getTime(), Math.floor(receivedAt.getTime() / 1000) * 1000);
+    for (const url of [rawUrl(), attachmentUrl()]) {
+      const whole = await fetch(url);
+      assert.equal(whole.status, 200, url);
+      assert.equal(whole.headers.get('last-modified'), lastModified, url);
+      await whole.arrayBuffer();
+      const part = await fetch(url, { method: 'HEAD', headers: { range: 'bytes=0-9' } });
+      assert.equal(part.status, 206, url);
+      assert.equal(part.headers.get('last-modified'), lastModified, url);
+      const etag = whole.headers.get('etag') ?? '';
+      const unchanged = await fetch(url, { headers: { 'if-none-match': etag } });
+      assert.equal(unchanged.status, 304, url);
+      assert.equal(unchanged.headers.get('last-modified'), lastModified, url);
+      const past = await fetch(url, { headers: { range: 'bytes=999999-' } });
+      assert.equal(past.status, 416, url);
+      assert.equal(past.headers.get('last-modified'), null, 'the problem is not the file');
+      await past.arrayBuffer();
+    }
+  });
+
+  test('If-Modified-Since at or after Last-Modified gets 304 with no body; before it, 200', async () => {
+    for (const url of [rawUrl(), attachmentUrl()]) {
+      const etag = (await fetch(url, { method: 'HEAD' })).headers.get('etag') ?? '';
+      for (const since of [
+        lastModified,
+        'Sun, 01 Mar 2026 12:34:57 GMT',
+        'Sun, 06 Dec 2026 10:00:00 GMT',
+        'Sunday, 01-Mar-26 12:34:56 GMT',
+        'Sun Mar  1 12:34:56 2026',
+      ]) {
+        for (const method of ['GET', 'HEAD']) {
+          const response = await fetch(url, { method, headers: { 'if-modified-since': since } });
+          assert.equal(response.status, 304, `${method} ${url} ${since}`);
+          assert.equal(response.headers.get('etag'), etag);
+          assert.equal(response.headers.get('last-modified'), lastModified);
+          assert.equal(response.headers.get('content-type'), null);
+          assert.equal((await response.arrayBuffer()).byteLength, 0);
+        }
+      }
+    }
+    for (const since of ['Sun, 01 Mar 2026 12:34:55 GMT', 'Thu, 01 Jan 1970 00:00:00 GMT']) {
+      const response = await fetch(rawUrl(), { headers: { 'if-modified-since': since } });
+      assert.equal(response.status, 200, since);
+      assert.deepEqual(Buffer.from(await response.arrayBuffer()), raw, since);
+    }
+  });
+
+  test('an If-Modified-Since that is not an HTTP-date is ignored', async () => {
+    // `1` and `2030` are dates to Date.parse (2001 and 2030), not HTTP-dates.
+    for (const since of ['yesterday', '1', '2030', 'Sun, 31 Feb 2026 12:00:00 GMT', `${lastModified}, x`]) {
+      const response = await fetch(rawUrl(), { headers: { 'if-modified-since': since } });
+      assert.equal(response.status, 200, since);
+      assert.deepEqual(Buffer.from(await response.arrayBuffer()), raw, since);
+    }
+  });
+
+  test('If-None-Match decides over If-Modified-Since', async () => {
+    const etag = (await fetch(rawUrl(), { method: 'HEAD' })).headers.get('etag') ?? '';
+    const later = 'Sun, 06 Dec 2026 10:00:00 GMT';
+    const changed = await fetch(rawUrl(), {
+      headers: { 'if-none-match': '"old"', 'if-modified-since': later },
+    });
+    assert.equal(changed.status, 200);
+    assert.deepEqual(Buffer.from(await changed.arrayBuffer()), raw);
+    const earlier = 'Thu, 01 Jan 1970 00:00:00 GMT';
+    const current = await fetch(rawUrl(), {
+      headers: { 'if-none-match': etag, 'if-modified-since': earlier },
+    });
+    assert.equal(current.status, 304);
+  });
+
+  test('If-Range with the Last-Modified date serves the range; with another date, the whole body', async () => {
+    for (const [url, length] of [
+      [rawUrl(), raw.length],
+      [attachmentUrl(), attachment.length],
+    ] as const) {
+      const current = await fetch(url, { headers: { range: 'bytes=0-9', 'if-range': lastModified } });
+      assert.equal(current.status, 206, url);
+      assert.equal(current.headers.get('content-range'), `bytes 0-9/${length}`);
+      assert.equal((await current.arrayBuffer()).byteLength, 10);
+      for (const ifRange of ['Sun, 01 Mar 2026 12:34:57 GMT', 'Sun, 01 Mar 2026 12:34:55 GMT', 'garbage']) {
+        const stale = await fetch(url, { headers: { range: 'bytes=0-9', 'if-range': ifRange } });
+        assert.equal(stale.status, 200, `${url} ${ifRange}`);
+        assert.equal((await stale.arrayBuffer()).byteLength, length);
+      }
+    }
+  });
+
+  test('the message JSON has no Last-Modified, and If-Modified-Since does not make it 304', async () => {
+    const url = `${harness.url}/api/v1/messages/${id}`;
+    const response = await fetch(url, { headers: { 'if-modified-since': 'Sun, 06 Dec 2099 10:00:00 GMT' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('last-modified'), null);
+    await response.arrayBuffer();
   });
 
   test('HEAD answers like GET, without the body', async () => {
@@ -224,10 +328,20 @@ describe('conditional and partial GETs', () => {
         statuses: Object.keys(operation?.responses ?? {}).filter((status) => /^(206|304|416)$/.test(status)),
       };
     };
-    const download = { headers: ['if-none-match', 'range', 'if-range'], statuses: ['206', '304', '416'] };
+    const download = {
+      headers: ['if-none-match', 'if-modified-since', 'range', 'if-range'],
+      statuses: ['206', '304', '416'],
+    };
     assert.deepEqual(described('/api/v1/messages/{id}/raw'), download);
     assert.deepEqual(described('/api/v1/messages/{id}/attachments/{n}'), download);
     assert.deepEqual(described('/api/v1/messages/{id}'), { headers: ['if-none-match'], statuses: ['304'] });
+    const datedStatuses = (path: string) =>
+      Object.entries(document.paths[path]?.get?.responses ?? {})
+        .filter(([, answer]) => 'last-modified' in ((answer as { headers?: object }).headers ?? {}))
+        .map(([status]) => status);
+    assert.deepEqual(datedStatuses('/api/v1/messages/{id}/raw'), ['200', '206', '304']);
+    assert.deepEqual(datedStatuses('/api/v1/messages/{id}/attachments/{n}'), ['200', '206', '304']);
+    assert.deepEqual(datedStatuses('/api/v1/messages/{id}'), []);
     assert.deepEqual(described('/api/v1/messages'), { headers: [], statuses: [] });
     const notModified = document.paths['/api/v1/messages/{id}']?.get?.responses['304'] as {
       content?: unknown;
@@ -257,5 +371,23 @@ describe('conditional and partial GETs', () => {
       rawUrl(),
     ]);
     assert.equal(revalidated.stdout, '304');
+  });
+
+  test('curl -z sends If-Modified-Since from a date or a file and gets 304 while the file is current', async () => {
+    // The status line the server sent: on a 200 whose Last-Modified misses the condition, curl
+    // drops the body and reports a 304 of its own in %{http_code}.
+    const status = async (...args: string[]) => {
+      const { stdout } = await run('curl', ['-sS', '-D', '-', '-o', '/dev/null', ...args]);
+      return /^HTTP\/[\d.]+ (\d{3})/.exec(stdout)?.[1];
+    };
+    assert.equal(await status('-z', lastModified, rawUrl()), '304');
+    assert.equal(await status('-z', 'Sun, 01 Mar 2026 12:00:00 GMT', rawUrl()), '200');
+
+    const file = join(dir, 'dated.eml');
+    await writeFile(file, raw);
+    await utimes(file, receivedAt, receivedAt);
+    assert.equal(await status('-z', file, rawUrl()), '304');
+    await utimes(file, new Date('2026-02-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'));
+    assert.equal(await status('-z', file, rawUrl()), '200');
   });
 });

@@ -177,8 +177,10 @@ export function storeContract(engine: string, harness: StoreHarness): void {
       const raw = await store.getRawMessage(message.id);
       assert.ok(raw);
       assert.ok(raw.equals(readFixture('rfc2047')));
+      assert.equal((await store.getReceivedAt(message.id))?.getTime(), message.incoming.receivedAt.getTime());
       const unknown = newId();
       assert.equal(await store.getRawMessage(unknown), null);
+      assert.equal(await store.getReceivedAt(unknown), null);
       assert.equal(await store.getMessage(unknown), null);
     });
 

@@ -5,9 +5,15 @@ import { getAttachment } from '../../mime/parse-message.js';
 import { checkMailbox, isBarePostmaster } from '../../protocol/envelope.js';
 import { queryNotesOf } from '../../search/query.js';
 import { VERSION } from '../../version.js';
-import { RANGE_HEADERS, strongEtag, VALIDATOR_HEADERS } from '../conditional-requests.js';
+import {
+  DATE_VALIDATOR_HEADERS,
+  RANGE_HEADERS,
+  strongEtag,
+  VALIDATOR_HEADERS,
+} from '../conditional-requests.js';
 import type { ApiInstance, RouteContext } from '../deps.js';
 import { resolveCidLinks, UNTRUSTED_CONTENT_HEADERS } from '../html-view.js';
+import { httpDate } from '../http-date.js';
 import { buildImportedMessage, type ImportOptions } from '../import-message.js';
 import { HttpProblem, messageNotFound, notFound } from '../problem.js';
 import { flag, IdParamsSchema, isFlagSet, PageQuerySchema, problemResponse, ref } from '../schemas/common.js';
@@ -41,7 +47,7 @@ const DownloadQuerySchema = Type.Object({
 
 const NOT_FOUND = problemResponse('No message with this id.');
 
-const DOWNLOAD_HEADERS = Type.Object({ ...VALIDATOR_HEADERS, ...RANGE_HEADERS });
+const DOWNLOAD_HEADERS = Type.Object({ ...VALIDATOR_HEADERS, ...DATE_VALIDATOR_HEADERS, ...RANGE_HEADERS });
 
 export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext): void {
   const { store, bus, ingest } = deps;
@@ -52,10 +58,14 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     return message;
   }
 
-  async function requireRaw(id: string): Promise<Buffer> {
-    const raw = await store.getRawMessage(id);
-    if (raw === null) throw messageNotFound(id);
-    return raw;
+  /**
+   * The raw bytes with their Last-Modified: they never change after capture, so it is when the
+   * message was received (to the second, all an HTTP-date holds).
+   */
+  async function requireDownload(id: string): Promise<{ raw: Buffer; lastModified: string }> {
+    const [raw, receivedAt] = await Promise.all([store.getRawMessage(id), store.getReceivedAt(id)]);
+    if (raw === null || receivedAt === null) throw messageNotFound(id);
+    return { raw, lastModified: httpDate(receivedAt) };
   }
 
   app.get(
@@ -85,6 +95,9 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
         description:
           'Its ETag changes when the message does (marked read, released): send it back in If-None-Match to get 304 while it has not.',
         params: IdParamsSchema,
+        // No Last-Modified (nor If-Modified-Since): the store does not record when a message was
+        // marked read, so it cannot tell when this body last changed, and a wrong date is worse
+        // than none.
         headers: Type.Object(VALIDATOR_HEADERS),
         response: { 200: ref(MessageDetailSchema), 404: NOT_FOUND },
       },
@@ -112,12 +125,13 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     },
     async (request, reply) => {
       const { id } = request.params;
-      const raw = await requireRaw(id);
+      const { raw, lastModified } = await requireDownload(id);
       reply
         .header('content-type', 'message/rfc822')
         .header('x-content-type-options', 'nosniff')
         // The stored bytes never change, so the id names them for good.
-        .header('etag', strongEtag(id, 'raw'));
+        .header('etag', strongEtag(id, 'raw'))
+        .header('last-modified', lastModified);
       if (isFlagSet(request.query.download))
         reply.header('content-disposition', contentDisposition('attachment', `${id}.eml`));
       return reply.send(raw);
@@ -222,7 +236,8 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
     },
     async (request, reply) => {
       const { id, n } = request.params;
-      const attachment = await getAttachment(await requireRaw(id), n);
+      const { raw, lastModified } = await requireDownload(id);
+      const attachment = await getAttachment(raw, n);
       if (attachment === null) {
         throw notFound(`Message ${id} has no attachment ${n}; GET /api/v1/messages/${id} lists them.`);
       }
@@ -237,6 +252,7 @@ export function registerMessageRoutes(app: ApiInstance, { deps }: RouteContext):
           )
           // Decoded from immutable bytes; the version covers a decoder that changes with an upgrade.
           .header('etag', strongEtag(id, n, VERSION))
+          .header('last-modified', lastModified)
           .send(attachment.content)
       );
     },

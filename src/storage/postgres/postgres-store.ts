@@ -175,6 +175,13 @@ export class PostgresStore implements Store {
     return row?.raw ?? null;
   }
 
+  async getReceivedAt(id: string): Promise<Date | null> {
+    const [row] = await this.query<{ received_at: Date }>('SELECT received_at FROM messages WHERE id = $1', [
+      id,
+    ]);
+    return row?.received_at ?? null;
+  }
+
   async setRead(id: string, read: boolean): Promise<boolean> {
     const result = await this.pool.query('UPDATE messages SET is_read = $2 WHERE id = $1', [id, read]);
     return (result.rowCount ?? 0) > 0;

@@ -191,6 +191,13 @@ export class SqliteStore implements RawIngestStore {
     return row === undefined ? null : this.rawBytes(row.seq, row.raw);
   }
 
+  async getReceivedAt(id: string): Promise<Date | null> {
+    const at = this.statement('SELECT received_at FROM messages WHERE id = ?').pluck().get(id) as
+      | number
+      | undefined;
+    return at === undefined ? null : new Date(at);
+  }
+
   /** A message's bytes: inline, or joined from its parts when the inline column is empty (migration 4). */
   private rawBytes(seq: number, inline: Buffer): Buffer {
     if (inline.length > 0) return inline;
