@@ -17,29 +17,29 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   'implicit-tls-on-starttls-port': {
     message:
       'The client started a TLS handshake at once, but this port greets in plaintext and upgrades with STARTTLS.',
-    fix: 'Turn implicit TLS off for this port (nodemailer `secure: false`, Python `smtplib.SMTP` + `starttls()`, PHPMailer `ENCRYPTION_STARTTLS`, Perl Net::SMTP `starttls()` instead of `SSL => 1`, git send-email `--smtp-encryption=tls`, s-nail `mta=smtp://…` with `smtp-use-starttls`, neomutt `smtp_url="smtp://…"` with `ssl_starttls=yes`, Postfix `smtp_tls_wrappermode = no`), or connect to the implicit-TLS (465-style) port instead.',
+    fix: 'Turn implicit TLS off for this port (nodemailer `secure: false`, Python `smtplib.SMTP` + `starttls()`, PHPMailer `ENCRYPTION_STARTTLS`, Perl Net::SMTP `starttls()` instead of `SSL => 1`, git send-email `--smtp-encryption=tls`, s-nail `mta=smtp://…` with `smtp-use-starttls`, neomutt `smtp_url="smtp://…"` with `ssl_starttls=yes`, mailutils `mail` `sendmail=smtp://…`, nullmailer `--starttls` instead of `--ssl`, Postfix `smtp_tls_wrappermode = no`), or connect to the implicit-TLS (465-style) port instead.',
     misconfiguration: true,
   },
   'plaintext-on-implicit-tls-port': {
     message:
       'The client spoke plaintext SMTP (or waited for a plaintext greeting) on a port that expects TLS from the first byte.',
-    fix: 'Enable implicit TLS for this port (nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `ENCRYPTION_SMTPS`, Perl Net::SMTP `SSL => 1`, git send-email `--smtp-encryption=ssl`, s-nail `mta=smtps://…`, neomutt `smtp_url="smtps://…"`, Postfix `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`), or use the STARTTLS (587-style) port instead.',
+    fix: 'Enable implicit TLS for this port (nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `ENCRYPTION_SMTPS`, Perl Net::SMTP `SSL => 1`, git send-email `--smtp-encryption=ssl`, s-nail `mta=smtps://…`, neomutt `smtp_url="smtps://…"`, mailutils `mail` `sendmail=smtps://…`, nullmailer `--ssl`, Postfix `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`), or use the STARTTLS (587-style) port instead (sendEmail, which has no implicit TLS: with `-o tls=yes`).',
     misconfiguration: true,
   },
   'auth-before-starttls': {
     message: 'The client tried to authenticate before upgrading the connection with STARTTLS.',
-    fix: 'Make the client issue STARTTLS (and EHLO again) before AUTH; in nodemailer do not set `ignoreTLS`, in smtplib call `starttls()` before `login()`, in s-nail set `smtp-use-starttls`.',
+    fix: 'Make the client issue STARTTLS (and EHLO again) before AUTH; in nodemailer do not set `ignoreTLS`, in smtplib call `starttls()` before `login()`, in s-nail set `smtp-use-starttls`, in sendEmail `-o tls=yes`, in nullmailer `--starttls`, in mailutils `mail` drop `;notls` from `sendmail=smtp://…`.',
     misconfiguration: true,
   },
   'mail-before-starttls': {
     message: 'The client sent MAIL FROM (or message text with BDAT) on a port that requires STARTTLS first.',
-    fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib and Perl Net::SMTP `starttls()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, Postfix `smtp_tls_security_level = encrypt`), or use the relay port for unencrypted local tests.',
+    fix: 'Enable STARTTLS in the client (nodemailer `requireTLS: true`, smtplib and Perl Net::SMTP `starttls()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, sendEmail `-o tls=yes`, mailutils `mail` `sendmail=smtp://…` without `;notls`, nullmailer `--starttls`, Postfix `smtp_tls_security_level = encrypt`), or use the relay port for unencrypted local tests.',
     misconfiguration: true,
   },
   'mail-before-auth': {
     message:
       'The client sent MAIL FROM (or message text with BDAT) without authenticating on a port that requires AUTH.',
-    fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`, Perl Net::SMTP `auth()`, git send-email `--smtp-user`, s-nail `mta=smtp://USER:PASS@…` with `smtp-auth=plain`, neomutt `smtp_url="smtp://USER@…"` with `smtp_pass`, Postfix `smtp_sasl_auth_enable = yes` with a `smtp_sasl_password_maps` entry), or send to the relay port, which needs no AUTH.',
+    fix: 'Configure a username and password in the client (nodemailer `auth: { user, pass }`, smtplib `login()`, Perl Net::SMTP `auth()`, git send-email `--smtp-user`, s-nail `mta=smtp://USER:PASS@…` with `smtp-auth=plain`, neomutt `smtp_url="smtp://USER@…"` with `smtp_pass`, sendEmail `-xu USER -xp PASS`, mailutils `mail` `sendmail=smtp://USER:PASS@…`, nullmailer `--user` and `--pass`, Postfix `smtp_sasl_auth_enable = yes` with a `smtp_sasl_password_maps` entry), or send to the relay port, which needs no AUTH.',
     misconfiguration: true,
   },
   'auth-failed': {
@@ -121,7 +121,7 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   'quit-without-starttls': {
     message:
       'The client left after EHLO, or after its HELO was refused (QUIT or hang-up), without starting TLS or sending mail: this port offers AUTH only after STARTTLS, and STARTTLS only to EHLO, so a client that does not upgrade gives up here.',
-    fix: 'If the client meant to send, turn STARTTLS on (PHPMailer `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS` with `SMTPAutoTLS` left on, nodemailer `requireTLS: true`, smtplib `starttls()` before `login()`, Perl Net::SMTP `starttls()` before `auth()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`). A health check that only greets can ignore this.',
+    fix: 'If the client meant to send, turn STARTTLS on (PHPMailer `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS` with `SMTPAutoTLS` left on, nodemailer `requireTLS: true`, smtplib `starttls()` before `login()`, Perl Net::SMTP `starttls()` before `auth()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, sendEmail `-o tls=yes`, mailutils `mail` `sendmail=smtp://…` without `;notls`, nullmailer `--starttls`). A health check that only greets can ignore this.',
     // A monitoring probe does exactly this on purpose.
     misconfiguration: false,
   },

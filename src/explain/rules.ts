@@ -2,9 +2,9 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby and Perl Net::SMTP, .NET SmtpClient and
- * MailKit, Go net/smtp, Rust lettre, curl, swaks, msmtp, git send-email, s-nail, neomutt, openssl
- * s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in the smtp(8) log lines of a Postfix
- * relaying through a provider, or in a bare SMTP reply.
+ * MailKit, Go net/smtp, Rust lettre, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
+ * GNU mailutils mail, nullmailer, openssl s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in
+ * the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
  *
  * Rules match meaning, not one literal message: reply codes, RFC 3463 enhanced codes, error
  * codes (ECONNREFUSED, CERT_HAS_EXPIRED...) and the key phrases each client uses. The matcher
@@ -72,13 +72,13 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'implicit-tls-on-starttls-port': {
     summary:
       'The client started TLS at once (implicit TLS, "SSL"), but the server greets in plaintext and expects STARTTLS: the TLS library read "220 ..." as a TLS record.',
-    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`, Perl Net::SMTP `starttls()` instead of `SSL => 1`, git send-email `--smtp-encryption=tls`, s-nail `mta=smtp://…` with `smtp-use-starttls`, neomutt `smtp_url="smtp://…"` with `ssl_starttls=yes`, Postfix relayhost `smtp_tls_wrappermode = no`. Or keep implicit TLS and use port 465.',
+    fix: 'On port 587 (and 25/2525) turn implicit TLS off and let the client upgrade with STARTTLS: nodemailer `secure: false` (add `requireTLS: true`), Python `smtplib.SMTP()` + `starttls()` instead of `SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, MailKit `SecureSocketOptions.StartTls`, JavaMail `mail.smtp.starttls.enable=true` without `mail.smtp.ssl.enable`, curl `smtp://` with `--ssl-reqd`, swaks `--tls`, Perl Net::SMTP `starttls()` instead of `SSL => 1`, git send-email `--smtp-encryption=tls`, s-nail `mta=smtp://…` with `smtp-use-starttls`, neomutt `smtp_url="smtp://…"` with `ssl_starttls=yes`, mailutils `mail` `sendmail=smtp://…` instead of `smtps://`, nullmailer `--starttls` instead of `--ssl`, Postfix relayhost `smtp_tls_wrappermode = no`. Or keep implicit TLS and use port 465.',
     references: [RFC.starttls, RFC.implicitTls, RFC.submission],
   },
   'plaintext-on-implicit-tls-port': {
     summary:
       'The client connected in plaintext and waited for a greeting, but the port expects TLS from the first byte (implicit TLS, port 465), so the server waits for a TLS handshake and the greeting never comes.',
-    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`, Perl Net::SMTP `SSL => 1`, git send-email `--smtp-encryption=ssl`, s-nail `mta=smtps://…`, neomutt `smtp_url="smtps://…"`, Postfix relayhost `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit. Or use port 587 with STARTTLS.',
+    fix: 'Enable implicit TLS for port 465: nodemailer `secure: true`, Python `smtplib.SMTP_SSL`, PHPMailer `SMTPSecure = ENCRYPTION_SMTPS`, MailKit `SecureSocketOptions.SslOnConnect`, JavaMail `mail.smtp.ssl.enable=true`, curl `smtps://`, swaks `--tls-on-connect`, msmtp `tls_starttls off`, Perl Net::SMTP `SSL => 1`, git send-email `--smtp-encryption=ssl`, s-nail `mta=smtps://…`, neomutt `smtp_url="smtps://…"`, mailutils `mail` `sendmail=smtps://…`, nullmailer `--ssl`, Postfix relayhost `smtp_tls_wrappermode = yes` with `smtp_tls_security_level = encrypt`. .NET System.Net.Mail.SmtpClient cannot do implicit TLS at all: use port 587 with `EnableSsl = true`, or MailKit; neither can sendEmail: use port 587 with `-o tls=yes`. Or use port 587 with STARTTLS.',
     references: [RFC.implicitTls, RFC.starttls],
   },
   'starttls-not-offered': {
@@ -158,7 +158,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-required': {
     summary:
       'The server requires authentication before it accepts mail (530 5.7.0), and the client sent MAIL FROM without logging in.',
-    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`, Perl Net::SMTP `auth()`, git send-email `--smtp-user` and `--smtp-pass`, s-nail `mta=smtp://USER:PASS@…` with `smtp-auth=plain`, neomutt `smtp_url="smtp://USER@…"` with `smtp_pass`, Postfix relayhost `smtp_sasl_auth_enable = yes` with `smtp_sasl_password_maps`), and make sure STARTTLS happens first so AUTH is offered.',
+    fix: 'Configure a username and password (nodemailer `auth: { user, pass }`, Python `login()`, PHPMailer `SMTPAuth = true`, .NET `Credentials`, JavaMail `mail.smtp.auth=true`, Perl Net::SMTP `auth()`, git send-email `--smtp-user` and `--smtp-pass`, s-nail `mta=smtp://USER:PASS@…` with `smtp-auth=plain`, neomutt `smtp_url="smtp://USER@…"` with `smtp_pass`, sendEmail `-xu USER -xp PASS`, mailutils `mail` `sendmail=smtp://USER:PASS@…`, nullmailer `--user` and `--pass`, Postfix relayhost `smtp_sasl_auth_enable = yes` with `smtp_sasl_password_maps`), and make sure STARTTLS happens first so AUTH is offered.',
     references: [`${RFC.auth} §6`, RFC.submission],
   },
   'auth-failed': {
@@ -169,7 +169,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'auth-before-starttls': {
     summary:
       'The client tried to authenticate (or send) before upgrading the connection with STARTTLS; the server hides AUTH, or refuses it, until the connection is encrypted.',
-    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`, Perl Net::SMTP `starttls()` before `auth()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, Postfix relayhost `smtp_tls_security_level = encrypt`. Or use port 465 with implicit TLS.',
+    fix: 'Upgrade with STARTTLS before AUTH: nodemailer `requireTLS: true` (and not `ignoreTLS`), Python call `starttls()` then `ehlo()` before `login()`, .NET `EnableSsl = true`, JavaMail `mail.smtp.starttls.enable=true`, PHPMailer `SMTPSecure = ENCRYPTION_STARTTLS`, swaks `--tls`, curl `--ssl-reqd`, Perl Net::SMTP `starttls()` before `auth()`, git send-email `--smtp-encryption=tls`, s-nail `smtp-use-starttls`, neomutt `ssl_starttls=yes`, sendEmail `-o tls=yes`, mailutils `mail` `sendmail=smtp://…` without `;notls`, nullmailer `--starttls`, Postfix relayhost `smtp_tls_security_level = encrypt`. Or use port 465 with implicit TLS.',
     references: [`${RFC.starttls} §4`, `${RFC.auth} §4`, RFC.submission],
   },
   'auth-mechanism-unsupported': {
@@ -1463,6 +1463,95 @@ export const RULES: readonly ExplainRule[] = [
     fix: "curl only says that the server answered with a reply code it did not expect; it does not show the reply. With SMTP that is most often the server refusing the message after it was sent (552 too large, 554 rejected by policy or as spam, 451 try again later), not a wrong port. Run curl again with `-v` and run `mailport explain` on the server's `<` lines.",
   },
 
+  // --- Mailers of shell scripts and cron: sendEmail, GNU mailutils mail, nullmailer ------------
+  {
+    // sendEmail drops the server's reply to AUTH and names the host and port instead.
+    id: 'sendemail-auth-failed',
+    cause: 'auth-failed',
+    confidence: 0.85,
+    match: [/SMTP-AUTH: Authentication to \S+ failed/],
+    seenIn: ['sendEmail'],
+    fix: "Check the username and password given to sendEmail with `-xu` and `-xp` (often the full e-mail address, or an app password with 2FA). sendEmail hides the server's reply: `-v -v` prints the dialogue, whose 535 `mailport explain` can read.",
+  },
+  {
+    // sendEmail has no implicit TLS: on 465 it waits its `-o timeout` for a plaintext greeting.
+    id: 'sendemail-timeout-on-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.8,
+    match: [/Timeout while reading from \S+ There was no response/],
+    port: 'implicit',
+    seenIn: ['sendEmail'],
+    fix: "sendEmail cannot speak implicit TLS, which port 465 expects from the first byte: use the server's STARTTLS port (587) with `-o tls=yes`.",
+  },
+  {
+    id: 'sendemail-timeout',
+    cause: 'no-greeting',
+    confidence: 0.6,
+    match: [/Timeout while reading from \S+ There was no response/],
+    unlessPort: 'implicit',
+    seenIn: ['sendEmail'],
+    fix: 'sendEmail waited `-o timeout` seconds (60 by default) for a reply that never came, most often the greeting: a port that expects implicit TLS (465, which sendEmail cannot speak: use 587 with `-o tls=yes`), or a firewall that accepts the connection and passes nothing. `mailport doctor HOST --ports PORT` shows which it is.',
+  },
+  {
+    // IO::Socket::SSL's verify error, without OpenSSL's reason (expired, self-signed, unknown CA).
+    id: 'sendemail-certificate-verify-failed',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.65,
+    match: [/sendEmail\[\d+\]: ERROR => TLS setup failed: [^\n]*certificate verify failed/],
+    seenIn: ['sendEmail'],
+    fix: "sendEmail says this of any certificate it cannot verify: one from a CA missing from OpenSSL's default store (give that CA with `SSL_CERT_FILE=ca.pem sendEmail …`; for a Mailport sandbox, the CA file `mailport serve` prints), but also a self-signed or an expired one. `mailport doctor HOST --ports PORT` names which. sendEmail has no option to turn verification off, nor should it.",
+  },
+  {
+    // Every refusal ends as this one sentence, without the server's reply.
+    id: 'mailutils-rejected',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/cannot send message: Operation rejected by remote party/],
+    seenIn: ['GNU mailutils mail'],
+    fix: 'GNU mailutils `mail` prints this same line for every reply it did not like: no AUTH before STARTTLS (`;notls` in the `sendmail=smtp://…` URL), a missing login (`smtp://USER:PASS@…`), a plaintext greeting expected on port 465 (`smtps://`), a refused sender or recipient. Run it again with `--debug-level=mailer.prot` and run `mailport explain` on that output, or `mailport doctor HOST` to probe the server.',
+  },
+  {
+    // mailutils never checks the server's certificate, so its TLS error is the handshake itself.
+    id: 'mailutils-tls-error',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.6,
+    match: [/Cannot open mailer: TLS error/],
+    seenIn: ['GNU mailutils mail'],
+    fix: 'GNU mailutils `mail` could not finish a TLS handshake it started at once, most often `sendmail=smtps://…` against a port that greets in plaintext (587, 25): use `sendmail=smtp://…`, which upgrades with STARTTLS when the server offers it, or port 465 with `smtps://`.',
+  },
+  {
+    // nullmailer-smtp says this where the server offers no AUTH: on 587, before STARTTLS.
+    id: 'nullmailer-no-auth-offered',
+    cause: 'auth-before-starttls',
+    confidence: 0.75,
+    match: [/Server does not advertise any supported authentication methods/],
+    seenIn: ['nullmailer'],
+    fix: 'The server offered no AUTH, which a submission port does only after STARTTLS: add `--starttls` to the line of `/etc/nullmailer/remotes` (or `--ssl` on port 465). If the server offers no AUTH even then, drop `--user` and `--pass`.',
+  },
+  {
+    id: 'nullmailer-connect-failed',
+    cause: 'connection-refused',
+    confidence: 0.6,
+    match: [/smtp: Failed: Connect failed/],
+    seenIn: ['nullmailer'],
+    fix: 'nullmailer-smtp says only this of a connection it could not open: a refused port, a host that does not resolve or is unreachable. Check the host and `--port` in `/etc/nullmailer/remotes` and that the server listens there: `mailport doctor HOST --ports PORT`.',
+  },
+  {
+    // GnuTLS's verdict, as nullmailer-smtp words it: the same for every chain it cannot verify.
+    id: 'nullmailer-certificate-untrusted',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.6,
+    match: [/Server SSL\/TLS certificate is untrusted/],
+    seenIn: ['nullmailer'],
+    fix: 'nullmailer-smtp says this of any certificate it cannot verify: one from a CA it does not trust (give that CA with `--x509cafile=FILE` in `/etc/nullmailer/remotes`; for a Mailport sandbox, the CA file `mailport serve` prints), but also a self-signed or an expired one. `mailport doctor HOST --ports PORT` names which. Keep verification on (no `--insecure`).',
+  },
+  {
+    id: 'nullmailer-certificate-hostname',
+    cause: 'cert-hostname-mismatch',
+    confidence: 0.9,
+    match: [/Server SSL\/TLS certificate does not match hostname/],
+    seenIn: ['nullmailer'],
+  },
   // --- Desktop mail clients and PHP's mail(): their own words, without the server's ------------
   // Thunderbird's send errors (mailnews' messengercompose.ftl) and Outlook's (its 0x800CCCxx and
   // 0x800421xx codes, with or without their text) name a step, not a reply; when they quote the
