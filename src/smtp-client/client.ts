@@ -67,7 +67,7 @@ const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
-/** Command unrecognized (500) or not implemented (502), RFC 5321 §4.2.2. */
+/** 500 and 502: the server does not know the command at all (RFC 5321 §4.2.2). */
 const COMMAND_UNKNOWN: ReadonlySet<number> = new Set([500, 502]);
 
 export class SmtpClient {
