@@ -73,7 +73,7 @@ function formatPort(port: PortReport, palette: Palette): string[] {
   // Extensions are known only once a session started; a broken greeting is SMTP without one.
   if (port.service === 'smtp' && port.tls !== null) {
     const extensions = [
-      port.authMechanisms.length > 0 ? `AUTH ${port.authMechanisms.join(' ')}` : 'no AUTH',
+      authFact(port),
       port.authBeforeTls ? 'AUTH offered before TLS' : null,
       port.authRequired === null ? null : port.authRequired ? 'AUTH required' : 'AUTH not required',
       port.size === null ? null : `SIZE ${port.size}`,
@@ -84,6 +84,16 @@ function formatPort(port: PortReport, palette: Palette): string[] {
   }
   for (const finding of port.findings) lines.push(formatFinding(finding, palette));
   return lines;
+}
+
+/**
+ * The AUTH mechanisms of the session a client would send on. When STARTTLS failed, only those
+ * offered before TLS are known (said by "AUTH offered before TLS"), not that there are none.
+ */
+function authFact(port: PortReport): string | null {
+  if (port.authMechanisms.length > 0) return `AUTH ${port.authMechanisms.join(' ')}`;
+  if (!port.authBeforeTls) return 'no AUTH';
+  return port.ehloAfterTls === null ? null : 'no AUTH after TLS';
 }
 
 function formatFinding(finding: Finding, palette: Palette): string {

@@ -309,8 +309,9 @@ async function inStep(client: SmtpClient): Promise<void> {
 }
 
 /**
- * A command of the doctor's own, checked like every step. A 421 to it ends the session: the
- * server is closing the channel (RFC 5321 §3.8), whatever the command was.
+ * A command of the doctor's own (MAIL, RCPT or RSET), checked like every step. A 421 to it ends
+ * the session: the server is closing the channel (RFC 5321 §3.8), whatever the command was. A 3xx
+ * is no answer to any of them (RFC 5321 §4.3.2): the server is out of step.
  */
 async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<ServerReply> {
   const reply = await client.command(line, phase);
@@ -319,6 +320,15 @@ async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<
     throw new SmtpClientError('EPROTOCOL', phase, `The server closed the session in reply to ${line}`, {
       reply,
     });
+  }
+  if (reply.code >= 300 && reply.code < 400) {
+    const command = line.split(':')[0] ?? line;
+    throw new SmtpClientError(
+      'EPROTOCOL',
+      phase,
+      `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2): a protocol error on its side, its replies out of step with the commands`,
+      { reply },
+    );
   }
   return reply;
 }
@@ -335,7 +345,7 @@ function sessionFailure(
     const reply = after === null ? 'greeting' : `reply to ${commandName(after)}`;
     return {
       message: `The server's ${reply} ended at "${final}" (a space after the code marks the last line, RFC 5321 §4.2.1), yet more lines followed: "${line}". Clients read those as the replies to their next commands, out of step from there on, so Mailport stopped here: the server (or a proxy rewriting its replies) sends malformed replies.`,
-      cause: 'not-smtp',
+      cause: 'server-protocol-error',
     };
   }
   if (error instanceof SmtpClientError && error.code === 'ETIMEDOUT') {
@@ -343,7 +353,7 @@ function sessionFailure(
     if (unfinished) {
       return {
         message: `The server left its reply to ${commandName(unfinished.command)} unfinished: it sent ${unfinished.lines.map((text) => `"${text}"`).join(', ')}, each with a dash after the code (more to come), then nothing for ${seconds} s. A reply ends with a line that has a space after the code (RFC 5321 §4.2.1): the server is broken, or a proxy in between cut its reply.`,
-        cause: 'not-smtp',
+        cause: 'server-protocol-error',
       };
     }
   }
@@ -355,7 +365,7 @@ function sessionFailure(
     const command = client.transcript.entries.findLast((entry) => entry.dir === 'C');
     return {
       message: `The server's reply to ${command ? commandName(command.text) : 'the greeting'} breaks SMTP: ${error.notSmtpReason}. Clients cannot read it and give up: the server is broken, or something in front of it garbles its replies.`,
-      cause: 'not-smtp',
+      cause: 'server-protocol-error',
     };
   }
   if (isHangUp(error)) return { message: hangUp(client, options.ehloName), cause: 'connection-closed' };
@@ -896,7 +906,7 @@ function unreadableGreeting(
     'error',
     `The server's greeting "${report.banner}" breaks SMTP: ${reason}. Clients cannot read it and give up: the server is broken, or something in front of it garbles its replies.`,
     overTls ? opensslFor(target, 'implicit') : netcat(target),
-    'not-smtp',
+    'server-protocol-error',
   );
 }
 

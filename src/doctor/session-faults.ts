@@ -68,7 +68,7 @@ export function sessionFault(
       message: afterStarttls
         ? `After STARTTLS the server greeted a second time ("${formatReply(reply)}") where the reply to EHLO belongs: the session continues without a new greeting, the client speaking first (RFC 3207 §4.2). Clients read that 220 as the answer to EHLO and give up, or fall out of step; the server (often a TLS proxy that greets on its own in front of it) must drop the second greeting.`
         : `The server answered EHLO with a greeting ("${formatReply(reply)}"), not with 250: it greets twice, so clients read every later reply as the answer to the command before. The server (or a proxy in front of it that greets on its own) must send one greeting only.`,
-      cause: 'not-smtp',
+      cause: 'server-protocol-error',
     };
   }
   if (HELO_NAME_REFUSED.test(reply.raw)) {

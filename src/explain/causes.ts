@@ -34,6 +34,7 @@ export const CAUSE_IDS = [
   'temporary-failure',
   'no-reply-after-data',
   'not-smtp',
+  'server-protocol-error',
   'no-error',
   'unknown',
 ] as const;

@@ -258,6 +258,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: 'SMTP submission is port 587 (STARTTLS) or 465 (implicit TLS); 143/993 are IMAP, 110/995 POP3, 80/443 HTTP, 24 LMTP.',
     references: [RFC.submission, RFC.implicitTls],
   },
+  'server-protocol-error': {
+    summary:
+      "The server speaks SMTP but breaks its rules: a reply the client cannot read (no reply code, a code that changes inside a multi-line reply, lines after the last one) or a reply that does not answer the command sent (354 to MAIL FROM, 250 to AUTH). Either the server is broken, or something between you and it rewrites the conversation: a firewall's SMTP inspection (Cisco ASA/PIX `inspect esmtp` masks the greeting with asterisks and turns commands it does not know into XXXX), an antivirus mail proxy, or a load balancer.",
+    fix: 'No client setting fixes this. See the exact bytes with `mailport send --show-transcript` or `swaks --server HOST --port PORT` (`mailport doctor HOST` names the broken reply). A greeting made of asterisks, `XXXXXXXA` in the EHLO reply or `Command unrecognized: "XXXX"` is a Cisco firewall\'s SMTP inspection: ask whoever runs it to turn it off (`no inspect esmtp` in the `global_policy`) or to let STARTTLS and AUTH through. Otherwise try from another network to rule out a proxy, and report the transcript to the server\'s operator.',
+    references: [`${RFC.smtp} §4.2 (reply format)`, `${RFC.smtp} §4.3.2 (replies each command may get)`],
+  },
   'no-error': {
     summary:
       'This output shows a successful exchange: the server accepted the message (250) or the TLS check passed.',
@@ -409,6 +415,15 @@ const FAILURE_SIGNS =
 
 const RELAY_DENIED =
   /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i;
+
+/**
+ * What a Cisco ASA or PIX with ESMTP inspection leaves of a session: a greeting masked with
+ * asterisks (a few digits left), EHLO keywords it hides turned into X's, and the server's refusal
+ * of a command the firewall rewrote into XXXX.
+ */
+const CISCO_INSPECTION = /\b220[ -]\*[*0-9 ]{15,}\s*$|\b250[ -]X{6,}[A-Z]?\b|Command unrecognized: "?X{4,}/m;
+const CISCO_INSPECTION_FIX =
+  'A Cisco ASA or PIX firewall between you and the server inspects SMTP (`inspect esmtp`): it masks the greeting with asterisks, hides STARTTLS and AUTH in the EHLO reply as `XXXXXXXA`, and rewrites commands it does not allow into XXXX, which the server then refuses. Ask whoever runs that firewall to turn the inspection off (`policy-map global_policy` → `class inspection_default` → `no inspect esmtp`) or allow STARTTLS and AUTH through it; or send from a network without it, over port 465 (implicit TLS, which the inspection cannot read).';
 
 /** What to do when the port is an LMTP server, or anything else that knows neither EHLO nor HELO. */
 const LMTP_FIX =
@@ -1407,7 +1422,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'not-smtp',
     confidence: 0.9,
     match: [
-      /did not speak SMTP|(?:^[ \t]*|[=(:'"] ?)(?:\* OK|\+OK)\b|HTTP\/1\.[01] \d{3}|IMAP4|POP3 (?:server )?ready|SMTPConnectError: \(-1,|Malformed SMTP response line/im,
+      /did not speak SMTP|(?:^[ \t]*|[=(:'"] ?)(?:\* OK|\+OK)\b|HTTP\/1\.[01] \d{3}|SSH-2\.0-|IMAP4|POP3 (?:server )?ready|SMTPConnectError: \(-1,|Malformed SMTP response line/im,
     ],
     seenIn: [
       'mailport',
@@ -1421,6 +1436,45 @@ export const RULES: readonly ExplainRule[] = [
       'Go net/smtp',
       'JavaMail',
     ],
+  },
+  {
+    // Mailport's own SMTP client (send, doctor, release) saying the server broke SMTP.
+    id: 'mailport-server-protocol-error',
+    cause: 'server-protocol-error',
+    confidence: 0.95,
+    match: [
+      /broke SMTP|breaks SMTP|a protocol error on its side|Reply code changed inside a multi-line reply|is not an SMTP reply code|first byte of a line is not a reply code|yet more lines followed|left its reply to [^\n]* unfinished|greets twice|greeted a second time/,
+    ],
+    seenIn: ['mailport'],
+  },
+  {
+    // The same inspection hiding STARTTLS: in effect STARTTLS is not offered, and the fix is the firewall's.
+    id: 'starttls-masked-by-esmtp-inspection',
+    cause: 'starttls-not-offered',
+    confidence: 0.98,
+    match: [/STARTTLS/i, CISCO_INSPECTION],
+    seenIn: ['nodemailer', 'swaks'],
+    fix: CISCO_INSPECTION_FIX,
+  },
+  {
+    // Python smtplib reads a reply line without a code as -1; SMTPConnectError (the greeting) is
+    // another protocol (not-smtp above), any later reply a server breaking SMTP mid-session.
+    id: 'smtplib-reply-without-code',
+    cause: 'server-protocol-error',
+    confidence: 0.85,
+    match: [/SMTP(?:Helo|Response|Sender|Data|Authentication)(?:Error|Exception|Refused)?: \(-1,/],
+    seenIn: ['Python smtplib'],
+  },
+  {
+    // Cisco ASA/PIX ESMTP inspection masks the banner with asterisks (a few digits left) and
+    // rewrites commands and EHLO keywords it does not allow into X's.
+    id: 'cisco-esmtp-inspection',
+    cause: 'server-protocol-error',
+    confidence: 0.9,
+    match: [CISCO_INSPECTION],
+    unless: [/STARTTLS/i],
+    seenIn: ['Cisco ASA', 'Exchange', 'swaks', 'openssl s_client'],
+    fix: CISCO_INSPECTION_FIX,
   },
   {
     // A server that answers LHLO (RFC 2033), or greets as LMTP: mailport's own probe says so.

@@ -19,7 +19,7 @@ import {
 import { type EhloCapabilities, parseEhlo } from './ehlo.js';
 import { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase, socketErrorCode } from './errors.js';
 import { type ReaderFailure, ReplyReader } from './reader.js';
-import { formatReply, isPositive, type ServerReply } from './reply.js';
+import { formatReply, type ServerReply } from './reply.js';
 import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
 import { REDACTED, Transcript } from './transcript.js';
 
@@ -316,7 +316,7 @@ export class SmtpClient {
       extra.push('SMTPUTF8');
     const line = [`MAIL FROM:<${address}>`, ...extra].join(' ');
     const reply = await this.command(line, 'mail');
-    return this.expectPositive(reply, 'mail', refusedMailFrom(reply));
+    return this.expectAccepted(reply, 'mail', refusedMailFrom(reply));
   }
 
   async rcptTo(address: string): Promise<ServerReply> {
@@ -327,14 +327,14 @@ export class SmtpClient {
       reply.code === 421
         ? `The server closed the session at RCPT TO:<${address}>`
         : `The server refused the recipient <${address}>${this.authenticated ? ' though the session is authenticated (AUTH succeeded)' : ''}`;
-    return this.expectPositive(reply, 'rcpt', refused);
+    return this.expectAccepted(reply, 'rcpt', refused);
   }
 
   /** DATA (RFC 5321 §4.1.1.4): dot-stuffing, CRLF line endings, and `<CRLF>.<CRLF>` at the end. */
   async data(message: Buffer | string): Promise<ServerReply> {
     const start = await this.command('DATA', 'data');
     // A 2xx is no refusal but a server breaking SMTP: only 354 asks for the message (RFC 5321 §4.1.1.4).
-    if (isPositive(start) && start.code !== 354)
+    if (start.code >= 200 && start.code < 400 && start.code !== 354)
       throw new SmtpClientError(
         'EPROTOCOL',
         'data',
@@ -416,9 +416,22 @@ export class SmtpClient {
     return this.readReply(phase);
   }
 
-  private expectPositive(reply: ServerReply, phase: SmtpPhase, message: string): ServerReply {
-    if (!isPositive(reply)) throw new SmtpClientError('EENVELOPE', phase, message, { reply });
-    return reply;
+  /**
+   * MAIL and RCPT succeed only with a 2xx (RFC 5321 §4.3.2). A 3xx is no refusal but a server out
+   * of step with the commands (a 354 meant for DATA, say): reported as its protocol error.
+   */
+  private expectAccepted(reply: ServerReply, phase: 'mail' | 'rcpt', message: string): ServerReply {
+    if (reply.code >= 200 && reply.code < 300) return reply;
+    if (reply.code < 400) {
+      const command = phase === 'mail' ? 'MAIL FROM' : 'RCPT TO';
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        phase,
+        `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2: 250, or a refusal): a protocol error on its side, its replies out of step with the commands; the message was not sent`,
+        { reply },
+      );
+    }
+    throw new SmtpClientError('EENVELOPE', phase, message, { reply });
   }
 
   private attachReader(socket: Socket): ReplyReader {

@@ -69,7 +69,3 @@ function buildReply(code: number, rawLines: string[]): ServerReply {
   const lines = enhanced === null ? texts : texts.map((text) => text.replace(ENHANCED_CODE, ''));
   return { code, enhanced, lines, raw: rawLines.join('\n') };
 }
-
-export function isPositive(reply: ServerReply): boolean {
-  return reply.code >= 200 && reply.code < 400;
-}

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { type PortReport, runDoctor } from '../../src/doctor/index.js';
+import { type DoctorReport, formatDoctorReport, type PortReport, runDoctor } from '../../src/doctor/index.js';
 import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
 
 const servers: ScriptedServer[] = [];
@@ -20,13 +20,13 @@ after(async () => {
 async function diagnose(
   answer: (line: string, socket: Socket) => boolean,
   stepTimeoutMs = 2000,
-): Promise<{ port: PortReport; server: ScriptedServer }> {
+): Promise<{ port: PortReport; server: ScriptedServer; report: DoctorReport }> {
   const server = await startScriptedServer(answer);
   servers.push(server);
   const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs });
   const [port] = report.ports;
   assert.ok(port);
-  return { port, server };
+  return { port, server, report };
 }
 
 /** A server that does its own talking from the first byte: `greet` gets each new connection. */
@@ -88,7 +88,7 @@ const EHLO_WITH_STARTTLS = '250-broken.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\
 
 describe('doctor on broken SMTP servers', () => {
   test('STARTTLS offered, then refused with 454: says so, and closes its connection', async () => {
-    const { port, server } = await diagnose((line, socket) => {
+    const { port, server, report } = await diagnose((line, socket) => {
       if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
       else if (/^STARTTLS/i.test(line)) socket.write('454 4.7.0 TLS not available due to local problem\r\n');
       else return false;
@@ -97,6 +97,10 @@ describe('doctor on broken SMTP servers', () => {
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /offered but the server refuses it: 454 4\.7\.0/);
     assert.equal(finding?.cause, 'starttls-not-offered');
+    // Only the mechanisms before TLS are known: the summary must not claim the port has none.
+    const summary = formatDoctorReport({ ...report, ports: [port] }).split('\n');
+    const extensions = summary[summary.findIndex((line) => line.startsWith(`Port ${port.port}`)) + 1];
+    assert.equal(extensions?.trim(), 'AUTH offered before TLS');
     await connectionsCloseSoon(server);
   });
 
@@ -155,7 +159,7 @@ describe('doctor on broken SMTP servers', () => {
     });
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /more than 1000 lines/);
-    assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(finding?.cause, 'server-protocol-error');
     await connectionsCloseSoon(server);
   });
 
@@ -168,7 +172,7 @@ describe('doctor on broken SMTP servers', () => {
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /reply to EHLO breaks SMTP: Not an SMTP reply line: "STARTTLS"/);
     assert.doesNotMatch(finding?.message ?? '', /did not speak SMTP/);
-    assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(finding?.cause, 'server-protocol-error');
   });
 
   test('EHLO and HELO both refused: both replies are shown', async () => {
@@ -218,7 +222,7 @@ describe('doctor on broken SMTP servers', () => {
     });
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /Reply code 999 is not an SMTP reply code/);
-    assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(finding?.cause, 'server-protocol-error');
   });
 
   test('a 421 to EHLO, then a hang-up: the 421 is the finding, HELO is not tried', async () => {
@@ -344,7 +348,7 @@ describe('doctor on broken SMTP servers', () => {
     });
     const [finding] = errors(port);
     assert.match(finding?.message ?? '', /reply to EHLO ended at "250 PIPELINING".*"250-STARTTLS"/);
-    assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(finding?.cause, 'server-protocol-error');
     assert.ok(!port.findings.some((entry) => /STARTTLS is not offered/.test(entry.message)));
     assert.equal(port.usable, false);
     // The leftover lines were not taken for the replies to a MAIL/RCPT probe.
@@ -358,9 +362,20 @@ describe('doctor on broken SMTP servers', () => {
       socket.write('250 2.1.0 Ok\r\n250 2.1.0 Ok\r\n');
       return true;
     });
-    const finding = errors(port).find((entry) => entry.cause === 'not-smtp');
+    const finding = errors(port).find((entry) => entry.cause === 'server-protocol-error');
     assert.match(finding?.message ?? '', /reply to MAIL FROM:<> ended at "250 2\.1\.0 Ok".*"250 2\.1\.0 Ok"/);
     assert.equal(port.authRequired, null, 'nothing is concluded from out-of-step replies');
+  });
+
+  test('MAIL answered 354: the server is out of step, and nothing is concluded about AUTH', async () => {
+    const { port } = await diagnose((line, socket) => {
+      if (!/^MAIL/i.test(line)) return false;
+      socket.write('354 Start mail input\r\n');
+      return true;
+    });
+    const finding = errors(port).find((entry) => entry.cause === 'server-protocol-error');
+    assert.match(finding?.message ?? '', /answered MAIL FROM with 354, which is no answer to MAIL FROM/);
+    assert.equal(port.authRequired, null);
   });
 
   test('a greeting without a line end: said so, within the step timeout', async () => {

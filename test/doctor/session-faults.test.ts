@@ -156,7 +156,7 @@ describe('doctor on sessions that break after they start', () => {
     const { report, port: found } = await diagnose(port);
     const [finding] = errors(found);
     assert.match(finding?.message ?? '', /After STARTTLS the server greeted a second time .*RFC 3207 §4\.2/);
-    assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(finding?.cause, 'server-protocol-error');
     assert.equal(report.recommendation, null);
   });
 

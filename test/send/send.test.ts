@@ -627,6 +627,27 @@ describe('mailport send (command)', () => {
     assert.equal(exitCode, 1);
     assert.match(output, /greeted in SMTP, then its reply \(ehlo\) broke SMTP \(A multi-line reply went on/);
     assert.doesNotMatch(output, /another protocol|Cause: +not-smtp/);
+    assert.match(output, /Cause: +server-protocol-error/);
+  });
+
+  test('MAIL FROM answered 354 (a server out of step): a protocol error, nothing sent', async () => {
+    const commands: string[] = [];
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      commands.push(line.split(/[ :]/)[0] ?? '');
+      if (!/^MAIL/i.test(line)) return false;
+      socket.write('354 Start mail input\r\n');
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(
+      output,
+      /answered MAIL FROM with 354, which is no answer to MAIL FROM .*the message was not sent/,
+    );
+    assert.match(output, /Cause: +server-protocol-error/);
+    assert.ok(
+      !commands.includes('RCPT') && !commands.includes('DATA'),
+      `commands sent: ${commands.join(', ')}`,
+    );
   });
 
   test('DATA answered 250 instead of 354: a protocol error of the server, not a success', async () => {
