@@ -282,6 +282,8 @@ async function runSession(
     await client.quit();
   } catch (error) {
     client.close();
+    // Its greeting looked like SMTP's; only LHLO told them apart.
+    if (error instanceof SmtpClientError && error.speaksLmtp) report.service = 'lmtp';
     const failure = sessionFailure(error, client, options);
     if (failure.cause === 'client-certificate-required') {
       // TLS 1.3 completes the client's side of the handshake before the server judges it: the

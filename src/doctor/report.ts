@@ -8,7 +8,7 @@ import type { CauseId } from '../explain/causes.js';
 export type Reachability = 'open' | 'refused' | 'timeout' | 'no-greeting';
 
 /** What answered on the port: SMTP, or another protocol people mix the mail ports up with. */
-export type Service = 'smtp' | 'imap' | 'pop3' | 'http' | 'ssh' | 'tls' | 'unknown';
+export type Service = 'smtp' | 'lmtp' | 'imap' | 'pop3' | 'http' | 'ssh' | 'tls' | 'unknown';
 
 /** How the port behaves, read from its TLS mode and whether it demands AUTH before MAIL. */
 export type PortRole = 'submission' | 'submissions' | 'alternate' | 'relay';

@@ -35,6 +35,8 @@ export function describeService(service: Service, overTls: boolean): string {
       return 'a TLS server that does not speak plaintext SMTP';
     case 'smtp':
       return 'an SMTP server';
+    case 'lmtp':
+      return 'an LMTP server (RFC 2033: local delivery into mailboxes), not SMTP';
     case 'unknown':
       return `something that is not SMTP${wrapped}`;
   }

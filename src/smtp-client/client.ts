@@ -169,7 +169,7 @@ export class SmtpClient {
           'EPROTOCOL',
           'ehlo',
           `The server speaks LMTP (RFC 2033), not SMTP: it answered LHLO, as the service that hands a mail server's mail to its mailboxes does (Dovecot, Cyrus), and refused EHLO (${formatReply(reply)}) and HELO`,
-          { reply: helo },
+          { reply: helo, speaksLmtp: true },
         );
       }
       throw new SmtpClientError(

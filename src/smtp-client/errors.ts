@@ -41,6 +41,8 @@ export class SmtpClientError extends Error {
   readonly notSmtpReason: string | null;
   /** The whole message went out but its reply never came: the server may have accepted it. */
   readonly maybeDelivered: boolean;
+  /** The server refused EHLO and HELO but answered LHLO: an LMTP server (RFC 2033), not SMTP. */
+  readonly speaksLmtp: boolean;
 
   constructor(
     code: SmtpClientErrorCode,
@@ -52,6 +54,7 @@ export class SmtpClientError extends Error {
       received?: Buffer | null;
       notSmtpReason?: string | null;
       maybeDelivered?: boolean;
+      speaksLmtp?: boolean;
     } = {},
   ) {
     const replyText = options.reply ? `: ${formatReply(options.reply)}` : '';
@@ -62,6 +65,7 @@ export class SmtpClientError extends Error {
     this.received = options.received ?? null;
     this.notSmtpReason = options.notSmtpReason ?? null;
     this.maybeDelivered = options.maybeDelivered ?? false;
+    this.speaksLmtp = options.speaksLmtp ?? false;
   }
 }
 

@@ -198,13 +198,16 @@ describe('doctor on broken SMTP servers', () => {
       else return false;
       return true;
     };
-    const { port } = await diagnose(lmtp('250-vm\r\n250-8BITMIME\r\n250 PIPELINING\r\n'));
+    const { port, report } = await diagnose(lmtp('250-vm\r\n250-8BITMIME\r\n250 PIPELINING\r\n'));
     const [finding] = errors(port);
     assert.match(
       finding?.message ?? '',
       /^The session failed: The server speaks LMTP \(RFC 2033\), not SMTP/,
     );
     assert.equal(finding?.cause, 'not-smtp');
+    // Its greeting was SMTP's; the port line names what LHLO showed.
+    assert.equal(port.service, 'lmtp');
+    assert.match(formatDoctorReport(report), new RegExp(`Port ${port.port} {2}open · LMTP \\(not SMTP\\)\n`));
 
     // Without an LHLO answer, the two refusals alone still say "not an SMTP server for clients".
     const { port: neither } = await diagnose(lmtp('500 5.5.1 Unknown command\r\n'));
@@ -212,6 +215,7 @@ describe('doctor on broken SMTP servers', () => {
     assert.match(refusal?.message ?? '', /refused EHLO \(500 5\.5\.1 Unknown command\) and HELO: 500/);
     assert.doesNotMatch(refusal?.message ?? '', /LMTP \(RFC 2033\), not SMTP/);
     assert.equal(refusal?.cause, 'not-smtp');
+    assert.equal(neither.service, 'smtp');
   });
 
   test('a reply code outside 2xx-5xx is a protocol error, not a working server', async () => {

@@ -176,6 +176,7 @@ print('lhlo', s.docmd('LHLO', 'client.test'))`,
     const finding = report.ports[0]?.findings.find((entry) => entry.level === 'error');
     assert.match(finding?.message ?? '', /speaks LMTP/);
     assert.equal(finding?.cause, 'not-smtp');
+    assert.equal(report.ports[0]?.service, 'lmtp');
     assert.match(await readFile(join(dir, 'log'), 'utf8'), /starting up for lmtp/);
   });
 });
