@@ -52,6 +52,8 @@ function collapsedStart(text: string): string {
       spaceBefore = collapsed.length > 0;
       continue;
     }
+    // A NUL or another control character has no glyph: a list would show a box for it.
+    if (isControl(char)) continue;
     if (spaceBefore) collapsed += ' ';
     spaceBefore = false;
     collapsed += char;
@@ -65,6 +67,12 @@ function isWhitespace(char: string): boolean {
   const code = char.charCodeAt(0);
   if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
   return /\s/.test(char);
+}
+
+/** C0 controls (whitespace is handled before), DEL and C1 controls. */
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }
 
 function decodeEntity(name: string): string | undefined {

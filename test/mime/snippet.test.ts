@@ -11,6 +11,10 @@ describe('snippet', () => {
     assert.equal(text(''), '');
   });
 
+  it('leaves out control characters, which have no glyph, and keeps the text around them', () => {
+    assert.equal(text('bo\u0000dy\u0007 \u001b[1mbold\u007f \u0085x'), 'body [1mbold x');
+  });
+
   it('keeps a text of up to 160 characters whole', () => {
     const exact = 'x'.repeat(160);
     assert.equal(text(`\r\n${exact}\r\n`), exact);
