@@ -127,7 +127,7 @@ export async function startMailport(
       listeners: smtp.listeners(),
       http: {
         ...httpAddress,
-        url: `http://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`,
+        url: `${config.httpTls ? 'https' : 'http'}://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`,
         authRequired: config.httpAuth !== null,
       },
       tls: {
@@ -174,6 +174,7 @@ export async function startMailport(
         logger,
         deliverability,
         releaser,
+        tls: config.httpTls ? { certPem: tlsMaterial.certPem, keyPem: tlsMaterial.keyPem } : null,
       });
       try {
         await app.listen({ port: config.httpPort, host: config.host });

@@ -90,14 +90,12 @@ export class MailportNetworkError extends MailportError {
   readonly baseUrl: string;
 
   constructor(method: string, url: string, baseUrl: string, cause: unknown) {
-    super(
-      'MP_ERR_API_UNREACHABLE',
-      `Cannot reach the Mailport API at ${baseUrl} (${networkReason(cause)}). Is \`mailport serve\` running at ${baseUrl}?`,
-      {
-        cause,
-        hint: 'Start it with `npx mailport serve`, or pass --api URL (or set MAILPORT_API) to point at a running sandbox.',
-      },
-    );
+    const reason = networkReason(cause);
+    const { problem, hint } = whyUnreachable(reason, baseUrl);
+    super('MP_ERR_API_UNREACHABLE', `Cannot reach the Mailport API at ${baseUrl} (${reason}): ${problem}`, {
+      cause,
+      hint,
+    });
     this.method = method;
     this.url = url;
     this.baseUrl = baseUrl;
@@ -111,6 +109,48 @@ function hintFor(status: number): string {
   if (status >= 500) return 'The server failed; the `mailport serve` log has the details.';
   return 'See the problem details above.';
 }
+
+/** What a network failure says about the API URL, and what to do about it. */
+function whyUnreachable(reason: string, baseUrl: string): { problem: string; hint: string } {
+  const https = baseUrl.startsWith('https:');
+  if (UNTRUSTED_CERTIFICATE.has(reason))
+    return {
+      problem: 'its HTTPS certificate is not trusted here.',
+      hint: 'A sandbox signs it with its local CA: set NODE_EXTRA_CA_CERTS to that CA file (`mailport serve` prints it as "TLS CA", e.g. .mailport/tls/ca.pem), or start serve with --tls-cert and a certificate this machine trusts.',
+    };
+  if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return {
+      problem: 'its HTTPS certificate is for another name.',
+      hint: 'Use a host name the certificate holds (serve --hostname NAME; localhost and 127.0.0.1 by default).',
+    };
+  if (https && /WRONG_VERSION_NUMBER|wrong version number|EPROTO|packet length too long/i.test(reason))
+    return {
+      problem: 'it answers plain HTTP, not HTTPS.',
+      hint: `Use http:// (${baseUrl.replace(/^https:/, 'http:')}), or start serve with --http-tls.`,
+    };
+  // A TLS port drops a plain HTTP request unanswered: connected, then closed.
+  if (!https && HUNG_UP.has(reason))
+    return {
+      problem: 'something accepted the connection and closed it without an answer.',
+      hint: `A sandbox started with --http-tls answers only HTTPS: use ${baseUrl.replace(/^http:/, 'https:')} (with NODE_EXTRA_CA_CERTS set to its CA). Otherwise point --api (or MAILPORT_API) at the "Web UI + API" address \`mailport serve\` printed.`,
+    };
+  return {
+    problem: `is \`mailport serve\` running there?`,
+    hint: 'Start it with `npx mailport serve`, or pass --api URL (or set MAILPORT_API) to point at a running sandbox.',
+  };
+}
+
+/** OpenSSL's verification failures that mean "signed by a CA this machine does not trust". */
+const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+
+const HUNG_UP: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
 /** Undici hides the socket error under `cause` (`fetch failed` → `ECONNREFUSED`). */
 function networkReason(error: unknown): string {

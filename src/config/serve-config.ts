@@ -47,6 +47,8 @@ export interface ServeConfig {
    * --http-auth-file; null when the API is open to anyone who reaches it.
    */
   httpAuth: ReadonlyMap<string, string> | null;
+  /** Serve the HTTP API and web UI over HTTPS, with the SMTP listeners' certificate. */
+  httpTls: boolean;
   hostname: string;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -99,6 +101,7 @@ export interface RawServeOptions extends RawReleaseOptions {
   senderMustMatchLogin?: boolean;
   httpAuth?: string[];
   httpAuthFile?: string;
+  httpTls?: boolean;
   hostname?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -374,6 +377,7 @@ export function resolveServeConfig(
     storage: raw.storage ?? null,
     auth: { mode: authMode, users, senderMustMatchLogin: raw.senderMustMatchLogin ?? false },
     httpAuth: resolveHttpAuth(raw),
+    httpTls: raw.httpTls ?? false,
     hostname: raw.hostname ?? SERVE_DEFAULTS.hostname,
     tlsCertFile: raw.tlsCert,
     tlsKeyFile: raw.tlsKey,

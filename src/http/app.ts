@@ -2,8 +2,10 @@
  * The HTTP API (and the web UI): builds a Fastify app over the Store and the EventBus. The caller
  * listens and closes; closing ends open event streams and long-polls first.
  */
+import { createServer as createHttpsServer } from 'node:https';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory, type RawServerDefault } from 'fastify';
+import { MIN_TLS_VERSION } from '../tls/tls-material.js';
 import { VERSION } from '../version.js';
 import { requireBasicAuth, SECURITY_SCHEME, SECURITY_SCHEME_NAME } from './basic-auth.js';
 import { answerClientError, MAX_URL_BYTES } from './client-error.js';
@@ -45,7 +47,14 @@ export const MAX_HTTP_CONNECTIONS = 1000;
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Closing destroys every socket once long-lived responses have finished (see Shutdown): idle
   // keep-alive clients must not hold a sandbox's shutdown up for the keep-alive timeout.
+  const { tls } = deps;
+  // An https.Server is an http.Server to Fastify: same request and reply objects, TLS underneath.
+  const serverFactory: FastifyServerFactory<RawServerDefault> | undefined = tls
+    ? (handler) =>
+        createHttpsServer({ cert: tls.certPem, key: tls.keyPem, minVersion: MIN_TLS_VERSION }, handler)
+    : undefined;
   const base = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
     forceCloseConnections: true,
     logger: false,
     // Ids longer than Fastify's 100 characters reach the schema, which says what is wrong with

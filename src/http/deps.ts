@@ -44,6 +44,8 @@ export interface HttpDeps {
   deliverability?: DeliverabilitySettings;
   /** Sends messages to `--release-server`; null or absent when release is off. */
   releaser?: MessageReleaser | null;
+  /** Certificate and key to serve HTTPS with (`--http-tls`); null or absent: plain HTTP. */
+  tls?: { certPem: string; keyPem: string } | null;
 }
 
 /** The Fastify instance as the routes see it: request and reply types inferred from TypeBox schemas. */

@@ -4,10 +4,7 @@
  */
 import tls from 'node:tls';
 import type { DiagnosticCode, TlsFacts } from '../domain/types.js';
-import type { TlsMaterial } from '../tls/tls-material.js';
-
-/** RFC 8996 deprecates TLS 1.0 and 1.1; RFC 8314 §4.1 asks for TLS 1.2 or newer. */
-export const MIN_TLS_VERSION = 'TLSv1.2';
+import { MIN_TLS_VERSION, type TlsMaterial } from '../tls/tls-material.js';
 
 export function createServerSecureContext(material: TlsMaterial): tls.SecureContext {
   return tls.createSecureContext({

@@ -8,6 +8,9 @@ import { MailportError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
 import { createCertificateAuthority, describeCertificate, issueServerCertificate } from './certificates.js';
 
+/** For every TLS listener, SMTP and HTTPS: RFC 8996 deprecates TLS 1.0 and 1.1, RFC 8314 §4.1 asks for 1.2 or newer. */
+export const MIN_TLS_VERSION = 'TLSv1.2';
+
 export interface TlsMaterial {
   certPem: string;
   keyPem: string;

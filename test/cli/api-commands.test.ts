@@ -241,7 +241,10 @@ describe('mailport messages / sessions', () => {
     const url = await closedPortUrl();
     await assert.rejects(cli(['--api', url, 'messages', 'list']), (error: unknown) => {
       assert.ok(error instanceof MailportNetworkError);
-      assert.match(error.message, new RegExp(`Is \`mailport serve\` running at ${url}\\?`));
+      assert.match(
+        error.message,
+        new RegExp(`at ${url} \\(ECONNREFUSED\\): is \`mailport serve\` running there\\?`),
+      );
       assert.match(error.hint ?? '', /npx mailport serve/);
       return true;
     });
@@ -266,7 +269,7 @@ describe('mailport (process): exit codes and advice', () => {
     assert.match(
       result.stderr,
       new RegExp(
-        `Cannot reach the Mailport API at ${url} \\(ECONNREFUSED\\)\\. Is \`mailport serve\` running at ${url}\\?`,
+        `Cannot reach the Mailport API at ${url} \\(ECONNREFUSED\\): is \`mailport serve\` running there\\?`,
       ),
     );
     assert.match(result.stderr, /npx mailport serve.*--api URL/);

@@ -76,7 +76,7 @@ export async function startServeProcess(
   for (const match of output.matchAll(/^\s{4}(relay|submissions|submission|alternate)\s+\S+:(\d+)/gm)) {
     ports[match[1] as string] = Number(match[2]);
   }
-  const httpUrl = /Web UI \+ API: (http:\/\/\S+)/.exec(output)?.[1] ?? null;
+  const httpUrl = /Web UI \+ API: (https?:\/\/\S+)/.exec(output)?.[1] ?? null;
   return { child, ports, httpUrl, output: () => output };
 }
 

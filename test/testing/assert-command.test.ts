@@ -203,6 +203,6 @@ describe('mailport assert', () => {
       'a@example.com',
     ]);
     assert.equal(unreachable.code, 1);
-    assert.match(unreachable.stderr, /Cannot reach the Mailport API .*Is `mailport serve` running/);
+    assert.match(unreachable.stderr, /Cannot reach the Mailport API .*is `mailport serve` running there/);
   });
 });

@@ -139,6 +139,13 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       option(
+        '--http-tls',
+        "serve the HTTP API and web UI over HTTPS (TLS 1.2+) with the certificate of the SMTP listeners: the local CA's, or --tls-cert; plain http:// is then refused on that port",
+        'MAILPORT_HTTP_TLS',
+      ),
+    )
+    .addOption(
+      option(
         '--hostname <name>',
         'name in the greeting and the certificate (default localhost)',
         'MAILPORT_HOSTNAME',

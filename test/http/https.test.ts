@@ -1,0 +1,201 @@
+/**
+ * `mailport serve --http-tls`: the HTTP API and web UI over HTTPS with the SMTP listeners'
+ * certificate. Checked with real clients: Node's TLS stack with the sandbox CA (TLS 1.2+ only, the
+ * names the certificate holds), the API's event stream, the `mailport` CLI with and without the CA
+ * trusted, curl over plain http:// to that port, and Chromium showing mail live.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import { get } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { connect } from 'node:tls';
+import { launchChromium } from '../helpers/chromium.js';
+import {
+  RELAY_ONLY_EPHEMERAL,
+  runMailport,
+  type ServeProcess,
+  startServeProcess,
+} from '../helpers/cli-process.js';
+import { runClient } from '../helpers/run-client.js';
+import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+
+const UI_DIR = resolve('dist/ui');
+
+function httpsGet(url: string, ca: string): Promise<{ response: IncomingMessage; body: string }> {
+  return new Promise((resolvePromise, reject) => {
+    get(url, { ca }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolvePromise({ response, body }));
+    }).on('error', reject);
+  });
+}
+
+describe('the HTTP API over HTTPS (--http-tls)', () => {
+  let serve: ServeProcess;
+  let url: string;
+  let caFile: string;
+  let ca: string;
+
+  before(async () => {
+    serve = await startServeProcess([...RELAY_ONLY_EPHEMERAL, '--http-port', '0', '--http-tls']);
+    url = serve.httpUrl ?? '';
+    const printedCa = /TLS CA: +(\S+)/.exec(serve.output())?.[1];
+    assert.ok(printedCa, serve.output());
+    caFile = printedCa;
+    ca = await readFile(caFile, 'utf8');
+  });
+
+  after(() => {
+    serve?.child.kill('SIGINT');
+  });
+
+  test('the banner prints an https:// address, which answers with the sandbox CA, for localhost too', async () => {
+    assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const health = await httpsGet(`${url}/healthz`, ca);
+    assert.equal(health.response.statusCode, 200);
+    const info = JSON.parse(
+      (await httpsGet(`${url.replace('127.0.0.1', 'localhost')}/api/v1/info`, ca)).body,
+    );
+    assert.equal(info.http.url, url);
+  });
+
+  test('TLS 1.2 and newer only: a TLS 1.1 client is refused in the handshake', async () => {
+    const port = Number(new URL(url).port);
+    const refused = await new Promise<Error | null>((done) => {
+      const socket = connect({ host: '127.0.0.1', port, ca, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' });
+      socket.once('secureConnect', () => {
+        socket.destroy();
+        done(null);
+      });
+      socket.once('error', done);
+    });
+    assert.ok(refused, 'a TLS 1.1 handshake succeeded');
+  });
+
+  test('the event stream works over HTTPS', async () => {
+    const stream = await new Promise<IncomingMessage>((resolvePromise, reject) => {
+      get(`${url}/api/v1/events`, { ca, headers: { accept: 'text/event-stream' } }, resolvePromise).on(
+        'error',
+        reject,
+      );
+    });
+    try {
+      assert.equal(stream.statusCode, 200);
+      assert.match(stream.headers['content-type'] ?? '', /^text\/event-stream/);
+      const received = new Promise<string>((resolvePromise) => {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('event: message.received')) resolvePromise(text);
+        });
+      });
+      const sent = await runClient('swaks', [
+        ...['--server', `127.0.0.1:${serve.ports.relay}`, '--from', 'app@example.com'],
+        ...['--to', 'alice@example.com', '--header', 'Subject: over https'],
+      ]);
+      assert.match(sent, /<- {2}250 2\.0\.0/);
+      assert.match(await received, /"subject":"over https"/);
+    } finally {
+      stream.destroy();
+    }
+  });
+
+  test('the CLI: trusted with NODE_EXTRA_CA_CERTS it works; untrusted, or over http://, it says what to do', async () => {
+    const listed = await runMailport(['--api', url, 'messages', 'list', '--json'], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+    assert.equal(listed.code, 0, listed.stderr);
+    // The message of the event-stream test above.
+    const { items } = JSON.parse(listed.stdout) as { items: { subject: string }[] };
+    assert.ok(
+      items.some((item) => item.subject === 'over https'),
+      listed.stdout,
+    );
+
+    const untrusted = await runMailport(['--api', url, 'messages', 'list'], { NODE_EXTRA_CA_CERTS: '' });
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /its HTTPS certificate is not trusted here/);
+    assert.match(untrusted.stderr, /NODE_EXTRA_CA_CERTS/);
+
+    const plain = url.replace('https:', 'http:');
+    const overHttp = await runMailport(['--api', plain, 'messages', 'list']);
+    assert.equal(overHttp.code, 1);
+    assert.match(overHttp.stderr, /closed it without an answer/);
+    assert.match(overHttp.stderr, new RegExp(`use ${url.replace(/\./g, '\\.')} `));
+  });
+
+  test('the CLI pointed with https:// at a plain HTTP port says to use http://', async () => {
+    const plainServer = createServer((_request, response) => response.end('{}'));
+    await new Promise<void>((done) => plainServer.listen(0, '127.0.0.1', done));
+    const { port } = plainServer.address() as AddressInfo;
+    try {
+      const result = await runMailport(['--api', `https://127.0.0.1:${port}`, 'messages', 'list']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /it answers plain HTTP, not HTTPS/);
+      assert.match(result.stderr, new RegExp(`Use http:// \\(http://127\\.0\\.0\\.1:${port}\\)`));
+    } finally {
+      plainServer.close();
+    }
+  });
+
+  test('curl over plain http:// gets no page: the port speaks only TLS', async () => {
+    const plain = await runClient('curl', [
+      '-sS',
+      '--max-time',
+      '5',
+      `${url.replace('https:', 'http:')}/healthz`,
+    ]);
+    assert.match(plain, /curl: \(52\) Empty reply from server|curl: \(56\)/);
+    assert.doesNotMatch(plain, /"status":"ok"/);
+    const secure = await runClient('curl', ['-sS', '--cacert', caFile, `${url}/healthz`]);
+    assert.match(secure, /"status":"ok"/);
+  });
+});
+
+describe('the web UI over HTTPS, in Chromium', () => {
+  let sandbox: TestSandbox;
+
+  before(async () => {
+    assert.ok(existsSync(join(UI_DIR, 'index.html')), 'dist/ui is missing: run `npm run build` first');
+    sandbox = await startTestSandbox({ uiDir: UI_DIR, httpTls: true });
+  });
+
+  after(async () => {
+    await sandbox?.stop();
+  });
+
+  test('shows mail live over the event stream, the page served over HTTPS', async () => {
+    assert.match(sandbox.apiUrl, /^https:/);
+    const browser = await launchChromium();
+    // Chromium has no flag to trust one more CA: the test CA is the only certificate it is told to accept.
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    try {
+      const page = await context.newPage();
+      const response = await page.goto(sandbox.apiUrl);
+      assert.equal(response?.status(), 200);
+      assert.equal((await response?.securityDetails())?.protocol?.startsWith('TLS 1.'), true);
+      await page.getByText('No mail yet.').waitFor();
+      await page.locator('.live-live').waitFor();
+      const sent = await runClient('swaks', [
+        ...['--server', `127.0.0.1:${sandbox.port('relay')}`, '--from', 'app@example.com'],
+        ...['--to', 'alice@example.com', '--header', 'Subject: Live over HTTPS'],
+      ]);
+      assert.match(sent, /<- {2}250 2\.0\.0/);
+      const row = page.locator('.row-link', { hasText: 'Live over HTTPS' });
+      await row.waitFor();
+      await row.click();
+      await page.getByRole('heading', { name: 'Live over HTTPS' }).waitFor();
+    } finally {
+      await context.close();
+      await browser.close();
+    }
+  });
+});
