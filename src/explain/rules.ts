@@ -2363,7 +2363,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.55,
     match: [
-      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|MAIL failed|refused the sender|SMTPSenderFailedException/i,
+      /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|\bMAIL failed|refused the sender|SMTPSenderFailedException/i,
     ],
     unless: [TEMPORARY_AT_STEP],
     seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport', 'JavaMail'],

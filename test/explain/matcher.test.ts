@@ -993,6 +993,12 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: "Task 'x - Sending' reported error (0x800CCC78) : 'Cannot send the message. Verify the e-mail address in your account properties. The server responded: 530 5.7.0 Must issue a STARTTLS command first'",
     cause: 'auth-before-starttls',
   },
+  {
+    client:
+      'WordPress, a plugin logging wp_mail failures (PHPMailer underneath): "mail failed" is not MAIL FROM',
+    text: 'wp_mail failed: SMTP Error: Could not connect to SMTP host. Failed to connect to server',
+    cause: 'unknown',
+  },
   // Apple Mail on macOS and Mail on iOS.
   {
     client: 'Apple Mail',
