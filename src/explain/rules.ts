@@ -2229,7 +2229,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.95,
     match: [
-      /\bDMARC\b|\bSPF\b[^\n]{0,60}\b(?:fail|softfail|check|validation|record)|\bDKIM\b|\b5\.7\.2[3-7]\b|(?:sender|mail|message) is unauthenticated/i,
+      /\bDMARC\b|\bSPF\b[^\n]{0,60}\b(?:fail|softfail|check|validation|record)|\bDKIM\b|\b5\.7\.2[3-7]\b|(?:sender|mail|message) is unauthenticated|\bUnauthenticated (?:e-?mail|mail|messages?)\b[^\n]{0,80}? not accepted|composite authentication failed/i,
     ],
     unless: [/\b5\.7\.25\b|PTR record/i],
     seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],

@@ -999,6 +999,12 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: 'wp_mail failed: SMTP Error: Could not connect to SMTP host. Failed to connect to server',
     cause: 'unknown',
   },
+  {
+    client:
+      'nodemailer, Microsoft 365 refusing mail from a domain that fails composite authentication at RCPT',
+    text: "Error: Can't send mail - all recipients were rejected: 550 5.7.1 Unauthenticated email is not accepted from this domain. (composite authentication failed)",
+    cause: 'sender-rejected',
+  },
   // Apple Mail on macOS and Mail on iOS.
   {
     client: 'Apple Mail',
