@@ -1457,6 +1457,17 @@ export const RULES: readonly ExplainRule[] = [
     fix: CISCO_INSPECTION_FIX,
   },
   {
+    // Ruby's Net::SMTP wanted a 334 challenge (AUTH LOGIN, CRAM-MD5) or the 354 to DATA and got a 2xx:
+    // net-smtp 0.3 raises SMTPUnknownError from check_auth_continue/check_continue, older ones say
+    // "could not get 3xx". Postfix's smtp-sink answers every command 250, AUTH LOGIN included.
+    id: 'ruby-2xx-where-3xx-expected',
+    cause: 'server-protocol-error',
+    confidence: 0.85,
+    match: [/check_(?:auth_)?continue'?: 2\d\d\b[^\n]*\(Net::SMTPUnknownError\)|could not get 3xx \(2\d\d\b/],
+    seenIn: ['Ruby Net::SMTP', 'Ruby mail gem'],
+    fix: "The server answered with a 2xx where SMTP asks for a 3xx: a 334 challenge after AUTH LOGIN or CRAM-MD5 (RFC 4954 §4), or 354 after DATA. It does not really implement that command: a test sink (Postfix's smtp-sink answers every command 250) or a broken server. Against a sink, send without a login (`authentication: nil`) or with `:plain`; otherwise report the transcript to the server's operator.",
+  },
+  {
     // Python smtplib reads a reply line without a code as -1; SMTPConnectError (the greeting) is
     // another protocol (not-smtp above), any later reply a server breaking SMTP mid-session.
     id: 'smtplib-reply-without-code',
@@ -1505,6 +1516,16 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.7,
     match: [/the server sent an invalid reply/i],
     seenIn: ['msmtp'],
+  },
+  {
+    // smtplib's own usage error: a command on an SMTP object with no connection (never connected,
+    // or closed by quit(), a with-block, or an earlier failure). The server was never asked.
+    id: 'smtplib-not-connected',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/SMTPServerDisconnected: please run connect\(\) first/],
+    seenIn: ['Python smtplib'],
+    fix: 'smtplib says this when the script sends a command on an `SMTP` object that has no connection, so no server was asked anything: it was created without a host (`smtplib.SMTP()` then `login()`; pass the host and port, or call `connect(host, port)` first), or it is used after `quit()` or after its `with` block ended, or an earlier error closed it (look for the first exception in the output and run `mailport explain` on that).',
   },
   {
     // curl's SMTP says this (and nothing else) when a reply code was not the one it expected, most

@@ -1,8 +1,9 @@
 /**
  * `explain` on what real clients print when the server, or a firewall in front of it, breaks SMTP:
  * a Cisco ASA's ESMTP inspection (greeting masked with asterisks, STARTTLS hidden as XXXXXXXA,
- * commands rewritten into XXXX) and a server whose replies carry no reply code. The servers are
- * scripted on loopback; every text explained here was printed by the client.
+ * commands rewritten into XXXX), a server whose replies carry no reply code, and Postfix's
+ * smtp-sink answering AUTH LOGIN with 250. The servers are scripted on loopback (or smtp-sink);
+ * every text explained here was printed by the client.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -11,13 +12,15 @@ import nodemailer from 'nodemailer';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { runMailport } from '../helpers/cli-process.js';
 import { runClient } from '../helpers/run-client.js';
-import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
+import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
+import { type RunningServer, type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
 
 /** What an ASA with `inspect esmtp` lets through of an Exchange server's session. */
 const MASKED_GREETING = '220 ****************************************0**0***********2002*******2***0*00';
 
 let inspected: ScriptedServer;
 let codeless: ScriptedServer;
+let sink: RunningServer | null = null;
 
 before(async () => {
   inspected = await startScriptedServer((line, socket) => {
@@ -33,10 +36,11 @@ before(async () => {
     socket.write('hello there\r\n');
     return true;
   });
+  if (!SMTP_SINK_UNAVAILABLE) sink = await startSmtpSink([]);
 });
 
 after(async () => {
-  await Promise.all([inspected.close(), codeless.close()]);
+  await Promise.all([inspected.close(), codeless.close(), sink?.close()]);
 });
 
 function python(port: number, code: string): Promise<string> {
@@ -108,6 +112,13 @@ const CASES: Case[] = [
     cause: 'server-protocol-error',
   },
   {
+    name: 'Python smtplib used after its with-block closed it: a script error, no server asked',
+    output: () => python(codeless.port, 's.close()'),
+    printed: /SMTPServerDisconnected: please run connect\(\) first/,
+    cause: 'unknown',
+    fix: /used after `quit\(\)` or after its `with` block/,
+  },
+  {
     name: 'mailport send, replies without a reply code',
     output: async () => {
       const { stdout, stderr } = await runMailport([
@@ -121,6 +132,22 @@ const CASES: Case[] = [
     cause: 'server-protocol-error',
   },
 ];
+
+describe('explain on Ruby Net::SMTP logging in to smtp-sink', {
+  skip: SMTP_SINK_UNAVAILABLE ?? false,
+}, () => {
+  test('AUTH LOGIN answered 250 instead of a 334 challenge: the server, not the password', async () => {
+    const text = await runClient('ruby', [
+      '-rnet/smtp',
+      '-e',
+      `Net::SMTP.start('127.0.0.1', ${sink?.port}, 'client.test', 'alice', 'secret', :login) { |smtp| smtp.send_message("Subject: t\\r\\n\\r\\nhi\\r\\n", 'alice@example.com', 'bob@example.com') }`,
+    ]);
+    assert.match(text, /Net::SMTPUnknownError/);
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'server-protocol-error', text);
+    assert.match(answer.fix, /smtp-sink answers every command 250/);
+  });
+});
 
 describe('explain on servers that break SMTP, as real clients print it', () => {
   for (const { name, output, printed, cause, fix } of CASES) {
