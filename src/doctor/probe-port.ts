@@ -20,6 +20,7 @@ import {
 import { authFailure, noPasswordMechanism } from './auth-failure.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
+import { esmtpInspectionSigns } from './esmtp-inspection.js';
 import { withFix } from './fix.js';
 import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
 import { conventionFinding } from './port-conventions.js';
@@ -264,12 +265,15 @@ async function runSession(
       } else {
         report.tls = 'none';
         const refusal = refusedEhlo(client.transcript.entries);
+        const inspection = esmtpInspectionSigns(report.banner, capabilities);
         add(
           report,
           target.port === 25 ? 'info' : 'error',
-          refusal === null
-            ? 'STARTTLS is not offered: mail and passwords would travel unencrypted.'
-            : `The server refused EHLO (${refusal}) and answers only HELO: it speaks SMTP without extensions (no ESMTP, RFC 5321 §4.1.1.1), so it offers neither STARTTLS nor AUTH; mail and passwords would travel unencrypted.`,
+          inspection !== null
+            ? `STARTTLS is not offered to this client: a firewall on the way inspects SMTP and hides it (${inspection}: a Cisco ASA or PIX with \`inspect esmtp\`), so mail and passwords would travel unencrypted. Whoever runs that firewall must turn the inspection off (\`no inspect esmtp\`) or let STARTTLS through; port 465, whose implicit TLS it cannot read, may work meanwhile.`
+            : refusal === null
+              ? 'STARTTLS is not offered: mail and passwords would travel unencrypted.'
+              : `The server refused EHLO (${refusal}) and answers only HELO: it speaks SMTP without extensions (no ESMTP, RFC 5321 §4.1.1.1), so it offers neither STARTTLS nor AUTH; mail and passwords would travel unencrypted.`,
           swaksEhlo(target, 'none'),
           'starttls-not-offered',
         );

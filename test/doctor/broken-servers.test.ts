@@ -382,6 +382,22 @@ describe('doctor on broken SMTP servers', () => {
     assert.equal(port.authRequired, null);
   });
 
+  test("a Cisco firewall's SMTP inspection hiding STARTTLS is named, with the setting to change", async () => {
+    const server = await startScriptedServer((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-mail.example.com Hello\r\n250-SIZE 37748736\r\n250-XXXXXXXA\r\n250 8BITMIME\r\n');
+      return true;
+    }, '220 ****************************************0**0***********2002*******2***0*00');
+    servers.push(server);
+    const report = await runDoctor({ host: '127.0.0.1', ports: [server.port], stepTimeoutMs: 2000 });
+    const finding = report.ports[0]?.findings.find((entry) => entry.cause === 'starttls-not-offered');
+    assert.match(
+      finding?.message ?? '',
+      /greeting masked with asterisks, EHLO keywords turned into XXXXXXXA/,
+    );
+    assert.match(finding?.message ?? '', /no inspect esmtp/);
+  });
+
   test('a greeting without a line end: said so, within the step timeout', async () => {
     const server = await startRawServer((socket) => socket.write('220 mail.test ESMTP'));
     const port = await diagnoseGreeting(server);
