@@ -7,10 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { inspect } from 'node:util';
-import nodemailer from 'nodemailer';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { runMailport } from '../helpers/cli-process.js';
+import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { runClient } from '../helpers/run-client.js';
 import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
 import { type RunningServer, type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
@@ -50,19 +49,6 @@ function python(port: number, code: string): Promise<string> {
   ]);
 }
 
-async function nodemailerOutput(port: number): Promise<string> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, requireTLS: true });
-  try {
-    return inspect(
-      await transport.sendMail({ from: 'alice@example.com', to: 'bob@example.com', text: 'hi' }),
-    );
-  } catch (error) {
-    return inspect(error);
-  } finally {
-    transport.close();
-  }
-}
-
 const CISCO_FIX = /Cisco ASA or PIX.*no inspect esmtp/;
 
 interface Case {
@@ -77,7 +63,7 @@ interface Case {
 const CASES: Case[] = [
   {
     name: 'nodemailer requiring STARTTLS behind the inspection',
-    output: () => nodemailerOutput(inspected.port),
+    output: () => nodemailerOutput({ host: '127.0.0.1', port: inspected.port, requireTLS: true }),
     printed: /Error upgrading connection with STARTTLS: 500 5\.5\.1 Command unrecognized: "XXXX"/,
     cause: 'starttls-not-offered',
     fix: CISCO_FIX,

@@ -9,9 +9,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { inspect } from 'node:util';
-import nodemailer from 'nodemailer';
 import { explainText } from '../../src/explain/index.js';
+import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { runClient } from '../helpers/run-client.js';
 import { createTlsFixtures, startTestSmtpServer, type TestSmtpServer } from '../smtp-client/test-servers.js';
 
@@ -46,21 +45,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function nodemailerOutput(port: number, secure: boolean): Promise<string> {
-  const transport = nodemailer.createTransport({
+async function nodemailerClient(port: number, secure: boolean): Promise<string> {
+  return nodemailerOutput({
     host: 'localhost',
     port,
     secure,
     requireTLS: true,
     tls: { ca: await readFile(caFile) },
   });
-  try {
-    return inspect(await transport.sendMail({ from: 'a@example.com', to: 'b@example.com', text: 'hi' }));
-  } catch (error) {
-    return inspect(error);
-  } finally {
-    transport.close();
-  }
 }
 
 function python(port: number, implicitTls: boolean): Promise<string> {
@@ -87,8 +79,8 @@ const curl = (url: string) =>
   ]);
 
 const cases: { name: string; output: () => Promise<string> }[] = [
-  { name: 'nodemailer, implicit TLS 1.3', output: () => nodemailerOutput(implicit13.port, true) },
-  { name: 'nodemailer, STARTTLS with TLS 1.3', output: () => nodemailerOutput(starttls13.port, false) },
+  { name: 'nodemailer, implicit TLS 1.3', output: () => nodemailerClient(implicit13.port, true) },
+  { name: 'nodemailer, STARTTLS with TLS 1.3', output: () => nodemailerClient(starttls13.port, false) },
   { name: 'Python smtplib, SMTP_SSL with TLS 1.3', output: () => python(implicit13.port, true) },
   { name: 'Python smtplib, starttls() with TLS 1.3', output: () => python(starttls13.port, false) },
   { name: 'curl smtps://, TLS 1.3', output: () => curl(`smtps://localhost:${implicit13.port}`) },

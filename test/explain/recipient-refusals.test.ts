@@ -9,10 +9,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { inspect } from 'node:util';
-import nodemailer from 'nodemailer';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { CLIENTS_DIR } from '../helpers/language-clients.js';
+import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
@@ -78,18 +77,8 @@ const helperClient = (command: string, script: string) => (port: number) =>
     env: { MP_HOST: '127.0.0.1', MP_PORT: String(port), MP_TLS: 'none', MP_TIMEOUT: '5' },
   });
 
-async function nodemailerOutput(port: number): Promise<string> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, ignoreTLS: true });
-  try {
-    return inspect(
-      await transport.sendMail({ from: 'alice@example.com', to: 'bob@example.com', text: 'hi' }),
-    );
-  } catch (error) {
-    return inspect(error);
-  } finally {
-    transport.close();
-  }
-}
+/** nodemailer without STARTTLS, so the refusal is the only failure. */
+const nodemailerClient = (port: number) => nodemailerOutput({ host: '127.0.0.1', port, ignoreTLS: true });
 
 const python = (port: number) =>
   runClient('python3', [
@@ -167,7 +156,7 @@ const cases: Case[] = [
   {
     name: 'nodemailer: "all recipients were rejected"',
     server: 'postfix',
-    client: nodemailerOutput,
+    client: nodemailerClient,
     expected: 'recipient-unknown',
     quoted: /"554 5\.7\.1 <bob@example\.com>: Recipient address rejected: Access denied"/,
   },

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { inspect } from 'node:util';
-import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
+import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox;
@@ -21,23 +20,18 @@ after(async () => {
   await sandbox.stop();
 });
 
-async function nodemailerOutput(options: SMTPTransport.Options, trustCa = true): Promise<string> {
-  const transport = nodemailer.createTransport({
-    host: '127.0.0.1',
-    greetingTimeout: 3000,
-    connectionTimeout: 3000,
-    ...options,
-    tls: { servername: 'localhost', ...(trustCa ? { ca: sandbox.caPem } : {}) },
-  });
-  try {
-    return inspect(
-      await transport.sendMail({ from: 'app@example.com', to: 'someone@example.com', text: 'hi' }),
-    );
-  } catch (error) {
-    return inspect(error);
-  } finally {
-    transport.close();
-  }
+/** nodemailer against the sandbox, trusting its CA unless told not to. */
+function nodemailerClient(options: SMTPTransport.Options, trustCa = true): Promise<string> {
+  return nodemailerOutput(
+    {
+      host: '127.0.0.1',
+      greetingTimeout: 3000,
+      connectionTimeout: 3000,
+      ...options,
+      tls: { servername: 'localhost', ...(trustCa ? { ca: sandbox.caPem } : {}) },
+    },
+    { from: 'app@example.com', to: 'someone@example.com', text: 'hi' },
+  );
 }
 
 function python(code: string): Promise<string> {
@@ -55,33 +49,33 @@ const cases: { name: string; expected: CauseId; output: () => Promise<string> }[
   {
     name: 'nodemailer secure:true against the submission (STARTTLS) port',
     expected: 'implicit-tls-on-starttls-port',
-    output: () => nodemailerOutput({ port: sandbox.port('submission'), secure: true }),
+    output: () => nodemailerClient({ port: sandbox.port('submission'), secure: true }),
   },
   {
     name: 'nodemailer secure:false against the submissions (implicit TLS) port',
     expected: 'plaintext-on-implicit-tls-port',
-    output: () => nodemailerOutput({ port: sandbox.port('submissions'), secure: false }),
+    output: () => nodemailerClient({ port: sandbox.port('submissions'), secure: false }),
   },
   {
     name: 'nodemailer with ignoreTLS against the submission port',
     expected: 'auth-before-starttls',
-    output: () => nodemailerOutput({ port: sandbox.port('submission'), ignoreTLS: true, auth: credentials }),
+    output: () => nodemailerClient({ port: sandbox.port('submission'), ignoreTLS: true, auth: credentials }),
   },
   {
     name: 'nodemailer with a wrong password',
     expected: 'auth-failed',
     output: () =>
-      nodemailerOutput({ port: sandbox.port('alternate'), auth: { user: credentials.user, pass: 'wrong' } }),
+      nodemailerClient({ port: sandbox.port('alternate'), auth: { user: credentials.user, pass: 'wrong' } }),
   },
   {
     name: 'nodemailer without credentials',
     expected: 'auth-required',
-    output: () => nodemailerOutput({ port: sandbox.port('submissions'), secure: true }),
+    output: () => nodemailerClient({ port: sandbox.port('submissions'), secure: true }),
   },
   {
     name: 'nodemailer without the sandbox CA',
     expected: 'cert-untrusted-ca',
-    output: () => nodemailerOutput({ port: sandbox.port('submission'), auth: credentials }, false),
+    output: () => nodemailerClient({ port: sandbox.port('submission'), auth: credentials }, false),
   },
   {
     name: 'python SMTP (plaintext) against the submissions port',
