@@ -90,6 +90,25 @@ describe('mailport serve', () => {
     }
   });
 
+  it('warns when a login guards the HTTP API beyond loopback over plain HTTP, not over HTTPS', async () => {
+    for (const tls of [false, true]) {
+      const serve = await startServeProcess([
+        ...['--ephemeral', '--host', '0.0.0.0', '--auth', 'app:secret', '--http-auth', 'qa:pw'],
+        ...EPHEMERAL_PORTS,
+        ...(tls ? ['--http-tls'] : []),
+      ]);
+      try {
+        const plain = /asks for a login over plain HTTP.*Add --http-tls/;
+        if (tls) assert.doesNotMatch(serve.output(), plain);
+        else assert.match(serve.output(), plain);
+        assert.doesNotMatch(serve.output(), /open to anyone/);
+      } finally {
+        serve.child.kill('SIGTERM');
+        await waitForExit(serve.child);
+      }
+    }
+  });
+
   it('an IPv6 wildcard: listeners in brackets, and addresses to use that connect', async () => {
     const serve = await startServeProcess(['--ephemeral', '--host', '::', ...EPHEMERAL_PORTS]);
     try {

@@ -363,6 +363,16 @@ Examples:
             `The HTTP API and web UI on ${config.host} are open to anyone who can reach that address: they can read every captured message (reset links, tokens), delete them, change chaos rules${config.release === null ? '' : ' and release mail'}. Pass --http-auth USER:PASS (or --http-auth-file FILE).`,
           );
         }
+        if (
+          !isLoopbackHost(config.host) &&
+          config.httpPort !== null &&
+          config.httpAuth !== null &&
+          !config.httpTls
+        ) {
+          logger.warn(
+            `The HTTP API on ${config.host} asks for a login over plain HTTP: the password (HTTP Basic) and every captured message cross the network unencrypted. Add --http-tls to serve it over HTTPS.`,
+          );
+        }
         if (!isLoopbackHost(config.host) && config.release !== null && config.release.allow.length === 0) {
           logger.warn(
             `Release is on without --release-allow and the API listens on ${config.host}: anyone who can reach it can send mail through ${config.release.host} to any address. Add --release-allow '*@your-domain.example'.`,
