@@ -11,6 +11,7 @@ import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
   type EhloCapabilities,
+  outOfStepReply,
   type ServerReply,
   SmtpClient,
   SmtpClientError,
@@ -327,15 +328,7 @@ async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<
       reply,
     });
   }
-  if (reply.code >= 300 && reply.code < 400) {
-    const command = line.split(':')[0] ?? line;
-    throw new SmtpClientError(
-      'EPROTOCOL',
-      phase,
-      `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2): a protocol error on its side, its replies out of step with the commands`,
-      { reply },
-    );
-  }
+  if (reply.code >= 300 && reply.code < 400) throw outOfStepReply(line.split(':')[0] ?? line, phase, reply);
   return reply;
 }
 

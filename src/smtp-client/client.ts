@@ -17,7 +17,13 @@ import {
   connect as tlsConnect,
 } from 'node:tls';
 import { type EhloCapabilities, parseEhlo } from './ehlo.js';
-import { SmtpClientError, type SmtpClientErrorCode, type SmtpPhase, socketErrorCode } from './errors.js';
+import {
+  outOfStepReply,
+  SmtpClientError,
+  type SmtpClientErrorCode,
+  type SmtpPhase,
+  socketErrorCode,
+} from './errors.js';
 import { type ReaderFailure, ReplyReader } from './reader.js';
 import { formatReply, type ServerReply } from './reply.js';
 import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
@@ -422,15 +428,7 @@ export class SmtpClient {
    */
   private expectAccepted(reply: ServerReply, phase: 'mail' | 'rcpt', message: string): ServerReply {
     if (reply.code >= 200 && reply.code < 300) return reply;
-    if (reply.code < 400) {
-      const command = phase === 'mail' ? 'MAIL FROM' : 'RCPT TO';
-      throw new SmtpClientError(
-        'EPROTOCOL',
-        phase,
-        `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2: 250, or a refusal): a protocol error on its side, its replies out of step with the commands; the message was not sent`,
-        { reply },
-      );
-    }
+    if (reply.code < 400) throw outOfStepReply(phase === 'mail' ? 'MAIL FROM' : 'RCPT TO', phase, reply);
     throw new SmtpClientError('EENVELOPE', phase, message, { reply });
   }
 

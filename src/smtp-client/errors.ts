@@ -69,6 +69,19 @@ export class SmtpClientError extends Error {
   }
 }
 
+/**
+ * A reply that no command of this kind can get, such as 354 to MAIL FROM (RFC 5321 §4.3.2): the
+ * server's replies are out of step with the commands, or it is broken.
+ */
+export function outOfStepReply(command: string, phase: SmtpPhase, reply: ServerReply): SmtpClientError {
+  return new SmtpClientError(
+    'EPROTOCOL',
+    phase,
+    `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2): a protocol error on its side, its replies out of step with the commands`,
+    { reply },
+  );
+}
+
 /** Maps a Node socket error (`err.code`) to a client error code. */
 export function socketErrorCode(error: unknown): SmtpClientErrorCode {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;

@@ -641,7 +641,7 @@ describe('mailport send (command)', () => {
     assert.equal(exitCode, 1);
     assert.match(
       output,
-      /answered MAIL FROM with 354, which is no answer to MAIL FROM .*the message was not sent/,
+      /answered MAIL FROM with 354, which is no answer to MAIL FROM \(RFC 5321 §4\.3\.2\)[\s\S]*Not sent/,
     );
     assert.match(output, /Cause: +server-protocol-error/);
     assert.ok(
