@@ -35,6 +35,7 @@ export const CAUSE_IDS = [
   'no-reply-after-data',
   'not-smtp',
   'server-protocol-error',
+  'no-local-mta',
   'no-error',
   'unknown',
 ] as const;

@@ -264,6 +264,15 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: 'No client setting fixes this. See the exact bytes with `mailport send --show-transcript` or `swaks --server HOST --port PORT` (`mailport doctor HOST` names the broken reply). A greeting made of asterisks, `XXXXXXXA` in the EHLO reply or `Command unrecognized: "XXXX"` is a Cisco firewall\'s SMTP inspection: ask whoever runs it to turn it off (`no inspect esmtp` in the `global_policy`) or to let STARTTLS and AUTH through. Otherwise try from another network to rule out a proxy, and report the transcript to the server\'s operator.',
     references: [`${RFC.smtp} §4.2 (reply format)`, `${RFC.smtp} §4.3.2 (replies each command may get)`],
   },
+  'no-local-mta': {
+    summary:
+      "The program does not speak SMTP itself: it hands the message to a local `sendmail` program (PHP's mail(), cron, mail/mailx, Ruby's `:sendmail` delivery, nodemailer's sendmail transport), and that program is missing, or the mail system behind it is not set up or not running. No SMTP server was contacted.",
+    fix: 'Give the program a working sendmail, or let it send over SMTP itself. Install a small MTA that relays to your provider (`msmtp-mta` with an msmtprc, or Postfix with `relayhost = [smtp.example.com]:587`), or switch the code to SMTP (PHPMailer or Symfony Mailer, nodemailer\'s SMTP transport, ActionMailer `delivery_method = :smtp`). For development, `mailport sendmail` is a sendmail stand-in that submits to the sandbox (127.0.0.1:1025, or any server with `-S HOST:PORT --tls auto --user USER --pass-env VAR`): PHP `sendmail_path = "npx mailport sendmail -t -i"`, elsewhere the path of a script that runs `mailport sendmail "$@"`.',
+    references: [
+      'sendmail(1) command-line interface (Postfix, msmtp-mta and other MTAs provide it)',
+      RFC.submission,
+    ],
+  },
   'no-error': {
     summary:
       'This output shows a successful exchange: the server accepted the message (250) or the TLS check passed.',
@@ -1536,6 +1545,46 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\(8\) Weird server reply/i],
     seenIn: ['curl'],
     fix: "curl only says that the server answered with a reply code it did not expect; it does not show the reply. With SMTP that is most often the server refusing the message after it was sent (552 too large, 554 rejected by policy or as spam, 451 try again later), not a wrong port. Run curl again with `-v` and run `mailport explain` on the server's `<` lines.",
+  },
+
+  // --- Programs that hand mail to a local sendmail ------------------------------------------------
+  {
+    // The sendmail program is not there: the shell (PHP's mail(), Ruby's mail gem), Node's spawn,
+    // mailutils, cron's syslog line.
+    id: 'sendmail-program-missing',
+    cause: 'no-local-mta',
+    confidence: 0.95,
+    match: [
+      /\bsendmail: (?:command )?not found|\bsendmail: No such file or directory|No such file or directory - \S*sendmail|spawn \S*sendmail ENOENT|Could not execute mail delivery program|No MTA installed|Sending data to \S*sendmail failed: Cannot execute/i,
+    ],
+    seenIn: ['PHP mail()', 'Ruby mail gem', 'nodemailer', 'GNU mailutils mail', 'cron'],
+  },
+  {
+    // Postfix is installed but not running: its sendmail leaves the message in the maildrop queue.
+    id: 'postfix-not-running',
+    cause: 'no-local-mta',
+    confidence: 0.9,
+    match: [/postdrop: warning: unable to look up public\/pickup|\bsendmail: fatal: [^\n]*\/etc\/postfix/],
+    seenIn: ['Postfix sendmail'],
+    fix: 'Postfix\'s sendmail is there but Postfix is not running (or not configured): the message waits in its maildrop queue until it runs. Start it (`systemctl start postfix`, or `postfix start` in a container) after setting `relayhost = [smtp.example.com]:587` with SASL in main.cf, or replace it with `mailport sendmail` for development (PHP `sendmail_path = "npx mailport sendmail -t -i"`).',
+  },
+  {
+    // mailutils runs sendmail and only says that it failed; the reason is in sendmail's own output.
+    id: 'mailutils-sendmail-failed',
+    cause: 'no-local-mta',
+    confidence: 0.6,
+    match: [/\bmail: cannot send message: Process exited with a non-zero status/],
+    seenIn: ['GNU mailutils mail'],
+  },
+  {
+    // sSMTP (a sendmail that relays to one `mailhub`) prints this for a name that does not resolve,
+    // a refused connection and a blocked port alike; its default mailhub is the host "mail".
+    id: 'ssmtp-cannot-open',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/\b(?:ssmtp|send-mail|sendmail): Cannot open [^\s:]+:\d+/],
+    seenIn: ['sSMTP'],
+    fix: 'sSMTP could not connect to its `mailhub` (in /etc/ssmtp/ssmtp.conf; the default is a host named "mail", which rarely exists): the name does not resolve, the connection was refused, or the port is blocked, and it does not say which. Set `mailhub=smtp.example.com:587` with `UseSTARTTLS=YES` (or `:465` with `UseTLS=YES`) and `AuthUser`/`AuthPass`, and run `mailport doctor smtp.example.com` to see which port works. sSMTP is no longer maintained; msmtp (`msmtp-mta`) is its usual replacement.',
   },
 
   // --- Mailers of shell scripts and cron: sendEmail, GNU mailutils mail, nullmailer ------------

@@ -1005,6 +1005,22 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: "Error: Can't send mail - all recipients were rejected: 550 5.7.1 Unauthenticated email is not accepted from this domain. (composite authentication failed)",
     cause: 'sender-rejected',
   },
+  // Programs that hand mail to a local sendmail (run for real in local-mta.test.ts where that is safe).
+  {
+    client: "Postfix's sendmail while Postfix is not running (as printed here)",
+    text: 'postdrop: warning: unable to look up public/pickup: No such file or directory',
+    cause: 'no-local-mta',
+  },
+  {
+    client: 'cron on a machine without an MTA, its syslog line',
+    text: 'Dec  6 10:00:01 app CRON[4242]: (CRON) info (No MTA installed, discarding output)',
+    cause: 'no-local-mta',
+  },
+  {
+    client: 'sSMTP with its default mailhub, in a container',
+    text: 'send-mail: Cannot open mail:25',
+    cause: 'unknown',
+  },
   // Apple Mail on macOS and Mail on iOS.
   {
     client: 'Apple Mail',
