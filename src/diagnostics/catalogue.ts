@@ -135,6 +135,12 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     fix: 'Check the command syntax against RFC 5321 §4.1; addresses go in angle brackets, e.g. `MAIL FROM:<a@example.com>`.',
     misconfiguration: true,
   },
+  'http-request': {
+    message:
+      'The client sent an HTTP request (a browser, curl or an HTTP library) to an SMTP port, which the server ends at once, as Postfix does.',
+    fix: 'Open the web UI and the API at the HTTP port `mailport serve` printed ("Web UI + API", default http://127.0.0.1:8025). Give mail libraries this port with SMTP settings (host and port), not a URL.',
+    misconfiguration: true,
+  },
   'invalid-address': {
     message: 'The client sent an address that is not a valid mailbox.',
     fix: 'Use a full address such as `user@example.com` in angle brackets.',

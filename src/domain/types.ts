@@ -168,6 +168,7 @@ export type DiagnosticCode =
   | 'quit-without-starttls'
   | 'bad-sequence'
   | 'syntax-error'
+  | 'http-request'
   | 'invalid-address'
   | 'sender-not-owned';
 

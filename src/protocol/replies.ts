@@ -18,6 +18,11 @@ function reply(code: number, enhanced: string | null, text: string | readonly st
 export const REPLIES = Object.freeze({
   // Session level (RFC 5321 §4.2.3, §3.8)
   QUIT: reply(221, '2.0.0', 'Service closing transmission channel'),
+  HTTP_REQUEST: reply(
+    221,
+    '2.7.0',
+    'This is an SMTP server, not a web server: closing. The web UI and API are on the HTTP port',
+  ),
   OK: reply(250, '2.0.0', 'OK'),
   IDLE_TIMEOUT: reply(421, '4.4.2', 'Idle timeout, closing connection'),
   TOO_MANY_CONNECTIONS: reply(421, '4.7.0', 'Too many connections, try again later'),

@@ -60,6 +60,20 @@ import type {
   Transaction,
 } from './types.js';
 
+/** Request methods of HTTP (RFC 9110 §9) that a browser or HTTP library sends first. */
+const HTTP_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'OPTIONS',
+  'PATCH',
+  'CONNECT',
+]);
+/** The rest of an HTTP request line: a target, then the protocol version (RFC 9112 §3). */
+const HTTP_REQUEST_TARGET = /^\S+ HTTP\/\d(?:\.\d)?$/i;
+
 /** RFC 4954 §4: an AUTH command or SASL response line may be up to 12288 octets. */
 const SASL_LINE_LIMIT = 12288;
 /**
@@ -432,6 +446,13 @@ export class SmtpProtocolSession {
   }
 
   private dispatch(verb: string, argument: string): void {
+    // A browser or HTTP client on an SMTP port: end the session at once, as Postfix does for its
+    // smtpd_forbidden_commands (CONNECT, GET, POST), rather than answer every header line with 500.
+    if (HTTP_METHODS.has(verb) && HTTP_REQUEST_TARGET.test(argument)) {
+      this.diagnose('http-request', `${verb} ${argument.slice(0, 80)}`);
+      this.sendAndClose(REPLIES.HTTP_REQUEST);
+      return;
+    }
     // BDAT applies the same gates, but only once its chunk is read.
     if (verb === 'BDAT') {
       this.handleBdat(argument);

@@ -85,7 +85,7 @@ describe('garbage and limits', () => {
 
   it('replies 500 5.5.2 to unknown verbs (RFC 3463 §3.6) and 502 5.5.1 to unimplemented ones', async () => {
     const harness = await readyHarness('relay');
-    const replies = await harness.exchange('GET / HTTP/1.1', 'EXPN staff', 'TURN', 'VRFY alice', 'HELP');
+    const replies = await harness.exchange('XYZZY now', 'EXPN staff', 'TURN', 'VRFY alice', 'HELP');
     assert.deepEqual(
       replies.map((reply) => reply.lines[0]?.slice(0, 9)),
       ['500 5.5.2', '502 5.5.1', '502 5.5.1', '252 2.5.0', '214-2.0.0'],
@@ -312,6 +312,26 @@ describe('STARTTLS (RFC 3207 §4.2, CVE-2011-0411)', () => {
 });
 
 describe('ending the session', () => {
+  it('an HTTP request on an SMTP port ends the session with 221 2.7.0, once, as Postfix does', async () => {
+    for (const profile of ['relay', 'submission'] as const) {
+      const harness = createHarness(profile);
+      await settle();
+      harness.sink.takeReplies();
+      // A browser's request: every header line would otherwise get its own 500.
+      harness.send('GET /favicon.ico HTTP/1.1\r\nHost: 127.0.0.1:1025\r\nAccept: */*\r\n\r\n');
+      await settle();
+      const replies = harness.sink.takeReplies().map((reply) => reply.lines[0]);
+      assert.equal(replies.length, 1, replies.join(' | '));
+      assert.match(replies[0] ?? '', /^221 2\.7\.0 This is an SMTP server, not a web server/);
+      assert.equal(harness.session.ended, true);
+      assert.deepEqual(harness.sink.diagnosticCodes, ['http-request']);
+    }
+    // A command that merely starts like a method is not HTTP.
+    const harness = await readyHarness('relay');
+    assert.deepEqual(await harness.codes('GET status'), [500]);
+    assert.ok(harness.sink.diagnosticCodes.includes('syntax-error'));
+  });
+
   it('leaving after EHLO on a STARTTLS port, never upgrading: quit-without-starttls, not a misconfiguration', async () => {
     const gaveUp = createHarness('submission');
     assert.deepEqual(await gaveUp.codes('EHLO client.test', 'QUIT'), [220, 250, 221]);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import { nextClosedSession } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 let sandbox: TestSandbox;
@@ -192,4 +193,25 @@ describe('openssl s_client', () => {
       assert.equal(await countFrom(sender), 1);
     });
   }
+});
+
+describe('curl over HTTP (a browser-like client on an SMTP port)', () => {
+  it('gets one 221 2.7.0 and a closed connection; the session says to use the HTTP port', async () => {
+    const port = sandbox.port('relay');
+    const closed = nextClosedSession(sandbox.bus, (session) =>
+      session.diagnostics.some((diagnostic) => diagnostic.code === 'http-request'),
+    );
+    const failed = await run('curl', ['-sS', '--max-time', '5', `http://127.0.0.1:${port}/`]).then(
+      () => null,
+      (error: { code: number; stderr: string }) => error,
+    );
+    // curl reads the greeting as an HTTP/0.9 response, which it refuses: no page either way.
+    assert.ok(failed, 'curl got a page from an SMTP port');
+    const session = await closed;
+    assert.equal(session.listener.port, port);
+    assert.match(session.diagnostics[0]?.fix ?? '', /Web UI \+ API/);
+    const record = await sandbox.store.getSession(session.id);
+    assert.ok(record?.transcript.some((line) => /^221 2\.7\.0 This is an SMTP server/.test(line.text)));
+    assert.ok(!record?.transcript.some((line) => /^500 /.test(line.text)), 'no 500 per header line');
+  });
 });
