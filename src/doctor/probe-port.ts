@@ -11,24 +11,29 @@ import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
   type EhloCapabilities,
-  outOfStepReply,
-  type ServerReply,
   SmtpClient,
   SmtpClientError,
-  type SmtpPhase,
   type TlsSessionInfo,
 } from '../smtp-client/index.js';
-import { authFailure, noPasswordMechanism } from './auth-failure.js';
+import { probeAuthRequired, tryAuthentication } from './auth-probe.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
 import { esmtpInspectionSigns } from './esmtp-inspection.js';
 import { withFix } from './fix.js';
-import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
 import { type EhloSummary, encryptedMode, type Finding, type PortReport, type PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
-import { ehloNameAdvice, sessionFault } from './session-faults.js';
+import { sessionFault } from './session-faults.js';
+import {
+  addFinding,
+  commandName,
+  firstLineOf,
+  hangUp,
+  inStep,
+  isHangUp,
+  OutOfStepError,
+} from './session-steps.js';
 import { starttlsFailure } from './starttls-failure.js';
 import {
   certificateChangedTheOutcome,
@@ -39,22 +44,9 @@ import {
   refusedByTlsAlert,
   throwawayClientCertificate,
 } from './tls-refusal.js';
-import {
-  loginWithoutPassword,
-  refusedEhlo,
-  type SurplusLine,
-  surplusLine,
-  unfinishedReply,
-} from './transcript-reading.js';
+import { refusedEhlo, unfinishedReply } from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
-import {
-  curlBanner,
-  netcat,
-  opensslFor,
-  swaksAuth,
-  swaksEhlo,
-  type VerifyTarget,
-} from './verify-commands.js';
+import { curlBanner, netcat, opensslFor, swaksEhlo, type VerifyTarget } from './verify-commands.js';
 
 export interface ProbeOptions {
   host: string;
@@ -141,7 +133,7 @@ export async function probePort(port: number, options: ProbeOptions): Promise<Po
       const alone = await attempt(port, false, options);
       if (alone.ok) {
         await runSession(alone.client, report, options, target);
-        add(
+        addFinding(
           report,
           'warning',
           `The server refused a second connection from this address while the first was open (greeting "${firstLineOf(plain.error.reply?.raw ?? '')}"); one connection alone works. It limits connections at once per client: clients that open several (nodemailer \`pool: true\` with maxConnections above 1, parallel workers or cron jobs) get this refusal, so keep them to one connection.`,
@@ -235,7 +227,7 @@ async function runSession(
       report.authBeforeTls = false;
       report.starttlsOffered = capabilities.starttls;
       report.ehloAfterTls = summarise(capabilities);
-      add(
+      addFinding(
         report,
         'ok',
         `Implicit TLS works: the TLS handshake comes first, then the greeting "${report.banner}".`,
@@ -245,9 +237,9 @@ async function runSession(
       report.ehloBeforeTls = summarise(capabilities);
       report.starttlsOffered = capabilities.starttls;
       report.authBeforeTls = capabilities.authMechanisms.length > 0;
-      add(report, 'ok', `Plaintext SMTP greeting: "${report.banner}".`, swaksEhlo(target, 'none'));
+      addFinding(report, 'ok', `Plaintext SMTP greeting: "${report.banner}".`, swaksEhlo(target, 'none'));
       if (report.authBeforeTls) {
-        add(
+        addFinding(
           report,
           'warning',
           `AUTH (${capabilities.authMechanisms.join(' ')}) is offered before TLS: a client without STARTTLS would send its password in cleartext (RFC 8314 §3).`,
@@ -267,7 +259,7 @@ async function runSession(
         report.tls = 'none';
         const refusal = refusedEhlo(client.transcript.entries);
         const inspection = esmtpInspectionSigns(report.banner, capabilities);
-        add(
+        addFinding(
           report,
           target.port === 25 ? 'info' : 'error',
           inspection !== null
@@ -295,41 +287,8 @@ async function runSession(
       // upgrade only seemed to work.
       report.findings = report.findings.filter((finding) => finding !== starttlsWorks);
     }
-    add(report, 'error', failure.message, swaksEhlo(target, report.tls ?? 'none'), failure.cause);
+    addFinding(report, 'error', failure.message, swaksEhlo(target, report.tls ?? 'none'), failure.cause);
   }
-}
-
-/** Raised when the server sent reply lines nobody asked for: every later reply would be misread. */
-class OutOfStepError extends Error {
-  override readonly name = 'OutOfStepError';
-  constructor(readonly surplus: SurplusLine) {
-    super(`The server sent a reply line out of turn: ${surplus.line}`);
-  }
-}
-
-/** Stops the session once the server has sent more reply lines than commands asked for. */
-async function inStep(client: SmtpClient): Promise<void> {
-  // A reply split over several reads: let what has already arrived be read first.
-  await new Promise((resolve) => setImmediate(resolve));
-  const surplus = surplusLine(client.transcript.entries);
-  if (surplus) throw new OutOfStepError(surplus);
-}
-
-/**
- * A command of the doctor's own (MAIL, RCPT or RSET), checked like every step. A 421 to it ends
- * the session: the server is closing the channel (RFC 5321 §3.8), whatever the command was. A 3xx
- * is no answer to any of them (RFC 5321 §4.3.2): the server is out of step.
- */
-async function ask(client: SmtpClient, line: string, phase: SmtpPhase): Promise<ServerReply> {
-  const reply = await client.command(line, phase);
-  await inStep(client);
-  if (reply.code === 421) {
-    throw new SmtpClientError('EPROTOCOL', phase, `The server closed the session in reply to ${line}`, {
-      reply,
-    });
-  }
-  if (reply.code >= 300 && reply.code < 400) throw outOfStepReply(line.split(':')[0] ?? line, phase, reply);
-  return reply;
 }
 
 /** What ended a session that had started: said from the transcript when the error cannot say it. */
@@ -375,39 +334,6 @@ function sessionFailure(
   };
 }
 
-/** The server closed the connection without a reply that says why. */
-function isHangUp(error: unknown): error is SmtpClientError {
-  return error instanceof SmtpClientError && error.code === 'ECONNRESET' && error.reply === null;
-}
-
-/** Where in the session the server hung up, read from the transcript, and what that means. */
-function hangUp(client: SmtpClient, ehloName: string): string {
-  const entries = client.transcript.entries;
-  const unfinished = unfinishedReply(entries);
-  if (unfinished) {
-    // Cut off mid-reply: the server had already accepted the command, so no refusal (nor the
-    // EHLO name) is the suspect, but a crash or a proxy that dropped the rest.
-    return `The server closed the connection in the middle of its reply to ${commandName(unfinished.command)}: it sent ${unfinished.lines.map((text) => `"${text}"`).join(', ')}, each with a dash after the code (more to come), then hung up before the last line (RFC 5321 §4.2.1). The server crashed while answering, or a proxy in between cut its reply: the server's log says which.`;
-  }
-  const last = entries.findLastIndex((entry) => entry.dir === 'C');
-  const command = entries[last];
-  const where = !command
-    ? 'after its greeting'
-    : entries.slice(last + 1).some((entry) => entry.dir === 'S')
-      ? `after its reply to ${commandName(command.text)}`
-      : `after ${commandName(command.text)}, without replying to it`;
-  const refused = `The server closed the connection ${where}. Servers do that to sessions they refuse (an access rule, a connection or rate limit, fail2ban counting this client) or when they crash: the server's log says which. Clients report it as "connection closed unexpectedly".`;
-  // Some servers, and proxies in front of them, drop a client over the name it gave in EHLO.
-  return command && /^(?:EHLO|HELO) /i.test(command.text)
-    ? `${refused} It may also drop clients over the name they give in EHLO: ${ehloNameAdvice(ehloName)}`
-    : refused;
-}
-
-/** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name, AUTH without its (redacted) response. */
-function commandName(line: string): string {
-  return line.replace(/^(EHLO|HELO) .*/i, '$1').replace(/^(AUTH \S+) .*/i, '$1');
-}
-
 async function upgrade(
   client: SmtpClient,
   report: PortReport,
@@ -417,7 +343,7 @@ async function upgrade(
   try {
     await client.startTls();
     report.tls = 'starttls';
-    return add(report, 'ok', 'STARTTLS works.', opensslFor(target, 'starttls'));
+    return addFinding(report, 'ok', 'STARTTLS works.', opensslFor(target, 'starttls'));
   } catch (error) {
     if (!(error instanceof SmtpClientError)) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return null;
@@ -426,7 +352,7 @@ async function upgrade(
       certificateRequiredAlert(error) ||
       (handshakeFailureAlert(error) && (await starttlsWithCertificateGetsFurther(options, target)));
     const { message, cause } = starttlsFailure(error, target.port, options.servername, certificateDemanded);
-    add(report, 'error', message, opensslFor(target, 'starttls'), cause);
+    addFinding(report, 'error', message, opensslFor(target, 'starttls'), cause);
     return null;
   }
 }
@@ -490,7 +416,7 @@ function recordTls(
   report.tlsVersion = tls.protocol;
   report.tlsCipher = tls.cipher;
   if (tls.protocol && /^(?:TLSv1(?:\.1)?|SSLv[23])$/.test(tls.protocol)) {
-    add(
+    addFinding(
       report,
       'error',
       `The server only negotiates ${tls.protocol}; current clients require TLS 1.2 or newer (RFC 8996) and will refuse it.`,
@@ -516,242 +442,6 @@ function readCapabilities(report: PortReport, capabilities: EhloCapabilities): v
   report.smtputf8 = capabilities.smtputf8;
 }
 
-/** A recipient at a reserved domain (RFC 2606): a relay accepts it, a submission port wants AUTH first. */
-const PROBE_RECIPIENT = 'mailport-doctor-probe@example.com';
-
-/**
- * Does the port demand AUTH? MAIL FROM:<> then RCPT TO a foreign address without AUTH, then RSET
- * (nothing is sent: there is no DATA). 530 at MAIL (RFC 4954 §6), or a 5.7.x refusal at RCPT,
- * means AUTH is required; a recipient accepted without AUTH means the port relays.
- */
-async function probeAuthRequired(client: SmtpClient, report: PortReport): Promise<void> {
-  if (report.tls === 'none' && report.starttlsOffered) return;
-  const mail = await ask(client, 'MAIL FROM:<>', 'mail');
-  if (mail.code === 530) {
-    report.authRequired = true;
-    return;
-  }
-  if (mail.code !== 250) return;
-  const rcpt = await ask(client, `RCPT TO:<${PROBE_RECIPIENT}>`, 'rcpt');
-  await ask(client, 'RSET', 'mail');
-  if (rcpt.code === 250 || rcpt.code === 251) report.authRequired = false;
-  else if (rcpt.code === 530 || rcpt.enhanced?.startsWith('5.7.')) report.authRequired = true;
-}
-
-async function tryAuthentication(
-  client: SmtpClient,
-  report: PortReport,
-  options: ProbeOptions,
-  target: VerifyTarget,
-): Promise<void> {
-  const credentials = options.credentials;
-  const mode = encryptedMode(report);
-  if (!client.tlsMode) {
-    if (!credentials) return;
-    add(
-      report,
-      'warning',
-      'AUTH not attempted: without TLS the password would travel in cleartext.',
-      swaksEhlo(target, 'none'),
-    );
-    return;
-  }
-  if (report.authMechanisms.length === 0) {
-    if (credentials) {
-      report.authOk = false;
-      report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
-    }
-    // A port that refuses MAIL without AUTH but offers none takes mail from nobody (RFC 4954 §6).
-    if (credentials || report.authRequired) {
-      const demanded = report.authRequired
-        ? 'The port refuses mail without AUTH (530 at MAIL, or a 5.7.x refusal of a recipient at another domain) but'
-        : 'The server';
-      const beforeTls = report.ehloBeforeTls?.authMechanisms ?? [];
-      add(
-        report,
-        'error',
-        beforeTls.length > 0
-          ? `${demanded} offers AUTH (${beforeTls.join(' ')}) only before STARTTLS, not in its EHLO reply after it. Clients forget everything the server said before TLS and go by the EHLO after it (RFC 3207 §4.2), so none can authenticate, and none should over plaintext. The server must advertise AUTH on the encrypted session (the usual set-up is the reverse: AUTH only after STARTTLS).`
-          : report.authRequired
-            ? `${demanded} offers no AUTH mechanism, even over TLS: no client can send through it.`
-            : `${demanded} offers no AUTH on this port, even over TLS.`,
-        swaksEhlo(target, mode),
-        'auth-mechanism-unsupported',
-      );
-    }
-    return;
-  }
-  const passwordless = noPasswordMechanism(report.authMechanisms);
-  if (passwordless) {
-    // Without credentials a warning: the port may still serve OAuth2 or Kerberos clients.
-    if (credentials) {
-      report.authOk = false;
-      report.authError = { cause: 'auth-mechanism-unsupported', reply: null };
-    }
-    add(
-      report,
-      credentials ? 'error' : 'warning',
-      passwordless,
-      swaksEhlo(target, mode),
-      'auth-mechanism-unsupported',
-    );
-    return;
-  }
-  if (!credentials) return;
-  try {
-    const mechanism = await client.authenticate(credentials);
-    await inStep(client);
-    report.authOk = true;
-    add(
-      report,
-      'ok',
-      `AUTH ${mechanism} as ${credentials.user} succeeded.`,
-      swaksAuth(target, mode, credentials.user, mechanism),
-    );
-    if (loginWithoutPassword(client.transcript.entries)) {
-      add(
-        report,
-        'warning',
-        `The server accepted AUTH LOGIN as ${credentials.user} after the username alone, before it asked for the password (RFC 4954 §4: a 334 challenge for it), so Mailport never sent one: this check says nothing about your password, and the server may let anyone log in as ${credentials.user}. Its AUTH set-up needs fixing.`,
-        swaksAuth(target, mode, credentials.user, mechanism),
-      );
-    }
-  } catch (error) {
-    if (!(error instanceof SmtpClientError) || error.code !== 'EAUTH') throw error;
-    const { message, cause } = authFailure(error, target.port, report.tlsVersion);
-    report.authOk = false;
-    report.authError = { cause, reply: error.reply?.raw ?? null };
-    add(report, 'error', message, swaksAuth(target, mode, credentials.user, null), cause);
-    return;
-  }
-  if (options.sendTo) await sendTestMessage(client, report, options, target);
-  else
-    await probeMailAfterAuth(
-      client,
-      report,
-      credentials.user,
-      options.from ?? senderFor(credentials.user),
-      target,
-    );
-}
-
-/** The sender the doctor uses after AUTH: the login when it is an address, else the null sender. */
-function senderFor(user: string): string {
-  return user.includes('@') ? user : '';
-}
-
-/**
- * After AUTH, without --send-to: does the server take MAIL from this account? MAIL FROM then
- * RSET, so nothing is sent. A port that takes the login but not the mail is no submission path.
- */
-async function probeMailAfterAuth(
-  client: SmtpClient,
-  report: PortReport,
-  user: string,
-  from: string,
-  target: VerifyTarget,
-): Promise<void> {
-  const mail = await ask(client, `MAIL FROM:<${from}>`, 'mail');
-  if (mail.code === 250) {
-    await probeRelayAfterAuth(client, report, user, from, target);
-    await ask(client, 'RSET', 'mail');
-    return;
-  }
-  const { message, cause } = mailRefusedAfterAuth(mail, user, from, target.port);
-  // A 4xx is the server's passing trouble, not a verdict on this account.
-  const level = mail.code >= 500 ? 'error' : 'warning';
-  add(report, level, message, swaksAuth(target, encryptedMode(report), user, null), cause);
-}
-
-/**
- * After AUTH and MAIL, without --send-to: does the server relay for this login? RCPT TO a foreign
- * address, then RSET (nothing is sent). A submission server whose relay policy leaves out
- * authenticated clients takes the login and the sender, and refuses every real recipient.
- */
-async function probeRelayAfterAuth(
-  client: SmtpClient,
-  report: PortReport,
-  user: string,
-  from: string,
-  target: VerifyTarget,
-): Promise<void> {
-  try {
-    await client.rcptTo(PROBE_RECIPIENT);
-    await inStep(client);
-  } catch (error) {
-    // A 421 ends the session: the outer handling says so.
-    if (
-      !(error instanceof SmtpClientError) ||
-      error.code !== 'EENVELOPE' ||
-      !error.reply ||
-      error.reply.code === 421
-    )
-      throw error;
-    const refusal = recipientRefusedAfterAuth(error, error.reply, user, PROBE_RECIPIENT, target.port);
-    if (!refusal) return;
-    const check = swaksAuth(target, encryptedMode(report), user, null, { from, to: PROBE_RECIPIENT });
-    add(report, refusal.level, refusal.message, check, refusal.cause);
-  }
-}
-
-async function sendTestMessage(
-  client: SmtpClient,
-  report: PortReport,
-  options: ProbeOptions,
-  target: VerifyTarget,
-): Promise<void> {
-  const to = options.sendTo ?? '';
-  const from = options.from ?? (options.credentials?.user.includes('@') ? options.credentials.user : to);
-  const message = [
-    `From: <${from}>`,
-    `To: <${to}>`,
-    `Subject: mailport doctor test via ${options.host}:${target.port}`,
-    `Date: ${options.now().toUTCString()}`,
-    `Message-ID: <doctor-${Date.now()}-${target.port}@mailport.invalid>`,
-    '',
-    `This message was sent by mailport doctor to check port ${target.port} (${report.tls}).`,
-    '',
-  ].join('\r\n');
-  try {
-    await client.mailFrom(from);
-    await inStep(client);
-    await client.rcptTo(to);
-    await inStep(client);
-    const reply = await client.data(message);
-    await inStep(client);
-    report.sendOk = true;
-    add(report, 'ok', `Test message to ${to} accepted: ${firstLineOf(reply.raw)}`);
-  } catch (error) {
-    if (!(error instanceof SmtpClientError)) throw error;
-    report.sendOk = false;
-    if (error.phase === 'mail' && error.reply?.code === 530 && options.credentials) {
-      const { message, cause } = mailRefusedAfterAuth(
-        error.reply,
-        options.credentials.user,
-        from,
-        target.port,
-      );
-      add(report, 'error', `The test message was not sent. ${message}`, undefined, cause);
-      return;
-    }
-    const explanation = explainError(error, { port: target.port });
-    if (isHangUp(error) && !error.maybeDelivered) {
-      add(
-        report,
-        'error',
-        `The test message was not sent: ${hangUp(client, options.ehloName)}`,
-        undefined,
-        'connection-closed',
-      );
-      return;
-    }
-    const what = error.maybeDelivered
-      ? 'The test message went out unacknowledged'
-      : 'The test message was refused';
-    add(report, 'error', withFix(`${what}: ${error.message}`, explanation), undefined, explanation.cause);
-  }
-}
-
 async function describeFailure(
   report: PortReport,
   implicit: SmtpClientError,
@@ -767,7 +457,7 @@ async function describeFailure(
     const certificateDemanded =
       certificateRequiredAlert(implicit) ||
       (handshakeFailureAlert(implicit) && (await implicitWithCertificateGetsFurther(options, target.port)));
-    add(
+    addFinding(
       report,
       'error',
       `The port speaks implicit TLS, but ${handshakeRefusal(implicit, options.servername, certificateDemanded)}`,
@@ -781,7 +471,7 @@ async function describeFailure(
   if (plain.phase === 'connect') {
     if (plain.code === 'ECONNREFUSED') {
       report.reachability = 'refused';
-      add(
+      addFinding(
         report,
         'error',
         'Connection refused: nothing listens on this port, or a firewall rejects the connection.',
@@ -790,7 +480,7 @@ async function describeFailure(
       );
     } else if (plain.code === 'ETIMEDOUT') {
       report.reachability = 'timeout';
-      add(
+      addFinding(
         report,
         'error',
         `No answer to the TCP handshake within ${options.stepTimeoutMs / 1000} s: a firewall or the network provider drops this port${
@@ -801,7 +491,13 @@ async function describeFailure(
       );
     } else {
       report.reachability = 'timeout';
-      add(report, 'error', `Cannot connect: ${plain.message}`, netcat(target), explainError(plain).cause);
+      addFinding(
+        report,
+        'error',
+        `Cannot connect: ${plain.message}`,
+        netcat(target),
+        explainError(plain).cause,
+      );
     }
     return;
   }
@@ -819,7 +515,7 @@ async function describeFailure(
     report.service = 'smtp';
     report.banner = firstLineOf(plain.reply.raw);
     const explanation = explainError(plain, { port: target.port });
-    add(
+    addFinding(
       report,
       'error',
       withFix(`The server refused the session in its greeting: ${report.banner}`, explanation),
@@ -833,7 +529,7 @@ async function describeFailure(
   const tlsWorked = implicit.phase === 'greeting';
   const closedAtOnce = plain.code === 'ECONNRESET' && !tlsWorked;
   const seconds = options.stepTimeoutMs / 1000;
-  add(
+  addFinding(
     report,
     'error',
     tlsWorked
@@ -875,7 +571,7 @@ async function describeSilence(
   report.reachability = 'no-greeting';
   report.service = 'smtp';
   report.banner = firstLine(received);
-  add(
+  addFinding(
     report,
     'error',
     `The server began an SMTP greeting but did not finish it within ${options.stepTimeoutMs / 1000} s: ${reason}. Clients wait for the whole greeting and time out: the server is broken, or a tarpit slowing down clients it suspects of spam.`,
@@ -900,7 +596,7 @@ function unreadableGreeting(
   report.service = 'smtp';
   report.banner = firstLine(received);
   const reason = error.notSmtpReason ?? error.message;
-  add(
+  addFinding(
     report,
     'error',
     `The server's greeting "${report.banner}" breaks SMTP: ${reason}. Clients cannot read it and give up: the server is broken, or something in front of it garbles its replies.`,
@@ -918,7 +614,7 @@ function nameOtherService(
   const service = identifyService(received);
   report.service = service;
   report.banner = firstLine(received);
-  add(
+  addFinding(
     report,
     'error',
     `This port answers with ${describeService(service, overTls)}: "${report.banner}". SMTP submission is 587 (STARTTLS) or 465 (implicit TLS).`,
@@ -952,13 +648,13 @@ function finish(report: PortReport, options: ProbeOptions): PortReport {
     faultless &&
     report.sendOk !== false;
   if (report.port === 25 && report.service === 'smtp') {
-    add(
+    addFinding(
       report,
       'info',
       'Port 25 is for server-to-server relay (MX); applications should submit on 587 or 465 (RFC 6409, RFC 8314).',
     );
   } else if (report.role === 'relay' && report.service === 'smtp') {
-    add(report, 'info', relayNote(report, options));
+    addFinding(report, 'info', relayNote(report, options));
   }
   return report;
 }
@@ -987,23 +683,6 @@ function summarise(capabilities: EhloCapabilities): EhloSummary {
     extensions: Object.entries(capabilities.extensions).map(([name, params]) => [name, ...params].join(' ')),
     authMechanisms: capabilities.authMechanisms,
   };
-}
-
-/** `220-mail.example.com ESMTP` of a multi-line reply reads as `220 mail.example.com ESMTP`. */
-function firstLineOf(raw: string): string {
-  return (raw.split('\n')[0] ?? '').replace(/^(\d{3})-/, '$1 ').trimEnd();
-}
-
-function add(
-  report: PortReport,
-  level: Finding['level'],
-  message: string,
-  verify?: string,
-  cause?: Finding['cause'],
-): Finding {
-  const finding: Finding = { level, ...(cause ? { cause } : {}), message, ...(verify ? { verify } : {}) };
-  report.findings.push(finding);
-  return finding;
 }
 
 function emptyReport(port: number): PortReport {
