@@ -260,7 +260,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'server-protocol-error': {
     summary:
-      "The server speaks SMTP but breaks its rules: a reply the client cannot read (no reply code, a code that changes inside a multi-line reply, lines after the last one) or a reply that does not answer the command sent (354 to MAIL FROM, 250 to AUTH). Either the server is broken, or something between you and it rewrites the conversation: a firewall's SMTP inspection (Cisco ASA/PIX `inspect esmtp` masks the greeting with asterisks and turns commands it does not know into XXXX), an antivirus mail proxy, or a load balancer.",
+      "The server speaks SMTP but breaks its rules: a reply the client cannot read (no reply code, a code that changes inside a multi-line reply, lines after the last one) or a reply that does not answer the command sent (354 to MAIL FROM, 250 to AUTH). Either the server is broken, or something between you and it rewrites the conversation: a firewall's SMTP inspection (Cisco ASA/PIX `inspect esmtp` masks the greeting with asterisks and turns the commands it does not allow into X's), an antivirus mail proxy, or a load balancer.",
     fix: 'No client setting fixes this. See the exact bytes with `mailport send --show-transcript` or `swaks --server HOST --port PORT` (`mailport doctor HOST` names the broken reply). A greeting made of asterisks, `XXXXXXXA` in the EHLO reply or `Command unrecognized: "XXXX"` is a Cisco firewall\'s SMTP inspection: ask whoever runs it to turn it off (`no inspect esmtp` in the `global_policy`) or to let STARTTLS and AUTH through. Otherwise try from another network to rule out a proxy, and report the transcript to the server\'s operator.',
     references: [`${RFC.smtp} §4.2 (reply format)`, `${RFC.smtp} §4.3.2 (replies each command may get)`],
   },
@@ -428,7 +428,7 @@ const RELAY_DENIED =
 /**
  * What a Cisco ASA or PIX with ESMTP inspection leaves of a session: a greeting masked with
  * asterisks (a few digits left), EHLO keywords it hides turned into X's, and the server's refusal
- * of a command the firewall rewrote into XXXX.
+ * of a command the firewall rewrote into X's.
  */
 const CISCO_INSPECTION = /\b220[ -]\*[*0-9 ]{15,}\s*$|\b250[ -]X{6,}[A-Z]?\b|Command unrecognized: "?X{4,}/m;
 const CISCO_INSPECTION_FIX =
