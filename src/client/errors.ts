@@ -90,8 +90,8 @@ export class MailportNetworkError extends MailportError {
   readonly baseUrl: string;
 
   constructor(method: string, url: string, baseUrl: string, cause: unknown) {
-    const reason = networkReason(cause);
-    const { problem, hint } = whyUnreachable(reason, baseUrl);
+    const { reason, received } = networkReason(cause);
+    const { problem, hint } = whyUnreachable(reason, received, baseUrl);
     super('MP_ERR_API_UNREACHABLE', `Cannot reach the Mailport API at ${baseUrl} (${reason}): ${problem}`, {
       cause,
       hint,
@@ -111,8 +111,18 @@ function hintFor(status: number): string {
 }
 
 /** What a network failure says about the API URL, and what to do about it. */
-function whyUnreachable(reason: string, baseUrl: string): { problem: string; hint: string } {
+function whyUnreachable(
+  reason: string,
+  received: string | null,
+  baseUrl: string,
+): { problem: string; hint: string } {
   const https = baseUrl.startsWith('https:');
+  // An SMTP greeting (RFC 5321 §4.2) where an HTTP response belongs: one of the sandbox's SMTP ports.
+  if (received !== null && /^[2-5]\d\d[ -]/.test(received))
+    return {
+      problem: `it answered with an SMTP greeting ("${received.trim().slice(0, 80)}"): that is an SMTP port, not the API.`,
+      hint: 'Point --api (or MAILPORT_API) at the "Web UI + API" address `mailport serve` printed (default http://127.0.0.1:8025), not at a mail port.',
+    };
   if (UNTRUSTED_CERTIFICATE.has(reason))
     return {
       problem: 'its HTTPS certificate is not trusted here.',
@@ -153,16 +163,20 @@ const UNTRUSTED_CERTIFICATE: ReadonlySet<string> = new Set([
 const HUNG_UP: ReadonlySet<string> = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
 /** Undici hides the socket error under `cause` (`fetch failed` → `ECONNREFUSED`). */
-function networkReason(error: unknown): string {
+function networkReason(error: unknown): { reason: string; received: string | null } {
   let current: unknown = error;
   let reason = 'network error';
   while (current instanceof Error) {
     const code = (current as NodeJS.ErrnoException).code;
     reason = typeof code === 'string' ? code : current.message;
-    if (typeof code === 'string') break;
+    if (typeof code === 'string') {
+      // Undici's parse errors keep what the server sent instead of an HTTP response.
+      const data = (current as { data?: unknown }).data;
+      return { reason, received: typeof data === 'string' ? data : null };
+    }
     current = current.cause;
   }
-  return reason;
+  return { reason, received: null };
 }
 
 function describe(message: MessageSummary): string {

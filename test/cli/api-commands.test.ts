@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MailportNetworkError } from '../../src/client/api-client.js';
+import { startTestSandbox } from '../helpers/sandbox.js';
 import { type ApiHarness, failedSession, startApiHarness } from '../http/harness.js';
 import { cli, closedPortUrl, runCli, runProcess } from './cli-runner.js';
 
@@ -248,6 +249,24 @@ describe('mailport messages / sessions', () => {
       assert.match(error.hint ?? '', /npx mailport serve/);
       return true;
     });
+  });
+
+  test('--api pointed at an SMTP port: the greeting is quoted, and the API port named', async () => {
+    const sandbox = await startTestSandbox({ submissionsPort: 'off', submissionPort: 'off', altPort: 'off' });
+    try {
+      const url = `http://127.0.0.1:${sandbox.port('relay')}`;
+      await assert.rejects(cli(['--api', url, 'messages', 'list']), (error: unknown) => {
+        assert.ok(error instanceof MailportNetworkError);
+        assert.match(
+          error.message,
+          /answered with an SMTP greeting \("220 localhost ESMTP Mailport ready"\)/,
+        );
+        assert.match(error.hint ?? '', /"Web UI \+ API" address/);
+        return true;
+      });
+    } finally {
+      await sandbox.stop();
+    }
   });
 
   test('--help shows examples', async () => {
