@@ -36,6 +36,9 @@ export const CAUSE_IDS = [
   'not-smtp',
   'server-protocol-error',
   'no-local-mta',
+  'no-ehlo',
+  'bad-sequence',
+  'not-http',
   'no-error',
   'unknown',
 ] as const;

@@ -273,6 +273,28 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
       RFC.submission,
     ],
   },
+  'no-ehlo': {
+    summary:
+      'The server wants EHLO (or HELO) before this command: the client sent MAIL FROM, AUTH or another command without greeting first, or did not greet again after STARTTLS, which makes the server forget everything said before the handshake (RFC 3207 §4.2).',
+    fix: 'Send EHLO first, and again right after the TLS handshake of STARTTLS; libraries do both when left to their own sequence. Python smtplib: `s.starttls()` then `s.ehlo()` before `s.mail()` (`sendmail()`, `send_message()` and `login()` greet by themselves; `mail()` and `docmd()` do not). With `openssl s_client -starttls smtp`, type `EHLO name` before AUTH or MAIL FROM. If EHLO itself was refused, that earlier reply says why.',
+    references: [`${RFC.smtp} §4.1.4 (order of commands)`, `${RFC.starttls} §4.2`],
+  },
+  'bad-sequence': {
+    summary:
+      'The client sent a command out of order (503 "bad sequence of commands"): RCPT TO or DATA before MAIL FROM, a second MAIL FROM inside a transaction, or DATA and BDAT in one transaction. A client that pipelines sees this too after its MAIL FROM was refused: the refusal of MAIL FROM is the real error.',
+    fix: "Follow SMTP's order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO for each recipient, then DATA; RSET before a new MAIL FROM when a transaction failed half-way. If the client sends commands by hand (`docmd()`, a raw socket), check each reply before the next command; if the text also shows a refused MAIL FROM, fix that (run `mailport explain` on its reply).",
+    references: [
+      `${RFC.smtp} §4.1.4 (order of commands)`,
+      `${RFC.smtp} §4.2.4 (503)`,
+      'RFC 2920 (pipelining)',
+    ],
+  },
+  'not-http': {
+    summary:
+      "An HTTP client (a browser, curl, fetch, an API or webhook client, a health check) was pointed at a port that speaks SMTP, not HTTP: it read the mail server's `220` greeting where it expected an HTTP status line.",
+    fix: "Point the HTTP client at the service's HTTP port; for a Mailport sandbox, the web UI and API are at http://127.0.0.1:8025 (`serve --http-port`), and the SMTP ports (1025, 1587, 1465, 2525) are for mail clients. To try SMTP with curl, use an `smtp://` URL (`smtps://` for port 465): `curl smtp://127.0.0.1:1025 --mail-from a@example.com --mail-rcpt b@example.com -T mail.eml`. Browsers refuse ports 25, 465 and 587 outright (ERR_UNSAFE_PORT).",
+    references: ['RFC 9112 §4 (HTTP/1.1 status line)', `${RFC.smtp} §4.3.1 (the 220 greeting)`],
+  },
   'no-error': {
     summary:
       'This output shows a successful exchange: the server accepted the message (250) or the TLS check passed.',
@@ -521,6 +543,17 @@ const NON_ASCII_ADDRESS = /[\u0080-\uffff][^\s<>"'@]{0,64}@[^\s<>"'@]|@[^\s<>"'@
 
 /** A server refusing an address for its syntax (Postfix "501 5.1.3 Bad recipient address syntax"). */
 const ADDRESS_SYNTAX_REFUSED = /\b5\.1\.[37]\b|Bad (?:recipient|sender) address syntax/i;
+
+/** What to do when a server cannot read an address: its form is wrong, not the mailbox. */
+const ADDRESS_SYNTAX_FIX =
+  'Send each address bare, in angle brackets: `MAIL FROM:<bob@example.com>`, `RCPT TO:<alice@example.com>`. The usual culprits are a display name in the envelope ("Bob <bob@example.com>" given where only the address belongs), a trailing space or newline from a file or an environment variable, several recipients in one string ("a@x.com, b@x.com" instead of a list), an empty variable (`bob@` when the variable holding the domain is unset), or a name with no @domain. Libraries take the envelope from the To:/From: headers when given full addresses; an envelope built by hand (Python `sendmail(from_addr, to_addrs, msg)`, JavaMail `Transport.send(msg, addresses)`, a socket) must hold bare addresses.';
+
+/** The sentence that says the refusal is about the address's form, quoting the reply when it can. */
+function addressSyntaxRefusal(text: string): string | null {
+  const reply = refusedRecipientReply(text);
+  const quoted = reply === null ? '' : ` ("${reply}")`;
+  return `The reply${quoted} refuses the form of the address, not the mailbox: the server could not read it as an address.`;
+}
 
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
@@ -1518,6 +1551,36 @@ export const RULES: readonly ExplainRule[] = [
     fix: LMTP_FIX,
   },
   {
+    // An HTTP client read an SMTP greeting where its status line should be, and quotes it: Python's
+    // http.client (requests, urllib3) BadStatusLine('220 ...'), Go's malformed HTTP response
+    // "220 ...", Node's parser (fetch, http) with data: '220 ...'; Mailport's sandbox says so itself.
+    id: 'http-client-read-smtp-greeting',
+    cause: 'not-http',
+    confidence: 0.95,
+    match: [
+      /(?:BadStatusLine|malformed HTTP response|Invalid (?:HTTP )?status line|HPE_INVALID_CONSTANT|Expected HTTP\/|does not match the HTTP\/1\.1 protocol|Received HTTP\/0\.9)[\s\S]{0,400}?(?:^|['"(=:] ?)220[ -]/im,
+    ],
+    seenIn: ['Python requests', 'Python urllib', 'Go net/http', 'Node.js fetch', 'Node.js http'],
+  },
+  {
+    id: 'sandbox-http-request',
+    cause: 'not-http',
+    confidence: 0.97,
+    match: [/This is an SMTP server, not a web server/i],
+    seenIn: ['mailport'],
+  },
+  {
+    // The same without the greeting in the text: some non-HTTP answer, most often a mail port's.
+    // Chromium refuses the mail ports 25, 465 and 587 before connecting.
+    id: 'http-client-not-http-reply',
+    cause: 'not-http',
+    confidence: 0.7,
+    match: [
+      /Received HTTP\/0\.9 when not allowed|ERR_INVALID_HTTP_RESPONSE|ERR_UNSAFE_PORT|HPE_INVALID_CONSTANT|BadStatusLine|malformed HTTP (?:response|status code)|Invalid (?:HTTP )?status line|does not match the HTTP\/1\.1 protocol/i,
+    ],
+    seenIn: ['curl', 'Chromium', 'Python requests', 'Go net/http', 'Node.js fetch'],
+  },
+  {
     // msmtp says this of any line that is not an SMTP reply, most often the greeting of another
     // protocol; a broken SMTP server after the greeting looks the same.
     id: 'msmtp-invalid-reply',
@@ -2173,6 +2236,15 @@ export const RULES: readonly ExplainRule[] = [
     fix: `The address has non-ASCII characters, and smtplib writes MAIL FROM and RCPT TO in ASCII unless the transaction declares SMTPUTF8 (RFC 6531 §3.4): \`sendmail()\` does not by itself. Use \`s.send_message(msg)\` (it declares SMTPUTF8 when an address needs it and the server offers it) or \`s.sendmail(from, to, msg.as_bytes(policy=email.policy.SMTP), mail_options=['SMTPUTF8'])\`, with a server that offers SMTPUTF8: ${SERVER_SMTPUTF8}. ${PUNYCODE_HINT}`,
   },
   {
+    // The same error without its traceback: which value was not ASCII is not known.
+    id: 'python-ascii-codec',
+    cause: 'non-ascii-not-supported',
+    confidence: 0.6,
+    match: [/(?:UnicodeEncodeError: )?'ascii' codec can't encode/],
+    seenIn: ['Python smtplib'],
+    fix: "Python's smtplib writes in ASCII what it is given as str: a message passed to `sendmail()`, the addresses, the login. Which one held the non-ASCII character shows in the traceback's last smtplib line (`in sendmail`, `in mail`/`in rcpt`, `in login`). A message: build an `email.message.EmailMessage` and send it with `s.send_message(msg)`. An address: `send_message()` declares SMTPUTF8 when the server offers it. A password: use an ASCII one (an app password), or send AUTH PLAIN as UTF-8 with `docmd()`.",
+  },
+  {
     // The client saw no SMTPUTF8 in the EHLO reply and gave up before sending the address.
     id: 'smtputf8-not-offered',
     cause: 'non-ascii-not-supported',
@@ -2263,6 +2335,31 @@ export const RULES: readonly ExplainRule[] = [
     match: [/server does not offer 8BITMIME/i],
     seenIn: ['mailport'],
     fix: 'The message has 8-bit octets (UTF-8 text sent with `Content-Transfer-Encoding: 8bit`), and the server does not offer 8BITMIME (RFC 6152 §3), so nothing was sent. Encode the text parts as quoted-printable or base64 (mail libraries do when they build the message: Python `EmailMessage.set_content()`, nodemailer, PHPMailer), or send through a server that offers 8BITMIME (Postfix and a Mailport sandbox do).',
+  },
+
+  // --- Command order: the client's sequence, not the server's policy ----------------------------
+  {
+    // Postfix "503 5.5.1 Error: send HELO/EHLO first" (also after STARTTLS without a new EHLO),
+    // Exchange "503 5.5.2 Send hello first", Sendmail "Polite people say HELO first", Gmail
+    // "EHLO/HELO first", Mailport "Send EHLO again after STARTTLS".
+    id: 'no-ehlo',
+    cause: 'no-ehlo',
+    confidence: 0.93,
+    match: [
+      /\b(?:send|say) (?:HELO\/EHLO|EHLO\/HELO|EHLO or HELO|HELO or EHLO|HELO|EHLO|hello) (?:first|again after STARTTLS)\b|\b(?:EHLO\/HELO|HELO\/EHLO|HELO or EHLO|EHLO or HELO) (?:first|required)\b|Send EHLO first\b/i,
+    ],
+    seenIn: ['Postfix', 'Exchange', 'Sendmail', 'Gmail', 'Exim', 'smtp-server', 'mailport', 'Python smtplib'],
+  },
+  {
+    // Postfix "need MAIL command" / "nested MAIL command" / "MAIL transaction in progress",
+    // Sendmail "Need MAIL before RCPT", Exim "sender not yet given", RFC 5321's own "Bad sequence".
+    id: 'bad-sequence',
+    cause: 'bad-sequence',
+    confidence: 0.8,
+    match: [
+      /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
+    ],
+    seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
   },
 
   // --- Envelope -------------------------------------------------------------------------------
@@ -2429,6 +2526,20 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them.',
   },
   {
+    // RFC 3463 X.1.7, "bad sender's mailbox address syntax" (Postfix "501 5.1.7 Bad sender address
+    // syntax", Exchange "501 5.1.7 Invalid address"): the form of the address, not who owns it.
+    id: 'sender-address-syntax',
+    cause: 'sender-rejected',
+    confidence: 0.94,
+    match: [
+      /(?<![\w.@/-])5\.1\.7\b(?![.\d])|Bad sender address syntax|sender address must contain a domain|Syntax: MAIL FROM:<address>/i,
+    ],
+    unless: [NON_ASCII_ADDRESS],
+    seenIn: ['Postfix', 'Exchange', 'Exim', 'mailport'],
+    fix: ADDRESS_SYNTAX_FIX,
+    evidence: addressSyntaxRefusal,
+  },
+  {
     id: 'envelope-sender-phase',
     cause: 'sender-rejected',
     confidence: 0.55,
@@ -2450,6 +2561,21 @@ export const RULES: readonly ExplainRule[] = [
       REPLY_5XX,
     ],
     seenIn: ['Ruby Net::SMTP', 'Ruby mail gem', 'Symfony Mailer', 'swaks'],
+  },
+  {
+    // RFC 3463 X.1.3, "bad destination mailbox address syntax" (Postfix "501 5.1.3 Bad recipient
+    // address syntax", Exchange "501 5.1.3 Invalid address", Sendmail "553 5.1.3 ... User address
+    // required"); Gmail says "not a valid RFC-5321 address" with 5.1.2.
+    id: 'recipient-address-syntax',
+    cause: 'recipient-unknown',
+    confidence: 0.94,
+    match: [
+      /(?<![\w.@/-])5\.1\.3\b(?![.\d])|Bad recipient address syntax|recipient address must contain a domain|not a valid RFC[- ]?5321 address|Syntax: RCPT TO:<address>/i,
+    ],
+    unless: [NON_ASCII_ADDRESS],
+    seenIn: ['Postfix', 'Exchange', 'Sendmail', 'Exim', 'Gmail', 'JavaMail', 'mailport'],
+    fix: ADDRESS_SYNTAX_FIX,
+    evidence: addressSyntaxRefusal,
   },
   {
     id: 'recipient-unknown',
