@@ -2209,7 +2209,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'reply-530',
     cause: 'auth-required',
     confidence: 0.7,
-    match: [/(?<![.=/:])\b530\b|\b5\.7\.0\b/],
+    // 5.7.0 alone is any security refusal; only with 530, or without a code of its own, it is AUTH.
+    match: [/(?<![.=/:])\b530\b|(?<!\b5[45]\d[ -])\b5\.7\.0\b/],
     // A 5.7.0 to the final dot (nodemailer's "Message failed") is a policy refusal of the message:
     // AUTH came before MAIL, long before.
     unless: [/\bMessage failed: 5\d\d 5\.7\.0\b/],
@@ -2511,7 +2512,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'content-or-reputation',
     cause: 'sender-rejected',
     confidence: 0.5,
-    match: [/unsolicited|\bspam\b|blacklist|blocklist|reputation|policy reasons/i],
+    match: [/unsolicited|\bspam\b|blacklist|blocklist|reputation|policy reasons|policy violation/i],
     seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],
     fix: "The receiving server refused the mail for who sent it or what it looks like (reputation, spam filtering, policy): authenticate the sending domain (SPF, DKIM, DMARC), send through your provider's submission server, and check the sending IP on public blocklists.",
   },
@@ -2645,6 +2646,15 @@ export const RULES: readonly ExplainRule[] = [
     match: [/No recipient addresses/],
     seenIn: ['JavaMail'],
     fix: 'The message names no recipient at all, so JavaMail refused to send it before asking the server: set its recipients (`message.setRecipients(Message.RecipientType.TO, ...)`, or pass them to `Transport.send(message, addresses)`), and check that the variable holding the address is not empty.',
+  },
+  {
+    // nodemailer's EENVELOPE: no address in to, cc, bcc or envelope.to, found before connecting.
+    id: 'nodemailer-no-recipients',
+    cause: 'no-valid-recipients',
+    confidence: 0.9,
+    match: [/No recipients defined/],
+    seenIn: ['nodemailer'],
+    fix: 'The message names no recipient at all, so nodemailer refused to send it before connecting (code EENVELOPE): none of `to`, `cc`, `bcc` or `envelope.to` holds an address. Check that the variable behind them is set (`to: process.env.MAIL_TO` is undefined when the variable is missing) and is a string or a list of addresses.',
   },
 
   // --- Message --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
+import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -125,6 +126,15 @@ describe('the sandbox', { concurrency: 6 }, () => {
     output: () => ruby(relay(), "s.mailfrom('alice@example.com'); s.mailfrom('alice@example.com')"),
     expected: 'bad-sequence',
     says: /RSET before a new MAIL FROM/,
+  }));
+  check('nodemailer: `to` from an environment variable that is not set', () => ({
+    output: () =>
+      nodemailerOutput(
+        { host: '127.0.0.1', port: relay(), ignoreTLS: true },
+        { to: process.env.MAILPORT_TEST_UNSET_RECIPIENT },
+      ),
+    expected: 'no-valid-recipients',
+    says: /process\.env\.MAIL_TO/,
   }));
   check('swaks: a display name in the envelope recipient', () => ({
     output: () => swaks(relay(), { to: 'Bob <bob@example.com>' }),
