@@ -405,9 +405,12 @@ const CLOSED =
  */
 const GO_EOF = /(?:^|:\s*|msg=|\b\d{4}\/\d\d\/\d\d +(?:\d\d:\d\d:\d\d(?:\.\d+)? )?)EOF(?:\s|$)/m;
 
-/** The peer reset the connection (a TCP RST), in each client's and operating system's words. */
+/**
+ * The peer reset the connection (a TCP RST), in each client's and operating system's words; a write
+ * after it fails with EPIPE.
+ */
 const RESET =
-  /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b|errno["']?\s*[:=]?\s*-?104\b/i;
+  /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b|errno["']?\s*[:=]?\s*-?104\b|\bEPIPE\b|Broken pipe/i;
 
 /** The peer hung up, either way. */
 const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
@@ -2033,6 +2036,15 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The password (or user name) has non-ASCII characters, and Python's smtplib encodes the AUTH exchange as ASCII, so `login()` raised UnicodeEncodeError before anything reached the server: the server has not refused it. AUTH PLAIN carries UTF-8 (RFC 4616), so send it yourself: `s.docmd('AUTH', 'PLAIN ' + base64.b64encode(f'\\0{user}\\0{password}'.encode()).decode())` after `starttls()`; or use an ASCII password (an app password).",
   },
   {
+    // RFC 4954 §6: 432 4.7.12, the password is right but must be changed before it may be used.
+    id: 'password-transition-needed',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [/\b4\.7\.12\b|password transition is needed/i],
+    seenIn: ['RFC 4954 servers', 'Exchange'],
+    fix: "The server accepted the password but says it must be changed first (expired, or set to change at next login): log in to the account's web mail or the provider's portal, set a new password, and put the new one in the client's settings.",
+  },
+  {
     id: 'gmail-app-password',
     cause: 'auth-failed',
     confidence: 0.96,
@@ -2358,7 +2370,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'bad-sequence',
     confidence: 0.8,
     match: [
-      /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
+      /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|No identity changes permitted|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
     ],
     seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
   },
@@ -2521,7 +2533,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.85,
     match: [
-      /missing a valid address in From:? header|having no From:? header|\bFrom:? header (?:is )?(?:missing|invalid|malformed)|not RFC ?5322 compliant/i,
+      /missing a valid address in From:? header|having no From:? header|\bFrom:? header (?:is )?(?:missing|invalid|malformed)|not RFC ?5322 compliant|missing a valid Message-ID/i,
     ],
     seenIn: ['Gmail', 'Microsoft 365'],
     fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them.',

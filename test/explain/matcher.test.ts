@@ -389,6 +389,8 @@ const AUDITED: ReadonlyArray<{ client: string; text: string; port?: number; caus
     cause: 'connection-closed',
   },
   { client: 'nodemailer', text: 'Error: read ECONNRESET', cause: 'connection-closed' },
+  { client: 'nodemailer', text: 'Error: write EPIPE', cause: 'connection-closed' },
+  { client: 'Python', text: 'BrokenPipeError: [Errno 32] Broken pipe', cause: 'connection-closed' },
   { client: 'curl', text: 'curl: (56) Recv failure: Connection reset by peer', cause: 'connection-closed' },
   {
     client: 'msmtp',

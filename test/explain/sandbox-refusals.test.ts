@@ -15,7 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
-import { curl, mailGem, msmtp, pythonSmtplib, type Send, swaks } from '../helpers/env-senders.js';
+import {
+  curl,
+  mailGem,
+  msmtp,
+  nodemailerSend,
+  pythonSmtplib,
+  type Send,
+  swaks,
+} from '../helpers/env-senders.js';
 import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
 import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
@@ -25,6 +33,9 @@ const credentials = { user: 'team-a', pass: 's3cret-pass' };
 const REFUSED_SENDER = 'blocked@example.com';
 const FILTERED_RECIPIENT = 'filtered@example.com';
 const LATER_RECIPIENT = 'later@example.com';
+const NO_MESSAGE_ID_RECIPIENT = 'no-message-id@example.com';
+const THROTTLED_SENDER = 'throttled@example.com';
+const EXPIRED_USER = 'expired-password';
 
 let sandbox: TestSandbox;
 let clients: LanguageClients;
@@ -41,6 +52,10 @@ before(async () => {
         `message:554,match=${FILTERED_RECIPIENT}`,
         `rcpt:451,match=${LATER_RECIPIENT}`,
         'rcpt:550,match=nobody@example.com',
+        // Providers' own words, for the clients to print.
+        `message:550/5.7.1,match=${NO_MESSAGE_ID_RECIPIENT},text=[127.0.0.1] Messages missing a valid Message-ID header are not accepted.`,
+        `mail:454/4.7.0,match=${THROTTLED_SENDER},text=Throttling failure: Maximum sending rate exceeded.`,
+        `auth:432/4.7.12,match=${EXPIRED_USER},text=A password transition is needed`,
       ],
     }),
     prepareLanguageClients(),
@@ -121,6 +136,21 @@ const cases: Case[] = [
         ...['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${sandbox.port('submissions')}`],
         ...['-CAfile', caFile],
       ]),
+  },
+  {
+    name: "nodemailer: Gmail's refusal of a message without a valid Message-ID",
+    expected: 'sender-rejected',
+    output: () => nodemailerSend(submission({ MP_TO: NO_MESSAGE_ID_RECIPIENT })),
+  },
+  {
+    name: "Python smtplib: Amazon SES's throttling at MAIL FROM",
+    expected: 'rate-limited',
+    output: () => pythonSmtplib(submission({ MP_FROM: THROTTLED_SENDER })),
+  },
+  {
+    name: 'Python smtplib: 432 4.7.12, a password that must be changed (RFC 4954)',
+    expected: 'auth-failed',
+    output: () => pythonSmtplib(submission({ MP_USER: EXPIRED_USER })),
   },
   // The Ruby mail gem (Rails' ActionMailer) making the mistakes other clients are tested with.
   {
