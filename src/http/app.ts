@@ -13,6 +13,7 @@ import { serveConditionalRequests } from './conditional-requests.js';
 import { negotiateMediaTypes } from './content-negotiation.js';
 import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
+import { answerPlainHttpRequests } from './https-only.js';
 import { sendProblem, toProblem } from './problem.js';
 import { documentRequestErrors } from './request-errors.js';
 import { RouteMethods } from './route-methods.js';
@@ -51,7 +52,9 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // An https.Server is an http.Server to Fastify: same request and reply objects, TLS underneath.
   const serverFactory: FastifyServerFactory<RawServerDefault> | undefined = tls
     ? (handler) =>
-        createHttpsServer({ cert: tls.certPem, key: tls.keyPem, minVersion: MIN_TLS_VERSION }, handler)
+        answerPlainHttpRequests(
+          createHttpsServer({ cert: tls.certPem, key: tls.keyPem, minVersion: MIN_TLS_VERSION }, handler),
+        )
     : undefined;
   const base = Fastify({
     ...(serverFactory ? { serverFactory } : {}),

@@ -2,7 +2,8 @@
  * `mailport serve --http-tls`: the HTTP API and web UI over HTTPS with the SMTP listeners'
  * certificate. Checked with real clients: Node's TLS stack with the sandbox CA (TLS 1.2+ only, the
  * names the certificate holds), the API's event stream, the `mailport` CLI with and without the CA
- * trusted, curl over plain http:// to that port, and Chromium showing mail live.
+ * trusted, curl over plain http:// to that port (answered with the https:// address), and Chromium
+ * showing mail live.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -128,8 +129,9 @@ describe('the HTTP API over HTTPS (--http-tls)', () => {
     const plain = url.replace('https:', 'http:');
     const overHttp = await runMailport(['--api', plain, 'messages', 'list']);
     assert.equal(overHttp.code, 1);
-    assert.match(overHttp.stderr, /closed it without an answer/);
-    assert.match(overHttp.stderr, new RegExp(`use ${url.replace(/\./g, '\\.')} `));
+    assert.match(overHttp.stderr, /failed with 400: This port speaks HTTPS only/);
+    assert.match(overHttp.stderr, new RegExp(`use ${url.replace(/\./g, '\\.')}/api/v1/messages`));
+    assert.match(overHttp.stderr, /NODE_EXTRA_CA_CERTS/);
   });
 
   test('the CLI pointed with https:// at a plain HTTP port says to use http://', async () => {
@@ -146,15 +148,34 @@ describe('the HTTP API over HTTPS (--http-tls)', () => {
     }
   });
 
-  test('curl over plain http:// gets no page: the port speaks only TLS', async () => {
-    const plain = await runClient('curl', [
-      '-sS',
-      '--max-time',
-      '5',
-      `${url.replace('https:', 'http:')}/healthz`,
+  test('plain http:// gets a 400 naming the https:// address, as problem+json or a page; https:// still works', async () => {
+    const plain = url.replace('https:', 'http:');
+    const api = await runClient('curl', ['-sS', '-i', '--max-time', '5', `${plain}/healthz`]);
+    assert.match(api, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(api, /content-type: application\/problem\+json/i);
+    const problem = JSON.parse(api.slice(api.indexOf('{'))) as { detail: string; fix: string };
+    assert.equal(
+      problem.detail,
+      `This port speaks HTTPS only (mailport serve --http-tls): use ${url}/healthz`,
+    );
+    assert.match(problem.fix, /NODE_EXTRA_CA_CERTS/);
+    const page = await runClient('curl', ['-sS', '--max-time', '5', '-H', 'Accept: text/html', `${plain}/`]);
+    assert.match(page, new RegExp(`<a href="${url.replace(/\./g, '\\.')}/">`));
+    // A Host header that could inject markup is not echoed: the listener's own address is used.
+    const hostile = await runClient('curl', [
+      ...[
+        '-sS',
+        '--max-time',
+        '5',
+        '-H',
+        'Accept: text/html',
+        '-H',
+        'Host: "><script>x</script>',
+        `${plain}/`,
+      ],
     ]);
-    assert.match(plain, /curl: \(52\) Empty reply from server|curl: \(56\)/);
-    assert.doesNotMatch(plain, /"status":"ok"/);
+    assert.doesNotMatch(hostile, /script/);
+    assert.match(hostile, new RegExp(`<a href="${url.replace(/\./g, '\\.')}/">`));
     const secure = await runClient('curl', ['-sS', '--cacert', caFile, `${url}/healthz`]);
     assert.match(secure, /"status":"ok"/);
   });
@@ -180,7 +201,12 @@ describe('the web UI over HTTPS, in Chromium', () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     try {
       const page = await context.newPage();
-      const response = await page.goto(sandbox.apiUrl);
+      // Typed as http://, the address answers with a page that links to the https:// one.
+      const plainResponse = await page.goto(sandbox.apiUrl.replace('https:', 'http:'));
+      assert.equal(plainResponse?.status(), 400);
+      await page.getByRole('link', { name: `${sandbox.apiUrl}/` }).click();
+      await page.waitForURL(`${sandbox.apiUrl}/`);
+      const response = await page.reload();
       assert.equal(response?.status(), 200);
       assert.equal((await response?.securityDetails())?.protocol?.startsWith('TLS 1.'), true);
       await page.getByText('No mail yet.').waitFor();
