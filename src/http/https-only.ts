@@ -8,7 +8,7 @@ import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
-/** A client that connects and says nothing is not kept longer than this. */
+/** A client that connects and says nothing, or never hangs up after the answer, is not kept longer. */
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** Host header values put back into the answer: a host name or address, and a port. */
 const SAFE_HOST = /^[\w.-]+(?::\d{1,5})?$|^\[[\da-f:.]+\](?::\d{1,5})?$/i;
@@ -33,6 +33,9 @@ export function answerPlainHttpRequests(server: HttpsServer): HttpsServer {
         socket.off('error', drop);
         for (const listener of startTls) listener.call(server, socket);
       } else {
+        // Whatever else it sends is read and dropped, so its hang-up is seen and the socket freed.
+        socket.setTimeout(FIRST_BYTES_TIMEOUT_MS, drop);
+        socket.resume();
         socket.end(httpsRequiredResponse(chunk.toString('latin1'), socket));
       }
     });
