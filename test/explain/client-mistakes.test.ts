@@ -6,39 +6,32 @@
  * port. Nothing in this file is a typed-in error message.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
+import { type ClientTestBed, startClientTestBed } from '../helpers/client-test-bed.js';
+import type { LanguageClients } from '../helpers/language-clients.js';
 import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { runClient } from '../helpers/run-client.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import type { TestSandbox } from '../helpers/sandbox.js';
 
 const credentials = { user: 'team-a', pass: 's3cret-pass' };
 
+let bed: ClientTestBed;
 let sandbox: TestSandbox;
 let clients: LanguageClients;
 let tempDir: string;
 let caFile: string;
 
 before(async () => {
-  [sandbox, clients] = await Promise.all([
-    startTestSandbox({ auth: [`${credentials.user}:${credentials.pass}`] }),
-    prepareLanguageClients(),
-  ]);
-  tempDir = await mkdtemp(join(tmpdir(), 'mailport-client-mistakes-'));
-  caFile = join(tempDir, 'ca.pem');
-  await writeFile(caFile, sandbox.caPem);
+  bed = await startClientTestBed('client-mistakes', { auth: [`${credentials.user}:${credentials.pass}`] });
+  ({ sandbox, clients, tempDir, caFile } = bed);
 });
 
-after(async () => {
-  await Promise.all([sandbox.stop(), clients.close()]);
-  await rm(tempDir, { recursive: true, force: true });
-});
+after(() => bed.stop());
 
 interface Case {
   output: () => Promise<string>;

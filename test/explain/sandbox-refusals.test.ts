@@ -10,11 +10,9 @@
  * `unknown`, and are not here.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
+import { type ClientTestBed, startClientTestBed } from '../helpers/client-test-bed.js';
 import {
   curl,
   mailGem,
@@ -24,9 +22,9 @@ import {
   type Send,
   swaks,
 } from '../helpers/env-senders.js';
-import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
+import type { LanguageClients } from '../helpers/language-clients.js';
 import { runClient } from '../helpers/run-client.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import type { TestSandbox } from '../helpers/sandbox.js';
 import { closedPort } from '../smtp-client/test-servers.js';
 
 const credentials = { user: 'team-a', pass: 's3cret-pass' };
@@ -37,39 +35,31 @@ const NO_MESSAGE_ID_RECIPIENT = 'no-message-id@example.com';
 const THROTTLED_SENDER = 'throttled@example.com';
 const EXPIRED_USER = 'expired-password';
 
+let bed: ClientTestBed;
 let sandbox: TestSandbox;
 let clients: LanguageClients;
-let tempDir: string;
 let caFile: string;
 let refusedPort: number;
 
 before(async () => {
-  [sandbox, clients] = await Promise.all([
-    startTestSandbox({
-      auth: [`${credentials.user}:${credentials.pass}`],
-      chaos: [
-        `mail:550,match=${REFUSED_SENDER}`,
-        `message:554,match=${FILTERED_RECIPIENT}`,
-        `rcpt:451,match=${LATER_RECIPIENT}`,
-        'rcpt:550,match=nobody@example.com',
-        // Providers' own words, for the clients to print.
-        `message:550/5.7.1,match=${NO_MESSAGE_ID_RECIPIENT},text=[127.0.0.1] Messages missing a valid Message-ID header are not accepted.`,
-        `mail:454/4.7.0,match=${THROTTLED_SENDER},text=Throttling failure: Maximum sending rate exceeded.`,
-        `auth:432/4.7.12,match=${EXPIRED_USER},text=A password transition is needed`,
-      ],
-    }),
-    prepareLanguageClients(),
-  ]);
-  tempDir = await mkdtemp(join(tmpdir(), 'mailport-refusals-'));
-  caFile = join(tempDir, 'ca.pem');
-  await writeFile(caFile, sandbox.caPem);
+  bed = await startClientTestBed('refusals', {
+    auth: [`${credentials.user}:${credentials.pass}`],
+    chaos: [
+      `mail:550,match=${REFUSED_SENDER}`,
+      `message:554,match=${FILTERED_RECIPIENT}`,
+      `rcpt:451,match=${LATER_RECIPIENT}`,
+      'rcpt:550,match=nobody@example.com',
+      // Providers' own words, for the clients to print.
+      `message:550/5.7.1,match=${NO_MESSAGE_ID_RECIPIENT},text=[127.0.0.1] Messages missing a valid Message-ID header are not accepted.`,
+      `mail:454/4.7.0,match=${THROTTLED_SENDER},text=Throttling failure: Maximum sending rate exceeded.`,
+      `auth:432/4.7.12,match=${EXPIRED_USER},text=A password transition is needed`,
+    ],
+  });
+  ({ sandbox, clients, caFile } = bed);
   refusedPort = await closedPort();
 });
 
-after(async () => {
-  await Promise.all([sandbox.stop(), clients.close()]);
-  await rm(tempDir, { recursive: true, force: true });
-});
+after(() => bed.stop());
 
 const SENDERS: Record<string, Send> = {
   'Ruby Net::SMTP': (env) => clients.run('ruby', env),

@@ -8,11 +8,9 @@
  * typed-in error message.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { explainText } from '../../src/explain/index.js';
+import { type ClientTestBed, startClientTestBed } from '../helpers/client-test-bed.js';
 import {
   curl,
   mailGem,
@@ -22,33 +20,28 @@ import {
   type Send,
   swaks,
 } from '../helpers/env-senders.js';
-import { type LanguageClients, prepareLanguageClients } from '../helpers/language-clients.js';
-import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
+import type { LanguageClients } from '../helpers/language-clients.js';
+import type { TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
 
 const LOGIN = { user: 'app@example.com', pass: 'pw' };
 /** The port a user of these clients would name with `mailport explain --port`. */
 const SUBMISSION_PORT = 587;
 
+let bed: ClientTestBed;
 let sandbox: TestSandbox;
 let clients: LanguageClients;
-let tempDir: string;
 let caFile: string;
 
 before(async () => {
-  [sandbox, clients] = await Promise.all([
-    startTestSandbox({ senderMustMatchLogin: true, auth: [`${LOGIN.user}:${LOGIN.pass}`] }),
-    prepareLanguageClients(),
-  ]);
-  tempDir = await mkdtemp(join(tmpdir(), 'mailport-sender-refusals-'));
-  caFile = join(tempDir, 'ca.pem');
-  await writeFile(caFile, sandbox.caPem);
+  bed = await startClientTestBed('sender-refusals', {
+    senderMustMatchLogin: true,
+    auth: [`${LOGIN.user}:${LOGIN.pass}`],
+  });
+  ({ sandbox, clients, caFile } = bed);
 });
 
-after(async () => {
-  await Promise.all([sandbox.stop(), clients.close()]);
-  await rm(tempDir, { recursive: true, force: true });
-});
+after(() => bed.stop());
 
 /** Each client, by the address it sends from: its own, so that its session can be told apart. */
 const SENDERS: Record<string, { from: string; send: Send }> = {
