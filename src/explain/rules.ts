@@ -2359,7 +2359,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'no-ehlo',
     confidence: 0.93,
     match: [
-      /\b(?:send|say) (?:HELO\/EHLO|EHLO\/HELO|EHLO or HELO|HELO or EHLO|HELO|EHLO|hello) (?:first|again after STARTTLS)\b|\b(?:EHLO\/HELO|HELO\/EHLO|HELO or EHLO|EHLO or HELO) (?:first|required)\b|Send EHLO first\b/i,
+      /\b(?:send|say) (?:HELO\/EHLO|EHLO\/HELO|EHLO or HELO|HELO or EHLO|HELO|EHLO|hello) (?:first|again after STARTTLS)\b|\b(?:EHLO\/HELO|HELO\/EHLO|HELO or EHLO|EHLO or HELO) (?:first|required)\b|Send EHLO first\b|\bAUTH needs EHLO\b/i,
     ],
     seenIn: ['Postfix', 'Exchange', 'Sendmail', 'Gmail', 'Exim', 'smtp-server', 'mailport', 'Python smtplib'],
   },
@@ -2370,7 +2370,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'bad-sequence',
     confidence: 0.8,
     match: [
-      /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|No identity changes permitted|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
+      /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|No identity changes permitted|not allowed during a mail transaction|\bTLS (?:is )?already active\b|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
     ],
     seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
   },

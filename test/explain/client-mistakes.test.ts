@@ -107,6 +107,30 @@ describe('the sandbox', { concurrency: 6 }, () => {
     expected: 'no-ehlo',
     says: /`s\.starttls\(\)` then `s\.ehlo\(\)`/,
   }));
+  check(
+    'python: login() inside a mail transaction, its reply printed (smtplib takes 503 for success)',
+    () => ({
+      output: () =>
+        python(
+          relay(),
+          `s.starttls(context=ssl.create_default_context(cafile='${caFile}'))\ns.ehlo()\ns.mail('alice@example.com')\nprint(s.login('${credentials.user}', '${credentials.pass}'))`,
+          'localhost',
+        ),
+      expected: 'bad-sequence',
+    }),
+  );
+  check('openssl s_client: STARTTLS typed again over the TLS session', () => ({
+    output: () =>
+      runClient(
+        'openssl',
+        [
+          ...['s_client', '-quiet', '-starttls', 'smtp', '-CAfile', caFile],
+          ...['-connect', `127.0.0.1:${relay()}`],
+        ],
+        { input: 'EHLO client.example\r\nSTARTTLS\r\nQUIT\r\n' },
+      ),
+    expected: 'bad-sequence',
+  }));
   check('python: data() without mail()', () => ({
     output: () => python(relay(), "s.ehlo()\ns.data('Subject: x\\r\\n\\r\\nhi')"),
     expected: 'bad-sequence',
