@@ -281,7 +281,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   },
   'bad-sequence': {
     summary:
-      'The client sent a command out of order (503 "bad sequence of commands"): RCPT TO or DATA before MAIL FROM, a second MAIL FROM inside a transaction, or DATA and BDAT in one transaction. A client that pipelines sees this too after its MAIL FROM was refused: the refusal of MAIL FROM is the real error.',
+      'The client sent a command out of order (503 "bad sequence of commands"): RCPT TO or DATA before MAIL FROM, a second MAIL FROM or an AUTH inside a transaction, STARTTLS on a session already encrypted, or DATA and BDAT in one transaction. A client that pipelines sees this too after its MAIL FROM was refused: the refusal of MAIL FROM is the real error.',
     fix: "Follow SMTP's order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO for each recipient, then DATA; RSET before a new MAIL FROM when a transaction failed half-way. If the client sends commands by hand (`docmd()`, a raw socket), check each reply before the next command; if the text also shows a refused MAIL FROM, fix that (run `mailport explain` on its reply).",
     references: [
       `${RFC.smtp} §4.1.4 (order of commands)`,
