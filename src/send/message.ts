@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { MailportError } from '../errors.js';
 
@@ -37,6 +38,19 @@ export async function buildMessage(input: MessageInput): Promise<Buffer> {
     headers: input.headers.map(parseHeader),
   });
   return composer.compile().build();
+}
+
+/**
+ * The envelope addresses in a --from or --to value, which may be written as in a header ("Bob
+ * <bob@example.com>", several separated by commas): MAIL FROM and RCPT TO take bare addresses
+ * (RFC 5321 §4.1.2), while the headers keep the names. A value with no address in it goes as
+ * written, for the server to judge.
+ */
+export function envelopeAddresses(value: string): string[] {
+  const found = addressparser(value, { flatten: true })
+    .map((entry) => entry.address)
+    .filter((address) => address !== '');
+  return found.length > 0 ? found : [value.trim()];
 }
 
 /**

@@ -412,6 +412,31 @@ describe('mailport send (command)', () => {
     delete process.env.MAILPORT_TEST_SEND_PASS;
   });
 
+  test('"Name <address>" and comma lists in --from and --to: bare addresses in the envelope, names in the headers', async () => {
+    const sandbox = await startTestSandbox();
+    try {
+      const { output, exitCode } = await runSend([
+        ...['--server', `127.0.0.1:${sandbox.port('relay')}`, '--tls', 'none', '--show-transcript'],
+        ...['--from', 'Alice Example <alice@example.com>'],
+        ...['--to', '"Bob, Jr." <bob@example.com>, carol@example.com', '--to', 'Dave <dave@example.com>'],
+      ]);
+      assert.equal(exitCode, 0, output);
+      assert.match(output, /C: MAIL FROM:<alice@example\.com>/);
+      for (const to of ['bob', 'carol', 'dave'])
+        assert.match(output, new RegExp(`C: RCPT TO:<${to}@example\\.com>`));
+      const [stored] = (await sandbox.store.listMessages({})).items;
+      assert.deepEqual(stored?.envelopeTo, ['bob@example.com', 'carol@example.com', 'dave@example.com']);
+      const raw = (await sandbox.store.getRawMessage(stored?.id ?? ''))?.toString() ?? '';
+      assert.match(raw, /^From: Alice Example <alice@example\.com>\r$/m);
+      assert.match(
+        raw,
+        /^To: "Bob, Jr." <bob@example\.com>, carol@example\.com, Dave\r\n <dave@example\.com>\r$/m,
+      );
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   test('--tls auto on a port that turns out to want implicit TLS: tries the same port again with it', async () => {
     const sandbox = await startTestSandbox();
     try {

@@ -6,7 +6,7 @@
 import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
-import { buildMessage, readMessageFile } from '../../send/message.js';
+import { buildMessage, envelopeAddresses, readMessageFile } from '../../send/message.js';
 import { describeAttempt, isSilentGreeting, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
@@ -64,9 +64,14 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     )
     .option(
       '--from <address>',
-      'envelope and header sender (default: --user when it is an address, else USER@HOSTNAME)',
+      'envelope and header sender, "Name <address>" allowed (default: --user when it is an address, else USER@HOSTNAME)',
     )
-    .requiredOption('--to <address>', 'recipient (repeat for more)', collect, [])
+    .requiredOption(
+      '--to <address>',
+      'recipient (repeat for more; "Name <address>" and comma-separated lists allowed)',
+      collect,
+      [],
+    )
     .option('--subject <text>', 'subject line', 'Test message from mailport send')
     .option('--body <text>', 'plain-text body', 'This is a test message sent by mailport send.')
     .option('--html <html>', 'an HTML alternative to the plain-text body')
@@ -123,8 +128,9 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
         ...(port === undefined ? {} : { port }),
         // A pasted smtps:// URL says implicit TLS, as --tls implicit would.
         tls: options.tls === 'auto' && server.implicitTls ? 'implicit' : options.tls,
-        from,
-        to: options.to,
+        // The headers keep "Name <address>"; the envelope takes the addresses alone.
+        from: envelopeAddresses(from)[0] ?? from,
+        to: options.to.flatMap(envelopeAddresses),
         message,
         ...(credentials ? { credentials } : {}),
         ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
