@@ -313,6 +313,10 @@ export const BOILERPLATE: readonly RegExp[] = [
   // Terminal colours (ESC [ ... m), as Node's inspect and loggers print them: `\u001b[33m535\u001b[39m`
   // would hide the reply code from a word boundary.
   new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g'),
+  // curl's progress meter (without -sS): its byte counts and speeds (`0    552 --:--:--`) are not
+  // reply codes. The meter can share a line with what follows it (`…     0*   Trying …`).
+  /^[ \t]*% Total +% Received.*$|^[ \t]+Dload +Upload +Total +Spent +Left +Speed[ \t]*$/gm,
+  /(?:^|\r)[ \t]*\d{1,3}(?: +[\d.]+[kMGTP]? +\d{1,3}){2} +[\d.]+[kMGTP]?(?: +[\d.]+[kMGTP]?){2}(?: +(?:--:--:--|\d+:\d\d:\d\d)){3} +[\d.]+[kMGTP]?/gm,
   // MailKit's SslHandshakeException lists every possible reason, whatever the real one was.
   /^[ \t]*\d\. The server is using a self-signed certificate which cannot be verified\.[ \t]*$/gim,
   /^[ \t]*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
@@ -2709,7 +2713,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.5,
     match: [
-      /SMTP Error: data not accepted|DATA END command failed|The server refused the message: 5\d\d\b|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
+      /SMTP Error: data not accepted|DATA END command failed|The server refused the message: 5\d\d\b|\bMessage failed: [45]\d\d\b|SMTPDataError|SMTPSendFailedException|the server did not accept the mail|in [`'](?:Net::SMTP#)?data'|^ *[-~]> +\.[ \t]*\r?\n<(?:\*\*|~\*) +5\d\d|^< 354 [^\n]*\r?\n(?:[}{*] [^\n]*\r?\n){0,8}< 5\d\d |Expected response code "250" but got code "5\d\d"[\s\S]{0,2000}?SmtpTransport->executeCommand\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->doSend\(\)/im,
     ],
     unless: [HUNG_UP],
     seenIn: [

@@ -270,6 +270,16 @@ test('numbers that are not replies are not read as reply codes', () => {
     'postfix/smtp[815]: 3F1A2182067: to=<you@example.org>, relay=smtp.example.com[203.0.113.10]:587, delay=0.42, delays=0.05/0.01/0.451/0.552, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Bq)',
   ].join('\n');
   assert.equal(explainText(postfix).cause, 'no-error');
+  // curl's progress meter (curl without -sS), its speeds and sizes anywhere from 0 to 999.
+  const meter = [
+    '  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current',
+    '                                 Dload  Upload   Total   Spent    Left  Speed',
+    '  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0*   Trying 127.0.0.1:587...',
+    '< 250 2.0.0 OK: queued as 01a24d0c',
+    '100   552    0     0  100   552      0    535 --:--:-- --:--:-- --:--:--   552',
+    '* Connection #0 to host 127.0.0.1 left intact',
+  ].join('\n');
+  assert.equal(explainText(meter).cause, 'no-error');
 });
 
 /**

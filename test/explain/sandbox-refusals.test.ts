@@ -92,6 +92,8 @@ interface Case {
   output: () => Promise<string>;
   /** The port role the user would give with `--port`, where the output cannot say it. */
   port?: number;
+  /** What the fix must say. */
+  fix?: RegExp;
 }
 
 const cases: Case[] = [
@@ -107,6 +109,17 @@ const cases: Case[] = [
       output: () => send(submission({ MP_TO: FILTERED_RECIPIENT })),
     },
   ]),
+  {
+    name: 'curl: the message refused after the final dot shows only "Weird server reply": -v is the way on',
+    expected: 'unknown',
+    output: () => curl(submission({ MP_TO: FILTERED_RECIPIENT })),
+    fix: /Run curl again with `-v`/,
+  },
+  {
+    name: 'curl -v: the same refusal, its reply in the conversation',
+    expected: 'message-rejected',
+    output: () => curl(submission({ MP_TO: FILTERED_RECIPIENT, MP_VERBOSE: '1' })),
+  },
   {
     name: 'curl: a 451 at RCPT TO is a temporary failure, not an unknown recipient',
     expected: 'temporary-failure',
@@ -176,6 +189,7 @@ describe('explain answers clients refused by the sandbox', { concurrency: 4 }, (
       const output = await testCase.output();
       const answer = explainText(output, testCase.port === undefined ? {} : { port: testCase.port });
       assert.equal(answer.cause, testCase.expected, `output was:\n${output}`);
+      if (testCase.fix) assert.match(answer.fix, testCase.fix, `output was:\n${output}`);
     });
   }
 });

@@ -64,11 +64,13 @@ export const swaks: Send = (env) =>
     ...['--from', env.MP_FROM ?? 'alice@example.com', '--to', env.MP_TO ?? 'bob@example.com'],
   ]);
 
+/** curl -sS, or with MP_VERBOSE=1 curl -v (the conversation, as users are told to rerun it). */
 export const curl: Send = (env) =>
   runClient(
     'curl',
     [
-      ...['-sS', `smtp://${env.MP_HOST}:${env.MP_PORT}`, '--ssl-reqd', '--cacert', env.MP_CA ?? ''],
+      ...[env.MP_VERBOSE === '1' ? '-v' : '-sS', `smtp://${env.MP_HOST}:${env.MP_PORT}`],
+      ...['--ssl-reqd', '--cacert', env.MP_CA ?? ''],
       ...['--user', `${env.MP_USER}:${env.MP_PASS}`, '--max-time', '5', '-T', '-'],
       ...['--mail-from', env.MP_FROM ?? 'alice@example.com', '--mail-rcpt', env.MP_TO ?? 'bob@example.com'],
     ],
