@@ -39,6 +39,7 @@ export const CAUSE_IDS = [
   'no-ehlo',
   'bad-sequence',
   'not-http',
+  'unsupported-parameter',
   'no-error',
   'unknown',
 ] as const;

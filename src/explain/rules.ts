@@ -295,6 +295,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: "Point the HTTP client at the service's HTTP port; for a Mailport sandbox, the web UI and API are at http://127.0.0.1:8025 (`serve --http-port`), and the SMTP ports (1025, 1587, 1465, 2525) are for mail clients. To try SMTP with curl, use an `smtp://` URL (`smtps://` for port 465): `curl smtp://127.0.0.1:1025 --mail-from a@example.com --mail-rcpt b@example.com -T mail.eml`. Browsers refuse ports 25, 465 and 587 outright (ERR_UNSAFE_PORT).",
     references: ['RFC 9112 §4 (HTTP/1.1 status line)', `${RFC.smtp} §4.3.1 (the 220 greeting)`],
   },
+  'unsupported-parameter': {
+    summary:
+      "The client added a parameter to MAIL FROM or RCPT TO for an extension the server did not offer in its EHLO reply (DSN's RET=, ENVID=, NOTIFY= and ORCPT=, BODY=, SIZE=, SMTPUTF8), so the server refused the command (555, RFC 5321 §4.1.1.11).",
+    fix: 'Send only the parameters of extensions the EHLO reply lists (`mailport doctor HOST` shows them). Libraries do when left to decide; drop options forced by hand (Python `mail_options=[...]`/`rcpt_options=[...]`, a hand-built `MAIL FROM:<...> RET=HDRS`), or send through a server that offers the extension (Postfix offers DSN, SIZE, 8BITMIME and SMTPUTF8).',
+    references: [`${RFC.smtp} §4.1.1.11 (parameters not offered: 555)`, 'RFC 3461 (DSN)', RFC.size],
+  },
   'no-error': {
     summary:
       'This output shows a successful exchange: the server accepted the message (250) or the TLS check passed.',
@@ -2377,6 +2383,19 @@ export const RULES: readonly ExplainRule[] = [
       /\bneed MAIL (?:command|before RCPT|FROM before)\b|Need MAIL FROM before|nested MAIL command|\bsender (?:already (?:given|specified)|not yet given)\b|MAIL transaction in progress|already authenticated|No identity changes permitted|not allowed during a mail transaction|\bTLS (?:is )?already active\b|Bad sequence of commands|\b(?:DATA|RCPT) after BDAT\b/i,
     ],
     seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
+  },
+
+  {
+    // RFC 5321 §4.1.1.11's 555 "MAIL FROM/RCPT TO parameters not recognized or not implemented":
+    // Postfix "555 5.5.4 Unsupported option: RET=HDRS", the sandbox "Unsupported parameter RET".
+    // SMTPUTF8 refused this way has a rule of its own (non-ASCII).
+    id: 'unsupported-parameter',
+    cause: 'unsupported-parameter',
+    confidence: 0.9,
+    match: [
+      /\b555[ -]5\.5\.4\b|\bUnsupported (?:option|parameter)\b|parameters? not (?:recognized|implemented)/i,
+    ],
+    seenIn: ['Postfix', 'mailport', 'Python smtplib'],
   },
 
   // --- Envelope -------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 /**
  * `explain` against mistakes a client makes in the conversation itself, run for real against the
  * sandbox and a private Postfix: commands out of order (no EHLO, no EHLO again after STARTTLS, RCPT
- * before MAIL, a second MAIL), addresses the server cannot read (a display name in the envelope, a
- * name without a domain), a message smtplib cannot encode, and an HTTP client pointed at an SMTP
- * port. Nothing in this file is a typed-in error message.
+ * before MAIL, a second MAIL), parameters of extensions the server does not offer, addresses the
+ * server cannot read (a display name in the envelope, a name without a domain), a message smtplib
+ * cannot encode, and an HTTP client pointed at an SMTP port. Nothing in this file is a typed-in
+ * error message.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -130,6 +131,23 @@ describe('the sandbox', { concurrency: 6 }, () => {
         { input: 'EHLO client.example\r\nSTARTTLS\r\nQUIT\r\n' },
       ),
     expected: 'bad-sequence',
+  }));
+  check('python: DSN options forced on MAIL FROM, to a server without DSN', () => ({
+    output: () =>
+      python(
+        relay(),
+        "s.sendmail('alice@example.com', ['bob@example.com'], b'Subject: x\\r\\n\\r\\nhi\\r\\n', mail_options=['RET=HDRS'])",
+      ),
+    expected: 'unsupported-parameter',
+    says: /mail_options/,
+  }));
+  check('python: DSN options forced on RCPT TO, to a server without DSN', () => ({
+    output: () =>
+      python(
+        relay(),
+        "s.sendmail('alice@example.com', ['bob@example.com'], b'Subject: x\\r\\n\\r\\nhi\\r\\n', rcpt_options=['NOTIFY=SUCCESS,FAILURE'])",
+      ),
+    expected: 'unsupported-parameter',
   }));
   check('python: data() without mail()', () => ({
     output: () => python(relay(), "s.ehlo()\ns.data('Subject: x\\r\\n\\r\\nhi')"),
