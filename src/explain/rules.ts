@@ -561,6 +561,10 @@ const ADDRESS_SYNTAX_REFUSED = /\b5\.1\.[37]\b|Bad (?:recipient|sender) address 
 const ADDRESS_SYNTAX_FIX =
   'Send each address bare, in angle brackets: `MAIL FROM:<bob@example.com>`, `RCPT TO:<alice@example.com>`. The usual culprits are a display name in the envelope ("Bob <bob@example.com>" given where only the address belongs), a trailing space or newline from a file or an environment variable, several recipients in one string ("a@x.com, b@x.com" instead of a list), an empty variable (`bob@` when the variable holding the domain is unset), a name with no @domain, or non-ASCII characters sent without SMTPUTF8 (a domain can go as punycode, `xn--…`). Libraries take the envelope from the To:/From: headers when given full addresses; an envelope built by hand (Python `sendmail(from_addr, to_addrs, msg)`, JavaMail `Transport.send(msg, addresses)`, a socket) must hold bare addresses.';
 
+/** Libraries that refuse an address themselves, before any server saw it. */
+const LIBRARY_ADDRESS_FIX =
+  'The library refused the address itself, before connecting, because it is not a full address (`user@example.com`): no server was asked. Check the variable or setting it came from (empty, a name without @domain, a display name mixed in); a display name goes in its own argument.';
+
 /** The sentence that says the refusal is about the address's form, quoting the reply when it can. */
 function addressSyntaxRefusal(text: string): string | null {
   const reply = refusedRecipientReply(text);
@@ -2562,6 +2566,26 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them.',
   },
   {
+    // Libraries that check addresses before connecting: PHPMailer's validateAddress() and Symfony
+    // Mime's Address (Laravel). The header named (or the method in the trace) tells the side.
+    id: 'library-refused-sender-address',
+    cause: 'sender-rejected',
+    confidence: 0.88,
+    match: [
+      /Invalid address:\s+\((?:From|Sender)\)|does not comply with addr-spec of RFC 2822[\s\S]{0,3000}?Email->(?:from|sender|returnPath)\(\)/,
+    ],
+    seenIn: ['PHPMailer', 'Symfony Mailer'],
+    fix: `${LIBRARY_ADDRESS_FIX} The sender is the one refused: \`$mail->setFrom('alice@example.com', 'Alice')\` in PHPMailer, \`->from(new Address('alice@example.com', 'Alice'))\` in Symfony, MAIL_FROM_ADDRESS in Laravel's .env.`,
+  },
+  {
+    id: 'library-refused-recipient-address',
+    cause: 'recipient-unknown',
+    confidence: 0.85,
+    match: [/Invalid address:\s+\((?:to|cc|bcc|Reply-To)\)|does not comply with addr-spec of RFC 2822/i],
+    seenIn: ['PHPMailer', 'Symfony Mailer'],
+    fix: `${LIBRARY_ADDRESS_FIX} A recipient is the one refused: \`$mail->addAddress('bob@example.com', 'Bob')\` in PHPMailer, \`->to(new Address('bob@example.com', 'Bob'))\` in Symfony.`,
+  },
+  {
     // RFC 3463 X.1.7, "bad sender's mailbox address syntax" (Postfix "501 5.1.7 Bad sender address
     // syntax", Exchange "501 5.1.7 Invalid address"): the form of the address, not who owns it.
     id: 'sender-address-syntax',
@@ -2690,6 +2714,15 @@ export const RULES: readonly ExplainRule[] = [
     match: [/No recipients defined/],
     seenIn: ['nodemailer'],
     fix: 'The message names no recipient at all, so nodemailer refused to send it before connecting (code EENVELOPE): none of `to`, `cc`, `bcc` or `envelope.to` holds an address. Check that the variable behind them is set (`to: process.env.MAIL_TO` is undefined when the variable is missing) and is a string or a list of addresses.',
+  },
+  {
+    // aiosmtplib's send_message(): no To, Cc or Bcc header, and no recipients given.
+    id: 'aiosmtplib-no-recipients',
+    cause: 'no-valid-recipients',
+    confidence: 0.9,
+    match: [/No recipient headers provided in message/],
+    seenIn: ['aiosmtplib'],
+    fix: "The message names no recipient at all, so aiosmtplib refused to send it before connecting: `send_message()` takes the recipients from the To, Cc and Bcc headers when none are passed. Set `message['To']` (check that the variable behind it is not empty), or pass `recipients=[...]`.",
   },
 
   // --- Message --------------------------------------------------------------------------------

@@ -84,6 +84,20 @@ function swaks(port: number, envelope: { from?: string; to?: string }): Promise<
   ]);
 }
 
+/** A language client's settings for the sandbox's submission port, logged in. */
+function submission(extra: Record<string, string>): Record<string, string> {
+  return {
+    MP_HOST: 'localhost',
+    MP_PORT: String(sandbox.port('submission')),
+    MP_TLS: 'starttls',
+    MP_CA: caFile,
+    MP_USER: credentials.user,
+    MP_PASS: credentials.pass,
+    MP_DEBUG: '0',
+    ...extra,
+  };
+}
+
 describe('the sandbox', { concurrency: 6 }, () => {
   const relay = () => sandbox.port('relay');
 
@@ -185,6 +199,26 @@ describe('the sandbox', { concurrency: 6 }, () => {
     output: () => swaks(relay(), { from: 'Alice <alice@example.com>' }),
     expected: 'sender-rejected',
     says: /in angle brackets/,
+  }));
+  for (const [client, name] of [
+    ['php', 'PHPMailer'],
+    ['symfony', 'Symfony Mailer'],
+  ] as const) {
+    check(`${name}: a recipient without a domain, refused before connecting`, () => ({
+      output: () => clients.run(client, submission({ MP_TO: 'bob' })),
+      expected: 'recipient-unknown',
+      says: /refused the address itself, before connecting/,
+    }));
+    check(`${name}: a sender without a domain, refused before connecting`, () => ({
+      output: () => clients.run(client, submission({ MP_FROM: 'alice' })),
+      expected: 'sender-rejected',
+      says: /The sender is the one refused/,
+    }));
+  }
+  check('aiosmtplib: a message with no recipient', () => ({
+    output: () => clients.run('aiosmtplib', submission({ MP_TO: '' })),
+    expected: 'no-valid-recipients',
+    says: /message\['To'\]/,
   }));
   check('jakarta mail: a recipient without a domain', () => ({
     output: () =>
