@@ -1372,7 +1372,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'dns-failure',
     confidence: 0.95,
     match: [
-      /ENOTFOUND|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure|Could not find the host/i,
+      // \b: Java's FileNotFoundException holds "NotFound" too.
+      /\bENOTFOUND\b|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure|Could not find the host/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -1465,6 +1466,19 @@ export const RULES: readonly ExplainRule[] = [
     port: 'implicit',
     seenIn: ['git send-email'],
     fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
+  },
+  {
+    // A file the client was told to read is not there: a CA bundle, a key store, a certificate or
+    // an attachment. Nothing was sent, and nothing about the server is known.
+    id: 'local-file-missing',
+    cause: 'unknown',
+    confidence: 0,
+    match: [
+      /FileNotFoundException: [^\n]*\(No such file or directory\)|ENOENT: no such file or directory, open|FileNotFoundError: \[Errno 2\] No such file or directory/,
+    ],
+    unless: [/sendmail/i],
+    seenIn: ['JavaMail', 'nodemailer', 'Python'],
+    fix: 'A file the program was told to read does not exist at that path (the path is in the message): a CA file or trust store, a client certificate or key, or an attachment. Nothing reached the server. Fix the path, relative paths being relative to the directory the program runs in; for a Mailport sandbox the CA is `.mailport/tls/ca.pem` in the directory `mailport serve` runs in (it prints the full path as "TLS CA").',
   },
   {
     id: 'git-send-email-smtp-not-initialized',

@@ -220,6 +220,20 @@ describe('the sandbox', { concurrency: 6 }, () => {
     expected: 'no-valid-recipients',
     says: /message\['To'\]/,
   }));
+  check('jakarta mail: a CA file that is not there', () => ({
+    output: () => clients.run('java', submission({ MP_CA: join(tempDir, 'missing-ca.pem') })),
+    expected: 'unknown',
+    says: /does not exist at that path/,
+  }));
+  check('node: nodemailer given a CA file that is not there', () => ({
+    output: () =>
+      runClient(process.execPath, [
+        '-e',
+        `require('nodemailer').createTransport({ host: 'localhost', tls: { ca: require('node:fs').readFileSync('${join(tempDir, 'missing-ca.pem')}') } })`,
+      ]),
+    expected: 'unknown',
+    says: /does not exist at that path/,
+  }));
   check('jakarta mail: a recipient without a domain', () => ({
     output: () =>
       clients.run('java', {
