@@ -2403,6 +2403,7 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
   },
 
+  // --- MAIL FROM and RCPT TO parameters the server does not offer ------------------------------
   {
     // RFC 5321 §4.1.1.11's 555 "MAIL FROM/RCPT TO parameters not recognized or not implemented":
     // Postfix "555 5.5.4 Unsupported option: RET=HDRS", the sandbox "Unsupported parameter RET".
