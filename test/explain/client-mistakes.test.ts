@@ -86,16 +86,7 @@ function swaks(port: number, envelope: { from?: string; to?: string }): Promise<
 
 /** A language client's settings for the sandbox's submission port, logged in. */
 function submission(extra: Record<string, string>): Record<string, string> {
-  return {
-    MP_HOST: 'localhost',
-    MP_PORT: String(sandbox.port('submission')),
-    MP_TLS: 'starttls',
-    MP_CA: caFile,
-    MP_USER: credentials.user,
-    MP_PASS: credentials.pass,
-    MP_DEBUG: '0',
-    ...extra,
-  };
+  return bed.submission(credentials, { MP_DEBUG: '0', ...extra });
 }
 
 describe('the sandbox', { concurrency: 6 }, () => {

@@ -74,16 +74,7 @@ const SENDERS: Record<string, Send> = {
 
 /** Authenticated STARTTLS on the submission port: the refusal comes later. */
 function submission(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    MP_HOST: 'localhost',
-    MP_PORT: String(sandbox.port('submission')),
-    MP_TLS: 'starttls',
-    MP_CA: caFile,
-    MP_USER: credentials.user,
-    MP_PASS: credentials.pass,
-    MP_TIMEOUT: '5',
-    ...extra,
-  };
+  return bed.submission(credentials, { MP_TIMEOUT: '5', ...extra });
 }
 
 interface Case {

@@ -31,14 +31,13 @@ const SUBMISSION_PORT = 587;
 let bed: ClientTestBed;
 let sandbox: TestSandbox;
 let clients: LanguageClients;
-let caFile: string;
 
 before(async () => {
   bed = await startClientTestBed('sender-refusals', {
     senderMustMatchLogin: true,
     auth: [`${LOGIN.user}:${LOGIN.pass}`],
   });
-  ({ sandbox, clients, caFile } = bed);
+  ({ sandbox, clients } = bed);
 });
 
 after(() => bed.stop());
@@ -67,16 +66,7 @@ describe('explain answers clients whose login does not own the sender', { concur
         (session) => session.diagnostics.some((diagnostic) => diagnostic.detail?.includes(`<${from}>`)),
         30_000,
       );
-      const output = await send({
-        MP_HOST: 'localhost',
-        MP_PORT: String(sandbox.port('submission')),
-        MP_TLS: 'starttls',
-        MP_CA: caFile,
-        MP_USER: LOGIN.user,
-        MP_PASS: LOGIN.pass,
-        MP_FROM: from,
-        MP_TIMEOUT: '5',
-      });
+      const output = await send(bed.submission(LOGIN, { MP_FROM: from, MP_TIMEOUT: '5' }));
       assert.equal(explainText(output).cause, 'sender-rejected', `output was:\n${output}`);
       assert.equal(
         explainText(output, { port: SUBMISSION_PORT }).cause,

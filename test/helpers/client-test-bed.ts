@@ -15,6 +15,8 @@ export interface ClientTestBed {
   tempDir: string;
   /** The sandbox CA in PEM, for the clients that take a file. */
   caFile: string;
+  /** A client's MP_* settings for the submission port: STARTTLS with the CA, this login, `extra`. */
+  submission(login: { user: string; pass: string }, extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +36,15 @@ export async function startClientTestBed(
     clients,
     tempDir,
     caFile,
+    submission: (login, extra = {}) => ({
+      MP_HOST: 'localhost',
+      MP_PORT: String(sandbox.port('submission')),
+      MP_TLS: 'starttls',
+      MP_CA: caFile,
+      MP_USER: login.user,
+      MP_PASS: login.pass,
+      ...extra,
+    }),
     async stop() {
       await Promise.all([sandbox.stop(), clients.close()]);
       await rm(tempDir, { recursive: true, force: true });
