@@ -2405,7 +2405,7 @@ export const RULES: readonly ExplainRule[] = [
 
   // --- MAIL FROM and RCPT TO parameters the server does not offer ------------------------------
   {
-    // RFC 5321 §4.1.1.11's 555 "MAIL FROM/RCPT TO parameters not recognized or not implemented":
+    // RFC 5321 §4.1.1.11: 555 for a MAIL FROM or RCPT TO parameter the server does not know or offer.
     // Postfix "555 5.5.4 Unsupported option: RET=HDRS", the sandbox "Unsupported parameter RET".
     // SMTPUTF8 refused this way has a rule of its own (non-ASCII).
     id: 'unsupported-parameter',
