@@ -124,13 +124,22 @@ export async function tryAuthentication(
   }
   if (options.sendTo) await sendTestMessage(client, report, options, target);
   else
-    await probeMailAfterAuth(
+    await probeMailAfterAuth({
       client,
       report,
-      credentials.user,
-      options.from ?? senderFor(credentials.user),
+      user: credentials.user,
+      from: options.from ?? senderFor(credentials.user),
       target,
-    );
+    });
+}
+
+/** A logged-in session the doctor probes further: whose login, sending as whom, on which port. */
+interface AuthenticatedSession {
+  client: SmtpClient;
+  report: PortReport;
+  user: string;
+  from: string;
+  target: VerifyTarget;
 }
 
 /** The sender the doctor uses after AUTH: the login when it is an address, else the null sender. */
@@ -142,16 +151,11 @@ function senderFor(user: string): string {
  * After AUTH, without --send-to: does the server take MAIL from this account? MAIL FROM then
  * RSET, so nothing is sent. A port that takes the login but not the mail is no submission path.
  */
-async function probeMailAfterAuth(
-  client: SmtpClient,
-  report: PortReport,
-  user: string,
-  from: string,
-  target: VerifyTarget,
-): Promise<void> {
+async function probeMailAfterAuth(session: AuthenticatedSession): Promise<void> {
+  const { client, report, user, from, target } = session;
   const mail = await ask(client, `MAIL FROM:<${from}>`, 'mail');
   if (mail.code === 250) {
-    await probeRelayAfterAuth(client, report, user, from, target);
+    await probeRelayAfterAuth(session);
     await ask(client, 'RSET', 'mail');
     return;
   }
@@ -166,13 +170,8 @@ async function probeMailAfterAuth(
  * address, then RSET (nothing is sent). A submission server whose relay policy leaves out
  * authenticated clients takes the login and the sender, and refuses every real recipient.
  */
-async function probeRelayAfterAuth(
-  client: SmtpClient,
-  report: PortReport,
-  user: string,
-  from: string,
-  target: VerifyTarget,
-): Promise<void> {
+async function probeRelayAfterAuth(session: AuthenticatedSession): Promise<void> {
+  const { client, report, user, from, target } = session;
   try {
     await client.rcptTo(PROBE_RECIPIENT);
     await inStep(client);
