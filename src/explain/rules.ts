@@ -340,13 +340,20 @@ export const BOILERPLATE: readonly RegExp[] = [
   /^([ \t]*)File ".*", line \d+(?:, (?<keep>in \S+))?.*(?:\r?\n\1[ \t]+\S.*)*$/gm,
   /^[ \t]*at .*[(\s][^\s(]+:\d+(?::\d+)?\)?[ \t]*$/gm,
   // Ruby's `/usr/lib/ruby/3.1.0/socket.rb:452:in `read'`: the method name stays, as for Python.
-  /(?:(?<![^\s(])\S+\.rb|<internal:[\w/]+>):\d+:(?=in [`'])/g,
+  /(?:(?<![^\s(])[^\s(]+\.rb|<internal:[\w/]+>):\d+:(?=in [`'])/g,
   // PHP's `#0 /path/SmtpTransport.php(315): ...` and `... on line 85`.
   /(?<=\.php)\(\d+\)|\bon line \d+/g,
   // Numbers that are not reply codes: nodemailer's info object (`envelopeTime: 451`, `messageSize:
   // 535`) and Postfix's log fields (`size=535`, `delays=0.05/0.04/5/0`).
   /\b(?:envelopeTime|messageTime|messageSize)\s*:\s*\d+/g,
   /\b(?:delay|delays|size|nrcpt)=[\d./]+/g,
+  // A syslog line's process id (`postfix/smtp[535]:`, `msmtp[10054]:`).
+  /(?<=\w)\[\d{1,10}\](?=:)/g,
+  // Message ids (a header echoed by a client's debug output, nodemailer's info.messageId) and queue
+  // ids: their digits are a clock, a process id or a counter
+  // (`<20261206223352.10054-1-alice@example.com>`, `queued as 421`), no error.
+  /(?<=\bqueued as )[\w.@-]{1,200}/gi,
+  /(?<=\b(?:Message-ID|messageId|In-Reply-To|References)["']?[ \t]{0,3}[:=][ \t]{0,3}["']?)<[^<>\s]{1,998}>(?:[ \t]{1,3}<[^<>\s]{1,998}>)*/gi,
   // A log line's clock (`03:25:52`, `12:00:25,535`, `2026-12-06T03:25:52.550Z`, `at 14:25`): its
   // minutes are not ports (`03:25` is no host:25) and its milliseconds no reply codes.
   /(?:(?<![\w.:])|(?<=\dT))\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?=Z\b|[^\w:]|$)/gm,
@@ -405,9 +412,21 @@ const SERVER_ANSWERED =
 const AT_GREETING =
   /\bphase: greeting\b|Got bad greeting from SMTP host|Could not connect to SMTP host[^\n]{0,300}response: -1|cannot get initial OK message|Error connecting to \S+ on port \d+: (?:Connection lost|Unexpected EOF)|Got unexpected smtp-server response|Expected response code "220"|=== Connected to [^\n]{0,300}\r?\n(?:[ \t]*\r?\n)*(?:<(?:\*\*|~\*) |\*\*\* Remote host closed)|in [`'](?:Net::SMTP#)?(?:recv|check)_response'[^\n]{0,1000}\r?\n[ \t]*from [^\n]{0,300}in [`'](?:block in )?(?:Net::SMTP#)?do_start'|^in connect\r?\nin getreply$|SmtpTransport->getFullResponse\(\)\r?\n#\d+ [^\n]{0,500}?SmtpTransport->start\(\)|Net::SMTP: 421 \[Net::SMTP\] (?:Connection closed|Timeout)/m;
 
+/**
+ * A Windows Sockets error number as clients print it: `SocketException (10054)`, `[WinError 10054]`,
+ * `errno=10054`, `Socket Error # 10054`. Never a bare number: a process id is one too, in a
+ * Message-ID (`<20261206223352.10054-1-alice@example.com>`, as git send-email writes them) or in
+ * a syslog line (`msmtp[10054]:`).
+ */
+function winsockError(code: number): string {
+  return String.raw`(?<=\(|\b(?:WinError|errno|error|code)\W{0,3})${code}\b`;
+}
+
 /** The peer closed the connection (an orderly close: end of stream), in each client's words. */
-const CLOSED =
-  /Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|unexpected EOF on command channel|\[Net::SMTP\] Connection closed|established connection was aborted|WSAECONNABORTED|\b10053\b|incomplete response/i;
+const CLOSED = new RegExp(
+  String.raw`Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|unexpected EOF on command channel|\[Net::SMTP\] Connection closed|established connection was aborted|WSAECONNABORTED|${winsockError(10053)}|incomplete response`,
+  'i',
+);
 
 /**
  * Go's net/smtp returns a bare EOF when the server hangs up: alone, after the caller's words, or
@@ -419,22 +438,26 @@ const GO_EOF = /(?:^|:\s*|msg=|\b\d{4}\/\d\d\/\d\d +(?:\d\d:\d\d:\d\d(?:\.\d+)? 
  * The peer reset the connection (a TCP RST), in each client's and operating system's words; a write
  * after it fails with EPIPE.
  */
-const RESET =
-  /ECONNRESET|Connection reset|forcibly closed by the remote host|\b10054\b|errno["']?\s*[:=]?\s*-?104\b|\bEPIPE\b|Broken pipe/i;
+const RESET = new RegExp(
+  String.raw`ECONNRESET|Connection reset|forcibly closed by the remote host|${winsockError(10054)}|errno["']?\s*[:=]?\s*-?104\b|\bEPIPE\b|Broken pipe`,
+  'i',
+);
 
 /** The peer hung up, either way. */
 const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
 
 /** The TCP connect itself got no answer in time (not a reply that never came). */
-const CONNECT_TIMEOUT =
-  /connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|\b10060\b|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout/i;
+const CONNECT_TIMEOUT = new RegExp(
+  String.raw`connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|${winsockError(10060)}|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout`,
+  'i',
+);
 
 /**
  * A server's 421 saying it timed the client out (Postfix "421 4.4.2 HOST Error: timeout exceeded");
  * not Net::Cmd's own "421 [Net::SMTP] Timeout", which it makes up when no reply came.
  */
 const SERVER_TIMED_OUT_CLIENT =
-  /\b421[ -](?!\[Net::)(?:4\.4\.2\b[^\n]*|[^\n]*(?:timeout exceeded|timed out|timeout))/i;
+  /\b421[ -](?!\[Net::)(?:4\.4\.2\b|[^\n]{0,300}?(?:timeout exceeded|timed out|timeout))/i;
 
 /** A 5xx reply code, as clients quote one; not a port (`port: 587`, `host:587`) or a line number. */
 const REPLY_5XX = /(?<![\w.:/-]|\bport:? ?)5\d\d(?:[ -]|,\s*b['"]|"|$)/m;
@@ -1382,7 +1405,10 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-refused',
     confidence: 0.95,
     match: [
-      /ECONNREFUSED|Connection refused|actively refused|errno["']?\s*[:=]?\s*-?111\b|\(111\)|\b10061\b|WSAECONNREFUSED|Couldn't connect to server/i,
+      new RegExp(
+        String.raw`ECONNREFUSED|Connection refused|actively refused|errno["']?\s*[:=]?\s*-?111\b|\(111\)|${winsockError(10061)}|WSAECONNREFUSED|Couldn't connect to server`,
+        'i',
+      ),
     ],
     seenIn: ALL,
   },

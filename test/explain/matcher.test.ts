@@ -9,7 +9,7 @@ import {
   portContext,
   RULES,
 } from '../../src/explain/index.js';
-import { normalise } from '../../src/explain/matcher.js';
+import { matchRules, normalise } from '../../src/explain/matcher.js';
 import { BOILERPLATE } from '../../src/explain/rules.js';
 import { SmtpClientError } from '../../src/smtp-client/index.js';
 
@@ -280,6 +280,41 @@ test('numbers that are not replies are not read as reply codes', () => {
     '* Connection #0 to host 127.0.0.1 left intact',
   ].join('\n');
   assert.equal(explainText(meter).cause, 'no-error');
+  // git send-email's Message-Id and a syslog line hold a process id, which may be a Windows Sockets
+  // error number or a reply code; a queue id may be all digits.
+  for (const id of ['10053', '10054', '10060', '10061', '535', '421']) {
+    const sent = [
+      `Net::SMTP::_SSL=GLOB(0x55c618346f28)>>> Message-Id: <20261206223352.${id}-1-alice@example.com>`,
+      `Net::SMTP::_SSL=GLOB(0x55c618346f28)<<< 250 2.0.0 OK: queued as ${id}`,
+      'Net::SMTP::_SSL=GLOB(0x55c618346f28)>>> QUIT',
+      'Net::SMTP::_SSL=GLOB(0x55c618346f28)<<< 221 2.0.0 Service closing transmission channel',
+      'OK. Log says:',
+      `Message-Id: <20261206223352.${id}-1-alice@example.com>`,
+      `In-Reply-To: <20261206223351.${id}-1-alice@example.com>`,
+      `messageId: '<${id}.${id}@example.com>'`,
+      'Result: 250',
+    ].join('\n');
+    assert.equal(explainText(sent).cause, 'no-error', sent);
+    const logged = [
+      `Dec  6 22:33:52 host postfix/smtp[${id}]: 3F1A2182067: to=<you@example.org>, relay=smtp.example.com[203.0.113.10]:587, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Bq)`,
+      `Dec  6 22:33:52 host msmtp[${id}]: host=smtp.example.com tls=on auth=on from=a@example.com recipients=b@example.com smtpstatus=250 smtpmsg='250 2.0.0 OK' exitcode=EX_OK`,
+    ].join('\n');
+    assert.equal(explainText(logged).cause, 'no-error', logged);
+  }
+});
+
+test('Windows Sockets error numbers count as they are printed, with their context', () => {
+  const printed: ReadonlyArray<[string, CauseId]> = [
+    ['[WinError 10054]', 'connection-closed'],
+    ['SocketException (10053)', 'connection-closed'],
+    ['Socket Error # 10054', 'connection-closed'],
+    ['stream_socket_client(): unable to connect (errno=10061)', 'connection-refused'],
+    ['smtplib: [Errno 10060] connect failed', 'connection-timeout'],
+    ['error: 10061', 'connection-refused'],
+  ];
+  const causesOf = (text: string) => matchRules(text).map((match) => match.cause);
+  for (const [text, cause] of printed) assert.ok(causesOf(text).includes(cause), text);
+  assert.deepEqual(causesOf('build 10054 of the relay, 10053 10060 10061'), []);
 });
 
 /**
@@ -1102,6 +1137,7 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
       repeated,
     ),
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
+    ...['421 ', '((((', 'Message-ID: <'].map(repeated),
     // Words of PHPMailer's translated messages, which are looked for before any rule.
     ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
     // Non-ASCII characters and addresses, where the non-ASCII rules begin.
