@@ -1488,7 +1488,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'git-send-email-plaintext-on-implicit-port',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.7,
-    match: [/Unable to initialize SMTP properly[^\n]*encryption=(?:tls)?\s/],
+    match: [/Unable to initialize SMTP properly[^\n]{0,1000}?encryption=(?:tls)?\s/],
     port: 'implicit',
     seenIn: ['git send-email'],
     fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
@@ -1542,7 +1542,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'server-protocol-error',
     confidence: 0.95,
     match: [
-      /broke SMTP|breaks SMTP|a protocol error on its side|Reply code changed inside a multi-line reply|is not an SMTP reply code|first byte of a line is not a reply code|yet more lines followed|left its reply to [^\n]* unfinished|greets twice|greeted a second time/,
+      /broke SMTP|breaks SMTP|a protocol error on its side|Reply code changed inside a multi-line reply|is not an SMTP reply code|first byte of a line is not a reply code|yet more lines followed|left its reply to [^\n]{0,300}? unfinished|greets twice|greeted a second time/,
     ],
     seenIn: ['mailport'],
   },
@@ -1602,7 +1602,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'not-smtp',
     confidence: 0.9,
     match: [
-      /Invalid HELO\. response=50[02]\b|SMTPHeloError: \(50[02],|does not accept EHLO or HELO commands[\s\S]*\b50[02][ -]|-> HELO [^\n]*\n<\*\* 50[02]\b|Remote access denied: 50[02]\b|refused EHLO \(50[02]\b[^)]*\) and HELO: 50[02]\b/,
+      /Invalid HELO\. response=50[02]\b|SMTPHeloError: \(50[02],|does not accept EHLO or HELO commands[\s\S]{0,1000}?\b50[02][ -]|-> HELO [^\n]*\n<\*\* 50[02]\b|Remote access denied: 50[02]\b|refused EHLO \(50[02]\b[^)]*\) and HELO: 50[02]\b/,
     ],
     seenIn: ['nodemailer', 'Python smtplib', 'msmtp', 'swaks', 'curl', 'mailport'],
     fix: LMTP_FIX,

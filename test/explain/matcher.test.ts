@@ -1137,7 +1137,10 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
       repeated,
     ),
     ...['450 4.7.1 ', 'authentication mechanism ', 'envelope from address ', 'x:465 ', 'at ('].map(repeated),
-    ...['421 ', '((((', 'Message-ID: <'].map(repeated),
+    ...['421 ', '((((', 'Message-ID: <', 'Unable to initialize SMTP properly ', 'left its reply to '].map(
+      repeated,
+    ),
+    ...['does not accept EHLO or HELO commands '].map(repeated),
     // Words of PHPMailer's translated messages, which are looked for before any rule.
     ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
     // Non-ASCII characters and addresses, where the non-ASCII rules begin.
