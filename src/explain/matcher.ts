@@ -7,7 +7,14 @@
 import { IMPLICIT_TLS_PORTS, PLAINTEXT_GREETING_PORTS } from '../profiles/port-profiles.js';
 import type { CauseId, Explanation } from './causes.js';
 import { translateClientMessages } from './client-translations.js';
-import { BOILERPLATE, CAUSES, type ExplainRule, type PortContext, RULES } from './rules.js';
+import {
+  BOILERPLATE,
+  CAUSES,
+  type ExplainRule,
+  NOT_ENHANCED_CODES,
+  type PortContext,
+  RULES,
+} from './rules.js';
 
 // `port 465`, `port: 465`, `port=465`, `port: '465'`: the port the client used, whatever its number.
 const PORT_NAMED = /\bport\b\s*[:=]?\s*['"]?(\d{2,5})\b/gi;
@@ -57,7 +64,7 @@ export function normalise(text: string): string {
       return typeof groups === 'object' && groups !== null ? ((groups as { keep?: string }).keep ?? '') : '';
     });
   }
-  return cleaned;
+  return cleaned.replace(NOT_ENHANCED_CODES, (dotted) => dotted.replaceAll('.', '_'));
 }
 
 /** Every rule that applies, best first. */

@@ -359,6 +359,14 @@ export const BOILERPLATE: readonly RegExp[] = [
   /(?:(?<![\w.:])|(?<=\dT))\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?=Z\b|[^\w:]|$)/gm,
 ];
 
+/**
+ * Dotted numbers that are no enhanced status codes (RFC 3463), whose dots the matcher makes
+ * underscores so that no `5.1.1` pattern finds one inside them: IPv4 addresses and four-part
+ * versions (`10.5.1.1:587`, `3.5.2.2`), and versions glued to a name (`lodash@5.1.1`, `pkg-5.6.7`,
+ * `v5.1.1`, `Python/3.5.1`). A code after a reply code (`550-5.1.1`) or a field (`dsn=5.1.1`) stays.
+ */
+export const NOT_ENHANCED_CODES = /(?<![\d.])\d+(?:\.\d+){3,}|(?<=[A-Za-z@/]|[A-Za-z]-)\d+\.\d+\.\d+/g;
+
 const ALL = ['all clients'];
 
 const THUNDERBIRD_SETTINGS = 'Account Settings > Outgoing Server (SMTP) > Edit';

@@ -1316,12 +1316,25 @@ test("a server's 421 timeout is the client's pause inside the session, not a fir
   assert.equal(explainText('Error: connect ETIMEDOUT 192.0.2.1:587').cause, 'connection-timeout');
 });
 
-test('a version number is not the enhanced code 5.6.7', () => {
+test('a version number or an IPv4 address is no enhanced code (5.6.7, 5.1.1)', () => {
   for (const text of [
     'Error: Cannot find module /app/node_modules/pkg-5.6.7/index.js',
     'npm ERR! lodash@5.6.7 install failed',
   ]) {
     assert.notEqual(explainText(text).cause, 'non-ascii-not-supported', text);
+  }
+  // An address or a version holds 5.1.1 (mailbox unknown) and 4.4.2 (timed out) too.
+  for (const [text, cause] of [
+    ['Trying 10.5.1.1:587... Connection timed out', 'connection-timeout'],
+    ['msmtp: cannot connect to 10.4.4.2, port 587: Connection refused', 'connection-refused'],
+    ['npm WARN lodash@5.1.1, Python/3.5.2.2, v5.1.1, pkg-5.7.1', 'unknown'],
+    ['postfix/smtp[812]: to=<b@example.org>, dsn=5.1.1, status=bounced', 'recipient-unknown'],
+    [
+      "Error: Can't send mail - all recipients were rejected: 550-5.1.1 The email account that you tried to reach does not exist.",
+      'recipient-unknown',
+    ],
+  ] as const) {
+    assert.equal(explainText(text).cause, cause, text);
   }
   assert.equal(
     explainText('553 5.6.7 Must declare SMTPUTF8 to send unicode address').cause,
