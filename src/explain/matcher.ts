@@ -7,14 +7,7 @@
 import { IMPLICIT_TLS_PORTS, PLAINTEXT_GREETING_PORTS } from '../profiles/port-profiles.js';
 import type { CauseId, Explanation } from './causes.js';
 import { translateClientMessages } from './client-translations.js';
-import {
-  BOILERPLATE,
-  CAUSES,
-  type ExplainRule,
-  NOT_ENHANCED_CODES,
-  type PortContext,
-  RULES,
-} from './rules.js';
+import { BOILERPLATE, CAUSES, type ExplainRule, NOT_CODES, type PortContext, RULES } from './rules.js';
 
 // `port 465`, `port: 465`, `port=465`, `port: '465'`: the port the client used, whatever its number.
 const PORT_NAMED = /\bport\b\s*[:=]?\s*['"]?(\d{2,5})\b/gi;
@@ -64,7 +57,8 @@ export function normalise(text: string): string {
       return typeof groups === 'object' && groups !== null ? ((groups as { keep?: string }).keep ?? '') : '';
     });
   }
-  return cleaned.replace(NOT_ENHANCED_CODES, (dotted) => dotted.replaceAll('.', '_'));
+  for (const pattern of NOT_CODES) cleaned = cleaned.replace(pattern, (number) => number.replace(/\d/g, '0'));
+  return cleaned;
 }
 
 /** Every rule that applies, best first. */

@@ -360,12 +360,17 @@ export const BOILERPLATE: readonly RegExp[] = [
 ];
 
 /**
- * Dotted numbers that are no enhanced status codes (RFC 3463), whose dots the matcher makes
- * underscores so that no `5.1.1` pattern finds one inside them: IPv4 addresses and four-part
- * versions (`10.5.1.1:587`, `3.5.2.2`), and versions glued to a name (`lodash@5.1.1`, `pkg-5.6.7`,
- * `v5.1.1`, `Python/3.5.1`). A code after a reply code (`550-5.1.1`) or a field (`dsn=5.1.1`) stays.
+ * Numbers shaped like reply codes or enhanced status codes that are neither; the matcher turns
+ * their digits into zeros, so no `535` or `5.1.1` pattern finds one and a `host:port` stays one.
  */
-export const NOT_ENHANCED_CODES = /(?<![\d.])\d+(?:\.\d+){3,}|(?<=[A-Za-z@/]|[A-Za-z]-)\d+\.\d+\.\d+/g;
+export const NOT_CODES: readonly RegExp[] = [
+  // IPv4 addresses and four-part versions (`10.5.1.1:587`, `3.5.2.2`), versions glued to a name
+  // (`lodash@5.1.1`, `pkg-5.6.7`, `v5.1.1`, `Python/3.5.1`). A code after a reply code
+  // (`550-5.1.1`) or a field (`dsn=5.1.1`) stays.
+  /(?<![\d.])\d+(?:\.\d+){3,}|(?<=[A-Za-z@/]|[A-Za-z]-)\d+\.\d+\.\d+/g,
+  // Quantities: curl's `} [535 bytes data]`, swaks's `~> 421 lines sent`, `(552 ms)`.
+  /(?<![\w.,])[245]\d\d(?= ?(?:bytes?|[KMG]i?B|ms|milliseconds?|secs?|seconds?|lines?|octets?|characters?)\b)/g,
+];
 
 const ALL = ['all clients'];
 

@@ -280,6 +280,15 @@ test('numbers that are not replies are not read as reply codes', () => {
     '* Connection #0 to host 127.0.0.1 left intact',
   ].join('\n');
   assert.equal(explainText(meter).cause, 'no-error');
+  // Quantities: curl -v's data blocks, swaks --suppress-data, a logger's duration.
+  for (const quantity of ['535', '552', '421']) {
+    const transcripts = [
+      `< 250 2.0.0 OK: queued as 01a24da4\n} [${quantity} bytes data]\n* Connection #0 to host 127.0.0.1 left intact`,
+      ` ~> DATA\n<~  354 End data with <CR><LF>.<CR><LF>\n ~> ${quantity} lines sent\n<~  250 2.0.0 OK: queued as x\n ~> QUIT\n<~  221 2.0.0 Bye`,
+      `Message sent: <abc@example.com> (${quantity} ms)`,
+    ];
+    for (const text of transcripts) assert.equal(explainText(text).cause, 'no-error', text);
+  }
   // git send-email's Message-Id and a syslog line hold a process id, which may be a Windows Sockets
   // error number or a reply code; a queue id may be all digits.
   for (const id of ['10053', '10054', '10060', '10061', '535', '421']) {
