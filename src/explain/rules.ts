@@ -494,7 +494,7 @@ const FAILURE_SIGNS =
   /\b[45]\d\d[ -]|\b[45]\d\d, b'|error|exception|fail|refused|denied|timed? ?out|rejected: \[ ?['"]|traceback|\*\*\*/i;
 
 const RELAY_DENIED =
-  /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i;
+  /relay(?:ing)? (?:access )?(?:denied|not permitted|not allowed|disallowed|prohibited)|Unable to relay|not permitted to relay|we do not relay|relaying denied|cannot relay|no relaying|allowed rcpthosts|\b5\.7\.64\b|\b5\.7\.54\b/i;
 
 /**
  * What a Cisco ASA or PIX with ESMTP inspection leaves of a session: a greeting masked with
@@ -2466,6 +2466,24 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\b235[ -]2\.7\.0\b|session is authenticated \(AUTH succeeded\)/i, RELAY_DENIED],
     seenIn: ['Postfix', 'Exim', 'mailport'],
     fix: "The server accepted your login and still refuses to relay for it: your password and client settings are right, but the server's relay policy does not let authenticated clients send to domains it does not host. Its admin must allow them: Postfix `smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination` (in master.cf's submission service: `-o smtpd_relay_restrictions=permit_sasl_authenticated,reject`); Exim: `accept authenticated = *` in the RCPT ACL. Or the account may only send to the server's own domains.",
+  },
+  {
+    // Zoho Mail's words when the sender is not the login: "553 Relaying disallowed as bob@...".
+    id: 'zoho-relaying-disallowed-as-sender',
+    cause: 'sender-rejected',
+    confidence: 0.96,
+    match: [/Relaying disallowed as\b/i],
+    seenIn: ['Zoho Mail'],
+    fix: "Zoho Mail sends only from the address you log in with or one of that account's verified aliases: make the From (and envelope sender) that address, or add the address as an alias of the account (Zoho Mail: Settings > Mail accounts > Email address). The login itself worked.",
+  },
+  {
+    // A Mailgun sandbox domain delivers only to the recipients its account authorized.
+    id: 'mailgun-sandbox-recipient',
+    cause: 'relay-denied',
+    confidence: 0.9,
+    match: [/is not allowed to send: Free accounts are for test purposes only/i],
+    seenIn: ['Mailgun'],
+    fix: "A Mailgun sandbox domain delivers only to authorized recipients: add this recipient under the sandbox domain's Authorized Recipients and confirm the invitation, or send from a domain you have verified with Mailgun. Retrying does not help, whatever the 4xx code says.",
   },
   {
     id: 'relay-denied',

@@ -685,6 +685,19 @@ test("MailKit's SslHandshakeException is a certificate problem; Java's SSLHandsh
  * the user would give with `--port`.
  */
 const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause: CauseId }> = [
+  // Providers' own words: Zoho Mail refuses a sender that is not the login, a Mailgun sandbox domain
+  // a recipient it was not told about (with a 421 that retrying does not cure).
+  {
+    client: 'Python smtplib, Zoho Mail',
+    text: "smtplib.SMTPRecipientsRefused: {'bob@example.com': (553, b'Relaying disallowed as alice@example.com')}",
+    cause: 'sender-rejected',
+  },
+  { client: 'Zoho Mail', text: '553 Relaying disallowed', cause: 'relay-denied' },
+  {
+    client: 'nodemailer, Mailgun sandbox',
+    text: "Error: Can't send mail - all recipients were rejected: 421 Domain sandbox0123.mailgun.org is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.",
+    cause: 'relay-denied',
+  },
   // .NET System.Net.Mail.SmtpClient (.NET Framework 4.x and .NET 6-8 resource strings). Its "requires
   // a secure connection or the client was not authenticated" is its name for any 530 to MAIL FROM:
   // the server's words after "The server response was" tell the cause.
