@@ -582,7 +582,7 @@ const SERVER_SMTPUTF8 =
  * ("553 5.6.7 Must declare SMTPUTF8 to send unicode address"), Mailport's own reply.
  */
 const SMTPUTF8_REQUIRED =
-  /(?<![\w.@/-])5\.6\.7\b(?![.\d])|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
+  /(?<![\w.@/])5\.6\.7\b(?![.\d])|Must declare SMTPUTF8|requires the SMTPUTF8 parameter/i;
 
 /**
  * An address with a non-ASCII character, in its local part or its domain. Each branch starts at a
@@ -1505,6 +1505,16 @@ export const RULES: readonly ExplainRule[] = [
     port: 'implicit',
     seenIn: ['git send-email'],
     fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
+  },
+  {
+    // Amazon SES checks every address of the message (From, To, Cc, Reply-To) and does not say
+    // which one has no domain.
+    id: 'ses-address-without-domain',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Missing final '@domain'/i],
+    seenIn: ['Amazon SES'],
+    fix: `Amazon SES found an address without its @domain in the envelope or in a From, To, Cc or Reply-To header, and does not say which: print the addresses just before sending. ${ADDRESS_SYNTAX_FIX}`,
   },
   {
     // A file the client was told to read is not there: a CA bundle, a key store, a certificate or
@@ -2493,11 +2503,41 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Postfix', 'Exchange', 'Exim', 'Sendmail', 'Microsoft 365'],
   },
   {
+    // RFC 4954 §6: the login is known and the account disabled (`525 5.7.13 User Account Disabled`).
+    id: 'auth-account-disabled',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [/\b525[ -]User Account Disabled|(?<![\w.@/])5\.7\.13\b(?![.\d])/i],
+    seenIn: ['Exchange', 'Dovecot submission', 'all clients'],
+    fix: "The server knows the account but it is disabled (RFC 4954's 525 5.7.13): no other password fixes that. Whoever runs the account (its administrator, or the provider's dashboard) must enable it, or enable SMTP sending for it.",
+  },
+  {
+    // Amazon SES SMTP credentials belong to an IAM user; its policy decides which identities it may
+    // send as.
+    id: 'ses-iam-not-authorized',
+    cause: 'sender-rejected',
+    confidence: 0.93,
+    match: [/is not authorized to perform:? ses:Send(?:Raw)?Email/i],
+    seenIn: ['Amazon SES'],
+    fix: "The login worked, but the IAM user behind these SMTP credentials may not send as this identity (the From address or its domain): allow `ses:SendRawEmail` on that identity's ARN in the user's IAM policy (mind the region), or send from an identity the policy already covers.",
+  },
+  {
+    // A provider that suspended the sending account (bounces, complaints, billing), in its words.
+    id: 'sending-account-suspended',
+    cause: 'sender-rejected',
+    confidence: 0.8,
+    match: [
+      /\byour (?:sending |SMTP |user )?account (?:has been |is )(?:temporarily )?(?:suspended|disabled|blocked|deactivated)/i,
+    ],
+    seenIn: ['SendGrid', 'Brevo', 'Mailgun', 'Amazon SES'],
+    fix: 'The provider suspended the account that sends (too many bounces or complaints, billing, a terms review): no client setting changes that. Its dashboard or support says why and how to lift it; meanwhile, no mail leaves through this account.',
+  },
+  {
     id: 'sender-not-allowed',
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP/i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
@@ -2664,7 +2704,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.94,
     match: [
-      /(?<![\w.@/-])5\.1\.7\b(?![.\d])|Bad sender address syntax|sender address must contain a domain|Syntax: MAIL FROM:<address>/i,
+      /(?<![\w.@/])5\.1\.7\b(?![.\d])|Bad sender address syntax|sender address must contain a domain|Syntax: MAIL FROM:<address>/i,
     ],
     unless: [NON_ASCII_ADDRESS],
     seenIn: ['Postfix', 'Exchange', 'Exim', 'mailport'],
@@ -2702,7 +2742,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'recipient-unknown',
     confidence: 0.94,
     match: [
-      /(?<![\w.@/-])5\.1\.3\b(?![.\d])|Bad recipient address syntax|recipient address must contain a domain|not a valid RFC[- ]?5321 address|Syntax: RCPT TO:<address>/i,
+      /(?<![\w.@/])5\.1\.3\b(?![.\d])|Bad recipient address syntax|recipient address must contain a domain|not a valid RFC[- ]?5321 address|Syntax: RCPT TO:<address>/i,
     ],
     unless: [NON_ASCII_ADDRESS],
     seenIn: ['Postfix', 'Exchange', 'Sendmail', 'Exim', 'Gmail', 'JavaMail', 'mailport'],

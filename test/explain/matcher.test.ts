@@ -694,6 +694,29 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   { client: 'Zoho Mail', text: '553 Relaying disallowed', cause: 'relay-denied' },
   {
+    client: 'Amazon SES, IAM policy',
+    text: '554 Access denied: User arn:aws:iam::123456789012:user/ses-smtp-user is not authorized to perform ses:SendRawEmail on resource arn:aws:ses:us-east-1:123456789012:identity/example.com',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Resend',
+    text: '550 5.7.1 The example.com domain is not verified. Please, add and verify your domain on https://resend.com/domains',
+    cause: 'sender-rejected',
+  },
+  { client: 'Postmark', text: '550 Sender signature not defined for From address', cause: 'sender-rejected' },
+  { client: 'Brevo', text: '550 5.7.1 Unauthorized IP address', cause: 'sender-rejected' },
+  { client: 'SendGrid', text: '554 5.7.1 Your account has been suspended', cause: 'sender-rejected' },
+  { client: 'RFC 4954 §6', text: '525 5.7.13 User Account Disabled', cause: 'auth-failed' },
+  { client: 'Cloudflare (HTTP)', text: 'Error 525: SSL handshake failed', cause: 'unknown' },
+  {
+    client: 'Gmail',
+    text: '550 5.2.1 The email account that you tried to reach is disabled.',
+    cause: 'recipient-unknown',
+  },
+  { client: 'Exchange, multi-line', text: '501-5.1.3 Invalid address', cause: 'recipient-unknown' },
+  // SES does not say which address lacks its domain: the answer says so, with what to check.
+  { client: 'Amazon SES', text: "554 Transaction failed: Missing final '@domain'", cause: 'unknown' },
+  {
     client: 'nodemailer, Mailgun sandbox',
     text: "Error: Can't send mail - all recipients were rejected: 421 Domain sandbox0123.mailgun.org is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.",
     cause: 'relay-denied',
@@ -1129,6 +1152,15 @@ for (const { client, text, port, cause } of CORPUS) {
     assert.equal(explainText(text, port === undefined ? {} : { port }).cause, cause);
   });
 }
+
+test("Amazon SES's address without a domain: unknown side, and the fix says what to check", () => {
+  const answer = explainText("554 Transaction failed: Missing final '@domain'");
+  assert.equal(answer.cause, 'unknown');
+  assert.match(
+    answer.fix,
+    /Amazon SES found an address without its @domain[\s\S]*From, To, Cc or\s+Reply-To/,
+  );
+});
 
 test(".NET's 530 without the server's reason: the fix names what SmtpClient hides", () => {
   const answer = explainText(
