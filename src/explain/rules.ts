@@ -1507,12 +1507,23 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
   },
   {
+    // Jakarta Mail's InternetAddress refuses a string that is no address (`Illegal address in
+    // string ``''`, `Missing final '@domain' in string ``bob''`) and does not say whose it was.
+    id: 'jakarta-address-exception',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/AddressException: /],
+    seenIn: ['JavaMail'],
+    fix: `${LIBRARY_ADDRESS_FIX} Jakarta Mail quotes the string it could not read between \`\` and '' (empty for an unset value); it does not say whether it was the sender or a recipient.`,
+  },
+  {
     // Amazon SES checks every address of the message (From, To, Cc, Reply-To) and does not say
     // which one has no domain.
     id: 'ses-address-without-domain',
     cause: 'unknown',
     confidence: 0,
     match: [/Missing final '@domain'/i],
+    unless: [/AddressException/],
     seenIn: ['Amazon SES'],
     fix: `Amazon SES found an address without its @domain in the envelope or in a From, To, Cc or Reply-To header, and does not say which: print the addresses just before sending. ${ADDRESS_SYNTAX_FIX}`,
   },
