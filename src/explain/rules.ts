@@ -2882,6 +2882,17 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
   },
   {
+    // The DATA command itself refused (nodemailer's "Data command failed", PHPMailer's "DATA command
+    // failed", Symfony's 5xx where 354 was expected), in words that give no reason: none of the
+    // message had been sent, so it was no content filter.
+    id: 'data-command-refused',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/\bData command failed: 5\d\d\b|Expected response code "354" but got code "5\d\d"/i],
+    seenIn: ['nodemailer', 'PHPMailer', 'Symfony Mailer'],
+    fix: "The server refused the DATA command itself, before any of the message was sent, so its content is not the reason: a policy on this transaction refused it (the sender, a recipient, the client's address or its sending rate), such as Postfix's smtpd_data_restrictions, an Exim DATA ACL or a milter. The server's log for this session names the rule; `mailport send --show-transcript` with the same sender and recipients shows the replies to MAIL FROM and RCPT TO before it.",
+  },
+  {
     // The server refused the message after its final dot; a reply code beside it (552 too large,
     // 451 try later) names the reason more precisely and wins.
     id: 'message-refused-after-data',

@@ -1153,6 +1153,24 @@ for (const { client, text, port, cause } of CORPUS) {
   });
 }
 
+test('a DATA command refused without a reason: no content filter, and the fix says where the reason is', () => {
+  for (const text of [
+    'Error: Data command failed: 550 5.7.1 Message rejected',
+    'SMTP ERROR: DATA command failed: 550 5.7.1 Message rejected',
+    'Expected response code "354" but got code "550", with message "550 5.7.1 Message rejected".',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'unknown', text);
+    assert.match(answer.fix, /refused the DATA command itself, before any of the message was sent/, text);
+  }
+  // After the final dot it is the message that was refused; a reason in the reply still wins.
+  assert.equal(explainText('Error: Message failed: 550 5.7.1 Message rejected').cause, 'message-rejected');
+  assert.equal(
+    explainText('Error: Data command failed: 554 5.5.1 Error: no valid recipients').cause,
+    'no-valid-recipients',
+  );
+});
+
 test('an address without a domain, side unknown: the fix says what to check, for SES and for Jakarta Mail', () => {
   const ses = explainText("554 Transaction failed: Missing final '@domain'");
   assert.equal(ses.cause, 'unknown');
