@@ -18,7 +18,18 @@ const SAFE_TARGET = /^\/[^\s"'<>\\]*$/;
 export function answerPlainHttpRequests(server: HttpsServer): HttpsServer {
   const startTls = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
+  // The HTTP server only knows a connection once its TLS handshake is done: closing it must also
+  // end the sockets it never saw (a client that is silent, or has not hung up after the 400), or
+  // each would hold the close up until its timeout.
+  const sockets = new Set<Socket>();
+  const closeKnownConnections = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    for (const socket of sockets) socket.destroy();
+    closeKnownConnections();
+  };
   server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
     const drop = (): void => {
       socket.destroy();
     };

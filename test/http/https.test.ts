@@ -6,11 +6,12 @@
  * showing mail live.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { get } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:tls';
@@ -179,6 +180,31 @@ describe('the HTTP API over HTTPS (--http-tls)', () => {
     const secure = await runClient('curl', ['-sS', '--cacert', caFile, `${url}/healthz`]);
     assert.match(secure, /"status":"ok"/);
   });
+});
+
+test('closing does not wait for a client on the HTTPS port that is silent, or has not hung up after its 400', async () => {
+  const sandbox = await startTestSandbox({ httpTls: true });
+  const { hostname, port } = new URL(sandbox.apiUrl);
+  const silent = createConnection({ host: hostname, port: Number(port) });
+  const answered = createConnection({ host: hostname, port: Number(port) });
+  // Both are ended by the server, the silent one with a reset or an end of stream.
+  for (const socket of [silent, answered]) socket.on('error', () => {});
+  // The request goes out and the client keeps its side open after it.
+  answered.write(`GET / HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`);
+  let answer = '';
+  answered.setEncoding('utf8').on('data', (chunk: string) => {
+    answer += chunk;
+  });
+  await Promise.all([once(silent, 'connect'), once(answered, 'end')]);
+  assert.match(answer, /^HTTP\/1\.1 400 /);
+  const silentClosed = once(silent, 'close');
+  const started = performance.now();
+  await sandbox.stop();
+  // Each would otherwise hold the close up for the 10 s the port waits for a client's first bytes.
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 5_000, `closing took ${Math.round(elapsed)} ms`);
+  await silentClosed;
+  answered.destroy();
 });
 
 describe('the web UI over HTTPS, in Chromium', () => {
