@@ -286,6 +286,7 @@ test('numbers that are not replies are not read as reply codes', () => {
       `< 250 2.0.0 OK: queued as 01a24da4\n} [${quantity} bytes data]\n* Connection #0 to host 127.0.0.1 left intact`,
       ` ~> DATA\n<~  354 End data with <CR><LF>.<CR><LF>\n ~> ${quantity} lines sent\n<~  250 2.0.0 OK: queued as x\n ~> QUIT\n<~  221 2.0.0 Bye`,
       `Message sent: <abc@example.com> (${quantity} ms)`,
+      `{ accepted: [ 'bob@example.com' ], rejected: [], response: '250 2.0.0 OK', raw: <Buffer 46 72 6f 6d 3a ... ${quantity} more bytes> }`,
     ];
     for (const text of transcripts) assert.equal(explainText(text).cause, 'no-error', text);
   }
