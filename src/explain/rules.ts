@@ -370,7 +370,7 @@ export const NOT_CODES: readonly RegExp[] = [
   /(?<![\d.])\d+(?:\.\d+){3,}|(?<=[A-Za-z@/]|[A-Za-z]-)\d+\.\d+\.\d+/g,
   // Quantities: curl's `} [535 bytes data]`, swaks's `~> 421 lines sent`, `(552 ms)`, Node's
   // `<Buffer 32 32 30 ... 554 more bytes>`.
-  /(?<![\w.,])[245]\d\d(?= ?(?:more )?(?:bytes?|[KMG]i?B|ms|milliseconds?|secs?|seconds?|lines?|octets?|characters?)\b)/g,
+  /(?<![\w.,])[245]\d\d(?= ?(?:more )?(?:bytes?|[KMG]i?B|ms|milliseconds?|secs?|seconds?|lines?|octets?|characters?)\b(?! ?(?:too|length|limit|exceed)))/g,
 ];
 
 const ALL = ['all clients'];

@@ -290,6 +290,8 @@ test('numbers that are not replies are not read as reply codes', () => {
     ];
     for (const text of transcripts) assert.equal(explainText(text).cause, 'no-error', text);
   }
+  // A reply whose words begin with such a unit is still a reply.
+  assert.equal(explainText('552 bytes limit exceeded').cause, 'message-too-large');
   // git send-email's Message-Id and a syslog line hold a process id, which may be a Windows Sockets
   // error number or a reply code; a queue id may be all digits.
   for (const id of ['10053', '10054', '10060', '10061', '535', '421']) {
