@@ -368,6 +368,8 @@ export const NOT_CODES: readonly RegExp[] = [
   // (`lodash@5.1.1`, `pkg-5.6.7`, `v5.1.1`, `Python/3.5.1`). A code after a reply code
   // (`550-5.1.1`) or a field (`dsn=5.1.1`) stays.
   /(?<![\d.])\d+(?:\.\d+){3,}|(?<=[A-Za-z@/]|[A-Za-z]-)\d+\.\d+\.\d+/g,
+  // Process, user and thread ids: `Main PID: 535 (node)`, `[pid 552]`, `uid=421`, `Thread-530`.
+  /\b(?:pid|uid|gid|tid|thread)[ =:#-]{1,3}\d+/gi,
   // Quantities: curl's `} [535 bytes data]`, swaks's `~> 421 lines sent`, `(552 ms)`, Node's
   // `<Buffer 32 32 30 ... 554 more bytes>`.
   /(?<![\w.,])[245]\d\d(?= ?(?:more )?(?:bytes?|[KMG]i?B|ms|milliseconds?|secs?|seconds?|lines?|octets?|characters?)\b(?! ?(?:too|length|limit|exceed)))/g,

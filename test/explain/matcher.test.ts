@@ -287,6 +287,7 @@ test('numbers that are not replies are not read as reply codes', () => {
       ` ~> DATA\n<~  354 End data with <CR><LF>.<CR><LF>\n ~> ${quantity} lines sent\n<~  250 2.0.0 OK: queued as x\n ~> QUIT\n<~  221 2.0.0 Bye`,
       `Message sent: <abc@example.com> (${quantity} ms)`,
       `{ accepted: [ 'bob@example.com' ], rejected: [], response: '250 2.0.0 OK', raw: <Buffer 46 72 6f 6d 3a ... ${quantity} more bytes> }`,
+      `Main PID: ${quantity} (node)\n[pid ${quantity}] uid=${quantity} Thread-${quantity}: 250 2.0.0 Ok: queued as 4Bq`,
     ];
     for (const text of transcripts) assert.equal(explainText(text).cause, 'no-error', text);
   }
