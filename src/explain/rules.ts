@@ -1383,7 +1383,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'tls-version-too-old',
     confidence: 0.6,
     match: [
-      /handshake[ _]?failure|no shared cipher|no ciphers available|Could not negotiate a supported cipher suite|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|message received was unexpected or badly formatted|remote party has closed the transport stream/i,
+      /handshake[ _]?failure|no shared cipher|no ciphers available|Could not negotiate a supported cipher suite|dh key too small|DH_KEY_TOO_SMALL|Remote host terminated the handshake|message received was unexpected or badly formatted|remote party has closed the transport stream|unexpected EOF or 0 bytes from the transport stream/i,
     ],
     seenIn: ['Python smtplib', 'openssl s_client', 'JavaMail', '.NET SmtpClient', 'Go net/smtp'],
   },

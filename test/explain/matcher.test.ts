@@ -698,6 +698,12 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   { client: 'Zoho Mail', text: '553 Relaying disallowed', cause: 'relay-denied' },
   {
+    // .NET's SslStream when the server hangs up in the handshake (most often no common TLS version).
+    client: '.NET SmtpClient',
+    text: 'System.Net.Mail.SmtpException: Failure sending mail. ---> System.IO.IOException: Received an unexpected EOF or 0 bytes from the transport stream.',
+    cause: 'tls-version-too-old',
+  },
+  {
     client: 'Amazon SES, IAM policy',
     text: '554 Access denied: User arn:aws:iam::123456789012:user/ses-smtp-user is not authorized to perform ses:SendRawEmail on resource arn:aws:ses:us-east-1:123456789012:identity/example.com',
     cause: 'sender-rejected',
