@@ -1647,12 +1647,13 @@ export const RULES: readonly ExplainRule[] = [
   {
     // An HTTP client read an SMTP greeting where its status line should be, and quotes it: Python's
     // http.client (requests, urllib3) BadStatusLine('220 ...'), Go's malformed HTTP response
-    // "220 ...", Node's parser (fetch, http) with data: '220 ...'; Mailport's sandbox says so itself.
+    // "220 ..." (or, when the greeting came before its request was written, its "Unsolicited
+    // response received on idle HTTP channel"), Node's parser (fetch, http) with data: '220 ...'.
     id: 'http-client-read-smtp-greeting',
     cause: 'not-http',
     confidence: 0.95,
     match: [
-      /(?:BadStatusLine|malformed HTTP response|Invalid (?:HTTP )?status line|HPE_INVALID_CONSTANT|Expected HTTP\/|does not match the HTTP\/1\.1 protocol|Received HTTP\/0\.9)[\s\S]{0,400}?(?:^|['"(=:] ?)220[ -]/im,
+      /(?:BadStatusLine|malformed HTTP response|Invalid (?:HTTP )?status line|HPE_INVALID_CONSTANT|Expected HTTP\/|does not match the HTTP\/1\.1 protocol|Received HTTP\/0\.9|Unsolicited response received on idle HTTP channel starting with)[\s\S]{0,400}?(?:^|['"(=:] ?)220[ -]/im,
     ],
     seenIn: ['Python requests', 'Python urllib', 'Go net/http', 'Node.js fetch', 'Node.js http'],
   },
@@ -1670,7 +1671,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'not-http',
     confidence: 0.7,
     match: [
-      /Received HTTP\/0\.9 when not allowed|ERR_INVALID_HTTP_RESPONSE|ERR_UNSAFE_PORT|HPE_INVALID_CONSTANT|BadStatusLine|malformed HTTP (?:response|status code)|Invalid (?:HTTP )?status line|does not match the HTTP\/1\.1 protocol/i,
+      /Received HTTP\/0\.9 when not allowed|ERR_INVALID_HTTP_RESPONSE|ERR_UNSAFE_PORT|Unsolicited response received on idle HTTP channel|HPE_INVALID_CONSTANT|BadStatusLine|malformed HTTP (?:response|status code)|Invalid (?:HTTP )?status line|does not match the HTTP\/1\.1 protocol/i,
     ],
     seenIn: ['curl', 'Chromium', 'Python requests', 'Go net/http', 'Node.js fetch'],
   },
@@ -2677,7 +2678,9 @@ export const RULES: readonly ExplainRule[] = [
     id: 'content-or-reputation',
     cause: 'sender-rejected',
     confidence: 0.5,
-    match: [/unsolicited|\bspam\b|blacklist|blocklist|reputation|policy reasons|policy violation/i],
+    match: [
+      /unsolicited (?:mail|e-?mail|messages?|commercial|bulk)|\bspam\b|blacklist|blocklist|reputation|policy reasons|policy violation/i,
+    ],
     seenIn: ['Gmail', 'Microsoft 365', 'Yahoo', 'Postfix'],
     fix: "The receiving server refused the mail for who sent it or what it looks like (reputation, spam filtering, policy): authenticate the sending domain (SPF, DKIM, DMARC), send through your provider's submission server, and check the sending IP on public blocklists.",
   },

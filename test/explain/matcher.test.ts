@@ -698,6 +698,13 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   { client: 'Zoho Mail', text: '553 Relaying disallowed', cause: 'relay-denied' },
   {
+    // Go's net/http when the greeting comes before its request is written (seen under load): its
+    // "Unsolicited" is no spam.
+    client: 'Go net/http',
+    text: '2026/12/06 23:54:25 Unsolicited response received on idle HTTP channel starting with "220 localhost ESMTP Mailport ready\\r\\n"; err=<nil>\n2026/12/06 23:54:25 Get "http://127.0.0.1:44699/": readLoopPeekFailLocked: <nil>\nexit status 1',
+    cause: 'not-http',
+  },
+  {
     // .NET's SslStream when the server hangs up in the handshake (most often no common TLS version).
     client: '.NET SmtpClient',
     text: 'System.Net.Mail.SmtpException: Failure sending mail. ---> System.IO.IOException: Received an unexpected EOF or 0 bytes from the transport stream.',
