@@ -2,7 +2,7 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby and Perl Net::SMTP, .NET SmtpClient and
- * MailKit, Go net/smtp, Rust lettre, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
+ * MailKit, Go net/smtp, Rust lettre, Elixir's gen_smtp and OTP's ssl, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
  * GNU mailutils mail, nullmailer, openssl s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in
  * the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
  *
@@ -393,6 +393,11 @@ const GREETING_REFUSED_FIX =
   "The server refuses every session from your address before any command (a 554 or other 5xx greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.";
 
 /** Clients whose DNS and connect errors come from the operating system's socket layer. */
+/** Where OTP's ssl alerts are printed: gen_smtp (behind Swoosh and Bamboo) and any other Erlang client. */
+const ERLANG_CLIENTS = ['gen_smtp (Swoosh, Bamboo)', 'Erlang/OTP ssl'];
+/** gen_smtp's host in its error terms: an Erlang string, an Elixir charlist ('…' or ~c"…") or a binary. */
+const GEN_SMTP_HOST = String.raw`(?:~c)?["'][^"'\n]{0,255}["']`;
+
 const SOCKET_LEVEL_CLIENTS = [
   'nodemailer',
   'Python smtplib',
@@ -1403,6 +1408,145 @@ export const RULES: readonly ExplainRule[] = [
     match: [/Could not convert socket to TLS/i],
     seenIn: ['JavaMail'],
     fix: "JavaMail's STARTTLS handshake failed, and the reason is in the nested exception (`nested exception is:` or `Caused by:`): run `mailport explain` on the whole stack trace. The usual ones: a certificate Java does not trust (`PKIX path building failed`: import the CA with `keytool -importcert`), a TLS version mismatch (`No appropriate protocol`: set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`), a host name the certificate does not hold (`No subject alternative names`).",
+  },
+
+  // --- Erlang/OTP ssl, and gen_smtp (the SMTP client of Elixir's Swoosh and Bamboo) ----------
+  // OTP logs each alert it sends or receives ("TLS client: In state … generated CLIENT ALERT: Fatal
+  // - Unknown CA") and returns it as {tls_alert, {Alert, Text}}; gen_smtp wraps failures in
+  // {error, retries_exceeded | no_more_hosts, {Type, Host, Reason}}, in Erlang or Elixir syntax.
+  {
+    // The first byte of "220 …" (ASCII 50; "421"/"554" are 52/53) read as a TLS record type.
+    id: 'otp-plaintext-record',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.96,
+    match: [/unsupported_record_type,\s*(?:50|52|53)\b/],
+    seenIn: ERLANG_CLIENTS,
+    fix: 'The port greets in plaintext and expects STARTTLS, but the client started TLS at once. With gen_smtp (Swoosh, Bamboo) on port 587 (or 25/2525) set `ssl: false, tls: :always`; `ssl: true` is for port 465 only.',
+  },
+  {
+    id: 'otp-hostname-check-failed',
+    cause: 'cert-hostname-mismatch',
+    confidence: 0.95,
+    match: [/hostname_check_failed/],
+    seenIn: ERLANG_CLIENTS,
+    fix: 'OTP checked the server\'s certificate against the name it connected to (or `server_name_indication`) and found no match. Use the host name the provider documents (not an IP address or an alias), pass it in `tls_options` as `server_name_indication: ~c"smtp.example.com"`, and for a wildcard certificate (`*.example.com`) add `customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)]`: OTP\'s default check does not accept wildcards. `mailport doctor HOST` shows the names the certificate holds.',
+  },
+  {
+    // OTP sends certificate_expired for any date outside the validity period, also "not yet valid".
+    id: 'otp-certificate-expired',
+    cause: 'cert-expired',
+    confidence: 0.96,
+    match: [/CLIENT ALERT: Fatal - Certificate Expired|\{:?certificate_expired,/],
+    seenIn: ERLANG_CLIENTS,
+    fix: "OTP refused the server's certificate for its dates: it has expired, or (OTP says the same) is not valid yet. Compare the certificate's dates (`mailport doctor HOST`) with the clock of the machine that sends: a clock that is wrong by days causes both. An expired certificate is the server's to renew; never set `verify: :verify_none` to get past it.",
+  },
+  {
+    // The client judged the server's certificate (generated, not received): with unknown_ca,
+    // certificate_expired and hostname_check_failed reported apart, what OTP reports as "bad
+    // certificate" is mostly a self-signed one (its reason, selfsigned_peer, is not always printed).
+    id: 'otp-client-alert-bad-certificate',
+    cause: 'cert-self-signed',
+    confidence: 0.88,
+    match: [/generated CLIENT ALERT: Fatal - Bad Certificate|selfsigned_peer/],
+    seenIn: ERLANG_CLIENTS,
+    fix: 'OTP refused the server\'s certificate as a bad one: most often self-signed (a test server, a sandbox), or one whose signature or issuer does not check out. Trust that certificate (or the CA that signed it) in `tls_options`: `cacertfile: ~c"/path/to/ca.pem"` (for Mailport\'s sandbox, `.mailport/tls/ca.pem`), keeping `verify: :verify_peer`.',
+  },
+  {
+    id: 'otp-unknown-ca',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.95,
+    match: [/CLIENT ALERT: Fatal - Unknown CA|\{:?unknown_ca,|max_path_length_reached/],
+    seenIn: ERLANG_CLIENTS,
+    fix: "OTP could not chain the server's certificate to a CA it trusts. In `tls_options` give it CAs to trust: `cacerts: :public_key.cacerts_get()` (the system's, OTP 25+) or `cacertfile: ~c\"/path/to/ca.pem\"` (for Mailport's sandbox, `.mailport/tls/ca.pem`), and `depth: 99`: gen_smtp's own default `depth: 0` refuses any certificate signed through an intermediate CA, which is nearly every public one.",
+  },
+  {
+    // OTP 26 made verify_peer the client default; without CA certificates the connection is
+    // refused before a byte is sent ({options, incompatible, …}); OTP 25 says {options, {cacertfile, []}}.
+    id: 'otp-verify-peer-without-cacerts',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.94,
+    match: [
+      /options,\s*:?incompatible,\s*\[[^\]\n]{0,100}verify_peer[^\]\n]{0,100}cacerts[^\]\n]{0,40}undefined|\{:?options,\s*\{:?cacertfile,\s*(?:\[\]|''|"")\}\}/,
+    ],
+    seenIn: ERLANG_CLIENTS,
+    fix: 'OTP was told to verify the server\'s certificate (`verify: :verify_peer`, the default since OTP 26) but given no CA certificates to verify it with, so it did not connect. Add them to `tls_options`: `[verify: :verify_peer, cacerts: :public_key.cacerts_get(), server_name_indication: ~c"smtp.example.com", depth: 99, customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)]]`.',
+  },
+  {
+    // gen_smtp logs nothing itself when the handshake after STARTTLS fails with {error, _}; OTP's
+    // own "[notice] TLS :client: …" line (matched above) names the reason when the log keeps it.
+    id: 'gen-smtp-tls-failed',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.55,
+    match: [/temporary_failure,\s*[^\n]{0,300}?:?tls_failed\b/],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: 'The server accepted STARTTLS, then the TLS handshake failed, and gen_smtp does not say why: OTP logs the reason at notice level (`[notice] TLS :client: … CLIENT ALERT: …`), so look for that line (lower the Logger level to :notice) and run `mailport explain` on it. The usual reasons, in order: OTP 26+ verifies certificates by default and needs CAs (`tls_options: [verify: :verify_peer, cacerts: :public_key.cacerts_get(), server_name_indication: ~c"smtp.example.com", depth: 99]`); a name check that fails (connect to the documented host name; wildcard certificates need `customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)]`); a server that speaks only TLS 1.3 while gen_smtp\'s default `versions` stop at TLS 1.2 (add `:"tlsv1.3"`). `mailport doctor HOST` shows the certificate and TLS versions the server offers.',
+  },
+  {
+    // gen_smtp's own check: `auth: :always`, and no AUTH in the EHLO reply.
+    id: 'gen-smtp-auth-not-offered',
+    cause: 'auth-before-starttls',
+    confidence: 0.8,
+    match: [new RegExp(String.raw`\{:?missing_requirement,\s*${GEN_SMTP_HOST},\s*:?auth\}`)],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: "The server's EHLO reply offered no AUTH, and gen_smtp was told `auth: :always`. Submission servers offer AUTH only after STARTTLS: on port 587 set `tls: :always` (gen_smtp's default `:if_available` goes on in plaintext when the TLS handshake fails: then the TLS error is the one to fix), on port 465 `ssl: true`. If TLS is already on, the port does not take logins at all (port 25 between servers): use the provider's submission port.",
+  },
+  {
+    id: 'gen-smtp-starttls-not-offered',
+    cause: 'starttls-not-offered',
+    confidence: 0.92,
+    match: [new RegExp(String.raw`\{:?missing_requirement,\s*${GEN_SMTP_HOST},\s*:?tls\}`)],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: "gen_smtp was told `tls: :always` and the server's EHLO reply offered no STARTTLS. On port 465 TLS starts at once: set `ssl: true` instead. On 587 the server (or a firewall or antivirus in between that strips STARTTLS) does not offer it: check with `mailport doctor HOST`, and do not fall back to plaintext with a password.",
+  },
+  {
+    id: 'gen-smtp-auth-failed',
+    cause: 'auth-failed',
+    confidence: 0.85,
+    match: [/permanent_failure,\s*[^\n]{0,300}?:?auth_failed\b/],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: "gen_smtp tried each login method it shares with the server (CRAM-MD5, LOGIN, PLAIN, XOAUTH2) and the server refused them all; gen_smtp keeps the server's reply to itself (pass `trace_fun: &:io.format/2` to see it). Check `username` and `password` where the application runs (an unset environment variable gives an empty one); Gmail and Microsoft 365 need an app password or OAuth2 with 2-step verification on.",
+  },
+  {
+    id: 'gen-smtp-no-credentials',
+    cause: 'auth-required',
+    confidence: 0.9,
+    match: [/\{:?error,\s*:?no_credentials\}/],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: 'gen_smtp was told `auth: :always` but has no `username` or no `password`, so it did not connect. Set both where the application runs: in Elixir usually `config/runtime.exs` reading environment variables that are not set on that machine.',
+  },
+  {
+    // gen_smtp's connect gives up after `timeout` (5 s); a reply it waits up to 20 minutes for.
+    id: 'gen-smtp-network-timeout',
+    cause: 'connection-timeout',
+    confidence: 0.8,
+    match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?timeout\}\}`)],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: 'gen_smtp got no answer. Within seconds (its connect `timeout`, 5 s by default) this is a connection that never opened: port blocked by a firewall or the cloud (most block 25), or the wrong host; try 587, or 2525. After many minutes it is a reply that never came: on port 465 the server waits for TLS from the first byte while gen_smtp waits for its greeting in plaintext, so set `ssl: true` there. `mailport doctor HOST` tries every port.',
+  },
+  {
+    id: 'gen-smtp-closed-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.7,
+    port: 'implicit',
+    match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: 'On port 465 the server waits for TLS from the first byte; gen_smtp without `ssl: true` waits for a plaintext greeting instead, until the server gives up and closes. Set `ssl: true` (and leave `tls` alone) for 465, or use 587 with `ssl: false, tls: :always`.',
+  },
+  {
+    id: 'gen-smtp-closed',
+    cause: 'connection-closed',
+    confidence: 0.65,
+    match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: 'The server closed the connection and gen_smtp does not say at which step. On port 465 without `ssl: true` this is the server giving up on a client that never started TLS. Otherwise the server hung up on the client: a limit on connections or rate, a block on the sending IP, or a proxy in between. `mailport doctor HOST` shows where it ends.',
+  },
+  {
+    id: 'gen-smtp-unexpected-response',
+    cause: 'server-protocol-error',
+    confidence: 0.8,
+    match: [/\{:?unexpected_response,/],
+    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    fix: "The server's multi-line reply changed its code part-way (RFC 5321 §4.2.1 keeps one code for every line), and gen_smtp gave up. The server, or something between it and the client, is broken: `mailport doctor HOST` shows the reply.",
   },
 
   // --- Connection ---------------------------------------------------------------------------

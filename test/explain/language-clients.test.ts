@@ -192,6 +192,15 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
     'a certificate not valid yet': { expected: 'cert-untrusted-ca' },
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
   },
+  // gen_smtp says only how the connection ended ({error, timeout} or {error, closed}), not at which
+  // step; OTP sends the certificate_expired alert for a certificate not valid yet too.
+  elixir: {
+    'a certificate not valid yet': { expected: 'cert-expired' },
+    'plaintext against an implicit-TLS port': { expected: 'connection-timeout' },
+    'a listener that never greets, on a port the user says is 587': { expected: 'connection-timeout' },
+    'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+    'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+  },
 };
 
 /** Mistakes a client cannot make: Symfony Mailer 5.4 upgrades with STARTTLS whenever it is offered. */
@@ -219,7 +228,7 @@ const cases: Case[] = LANGUAGE_CLIENTS.flatMap((client) =>
     })),
 );
 
-describe('explain answers the output of Ruby, PHP, Symfony, Go, Java, aiosmtplib and Perl clients', {
+describe('explain answers the output of Ruby, PHP, Symfony, Go, Java, aiosmtplib, Perl and Elixir clients', {
   concurrency: 6,
 }, () => {
   for (const testCase of cases) {
@@ -243,6 +252,17 @@ test('java: a server that hangs up in the TLS handshake is not a certificate pro
   const answer = explainText(output);
   assert.equal(answer.cause, 'tls-version-too-old', `output was:\n${output}`);
   assert.match(answer.fix, /closed the connection during the TLS handshake/);
+});
+
+test("elixir: gen_smtp's timeout on port 465 is answered with ssl: true as well", async () => {
+  const output = await clients.run('elixir', {
+    MP_TLS: 'none',
+    MP_HOST: '127.0.0.1',
+    MP_PORT: String(targets.submissions.port),
+  });
+  const answer = explainText(output, { port: 465 });
+  assert.equal(answer.cause, 'connection-timeout', `output was:\n${output}`);
+  assert.match(answer.fix, /set `ssl: true`/);
 });
 
 test('perl: Net::SMTP without Authen::SASL cannot log in', async () => {
@@ -271,7 +291,7 @@ test('perl: Net::SMTP without Authen::SASL cannot log in', async () => {
 describe('explain answers a server that demands a client certificate (TLS 1.3 alert 116)', {
   concurrency: 4,
 }, () => {
-  for (const client of ['ruby', 'go', 'java', 'aiosmtplib'] as const) {
+  for (const client of ['ruby', 'go', 'java', 'aiosmtplib', 'elixir'] as const) {
     test(`${client}: implicit TLS without a client certificate`, async () => {
       const output = await clients.run(client, {
         MP_TLS: 'implicit',

@@ -1162,6 +1162,70 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: 'Warning: mail(): SMTP server response: 530 5.7.1 Client was not authenticated in C:\\xampp\\htdocs\\mail.php on line 9',
     cause: 'auth-required',
   },
+  // gen_smtp (behind Elixir's Swoosh and Bamboo) and OTP's ssl, in the forms that test/explain/
+  // language-clients.test.ts does not produce here: Erlang syntax, Elixir 1.15's ~c"…", OTP 26.
+  {
+    client: 'gen_smtp from Erlang, STARTTLS handshake failed',
+    text: '{error,retries_exceeded,{temporary_failure,"smtp.gmail.com",tls_failed}}',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'Swoosh on Elixir 1.15+, STARTTLS handshake failed',
+    text: '[error] Failed to send email: {:retries_exceeded, {:temporary_failure, ~c"64.233.170.108", :tls_failed}}',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'Swoosh on OTP 26, verify_peer without CA certificates',
+    text: '{:error, {:options, :incompatible, [verify: :verify_peer, cacerts: :undefined]}}',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'Erlang ssl:connect on OTP 26, verify_peer without CA certificates',
+    text: '{error,{options,incompatible,[{verify,verify_peer},{cacerts,undefined}]}}',
+    cause: 'cert-untrusted-ca',
+  },
+  {
+    client: 'Erlang ssl, a self-signed certificate with its reason',
+    text: '{error,{tls_alert,{bad_certificate,"TLS client: In state certify at ssl_handshake.erl:2138 generated CLIENT ALERT: Fatal - Bad Certificate\n {bad_cert,selfsigned_peer}"}}}',
+    cause: 'cert-self-signed',
+  },
+  {
+    client: 'gen_smtp from Erlang, a certificate for another name',
+    text: '{error,retries_exceeded,{network_failure,"mail.example.com",{error,{tls_alert,{handshake_failure,"TLS client: In state certify at ssl_handshake.erl:2138 generated CLIENT ALERT: Fatal - Handshake Failure\n {bad_cert,hostname_check_failed}"}}}}}',
+    cause: 'cert-hostname-mismatch',
+  },
+  {
+    client: "Bamboo's SMTPAdapter, connection refused",
+    text: "** (Bamboo.SMTPAdapter.SMTPError) There was a problem sending the email through SMTP.\n\nThe error is :retries_exceeded\n\nMore detail below:\n\n{:network_failure, 'smtp.example.com', {:error, :econnrefused}}",
+    cause: 'connection-refused',
+  },
+  {
+    client: 'Swoosh, auth: :always without a password',
+    text: 'Failed to send email: {:error, :no_credentials}',
+    cause: 'auth-required',
+  },
+  {
+    client: 'Swoosh against Microsoft 365 with SMTP AUTH off',
+    text: 'Failed to send email: {:no_more_hosts, {:permanent_failure, ~c"smtp.office365.com", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.\r\n"}}',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'gen_smtp without ssl: true on 465, closed by the server',
+    text: "{:error, {:retries_exceeded, {:network_failure, 'smtp.example.com', {:error, :closed}}}}",
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  {
+    client: 'gen_smtp, a connection closed on a STARTTLS port',
+    text: "{:error, {:retries_exceeded, {:network_failure, 'smtp.example.com', {:error, :closed}}}}",
+    port: 587,
+    cause: 'connection-closed',
+  },
+  {
+    client: 'gen_smtp, a multi-line reply that changes its code',
+    text: '{error,retries_exceeded,{unexpected_response,"mail.example.com",[<<"250-mail.example.com\r\n">>,<<"220 mail.example.com ESMTP\r\n">>]}}',
+    cause: 'server-protocol-error',
+  },
 ];
 
 for (const { client, text, port, cause } of CORPUS) {
@@ -1239,7 +1303,9 @@ test('hostile input: empty, binary and 1 MB texts are answered, each in seconds 
     ...['421 ', '((((', 'Message-ID: <', 'Unable to initialize SMTP properly ', 'left its reply to '].map(
       repeated,
     ),
-    ...['does not accept EHLO or HELO commands '].map(repeated),
+    ...['does not accept EHLO or HELO commands ', 'temporary_failure, ', "{:network_failure, '"].map(
+      repeated,
+    ),
     // Words of PHPMailer's translated messages, which are looked for before any rule.
     ...['SMTP-Fehler: Authentifizierung ', 'SMTP-Fehler ', "all\\'host "].map(repeated),
     // Non-ASCII characters and addresses, where the non-ASCII rules begin.

@@ -4,10 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
+import { CLIENTS_DIR } from '../helpers/language-clients.js';
 import { nodemailerOutput } from '../helpers/nodemailer-output.js';
+import { runClient } from '../helpers/run-client.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 
 let sandbox: TestSandbox;
@@ -42,6 +45,14 @@ function python(code: string): Promise<string> {
       { timeout: 15_000 },
       (_error, stdout, stderr) => resolve(`${stdout}\n${stderr}`),
     );
+  });
+}
+
+/** gen_smtp's session (Elixir's Swoosh and Bamboo: helpers/clients/send_gen_smtp.exs) against the sandbox. */
+function genSmtp(profile: 'submission' | 'submissions', env: Record<string, string>): Promise<string> {
+  return runClient('elixir', [join(CLIENTS_DIR, 'send_gen_smtp.exs')], {
+    // Longer than the sandbox waits before it tells a silent client on 465 what it expects.
+    env: { MP_HOST: '127.0.0.1', MP_PORT: String(sandbox.port(profile)), MP_TIMEOUT: '10', ...env },
   });
 }
 
@@ -94,6 +105,27 @@ const cases: { name: string; expected: CauseId; output: () => Promise<string> }[
       python(
         `s = smtplib.SMTP('127.0.0.1', ${sandbox.port('alternate')}, timeout=5)\ns.login('team-a', 'x')`,
       ),
+  },
+  {
+    name: 'gen_smtp without ssl: true against the submissions port',
+    expected: 'plaintext-on-implicit-tls-port',
+    output: () => genSmtp('submissions', { MP_TLS: 'none' }),
+  },
+  {
+    name: 'gen_smtp with ssl: true against the submission port',
+    expected: 'implicit-tls-on-starttls-port',
+    output: () => genSmtp('submission', { MP_TLS: 'implicit' }),
+  },
+  {
+    name: 'gen_smtp with tls: :never and auth: :always against the submission port',
+    expected: 'auth-before-starttls',
+    output: () =>
+      genSmtp('submission', { MP_TLS: 'none', MP_USER: credentials.user, MP_PASS: credentials.pass }),
+  },
+  {
+    name: 'gen_smtp with a wrong password',
+    expected: 'auth-failed',
+    output: () => genSmtp('submission', { MP_TLS: 'starttls', MP_USER: credentials.user, MP_PASS: 'wrong' }),
   },
 ];
 

@@ -7,13 +7,14 @@
  * PHPMailer (its README's example, debug output on; MP_DEBUG sets the level, MP_LANG its language,
  * MP_REPORT=exception prints the exception's message instead of ErrorInfo), Symfony Mailer
  * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception),
- * Python's aiosmtplib (FastAPI-Mail's; uncaught exception) and Perl's Net::SMTP (dies with its
- * message after its Debug transcript; MP_DEBUG=0 leaves the transcript out).
+ * Python's aiosmtplib (FastAPI-Mail's; uncaught exception), Perl's Net::SMTP (dies with its
+ * message after its Debug transcript; MP_DEBUG=0 leaves the transcript out) and gen_smtp's session
+ * in Elixir (Swoosh's and Bamboo's client: OTP's ssl notices, then the error term Swoosh returns).
  * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.
  *
  * `.ci/run` installs the runtimes: Debian's ruby, php-cli, libphp-phpmailer and php-symfony-mailer,
  * golang-go, a JDK and libjakarta-mail-java, python3-aiosmtplib, and for Net::SMTP (core Perl) its
- * TLS and AUTH modules libio-socket-ssl-perl and libauthen-sasl-perl.
+ * TLS and AUTH modules libio-socket-ssl-perl and libauthen-sasl-perl, and elixir with erlang-ssl.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runClient } from './run-client.js';
 
-export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib' | 'perl';
+export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib' | 'perl' | 'elixir';
 export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'ruby',
   'php',
@@ -31,6 +32,7 @@ export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'java',
   'aiosmtplib',
   'perl',
+  'elixir',
 ];
 
 export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
@@ -74,6 +76,7 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
     // Debian's own Python, where python3-aiosmtplib installs (python3 on PATH may be another).
     aiosmtplib: ['/usr/bin/python3', [join(CLIENTS_DIR, 'send_aiosmtplib.py')]],
     perl: PERL_NET_SMTP,
+    elixir: ['elixir', [join(CLIENTS_DIR, 'send_gen_smtp.exs')]],
   };
   return {
     run(client, env) {
