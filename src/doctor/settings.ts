@@ -26,6 +26,7 @@ export const SETTINGS_CLIENTS = [
   'django',
   'rails',
   'spring-boot',
+  'swoosh',
   'dotnet-mailkit',
   'curl',
   'swaks',
@@ -148,6 +149,32 @@ export function clientSettings(input: SettingsInput): Record<(typeof SETTINGS_CL
             '# then start the JVM with -Djavax.net.ssl.trustStore=smtp-ca.p12 -Djavax.net.ssl.trustStorePassword=changeit',
           ]
         : []),
+    ].join('\n'),
+    // Swoosh hands these to gen_smtp. Charlists by String.to_charlist/1, which every Elixir
+    // version reads (~c"…" needs 1.15). gen_smtp's own TLS defaults verify nothing before OTP 26
+    // and stop at TLS 1.2, and its depth 0 refuses intermediate CAs: hence every option here.
+    swoosh: [
+      '# config/runtime.exs',
+      'import Config',
+      '',
+      'config :my_app, MyApp.Mailer,',
+      '  adapter: Swoosh.Adapters.SMTP,',
+      `  relay: "${host}",`,
+      `  port: ${port},`,
+      implicit ? '  ssl: true, # implicit TLS from the first byte' : '  ssl: false,',
+      implicit ? '  tls: :never,' : '  tls: :always, # plaintext greeting, then STARTTLS (required)',
+      '  auth: :always,',
+      `  username: "${user}",`,
+      '  password: System.get_env("SMTP_PASS"),',
+      '  no_mx_lookups: true,',
+      '  tls_options: [',
+      '    verify: :verify_peer,',
+      caFile ? `    cacertfile: String.to_charlist("${caFile}"),` : '    cacerts: :public_key.cacerts_get(),',
+      `    server_name_indication: String.to_charlist("${servername ?? host}"),`,
+      '    customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)],',
+      '    depth: 99,',
+      '    versions: [:"tlsv1.3", :"tlsv1.2"]',
+      '  ]',
     ].join('\n'),
     'dotnet-mailkit': [
       ...dialName('//'),

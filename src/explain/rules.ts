@@ -1510,7 +1510,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'gen-smtp-no-credentials',
     cause: 'auth-required',
     confidence: 0.9,
-    match: [/\{:?error,\s*:?no_credentials\}/],
+    match: [/\bno_credentials\b/],
     seenIn: ['gen_smtp (Swoosh, Bamboo)'],
     fix: 'gen_smtp was told `auth: :always` but has no `username` or no `password`, so it did not connect. Set both where the application runs: in Elixir usually `config/runtime.exs` reading environment variables that are not set on that machine.',
   },

@@ -134,6 +134,7 @@ describe('doctor on healthy submission ports', () => {
       'django',
       'rails',
       'spring-boot',
+      'swoosh',
       'dotnet-mailkit',
       'curl',
       'swaks',

@@ -2,8 +2,9 @@
  * The doctor's ready-to-paste settings, pasted: each snippet that can run on this machine
  * (nodemailer, Python smtplib, PHPMailer, Rails' smtp_settings through the Mail gem as ActionMailer
  * hands them over, Spring Boot's properties through Jakarta Mail as JavaMailSenderImpl hands them
- * over, with its trust-store instructions followed, curl, swaks, and a Postfix relayhost in a private
- * Postfix instance) is run as printed, with only what a user adds around it (the message, SMTP_PASS
+ * over, with its trust-store instructions followed, Swoosh's config/runtime.exs as Config.Reader reads
+ * it and its SMTP adapter hands it to gen_smtp's session, curl, swaks, and a Postfix relayhost in a
+ * private Postfix instance) is run as printed, with only what a user adds around it (the message, SMTP_PASS
  * in the environment), and must deliver to the sandbox on the port and TLS mode the doctor
  * recommended.
  */
@@ -68,6 +69,7 @@ const PASTABLE = [
   'phpmailer',
   'rails',
   'spring-boot',
+  'swoosh',
   'curl',
   'swaks',
 ] as const;
@@ -140,6 +142,14 @@ $mail->send();`,
         },
       );
     }
+    case 'swoosh': {
+      // An Elixir application reads config/runtime.exs at start; Swoosh hands the mailer's settings to gen_smtp.
+      const file = join(await mkdtemp(join(dir, 'elixir-')), 'runtime.exs');
+      await writeFile(file, snippet);
+      return runClient('elixir', [join(CLIENTS_DIR, 'send_gen_smtp.exs')], {
+        env: { ...env, MP_CONFIG: file, MP_FROM: 'you@example.com', MP_TO: 'to@example.com' },
+      });
+    }
     case 'rails': {
       const file = join(dir, 'production.rb');
       await writeFile(file, snippet);
@@ -177,7 +187,7 @@ describe("the doctor's settings deliver when pasted", () => {
 describe('with --servername, the snippets dial the host probed and check the certificate for the name', () => {
   // The certificate names only mail.example.net, which does not resolve: a snippet delivers only
   // if it dials the address probed and checks the certificate for the name.
-  const WITH_SERVERNAME = ['nodemailer', 'phpmailer', 'curl', 'swaks'] as const;
+  const WITH_SERVERNAME = ['nodemailer', 'phpmailer', 'swoosh', 'curl', 'swaks'] as const;
   let server: TestSmtpServer;
   let snippets: Record<string, string>;
 

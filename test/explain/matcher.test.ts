@@ -1201,7 +1201,7 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   {
     client: 'Swoosh, auth: :always without a password',
-    text: 'Failed to send email: {:error, :no_credentials}',
+    text: '[error] Failed to send email: :no_credentials',
     cause: 'auth-required',
   },
   {

@@ -287,43 +287,73 @@ end
 # gen_smtp's application depends on :ssl, so a release starts it before any mail is sent.
 {:ok, _} = Application.ensure_all_started(:ssl)
 env = System.get_env()
-host = String.to_charlist(Map.fetch!(env, "MP_HOST"))
 timeout = String.to_integer(Map.get(env, "MP_TIMEOUT", "2")) * 1000
 Process.put(:read_timeout, timeout)
 from = Map.get(env, "MP_FROM", "alice@example.com")
 to = Map.get(env, "MP_TO", "bob@example.com")
 body = "From: #{from}\r\nTo: #{to}\r\nSubject: test\r\n\r\n" <> String.duplicate("x", String.to_integer(Map.get(env, "MP_BODY_BYTES", "10")))
 
-# Swoosh's documented settings: without a CA file, gen_smtp's own default tls_options (and OTP's
-# default verification); with one, the verification its README asks for.
-tls_options =
-  case env["MP_CA"] do
-    nil -> [versions: [:tlsv1, :"tlsv1.1", :"tlsv1.2"]]
-    ca -> [verify: :verify_peer, cacertfile: String.to_charlist(ca), server_name_indication: host, depth: 99]
+settings =
+  case env["MP_CONFIG"] do
+    # A config file as `mailport doctor` prints it (`config :my_app, MyApp.Mailer, …`), read as an
+    # application reads config/runtime.exs, and the mailer's settings as Swoosh's SMTP adapter hands
+    # them to gen_smtp: unset (nil) ones left out, strings of atoms and numbers converted.
+    path when is_binary(path) ->
+      [{_app, [{_mailer, mailer} | _]} | _] = Config.Reader.read!(path)
+
+      for {key, value} <- Keyword.delete(mailer, :adapter), value != nil do
+        case {key, value} do
+          {key, value} when key in [:tls, :auth] and is_binary(value) -> {key, String.to_atom(value)}
+          {:port, value} when is_binary(value) -> {:port, String.to_integer(value)}
+          {:relay, value} -> {:relay, String.to_charlist(value)}
+          other -> other
+        end
+      end
+
+    # Otherwise the MP_* settings, as Swoosh's documentation writes them: without a CA file, gen_smtp's
+    # own TLS defaults (and OTP's default verification); with one, the verification gen_smtp asks for.
+    nil ->
+      host = String.to_charlist(Map.fetch!(env, "MP_HOST"))
+
+      tls_options =
+        case env["MP_CA"] do
+          nil -> []
+          ca -> [tls_options: [verify: :verify_peer, cacertfile: String.to_charlist(ca), server_name_indication: host, depth: 99]]
+        end
+
+      {ssl, tls} =
+        case Map.fetch!(env, "MP_TLS") do
+          "implicit" -> {true, :never}
+          "starttls" -> {false, :always}
+          _ -> {false, :never}
+        end
+
+      user = if env["MP_USER"], do: [auth: :always, username: env["MP_USER"], password: Map.get(env, "MP_PASS", "")], else: []
+      [relay: host, port: String.to_integer(Map.fetch!(env, "MP_PORT")), ssl: ssl, tls: tls, timeout: timeout] ++ tls_options ++ user
   end
 
-{ssl, tls} =
-  case Map.fetch!(env, "MP_TLS") do
-    "implicit" -> {true, :never}
-    "starttls" -> {false, :always}
-    _ -> {false, :never}
-  end
-
-options = [
-  relay: host,
-  port: String.to_integer(Map.fetch!(env, "MP_PORT")),
-  ssl: ssl,
-  tls: tls,
-  tls_options: tls_options,
-  auth: if(env["MP_USER"], do: :always, else: :if_available),
-  username: env["MP_USER"],
-  password: if(env["MP_USER"], do: Map.get(env, "MP_PASS", "")),
+# gen_smtp's DEFAULT_OPTIONS, under the application's.
+defaults = [
+  ssl: false,
+  tls: :if_available,
+  tls_options: [versions: [:tlsv1, :"tlsv1.1", :"tlsv1.2"]],
+  auth: :if_available,
   hostname: ~c"client.example",
   retries: 1,
-  timeout: timeout
+  timeout: 5000
 ]
 
-case GenSmtpSession.deliver({from, [to], body}, options) do
+options = Keyword.merge(defaults, settings)
+
+# check_options: `auth: :always` needs a user name and a password before anything is dialled.
+result =
+  if options[:auth] == :always and (options[:username] == nil or options[:password] == nil) do
+    {:error, :no_credentials}
+  else
+    GenSmtpSession.deliver({from, [to], body}, options)
+  end
+
+case result do
   {:ok, _receipt} ->
     IO.puts("sent")
 
