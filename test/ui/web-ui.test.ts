@@ -14,6 +14,7 @@ import nodemailer, { type SendMailOptions, type SMTPTransportOptions, type Trans
 import type { Browser, Page } from 'playwright-core';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { CLIENTS_DIR } from '../helpers/language-clients.js';
 import { POSTFIX_UNAVAILABLE, PostfixInstance } from '../helpers/postfix.js';
 import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 import { nextClosedSession } from '../helpers/wait.js';
@@ -380,6 +381,8 @@ describe('web UI', () => {
       'mail.delivery_method(config.action_mailer.delivery_method, config.action_mailer.smtp_settings)',
       'mail.deliver!',
     ].join('\n');
+    // Swoosh's settings as an Elixir app reads its config file and hands them to gen_smtp.
+    const swoosh = `config=$(mktemp --suffix=.exs) && cat > "$config" && MP_CONFIG="$config" MP_FROM=app@example.com MP_TO=you@example.com MP_SUBJECT='Hello from Mailport' elixir ${join(CLIENTS_DIR, 'send_gen_smtp.exs')}; status=$?; rm -f "$config"; exit $status`;
     const runs: [ProfileName, string, string, string[], string][] = [
       ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module'], ''],
       ['submissions', 'Python · smtplib', 'python3', ['-'], ''],
@@ -389,6 +392,8 @@ describe('web UI', () => {
       ['submissions', 'PHPMailer', 'php', [], php],
       ['alternate', 'Rails', 'ruby', ['-e', rails], ''],
       ['submissions', 'Rails', 'ruby', ['-e', rails], ''],
+      ['submission', 'Elixir · Swoosh', 'bash', ['-c', swoosh], ''],
+      ['submissions', 'Elixir · Swoosh', 'bash', ['-c', swoosh], ''],
     ];
     for (const [profile, client, command, args, prefix] of runs) {
       await snippets.getByRole('button', { name: `:${sandbox.port(profile)}` }).click();
@@ -404,6 +409,8 @@ describe('web UI', () => {
       'relay',
       'submission',
       'submission',
+      'submission',
+      'submissions',
       'submissions',
       'submissions',
       'submissions',

@@ -291,7 +291,8 @@ timeout = String.to_integer(Map.get(env, "MP_TIMEOUT", "2")) * 1000
 Process.put(:read_timeout, timeout)
 from = Map.get(env, "MP_FROM", "alice@example.com")
 to = Map.get(env, "MP_TO", "bob@example.com")
-body = "From: #{from}\r\nTo: #{to}\r\nSubject: test\r\n\r\n" <> String.duplicate("x", String.to_integer(Map.get(env, "MP_BODY_BYTES", "10")))
+subject = Map.get(env, "MP_SUBJECT", "test")
+body = "From: #{from}\r\nTo: #{to}\r\nSubject: #{subject}\r\n\r\n" <> String.duplicate("x", String.to_integer(Map.get(env, "MP_BODY_BYTES", "10")))
 
 settings =
   case env["MP_CONFIG"] do

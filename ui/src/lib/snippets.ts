@@ -14,6 +14,7 @@ export type ClientName =
   | 'django'
   | 'rails'
   | 'spring'
+  | 'swoosh'
   | 'dotnet'
   | 'curl'
   | 'swaks'
@@ -27,6 +28,7 @@ export const CLIENTS: ReadonlyArray<{ key: ClientName; label: string }> = [
   { key: 'django', label: 'Django' },
   { key: 'rails', label: 'Rails' },
   { key: 'spring', label: 'Spring Boot' },
+  { key: 'swoosh', label: 'Elixir · Swoosh' },
   { key: 'dotnet', label: '.NET · MailKit' },
   { key: 'curl', label: 'curl' },
   { key: 'swaks', label: 'swaks' },
@@ -84,6 +86,8 @@ function context(info: ServerInfo, listener: ListenerInfo): Context {
 const q = (value: string) => JSON.stringify(value);
 /** A single-quoted literal where `$` or `#{}` must not interpolate (JavaScript, PHP, Ruby). */
 const sq = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** An Elixir double-quoted string, where `#{` would interpolate. */
+const ex = (value: string) => q(value).replace(/#\{/g, '\\#{');
 /** A POSIX shell word. */
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
@@ -196,6 +200,32 @@ spring.mail.properties.mail.${c.implicit ? 'smtps' : 'smtp'}.auth=${c.auth}${
 # Trust the Mailport CA:
 #   keytool -importcert -noprompt -alias mailport -file ${c.ca} -keystore mailport.p12 -storepass changeit
 #   java -Djavax.net.ssl.trustStore=mailport.p12 -Djavax.net.ssl.trustStorePassword=changeit -jar app.jar`,
+
+  // Swoosh hands these to gen_smtp, whose own TLS defaults verify nothing before OTP 26 and refuse
+  // intermediate CAs (depth 0). String.to_charlist/1 rather than ~c"…", which needs Elixir 1.15.
+  swoosh: (c) => `# config/dev.exs
+import Config
+
+config :my_app, MyApp.Mailer,
+  adapter: Swoosh.Adapters.SMTP,
+  relay: ${ex(c.host)},
+  port: ${c.port},
+  ssl: ${c.implicit}, # ${c.implicit ? 'implicit TLS from the first byte' : 'plaintext greeting'}
+  tls: ${c.implicit ? ':never,' : c.starttls ? ':always, # then STARTTLS, required' : ':if_available,'}${
+    c.auth
+      ? `\n  auth: :always,\n  username: ${ex(c.user)},\n  password: ${ex(c.pass)},`
+      : '\n  auth: :never,'
+  }
+  no_mx_lookups: true,
+  tls_options: [
+    verify: :verify_peer,
+    cacertfile: String.to_charlist(${ex(c.ca)}),
+    server_name_indication: String.to_charlist(${ex(c.certName)}),
+    depth: 99
+  ]
+
+# Swoosh.Email.new(from: "app@example.com", to: "you@example.com", subject: "Hello from Mailport", text_body: "It works.")
+# |> MyApp.Mailer.deliver()`,
 
   dotnet: (c) => `using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
