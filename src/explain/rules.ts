@@ -1664,6 +1664,16 @@ export const RULES: readonly ExplainRule[] = [
     fix: `${LIBRARY_ADDRESS_FIX} Jakarta Mail quotes the string it could not read between \`\` and '' (empty for an unset value); it does not say whether it was the sender or a recipient.`,
   },
   {
+    // RFC 3463's X.1.0, "other address status", in a bare reply: the text names no command, and
+    // both MAIL FROM and RCPT TO get it (the step rules answer when the client names its step).
+    id: 'address-rejected-side-unknown',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/\b5\.1\.0\b/, /address/i],
+    seenIn: ['Postfix', 'Exchange'],
+    fix: 'The server refused an address (RFC 3463 5.1.0, "other address status") without saying which one. The command it answered tells: after MAIL FROM it is the sender (an address the account may not send as, or a domain the server does not accept), after RCPT TO a recipient (no such mailbox, or a domain the server does not take mail for). Turn on the client\'s SMTP transcript (nodemailer `logger: true`, smtplib `set_debuglevel(1)`, PHPMailer `SMTPDebug = 2`) or run `mailport send --server HOST:PORT --from SENDER --to RECIPIENT` to see which command got it, then `mailport explain` that.',
+  },
+  {
     // Amazon SES checks every address of the message (From, To, Cc, Reply-To) and does not say
     // which one has no domain.
     id: 'ses-address-without-domain',
@@ -2696,7 +2706,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused)/i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],

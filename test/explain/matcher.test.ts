@@ -666,6 +666,12 @@ test('a text that cannot tell the cause says so, and how to get one that can', (
   );
   assert.match(explainText('java.net.SocketException: Connection reset').fix, /mailport doctor HOST/);
   assert.match(explainText(AUDITED.find((entry) => entry.client === 'Gmail')?.text ?? '').fix, /587/);
+  // 5.1.0 is given to senders and recipients alike: without the step, say how to find it.
+  const address = explainText('550 5.1.0 Address rejected');
+  assert.deepEqual([address.cause, address.confidence], ['unknown', 0]);
+  assert.match(address.fix, /after MAIL FROM it is the sender[\s\S]*after RCPT TO a recipient/);
+  assert.equal(explainText('Mail command failed: 550 5.1.0 Address rejected').cause, 'sender-rejected');
+  assert.equal(explainText('550 5.1.0 Sender denied').cause, 'sender-rejected');
 });
 
 test("MailKit's SslHandshakeException is a certificate problem; Java's SSLHandshakeException is not", () => {
