@@ -2,7 +2,7 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby and Perl Net::SMTP, .NET SmtpClient and
- * MailKit, Go net/smtp, Rust lettre, Elixir's gen_smtp and OTP's ssl, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
+ * MailKit, Go net/smtp, Rust lettre, Elixir's gen_smtp and OTP's ssl, Dart's mailer, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
  * GNU mailutils mail, nullmailer, openssl s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in
  * the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
  *
@@ -1547,6 +1547,49 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\{:?unexpected_response,/],
     seenIn: ['gen_smtp (Swoosh, Bamboo)'],
     fix: "The server's multi-line reply changed its code part-way (RFC 5321 §4.2.1 keeps one code for every line), and gen_smtp gave up. The server, or something between it and the client, is broken: `mailport doctor HOST` shows the reply.",
+  },
+
+  // --- Dart's mailer package (Flutter and Dart servers): its exceptions print their message alone --
+  {
+    id: 'dart-mailer-greeting-timeout-plaintext',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.75,
+    match: [/Timed out while waiting for greeting \(try ssl\)/],
+    unlessPort: 'plaintext',
+    seenIn: ['Dart mailer'],
+    fix: 'The connection opened in plaintext and no greeting came, and the mailer package itself suggests TLS: on port 465 the server waits for TLS from the first byte. Use `SmtpServer(host, port: 465, ssl: true)`, or port 587 with `ssl: false` (the mailer then upgrades with STARTTLS by itself).',
+  },
+  {
+    // Said only when the socket is already TLS: the handshake worked, the greeting never came.
+    id: 'dart-mailer-greeting-timeout-tls',
+    cause: 'no-greeting',
+    confidence: 0.8,
+    match: [/Timed out while waiting for greeting\./],
+    seenIn: ['Dart mailer'],
+    fix: 'The TLS handshake worked (`ssl: true`), then the server sent no greeting: the server behind a TLS proxy or load balancer is down or stuck, or refuses this client in silence. `mailport doctor HOST --ports 465` shows what the port does; try 587 with `ssl: false`.',
+  },
+  {
+    id: 'dart-mailer-not-secure',
+    cause: 'starttls-not-offered',
+    confidence: 0.9,
+    match: [/Aborting because connection is not secure/],
+    seenIn: ['Dart mailer'],
+    fix: 'The mailer package refuses to log in or send over a connection without TLS, and this server offered no STARTTLS. On port 465 set `ssl: true` (TLS from the first byte); on 587 the server, or a firewall or antivirus in between, does not offer STARTTLS: check with `mailport doctor HOST`. `allowInsecure: true` is for a local test server only.',
+  },
+  {
+    // mailer before 4.0; later versions quote the reply ("Authentication Failed (code: 535)").
+    id: 'dart-mailer-incorrect-password',
+    cause: 'auth-failed',
+    confidence: 0.9,
+    match: [/Incorrect username (?:\([^)\n]{0,320}\) )?\/ password/],
+    seenIn: ['Dart mailer'],
+  },
+  {
+    id: 'dart-mailer-socket-closed',
+    cause: 'connection-closed',
+    confidence: 0.65,
+    match: [/Socket was closed even though a response was expected/],
+    seenIn: ['Dart mailer'],
   },
 
   // --- Connection ---------------------------------------------------------------------------

@@ -1227,6 +1227,48 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     port: 587,
     cause: 'connection-closed',
   },
+  // Dart's mailer package (Flutter): what its exceptions print (their message alone), as its
+  // sources write them; Dart's SecureSocket errors are BoringSSL's.
+  {
+    client: 'Dart mailer, plaintext against port 465',
+    text: 'Timed out while waiting for greeting (try ssl).',
+    cause: 'plaintext-on-implicit-tls-port',
+  },
+  {
+    client: 'Dart mailer, TLS up and no greeting',
+    text: 'Timed out while waiting for greeting.',
+    cause: 'no-greeting',
+  },
+  {
+    client: 'Dart mailer, no STARTTLS on a plaintext port',
+    text: 'Unhandled exception:\nAborting because connection is not secure',
+    cause: 'starttls-not-offered',
+  },
+  {
+    client: 'Dart mailer 3, wrong password',
+    text: 'Incorrect username (app@example.com) / password',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Dart mailer 4+, wrong password',
+    text: 'Authentication Failed (code: 535), response:\n< 5.7.8 Authentication credentials invalid',
+    cause: 'auth-failed',
+  },
+  {
+    client: 'Dart mailer, a refused recipient',
+    text: 'After sending RCPT TO:<nobody@example.com>, response did not start with any of: [2].\nResponse from server: < 550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown',
+    cause: 'recipient-unknown',
+  },
+  {
+    client: 'Dart SecureSocket, ssl: true against port 587',
+    text: 'HandshakeException: Handshake error in client (OS Error: \n\tWRONG_VERSION_NUMBER(tls_record.cc:231))',
+    cause: 'implicit-tls-on-starttls-port',
+  },
+  {
+    client: 'Dart mailer, the server hung up',
+    text: 'Socket was closed even though a response was expected.',
+    cause: 'connection-closed',
+  },
   {
     client: 'gen_smtp, a multi-line reply that changes its code',
     text: '{error,retries_exceeded,{unexpected_response,"mail.example.com",[<<"250-mail.example.com\r\n">>,<<"220 mail.example.com ESMTP\r\n">>]}}',
