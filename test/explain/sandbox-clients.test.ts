@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { type CauseId, explainText } from '../../src/explain/index.js';
@@ -16,11 +18,15 @@ import { startTestSandbox, type TestSandbox } from '../helpers/sandbox.js';
 let sandbox: TestSandbox;
 const credentials = { user: 'team-a', pass: 's3cret-pass' };
 
+let caFile: string;
+
 before(async () => {
   sandbox = await startTestSandbox({ auth: [`${credentials.user}:${credentials.pass}`] });
+  caFile = join(await mkdtemp(join(tmpdir(), 'mailport-sandbox-clients-')), 'ca.pem');
+  await writeFile(caFile, sandbox.caPem);
 });
 after(async () => {
-  await sandbox.stop();
+  await Promise.all([sandbox.stop(), rm(dirname(caFile), { recursive: true, force: true })]);
 });
 
 /** nodemailer against the sandbox, trusting its CA unless told not to. */
@@ -125,7 +131,14 @@ const cases: { name: string; expected: CauseId; output: () => Promise<string> }[
   {
     name: 'gen_smtp with a wrong password',
     expected: 'auth-failed',
-    output: () => genSmtp('submission', { MP_TLS: 'starttls', MP_USER: credentials.user, MP_PASS: 'wrong' }),
+    output: () =>
+      genSmtp('submission', {
+        MP_TLS: 'starttls',
+        MP_HOST: 'localhost',
+        MP_CA: caFile,
+        MP_USER: credentials.user,
+        MP_PASS: 'wrong',
+      }),
   },
 ];
 

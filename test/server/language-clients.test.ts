@@ -1,6 +1,6 @@
 /**
- * Ruby's Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail and aiosmtplib
- * (helpers/language-clients.ts) as real child processes against the sandbox: each delivers on
+ * Ruby's Net::SMTP, PHPMailer, Symfony Mailer, Go's net/smtp, Jakarta Mail, aiosmtplib, Perl's
+ * Net::SMTP and gen_smtp's session in Elixir (helpers/language-clients.ts) as real child processes against the sandbox: each delivers on
  * every profile with the settings the profile calls for, and each classic mistake fails with the
  * right session diagnostic on the sandbox's side and the right `explain` cause for what the
  * client printed.
@@ -143,6 +143,7 @@ const NO_STARTTLS_WITH_LOGIN: Partial<Record<LanguageClient, DiagnosticCode>> = 
   java: 'mail-before-starttls', // skips AUTH when it is not offered, then MAIL: 530
   php: 'quit-without-starttls', // finds no AUTH and quits: "Could not authenticate"
   aiosmtplib: 'quit-without-starttls', // finds no AUTH and hangs up: "Try connecting via TLS"
+  elixir: 'quit-without-starttls', // gen_smtp finds no AUTH and quits: {missing_requirement, Host, auth}
 };
 
 /** Without credentials, Symfony Mailer's automatic upgrade turns "no STARTTLS" into "no AUTH". */

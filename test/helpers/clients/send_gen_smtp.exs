@@ -311,16 +311,13 @@ settings =
         end
       end
 
-    # Otherwise the MP_* settings, as Swoosh's documentation writes them: without a CA file, gen_smtp's
-    # own TLS defaults (and OTP's default verification); with one, the verification gen_smtp asks for.
+    # Otherwise the MP_* settings, as gen_smtp's README writes them since OTP 26 made clients verify
+    # certificates: the system's CAs (:public_key.cacerts_get/0), or MP_CA's; SNI for a host name.
     nil ->
       host = String.to_charlist(Map.fetch!(env, "MP_HOST"))
-
-      tls_options =
-        case env["MP_CA"] do
-          nil -> []
-          ca -> [tls_options: [verify: :verify_peer, cacertfile: String.to_charlist(ca), server_name_indication: host, depth: 99]]
-        end
+      trust = if ca = env["MP_CA"], do: [cacertfile: String.to_charlist(ca)], else: [cacerts: :public_key.cacerts_get()]
+      sni = if match?({:ok, _}, :inet.parse_address(host)), do: [], else: [server_name_indication: host]
+      tls_options = [tls_options: [verify: :verify_peer, depth: 99] ++ trust ++ sni]
 
       {ssl, tls} =
         case Map.fetch!(env, "MP_TLS") do
