@@ -2,7 +2,7 @@
  * What Mailport knows about SMTP client errors, as data: one entry per cause (summary, fix,
  * references) and the rules that recognise a cause in the output of real clients (nodemailer,
  * Python smtplib, PHPMailer, Symfony Mailer, JavaMail, Ruby and Perl Net::SMTP, .NET SmtpClient and
- * MailKit, Go net/smtp, Rust lettre, Elixir's gen_smtp and OTP's ssl, Dart's mailer, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
+ * MailKit, Go net/smtp, Rust lettre, Elixir's gen_smtp and OTP's ssl, Dart's mailer, emailjs, curl, swaks, msmtp, git send-email, s-nail, neomutt, sendEmail,
  * GNU mailutils mail, nullmailer, openssl s_client, PHP mail(), Thunderbird, Outlook, Apple Mail), in
  * the smtp(8) log lines of a Postfix relaying through a provider, or in a bare SMTP reply.
  *
@@ -1547,6 +1547,60 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\{:?unexpected_response,/],
     seenIn: ['gen_smtp (Swoosh, Bamboo)'],
     fix: "The server's multi-line reply changed its code part-way (RFC 5321 §4.2.1 keeps one code for every line), and gen_smtp gave up. The server, or something between it and the client, is broken: `mailport doctor HOST` shows the reply.",
+  },
+
+  // --- emailjs (Node.js): SMTPError messages that name a state, not a reply ------------------
+  {
+    // Said for any socket timeout, before or after the connection opened.
+    id: 'emailjs-timed-out-implicit-port',
+    cause: 'plaintext-on-implicit-tls-port',
+    confidence: 0.65,
+    port: 'implicit',
+    match: [/timedout while connecting to smtp server/],
+    seenIn: ['emailjs'],
+    fix: 'emailjs gave up waiting, and on port 465 that is most often a plaintext connection waiting for a greeting while the server waits for TLS: set `ssl: true` (and leave `tls` unset) for 465, or use port 587 with `tls: true`. If `ssl` is already on, the port is blocked on the way (a firewall or the cloud provider): `mailport doctor HOST` tries every port.',
+  },
+  {
+    id: 'emailjs-timed-out',
+    cause: 'connection-timeout',
+    confidence: 0.6,
+    match: [/timedout while connecting to smtp server/],
+    seenIn: ['emailjs'],
+    fix: 'emailjs waited longer than its `timeout` for the server, and does not say at which step: a connection that never opened (a port blocked by a firewall or the cloud provider, most block 25), a server that accepted the connection and never greeted, or, on port 465, a client without `ssl: true` waiting for a plaintext greeting. `mailport doctor HOST` shows which.',
+  },
+  {
+    id: 'emailjs-connection-ended',
+    cause: 'connection-closed',
+    confidence: 0.6,
+    match: [/SMTPError: connection has (?:ended|closed)/],
+    seenIn: ['emailjs'],
+  },
+  {
+    // The EHLO reply emailjs quotes (its `smtp` field) shows whether AUTH was offered at all.
+    id: 'emailjs-no-common-mechanism',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.85,
+    match: [/no form of authorization supported/, /\b250[- ]AUTH\b/],
+    seenIn: ['emailjs'],
+    fix: 'The server offers AUTH, but none of the mechanisms emailjs speaks (PLAIN, LOGIN, CRAM-MD5, XOAUTH2) with the credentials given: XOAUTH2 needs `authentication: [AUTH_METHODS.XOAUTH2]` and an OAuth2 access token as `password`; servers that offer only NTLM or GSSAPI need another client.',
+  },
+  {
+    id: 'emailjs-no-auth-offered',
+    cause: 'auth-before-starttls',
+    confidence: 0.8,
+    match: [/no form of authorization supported/],
+    unless: [/\b250[- ]AUTH\b/],
+    seenIn: ['emailjs'],
+    fix: 'The server offered no AUTH on this connection. Submission servers offer it only after STARTTLS: set `tls: true` for port 587 (emailjs does not upgrade by itself), or `ssl: true` for 465. If TLS is already on, the port takes no logins at all (port 25 between servers): use the submission port.',
+  },
+  {
+    // Only when a `ca`, `key` or `cert` is given with `ssl` and the handshake finished unverified.
+    id: 'emailjs-ssl-not-authorized',
+    cause: 'cert-untrusted-ca',
+    confidence: 0.55,
+    match: [/could not establish an ssl connection/],
+    seenIn: ['emailjs'],
+    fix: "emailjs finished the TLS handshake but Node did not verify the server's certificate against the `ca` given, and emailjs does not say why: an unknown CA, a self-signed or expired certificate, or a name that does not match. `mailport doctor HOST --ca FILE` shows which. Note that emailjs given `ssl: true` or `tls: true` (no options) checks no certificate at all.",
   },
 
   // --- Dart's mailer package (Flutter and Dart servers): its exceptions print their message alone --

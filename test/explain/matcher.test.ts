@@ -1227,6 +1227,16 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     port: 587,
     cause: 'connection-closed',
   },
+  {
+    client: 'emailjs, a server that offers only XOAUTH2',
+    text: "SMTPError: no form of authorization supported\n    at SMTPError.create (file:///app/node_modules/emailjs/dist/error.js:45:21) {\n  code: 8,\n  smtp: '250-smtp.example.com\\n' +\n    '250-AUTH XOAUTH2\\n' +\n    '250 8BITMIME\\n',\n  previous: null\n}",
+    cause: 'auth-mechanism-unsupported',
+  },
+  {
+    client: 'emailjs, ssl with a ca, the handshake not verified',
+    text: 'SMTPError: could not establish an ssl connection',
+    cause: 'cert-untrusted-ca',
+  },
   // Dart's mailer package (Flutter): what its exceptions print (their message alone), as its
   // sources write them; Dart's SecureSocket errors are BoringSSL's.
   {

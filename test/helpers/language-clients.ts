@@ -9,7 +9,8 @@
  * (Laravel's; uncaught exception), Go's net/smtp (log.Fatal), Jakarta Mail (uncaught exception),
  * Python's aiosmtplib (FastAPI-Mail's; uncaught exception), Perl's Net::SMTP (dies with its
  * message after its Debug transcript; MP_DEBUG=0 leaves the transcript out) and gen_smtp's session
- * in Elixir (Swoosh's and Bamboo's client: OTP's ssl notices, then the error term Swoosh returns).
+ * in Elixir (Swoosh's and Bamboo's client: OTP's ssl notices, then the error term Swoosh returns),
+ * and emailjs, Node's other SMTP client (console.error of its SMTPError).
  * Symfony Mailer 5.4 always upgrades with STARTTLS when offered, and cannot be made to require it.
  *
  * `.ci/run` installs the runtimes: Debian's ruby, php-cli, libphp-phpmailer and php-symfony-mailer,
@@ -23,7 +24,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runClient } from './run-client.js';
 
-export type LanguageClient = 'ruby' | 'php' | 'symfony' | 'go' | 'java' | 'aiosmtplib' | 'perl' | 'elixir';
+export type LanguageClient =
+  | 'ruby'
+  | 'php'
+  | 'symfony'
+  | 'go'
+  | 'java'
+  | 'aiosmtplib'
+  | 'perl'
+  | 'elixir'
+  | 'emailjs';
 export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'ruby',
   'php',
@@ -33,6 +43,7 @@ export const LANGUAGE_CLIENTS: readonly LanguageClient[] = [
   'aiosmtplib',
   'perl',
   'elixir',
+  'emailjs',
 ];
 
 export const CLIENTS_DIR = join(import.meta.dirname, 'clients');
@@ -77,6 +88,7 @@ export async function prepareLanguageClients(): Promise<LanguageClients> {
     aiosmtplib: ['/usr/bin/python3', [join(CLIENTS_DIR, 'send_aiosmtplib.py')]],
     perl: PERL_NET_SMTP,
     elixir: ['elixir', [join(CLIENTS_DIR, 'send_gen_smtp.exs')]],
+    emailjs: [process.execPath, [join(CLIENTS_DIR, 'send-emailjs.mjs')]],
   };
   return {
     run(client, env) {
