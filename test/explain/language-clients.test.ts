@@ -149,6 +149,13 @@ function certificate(server: TargetServer, expected: CauseId): Scenario {
 
 type ScenarioName = keyof typeof SCENARIOS;
 
+/** Clients whose words say only that a wait ran out or the connection ended, not at which step. */
+const STEP_NOT_SAID: Partial<Record<ScenarioName, Partial<Scenario>>> = {
+  'a listener that never greets, on a port the user says is 587': { expected: 'connection-timeout' },
+  'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+  'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
+};
+
 /**
  * Where a client's words cannot tell two causes apart, the case says what the words do support:
  * the Go and Java TLS stacks report a self-signed certificate as one from an unknown CA, PHP's
@@ -192,26 +199,22 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
     'a certificate not valid yet': { expected: 'cert-untrusted-ca' },
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
   },
-  // gen_smtp says only how the connection ended ({error, timeout} or {error, closed}), not at which
-  // step; OTP sends the certificate_expired alert for a certificate not valid yet too.
   // emailjs says "timedout while connecting" for any wait that ran out, and skips AUTH when the
   // password is empty; it waits for a reply with a code, so a POP3 greeting is only a wait.
   emailjs: {
+    ...STEP_NOT_SAID,
     'a user name but no password (an unset environment variable)': { expected: 'auth-required' },
     'a POP3 server on the port': { expected: 'connection-timeout' },
     'a port that drops the TCP handshake, on a port the user says is 465': {
       expected: 'plaintext-on-implicit-tls-port',
     },
-    'a listener that never greets, on a port the user says is 587': { expected: 'connection-timeout' },
-    'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
-    'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
   },
+  // gen_smtp says only how the connection ended ({error, timeout} or {error, closed}), not at which
+  // step; OTP sends the certificate_expired alert for a certificate not valid yet too.
   elixir: {
+    ...STEP_NOT_SAID,
     'a certificate not valid yet': { expected: 'cert-expired' },
     'plaintext against an implicit-TLS port': { expected: 'connection-timeout' },
-    'a listener that never greets, on a port the user says is 587': { expected: 'connection-timeout' },
-    'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
-    'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
   },
 };
 
