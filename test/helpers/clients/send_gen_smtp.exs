@@ -39,8 +39,11 @@ defmodule GenSmtpSession do
       next_host(failure, email, host, options, retries_left)
   end
 
-  defp next_host({type, message}, _email, host, _options, 0), do: {:error, :retries_exceeded, {type, host, message}}
-  defp next_host(_failure, email, host, options, retries_left), do: try_smtp_sessions(email, host, options, retries_left - 1)
+  defp next_host({type, message}, _email, host, _options, 0),
+    do: {:error, :retries_exceeded, {type, host, message}}
+
+  defp next_host(_failure, email, host, options, retries_left),
+    do: try_smtp_sessions(email, host, options, retries_left - 1)
 
   defp smtp_session({from, to, body}, host, options) do
     socket = connect(host, options)
@@ -59,7 +62,12 @@ defmodule GenSmtpSession do
 
     result =
       if options[:ssl] do
-        :ssl.connect(host, options[:port], ssl_options(socket_options, options), options[:timeout])
+        :ssl.connect(
+          host,
+          options[:port],
+          ssl_options(socket_options, options),
+          options[:timeout]
+        )
       else
         :gen_tcp.connect(host, options[:port], socket_options, options[:timeout])
       end
@@ -148,7 +156,8 @@ defmodule GenSmtpSession do
 
   # smtp_socket's ssl_connect_options: its defaults (depth 0: no intermediate CA) under the user's.
   defp ssl_options(socket_options, options) do
-    socket_options ++ Keyword.merge([active: false, depth: 0, packet: :line], options[:tls_options])
+    socket_options ++
+      Keyword.merge([active: false, depth: 0, packet: :line], options[:tls_options])
   end
 
   defp catch_exit(connect) do
@@ -181,9 +190,11 @@ defmodule GenSmtpSession do
   defp authenticate(socket, options, "LOGIN") do
     send_line(socket, "AUTH LOGIN")
 
-    with reply when reply in ["334 VXNlcm5hbWU6\r\n", "334 dXNlcm5hbWU6\r\n"] <- read_reply(socket),
+    with reply when reply in ["334 VXNlcm5hbWU6\r\n", "334 dXNlcm5hbWU6\r\n"] <-
+           read_reply(socket),
          :ok <- send_line(socket, Base.encode64(options[:username])),
-         reply when reply in ["334 UGFzc3dvcmQ6\r\n", "334 cGFzc3dvcmQ6\r\n"] <- read_reply(socket),
+         reply when reply in ["334 UGFzc3dvcmQ6\r\n", "334 cGFzc3dvcmQ6\r\n"] <-
+           read_reply(socket),
          :ok <- send_line(socket, Base.encode64(options[:password])),
          "235 " <> _ <- read_reply(socket) do
       true
@@ -193,7 +204,11 @@ defmodule GenSmtpSession do
   end
 
   defp authenticate(socket, options, "PLAIN") do
-    send_line(socket, "AUTH PLAIN " <> Base.encode64("\0#{options[:username]}\0#{options[:password]}"))
+    send_line(
+      socket,
+      "AUTH PLAIN " <> Base.encode64("\0#{options[:username]}\0#{options[:password]}")
+    )
+
     match?("235" <> _, read_reply(socket))
   end
 
@@ -258,7 +273,9 @@ defmodule GenSmtpSession do
     timeout = Process.get(:read_timeout)
 
     result =
-      if is_port(socket), do: :gen_tcp.recv(socket, 0, timeout), else: :ssl.recv(socket, 0, timeout)
+      if is_port(socket),
+        do: :gen_tcp.recv(socket, 0, timeout),
+        else: :ssl.recv(socket, 0, timeout)
 
     case result do
       {:ok, line} -> line
@@ -292,7 +309,10 @@ Process.put(:read_timeout, timeout)
 from = Map.get(env, "MP_FROM", "alice@example.com")
 to = Map.get(env, "MP_TO", "bob@example.com")
 subject = Map.get(env, "MP_SUBJECT", "test")
-body = "From: #{from}\r\nTo: #{to}\r\nSubject: #{subject}\r\n\r\n" <> String.duplicate("x", String.to_integer(Map.get(env, "MP_BODY_BYTES", "10")))
+
+body =
+  "From: #{from}\r\nTo: #{to}\r\nSubject: #{subject}\r\n\r\n" <>
+    String.duplicate("x", String.to_integer(Map.get(env, "MP_BODY_BYTES", "10")))
 
 settings =
   case env["MP_CONFIG"] do
@@ -304,10 +324,17 @@ settings =
 
       for {key, value} <- Keyword.delete(mailer, :adapter), value != nil do
         case {key, value} do
-          {key, value} when key in [:tls, :auth] and is_binary(value) -> {key, String.to_atom(value)}
-          {:port, value} when is_binary(value) -> {:port, String.to_integer(value)}
-          {:relay, value} -> {:relay, String.to_charlist(value)}
-          other -> other
+          {key, value} when key in [:tls, :auth] and is_binary(value) ->
+            {key, String.to_atom(value)}
+
+          {:port, value} when is_binary(value) ->
+            {:port, String.to_integer(value)}
+
+          {:relay, value} ->
+            {:relay, String.to_charlist(value)}
+
+          other ->
+            other
         end
       end
 
@@ -315,8 +342,17 @@ settings =
     # certificates: the system's CAs (:public_key.cacerts_get/0), or MP_CA's; SNI for a host name.
     nil ->
       host = String.to_charlist(Map.fetch!(env, "MP_HOST"))
-      trust = if ca = env["MP_CA"], do: [cacertfile: String.to_charlist(ca)], else: [cacerts: :public_key.cacerts_get()]
-      sni = if match?({:ok, _}, :inet.parse_address(host)), do: [], else: [server_name_indication: host]
+
+      trust =
+        if ca = env["MP_CA"],
+          do: [cacertfile: String.to_charlist(ca)],
+          else: [cacerts: :public_key.cacerts_get()]
+
+      sni =
+        if match?({:ok, _}, :inet.parse_address(host)),
+          do: [],
+          else: [server_name_indication: host]
+
       tls_options = [tls_options: [verify: :verify_peer, depth: 99] ++ trust ++ sni]
 
       {ssl, tls} =
@@ -326,8 +362,18 @@ settings =
           _ -> {false, :never}
         end
 
-      user = if env["MP_USER"], do: [auth: :always, username: env["MP_USER"], password: Map.get(env, "MP_PASS", "")], else: []
-      [relay: host, port: String.to_integer(Map.fetch!(env, "MP_PORT")), ssl: ssl, tls: tls, timeout: timeout] ++ tls_options ++ user
+      user =
+        if env["MP_USER"],
+          do: [auth: :always, username: env["MP_USER"], password: Map.get(env, "MP_PASS", "")],
+          else: []
+
+      [
+        relay: host,
+        port: String.to_integer(Map.fetch!(env, "MP_PORT")),
+        ssl: ssl,
+        tls: tls,
+        timeout: timeout
+      ] ++ tls_options ++ user
   end
 
 # gen_smtp's DEFAULT_OPTIONS, under the application's.
