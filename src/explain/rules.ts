@@ -1410,6 +1410,34 @@ export const RULES: readonly ExplainRule[] = [
     fix: "JavaMail's STARTTLS handshake failed, and the reason is in the nested exception (`nested exception is:` or `Caused by:`): run `mailport explain` on the whole stack trace. The usual ones: a certificate Java does not trust (`PKIX path building failed`: import the CA with `keytool -importcert`), a TLS version mismatch (`No appropriate protocol`: set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`), a host name the certificate does not hold (`No subject alternative names`).",
   },
 
+  // --- Wrappers that keep the reason in an inner exception ----------------------------------
+  // Alone, these say only that sending failed; with the inner exception pasted too, its own rule
+  // (a reply code, a socket error) scores higher and answers.
+  {
+    id: 'commons-email-send-failed',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Sending the email to the following server failed/],
+    seenIn: ['Apache Commons Email'],
+    fix: 'Apache Commons Email wraps the JavaMail error, and the reason is in the `Caused by:` lines of the stack trace (a `MessagingException`, `AuthenticationFailedException` or `SocketTimeoutException`): paste the whole trace into `mailport explain`, or print `e.getCause()`. `mailport doctor HOST` probes the server meanwhile.',
+  },
+  {
+    id: 'dotnet-failure-sending-mail',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Failure sending mail\./],
+    seenIn: ['.NET SmtpClient', 'PowerShell Send-MailMessage'],
+    fix: '.NET\'s SmtpClient says "Failure sending mail." for any failure and keeps the reason in its inner exceptions: log `ex.ToString()` (not `ex.Message`), or in PowerShell `$Error[0].Exception.InnerException` and its InnerException in turn, and paste that into `mailport explain`. SmtpClient cannot do implicit TLS: on port 465 use 587 with `EnableSsl = true`, or MailKit.',
+  },
+  {
+    id: 'dotnet-unable-to-connect',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Unable to connect to the remote server/],
+    seenIn: ['.NET SmtpClient', 'PowerShell Send-MailMessage'],
+    fix: 'The connection to the server failed, and the inner SocketException says how: "actively refused it" (nothing listens there: wrong port or host), "did not properly respond after a period of time" (a firewall or the cloud drops the traffic; most block port 25), or a name that does not resolve. Log `ex.ToString()` or, in PowerShell, `$Error[0].Exception.InnerException.InnerException`, or run `mailport doctor HOST` to try every port.',
+  },
+
   // --- Erlang/OTP ssl, and gen_smtp (the SMTP client of Elixir's Swoosh and Bamboo) ----------
   // OTP logs each alert it sends or receives ("TLS client: In state … generated CLIENT ALERT: Fatal
   // - Unknown CA") and returns it as {tls_alert, {Alert, Text}}; gen_smtp wraps failures in

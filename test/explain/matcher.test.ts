@@ -672,6 +672,30 @@ test('a text that cannot tell the cause says so, and how to get one that can', (
   assert.match(address.fix, /after MAIL FROM it is the sender[\s\S]*after RCPT TO a recipient/);
   assert.equal(explainText('Mail command failed: 550 5.1.0 Address rejected').cause, 'sender-rejected');
   assert.equal(explainText('550 5.1.0 Sender denied').cause, 'sender-rejected');
+  // Wrappers whose reason is in an inner exception: alone they say where to find it; with it, it answers.
+  for (const [text, fix] of [
+    [
+      'org.apache.commons.mail.EmailException: Sending the email to the following server failed : smtp.example.com:587',
+      /Caused by:/,
+    ],
+    ['Send-MailMessage : Failure sending mail.', /InnerException/],
+    ['Send-MailMessage : Unable to connect to the remote server', /actively refused it/],
+  ] as const) {
+    const answer = explainText(text);
+    assert.deepEqual([answer.cause, answer.fix.match(fix) !== null], ['unknown', true], text);
+  }
+  assert.equal(
+    explainText(
+      'System.Net.Mail.SmtpException: Failure sending mail. ---> System.Net.WebException: Unable to connect to the remote server ---> System.Net.Sockets.SocketException: No connection could be made because the target machine actively refused it 127.0.0.1:25',
+    ).cause,
+    'connection-refused',
+  );
+  assert.equal(
+    explainText(
+      'org.apache.commons.mail.EmailException: Sending the email to the following server failed : smtp.example.com:587\nCaused by: javax.mail.AuthenticationFailedException: 535 5.7.8 Authentication credentials invalid',
+    ).cause,
+    'auth-failed',
+  );
 });
 
 test("MailKit's SslHandshakeException is a certificate problem; Java's SSLHandshakeException is not", () => {
