@@ -1686,6 +1686,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
   {
+    // EADDRNOTAVAIL on connect: no route from this machine's own addresses to the one dialled,
+    // typically `localhost` resolving to ::1 in a container without IPv6.
+    id: 'connect-address-not-available',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Cannot assign requested address|EADDRNOTAVAIL|requested address is not valid in its context/i],
+    seenIn: ['Python smtplib', 'nodemailer', 'Go net/smtp', 'JavaMail', '.NET SmtpClient'],
+    fix: 'The connection could not even start from this machine: the address dialled cannot be reached from any address it has. Most often a container where `localhost` resolves to ::1 without IPv6, or a `source_address`/`localAddress` the machine does not have. Dial 127.0.0.1 on the same host, or from another container the service name (`mailport:1025` in Docker Compose), and check what the name resolves to with `getent hosts NAME`.',
+  },
+  {
     id: 'refused',
     cause: 'connection-refused',
     confidence: 0.95,

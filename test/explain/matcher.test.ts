@@ -672,6 +672,8 @@ test('a text that cannot tell the cause says so, and how to get one that can', (
   assert.match(address.fix, /after MAIL FROM it is the sender[\s\S]*after RCPT TO a recipient/);
   assert.equal(explainText('Mail command failed: 550 5.1.0 Address rejected').cause, 'sender-rejected');
   assert.equal(explainText('550 5.1.0 Sender denied').cause, 'sender-rejected');
+  const notAvailable = explainText('OSError: [Errno 99] Cannot assign requested address');
+  assert.deepEqual([notAvailable.cause, /127\.0\.0\.1/.test(notAvailable.fix)], ['unknown', true]);
   // Wrappers whose reason is in an inner exception: alone they say where to find it; with it, it answers.
   for (const [text, fix] of [
     [
