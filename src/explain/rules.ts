@@ -393,8 +393,10 @@ const GREETING_REFUSED_FIX =
   "The server refuses every session from your address before any command (a 554 or other 5xx greeting, RFC 5321 section 3.1): your IP is blocklisted or outside the networks it serves, or this port is not for clients like you. Send through your provider's submission server (587 with AUTH), or ask the server's operator which addresses it accepts.";
 
 /** Clients whose DNS and connect errors come from the operating system's socket layer. */
-/** Where OTP's ssl alerts are printed: gen_smtp (behind Swoosh and Bamboo) and any other Erlang client. */
-const ERLANG_CLIENTS = ['gen_smtp (Swoosh, Bamboo)', 'Erlang/OTP ssl'];
+/** gen_smtp, the SMTP client behind Elixir's Swoosh and Bamboo. */
+const GEN_SMTP = ['gen_smtp (Swoosh, Bamboo)'];
+/** Where OTP's ssl alerts are printed: gen_smtp and any other Erlang client. */
+const ERLANG_CLIENTS = [...GEN_SMTP, 'Erlang/OTP ssl'];
 /** gen_smtp's host in its error terms: an Erlang string, an Elixir charlist ('…' or ~c"…") or a binary. */
 const GEN_SMTP_HOST = String.raw`(?:~c)?["'][^"'\n]{0,255}["']`;
 
@@ -1506,7 +1508,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'cert-untrusted-ca',
     confidence: 0.55,
     match: [/temporary_failure,\s*[^\n]{0,300}?:?tls_failed\b/],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: 'The server accepted STARTTLS, then the TLS handshake failed, and gen_smtp does not say why: OTP logs the reason at notice level (`[notice] TLS :client: … CLIENT ALERT: …`), so look for that line (lower the Logger level to :notice) and run `mailport explain` on it. The usual reasons, in order: OTP 26+ verifies certificates by default and needs CAs (`tls_options: [verify: :verify_peer, cacerts: :public_key.cacerts_get(), server_name_indication: ~c"smtp.example.com", depth: 99]`); a name check that fails (connect to the documented host name; wildcard certificates need `customize_hostname_check: [match_fun: :public_key.pkix_verify_hostname_match_fun(:https)]`); a server that speaks only TLS 1.3 while gen_smtp\'s default `versions` stop at TLS 1.2 (add `:"tlsv1.3"`). `mailport doctor HOST` shows the certificate and TLS versions the server offers.',
   },
   {
@@ -1515,7 +1517,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.8,
     match: [new RegExp(String.raw`\{:?missing_requirement,\s*${GEN_SMTP_HOST},\s*:?auth\}`)],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: "The server's EHLO reply offered no AUTH, and gen_smtp was told `auth: :always`. Submission servers offer AUTH only after STARTTLS: on port 587 set `tls: :always` (gen_smtp's default `:if_available` goes on in plaintext when the TLS handshake fails: then the TLS error is the one to fix), on port 465 `ssl: true`. If TLS is already on, the port does not take logins at all (port 25 between servers): use the provider's submission port.",
   },
   {
@@ -1523,7 +1525,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.92,
     match: [new RegExp(String.raw`\{:?missing_requirement,\s*${GEN_SMTP_HOST},\s*:?tls\}`)],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: "gen_smtp was told `tls: :always` and the server's EHLO reply offered no STARTTLS. On port 465 TLS starts at once: set `ssl: true` instead. On 587 the server (or a firewall or antivirus in between that strips STARTTLS) does not offer it: check with `mailport doctor HOST`, and do not fall back to plaintext with a password.",
   },
   {
@@ -1531,7 +1533,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-failed',
     confidence: 0.85,
     match: [/permanent_failure,\s*[^\n]{0,300}?:?auth_failed\b/],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: "gen_smtp tried each login method it shares with the server (CRAM-MD5, LOGIN, PLAIN, XOAUTH2) and the server refused them all; gen_smtp keeps the server's reply to itself (pass `trace_fun: &:io.format/2` to see it). Check `username` and `password` where the application runs (an unset environment variable gives an empty one); Gmail and Microsoft 365 need an app password or OAuth2 with 2-step verification on.",
   },
   {
@@ -1539,7 +1541,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-required',
     confidence: 0.9,
     match: [/\bno_credentials\b/],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: 'gen_smtp was told `auth: :always` but has no `username` or no `password`, so it did not connect. Set both where the application runs: in Elixir usually `config/runtime.exs` reading environment variables that are not set on that machine.',
   },
   {
@@ -1548,7 +1550,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.8,
     match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?timeout\}\}`)],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: 'gen_smtp got no answer. Within seconds (its connect `timeout`, 5 s by default) this is a connection that never opened: port blocked by a firewall or the cloud (most block 25), or the wrong host; try 587, or 2525. After many minutes it is a reply that never came: on port 465 the server waits for TLS from the first byte while gen_smtp waits for its greeting in plaintext, so set `ssl: true` there. `mailport doctor HOST` tries every port.',
   },
   {
@@ -1557,7 +1559,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.7,
     port: 'implicit',
     match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: 'On port 465 the server waits for TLS from the first byte; gen_smtp without `ssl: true` waits for a plaintext greeting instead, until the server gives up and closes. Set `ssl: true` (and leave `tls` alone) for 465, or use 587 with `ssl: false, tls: :always`.',
   },
   {
@@ -1565,7 +1567,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-closed',
     confidence: 0.65,
     match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: 'The server closed the connection and gen_smtp does not say at which step. On port 465 without `ssl: true` this is the server giving up on a client that never started TLS. Otherwise the server hung up on the client: a limit on connections or rate, a block on the sending IP, or a proxy in between. `mailport doctor HOST` shows where it ends.',
   },
   {
@@ -1573,7 +1575,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'server-protocol-error',
     confidence: 0.8,
     match: [/\{:?unexpected_response,/],
-    seenIn: ['gen_smtp (Swoosh, Bamboo)'],
+    seenIn: GEN_SMTP,
     fix: "The server's multi-line reply changed its code part-way (RFC 5321 §4.2.1 keeps one code for every line), and gen_smtp gave up. The server, or something between it and the client, is broken: `mailport doctor HOST` shows the reply.",
   },
 
