@@ -399,6 +399,10 @@ const GEN_SMTP = ['gen_smtp (Swoosh, Bamboo)'];
 const ERLANG_CLIENTS = [...GEN_SMTP, 'Erlang/OTP ssl'];
 /** gen_smtp's host in its error terms: an Erlang string, an Elixir charlist ('…' or ~c"…") or a binary. */
 const GEN_SMTP_HOST = String.raw`(?:~c)?["'][^"'\n]{0,255}["']`;
+/** gen_smtp's `{network_failure, Host, {error, closed}}`: the server hung up, at a step it does not name. */
+const GEN_SMTP_CLOSED = new RegExp(
+  String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`,
+);
 
 const SOCKET_LEVEL_CLIENTS = [
   'nodemailer',
@@ -1558,7 +1562,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.7,
     port: 'implicit',
-    match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
+    match: [GEN_SMTP_CLOSED],
     seenIn: GEN_SMTP,
     fix: 'On port 465 the server waits for TLS from the first byte; gen_smtp without `ssl: true` waits for a plaintext greeting instead, until the server gives up and closes. Set `ssl: true` (and leave `tls` alone) for 465, or use 587 with `ssl: false, tls: :always`.',
   },
@@ -1566,7 +1570,7 @@ export const RULES: readonly ExplainRule[] = [
     id: 'gen-smtp-closed',
     cause: 'connection-closed',
     confidence: 0.65,
-    match: [new RegExp(String.raw`\{:?network_failure,\s*${GEN_SMTP_HOST},\s*\{:?error,\s*:?closed\}\}`)],
+    match: [GEN_SMTP_CLOSED],
     seenIn: GEN_SMTP,
     fix: 'The server closed the connection and gen_smtp does not say at which step. On port 465 without `ssl: true` this is the server giving up on a client that never started TLS. Otherwise the server hung up on the client: a limit on connections or rate, a block on the sending IP, or a proxy in between. `mailport doctor HOST` shows where it ends.',
   },
