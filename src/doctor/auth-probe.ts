@@ -4,7 +4,7 @@
  * with --send-to, a real test message.
  */
 import { explainError } from '../explain/matcher.js';
-import { type SmtpClient, SmtpClientError } from '../smtp-client/index.js';
+import { OutOfStepError, type SmtpClient, SmtpClientError } from '../smtp-client/index.js';
 import { authFailure, noPasswordMechanism } from './auth-failure.js';
 import { withFix } from './fix.js';
 import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
@@ -219,7 +219,8 @@ async function sendTestMessage(
     report.sendOk = true;
     addFinding(report, 'ok', `Test message to ${to} accepted: ${firstLineOf(reply.raw)}`);
   } catch (error) {
-    if (!(error instanceof SmtpClientError)) throw error;
+    // Replies out of step end the whole session: the outer handling says so.
+    if (!(error instanceof SmtpClientError) || error instanceof OutOfStepError) throw error;
     report.sendOk = false;
     if (error.phase === 'mail' && error.reply?.code === 530 && options.credentials) {
       const { message, cause } = mailRefusedAfterAuth(

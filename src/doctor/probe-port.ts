@@ -10,7 +10,9 @@ import type { X509Certificate } from 'node:crypto';
 import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
+  commandName,
   type EhloCapabilities,
+  OutOfStepError,
   SmtpClient,
   SmtpClientError,
   type TlsSessionInfo,
@@ -25,15 +27,7 @@ import { RawProbe } from './raw-probe.js';
 import { type EhloSummary, encryptedMode, type Finding, type PortReport, type PortRole } from './report.js';
 import { describeService, firstLine, identifyService } from './service.js';
 import { sessionFault } from './session-faults.js';
-import {
-  addFinding,
-  commandName,
-  firstLineOf,
-  hangUp,
-  inStep,
-  isHangUp,
-  OutOfStepError,
-} from './session-steps.js';
+import { addFinding, firstLineOf, hangUp, inStep, isHangUp } from './session-steps.js';
 import { starttlsFailure } from './starttls-failure.js';
 import {
   certificateChangedTheOutcome,
@@ -298,14 +292,8 @@ function sessionFailure(
   options: ProbeOptions,
 ): { message: string; cause?: Finding['cause'] } {
   const seconds = options.stepTimeoutMs / 1000;
-  if (error instanceof OutOfStepError) {
-    const { after, final, line } = error.surplus;
-    const reply = after === null ? 'greeting' : `reply to ${commandName(after)}`;
-    return {
-      message: `The server's ${reply} ended at "${final}" (a space after the code marks the last line, RFC 5321 §4.2.1), yet more lines followed: "${line}". Clients read those as the replies to their next commands, out of step from there on, so Mailport stopped here: the server (or a proxy rewriting its replies) sends malformed replies.`,
-      cause: 'server-protocol-error',
-    };
-  }
+  if (error instanceof OutOfStepError)
+    return { message: `${error.message}.`, cause: 'server-protocol-error' };
   if (error instanceof SmtpClientError && error.code === 'ETIMEDOUT') {
     const unfinished = unfinishedReply(client.transcript.entries);
     if (unfinished) {
@@ -345,7 +333,7 @@ async function upgrade(
     report.tls = 'starttls';
     return addFinding(report, 'ok', 'STARTTLS works.', opensslFor(target, 'starttls'));
   } catch (error) {
-    if (!(error instanceof SmtpClientError)) throw error;
+    if (!(error instanceof SmtpClientError) || error instanceof OutOfStepError) throw error;
     if (isVersionMismatch(error) && (await legacyStartTls(report, options, target))) return null;
     report.tls = 'none';
     const certificateDemanded =

@@ -4,6 +4,7 @@
  * findings.
  */
 import {
+  commandName,
   outOfStepReply,
   type ServerReply,
   type SmtpClient,
@@ -12,22 +13,13 @@ import {
 } from '../smtp-client/index.js';
 import type { Finding, PortReport } from './report.js';
 import { ehloNameAdvice } from './session-faults.js';
-import { type SurplusLine, surplusLine, unfinishedReply } from './transcript-reading.js';
-
-/** Raised when the server sent reply lines nobody asked for: every later reply would be misread. */
-export class OutOfStepError extends Error {
-  override readonly name = 'OutOfStepError';
-  constructor(readonly surplus: SurplusLine) {
-    super(`The server sent a reply line out of turn: ${surplus.line}`);
-  }
-}
+import { unfinishedReply } from './transcript-reading.js';
 
 /** Stops the session once the server has sent more reply lines than commands asked for. */
 export async function inStep(client: SmtpClient): Promise<void> {
   // A reply split over several reads: let what has already arrived be read first.
   await new Promise((resolve) => setImmediate(resolve));
-  const surplus = surplusLine(client.transcript.entries);
-  if (surplus) throw new OutOfStepError(surplus);
+  client.checkInStep();
 }
 
 /**
@@ -73,11 +65,6 @@ export function hangUp(client: SmtpClient, ehloName: string): string {
   return command && /^(?:EHLO|HELO) /i.test(command.text)
     ? `${refused} It may also drop clients over the name they give in EHLO: ${ehloNameAdvice(ehloName)}`
     : refused;
-}
-
-/** `MAIL FROM:<>` as it is; `EHLO mailport-doctor.invalid` without the doctor's own name, AUTH without its (redacted) response. */
-export function commandName(line: string): string {
-  return line.replace(/^(EHLO|HELO) .*/i, '$1').replace(/^(AUTH \S+) .*/i, '$1');
 }
 
 /** `220-mail.example.com ESMTP` of a multi-line reply reads as `220 mail.example.com ESMTP`. */

@@ -1,33 +1,8 @@
 /**
- * Reads the SMTP client's transcript for what its errors do not say: reply lines beyond the one
- * reply each command gets, a multi-line reply left unfinished, and EHLO refused in favour of HELO.
+ * Reads the SMTP client's transcript for what its errors do not say: a multi-line reply left
+ * unfinished, EHLO refused in favour of HELO, and AUTH LOGIN accepted without a password.
  */
 import { isFinalReplyLine, type TranscriptEntry } from '../smtp-client/index.js';
-
-export interface SurplusLine {
-  /** The command whose reply was already complete; null for the greeting. */
-  after: string | null;
-  /** The line that ended that reply. */
-  final: string;
-  /** The first line that came after it, before the next command. */
-  line: string;
-}
-
-/** The first server line that arrived after a complete reply and before the next command. */
-export function surplusLine(entries: readonly TranscriptEntry[]): SurplusLine | null {
-  let after: string | null = null;
-  let final: string | null = null;
-  for (const entry of entries) {
-    if (entry.dir === 'C') {
-      after = entry.text;
-      final = null;
-    } else if (entry.dir === 'S') {
-      if (final !== null) return { after, final, line: entry.text };
-      if (isFinalReplyLine(entry.text)) final = entry.text;
-    }
-  }
-  return null;
-}
 
 /** The command and the lines of its reply when every line so far said more was to come. */
 export function unfinishedReply(

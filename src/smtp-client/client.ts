@@ -18,6 +18,7 @@ import {
 } from 'node:tls';
 import { type EhloCapabilities, parseEhlo } from './ehlo.js';
 import {
+  OutOfStepError,
   outOfStepReply,
   SmtpClientError,
   type SmtpClientErrorCode,
@@ -27,7 +28,7 @@ import {
 import { type ReaderFailure, ReplyReader } from './reader.js';
 import { formatReply, type ServerReply } from './reply.js';
 import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
-import { REDACTED, Transcript } from './transcript.js';
+import { REDACTED, surplusLine, Transcript } from './transcript.js';
 
 export interface ClientTlsOptions {
   /** Name for SNI and the certificate check (default: the host, unless it is an IP address). */
@@ -95,6 +96,8 @@ export class SmtpClient {
 
   private socket: Socket;
   private reader: ReplyReader;
+  /** The step of the latest command (or the greeting), where a surplus reply line is reported. */
+  private lastPhase: SmtpPhase = 'greeting';
   private readonly options: SmtpConnectOptions;
   private readonly stepTimeoutMs: number;
 
@@ -417,9 +420,29 @@ export class SmtpClient {
         `The server ${this.host}:${this.port} closed the connection unexpectedly, before Mailport could send ${verb}`,
       );
     }
+    this.checkInStep();
+    this.lastPhase = phase;
     this.transcript.client(transcriptText);
     this.socket.write(`${line}\r\n`);
     return this.readReply(phase);
+  }
+
+  /**
+   * Throws OutOfStepError (and closes) when the server has sent anything since its last reply
+   * ended: this client sends one command at a time, so such lines can only be surplus, and read on
+   * they would pass for the replies to the next commands.
+   */
+  checkInStep(): void {
+    if (!this.reader.hasUnreadBytes()) return;
+    const entries = this.transcript.entries;
+    // A surplus line not yet complete is not in the transcript: it is reported as far as it came.
+    const surplus = surplusLine(entries) ?? {
+      after: entries.findLast((entry) => entry.dir === 'C')?.text ?? null,
+      final: entries.findLast((entry) => entry.dir === 'S')?.text ?? '',
+      line: this.reader.unreadText(),
+    };
+    this.close();
+    throw new OutOfStepError(this.lastPhase, surplus);
   }
 
   /**

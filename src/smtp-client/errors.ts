@@ -4,6 +4,7 @@
  * `mailport explain` reads these fields; keep the codes stable.
  */
 import { formatReply, type ServerReply } from './reply.js';
+import { commandName, type SurplusLine } from './transcript.js';
 
 export type SmtpClientErrorCode =
   /** The TCP connection was refused (nothing listens, or a firewall rejects). */
@@ -80,6 +81,26 @@ export function outOfStepReply(command: string, phase: SmtpPhase, reply: ServerR
     `The server answered ${command} with ${reply.code}, which is no answer to ${command} (RFC 5321 §4.3.2): a protocol error on its side, its replies out of step with the commands`,
     { reply },
   );
+}
+
+/**
+ * The server sent reply lines nobody asked for: a reply already ended (a space after its code),
+ * and more lines followed before the next command. Read on, each would pass for the reply to the
+ * next command (a 550 taken for the 250 before it), so the session stops here.
+ */
+export class OutOfStepError extends SmtpClientError {
+  constructor(
+    phase: SmtpPhase,
+    readonly surplus: SurplusLine,
+  ) {
+    const { after, final, line } = surplus;
+    const reply = after === null ? 'greeting' : `reply to ${commandName(after)}`;
+    super(
+      'EPROTOCOL',
+      phase,
+      `The server's ${reply} ended at "${final}" (a space after the code marks the last line, RFC 5321 §4.2.1), yet more lines followed: "${line}". Clients read those as the replies to their next commands, out of step from there on, so Mailport stopped here: the server (or a proxy rewriting its replies) sends malformed replies`,
+    );
+  }
 }
 
 /** Maps a Node socket error (`err.code`) to a client error code. */

@@ -8,7 +8,19 @@ export {
   SUPPORTED_MECHANISMS,
 } from './client.js';
 export type { EhloCapabilities } from './ehlo.js';
-export { outOfStepReply, SmtpClientError, type SmtpClientErrorCode, type SmtpPhase } from './errors.js';
+export {
+  OutOfStepError,
+  outOfStepReply,
+  SmtpClientError,
+  type SmtpClientErrorCode,
+  type SmtpPhase,
+} from './errors.js';
 export { formatReply, isFinalReplyLine, type ServerReply } from './reply.js';
 export type { TlsSessionInfo } from './tls-session.js';
-export { formatTranscriptEntry, type TranscriptEntry } from './transcript.js';
+export {
+  commandName,
+  formatTranscriptEntry,
+  type SurplusLine,
+  surplusLine,
+  type TranscriptEntry,
+} from './transcript.js';

@@ -56,6 +56,11 @@ export class ReplyReader {
     return this.buffered.length > 0 || this.replies.length > 0;
   }
 
+  /** The bytes of a line that has not ended yet, as text. */
+  unreadText(): string {
+    return this.buffered.toString('utf8').trimEnd();
+  }
+
   next(): Promise<ServerReply> {
     const queued = this.replies.shift();
     if (queued) return Promise.resolve(queued);

@@ -3,6 +3,8 @@
  * enter it: AUTH payloads are replaced before they are recorded.
  */
 
+import { isFinalReplyLine } from './reply.js';
+
 export type TranscriptDirection = 'C' | 'S' | '*';
 
 export interface TranscriptEntry {
@@ -17,6 +19,37 @@ export const REDACTED = '[redacted]';
 /** One entry as a `C: ...`, `S: ...` or `* ...` line. */
 export function formatTranscriptEntry(entry: TranscriptEntry): string {
   return entry.dir === '*' ? `* ${entry.text}` : `${entry.dir}: ${entry.text}`;
+}
+
+/** A server line that came after a complete reply and before the next command. */
+export interface SurplusLine {
+  /** The command whose reply was already complete; null for the greeting. */
+  after: string | null;
+  /** The line that ended that reply. */
+  final: string;
+  /** The first line that came after it, before the next command. */
+  line: string;
+}
+
+/** The first server line that arrived after a complete reply and before the next command. */
+export function surplusLine(entries: readonly TranscriptEntry[]): SurplusLine | null {
+  let after: string | null = null;
+  let final: string | null = null;
+  for (const entry of entries) {
+    if (entry.dir === 'C') {
+      after = entry.text;
+      final = null;
+    } else if (entry.dir === 'S') {
+      if (final !== null) return { after, final, line: entry.text };
+      if (isFinalReplyLine(entry.text)) final = entry.text;
+    }
+  }
+  return null;
+}
+
+/** `MAIL FROM:<>` as it is; `EHLO name` and `AUTH PLAIN [redacted]` as their verbs. */
+export function commandName(line: string): string {
+  return line.replace(/^(EHLO|HELO) .*/i, '$1').replace(/^(AUTH \S+) .*/i, '$1');
 }
 
 export class Transcript {

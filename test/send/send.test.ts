@@ -687,6 +687,28 @@ describe('mailport send (command)', () => {
     assert.doesNotMatch(output, /Cause: +no-error/);
   });
 
+  test('reply lines after a complete EHLO reply: stopped before MAIL, never reported as sent', async () => {
+    // Read on, the surplus would answer MAIL, RCPT and DATA, and MAIL's real 250 the final dot:
+    // "sent", while the server refused the recipient.
+    const commands: string[] = [];
+    const { output, exitCode } = await sendToScripted((line, socket) => {
+      commands.push(line.split(/[ :]/)[0] ?? '');
+      if (/^EHLO/i.test(line))
+        socket.write('250 broken.test\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go ahead\r\n');
+      else if (/^RCPT/i.test(line)) socket.write('550 5.1.1 No such user\r\n');
+      else return false;
+      return true;
+    });
+    assert.equal(exitCode, 1);
+    assert.match(
+      output,
+      /failed in ehlo: The server's reply to EHLO ended at "250 broken\.test" \(a space after the code marks the last line, RFC 5321 §4\.2\.1\), yet more lines followed: "250 2\.1\.0 Ok"/,
+    );
+    assert.match(output, /Not sent/);
+    assert.match(output, /Cause: +server-protocol-error/);
+    assert.deepEqual(commands, ['EHLO'], `commands sent: ${commands.join(', ')}`);
+  });
+
   test('AUTH LOGIN answered 334 after the password: the exchange never ended, no wrong password', async () => {
     const { output, exitCode } = await sendToScripted(
       (line, socket) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SmtpClient, SmtpClientError } from '../../src/smtp-client/index.js';
+import { OutOfStepError, SmtpClient, SmtpClientError } from '../../src/smtp-client/index.js';
 import {
   closedPort,
   createTlsFixtures,
@@ -331,6 +331,88 @@ describe('SmtpClient with implicit TLS', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('reply lines nobody asked for: the next command never goes out', () => {
+  /** Connects, lets `steps` run, and returns the error of the step that found the surplus. */
+  async function outOfStep(
+    answer: Parameters<typeof startScriptedServer>[0],
+    steps: (client: SmtpClient) => Promise<unknown>,
+    greeting?: string,
+  ): Promise<{ error: OutOfStepError; received: string[] }> {
+    const received: string[] = [];
+    const server = await startScriptedServer((line, socket) => {
+      received.push(line.split(/[ :]/)[0] ?? '');
+      return answer(line, socket);
+    }, greeting);
+    try {
+      const client = await SmtpClient.connect({ host: '127.0.0.1', port: server.port, implicitTls: false });
+      // The surplus arrives with the reply it follows, or moments later.
+      const error = await expectClientError(
+        steps(client).then(() => new Promise((resolve) => setTimeout(resolve, 50)).then(() => client.rset())),
+      );
+      assert.ok(error instanceof OutOfStepError, `expected OutOfStepError, got ${error.message}`);
+      assert.equal(error.code, 'EPROTOCOL');
+      return { error, received };
+    } finally {
+      await server.close();
+    }
+  }
+
+  test('after the EHLO reply: reported in phase ehlo with both lines, and RSET is not sent', async () => {
+    const { error, received } = await outOfStep(
+      (line, socket) => {
+        if (!/^EHLO/i.test(line)) return false;
+        socket.write('250 broken.test\r\n250 PIPELINING\r\n250 8BITMIME\r\n');
+        return true;
+      },
+      (client) => client.ehlo(),
+    );
+    assert.equal(error.phase, 'ehlo');
+    assert.deepEqual(error.surplus, {
+      after: 'EHLO mailport.localhost',
+      final: '250 broken.test',
+      line: '250 PIPELINING',
+    });
+    assert.match(
+      error.message,
+      /^The server's reply to EHLO ended at "250 broken\.test" .*yet more lines followed: "250 PIPELINING"/,
+    );
+    assert.deepEqual(received, ['EHLO']);
+  });
+
+  test('after the greeting: a second 220 is no reply to EHLO', async () => {
+    const { error, received } = await outOfStep(
+      () => false,
+      async () => undefined,
+      '220 broken.test ESMTP\r\n220 broken.test ESMTP again',
+    );
+    assert.equal(error.phase, 'greeting');
+    assert.match(
+      error.message,
+      /^The server's greeting ended at "220 broken\.test ESMTP" .*"220 broken\.test ESMTP again"/,
+    );
+    assert.deepEqual(received, []);
+  });
+
+  test('a surplus line not yet ended is reported as far as it came', async () => {
+    const { error } = await outOfStep(
+      (line, socket) => {
+        if (!/^MAIL/i.test(line)) return false;
+        socket.write('250 2.1.0 Ok\r\n250 2.1.5 O');
+        return true;
+      },
+      async (client) => {
+        await client.ehlo();
+        await client.mailFrom('a@example.com');
+      },
+    );
+    assert.equal(error.phase, 'mail');
+    assert.match(
+      error.message,
+      /reply to MAIL FROM:<a@example\.com> ended at "250 2\.1\.0 Ok" .*yet more lines followed: "250 2\.1\.5 O"/,
+    );
   });
 });
 
