@@ -521,7 +521,9 @@ async function describeFailure(
     report,
     'error',
     tlsWorked
-      ? `The TLS handshake succeeded but no SMTP greeting followed within ${seconds} s: the server is slow to greet, stuck or overloaded.${longerTimeout(seconds)}`
+      ? implicit.code === 'ECONNRESET'
+        ? "The TLS handshake succeeded (implicit TLS is the right mode here), then the server hung up before any SMTP greeting: a TLS proxy in front of the mail server (stunnel, HAProxy, nginx `stream`, a load balancer) accepts connections while the SMTP service behind it is down or refuses it, or the server refuses this client (an access rule, a blocklist, a connection limit). The proxy's and the server's logs say which."
+        : `The TLS handshake succeeded (implicit TLS is the right mode here) but no SMTP greeting followed within ${seconds} s: the service behind the TLS endpoint is slow to greet, stuck or overloaded, or a TLS proxy in front of it does not reach a live SMTP server.${longerTimeout(seconds)}`
       : closedAtOnce
         ? 'The server closed the connection without a greeting, in plaintext and when TLS was tried: it refuses this client (an access rule, a blocklist such as fail2ban, a connection limit), or the service behind the port is down (a proxy or load balancer accepting for a dead backend).'
         : `Connected, but no greeting within ${seconds} s, in plaintext or after a TLS handshake: the server is slow to greet (some wait on purpose, like a tarpit or Postfix postscreen, or look up the client in DNS first), stuck or overloaded, or a proxy accepts connections without forwarding them.${longerTimeout(seconds)}`,

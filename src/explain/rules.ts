@@ -473,6 +473,18 @@ const RESET = new RegExp(
 /** The peer hung up, either way. */
 const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
 
+/**
+ * The output shows a completed TLS handshake: Mailport's own words for a greeting that did not
+ * follow one, swaks' `=== TLS started`, curl -v's `* SSL connection using`. What goes wrong after
+ * it cannot be the TLS mode or the certificate.
+ */
+const TLS_ESTABLISHED =
+  /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS/m;
+
+/** A client that gave up waiting for the greeting (or for any first reply). */
+const GREETING_WAIT =
+  /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i;
+
 /** The TCP connect itself got no answer in time (not a reply that never came). */
 const CONNECT_TIMEOUT = new RegExp(
   String.raw`connect ETIMEDOUT|Connection timed out|connect timed out|dial tcp [^\n]{0,300}?i\/o timeout|Net::OpenTimeout|Timed out connecting to|errno["']?\s*[:=]?\s*-?110\b|Errno 110|\(110\)|${winsockError(10060)}|WSAETIMEDOUT|did not properly respond after a period of time|Connection timeout|Failed to connect to [^\n]{0,300}?(?:Timed out|Timeout was reached)|no answer to the TCP handshake|connect: timeout`,
@@ -967,7 +979,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.5,
     match: [CLOSED],
-    unless: [SERVER_ANSWERED, RESET],
+    unless: [SERVER_ANSWERED, RESET, TLS_ESTABLISHED],
     unlessPort: 'plaintext',
     seenIn: [
       '.NET SmtpClient',
@@ -979,6 +991,29 @@ export const RULES: readonly ExplainRule[] = [
       'aiosmtplib',
       'curl',
     ],
+  },
+
+  // --- Implicit TLS worked, then no greeting: the SMTP service behind the TLS endpoint --------
+  {
+    // A TLS 1.3 server that wants a client certificate ends with an alert, which Mailport reports
+    // as an error: a clean hang-up right after the handshake is the service, not the certificate.
+    id: 'closed-after-tls-handshake',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [
+      /closed the connection unexpectedly while Mailport waited for the greeting, after a completed TLS handshake/,
+    ],
+    seenIn: ['mailport'],
+    fix: "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted; then the server hung up before its SMTP greeting. Either a TLS proxy in front of the mail server (stunnel, HAProxy, nginx `stream`, a cloud load balancer, a Kubernetes ingress) accepts connections while the SMTP service behind it is down, unreachable from the proxy or refusing it, or the server refuses this client once connected (an access rule, an IP blocklist such as fail2ban, a connection limit). The proxy's and the server's logs say which; `openssl s_client -connect HOST:PORT` shows the same hang-up by hand.",
+  },
+  {
+    id: 'greeting-timeout-after-tls-handshake',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [TLS_ESTABLISHED, GREETING_WAIT],
+    unless: [SERVER_ANSWERED],
+    seenIn: ['mailport', 'swaks', 'curl'],
+    fix: "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted, but no SMTP greeting followed. The mail service behind the TLS endpoint is stuck or overloaded, or a TLS proxy in front of it (stunnel, HAProxy, nginx `stream`, a cloud load balancer) accepts connections without reaching a live SMTP server: check that service and the proxy's log. Some servers greet late on purpose (a tarpit, Postfix postscreen's greet wait, a slow DNS lookup of the client): a longer client timeout tells those apart.",
   },
 
   // --- The server hung up on a plaintext port, or at a step the text does not show -----------
@@ -1065,9 +1100,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'greeting-timeout',
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.65,
-    match: [
-      /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i,
-    ],
+    match: [GREETING_WAIT],
+    unless: [TLS_ESTABLISHED],
     unlessPort: 'plaintext',
     seenIn: ['mailport', 'swaks', 'curl', 'JavaMail'],
   },
@@ -1325,7 +1359,7 @@ export const RULES: readonly ExplainRule[] = [
     ],
     unless: [/^<~\*? +\d/m],
     seenIn: ['swaks'],
-    fix: 'The server ended the session right after the TLS 1.3 handshake, before any reply: most often it demands a client certificate, and swaks sent none ("TLS no local certificate set"). Run `openssl s_client -connect HOST:PORT` (add `-starttls smtp` for 587) to see the alert, and give swaks the certificate with `--tls-cert` and `--tls-key`; applications set it in their TLS options (nodemailer `tls: { cert, key }`).',
+    fix: 'The server ended the session right after the TLS 1.3 handshake, before any reply: most often it demands a client certificate, and swaks sent none ("TLS no local certificate set"). Run `openssl s_client -connect HOST:PORT` (add `-starttls smtp` for 587) to see the alert, and give swaks the certificate with `--tls-cert` and `--tls-key`; applications set it in their TLS options (nodemailer `tls: { cert, key }`). If s_client shows no alert, only the hang-up, no certificate is asked for: a TLS proxy in front of the mail server (stunnel, HAProxy, a load balancer) accepts connections while the SMTP service behind it is down or refuses it, and its log says which.',
   },
 
   // --- TLS version / cipher -------------------------------------------------------------------

@@ -471,7 +471,7 @@ export class SmtpClient {
           'ETIMEDOUT',
           phase,
           phase === 'greeting'
-            ? `${waited} the server greeting from ${where}`
+            ? `${waited} the server greeting from ${where}${this.afterHandshake(phase)}`
             : `${waited} a reply (${phase}) from ${where}: the server had answered until then and stopped answering mid-session`,
         );
       },
@@ -480,18 +480,32 @@ export class SmtpClient {
         return new SmtpClientError('ECONNRESET', phase, 'The probe was cancelled');
       },
     }).catch((failure: ReaderFailure | SmtpClientError) => {
-      throw failure instanceof SmtpClientError ? failure : readerError(failure, phase, this.host, this.port);
+      if (failure instanceof SmtpClientError) throw failure;
+      throw readerError(failure, phase, `${this.host}:${this.port}`, this.afterHandshake(phase));
     });
+  }
+
+  /**
+   * Silence or a hang-up where the greeting should be means something else once implicit TLS is
+   * up: the TLS mode and the certificate were right, and what is missing is the SMTP service.
+   */
+  private afterHandshake(phase: SmtpPhase): string {
+    return phase === 'greeting' && this.tlsMode === 'implicit' ? ', after a completed TLS handshake' : '';
   }
 }
 
-function readerError(failure: ReaderFailure, phase: SmtpPhase, host: string, port: number): SmtpClientError {
+function readerError(
+  failure: ReaderFailure,
+  phase: SmtpPhase,
+  where: string,
+  context: string,
+): SmtpClientError {
   switch (failure.kind) {
     case 'closed':
       return new SmtpClientError(
         'ECONNRESET',
         phase,
-        `The server ${host}:${port} closed the connection unexpectedly while Mailport waited for ${phase === 'greeting' ? 'the greeting' : `a reply (${phase})`}`,
+        `The server ${where} closed the connection unexpectedly while Mailport waited for ${phase === 'greeting' ? 'the greeting' : `a reply (${phase})`}${context}`,
       );
     case 'error':
       return new SmtpClientError(socketErrorCode(failure.error), phase, failure.error.message, {

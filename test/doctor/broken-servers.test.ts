@@ -7,10 +7,18 @@
  * no connection open behind it. An old server without EHLO is still spoken to, with HELO.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { type DoctorReport, formatDoctorReport, type PortReport, runDoctor } from '../../src/doctor/index.js';
-import { type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
+import {
+  createTlsFixtures,
+  type ScriptedServer,
+  startScriptedServer,
+  startTlsFrontWithoutBackend,
+} from '../smtp-client/test-servers.js';
 
 const servers: ScriptedServer[] = [];
 after(async () => {
@@ -442,5 +450,47 @@ describe('doctor on broken SMTP servers', () => {
     const [finding] = errors(await diagnoseGreeting(server));
     assert.match(finding?.message ?? '', /slow to greet/);
     assert.match(finding?.message ?? '', /--timeout 30/);
+  });
+
+  test('a TLS proxy whose SMTP service is down: TLS worked, the service behind it did not', async () => {
+    const fixtures = await createTlsFixtures();
+    const caDir = await mkdtemp(join(tmpdir(), 'mailport-doctor-front-'));
+    const caFile = join(caDir, 'ca.pem');
+    await writeFile(caFile, fixtures.ca.certPem);
+    const fronts = {
+      'hang-up': await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up'),
+      silence: await startTlsFrontWithoutBackend(fixtures.valid, 'silence'),
+    };
+    try {
+      const findings = await Promise.all(
+        Object.values(fronts).map(async (front) => {
+          const report = await runDoctor({
+            host: '127.0.0.1',
+            ports: [front.port],
+            stepTimeoutMs: 1000,
+            caFile,
+          });
+          const port = report.ports[0] as PortReport;
+          assert.equal(port.reachability, 'no-greeting');
+          const [finding] = errors(port);
+          assert.equal(finding?.cause, 'no-greeting');
+          return finding?.message ?? '';
+        }),
+      );
+      const [hungUp, silent] = findings;
+      assert.match(
+        hungUp ?? '',
+        /TLS handshake succeeded \(implicit TLS is the right mode here\), then the server hung up/,
+      );
+      assert.match(hungUp ?? '', /TLS proxy/);
+      assert.doesNotMatch(hungUp ?? '', /--timeout/);
+      assert.match(silent ?? '', /no SMTP greeting followed within 1 s/);
+      assert.match(silent ?? '', /--timeout 30/);
+    } finally {
+      await Promise.all([
+        ...Object.values(fronts).map((front) => front.close()),
+        rm(caDir, { recursive: true, force: true }),
+      ]);
+    }
   });
 });

@@ -6,13 +6,22 @@
  * every text explained here was printed by the client.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type CauseId, explainText } from '../../src/explain/index.js';
 import { runMailport } from '../helpers/cli-process.js';
 import { nodemailerOutput } from '../helpers/nodemailer-output.js';
 import { runClient } from '../helpers/run-client.js';
 import { SMTP_SINK_UNAVAILABLE, startSmtpSink } from '../helpers/smtp-sink.js';
-import { type RunningServer, type ScriptedServer, startScriptedServer } from '../smtp-client/test-servers.js';
+import {
+  createTlsFixtures,
+  type RunningServer,
+  type ScriptedServer,
+  startScriptedServer,
+  startTlsFrontWithoutBackend,
+} from '../smtp-client/test-servers.js';
 
 /** What an ASA with `inspect esmtp` lets through of an Exchange server's session. */
 const MASKED_GREETING = '220 ****************************************0**0***********2002*******2***0*00';
@@ -20,6 +29,11 @@ const MASKED_GREETING = '220 ****************************************0**0*******
 let inspected: ScriptedServer;
 let codeless: ScriptedServer;
 let sink: RunningServer | null = null;
+/** TLS endpoints whose SMTP service is down: one hangs up after the handshake, one says nothing. */
+let hangingUpFront: RunningServer;
+let silentFront: RunningServer;
+let caDir: string;
+let caFile: string;
 
 before(async () => {
   inspected = await startScriptedServer((line, socket) => {
@@ -36,10 +50,23 @@ before(async () => {
     return true;
   });
   if (!SMTP_SINK_UNAVAILABLE) sink = await startSmtpSink([]);
+  const fixtures = await createTlsFixtures();
+  hangingUpFront = await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up');
+  silentFront = await startTlsFrontWithoutBackend(fixtures.valid, 'silence');
+  caDir = await mkdtemp(join(tmpdir(), 'mailport-tls-front-'));
+  caFile = join(caDir, 'ca.pem');
+  await writeFile(caFile, fixtures.ca.certPem);
 });
 
 after(async () => {
-  await Promise.all([inspected.close(), codeless.close(), sink?.close()]);
+  await Promise.all([
+    inspected.close(),
+    codeless.close(),
+    sink?.close(),
+    hangingUpFront.close(),
+    silentFront.close(),
+    rm(caDir, { recursive: true, force: true }),
+  ]);
 });
 
 function python(port: number, code: string): Promise<string> {
@@ -50,6 +77,8 @@ function python(port: number, code: string): Promise<string> {
 }
 
 const CISCO_FIX = /Cisco ASA or PIX.*no inspect esmtp/;
+/** Not the TLS mode: the handshake worked, the service behind it did not. */
+const TLS_FRONT_FIX = /implicit TLS is the right mode for this port[\s\S]*TLS proxy/;
 
 interface Case {
   name: string;
@@ -117,7 +146,56 @@ const CASES: Case[] = [
     printed: /then its reply \(ehlo\) broke SMTP/,
     cause: 'server-protocol-error',
   },
+  {
+    name: 'mailport send over implicit TLS to a TLS proxy whose SMTP service hangs up',
+    output: () => sendImplicitTls(hangingUpFront.port),
+    printed:
+      /closed the connection unexpectedly while Mailport waited for the greeting, after a completed TLS handshake/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
+    name: 'mailport send over implicit TLS to a TLS proxy whose SMTP service never greets',
+    output: () => sendImplicitTls(silentFront.port),
+    printed:
+      /Timed out after 2000 ms waiting for the server greeting from [^\n]*, after a completed TLS handshake/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
+    name: 'swaks --tls-on-connect to a TLS proxy whose SMTP service never greets',
+    output: () =>
+      runClient('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(silentFront.port), '--tls-on-connect'],
+        ...['--tls-ca-path', caFile, '--tls-verify', '--timeout', '2'],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+      ]),
+    printed: /=== TLS started with cipher[\s\S]*<~\* Timeout \(2 secs\) waiting for server response/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
+    name: 'curl -v smtps:// to a TLS proxy whose SMTP service never greets',
+    output: () =>
+      runClient('curl', [
+        ...['-sv', '--max-time', '2', '--cacert', caFile, `smtps://127.0.0.1:${silentFront.port}`],
+        ...['--mail-from', 'alice@example.com', '--mail-rcpt', 'bob@example.com', '-T', '/dev/null'],
+      ]),
+    printed:
+      /\* SSL connection using TLSv1\.3[\s\S]*Operation timed out after \d+ milliseconds with 0 bytes received/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
 ];
+
+async function sendImplicitTls(port: number): Promise<string> {
+  const { stdout, stderr } = await runMailport([
+    'send',
+    ...['--server', `127.0.0.1:${port}`, '--tls', 'implicit', '--ca', caFile, '--timeout', '2'],
+    ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+  ]);
+  return `${stdout}${stderr}`;
+}
 
 describe('explain on Ruby Net::SMTP logging in to smtp-sink', {
   skip: SMTP_SINK_UNAVAILABLE ?? false,

@@ -400,6 +400,30 @@ export async function startBannerServer(banner: string, certificate?: PemPair): 
   return { port, close: () => closeServer(server, sockets) };
 }
 
+/**
+ * A TLS endpoint with no SMTP service behind it, as a TLS proxy (stunnel, HAProxy, a load
+ * balancer) in front of a mail server that is down: the handshake completes, then it hangs up or
+ * says nothing.
+ */
+export async function startTlsFrontWithoutBackend(
+  certificate: PemPair,
+  afterHandshake: 'hang-up' | 'silence',
+): Promise<RunningServer> {
+  const sockets = new Set<Socket>();
+  const context = createSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
+  const server = createServer((raw) => {
+    sockets.add(raw);
+    raw.on('error', () => {});
+    raw.on('close', () => sockets.delete(raw));
+    const secured = new TlsSocketClass(raw, { isServer: true, secureContext: context });
+    secured.on('error', () => raw.destroy());
+    secured.resume();
+    if (afterHandshake === 'hang-up') secured.once('secure', () => secured.end());
+  });
+  const port = await listen(server);
+  return { port, close: () => closeServer(server, sockets) };
+}
+
 export interface ScriptedServer extends RunningServer {
   /** Connections the server still has open (a client that forgets to close leaves one). */
   openConnections(): number;
