@@ -46,16 +46,32 @@ export function sessionFault(
           : {}),
     };
   }
+  const entries = client.transcript.entries;
+  const last = entries.findLastIndex((entry) => entry.dir === 'C');
+  const asked = last === -1 ? 'the greeting' : entries[last]?.text.split(' ')[0]?.toUpperCase();
+  const unanswered = !entries.slice(last + 1).some((entry) => entry.dir === 'S');
+  // The server answered EHLO (the same name) before STARTTLS: silence or a hang-up at the EHLO
+  // right after it is the TLS layer failing to reach the SMTP service. No client gets a working
+  // TLS session there, so in effect STARTTLS is not available.
+  const brokenAfterStarttls = (what: string): SessionFault => ({
+    message: `The TLS handshake after STARTTLS succeeded, but the server then ${what}: its TLS layer does not pass the session on to the SMTP service (a TLS proxy such as stunnel in front of it, or a server bug). Every client fails right after STARTTLS; the server must be fixed, no client setting helps.`,
+    cause: 'starttls-not-offered',
+  });
+  if (
+    afterStarttls &&
+    asked === 'EHLO' &&
+    unanswered &&
+    error.code === 'ECONNRESET' &&
+    error.reply === null
+  ) {
+    return brokenAfterStarttls(
+      'hung up on EHLO without a reply (the same EHLO was answered before STARTTLS, so the name is not what it refused)',
+    );
+  }
   if (error.code === 'ETIMEDOUT') {
-    const command = client.transcript.entries.findLast((entry) => entry.dir === 'C');
-    const asked = command ? command.text.split(' ')[0]?.toUpperCase() : 'the greeting';
     const seconds = stepTimeoutMs / 1000;
     if (afterStarttls && asked === 'EHLO') {
-      return {
-        message: `The TLS handshake after STARTTLS succeeded, but the server then answered nothing to EHLO within ${seconds} s: its TLS layer does not pass the session on to the SMTP service (a TLS proxy such as stunnel in front of it, or a server bug). Every client times out right after STARTTLS; the server must be fixed, no client setting helps.`,
-        // No client gets a working TLS session here: in effect STARTTLS is not available.
-        cause: 'starttls-not-offered',
-      };
+      return brokenAfterStarttls(`answered nothing to EHLO within ${seconds} s`);
     }
     return {
       message: `The server stopped answering: no reply to ${asked} within ${seconds} s. The connection itself works (the server greeted and answered earlier commands), so this is not a firewall: the server is stuck or overloaded (often a slow DNS or anti-spam lookup at this step), or a proxy in front of it stalls. The server's log says which.`,

@@ -323,6 +323,9 @@ export const BOILERPLATE: readonly RegExp[] = [
   // reply codes. The meter can share a line with what follows it (`…     0*   Trying …`).
   /^[ \t]*% Total +% Received.*$|^[ \t]+Dload +Upload +Total +Spent +Left +Speed[ \t]*$/gm,
   /(?:^|\r)[ \t]*\d{1,3}(?: +[\d.]+[kMGTP]? +\d{1,3}){2} +[\d.]+[kMGTP]?(?: +[\d.]+[kMGTP]?){2}(?: +(?:--:--:--|\d+:\d\d:\d\d)){3} +[\d.]+[kMGTP]?/gm,
+  // Mailport's own answer, as `mailport send` prints it after a failure: its summary and fix name
+  // every cause they rule out ("the client requires STARTTLS"), which are no evidence of this one.
+  /^Cause: {6}[a-z0-9-]+ {2}\((?:not recognised|\d{1,3}% sure: [^\n]*)\)\r?\n(?:[^\n]*\n){0,60}?References: [^\n]*$/gm,
   // MailKit's SslHandshakeException lists every possible reason, whatever the real one was.
   /^[ \t]*\d\. The server is using a self-signed certificate which cannot be verified\.[ \t]*$/gim,
   /^[ \t]*\d\. The local system is missing a Root or Intermediate certificate.*$/gim,
@@ -480,6 +483,10 @@ const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.sour
  */
 const TLS_ESTABLISHED =
   /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS/m;
+
+/** Why a session dies at the EHLO right after a working STARTTLS handshake. */
+const STARTTLS_SESSION_LOST =
+  'The TLS handshake after STARTTLS completed, then the server hung up on (or never answered) the EHLO that must follow it (RFC 3207 §4.2): its TLS layer does not pass the session on to the SMTP service, as with a TLS proxy such as stunnel in front of it, or a bug in the server. No client setting fixes that: the server must be fixed. Meanwhile use port 465 with implicit TLS if the provider offers it.';
 
 /** A client that gave up waiting for the greeting (or for any first reply). */
 const GREETING_WAIT =
@@ -668,6 +675,29 @@ export const RULES: readonly ExplainRule[] = [
     ],
     seenIn: ['mailport'],
     fix: 'The server answered 220 to STARTTLS but did not start TLS (it answered in plaintext, or not at all): fix its TLS configuration, or turn off the "SMTP inspection" of a firewall in between (it rewrites STARTTLS). Meanwhile use another port that works, e.g. 465 with implicit TLS.',
+  },
+  {
+    // Mailport's own client: STARTTLS and its handshake worked, then the EHLO that must follow got
+    // a hang-up or nothing. The session is lost in the server's TLS layer, whatever the client.
+    id: 'no-reply-after-starttls-handshake',
+    cause: 'starttls-not-offered',
+    confidence: 0.85,
+    match: [/, the first command after a completed STARTTLS handshake/],
+    seenIn: ['mailport'],
+    fix: STARTTLS_SESSION_LOST,
+  },
+  {
+    // swaks' transcript of the same: its EHLO over the new TLS session gets nothing back.
+    id: 'swaks-no-reply-after-starttls-handshake',
+    cause: 'starttls-not-offered',
+    confidence: 0.85,
+    match: [
+      /^ -> STARTTLS\r?$/m,
+      /^ ~> EHLO [^\n]*\n<~\* Timeout \(\d+ secs?\) waiting for server response/m,
+    ],
+    unless: [/^<~ +\d/m],
+    seenIn: ['swaks'],
+    fix: STARTTLS_SESSION_LOST,
   },
   {
     id: 'tls-wrong-version-number',

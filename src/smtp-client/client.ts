@@ -74,6 +74,9 @@ const DEFAULT_STEP_TIMEOUT_MS = 10_000;
 export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
+/** How the transcript marks a completed TLS handshake. */
+const TLS_ESTABLISHED = 'TLS established:';
+
 /** 500 and 502: the server does not know the command at all (RFC 5321 §4.2.2). */
 const COMMAND_UNKNOWN: ReadonlySet<number> = new Set([500, 502]);
 
@@ -131,7 +134,7 @@ export class SmtpClient {
         tcp.destroy();
         throw error;
       }
-      transcript.event(`TLS established: ${tlsInfo.protocol} ${tlsInfo.cipher}`);
+      transcript.event(`${TLS_ESTABLISHED} ${tlsInfo.protocol} ${tlsInfo.cipher}`);
     }
     const client = new SmtpClient(socket, options, transcript);
     if (tlsInfo) {
@@ -239,7 +242,7 @@ export class SmtpClient {
     this.tlsInfo = secured.info;
     this.capabilitiesBeforeTls = this.capabilities;
     this.capabilities = null;
-    this.transcript.event(`TLS established: ${secured.info.protocol} ${secured.info.cipher}`);
+    this.transcript.event(`${TLS_ESTABLISHED} ${secured.info.protocol} ${secured.info.cipher}`);
     return secured.info;
   }
 
@@ -472,7 +475,7 @@ export class SmtpClient {
           phase,
           phase === 'greeting'
             ? `${waited} the server greeting from ${where}${this.afterHandshake(phase)}`
-            : `${waited} a reply (${phase}) from ${where}: the server had answered until then and stopped answering mid-session`,
+            : `${waited} a reply (${phase}) from ${where}${this.afterHandshake(phase)}: the server had answered until then and stopped answering mid-session`,
         );
       },
       onAbort: () => {
@@ -486,11 +489,18 @@ export class SmtpClient {
   }
 
   /**
-   * Silence or a hang-up where the greeting should be means something else once implicit TLS is
-   * up: the TLS mode and the certificate were right, and what is missing is the SMTP service.
+   * Silence or a hang-up right after a TLS handshake means something else: the TLS mode and the
+   * certificate were right, and what fails is the SMTP service behind the TLS layer. For implicit
+   * TLS that is at the greeting; after STARTTLS, at the EHLO that follows it (RFC 3207 §4.2).
    */
   private afterHandshake(phase: SmtpPhase): string {
-    return phase === 'greeting' && this.tlsMode === 'implicit' ? ', after a completed TLS handshake' : '';
+    if (phase === 'greeting' && this.tlsMode === 'implicit') return ', after a completed TLS handshake';
+    const [before, command] = this.transcript.entries.slice(-2);
+    const firstAfterStarttls =
+      this.tlsMode === 'starttls' && before?.dir === '*' && before.text.startsWith(TLS_ESTABLISHED);
+    return phase === 'ehlo' && firstAfterStarttls && command?.dir === 'C'
+      ? ', the first command after a completed STARTTLS handshake'
+      : '';
   }
 }
 

@@ -177,6 +177,23 @@ describe('doctor on sessions that break after they start', () => {
     assert.equal(finding?.cause, 'starttls-not-offered');
   });
 
+  test('a hang-up at the EHLO after the STARTTLS handshake: the TLS layer, not the EHLO name', async () => {
+    const port = await startServer(
+      submission((_line, session) => {
+        if (!session.secure) return false;
+        session.socket.end();
+        return true;
+      }),
+    );
+    const [finding] = errors((await diagnose(port)).port);
+    assert.match(
+      finding?.message ?? '',
+      /TLS handshake after STARTTLS succeeded, but the server then hung up on EHLO without a reply/,
+    );
+    assert.doesNotMatch(finding?.message ?? '', /--ehlo-name/);
+    assert.equal(finding?.cause, 'starttls-not-offered');
+  });
+
   test('a server that stops answering in plaintext mid-session is not sent to check its firewall', async () => {
     const port = await startServer((line, session) => {
       if (/^EHLO/i.test(line)) session.write('250-broken.test\r\n250 SIZE 1000\r\n');

@@ -32,6 +32,9 @@ let sink: RunningServer | null = null;
 /** TLS endpoints whose SMTP service is down: one hangs up after the handshake, one says nothing. */
 let hangingUpFront: RunningServer;
 let silentFront: RunningServer;
+/** The same behind STARTTLS: the handshake works, the EHLO after it gets a hang-up or nothing. */
+let hangingUpAfterStarttls: RunningServer;
+let silentAfterStarttls: RunningServer;
 let caDir: string;
 let caFile: string;
 
@@ -53,6 +56,8 @@ before(async () => {
   const fixtures = await createTlsFixtures();
   hangingUpFront = await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up');
   silentFront = await startTlsFrontWithoutBackend(fixtures.valid, 'silence');
+  hangingUpAfterStarttls = await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up', 'starttls');
+  silentAfterStarttls = await startTlsFrontWithoutBackend(fixtures.valid, 'silence', 'starttls');
   caDir = await mkdtemp(join(tmpdir(), 'mailport-tls-front-'));
   caFile = join(caDir, 'ca.pem');
   await writeFile(caFile, fixtures.ca.certPem);
@@ -65,6 +70,8 @@ after(async () => {
     sink?.close(),
     hangingUpFront.close(),
     silentFront.close(),
+    hangingUpAfterStarttls.close(),
+    silentAfterStarttls.close(),
     rm(caDir, { recursive: true, force: true }),
   ]);
 });
@@ -79,6 +86,7 @@ function python(port: number, code: string): Promise<string> {
 const CISCO_FIX = /Cisco ASA or PIX.*no inspect esmtp/;
 /** Not the TLS mode: the handshake worked, the service behind it did not. */
 const TLS_FRONT_FIX = /implicit TLS is the right mode for this port[\s\S]*TLS proxy/;
+const STARTTLS_LOST_FIX = /TLS handshake after STARTTLS completed[\s\S]*does not pass the session on/;
 
 interface Case {
   name: string;
@@ -148,7 +156,7 @@ const CASES: Case[] = [
   },
   {
     name: 'mailport send over implicit TLS to a TLS proxy whose SMTP service hangs up',
-    output: () => sendImplicitTls(hangingUpFront.port),
+    output: () => sendTls(hangingUpFront.port, 'implicit'),
     printed:
       /closed the connection unexpectedly while Mailport waited for the greeting, after a completed TLS handshake/,
     cause: 'no-greeting',
@@ -156,7 +164,7 @@ const CASES: Case[] = [
   },
   {
     name: 'mailport send over implicit TLS to a TLS proxy whose SMTP service never greets',
-    output: () => sendImplicitTls(silentFront.port),
+    output: () => sendTls(silentFront.port, 'implicit'),
     printed:
       /Timed out after 2000 ms waiting for the server greeting from [^\n]*, after a completed TLS handshake/,
     cause: 'no-greeting',
@@ -186,12 +194,41 @@ const CASES: Case[] = [
     cause: 'no-greeting',
     fix: TLS_FRONT_FIX,
   },
+  {
+    name: 'mailport send with STARTTLS to a server that hangs up on the EHLO after the handshake',
+    output: () => sendTls(hangingUpAfterStarttls.port, 'starttls'),
+    printed:
+      /closed the connection unexpectedly while Mailport waited for a reply \(ehlo\), the first command after a completed STARTTLS handshake/,
+    cause: 'starttls-not-offered',
+    fix: STARTTLS_LOST_FIX,
+  },
+  {
+    name: 'mailport send with STARTTLS to a server that never answers the EHLO after the handshake',
+    output: () => sendTls(silentAfterStarttls.port, 'starttls'),
+    printed:
+      /waiting for a reply \(ehlo\) from [^\n]*, the first command after a completed STARTTLS handshake/,
+    cause: 'starttls-not-offered',
+    fix: STARTTLS_LOST_FIX,
+  },
+  {
+    name: 'swaks --tls to a server that never answers the EHLO after the handshake',
+    output: () =>
+      runClient('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(silentAfterStarttls.port), '--tls'],
+        ...['--tls-ca-path', caFile, '--tls-verify', '--timeout', '2'],
+        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+      ]),
+    printed:
+      /=== TLS started with cipher[\s\S]* ~> EHLO [^\n]*\n<~\* Timeout \(2 secs\) waiting for server response/,
+    cause: 'starttls-not-offered',
+    fix: STARTTLS_LOST_FIX,
+  },
 ];
 
-async function sendImplicitTls(port: number): Promise<string> {
+async function sendTls(port: number, tls: 'implicit' | 'starttls'): Promise<string> {
   const { stdout, stderr } = await runMailport([
     'send',
-    ...['--server', `127.0.0.1:${port}`, '--tls', 'implicit', '--ca', caFile, '--timeout', '2'],
+    ...['--server', `127.0.0.1:${port}`, '--tls', tls, '--ca', caFile, '--timeout', '2'],
     ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
   ]);
   return `${stdout}${stderr}`;

@@ -403,22 +403,41 @@ export async function startBannerServer(banner: string, certificate?: PemPair): 
 /**
  * A TLS endpoint with no SMTP service behind it, as a TLS proxy (stunnel, HAProxy, a load
  * balancer) in front of a mail server that is down: the handshake completes, then it hangs up or
- * says nothing.
+ * says nothing. With `starttls` it first greets and takes STARTTLS in plaintext, as a server whose
+ * TLS layer loses the session does.
  */
 export async function startTlsFrontWithoutBackend(
   certificate: PemPair,
   afterHandshake: 'hang-up' | 'silence',
+  mode: 'implicit' | 'starttls' = 'implicit',
 ): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const context = createSecureContext({ cert: certificate.certPem, key: certificate.keyPem });
-  const server = createServer((raw) => {
-    sockets.add(raw);
-    raw.on('error', () => {});
-    raw.on('close', () => sockets.delete(raw));
+  const secure = (raw: Socket): void => {
     const secured = new TlsSocketClass(raw, { isServer: true, secureContext: context });
     secured.on('error', () => raw.destroy());
     secured.resume();
     if (afterHandshake === 'hang-up') secured.once('secure', () => secured.end());
+  };
+  const server = createServer((raw) => {
+    sockets.add(raw);
+    raw.on('error', () => {});
+    raw.on('close', () => sockets.delete(raw));
+    if (mode === 'implicit') {
+      secure(raw);
+      return;
+    }
+    raw.write('220 front.test ESMTP\r\n');
+    const lines = createInterface({ input: raw, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => {
+      if (/^EHLO/i.test(line)) raw.write('250-front.test\r\n250 STARTTLS\r\n');
+      else if (/^STARTTLS$/i.test(line)) {
+        lines.close();
+        raw.removeAllListeners('data');
+        raw.write('220 2.0.0 Ready to start TLS\r\n');
+        secure(raw);
+      } else raw.write('503 5.5.1 STARTTLS first\r\n');
+    });
   });
   const port = await listen(server);
   return { port, close: () => closeServer(server, sockets) };
