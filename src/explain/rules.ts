@@ -478,11 +478,16 @@ const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.sour
 
 /**
  * The output shows a completed TLS handshake: Mailport's own words for a greeting that did not
- * follow one, swaks' `=== TLS started`, curl -v's `* SSL connection using`. What goes wrong after
- * it cannot be the TLS mode or the certificate.
+ * follow one, swaks' `=== TLS started`, curl -v's `* SSL connection using`, nodemailer's logger's
+ * `Secure connection established to`. What goes wrong after it cannot be the TLS mode or the
+ * certificate.
  */
 const TLS_ESTABLISHED =
-  /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS/m;
+  /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS|\] Secure connection established to /m;
+
+/** Why a hang-up follows a completed implicit-TLS handshake at once. */
+const TLS_FRONT_HUNG_UP =
+  "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted; then the server hung up before its SMTP greeting. Either a TLS proxy in front of the mail server (stunnel, HAProxy, nginx `stream`, a cloud load balancer, a Kubernetes ingress) accepts connections while the SMTP service behind it is down, unreachable from the proxy or refusing it, or the server refuses this client once connected (an access rule, an IP blocklist such as fail2ban, a connection limit). The proxy's and the server's logs say which; `openssl s_client -connect HOST:PORT` shows the same hang-up by hand.";
 
 /** Why a session dies at the EHLO right after a working STARTTLS handshake. */
 const STARTTLS_SESSION_LOST =
@@ -490,7 +495,7 @@ const STARTTLS_SESSION_LOST =
 
 /** A client that gave up waiting for the greeting (or for any first reply). */
 const GREETING_WAIT =
-  /waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i;
+  /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout \(\d+ secs?\) waiting for server response|Operation timed out after \d+ milliseconds with 0 bytes received|Read timed out/i;
 
 /** The TCP connect itself got no answer in time (not a reply that never came). */
 const CONNECT_TIMEOUT = new RegExp(
@@ -888,7 +893,12 @@ export const RULES: readonly ExplainRule[] = [
       /Greeting never received|waiting for (?:the )?(?:server )?(?:greeting|banner)|Timeout[^\n]{0,100}?waiting for server response|0 bytes received|The operation has timed out|Read timed out|timed out|response: -1|Connection unexpectedly closed|closed the connection unexpectedly|Connection closed unexpectedly|unexpectedly disconnected|net_io_connectionclosed|Unexpected socket close|empty reply|cannot get initial|\bEOF\b|connection was closed/i,
     ],
     // A timeout of the TCP connect itself (Python's shows in its `create_connection` frame).
-    unless: [SERVER_ANSWERED, CONNECT_TIMEOUT, /i\/o timeout|Failed to connect|^in create_connection$/im],
+    unless: [
+      SERVER_ANSWERED,
+      CONNECT_TIMEOUT,
+      TLS_ESTABLISHED,
+      /i\/o timeout|Failed to connect|^in create_connection$/im,
+    ],
     port: 'implicit',
     seenIn: [
       'nodemailer',
@@ -940,6 +950,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'plaintext-on-implicit-tls-port',
     confidence: 0.8,
     match: [/Greeting never received/i],
+    unless: [TLS_ESTABLISHED],
     unlessPort: 'plaintext',
     seenIn: ['nodemailer'],
   },
@@ -1034,7 +1045,17 @@ export const RULES: readonly ExplainRule[] = [
       /closed the connection unexpectedly while Mailport waited for the greeting, after a completed TLS handshake/,
     ],
     seenIn: ['mailport'],
-    fix: "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted; then the server hung up before its SMTP greeting. Either a TLS proxy in front of the mail server (stunnel, HAProxy, nginx `stream`, a cloud load balancer, a Kubernetes ingress) accepts connections while the SMTP service behind it is down, unreachable from the proxy or refusing it, or the server refuses this client once connected (an access rule, an IP blocklist such as fail2ban, a connection limit). The proxy's and the server's logs say which; `openssl s_client -connect HOST:PORT` shows the same hang-up by hand.",
+    fix: TLS_FRONT_HUNG_UP,
+  },
+  {
+    // nodemailer's logger: the handshake done, then the hang-up, and no server line in between.
+    id: 'nodemailer-closed-after-tls-handshake',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [/\] Secure connection established to /, /Connection closed unexpectedly/],
+    unless: [SERVER_ANSWERED],
+    seenIn: ['nodemailer'],
+    fix: TLS_FRONT_HUNG_UP,
   },
   {
     id: 'greeting-timeout-after-tls-handshake',

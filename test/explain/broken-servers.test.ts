@@ -195,6 +195,20 @@ const CASES: Case[] = [
     fix: TLS_FRONT_FIX,
   },
   {
+    name: 'nodemailer with its logger, secure: true, to a TLS proxy whose SMTP service hangs up',
+    output: () => nodemailerLogged(hangingUpFront.port),
+    printed: /\] Secure connection established to [\s\S]*Connection closed unexpectedly/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
+    name: 'nodemailer with its logger, secure: true, to a TLS proxy whose SMTP service never greets',
+    output: () => nodemailerLogged(silentFront.port),
+    printed: /\] Secure connection established to [\s\S]*Greeting never received/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
     name: 'mailport send with STARTTLS to a server that hangs up on the EHLO after the handshake',
     output: () => sendTls(hangingUpAfterStarttls.port, 'starttls'),
     printed:
@@ -224,6 +238,15 @@ const CASES: Case[] = [
     fix: STARTTLS_LOST_FIX,
   },
 ];
+
+/** nodemailer with `logger: true`, in a process of its own as an application runs it: what its console shows. */
+function nodemailerLogged(port: number): Promise<string> {
+  const transport = `{ host: '127.0.0.1', port: ${port}, secure: true, tls: { ca: fs.readFileSync(${JSON.stringify(caFile)}) }, greetingTimeout: 2000, logger: true }`;
+  return runClient('node', [
+    '-e',
+    `const fs = require('node:fs'); require('nodemailer').createTransport(${transport}).sendMail({ from: 'alice@example.com', to: 'bob@example.com', text: 'hi' }).catch((error) => console.error(error))`,
+  ]);
+}
 
 async function sendTls(port: number, tls: 'implicit' | 'starttls'): Promise<string> {
   const { stdout, stderr } = await runMailport([
