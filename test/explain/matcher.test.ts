@@ -1310,6 +1310,24 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     text: '{error,retries_exceeded,{unexpected_response,"mail.example.com",[<<"250-mail.example.com\r\n">>,<<"220 mail.example.com ESMTP\r\n">>]}}',
     cause: 'server-protocol-error',
   },
+  {
+    client: 'swaks --tls-on-connect to 465, a TLS proxy whose mail server is down',
+    text: '=== Trying smtp.example.com:465...\n=== Connected to smtp.example.com.\n=== TLS started with cipher TLSv1.3:TLS_AES_256_GCM_SHA384:256\n=== TLS no local certificate set\n=== TLS peer DN="/CN=smtp.example.com"\n<~* Timeout (30 secs) waiting for server response\n ~> QUIT\n<~* Timeout (30 secs) waiting for server response\n=== Connection closed with remote host.',
+    port: 465,
+    cause: 'no-greeting',
+  },
+  {
+    client: 'nodemailer secure: true on 465 with its logger, a TLS proxy whose mail server is down',
+    text: '[2026-12-07 04:22:41] INFO  [V7uovWNy7xo] Secure connection established to 203.0.113.5:465\n[2026-12-07 04:23:11] WARN  [V7uovWNy7xo] Greeting never received\n[2026-12-07 04:23:11] ERROR Send Error: Greeting never received\nError: Greeting never received',
+    port: 465,
+    cause: 'no-greeting',
+  },
+  {
+    client: 'nodemailer secure: false on 465 with its logger: the classic wrong TLS mode',
+    text: '[2026-12-07 04:22:41] INFO  [V7uovWNy7xo] Connection established to 203.0.113.5:465\n[2026-12-07 04:23:11] WARN  [V7uovWNy7xo] Greeting never received\nError: Greeting never received',
+    port: 465,
+    cause: 'plaintext-on-implicit-tls-port',
+  },
 ];
 
 for (const { client, text, port, cause } of CORPUS) {
