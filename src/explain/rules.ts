@@ -111,7 +111,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
   'cert-untrusted-ca': {
     summary:
       "The server's certificate chain does not lead to a CA this client trusts: a private or sandbox CA, a missing intermediate certificate, or a TLS-inspecting proxy/antivirus that re-signs traffic.",
-    fix: 'Add the issuing CA to the client (`NODE_EXTRA_CA_CERTS=ca.pem`, nodemailer `tls: { ca }`, Python `cafile=`, Java `keytool -importcert` into the truststore, curl `--cacert`, `mailport doctor --ca FILE`). If the server omits its intermediate certificate, the server must send the full chain. Keep verification on.',
+    fix: 'Add the issuing CA to the client (`NODE_EXTRA_CA_CERTS=ca.pem`, nodemailer `tls: { ca }`, Python `cafile=`, Java `keytool -importcert` into the truststore, curl `--cacert`, `mailport doctor` and `mailport send` `--ca FILE`). For a Mailport sandbox that CA is the `ca.pem` that `mailport serve` prints as "TLS CA". If the server omits its intermediate certificate, the server must send the full chain. Keep verification on.',
     references: [RFC.pkix],
   },
   'tls-version-too-old': {
