@@ -479,15 +479,20 @@ const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.sour
 /**
  * The output shows a completed TLS handshake: Mailport's own words for a greeting that did not
  * follow one, swaks' `=== TLS started`, curl -v's `* SSL connection using`, nodemailer's logger's
- * `Secure connection established to`. What goes wrong after it cannot be the TLS mode or the
- * certificate.
+ * `Secure connection established to`, a Python traceback reading through `ssl.py` (its frames
+ * `recv_into` then `read`, which a plain socket does not have). What goes wrong after it cannot be
+ * the TLS mode or the certificate.
  */
 const TLS_ESTABLISHED =
-  /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS|\] Secure connection established to /m;
+  /, after a completed TLS handshake|=== TLS started with cipher|^\* SSL connection using TLS|\] Secure connection established to |^in recv_into\r?\nin read\r?$/m;
 
 /** Why a hang-up follows a completed implicit-TLS handshake at once. */
 const TLS_FRONT_HUNG_UP =
   "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted; then the server hung up before its SMTP greeting. Either a TLS proxy in front of the mail server (stunnel, HAProxy, nginx `stream`, a cloud load balancer, a Kubernetes ingress) accepts connections while the SMTP service behind it is down, unreachable from the proxy or refusing it, or the server refuses this client once connected (an access rule, an IP blocklist such as fail2ban, a connection limit). The proxy's and the server's logs say which; `openssl s_client -connect HOST:PORT` shows the same hang-up by hand.";
+
+/** Why no greeting follows a completed implicit-TLS handshake. */
+const TLS_FRONT_SILENT =
+  "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted, but no SMTP greeting followed. The mail service behind the TLS endpoint is stuck or overloaded, or a TLS proxy in front of it (stunnel, HAProxy, nginx `stream`, a cloud load balancer) accepts connections without reaching a live SMTP server: check that service and the proxy's log. Some servers greet late on purpose (a tarpit, Postfix postscreen's greet wait, a slow DNS lookup of the client): a longer client timeout tells those apart.";
 
 /** Why a session dies at the EHLO right after a working STARTTLS handshake. */
 const STARTTLS_SESSION_LOST =
@@ -1058,13 +1063,22 @@ export const RULES: readonly ExplainRule[] = [
     fix: TLS_FRONT_HUNG_UP,
   },
   {
+    // smtplib.SMTP_SSL: the greeting read (`connect`, then `getreply`) timed out on a TLS socket.
+    id: 'python-greeting-timeout-after-tls-handshake',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [TLS_ESTABLISHED, /^in connect\r?\nin getreply\r?$/m, /The read operation timed out/],
+    seenIn: ['Python smtplib'],
+    fix: TLS_FRONT_SILENT,
+  },
+  {
     id: 'greeting-timeout-after-tls-handshake',
     cause: 'no-greeting',
     confidence: 0.85,
     match: [TLS_ESTABLISHED, GREETING_WAIT],
     unless: [SERVER_ANSWERED],
-    seenIn: ['mailport', 'swaks', 'curl'],
-    fix: "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted, but no SMTP greeting followed. The mail service behind the TLS endpoint is stuck or overloaded, or a TLS proxy in front of it (stunnel, HAProxy, nginx `stream`, a cloud load balancer) accepts connections without reaching a live SMTP server: check that service and the proxy's log. Some servers greet late on purpose (a tarpit, Postfix postscreen's greet wait, a slow DNS lookup of the client): a longer client timeout tells those apart.",
+    seenIn: ['mailport', 'swaks', 'curl', 'nodemailer'],
+    fix: TLS_FRONT_SILENT,
   },
 
   // --- The server hung up on a plaintext port, or at a step the text does not show -----------

@@ -209,6 +209,18 @@ const CASES: Case[] = [
     fix: TLS_FRONT_FIX,
   },
   {
+    name: 'Python smtplib.SMTP_SSL to a TLS proxy whose SMTP service never greets',
+    output: () =>
+      runClient('python3', [
+        '-c',
+        `import smtplib, ssl\nsmtplib.SMTP_SSL('127.0.0.1', ${silentFront.port}, context=ssl.create_default_context(cafile=${JSON.stringify(caFile)}), timeout=2)`,
+      ]),
+    printed:
+      /in read\n[\s\S]*SMTPServerDisconnected: Connection unexpectedly closed: The read operation timed out/,
+    cause: 'no-greeting',
+    fix: TLS_FRONT_FIX,
+  },
+  {
     name: 'mailport send with STARTTLS to a server that hangs up on the EHLO after the handshake',
     output: () => sendTls(hangingUpAfterStarttls.port, 'starttls'),
     printed:
