@@ -1,9 +1,10 @@
 /**
- * `explain` on what real clients print when the server, or a firewall in front of it, breaks SMTP:
+ * `explain` on what real clients print when the server, or something in front of it, breaks SMTP:
  * a Cisco ASA's ESMTP inspection (greeting masked with asterisks, STARTTLS hidden as XXXXXXXA,
- * commands rewritten into XXXX), a server whose replies carry no reply code, and Postfix's
- * smtp-sink answering AUTH LOGIN with 250. The servers are scripted on loopback (or smtp-sink);
- * every text explained here was printed by the client.
+ * commands rewritten into XXXX), a server whose replies carry no reply code, Postfix's smtp-sink
+ * answering AUTH LOGIN with 250, and a TLS endpoint with no live SMTP service behind it (implicit
+ * TLS, or STARTTLS whose session goes nowhere). The servers are scripted on loopback (or
+ * smtp-sink); every text explained here was printed by the client.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -172,12 +173,7 @@ const CASES: Case[] = [
   },
   {
     name: 'swaks --tls-on-connect to a TLS proxy whose SMTP service never greets',
-    output: () =>
-      runClient('swaks', [
-        ...['--server', '127.0.0.1', '--port', String(silentFront.port), '--tls-on-connect'],
-        ...['--tls-ca-path', caFile, '--tls-verify', '--timeout', '2'],
-        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
-      ]),
+    output: () => swaksTrustingCa(silentFront.port, '--tls-on-connect'),
     printed: /=== TLS started with cipher[\s\S]*<~\* Timeout \(2 secs\) waiting for server response/,
     cause: 'no-greeting',
     fix: TLS_FRONT_FIX,
@@ -238,18 +234,22 @@ const CASES: Case[] = [
   },
   {
     name: 'swaks --tls to a server that never answers the EHLO after the handshake',
-    output: () =>
-      runClient('swaks', [
-        ...['--server', '127.0.0.1', '--port', String(silentAfterStarttls.port), '--tls'],
-        ...['--tls-ca-path', caFile, '--tls-verify', '--timeout', '2'],
-        ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
-      ]),
+    output: () => swaksTrustingCa(silentAfterStarttls.port, '--tls'),
     printed:
       /=== TLS started with cipher[\s\S]* ~> EHLO [^\n]*\n<~\* Timeout \(2 secs\) waiting for server response/,
     cause: 'starttls-not-offered',
     fix: STARTTLS_LOST_FIX,
   },
 ];
+
+/** swaks over TLS (`--tls` or `--tls-on-connect`), checking the certificate against the test CA. */
+function swaksTrustingCa(port: number, tls: '--tls' | '--tls-on-connect'): Promise<string> {
+  return runClient('swaks', [
+    ...['--server', '127.0.0.1', '--port', String(port), tls],
+    ...['--tls-ca-path', caFile, '--tls-verify', '--timeout', '2'],
+    ...['--from', 'alice@example.com', '--to', 'bob@example.com'],
+  ]);
+}
 
 /** nodemailer with `logger: true`, in a process of its own as an application runs it: what its console shows. */
 function nodemailerLogged(port: number): Promise<string> {
