@@ -75,8 +75,7 @@ export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN',
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 /** How the transcript marks a completed TLS handshake. */
-const TLS_ESTABLISHED = 'TLS established:';
-
+const TLS_ESTABLISHED_EVENT = 'TLS established:';
 /** 500 and 502: the server does not know the command at all (RFC 5321 §4.2.2). */
 const COMMAND_UNKNOWN: ReadonlySet<number> = new Set([500, 502]);
 
@@ -134,7 +133,7 @@ export class SmtpClient {
         tcp.destroy();
         throw error;
       }
-      transcript.event(`${TLS_ESTABLISHED} ${tlsInfo.protocol} ${tlsInfo.cipher}`);
+      transcript.event(`${TLS_ESTABLISHED_EVENT} ${tlsInfo.protocol} ${tlsInfo.cipher}`);
     }
     const client = new SmtpClient(socket, options, transcript);
     if (tlsInfo) {
@@ -242,7 +241,7 @@ export class SmtpClient {
     this.tlsInfo = secured.info;
     this.capabilitiesBeforeTls = this.capabilities;
     this.capabilities = null;
-    this.transcript.event(`${TLS_ESTABLISHED} ${secured.info.protocol} ${secured.info.cipher}`);
+    this.transcript.event(`${TLS_ESTABLISHED_EVENT} ${secured.info.protocol} ${secured.info.cipher}`);
     return secured.info;
   }
 
@@ -497,7 +496,7 @@ export class SmtpClient {
     if (phase === 'greeting' && this.tlsMode === 'implicit') return ', after a completed TLS handshake';
     const [before, command] = this.transcript.entries.slice(-2);
     const firstAfterStarttls =
-      this.tlsMode === 'starttls' && before?.dir === '*' && before.text.startsWith(TLS_ESTABLISHED);
+      this.tlsMode === 'starttls' && before?.dir === '*' && before.text.startsWith(TLS_ESTABLISHED_EVENT);
     return phase === 'ehlo' && firstAfterStarttls && command?.dir === 'C'
       ? ', the first command after a completed STARTTLS handshake'
       : '';
