@@ -285,7 +285,9 @@ describe('explain on Ruby Net::SMTP logging in to smtp-sink', {
   });
 });
 
-describe('explain on servers that break SMTP, as real clients print it', () => {
+// The cases share no state (each client opens its own connections) and spend most of their time
+// waiting out a client's 2 s timeout, so they run side by side.
+describe('explain on servers that break SMTP, as real clients print it', { concurrency: true }, () => {
   for (const { name, output, printed, cause, fix } of CASES) {
     test(name, async () => {
       const text = await output();
