@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts file with node's test runner (TypeScript loaded by tsx).
+// Type-checks the whole tree and compiles it into .test-build/ (tsconfig.test.json, incremental),
+// then runs every test/**/*.test.ts file, compiled, with node's test runner. Compiled files cost
+// a third less CPU than the same files loaded through tsx's module hooks (the suite is CPU-bound on
+// two cores); a single file still runs from source with `node --import tsx --test FILE`.
 // Usage: node scripts/run-tests.mjs [path-filter ...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -21,10 +25,23 @@ if (files.length === 0) {
   console.error(`No test files match ${filters.join(' ')}.`);
   process.exit(1);
 }
+
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const compiled = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+if (compiled.status !== 0) {
+  console.error('The type check failed: fix the errors above, then run the tests again.');
+  process.exit(compiled.status ?? 1);
+}
+
 const concurrency = process.env.MAILPORT_TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=300000', ...files],
+  [
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-timeout=300000',
+    ...files.map((file) => join('.test-build', file.replace(/\.ts$/, '.js'))),
+  ],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

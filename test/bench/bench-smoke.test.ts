@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
 
 const run = promisify(execFile);
-const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 
 interface BenchJson {
   peers: { name: string; unavailable: string | null }[];

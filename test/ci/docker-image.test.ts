@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PORT_PROFILES, PROFILE_NAMES } from '../../src/profiles/port-profiles.js';
 import { assertBuilt } from '../helpers/cli-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
 import { freePorts } from './free-ports.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 interface RuntimeStage {
   env: Record<string, string>;
@@ -60,7 +59,7 @@ function readRuntimeStage(dockerfile: string): RuntimeStage {
 function run(command: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   const [file, ...args] = command;
   const child = spawn(file === 'node' ? process.execPath : (file as string), args, {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -76,7 +75,7 @@ describe('Dockerfile', () => {
   let dataDir: string;
 
   before(async () => {
-    stage = readRuntimeStage(await readFile(join(ROOT, 'Dockerfile'), 'utf8'));
+    stage = readRuntimeStage(await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
     dataDir = await mkdtemp(join(tmpdir(), 'mailport-docker-'));
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
@@ -97,8 +96,8 @@ describe('Dockerfile', () => {
     );
     assert.deepEqual(stage.volumes, [stage.env.MAILPORT_DATA_DIR]);
     assert.equal(stage.env.MAILPORT_HOST, '0.0.0.0');
-    for (const source of stage.copiedFromContext) await access(join(ROOT, source));
-    const docs = await readFile(join(ROOT, 'docs', 'ci.md'), 'utf8');
+    for (const source of stage.copiedFromContext) await access(join(REPO_ROOT, source));
+    const docs = await readFile(join(REPO_ROOT, 'docs', 'ci.md'), 'utf8');
     for (const port of ports)
       assert.ok(docs.includes(`-p ${port}:${port}`), `docs/ci.md does not publish ${port}`);
   });
@@ -128,7 +127,7 @@ describe('Dockerfile', () => {
     const [file, ...args] = [...stage.entrypoint, ...stage.cmd];
     assert.equal(file, 'node');
     const server: ChildProcess = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

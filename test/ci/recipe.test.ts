@@ -11,10 +11,11 @@ import { access, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { repoPath } from '../helpers/repo-paths.js';
 import { CLI_ENTRY } from '../testing/fixtures/run-cli.js';
 import { freePorts } from './free-ports.js';
 
-const DOC = join(import.meta.dirname, '..', '..', 'docs', 'ci.md');
+const DOC = repoPath('docs', 'ci.md');
 
 function recipeOf(markdown: string): string {
   const block = /<!-- ci-recipe:start -->\n```sh\n([\s\S]*?)```\n<!-- ci-recipe:end -->/.exec(markdown);

@@ -7,9 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { assertBuilt, BIN } from '../helpers/cli-process.js';
+import { repoPath } from '../helpers/repo-paths.js';
 
-const LOG_MODULES = new URL('../helpers/log-module-urls.mjs', import.meta.url);
+const LOG_MODULES = pathToFileURL(repoPath('test', 'helpers', 'log-module-urls.mjs'));
 
 /** Loaded only by the commands that need them: the packages, and our modules that load them. */
 const HEAVY = [

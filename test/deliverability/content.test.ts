@@ -14,6 +14,7 @@ import type Mail from 'nodemailer/lib/mailer/index.js';
 import { displayedHost, localHostReason } from '../../src/deliverability/hosts.js';
 import type { ContentFinding, DeliverabilityReport } from '../../src/index.js';
 import { MailportClient } from '../../src/index.js';
+import { repoPath } from '../helpers/repo-paths.js';
 import { type ApiHarness, startApiHarness } from '../http/harness.js';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
 
@@ -307,7 +308,7 @@ describe('deliverability checks: hostile input', () => {
         (_, index) => `DKIM-Signature: v=1; a=rsa-sha256; d=d${index}.example; s=s; bh=AAAA; b=AAAA; h=from`,
       );
       const messages = [
-        await readFile(new URL('../fixtures/malformed.eml', import.meta.url)),
+        await readFile(repoPath('test', 'fixtures', 'malformed.eml')),
         Buffer.from(
           [...junkSignatures, 'From: a@example.com, b@example.org', 'Subject: x', '', 'body', ''].join(
             '\r\n',

@@ -12,8 +12,9 @@ import { selectClients } from '../../src/deliverability/caniemail.js';
 import { checkHtmlCompatibility } from '../../src/deliverability/html-compatibility.js';
 import { detectFeatures, type FeatureUse } from '../../src/deliverability/html-features.js';
 import type { HtmlCompatibility, HtmlFeatureFinding } from '../../src/deliverability/types.js';
+import { repoPath } from '../helpers/repo-paths.js';
 
-const NEWSLETTER = readFileSync(new URL('../fixtures/newsletter-mjml.html', import.meta.url), 'utf8');
+const NEWSLETTER = readFileSync(repoPath('test', 'fixtures', 'newsletter-mjml.html'), 'utf8');
 
 function uses(html: string): FeatureUse[] {
   return [...detectFeatures(html).values()];

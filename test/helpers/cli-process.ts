@@ -3,10 +3,10 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { repoPath } from './repo-paths.js';
 
-export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mailport');
-const BUILT_ENTRY = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+export const BIN = repoPath('bin', 'mailport');
+const BUILT_ENTRY = repoPath('dist', 'src', 'cli', 'main.js');
 
 /** A sandbox of its own with only the relay listener, on an ephemeral port. */
 export const RELAY_ONLY_EPHEMERAL = [

@@ -13,8 +13,9 @@ import type { Envelope } from '../../src/domain/types.js';
 import { messageFacts } from '../../src/mime/message-facts.js';
 import { parseMessage } from '../../src/mime/parse-message.js';
 import { plainText } from '../../src/mime/snippet.js';
+import { repoPath } from '../helpers/repo-paths.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = repoPath('test', 'fixtures');
 
 const envelope: Envelope = {
   mailFrom: { address: 'sender@example.com', params: {} },

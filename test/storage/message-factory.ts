@@ -5,11 +5,12 @@ import type { AuthFacts, Envelope, TlsFacts } from '../../src/domain/types.js';
 import { messageFacts } from '../../src/mime/message-facts.js';
 import type { ProfileName } from '../../src/profiles/port-profiles.js';
 import type { NewMessage } from '../../src/storage/store.js';
+import { repoPath } from '../helpers/repo-paths.js';
 
 export type FixtureName = 'alternative' | 'attachments' | 'inline-image' | 'rfc2047' | 'bcc' | 'malformed';
 
 export function readFixture(name: FixtureName): Buffer {
-  return readFileSync(new URL(`../fixtures/${name}.eml`, import.meta.url));
+  return readFileSync(repoPath('test', 'fixtures', `${name}.eml`));
 }
 
 export interface MessageOptions {

@@ -7,19 +7,22 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-
-const ROOT = join(import.meta.dirname, '..', '..');
+import { REPO_ROOT } from '../helpers/repo-paths.js';
 
 test('examples/node-test passes against the built package', async () => {
   assert.ok(
-    existsSync(join(ROOT, 'dist', 'src', 'index.js')),
+    existsSync(join(REPO_ROOT, 'dist', 'src', 'index.js')),
     'dist/src/index.js is missing: run `npm run build` (npm test does it first).',
   );
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', join('examples', 'node-test', 'password-reset.test.ts')],
     // Without NODE_TEST_CONTEXT the inner runner reports in TAP, not to this runner's protocol.
-    { cwd: ROOT, env: { ...process.env, NODE_TEST_CONTEXT: undefined }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {

@@ -4,14 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
+import { REPO_ROOT, repoPath } from '../helpers/repo-paths.js';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'start-send-stop.ts');
+const FIXTURE = repoPath('test', 'testing', 'fixtures', 'start-send-stop.ts');
 
 test('a process that starts, sends to, and stops a sandbox exits by itself', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    cwd: join(import.meta.dirname, '..', '..'),
+    cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -5,11 +5,11 @@
  * completions and then fails to compile with TS1362, and never exists at run time.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
+import { repoPath } from '../helpers/repo-paths.js';
 
-const INDEX = join(import.meta.dirname, '..', '..', 'src', 'index.ts');
+const INDEX = repoPath('src', 'index.ts');
 
 /** The names the entry point exports, split into values (they need a runtime binding) and types. */
 function declaredExports(): { values: string[]; types: string[] } {
