@@ -14,6 +14,7 @@ import { negotiateMediaTypes } from './content-negotiation.js';
 import type { HttpDeps, RouteContext } from './deps.js';
 import { EventStreamHub } from './event-stream.js';
 import { answerPlainHttpRequests } from './https-only.js';
+import { LAZY_SCHEMA_COMPILERS } from './lazy-schema-compilers.js';
 import { sendProblem, toProblem } from './problem.js';
 import { documentRequestErrors } from './request-errors.js';
 import { RouteMethods } from './route-methods.js';
@@ -69,6 +70,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // Validation errors carry the schema that failed, so a pattern mismatch can be explained in
     // the words of the field's description (problem.ts).
     ajv: { customOptions: { verbose: true } },
+    schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
   });
   base.server.maxConnections = MAX_HTTP_CONNECTIONS;
   // First of all hooks, so every route, the UI's files and the 404 handler included, inherits it.
