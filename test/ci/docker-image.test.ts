@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PORT_PROFILES, PROFILE_NAMES } from '../../src/profiles/port-profiles.js';
 import { assertBuilt } from '../helpers/cli-process.js';
-import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { REPO_ROOT, repoPath } from '../helpers/repo-paths.js';
 import { freePorts } from './free-ports.js';
 
 interface RuntimeStage {
@@ -75,7 +75,7 @@ describe('Dockerfile', () => {
   let dataDir: string;
 
   before(async () => {
-    stage = readRuntimeStage(await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+    stage = readRuntimeStage(await readFile(repoPath('Dockerfile'), 'utf8'));
     dataDir = await mkdtemp(join(tmpdir(), 'mailport-docker-'));
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
@@ -96,8 +96,8 @@ describe('Dockerfile', () => {
     );
     assert.deepEqual(stage.volumes, [stage.env.MAILPORT_DATA_DIR]);
     assert.equal(stage.env.MAILPORT_HOST, '0.0.0.0');
-    for (const source of stage.copiedFromContext) await access(join(REPO_ROOT, source));
-    const docs = await readFile(join(REPO_ROOT, 'docs', 'ci.md'), 'utf8');
+    for (const source of stage.copiedFromContext) await access(repoPath(source));
+    const docs = await readFile(repoPath('docs', 'ci.md'), 'utf8');
     for (const port of ports)
       assert.ok(docs.includes(`-p ${port}:${port}`), `docs/ci.md does not publish ${port}`);
   });

@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { REPO_ROOT, repoPath } from '../helpers/repo-paths.js';
 
 test('examples/node-test passes against the built package', async () => {
   assert.ok(
-    existsSync(join(REPO_ROOT, 'dist', 'src', 'index.js')),
+    existsSync(repoPath('dist', 'src', 'index.js')),
     'dist/src/index.js is missing: run `npm run build` (npm test does it first).',
   );
   const child = spawn(
