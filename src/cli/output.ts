@@ -6,6 +6,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_API_URL, MailportClient } from '../client/api-client.js';
 import type { AddressValue, SessionChaos } from '../domain/types.js';
+import { localSandboxCa, readCaFile } from './ca-file.js';
 
 /** Where command output goes; tests capture it. */
 export interface CliIo {
@@ -19,8 +20,9 @@ export const processIo: CliIo = {
 };
 
 export const API_ENV = 'MAILPORT_API';
+export const API_CA_ENV = 'MAILPORT_API_CA';
 
-/** Adds the global `--api URL` option to the root program once, whichever command group asks first. */
+/** Adds the global `--api URL` and `--api-ca FILE` options to the root program once, whichever command group asks first. */
 export function ensureApiOption(program: Command): void {
   if (program.options.some((option) => option.long === '--api')) return;
   program.addOption(
@@ -31,12 +33,28 @@ export function ensureApiOption(program: Command): void {
       .env(API_ENV)
       .default(DEFAULT_API_URL),
   );
+  program.addOption(
+    new Option(
+      '--api-ca <file>',
+      'also trust this CA certificate (PEM) for an https:// --api (serve --http-tls); for a loopback host the CA of a sandbox started here (.mailport/tls/ca.pem) is trusted without it',
+    ).env(API_CA_ENV),
+  );
 }
 
 /** A client for the API named by `--api` (or MAILPORT_API), as seen from any subcommand. */
 export function clientFor(command: Command): MailportClient {
-  const { api } = command.optsWithGlobals<{ api?: string }>();
-  return new MailportClient(api ?? DEFAULT_API_URL);
+  const { api = DEFAULT_API_URL, apiCa } = command.optsWithGlobals<{ api?: string; apiCa?: string }>();
+  const caFile = apiCa ?? (api.startsWith('https:') ? localSandboxCa(hostOf(api)) : undefined);
+  return new MailportClient(api, caFile === undefined ? {} : { ca: readCaFile(caFile, '--api-ca') });
+}
+
+/** The host of an API URL as `localSandboxCa` takes it; a URL that does not parse fails in the client. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
 }
 
 export function printJson(io: CliIo, value: unknown): void {

@@ -17,6 +17,7 @@ import { type StreamWaitOptions, waitForMatchingMessages, waitForMatchingSession
 import type { MessageFilter, SessionFilter } from './message-filter.js';
 import type { ReceivedMessage } from './received-message.js';
 import { readServerSentEvents } from './sse.js';
+import { fetchTrusting } from './trusting-fetch.js';
 import type {
   AttachmentContent,
   CheckOptions,
@@ -71,8 +72,14 @@ interface RequestOptions {
 }
 
 export interface MailportClientOptions {
-  /** A fetch implementation to use instead of the global one. */
+  /** A fetch implementation to use instead of the global one (not together with `ca`). */
   fetch?: typeof fetch;
+  /**
+   * CA certificates (PEM) to trust for an `https://` API, besides the system's and
+   * NODE_EXTRA_CA_CERTS: a sandbox started with `--http-tls` signs its certificate with its local
+   * CA, the `<data dir>/tls/ca.pem` that `mailport serve` prints as "TLS CA".
+   */
+  ca?: string | readonly string[];
   /**
    * The login of a sandbox started with `mailport serve --http-auth`, sent as HTTP Basic
    * credentials; a base URL of the form `http://USER:PASS@HOST:PORT` gives it too (this wins).
@@ -100,7 +107,7 @@ export class MailportClient {
   constructor(baseUrl: string = DEFAULT_API_URL, options: MailportClientOptions = {}) {
     const { url, login } = parseBaseUrl(baseUrl);
     this.baseUrl = url;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = fetchFor(options);
     const auth = options.auth ?? login;
     this.#authorization =
       auth === null ? null : `Basic ${Buffer.from(`${auth.user}:${auth.pass}`, 'utf8').toString('base64')}`;
@@ -399,6 +406,24 @@ export class MailportClient {
     }
     return url.toString();
   }
+}
+
+function fetchFor({ fetch: given, ca }: MailportClientOptions): typeof fetch {
+  if (ca === undefined) return given ?? globalThis.fetch;
+  if (given !== undefined)
+    throw new MailportError('MP_ERR_USAGE', 'MailportClient takes `fetch` or `ca`, not both.', {
+      hint: 'Drop `ca` and make your fetch trust the CA, or drop `fetch`.',
+    });
+  const pems = typeof ca === 'string' ? [ca] : [...ca];
+  if (pems.length === 0 || pems.some((pem) => !pem.includes('-----BEGIN CERTIFICATE-----')))
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      'MailportClient `ca` must be PEM certificate text, not a file name.',
+      {
+        hint: "Read the file first, e.g. `ca: readFileSync('.mailport/tls/ca.pem', 'utf8')`.",
+      },
+    );
+  return fetchTrusting(pems);
 }
 
 /**

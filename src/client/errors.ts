@@ -126,7 +126,7 @@ function whyUnreachable(
   if (UNTRUSTED_CERTIFICATE.has(reason))
     return {
       problem: 'its HTTPS certificate is not trusted here.',
-      hint: 'A sandbox signs it with its local CA: set NODE_EXTRA_CA_CERTS to that CA file (`mailport serve` prints it as "TLS CA", e.g. .mailport/tls/ca.pem), or start serve with --tls-cert and a certificate this machine trusts.',
+      hint: 'A sandbox signs it with its local CA, the file `mailport serve` prints as "TLS CA" (e.g. .mailport/tls/ca.pem): pass it to mailport commands with --api-ca FILE (or MAILPORT_API_CA), to MailportClient as `ca`, or to any Node client with NODE_EXTRA_CA_CERTS; or start serve with --tls-cert and a certificate this machine trusts.',
     };
   if (reason === 'ERR_TLS_CERT_ALTNAME_INVALID')
     return {
@@ -142,7 +142,7 @@ function whyUnreachable(
   if (!https && HUNG_UP.has(reason))
     return {
       problem: 'something accepted the connection and closed it without an answer.',
-      hint: `A sandbox started with --http-tls answers only HTTPS: use ${baseUrl.replace(/^http:/, 'https:')} (with NODE_EXTRA_CA_CERTS set to its CA). Otherwise point --api (or MAILPORT_API) at the "Web UI + API" address \`mailport serve\` printed.`,
+      hint: `A sandbox started with --http-tls answers only HTTPS: use ${baseUrl.replace(/^http:/, 'https:')} (trusting its CA: --api-ca FILE, or NODE_EXTRA_CA_CERTS). Otherwise point --api (or MAILPORT_API) at the "Web UI + API" address \`mailport serve\` printed.`,
     };
   return {
     problem: `is \`mailport serve\` running there?`,

@@ -65,7 +65,7 @@ function httpsRequiredResponse(request: string, socket: Socket): string {
   // Both parts pass SAFE_HOST and SAFE_TARGET: nothing in the URL needs escaping in HTML or JSON.
   const secureUrl = `https://${host}${SAFE_TARGET.test(target) ? target : '/'}`;
   const detail = `This port speaks HTTPS only (mailport serve --http-tls): use ${secureUrl}`;
-  const fix = `Use ${secureUrl}; a sandbox signs its certificate with its local CA, so trust that CA (\`mailport serve\` prints it as "TLS CA"; for Node clients set NODE_EXTRA_CA_CERTS to it).`;
+  const fix = `Use ${secureUrl}; a sandbox signs its certificate with its local CA, so trust that CA (\`mailport serve\` prints it as "TLS CA"; pass it to \`mailport\` commands as --api-ca, and to other Node clients as NODE_EXTRA_CA_CERTS).`;
   const wantsHtml = /\r?\nAccept:[^\r\n]*text\/html/i.test(head);
   const [type, body] = wantsHtml
     ? [

@@ -6,16 +6,15 @@
  * failure. Every step has its own timeout and every failure is an SmtpClientError.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import {
   type ConnectionOptions,
   checkServerIdentity,
-  rootCertificates,
   type SecureVersion,
   type TLSSocket,
   connect as tlsConnect,
 } from 'node:tls';
+import { withDefaultTrust } from '../tls/trust-store.js';
 import { type EhloCapabilities, parseEhlo } from './ehlo.js';
 import {
   OutOfStepError,
@@ -629,9 +628,7 @@ async function handshake(
     // RFC 6066 §3: SNI carries host names only, never IP addresses.
     ...(isIP(checkedName) === 0 ? { servername: checkedName } : {}),
     rejectUnauthorized: verify,
-    ...(tlsOptions.ca && tlsOptions.ca.length > 0
-      ? { ca: [...rootCertificates, ...extraCaFromEnvironment(), ...tlsOptions.ca] }
-      : {}),
+    ...(tlsOptions.ca && tlsOptions.ca.length > 0 ? { ca: withDefaultTrust(tlsOptions.ca) } : {}),
     ...(tlsOptions.minVersion ? { minVersion: tlsOptions.minVersion } : {}),
     ...(tlsOptions.maxVersion ? { maxVersion: tlsOptions.maxVersion } : {}),
     ...(tlsOptions.ciphers ? { ciphers: tlsOptions.ciphers } : {}),
@@ -687,23 +684,6 @@ function handshakeFailure(error: unknown): string {
 /** RFC 6531 §3.4: a non-ASCII address needs the SMTPUTF8 parameter. */
 export function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
-}
-
-let environmentCas: string[] | null = null;
-
-/**
- * Passing `ca` replaces Node's default trust store, which also drops NODE_EXTRA_CA_CERTS; read
- * that file here so `--ca` adds to the trust the user already configured.
- */
-function extraCaFromEnvironment(): string[] {
-  if (environmentCas) return environmentCas;
-  const path = process.env.NODE_EXTRA_CA_CERTS;
-  try {
-    environmentCas = path ? [readFileSync(path, 'utf8')] : [];
-  } catch {
-    environmentCas = [];
-  }
-  return environmentCas;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface SandboxOptions {
    * @defaultValue none: the API is open
    */
   httpAuth?: ReadonlyArray<{ user: string; pass: string }>;
+  /** Serve the HTTP API over HTTPS, as `mailport serve --http-tls`; `client` trusts the sandbox CA. */
+  httpTls?: boolean;
   /** Name in the greeting and the certificate. @defaultValue 'localhost' */
   hostname?: string;
   /** Keep messages and TLS files here; by default a temporary dir that `stop()` removes. */
@@ -187,6 +189,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       senderMustMatchLogin: options.senderMustMatchLogin === true,
       auth: authPairs.map(({ user, pass }) => `${user}:${pass}`),
       httpAuth: (options.httpAuth ?? []).map(({ user, pass }) => `${user}:${pass}`),
+      httpTls: options.httpTls === true,
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.storage === undefined ? {} : { storage: options.storage }),
@@ -248,7 +251,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls: { ca: info.tls.caPem, servername: config.hostname, minVersion: 'TLSv1.2' },
       };
     },
-    client: new MailportClient(info.http.url, httpLogin === undefined ? {} : { auth: { ...httpLogin } }),
+    client: new MailportClient(info.http.url, {
+      ...(httpLogin === undefined ? {} : { auth: { ...httpLogin } }),
+      ...(config.httpTls ? { ca: info.tls.caPem } : {}),
+    }),
     stop: () => running.stop(),
   };
 }

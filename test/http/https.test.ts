@@ -8,13 +8,16 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { get } from 'node:https';
 import { type AddressInfo, createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:tls';
+import { MailportClient, MailportNetworkError } from '../../src/client/api-client.js';
+import { createCertificateAuthority } from '../../src/tls/certificates.js';
 import { launchChromium } from '../helpers/chromium.js';
 import {
   RELAY_ONLY_EPHEMERAL,
@@ -133,6 +136,69 @@ describe('the HTTP API over HTTPS (--http-tls)', () => {
     assert.match(overHttp.stderr, /failed with 400: This port speaks HTTPS only/);
     assert.match(overHttp.stderr, new RegExp(`use ${url.replace(/\./g, '\\.')}/api/v1/messages`));
     assert.match(overHttp.stderr, /NODE_EXTRA_CA_CERTS/);
+  });
+
+  test('the CLI trusts the CA given with --api-ca or MAILPORT_API_CA, and a sandbox CA of its data dir by itself', async () => {
+    const noEnvironmentCa = { NODE_EXTRA_CA_CERTS: '', MAILPORT_DATA_DIR: '/nonexistent' };
+    const listedWith = async (args: string[], env: NodeJS.ProcessEnv): Promise<void> => {
+      const result = await runMailport([...args, 'messages', 'list', '--json'], {
+        ...noEnvironmentCa,
+        ...env,
+      });
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.ok(Array.isArray(JSON.parse(result.stdout).items), result.stdout);
+    };
+    await listedWith(['--api', url, '--api-ca', caFile], {});
+    await listedWith(['--api', url], { MAILPORT_API_CA: caFile });
+    // `mailport serve` run from a directory keeps its CA in <data dir>/tls/ca.pem: a loopback
+    // https:// API is then trusted with no option, by address or by name.
+    const dataDir = dirname(dirname(caFile));
+    await listedWith(['--api', url], { MAILPORT_DATA_DIR: dataDir });
+    await listedWith(['--api', url.replace('127.0.0.1', 'localhost')], { MAILPORT_DATA_DIR: dataDir });
+
+    const missing = await runMailport(['--api', url, '--api-ca', '/nonexistent/ca.pem', 'messages', 'list']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /Cannot read --api-ca \/nonexistent\/ca\.pem/);
+
+    const otherCaFile = join(await mkdtemp(join(tmpdir(), 'mailport-other-ca-')), 'ca.pem');
+    await writeFile(otherCaFile, (await createCertificateAuthority()).certPem);
+    const wrongCa = await runMailport(
+      ['--api', url, '--api-ca', otherCaFile, 'messages', 'list'],
+      noEnvironmentCa,
+    );
+    assert.equal(wrongCa.code, 1);
+    assert.match(wrongCa.stderr, /its HTTPS certificate is not trusted here/);
+    assert.match(wrongCa.stderr, /--api-ca FILE/);
+  });
+
+  test('the typed client trusts the CA given as `ca`: requests, waits and the event stream', async () => {
+    const client = new MailportClient(url, { ca });
+    assert.equal((await client.info()).http.url, url);
+    const arrived = client.waitForMessage({ subject: 'typed client over https' }, { timeout: 10_000 });
+    const sent = await runClient('swaks', [
+      ...['--server', `127.0.0.1:${serve.ports.relay}`, '--from', 'app@example.com'],
+      ...['--to', 'alice@example.com', '--header', 'Subject: typed client over https'],
+    ]);
+    assert.match(sent, /<- {2}250 2\.0\.0/);
+    assert.equal((await arrived).subject, 'typed client over https');
+
+    // Through undici as through the global fetch, an untrusted certificate is named as such.
+    for (const untrusted of [
+      new MailportClient(url),
+      new MailportClient(url, { ca: (await createCertificateAuthority()).certPem }),
+    ]) {
+      await assert.rejects(untrusted.info(), (error: Error) => {
+        assert.ok(error instanceof MailportNetworkError, String(error));
+        assert.match(error.message, /its HTTPS certificate is not trusted here/);
+        assert.match(error.hint ?? '', /MailportClient as `ca`/);
+        return true;
+      });
+    }
+    assert.throws(
+      () => new MailportClient(url, { ca: caFile }),
+      /`ca` must be PEM certificate text, not a file name/,
+    );
+    assert.throws(() => new MailportClient(url, { ca, fetch }), /takes `fetch` or `ca`, not both/);
   });
 
   test('the CLI pointed with https:// at a plain HTTP port says to use http://', async () => {

@@ -253,3 +253,26 @@ test('startSandbox({ senderMustMatchLogin }): nodemailer sending as another addr
     await sandbox.stop();
   }
 });
+
+test('startSandbox({ httpTls }): the API answers only HTTPS, and `client` trusts the sandbox CA', async () => {
+  const sandbox = await startSandbox({ httpTls: true });
+  try {
+    assert.match(sandbox.apiUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const arrived = sandbox.client.waitForMessage({ subject: 'over an HTTPS API' }, { timeout: 10_000 });
+    const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+    try {
+      await transport.sendMail({
+        from: 'app@example.com',
+        to: 'alice@example.com',
+        subject: 'over an HTTPS API',
+      });
+    } finally {
+      transport.close();
+    }
+    assert.equal((await arrived).subject, 'over an HTTPS API');
+    // The global fetch does not trust the sandbox CA: the client's own trust is what worked above.
+    await assert.rejects(fetch(`${sandbox.apiUrl}/healthz`), /fetch failed/);
+  } finally {
+    await sandbox.stop();
+  }
+});

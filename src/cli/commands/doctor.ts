@@ -6,9 +6,9 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { COLOURS, formatDoctorReport, NO_COLOURS } from '../../doctor/format.js';
 import { MailportError } from '../../errors.js';
+import { localSandboxCa } from '../ca-file.js';
 import { type CliIo, printJson, processIo } from '../output.js';
 import {
-  localSandboxCa,
   parseEhloName,
   parseMailbox,
   parsePortList,
@@ -97,7 +97,7 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
           },
         );
       }
-      const caFile = options.ca ?? (await localSandboxCa(host));
+      const caFile = options.ca ?? localSandboxCa(host);
       // Loaded when run, so that every other command starts without the doctor's TLS code.
       const { runDoctor } = await import('../../doctor/doctor.js');
       const report = await runDoctor({

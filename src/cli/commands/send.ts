@@ -10,15 +10,10 @@ import { buildMessage, envelopeAddresses, readMessageFile } from '../../send/mes
 import { describeAttempt, isSilentGreeting, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
+import { localSandboxCa, readCaFile } from '../ca-file.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation } from './explain.js';
-import {
-  localSandboxCa,
-  parseSeconds,
-  parseServer,
-  readCaFile,
-  resolveCredentials,
-} from './smtp-client-options.js';
+import { parseSeconds, parseServer, resolveCredentials } from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -108,7 +103,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       const { host, port } = server;
       const credentials = resolveCredentials(options, server);
       const from = options.from ?? defaultSender(credentials?.user);
-      const caFile = options.ca ?? (await localSandboxCa(host));
+      const caFile = options.ca ?? localSandboxCa(host);
       if (caFile && !options.ca) io.out(`Trusting the local Mailport sandbox CA ${caFile}\n`);
       const message =
         options.data === undefined
@@ -133,7 +128,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
         to: options.to.flatMap(envelopeAddresses),
         message,
         ...(credentials ? { credentials } : {}),
-        ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
+        ...(caFile ? { ca: [readCaFile(caFile)] } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         stepTimeoutMs: options.timeout,
         onProgress: (event) => io.out(formatProgress(host, event)),

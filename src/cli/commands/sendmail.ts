@@ -19,13 +19,8 @@ import {
 } from '../../sendmail/smtp-session.js';
 import { prepareSubmission } from '../../sendmail/submission.js';
 import type { SmtpClientError } from '../../smtp-client/index.js';
-import {
-  localSandboxCa,
-  parseSeconds,
-  parseServer,
-  readCaFile,
-  resolveCredentials,
-} from './smtp-client-options.js';
+import { localSandboxCa, readCaFile } from '../ca-file.js';
+import { parseSeconds, parseServer, resolveCredentials } from './smtp-client-options.js';
 
 /** sysexits(3): what sendmail's callers (cron, PHP, git) read from its exit status. */
 const EX_USAGE = 64;
@@ -164,7 +159,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       ...(options.F === undefined ? {} : { fullName: options.F }),
       hostname: hostname(),
     });
-    const caFile = options.ca ?? (options.tls === 'none' ? undefined : await localSandboxCa(host));
+    const caFile = options.ca ?? (options.tls === 'none' ? undefined : localSandboxCa(host));
     const { sendMessage } = await import('../../send/send.js');
     const result = await sendMessage({
       host,
@@ -174,7 +169,7 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       to: submission.to,
       message: submission.message,
       ...(credentials ? { credentials } : {}),
-      ...(caFile ? { ca: [await readCaFile(caFile)] } : {}),
+      ...(caFile ? { ca: [readCaFile(caFile)] } : {}),
       stepTimeoutMs: options.timeout,
     });
     if (options.v) process.stderr.write(transcriptText(result));

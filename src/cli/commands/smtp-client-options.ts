@@ -2,8 +2,6 @@
  * Option parsing shared by the client-side commands (doctor, send, explain): ports, timeouts,
  * and passwords that never appear on the command line when `--pass-env` is used.
  */
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
 import { checkMailbox } from '../../protocol/envelope.js';
@@ -173,33 +171,4 @@ export function resolveCredentials(
     });
   }
   return user !== undefined && pass !== undefined ? { user, pass } : undefined;
-}
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-/**
- * The CA of a Mailport sandbox running from this directory (`mailport serve` keeps it in
- * `<data dir>/tls/ca.pem`), trusted automatically for loopback hosts when no --ca is given.
- */
-export async function localSandboxCa(host: string): Promise<string | undefined> {
-  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) return undefined;
-  const path = join(process.env.MAILPORT_DATA_DIR ?? '.mailport', 'tls', 'ca.pem');
-  try {
-    await access(path);
-    return path;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The PEM text of `--ca FILE`; a missing, unreadable or directory path is a usage error. */
-export async function readCaFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new MailportError('MP_ERR_USAGE', `Cannot read --ca ${path}: ${(error as Error).message}`, {
-      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
-      cause: error,
-    });
-  }
 }

@@ -1,0 +1,31 @@
+/**
+ * The CA certificate a command trusts besides the system's: the file given (`--ca`, `--api-ca`), or
+ * else, for a loopback host, the CA of a sandbox started from this directory.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MailportError } from '../errors.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * The CA of a Mailport sandbox running from this directory (`mailport serve` keeps it in
+ * `<data dir>/tls/ca.pem`), trusted automatically for loopback hosts when no CA file is given.
+ */
+export function localSandboxCa(host: string): string | undefined {
+  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) return undefined;
+  const path = join(process.env.MAILPORT_DATA_DIR ?? '.mailport', 'tls', 'ca.pem');
+  return existsSync(path) ? path : undefined;
+}
+
+/** The PEM text of a CA file option; a missing, unreadable or directory path is a usage error. */
+export function readCaFile(path: string, option = '--ca'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MailportError('MP_ERR_USAGE', `Cannot read ${option} ${path}: ${(error as Error).message}`, {
+      hint: 'give a PEM file holding the CA certificate, e.g. the ca.pem that `mailport serve` prints.',
+      cause: error,
+    });
+  }
+}
