@@ -296,11 +296,12 @@ describe('the web UI over HTTPS, in Chromium', () => {
       // Typed as http://, the address answers with a page that links to the https:// one.
       const plainResponse = await page.goto(sandbox.apiUrl.replace('https:', 'http:'));
       assert.equal(plainResponse?.status(), 400);
-      await page.getByRole('link', { name: `${sandbox.apiUrl}/` }).click();
-      await page.waitForURL(`${sandbox.apiUrl}/`);
-      const response = await page.reload();
-      assert.equal(response?.status(), 200);
-      assert.equal((await response?.securityDetails())?.protocol?.startsWith('TLS 1.'), true);
+      const [response] = await Promise.all([
+        page.waitForResponse(`${sandbox.apiUrl}/`),
+        page.getByRole('link', { name: `${sandbox.apiUrl}/` }).click(),
+      ]);
+      assert.equal(response.status(), 200);
+      assert.equal((await response.securityDetails())?.protocol?.startsWith('TLS 1.'), true);
       await page.getByText('No mail yet.').waitFor();
       await page.locator('.live-live').waitFor();
       const sent = await runClient('swaks', [
