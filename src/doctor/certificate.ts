@@ -128,6 +128,7 @@ export function analyseCertificate(
   } else if (!trusted) {
     problems.push('cert-untrusted-ca');
     const sentLeafAlone = tls.chainError === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' && tls.chain.length === 0;
+    const namesake = namesakeCa(tls.chain.at(-1) ?? peer, trust.caCertificates);
     findings.push({
       level: 'error',
       cause: 'cert-untrusted-ca',
@@ -135,7 +136,7 @@ export function analyseCertificate(
         trust.caFile
           ? `, neither in the system store nor in ${trust.caFile}`
           : '; if it is a private or sandbox CA, pass its file with --ca'
-      }.${sentLeafAlone ? LEAF_ALONE : ''}`,
+      }.${namesake && trust.caFile ? namesakeNote(trust.caFile) : sentLeafAlone ? LEAF_ALONE : ''}`,
       verify,
     });
   }
@@ -203,6 +204,18 @@ function anchored(chain: X509Certificate[], extraCas: X509Certificate[]): boolea
 
 function isSelfSigned(certificate: X509Certificate): boolean {
   return certificate.subject === certificate.issuer && certificate.verify(certificate.publicKey);
+}
+
+/**
+ * A CA given with --ca that bears the name of the one that issued `certificate` but did not sign
+ * it: a CA of the same name made elsewhere with a key of its own, as every Mailport data dir makes.
+ */
+function namesakeCa(certificate: X509Certificate, cas: X509Certificate[]): X509Certificate | undefined {
+  return cas.find((ca) => ca.subject === certificate.issuer && !issuedByAny(certificate, [ca]));
+}
+
+function namesakeNote(caFile: string): string {
+  return ` ${caFile} holds a CA of that name, but not the one that signed this certificate: the same name was given to another CA with a key of its own (every Mailport data dir creates its own local CA, as other tools that generate one do). Pass the CA file of the server you are checking: a Mailport sandbox prints it as "TLS CA" when it starts, and has it at <data dir>/tls/ca.pem.`;
 }
 
 function issuedByAny(certificate: X509Certificate, cas: X509Certificate[]): boolean {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runDoctor } from '../../src/doctor/index.js';
-import type { PemPair } from '../../src/tls/certificates.js';
+import { createCertificateAuthority, type PemPair } from '../../src/tls/certificates.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { createTlsFixtures, type TlsFixtures } from '../smtp-client/test-servers.js';
 
@@ -69,3 +69,28 @@ for (const [name, cause] of cases) {
     assert.deepEqual(result, { submission: [cause], submissions: [cause], recommended: null });
   });
 }
+
+test('the CA file of another sandbox: a CA of the same name that did not sign the certificate is named as such', async () => {
+  const sandbox = await startTestSandbox();
+  const otherCaFile = join(tempDir, 'other-sandbox-ca.pem');
+  // Every data dir makes a CA named "Mailport Local Development CA", with a key of its own.
+  await writeFile(otherCaFile, (await createCertificateAuthority()).certPem);
+  try {
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [sandbox.port('submission')],
+      caFile: otherCaFile,
+      stepTimeoutMs: 5000,
+    });
+    const [port] = report.ports;
+    assert.deepEqual(port?.certificate?.problems, ['cert-untrusted-ca']);
+    const finding = port?.findings.find((candidate) => candidate.cause === 'cert-untrusted-ca');
+    assert.match(
+      finding?.message ?? '',
+      /other-sandbox-ca\.pem holds a CA of that name, but not the one that signed/,
+    );
+    assert.doesNotMatch(finding?.message ?? '', /sent its own certificate alone/);
+  } finally {
+    await sandbox.stop();
+  }
+});

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import { get } from 'node:https';
 import { type AddressInfo, createConnection } from 'node:net';
@@ -160,12 +160,14 @@ describe('the HTTP API over HTTPS (--http-tls)', () => {
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /Cannot read --api-ca \/nonexistent\/ca\.pem/);
 
-    const otherCaFile = join(await mkdtemp(join(tmpdir(), 'mailport-other-ca-')), 'ca.pem');
+    const otherCaDir = await mkdtemp(join(tmpdir(), 'mailport-other-ca-'));
+    const otherCaFile = join(otherCaDir, 'ca.pem');
     await writeFile(otherCaFile, (await createCertificateAuthority()).certPem);
     const wrongCa = await runMailport(
       ['--api', url, '--api-ca', otherCaFile, 'messages', 'list'],
       noEnvironmentCa,
     );
+    await rm(otherCaDir, { recursive: true });
     assert.equal(wrongCa.code, 1);
     assert.match(wrongCa.stderr, /its HTTPS certificate is not trusted here/);
     assert.match(wrongCa.stderr, /--api-ca FILE/);
