@@ -4,13 +4,14 @@
  * three roles), no fallback on errors that would repeat everywhere, and the explain answer.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MailportError } from '../../src/errors.js';
 import { buildMessage, createMailportTransport, sendMessage } from '../../src/send/index.js';
 import { otherTlsModeFor, planAttempts } from '../../src/send/plan.js';
+import { createCertificateAuthority } from '../../src/tls/certificates.js';
 import { runSend } from '../helpers/run-command.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import {
@@ -548,6 +549,48 @@ describe('mailport send (command)', () => {
       runSend(['--server', 'localhost', '--to', 'bob@example.com', '--data', '-', '--subject', 'x']),
       /--data <file>' cannot be used with option '--subject <text>'/,
     );
+  });
+
+  test('a CA that does not verify the server: the note names its file, given with --ca or picked for this machine', async () => {
+    const dataDir = join(tempDir, 'other-sandbox');
+    await mkdir(join(dataDir, 'tls'), { recursive: true });
+    const otherCa = join(dataDir, 'tls', 'ca.pem');
+    await writeFile(otherCa, (await createCertificateAuthority()).certPem);
+    const sendTo = (args: string[]) =>
+      runSend([
+        '--server',
+        `127.0.0.1:${submission.port}`,
+        '--from',
+        'a@example.com',
+        '--to',
+        'b@example.com',
+        ...args,
+      ]);
+
+    const given = await sendTo(['--ca', otherCa]);
+    assert.equal(given.exitCode, 1);
+    assert.match(given.output, /Cause: +cert-untrusted-ca/);
+    assert.match(
+      given.output,
+      new RegExp(`Note: +${otherCa.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not verify`),
+    );
+    assert.match(
+      given.output.replace(/\s+/g, ' '),
+      /its CA is the ca\.pem it printed as "TLS CA" .* pass that file with --ca\./,
+    );
+
+    process.env.MAILPORT_DATA_DIR = dataDir;
+    try {
+      const picked = await sendTo([]);
+      assert.equal(picked.exitCode, 1);
+      assert.match(picked.output, new RegExp(`^Trusting the local Mailport sandbox CA ${otherCa}`));
+      assert.match(
+        picked.output.replace(/\s+/g, ' '),
+        /trusted because the server is on this machine, did not verify/,
+      );
+    } finally {
+      delete process.env.MAILPORT_DATA_DIR;
+    }
   });
 
   test('a failure prints the explain answer and exits 1', async () => {

@@ -74,7 +74,8 @@ function confidenceWord(confidence: number): string {
   return 'a best guess: check with `mailport doctor HOST`';
 }
 
-function wrap(text: string, label: string, width = 100): string {
+/** `text` after `label`, wrapped at `width` columns, later lines indented under the first. */
+export function wrap(text: string, label: string, width = 100): string {
   const indent = ' '.repeat(label.length);
   const lines: string[] = [];
   let line = '';
