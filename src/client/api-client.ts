@@ -1,5 +1,6 @@
 /**
- * A typed client for the Mailport HTTP API, built on the global `fetch` (Node 20+, browsers).
+ * A typed client for the Mailport HTTP API, built on the global `fetch` (Node 20+, browsers), or on
+ * undici's when it is given a CA to trust (`ca`).
  *
  * @example
  * ```ts
