@@ -2645,6 +2645,16 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The server offers no AUTH at all on this port, even after STARTTLS or over implicit TLS, so no client can log in here. If the port takes your mail without a login (a relay that trusts your network), send without credentials; otherwise use the port the provider documents for logins (587 or 465), or ask its admin to turn SMTP AUTH on for this one (Postfix: `smtpd_sasl_auth_enable = yes`, in master.cf `-o smtpd_sasl_auth_enable=yes` on the submission service). `mailport doctor HOST` checks every port.',
   },
   {
+    // Mailport's own words when its client, told not to use TLS, meets a port that offers AUTH
+    // only after STARTTLS: the TLS setting, not the mechanisms, is what to change.
+    id: 'no-auth-before-starttls',
+    cause: 'auth-before-starttls',
+    confidence: 0.96,
+    match: [/\(no AUTH offered in plaintext, STARTTLS offered\)/],
+    seenIn: ['mailport'],
+    fix: 'The port offers AUTH only after STARTTLS (RFC 3207, RFC 6409), and the client did not upgrade: send with STARTTLS (`mailport send --tls starttls` or `--tls auto`, `mailport sendmail --tls starttls`; in other clients the STARTTLS setting, e.g. nodemailer `requireTLS: true`), or use the implicit-TLS port (465) with `--tls implicit`.',
+  },
+  {
     id: 'auth-mechanism',
     cause: 'auth-mechanism-unsupported',
     confidence: 0.94,

@@ -257,7 +257,10 @@ export class SmtpClient {
         'auth',
         this.tlsMode
           ? `${this.notOffered('AUTH')} (no AUTH offered, even over TLS): Mailport sent no login. The port takes mail without one, or AUTH is turned off on it`
-          : `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
+          : this.capabilities?.starttls
+            ? // RFC 3207 §4.1 and RFC 6409: a submission port offers AUTH only once TLS protects it.
+              `${this.notOffered('AUTH')} before STARTTLS (no AUTH offered in plaintext, STARTTLS offered): Mailport sent no login. The port takes logins only after STARTTLS: send with STARTTLS`
+            : `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
       );
     }
     const chosen =

@@ -593,6 +593,27 @@ describe('mailport send (command)', () => {
     }
   });
 
+  test('--tls none with a login, on a port that offers AUTH only after STARTTLS: the TLS setting is named, not the mechanisms', async () => {
+    const sandbox = await startTestSandbox();
+    try {
+      const { output, exitCode } = await runSend([
+        ...['--server', `127.0.0.1:${sandbox.port('submission')}`, '--tls', 'none'],
+        ...['--from', 'a@example.com', '--to', 'b@example.com'],
+        ...['--user', sandbox.auth.user, '--pass', sandbox.auth.pass, '--show-transcript'],
+      ]);
+      assert.equal(exitCode, 1);
+      assert.match(
+        output,
+        /does not offer AUTH before STARTTLS \(no AUTH offered in plaintext, STARTTLS offered\)/,
+      );
+      assert.match(output, /Cause: +auth-before-starttls/);
+      assert.match(output.replace(/\s+/g, ' '), /mailport send --tls starttls/);
+      assert.doesNotMatch(output, /^C: AUTH/m);
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   test('a failure prints the explain answer and exits 1', async () => {
     const { output, exitCode } = await runSend([
       '--server',
