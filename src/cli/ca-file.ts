@@ -4,16 +4,16 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isLoopbackHost } from '../config/host-port.js';
 import { MailportError } from '../errors.js';
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
 /**
  * The CA of a Mailport sandbox running from this directory (`mailport serve` keeps it in
  * `<data dir>/tls/ca.pem`), trusted automatically for loopback hosts when no CA file is given.
  */
 export function localSandboxCa(host: string): string | undefined {
-  if (!LOOPBACK_HOSTS.has(host) && !host.startsWith('127.')) return undefined;
+  // A URL's hostname keeps an IPv6 address in brackets.
+  if (!isLoopbackHost(host.replace(/^\[(.*)\]$/, '$1'))) return undefined;
   const path = join(process.env.MAILPORT_DATA_DIR ?? '.mailport', 'tls', 'ca.pem');
   return existsSync(path) ? path : undefined;
 }
