@@ -29,3 +29,13 @@ export function readCaFile(path: string, option = '--ca'): string {
     });
   }
 }
+
+/**
+ * What to say when the CA that was trusted did not verify the server: most often the ca.pem of
+ * another sandbox (each data dir makes its own), e.g. of an earlier run, while the server is a new
+ * one or runs in a container. `picked`: chosen by localSandboxCa, not given by the user.
+ */
+export function caDidNotVerify(caFile: string, picked: boolean): string {
+  const why = picked ? ', trusted because the server is on this machine,' : '';
+  return `${caFile}${why} did not verify this server's certificate. Pass the CA that signed it with --ca: for a Mailport sandbox, the ca.pem it printed as "TLS CA" when it started (every data dir makes its own).`;
+}

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, open, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { SessionRecord } from '../../src/domain/types.js';
 import { type Sandbox, startSandbox } from '../../src/testing/sandbox.js';
+import { createCertificateAuthority } from '../../src/tls/certificates.js';
 import { assertBuilt, BIN } from '../helpers/cli-process.js';
 import { startTestSmtpServer } from '../smtp-client/test-servers.js';
 import { runCli } from '../testing/fixtures/run-cli.js';
@@ -189,6 +190,26 @@ describe('mailport sendmail', () => {
     } finally {
       await old.close();
     }
+  });
+
+  it('a sandbox CA of this directory that did not sign the server: EX_TEMPFAIL, and the hint names that file', async () => {
+    // Another sandbox's data dir: its CA has the same name as this sandbox's, and a key of its own.
+    const dataDir = join(scratch, 'other-sandbox');
+    await mkdir(join(dataDir, 'tls'), { recursive: true });
+    await writeFile(join(dataDir, 'tls', 'ca.pem'), (await createCertificateAuthority()).certPem);
+    const submission = `127.0.0.1:${sandbox.ports.submission}`;
+    const login = ['--user', sandbox.auth.user, '--pass', sandbox.auth.pass];
+    const result = await runCli(
+      ['sendmail', '-S', submission, '--tls', 'starttls', ...login, 'a@example.com'],
+      { MAILPORT_DATA_DIR: dataDir },
+      'Subject: s\n\nx\n',
+    );
+    assert.equal(result.code, 75, result.stderr);
+    assert.match(result.stderr, /TLS handshake failed: unable to verify the first certificate/);
+    assert.match(
+      result.stderr,
+      /what to do: .*other-sandbox\/tls\/ca\.pem, trusted because the server is on this machine, did not verify this server's certificate\./,
+    );
   });
 
   it('exits with the sysexits code a caller can act on, and says what to do', async () => {

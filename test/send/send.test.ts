@@ -576,7 +576,7 @@ describe('mailport send (command)', () => {
     );
     assert.match(
       given.output.replace(/\s+/g, ' '),
-      /its CA is the ca\.pem it printed as "TLS CA" .* pass that file with --ca\./,
+      /Pass the CA that signed it with --ca: for a Mailport sandbox, the ca\.pem it printed as "TLS CA"/,
     );
 
     process.env.MAILPORT_DATA_DIR = dataDir;

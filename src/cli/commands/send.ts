@@ -10,7 +10,7 @@ import { buildMessage, envelopeAddresses, readMessageFile } from '../../send/mes
 import { describeAttempt, isSilentGreeting, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
-import { localSandboxCa, readCaFile } from '../ca-file.js';
+import { caDidNotVerify, localSandboxCa, readCaFile } from '../ca-file.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation, wrap } from './explain.js';
 import { parseSeconds, parseServer, resolveCredentials } from './smtp-client-options.js';
@@ -135,21 +135,9 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       });
       io.out(formatResult(result, options.showTranscript === true));
       if (caFile && result.explanation?.cause === 'cert-untrusted-ca')
-        io.out(`${caNotTrustedNote(caFile, options.ca === undefined)}\n`);
+        io.out(`${wrap(caDidNotVerify(caFile, options.ca === undefined), 'Note:       ')}\n`);
       process.exitCode = result.ok ? 0 : 1;
     });
-}
-
-/**
- * The CA that was trusted did not verify the server: most often the ca.pem of another sandbox (each
- * data dir makes its own), e.g. of an earlier run, while the server is a new one or runs in a container.
- */
-function caNotTrustedNote(caFile: string, picked: boolean): string {
-  const why = picked ? ', trusted because the server is on this machine,' : '';
-  return wrap(
-    `${caFile}${why} did not verify this server's certificate. If the server is a Mailport sandbox, its CA is the ca.pem it printed as "TLS CA" when it started (every data dir makes its own): pass that file with --ca.`,
-    'Note:       ',
-  );
 }
 
 /** Like swaks: the AUTH user when it is an address, else the local user at this host. */

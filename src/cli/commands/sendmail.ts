@@ -19,7 +19,7 @@ import {
 } from '../../sendmail/smtp-session.js';
 import { prepareSubmission } from '../../sendmail/submission.js';
 import type { SmtpClientError } from '../../smtp-client/index.js';
-import { localSandboxCa, readCaFile } from '../ca-file.js';
+import { caDidNotVerify, localSandboxCa, readCaFile } from '../ca-file.js';
 import { parseSeconds, parseServer, resolveCredentials } from './smtp-client-options.js';
 
 /** sysexits(3): what sendmail's callers (cron, PHP, git) read from its exit status. */
@@ -173,7 +173,11 @@ async function submit(recipients: string[], options: SendmailOptions): Promise<n
       stepTimeoutMs: options.timeout,
     });
     if (options.v) process.stderr.write(transcriptText(result));
-    return result.ok ? 0 : failedSubmission(options.smtpAddr, result);
+    const caNote =
+      caFile && result.explanation?.cause === 'cert-untrusted-ca'
+        ? caDidNotVerify(caFile, options.ca === undefined)
+        : null;
+    return result.ok ? 0 : failedSubmission(options.smtpAddr, result, caNote);
   } catch (error) {
     if (error instanceof MailportError) return fail(EX_USAGE, error.message, error.hint);
     throw error;
@@ -231,7 +235,8 @@ function localUser(): string {
   }
 }
 
-function failedSubmission(server: string, result: SendResult): number {
+/** `caNote`: what to do instead of the explanation's fix when the CA that was trusted did not verify the server. */
+function failedSubmission(server: string, result: SendResult, caNote: string | null): number {
   const error = result.attempts.at(-1)?.error as SmtpClientError;
   const reply = error.reply;
   // Without a reply, only what was refused before sending is final: a message over the server's
@@ -243,7 +248,7 @@ function failedSubmission(server: string, result: SendResult): number {
   const unreachable = error.code === 'ECONNREFUSED' || error.code === 'ETIMEDOUT' || error.code === 'EDNS';
   const hint = unreachable
     ? UNREACHABLE_HINT
-    : (result.explanation?.fix ?? 'run again with -v to see the SMTP conversation.');
+    : (caNote ?? result.explanation?.fix ?? 'run again with -v to see the SMTP conversation.');
   const where = error.maybeDelivered ? 'may or may not have been submitted' : 'was not submitted';
   return fail(status, `The message ${where} to ${server}: ${error.message}`, hint);
 }
