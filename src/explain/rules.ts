@@ -1894,6 +1894,19 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'Port 465 expects TLS from the first byte: give git send-email `--smtp-encryption=ssl` (`sendemail.smtpEncryption = ssl`), or keep `tls` (STARTTLS) and use port 587 (`sendemail.smtpServerPort`).',
   },
   {
+    // The same line with `--smtp-encryption=ssl` on 587 (or 25, 2525): the TLS handshake met a port
+    // that greets in plaintext and upgrades with STARTTLS.
+    id: 'git-send-email-implicit-on-starttls-port',
+    cause: 'implicit-tls-on-starttls-port',
+    confidence: 0.7,
+    match: [/Unable to initialize SMTP properly[^\n]{0,1000}?encryption=ssl\s/],
+    // With IO::Socket::SSL's own error above it (a certificate, say), that line is the answer.
+    unless: [/SSL connect attempt failed|IO::Socket::SSL|certificate verify failed/i],
+    port: 'plaintext',
+    seenIn: ['git send-email'],
+    fix: 'This port greets in plaintext and upgrades with STARTTLS (587, 25 and 2525 do): give git send-email `--smtp-encryption=tls` (`sendemail.smtpEncryption = tls`), or keep `ssl` (implicit TLS) and use port 465 (`sendemail.smtpServerPort`).',
+  },
+  {
     // Jakarta Mail's InternetAddress refuses a string that is no address (`Illegal address in
     // string ``''`, `Missing final '@domain' in string ``bob''`) and does not say whose it was.
     id: 'jakarta-address-exception',

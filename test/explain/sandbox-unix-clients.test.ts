@@ -159,6 +159,21 @@ describeSandboxClients<Client>('command-line clients against the sandbox', {
         assert.deepEqual(diagnosticCodes(session), ['plaintext-on-implicit-tls-port']);
         assert.equal(explainText(output, { port: 465 }).cause, 'plaintext-on-implicit-tls-port', output);
       });
+      // IO::Socket::SSL still prints its "wrong version number" line; users often paste only the
+      // last line, which names the encryption and the port.
+      test('implicit TLS against the STARTTLS port, without --smtp-debug, and its last line alone', async () => {
+        const { output, session } = await run('submission', {
+          tls: 'implicit',
+          login: SANDBOX_LOGIN,
+          terse: true,
+        });
+        assert.deepEqual(diagnosticCodes(session), ['implicit-tls-on-starttls-port']);
+        assert.equal(explainText(output, { port: 587 }).cause, 'implicit-tls-on-starttls-port', output);
+        const lastLine = /Unable to initialize SMTP properly[^\n]*encryption=ssl [^\n]*/.exec(output)?.[0];
+        assert.ok(lastLine, output);
+        assert.equal(explainText(lastLine, { port: 587 }).cause, 'implicit-tls-on-starttls-port', lastLine);
+        assert.equal(explainText(lastLine, { port: 465 }).cause, 'unknown', lastLine);
+      });
     }
   },
 });
