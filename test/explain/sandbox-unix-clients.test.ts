@@ -150,23 +150,17 @@ describeSandboxClients<Client>('command-line clients against the sandbox', {
     // Without --smtp-debug, git send-email prints one line that drops Net::SMTP's reason but names
     // the port (`port=465`): here an ephemeral one, so the test names it as `--port` would.
     if (client === 'git send-email') {
+      const terse = (profile: 'submission' | 'submissions', tls: 'implicit' | 'none') =>
+        run(profile, { tls, login: SANDBOX_LOGIN, terse: true });
       test('plaintext against the implicit-TLS port, without --smtp-debug', async () => {
-        const { output, session } = await run('submissions', {
-          tls: 'none',
-          login: SANDBOX_LOGIN,
-          terse: true,
-        });
+        const { output, session } = await terse('submissions', 'none');
         assert.deepEqual(diagnosticCodes(session), ['plaintext-on-implicit-tls-port']);
         assert.equal(explainText(output, { port: 465 }).cause, 'plaintext-on-implicit-tls-port', output);
       });
       // IO::Socket::SSL still prints its "wrong version number" line; users often paste only the
       // last line, which names the encryption and the port.
       test('implicit TLS against the STARTTLS port, without --smtp-debug, and its last line alone', async () => {
-        const { output, session } = await run('submission', {
-          tls: 'implicit',
-          login: SANDBOX_LOGIN,
-          terse: true,
-        });
+        const { output, session } = await terse('submission', 'implicit');
         assert.deepEqual(diagnosticCodes(session), ['implicit-tls-on-starttls-port']);
         assert.equal(explainText(output, { port: 587 }).cause, 'implicit-tls-on-starttls-port', output);
         const lastLine = /Unable to initialize SMTP properly[^\n]*encryption=ssl [^\n]*/.exec(output)?.[0];
