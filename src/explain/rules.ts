@@ -3077,7 +3077,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.9,
     match: [
-      /(?:message )?content (?:was )?rejected|rejected (?:due to|because of|for) (?:its |the )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+      /(?:message )?content (?:was )?rejected|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
     ],
     unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
     seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],

@@ -985,6 +985,11 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'message-rejected',
   },
   {
+    client: 'a content filter naming what it thought of the content',
+    text: '554 5.7.1 Message rejected because of unacceptable content.',
+    cause: 'message-rejected',
+  },
+  {
     client: 'Amazon SES via nodemailer',
     text: 'Error: Message failed: 554 5.7.1 Transaction failed: message content rejected',
     cause: 'message-rejected',
