@@ -27,6 +27,12 @@ export function starttlsFailure(
 ): { message: string; cause: CauseId } {
   const { cause } = explainError(error, { port });
   const demanded = certificateDemanded || certificateRequiredAlert(error);
+  if (error.reply && error.code === 'EPROTOCOL') {
+    return {
+      message: `STARTTLS is offered, but the server answers it with ${formatReply(error.reply)} instead of 220 (RFC 3207 §4): no client starts TLS on that reply. The server, or a proxy rewriting its replies, breaks the protocol.`,
+      cause,
+    };
+  }
   if (error.reply) {
     return { message: `STARTTLS is offered but the server refuses it: ${formatReply(error.reply)}`, cause };
   }

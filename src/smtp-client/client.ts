@@ -219,6 +219,16 @@ export class SmtpClient {
   /** STARTTLS (RFC 3207): upgrade, then forget everything learned before (a new EHLO is needed). */
   async startTls(): Promise<TlsSessionInfo> {
     const reply = await this.command('STARTTLS', 'starttls');
+    // Only 220 means "go ahead" (RFC 3207 §4); another positive reply (a "250 OK") is the server
+    // breaking the protocol, and reading it as a refusal would blame the port's TLS set-up.
+    if (reply.code !== 220 && reply.code < 400) {
+      throw new SmtpClientError(
+        'EPROTOCOL',
+        'starttls',
+        `The server answered STARTTLS with ${reply.code} instead of 220 (ready to start TLS): a protocol error on its side (RFC 3207 §4); Mailport does not start TLS on that reply, nor does any client`,
+        { reply },
+      );
+    }
     if (reply.code !== 220) {
       throw new SmtpClientError('ETLS', 'starttls', 'The server refused STARTTLS', { reply });
     }

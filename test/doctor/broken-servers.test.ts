@@ -112,6 +112,23 @@ describe('doctor on broken SMTP servers', () => {
     await connectionsCloseSoon(server);
   });
 
+  test('250 to STARTTLS: a reply no client starts TLS on, named as the server breaking the protocol', async () => {
+    const { port, server } = await diagnose((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
+      else if (/^STARTTLS/i.test(line)) socket.write('250 OK\r\n');
+      else return false;
+      return true;
+    });
+    const [finding, ...others] = errors(port);
+    assert.deepEqual(others, []);
+    assert.match(finding?.message ?? '', /answers it with 250 OK instead of 220 \(RFC 3207 §4\)/);
+    assert.doesNotMatch(finding?.message ?? '', /refuses/);
+    assert.equal(finding?.cause, 'server-protocol-error');
+    // The server said nothing like TLS: the doctor did not start a handshake on the 250.
+    assert.equal(port.tlsVersion, null);
+    await connectionsCloseSoon(server);
+  });
+
   test('220 to STARTTLS, then plaintext: the server is blamed, not the client TLS mode', async () => {
     const { port } = await diagnose((line, socket) => {
       if (/^EHLO/i.test(line)) socket.write(EHLO_WITH_STARTTLS);
