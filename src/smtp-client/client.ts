@@ -147,9 +147,12 @@ export class SmtpClient {
     }
     if (client.greeting.code !== 220) {
       client.close();
-      throw new SmtpClientError('EPROTOCOL', 'greeting', 'The server refused the session in its greeting', {
-        reply: client.greeting,
-      });
+      // RFC 5321 §4.3.2 allows only 220 (ready) or 554 here; a positive code is no refusal.
+      const message =
+        client.greeting.code < 400
+          ? `The server greeted with ${client.greeting.code} instead of 220 (service ready): a protocol error on its side (RFC 5321 §4.3.2)`
+          : 'The server refused the session in its greeting';
+      throw new SmtpClientError('EPROTOCOL', 'greeting', message, { reply: client.greeting });
     }
     return client;
   }

@@ -304,6 +304,18 @@ describe('doctor on broken SMTP servers', () => {
     assert.match(later?.message ?? '', /greeting: 421 4\.3\.2 .*\. Retry later/);
   });
 
+  test('a positive greeting other than 220: the server breaking SMTP, not refusing the session', async () => {
+    const server = await startRawServer((socket) => socket.write('250 mx.broken.test ready\r\n'));
+    const [finding, ...others] = errors(await diagnoseGreeting(server));
+    assert.deepEqual(others, []);
+    assert.equal(finding?.cause, 'server-protocol-error');
+    assert.match(
+      finding?.message ?? '',
+      /greets with "250 mx\.broken\.test ready" instead of 220 \(RFC 5321 §4\.3\.2/,
+    );
+    assert.doesNotMatch(finding?.message ?? '', /refused the session/);
+  });
+
   test('a multi-line greeting is shown as one reply', async () => {
     const server = await startScriptedServer(() => false, '220-multi.test ESMTP\r\n220 ready');
     servers.push(server);
