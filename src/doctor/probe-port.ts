@@ -508,7 +508,7 @@ async function describeFailure(
       'error',
       withFix(
         plain.reply.code < 400
-          ? `The server greets with "${report.banner}" instead of 220 (RFC 5321 §4.3.2 allows only 220, ready, or 554, refused): no client goes on from there. The server, or a proxy rewriting its replies, breaks the protocol.`
+          ? `The server greets with "${report.banner}" instead of 220 (RFC 5321 §4.3.2 allows only 220, "ready", or 554, "refused"): no client goes on from there. The server, or a proxy rewriting its replies, breaks the protocol.`
           : `The server refused the session in its greeting: ${report.banner}`,
         explanation,
       ),
