@@ -2990,7 +2990,11 @@ export const RULES: readonly ExplainRule[] = [
     id: 'sender-no-reverse-dns',
     cause: 'sender-rejected',
     confidence: 0.93,
-    match: [/\b5\.7\.25\b|does not have a PTR record|reverse DNS|\bPTR record/i],
+    // Postfix's reject_unknown_client_hostname and reject_unknown_reverse_client_hostname say
+    // "Client host rejected: cannot find your (reverse) hostname": no blocklist is involved.
+    match: [
+      /\b5\.7\.25\b|does not have a PTR record|reverse DNS|\bPTR record|cannot find your (?:reverse )?hostname/i,
+    ],
     seenIn: ['Gmail', 'Postfix'],
     fix: "The sending IP has no reverse DNS (PTR) record matching a name that points back to it: ask whoever owns the IP (the cloud or hosting provider) to set its PTR to your mail host's name, with an A record for that name, or send through your provider's submission server (587 with AUTH) instead of straight from this host.",
   },

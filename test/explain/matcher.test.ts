@@ -1341,6 +1341,18 @@ for (const { client, text, port, cause } of CORPUS) {
   });
 }
 
+test("Postfix's unknown-client-hostname refusals are missing reverse DNS, not a blocklist", () => {
+  for (const text of [
+    '450 4.7.1 Client host rejected: cannot find your hostname, [203.0.113.5]',
+    '550 5.7.1 Client host rejected: cannot find your reverse hostname, [203.0.113.5]',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'sender-rejected', text);
+    assert.match(answer.fix, /reverse DNS \(PTR\)/, text);
+    assert.doesNotMatch(answer.fix, /blocklist/, text);
+  }
+});
+
 test('a DATA command refused without a reason: no content filter, and the fix says where the reason is', () => {
   for (const text of [
     'Error: Data command failed: 550 5.7.1 Message rejected',
