@@ -557,7 +557,7 @@ const LMTP_FIX =
  * `reject_unknown_helo_hostname`, Exim and Sendmail HELO checks): the client's name, not its IP.
  */
 export const HELO_NAME_REFUSED =
-  /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)(?!\. response=)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)/i;
+  /Helo command rejected|need fully[- ]qualified (?:host ?name|domain)|\bFQDN\b|(?:invalid|bad|illegal|syntactically invalid) (?:HELO|EHLO)(?!\. response=)|(?:HELO|EHLO) (?:name|host ?name|argument)s? (?:is )?(?:invalid|not|rejected|must)|Syntax: (?:HELO|EHLO) hostname|(?:HELO|EHLO) requires (?:a )?domain/i;
 
 /**
  * A server refusing DATA (or BDAT) because no RCPT TO was accepted: Postfix "554 5.5.1 Error: no
@@ -2969,7 +2969,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused)/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused|rejected)/i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],

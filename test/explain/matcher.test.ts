@@ -985,6 +985,11 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'message-rejected',
   },
   {
+    client: 'a server refusing the sender without naming why',
+    text: '550 5.1.0 Sender rejected',
+    cause: 'sender-rejected',
+  },
+  {
     client: 'a content filter naming what it thought of the content',
     text: '554 5.7.1 Message rejected because of unacceptable content.',
     cause: 'message-rejected',
@@ -1340,6 +1345,18 @@ for (const { client, text, port, cause } of CORPUS) {
     assert.equal(explainText(text, port === undefined ? {} : { port }).cause, cause);
   });
 }
+
+test('an EHLO or HELO without a name is a client host name to set', () => {
+  for (const text of [
+    '501 5.5.4 Syntax: HELO hostname',
+    '501 Syntax: EHLO hostname',
+    '501 5.0.0 EHLO requires domain address',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'sender-rejected', text);
+    assert.match(answer.fix, /fully-qualified host name/, text);
+  }
+});
 
 test("Postfix's unknown-client-hostname refusals are missing reverse DNS, not a blocklist", () => {
   for (const text of [
