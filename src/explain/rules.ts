@@ -1932,10 +1932,10 @@ export const RULES: readonly ExplainRule[] = [
     id: 'ses-address-without-domain',
     cause: 'unknown',
     confidence: 0,
-    match: [/Missing final '@domain'/i],
+    match: [/Missing final '@domain'|(?:Local address|Domain) contains control or whitespace/i],
     unless: [/AddressException/],
     seenIn: ['Amazon SES'],
-    fix: `Amazon SES found an address without its @domain in the envelope or in a From, To, Cc or Reply-To header, and does not say which: print the addresses just before sending. ${ADDRESS_SYNTAX_FIX}`,
+    fix: `Amazon SES found an address without its @domain, or with a control character or a space in it (often a line break read from a file or an environment variable), in the envelope or in a From, To, Cc or Reply-To header, and does not say which: print the addresses just before sending. ${ADDRESS_SYNTAX_FIX}`,
   },
   {
     // A file the client was told to read is not there: a CA bundle, a key store, a certificate or
@@ -2487,7 +2487,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-before-starttls',
     confidence: 0.75,
     match: [
-      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage|cannot use a secure authentication method|Command unknown: 'AUTH'/i,
+      /SMTP AUTH extension (?:is )?not supported|server doesn't support AUTH|does not support authentication|did not advertise authentication|no advertised types available|authentication not enabled|\bunencrypted connection\b|AUTH (?:is )?not (?:offered|advertised|available)|Authentication is not allowed at this stage|cannot use a secure authentication method|Command (?:unknown|unrecognized): ['"]?AUTH\b|AUTH command failed:? 50[02]\b/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -2519,7 +2519,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.9,
     match: [
       /\b250[ -]STARTTLS\b/i,
-      /Could not authenticate|authentication failed|Authentication is not allowed|Command unknown: 'AUTH'/i,
+      /Could not authenticate|authentication failed|Authentication is not allowed|Command (?:unknown|unrecognized): ['"]?AUTH\b|AUTH command failed:? 50[02]\b/i,
     ],
     unless: [/\bAUTH[ =]/, /(?:->|C:|CLIENT -> SERVER:|>>>)[ \t]*STARTTLS/i],
     seenIn: ['PHPMailer', 'Perl Net::SMTP', 'git send-email'],
@@ -2969,7 +2969,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused|rejected)/i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused|rejected)|Verification failed for </i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
@@ -3110,10 +3110,10 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.85,
     match: [
-      /missing a valid address in From:? header|having no From:? header|\bFrom:? header (?:is )?(?:missing|invalid|malformed)|not RFC ?5322 compliant|missing a valid Message-ID/i,
+      /missing a valid address in From:? header|having no From:? header|\bFrom:? header (?:is )?(?:missing|invalid|malformed)|not RFC ?5322 compliant|missing a valid (?:Message-?ID|messageId)\b|(?:invalid|malformed|illegal) (?:message )?headers?\b|header (?:field |line )?(?:syntax )?(?:is )?(?:invalid|malformed)/i,
     ],
     seenIn: ['Gmail', 'Microsoft 365'],
-    fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them.',
+    fix: 'The server refused the message for its headers, not for the envelope: give it a `From:` header with one full address (`Name <user@example.com>`, not a bare name or `root@localhost`), and the `Date:` and `Message-ID:` headers RFC 5322 requires. Libraries add them when a from address is set; a message built by hand must carry them. Every header must be well formed: `Name: value` lines of at most 998 characters, non-ASCII values encoded (RFC 2047), and no raw line break inside a value (a subject taken from user input). `mailport messages checks ID` lists the header problems of a message caught by the sandbox.',
   },
   {
     // Libraries that check addresses before connecting: PHPMailer's validateAddress() and Symfony

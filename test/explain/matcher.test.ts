@@ -985,6 +985,31 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'message-rejected',
   },
   {
+    client: "Exim's sender verification callout, first line",
+    text: '550-Verification failed for <app@example.com>',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'a server that refuses a malformed header',
+    text: '554 5.6.0 Message contains invalid header',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Gmail, a message without a Message-ID',
+    text: '550-5.7.1 [198.51.100.7] Messages missing a valid messageId header are not accepted.',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'a server without AUTH (Exchange, qmail), asked for it',
+    text: '500 5.5.1 Command unrecognized: "AUTH LOGIN"',
+    cause: 'auth-before-starttls',
+  },
+  {
+    client: 'PHPMailer, AUTH refused as an unknown command',
+    text: 'SMTP ERROR: AUTH command failed: 502 5.5.2 Error: command not recognized',
+    cause: 'auth-before-starttls',
+  },
+  {
     client: 'a server refusing the sender without naming why',
     text: '550 5.1.0 Sender rejected',
     cause: 'sender-rejected',
@@ -1345,6 +1370,12 @@ for (const { client, text, port, cause } of CORPUS) {
     assert.equal(explainText(text, port === undefined ? {} : { port }).cause, cause);
   });
 }
+
+test('Amazon SES: an address with a control character or a space is named as such', () => {
+  const answer = explainText('554 Transaction failed: Local address contains control or whitespace');
+  assert.match(answer.fix, /a control character or a space/);
+  assert.match(answer.fix, /angle brackets/);
+});
 
 test('an EHLO or HELO without a name is a client host name to set', () => {
   for (const text of [
