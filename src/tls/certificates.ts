@@ -121,11 +121,3 @@ export async function issueServerCertificate(
   }
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
 }
-
-/** The DNS names and IP addresses a certificate is valid for, and when it expires. */
-export function describeCertificate(certPem: string): { names: string[]; notBefore: Date; notAfter: Date } {
-  const cert = new x509.X509Certificate(certPem);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const names = san ? san.names.items.map((item) => item.value) : [];
-  return { names, notBefore: cert.notBefore, notAfter: cert.notAfter };
-}

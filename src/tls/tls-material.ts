@@ -6,7 +6,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailportError } from '../errors.js';
 import { makeDirectory } from '../make-directory.js';
-import { createCertificateAuthority, describeCertificate, issueServerCertificate } from './certificates.js';
+import { canonicalName, describeCertificate } from './certificate-facts.js';
 
 /** For every TLS listener, SMTP and HTTPS: RFC 8996 deprecates TLS 1.0 and 1.1, RFC 8314 §4.1 asks for 1.2 or newer. */
 export const MIN_TLS_VERSION = 'TLSv1.2';
@@ -37,13 +37,24 @@ async function writeSecret(path: string, pem: string): Promise<void> {
   await chmod(path, 0o600);
 }
 
+/**
+ * The certificate library (@peculiar/x509 and what it brings) took 0.15 s of every start: only a
+ * start that creates or renews a certificate loads it.
+ */
+function certificates(): Promise<typeof import('./certificates.js')> {
+  return import('./certificates.js');
+}
+
 export function certificateHostnames(hostname: string): string[] {
   return [...new Set(['localhost', '127.0.0.1', '::1', hostname])];
 }
 
 function coversAndFresh(certPem: string, hostnames: readonly string[]): boolean {
   const { names, notAfter } = describeCertificate(certPem);
-  return hostnames.every((name) => names.includes(name)) && notAfter.getTime() - Date.now() > RENEW_BEFORE_MS;
+  return (
+    hostnames.every((name) => names.includes(canonicalName(name))) &&
+    notAfter.getTime() - Date.now() > RENEW_BEFORE_MS
+  );
 }
 
 async function loadUserSupplied(certFile: string, keyFile: string): Promise<TlsMaterial> {
@@ -80,7 +91,7 @@ export async function loadOrCreateTlsMaterial(options: {
   let caKeyPem = await readIfExists(paths.caKey);
   const caCreated = !caPem || !caKeyPem;
   if (!caPem || !caKeyPem) {
-    const ca = await createCertificateAuthority();
+    const ca = await (await certificates()).createCertificateAuthority();
     caPem = ca.certPem;
     caKeyPem = ca.keyPem;
     await writeFile(paths.ca, caPem);
@@ -90,7 +101,10 @@ export async function loadOrCreateTlsMaterial(options: {
   let certPem = await readIfExists(paths.cert);
   let keyPem = await readIfExists(paths.key);
   if (caCreated || !certPem || !keyPem || !coversAndFresh(certPem, hostnames)) {
-    const issued = await issueServerCertificate({ certPem: caPem, keyPem: caKeyPem }, { hostnames });
+    const issued = await (await certificates()).issueServerCertificate(
+      { certPem: caPem, keyPem: caKeyPem },
+      { hostnames },
+    );
     certPem = issued.certPem;
     keyPem = issued.keyPem;
     await writeFile(paths.cert, certPem);

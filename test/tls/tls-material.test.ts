@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import tls from 'node:tls';
-import { describeCertificate } from '../../src/tls/certificates.js';
+import { describeCertificate } from '../../src/tls/certificate-facts.js';
 import { loadOrCreateTlsMaterial } from '../../src/tls/tls-material.js';
 
 const dirs: string[] = [];
@@ -32,6 +32,14 @@ it('creates a CA and a server certificate with the expected names, then reuses t
   const renamed = await loadOrCreateTlsMaterial({ dir, hostname: 'other.test' });
   assert.notEqual(renamed.certPem, first.certPem, 'a new hostname reissues the server certificate');
   assert.equal(renamed.caPem, first.caPem, 'from the same CA');
+});
+
+it('reuses a certificate for an IPv6 host however the address is written', async () => {
+  const dir = await tempDir();
+  const first = await loadOrCreateTlsMaterial({ dir, hostname: 'FE80:0::1' });
+  assert.ok(describeCertificate(first.certPem).names.includes('fe80::1'));
+  const second = await loadOrCreateTlsMaterial({ dir, hostname: 'fe80::1' });
+  assert.equal(second.certPem, first.certPem, 'the same address, written another way, is covered');
 });
 
 it('the server certificate is trusted through the CA and refuses TLS 1.1', async () => {
