@@ -8,7 +8,7 @@ import type { ReleaseSettings } from '../config/release-config.js';
 import type { Envelope, MessageRelease, ReleaseInfo } from '../domain/types.js';
 import { explainError } from '../explain/index.js';
 import type { Logger } from '../logging/logger.js';
-import { type AttemptRecord, type SendResult, sendMessage } from '../send/index.js';
+import type { AttemptRecord, SendResult } from '../send/index.js';
 import { formatTranscriptEntry } from '../smtp-client/index.js';
 import { ReleaseAllowList } from './allow-list.js';
 import { ReleaseUpstreamError } from './errors.js';
@@ -76,6 +76,8 @@ export class MessageReleaser {
     );
     const settings = this.#settings;
     const from = settings.from ?? message.envelope.mailFrom.address;
+    // The sender (nodemailer and the port rules) is loaded by the first release, not by every start.
+    const { sendMessage } = await import('../send/index.js');
     const result = await sendMessage({
       host: settings.host,
       ...(settings.port === null ? {} : { port: settings.port }),
