@@ -133,7 +133,8 @@ export async function prepareUnixClients(dir: string): Promise<UnixClientRun> {
       const subject = UNIX_CLIENT_SUBJECT.neomutt(attempt.big);
       return runClient('neomutt', ['-n', '-F', join(home, 'neomuttrc'), '-s', subject, attempt.to], {
         input: messageBody(attempt),
-        env: { HOME: home },
+        // NeoMutt leaves its copy of a message it could not send in TMPDIR: here, not in /tmp.
+        env: { HOME: home, TMPDIR: home },
       });
     },
   };
