@@ -1855,7 +1855,8 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /Network is unreachable|ENETUNREACH|No route to host|EHOSTUNREACH|Errno 11[13]\b|errno["']?\s*[:=]?\s*-?11[13]\b|Errno 101\b/i,
     ],
-    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp'],
+    seenIn: ['nodemailer', 'Python smtplib', 'curl', 'Go net/smtp', 'msmtp'],
+    fix: 'The connection failed at once, before the server could answer: this machine has no route to that address. "Network is unreachable" usually means the host name resolved to an IPv6 address and this machine or container has no IPv6 route (connect to the IPv4 address, or make the resolver prefer it: `node --dns-result-order=ipv4first`), or the container has no network at all (Docker `--network none`, a VPN that is down). "No route to host" usually means a firewall on the way refuses with an ICMP error, or the host is down. `ip route get ADDRESS` and `nc -vz -4 HOST 587` on the same machine show which.',
   },
   {
     // Mailport's client and doctor: the greeting and earlier replies came, then one did not.

@@ -1371,6 +1371,19 @@ for (const { client, text, port, cause } of CORPUS) {
   });
 }
 
+test('no route to the server is told apart from a firewall that drops packets', () => {
+  for (const text of [
+    'sendmail: cannot connect to smtp.example.com, port 587: Network is unreachable',
+    'Error: connect ENETUNREACH 2a00:1450:400c:c06::6c:587 - Local (:::0)',
+    'OSError: [Errno 113] No route to host',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'connection-timeout', text);
+    assert.match(answer.fix, /no route to that address/, text);
+    assert.match(answer.fix, /IPv6/, text);
+  }
+});
+
 test('Amazon SES: an address with a control character or a space is named as such', () => {
   const answer = explainText('554 Transaction failed: Local address contains control or whitespace');
   assert.match(answer.fix, /a control character or a space/);
