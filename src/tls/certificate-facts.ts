@@ -11,7 +11,10 @@ import { isIP } from 'node:net';
  * (`0:0:0:0:0:0:0:1`), where a host name is usually given compressed (`::1`).
  */
 export function canonicalName(name: string): string {
-  return isIP(name) === 6 ? new URL(`http://[${name}]`).hostname.slice(1, -1) : name;
+  if (isIP(name) !== 6) return name;
+  // A zone index (`fe80::1%eth0`) is no part of an address in a certificate, and URL refuses it.
+  const [address = name] = name.split('%');
+  return new URL(`http://[${address}]`).hostname.slice(1, -1);
 }
 
 /** The DNS names and IP addresses a certificate is valid for, and when it expires. */
