@@ -21,7 +21,7 @@ import { probeAuthRequired, tryAuthentication } from './auth-probe.js';
 import { analyseCertificate } from './certificate.js';
 import { clockDriftFinding } from './clock.js';
 import { esmtpInspectionSigns } from './esmtp-inspection.js';
-import { withFix } from './fix.js';
+import { PROTOCOL_BROKEN_UPSTREAM, withFix } from './fix.js';
 import { conventionFinding } from './port-conventions.js';
 import { RawProbe } from './raw-probe.js';
 import { type EhloSummary, encryptedMode, type Finding, type PortReport, type PortRole } from './report.js';
@@ -508,7 +508,7 @@ async function describeFailure(
       'error',
       withFix(
         plain.reply.code < 400
-          ? `The server greets with "${report.banner}" instead of 220 (RFC 5321 §4.3.2 allows only 220, "ready", or 554, "refused"): no client goes on from there. The server, or a proxy rewriting its replies, breaks the protocol.`
+          ? `The server greets with "${report.banner}" instead of 220 (RFC 5321 §4.3.2 allows only 220, "ready", or 554, "refused"): no client goes on from there. ${PROTOCOL_BROKEN_UPSTREAM}`
           : `The server refused the session in its greeting: ${report.banner}`,
         explanation,
       ),

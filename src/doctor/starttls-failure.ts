@@ -7,6 +7,7 @@ import type { CauseId } from '../explain/causes.js';
 import { explainError } from '../explain/matcher.js';
 import { formatReply, type SmtpClientError } from '../smtp-client/index.js';
 import { describeChain } from './error-chain.js';
+import { PROTOCOL_BROKEN_UPSTREAM } from './fix.js';
 import {
   certificateRequiredAlert,
   handshakeReason,
@@ -29,7 +30,7 @@ export function starttlsFailure(
   const demanded = certificateDemanded || certificateRequiredAlert(error);
   if (error.reply && error.code === 'EPROTOCOL') {
     return {
-      message: `STARTTLS is offered, but the server answers it with ${formatReply(error.reply)} instead of 220 (RFC 3207 §4): no client starts TLS on that reply. The server, or a proxy rewriting its replies, breaks the protocol.`,
+      message: `STARTTLS is offered, but the server answers it with ${formatReply(error.reply)} instead of 220 (RFC 3207 §4): no client starts TLS on that reply. ${PROTOCOL_BROKEN_UPSTREAM}`,
       cause,
     };
   }
