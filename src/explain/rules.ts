@@ -651,6 +651,30 @@ function addressSyntaxRefusal(text: string): string | null {
   return `The reply${quoted} refuses the form of the address, not the mailbox: the server could not read it as an address.`;
 }
 
+/**
+ * Symfony Mailer's words when the server closed the connection where a reply was due: its stream
+ * reads nothing once the server has hung up. "220" (the greeting, or the answer to STARTTLS) is
+ * left to the greeting rules.
+ */
+const SYMFONY_NO_REPLY =
+  /Expected response code "(?!220")(\d{3}(?:\/\d{3})*)" but got (?:an )?empty response/i;
+
+/** The command whose reply Symfony expected, named by the code(s) it quotes. */
+const SYMFONY_EXPECTED_STEP: Readonly<Record<string, string>> = {
+  '250': 'EHLO, MAIL FROM or the end of the message',
+  '250/251/252': 'RCPT TO',
+  '354': 'DATA',
+  '235': 'AUTH (the login)',
+  '334': 'a step of AUTH (the login)',
+};
+
+function symfonyHungUpStep(text: string): string | null {
+  const codes = SYMFONY_NO_REPLY.exec(text)?.[1];
+  if (codes === undefined) return null;
+  const step = SYMFONY_EXPECTED_STEP[codes] ?? `the command answered by ${codes}`;
+  return `Symfony Mailer expected the reply to ${step} and found the connection closed.`;
+}
+
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
   {
@@ -884,6 +908,16 @@ export const RULES: readonly ExplainRule[] = [
       /after the whole message was sent|while sending end of data|message may be sent more than once|^ *[-~]> +\.[ \t]*\r?\n(?:.*\n){0,2}?.*(?:closed|time(?:d ?)?out|EOF|reset|disconnect)/im,
     ],
     seenIn: ['swaks', 'mailport', 'Postfix'],
+  },
+
+  {
+    id: 'symfony-closed-before-reply',
+    cause: 'connection-closed',
+    confidence: 0.7,
+    match: [SYMFONY_NO_REPLY],
+    seenIn: ['Symfony Mailer', 'Laravel'],
+    evidence: symfonyHungUpStep,
+    fix: "The server hung up instead of answering that command. At EHLO or MAIL FROM it refuses this client (an IP blocklist such as fail2ban, a connection or rate limit); at AUTH it often closes after failed logins or on a login over an unencrypted connection; at DATA or after the message a content or size filter drops the connection rather than replying, and the message may have been accepted anyway, so check before sending it again. The exception's `getDebug()` (Symfony's TransportExceptionInterface) holds the whole SMTP conversation: run `mailport explain` on it. The server's log says why it closed.",
   },
 
   // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------
@@ -3082,7 +3116,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.9,
     match: [
-      /(?:message )?content (?:was )?rejected|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+      /(?:message |mail )?content (?:was )?(?:rejected|denied)|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
     ],
     unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
     seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],
@@ -3095,6 +3129,25 @@ export const RULES: readonly ExplainRule[] = [
     match: [/content presents a potential security issue|blocked because (?:its|of its|the) content/i],
     seenIn: ['Gmail'],
     fix: 'Gmail blocks attachments that can carry code (executables, scripts, documents with macros, archives holding them or encrypted so it cannot look inside): send a link to the file instead, or a format without code (PDF without scripts).',
+  },
+  {
+    // A 421, so clients retry it as a temporary failure, but a retry of the same message meets the
+    // same verdict: it is the content that was judged.
+    id: 'gmail-suspicious-content',
+    cause: 'message-rejected',
+    confidence: 0.93,
+    match: [/suspicious due to the nature of the content|the links within/i],
+    seenIn: ['Gmail'],
+    fix: "Gmail deferred the message (421 4.7.0) because its content or links look like spam or phishing. Retrying the same message gets the same answer: change what it carries. Link to your own domain rather than through a URL shortener or a tracking domain that others share, make the visible link text match where it points, send a plain-text part with the HTML, and authenticate the sending domain (SPF, DKIM and DMARC aligned with the From: address). Send through your provider's submission server rather than straight to Gmail's MX. `mailport messages checks ID` scores a sandbox copy of the exact message and lists its links.",
+  },
+  {
+    // Exchange Online's outbound spam policy: the message was an automatic forward, not a send.
+    id: 'microsoft-external-forwarding',
+    cause: 'message-rejected',
+    confidence: 0.93,
+    match: [/\b5\.7\.520\b|does not allow external forwarding/i],
+    seenIn: ['Microsoft 365'],
+    fix: "The message was forwarded automatically (an Outlook inbox rule, the mailbox's forwarding setting or a redirect) to an address outside the organisation, and Microsoft 365's outbound spam policy blocks automatic external forwarding by default. An administrator allows it for that mailbox: Microsoft Defender portal, Policies & rules → Threat policies → Anti-spam → the outbound policy → Automatic forwarding rules: On. Mail the user sends by hand is not affected.",
   },
   {
     id: 'content-or-reputation',

@@ -1010,6 +1010,11 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'auth-before-starttls',
   },
   {
+    client: 'Microsoft 365 (EOP content filter)',
+    text: '550 5.7.1 Mail content denied. AS(42002)',
+    cause: 'message-rejected',
+  },
+  {
     client: 'a server refusing the sender without naming why',
     text: '550 5.1.0 Sender rejected',
     cause: 'sender-rejected',
@@ -1415,7 +1420,52 @@ const FIXES: ReadonlyArray<{
     fix: [/reverse DNS \(PTR\)/],
     notFix: /blocklist/,
   },
+  {
+    what: "Symfony Mailer's empty response after a command is the server hanging up, with where to find the conversation",
+    texts: [
+      'Expected response code "250" but got empty response.',
+      'Symfony\\Component\\Mailer\\Exception\\TransportException: Expected response code "250/251/252" but got empty response.',
+      'Expected response code "354" but got an empty response.',
+      'Expected response code "235" but got empty response.',
+    ],
+    cause: 'connection-closed',
+    fix: [/getDebug\(\)/, /may have been accepted/],
+  },
+  {
+    what: "Gmail's 421 for suspicious content is the content to change, not a failure to retry",
+    texts: [
+      '421-4.7.0 [203.0.113.5      15] Our system has detected that this message is suspicious due to the nature of the content and/or the links within. To best protect our users from spam, the message has been blocked. Please visit https://support.google.com/mail/answer/188131 for more information.',
+    ],
+    cause: 'message-rejected',
+    fix: [/URL shortener/, /Retrying the same message gets the same answer/],
+    notFix: /with backoff/,
+  },
+  {
+    what: "Microsoft 365's 5.7.520 is automatic forwarding blocked by the outbound spam policy",
+    texts: [
+      '550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)',
+    ],
+    cause: 'message-rejected',
+    fix: [/Automatic forwarding rules: On/],
+  },
 ];
+
+test("Symfony Mailer's expected code names the command the server hung up on", () => {
+  for (const [code, step] of [
+    ['250', 'EHLO, MAIL FROM or the end of the message'],
+    ['250/251/252', 'RCPT TO'],
+    ['354', 'DATA'],
+    ['235', 'AUTH'],
+  ] as const) {
+    const answer = explainText(`Expected response code "${code}" but got empty response.`);
+    assert.match(answer.summary, new RegExp(`expected the reply to ${step.replace(/[()]/g, '\\$&')}`), code);
+  }
+  // The greeting is the greeting rules' to answer: a wait for TLS, or a server refusing the client.
+  assert.notEqual(
+    explainText('Expected response code "220" but got empty response.').cause,
+    'connection-closed',
+  );
+});
 
 for (const { what, texts, cause, fix, notFix } of FIXES) {
   test(what, () => {
