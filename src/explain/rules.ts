@@ -920,6 +920,19 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The server hung up instead of answering that command. At EHLO or MAIL FROM it refuses this client (an IP blocklist such as fail2ban, a connection or rate limit); at AUTH it often closes after failed logins or on a login over an unencrypted connection; at DATA or after the message a content or size filter drops the connection rather than replying, and the message may have been accepted anyway, so check before sending it again. The exception's `getDebug()` (Symfony's TransportExceptionInterface) holds the whole SMTP conversation: run `mailport explain` on it. The server's log says why it closed.",
   },
 
+  {
+    // Postfix's smtp(8) names the step at which the relay host hung up. The greeting and the end
+    // of data have rules of their own.
+    id: 'postfix-lost-connection-at-step',
+    cause: 'connection-closed',
+    confidence: 0.7,
+    match: [
+      /lost connection with \S+ while (?:performing the (?:EHLO|HELO|LHLO) handshake|sending (?:MAIL FROM|RCPT TO|DATA command|message body))/,
+    ],
+    seenIn: ['Postfix'],
+    fix: "The relay host closed the connection at the step Postfix names. At EHLO or HELO it refuses this host: its IP (a blocklist, a connection limit) or its EHLO name (set `smtp_helo_name` to this host's fully-qualified name, with matching forward and reverse DNS). At MAIL FROM or RCPT TO it drops the sender or the recipient without a reply, often after failed logins (check `smtp_sasl_password_maps` and the relay's AUTH). During the message body a size limit (compare `message_size_limit` with the SIZE the relay offers), a content filter or a proxy cuts the transfer. The relay's own log says why.",
+  },
+
   // --- Wrong TLS mode: plaintext against an implicit-TLS port ------------------------------
   // A wait or a hang-up before the greeting: on 465, or when no port is known, a server that waited
   // in vain for a TLS handshake. Not so on a port that greets in plaintext (`unlessPort`); and with
@@ -1820,7 +1833,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.95,
     match: [
       // \b: Java's FileNotFoundException holds "NotFound" too.
-      /\bENOTFOUND\b|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure|Could not find the host/i,
+      /\bENOTFOUND\b|EAI_AGAIN|EAI_NONAME|getaddrinfo|Name or service not known|nodename nor servname|No such host is known|no such host|Could not resolve host|UnknownHostException|Unknown SMTP host|Temporary failure in name resolution|cannot locate host|NXDOMAIN|\bquery(?:A|Aaaa|Mx) E[A-Z]+|server misbehaving|Bad hostname|does not resolve|remote name could not be resolved|Host or domain name not found|host name lookup failure|Could not find the host/i,
     ],
     seenIn: SOCKET_LEVEL_CLIENTS,
   },
@@ -2146,6 +2159,16 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['curl'],
     fix: "curl only says that the server answered with a reply code it did not expect; it does not show the reply. With SMTP that is most often the server refusing the message after it was sent (552 too large, 554 rejected by policy or as spam, 451 try again later), not a wrong port. Run curl again with `-v` and run `mailport explain` on the server's `<` lines.",
   },
+  {
+    // openssl s_client's summary after a handshake that never finished; the reason, when there is
+    // one, is in the error lines above it, which other rules read.
+    id: 'openssl-no-handshake',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/no peer certificate available/i],
+    seenIn: ['openssl s_client'],
+    fix: "openssl s_client's TLS handshake did not finish, so no certificate was seen; the error lines above this one say why, and `mailport explain` reads them too. Against 587, 25 or 2525 the server greets in plaintext: add `-starttls smtp` (`openssl s_client -starttls smtp -connect HOST:587 -servername HOST`). Against 465 leave it out; a hang-up there (`unexpected eof`, `errno=104`) is the server or a proxy refusing the connection, which `mailport doctor HOST` tells apart.",
+  },
 
   // --- Programs that hand mail to a local sendmail ------------------------------------------------
   {
@@ -2167,6 +2190,16 @@ export const RULES: readonly ExplainRule[] = [
     match: [/postdrop: warning: unable to look up public\/pickup|\bsendmail: fatal: [^\n]*\/etc\/postfix/],
     seenIn: ['Postfix sendmail'],
     fix: 'Postfix\'s sendmail is there but Postfix is not running (or not configured): the message waits in its maildrop queue until it runs. Start it (`systemctl start postfix`, or `postfix start` in a container) after setting `relayhost = [smtp.example.com]:587` with SASL in main.cf, or replace it with `mailport sendmail` for development (PHP `sendmail_path = "npx mailport sendmail -t -i"`).',
+  },
+  {
+    // PHPMailer's default mailer is PHP's mail(), which runs sendmail_path; PHPMailer says only
+    // that mail() returned false.
+    id: 'phpmailer-mail-function-failed',
+    cause: 'no-local-mta',
+    confidence: 0.85,
+    match: [/Could not instantiate mail function/i],
+    seenIn: ['PHPMailer'],
+    fix: 'PHPMailer was left on its default mailer, PHP\'s mail(), and mail() failed: PHP could not run its `sendmail_path` (no sendmail installed, as in most containers), or, on Windows, has no `SMTP` server in php.ini. Make PHPMailer speak SMTP itself: `$mail->isSMTP()` with `Host`, `Port = 587`, `SMTPSecure = PHPMailer::ENCRYPTION_STARTTLS`, `SMTPAuth = true`, `Username` and `Password`. Or keep mail() and give it a sendmail: a relaying MTA (Postfix with a `relayhost`), or for development `sendmail_path = "npx mailport sendmail -t -i"` in php.ini.',
   },
   {
     // mailutils runs sendmail and only says that it failed; the reason is in sendmail's own output.
@@ -2918,6 +2951,15 @@ export const RULES: readonly ExplainRule[] = [
     ],
     seenIn: ['Postfix', 'Sendmail', 'Exim', 'Exchange', 'smtp-server', 'mailport', 'Python smtplib'],
   },
+  {
+    // aiosmtplib refuses a second upgrade itself, before any command is sent.
+    id: 'aiosmtplib-starttls-twice',
+    cause: 'bad-sequence',
+    confidence: 0.9,
+    match: [/Connection already using TLS/i],
+    seenIn: ['aiosmtplib'],
+    fix: 'The connection is already encrypted when the code calls `starttls()`: aiosmtplib 2 and later upgrade with STARTTLS inside `connect()` whenever the server offers it (`start_tls=None`, the default), and `use_tls=True` is implicit TLS from the first byte. Remove the `starttls()` call, or pass `start_tls=False` to `SMTP()` or `connect()` to upgrade by hand.',
+  },
 
   // --- MAIL FROM and RCPT TO parameters the server does not offer ------------------------------
   {
@@ -3116,7 +3158,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.9,
     match: [
-      /(?:message |mail )?content (?:was )?(?:rejected|denied)|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+      /(?:message |mail )?content (?:was )?(?:rejected|denied)|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|(?:prohibited|forbidden|blocked|banned) (?:attachment|file)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
     ],
     unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
     seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],

@@ -650,6 +650,14 @@ test('PHPMailer messages in other languages, as other PHPMailer versions spell t
   // Translated or not, the message refused after the final dot.
   for (const text of ['SMTP Error: data not accepted.', 'Erreur SMTP : données incorrectes.']) {
     assert.equal(explainText(text).cause, 'message-rejected', text);
+  } // mail(), PHPMailer's default mailer, failing: no SMTP server was asked.
+  for (const text of [
+    'Could not instantiate mail function.',
+    'Mail-Funktion konnte nicht initialisiert werden.',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'no-local-mta', text);
+    assert.match(answer.fix, /\$mail->isSMTP\(\)/, text);
   }
 });
 
@@ -1008,6 +1016,21 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     client: 'PHPMailer, AUTH refused as an unknown command',
     text: 'SMTP ERROR: AUTH command failed: 502 5.5.2 Error: command not recognized',
     cause: 'auth-before-starttls',
+  },
+  {
+    client: 'JavaMail (UnknownHostException)',
+    text: 'javax.mail.MessagingException: Unknown SMTP host: smtp.gmial.com;\n  nested exception is:\n\tjava.net.UnknownHostException: smtp.gmial.com',
+    cause: 'dns-failure',
+  },
+  {
+    client: 'JavaMail, the first line only',
+    text: 'javax.mail.MessagingException: Unknown SMTP host: smtp.gmial.com',
+    cause: 'dns-failure',
+  },
+  {
+    client: 'Exim (attachment filter)',
+    text: '550-Your message was rejected because it contains a prohibited attachment',
+    cause: 'message-rejected',
   },
   {
     client: 'Microsoft 365 (EOP content filter)',
@@ -1439,6 +1462,28 @@ const FIXES: ReadonlyArray<{
     cause: 'message-rejected',
     fix: [/URL shortener/, /Retrying the same message gets the same answer/],
     notFix: /with backoff/,
+  },
+  {
+    what: "Postfix's lost connection at a named step is the relay hanging up there, with the setting for each step",
+    texts: [
+      'postfix/smtp[2211]: 4F1C2: to=<bob@example.org>, relay=smtp.example.com[203.0.113.7]:587, delay=0.4, status=deferred (lost connection with smtp.example.com[203.0.113.7] while performing the EHLO handshake)',
+      'status=deferred (lost connection with smtp.example.com[203.0.113.7] while sending message body)',
+      'status=deferred (lost connection with smtp.example.com[203.0.113.7] while sending RCPT TO)',
+    ],
+    cause: 'connection-closed',
+    fix: [/smtp_helo_name/, /message_size_limit/],
+  },
+  {
+    what: 'aiosmtplib refusing a second STARTTLS is the code upgrading a connection connect() already upgraded',
+    texts: ['aiosmtplib.errors.SMTPException: Connection already using TLS'],
+    cause: 'bad-sequence',
+    fix: [/start_tls=False/],
+  },
+  {
+    what: "openssl s_client's 'no peer certificate available' alone says how to run it against each port",
+    texts: ['no peer certificate available'],
+    cause: 'unknown',
+    fix: [/-starttls smtp/],
   },
   {
     what: "Microsoft 365's 5.7.520 is automatic forwarding blocked by the outbound spam policy",
