@@ -143,7 +143,7 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'invalid-address': {
     message: 'The client sent an address that is not a valid mailbox.',
-    fix: 'Use a full address such as `user@example.com` in angle brackets.',
+    fix: 'Send the bare address in angle brackets, one per command: `MAIL FROM:<bob@example.com>`, then `RCPT TO:<alice@example.com>` for each recipient. A display name ("Bob <bob@example.com>") belongs in the From: and To: headers, not in the envelope; several recipients go as a list, not as one comma-separated string (Python `sendmail(from_addr, ["a@example.com", "b@example.com"], msg)`); a non-ASCII address needs SMTPUTF8 on MAIL FROM (most libraries add it when the server offers it), and a domain alone can go as punycode (`xn--…`).',
     misconfiguration: true,
   },
   'sender-not-owned': {

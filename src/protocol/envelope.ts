@@ -25,6 +25,35 @@ export function parsePathArgument(argument: string, keyword: 'FROM' | 'TO'): Pat
   };
 }
 
+/**
+ * Two envelope mistakes worth naming in the reply, with what to send instead: a display name
+ * around the address (`Bob <bob@example.com>`, the form of a From: header, given as the envelope
+ * address) and several addresses in one command (`<a@example.com, b@example.com>`, or
+ * `<a@example.com> <b@example.com>`: a list joined into one string). Only looked for once the
+ * command failed its checks.
+ */
+export type EnvelopeMistake =
+  | { kind: 'display-name'; address: string }
+  | { kind: 'several-addresses'; addresses: string[] };
+
+const NAMED_ADDRESS = /^<?\s*(?:"[^"]*"|[^<>"]*[^<>"\s])\s*<([^<>\s@]+@[^<>\s@]+)>\s*>?(?:\s|$)/;
+const BARE_ADDRESS = /^[^\s<>,;@]+@[^\s<>,;@]+$/;
+
+export function findEnvelopeMistake(argument: string, keyword: 'FROM' | 'TO'): EnvelopeMistake | null {
+  const prefix = `${keyword}:`;
+  if (argument.slice(0, prefix.length).toUpperCase() !== prefix) return null;
+  const rest = argument.slice(prefix.length).trim();
+  const named = NAMED_ADDRESS.exec(rest);
+  if (named?.[1] !== undefined) return { kind: 'display-name', address: named[1] };
+  const parts = rest
+    .replace(/[<>]/g, ' ')
+    .split(/[\s,;]+/)
+    .filter((part) => part !== '');
+  if (parts.length > 1 && parts.every((part) => BARE_ADDRESS.test(part)))
+    return { kind: 'several-addresses', addresses: parts };
+  return null;
+}
+
 /** The `>` that closes the path opened at 0: one inside a quoted local part does not (§4.1.2). */
 function closingBracket(text: string): number {
   let quoted = false;

@@ -5,6 +5,7 @@
 import type { DiagnosticCode, EnvelopeAddress } from '../domain/types.js';
 import {
   checkMailbox,
+  findEnvelopeMistake,
   isBarePostmaster,
   type ParameterParse,
   type Parameters,
@@ -13,6 +14,7 @@ import {
   parseRcptParameters,
 } from './envelope.js';
 import {
+  displayNameInPathReply,
   type ParameterContext,
   parameterDuplicateReply,
   parameterInvalidReply,
@@ -20,6 +22,7 @@ import {
   pathTooLongReply,
   REPLIES,
   senderNotOwnedReply,
+  severalRecipientsReply,
   sizeExceededReply,
 } from './replies.js';
 import type { SmtpReply } from './types.js';
@@ -62,7 +65,14 @@ export interface RcptContext {
 /** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). */
 export function decideMail(argument: string, context: MailContext): MailDecision {
   const path = parsePathArgument(argument, 'FROM');
-  if (!path.ok) return refuse({ reply: REPLIES.MAIL_SYNTAX, diagnostic: 'syntax-error', malformed: true });
+  if (!path.ok)
+    return refuse(
+      envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER) ?? {
+        reply: REPLIES.MAIL_SYNTAX,
+        diagnostic: 'syntax-error',
+        malformed: true,
+      },
+    );
   const parameters = acceptParameters(
     parseMailParameters(path.parameterTokens, context.authOffered),
     path.parameterTokens,
@@ -73,7 +83,8 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   // RFC 5321 §4.5.5: the null reverse-path `<>` is allowed.
   if (path.address !== '') {
     const refusal = mailboxRefusal(path.address, smtpUtf8, REPLIES.BAD_SENDER);
-    if (refusal !== null) return refuse(refusal);
+    if (refusal !== null)
+      return refuse(envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER) ?? refusal);
   }
   // The null sender (bounces, RFC 5321 §4.5.5) belongs to no account, as Postfix's check also says.
   if (context.senderOwner !== null && path.address !== '' && !owns(context.senderOwner, path.address)) {
@@ -98,17 +109,28 @@ export function decideMail(argument: string, context: MailContext): MailDecision
 /** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
 export function decideRcpt(argument: string, context: RcptContext): RcptDecision {
   const path = parsePathArgument(argument, 'TO');
-  if (!path.ok) return refuse({ reply: REPLIES.RCPT_SYNTAX, diagnostic: 'syntax-error', malformed: true });
+  if (!path.ok)
+    return refuse(
+      envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT) ?? {
+        reply: REPLIES.RCPT_SYNTAX,
+        diagnostic: 'syntax-error',
+        malformed: true,
+      },
+    );
   const parameters = acceptParameters(
     parseRcptParameters(path.parameterTokens),
     path.parameterTokens,
     context.esmtp ? 'RCPT' : 'after-helo',
   );
-  if (!parameters.ok) return parameters;
+  if (!parameters.ok) {
+    const mistake = envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT);
+    return mistake === null ? parameters : refuse(mistake);
+  }
   if (path.address === '') return refuse({ reply: REPLIES.NULL_RECIPIENT, diagnostic: 'invalid-address' });
   if (!isBarePostmaster(path.address)) {
     const refusal = mailboxRefusal(path.address, context.smtpUtf8, REPLIES.BAD_RECIPIENT);
-    if (refusal !== null) return refuse(refusal);
+    if (refusal !== null)
+      return refuse(envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT) ?? refusal);
   }
   // RFC 5321 §4.5.3.1.8: 452 makes the client send the remaining recipients in a new transaction.
   if (context.recipientsSoFar >= context.maxRecipients) {
@@ -128,6 +150,28 @@ function owns(login: string, address: string): boolean {
 
 function refuse(refusal: Refusal): { ok: false; refusal: Refusal } {
   return { ok: false, refusal };
+}
+
+/** A refusal that names the mistake and what to send instead, when the argument shows a known one. */
+function envelopeMistakeRefusal(
+  argument: string,
+  command: 'MAIL FROM' | 'RCPT TO',
+  badAddress: SmtpReply,
+): Refusal | null {
+  const mistake = findEnvelopeMistake(argument, command === 'MAIL FROM' ? 'FROM' : 'TO');
+  if (mistake === null) return null;
+  if (mistake.kind === 'display-name')
+    return {
+      reply: displayNameInPathReply(badAddress, command, mistake.address),
+      diagnostic: 'invalid-address',
+      detail: `a display name in ${command}: ${argument.slice(argument.indexOf(':') + 1).trim()}`,
+    };
+  if (command === 'MAIL FROM') return null;
+  return {
+    reply: severalRecipientsReply(mistake.addresses),
+    diagnostic: 'invalid-address',
+    detail: `several addresses in one RCPT TO: ${mistake.addresses.join(', ')}`,
+  };
 }
 
 function mailboxRefusal(address: string, smtpUtf8: boolean, invalidReply: SmtpReply): Refusal | null {

@@ -211,6 +211,30 @@ export function messageQueuedReply(id: string): SmtpReply {
   return reply(250, '2.0.0', `OK: queued as ${id}`);
 }
 
+/** A display name in the envelope: the bare address is what goes there (RFC 5321 §4.1.2). */
+export function displayNameInPathReply(
+  badAddress: SmtpReply,
+  command: 'MAIL FROM' | 'RCPT TO',
+  address: string,
+): SmtpReply {
+  return reply(
+    501,
+    badAddress.enhanced,
+    `The envelope takes the bare address, not a display name: send ${command}:<${echoed(address)}>`,
+  );
+}
+
+/** Several addresses in one RCPT TO: RFC 5321 §4.1.1.3 takes one forward-path per command. */
+export function severalRecipientsReply(addresses: readonly string[]): SmtpReply {
+  const [first, second] = addresses.map(echoed);
+  const others = addresses.length > 2 ? ' and so on' : '';
+  return reply(
+    501,
+    '5.1.3',
+    `One address per RCPT TO: send RCPT TO:<${first}>, then RCPT TO:<${second}>${others} (RFC 5321 section 4.1.1.3)`,
+  );
+}
+
 /** RFC 5321 §4.5.3.1.10: "501 Path too long", with the bad-address enhanced code of the command. */
 export function pathTooLongReply(badAddress: SmtpReply, problem: string): SmtpReply {
   return reply(501, badAddress.enhanced, `Path too long: ${problem} (RFC 5321 section 4.5.3.1)`);

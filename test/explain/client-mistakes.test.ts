@@ -179,7 +179,25 @@ describe('the sandbox', { concurrency: 6 }, () => {
   check('swaks: a display name in the envelope recipient', () => ({
     output: () => swaks(relay(), { to: 'Bob <bob@example.com>' }),
     expected: 'recipient-unknown',
-    says: /refuses the form of the address[\s\S]*display name in the envelope/,
+    says: /not a display name: send RCPT TO:<bob@example\.com>[\s\S]*display name in the envelope/,
+  }));
+  check('curl: a display name in --mail-from, with -v', () => ({
+    output: async () => {
+      const message = join(tempDir, 'curl-display-name.eml');
+      await writeFile(message, 'Subject: display name\r\n\r\nhello\r\n');
+      return runClient('curl', [
+        '-sSv',
+        `smtp://127.0.0.1:${relay()}`,
+        '--mail-from',
+        'Alice <alice@example.com>',
+        '--mail-rcpt',
+        'bob@example.com',
+        '-T',
+        message,
+      ]);
+    },
+    expected: 'sender-rejected',
+    says: /not a display name: send MAIL FROM:<alice@example\.com>/,
   }));
   check('swaks: a recipient without a domain', () => ({
     output: () => swaks(relay(), { to: 'bob' }),

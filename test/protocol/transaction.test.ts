@@ -177,6 +177,66 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     );
   });
 
+  it('a display name in the envelope is named, with the bare address to send instead', async () => {
+    const cases: [string, string][] = [
+      // curl --mail-from "Bob <bob@example.test>" sends the first form.
+      ['MAIL FROM:<Bob <bob@example.test> SIZE=21', '501 5.1.7'],
+      ['MAIL FROM:Bob <bob@example.test>', '501 5.1.7'],
+      ['MAIL FROM:"Bob Smith" <bob@example.test>', '501 5.1.7'],
+      ['MAIL FROM:<bob@example.test <bob@example.test>>', '501 5.1.7'],
+    ];
+    for (const [send, start] of cases) {
+      const harness = await readyHarness('relay');
+      const [reply] = await harness.exchange(send);
+      assert.equal(
+        reply?.lines[0],
+        `${start} The envelope takes the bare address, not a display name: send MAIL FROM:<bob@example.test>`,
+        send,
+      );
+      assert.deepEqual(harness.sink.diagnosticCodes, ['invalid-address'], send);
+      assert.match(harness.sink.diagnostics[0]?.detail ?? '', /^a display name in MAIL FROM: /, send);
+    }
+    const harness = await readyHarness('relay');
+    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO:<Ann Example <ann@example.test>>');
+    assert.equal(
+      rcpt?.lines[0],
+      '501 5.1.3 The envelope takes the bare address, not a display name: send RCPT TO:<ann@example.test>',
+    );
+  });
+
+  it('several addresses in one RCPT TO are named: one address per command (RFC 5321 §4.1.1.3)', async () => {
+    for (const send of [
+      'RCPT TO:<ann@example.test, bob@example.test>',
+      'RCPT TO:<ann@example.test>, <bob@example.test>',
+      'RCPT TO:<ann@example.test>;<bob@example.test>',
+      'RCPT TO:<ann@example.test> <bob@example.test>',
+    ]) {
+      const harness = await readyHarness('relay');
+      const [, reply] = await harness.exchange(FROM, send);
+      assert.equal(
+        reply?.lines[0],
+        '501 5.1.3 One address per RCPT TO: send RCPT TO:<ann@example.test>, then RCPT TO:<bob@example.test> (RFC 5321 section 4.1.1.3)',
+        send,
+      );
+      assert.equal(
+        harness.sink.diagnostics[0]?.detail,
+        'several addresses in one RCPT TO: ann@example.test, bob@example.test',
+      );
+    }
+    // Anything else malformed keeps the plain syntax reply; non-ASCII in an address is never echoed.
+    const harness = await readyHarness('relay');
+    const replies = await harness.exchange(
+      FROM,
+      'RCPT TO:<ann@example.test> NOTIFY=NEVER',
+      'RCPT TO:<Jörg <jörg@example.test>>',
+    );
+    assert.match(replies[1]?.lines[0] ?? '', /^555 5\.5\.4 Unsupported parameter NOTIFY/);
+    assert.equal(
+      replies[2]?.lines[0],
+      '501 5.1.3 The envelope takes the bare address, not a display name: send RCPT TO:<j?rg@example.test>',
+    );
+  });
+
   it('reports the diagnostics for SIZE and unknown parameters', async () => {
     const harness = await readyHarness('relay');
     await harness.exchange(`${FROM} SIZE=999999999`, `${FROM} XFOO=1`);
