@@ -136,7 +136,7 @@ export function analyseCertificate(
         trust.caFile
           ? `, neither in the system store nor in ${trust.caFile}`
           : '; if it is a private or sandbox CA, pass its file with --ca'
-      }.${namesake && trust.caFile ? namesakeNote(trust.caFile) : sentLeafAlone ? LEAF_ALONE : ''}`,
+      }.${untrustedNote(namesake !== undefined, sentLeafAlone, peer, trust.caFile)}`,
       verify,
     });
   }
@@ -213,6 +213,30 @@ function isSelfSigned(certificate: X509Certificate): boolean {
 function namesakeCa(certificate: X509Certificate, cas: X509Certificate[]): X509Certificate | undefined {
   return cas.find((ca) => ca.subject === certificate.issuer && !issuedByAny(certificate, [ca]));
 }
+
+/**
+ * What to add to an untrusted chain: a CA file holding a namesake of the issuer; a Mailport
+ * sandbox's certificate (its leaf is sent alone, which is right: its own CA is the root), where the
+ * intermediate advice would mislead; a leaf sent without its intermediates.
+ */
+function untrustedNote(
+  namesake: boolean,
+  sentLeafAlone: boolean,
+  peer: X509Certificate,
+  caFile: string | null,
+): string {
+  if (namesake && caFile) return namesakeNote(caFile);
+  if (!caFile && isMailportLocalCa(peer.issuer)) return SANDBOX_CA;
+  return sentLeafAlone ? LEAF_ALONE : '';
+}
+
+/** The organisation every Mailport data dir's local CA carries (src/tls/certificates.ts). */
+function isMailportLocalCa(issuer: string): boolean {
+  return issuer.split('\n').includes('O=Mailport');
+}
+
+const SANDBOX_CA =
+  ' This is a Mailport sandbox, signed by the local CA its data dir created: pass that CA with --ca, the ca.pem `mailport serve` printed as "TLS CA" (<data dir>/tls/ca.pem). Run from the directory the sandbox runs in, doctor finds .mailport/tls/ca.pem by itself.';
 
 function namesakeNote(caFile: string): string {
   return ` ${caFile} holds a CA of that name, but not the one that signed this certificate: the same name was given to another CA with a key of its own (every Mailport data dir creates its own local CA, as other tools that generate one do). Pass the CA file of the server you are checking: a Mailport sandbox prints it as "TLS CA" when it starts, and has it at <data dir>/tls/ca.pem.`;

@@ -94,3 +94,19 @@ test('the CA file of another sandbox: a CA of the same name that did not sign th
     await sandbox.stop();
   }
 });
+
+test("the sandbox's own certificate without --ca: named as the sandbox's, with the ca.pem to pass, not a missing intermediate", async () => {
+  const sandbox = await startTestSandbox();
+  try {
+    const report = await runDoctor({
+      host: 'localhost',
+      ports: [sandbox.port('submission')],
+      stepTimeoutMs: 5000,
+    });
+    const finding = report.ports[0]?.findings.find((candidate) => candidate.cause === 'cert-untrusted-ca');
+    assert.match(finding?.message ?? '', /This is a Mailport sandbox[\s\S]*printed as "TLS CA"/);
+    assert.doesNotMatch(finding?.message ?? '', /sent its own certificate alone/);
+  } finally {
+    await sandbox.stop();
+  }
+});
