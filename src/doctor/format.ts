@@ -114,10 +114,12 @@ function formatVerdict(report: DoctorReport, palette: Palette): string[] {
   const recommendation = report.recommendation;
   if (!recommendation) {
     const findings = [...report.findings, ...report.ports.flatMap((port) => port.findings)];
+    // The network is worth naming only where a port did not answer.
+    const unanswered = report.ports.some((port) => port.reachability !== 'open');
     return [
       palette.red(palette.bold('Verdict: no working submission path.')),
       findings.some((finding) => finding.level === 'error')
-        ? '  Fix the errors above (or run from a network that does not block these ports), then run doctor again.'
+        ? `  Fix the errors above${unanswered ? ' (or run from a network that does not block these ports)' : ''}, then run doctor again.`
         : '  No port is shown to be a submission path: follow the notes above, then run doctor again.',
     ];
   }

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runDoctor } from '../../src/doctor/index.js';
+import { formatDoctorReport, runDoctor } from '../../src/doctor/index.js';
 import { createCertificateAuthority, type PemPair } from '../../src/tls/certificates.js';
 import { startTestSandbox } from '../helpers/sandbox.js';
 import { createTlsFixtures, type TlsFixtures } from '../smtp-client/test-servers.js';
@@ -106,6 +106,15 @@ test("the sandbox's own certificate without --ca: named as the sandbox's, with t
     const finding = report.ports[0]?.findings.find((candidate) => candidate.cause === 'cert-untrusted-ca');
     assert.match(finding?.message ?? '', /This is a Mailport sandbox[\s\S]*printed as "TLS CA"/);
     assert.doesNotMatch(finding?.message ?? '', /sent its own certificate alone/);
+    // Every port answered: the verdict does not send the user to check the network.
+    const verdict = formatDoctorReport(report).split('Verdict:')[1] ?? '';
+    assert.match(verdict, /Fix the errors above, then run doctor again/);
+    const closed = await runDoctor({
+      host: '127.0.0.1',
+      ports: [sandbox.port('submission'), 1],
+      stepTimeoutMs: 5000,
+    });
+    assert.match(formatDoctorReport(closed), /run from a network that does not block these ports/);
   } finally {
     await sandbox.stop();
   }
