@@ -26,13 +26,13 @@ let mailparser: Promise<typeof import('mailparser')> | null = null;
  * mailparser, with the charset tables and HTML parser it brings, added 0.15 s (a tenth) to every start of
  * `mailport serve`: it is loaded when a message is first opened.
  */
-async function simpleParser(): Promise<typeof import('mailparser')['simpleParser']> {
+async function loadSimpleParser(): Promise<typeof import('mailparser')['simpleParser']> {
   mailparser ??= import('mailparser');
   return (await mailparser).simpleParser;
 }
 
 export async function parseMessage(raw: Buffer, envelope: Envelope): Promise<ParsedMessage> {
-  const parse = await simpleParser();
+  const parse = await loadSimpleParser();
   let mail: ParsedMail;
   try {
     mail = await parse(raw, PARSER_OPTIONS);
@@ -61,7 +61,7 @@ export async function parseMessage(raw: Buffer, envelope: Envelope): Promise<Par
 /** Returns attachment `index` (as numbered in ParsedMessage.attachments), or null when absent. */
 export async function getAttachment(raw: Buffer, index: number): Promise<AttachmentContent | null> {
   if (!Number.isInteger(index) || index < 0) return null;
-  const parse = await simpleParser();
+  const parse = await loadSimpleParser();
   let mail: ParsedMail;
   try {
     mail = await parse(raw, PARSER_OPTIONS);
