@@ -65,13 +65,11 @@ export interface RcptContext {
 /** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). */
 export function decideMail(argument: string, context: MailContext): MailDecision {
   const path = parsePathArgument(argument, 'FROM');
+  const namedMistake = (): Refusal | null =>
+    envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER);
   if (!path.ok)
     return refuse(
-      envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER) ?? {
-        reply: REPLIES.MAIL_SYNTAX,
-        diagnostic: 'syntax-error',
-        malformed: true,
-      },
+      namedMistake() ?? { reply: REPLIES.MAIL_SYNTAX, diagnostic: 'syntax-error', malformed: true },
     );
   const parameters = acceptParameters(
     parseMailParameters(path.parameterTokens, context.authOffered),
@@ -83,8 +81,7 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   // RFC 5321 §4.5.5: the null reverse-path `<>` is allowed.
   if (path.address !== '') {
     const refusal = mailboxRefusal(path.address, smtpUtf8, REPLIES.BAD_SENDER);
-    if (refusal !== null)
-      return refuse(envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER) ?? refusal);
+    if (refusal !== null) return refuse(namedMistake() ?? refusal);
   }
   // The null sender (bounces, RFC 5321 §4.5.5) belongs to no account, as Postfix's check also says.
   if (context.senderOwner !== null && path.address !== '' && !owns(context.senderOwner, path.address)) {
@@ -109,28 +106,22 @@ export function decideMail(argument: string, context: MailContext): MailDecision
 /** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
 export function decideRcpt(argument: string, context: RcptContext): RcptDecision {
   const path = parsePathArgument(argument, 'TO');
+  const namedMistake = (): Refusal | null =>
+    envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT);
   if (!path.ok)
     return refuse(
-      envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT) ?? {
-        reply: REPLIES.RCPT_SYNTAX,
-        diagnostic: 'syntax-error',
-        malformed: true,
-      },
+      namedMistake() ?? { reply: REPLIES.RCPT_SYNTAX, diagnostic: 'syntax-error', malformed: true },
     );
   const parameters = acceptParameters(
     parseRcptParameters(path.parameterTokens),
     path.parameterTokens,
     context.esmtp ? 'RCPT' : 'after-helo',
   );
-  if (!parameters.ok) {
-    const mistake = envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT);
-    return mistake === null ? parameters : refuse(mistake);
-  }
+  if (!parameters.ok) return refuse(namedMistake() ?? parameters.refusal);
   if (path.address === '') return refuse({ reply: REPLIES.NULL_RECIPIENT, diagnostic: 'invalid-address' });
   if (!isBarePostmaster(path.address)) {
     const refusal = mailboxRefusal(path.address, context.smtpUtf8, REPLIES.BAD_RECIPIENT);
-    if (refusal !== null)
-      return refuse(envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT) ?? refusal);
+    if (refusal !== null) return refuse(namedMistake() ?? refusal);
   }
   // RFC 5321 §4.5.3.1.8: 452 makes the client send the remaining recipients in a new transaction.
   if (context.recipientsSoFar >= context.maxRecipients) {
