@@ -438,6 +438,32 @@ describe('SmtpClient failures before SMTP starts', () => {
     }
   });
 
+  test('a reply left unfinished is named as such, not as a server that stopped answering', async () => {
+    const server = await startScriptedServer((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-broken.test\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n');
+      return true;
+    });
+    try {
+      const client = await SmtpClient.connect({
+        host: '127.0.0.1',
+        port: server.port,
+        implicitTls: false,
+        stepTimeoutMs: 300,
+      });
+      const error = await expectClientError(client.ehlo());
+      assert.equal(error.code, 'ETIMEDOUT');
+      assert.equal(error.phase, 'ehlo');
+      assert.match(
+        error.message,
+        /left its reply to EHLO unfinished\. It sent "250-broken\.test", "250-PIPELINING", "250-SIZE 1000" and 1 more, each with a dash/,
+      );
+      assert.doesNotMatch(error.message, /stopped answering/);
+    } finally {
+      await server.close();
+    }
+  });
+
   test('a port that drops the TCP handshake is ETIMEDOUT in phase connect', async () => {
     const blackhole = await startBlackholePort();
     try {
