@@ -43,7 +43,7 @@ test('blocked: every remote resource URL is disarmed; links and cid: images are 
     'a.example/1.png',
     'b.example/2.png',
   ]) {
-    assert.match(html, new RegExp(`blocked-remote://${url.replace(/\./g, '\\.')}`));
+    assert.match(html, new RegExp(`data:,blocked-remote/${url.replace(/\./g, '\\.')}`));
   }
   assert.doesNotMatch(
     html.replace(/href="[^"]*"/g, '').replace(/<meta[^>]*>/g, ''),

@@ -14,8 +14,12 @@ const REMOTE_PATTERN = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*|url\(\s*["
 /** `srcset` lists several URLs, each of which may be remote. */
 const SRCSET_PATTERN = /\bsrcset\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi;
 const SRCSET_REMOTE_URL = /(^|[\s,"'=])(?:https?:)?\/\//gi;
-/** A scheme no browser fetches: the disarmed URL stays readable in the source. */
-const DISARMED = 'blocked-remote://';
+/**
+ * An empty data: URL, which fetches nothing and which the policy allows (a scheme it did not allow
+ * would be reported as a violation in the browser's console for every image), followed by the
+ * address it replaces, so that it stays readable in the source.
+ */
+const DISARMED = 'data:,blocked-remote/';
 
 export function countRemoteResources(html: string): number {
   return html.match(REMOTE_PATTERN)?.length ?? 0;
