@@ -224,11 +224,18 @@ function reportMissing(
       '',
       sessions.length === 0 ? 'No failed SMTP sessions.' : 'Failed SMTP sessions (newest first):',
     );
+    // Each diagnostic's sentence and fix once: a client repeating its mistake fills the list.
+    const explained = new Set<string>();
     for (const session of sessions) {
       lines.push(
         `  - ${session.listener.profile} port ${session.listener.port} from ${session.client.address} at ${formatTime(session.startedAt)}: ${session.outcome}${session.lastError ? `, last reply ${session.lastError}` : ''}${session.chaos ? `\n    ${formatSessionChaos(session.chaos)}` : ''}`,
       );
       for (const diagnostic of session.diagnostics) {
+        if (explained.has(diagnostic.code)) {
+          lines.push(`    ${diagnostic.code} (see above)`);
+          continue;
+        }
+        explained.add(diagnostic.code);
         lines.push(`    ${diagnostic.code}: ${diagnostic.message}`, `      fix: ${diagnostic.fix}`);
       }
     }
