@@ -3036,7 +3036,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.8,
     match: [
-      /\byour (?:sending |SMTP |user )?account (?:has been |is )(?:temporarily )?(?:suspended|disabled|blocked|deactivated)/i,
+      /\byour (?:sending |SMTP |user )?account (?:has been |is )(?:temporarily )?(?:suspended|disabled|blocked|deactivated)|\bsending (?:paused|suspended) for (?:this|your) account/i,
     ],
     seenIn: ['SendGrid', 'Brevo', 'Mailgun', 'Amazon SES'],
     fix: 'The provider suspended the account that sends (too many bounces or complaints, billing, a terms review): no client setting changes that. Its dashboard or support says why and how to lift it; meanwhile, no mail leaves through this account.',
@@ -3046,7 +3046,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.92,
     match: [
-      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain is not verified|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused|rejected)|Verification failed for </i,
+      /Sender address rejected|not owned by (?:auth(?:enticated)? )?user|send as this sender|SendAsDenied|\b5\.7\.60\b|\b5\.1\.[78]\b|Email address is not verified|identities failed the check|domain (?:is )?not verified|\b(?:domain|address|identity|sender)\b[^\n]{0,60}?\bis not verified|Unauthori[sz]ed sender|not a Sender Signature|Sender signature not defined|Unauthori[sz]ed IP address|sender (?:address )?(?:is )?(?:not (?:allowed|authorized|permitted))|From address (?:is )?not (?:verified|allowed)|verified Sender Identity|Sender (?:domain )?(?:verify|verification) failed|Bad sender address|banned sending IP|Sender (?:address )?(?:denied|refused|rejected)|Verification failed for </i,
     ],
     unless: [/greylist|graylist/i],
     seenIn: ['Postfix', 'Exchange', 'Amazon SES', 'Gmail', 'Microsoft 365'],
@@ -3238,7 +3238,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.94,
     match: [
-      /(?<![\w.@/])5\.1\.7\b(?![.\d])|Bad sender address syntax|sender address must contain a domain|Syntax: MAIL FROM:<address>/i,
+      /(?<![\w.@/])5\.1\.7\b(?![.\d])|Bad sender address syntax|sender address must contain a domain|Syntax: MAIL FROM:<address>|\b501[ -][^\n]{0,20}Invalid sender address/i,
     ],
     unless: [NON_ASCII_ADDRESS],
     seenIn: ['Postfix', 'Exchange', 'Exim', 'mailport'],

@@ -1018,6 +1018,26 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
     cause: 'auth-before-starttls',
   },
   {
+    client: 'a provider refusing an unverified sending domain',
+    text: '550 5.7.0 Mail from domain not allowed: example.com is not verified',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Postmark (sender signature not confirmed)',
+    text: '550 5.7.1 Unauthorized sender. Please contact support@postmarkapp.com',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'a server refusing the form of the sender address',
+    text: '501 Invalid sender address',
+    cause: 'sender-rejected',
+  },
+  {
+    client: 'Amazon SES (sending paused for the account)',
+    text: '550 Message rejected: sending paused for this account. For more information, please check the inbox of the email address associated with your AWS account.',
+    cause: 'sender-rejected',
+  },
+  {
     client: 'JavaMail (UnknownHostException)',
     text: 'javax.mail.MessagingException: Unknown SMTP host: smtp.gmial.com;\n  nested exception is:\n\tjava.net.UnknownHostException: smtp.gmial.com',
     cause: 'dns-failure',
