@@ -452,6 +452,21 @@ function winsockError(code: number): string {
   return String.raw`(?<=\(|\b(?:WinError|errno|error|code)\W{0,3})${code}\b`;
 }
 
+/**
+ * A connection refused by an address of Docker's bridge networks (172.16.0.0/12, the host's
+ * gateway as a container sees it): a server on the host that listens on 127.0.0.1 alone.
+ */
+function containerCallingHost(text: string): string | null {
+  const address = /ECONNREFUSED (172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}):\d+/.exec(text)?.[1];
+  return address === undefined
+    ? null
+    : `${address} is on a Docker bridge network: the program most likely runs in a container and called the host, whose server listens on 127.0.0.1 alone, which connections from containers never reach: it must listen on 0.0.0.0 or on the bridge address (a Mailport sandbox: \`--host 0.0.0.0\`).`;
+}
+
+/** How a program in a container reaches an SMTP server, a Mailport sandbox in particular. */
+const SANDBOX_NOT_REACHABLE =
+  'From a container, 127.0.0.1 is the container itself: run the sandbox as a service of the same Compose file and use its service name (`mailport:1587`), or reach the host as `host.docker.internal` (on Linux with `--add-host=host.docker.internal:host-gateway`) and start the sandbox with `--host 0.0.0.0`, since by default it listens on 127.0.0.1 alone.';
+
 /** The peer closed the connection (an orderly close: end of stream), in each client's words. */
 const CLOSED = new RegExp(
   String.raw`Connection closed unexpectedly|closed the connection unexpectedly|Connection unexpectedly closed|has been closed unexpectedly|Remote host closed connection unexpectedly|Unexpected socket close|net_io_connectionclosed|transport connection: The connection was closed|unexpectedly disconnected|server sent an empty reply|Unexpected EOF received|\bConnection lost\b|end of file reached|response: (?:\[EOF\]|-1)|response reading failed|Connection closed by (?:the )?(?:remote|foreign) host|unexpected EOF on command channel|\[Net::SMTP\] Connection closed|established connection was aborted|WSAECONNABORTED|${winsockError(10053)}|incomplete response`,
@@ -1848,6 +1863,27 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The connection could not even start from this machine: the address dialled cannot be reached from any address it has. Most often a container where `localhost` resolves to ::1 without IPv6, or a `source_address`/`localAddress` the machine does not have. Dial 127.0.0.1 on the same host, or from another container the service name (`mailport:1025` in Docker Compose), and check what the name resolves to with `getent hosts NAME`.',
   },
   {
+    // Node 17 and later resolve `localhost` as the OS lists it, IPv6 first on many systems, while
+    // development servers often listen on 127.0.0.1 alone.
+    id: 'refused-ipv6-localhost',
+    cause: 'connection-refused',
+    confidence: 0.96,
+    match: [/ECONNREFUSED ::1:\d+|dial tcp \[::1\]:\d+: connect: connection refused/i],
+    seenIn: ['nodemailer', 'Go net/smtp'],
+    fix: `The client dialled localhost's IPv6 address ::1, and nothing listens there: the server most likely listens on IPv4 127.0.0.1 alone (Node 17 and later no longer put IPv4 first when a name has both). Connect to 127.0.0.1 instead of localhost, or make the server listen on ::1 too. ${SANDBOX_NOT_REACHABLE}`,
+  },
+  {
+    // The ports of local SMTP sandboxes (Mailport's, Mailpit's and MailHog's 1025). Addresses
+    // reach the rules with their digits zeroed (matcher.ts), hence `[\d.]+`.
+    id: 'refused-local-sandbox-port',
+    cause: 'connection-refused',
+    confidence: 0.96,
+    match: [/ECONNREFUSED (?:[\d.]+|localhost):(?:1025|1465|1587|2525)\b/i],
+    seenIn: ['nodemailer'],
+    fix: `Nothing listens on that port there: start the sandbox first (\`npx mailport serve\`, which prints its ports: 1025 relay, 1465 implicit TLS, 1587 STARTTLS, 2525 alternate). ${SANDBOX_NOT_REACHABLE}`,
+    evidence: containerCallingHost,
+  },
+  {
     id: 'refused',
     cause: 'connection-refused',
     confidence: 0.95,
@@ -1858,6 +1894,7 @@ export const RULES: readonly ExplainRule[] = [
       ),
     ],
     seenIn: ALL,
+    evidence: containerCallingHost,
   },
   {
     id: 'connect-permission-denied',

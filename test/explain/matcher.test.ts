@@ -1506,6 +1506,18 @@ const FIXES: ReadonlyArray<{
     fix: [/-starttls smtp/],
   },
   {
+    what: 'a refused sandbox port says to start the sandbox, and how a container reaches it',
+    texts: ['Error: connect ECONNREFUSED 127.0.0.1:1025', 'Error: connect ECONNREFUSED 127.0.0.1:1587'],
+    cause: 'connection-refused',
+    fix: [/npx mailport serve/, /host\.docker\.internal/, /--host 0\.0\.0\.0/],
+  },
+  {
+    what: "localhost's IPv6 address refused is a server on 127.0.0.1 alone",
+    texts: ['Error: connect ECONNREFUSED ::1:587', 'dial tcp [::1]:1025: connect: connection refused'],
+    cause: 'connection-refused',
+    fix: [/Connect to 127\.0\.0\.1 instead of localhost/],
+  },
+  {
     what: "Microsoft 365's 5.7.520 is automatic forwarding blocked by the outbound spam policy",
     texts: [
       '550 5.7.520 Access denied, Your organization does not allow external forwarding. Please contact your administrator for further assistance. AS(7555)',
@@ -1814,4 +1826,20 @@ test('a version number or an IPv4 address is no enhanced code (5.6.7, 5.1.1)', (
     explainText('553 5.6.7 Must declare SMTPUTF8 to send unicode address').cause,
     'non-ascii-not-supported',
   );
+});
+
+test('a refusal from a Docker bridge address is a container calling a host server on 127.0.0.1 alone', () => {
+  for (const text of [
+    'Error: connect ECONNREFUSED 172.17.0.1:1025',
+    'Error: connect ECONNREFUSED 172.18.0.1:587',
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'connection-refused', text);
+    assert.match(
+      answer.summary,
+      /172\.1[78]\.0\.1 is on a Docker bridge network[\s\S]*--host 0\.0\.0\.0/,
+      text,
+    );
+  }
+  assert.doesNotMatch(explainText('Error: connect ECONNREFUSED 10.0.0.5:587').summary, /Docker/);
 });
