@@ -465,7 +465,7 @@ function containerCallingHost(text: string): string | null {
 
 /** How a program in a container reaches an SMTP server, a Mailport sandbox in particular. */
 const SANDBOX_NOT_REACHABLE =
-  'From a container, 127.0.0.1 is the container itself: run the sandbox as a service of the same Compose file and use its service name (`mailport:1587`), or reach the host as `host.docker.internal` (on Linux with `--add-host=host.docker.internal:host-gateway`) and start the sandbox with `--host 0.0.0.0`, since by default it listens on 127.0.0.1 alone.';
+  'From a container, 127.0.0.1 is the container itself: run the sandbox as a service of the same Compose file and use its service name (`mailport:1587`), or reach the host as `host.docker.internal` (on Linux with `--add-host=host.docker.internal:host-gateway`) and start the sandbox with `--host 0.0.0.0`, since by default it listens on 127.0.0.1 alone. Give it the name the client connects to with `--hostname` (`MAILPORT_HOSTNAME`), so that its certificate names it and TLS verifies.';
 
 /** The peer closed the connection (an orderly close: end of stream), in each client's words. */
 const CLOSED = new RegExp(
