@@ -16,6 +16,7 @@ import {
   SmtpClient,
   SmtpClientError,
   type TlsSessionInfo,
+  unfinishedReply,
 } from '../smtp-client/index.js';
 import { probeAuthRequired, tryAuthentication } from './auth-probe.js';
 import { analyseCertificate } from './certificate.js';
@@ -38,7 +39,7 @@ import {
   refusedByTlsAlert,
   throwawayClientCertificate,
 } from './tls-refusal.js';
-import { refusedEhlo, unfinishedReply } from './transcript-reading.js';
+import { refusedEhlo } from './transcript-reading.js';
 import { unfinishedGreeting } from './unfinished-greeting.js';
 import { curlBanner, netcat, opensslFor, swaksEhlo, type VerifyTarget } from './verify-commands.js';
 

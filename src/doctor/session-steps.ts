@@ -10,10 +10,10 @@ import {
   type SmtpClient,
   SmtpClientError,
   type SmtpPhase,
+  unfinishedReply,
 } from '../smtp-client/index.js';
 import type { Finding, PortReport } from './report.js';
 import { ehloNameAdvice } from './session-faults.js';
-import { unfinishedReply } from './transcript-reading.js';
 
 /** Stops the session once the server has sent more reply lines than commands asked for. */
 export async function inStep(client: SmtpClient): Promise<void> {

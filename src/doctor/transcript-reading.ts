@@ -1,23 +1,9 @@
 /**
- * Reads the SMTP client's transcript for what its errors do not say: a multi-line reply left
- * unfinished, EHLO refused in favour of HELO, and AUTH LOGIN accepted without a password.
+ * Reads the SMTP client's transcript for what its errors do not say: EHLO refused in favour of
+ * HELO, and AUTH LOGIN accepted without a password. (A reply left unfinished: the client's own
+ * `unfinishedReply`.)
  */
-import { isFinalReplyLine, type TranscriptEntry } from '../smtp-client/index.js';
-
-/** The command and the lines of its reply when every line so far said more was to come. */
-export function unfinishedReply(
-  entries: readonly TranscriptEntry[],
-): { command: string; lines: string[] } | null {
-  const last = entries.findLastIndex((entry) => entry.dir === 'C');
-  const command = entries[last];
-  if (!command) return null;
-  const lines = entries
-    .slice(last + 1)
-    .filter((entry) => entry.dir === 'S')
-    .map((entry) => entry.text);
-  if (lines.length === 0 || lines.some(isFinalReplyLine)) return null;
-  return { command: command.text, lines };
-}
+import type { TranscriptEntry } from '../smtp-client/index.js';
 
 /** The server's answer to EHLO when the client had to fall back to HELO; null when EHLO worked. */
 export function refusedEhlo(entries: readonly TranscriptEntry[]): string | null {

@@ -27,7 +27,7 @@ import {
 import { type ReaderFailure, ReplyReader } from './reader.js';
 import { formatReply, type ServerReply } from './reply.js';
 import { describeTlsSession, type TlsSessionInfo } from './tls-session.js';
-import { REDACTED, surplusLine, Transcript } from './transcript.js';
+import { commandName, REDACTED, surplusLine, Transcript, unfinishedReply } from './transcript.js';
 
 export interface ClientTlsOptions {
   /** Name for SNI and the certificate check (default: the host, unless it is an IP address). */
@@ -482,9 +482,9 @@ export class SmtpClient {
         this.close();
         const waited = `Timed out after ${this.stepTimeoutMs} ms waiting for`;
         const where = `${this.host}:${this.port}`;
-        const unfinished = this.reader.unfinishedReply();
         // A reply that began and never ended is the server breaking SMTP, not a server gone quiet.
-        if (unfinished.length > 0) return unfinishedReplyError(phase, unfinished, waited, where);
+        const unfinished = unfinishedReply(this.transcript.entries);
+        if (unfinished) return unfinishedReplyError(phase, unfinished, waited, where);
         // After the greeting the connection is known to work: say so, or the timeout reads like a
         // firewall dropping the port.
         return new SmtpClientError(
@@ -521,24 +521,12 @@ export class SmtpClient {
   }
 }
 
-/** What each step's reply answers, as a person names it. */
-const REPLY_TO: Readonly<Record<SmtpPhase, string>> = {
-  connect: 'the connection',
-  greeting: 'the connection (its greeting)',
-  ehlo: 'EHLO',
-  starttls: 'STARTTLS',
-  auth: 'AUTH',
-  mail: 'MAIL FROM',
-  rcpt: 'RCPT TO',
-  data: 'DATA or the message',
-};
-
 /** Shows at most this many of an unfinished reply's lines: a tarpit may have sent hundreds. */
 const UNFINISHED_LINES_SHOWN = 3;
 
 function unfinishedReplyError(
   phase: SmtpPhase,
-  lines: readonly string[],
+  { command, lines }: { command: string; lines: readonly string[] },
   waited: string,
   where: string,
 ): SmtpClientError {
@@ -551,7 +539,7 @@ function unfinishedReplyError(
   return new SmtpClientError(
     'ETIMEDOUT',
     phase,
-    `${waited} the end of a reply from ${where}: the server left its reply to ${REPLY_TO[phase]} unfinished. It sent ${shown}${more}, each with a dash after the code (more to come), and never the final line with a space after the code (RFC 5321 section 4.2.1): the server is broken, or a proxy in between cut its reply.`,
+    `${waited} the end of a reply from ${where}: the server left its reply to ${commandName(command)} unfinished. It sent ${shown}${more}, each with a dash after the code (more to come), and never the final line with a space after the code (RFC 5321 section 4.2.1): the server is broken, or a proxy in between cut its reply.`,
   );
 }
 

@@ -23,4 +23,5 @@ export {
   type SurplusLine,
   surplusLine,
   type TranscriptEntry,
+  unfinishedReply,
 } from './transcript.js';

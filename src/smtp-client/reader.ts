@@ -61,11 +61,6 @@ export class ReplyReader {
     return this.buffered.toString('utf8').trimEnd();
   }
 
-  /** The lines so far of a multi-line reply still waiting for its final line. */
-  unfinishedReply(): readonly string[] {
-    return this.assembler.pendingLines();
-  }
-
   next(): Promise<ServerReply> {
     const queued = this.replies.shift();
     if (queued) return Promise.resolve(queued);

@@ -35,11 +35,6 @@ export class ReplyAssembler {
   private lines: string[] = [];
   private code: number | null = null;
 
-  /** The lines of a reply that has begun but not ended: each with a dash after its code. */
-  pendingLines(): readonly string[] {
-    return this.lines;
-  }
-
   /** Returns the finished reply, or null if more lines are needed. Throws `SyntaxError` on a malformed line. */
   push(line: string): ServerReply | null {
     const match = REPLY_LINE.exec(line);

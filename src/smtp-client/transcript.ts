@@ -52,6 +52,21 @@ export function commandName(line: string): string {
   return line.replace(/^(EHLO|HELO) .*/i, '$1').replace(/^(AUTH \S+) .*/i, '$1');
 }
 
+/** The command and the lines of its reply when every line so far said more was to come. */
+export function unfinishedReply(
+  entries: readonly TranscriptEntry[],
+): { command: string; lines: string[] } | null {
+  const last = entries.findLastIndex((entry) => entry.dir === 'C');
+  const command = entries[last];
+  if (!command) return null;
+  const lines = entries
+    .slice(last + 1)
+    .filter((entry) => entry.dir === 'S')
+    .map((entry) => entry.text);
+  if (lines.length === 0 || lines.some(isFinalReplyLine)) return null;
+  return { command: command.text, lines };
+}
+
 export class Transcript {
   readonly entries: TranscriptEntry[] = [];
   private readonly startedAt = Date.now();
