@@ -235,11 +235,14 @@ function isMailportLocalCa(issuer: string): boolean {
   return issuer.split('\n').includes('O=Mailport');
 }
 
-const SANDBOX_CA =
-  ' This is a Mailport sandbox, signed by the local CA its data dir created: pass that CA with --ca, the ca.pem `mailport serve` printed as "TLS CA" (<data dir>/tls/ca.pem). Run from the directory the sandbox runs in, doctor finds .mailport/tls/ca.pem by itself.';
+/** Where a sandbox's CA file is, for the notes below. */
+const SANDBOX_CA_FILE =
+  'the ca.pem `mailport serve` prints as "TLS CA" when it starts (<data dir>/tls/ca.pem)';
+
+const SANDBOX_CA = ` This is a Mailport sandbox, signed by the local CA its data dir created: pass ${SANDBOX_CA_FILE} with --ca. Run from the directory the sandbox runs in, doctor finds .mailport/tls/ca.pem by itself.`;
 
 function namesakeNote(caFile: string): string {
-  return ` ${caFile} holds a CA of that name, but not the one that signed this certificate: the same name was given to another CA with a key of its own (every Mailport data dir creates its own local CA, as other tools that generate one do). Pass the CA file of the server you are checking: a Mailport sandbox prints it as "TLS CA" when it starts, and has it at <data dir>/tls/ca.pem.`;
+  return ` ${caFile} holds a CA of that name, but not the one that signed this certificate: the same name was given to another CA with a key of its own (every Mailport data dir creates its own local CA, as other tools that generate one do). Pass the CA file of the server you are checking: for a Mailport sandbox, ${SANDBOX_CA_FILE}.`;
 }
 
 function issuedByAny(certificate: X509Certificate, cas: X509Certificate[]): boolean {

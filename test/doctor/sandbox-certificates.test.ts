@@ -104,7 +104,7 @@ test("the sandbox's own certificate without --ca: named as the sandbox's, with t
       stepTimeoutMs: 5000,
     });
     const finding = report.ports[0]?.findings.find((candidate) => candidate.cause === 'cert-untrusted-ca');
-    assert.match(finding?.message ?? '', /This is a Mailport sandbox[\s\S]*printed as "TLS CA"/);
+    assert.match(finding?.message ?? '', /This is a Mailport sandbox[\s\S]*prints as "TLS CA"/);
     assert.doesNotMatch(finding?.message ?? '', /sent its own certificate alone/);
     // Every port answered: the verdict does not send the user to check the network.
     const verdict = formatDoctorReport(report).split('Verdict:')[1] ?? '';
