@@ -7,6 +7,9 @@ import { test } from 'node:test';
 import { countRemoteResources, prepareEmailHtml } from '../../ui/src/lib/email-html.js';
 
 const HTML = [
+  // A web font as MJML templates link it, twice: a <link> and an @import.
+  '<link href="https://fonts.example/css?family=Ubuntu" rel="stylesheet" type="text/css">',
+  '<style>@import url(https://fonts.example/css?family=Ubuntu);</style>',
   '<img alt="pixel" src="http://tracker.example/open.gif">',
   "<img src='//cdn.example/logo.png'>",
   '<div style="background: url(https://images.example/bg.png)"></div>',
@@ -35,8 +38,9 @@ function prepare(allowRemote: boolean): string {
 
 test('blocked: every remote resource URL is disarmed; links and cid: images are kept', () => {
   const html = prepare(false);
-  assert.equal(countRemoteResources(HTML), 3);
+  assert.equal(countRemoteResources(HTML), 5);
   for (const url of [
+    'fonts.example/css',
     'tracker.example/open.gif',
     'cdn.example/logo.png',
     'images.example/bg.png',
@@ -52,6 +56,12 @@ test('blocked: every remote resource URL is disarmed; links and cid: images are 
   assert.match(html, /href="https:\/\/link\.example\/page"/);
   assert.match(html, /src="http:\/\/127\.0\.0\.1:8025\/api\/v1\/messages\/m1\/attachments\/0"/);
   assert.match(html, /img-src data: http:\/\/127\.0\.0\.1:8025;/);
+  assert.match(
+    html,
+    /<link href="data:,blocked-remote\/fonts\.example\/css\?family=Ubuntu" rel="stylesheet"/,
+  );
+  // The disarmed stylesheets are data: URLs: allowed, so not reported as violations; they hold nothing.
+  assert.match(html, /style-src 'unsafe-inline' data:;/);
 });
 
 test('allowed: the markup is left as sent and the policy lets http(s) images in', () => {

@@ -8,8 +8,12 @@
  */
 import type { AttachmentInfo } from '../api/types.js';
 
-/** `src=`, `background=` and CSS `url()` values that load over the network. */
-const REMOTE_PATTERN = /(?:\b(?:src|background|poster)\s*=\s*["']?\s*|url\(\s*["']?\s*)(?:https?:)?\/\//gi;
+/**
+ * `src=`, `background=` and CSS `url()` values that load over the network, and the `href=` of a
+ * `<link>` (a web-font stylesheet, as MJML templates carry): never the `href=` of a link to follow.
+ */
+const REMOTE_PATTERN =
+  /(?:\b(?:src|background|poster)\s*=\s*["']?\s*|url\(\s*["']?\s*|<link\b[^>]*?\shref\s*=\s*["']?\s*)(?:https?:)?\/\//gi;
 
 /** `srcset` lists several URLs, each of which may be remote. */
 const SRCSET_PATTERN = /\bsrcset\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi;
@@ -64,7 +68,8 @@ export function prepareEmailHtml(html: string, options: PrepareOptions): string 
   const policy = [
     "default-src 'none'",
     `img-src data: ${options.origin}${remote}`,
-    `style-src 'unsafe-inline'${remote}`,
+    // data: for the disarmed stylesheets, which hold nothing: inline styles are allowed anyway.
+    `style-src 'unsafe-inline' data:${remote}`,
     `font-src data:${remote}`,
     `media-src data:${remote}`,
   ].join('; ');
