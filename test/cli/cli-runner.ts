@@ -2,10 +2,10 @@
  * Runs the API-facing commands for the CLI tests: in-process on a fresh program (output, thrown
  * error and exit code captured), or as the real `mailport` entry point in a child process.
  */
-import { createServer } from 'node:net';
 import { Command } from 'commander';
 import { registerMessagesCommand } from '../../src/cli/commands/messages.js';
 import { registerSessionsCommand } from '../../src/cli/commands/sessions.js';
+import { closedPort } from '../smtp-client/test-servers.js';
 import { type CliRun as ProcessRun, runCli as runCliProcess } from '../testing/fixtures/run-cli.js';
 
 export interface CliRun {
@@ -57,11 +57,7 @@ export function runProcess(args: string[]): Promise<ProcessRun> {
   return runCliProcess(args, { MAILPORT_API: '' });
 }
 
-/** The URL of a loopback port nothing listens on. */
+/** The URL of a loopback port that refuses connections. */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+  return `http://127.0.0.1:${await closedPort()}`;
 }

@@ -3,7 +3,6 @@
  * event subscription.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
   MailportApiError,
@@ -13,16 +12,8 @@ import {
   MailportWaitTimeoutError,
 } from '../../src/client/api-client.js';
 import { MailportError } from '../../src/errors.js';
+import { closedPort } from '../smtp-client/test-servers.js';
 import { type ApiHarness, failedSession, startApiHarness } from './harness.js';
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('MailportClient', () => {
   let harness: ApiHarness;

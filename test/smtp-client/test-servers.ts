@@ -520,13 +520,44 @@ export async function startHttpServer(): Promise<RunningServer> {
   };
 }
 
-/** A port where nothing listens: bind an ephemeral port, then release it. */
-export async function closedPort(): Promise<number> {
+/** A free ephemeral port, for a server of another program to bind: bind one, then release it. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   const port = await listen(server);
   server.close();
   await once(server, 'close');
   return port;
+}
+
+let heldClosedPort: Promise<number> | undefined;
+
+/**
+ * A loopback port that refuses connections for as long as this process runs. A port merely
+ * released (freePort) can be taken by a server of a test file running in parallel, and a test of
+ * a refused connection then reaches that server instead. So a socket holds the port bound without
+ * ever listening: a connection to it is refused, and since the socket has no SO_REUSEADDR no
+ * other socket can bind the port. Node cannot bind a TCP socket without listening, so a python3
+ * process holds it, and exits when this process does (its stdin closes).
+ */
+export function closedPort(): Promise<number> {
+  heldClosedPort ??= holdClosedPort();
+  return heldClosedPort;
+}
+
+async function holdClosedPort(): Promise<number> {
+  const script = [
+    'import socket, sys',
+    's = socket.socket(); s.bind(("127.0.0.1", 0))',
+    'print(s.getsockname()[1], flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  // Neither the process nor its pipes keep this process's event loop alive.
+  child.stdout.destroy();
+  (child.stdin as Socket).unref();
+  child.unref();
+  return Number(line);
 }
 
 /**
