@@ -11,7 +11,8 @@ import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, type RunningServer } from '../smtp-client/test-servers.js';
+import { freePorts } from '../ci/free-ports.js';
+import type { RunningServer } from '../smtp-client/test-servers.js';
 
 /** Where distributions install it: Debian in sbin, others with Postfix's own daemons. */
 const KNOWN_PATHS = [
@@ -45,7 +46,7 @@ export const SMTP_SINK_UNAVAILABLE: string | null = SMTP_SINK
  */
 export async function startSmtpSink(flags: readonly string[]): Promise<RunningServer> {
   if (!SMTP_SINK) throw new Error(SMTP_SINK_UNAVAILABLE ?? 'smtp-sink not found');
-  const port = await freePort();
+  const [port] = (await freePorts(1)) as [number];
   const privileges = userInfo().uid === 0 ? ['-u', 'nobody'] : [];
   const child = spawn(SMTP_SINK, [...privileges, ...flags, `127.0.0.1:${port}`, '16'], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -520,20 +520,11 @@ export async function startHttpServer(): Promise<RunningServer> {
   };
 }
 
-/** A free ephemeral port, for a server of another program to bind: bind one, then release it. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 let heldClosedPort: Promise<number> | undefined;
 
 /**
  * A loopback port that refuses connections for as long as this process runs. A port merely
- * released (freePort) can be taken by a server of a test file running in parallel, and a test of
+ * released can be taken by a server of a test file running in parallel, and a test of
  * a refused connection then reaches that server instead. So a socket holds the port bound without
  * ever listening: a connection to it is refused, and since the socket has no SO_REUSEADDR no
  * other socket can bind the port. Node cannot bind a TCP socket without listening, so a python3
