@@ -481,10 +481,11 @@ const GO_EOF = /(?:^|:\s*|msg=|\b\d{4}\/\d\d\/\d\d +(?:\d\d:\d\d:\d\d(?:\.\d+)? 
 
 /**
  * The peer reset the connection (a TCP RST), in each client's and operating system's words; a write
- * after it fails with EPIPE.
+ * after it fails with EPIPE. The last two are libcurl's texts for its errors 56 and 55 (a read or a
+ * write on the connection failed), as programs that embed libcurl (Zabbix, PHP's curl) print them.
  */
 const RESET = new RegExp(
-  String.raw`ECONNRESET|Connection reset|forcibly closed by the remote host|${winsockError(10054)}|errno["']?\s*[:=]?\s*-?104\b|\bEPIPE\b|Broken pipe`,
+  String.raw`ECONNRESET|Connection reset|forcibly closed by the remote host|${winsockError(10054)}|errno["']?\s*[:=]?\s*-?104\b|\bEPIPE\b|Broken pipe|Failure when receiving data from the peer|Failed sending data to the peer`,
   'i',
 );
 
@@ -1577,6 +1578,17 @@ export const RULES: readonly ExplainRule[] = [
     fix: "JavaMail's STARTTLS handshake failed, and the reason is in the nested exception (`nested exception is:` or `Caused by:`): run `mailport explain` on the whole stack trace. The usual ones: a certificate Java does not trust (`PKIX path building failed`: import the CA with `keytool -importcert`), a TLS version mismatch (`No appropriate protocol`: set `mail.smtp.ssl.protocols=TLSv1.2 TLSv1.3`), a host name the certificate does not hold (`No subject alternative names`).",
   },
 
+  {
+    // MailConnectException names the host, the port and the connect timeout it was given (-1:
+    // none), never the reason, which its nested exception holds.
+    id: 'javamail-connect-exception',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/Couldn't connect to host, port: [^,;\s]+, \d+; timeout -?\d+/],
+    seenIn: ['JavaMail'],
+    fix: 'JavaMail\'s "Couldn\'t connect to host" gives the host, the port and the timeout it was given, not the reason: that is the nested exception after it (`java.net.ConnectException: Connection refused`: nothing listens on that host and port; `SocketTimeoutException: connect timed out`: a firewall drops the traffic, and most clouds block port 25; `UnknownHostException`: the name does not resolve). Paste the whole stack trace into `mailport explain`, or run `mailport doctor HOST`. From a container, `localhost` is the container itself. `timeout -1` means none was set, so JavaMail waits as long as the system does: set `mail.smtp.connectiontimeout` and `mail.smtp.timeout` (milliseconds).',
+  },
+
   // --- Wrappers that keep the reason in an inner exception ----------------------------------
   // Alone, these say only that sending failed; with the inner exception pasted too, its own rule
   // (a reply code, a socket error) scores higher and answers.
@@ -1955,7 +1967,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'generic-timeout',
     cause: 'connection-timeout',
     confidence: 0.5,
-    match: [/ETIMEDOUT|timed out|timeout/i],
+    // Not "timeout -1": JavaMail's connect error quotes the timeout it was given, whatever failed.
+    match: [/ETIMEDOUT|timed out|(?<!\d; )timeout/i],
     seenIn: ['nodemailer', 'Python smtplib', 'PHPMailer'],
   },
   {
@@ -2227,6 +2240,15 @@ export const RULES: readonly ExplainRule[] = [
     match: [/postdrop: warning: unable to look up public\/pickup|\bsendmail: fatal: [^\n]*\/etc\/postfix/],
     seenIn: ['Postfix sendmail'],
     fix: 'Postfix\'s sendmail is there but Postfix is not running (or not configured): the message waits in its maildrop queue until it runs. Start it (`systemctl start postfix`, or `postfix start` in a container) after setting `relayhost = [smtp.example.com]:587` with SASL in main.cf, or replace it with `mailport sendmail` for development (PHP `sendmail_path = "npx mailport sendmail -t -i"`).',
+  },
+  {
+    // Exim did not try at all: an earlier attempt failed and its retry rules hold the next back.
+    id: 'exim-retry-time-not-reached',
+    cause: 'unknown',
+    confidence: 0,
+    match: [/retry time not reached/i],
+    seenIn: ['Exim'],
+    fix: "Exim did not contact the server this time: an earlier attempt failed, and its retry rules hold the next one back, so this line says nothing of the reason. Find that attempt's line in the log (`exigrep ADDRESS /var/log/exim4/mainlog`, or `exim -Mvl MESSAGE-ID` for the message) and run `mailport explain` on it; `mailport doctor HOST` probes the smarthost meanwhile. `exinext DOMAIN` tells when the next try is due, and once the cause is fixed `exim -qff` delivers the queue at once.",
   },
   {
     // PHPMailer's default mailer is PHP's mail(), which runs sendmail_path; PHPMailer says only

@@ -1438,6 +1438,29 @@ const FIXES: ReadonlyArray<{
     fix: [/no route to that address/, /IPv6/],
   },
   {
+    what: "JavaMail's connect error alone is not taken for a timeout: its `timeout -1` is the setting",
+    texts: [
+      "com.sun.mail.util.MailConnectException: Couldn't connect to host, port: localhost, 25; timeout -1",
+      "Failed to send email: com.sun.mail.util.MailConnectException: Couldn't connect to host, port: mail, 587; timeout 10000;",
+    ],
+    cause: 'unknown',
+    fix: [/nested exception/, /mail\.smtp\.connectiontimeout/],
+  },
+  {
+    what: "Exim's retry time not reached points at the earlier failure",
+    texts: [
+      "2026-12-07 10:00:00 1vXyZa-000Abc-12 == bob@example.com R=smarthost T=remote_smtp_smarthost defer (-53): retry time not reached for any host for 'example.com'",
+    ],
+    cause: 'unknown',
+    fix: [/exigrep/, /exim -qff/],
+  },
+  {
+    what: "libcurl's own texts for a failed read or write are a dropped connection",
+    texts: ['Failure when receiving data from the peer', 'curl: (55) Failed sending data to the peer'],
+    cause: 'connection-closed',
+    fix: [/./],
+  },
+  {
     what: 'Amazon SES: an address with a control character or a space is named as such',
     texts: ['554 Transaction failed: Local address contains control or whitespace'],
     cause: 'unknown',

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { MailportError } from '../../errors.js';
-import { type Explanation, explainText } from '../../explain/index.js';
+import type { Explanation } from '../../explain/index.js';
 import { type CliIo, printJson, processIo } from '../output.js';
 import { parsePort } from './smtp-client-options.js';
 
@@ -47,6 +47,9 @@ export function registerExplainCommand(
           hint: 'pass the message as an argument (in quotes) or pipe the output into `mailport explain`.',
         });
       }
+      // Loaded here, not at start-up: the rules take about 60 ms to compile, which every other
+      // command (and `send`, which explains only a failure) would pay for nothing.
+      const { explainText } = await import('../../explain/index.js');
       const explanation = explainText(text, options.port === undefined ? {} : { port: options.port });
       if (options.json) printJson(io, explanation);
       else io.out(formatExplanation(explanation));
