@@ -1240,7 +1240,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.97,
     match: [
-      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed|STARTTLS command failed|TLS is required, but was not offered/i,
+      /STARTTLS extension not supported|does not support TLS via the STARTTLS command|does not support the STARTTLS extension|host does not support STARTTLS|did not advertise STARTTLS|Didn't find STARTTLS|Server does not support secure connections|STARTTLS (?:is )?not (?:offered|advertised|supported|available)|command STARTTLS failed|STARTTLS command failed|TLS is required, but was not offered|(?:does not|doesn't) support (?:the )?STARTTLS|Command (?:unknown|unrecognized|not recognized): ['"]?STARTTLS\b|Unrecognized command:? ['"]?STARTTLS\b/i,
     ],
     seenIn: [
       'Python smtplib',
@@ -1970,6 +1970,18 @@ export const RULES: readonly ExplainRule[] = [
     // Not "timeout -1": JavaMail's connect error quotes the timeout it was given, whatever failed.
     match: [/ETIMEDOUT|timed out|(?<!\d; )timeout/i],
     seenIn: ['nodemailer', 'Python smtplib', 'PHPMailer'],
+  },
+  {
+    // A command the server does not know, in a reply that does not say which: the fix lists the
+    // usual commands that meet this reply.
+    id: 'command-not-recognized',
+    cause: 'unknown',
+    confidence: 0,
+    match: [
+      /\b50[02][ -](?:5\.5\.[12] )?(?:Error: )?(?:command not recognized|Command unrecognized|Unrecognized command)/i,
+    ],
+    seenIn: ['Postfix', 'Gmail', 'Sendmail', 'mailport'],
+    fix: 'The server did not recognise a command the client sent, and its reply does not say which. Look at the command just before the reply (`mailport send --show-transcript`, swaks, `curl -v`): STARTTLS or AUTH that the EHLO reply did not offer (`mailport doctor HOST` lists what is offered, before and after TLS); an HTTP request (`GET / HTTP/1.1`) from a browser or a health check pointed at the SMTP port; or a hand-written session with a typo, a command sent before the previous reply arrived, or lines ended with LF instead of CRLF.',
   },
   {
     // PHPMailer prints this line alone whatever failed: no cause is more likely than another.
@@ -2725,8 +2737,22 @@ export const RULES: readonly ExplainRule[] = [
     id: 'too-many-login-attempts',
     cause: 'rate-limited',
     confidence: 0.95,
-    match: [/Too many (?:login|authentication|auth) (?:attempts|failures)|\b4\.7\.12\b.*(?:rate|many)/i],
+    match: [
+      /Too many (?:failed )?(?:login|authentication|auth) (?:attempts|failures)|\b4\.7\.12\b.*(?:rate|many)/i,
+    ],
     seenIn: ['Gmail', 'Postfix', 'Exim'],
+  },
+  {
+    // The server could not decode the AUTH exchange: the responses were not the base64 the
+    // mechanism defines, so the password was never checked (a hand-written or shell-built AUTH).
+    id: 'auth-response-not-decodable',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [
+      /Malformed AUTH PLAIN response|Cannot decode (?:the )?(?:base64 )?response|Invalid base64 data|invalid base64|Invalid characters in base64/i,
+    ],
+    seenIn: ['mailport', 'Dovecot', 'Postfix', 'Exim'],
+    fix: "The server could not read the AUTH exchange, so it never checked the password: each response must be base64, laid out as the mechanism says. AUTH PLAIN sends the base64 of NUL, user, NUL, password (`printf '\\0%s\\0%s' USER PASS | base64`), not of `user:password`; AUTH LOGIN sends the user name, then the password, each base64 on its own line. A string made in a shell often ends with a newline (`echo` without `-n`) or was never encoded. Mail libraries do this for you: give them the user and password instead of writing AUTH by hand, or test with `swaks --auth PLAIN --auth-user USER --auth-password PASS`.",
   },
   {
     id: 'auth-535',
@@ -2981,8 +3007,8 @@ export const RULES: readonly ExplainRule[] = [
     id: 'eight-bit-without-8bitmime',
     cause: 'non-ascii-not-supported',
     confidence: 0.95,
-    match: [/server does not offer 8BITMIME/i],
-    seenIn: ['mailport'],
+    match: [/server does not (?:offer|support) 8BITMIME/i],
+    seenIn: ['mailport', 'lettre'],
     fix: 'The message has 8-bit octets (UTF-8 text sent with `Content-Transfer-Encoding: 8bit`), and the server does not offer 8BITMIME (RFC 6152 §3), so nothing was sent. Encode the text parts as quoted-printable or base64 (mail libraries do when they build the message: Python `EmailMessage.set_content()`, nodemailer, PHPMailer), or send through a server that offers 8BITMIME (Postfix and a Mailport sandbox do).',
   },
 
@@ -3059,7 +3085,9 @@ export const RULES: readonly ExplainRule[] = [
     id: 'mailgun-sandbox-recipient',
     cause: 'relay-denied',
     confidence: 0.9,
-    match: [/is not allowed to send: Free accounts are for test purposes only/i],
+    match: [
+      /(?:Free accounts|Sandbox subdomains) are for test purposes only|add the address to authorized recipients/i,
+    ],
     seenIn: ['Mailgun'],
     fix: "A Mailgun sandbox domain delivers only to authorized recipients: add this recipient under the sandbox domain's Authorized Recipients and confirm the invitation, or send from a domain you have verified with Mailgun. Retrying does not help, whatever the 4xx code says.",
   },
@@ -3217,7 +3245,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'message-rejected',
     confidence: 0.9,
     match: [
-      /(?:message |mail )?content (?:was )?(?:rejected|denied)|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|(?:prohibited|forbidden|blocked|banned) (?:attachment|file)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)/i,
+      /(?:message |mail )?content (?:was )?(?:rejected|denied)|rejected (?:due to|because of|for) (?:its |the )?(?:(?:unacceptable|prohibited|forbidden|inappropriate|suspicious|objectionable) )?content|content (?:restrictions|filter|polic(?:y|ies)) |rejected (?:as|for being|because (?:it is|of) )spam|(?:detected|identified|classified|considered|flagged) as spam|looks like spam|spam (?:detected|message rejected|score)|\bvirus\b|\bmalware\b|infected|\b5\.7\.1\b[^\n]{0,120}\bspam\b|(?:attachment|file) (?:type )?(?:is )?(?:not allowed|blocked|prohibited|rejected)|(?:prohibited|forbidden|blocked|banned) (?:attachment|file)|blocked (?:attachment|file type)|\b5\.7\.3\b[^\n]{0,80}(?:attachment|virus)|\b5\.6\.1\b[^\n]{0,80}(?:attachment|content)|(?:Invalid|Corrupt) message content/i,
     ],
     unless: [/unsolicited mail originating from your IP|from your IP|sending IP|IP address/i],
     seenIn: ['Amazon SES', 'Gmail', 'Microsoft 365', 'Postfix with a content filter', 'Exim with a scanner'],
@@ -3453,13 +3481,22 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The message has lines that end in a bare LF (or CR), and SMTP requires CRLF (RFC 5321 §2.3.8); servers refuse it since the SMTP smuggling fixes. Let a mail library build and send the message (nodemailer, PHPMailer, Symfony Mailer and smtplib convert line endings), or convert them to CRLF before writing raw data to the socket; sendmail, including `mailport sendmail`, converts them for you.',
   },
   {
+    // lettre refuses a reply line or a reply past its limits: the peer's, not the message's.
+    id: 'server-response-too-long',
+    cause: 'server-protocol-error',
+    confidence: 0.8,
+    match: [/SMTP response (?:line )?too (?:long|large)/i],
+    seenIn: ['lettre'],
+  },
+  {
     // RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets. An application that writes its HTML
     // on one line (PHP's mail() through sendmail) meets this; relays that take it break the lines.
     id: 'line-too-long',
     cause: 'message-rejected',
     confidence: 0.9,
     match: [/\blines? (?:is |are )?(?:longer than \d+ (?:octets|bytes|characters)|too long)\b/i],
-    unless: [/\bcommand line\b|\bauthentication\b/i],
+    // lettre's "SMTP response line too long" is the server's reply, not the message.
+    unless: [/\bcommand line\b|\bauthentication\b|\bresponse line\b/i],
     seenIn: ['Mailport', 'mailport sendmail'],
     fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
   },

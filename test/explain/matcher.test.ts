@@ -1455,6 +1455,55 @@ const FIXES: ReadonlyArray<{
     fix: [/exigrep/, /exim -qff/],
   },
   {
+    what: 'an AUTH exchange the server cannot decode is named as an encoding mistake, not a wrong password',
+    texts: [
+      '501 5.5.2 Cannot decode the base64 response',
+      '501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)',
+      '535 5.7.8 Error: authentication failed: Invalid base64 data in continued response',
+    ],
+    cause: 'auth-failed',
+    fix: [/never checked the password/, /printf/],
+  },
+  {
+    what: 'a command the server does not recognise: the fix lists the commands that meet this reply',
+    texts: ['500 5.5.2 Command not recognized', '502 5.5.2 Error: command not recognized'],
+    cause: 'unknown',
+    fix: [/STARTTLS or AUTH that the EHLO reply did not offer/, /HTTP request/],
+  },
+  {
+    what: 'STARTTLS refused as an unknown command is STARTTLS not offered',
+    texts: ['500 5.5.1 Command unrecognized: "STARTTLS"', "smtp: server doesn't support STARTTLS"],
+    cause: 'starttls-not-offered',
+    fix: [/./],
+  },
+  {
+    what: "lettre's refusal of 8-bit text without 8BITMIME is a non-ASCII problem",
+    texts: ['client error: Message contains non-ascii chars but server does not support 8BITMIME'],
+    cause: 'non-ascii-not-supported',
+    fix: [/quoted-printable/],
+  },
+  {
+    what: "lettre's over-long reply line is the server's fault, not a line of the message",
+    texts: ['response error: SMTP response line too long'],
+    cause: 'server-protocol-error',
+    fix: [/No client setting fixes this/],
+  },
+  {
+    what: 'repeated failed logins that close the session are a lockout',
+    texts: ['421 4.7.0 Too many failed authentication attempts, closing connection'],
+    cause: 'rate-limited',
+    fix: [/./],
+  },
+  {
+    what: 'a Mailgun sandbox domain refuses an unauthorised recipient with any code',
+    texts: [
+      '550 5.7.1 Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.',
+      'Sandbox subdomains are for test purposes only. Please add your own domain or add the address to authorized recipients in Account Settings.',
+    ],
+    cause: 'relay-denied',
+    fix: [/Authorized Recipients/],
+  },
+  {
     what: "libcurl's own texts for a failed read or write are a dropped connection",
     texts: ['Failure when receiving data from the peer', 'curl: (55) Failed sending data to the peer'],
     cause: 'connection-closed',
