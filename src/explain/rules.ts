@@ -1978,9 +1978,9 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'unknown',
     confidence: 0,
     match: [
-      /\b50[02][ -](?:5\.5\.[12] )?(?:Error: )?(?:command not recognized|Command unrecognized|Unrecognized command)/i,
+      /\b50[02][ -](?:5\.(?:5\.[12]|3\.3) )?(?:Error: )?(?:command not recognized|Command unrecognized|Unrecognized command)/i,
     ],
-    seenIn: ['Postfix', 'Gmail', 'Sendmail', 'mailport'],
+    seenIn: ['Postfix', 'Gmail', 'Sendmail', 'Exchange', 'mailport'],
     fix: 'The server did not recognise a command the client sent, and its reply does not say which. Look at the command just before the reply (`mailport send --show-transcript`, swaks, `curl -v`): STARTTLS or AUTH that the EHLO reply did not offer (`mailport doctor HOST` lists what is offered, before and after TLS); an HTTP request (`GET / HTTP/1.1`) from a browser or a health check pointed at the SMTP port; or a hand-written session with a typo, a command sent before the previous reply arrived, or lines ended with LF instead of CRLF.',
   },
   {

@@ -1466,7 +1466,11 @@ const FIXES: ReadonlyArray<{
   },
   {
     what: 'a command the server does not recognise: the fix lists the commands that meet this reply',
-    texts: ['500 5.5.2 Command not recognized', '502 5.5.2 Error: command not recognized'],
+    texts: [
+      '500 5.5.2 Command not recognized',
+      '502 5.5.2 Error: command not recognized',
+      "500 5.3.3 Unrecognized command 'Length: 2' [BE1P281CA0440.DEUP281.PROD.OUTLOOK.COM]",
+    ],
     cause: 'unknown',
     fix: [/STARTTLS or AUTH that the EHLO reply did not offer/, /HTTP request/],
   },
