@@ -44,7 +44,7 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'auth-failed': {
     message: 'The client authenticated with a username or password the server does not accept.',
-    fix: 'Check the credentials printed by `mailport serve` (or the ones passed with `--auth USER:PASS`); start the server with `--auth-any` to accept any credentials.',
+    fix: 'Check the credentials printed by `mailport serve` (or the ones passed with `--auth USER:PASS`); a password read from a file, a secret or an environment variable often keeps a trailing line break (the detail says so when it does). Start the server with `--auth-any` to accept any credentials.',
     misconfiguration: true,
   },
   'auth-mechanism-unsupported': {
@@ -132,7 +132,7 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
   },
   'syntax-error': {
     message: 'The client sent a command the server could not parse.',
-    fix: 'Check the command syntax against RFC 5321 §4.1; addresses go in angle brackets, e.g. `MAIL FROM:<a@example.com>`.',
+    fix: "Check the command's syntax against RFC 5321 §4.1: addresses go in angle brackets, e.g. `MAIL FROM:<a@example.com>`. An AUTH response is base64: for AUTH PLAIN of NUL, user name, NUL, password (`printf '\\0%s\\0%s' USER PASS | base64`), for AUTH LOGIN of the user name, then of the password, each on its own line. Mail libraries encode it for you when given the user and password.",
     misconfiguration: true,
   },
   'http-request': {

@@ -50,6 +50,47 @@ export function parsePlainResponse(message: Buffer): PlainResponse | null {
   return { authzid: authzid.length > 0 ? authzid : null, username, password };
 }
 
+/**
+ * What is wrong with a decoded PLAIN message that parsePlainResponse refused, in words that never
+ * repeat it (it holds the password).
+ */
+export function plainResponseMistake(message: Buffer): string {
+  const separators = message.filter((byte) => byte === 0).length;
+  if (message.length === 0) return 'the AUTH PLAIN response is empty';
+  if (separators === 0) {
+    return 'the AUTH PLAIN response has no NUL separators, as when "user:password" or the password alone is encoded';
+  }
+  if (separators === 1) {
+    return 'the AUTH PLAIN response has one NUL separator where two belong (NUL user NUL password)';
+  }
+  if (separators > 2) return `the AUTH PLAIN response has ${separators} NUL separators where two belong`;
+  return 'the AUTH PLAIN response names no user (an unset variable?)';
+}
+
+/** What is wrong with a response that is not base64, without repeating it. */
+export function base64Mistake(text: string): string {
+  return /[^A-Za-z0-9+/=]/.test(text)
+    ? 'the AUTH response has characters base64 does not use, as when a user name or password is sent unencoded'
+    : 'the AUTH response is not whole base64: its length or its = padding is wrong (cut short, or the padding stripped)';
+}
+
+/**
+ * Slips that turn the right password into a wrong one, named without repeating either: a value
+ * read from a file, a secret or an environment variable often keeps its line break.
+ */
+export function credentialSlips({ username, password }: Credentials): string[] {
+  const slips: string[] = [];
+  if (password === '') slips.push('the password is empty (an unset variable?)');
+  else if (/[\r\n]$/.test(password)) {
+    slips.push(
+      'the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',
+    );
+  } else if (/^\s|\s$/.test(password)) slips.push('the password starts or ends with a space');
+  if (/[\r\n]$/.test(username)) slips.push('the user name ends with a line break');
+  else if (/^\s|\s$/.test(username)) slips.push('the user name starts or ends with a space');
+  return slips;
+}
+
 /** What the server does next in an AUTH exchange. */
 export type SaslStep =
   /** Send `334` with this base64 text and wait for the next line. */
@@ -58,9 +99,9 @@ export type SaslStep =
   | { kind: 'credentials'; credentials: Credentials }
   /** The client sent `*` (RFC 4954 §4). */
   | { kind: 'cancelled' }
-  | { kind: 'invalid-base64' }
+  | { kind: 'invalid-base64'; mistake: string }
   /** Decoded, but not a valid PLAIN message (RFC 4616 §2). */
-  | { kind: 'malformed' };
+  | { kind: 'malformed'; mistake: string };
 
 /** One AUTH PLAIN or AUTH LOGIN exchange, from the AUTH command to the credentials. */
 export class SaslExchange {
@@ -83,11 +124,11 @@ export class SaslExchange {
   respond(line: string): SaslStep {
     if (line === SASL_CANCEL) return { kind: 'cancelled' };
     const decoded = decodeSaslResponse(line);
-    if (decoded === null) return { kind: 'invalid-base64' };
+    if (decoded === null) return { kind: 'invalid-base64', mistake: base64Mistake(line) };
     if (this.mechanism === 'PLAIN') {
       const plain = parsePlainResponse(decoded);
       return plain === null
-        ? { kind: 'malformed' }
+        ? { kind: 'malformed', mistake: plainResponseMistake(decoded) }
         : { kind: 'credentials', credentials: { mechanism: 'PLAIN', ...plain } };
     }
     if (this.username === null) {

@@ -39,6 +39,7 @@ import {
   sizeExceededReply,
 } from './replies.js';
 import {
+  credentialSlips,
   isSupportedMechanism,
   SASL_CANCEL,
   SaslExchange,
@@ -726,11 +727,10 @@ export class SmtpProtocolSession {
         this.fail(REPLIES.AUTH_CANCELLED);
         return;
       case 'invalid-base64':
-        this.diagnose('syntax-error', 'undecodable base64 in AUTH');
-        this.failCommand(REPLIES.BASE64_INVALID);
+        this.failCommand(REPLIES.BASE64_INVALID, 'syntax-error', step.mistake);
         return;
       case 'malformed':
-        this.failCommand(REPLIES.AUTH_MALFORMED, 'syntax-error');
+        this.failCommand(REPLIES.AUTH_MALFORMED, 'syntax-error', step.mistake);
         return;
     }
   }
@@ -744,18 +744,24 @@ export class SmtpProtocolSession {
       this.send(REPLIES.AUTH_TEMPORARY_FAILURE);
       return;
     }
+    const slips = credentialSlips(credentials);
     if (typeof verdict === 'boolean') {
-      this.finishAuth(username, mechanism, verdict);
+      this.finishAuth(username, mechanism, verdict, slips);
       return;
     }
     this.awaitHook(
       Promise.resolve(verdict),
-      (accepted) => this.finishAuth(username, mechanism, accepted),
+      (accepted) => this.finishAuth(username, mechanism, accepted, slips),
       () => this.send(REPLIES.AUTH_TEMPORARY_FAILURE),
     );
   }
 
-  private finishAuth(username: string, mechanism: SaslMechanism, accepted: boolean): void {
+  private finishAuth(
+    username: string,
+    mechanism: SaslMechanism,
+    accepted: boolean,
+    slips: readonly string[],
+  ): void {
     if (accepted) {
       this.atStage('auth', [username], () => {
         this.authFacts = { user: username, mechanism };
@@ -764,7 +770,7 @@ export class SmtpProtocolSession {
       return;
     }
     this.authFailures += 1;
-    this.diagnose('auth-failed', `user ${JSON.stringify(username)}`);
+    this.diagnose('auth-failed', [`user ${JSON.stringify(username)}`, ...slips].join('; '));
     if (this.authFailures > this.limits.maxAuthFailures) {
       this.sendAndClose(REPLIES.TOO_MANY_AUTH_FAILURES);
       return;

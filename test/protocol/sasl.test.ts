@@ -71,7 +71,7 @@ describe('SaslExchange', () => {
 
   it('reports cancel, bad base64 and malformed PLAIN', () => {
     assert.deepEqual(new SaslExchange('LOGIN').respond('*'), { kind: 'cancelled' });
-    assert.deepEqual(new SaslExchange('LOGIN').start('%%%'), { kind: 'invalid-base64' });
-    assert.deepEqual(new SaslExchange('PLAIN').start(b64('no-nuls')), { kind: 'malformed' });
+    assert.equal(new SaslExchange('LOGIN').start('%%%').kind, 'invalid-base64');
+    assert.equal(new SaslExchange('PLAIN').start(b64('no-nuls')).kind, 'malformed');
   });
 });
