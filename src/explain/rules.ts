@@ -2121,6 +2121,35 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The server answered with a 2xx where SMTP asks for a 3xx: a 334 challenge after AUTH LOGIN or CRAM-MD5 (RFC 4954 §4), or 354 after DATA. It does not really implement that command: a test sink (Postfix's smtp-sink answers every command 250) or a broken server. Against a sink, send without a login (`authentication: nil`) or with `:plain`; otherwise report the transcript to the server's operator.",
   },
   {
+    // A positive greeting other than 220 (RFC 5321 §4.3.2 allows only 220 and 554 there), as
+    // nodemailer, smtplib and swaks (its first reply after connecting) show it.
+    id: 'greeting-not-220',
+    cause: 'server-protocol-error',
+    confidence: 0.85,
+    match: [
+      /Invalid greeting\. response=[23]\d\d\b|SMTPConnectError: \([23]\d\d,|=== Connected to [^\n]*\r?\n<\*\* [23]\d\d\b/,
+    ],
+    seenIn: ['nodemailer', 'Python smtplib', 'swaks'],
+    fix: "The server greeted with a reply other than 220, the only positive greeting SMTP has (RFC 5321 §3.1, §4.3.2), so the client stopped before EHLO. The server, or a proxy or firewall in front of it, does not follow SMTP, and no client setting fixes that: `mailport doctor HOST --ports PORT` shows the greeting, and the server's operator must correct it. A test server that answers everything with 250 (a sink) is not an SMTP server for this client.",
+  },
+  {
+    // curl's DATA step wanted 354 and got a 2xx: a sink answering 250 to everything, or a broken server.
+    id: 'data-answered-2xx',
+    cause: 'server-protocol-error',
+    confidence: 0.85,
+    match: [/\bDATA failed: 2\d\d\b/],
+    seenIn: ['curl'],
+    fix: 'The server answered DATA with a 2xx, where SMTP asks for 354 before the message text (RFC 5321 §4.1.1.4), so the client did not send it. The server does not implement DATA as SMTP defines it: a test sink that answers 250 to every command, or a broken server. `mailport send --server HOST:PORT --show-transcript` shows each reply; report it to whoever runs the server.',
+  },
+  {
+    // nodemailer quoting a first line without a reply code: another protocol, or no protocol.
+    id: 'nodemailer-greeting-without-code',
+    cause: 'not-smtp',
+    confidence: 0.85,
+    match: [/Invalid greeting\. response=(?!\d{3}(?:[ -]|$))/m],
+    seenIn: ['nodemailer'],
+  },
+  {
     // Python smtplib reads a reply line without a code as -1; SMTPConnectError (the greeting) is
     // another protocol (not-smtp above), any later reply a server breaking SMTP mid-session.
     id: 'smtplib-reply-without-code',

@@ -58,6 +58,8 @@ export interface ClientTargets {
   silent: RunningServer;
   /** Greets with 554 (RFC 5321 §3.1: this server will not serve you), then waits for QUIT. */
   refusesSession: RunningServer;
+  /** Greets with 250 instead of 220 (a sink that answers 250 to everything), breaking SMTP. */
+  greets250: RunningServer;
   /** A POP3 server where an SMTP server was expected: greets with +OK, refuses every command. */
   pop3: RunningServer;
   /** Closes every connection before greeting, or resets it (TCP RST) a moment after accepting. */
@@ -170,6 +172,7 @@ export async function startClientTargets(): Promise<ClientTargets> {
       socket.write('503 5.5.1 Error: bad sequence of commands\r\n');
       return true;
     }, '554 5.7.1 test.mailport.invalid ESMTP not accepting connections from 127.0.0.1'),
+    greets250: await startScriptedServer(() => false, '250 sink.mailport.invalid ready'),
     // Dovecot's greeting, which names neither POP3 nor IMAP.
     pop3: await startScriptedServer((line, socket) => {
       // POP3 has a QUIT too; every other SMTP command is unknown to it.

@@ -1493,6 +1493,12 @@ const FIXES: ReadonlyArray<{
     fix: [/No client setting fixes this/],
   },
   {
+    what: "nodemailer's greeting without a reply code is another protocol, or none",
+    texts: ['Error: Invalid greeting. response=\u0000\u0001garbage here: \u0000\u0001garbage here'],
+    cause: 'not-smtp',
+    fix: [/./],
+  },
+  {
     what: 'repeated failed logins that close the session are a lockout',
     texts: ['421 4.7.0 Too many failed authentication attempts, closing connection'],
     cause: 'rate-limited',

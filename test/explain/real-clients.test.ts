@@ -86,7 +86,7 @@ interface Case {
   port?: number;
 }
 
-type RefusingServer = 'refusesSession' | 'hangsUp' | 'resets';
+type RefusingServer = 'refusesSession' | 'greets250' | 'hangsUp' | 'resets';
 
 /** Each client in plaintext, sending one message the way an application does. */
 const PLAINTEXT_CLIENTS = {
@@ -137,6 +137,17 @@ const REFUSALS: {
       swaks: 'sender-rejected',
       python: 'sender-rejected',
       nodemailer: 'sender-rejected',
+    },
+  },
+  {
+    // curl takes the greeting, then stops at the 250 its DATA gets; msmtp sends to such a sink.
+    server: 'greets250',
+    what: 'a 250 greeting from a sink that answers 250 to everything',
+    expected: {
+      curl: 'server-protocol-error',
+      swaks: 'server-protocol-error',
+      python: 'server-protocol-error',
+      nodemailer: 'server-protocol-error',
     },
   },
   {
