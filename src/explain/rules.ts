@@ -750,6 +750,20 @@ export const RULES: readonly ExplainRule[] = [
     fix: STARTTLS_SESSION_LOST,
   },
   {
+    // A transcript where STARTTLS got its 220, and the handshake then met plaintext: the client's
+    // TLS mode is right, and the server (or something in front of it) did not start TLS.
+    id: 'plaintext-after-starttls-accepted',
+    // As the doctor says it: in effect STARTTLS is not available on the way to this server.
+    cause: 'starttls-not-offered',
+    confidence: 0.97,
+    match: [
+      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*STARTTLS[ \t]*\r?\n[^\n]*\b220\b/im,
+      /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|first record does not look like a TLS handshake|Unrecognized SSL message|unknown[ _]protocol/i,
+    ],
+    seenIn: ['swaks', 'curl', 'PHPMailer', 'Perl Net::SMTP'],
+    fix: "The server answered STARTTLS with 220 and then did not speak TLS: what came next was plaintext, so the client's TLS setting is right. Something between the two intercepts SMTP (an antivirus or firewall mail proxy, a Cisco `inspect esmtp`), or the server's TLS is broken. Try from another network, and run `mailport doctor HOST --ports PORT`, which shows what followed the 220; report it to whoever runs the server.",
+  },
+  {
     id: 'tls-wrong-version-number',
     cause: 'implicit-tls-on-starttls-port',
     confidence: 0.95,

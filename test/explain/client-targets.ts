@@ -58,6 +58,8 @@ export interface ClientTargets {
   silent: RunningServer;
   /** Greets with 554 (RFC 5321 §3.1: this server will not serve you), then waits for QUIT. */
   refusesSession: RunningServer;
+  /** Answers STARTTLS with 220, then plaintext where the TLS handshake belongs (a broken proxy). */
+  plaintextAfterStarttls: RunningServer;
   /** Greets with 250 instead of 220 (a sink that answers 250 to everything), breaking SMTP. */
   greets250: RunningServer;
   /** A POP3 server where an SMTP server was expected: greets with +OK, refuses every command. */
@@ -173,6 +175,15 @@ export async function startClientTargets(): Promise<ClientTargets> {
       return true;
     }, '554 5.7.1 test.mailport.invalid ESMTP not accepting connections from 127.0.0.1'),
     greets250: await startScriptedServer(() => false, '250 sink.mailport.invalid ready'),
+    plaintextAfterStarttls: await startScriptedServer((line, socket) => {
+      if (/^EHLO/i.test(line)) socket.write('250-broken.test\r\n250 STARTTLS\r\n');
+      else if (/^STARTTLS/i.test(line)) {
+        socket.write('220 2.0.0 go ahead\r\n');
+        // Once the ClientHello arrives: plaintext where a TLS record should be.
+        socket.once('data', () => socket.write('250 this is not TLS\r\n'));
+      } else return false;
+      return true;
+    }),
     // Dovecot's greeting, which names neither POP3 nor IMAP.
     pop3: await startScriptedServer((line, socket) => {
       // POP3 has a QUIT too; every other SMTP command is unknown to it.

@@ -478,6 +478,17 @@ const cases: Case[] = [
       ]),
   },
   {
+    // Only with -v does curl's output show the 220 that STARTTLS got.
+    name: 'curl -v --ssl-reqd against a server that answers STARTTLS with 220, then plaintext',
+    expected: 'starttls-not-offered',
+    output: () =>
+      run('curl', [
+        ...['-v', '-sS', '-m', '5', '--ssl-reqd'],
+        `smtp://127.0.0.1:${targets.plaintextAfterStarttls.port}`,
+        ...['--mail-rcpt', 'a@example.com', '-T', '/dev/null'],
+      ]),
+  },
+  {
     name: 'curl against a closed port',
     expected: 'connection-refused',
     output: () =>
@@ -710,6 +721,15 @@ const cases: Case[] = [
         'x',
         '--to',
         'bob@example.com',
+      ]),
+  },
+  {
+    name: 'swaks --tls against a server that answers STARTTLS with 220, then plaintext',
+    expected: 'starttls-not-offered',
+    output: () =>
+      run('swaks', [
+        ...['--server', '127.0.0.1', '--port', String(targets.plaintextAfterStarttls.port)],
+        ...['--tls', '--timeout', '3', '--to', 'bob@example.com'],
       ]),
   },
   {
