@@ -2684,6 +2684,31 @@ export const RULES: readonly ExplainRule[] = [
     ],
   },
   {
+    // A transcript where EHLO was refused and the client fell back to HELO: no ESMTP, so no AUTH
+    // (nor STARTTLS) at all, and no order of commands would change that.
+    id: 'auth-not-advertised-without-esmtp',
+    cause: 'auth-mechanism-unsupported',
+    confidence: 0.9,
+    match: [
+      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*EHLO\b[^\n]*\r?\n[^\n]*\b5\d\d\b/im,
+      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*HELO\b/im,
+      /SMTP AUTH extension (?:is )?not supported|doesn't support AUTH|does not support authentication|did not advertise authentication|AUTH (?:is )?not (?:offered|advertised|available)/i,
+    ],
+    seenIn: ['swaks', 'Python smtplib', 'PHPMailer'],
+    fix: "The server refused EHLO and answers only HELO: it speaks SMTP without extensions (RFC 5321 §2.2.1 requires servers to support EHLO), so it offers no AUTH and no STARTTLS, and no client setting makes it take a login. Send through the provider's submission server (port 587 or 465) instead; if something in front of this one rewrites EHLO (a firewall's SMTP inspection turns commands into XXXX), have that turned off. `mailport doctor HOST` shows the EHLO reply.",
+  },
+  {
+    // AUTH answered with a 2xx other than 235 (RFC 4954 §4 allows 334 or 235): a sink or a broken server.
+    id: 'auth-answered-2xx',
+    cause: 'server-protocol-error',
+    confidence: 0.9,
+    match: [
+      /SMTPAuthenticationError: \(2(?!35)\d\d,|(?:->|C:|>>>|^>)[ \t]*AUTH\b[^\n]*\r?\n<\*\* +2(?!35)\d\d\b/im,
+    ],
+    seenIn: ['Python smtplib', 'swaks'],
+    fix: 'The server answered AUTH with a 2xx other than 235, where SMTP asks for 334 (a challenge) or 235 (logged in) (RFC 4954 §4), so the client could not tell whether it was logged in. It does not implement AUTH: a test sink that answers 250 to every command (send without a login there), or a broken server; `mailport send --show-transcript` shows the replies.',
+  },
+  {
     // Perl's Net::SMTP logs in through Authen::SASL, loaded only then; Debian's git-email merely
     // recommends it, so git send-email fails every AUTH with this line where it is missing.
     id: 'perl-authen-sasl-missing',

@@ -60,6 +60,10 @@ export interface ClientTargets {
   refusesSession: RunningServer;
   /** Answers STARTTLS with 220, then plaintext where the TLS handshake belongs (a broken proxy). */
   plaintextAfterStarttls: RunningServer;
+  /** A test sink: greets with 220, then answers 250 to every command, AUTH included. */
+  sink: RunningServer;
+  /** An SMTP server without ESMTP: refuses EHLO with 500, answers HELO. */
+  heloOnly: RunningServer;
   /** Greets with 250 instead of 220 (a sink that answers 250 to everything), breaking SMTP. */
   greets250: RunningServer;
   /** A POP3 server where an SMTP server was expected: greets with +OK, refuses every command. */
@@ -175,6 +179,17 @@ export async function startClientTargets(): Promise<ClientTargets> {
       return true;
     }, '554 5.7.1 test.mailport.invalid ESMTP not accepting connections from 127.0.0.1'),
     greets250: await startScriptedServer(() => false, '250 sink.mailport.invalid ready'),
+    // Offers AUTH, as Postfix's smtp-sink does, and answers it 250 like every other command.
+    sink: await startScriptedServer((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('250-sink.test\r\n250 AUTH PLAIN LOGIN\r\n');
+      return true;
+    }),
+    heloOnly: await startScriptedServer((line, socket) => {
+      if (!/^EHLO/i.test(line)) return false;
+      socket.write('500 5.5.1 Command unrecognized\r\n');
+      return true;
+    }),
     plaintextAfterStarttls: await startScriptedServer((line, socket) => {
       if (/^EHLO/i.test(line)) socket.write('250-broken.test\r\n250 STARTTLS\r\n');
       else if (/^STARTTLS/i.test(line)) {

@@ -392,6 +392,18 @@ const cases: Case[] = [
       ),
   },
   {
+    name: 'python logging in to a sink that answers AUTH with 250',
+    expected: 'server-protocol-error',
+    output: () =>
+      python(`s = smtplib.SMTP('127.0.0.1', ${targets.sink.port}, timeout=3)\ns.login('alice', 'x')`),
+  },
+  {
+    name: 'python logging in to a server that refuses EHLO',
+    expected: 'auth-before-starttls',
+    output: () =>
+      python(`s = smtplib.SMTP('127.0.0.1', ${targets.heloOnly.port}, timeout=3)\ns.login('alice', 'x')`),
+  },
+  {
     name: 'python asking for a mechanism the server does not offer',
     expected: 'auth-mechanism-unsupported',
     output: () =>
@@ -723,6 +735,22 @@ const cases: Case[] = [
         'bob@example.com',
       ]),
   },
+  ...(
+    [
+      ['sink', 'a sink that answers AUTH with 250', 'server-protocol-error'],
+      ['heloOnly', 'a server that refuses EHLO', 'auth-mechanism-unsupported'],
+    ] as const
+  ).map(
+    ([server, what, expected]): Case => ({
+      name: `swaks --auth against ${what}`,
+      expected,
+      output: () =>
+        run('swaks', [
+          ...['--server', '127.0.0.1', '--port', String(targets[server].port), '--timeout', '3'],
+          ...['--auth-user', 'alice', '--auth-password', 'x', '--to', 'bob@example.com'],
+        ]),
+    }),
+  ),
   {
     name: 'swaks --tls against a server that answers STARTTLS with 220, then plaintext',
     expected: 'starttls-not-offered',
