@@ -2690,8 +2690,9 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.9,
     match: [
-      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*EHLO\b[^\n]*\r?\n[^\n]*\b5\d\d\b/im,
-      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*HELO\b/im,
+      // swaks, PHPMailer, Python's set_debuglevel(1) (`send: 'ehlo …'`) and other transcripts.
+      /(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*EHLO\b[^\n]*\r?\n[^\n]*\b5\d\d\b/im,
+      /(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*HELO\b/im,
       /SMTP AUTH extension (?:is )?not supported|doesn't support AUTH|does not support authentication|did not advertise authentication|AUTH (?:is )?not (?:offered|advertised|available)/i,
     ],
     seenIn: ['swaks', 'Python smtplib', 'PHPMailer'],

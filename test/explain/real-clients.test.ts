@@ -398,10 +398,19 @@ const cases: Case[] = [
       python(`s = smtplib.SMTP('127.0.0.1', ${targets.sink.port}, timeout=3)\ns.login('alice', 'x')`),
   },
   {
+    // Its words alone cannot tell a server without ESMTP from AUTH offered only after STARTTLS.
     name: 'python logging in to a server that refuses EHLO',
     expected: 'auth-before-starttls',
     output: () =>
       python(`s = smtplib.SMTP('127.0.0.1', ${targets.heloOnly.port}, timeout=3)\ns.login('alice', 'x')`),
+  },
+  {
+    name: 'python with set_debuglevel(1) logging in to a server that refuses EHLO',
+    expected: 'auth-mechanism-unsupported',
+    output: () =>
+      python(
+        `s = smtplib.SMTP('127.0.0.1', ${targets.heloOnly.port}, timeout=3)\ns.set_debuglevel(1)\ns.login('alice', 'x')`,
+      ),
   },
   {
     name: 'python asking for a mechanism the server does not offer',
