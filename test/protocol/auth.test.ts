@@ -169,46 +169,48 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     assert.ok(fresh.sink.diagnosticCodes.includes('syntax-error'));
   });
 
+  /** One AUTH command in a fresh session: its reply code, and the one diagnostic it leaves. */
+  async function diagnosedAuth(
+    command: string,
+  ): Promise<{ code: number; diagnostic: string; detail: string }> {
+    const harness = await authReady();
+    const [code] = await harness.codes(command);
+    const [diagnostic] = harness.sink.diagnostics;
+    return { code: code ?? 0, diagnostic: diagnostic?.code ?? '', detail: diagnostic?.detail ?? '' };
+  }
+
   it('names the slip that makes a right password wrong: a trailing line break, a space, an empty value', async () => {
     const table: [string, RegExp][] = [
-      [
-        `AUTH PLAIN ${plainResponse(USER, `${PASSWORD}\n`)}`,
-        /the password ends with a line break, as `echo` without -n/,
-      ],
-      [`AUTH PLAIN ${plainResponse(USER, `${PASSWORD} `)}`, /the password starts or ends with a space/],
-      [`AUTH PLAIN ${plainResponse(USER, '')}`, /the password is empty \(an unset variable\?\)/],
-      [`AUTH PLAIN ${plainResponse(`${USER}\r\n`, PASSWORD)}`, /the user name ends with a line break/],
+      [`${USER}`, new RegExp(`^user "${USER}"$`)],
+      [`${USER}|${PASSWORD}\n`, /the password ends with a line break, as `echo` without -n/],
+      [`${USER}|${PASSWORD} `, /the password starts or ends with a space/],
+      [`${USER}|`, /the password is empty \(an unset variable\?\)/],
+      [`${USER}\r\n|${PASSWORD}`, /the user name ends with a line break/],
     ];
-    for (const [command, slip] of table) {
-      const harness = await authReady();
-      assert.deepEqual(await harness.codes(command), [535]);
-      const [failed] = harness.sink.diagnostics;
-      assert.equal(failed?.code, 'auth-failed');
-      assert.match(failed?.detail ?? '', slip);
+    for (const [login, slip] of table) {
+      const [user = '', password = 'bad'] = login.split('|');
+      const failed = await diagnosedAuth(`AUTH PLAIN ${plainResponse(user, password)}`);
+      assert.deepEqual([failed.code, failed.diagnostic], [535, 'auth-failed']);
+      assert.match(failed.detail, slip);
     }
-    const plain = await authReady();
-    await plain.codes(`AUTH PLAIN ${plainResponse(USER, 'bad')}`);
-    assert.equal(plain.sink.diagnostics[0]?.detail, `user "${USER}"`);
   });
 
   it('says how an AUTH response it could not read is wrong, without repeating it', async () => {
     const table: [string, RegExp][] = [
-      [`AUTH PLAIN ${base64(`${USER}:${PASSWORD}`)}`, /no NUL separators, as when "user:password"/],
-      [`AUTH PLAIN ${base64(`${USER}\0${PASSWORD}`)}`, /one NUL separator where two belong/],
-      [`AUTH PLAIN ${base64(`\0\0${PASSWORD}`)}`, /names no user/],
+      [base64(`${USER}:${PASSWORD}`), /no NUL separators, as when "user:password"/],
+      [base64(`${USER}\0${PASSWORD}`), /one NUL separator where two belong/],
+      [base64(`\0\0${PASSWORD}`), /names no user/],
       [
-        `AUTH PLAIN ${USER}:${PASSWORD}`,
+        `${USER}:${PASSWORD}`,
         /characters base64 does not use, as when a user name or password is sent unencoded/,
       ],
-      ['AUTH PLAIN YWxpY2U', /length or its = padding is wrong/],
+      ['YWxpY2U', /length or its = padding is wrong/],
     ];
-    for (const [command, mistake] of table) {
-      const harness = await authReady();
-      assert.deepEqual(await harness.codes(command), [501]);
-      const [diagnostic] = harness.sink.diagnostics;
-      assert.equal(diagnostic?.code, 'syntax-error');
-      assert.match(diagnostic?.detail ?? '', mistake);
-      assert.ok(!(diagnostic?.detail ?? '').includes(PASSWORD));
+    for (const [response, mistake] of table) {
+      const refused = await diagnosedAuth(`AUTH PLAIN ${response}`);
+      assert.deepEqual([refused.code, refused.diagnostic], [501, 'syntax-error']);
+      assert.match(refused.detail, mistake);
+      assert.ok(!refused.detail.includes(PASSWORD));
     }
   });
 
