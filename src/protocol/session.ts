@@ -43,7 +43,6 @@ import {
   isSupportedMechanism,
   SASL_CANCEL,
   SaslExchange,
-  type SaslMechanism,
   type SaslStep,
   SUPPORTED_MECHANISMS,
 } from './sasl.js';
@@ -736,7 +735,6 @@ export class SmtpProtocolSession {
   }
 
   private verifyCredentials(credentials: Credentials): void {
-    const { username, mechanism } = credentials;
     let verdict: boolean | Promise<boolean>;
     try {
       verdict = this.hooks.authenticate(credentials);
@@ -744,24 +742,19 @@ export class SmtpProtocolSession {
       this.send(REPLIES.AUTH_TEMPORARY_FAILURE);
       return;
     }
-    const slips = credentialSlips(credentials);
     if (typeof verdict === 'boolean') {
-      this.finishAuth(username, mechanism, verdict, slips);
+      this.finishAuth(credentials, verdict);
       return;
     }
     this.awaitHook(
       Promise.resolve(verdict),
-      (accepted) => this.finishAuth(username, mechanism, accepted, slips),
+      (accepted) => this.finishAuth(credentials, accepted),
       () => this.send(REPLIES.AUTH_TEMPORARY_FAILURE),
     );
   }
 
-  private finishAuth(
-    username: string,
-    mechanism: SaslMechanism,
-    accepted: boolean,
-    slips: readonly string[],
-  ): void {
+  private finishAuth(credentials: Credentials, accepted: boolean): void {
+    const { username, mechanism } = credentials;
     if (accepted) {
       this.atStage('auth', [username], () => {
         this.authFacts = { user: username, mechanism };
@@ -770,7 +763,10 @@ export class SmtpProtocolSession {
       return;
     }
     this.authFailures += 1;
-    this.diagnose('auth-failed', [`user ${JSON.stringify(username)}`, ...slips].join('; '));
+    this.diagnose(
+      'auth-failed',
+      [`user ${JSON.stringify(username)}`, ...credentialSlips(credentials)].join('; '),
+    );
     if (this.authFailures > this.limits.maxAuthFailures) {
       this.sendAndClose(REPLIES.TOO_MANY_AUTH_FAILURES);
       return;
