@@ -489,8 +489,13 @@ const RESET = new RegExp(
   'i',
 );
 
+/** Matches where any of the patterns does (multi-line and case-insensitive, as they all may be). */
+function anyOf(...patterns: RegExp[]): RegExp {
+  return new RegExp(patterns.map((pattern) => pattern.source).join('|'), 'im');
+}
+
 /** The peer hung up, either way. */
-const HUNG_UP = new RegExp([CLOSED, GO_EOF, RESET].map((pattern) => pattern.source).join('|'), 'im');
+const HUNG_UP = anyOf(CLOSED, GO_EOF, RESET);
 
 /**
  * The output shows a completed TLS handshake: Mailport's own words for a greeting that did not
@@ -513,6 +518,17 @@ const TLS_FRONT_SILENT =
 /** Why a session dies at the EHLO right after a working STARTTLS handshake. */
 const STARTTLS_SESSION_LOST =
   'The TLS handshake after STARTTLS completed, then the server hung up on (or never answered) the EHLO that must follow it (RFC 3207 §4.2): its TLS layer does not pass the session on to the SMTP service, as with a TLS proxy such as stunnel in front of it, or a bug in the server. No client setting fixes that: the server must be fixed. Meanwhile use port 465 with implicit TLS if the provider offers it.';
+
+/**
+ * A transcript line where the client sent a command: swaks ` -> `, nodemailer's logger `C:`,
+ * PHPMailer `CLIENT -> SERVER:`, `>>>`, curl -v `> `, Python's set_debuglevel(1) `send: '`.
+ */
+const CLIENT_SENT = String.raw`(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*`;
+
+/** The client sent this command, and the next line holds a reply matching `reply`. */
+function sentThenReplied(command: string, reply: string): RegExp {
+  return new RegExp(String.raw`${CLIENT_SENT}${command}\b[^\n]*\r?\n[^\n]*?${reply}`, 'im');
+}
 
 /** A client that gave up waiting for the greeting (or for any first reply). */
 const GREETING_WAIT =
@@ -757,7 +773,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.97,
     match: [
-      /(?:->|C:|CLIENT -> SERVER:|>>>|^>)[ \t]*STARTTLS[ \t]*\r?\n[^\n]*\b220\b/im,
+      sentThenReplied('STARTTLS', String.raw`\b220\b`),
       /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|first record does not look like a TLS handshake|Unrecognized SSL message|unknown[ _]protocol/i,
     ],
     seenIn: ['swaks', 'curl', 'PHPMailer', 'Perl Net::SMTP'],
@@ -2690,9 +2706,8 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'auth-mechanism-unsupported',
     confidence: 0.9,
     match: [
-      // swaks, PHPMailer, Python's set_debuglevel(1) (`send: 'ehlo …'`) and other transcripts.
-      /(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*EHLO\b[^\n]*\r?\n[^\n]*\b5\d\d\b/im,
-      /(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*HELO\b/im,
+      sentThenReplied('EHLO', String.raw`\b5\d\d\b`),
+      new RegExp(`${CLIENT_SENT}HELO\\b`, 'im'),
       /SMTP AUTH extension (?:is )?not supported|doesn't support AUTH|does not support authentication|did not advertise authentication|AUTH (?:is )?not (?:offered|advertised|available)/i,
     ],
     seenIn: ['swaks', 'Python smtplib', 'PHPMailer'],
@@ -2704,7 +2719,13 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'server-protocol-error',
     confidence: 0.9,
     match: [
-      /SMTPAuthenticationError: \(2(?!35)\d\d,|(?:->|C:|>>>|^>)[ \t]*AUTH\b[^\n]*\r?\n<\*\* +2(?!35)\d\d\b/im,
+      anyOf(
+        /SMTPAuthenticationError: \(2(?!35)\d\d,/,
+        sentThenReplied(
+          'AUTH',
+          String.raw`(?:<\*\*|<-+|S:|SERVER -> CLIENT:|<<<|reply: b')[ \t]*2(?!35)\d\d\b`,
+        ),
+      ),
     ],
     seenIn: ['Python smtplib', 'swaks'],
     fix: 'The server answered AUTH with a 2xx other than 235, where SMTP asks for 334 (a challenge) or 235 (logged in) (RFC 4954 §4), so the client could not tell whether it was logged in. It does not implement AUTH: a test sink that answers 250 to every command (send without a login there), or a broken server; `mailport send --show-transcript` shows the replies.',
@@ -2729,7 +2750,7 @@ export const RULES: readonly ExplainRule[] = [
       /\b250[ -]STARTTLS\b/i,
       /Could not authenticate|authentication failed|Authentication is not allowed|Command (?:unknown|unrecognized): ['"]?AUTH\b|AUTH command failed:? 50[02]\b/i,
     ],
-    unless: [/\bAUTH[ =]/, /(?:->|C:|CLIENT -> SERVER:|>>>)[ \t]*STARTTLS/i],
+    unless: [/\bAUTH[ =]/, new RegExp(`${CLIENT_SENT}STARTTLS`, 'im')],
     seenIn: ['PHPMailer', 'Perl Net::SMTP', 'git send-email'],
   },
   {
@@ -3267,9 +3288,9 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'sender-rejected',
     confidence: 0.8,
     match: [
-      new RegExp(
-        `refused the session in its greeting|Invalid greeting|SMTPConnectError|No SMTP service here|${AT_GREETING.source}`,
-        'im',
+      anyOf(
+        /refused the session in its greeting|Invalid greeting|SMTPConnectError|No SMTP service here/,
+        AT_GREETING,
       ),
       REPLY_5XX,
     ],
