@@ -525,6 +525,12 @@ const STARTTLS_SESSION_LOST =
  */
 const CLIENT_SENT = String.raw`(?:->|C:|CLIENT -> SERVER:|>>>|^>|send: ')[ \t]*`;
 
+/**
+ * A transcript line with the server's reply: swaks `<-` (`<**` for one it did not expect), `S:`,
+ * PHPMailer `SERVER -> CLIENT:`, Perl `<<<`, Python's set_debuglevel(1) `reply: b'`.
+ */
+const SERVER_REPLIED = String.raw`(?:<\*\*|<-+|<<<|S:|SERVER -> CLIENT:|reply: b')[ \t]*`;
+
 /** The client sent this command, and the next line holds a reply matching `reply`. */
 function sentThenReplied(command: string, reply: string): RegExp {
   return new RegExp(String.raw`${CLIENT_SENT}${command}\b[^\n]*\r?\n[^\n]*?${reply}`, 'im');
@@ -773,10 +779,24 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'starttls-not-offered',
     confidence: 0.97,
     match: [
-      sentThenReplied('STARTTLS', String.raw`\b220\b`),
+      // The transcript, or the client's own words or stack frame for the upgrade after the 220.
+      anyOf(
+        sentThenReplied('STARTTLS', String.raw`\b220\b`),
+        // Python's traceback frames are reduced to `in FUNCTION` lines before the rules run.
+        /Unable to connect with STARTTLS|Could not convert socket to TLS|SMTPTransport\.startTLS\(|^in starttls$/,
+      ),
       /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|first record does not look like a TLS handshake|Unrecognized SSL message|unknown[ _]protocol/i,
     ],
-    seenIn: ['swaks', 'curl', 'PHPMailer', 'Perl Net::SMTP'],
+    seenIn: [
+      'swaks',
+      'curl',
+      'PHPMailer',
+      'Perl Net::SMTP',
+      'Symfony Mailer',
+      'JavaMail',
+      'aiosmtplib',
+      'Python smtplib',
+    ],
     fix: "The server answered STARTTLS with 220 and then did not speak TLS: what came next was plaintext, so the client's TLS setting is right. Something between the two intercepts SMTP (an antivirus or firewall mail proxy, a Cisco `inspect esmtp`), or the server's TLS is broken. Try from another network, and run `mailport doctor HOST --ports PORT`, which shows what followed the 220; report it to whoever runs the server.",
   },
   {
@@ -2151,15 +2171,24 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The server answered with a 2xx where SMTP asks for a 3xx: a 334 challenge after AUTH LOGIN or CRAM-MD5 (RFC 4954 §4), or 354 after DATA. It does not really implement that command: a test sink (Postfix's smtp-sink answers every command 250) or a broken server. Against a sink, send without a login (`authentication: nil`) or with `:plain`; otherwise report the transcript to the server's operator.",
   },
   {
-    // A positive greeting other than 220 (RFC 5321 §4.3.2 allows only 220 and 554 there), as
-    // nodemailer, smtplib and swaks (its first reply after connecting) show it.
+    // A positive greeting other than 220 (RFC 5321 §4.3.2 allows only 220 and 554 there), as each
+    // client shows it: in its error, or as the first reply of its transcript (swaks, PHPMailer).
     id: 'greeting-not-220',
     cause: 'server-protocol-error',
     confidence: 0.85,
     match: [
-      /Invalid greeting\. response=[23]\d\d\b|SMTPConnectError: \([23]\d\d,|=== Connected to [^\n]*\r?\n<\*\* [23]\d\d\b/,
+      /Invalid greeting\. response=[23]\d\d\b|SMTPConnectError: \(?[23]\d\d\b|=== Connected to [^\n]*\r?\n<\*\* [23]\d\d\b|Expected response code "220" but got code "[23]\d\d"|bad greeting from SMTP host[^\n]*response: [23]\d\d\b|bad response on connection[\s\S]{0,300}?smtp: '[23]\d\d\b|^(?:(?!SERVER -> CLIENT:)[\s\S])*SERVER -> CLIENT: (?!220)[23]\d\d\b[^\n]*\n[^\n]*Could not connect to SMTP host/,
     ],
-    seenIn: ['nodemailer', 'Python smtplib', 'swaks'],
+    seenIn: [
+      'nodemailer',
+      'Python smtplib',
+      'aiosmtplib',
+      'swaks',
+      'Symfony Mailer',
+      'JavaMail',
+      'emailjs',
+      'PHPMailer',
+    ],
     fix: "The server greeted with a reply other than 220, the only positive greeting SMTP has (RFC 5321 §3.1, §4.3.2), so the client stopped before EHLO. The server, or a proxy or firewall in front of it, does not follow SMTP, and no client setting fixes that: `mailport doctor HOST --ports PORT` shows the greeting, and the server's operator must correct it. A test server that answers everything with 250 (a sink) is not an SMTP server for this client.",
   },
   {
@@ -2167,9 +2196,22 @@ export const RULES: readonly ExplainRule[] = [
     id: 'data-answered-2xx',
     cause: 'server-protocol-error',
     confidence: 0.85,
-    match: [/\bDATA failed: 2\d\d\b/],
-    seenIn: ['curl'],
+    match: [
+      anyOf(
+        /\bDATA failed: 2\d\d\b|Expected response code "354" but got code "2\d\d"|SMTPSendFailedException: 2\d\d\b/,
+        sentThenReplied('DATA', String.raw`${SERVER_REPLIED}2\d\d\b`),
+      ),
+    ],
+    seenIn: ['curl', 'Symfony Mailer', 'JavaMail', 'Perl Net::SMTP', 'swaks'],
     fix: 'The server answered DATA with a 2xx, where SMTP asks for 354 before the message text (RFC 5321 §4.1.1.4), so the client did not send it. The server does not implement DATA as SMTP defines it: a test sink that answers 250 to every command, or a broken server. `mailport send --server HOST:PORT --show-transcript` shows each reply; report it to whoever runs the server.',
+  },
+  {
+    // gen_smtp (Swoosh, Bamboo) giving up on a 2xx reply: one it did not expect at that step.
+    id: 'gen-smtp-failure-on-2xx',
+    cause: 'server-protocol-error',
+    confidence: 0.85,
+    match: [/(?:permanent|temporary)_failure,\s*[^,{}]+,\s*(?:<<)?"2\d\d\b/],
+    seenIn: ['gen_smtp'],
   },
   {
     // nodemailer quoting a first line without a reply code: another protocol, or no protocol.
@@ -2708,26 +2750,23 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       sentThenReplied('EHLO', String.raw`\b5\d\d\b`),
       new RegExp(`${CLIENT_SENT}HELO\\b`, 'im'),
-      /SMTP AUTH extension (?:is )?not supported|doesn't support AUTH|does not support authentication|did not advertise authentication|AUTH (?:is )?not (?:offered|advertised|available)/i,
+      /SMTP AUTH extension (?:is )?not supported|doesn't support AUTH|does not support authentication|did not advertise authentication|AUTH (?:is )?not (?:offered|advertised|available)|Command (?:unknown|unrecognized): ['"]?AUTH\b|AUTH command failed:? 50[02]\b/i,
     ],
-    seenIn: ['swaks', 'Python smtplib', 'PHPMailer'],
+    seenIn: ['swaks', 'Python smtplib', 'PHPMailer', 'Perl Net::SMTP'],
     fix: "The server refused EHLO and answers only HELO: it speaks SMTP without extensions (RFC 5321 §2.2.1 requires servers to support EHLO), so it offers no AUTH and no STARTTLS, and no client setting makes it take a login. Send through the provider's submission server (port 587 or 465) instead; if something in front of this one rewrites EHLO (a firewall's SMTP inspection turns commands into XXXX), have that turned off. `mailport doctor HOST` shows the EHLO reply.",
   },
   {
     // AUTH answered with a 2xx other than 235 (RFC 4954 §4 allows 334 or 235): a sink or a broken server.
     id: 'auth-answered-2xx',
     cause: 'server-protocol-error',
-    confidence: 0.9,
+    confidence: 0.95,
     match: [
       anyOf(
-        /SMTPAuthenticationError: \(2(?!35)\d\d,/,
-        sentThenReplied(
-          'AUTH',
-          String.raw`(?:<\*\*|<-+|S:|SERVER -> CLIENT:|<<<|reply: b')[ \t]*2(?!35)\d\d\b`,
-        ),
+        /SMTPAuthenticationError: \(2(?!35)\d\d,|Expected response code "(?:235|334)" but got code "2(?!35)\d\d"|AuthenticationFailedException: 2(?!35)\d\d\b|bad response on command 'AUTH'[\s\S]{0,300}?smtp: '2(?!35)\d\d\b/,
+        sentThenReplied('AUTH', String.raw`${SERVER_REPLIED}2(?!35)\d\d\b`),
       ),
     ],
-    seenIn: ['Python smtplib', 'swaks'],
+    seenIn: ['Python smtplib', 'aiosmtplib', 'swaks', 'Symfony Mailer', 'JavaMail', 'emailjs'],
     fix: 'The server answered AUTH with a 2xx other than 235, where SMTP asks for 334 (a challenge) or 235 (logged in) (RFC 4954 §4), so the client could not tell whether it was logged in. It does not implement AUTH: a test sink that answers 250 to every command (send without a login there), or a broken server; `mailport send --show-transcript` shows the replies.',
   },
   {

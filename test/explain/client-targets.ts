@@ -62,7 +62,7 @@ export interface ClientTargets {
   plaintextAfterStarttls: RunningServer;
   /** A test sink: greets with 220, then answers 250 to every command, AUTH included. */
   sink: RunningServer;
-  /** An SMTP server without ESMTP: refuses EHLO with 500, answers HELO. */
+  /** An SMTP server without ESMTP: refuses EHLO (and AUTH) with 500, answers HELO. */
   heloOnly: RunningServer;
   /** Greets with 250 instead of 220 (a sink that answers 250 to everything), breaking SMTP. */
   greets250: RunningServer;
@@ -185,8 +185,9 @@ export async function startClientTargets(): Promise<ClientTargets> {
       socket.write('250-sink.test\r\n250 AUTH PLAIN LOGIN\r\n');
       return true;
     }),
+    // Knows neither EHLO nor AUTH, as a server from before ESMTP.
     heloOnly: await startScriptedServer((line, socket) => {
-      if (!/^EHLO/i.test(line)) return false;
+      if (!/^(?:EHLO|AUTH)\b/i.test(line)) return false;
       socket.write('500 5.5.1 Command unrecognized\r\n');
       return true;
     }),

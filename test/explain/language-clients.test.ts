@@ -140,6 +140,21 @@ const SCENARIOS: Record<string, () => Scenario> = {
     env: { MP_TLS: 'starttls', ...verified(), ...auth, MP_BODY_BYTES: '6000' },
     expected: 'message-too-large',
   }),
+  'a 250 greeting (a sink that answers 250 to everything)': () => ({
+    server: 'greets250',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1' },
+    expected: 'server-protocol-error',
+  }),
+  'a login to a sink that answers AUTH with 250': () => ({
+    server: 'sink',
+    env: { MP_TLS: 'none', MP_HOST: '127.0.0.1', ...auth },
+    expected: 'server-protocol-error',
+  }),
+  'STARTTLS answered 220, then plaintext where TLS belongs': () => ({
+    server: 'plaintextAfterStarttls',
+    env: { MP_TLS: 'starttls', MP_HOST: '127.0.0.1' },
+    expected: 'starttls-not-offered',
+  }),
   ...tlsProblemCases(certificate),
 };
 
@@ -166,9 +181,13 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
   // Net::SMTP and Jakarta Mail check that a password is set, and do not connect without one.
   ruby: {
     'a user name but no password (an unset environment variable)': { expected: 'auth-required' },
+    // Net::SMTP's tlsconnect serves implicit TLS and STARTTLS alike: the frame does not tell them apart.
+    'STARTTLS answered 220, then plaintext where TLS belongs': { expected: 'implicit-tls-on-starttls-port' },
   },
   go: {
     'a self-signed certificate': { expected: 'cert-untrusted-ca' },
+    // Go's TLS error says nothing of the STARTTLS before it.
+    'STARTTLS answered 220, then plaintext where TLS belongs': { expected: 'implicit-tls-on-starttls-port' },
     'a hang-up before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
     'a reset before the greeting, on a port the user says is 587': { expected: 'connection-closed' },
   },
@@ -213,6 +232,9 @@ const EXCEPTIONS: Partial<Record<LanguageClient, Partial<Record<ScenarioName, Pa
   // step; OTP sends the certificate_expired alert for a certificate not valid yet too.
   elixir: {
     ...STEP_NOT_SAID,
+    // gen_smtp says `auth_failed` and `tls_failed`, whatever the server answered.
+    'a login to a sink that answers AUTH with 250': { expected: 'auth-failed' },
+    'STARTTLS answered 220, then plaintext where TLS belongs': { expected: 'implicit-tls-on-starttls-port' },
     'a certificate not valid yet': { expected: 'cert-expired' },
     'plaintext against an implicit-TLS port': { expected: 'connection-timeout' },
   },
@@ -226,7 +248,16 @@ const CANNOT_MAKE: Partial<Record<LanguageClient, ScenarioName[]>> = {
   symfony: ['AUTH without STARTTLS', 'STARTTLS required against a server without it'],
   // emailjs 5 with `tls: true` repeats EHLO and STARTTLS without end, and prints nothing, when the
   // server does not offer STARTTLS.
-  emailjs: ['STARTTLS required against a server without it'],
+  emailjs: [
+    'STARTTLS required against a server without it',
+    // It says only "no connection has been established" when its STARTTLS handshake fails.
+    'STARTTLS answered 220, then plaintext where TLS belongs',
+  ],
+  // net/smtp returns the unexpected reply alone ("250 ok"), which names no step.
+  go: [
+    'a 250 greeting (a sink that answers 250 to everything)',
+    'a login to a sink that answers AUTH with 250',
+  ],
 };
 
 interface Case {
