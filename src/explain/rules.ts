@@ -2206,12 +2206,15 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The server answered DATA with a 2xx, where SMTP asks for 354 before the message text (RFC 5321 §4.1.1.4), so the client did not send it. The server does not implement DATA as SMTP defines it: a test sink that answers 250 to every command, or a broken server. `mailport send --server HOST:PORT --show-transcript` shows each reply; report it to whoever runs the server.',
   },
   {
-    // gen_smtp (Swoosh, Bamboo) giving up on a 2xx reply: one it did not expect at that step.
-    id: 'gen-smtp-failure-on-2xx',
+    // A client giving up on a 2xx reply, one it did not expect at that step (a sink's 250 to DATA,
+    // say), in words that name no step: gen_smtp (Swoosh, Bamboo), s-nail, nullmailer.
+    id: 'failure-on-2xx-reply',
     cause: 'server-protocol-error',
     confidence: 0.85,
-    match: [/(?:permanent|temporary)_failure,\s*[^,{}]+,\s*(?:<<)?"2\d\d\b/],
-    seenIn: ['gen_smtp'],
+    match: [
+      /(?:permanent|temporary)_failure,\s*[^,{}]+,\s*(?:<<)?"2\d\d\b|SMTP server: 2\d\d\b[^\n]*\r?\n[^\n]*message not sent|\bsmtp: Failed: 2\d\d\b/,
+    ],
+    seenIn: ['gen_smtp', 's-nail', 'nullmailer'],
   },
   {
     // nodemailer quoting a first line without a reply code: another protocol, or no protocol.

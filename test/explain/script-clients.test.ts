@@ -98,6 +98,14 @@ const TARGET_CASES: TargetCase[] = [
     cause: 'connection-refused',
   },
   {
+    // sendEmail takes the sink's 250s as success; the others stop at the 250 their DATA gets.
+    name: 'a sink that answers 250 to everything',
+    clients: ['mailutils mail', 'nullmailer'],
+    server: 'sink',
+    tls: 'none',
+    cause: 'server-protocol-error',
+  },
+  {
     name: 'a server that never greets',
     clients: ['sendEmail'],
     server: 'silent',

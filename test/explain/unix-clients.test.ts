@@ -113,6 +113,13 @@ const SCENARIOS: Record<string, () => Scenario> = {
     big: true,
     expected: 'message-too-large',
   }),
+  // A sink that answers 250 to everything: the message is refused on a 250 (to DATA) or to AUTH.
+  'a login to a sink that answers 250 to everything': () => ({
+    server: 'sink',
+    tls: 'none',
+    login,
+    expected: 'server-protocol-error',
+  }),
   ...tlsProblemCases(
     (server, expected): Scenario => ({ server, tls: 'implicit', verified: true, login, expected }),
   ),
@@ -137,10 +144,11 @@ const EXCEPTIONS: Partial<Record<Client, Partial<Record<ScenarioName, CauseId>>>
 
 /**
  * Mistakes whose output holds nothing to explain: neomutt in batch mode prints nothing at all
- * when a certificate fails (it would ask on the terminal whether to accept it).
+ * when a certificate fails (it would ask on the terminal whether to accept it), nor when a sink's
+ * 250 ends its session.
  */
 const SILENT: Partial<Record<Client, ScenarioName[]>> = {
-  neomutt: Object.keys(tlsProblemCases(() => null)),
+  neomutt: [...Object.keys(tlsProblemCases(() => null)), 'a login to a sink that answers 250 to everything'],
 };
 
 function attemptFor(scenario: Scenario): Attempt {
