@@ -8,7 +8,7 @@ import { MailportError } from '../errors.js';
 import { loadCaCertificates } from './certificate.js';
 import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
 import { type ProbeOptions, probePort } from './probe-port.js';
-import type { DoctorReport } from './report.js';
+import type { DoctorReport, Finding, PortReport } from './report.js';
 import { clientSettings } from './settings.js';
 import { recommend } from './verdict.js';
 
@@ -75,6 +75,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   report.ports = await Promise.all(
     (options.ports ?? DEFAULT_DOCTOR_PORTS).map((port) => probePort(port, probeOptions)),
   );
+  if (report.ports.some(greetsAsSandbox)) report.findings.push(sandboxProbesNote(probeOptions.ehloName));
   report.recommendation = recommend(report.ports);
   if (report.recommendation) {
     report.settings = clientSettings({
@@ -86,6 +87,22 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     });
   }
   return report;
+}
+
+/** A Mailport sandbox greets as "HOST ESMTP Mailport ready" (src/protocol/replies.ts). */
+function greetsAsSandbox(port: PortReport): boolean {
+  return /\bESMTP Mailport ready$/.test(port.banner ?? '');
+}
+
+/**
+ * Doctor's probes make some mistakes on purpose, and a sandbox records each as a session with
+ * problems: the user should know those sessions are doctor's, not the application's.
+ */
+function sandboxProbesNote(ehloName: string): Finding {
+  return {
+    level: 'info',
+    message: `This is a Mailport sandbox. Doctor's probes make some mistakes on purpose (a TLS handshake on a STARTTLS port, MAIL before AUTH), and the sandbox records each as a session with problems: in its Sessions view and in \`mailport sessions list --problems\`, the sessions of this run (EHLO ${ehloName}, and the TLS handshakes at the same moment) are doctor's, not your application's.`,
+  };
 }
 
 async function readCa(path: string): Promise<string> {

@@ -44,6 +44,7 @@ export function formatDoctorReport(report: DoctorReport, palette: Palette = NO_C
     '',
   ];
   for (const finding of report.findings) lines.push(formatFinding(finding, palette));
+  if (report.findings.length > 0 && report.ports.length > 0) lines.push('');
   for (const port of report.ports) lines.push(...formatPort(port, palette), '');
   lines.push(...formatVerdict(report, palette));
   return `${lines.join('\n')}\n`;

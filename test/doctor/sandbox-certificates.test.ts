@@ -106,6 +106,12 @@ test("the sandbox's own certificate without --ca: named as the sandbox's, with t
     const finding = report.ports[0]?.findings.find((candidate) => candidate.cause === 'cert-untrusted-ca');
     assert.match(finding?.message ?? '', /This is a Mailport sandbox[\s\S]*prints as "TLS CA"/);
     assert.doesNotMatch(finding?.message ?? '', /sent its own certificate alone/);
+    // Its deliberate probes show in the sandbox as problem sessions: the report says whose they are.
+    const note = report.findings.find((candidate) => candidate.level === 'info');
+    assert.match(
+      note?.message ?? '',
+      /This is a Mailport sandbox[\s\S]*EHLO mailport-doctor\.invalid[\s\S]*are doctor's/,
+    );
     // Every port answered: the verdict does not send the user to check the network.
     const verdict = formatDoctorReport(report).split('Verdict:')[1] ?? '';
     assert.match(verdict, /Fix the errors above, then run doctor again/);
