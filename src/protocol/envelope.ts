@@ -93,15 +93,15 @@ const MAX_DOMAIN = 255;
 const MAX_PATH = 256;
 
 export type MailboxCheck =
-  | { verdict: 'valid' | 'invalid' | 'needs-smtputf8' }
-  | { verdict: 'too-long'; problem: string };
+  | { verdict: 'valid' | 'needs-smtputf8' }
+  | { verdict: 'invalid' | 'too-long'; problem: string };
 
 /** Checks a mailbox (`local@domain`); non-ASCII is valid only with SMTPUTF8 (RFC 6531 §3.3). */
 export function checkMailbox(address: string, smtpUtf8: boolean): MailboxCheck {
   const match = MAILBOX.exec(address);
-  if (match === null) return { verdict: 'invalid' };
-  const literal = match.groups?.literal;
-  if (literal !== undefined && !isAddressLiteral(literal)) return { verdict: 'invalid' };
+  const literal = match?.groups?.literal;
+  if (match === null || (literal !== undefined && !isAddressLiteral(literal)))
+    return { verdict: 'invalid', problem: syntaxProblem(address) };
   const problem = lengthProblem(address);
   if (problem !== null) return { verdict: 'too-long', problem };
   if (!smtpUtf8 && NON_ASCII.test(address)) return { verdict: 'needs-smtputf8' };
@@ -113,6 +113,79 @@ export function isAddressLiteral(literal: string): boolean {
   if (IPV4_LITERAL.test(literal)) return true;
   if (/^IPv6:/i.test(literal)) return isIPv6(literal.slice(5));
   return GENERAL_LITERAL.test(literal);
+}
+
+const ATEXT = new RegExp(`^${ATOM}$`, 'u');
+const DOMAIN_LABEL = new RegExp(`^${LABEL}$`, 'u');
+const LOCAL_PART_RULE = '(RFC 5321 section 4.1.2)';
+
+/**
+ * What is wrong with an address the mailbox grammar refused, in words a person can act on: the
+ * bare "Bad sender address syntax" leaves them comparing the address with RFC 5321 by eye.
+ */
+function syntaxProblem(address: string): string {
+  const at = localPartEnd(address);
+  if (at === -1)
+    return address.startsWith('"')
+      ? `the quoted local part has no closing quote, or no @domain follows it ${LOCAL_PART_RULE}`
+      : 'there is no @ and domain: the envelope takes a full address, such as user@example.com';
+  const localPart = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (localPart === '') return 'there is nothing before the @';
+  if (domain === '') return 'there is no domain after the @';
+  if (domain.includes('@'))
+    return `there is more than one @; only a quoted local part may hold one ${LOCAL_PART_RULE}`;
+  return (
+    domainProblem(domain) ??
+    localPartProblem(localPart) ??
+    `it is not a mailbox, local-part@domain ${LOCAL_PART_RULE}`
+  );
+}
+
+/** The index of the `@` after the local part, past a quoted local part's own `@`s; -1 if none. */
+function localPartEnd(address: string): number {
+  if (!address.startsWith('"')) return address.indexOf('@');
+  for (let index = 1; index < address.length; index += 1) {
+    if (address[index] === '\\') index += 1;
+    else if (address[index] === '"') return address[index + 1] === '@' ? index + 1 : -1;
+  }
+  return -1;
+}
+
+function domainProblem(domain: string): string | null {
+  if (domain.startsWith('[')) {
+    const literal = domain.endsWith(']') ? domain.slice(1, -1) : null;
+    if (literal !== null && isAddressLiteral(literal)) return null;
+    return 'the domain in brackets is no address literal: write [192.0.2.1] or [IPv6:2001:db8::1] (RFC 5321 section 4.1.3)';
+  }
+  const labels = domain.split('.');
+  if (labels.includes(''))
+    return 'the domain has an empty label: a dot at its start or end, or two dots in a row';
+  for (const label of labels) {
+    if (DOMAIN_LABEL.test(label)) continue;
+    if (Buffer.byteLength(label) > 63)
+      return 'a label of the domain is over 63 octets (RFC 1035 section 2.3.4)';
+    const bad = [...label].find((char) => !/[A-Za-z0-9-]|[^\p{ASCII}]/u.test(char));
+    return bad === undefined
+      ? `the domain label "${label}" starts or ends with a hyphen, which a host name cannot`
+      : `the domain holds ${characterName(bad)}: a host name has only letters, digits, hyphens and dots`;
+  }
+  return null;
+}
+
+function localPartProblem(localPart: string): string | null {
+  if (localPart.startsWith('"'))
+    return `the quoted local part has a backslash before a character that needs none ${LOCAL_PART_RULE}`;
+  if (localPart.split('.').includes(''))
+    return `the local part has a dot at its start or end, or two dots in a row, which only a quoted local part may have ${LOCAL_PART_RULE}`;
+  const unquotable = [...localPart].find((char) => char !== '.' && !ATEXT.test(char));
+  if (unquotable === undefined) return null;
+  return `the local part holds ${characterName(unquotable)}, which only a quoted local part may hold ${LOCAL_PART_RULE}`;
+}
+
+/** Control characters never get this far: the command line refuses them first. */
+function characterName(char: string): string {
+  return char === ' ' ? 'a space' : `"${char}"`;
 }
 
 /** Which RFC 5321 §4.5.3.1 limit a well-formed address exceeds, in words, or null. */

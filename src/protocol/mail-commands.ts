@@ -14,6 +14,7 @@ import {
   parseRcptParameters,
 } from './envelope.js';
 import {
+  badAddressReply,
   displayNameInPathReply,
   type ParameterContext,
   parameterDuplicateReply,
@@ -171,7 +172,11 @@ function mailboxRefusal(address: string, smtpUtf8: boolean, invalidReply: SmtpRe
     case 'valid':
       return null;
     case 'invalid':
-      return { reply: invalidReply, diagnostic: 'invalid-address', detail: address };
+      return {
+        reply: badAddressReply(invalidReply, check.problem),
+        diagnostic: 'invalid-address',
+        detail: `${address} (${check.problem})`,
+      };
     case 'too-long':
       return {
         reply: pathTooLongReply(invalidReply, check.problem),

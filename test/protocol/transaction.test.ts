@@ -237,6 +237,43 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     );
   });
 
+  it('says what is wrong with a malformed address, and keeps the reason in the diagnostic', async () => {
+    const cases: [string, RegExp][] = [
+      ['<bob@>', /^501 5\.1\.7 Bad sender address syntax: there is no domain after the @$/],
+      ['<@example.test>', /: there is nothing before the @$/],
+      ['<bob>', /: there is no @ and domain: the envelope takes a full address, such as user@example\.com$/],
+      ['<bob smith@example.test>', /: the local part holds a space, which only a quoted local part may hold/],
+      ['<bob,ann@example.test>', /: the local part holds ",", which only a quoted/],
+      ['<bob.@example.test>', /: the local part has a dot at its start or end, or two dots in a row/],
+      [
+        '<bob@example..test>',
+        /: the domain has an empty label: a dot at its start or end, or two dots in a row$/,
+      ],
+      ['<bob@example.test.>', /: the domain has an empty label/],
+      [
+        '<bob@mail_host.example.test>',
+        /: the domain holds "_": a host name has only letters, digits, hyphens and dots$/,
+      ],
+      ['<bob@-mail.example.test>', /: the domain label "-mail" starts or ends with a hyphen/],
+      ['<bob@ann@example.test>', /: there is more than one @; only a quoted local part may hold one/],
+      ['<bob@[192.0.2]>', /: the domain in brackets is no address literal: write \[192\.0\.2\.1\]/],
+    ];
+    for (const [path, expected] of cases) {
+      const harness = await readyHarness('relay');
+      const [reply] = await harness.exchange(`MAIL FROM:${path}`);
+      assert.match(reply?.lines[0] ?? '', expected, path);
+      assert.match(reply?.lines[0] ?? '', /^501 5\.1\.7 Bad sender address syntax: /, path);
+      const detail = harness.sink.diagnostics[0]?.detail ?? '';
+      assert.ok(detail.startsWith(`${path.slice(1, -1)} (`), detail);
+    }
+    const harness = await readyHarness('relay');
+    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO:<ann@example.test;>');
+    assert.equal(
+      rcpt?.lines[0],
+      '501 5.1.3 Bad recipient address syntax: the domain holds ";": a host name has only letters, digits, hyphens and dots',
+    );
+  });
+
   it('reports the diagnostics for SIZE and unknown parameters', async () => {
     const harness = await readyHarness('relay');
     await harness.exchange(`${FROM} SIZE=999999999`, `${FROM} XFOO=1`);
