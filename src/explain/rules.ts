@@ -515,6 +515,13 @@ const TLS_FRONT_HUNG_UP =
 const TLS_FRONT_SILENT =
   "The TLS handshake completed, so implicit TLS is the right mode for this port and the certificate was accepted, but no SMTP greeting followed. The mail service behind the TLS endpoint is stuck or overloaded, or a TLS proxy in front of it (stunnel, HAProxy, nginx `stream`, a cloud load balancer) accepts connections without reaching a live SMTP server: check that service and the proxy's log. Some servers greet late on purpose (a tarpit, Postfix postscreen's greet wait, a slow DNS lookup of the client): a longer client timeout tells those apart.";
 
+/**
+ * A TLS handshake that got no answer: the TCP connection opened, then nothing. Mailport's own
+ * client, Python's ssl module and curl (28) say so; a timeout of the TCP connect reads differently.
+ */
+const TLS_HANDSHAKE_TIMEOUT =
+  /TLS handshake with \S+ timed out|The handshake operation timed out|SSL connection timeout/i;
+
 /** Why a session dies at the EHLO right after a working STARTTLS handshake. */
 const STARTTLS_SESSION_LOST =
   'The TLS handshake after STARTTLS completed, then the server hung up on (or never answered) the EHLO that must follow it (RFC 3207 §4.2): its TLS layer does not pass the session on to the SMTP service, as with a TLS proxy such as stunnel in front of it, or a bug in the server. No client setting fixes that: the server must be fixed. Meanwhile use port 465 with implicit TLS if the provider offers it.';
@@ -1015,6 +1022,7 @@ export const RULES: readonly ExplainRule[] = [
       SERVER_ANSWERED,
       CONNECT_TIMEOUT,
       TLS_ESTABLISHED,
+      TLS_HANDSHAKE_TIMEOUT,
       /i\/o timeout|Failed to connect|^in create_connection$/im,
     ],
     port: 'implicit',
@@ -1192,6 +1200,20 @@ export const RULES: readonly ExplainRule[] = [
     unless: [SERVER_ANSWERED],
     seenIn: ['mailport', 'swaks', 'curl', 'nodemailer'],
     fix: TLS_FRONT_SILENT,
+  },
+
+  {
+    // Implicit TLS: the client's hello went unanswered. A server that greets in plaintext would
+    // have answered it at once with its 220, which TLS cannot read ("wrong version number"), so
+    // this is a silent server, not a TLS-mode mismatch. After STARTTLS it is the server's TLS
+    // layer instead (no-tls-after-starttls-220).
+    id: 'tls-handshake-unanswered',
+    cause: 'no-greeting',
+    confidence: 0.85,
+    match: [TLS_HANDSHAKE_TIMEOUT],
+    unless: [/\bphase: starttls\b|^in starttls$|STARTTLS/m],
+    seenIn: ['mailport', 'Python smtplib', 'curl'],
+    fix: 'The TCP connection opened, but the server never answered the TLS handshake. This is not a wrong TLS mode: a server that greets in plaintext answers a TLS hello at once with its 220, which fails fast as "wrong version number". The service on that port is stuck or overloaded, a proxy or load balancer (a Docker port mapping, HAProxy, a cloud load balancer) accepts connections for a backend that is down, or a firewall lets the TCP handshake through and then drops the traffic. Check the server and whatever is in front of it; `mailport doctor HOST --ports PORT` shows whether anything answers in plaintext or TLS, and `openssl s_client -connect HOST:PORT` shows the handshake.',
   },
 
   // --- The server hung up on a plaintext port, or at a step the text does not show -----------
@@ -1973,7 +1995,7 @@ export const RULES: readonly ExplainRule[] = [
     cause: 'connection-timeout',
     confidence: 0.9,
     match: [CONNECT_TIMEOUT],
-    unless: [SERVER_TIMED_OUT_CLIENT],
+    unless: [SERVER_TIMED_OUT_CLIENT, TLS_HANDSHAKE_TIMEOUT],
     seenIn: [...SOCKET_LEVEL_CLIENTS, 'aiosmtplib', 'Ruby Net::SMTP'],
   },
   {

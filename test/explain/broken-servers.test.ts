@@ -21,6 +21,7 @@ import {
   type RunningServer,
   type ScriptedServer,
   startScriptedServer,
+  startSilentServer,
   startTlsFrontWithoutBackend,
 } from '../smtp-client/test-servers.js';
 
@@ -33,6 +34,8 @@ let sink: RunningServer | null = null;
 /** TLS endpoints whose SMTP service is down: one hangs up after the handshake, one says nothing. */
 let hangingUpFront: RunningServer;
 let silentFront: RunningServer;
+/** A listener that accepts and never says a word, in plaintext or TLS. */
+let silent: RunningServer;
 /** The same behind STARTTLS: the handshake works, the EHLO after it gets a hang-up or nothing. */
 let hangingUpAfterStarttls: RunningServer;
 let silentAfterStarttls: RunningServer;
@@ -57,6 +60,7 @@ before(async () => {
   const fixtures = await createTlsFixtures();
   hangingUpFront = await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up');
   silentFront = await startTlsFrontWithoutBackend(fixtures.valid, 'silence');
+  silent = await startSilentServer();
   hangingUpAfterStarttls = await startTlsFrontWithoutBackend(fixtures.valid, 'hang-up', 'starttls');
   silentAfterStarttls = await startTlsFrontWithoutBackend(fixtures.valid, 'silence', 'starttls');
   caDir = await mkdtemp(join(tmpdir(), 'mailport-tls-front-'));
@@ -71,6 +75,7 @@ after(async () => {
     sink?.close(),
     hangingUpFront.close(),
     silentFront.close(),
+    silent.close(),
     hangingUpAfterStarttls.close(),
     silentAfterStarttls.close(),
     rm(caDir, { recursive: true, force: true }),
@@ -170,6 +175,14 @@ const CASES: Case[] = [
       /Timed out after 2000 ms waiting for the server greeting from [^\n]*, after a completed TLS handshake/,
     cause: 'no-greeting',
     fix: TLS_FRONT_FIX,
+  },
+  {
+    // A plaintext server would have answered the TLS hello with its 220 at once: this one is silent.
+    name: 'mailport send over implicit TLS to a listener that never answers the handshake',
+    output: () => sendTls(silent.port, 'implicit'),
+    printed: /TLS handshake with [^\n]* timed out after 2000 ms/,
+    cause: 'no-greeting',
+    fix: /never answered the TLS handshake\. This is not a wrong TLS mode/,
   },
   {
     name: 'swaks --tls-on-connect to a TLS proxy whose SMTP service never greets',

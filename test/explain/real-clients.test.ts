@@ -538,6 +538,29 @@ const cases: Case[] = [
       ]),
   },
   {
+    // The TCP handshake worked; the TLS hello went unanswered: a silent service, not a wrong mode.
+    name: 'curl smtps:// against a listener that never answers',
+    expected: 'no-greeting',
+    port: 465,
+    output: () =>
+      run('curl', [
+        '-sS',
+        '--connect-timeout',
+        '1',
+        `smtps://127.0.0.1:${targets.silent.port}`,
+        '--mail-rcpt',
+        'a@example.com',
+        '-T',
+        '/dev/null',
+      ]),
+  },
+  {
+    name: 'python SMTP_SSL against a listener that never answers',
+    expected: 'no-greeting',
+    port: 465,
+    output: () => python(`smtplib.SMTP_SSL('127.0.0.1', ${targets.silent.port}, timeout=1)`),
+  },
+  {
     name: 'curl with a wrong password',
     expected: 'auth-failed',
     output: () =>
