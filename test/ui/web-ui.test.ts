@@ -230,6 +230,24 @@ describe('web UI', () => {
     assert.ok((await page.locator('.transcript .t-line').count()) > 0);
   });
 
+  it('shows a refused login as such in the session facts, not as no AUTH at all', async () => {
+    const closed = nextClosedSession(sandbox.bus, (session) =>
+      session.diagnostics.some((diagnostic) => diagnostic.code === 'auth-failed'),
+    );
+    const wrong = transport({
+      port: sandbox.port('submission'),
+      requireTLS: true,
+      auth: { user: sandbox.auth.user, pass: 'not-the-password' },
+    });
+    await assert.rejects(wrong.sendMail({ from: 'app@example.com', to: 'a@example.com', text: 'x' }));
+    wrong.close();
+    const session = await closed;
+    await page.goto(`${sandbox.apiUrl}/sessions/${session.id}`);
+    const authFact = page.locator('.session-facts .fact', { hasText: 'AUTH' });
+    await authFact.locator('.fact-refused', { hasText: 'Refused' }).waitFor();
+    await page.locator('.diagnostic-fix', { hasText: '--auth-any' }).waitFor();
+  });
+
   it('searches with the q syntax', async () => {
     await sendOverStartTls({ subject: 'Invoice 2026-07', text: 'Amount due.' });
     await sendOverStartTls({ subject: 'Password reset', text: 'Reset link.' });

@@ -289,12 +289,15 @@ function SessionDetail({ id }: { id: string }) {
             <Icon name="key" size={14} /> AUTH
           </dt>
           <dd>
-            {session.auth === null ? (
-              <span class="muted">None</span>
-            ) : (
+            {session.auth !== null ? (
               <>
                 <strong>{session.auth.user}</strong> <span class="tag">{session.auth.mechanism}</span>
               </>
+            ) : session.diagnostics.some((diagnostic) => diagnostic.code === 'auth-failed') ? (
+              // No login succeeded, but one was tried: "None" would read as "the client never sent AUTH".
+              <span class="fact-refused">Refused</span>
+            ) : (
+              <span class="muted">None</span>
             )}
           </dd>
         </div>
