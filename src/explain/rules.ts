@@ -522,6 +522,9 @@ const TLS_FRONT_SILENT =
 const TLS_HANDSHAKE_TIMEOUT =
   /TLS handshake with \S+ timed out|The handshake operation timed out|SSL connection timeout/i;
 
+/** The sandbox's refusal of an over-long command line, which names the limit. */
+const COMMAND_LINE_TOO_LONG = /Line too long: this command may have \d+ octets/i;
+
 /** Why a session dies at the EHLO right after a working STARTTLS handshake. */
 const STARTTLS_SESSION_LOST =
   'The TLS handshake after STARTTLS completed, then the server hung up on (or never answered) the EHLO that must follow it (RFC 3207 §4.2): its TLS layer does not pass the session on to the SMTP service, as with a TLS proxy such as stunnel in front of it, or a bug in the server. No client setting fixes that: the server must be fixed. Meanwhile use port 465 with implicit TLS if the provider offers it.';
@@ -3493,7 +3496,8 @@ export const RULES: readonly ExplainRule[] = [
     match: [
       /SMTPSenderRefused|Mail command failed|MAIL FROM command failed|envelope from address [^\n]{0,300}? not accepted|\bMAIL failed|refused the sender|SMTPSenderFailedException/i,
     ],
-    unless: [TEMPORARY_AT_STEP],
+    // A MAIL FROM refused for its length says nothing of the sender.
+    unless: [TEMPORARY_AT_STEP, COMMAND_LINE_TOO_LONG],
     seenIn: ['Python smtplib', 'nodemailer', 'PHPMailer', 'msmtp', 'curl', 'mailport', 'JavaMail'],
   },
   {
@@ -3650,9 +3654,18 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.9,
     match: [/\blines? (?:is |are )?(?:longer than \d+ (?:octets|bytes|characters)|too long)\b/i],
     // lettre's "SMTP response line too long" is the server's reply, not the message.
-    unless: [/\bcommand line\b|\bauthentication\b|\bresponse line\b/i],
+    unless: [/\bcommand line\b|\bauthentication\b|\bresponse line\b|\bthis command may have\b/i],
     seenIn: ['Mailport', 'mailport sendmail'],
     fix: 'A line of the message is longer than the 1000 octets SMTP allows (RFC 5321 §4.5.3.1.6), often HTML written on one line. Encode the text and HTML parts as quoted-printable (or base64), as mail libraries do (Symfony Mailer, PHPMailer, nodemailer), or break the lines: a relay that takes the message anyway splits them itself, which can break the HTML.',
+  },
+  {
+    // No cause id fits a client that writes its own commands too long: the fix says where to look.
+    id: 'command-line-too-long',
+    cause: 'unknown',
+    confidence: 0,
+    match: [COMMAND_LINE_TOO_LONG],
+    seenIn: ['Mailport sandbox replies'],
+    fix: 'A command line was longer than SMTP allows for it (RFC 5321 §4.5.3.1.4: 512 octets with the CRLF, more for MAIL FROM with SIZE, BODY or AUTH=), so it was refused unread. Look at the command before the reply (`mailport sessions show ID`, `swaks`, `curl -v`): an EHLO name, address or parameter built from a variable that holds far more than intended (a whole header, a list of addresses), or a hand-written session that lost its line breaks. An OAuth token goes in AUTH XOAUTH2, whose lines may be 12288 octets (RFC 4954 §4).',
   },
   {
     // The DATA command itself refused (nodemailer's "Data command failed", PHPMailer's "DATA command

@@ -61,8 +61,6 @@ export const REPLIES = Object.freeze({
   ),
   // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [SP "LAST"], chunk-size = 1*DIGIT (Postfix's wording).
   BDAT_SYNTAX: reply(501, '5.5.4', 'Syntax: BDAT count [LAST] (RFC 3030 section 2)'),
-  // RFC 5321 §4.2.2 "500 Line too long"; X.5.6 is registered for AUTH exchange lines only (RFC 4954).
-  LINE_TOO_LONG: reply(500, '5.5.2', 'Line too long'),
   // RFC 5321 §4.2.4: 502 for a recognised command the server does not offer.
   COMMAND_NOT_OFFERED: reply(502, '5.5.1', 'Command not offered by this server'),
   EHLO_SYNTAX: reply(501, '5.5.2', 'Syntax: EHLO hostname'),
@@ -243,6 +241,18 @@ export function badAddressReply(badAddress: SmtpReply, problem: string): SmtpRep
 
 export function pathTooLongReply(badAddress: SmtpReply, problem: string): SmtpReply {
   return reply(501, badAddress.enhanced, `Path too long: ${problem} (RFC 5321 section 4.5.3.1)`);
+}
+
+/**
+ * RFC 5321 §4.2.2 "500 Line too long", with the limit that applies to this command (§4.5.3.1.4,
+ * raised for MAIL by its extensions); X.5.6 is registered for AUTH exchange lines only (RFC 4954).
+ */
+export function lineTooLongReply(limit: number): SmtpReply {
+  return reply(
+    500,
+    '5.5.2',
+    `Line too long: this command may have ${limit} octets with its CRLF (RFC 5321 section 4.5.3.1.4)`,
+  );
 }
 
 /** RFC 1870 §6: 552 both for a declared SIZE over the limit and for a message that turns out larger. */

@@ -30,6 +30,7 @@ import {
   greetingReply,
   heloReply,
   isErrorReply,
+  lineTooLongReply,
   messageQueuedReply,
   REPLIES,
   recipientOkReply,
@@ -384,7 +385,7 @@ export class SmtpProtocolSession {
           this.failCommand(REPLIES.AUTH_LINE_TOO_LONG);
         } else {
           this.diagnose('line-too-long', `command line of ${event.octets} octets`);
-          this.failCommand(REPLIES.LINE_TOO_LONG);
+          this.failCommand(lineTooLongReply(this.commandLineLimit(verbOf(event.start))));
         }
         return;
       case 'data-end':
@@ -424,7 +425,7 @@ export class SmtpProtocolSession {
     }
     if (tooLong) {
       this.diagnose('line-too-long', `command line of ${octets} octets`);
-      this.failCommand(REPLIES.LINE_TOO_LONG);
+      this.failCommand(lineTooLongReply(this.commandLineLimit(verb)));
       return;
     }
     if (!isUtf8(line) || CONTROL_CHARACTER.test(text)) {
@@ -1320,6 +1321,11 @@ function isKnownVerb(verb: string): boolean {
 /** The start of a command line names the AUTH verb (case-insensitive, RFC 5321 §2.4). */
 function isAuthCommand(lineStart: Buffer): boolean {
   return /^AUTH(?: |$)/i.test(lineStart.toString('latin1'));
+}
+
+/** The verb of a line known only by its first octets. */
+function verbOf(lineStart: Buffer): string {
+  return (lineStart.toString('latin1').split(' ')[0] ?? '').toUpperCase();
 }
 
 function recipientAddresses(recipients: readonly EnvelopeAddress[]): string[] {

@@ -1428,6 +1428,16 @@ const FIXES: ReadonlyArray<{
   notFix?: RegExp;
 }> = [
   {
+    what: "the sandbox's over-long command line is no message line over 1000 octets",
+    texts: [
+      '500 5.5.2 Line too long: this command may have 512 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',
+      "SMTPSenderRefused: (500, b'5.5.2 Line too long: this command may have 564 octets with its CRLF (RFC 5321 section 4.5.3.1.4)', 'a@example.com')",
+    ],
+    cause: 'unknown',
+    fix: [/A command line was longer than SMTP allows/, /XOAUTH2/],
+    notFix: /1000 octets SMTP allows/,
+  },
+  {
     what: 'no route to the server is told apart from a firewall that drops packets',
     texts: [
       'sendmail: cannot connect to smtp.example.com, port 587: Network is unreachable',

@@ -284,7 +284,7 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
         '500 5.5.6 Authentication exchange line is too long',
         USERNAME_PROMPT,
         '500 5.5.6 Authentication exchange line is too long',
-        '500 5.5.2 Line too long',
+        '500 5.5.2 Line too long: this command may have 512 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',
         '235 2.7.0 Authentication successful',
       ],
     );

@@ -37,7 +37,11 @@ describe('line endings and lengths (RFC 5321 §2.3.8, §4.5.3.1.4)', () => {
     await settle();
     assert.deepEqual(
       harness.sink.takeReplies().map((reply) => reply.lines[0]),
-      ['500 5.5.2 Line too long', '500 5.5.2 Line too long', '250 2.0.0 OK'],
+      [
+        '500 5.5.2 Line too long: this command may have 564 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',
+        '500 5.5.2 Line too long: this command may have 512 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',
+        '250 2.0.0 OK',
+      ],
     );
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === '<line of 200002 octets>'));
     assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
@@ -56,7 +60,10 @@ describe('command line limits raised by extensions (RFC 5321 §4.5.3.1.4)', () =
     assert.deepEqual(await harness.codes(mailLine(1064)), [250]);
     await harness.exchange('RSET');
     const [refusal] = await harness.exchange(mailLine(1065));
-    assert.equal(refusal?.lines[0], '500 5.5.2 Line too long');
+    assert.equal(
+      refusal?.lines[0],
+      '500 5.5.2 Line too long: this command may have 1064 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',
+    );
   });
 
   it('raises no limit for AUTH= where AUTH is not offered, nor for other commands', async () => {
