@@ -175,7 +175,7 @@ function domainProblem(domain: string): string | null {
 
 function localPartProblem(localPart: string): string | null {
   if (localPart.startsWith('"'))
-    return `the quoted local part has a backslash before a character that needs none ${LOCAL_PART_RULE}`;
+    return `the quoted local part has a backslash before a character that is not printable US-ASCII ${LOCAL_PART_RULE}`;
   if (localPart.split('.').includes(''))
     return `the local part has a dot at its start or end, or two dots in a row, which only a quoted local part may have ${LOCAL_PART_RULE}`;
   const unquotable = [...localPart].find((char) => char !== '.' && !ATEXT.test(char));

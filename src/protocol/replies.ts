@@ -233,12 +233,12 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
   );
 }
 
-/** RFC 5321 §4.5.3.1.10: "501 Path too long", with the bad-address enhanced code of the command. */
 /** A malformed address, with what is wrong in it (RFC 3463 X.1.7 at MAIL, X.1.3 at RCPT). */
 export function badAddressReply(badAddress: SmtpReply, problem: string): SmtpReply {
   return reply(501, badAddress.enhanced, `${badAddress.text}: ${echoed(problem)}`);
 }
 
+/** RFC 5321 §4.5.3.1.10: "501 Path too long", with the bad-address enhanced code of the command. */
 export function pathTooLongReply(badAddress: SmtpReply, problem: string): SmtpReply {
   return reply(501, badAddress.enhanced, `Path too long: ${problem} (RFC 5321 section 4.5.3.1)`);
 }
