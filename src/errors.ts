@@ -26,6 +26,28 @@ export class MailportError extends Error {
   }
 }
 
+/**
+ * A listener whose port another process holds. Mailpit and MailHog default to 1025 and 8025 as the
+ * sandbox does, so someone moving over often still runs one of them.
+ */
+export function portInUseError(
+  host: string,
+  port: number,
+  what: string,
+  flag: string,
+  offMeans: string,
+  cause: unknown,
+): MailportError {
+  return new MailportError(
+    'MP_ERR_PORT_IN_USE',
+    `Port ${port} on ${host} is already in use, so the ${what} cannot start.`,
+    {
+      hint: `Stop whatever holds it (\`ss -ltnp 'sport = :${port}'\` shows it: often another mailport serve, or Mailpit or MailHog, which default to 1025 and 8025 too), or pick another port with ${flag} PORT (0 = any free port, off = ${offMeans}).`,
+      cause,
+    },
+  );
+}
+
 export class ConfigError extends MailportError {
   override readonly name = 'ConfigError';
   constructor(message: string, hint?: string) {

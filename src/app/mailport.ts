@@ -14,7 +14,7 @@ import { DEFAULT_CREDENTIALS } from '../config/serve-config.js';
 import { DEFAULT_DELIVERABILITY_SETTINGS } from '../deliverability/settings.js';
 import { DEFAULT_SPAMASSASSIN_LIMITS } from '../deliverability/spamassassin.js';
 import type { ServerInfo } from '../domain/types.js';
-import { MailportError } from '../errors.js';
+import { MailportError, portInUseError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import { WebhookDispatcher } from '../events/webhooks.js';
 import { createHttpApp } from '../http/app.js';
@@ -180,12 +180,10 @@ export async function startMailport(
         await app.listen({ port: config.httpPort, host: config.host });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE')
+          throw portInUseError(config.host, config.httpPort, 'HTTP API', '--http-port', 'no HTTP API', error);
         throw new MailportError(
-          code === 'EACCES'
-            ? 'MP_ERR_PORT_PRIVILEGED'
-            : code === 'EADDRINUSE'
-              ? 'MP_ERR_PORT_IN_USE'
-              : 'MP_ERR_CONFIG',
+          code === 'EACCES' ? 'MP_ERR_PORT_PRIVILEGED' : 'MP_ERR_CONFIG',
           `The HTTP API cannot listen on ${config.host}:${config.httpPort}: ${(error as Error).message}`,
           {
             hint: 'Pick another port with --http-port PORT (0 = any free port, off = no HTTP API).',

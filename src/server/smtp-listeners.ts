@@ -8,7 +8,7 @@ import type tls from 'node:tls';
 import type { ChaosRuleSet } from '../chaos/rule-set.js';
 import { newId } from '../domain/ids.js';
 import type { IncomingMessage, ListenerInfo, SessionRecord } from '../domain/types.js';
-import { MailportError } from '../errors.js';
+import { MailportError, portInUseError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -75,16 +75,8 @@ function bindError(
       },
     );
   }
-  if (error.code === 'EADDRINUSE') {
-    return new MailportError(
-      'MP_ERR_PORT_IN_USE',
-      `Port ${port} on ${host} is already in use, so the ${profile} listener cannot start.`,
-      {
-        hint: `Stop whatever holds it (\`ss -ltnp 'sport = :${port}'\` shows it; often another mailport serve), or pick another port with ${flag} PORT (0 = any free port, off = disabled).`,
-        cause: error,
-      },
-    );
-  }
+  if (error.code === 'EADDRINUSE')
+    return portInUseError(host, port, `${profile} listener`, flag, 'disabled', error);
   return new MailportError(
     'MP_ERR_CONFIG',
     `Cannot listen on ${host}:${port} for the ${profile} listener: ${error.message}`,

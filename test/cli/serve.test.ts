@@ -124,21 +124,30 @@ describe('mailport serve', () => {
     }
   });
 
-  it('a port in use: exit 1, and the message names the port and the flag to change', async () => {
+  it('a port in use, SMTP or HTTP: exit 1, and the message names the port, the flag and the usual holders', async () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const { code, stderr } = await failRun([
-        'serve',
-        '--ephemeral',
-        ...EPHEMERAL_PORTS.slice(2),
-        '--relay-port',
-        String(port),
-      ]);
-      assert.equal(code, 1);
-      assert.match(stderr, new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`));
-      assert.match(stderr, /what to do: .*--relay-port PORT/);
+      for (const [flag, what] of [
+        ['--relay-port', 'relay listener'],
+        ['--http-port', 'HTTP API'],
+      ] as const) {
+        // The last value of an option wins, so this one overrides its 0 in EPHEMERAL_PORTS.
+        const { code, stderr } = await failRun([
+          'serve',
+          '--ephemeral',
+          ...EPHEMERAL_PORTS,
+          flag,
+          String(port),
+        ]);
+        assert.equal(code, 1, stderr);
+        assert.match(
+          stderr,
+          new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use, so the ${what} cannot start`),
+        );
+        assert.match(stderr, new RegExp(`what to do: .*Mailpit or MailHog.*${flag} PORT`));
+      }
     } finally {
       blocker.close();
     }
