@@ -183,9 +183,11 @@ function localPartProblem(localPart: string): string | null {
   return `the local part holds ${characterName(unquotable)}, which only a quoted local part may hold ${LOCAL_PART_RULE}`;
 }
 
-/** Control characters never get this far: the command line refuses them first. */
-function characterName(char: string): string {
-  return char === ' ' ? 'a space' : `"${char}"`;
+/** A character of a refused name or address, as a reply can show it. Control characters never get
+ * this far: the command line refuses them first. */
+export function characterName(char: string): string {
+  if (char === ' ') return 'a space';
+  return char === '"' ? 'a double quote' : `"${char}"`;
 }
 
 /** Which RFC 5321 §4.5.3.1 limit a well-formed address exceeds, in words, or null. */

@@ -65,11 +65,6 @@ export const REPLIES = Object.freeze({
   COMMAND_NOT_OFFERED: reply(502, '5.5.1', 'Command not offered by this server'),
   EHLO_SYNTAX: reply(501, '5.5.2', 'Syntax: EHLO hostname'),
   HELO_SYNTAX: reply(501, '5.5.2', 'Syntax: HELO hostname'),
-  HELLO_NAME_INVALID: reply(
-    501,
-    '5.5.4',
-    'Invalid EHLO/HELO argument: give one domain name or address literal, such as mail.example.com or [192.0.2.1]',
-  ),
   MAIL_SYNTAX: reply(501, '5.5.2', 'Syntax: MAIL FROM:<address> [parameters]'),
   RCPT_SYNTAX: reply(501, '5.5.2', 'Syntax: RCPT TO:<address> [parameters]'),
   VRFY_SYNTAX: reply(501, '5.5.2', 'Syntax: VRFY address'),
@@ -230,6 +225,15 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
     501,
     '5.1.3',
     `One address per RCPT TO: send RCPT TO:<${first}>, then RCPT TO:<${second}>${others} (RFC 5321 section 4.1.1.3)`,
+  );
+}
+
+/** RFC 5321 §4.1.1.1: one domain or address literal, with what is wrong with the one given. */
+export function helloNameInvalidReply(problem: string): SmtpReply {
+  return reply(
+    501,
+    '5.5.4',
+    `Invalid EHLO/HELO argument: ${echoed(problem)}; give one domain name or address literal, such as mail.example.com or [192.0.2.1]`,
   );
 }
 

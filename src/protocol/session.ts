@@ -8,10 +8,11 @@
  * Policy (TLS and AUTH rules) comes only from the `PortProfile`.
  */
 import { isUtf8 } from 'node:buffer';
+import { isIPv6 } from 'node:net';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
 import { ChunkedMessage } from './chunked-message.js';
-import { isAddressLiteral } from './envelope.js';
+import { characterName, isAddressLiteral } from './envelope.js';
 import {
   type DataEnd,
   type DataProblem,
@@ -28,6 +29,7 @@ import {
   ehloReply,
   formatReplyLines,
   greetingReply,
+  helloNameInvalidReply,
   heloReply,
   isErrorReply,
   lineTooLongReply,
@@ -573,13 +575,17 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.EHLO_SYNTAX, 'syntax-error');
       return;
     }
-    if (name === INVALID_NAME) {
-      this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `EHLO ${argument.slice(0, 64)}`);
+    if ('problem' in name) {
+      this.failCommand(
+        helloNameInvalidReply(name.problem),
+        'syntax-error',
+        `EHLO ${argument.slice(0, 64)} (${name.problem})`,
+      );
       return;
     }
-    this.atStage('ehlo', [name], () => {
-      this.greetedBy(name, true);
-      this.send(ehloReply(this.hostname, name, this.extensions()));
+    this.atStage('ehlo', [name.name], () => {
+      this.greetedBy(name.name, true);
+      this.send(ehloReply(this.hostname, name.name, this.extensions()));
     });
   }
 
@@ -589,13 +595,17 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.HELO_SYNTAX, 'syntax-error');
       return;
     }
-    if (name === INVALID_NAME) {
-      this.failCommand(REPLIES.HELLO_NAME_INVALID, 'syntax-error', `HELO ${argument.slice(0, 64)}`);
+    if ('problem' in name) {
+      this.failCommand(
+        helloNameInvalidReply(name.problem),
+        'syntax-error',
+        `HELO ${argument.slice(0, 64)} (${name.problem})`,
+      );
       return;
     }
-    this.atStage('ehlo', [name], () => {
-      this.greetedBy(name, false);
-      this.send(heloReply(this.hostname, name));
+    this.atStage('ehlo', [name.name], () => {
+      this.greetedBy(name.name, false);
+      this.send(heloReply(this.hostname, name.name));
     });
   }
 
@@ -1332,21 +1342,47 @@ function recipientAddresses(recipients: readonly EnvelopeAddress[]): string[] {
   return recipients.map((recipient) => recipient.address);
 }
 
-const INVALID_NAME = Symbol('invalid EHLO/HELO argument');
 /**
  * A domain (RFC 5321 §4.1.2) of at most 255 octets, U-labels allowed (RFC 6531 §3.3). Underscores
  * are let through, as Postfix does: container and Windows host names often have them.
  */
 const HELLO_DOMAIN =
   /^(?=.{1,255}$)[\p{L}\p{N}_](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}_])?(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]{0,61}[\p{L}\p{N}_])?)*$/u;
+const HELLO_LABEL_CHARACTER = /[\p{L}\p{N}_-]/u;
 
-/** The EHLO/HELO argument: one domain or address literal (RFC 5321 §4.1.1.1); null when missing. */
-function helloName(argument: string): string | typeof INVALID_NAME | null {
+/**
+ * The EHLO/HELO argument: one domain or address literal (RFC 5321 §4.1.1.1); null when missing,
+ * and what is wrong with it when it is neither.
+ */
+function helloName(argument: string): { name: string } | { problem: string } | null {
   if (argument === '') return null;
   if (argument.startsWith('[') && argument.endsWith(']')) {
-    return isAddressLiteral(argument.slice(1, -1)) ? argument : INVALID_NAME;
+    const literal = argument.slice(1, -1);
+    if (isAddressLiteral(literal)) return { name: argument };
+    return {
+      problem: isIPv6(literal)
+        ? `an IPv6 address literal carries its tag: [IPv6:${literal}] (RFC 5321 section 4.1.3)`
+        : `${argument.slice(0, 64)} is no IPv4 or IPv6 address literal (RFC 5321 section 4.1.3)`,
+    };
   }
-  return HELLO_DOMAIN.test(argument) ? argument : INVALID_NAME;
+  if (HELLO_DOMAIN.test(argument)) return { name: argument };
+  return { problem: helloNameProblem(argument) };
+}
+
+/** Why a name that is not bracketed is no domain, in words a person can act on. */
+function helloNameProblem(name: string): string {
+  if (isIPv6(name)) return `an IPv6 address goes in brackets with its tag: [IPv6:${name}]`;
+  if (/\s/.test(name))
+    return "it is more than one word: a computer name with spaces is no host name (set the client's EHLO name: nodemailer name, Python local_hostname, PHPMailer Helo)";
+  if (Buffer.byteLength(name) > 255) return 'it is longer than the 255 octets of a domain';
+  const labels = name.split('.');
+  if (labels.includes('')) return 'it has an empty label: a dot at its start or end, or two dots in a row';
+  if (labels.some((label) => Buffer.byteLength(label) > 63))
+    return 'a label is over 63 octets (RFC 1035 section 2.3.4)';
+  const bad = [...name].find((char) => char !== '.' && !HELLO_LABEL_CHARACTER.test(char));
+  if (bad !== undefined)
+    return `it holds ${characterName(bad)}: a host name has only letters, digits, hyphens and dots`;
+  return 'a label starts or ends with a hyphen, which a host name cannot';
 }
 
 /** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */

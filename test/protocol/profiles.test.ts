@@ -397,6 +397,37 @@ describe('the EHLO/HELO argument (RFC 5321 §4.1.1.1)', () => {
   }
 });
 
+describe('an invalid EHLO/HELO argument is refused with what is wrong with it', () => {
+  const cases: [string, RegExp][] = [
+    [
+      'My Computer',
+      /: it is more than one word: a computer name with spaces is no host name \(set the client's EHLO name/,
+    ],
+    ['[::1]', /: an IPv6 address literal carries its tag: \[IPv6:::1\] \(RFC 5321 section 4\.1\.3\);/],
+    ['::1', /: an IPv6 address goes in brackets with its tag: \[IPv6:::1\];/],
+    ['[999.1.1.1]', /: \[999\.1\.1\.1\] is no IPv4 or IPv6 address literal/],
+    ['host.', /: it has an empty label: a dot at its start or end, or two dots in a row;/],
+    [`${'a'.repeat(64)}.example`, /: a label is over 63 octets/],
+    ['"quoted"', /: it holds a double quote: a host name has only letters, digits, hyphens and dots;/],
+    ['-x-', /: a label starts or ends with a hyphen, which a host name cannot;/],
+  ];
+  for (const [name, expected] of cases) {
+    it(`EHLO ${name.slice(0, 20)}`, async () => {
+      const harness = createHarness('relay');
+      harness.sink.takeReplies();
+      const [refusal] = await harness.exchange(`EHLO ${name}`);
+      assert.match(refusal?.lines[0] ?? '', /^501 5\.5\.4 Invalid EHLO\/HELO argument: /);
+      assert.match(refusal?.lines[0] ?? '', expected);
+      assert.match(
+        refusal?.lines[0] ?? '',
+        /; give one domain name or address literal, such as mail\.example\.com or \[192\.0\.2\.1\]$/,
+      );
+      const diagnostic = harness.sink.diagnostics.find((entry) => entry.code === 'syntax-error');
+      assert.match(diagnostic?.detail ?? '', /^EHLO .+ \(.+\)$/);
+    });
+  }
+});
+
 describe('policies outside the four profiles come from the profile data too', () => {
   it('auth off: AUTH neither advertised nor accepted (502 5.5.1)', async () => {
     const harness = createHarness('relay', { profileOverrides: { auth: 'off' } });
