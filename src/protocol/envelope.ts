@@ -26,6 +26,29 @@ export function parsePathArgument(argument: string, keyword: 'FROM' | 'TO'): Pat
 }
 
 /**
+ * Why `FROM:<path>` / `TO:<path>` could not be read, with the command to send instead where the
+ * address is plain to see: the generic "Syntax: MAIL FROM:<address>" leaves hand-written sessions
+ * and scripts guessing which character is missing.
+ */
+export function pathSyntaxProblem(argument: string, keyword: 'FROM' | 'TO'): string {
+  const command = keyword === 'FROM' ? 'MAIL FROM' : 'RCPT TO';
+  const match = /^(FROM|TO)?\s*(:?)\s*(.*)$/i.exec(argument);
+  const [, given = '', colon = '', rest = ''] = match ?? [];
+  if (given.toUpperCase() !== keyword)
+    return `the command is ${command}:<address>, with "${keyword}:" before the address`;
+  const bare = /^<?([^\s<>]+@[^\s<>]+?)>?(?:\s|$)/.exec(rest)?.[1];
+  const instead = bare === undefined ? '' : `: send ${command}:<${bare}>`;
+  if (colon === '') return `a colon goes between ${command} and the address${instead}`;
+  if (rest === '')
+    return keyword === 'FROM'
+      ? 'there is no address after the colon; the null sender of a bounce is written <>'
+      : 'there is no address after the colon';
+  if (!rest.startsWith('<')) return `the address goes in angle brackets${instead}`;
+  if (!rest.includes('>')) return `the angle bracket around the address is not closed${instead}`;
+  return 'a space goes between the closing angle bracket and the first parameter';
+}
+
+/**
  * Two envelope mistakes worth naming in the reply, with what to send instead: a display name
  * around the address (`Bob <bob@example.com>`, the form of a From: header, given as the envelope
  * address) and several addresses in one command (`<a@example.com, b@example.com>`, or

@@ -12,6 +12,7 @@ import {
   parseMailParameters,
   parsePathArgument,
   parseRcptParameters,
+  pathSyntaxProblem,
 } from './envelope.js';
 import {
   badAddressReply,
@@ -20,6 +21,7 @@ import {
   parameterDuplicateReply,
   parameterInvalidReply,
   parameterUnknownReply,
+  pathSyntaxReply,
   pathTooLongReply,
   REPLIES,
   senderNotOwnedReply,
@@ -68,10 +70,7 @@ export function decideMail(argument: string, context: MailContext): MailDecision
   const path = parsePathArgument(argument, 'FROM');
   const namedMistake = (): Refusal | null =>
     envelopeMistakeRefusal(argument, 'MAIL FROM', REPLIES.BAD_SENDER);
-  if (!path.ok)
-    return refuse(
-      namedMistake() ?? { reply: REPLIES.MAIL_SYNTAX, diagnostic: 'syntax-error', malformed: true },
-    );
+  if (!path.ok) return refuse(namedMistake() ?? pathSyntaxRefusal(argument, 'FROM', REPLIES.MAIL_SYNTAX));
   const parameters = acceptParameters(
     parseMailParameters(path.parameterTokens, context.authOffered),
     path.parameterTokens,
@@ -109,10 +108,7 @@ export function decideRcpt(argument: string, context: RcptContext): RcptDecision
   const path = parsePathArgument(argument, 'TO');
   const namedMistake = (): Refusal | null =>
     envelopeMistakeRefusal(argument, 'RCPT TO', REPLIES.BAD_RECIPIENT);
-  if (!path.ok)
-    return refuse(
-      namedMistake() ?? { reply: REPLIES.RCPT_SYNTAX, diagnostic: 'syntax-error', malformed: true },
-    );
+  if (!path.ok) return refuse(namedMistake() ?? pathSyntaxRefusal(argument, 'TO', REPLIES.RCPT_SYNTAX));
   const parameters = acceptParameters(
     parseRcptParameters(path.parameterTokens),
     path.parameterTokens,
@@ -142,6 +138,16 @@ function owns(login: string, address: string): boolean {
 
 function refuse(refusal: Refusal): { ok: false; refusal: Refusal } {
   return { ok: false, refusal };
+}
+
+function pathSyntaxRefusal(argument: string, keyword: 'FROM' | 'TO', syntax: SmtpReply): Refusal {
+  const problem = pathSyntaxProblem(argument, keyword);
+  return {
+    reply: pathSyntaxReply(syntax, problem),
+    diagnostic: 'syntax-error',
+    detail: problem,
+    malformed: true,
+  };
 }
 
 /** A refusal that names the mistake and what to send instead, when the argument shows a known one. */

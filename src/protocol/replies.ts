@@ -237,6 +237,11 @@ export function helloNameInvalidReply(problem: string): SmtpReply {
   );
 }
 
+/** MAIL FROM or RCPT TO that could not be read, with why (RFC 5321 §4.1.1.2-3). */
+export function pathSyntaxReply(syntax: SmtpReply, problem: string): SmtpReply {
+  return reply(501, syntax.enhanced, `${syntax.text} (${echoed(problem)})`);
+}
+
 /** A malformed address, with what is wrong in it (RFC 3463 X.1.7 at MAIL, X.1.3 at RCPT). */
 export function badAddressReply(badAddress: SmtpReply, problem: string): SmtpReply {
   return reply(501, badAddress.enhanced, `${badAddress.text}: ${echoed(problem)}`);

@@ -274,6 +274,38 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     );
   });
 
+  it('says why MAIL FROM or RCPT TO could not be read, and what to send instead', async () => {
+    const cases: [string, string][] = [
+      ['MAIL FROM:bob@example.test', 'the address goes in angle brackets: send MAIL FROM:<bob@example.test>'],
+      [
+        'MAIL FROM <bob@example.test>',
+        'a colon goes between MAIL FROM and the address: send MAIL FROM:<bob@example.test>',
+      ],
+      ['MAIL <bob@example.test>', 'the command is MAIL FROM:<address>, with "FROM:" before the address'],
+      [
+        'MAIL FROM:<bob@example.test',
+        'the angle bracket around the address is not closed: send MAIL FROM:<bob@example.test>',
+      ],
+      [
+        'MAIL FROM:<bob@example.test>SIZE=10',
+        'a space goes between the closing angle bracket and the first parameter',
+      ],
+      ['MAIL FROM:', 'there is no address after the colon; the null sender of a bounce is written <>'],
+    ];
+    for (const [send, problem] of cases) {
+      const harness = await readyHarness('relay');
+      const [reply] = await harness.exchange(send);
+      assert.equal(reply?.lines[0], `501 5.5.2 Syntax: MAIL FROM:<address> [parameters] (${problem})`, send);
+      assert.equal(harness.sink.diagnostics[0]?.detail, problem, send);
+    }
+    const harness = await readyHarness('relay');
+    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO ann@example.test');
+    assert.equal(
+      rcpt?.lines[0],
+      '501 5.5.2 Syntax: RCPT TO:<address> [parameters] (a colon goes between RCPT TO and the address: send RCPT TO:<ann@example.test>)',
+    );
+  });
+
   it('reports the diagnostics for SIZE and unknown parameters', async () => {
     const harness = await readyHarness('relay');
     await harness.exchange(`${FROM} SIZE=999999999`, `${FROM} XFOO=1`);
