@@ -2056,7 +2056,7 @@ export const RULES: readonly ExplainRule[] = [
       /\b50[02][ -](?:5\.(?:5\.[12]|3\.3) )?(?:Error: )?(?:command not recognized|Command unrecognized|Unrecognized command)/i,
     ],
     seenIn: ['Postfix', 'Gmail', 'Sendmail', 'Exchange', 'mailport'],
-    fix: 'The server did not recognise a command the client sent, and its reply does not say which. Look at the command just before the reply (`mailport send --show-transcript`, swaks, `curl -v`): STARTTLS or AUTH that the EHLO reply did not offer (`mailport doctor HOST` lists what is offered, before and after TLS); an HTTP request (`GET / HTTP/1.1`) from a browser or a health check pointed at the SMTP port; or a hand-written session with a typo, a command sent before the previous reply arrived, or lines ended with LF instead of CRLF.',
+    fix: 'The server did not recognise a command the client sent; most servers do not say which (the Mailport sandbox does: `Command not recognized: STARTLS`). Look at the command just before the reply (`mailport send --show-transcript`, swaks, `curl -v`): STARTTLS or AUTH that the EHLO reply did not offer (`mailport doctor HOST` lists what is offered, before and after TLS); an HTTP request (`GET / HTTP/1.1`) from a browser or a health check pointed at the SMTP port; or a hand-written session with a typo, a command sent before the previous reply arrived, or lines ended with LF instead of CRLF.',
   },
   {
     // PHPMailer prints this line alone whatever failed: no cause is more likely than another.

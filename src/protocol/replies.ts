@@ -228,6 +228,11 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
   );
 }
 
+/** RFC 5321 §4.2.4 500 for a verb the server does not know, named so a typo shows. */
+export function unknownCommandReply(verb: string): SmtpReply {
+  return reply(500, '5.5.2', `Command not recognized: ${verb === '' ? 'an empty line' : echoed(verb)}`);
+}
+
 /** RFC 5321 §4.1.1.1: one domain or address literal, with what is wrong with the one given. */
 export function helloNameInvalidReply(problem: string): SmtpReply {
   return reply(

@@ -40,6 +40,7 @@ import {
   SmtpReplyError,
   senderOkReply,
   sizeExceededReply,
+  unknownCommandReply,
 } from './replies.js';
 import {
   credentialSlips,
@@ -515,11 +516,13 @@ export class SmtpProtocolSession {
           return;
         }
         // The verb itself may be a stray credential after a refused AUTH, so it is not repeated then.
-        this.diagnose(
-          'syntax-error',
-          this.authRefused ? 'unknown command after a refused AUTH' : `unknown command ${verb.slice(0, 32)}`,
-        );
-        this.failCommand(REPLIES.UNKNOWN_COMMAND);
+        if (this.authRefused) {
+          this.diagnose('syntax-error', 'unknown command after a refused AUTH');
+          this.failCommand(REPLIES.UNKNOWN_COMMAND);
+          return;
+        }
+        this.diagnose('syntax-error', `unknown command ${verb.slice(0, 32)}`);
+        this.failCommand(unknownCommandReply(verb.slice(0, 32)));
         return;
     }
   }
@@ -767,6 +770,8 @@ export class SmtpProtocolSession {
   private finishAuth(credentials: Credentials, accepted: boolean): void {
     const { username, mechanism } = credentials;
     if (accepted) {
+      // The lines after an accepted AUTH are commands again, not credentials sent blindly.
+      this.authRefused = false;
       this.atStage('auth', [username], () => {
         this.authFacts = { user: username, mechanism };
         this.send(REPLIES.AUTH_OK);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { createHarness, PASSWORD, readyHarness, STARTTLS_FACTS, settle, USER } from './harness.js';
+import { base64, createHarness, PASSWORD, readyHarness, STARTTLS_FACTS, settle, USER } from './harness.js';
 
 const FROM = 'MAIL FROM:<sender@example.test>';
 const TO = 'RCPT TO:<rcpt@example.test>';
@@ -97,6 +97,15 @@ describe('garbage and limits', () => {
       replies.map((reply) => reply.lines[0]?.slice(0, 9)),
       ['500 5.5.2', '502 5.5.1', '502 5.5.1', '252 2.5.0', '214-2.0.0'],
     );
+    // The verb is named, so a typo shows; never a line that may be a credential after a refused AUTH.
+    assert.equal(replies[0]?.lines[0], '500 5.5.2 Command not recognized: XYZZY');
+    const [empty, starttls] = await harness.exchange('', 'STARTLS');
+    assert.equal(empty?.lines[0], '500 5.5.2 Command not recognized: an empty line');
+    assert.equal(starttls?.lines[0], '500 5.5.2 Command not recognized: STARTLS');
+    const relay = await readyHarness('relay');
+    const [auth, stray] = await relay.exchange('AUTH PLAIN', base64(PASSWORD));
+    assert.ok((auth?.code ?? 0) >= 500, auth?.lines[0]);
+    assert.equal(stray?.lines[0], '500 5.5.2 Command not recognized');
   });
 
   it('escapes control characters in the transcript and refuses the command', async () => {

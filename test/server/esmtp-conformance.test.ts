@@ -103,7 +103,7 @@ describe('ESMTP parameters and refusals on every profile', () => {
         'EXPN staff',
       );
       assert.deepEqual(replies, [
-        '500 5.5.2 Command not recognized',
+        '500 5.5.2 Command not recognized: XYZZY',
         '250 2.1.0 Sender <a@example.test> OK',
         '554 5.5.1 No valid recipients: send RCPT TO before DATA',
         '250 2.1.5 Recipient <b@example.test> OK',
