@@ -2912,6 +2912,18 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The server could not read the AUTH exchange, so it never checked the password: each response must be base64, laid out as the mechanism says. AUTH PLAIN sends the base64 of NUL, user, NUL, password (`printf '\\0%s\\0%s' USER PASS | base64`), not of `user:password`; AUTH LOGIN sends the user name, then the password, each base64 on its own line. A string made in a shell often ends with a newline (`echo` without `-n`) or was never encoded. Mail libraries do this for you: give them the user and password instead of writing AUTH by hand, or test with `swaks --auth PLAIN --auth-user USER --auth-password PASS`.",
   },
   {
+    // The sandbox names a slip in what the client sent (never the password itself): the value was
+    // read with its line break, or with spaces, or not at all.
+    id: 'auth-failed-credential-slip',
+    cause: 'auth-failed',
+    confidence: 0.97,
+    match: [
+      /Authentication credentials invalid; the (?:password|user name) (?:ends with a line break|starts or ends with a space|is empty)/i,
+    ],
+    seenIn: ['Mailport sandbox replies'],
+    fix: 'The password (or user name) is right or not, but what the client sent has a slip the server names: a line break or a space at its end, or nothing at all. Values read from a file, a secret or an environment variable keep the line break a file ends with: create secrets with `echo -n` or `printf %s` (`kubectl create secret … --from-literal`, not a file written by `echo`), and trim where the value is read (Node `.trim()`, Python `.strip()`, PHP `trim()`, shell `$(cat file)` rather than `read`). An empty password is an unset variable or a setting under another name: print which variable the application reads, and check it is set where the application runs (the container, the CI job, the service unit).',
+  },
+  {
     id: 'auth-535',
     cause: 'auth-failed',
     confidence: 0.93,

@@ -228,6 +228,15 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
   );
 }
 
+/**
+ * A refusal with what made it, for the client's own error message: the slips and mistakes named
+ * here describe what the client sent, never repeat it, and reveal nothing of the right credentials.
+ */
+export function withReason(refusal: SmtpReply, reason: string | undefined): SmtpReply {
+  if (reason === undefined || reason === '') return refusal;
+  return reply(refusal.code, refusal.enhanced, `${refusal.text}; ${echoed(reason)}`);
+}
+
 /** RFC 5321 §4.2.4 500 for a verb the server does not know, named so a typo shows. */
 export function unknownCommandReply(verb: string): SmtpReply {
   return reply(500, '5.5.2', `Command not recognized: ${verb === '' ? 'an empty line' : echoed(verb)}`);

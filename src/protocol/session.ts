@@ -41,6 +41,7 @@ import {
   senderOkReply,
   sizeExceededReply,
   unknownCommandReply,
+  withReason,
 } from './replies.js';
 import {
   credentialSlips,
@@ -740,10 +741,10 @@ export class SmtpProtocolSession {
         this.fail(REPLIES.AUTH_CANCELLED);
         return;
       case 'invalid-base64':
-        this.failCommand(REPLIES.BASE64_INVALID, 'syntax-error', step.mistake);
+        this.failCommand(withReason(REPLIES.BASE64_INVALID, step.mistake), 'syntax-error', step.mistake);
         return;
       case 'malformed':
-        this.failCommand(REPLIES.AUTH_MALFORMED, 'syntax-error', step.mistake);
+        this.failCommand(withReason(REPLIES.AUTH_MALFORMED, step.mistake), 'syntax-error', step.mistake);
         return;
     }
   }
@@ -779,15 +780,13 @@ export class SmtpProtocolSession {
       return;
     }
     this.authFailures += 1;
-    this.diagnose(
-      'auth-failed',
-      [`user ${JSON.stringify(username)}`, ...credentialSlips(credentials)].join('; '),
-    );
+    const slips = credentialSlips(credentials);
+    this.diagnose('auth-failed', [`user ${JSON.stringify(username)}`, ...slips].join('; '));
     if (this.authFailures > this.limits.maxAuthFailures) {
       this.sendAndClose(REPLIES.TOO_MANY_AUTH_FAILURES);
       return;
     }
-    this.send(REPLIES.AUTH_FAILED);
+    this.send(withReason(REPLIES.AUTH_FAILED, slips.join('; ')));
   }
 
   private handleMail(argument: string): void {

@@ -1428,6 +1428,16 @@ const FIXES: ReadonlyArray<{
   notFix?: RegExp;
 }> = [
   {
+    what: 'a slip in the credentials the sandbox names is the fix, not a wrong password',
+    texts: [
+      '535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',
+      "smtplib.SMTPAuthenticationError: (535, b'5.7.8 Authentication credentials invalid; the password is empty (an unset variable?)')",
+      'Error: Invalid login: 535 5.7.8 Authentication credentials invalid; the password starts or ends with a space',
+    ],
+    cause: 'auth-failed',
+    fix: [/`echo -n`/, /an unset variable/],
+  },
+  {
     what: "the sandbox's over-long command line is no message line over 1000 octets",
     texts: [
       '500 5.5.2 Line too long: this command may have 512 octets with its CRLF (RFC 5321 section 4.5.3.1.4)',

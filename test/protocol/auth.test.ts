@@ -25,6 +25,8 @@ function lines(replies: { lines: string[] }[]): string[] {
   return replies.flatMap((reply) => reply.lines);
 }
 
+const MALFORMED_PLAIN =
+  '501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)';
 describe('AUTH exchanges (RFC 4954 §4)', () => {
   const table: { name: string; send: string[]; expect: string[]; authenticated: boolean }[] = [
     {
@@ -72,13 +74,18 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     {
       name: 'undecodable base64 as initial response',
       send: ['AUTH PLAIN not*base64!'],
-      expect: ['501 5.5.2 Cannot decode the base64 response'],
+      expect: [
+        '501 5.5.2 Cannot decode the base64 response; the AUTH response has characters base64 does not use, as when a user name or password is sent unencoded',
+      ],
       authenticated: false,
     },
     {
       name: 'undecodable base64 as a response (bad padding)',
       send: ['AUTH LOGIN', 'YWxpY2U'],
-      expect: [USERNAME_PROMPT, '501 5.5.2 Cannot decode the base64 response'],
+      expect: [
+        USERNAME_PROMPT,
+        '501 5.5.2 Cannot decode the base64 response; the AUTH response is not whole base64: its length or its = padding is wrong (cut short, or the padding stripped)',
+      ],
       authenticated: false,
     },
     {
@@ -90,13 +97,15 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     {
       name: 'PLAIN message without the NUL separators',
       send: [`AUTH PLAIN ${base64('alice password')}`],
-      expect: ['501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)'],
+      expect: [
+        `${MALFORMED_PLAIN}; the AUTH PLAIN response has no NUL separators, as when "user:password" or the password alone is encoded`,
+      ],
       authenticated: false,
     },
     {
       name: 'an empty initial response (=) is an empty PLAIN message',
       send: ['AUTH PLAIN ='],
-      expect: ['501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)'],
+      expect: [`${MALFORMED_PLAIN}; the AUTH PLAIN response is empty`],
       authenticated: false,
     },
     {
@@ -105,9 +114,9 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
       expect: [
         USERNAME_PROMPT,
         PASSWORD_PROMPT,
-        '535 5.7.8 Authentication credentials invalid',
+        '535 5.7.8 Authentication credentials invalid; the password is empty (an unset variable?)',
         '334 ',
-        '501 5.5.2 Malformed AUTH PLAIN response (expected authzid NUL username NUL password)',
+        `${MALFORMED_PLAIN}; the AUTH PLAIN response is empty`,
       ],
       authenticated: false,
     },
@@ -172,11 +181,17 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
   /** One AUTH command in a fresh session: its reply code, and the one diagnostic it leaves. */
   async function diagnosedAuth(
     command: string,
-  ): Promise<{ code: number; diagnostic: string; detail: string }> {
+  ): Promise<{ code: number; line: string; diagnostic: string; detail: string }> {
     const harness = await authReady();
-    const [code] = await harness.codes(command);
+    harness.sink.takeReplies();
+    const [reply] = await harness.exchange(command);
     const [diagnostic] = harness.sink.diagnostics;
-    return { code: code ?? 0, diagnostic: diagnostic?.code ?? '', detail: diagnostic?.detail ?? '' };
+    return {
+      code: reply?.code ?? 0,
+      line: reply?.lines[0] ?? '',
+      diagnostic: diagnostic?.code ?? '',
+      detail: diagnostic?.detail ?? '',
+    };
   }
 
   it('names the slip that makes a right password wrong: a trailing line break, a space, an empty value', async () => {
@@ -192,6 +207,13 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
       const failed = await diagnosedAuth(`AUTH PLAIN ${plainResponse(user, password)}`);
       assert.deepEqual([failed.code, failed.diagnostic], [535, 'auth-failed']);
       assert.match(failed.detail, slip);
+      // The client's own error shows the slip too: it names what was sent, never the password.
+      if (login.includes('|'))
+        assert.match(
+          failed.line,
+          new RegExp(`^535 5\\.7\\.8 Authentication credentials invalid; ${slip.source}`),
+        );
+      assert.ok(!failed.line.includes(PASSWORD));
     }
   });
 
@@ -210,7 +232,8 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
       const refused = await diagnosedAuth(`AUTH PLAIN ${response}`);
       assert.deepEqual([refused.code, refused.diagnostic], [501, 'syntax-error']);
       assert.match(refused.detail, mistake);
-      assert.ok(!refused.detail.includes(PASSWORD));
+      assert.match(refused.line, mistake);
+      assert.ok(!refused.detail.includes(PASSWORD) && !refused.line.includes(PASSWORD));
     }
   });
 
