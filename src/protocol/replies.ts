@@ -379,12 +379,28 @@ export function formatReplyLines(smtpReply: SmtpReply): string[] {
   const prefix = smtpReply.enhanced === null ? '' : `${smtpReply.enhanced} `;
   // Most replies are one line of text: skip the splitting (a reply is formatted per command).
   if (typeof smtpReply.text === 'string' && !LINE_BREAK.test(smtpReply.text)) {
-    return [`${smtpReply.code} ${prefix}${smtpReply.text}`];
+    return [withinReplyLimit(`${smtpReply.code} ${prefix}${smtpReply.text}`)];
   }
   const lines = replyLines(smtpReply);
-  return lines.map(
-    (line, index) => `${smtpReply.code}${index === lines.length - 1 ? ' ' : '-'}${prefix}${line}`,
+  return lines.map((line, index) =>
+    withinReplyLimit(`${smtpReply.code}${index === lines.length - 1 ? ' ' : '-'}${prefix}${line}`),
   );
+}
+
+/** RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets with its CRLF. */
+const MAX_REPLY_LINE_OCTETS = 510;
+const ELLIPSIS = '...';
+
+/** A reply line cut to the limit, as one that echoes a long address or a chaos rule's text may need. */
+function withinReplyLimit(line: string): string {
+  // No UTF-8 character takes more than 4 octets: shorter lines cannot be over the limit.
+  if (line.length <= MAX_REPLY_LINE_OCTETS / 4 || Buffer.byteLength(line) <= MAX_REPLY_LINE_OCTETS)
+    return line;
+  const kept = Buffer.from(line)
+    .subarray(0, MAX_REPLY_LINE_OCTETS - ELLIPSIS.length)
+    .toString('utf8');
+  // A character cut in two decodes as U+FFFD: drop it rather than send half of it.
+  return `${kept.replace(/\uFFFD$/, '')}${ELLIPSIS}`;
 }
 
 /** The reply as wire text, each line ending in CRLF (RFC 5321 §4.2). */

@@ -90,6 +90,19 @@ describe('formatReply', () => {
     assert.equal(formatReply({ code: 550, enhanced: null, text: 'a\rb' }), '550-a\r\n550 b\r\n');
     assert.equal(formatReply({ code: 550, enhanced: null, text: 'a\nb' }), '550-a\r\n550 b\r\n');
   });
+
+  it('cuts a line to the 512 octets RFC 5321 allows with its CRLF (section 4.5.3.1.5)', () => {
+    const long = formatReply({ code: 501, enhanced: '5.5.2', text: `x${'y'.repeat(600)}` });
+    assert.equal(Buffer.byteLength(long), 512);
+    assert.match(long, /^501 5\.5\.2 xy+\.\.\.\r\n$/);
+    // Each line of a multi-line reply, and never half of a UTF-8 character.
+    const lines = formatReply({ code: 550, enhanced: null, text: ['é'.repeat(300), 'short'] }).split('\r\n');
+    assert.ok(Buffer.byteLength(lines[0] ?? '') <= 510);
+    assert.match(lines[0] ?? '', /^550-é+\.\.\.$/);
+    assert.equal(lines[1], '550 short');
+    const fits = `250 ${'z'.repeat(506)}`;
+    assert.equal(formatReply({ code: 250, enhanced: null, text: 'z'.repeat(506) }), `${fits}\r\n`);
+  });
 });
 
 describe('SmtpReplyError', () => {

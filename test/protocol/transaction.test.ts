@@ -298,6 +298,11 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       assert.equal(reply?.lines[0], `501 5.5.2 Syntax: MAIL FROM:<address> [parameters] (${problem})`, send);
       assert.equal(harness.sink.diagnostics[0]?.detail, problem, send);
     }
+    // An address echoed back is cut to the reply limit (RFC 5321 §4.5.3.1.5).
+    const long = await readyHarness('relay');
+    const [cut] = await long.exchange(`MAIL FROM:${'a'.repeat(300)}@${'b'.repeat(200)}.example`);
+    assert.equal(cut?.code, 501);
+    assert.ok(Buffer.byteLength(cut?.lines[0] ?? '') <= 510, cut?.lines[0]);
     const harness = await readyHarness('relay');
     const [, rcpt] = await harness.exchange(FROM, 'RCPT TO ann@example.test');
     assert.equal(
