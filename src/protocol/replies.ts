@@ -68,7 +68,6 @@ export const REPLIES = Object.freeze({
   MAIL_SYNTAX: reply(501, '5.5.2', 'Syntax: MAIL FROM:<address> [parameters]'),
   RCPT_SYNTAX: reply(501, '5.5.2', 'Syntax: RCPT TO:<address> [parameters]'),
   VRFY_SYNTAX: reply(501, '5.5.2', 'Syntax: VRFY address'),
-  NO_ARGUMENTS: reply(501, '5.5.4', 'This command takes no arguments'),
   HELP: reply(214, '2.0.0', [
     'Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP',
     'Order: EHLO, (STARTTLS, EHLO,) AUTH, MAIL FROM, RCPT TO, DATA or BDAT (RFC 5321 section 4.1.4)',
@@ -235,6 +234,11 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
 export function withReason(refusal: SmtpReply, reason: string | undefined): SmtpReply {
   if (reason === undefined || reason === '') return refusal;
   return reply(refusal.code, refusal.enhanced, `${refusal.text}; ${echoed(reason)}`);
+}
+
+/** RFC 5321 §4.1.1: STARTTLS, DATA and RSET take nothing after the verb (501, as Postfix answers). */
+export function noArgumentsReply(verb: 'STARTTLS' | 'DATA' | 'RSET'): SmtpReply {
+  return reply(501, '5.5.4', `${verb} takes no arguments: send ${verb} alone`);
 }
 
 /** RFC 5321 §4.2.4 500 for a verb the server does not know, named so a typo shows. */

@@ -34,6 +34,7 @@ import {
   isErrorReply,
   lineTooLongReply,
   messageQueuedReply,
+  noArgumentsReply,
   REPLIES,
   recipientOkReply,
   replyToText,
@@ -649,7 +650,7 @@ export class SmtpProtocolSession {
   private handleStartTls(argument: string): void {
     // RFC 3207 §4: STARTTLS takes no parameters (501).
     if (argument.length > 0) {
-      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      this.failCommand(noArgumentsReply('STARTTLS'), 'syntax-error', `STARTTLS ${argument.slice(0, 32)}`);
       return;
     }
     if (this.tlsFacts !== null) {
@@ -859,7 +860,7 @@ export class SmtpProtocolSession {
 
   private handleData(argument: string): void {
     if (argument.length > 0) {
-      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      this.failCommand(noArgumentsReply('DATA'), 'syntax-error', `DATA ${argument.slice(0, 32)}`);
       return;
     }
     const transaction = this.transaction;
@@ -1064,7 +1065,7 @@ export class SmtpProtocolSession {
 
   private handleRset(argument: string): void {
     if (argument.length > 0) {
-      this.failCommand(REPLIES.NO_ARGUMENTS, 'syntax-error');
+      this.failCommand(noArgumentsReply('RSET'), 'syntax-error', `RSET ${argument.slice(0, 32)}`);
       return;
     }
     this.resetTransaction();

@@ -311,6 +311,14 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     );
   });
 
+  it('RSET and DATA with an argument are refused by name (RFC 5321 §4.1.1.4-5)', async () => {
+    const harness = await readyHarness('relay');
+    const [rset, , , data] = await harness.exchange('RSET now', FROM, TO, 'DATA please');
+    assert.equal(rset?.lines[0], '501 5.5.4 RSET takes no arguments: send RSET alone');
+    assert.equal(data?.lines[0], '501 5.5.4 DATA takes no arguments: send DATA alone');
+    assert.equal(harness.sink.diagnostics[0]?.detail, 'RSET now');
+  });
+
   it('reports the diagnostics for SIZE and unknown parameters', async () => {
     const harness = await readyHarness('relay');
     await harness.exchange(`${FROM} SIZE=999999999`, `${FROM} XFOO=1`);

@@ -178,7 +178,10 @@ describe('ESMTP parameters and refusals on every profile', () => {
       const client = await RawSmtp.connect(sandbox.port(profile));
       await client.reply();
       await client.command('EHLO client.test');
-      assert.equal((await client.command('STARTTLS now')).text, '501 5.5.4 This command takes no arguments');
+      assert.equal(
+        (await client.command('STARTTLS now')).text,
+        '501 5.5.4 STARTTLS takes no arguments: send STARTTLS alone',
+      );
       client.write('STARTTLS\r\nRSET\r\nMAIL FROM:<injected@example.test>\r\n');
       assert.deepEqual(await client.reply(), ['220 2.0.0 Ready to start TLS']);
       await client.upgradeToTls(sandbox.caPem);
