@@ -7,6 +7,13 @@ import { createHarness, IMPLICIT_FACTS, readyHarness, settle, USER } from './har
 const FROM = 'MAIL FROM:<sender@example.test>';
 const TO = 'RCPT TO:<rcpt@example.test>';
 
+/** The first line of the reply to `rcpt`, sent after an accepted MAIL FROM. */
+async function rcptReplyLine(rcpt: string): Promise<string> {
+  const harness = await readyHarness('relay');
+  const [, reply] = await harness.exchange(FROM, rcpt);
+  return reply?.lines[0] ?? '';
+}
+
 describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
   const table: { send: string; code: number; enhanced?: string; rule: string }[] = [
     { send: 'MAIL FROM:<>', code: 250, enhanced: '2.1.0', rule: '§4.5.5 null reverse-path' },
@@ -196,10 +203,8 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       assert.deepEqual(harness.sink.diagnosticCodes, ['invalid-address'], send);
       assert.match(harness.sink.diagnostics[0]?.detail ?? '', /^a display name in MAIL FROM: /, send);
     }
-    const harness = await readyHarness('relay');
-    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO:<Ann Example <ann@example.test>>');
     assert.equal(
-      rcpt?.lines[0],
+      await rcptReplyLine('RCPT TO:<Ann Example <ann@example.test>>'),
       '501 5.1.3 The envelope takes the bare address, not a display name: send RCPT TO:<ann@example.test>',
     );
   });
@@ -266,10 +271,8 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
       const detail = harness.sink.diagnostics[0]?.detail ?? '';
       assert.ok(detail.startsWith(`${path.slice(1, -1)} (`), detail);
     }
-    const harness = await readyHarness('relay');
-    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO:<ann@example.test;>');
     assert.equal(
-      rcpt?.lines[0],
+      await rcptReplyLine('RCPT TO:<ann@example.test;>'),
       '501 5.1.3 Bad recipient address syntax: the domain holds ";": a host name has only letters, digits, hyphens and dots',
     );
   });
@@ -303,10 +306,8 @@ describe('MAIL and RCPT (RFC 5321 §4.1.1.2-3, §4.1.2)', () => {
     const [cut] = await long.exchange(`MAIL FROM:${'a'.repeat(300)}@${'b'.repeat(200)}.example`);
     assert.equal(cut?.code, 501);
     assert.ok(Buffer.byteLength(cut?.lines[0] ?? '') <= 510, cut?.lines[0]);
-    const harness = await readyHarness('relay');
-    const [, rcpt] = await harness.exchange(FROM, 'RCPT TO ann@example.test');
     assert.equal(
-      rcpt?.lines[0],
+      await rcptReplyLine('RCPT TO ann@example.test'),
       '501 5.5.2 Syntax: RCPT TO:<address> [parameters] (a colon goes between RCPT TO and the address: send RCPT TO:<ann@example.test>)',
     );
   });
