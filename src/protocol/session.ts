@@ -581,11 +581,7 @@ export class SmtpProtocolSession {
       return;
     }
     if ('problem' in name) {
-      this.failCommand(
-        helloNameInvalidReply(name.problem),
-        'syntax-error',
-        `EHLO ${argument.slice(0, 64)} (${name.problem})`,
-      );
+      this.refuseHelloName('EHLO', argument, name.problem);
       return;
     }
     this.atStage('ehlo', [name.name], () => {
@@ -601,11 +597,7 @@ export class SmtpProtocolSession {
       return;
     }
     if ('problem' in name) {
-      this.failCommand(
-        helloNameInvalidReply(name.problem),
-        'syntax-error',
-        `HELO ${argument.slice(0, 64)} (${name.problem})`,
-      );
+      this.refuseHelloName('HELO', argument, name.problem);
       return;
     }
     this.atStage('ehlo', [name.name], () => {
@@ -645,6 +637,14 @@ export class SmtpProtocolSession {
   /** RFC 4954 §4 / RFC 8314 §3: AUTH is advertised only where credentials would not travel in cleartext. */
   private authOffered(): boolean {
     return this.profile.auth !== 'off' && (this.tlsFacts !== null || !this.profile.authRequiresTls);
+  }
+
+  private refuseHelloName(verb: 'EHLO' | 'HELO', argument: string, problem: string): void {
+    this.failCommand(
+      helloNameInvalidReply(problem),
+      'syntax-error',
+      `${verb} ${argument.slice(0, 64)} (${problem})`,
+    );
   }
 
   private handleStartTls(argument: string): void {
