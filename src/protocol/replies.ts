@@ -231,8 +231,8 @@ export function severalRecipientsReply(addresses: readonly string[]): SmtpReply 
  * A refusal with what made it, for the client's own error message: the slips and mistakes named
  * here describe what the client sent, never repeat it, and reveal nothing of the right credentials.
  */
-export function withReason(refusal: SmtpReply, reason: string | undefined): SmtpReply {
-  if (reason === undefined || reason === '') return refusal;
+export function withReason(refusal: SmtpReply, reason: string): SmtpReply {
+  if (reason === '') return refusal;
   return reply(refusal.code, refusal.enhanced, `${refusal.text}; ${echoed(reason)}`);
 }
 
