@@ -11,7 +11,8 @@
  * Stored bytes are what DATA stores for the same message: DATA's text always ends in CRLF (RFC 5321
  * §4.1.1.4: the client adds one before the final dot), so a last line without it gets one here.
  */
-import { type DataEnd, type DataProblem, sortedProblems } from './line-reader.js';
+import { type DataProblem, DataProblems, type ProblemReport } from './data-problems.js';
+import { type DataEnd, dataEnd } from './line-reader.js';
 import { MessageBody } from './message-body.js';
 
 const CR = 0x0d;
@@ -28,8 +29,10 @@ export interface ChunkedMessageLimits {
 export class ChunkedMessage {
   readonly #limits: ChunkedMessageLimits;
   readonly #body: MessageBody;
-  readonly #problems = new Set<DataProblem>();
+  readonly #problems = new DataProblems();
   #size = 0;
+  /** The text line being read, counted from 1. */
+  #lineNumber = 1;
   /** Octets of the line not yet ended by an LF, its CR included. */
   #lineOctets = 0;
   /** The last octet seen was a CR: only an LF may come next. */
@@ -45,9 +48,9 @@ export class ChunkedMessage {
     return this.#size;
   }
 
-  /** Why the message will be refused, most important first; empty while it is fine. */
-  get problems(): DataProblem[] {
-    return sortedProblems(this.#problems);
+  /** Why the message will be refused, and where; no problems while it is fine. */
+  get problems(): ProblemReport {
+    return this.#problems.report();
   }
 
   /** Takes the next octets of a chunk (views that must not change; they are kept). */
@@ -55,20 +58,15 @@ export class ChunkedMessage {
     this.#size += octets.length;
     if (this.#size > this.#limits.maxMessageSize) this.#flag('too-large');
     this.#checkLines(octets);
-    if (this.#problems.size === 0) this.#body.append(octets);
+    if (this.#problems.none) this.#body.append(octets);
   }
 
   /** After BDAT … LAST: the message, or why it is refused. The collector is empty afterwards. */
   finish(): DataEnd {
     // The last line as DATA would have carried it; checked like any other (a lone CR before it is bare).
     if (this.#lineOctets > 0) this.append(CRLF);
-    const size = this.#size;
-    const [first, ...rest] = this.problems;
-    if (first !== undefined) {
-      this.discard();
-      return { kind: 'data-end', size, body: null, problems: [first, ...rest] };
-    }
-    return { kind: 'data-end', size, body: this.#body.take(), problems: [] };
+    // A refused message's text was dropped when its first problem was found.
+    return dataEnd(this.#size, () => this.#body.take(), this.#problems.report());
   }
 
   /** Drops the text (RSET, a refused chunk, a dropped connection): a large body's memory goes back at once. */
@@ -100,6 +98,7 @@ export class ChunkedMessage {
       if (this.#lineOctets + 1 > maxLine) this.#flag('line-too-long');
       this.#lineOctets = 0;
       this.#lastWasCr = false;
+      this.#lineNumber += 1;
       from = lf + 1;
       if (nextCr !== -1 && nextCr < from) nextCr = octets.indexOf(CR, from);
     }
@@ -107,7 +106,7 @@ export class ChunkedMessage {
 
   /** Once the message is known to be refused, its text is no longer kept. */
   #flag(problem: DataProblem): void {
-    this.#problems.add(problem);
+    this.#problems.add(problem, problem === 'too-large' ? null : this.#lineNumber);
     this.#body.clear();
   }
 }

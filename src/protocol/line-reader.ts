@@ -9,6 +9,7 @@
  * input is counted and dropped until the line (or the message) ends, then reported once.
  */
 
+import { type DataProblem, DataProblems, type ProblemReport, type TextRefusal } from './data-problems.js';
 import { MessageBody } from './message-body.js';
 
 /** Octets kept of an over-long command line: its verb and then some. */
@@ -17,20 +18,6 @@ const LINE_START_OCTETS = 16;
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
-
-/** Why a message has to be refused once its end arrives. */
-export type DataProblem = 'too-large' | 'bare-lf' | 'line-too-long';
-
-/**
- * The order in which problems decide the reply: the size limit is what clients handle specially
- * (RFC 1870 §6), then the line-ending problem that enables smuggling, then the line length.
- */
-const PROBLEM_PRIORITY: readonly DataProblem[] = ['too-large', 'bare-lf', 'line-too-long'];
-
-/** The problems found, most important first. */
-export function sortedProblems(problems: ReadonlySet<DataProblem>): DataProblem[] {
-  return PROBLEM_PRIORITY.filter((problem) => problems.has(problem));
-}
 
 export type ReaderEvent =
   /** A complete command line, terminator removed. */
@@ -54,10 +41,21 @@ export type ReaderEvent =
   /** Every octet of the BDAT chunk announced by `startChunk` was read and handed on. */
   | { kind: 'chunk-end'; octets: number };
 
-/** `size` counts the message octets after dot-unstuffing, kept or not. */
+/**
+ * `size` counts the message octets after dot-unstuffing, kept or not; a refused message has its
+ * problems, most important first, and the first line of its text that has each.
+ */
 export type DataEnd =
   | { kind: 'data-end'; size: number; body: Buffer; problems: readonly [] }
-  | { kind: 'data-end'; size: number; body: null; problems: readonly [DataProblem, ...DataProblem[]] };
+  | ({ kind: 'data-end'; size: number; body: null } & TextRefusal);
+
+/** The DataEnd of a message text, refused for `report`'s problems or holding `body`. */
+export function dataEnd(size: number, body: () => Buffer, report: ProblemReport): DataEnd {
+  const [first, ...rest] = report.problems;
+  return first === undefined
+    ? { kind: 'data-end', size, body: body(), problems: [] }
+    : { kind: 'data-end', size, body: null, problems: [first, ...rest], lines: report.lines };
+}
 
 export interface LineReaderLimits {
   /** Longest command line buffered, in octets including CRLF. */
@@ -92,7 +90,9 @@ export class SmtpLineReader {
   // Data mode.
   private readonly body: MessageBody;
   private size = 0;
-  private readonly problems = new Set<DataProblem>();
+  private readonly problems = new DataProblems();
+  /** The text line being read, counted from 1. */
+  private lineNumber = 1;
   /** The line before the current one ended in CRLF; the DATA command line itself did. */
   private previousLineEndedCrlf = true;
   /** Start of a text line whose LF has not arrived yet (at most `maxDataLineLength` octets). */
@@ -120,9 +120,9 @@ export class SmtpLineReader {
     return this.queuedOctets;
   }
 
-  /** The reasons the message being read will be refused, as far as known, most important first. */
-  get pendingDataProblems(): DataProblem[] {
-    return this.mode === 'data' ? sortedProblems(this.problems) : [];
+  /** The reasons the message being read will be refused, as far as known. */
+  get pendingDataProblems(): ProblemReport {
+    return this.mode === 'data' ? this.problems.report() : { problems: [], lines: {} };
   }
 
   /** Treat what follows as message text (after the 354 reply). */
@@ -131,6 +131,7 @@ export class SmtpLineReader {
     this.body.clear();
     this.size = 0;
     this.problems.clear();
+    this.lineNumber = 1;
     this.previousLineEndedCrlf = true;
     this.carry = null;
     this.skippingTextLine = false;
@@ -317,6 +318,7 @@ export class SmtpLineReader {
         spanStart = position + 1;
       }
       this.previousLineEndedCrlf = endsCrlf;
+      this.lineNumber += 1;
       position = lf + 1;
       if (nextCr !== -1 && nextCr < position) nextCr = buffer.indexOf(CR, position);
     }
@@ -378,6 +380,7 @@ export class SmtpLineReader {
       if (!endsCrlf) this.flag('bare-lf');
       this.previousLineEndedCrlf = endsCrlf;
       this.lastByteWasCr = false;
+      this.lineNumber += 1;
     } else if (to > from) {
       this.lastByteWasCr = bytes[to - 1] === CR;
     }
@@ -386,7 +389,7 @@ export class SmtpLineReader {
   private collect(buffer: Buffer, from: number, to: number): void {
     if (to <= from) return;
     this.count(to - from);
-    if (this.problems.size === 0) this.body.append(buffer.subarray(from, to));
+    if (this.problems.none) this.body.append(buffer.subarray(from, to));
   }
 
   private count(octets: number): void {
@@ -396,16 +399,12 @@ export class SmtpLineReader {
 
   /** Once the message is known to be refused, its body is no longer kept. */
   private flag(problem: DataProblem): void {
-    this.problems.add(problem);
+    this.problems.add(problem, problem === 'too-large' ? null : this.lineNumber);
     this.body.clear();
   }
 
   private finishData(): ReaderEvent {
-    const [first, ...rest] = sortedProblems(this.problems);
-    const event: DataEnd =
-      first === undefined
-        ? { kind: 'data-end', size: this.size, body: this.body.take(), problems: [] }
-        : { kind: 'data-end', size: this.size, body: null, problems: [first, ...rest] };
+    const event = dataEnd(this.size, () => this.body.take(), this.problems.report());
     this.mode = 'command';
     this.size = 0;
     this.problems.clear();

@@ -151,13 +151,6 @@ export const REPLIES = Object.freeze({
 
   // Message content (RFC 5321 §4.1.1.4, §4.5.2, §4.5.3.1.6)
   START_DATA: reply(354, null, 'End data with <CR><LF>.<CR><LF>'),
-  // 554 is the reply for a failed transaction after the end of data (RFC 5321 §4.3.2); the fault is in
-  // the message text, and RFC 3463 has no code for line endings, so X.6.0 "other or undefined media error".
-  DATA_BARE_LF: reply(
-    554,
-    '5.6.0',
-    'Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
-  ),
 } as const);
 
 export function greetingReply(hostname: string): SmtpReply {
@@ -287,13 +280,31 @@ export function sizeExceededReply(limit: number): SmtpReply {
   return reply(552, '5.3.4', `Message size exceeds fixed maximum message size (${limit} bytes)`);
 }
 
-/** RFC 5321 §4.5.3.1.6 sets 1000 octets including CRLF; X.6.0 is RFC 3463's "other media error". */
-export function dataLineTooLongReply(limit: number): SmtpReply {
+/**
+ * 554 is the reply for a failed transaction after the end of data (RFC 5321 §4.3.2); the fault is in
+ * the message text, and RFC 3463 has no code for line endings, so X.6.0 "other or undefined media
+ * error". `line` is the first line of the text (from 1, headers included) that has the problem.
+ */
+export function dataBareLfReply(line: number | undefined): SmtpReply {
   return reply(
     554,
     '5.6.0',
-    `Message refused: a line is longer than ${limit} octets (RFC 5321 section 4.5.3.1.6); encode long lines`,
+    `Message refused: it contains a bare LF or bare CR${firstOnLine(line)}; lines must end with CRLF (RFC 5321 section 2.3.8)`,
   );
+}
+
+/** RFC 5321 §4.5.3.1.6 sets 1000 octets including CRLF; X.6.0 is RFC 3463's "other media error". */
+export function dataLineTooLongReply(limit: number, line: number | undefined): SmtpReply {
+  return reply(
+    554,
+    '5.6.0',
+    `Message refused: a line is longer than ${limit} octets${firstOnLine(line)} (RFC 5321 section 4.5.3.1.6); encode long lines`,
+  );
+}
+
+/** Where in the message text a refused line is, so the sender can find it. */
+function firstOnLine(line: number | undefined): string {
+  return line === undefined ? '' : `, first on line ${line} of the message text`;
 }
 
 /** Why an ESMTP parameter is refused as unsupported, by what the client sent, in the reply's words. */

@@ -12,19 +12,15 @@ import { isIPv6 } from 'node:net';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
 import { ChunkedMessage } from './chunked-message.js';
+import type { DataProblem, ProblemReport, TextRefusal } from './data-problems.js';
 import { characterName, isAddressLiteral } from './envelope.js';
-import {
-  type DataEnd,
-  type DataProblem,
-  ignoreChunkOctets,
-  type ReaderEvent,
-  SmtpLineReader,
-} from './line-reader.js';
+import { type DataEnd, ignoreChunkOctets, type ReaderEvent, SmtpLineReader } from './line-reader.js';
 import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
   authChallengeReply,
   chunkReceivedReply,
   closesConnection,
+  dataBareLfReply,
   dataLineTooLongReply,
   ehloReply,
   formatReplyLines,
@@ -918,7 +914,7 @@ export class SmtpProtocolSession {
     where: string,
   ): void {
     if (end.body === null) {
-      this.refuseMessage(end.problems, where);
+      this.refuseMessage(end, where);
       return;
     }
     const delivery: Transaction = {
@@ -981,12 +977,13 @@ export class SmtpProtocolSession {
       return;
     }
     const { transaction, message } = chunk;
-    const [problem, ...more] = message.problems;
+    const { problems, lines } = message.problems;
+    const [problem, ...more] = problems;
     if (problem !== undefined) {
       // RFC 3030 §2: a failed chunk fails the transaction; the client must not send more chunks
       // and any it pipelined meanwhile get 503 as out of sequence.
       this.resetTransaction();
-      this.refuseMessage([problem, ...more], BDAT_TEXT);
+      this.refuseMessage({ problems: [problem, ...more], lines }, BDAT_TEXT);
       return;
     }
     if (!chunk.last) {
@@ -1035,22 +1032,27 @@ export class SmtpProtocolSession {
   }
 
   /** Every problem becomes a diagnostic; the most important one decides the reply. */
-  private refuseMessage(problems: readonly [DataProblem, ...DataProblem[]], where: string): void {
-    for (const problem of problems) this.diagnoseDataProblem(problem, where);
-    this.send(dataProblemReply(problems[0], this.limits));
+  private refuseMessage(refusal: TextRefusal, where: string): void {
+    this.diagnoseDataProblems(refusal, where);
+    const [first] = refusal.problems;
+    this.send(dataProblemReply(first, this.limits, refusal.lines[first]));
   }
 
-  private diagnoseDataProblem(problem: DataProblem, detail: string): void {
-    switch (problem) {
-      case 'too-large':
-        this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes ${detail}`);
-        return;
-      case 'bare-lf':
-        this.diagnose('bare-lf', detail);
-        return;
-      case 'line-too-long':
-        this.diagnose('line-too-long', `a line over ${this.limits.maxDataLineLength} octets ${detail}`);
-        return;
+  private diagnoseDataProblems({ problems, lines }: ProblemReport, where: string): void {
+    for (const problem of problems) {
+      const line = lines[problem];
+      const detail = line === undefined ? where : `${where}, first on line ${line}`;
+      switch (problem) {
+        case 'too-large':
+          this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes ${detail}`);
+          break;
+        case 'bare-lf':
+          this.diagnose('bare-lf', detail);
+          break;
+        case 'line-too-long':
+          this.diagnose('line-too-long', `a line over ${this.limits.maxDataLineLength} octets ${detail}`);
+          break;
+      }
     }
   }
 
@@ -1279,18 +1281,19 @@ export class SmtpProtocolSession {
 
   /** A message cut off by a timeout or disconnect still tells why it would have been refused. */
   private reportUnfinishedMessage(): void {
-    for (const problem of this.reader.pendingDataProblems) {
-      this.diagnoseDataProblem(problem, 'in a message that never ended with <CRLF>.<CRLF>');
-    }
+    this.diagnoseDataProblems(
+      this.reader.pendingDataProblems,
+      'in a message that never ended with <CRLF>.<CRLF>',
+    );
     const chunk = this.reader.unfinishedChunk;
     if (chunk === null) return;
     this.sink.transcript(
       '*',
       `<BDAT chunk cut off: ${chunk.octets - chunk.missing} of ${chunk.octets} octets received>`,
     );
-    for (const problem of this.transaction?.chunks?.problems ?? []) {
-      this.diagnoseDataProblem(problem, 'in a BDAT message that never got its last chunk');
-    }
+    const chunks = this.transaction?.chunks ?? null;
+    if (chunks !== null)
+      this.diagnoseDataProblems(chunks.problems, 'in a BDAT message that never got its last chunk');
   }
 
   /** The client line as recorded: credentials redacted (RFC 4954 §4 payloads), control characters escaped. */
@@ -1391,13 +1394,13 @@ function helloNameProblem(name: string): string {
 }
 
 /** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */
-function dataProblemReply(problem: DataProblem, limits: ProtocolLimits): SmtpReply {
+function dataProblemReply(problem: DataProblem, limits: ProtocolLimits, line: number | undefined): SmtpReply {
   switch (problem) {
     case 'too-large':
       return sizeExceededReply(limits.maxMessageSize);
     case 'bare-lf':
-      return REPLIES.DATA_BARE_LF;
+      return dataBareLfReply(line);
     case 'line-too-long':
-      return dataLineTooLongReply(limits.maxDataLineLength);
+      return dataLineTooLongReply(limits.maxDataLineLength, line);
   }
 }

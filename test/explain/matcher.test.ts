@@ -1094,7 +1094,12 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   {
     client: 'Mailport, a message with bare LF line endings',
-    text: '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
+    text: '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
+    cause: 'message-rejected',
+  },
+  {
+    client: 'Mailport, a message with a line over 1000 octets, through nodemailer',
+    text: 'Error: Message failed: 554 5.6.0 Message refused: a line is longer than 1000 octets, first on line 14 of the message text (RFC 5321 section 4.5.3.1.6); encode long lines',
     cause: 'message-rejected',
   },
   {

@@ -17,29 +17,37 @@ function collect(text: string, size: number) {
 }
 
 describe('ChunkedMessage', () => {
-  const cases: { text: string; stored?: string; problems?: string[] }[] = [
+  // `lines`: the first line of the text, from 1, with each line problem.
+  const cases: { text: string; stored?: string; problems?: string[]; lines?: Record<string, number> }[] = [
     { text: 'a\r\n.\r\n..b\r\n', stored: 'a\r\n.\r\n..b\r\n' },
     { text: 'no final crlf', stored: 'no final crlf\r\n' },
     { text: '', stored: '' },
     { text: `${'x'.repeat(18)}\r\n`, stored: `${'x'.repeat(18)}\r\n` },
-    { text: `${'x'.repeat(19)}\r\n`, problems: ['line-too-long'] },
+    { text: `${'x'.repeat(19)}\r\n`, problems: ['line-too-long'], lines: { 'line-too-long': 1 } },
     // 18 octets without CRLF are 20 once DATA carried them; 19 are 21.
     { text: 'x'.repeat(18), stored: `${'x'.repeat(18)}\r\n` },
-    { text: 'x'.repeat(19), problems: ['line-too-long'] },
-    { text: 'a\nb\r\n', problems: ['bare-lf'] },
-    { text: 'a\rb\r\n', problems: ['bare-lf'] },
-    { text: 'a\r\n\r', problems: ['bare-lf'] },
-    { text: 'a\r\r\n', problems: ['bare-lf'] },
-    { text: `${'y\r\n'.repeat(70)}`, problems: ['too-large'] },
-    { text: `${'y'.repeat(30)}\n${'z\r\n'.repeat(70)}`, problems: ['too-large', 'bare-lf', 'line-too-long'] },
+    { text: 'x'.repeat(19), problems: ['line-too-long'], lines: { 'line-too-long': 1 } },
+    { text: `a\r\nb\r\n${'x'.repeat(19)}\r\n`, problems: ['line-too-long'], lines: { 'line-too-long': 3 } },
+    { text: 'a\nb\r\n', problems: ['bare-lf'], lines: { 'bare-lf': 1 } },
+    { text: 'a\rb\r\n', problems: ['bare-lf'], lines: { 'bare-lf': 1 } },
+    { text: 'a\r\n\r', problems: ['bare-lf'], lines: { 'bare-lf': 2 } },
+    { text: 'a\r\r\n', problems: ['bare-lf'], lines: { 'bare-lf': 1 } },
+    { text: 'a\r\nb\r\nc\nd\ne\r\n', problems: ['bare-lf'], lines: { 'bare-lf': 3 } },
+    { text: `${'y\r\n'.repeat(70)}`, problems: ['too-large'], lines: {} },
+    {
+      text: `${'y'.repeat(30)}\n${'z\r\n'.repeat(70)}`,
+      problems: ['too-large', 'bare-lf', 'line-too-long'],
+      lines: { 'bare-lf': 1, 'line-too-long': 1 },
+    },
   ];
-  for (const { text, stored, problems } of cases) {
+  for (const { text, stored, problems, lines } of cases) {
     it(`${JSON.stringify(text.slice(0, 24))}: ${stored === undefined ? problems?.join(', ') : 'kept'} in pieces of any size`, () => {
       for (const size of [1, 2, 3, 7, 1000]) {
         const end = collect(text, size);
         if (stored === undefined) {
           assert.equal(end.body, null, `pieces of ${size}`);
           assert.deepEqual(end.problems, problems, `pieces of ${size}`);
+          assert.deepEqual(end.lines, lines, `pieces of ${size}`);
         } else {
           assert.deepEqual(end.problems, [], `pieces of ${size}`);
           assert.equal(end.body?.toString('latin1'), stored, `pieces of ${size}`);

@@ -145,16 +145,27 @@ describe('DATA', () => {
     assert.equal(end.body?.length, 0);
   });
 
-  // The smuggling family (CVE-2023-51764): none of these may end the data.
-  for (const fake of ['\n.\n', '\r\n.\n', '\n.\r\n', '\r.\r\n', '\r\n.\r']) {
-    it(`does not end on ${JSON.stringify(fake)} and refuses the message as bare-lf`, () => {
+  // The smuggling family (CVE-2023-51764): none of these may end the data. The line is the first
+  // of the text (from 1, the Subject line) that has the bare LF or CR.
+  const fakeEnds: [fake: string, line: number][] = [
+    ['\n.\n', 2],
+    ['\r\n.\n', 3],
+    ['\n.\r\n', 2],
+    ['\r.\r\n', 2],
+    ['\r\n.\r', 3],
+  ];
+  for (const [fake, line] of fakeEnds) {
+    it(`does not end on ${JSON.stringify(fake)} and refuses the message as bare-lf on line ${line}`, () => {
       const input = `Subject: x\r\nbody${fake}MAIL FROM:<spoof@x.y>\r\n`;
       const { events, reader } = readAll(input, { data: true });
       assert.deepEqual(events, [], 'still inside the message');
-      assert.deepEqual(reader.pendingDataProblems, ['bare-lf']);
-      const end = dataEnd(readAll(`${input}\r\n.\r\n`, { data: true }).events);
-      assert.deepEqual(end.problems, ['bare-lf']);
-      assert.equal(end.body, null);
+      assert.deepEqual(reader.pendingDataProblems, { problems: ['bare-lf'], lines: { 'bare-lf': line } });
+      for (const size of [1, 3, 1000]) {
+        const end = dataEnd(readAll(`${input}\r\n.\r\n`, { data: true, size }).events);
+        assert.deepEqual(end.problems, ['bare-lf']);
+        assert.equal(end.body, null);
+        assert.deepEqual(end.lines, { 'bare-lf': line }, `chunks of ${size}`);
+      }
     });
   }
 
@@ -163,6 +174,7 @@ describe('DATA', () => {
     for (const size of [1, 100, 999, 6000]) {
       const end = dataEnd(readAll(`ok\r\n${long}\r\n.\r\n`, { data: true, size }).events);
       assert.deepEqual(end.problems, ['line-too-long'], `chunks of ${size}`);
+      assert.deepEqual(end.body === null && end.lines, { 'line-too-long': 2 }, `chunks of ${size}`);
       assert.equal(end.size, 4 + long.length + 2);
     }
     assert.deepEqual(dataEnd(readAll(`${'Z'.repeat(998)}\r\n.\r\n`, { data: true }).events).problems, []);
@@ -199,6 +211,7 @@ describe('DATA', () => {
     for (const size of [1, 7, 1024, 5000]) {
       const end = dataEnd(readAll(input, { data: true, size }).events);
       assert.deepEqual(end.problems, ['bare-lf', 'line-too-long'], `chunks of ${size}`);
+      assert.deepEqual(end.body === null && end.lines, { 'bare-lf': 1, 'line-too-long': 1 });
       assert.equal(end.size, 3001 + 2 + 12, 'the `.` line was un-dotted, not taken as the end');
     }
   });
@@ -238,24 +251,31 @@ describe('DATA', () => {
  */
 function referenceData(input: Buffer, limits: LineReaderLimits) {
   const problems = new Set<string>();
+  // The first line, from 1, with a bare LF or CR and with a line over the limit.
+  const lines: Record<string, number> = {};
+  const flag = (problem: string, line: number) => {
+    problems.add(problem);
+    lines[problem] ??= line;
+  };
   const body: Buffer[] = [];
   let size = 0;
   let previousEndedCrlf = true;
-  for (let start = 0; ; ) {
+  for (let start = 0, lineNumber = 1; ; lineNumber += 1) {
     const lf = input.indexOf(LF_BYTE, start);
     if (lf === -1) return null;
     const line = input.subarray(start, lf + 1);
     start = lf + 1;
     const endsCrlf = line.length >= 2 && line[line.length - 2] === CR_BYTE;
     const content = line.subarray(0, line.length - (endsCrlf ? 2 : 1));
-    if (!endsCrlf || content.includes(CR_BYTE)) problems.add('bare-lf');
+    if (!endsCrlf || content.includes(CR_BYTE)) flag('bare-lf', lineNumber);
     const dotted = line[0] === DOT_BYTE;
-    if (line.length > limits.maxDataLineLength + (dotted ? 1 : 0)) problems.add('line-too-long');
+    if (line.length > limits.maxDataLineLength + (dotted ? 1 : 0)) flag('line-too-long', lineNumber);
     if (dotted && previousEndedCrlf && line.equals(Buffer.from('.\r\n'))) {
       const ordered = ['too-large', 'bare-lf', 'line-too-long'].filter((problem) => problems.has(problem));
       return {
         size,
         problems: ordered,
+        lines,
         body: ordered.length === 0 ? Buffer.concat(body) : null,
         rest: start,
       };
@@ -298,7 +318,7 @@ describe('DATA against a naive reference model', () => {
   ];
   const limits: LineReaderLimits = { maxCommandLineLength: 64, maxDataLineLength: 12, maxMessageSize: 150 };
 
-  it('agrees on end, body, size and problems for 3,000 random messages and splits', () => {
+  it('agrees on end, body, size, problems and their lines for 3,000 random messages and splits', () => {
     for (let seed = 1; seed <= 3000; seed += 1) {
       const next = random(seed);
       const parts: string[] = [];
@@ -328,6 +348,7 @@ describe('DATA against a naive reference model', () => {
       assert.ok(end && end.kind === 'data-end', `seed ${seed}: ended`);
       const context = `seed ${seed}: ${JSON.stringify(input.toString('latin1'))}`;
       assert.deepEqual(end.problems, expected.problems, context);
+      if (end.body === null) assert.deepEqual(end.lines, expected.lines, context);
       assert.equal(end.size, expected.size, context);
       assert.deepEqual(end.body, expected.body, context);
       // What follows the end is read as commands again, from exactly the right byte.

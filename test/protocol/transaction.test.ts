@@ -436,18 +436,29 @@ describe('DATA and delivery', () => {
     assert.deepEqual(
       replies.map((reply) => reply.lines[0]),
       [
-        '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
+        '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
       ],
     );
     assert.equal(harness.delivered.length, 0);
-    assert.ok(harness.sink.diagnosticCodes.includes('bare-lf'));
+    assert.deepEqual(harness.sink.diagnostics, [
+      { code: 'bare-lf', detail: 'in the message text, first on line 3' },
+    ]);
   });
 
-  it('refuses a message with a text line over 1000 octets (RFC 5321 §4.5.3.1.6)', async () => {
+  it('refuses a message with a text line over 1000 octets, naming the line (RFC 5321 §4.5.3.1.6)', async () => {
     const harness = await readyHarness('relay');
-    assert.deepEqual(await harness.codes(FROM, TO, 'DATA', 'z'.repeat(1200), '.'), [250, 250, 354, 554]);
+    const text = ['Subject: long', '', 'short', 'z'.repeat(1200), 'y'.repeat(1500)];
+    assert.deepEqual(await harness.codes(FROM, TO, 'DATA'), [250, 250, 354]);
+    const [reply, ...more] = await harness.exchange(...text, '.');
+    assert.equal(more.length, 0);
+    assert.equal(
+      reply?.lines[0],
+      '554 5.6.0 Message refused: a line is longer than 1000 octets, first on line 4 of the message text (RFC 5321 section 4.5.3.1.6); encode long lines',
+    );
     assert.equal(harness.delivered.length, 0);
-    assert.ok(harness.sink.diagnosticCodes.includes('line-too-long'));
+    assert.deepEqual(harness.sink.diagnostics, [
+      { code: 'line-too-long', detail: 'a line over 1000 octets in the message text, first on line 4' },
+    ]);
   });
 
   it('reports every problem of a refused message and replies with the most important one', async () => {

@@ -248,18 +248,24 @@ describe('BDAT refusals keep the session in step', () => {
     client.write(Buffer.concat([bdat('Subject: bare-cr\r'), bdat('x\r\n', true)]));
     assert.deepEqual(await replies(client, 2), [
       '250 2.0.0 17 octets received',
-      '554 5.6.0 Message refused: it contains a bare LF or bare CR; lines must end with CRLF (RFC 5321 section 2.3.8)',
+      '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 1 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
     ]);
     await envelope(client);
     client.write(bdat(`Subject: long\r\n\r\n${'l'.repeat(999)}\r\n`, true));
-    assert.match(
-      (await client.reply()).at(-1) ?? '',
-      /^554 5\.6\.0 Message refused: a line is longer than 1000 octets/,
+    assert.equal(
+      (await client.reply()).at(-1),
+      '554 5.6.0 Message refused: a line is longer than 1000 octets, first on line 3 of the message text (RFC 5321 section 4.5.3.1.6); encode long lines',
     );
-    // A 999-octet last line without CRLF would be 1001 octets once DATA carried it.
+    // A 999-octet last line without CRLF would be 1001 octets once DATA carried it; lines are
+    // counted across chunks.
     await envelope(client);
-    client.write(bdat(`Subject: long-tail\r\n\r\n${'l'.repeat(999)}`, true));
-    assert.match((await client.reply()).at(-1) ?? '', /^554 5\.6\.0 Message refused: a line is longer/);
+    client.write(
+      Buffer.concat([bdat('Subject: long-tail\r\n\r\nfirst'), bdat(`\r\n${'l'.repeat(999)}`, true)]),
+    );
+    assert.match(
+      await replies(client, 2).then((lines) => lines[1] ?? ''),
+      /^554 5\.6\.0 .* first on line 4 of/,
+    );
     client.close();
   });
 

@@ -139,6 +139,35 @@ except smtplib.SMTPConnectError as e:
     });
     assert.match(stdout, /^421 .*implicit TLS/i);
   });
+
+  // smtplib sends a bytes message as it is (only a str gets CRLF line ends), so a file read in
+  // binary with Unix line ends, or HTML written on one line, goes out as the application made it.
+  it('a bytes message with a bare LF, or a line over 1000 octets, is refused naming its first such line', async () => {
+    const probe = `
+import smtplib, sys
+for body in (b'Subject: lf\\r\\nFrom: a@example.com\\r\\n\\r\\nHello\\nworld\\r\\n',
+             b'Subject: html\\r\\n\\r\\n<p>hi</p>\\r\\n<div>' + b'x' * 1200 + b'</div>\\r\\n'):
+    s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
+    try:
+        s.sendmail('python-lines@example.com', ['rcpt@example.com'], body)
+    except smtplib.SMTPDataError as e:
+        print(e.smtp_code, e.smtp_error.decode())
+    s.quit()
+`;
+    const { stdout } = await run('python3', ['-c', probe, String(sandbox.port('relay'))], {
+      timeout: 20_000,
+    });
+    const [bareLf, longLine] = stdout.trim().split('\n');
+    assert.match(
+      bareLf ?? '',
+      /^554 5\.6\.0 Message refused: it contains a bare LF or bare CR, first on line 4 of the message text;/,
+    );
+    assert.match(
+      longLine ?? '',
+      /^554 5\.6\.0 Message refused: a line is longer than 1000 octets, first on line 4 of the message text /,
+    );
+    assert.equal(await countFrom('python-lines@example.com'), 0);
+  });
 });
 
 describe('openssl s_client', () => {
