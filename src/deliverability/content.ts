@@ -228,7 +228,10 @@ function linkFindings(links: readonly LinkCheck[]): ContentFinding[] {
 function headerFindings(message: MessageContent, context: ContentContext): ContentFinding[] {
   const header = (name: string): string | undefined =>
     message.headers.find((line) => line.name.toLowerCase() === name)?.value;
-  const findings: ContentFinding[] = [];
+  const findings: ContentFinding[] = [
+    ...fromFindings(message, header('from')),
+    ...duplicateHeaderFindings(message),
+  ];
   if (header('date') === undefined) {
     findings.push(
       finding(
@@ -267,6 +270,83 @@ function headerFindings(message: MessageContent, context: ContentContext): Conte
   return findings;
 }
 
+/**
+ * RFC 5322 §3.6 requires one From with at least one mailbox. Gmail refuses mail without it ("not
+ * RFC 5322 compliant … 'From' header is missing", "missing a valid address in From: header").
+ */
+function fromFindings(message: MessageContent, from: string | undefined): ContentFinding[] {
+  if (from === undefined) {
+    return [
+      finding(
+        'missing-from',
+        'error',
+        'The message has no From header, which RFC 5322 §3.6 requires; Gmail and Microsoft 365 refuse such mail.',
+        "Set the sender in your mail library (nodemailer `from`, PHPMailer `setFrom()`, Python `msg['From']`, Symfony `->from()`). PHP's `mail()` needs `From:` in its additional headers; a local sendmail such as Postfix's or `mailport sendmail` adds one.",
+      ),
+    ];
+  }
+  if (message.from.some(isMailbox)) return [];
+  return [
+    finding(
+      'invalid-from',
+      'error',
+      'The From header holds no address with a domain: a name alone, a local user name or nothing. Gmail refuses such mail ("missing a valid address in From: header").',
+      'Give From one full address, `Name <user@example.com>`: a display name alone, a user name such as `root` (as cron writes it) or an unset variable is no address.',
+      [headerEvidence('From', from)],
+    ),
+  ];
+}
+
+function headerEvidence(name: string, value: string): string {
+  return clipped(`${name}: ${value}`);
+}
+
+/** Evidence is cut to this many characters: a value built from a runaway variable can be huge. */
+const EVIDENCE_CHARACTERS = 200;
+
+function clipped(text: string): string {
+  return text.length > EVIDENCE_CHARACTERS ? `${text.slice(0, EVIDENCE_CHARACTERS)}…` : text;
+}
+
+function isMailbox(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  return at > 0 && at < address.length - 1;
+}
+
+/** RFC 5322 §3.6: the header fields a message may have at most once (the Resent- blocks may repeat). */
+const SINGLE_HEADERS = [
+  'Date',
+  'From',
+  'Sender',
+  'Reply-To',
+  'To',
+  'Cc',
+  'Bcc',
+  'Message-ID',
+  'In-Reply-To',
+  'References',
+  'Subject',
+] as const;
+
+/** Gmail refuses mail with a repeated one ("There are multiple Subject headers"). */
+function duplicateHeaderFindings(message: MessageContent): ContentFinding[] {
+  const repeated = SINGLE_HEADERS.map((name) => ({
+    name,
+    lines: message.headers.filter((line) => line.name.toLowerCase() === name.toLowerCase()),
+  })).filter(({ lines }) => lines.length > 1);
+  if (repeated.length === 0) return [];
+  const counts = repeated.map(({ name, lines }) => `${lines.length} ${name} headers`);
+  return [
+    finding(
+      'duplicate-header',
+      'error',
+      `The message has ${counts.join(' and ')}; RFC 5322 §3.6 allows one of each. Gmail refuses such mail as not RFC 5322 compliant, and clients show only one of them.`,
+      'Set each of these headers once. Usually the code sets one through the library (its `subject`, `to` or `from` option) and again as a custom header, or copies headers from another message; more recipients go in one To or Cc header, separated by commas.',
+      repeated.flatMap(({ lines }) => lines.map(({ name, value }) => headerEvidence(name, value))),
+    ),
+  ];
+}
+
 /** Raw UTF-8 in headers outside an SMTPUTF8 transaction: PHP's `mail()` with a plain subject. */
 function unencodedHeaderFindings(message: MessageContent): ContentFinding[] {
   if (message.smtpUtf8 || message.eightBitHeaders.length === 0) return [];
@@ -279,7 +359,7 @@ function unencodedHeaderFindings(message: MessageContent): ContentFinding[] {
       'warning',
       `The ${names.join(', ')} ${names.length === 1 ? 'header holds' : 'headers hold'} raw non-ASCII characters. Headers are ASCII (RFC 5322 §2.2), and UTF-8 in them is allowed only in mail sent with SMTPUTF8 (RFC 6532), which this message was not: receivers show such text garbled, and some refuse the message.`,
       "Encode non-ASCII header text as RFC 2047 encoded-words (`=?UTF-8?B?…?=`). Mail libraries do it for you (nodemailer, Python's `EmailMessage`, PHPMailer with `CharSet = 'UTF-8'`, Symfony Mailer); PHP's `mail()` does not: pass the subject through `mb_encode_mimeheader()` and build From/To with it too.",
-      message.eightBitHeaders.map((field) => (field.length > 200 ? `${field.slice(0, 200)}…` : field)),
+      message.eightBitHeaders.map(clipped),
     ),
   ];
 }

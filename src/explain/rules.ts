@@ -3458,6 +3458,16 @@ export const RULES: readonly ExplainRule[] = [
     fix: "The receiving server refused the mail for who sent it or what it looks like (reputation, spam filtering, policy): authenticate the sending domain (SPF, DKIM, DMARC), send through your provider's submission server, and check the sending IP on public blocklists.",
   },
   {
+    // RFC 5322 §3.6 allows From, To, Cc, Subject, Date, Message-ID and a few more once each. Gmail
+    // names the header; its refusal also says "spam", which is not the reason here.
+    id: 'duplicate-header',
+    cause: 'message-rejected',
+    confidence: 0.95,
+    match: [/\b(?:multiple|duplicate)\s+'?[\w-]+'?\s+(?:headers|header fields)\b/i],
+    seenIn: ['Gmail'],
+    fix: 'The message has a header that may appear only once (From, To, Cc, Subject, Date, Message-ID, Reply-To; RFC 5322 §3.6) twice, and the server refused it as not RFC 5322 compliant. Set it once: usually the code sets it through the library (its `subject`, `to` or `from` option) and again as a custom header, or copies headers from another message; more recipients go in one To or Cc header, separated by commas. `mailport messages checks ID` names the repeated header of a message caught by the sandbox (`duplicate-header`).',
+  },
+  {
     id: 'from-header-invalid',
     cause: 'sender-rejected',
     confidence: 0.85,

@@ -201,6 +201,75 @@ describe('deliverability checks: content', () => {
     assert.equal(findings.get('missing-message-id')?.severity, 'warning');
   });
 
+  // RFC 5322 §3.6, and what Gmail refuses as "not RFC 5322 compliant".
+  test('a missing From, a From without an address, and headers set twice', async () => {
+    const message = (...headers: string[]) =>
+      [
+        ...headers,
+        'Date: Mon, 7 Dec 2026 10:00:00 +0000',
+        'Message-ID: <a@example.com>',
+        '',
+        'Hello.',
+        '',
+      ].join('\r\n');
+    const headerIds = async (raw: string) => {
+      const { id } = await client.importMessage(raw, {
+        mailFrom: 'app@example.com',
+        rcptTo: ['alice@example.org'],
+      });
+      const findings = byId(await client.checks(id));
+      return {
+        findings,
+        ids: [...findings.keys()].filter((key) =>
+          ['missing-from', 'invalid-from', 'duplicate-header'].includes(key),
+        ),
+      };
+    };
+
+    const missing = await headerIds(message('To: alice@example.org', 'Subject: Hi'));
+    assert.deepEqual(missing.ids, ['missing-from']);
+    assert.equal(missing.findings.get('missing-from')?.severity, 'error');
+    assert.match(missing.findings.get('missing-from')?.fix ?? '', /setFrom\(\)/);
+
+    for (const from of ['My Shop', 'root', '<>', 'undefined@', '']) {
+      const invalid = await headerIds(message(`From: ${from}`, 'To: alice@example.org', 'Subject: Hi'));
+      assert.deepEqual(invalid.ids, ['invalid-from'], from);
+      assert.deepEqual(invalid.findings.get('invalid-from')?.evidence, [`From: ${from}`], from);
+    }
+    for (const from of ['Shop <shop@example.com>', 'a@example.com, b@example.com', 'root@localhost']) {
+      assert.deepEqual(
+        (await headerIds(message(`From: ${from}`, 'To: a@example.org', 'Subject: Hi'))).ids,
+        [],
+        from,
+      );
+    }
+
+    const twice = await headerIds(
+      message(
+        'From: shop@example.com',
+        'To: alice@example.org',
+        'Subject: Your order',
+        'subject: Your order',
+        'To: bob@example.org',
+        'Received: from a by b; Mon, 7 Dec 2026 09:59:00 +0000',
+        'Received: from c by a; Mon, 7 Dec 2026 09:58:00 +0000',
+      ),
+    );
+    assert.deepEqual(twice.ids, ['duplicate-header']);
+    const duplicate = twice.findings.get('duplicate-header');
+    assert.equal(duplicate?.severity, 'error');
+    assert.match(
+      duplicate?.message ?? '',
+      /^The message has 2 To headers and 2 Subject headers; RFC 5322 §3\.6 allows one/,
+    );
+    assert.deepEqual(duplicate?.evidence, [
+      'To: alice@example.org',
+      'To: bob@example.org',
+      'Subject: Your order',
+      'subject: Your order',
+    ]);
+  });
+
   test("raw UTF-8 in headers without SMTPUTF8, as PHP's mail() writes them; encoded-words and SMTPUTF8 are fine", async () => {
     // What PHP's mail() really hands its sendmail for a subject and a From name given as UTF-8.
     const dir = await mkdtemp(join(tmpdir(), 'mailport-php-mail-'));

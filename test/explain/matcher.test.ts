@@ -1433,6 +1433,16 @@ const FIXES: ReadonlyArray<{
   notFix?: RegExp;
 }> = [
   {
+    what: "Gmail's refusal of a header set twice says which header, and `messages checks` finds it",
+    texts: [
+      '550-5.7.1 [203.0.113.5] This message is not RFC 5322 compliant. There are multiple Subject headers. To reduce the amount of spam sent to Gmail, this message has been blocked.',
+      'Error: Message failed: 550-5.7.1 [203.0.113.5] This message is not RFC 5322 compliant. There are multiple To headers.',
+    ],
+    cause: 'message-rejected',
+    fix: [/RFC 5322 §3\.6/, /custom header/, /mailport messages checks ID/],
+    notFix: /spam|reputation/i,
+  },
+  {
     what: 'a slip in the credentials the sandbox names is the fix, not a wrong password',
     texts: [
       '535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',
