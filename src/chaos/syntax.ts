@@ -8,6 +8,7 @@
  * e.g. `rcpt:451,match=*@flaky.test,times=2`. Several rules in one string are separated by `;`.
  * Parsing only turns text into the JSON form; `validateChaosRules` then checks it like any other.
  */
+import { ConfigError } from '../errors.js';
 import { parseDuration } from '../http/duration.js';
 import { defaultReplyText } from './reply-defaults.js';
 import {
@@ -30,6 +31,29 @@ export function splitChaosRules(values: readonly string[]): string[] {
   return values
     .flatMap((value) => value.split(';'))
     .flatMap((rule) => (rule.trim() === '' ? [] : [rule.trim()]));
+}
+
+/**
+ * Rules in the text form as a command line takes them (`--chaos RULE`, `mailport chaos add RULE`),
+ * in their JSON form, checked. A mistake is a ConfigError that quotes the rule as written and
+ * shows correct ones as `usage` takes them.
+ */
+export function parseChaosRuleTexts(
+  texts: readonly string[],
+  usage: { flag: string; reference: string },
+): ChaosRuleInput[] {
+  try {
+    const rules = texts.map((text, index) => parseChaosRule(text, index));
+    validateChaosRules(rules);
+    return rules;
+  } catch (error) {
+    if (!(error instanceof ChaosRuleError)) throw error;
+    const example = (rule: string) => `${usage.flag} '${rule}'`;
+    throw new ConfigError(
+      `${usage.flag} "${texts[error.index] ?? ''}": ${error.problem}`,
+      `A rule is STAGE:ACTION[,OPTION=VALUE...], e.g. ${example(CHAOS_SYNTAX_EXAMPLE)}, ${example('message:554,p=0.1')} or ${example('connect:delay=10s')}; ${usage.reference} lists the stages, actions and options.`,
+    );
+  }
 }
 
 /** One rule in the text form, as its JSON form (not yet validated). `index` numbers errors. */

@@ -7,6 +7,7 @@ import { MailportApiError } from '../client/errors.js';
 import { MailportError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerAssertCommand } from './commands/assert.js';
+import { registerChaosCommand } from './commands/chaos.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerMessagesCommand } from './commands/messages.js';
@@ -27,6 +28,7 @@ Examples:
   $ mailport send --server 127.0.0.1:1587 --user mailport --pass mailport --to you@example.com
   $ printf 'Subject: hi\\n\\nHello\\n' | mailport sendmail you@example.com   # sendmail stand-in
   $ mailport assert --to reset@example.com --subject '/reset/i' --within 30s   # CI release gate
+  $ mailport chaos add 'rcpt:451,times=2'           # make the sandbox fail on purpose
 
 Every command has --help. Docs: README.md; error codes: docs/errors.md.`;
 
@@ -43,6 +45,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerMessagesCommand(program);
   registerSessionsCommand(program);
+  registerChaosCommand(program);
   registerDoctorCommand(program);
   registerExplainCommand(program);
   registerSendCommand(program);

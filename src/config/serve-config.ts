@@ -5,8 +5,8 @@
 
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { type ChaosRule, ChaosRuleError, validateChaosRules } from '../chaos/rules.js';
-import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule, splitChaosRules } from '../chaos/syntax.js';
+import { type ChaosRule, validateChaosRules } from '../chaos/rules.js';
+import { parseChaosRuleTexts, splitChaosRules } from '../chaos/syntax.js';
 import { ConfigError } from '../errors.js';
 import type { MailportEventName } from '../events/bus.js';
 import { WEBHOOK_EVENTS } from '../events/webhooks.js';
@@ -269,16 +269,11 @@ function parseWebhookEvents(value: string): MailportEventName[] {
 
 /** `--chaos` values: one rule each, or several separated by `;` (as `MAILPORT_CHAOS` holds them). */
 function parseChaosFlags(values: readonly string[]): ChaosRule[] {
-  const texts = splitChaosRules(values);
-  try {
-    return validateChaosRules(texts.map((text, index) => parseChaosRule(text, index)));
-  } catch (error) {
-    if (!(error instanceof ChaosRuleError)) throw error;
-    throw new ConfigError(
-      `--chaos "${texts[error.index] ?? ''}": ${error.problem}`,
-      `A rule is STAGE:ACTION[,OPTION=VALUE...], e.g. --chaos '${CHAOS_SYNTAX_EXAMPLE}', --chaos 'message:554,p=0.1' or --chaos 'connect:delay=10s'; \`mailport serve --help\` lists the stages, actions and options.`,
-    );
-  }
+  const rules = parseChaosRuleTexts(splitChaosRules(values), {
+    flag: '--chaos',
+    reference: '`mailport serve --help`',
+  });
+  return validateChaosRules(rules);
 }
 
 export function parseSendingIp(value: string): string {

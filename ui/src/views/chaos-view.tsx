@@ -5,6 +5,7 @@
  */
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
+import { keptRules, withRulesAdded } from '../../../src/chaos/rule-list.js';
 import { CHAOS_STAGES, ChaosRuleError } from '../../../src/chaos/rules.js';
 import { CHAOS_SYNTAX_EXAMPLE, parseChaosRule } from '../../../src/chaos/syntax.js';
 import { PROFILE_NAMES } from '../../../src/profiles/port-profiles.js';
@@ -64,9 +65,10 @@ export function ChaosView({ chaos }: { chaos: ChaosRules }) {
         setProblems([{ path: failure.field, message: failure.problem }]);
         return;
       }
-      const id = rule.id ?? freeId(kept, kept.length + 1);
+      const rules = withRulesAdded(kept, [rule]);
+      const id = rules.at(-1)?.id;
       try {
-        update(await api.setChaos([...kept, { ...rule, id }]));
+        update(await api.setChaos(rules));
       } catch (failure) {
         if (!(failure instanceof ApiError) || failure.status !== 400) throw failure;
         setProblems(refusals(failure));
@@ -357,27 +359,6 @@ function ActionCell({ action }: { action: ChaosAction }) {
 
 function formatDelay(ms: number): string {
   return ms < 1000 ? `${formatCount(ms)} ms` : `${formatCount(ms / 1000)} s`;
-}
-
-/**
- * The rules in force as a PUT body. A PUT restarts every counter, so a rule with `times` keeps only
- * the firings it has left and a spent one is left out: adding a rule must not revive an old one.
- */
-function keptRules(rules: readonly ChaosRuleStatus[]): ChaosRuleInput[] {
-  return rules.flatMap(({ fired: _fired, remaining, ...rule }) =>
-    remaining === 0 ? [] : [{ ...rule, ...(remaining === null ? {} : { times: remaining }) }],
-  );
-}
-
-/**
- * `chaos-N` for a rule added without an id: N its position, as the server would number it, or the
- * next number no kept rule uses (after a removal, `chaos-2` may still be taken by the old second rule).
- */
-function freeId(rules: readonly ChaosRuleInput[], position: number): string {
-  const taken = new Set(rules.map((rule) => rule.id));
-  let n = position;
-  while (taken.has(`chaos-${n}`)) n++;
-  return `chaos-${n}`;
 }
 
 function refusals(failure: ApiError): readonly FieldProblem[] {
