@@ -102,6 +102,7 @@ export async function startMailport(
         maxRecipients: config.limits.maxRecipients,
       },
       maxConnections: config.limits.maxConnections,
+      maxSessions: config.limits.maxSessions,
       idleTimeoutMs: config.limits.idleTimeoutMs,
       ...(options.implicitTlsSilenceMs === undefined
         ? {}
@@ -147,6 +148,7 @@ export async function startMailport(
         maxConnections: config.limits.maxConnections,
         idleTimeoutSeconds: Math.round(config.limits.idleTimeoutMs / 1000),
         maxMessages: config.limits.maxMessages,
+        maxSessions: config.limits.maxSessions,
       },
       storage: { engine: store.engine, dataDir: config.storage ? null : dataDir },
       release: releaser?.info() ?? null,

@@ -36,6 +36,7 @@ import type {
   ReleaseOptions,
   ReleaseResult,
   ServerInfo,
+  SessionDeleteResult,
   SessionListQuery,
   SessionRecord,
   SessionSummary,
@@ -61,6 +62,7 @@ const EVENT_TYPES: readonly MailportEventType[] = [
   'message.deleted',
   'message.released',
   'session.closed',
+  'session.deleted',
 ];
 
 type QueryValue = string | number | boolean | readonly string[] | undefined;
@@ -237,7 +239,16 @@ export class MailportClient {
 
   /** A session with its transcript and diagnostics. */
   async getSession(id: string): Promise<SessionRecord> {
-    return this.#json('GET', `/api/v1/sessions/${encodeURIComponent(id)}`);
+    return this.#json('GET', sessionPath(id));
+  }
+
+  async deleteSession(id: string): Promise<void> {
+    await this.#request('DELETE', sessionPath(id));
+  }
+
+  /** Deletes every session and its transcript; the messages stay. */
+  async clearSessions(): Promise<SessionDeleteResult> {
+    return this.#json('DELETE', '/api/v1/sessions');
   }
 
   /** The chaos rules in force on this node, with how often each fired. */
@@ -466,6 +477,10 @@ function withoutUserinfo(url: string): string {
 
 function messagePath(id: string): string {
   return `/api/v1/messages/${encodeURIComponent(id)}`;
+}
+
+function sessionPath(id: string): string {
+  return `/api/v1/sessions/${encodeURIComponent(id)}`;
 }
 
 async function apiError(

@@ -94,6 +94,11 @@ export interface DeleteResult extends QueryNotes {
   ids: string[];
 }
 
+export interface SessionDeleteResult {
+  deleted: number;
+  ids: string[];
+}
+
 export interface ImportOptions {
   /** @defaultValue 'default' */
   inbox?: string;
@@ -147,6 +152,8 @@ export interface MailportEventMap {
   'message.released': { id: string; release: MessageRelease };
   /** The session without its transcript; `getSession(id)` has it. */
   'session.closed': { session: SessionSummary };
+  /** Sessions were deleted (`deleteSession`, `clearSessions`, or pruned by `--max-sessions`). */
+  'session.deleted': { ids: string[] };
 }
 
 export type MailportEventType = keyof MailportEventMap;

@@ -24,6 +24,8 @@ export interface ServeLimits {
   idleTimeoutMs: number;
   /** Retention: keep at most this many messages (oldest pruned); 0 = unlimited. */
   maxMessages: number;
+  /** Retention: keep at most this many SMTP sessions (oldest pruned); 0 = unlimited. */
+  maxSessions: number;
 }
 
 export interface ServeConfig {
@@ -82,6 +84,7 @@ export const SERVE_DEFAULTS = {
   maxConnections: 1000,
   idleTimeoutSeconds: 300,
   maxMessages: 0,
+  maxSessions: 0,
 } as const;
 
 /** Raw option values as commander hands them over (strings), after env defaults were applied. */
@@ -110,6 +113,7 @@ export interface RawServeOptions extends RawReleaseOptions {
   maxConnections?: string;
   idleTimeout?: string;
   maxMessages?: string;
+  maxSessions?: string;
   logLevel?: string;
   logFormat?: string;
   webhook?: string[];
@@ -397,6 +401,10 @@ export function resolveServeConfig(
         raw.maxMessages === undefined
           ? SERVE_DEFAULTS.maxMessages
           : parseCount('--max-messages', raw.maxMessages),
+      maxSessions:
+        raw.maxSessions === undefined
+          ? SERVE_DEFAULTS.maxSessions
+          : parseCount('--max-sessions', raw.maxSessions),
     },
     logLevel: oneOf('--log-level', raw.logLevel ?? 'info', [
       'debug',

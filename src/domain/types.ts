@@ -273,6 +273,7 @@ export interface ServerInfo {
     maxConnections: number;
     idleTimeoutSeconds: number;
     maxMessages: number;
+    maxSessions: number;
   };
   storage: { engine: string; dataDir: string | null };
   /** Where messages are released to (`POST /api/v1/messages/{id}/release`); null when release is off. */

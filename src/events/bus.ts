@@ -11,6 +11,7 @@ export interface MailportEvents {
   /** A message was released to a real SMTP server and the release recorded on it (`releases`). */
   'message.released': { id: string; release: MessageRelease };
   'session.closed': { session: SessionSummary };
+  'session.deleted': { ids: string[] };
 }
 
 export type MailportEventName = keyof MailportEvents;

@@ -14,6 +14,7 @@ const RELAYED: readonly MailportEventName[] = [
   'message.deleted',
   'message.released',
   'session.closed',
+  'session.deleted',
 ];
 /** NOTIFY payloads must stay under 8000 bytes; larger events travel as a reference and are re-read. */
 const MAX_PAYLOAD = 7900;

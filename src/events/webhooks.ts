@@ -14,6 +14,7 @@ export const WEBHOOK_EVENTS: readonly MailportEventName[] = [
   'message.deleted',
   'message.released',
   'session.closed',
+  'session.deleted',
 ];
 
 export interface WebhookTarget {

@@ -16,6 +16,7 @@ export const STREAMED_EVENTS: readonly MailportEventName[] = [
   'message.deleted',
   'message.released',
   'session.closed',
+  'session.deleted',
 ];
 
 /**

@@ -14,6 +14,7 @@ import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { messageFacts } from '../mime/message-facts.js';
+import { Retention } from '../storage/retention.js';
 import type { NewMessage, Store } from '../storage/store.js';
 import { discardMessageBytes, releasedMessageBytes } from '../workers/dead-buffers.js';
 import { ingestsRaw } from './raw-ingest.js';
@@ -38,12 +39,19 @@ export class MessageIngest {
   readonly #options: IngestOptions;
   #queue: Pending[] = [];
   #committing = false;
-  /** The prune in flight, and the one that will follow it for commits that finished meanwhile. */
-  #pruning: Promise<void> | null = null;
-  #nextPrune: Promise<void> | null = null;
+  readonly #retention: Retention;
 
   constructor(options: IngestOptions) {
     this.#options = options;
+    const { store, bus, logger, maxMessages } = options;
+    this.#retention = new Retention({
+      keep: maxMessages,
+      prune: (keep) => store.pruneMessages(keep),
+      event: 'message.deleted',
+      what: 'messages',
+      bus,
+      logger,
+    });
   }
 
   /**
@@ -62,7 +70,7 @@ export class MessageIngest {
     releasedMessageBytes(size);
     const summary = await stored;
     // Retention before the acknowledgement, so the store never holds more than the limit once answered.
-    await this.#retain();
+    await this.#retention.enforce();
     metrics.messageAccepted(size);
     bus.publish('message.received', { message: summary });
     return { id };
@@ -103,35 +111,6 @@ export class MessageIngest {
       }
     } finally {
       this.#committing = false;
-    }
-  }
-
-  /**
-   * Resolves after a prune that started after the caller's commit. Commits that finish while a
-   * prune runs share the next one, so retention costs one store round trip per burst, not per message.
-   */
-  #retain(): Promise<void> {
-    if (this.#options.maxMessages <= 0) return Promise.resolve();
-    if (this.#pruning === null) {
-      this.#pruning = this.#prune().finally(() => {
-        this.#pruning = null;
-      });
-      return this.#pruning;
-    }
-    this.#nextPrune ??= this.#pruning.then(() => {
-      this.#nextPrune = null;
-      return this.#retain();
-    });
-    return this.#nextPrune;
-  }
-
-  async #prune(): Promise<void> {
-    const { maxMessages, store, bus, logger } = this.#options;
-    try {
-      const ids = await store.pruneMessages(maxMessages);
-      if (ids.length > 0) bus.publish('message.deleted', { ids });
-    } catch (error) {
-      logger.warn('Pruning old messages failed', { error: String(error) });
     }
   }
 }

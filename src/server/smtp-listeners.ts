@@ -14,6 +14,7 @@ import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
 import type { Credentials, ProtocolLimits } from '../protocol/types.js';
+import { Retention } from '../storage/retention.js';
 import type { Store } from '../storage/store.js';
 import { SmtpConnection } from './connection.js';
 
@@ -31,6 +32,8 @@ export interface SmtpListenersOptions {
   hostname: string;
   limits: ProtocolLimits;
   maxConnections: number;
+  /** Keep at most this many sessions; 0 = unlimited. */
+  maxSessions: number;
   idleTimeoutMs: number;
   implicitTlsSilenceMs?: number;
   secureContext: tls.SecureContext;
@@ -91,9 +94,19 @@ export class SmtpListeners {
   readonly #pendingSaves = new Set<Promise<void>>();
   /** Woken by `close()` when the last connection has handed over its record. */
   #lastConnectionClosed: (() => void) | null = null;
+  readonly #retention: Retention;
 
   constructor(options: SmtpListenersOptions) {
     this.#options = options;
+    const { store, bus, logger, maxSessions } = options;
+    this.#retention = new Retention({
+      keep: maxSessions,
+      prune: (keep) => store.pruneSessions(keep),
+      event: 'session.deleted',
+      what: 'sessions',
+      bus,
+      logger,
+    });
   }
 
   async start(): Promise<void> {
@@ -189,6 +202,7 @@ export class SmtpListeners {
       .then(() => {
         const { transcript: _transcript, ...summary } = record;
         bus.publish('session.closed', { session: summary });
+        return this.#retention.enforce();
       })
       .catch((error: unknown) =>
         logger.error('Saving a session failed', { session: record.id, error: String(error) }),

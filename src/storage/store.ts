@@ -92,6 +92,11 @@ export interface Store {
   saveSession(session: SessionRecord): Promise<void>;
   listSessions(query: SessionQuery): Promise<Page<SessionSummary>>;
   getSession(id: string): Promise<SessionRecord | null>;
+  deleteSession(id: string): Promise<boolean>;
+  /** Deletes every session; returns the ids deleted. A session still open is saved again when it closes. */
+  deleteSessions(): Promise<string[]>;
+  /** Keeps the newest `keep` sessions and deletes the rest; returns the ids deleted. */
+  pruneSessions(keep: number): Promise<string[]>;
 
   stats(): Promise<StoreStats>;
 }

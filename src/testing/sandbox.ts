@@ -67,6 +67,8 @@ export interface SandboxOptions {
   maxRecipients?: number;
   /** Retention: keep at most this many messages, oldest pruned; 0 = unlimited. @defaultValue 0 */
   maxMessages?: number;
+  /** Retention: keep at most this many SMTP sessions, oldest pruned; 0 = unlimited. @defaultValue 0 */
+  maxSessions?: number;
   /** Server log level, to stderr. @defaultValue 'silent' (or `MAILPORT_LOG_LEVEL`) */
   logLevel?: LogLevel;
   /**
@@ -197,6 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.maxMessageSize === undefined ? {} : { maxMessageSize: String(options.maxMessageSize) }),
       ...(options.maxRecipients === undefined ? {} : { maxRecipients: String(options.maxRecipients) }),
       ...(options.maxMessages === undefined ? {} : { maxMessages: String(options.maxMessages) }),
+      ...(options.maxSessions === undefined ? {} : { maxSessions: String(options.maxSessions) }),
       ...(options.sendingIp === undefined ? {} : { sendingIp: options.sendingIp }),
       ...(options.dnsServer === undefined ? {} : { dnsServer: options.dnsServer }),
       ...(options.spamassassin === undefined ? {} : { spamassassin: options.spamassassin }),

@@ -221,6 +221,30 @@ describe('mailport messages / sessions', () => {
     assert.deepEqual(asJson, failed);
   });
 
+  test('sessions delete removes one session, sessions clear every one; the messages stay', async () => {
+    await harness.store.deleteSessions();
+    const [kept, dropped] = [failedSession(), failedSession()];
+    for (const record of [kept, dropped]) await harness.store.saveSession(record);
+    const messagesBefore = (await harness.store.listMessages({})).total;
+
+    assert.equal(
+      (await cli(['--api', harness.url, 'sessions', 'delete', dropped.id])).stdout,
+      `Deleted session ${dropped.id}.\n`,
+    );
+    const again = await runCli(['--api', harness.url, 'sessions', 'delete', dropped.id]);
+    assert.ok(again.error instanceof Error);
+    assert.match(again.error.message, /No session with id .*GET \/api\/v1\/sessions lists the stored ones/);
+    assert.deepEqual(
+      (await harness.store.listSessions({})).items.map((session) => session.id),
+      [kept.id],
+    );
+
+    assert.equal((await cli(['--api', harness.url, 'sessions', 'clear'])).stdout, 'Deleted 1 session.\n');
+    assert.equal((await cli(['--api', harness.url, 'sessions', 'clear'])).stdout, 'Deleted 0 sessions.\n');
+    assert.equal((await harness.store.listSessions({})).total, 0);
+    assert.equal((await harness.store.listMessages({})).total, messagesBefore);
+  });
+
   test('an id too long to exist is named as such, not as a route that does not exist', async () => {
     const run = await runCli(['--api', harness.url, 'sessions', 'show', 'x'.repeat(150)]);
     assert.ok(run.error instanceof Error);

@@ -314,6 +314,36 @@ describe('HTTP API', () => {
     await expectProblem(await fetch(`${harness.url}/api/v1/sessions/nope`), 404);
   });
 
+  test('sessions: delete one (404 when gone), then every one, each announced as session.deleted', async () => {
+    await harness.store.deleteSessions();
+    const [first, second, third] = [failedSession(), failedSession(), failedSession()];
+    for (const record of [first, second, third]) await harness.store.saveSession(record);
+    const events: string[][] = [];
+    const unsubscribe = harness.bus.subscribe('session.deleted', ({ ids }) => events.push(ids));
+    try {
+      const url = `${harness.url}/api/v1/sessions`;
+      assert.equal((await fetch(`${url}/${second.id}`, { method: 'DELETE' })).status, 204);
+      const gone = await expectProblem(await fetch(`${url}/${second.id}`, { method: 'DELETE' }), 404);
+      assert.match(
+        String(gone.detail),
+        /^No session with id .*; GET \/api\/v1\/sessions lists the stored ones\.$/,
+      );
+      assert.equal((await getJson<Page<{ id: string }>>(harness, '/api/v1/sessions')).total, 2);
+
+      const cleared = (await (await fetch(url, { method: 'DELETE' })).json()) as {
+        deleted: number;
+        ids: string[];
+      };
+      assert.equal(cleared.deleted, 2);
+      assert.deepEqual([...cleared.ids].sort(), [first.id, third.id].sort());
+      assert.deepEqual(await (await fetch(url, { method: 'DELETE' })).json(), { deleted: 0, ids: [] });
+      assert.equal((await getJson<Page<{ id: string }>>(harness, '/api/v1/sessions')).total, 0);
+      assert.deepEqual(events, [[second.id], cleared.ids], 'an empty delete publishes nothing');
+    } finally {
+      unsubscribe();
+    }
+  });
+
   test('POST /api/v1/messages imports message/rfc822 with the envelope from the headers', async () => {
     const received = new Promise<string>((resolve) => {
       const unsubscribe = harness.bus.subscribe('message.received', ({ message }) => {

@@ -66,6 +66,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
       maxRecipients: 100,
       maxConnections: 100,
       idleTimeoutSeconds: 300,
+      maxSessions: 0,
       maxMessages: 0,
     },
     storage: { engine: 'sqlite', dataDir: null },

@@ -1,6 +1,6 @@
 /**
  * Limits end to end with a real client: message size (552 5.3.4, nothing stored), recipients
- * (452 4.5.3), and retention (--max-messages prunes the oldest and announces it).
+ * (452 4.5.3), and retention (--max-messages and --max-sessions prune the oldest and announce it).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,12 @@ import { nextClosedSession } from '../helpers/wait.js';
 let sandbox: TestSandbox;
 
 before(async () => {
-  sandbox = await startTestSandbox({ maxMessageSize: '64KiB', maxRecipients: '3', maxMessages: '5' });
+  sandbox = await startTestSandbox({
+    maxMessageSize: '64KiB',
+    maxRecipients: '3',
+    maxMessages: '5',
+    maxSessions: '4',
+  });
 });
 after(async () => {
   await sandbox.stop();
@@ -79,5 +84,35 @@ describe('limits', () => {
       sent.slice(-5).reverse(),
     );
     for (const id of sent.slice(0, 3)) assert.ok(deleted.includes(id), `pruned ${id} announced`);
+  });
+
+  it('--max-sessions keeps only the newest sessions and publishes session.deleted for the pruned ones', async () => {
+    const deleted: string[] = [];
+    const unsubscribe = sandbox.bus.subscribe('session.deleted', ({ ids }) => deleted.push(...ids));
+    const closedIds: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const closed = nextClosedSession(sandbox.bus, (s) => s.heloName === `retention-${i}.test`);
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: sandbox.port('relay'),
+        ignoreTLS: true,
+        name: `retention-${i}.test`,
+      });
+      await transport.verify();
+      transport.close();
+      closedIds.push((await closed).id);
+    }
+    // The prune after the last save may still be on its way.
+    for (let tries = 0; tries < 50 && !deleted.includes(closedIds[1] ?? ''); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    unsubscribe();
+    const page = await sandbox.store.listSessions({ limit: 50 });
+    assert.equal(page.total, 4);
+    assert.deepEqual(
+      page.items.map((session) => session.id),
+      closedIds.slice(-4).reverse(),
+    );
+    for (const id of closedIds.slice(0, 2)) assert.ok(deleted.includes(id), `pruned ${id} announced`);
   });
 });

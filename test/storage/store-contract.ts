@@ -681,6 +681,37 @@ export function storeContract(engine: string, harness: StoreHarness): void {
         assert.equal((await store.listSessions({ problems: true })).total, 0);
       });
 
+      it('deletes one session, every session, or all but the newest, with its diagnostics and counts', async () => {
+        const records = Array.from({ length: 5 }, (_, index) =>
+          session({
+            id: newId(),
+            outcome: 'failed',
+            diagnostics: [diagnostic(index % 2 ? 'bare-lf' : 'auth-failed')],
+          }),
+        );
+        for (const record of records) await store.saveSession(record);
+        const [first, second, third, fourth, fifth] = idsOf(records);
+
+        assert.equal(await store.deleteSession(second ?? ''), true);
+        assert.equal(await store.deleteSession(second ?? ''), false);
+        assert.equal(await store.getSession(second ?? ''), null);
+        assert.equal(
+          (await store.listSessions({ diagnostic: 'bare-lf' })).total,
+          1,
+          'its diagnostics went with it',
+        );
+
+        assert.deepEqual((await store.pruneSessions(2)).sort(), [first, third].sort());
+        assert.deepEqual(idsOf((await store.listSessions({})).items), [fifth, fourth]);
+        assert.deepEqual(await store.pruneSessions(2), []);
+        assert.equal((await store.stats()).sessions, 2);
+
+        assert.deepEqual((await store.deleteSessions()).sort(), [fourth, fifth].sort());
+        assert.equal((await store.listSessions({ problems: true })).total, 0);
+        assert.equal((await store.stats()).sessions, 0);
+        assert.deepEqual(await store.deleteSessions(), []);
+      });
+
       it('keeps every outcome as saved', async () => {
         for (const outcome of outcomes) await store.saveSession(session({ id: newId(), outcome }));
         const listed = await store.listSessions({ limit: 500 });

@@ -497,4 +497,21 @@ describe('web UI', () => {
     await page.getByText('No mail yet.').waitFor();
     assert.equal((await sandbox.store.listMessages({})).total, 0);
   });
+
+  it('clears every session from the Sessions view, and the problem badge with them', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    assert.ok(
+      (await sandbox.store.listSessions({ problems: true })).total > 0,
+      'earlier tests left problems',
+    );
+    await page.goto(`${sandbox.apiUrl}/sessions`);
+    await page.locator('.nav-item .badge-alert').waitFor();
+    await page.getByRole('button', { name: 'Clear all' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Captured messages stay.').waitFor();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText(/No sessions with problems|No SMTP sessions yet/).waitFor();
+    await page.locator('.nav-item .badge-alert').waitFor({ state: 'detached' });
+    assert.equal((await sandbox.store.listSessions({})).total, 0);
+  });
 });

@@ -188,6 +188,13 @@ export function registerServeCommand(program: Command): void {
     )
     .addOption(
       option(
+        '--max-sessions <n>',
+        'keep at most this many SMTP sessions (transcripts), pruning the oldest; 0 = unlimited (default 0)',
+        'MAILPORT_MAX_SESSIONS',
+      ),
+    )
+    .addOption(
+      option(
         '--log-level <level>',
         'debug, info, warn, error or silent (default info)',
         'MAILPORT_LOG_LEVEL',

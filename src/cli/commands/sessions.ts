@@ -28,6 +28,7 @@ Examples:
   $ mailport sessions list --diagnostic mail-before-starttls --json
   $ mailport sessions list --chaos
   $ mailport sessions show 01936f0e-8c1a-7d2e-9a41-2b7c3d4e5f60
+  $ mailport sessions clear                       # start a test run with no old sessions
   $ mailport --api http://sandbox.internal:8025 sessions list --problems`;
 
 export function registerSessionsCommand(program: Command, io: CliIo = processIo): void {
@@ -35,7 +36,7 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
   const sessions = program
     .command('sessions')
     .description(
-      'List and show SMTP sessions with transcripts and diagnostics (needs a running `mailport serve`).',
+      'List, show and delete SMTP sessions with transcripts and diagnostics (needs a running `mailport serve`).',
     )
     .addHelpText('after', EXAMPLES);
 
@@ -92,6 +93,25 @@ export function registerSessionsCommand(program: Command, io: CliIo = processIo)
       const session = await clientFor(command).getSession(id);
       if (options.json) printJson(io, session);
       else io.out(formatSession(session));
+    });
+
+  sessions
+    .command('delete')
+    .description('Delete one session and its transcript.')
+    .argument('<id>', 'session id (from `mailport sessions list`)', recordId('mailport sessions list'))
+    .addHelpText('after', EXAMPLES)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await clientFor(command).deleteSession(id);
+      io.out(`Deleted session ${id}.\n`);
+    });
+
+  sessions
+    .command('clear')
+    .description('Delete every session and its transcript (the messages stay).')
+    .addHelpText('after', EXAMPLES)
+    .action(async (_options: unknown, command: Command) => {
+      const { deleted } = await clientFor(command).clearSessions();
+      io.out(`Deleted ${deleted} session${deleted === 1 ? '' : 's'}.\n`);
     });
 }
 

@@ -22,7 +22,7 @@ export function registerEventRoutes(app: ApiInstance, { deps, hub, shutdown }: R
         operationId: 'streamEvents',
         tags: ['events'],
         summary: 'Live events (Server-Sent Events)',
-        description: `A \`text/event-stream\`. Events: \`message.received\` (data: MessageReceivedEvent), \`message.deleted\` (data: MessageDeletedEvent), \`message.released\` (data: MessageReleasedEvent), \`session.closed\` (data: SessionClosedEvent). Every event has a numeric \`id\`; reconnect with \`Last-Event-ID\` to receive the recent events you missed. Events published close together are sent together, none later than about ${FLUSH_INTERVAL_MS} ms after it happened. Comment lines are heartbeats. A client that stops reading is disconnected once it is ${MAX_BACKLOG_BYTES / 1024 / 1024} MiB behind.`,
+        description: `A \`text/event-stream\`. Events: \`message.received\` (data: MessageReceivedEvent), \`message.deleted\` (data: MessageDeletedEvent), \`message.released\` (data: MessageReleasedEvent), \`session.closed\` (data: SessionClosedEvent), \`session.deleted\` (data: SessionDeletedEvent). Every event has a numeric \`id\`; reconnect with \`Last-Event-ID\` to receive the recent events you missed. Events published close together are sent together, none later than about ${FLUSH_INTERVAL_MS} ms after it happened. Comment lines are heartbeats. A client that stops reading is disconnected once it is ${MAX_BACKLOG_BYTES / 1024 / 1024} MiB behind.`,
         headers: Type.Object({
           'last-event-id': Type.Optional(
             Type.String({

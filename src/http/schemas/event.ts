@@ -34,9 +34,19 @@ export const SessionClosedEventSchema = Type.Object(
   },
 );
 
+export const SessionDeletedEventSchema = Type.Object(
+  { ids: Type.Array(Type.String(), { description: 'Ids of the deleted sessions.' }) },
+  {
+    $id: 'SessionDeletedEvent',
+    description:
+      'Data of a `session.deleted` event: sessions were deleted (`DELETE /api/v1/sessions`, or pruned by `--max-sessions`).',
+  },
+);
+
 export const EVENT_SCHEMAS = [
   MessageReceivedEventSchema,
   MessageDeletedEventSchema,
   MessageReleasedEventSchema,
   SessionClosedEventSchema,
+  SessionDeletedEventSchema,
 ];

@@ -93,6 +93,9 @@ export const ServerInfoSchema = Type.Object(
         maxMessages: Type.Integer({
           description: 'Messages kept before the oldest are pruned; 0 for unlimited.',
         }),
+        maxSessions: Type.Integer({
+          description: 'SMTP sessions kept before the oldest are pruned; 0 for unlimited.',
+        }),
       },
       { description: 'Server limits.' },
     ),

@@ -112,6 +112,18 @@ export const SessionPageSchema = Type.Object(
   { $id: 'SessionPage', description: 'One page of sessions.' },
 );
 
+export const SessionDeleteResultSchema = Type.Object(
+  {
+    deleted: Type.Integer({ description: 'Number of sessions deleted.' }),
+    ids: Type.Array(Type.String(), { description: 'Ids of the deleted sessions.' }),
+  },
+  {
+    $id: 'SessionDeleteResult',
+    description:
+      'What `DELETE /api/v1/sessions` removed. A session still open is saved again when it closes.',
+  },
+);
+
 export const SESSION_SCHEMAS = [
   DiagnosticCodeSchema,
   DiagnosticSchema,
@@ -121,4 +133,5 @@ export const SESSION_SCHEMAS = [
   SessionSummarySchema,
   SessionRecordSchema,
   SessionPageSchema,
+  SessionDeleteResultSchema,
 ];

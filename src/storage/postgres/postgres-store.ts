@@ -219,6 +219,24 @@ export class PostgresStore implements Store {
     return rows.map((row) => row.id);
   }
 
+  async deleteSession(id: string): Promise<boolean> {
+    const result = await this.pool.query('DELETE FROM sessions WHERE id = $1', [id]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteSessions(): Promise<string[]> {
+    const rows = await this.query<{ id: string }>('DELETE FROM sessions RETURNING id', []);
+    return rows.map((row) => row.id);
+  }
+
+  async pruneSessions(keep: number): Promise<string[]> {
+    const rows = await this.query<{ id: string }>(
+      'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY id DESC OFFSET $1) RETURNING id',
+      [Math.max(0, Math.trunc(keep))],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async saveSession(session: SessionRecord): Promise<void> {
     await this.query(
       `INSERT INTO sessions (id, has_problems, chaos_fired, diagnostic_codes, summary_json, transcript_json)

@@ -252,6 +252,28 @@ export class SqliteStore implements RawIngestStore {
     });
   }
 
+  async deleteSession(id: string): Promise<boolean> {
+    return (
+      (await this.run<number>({
+        sql: 'DELETE FROM sessions WHERE id = ?',
+        params: [id],
+        returns: 'changes',
+      })) > 0
+    );
+  }
+
+  async deleteSessions(): Promise<string[]> {
+    return this.run<string[]>({ sql: 'DELETE FROM sessions RETURNING id', params: [], returns: 'ids' });
+  }
+
+  async pruneSessions(keep: number): Promise<string[]> {
+    return this.run<string[]>({
+      sql: 'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions ORDER BY id DESC LIMIT -1 OFFSET ?) RETURNING id',
+      params: [Math.max(0, Math.trunc(keep))],
+      returns: 'ids',
+    });
+  }
+
   async saveSession(session: SessionRecord): Promise<void> {
     if (this.sessionBatch) {
       this.sessionBatch.sessions.push(session);

@@ -123,6 +123,8 @@ export const api = {
   }) =>
     json<Page<SessionSummary>>(`/sessions${query({ ...params, problems: params.problems ? 'true' : null })}`),
   getSession: (id: string) => json<SessionRecord>(`/sessions/${encodeURIComponent(id)}`),
+  /** Deletes every session and its transcript; the messages stay. */
+  clearSessions: () => request('/sessions', { method: 'DELETE' }),
 
   getChaos: async () => (await json<{ rules: ChaosRuleStatus[] }>('/chaos')).rules,
   /** Replaces every chaos rule (counters restart at zero); returns the rules now in force. */

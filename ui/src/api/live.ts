@@ -13,6 +13,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'message.deleted',
   'message.released',
   'session.closed',
+  'session.deleted',
 ];
 
 class LiveEvents {

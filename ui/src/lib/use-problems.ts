@@ -17,25 +17,30 @@ export function useProblems(): Problems {
   const [problems, setProblems] = useState<Problems>({ total: 0, latest: null });
   useEffect(() => {
     let cancelled = false;
-    api
-      .listSessions({ problems: true, limit: 1 })
-      .then((page) => {
-        if (!cancelled)
-          setProblems((now) => ({
-            total: Math.max(now.total, page.total),
-            latest: now.latest ?? page.items[0] ?? null,
-          }));
-      })
-      .catch(() => {
-        // The badge is a hint; the Sessions view reports API errors itself.
-      });
-    const off = live.on('session.closed', ({ session }) => {
+    /** `merge`: keep what live events added meanwhile; false once sessions were deleted. */
+    const count = (merge: boolean) =>
+      api
+        .listSessions({ problems: true, limit: 1 })
+        .then((page) => {
+          if (!cancelled)
+            setProblems((now) => ({
+              total: merge ? Math.max(now.total, page.total) : page.total,
+              latest: (merge ? now.latest : null) ?? page.items[0] ?? null,
+            }));
+        })
+        .catch(() => {
+          // The badge is a hint; the Sessions view reports API errors itself.
+        });
+    void count(true);
+    const offClosed = live.on('session.closed', ({ session }) => {
       // The API's own `problems=1` rule, so the badge counts what the filtered list shows.
       if (hasProblems(session)) setProblems((now) => ({ total: now.total + 1, latest: session }));
     });
+    const offDeleted = live.on('session.deleted', () => void count(false));
     return () => {
       cancelled = true;
-      off();
+      offClosed();
+      offDeleted();
     };
   }, []);
   return problems;

@@ -19,6 +19,7 @@ export interface SessionList {
   loading: boolean;
   error: string | null;
   loadMore(): void;
+  reload(): void;
 }
 
 function matches(filter: SessionFilter, session: SessionSummary): boolean {
@@ -40,6 +41,8 @@ export function useSessionList(filter: SessionFilter): SessionList {
   const { items, setItems, total, setTotal, loading, error, fetchPage } = usePagedList(load);
 
   useEffect(() => live.onReconnect(() => void fetchPage(true)), [fetchPage]);
+  // Deleted sessions may be anywhere in the list, and in its total: read the first page again.
+  useEffect(() => live.on('session.deleted', () => void fetchPage(true)), [fetchPage]);
 
   useEffect(
     () =>
@@ -55,5 +58,12 @@ export function useSessionList(filter: SessionFilter): SessionList {
     [filter.problems, filter.diagnostic],
   );
 
-  return { items, total, loading, error, loadMore: () => void fetchPage(false) };
+  return {
+    items,
+    total,
+    loading,
+    error,
+    loadMore: () => void fetchPage(false),
+    reload: () => void fetchPage(true),
+  };
 }

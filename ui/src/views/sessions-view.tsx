@@ -16,10 +16,12 @@ import type {
   SessionSummary,
   TranscriptLine,
 } from '../api/types.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { FixText } from '../components/fix-text.js';
 import { Icon } from '../components/icon.js';
 import { TlsFacts } from '../components/tls-facts.js';
 import { GridCell, VirtualList, type VirtualListHandle } from '../components/virtual-list.js';
+import { announce } from '../lib/announce.js';
 import { focusOnMount, useFocusRowOnClose } from '../lib/focus.js';
 import { formatCount, fullDate, offset, shortDate } from '../lib/format.js';
 import { useShortcuts } from '../lib/keys.js';
@@ -51,6 +53,21 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
   }, [problemTotal > 0]);
   const list = useSessionList(filter);
   const listHandle = useRef<VirtualListHandle>(null);
+  const [confirmClear, setConfirmClear] = useState(false);
+  const [clearError, setClearError] = useState<string | null>(null);
+
+  async function clearAll() {
+    setConfirmClear(false);
+    setClearError(null);
+    try {
+      await api.clearSessions();
+      announce('Every session deleted');
+      if (sessionId !== null) navigate({ view: 'sessions', sessionId: null }, { replace: true });
+      list.reload();
+    } catch (failure) {
+      setClearError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
   const activeIndex = useMemo(
     () => (sessionId === null ? -1 : list.items.findIndex((session) => session.id === sessionId)),
     [sessionId, list.items],
@@ -90,9 +107,19 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
             <h1 id="sessions-title" class="pane-title">
               Sessions
             </h1>
-            <span class="count">
-              {formatCount(list.total)}{' '}
-              {filter.problems ? 'with problems' : list.total === 1 ? 'session' : 'sessions'}
+            <span class="pane-title-end">
+              <span class="count">
+                {formatCount(list.total)}{' '}
+                {filter.problems ? 'with problems' : list.total === 1 ? 'session' : 'sessions'}
+              </span>
+              <button
+                type="button"
+                class="button button-small button-quiet"
+                disabled={list.total === 0 && !filter.problems && filter.diagnostic === ''}
+                onClick={() => setConfirmClear(true)}
+              >
+                Clear all
+              </button>
             </span>
           </div>
           <div class="filters">
@@ -126,6 +153,11 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
         {list.error !== null && (
           <div class="banner banner-error" role="alert">
             Could not load sessions: {list.error}
+          </div>
+        )}
+        {clearError !== null && (
+          <div class="banner banner-error" role="alert">
+            Clear failed: {clearError}
           </div>
         )}
         {/* After a failed load the list is unknown, not empty: the error banner says so. */}
@@ -165,6 +197,14 @@ export function SessionsView({ sessionId, problemTotal }: SessionsViewProps) {
           <SessionDetail key={sessionId} id={sessionId} />
         )}
       </section>
+      <ConfirmDialog
+        open={confirmClear}
+        title="Delete every session?"
+        body="Every SMTP session and its transcript is deleted, whatever the filters show. Captured messages stay."
+        confirmLabel="Delete"
+        onCancel={() => setConfirmClear(false)}
+        onConfirm={() => void clearAll()}
+      />
     </div>
   );
 }
