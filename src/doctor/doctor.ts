@@ -101,7 +101,7 @@ function greetsAsSandbox(port: PortReport): boolean {
 function sandboxProbesNote(ehloName: string): Finding {
   return {
     level: 'info',
-    message: `This is a Mailport sandbox. Doctor's probes make some mistakes on purpose (a TLS handshake on a STARTTLS port, MAIL before AUTH), and the sandbox records each as a session with problems: in its Sessions view and in \`mailport sessions list --problems\`, the sessions of this run (EHLO ${ehloName}, and the TLS handshakes at the same moment) are doctor's, not your application's.`,
+    message: `This is a Mailport sandbox. Doctor's probes make some mistakes on purpose (a TLS handshake on a STARTTLS port, MAIL before AUTH), and the sandbox records each as a session with problems: in its Sessions view and in \`mailport sessions list --problems\`, the sessions of this run (EHLO ${ehloName}, and the TLS handshakes at the same moment) are doctor's, not your application's. \`mailport sessions clear\` (or Clear all in the Sessions view) removes them before your application's next run.`,
   };
 }
 

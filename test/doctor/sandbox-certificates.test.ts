@@ -110,7 +110,7 @@ test("the sandbox's own certificate without --ca: named as the sandbox's, with t
     const note = report.findings.find((candidate) => candidate.level === 'info');
     assert.match(
       note?.message ?? '',
-      /This is a Mailport sandbox[\s\S]*EHLO mailport-doctor\.invalid[\s\S]*are doctor's/,
+      /This is a Mailport sandbox[\s\S]*EHLO mailport-doctor\.invalid[\s\S]*are doctor's[\s\S]*`mailport sessions clear`/,
     );
     // Every port answered: the verdict does not send the user to check the network.
     const verdict = formatDoctorReport(report).split('Verdict:')[1] ?? '';
