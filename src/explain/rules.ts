@@ -3658,7 +3658,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.95,
     match: [/bare (?:<?LF>?|<LF>|line ?feeds?|CR|newlines?)\b|BareLinefeedsAreIllegal|\b5\.6\.11\b/i],
     seenIn: ['Mailport', 'Postfix 3.9 (smtpd_forbid_bare_newline)', 'Exchange / Microsoft 365', 'Exim'],
-    fix: 'The message has lines that end in a bare LF (or CR), and SMTP requires CRLF (RFC 5321 §2.3.8); servers refuse it since the SMTP smuggling fixes. Let a mail library build and send the message (nodemailer, PHPMailer, Symfony Mailer and smtplib convert line endings), or convert them to CRLF before writing raw data to the socket; sendmail, including `mailport sendmail`, converts them for you.',
+    fix: 'The message has lines that end in a bare LF (or CR), and SMTP requires CRLF (RFC 5321 §2.3.8); servers refuse it since the SMTP smuggling fixes. Let a mail library build and send the message (nodemailer, PHPMailer, Symfony Mailer and smtplib convert line endings), or convert them to CRLF before writing raw data to the socket; sendmail, including `mailport sendmail`, converts them for you. When only a few lines end in LF alone (the sandbox counts them, and names the first), the rest being CRLF, a value holds a raw line break: a header or body part taken from user input or a file, or a template with its own line endings.',
   },
   {
     // lettre refuses a reply line or a reply past its limits: the peer's, not the message's.

@@ -31,8 +31,6 @@ export class ChunkedMessage {
   readonly #body: MessageBody;
   readonly #problems = new DataProblems();
   #size = 0;
-  /** The text line being read, counted from 1. */
-  #lineNumber = 1;
   /** Octets of the line not yet ended by an LF, its CR included. */
   #lineOctets = 0;
   /** The last octet seen was a CR: only an LF may come next. */
@@ -98,7 +96,7 @@ export class ChunkedMessage {
       if (this.#lineOctets + 1 > maxLine) this.#flag('line-too-long');
       this.#lineOctets = 0;
       this.#lastWasCr = false;
-      this.#lineNumber += 1;
+      this.#problems.lineEnded(endsCrlf);
       from = lf + 1;
       if (nextCr !== -1 && nextCr < from) nextCr = octets.indexOf(CR, from);
     }
@@ -106,7 +104,7 @@ export class ChunkedMessage {
 
   /** Once the message is known to be refused, its text is no longer kept. */
   #flag(problem: DataProblem): void {
-    this.#problems.add(problem, problem === 'too-large' ? null : this.#lineNumber);
+    this.#problems.add(problem);
     this.#body.clear();
   }
 }

@@ -9,7 +9,13 @@
  * input is counted and dropped until the line (or the message) ends, then reported once.
  */
 
-import { type DataProblem, DataProblems, type ProblemReport, type TextRefusal } from './data-problems.js';
+import {
+  type DataProblem,
+  DataProblems,
+  NO_PROBLEMS,
+  type ProblemReport,
+  type TextRefusal,
+} from './data-problems.js';
 import { MessageBody } from './message-body.js';
 
 /** Octets kept of an over-long command line: its verb and then some. */
@@ -54,7 +60,7 @@ export function dataEnd(size: number, body: () => Buffer, report: ProblemReport)
   const [first, ...rest] = report.problems;
   return first === undefined
     ? { kind: 'data-end', size, body: body(), problems: [] }
-    : { kind: 'data-end', size, body: null, problems: [first, ...rest], lines: report.lines };
+    : { ...report, kind: 'data-end', size, body: null, problems: [first, ...rest] };
 }
 
 export interface LineReaderLimits {
@@ -91,8 +97,6 @@ export class SmtpLineReader {
   private readonly body: MessageBody;
   private size = 0;
   private readonly problems = new DataProblems();
-  /** The text line being read, counted from 1. */
-  private lineNumber = 1;
   /** The line before the current one ended in CRLF; the DATA command line itself did. */
   private previousLineEndedCrlf = true;
   /** Start of a text line whose LF has not arrived yet (at most `maxDataLineLength` octets). */
@@ -122,7 +126,7 @@ export class SmtpLineReader {
 
   /** The reasons the message being read will be refused, as far as known. */
   get pendingDataProblems(): ProblemReport {
-    return this.mode === 'data' ? this.problems.report() : { problems: [], lines: {} };
+    return this.mode === 'data' ? this.problems.report() : NO_PROBLEMS;
   }
 
   /** Treat what follows as message text (after the 354 reply). */
@@ -131,7 +135,6 @@ export class SmtpLineReader {
     this.body.clear();
     this.size = 0;
     this.problems.clear();
-    this.lineNumber = 1;
     this.previousLineEndedCrlf = true;
     this.carry = null;
     this.skippingTextLine = false;
@@ -318,7 +321,7 @@ export class SmtpLineReader {
         spanStart = position + 1;
       }
       this.previousLineEndedCrlf = endsCrlf;
-      this.lineNumber += 1;
+      this.problems.lineEnded(endsCrlf);
       position = lf + 1;
       if (nextCr !== -1 && nextCr < position) nextCr = buffer.indexOf(CR, position);
     }
@@ -380,7 +383,7 @@ export class SmtpLineReader {
       if (!endsCrlf) this.flag('bare-lf');
       this.previousLineEndedCrlf = endsCrlf;
       this.lastByteWasCr = false;
-      this.lineNumber += 1;
+      this.problems.lineEnded(endsCrlf);
     } else if (to > from) {
       this.lastByteWasCr = bytes[to - 1] === CR;
     }
@@ -399,7 +402,7 @@ export class SmtpLineReader {
 
   /** Once the message is known to be refused, its body is no longer kept. */
   private flag(problem: DataProblem): void {
-    this.problems.add(problem, problem === 'too-large' ? null : this.lineNumber);
+    this.problems.add(problem);
     this.body.clear();
   }
 

@@ -283,13 +283,14 @@ export function sizeExceededReply(limit: number): SmtpReply {
 /**
  * 554 is the reply for a failed transaction after the end of data (RFC 5321 §4.3.2); the fault is in
  * the message text, and RFC 3463 has no code for line endings, so X.6.0 "other or undefined media
- * error". `line` is the first line of the text (from 1, headers included) that has the problem.
+ * error". `line` is the first line of the text (from 1, headers included) that has the problem;
+ * `endings` says how the lines ended (describeBareLineEndings).
  */
-export function dataBareLfReply(line: number | undefined): SmtpReply {
+export function dataBareLfReply(line: number | undefined, endings: string): SmtpReply {
   return reply(
     554,
     '5.6.0',
-    `Message refused: it contains a bare LF or bare CR${firstOnLine(line)}; lines must end with CRLF (RFC 5321 section 2.3.8)`,
+    `Message refused: it contains a bare LF or bare CR${firstOnLine(line)} (${endings}); lines must end with CRLF (RFC 5321 section 2.3.8)`,
   );
 }
 

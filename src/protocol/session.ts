@@ -12,7 +12,7 @@ import { isIPv6 } from 'node:net';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
 import { ChunkedMessage } from './chunked-message.js';
-import type { DataProblem, ProblemReport, TextRefusal } from './data-problems.js';
+import { describeBareLineEndings, type ProblemReport, type TextRefusal } from './data-problems.js';
 import { characterName, isAddressLiteral } from './envelope.js';
 import { type DataEnd, ignoreChunkOctets, type ReaderEvent, SmtpLineReader } from './line-reader.js';
 import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
@@ -977,13 +977,13 @@ export class SmtpProtocolSession {
       return;
     }
     const { transaction, message } = chunk;
-    const { problems, lines } = message.problems;
-    const [problem, ...more] = problems;
+    const found = message.problems;
+    const [problem, ...more] = found.problems;
     if (problem !== undefined) {
       // RFC 3030 §2: a failed chunk fails the transaction; the client must not send more chunks
       // and any it pipelined meanwhile get 503 as out of sequence.
       this.resetTransaction();
-      this.refuseMessage({ problems: [problem, ...more], lines }, BDAT_TEXT);
+      this.refuseMessage({ ...found, problems: [problem, ...more] }, BDAT_TEXT);
       return;
     }
     if (!chunk.last) {
@@ -1034,11 +1034,10 @@ export class SmtpProtocolSession {
   /** Every problem becomes a diagnostic; the most important one decides the reply. */
   private refuseMessage(refusal: TextRefusal, where: string): void {
     this.diagnoseDataProblems(refusal, where);
-    const [first] = refusal.problems;
-    this.send(dataProblemReply(first, this.limits, refusal.lines[first]));
+    this.send(dataProblemReply(refusal, this.limits));
   }
 
-  private diagnoseDataProblems({ problems, lines }: ProblemReport, where: string): void {
+  private diagnoseDataProblems({ problems, lines, endings }: ProblemReport, where: string): void {
     for (const problem of problems) {
       const line = lines[problem];
       const detail = line === undefined ? where : `${where}, first on line ${line}`;
@@ -1047,7 +1046,7 @@ export class SmtpProtocolSession {
           this.diagnose('message-too-large', `more than ${this.limits.maxMessageSize} bytes ${detail}`);
           break;
         case 'bare-lf':
-          this.diagnose('bare-lf', detail);
+          this.diagnose('bare-lf', `${detail} (${describeBareLineEndings(endings)})`);
           break;
         case 'line-too-long':
           this.diagnose('line-too-long', `a line over ${this.limits.maxDataLineLength} octets ${detail}`);
@@ -1394,13 +1393,16 @@ function helloNameProblem(name: string): string {
 }
 
 /** RFC 1870 §6 for size; RFC 3463 §3.7 X.6.0 (media error) for text the server will not accept. */
-function dataProblemReply(problem: DataProblem, limits: ProtocolLimits, line: number | undefined): SmtpReply {
+function dataProblemReply(
+  { problems: [problem], lines, endings }: TextRefusal,
+  limits: ProtocolLimits,
+): SmtpReply {
   switch (problem) {
     case 'too-large':
       return sizeExceededReply(limits.maxMessageSize);
     case 'bare-lf':
-      return dataBareLfReply(line);
+      return dataBareLfReply(lines[problem], describeBareLineEndings(endings));
     case 'line-too-long':
-      return dataLineTooLongReply(limits.maxDataLineLength, line);
+      return dataLineTooLongReply(limits.maxDataLineLength, lines[problem]);
   }
 }

@@ -1094,7 +1094,7 @@ const CORPUS: ReadonlyArray<{ client: string; text: string; port?: number; cause
   },
   {
     client: 'Mailport, a message with bare LF line endings',
-    text: '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
+    text: '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text (2 of 9 lines end in LF alone); lines must end with CRLF (RFC 5321 section 2.3.8)',
     cause: 'message-rejected',
   },
   {

@@ -159,7 +159,8 @@ describe('DATA', () => {
       const input = `Subject: x\r\nbody${fake}MAIL FROM:<spoof@x.y>\r\n`;
       const { events, reader } = readAll(input, { data: true });
       assert.deepEqual(events, [], 'still inside the message');
-      assert.deepEqual(reader.pendingDataProblems, { problems: ['bare-lf'], lines: { 'bare-lf': line } });
+      const { problems, lines } = reader.pendingDataProblems;
+      assert.deepEqual({ problems, lines }, { problems: ['bare-lf'], lines: { 'bare-lf': line } });
       for (const size of [1, 3, 1000]) {
         const end = dataEnd(readAll(`${input}\r\n.\r\n`, { data: true, size }).events);
         assert.deepEqual(end.problems, ['bare-lf']);
@@ -259,6 +260,7 @@ function referenceData(input: Buffer, limits: LineReaderLimits) {
   };
   const body: Buffer[] = [];
   let size = 0;
+  let lfOnly = 0;
   let previousEndedCrlf = true;
   for (let start = 0, lineNumber = 1; ; lineNumber += 1) {
     const lf = input.indexOf(LF_BYTE, start);
@@ -276,6 +278,7 @@ function referenceData(input: Buffer, limits: LineReaderLimits) {
         size,
         problems: ordered,
         lines,
+        endings: { lfOnly, total: lineNumber - 1 },
         body: ordered.length === 0 ? Buffer.concat(body) : null,
         rest: start,
       };
@@ -284,6 +287,7 @@ function referenceData(input: Buffer, limits: LineReaderLimits) {
     size += text.length;
     if (size > limits.maxMessageSize) problems.add('too-large');
     body.push(text);
+    if (!endsCrlf) lfOnly += 1;
     previousEndedCrlf = endsCrlf;
   }
 }
@@ -318,7 +322,7 @@ describe('DATA against a naive reference model', () => {
   ];
   const limits: LineReaderLimits = { maxCommandLineLength: 64, maxDataLineLength: 12, maxMessageSize: 150 };
 
-  it('agrees on end, body, size, problems and their lines for 3,000 random messages and splits', () => {
+  it('agrees on end, body, size, problems, their lines and the line endings for 3,000 random messages and splits', () => {
     for (let seed = 1; seed <= 3000; seed += 1) {
       const next = random(seed);
       const parts: string[] = [];
@@ -348,7 +352,10 @@ describe('DATA against a naive reference model', () => {
       assert.ok(end && end.kind === 'data-end', `seed ${seed}: ended`);
       const context = `seed ${seed}: ${JSON.stringify(input.toString('latin1'))}`;
       assert.deepEqual(end.problems, expected.problems, context);
-      if (end.body === null) assert.deepEqual(end.lines, expected.lines, context);
+      if (end.body === null) {
+        assert.deepEqual(end.lines, expected.lines, context);
+        assert.deepEqual(end.endings, expected.endings, context);
+      }
       assert.equal(end.size, expected.size, context);
       assert.deepEqual(end.body, expected.body, context);
       // What follows the end is read as commands again, from exactly the right byte.

@@ -436,12 +436,12 @@ describe('DATA and delivery', () => {
     assert.deepEqual(
       replies.map((reply) => reply.lines[0]),
       [
-        '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
+        '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 3 of the message text (2 of 9 lines end in LF alone); lines must end with CRLF (RFC 5321 section 2.3.8)',
       ],
     );
     assert.equal(harness.delivered.length, 0);
     assert.deepEqual(harness.sink.diagnostics, [
-      { code: 'bare-lf', detail: 'in the message text, first on line 3' },
+      { code: 'bare-lf', detail: 'in the message text, first on line 3 (2 of 9 lines end in LF alone)' },
     ]);
   });
 

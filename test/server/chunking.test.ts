@@ -248,7 +248,7 @@ describe('BDAT refusals keep the session in step', () => {
     client.write(Buffer.concat([bdat('Subject: bare-cr\r'), bdat('x\r\n', true)]));
     assert.deepEqual(await replies(client, 2), [
       '250 2.0.0 17 octets received',
-      '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 1 of the message text; lines must end with CRLF (RFC 5321 section 2.3.8)',
+      '554 5.6.0 Message refused: it contains a bare LF or bare CR, first on line 1 of the message text (a CR not followed by LF); lines must end with CRLF (RFC 5321 section 2.3.8)',
     ]);
     await envelope(client);
     client.write(bdat(`Subject: long\r\n\r\n${'l'.repeat(999)}\r\n`, true));

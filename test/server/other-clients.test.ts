@@ -140,12 +140,14 @@ except smtplib.SMTPConnectError as e:
     assert.match(stdout, /^421 .*implicit TLS/i);
   });
 
-  // smtplib sends a bytes message as it is (only a str gets CRLF line ends), so a file read in
-  // binary with Unix line ends, or HTML written on one line, goes out as the application made it.
-  it('a bytes message with a bare LF, or a line over 1000 octets, is refused naming its first such line', async () => {
+  // smtplib sends a bytes message as it is (only a str gets CRLF line ends; bytes only get a
+  // final CRLF), so a file read in binary with Unix line ends, a stray LF, or HTML written on one
+  // line goes out as the application made it.
+  it('a bytes message with Unix line ends, a stray LF or a line over 1000 octets is refused, naming its first such line', async () => {
     const probe = `
 import smtplib, sys
-for body in (b'Subject: lf\\r\\nFrom: a@example.com\\r\\n\\r\\nHello\\nworld\\r\\n',
+for body in (b'Subject: unix\\nFrom: a@example.com\\n\\nHello\\n',
+             b'Subject: lf\\r\\nFrom: a@example.com\\r\\n\\r\\nHello\\nworld\\r\\n',
              b'Subject: html\\r\\n\\r\\n<p>hi</p>\\r\\n<div>' + b'x' * 1200 + b'</div>\\r\\n'):
     s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=10)
     try:
@@ -157,10 +159,14 @@ for body in (b'Subject: lf\\r\\nFrom: a@example.com\\r\\n\\r\\nHello\\nworld\\r\
     const { stdout } = await run('python3', ['-c', probe, String(sandbox.port('relay'))], {
       timeout: 20_000,
     });
-    const [bareLf, longLine] = stdout.trim().split('\n');
+    const [unix, bareLf, longLine] = stdout.trim().split('\n');
+    assert.match(
+      unix ?? '',
+      /^554 5\.6\.0 Message refused: it contains a bare LF or bare CR, first on line 1 of the message text \(4 of 5 lines end in LF alone: Unix line endings\);/,
+    );
     assert.match(
       bareLf ?? '',
-      /^554 5\.6\.0 Message refused: it contains a bare LF or bare CR, first on line 4 of the message text;/,
+      /^554 5\.6\.0 Message refused: it contains a bare LF or bare CR, first on line 4 of the message text \(1 of 5 lines end in LF alone\);/,
     );
     assert.match(
       longLine ?? '',
