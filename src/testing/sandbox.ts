@@ -170,6 +170,11 @@ export interface Sandbox {
   transportOptions(profile: ProfileName): SandboxTransportOptions;
   /** A client for the HTTP API (waits, listings, clear), logged in with the first `httpAuth` login. */
   client: MailportClient;
+  /**
+   * Back to how `startSandbox` left it, for a `beforeEach`: no messages, no sessions, and the
+   * `chaos` rules it started with, counters at zero. A connection still open is recorded when it closes.
+   */
+  reset(): Promise<void>;
   /** Closes listeners, live streams and storage, and removes a temporary data dir; idempotent. */
   stop(): Promise<void>;
 }
@@ -230,6 +235,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const [httpLogin] = options.httpAuth ?? [];
   const auth = firstPair ? { ...firstPair } : { ...DEFAULT_CREDENTIALS };
   const host = connectableHost(info.listeners[0]?.host ?? config.host);
+  const client = new MailportClient(info.http.url, {
+    ...(httpLogin === undefined ? {} : { auth: { ...httpLogin } }),
+    ...(config.httpTls ? { ca: info.tls.caPem } : {}),
+  });
 
   return {
     ports: {
@@ -254,10 +263,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tls: { ca: info.tls.caPem, servername: config.hostname, minVersion: 'TLSv1.2' },
       };
     },
-    client: new MailportClient(info.http.url, {
-      ...(httpLogin === undefined ? {} : { auth: { ...httpLogin } }),
-      ...(config.httpTls ? { ca: info.tls.caPem } : {}),
-    }),
+    client,
+    reset: async () => {
+      await Promise.all([client.clear(), client.clearSessions(), client.setChaos(options.chaos ?? [])]);
+    },
     stop: () => running.stop(),
   };
 }

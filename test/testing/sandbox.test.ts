@@ -209,6 +209,41 @@ describe('startSandbox', () => {
   });
 });
 
+test('reset() empties messages and sessions and brings back the chaos rules startSandbox was given', async () => {
+  const sandbox = await startSandbox({ chaos: ['rcpt:451,match=*@flaky.test,times=1'] });
+  try {
+    const transport = nodemailer.createTransport(sandbox.transportOptions('submission'));
+    await assert.rejects(
+      transport.sendMail({ from: 'app@example.com', to: 'x@flaky.test', text: 'x' }),
+      (error: { responseCode?: number }) => error.responseCode === 451,
+    );
+    await transport.sendMail({ from: 'app@example.com', to: 'ok@example.com', text: 'x' });
+    transport.close();
+    // A test changed the rules meanwhile.
+    await sandbox.client.setChaos(['message:554,id=bounce']);
+    for (let tries = 0; tries < 100 && (await sandbox.client.listSessions()).total < 2; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal((await sandbox.client.listSessions()).total, 2);
+
+    await sandbox.reset();
+    assert.equal((await sandbox.client.listMessages()).total, 0);
+    assert.equal((await sandbox.client.listSessions()).total, 0);
+    assert.deepEqual(
+      (await sandbox.client.getChaos()).map(({ id, stage, times, fired, remaining }) => ({
+        id,
+        stage,
+        times,
+        fired,
+        remaining,
+      })),
+      [{ id: 'chaos-1', stage: 'rcpt', times: 1, fired: 0, remaining: 1 }],
+    );
+  } finally {
+    await sandbox.stop();
+  }
+});
+
 test('startSandbox({ webhooks }) POSTs to the app under test, as mailport serve --webhook does', async () => {
   const endpoint = await startWebhookEndpoint();
   const sandbox = await startSandbox({
