@@ -43,13 +43,14 @@ export const DIAGNOSTICS: Readonly<Record<DiagnosticCode, DiagnosticEntry>> = {
     misconfiguration: true,
   },
   'auth-failed': {
-    message: 'The client authenticated with a username or password the server does not accept.',
-    fix: 'Check the credentials printed by `mailport serve` (or the ones passed with `--auth USER:PASS`); a password read from a file, a secret or an environment variable often keeps a trailing line break (the detail says so when it does). Start the server with `--auth-any` to accept any credentials.',
+    message:
+      'The client authenticated with a username and password, or an OAuth 2.0 token, the server does not accept.',
+    fix: "Check the credentials printed by `mailport serve` (or the ones passed with `--auth USER:PASS`); a password read from a file, a secret or an environment variable often keeps a trailing line break (the detail says so when it does). For XOAUTH2 and OAUTHBEARER the token is the user's password here; the detail says when a token is expired, meant for another audience (Microsoft Graph instead of Exchange Online), lacks SMTP.Send or is not an access token. Start the server with `--auth-any` to accept any credentials and any unexpired token.",
     misconfiguration: true,
   },
   'auth-mechanism-unsupported': {
     message: 'The client asked for a SASL mechanism the server does not offer.',
-    fix: 'Use AUTH PLAIN or AUTH LOGIN (the mechanisms listed in the EHLO reply), e.g. nodemailer `authMethod: "PLAIN"`.',
+    fix: 'Use a mechanism the EHLO reply lists: AUTH PLAIN or AUTH LOGIN with a password (e.g. nodemailer `authMethod: "PLAIN"`), or XOAUTH2 or OAUTHBEARER with an OAuth 2.0 token.',
     misconfiguration: true,
   },
   'auth-without-tls': {

@@ -19,7 +19,7 @@ export interface TlsFacts {
 export interface AuthFacts {
   /** Username the client authenticated as. The password is never stored. */
   user: string;
-  /** SASL mechanism used: `PLAIN` or `LOGIN`. */
+  /** SASL mechanism used: `PLAIN`, `LOGIN`, `XOAUTH2` or `OAUTHBEARER`. */
   mechanism: string;
 }
 

@@ -111,14 +111,13 @@ export const REPLIES = Object.freeze({
   AUTH_OK: reply(235, '2.7.0', 'Authentication successful'),
   AUTH_REQUIRED: reply(530, '5.7.0', `Authentication required (${AUTH_HINT})`),
   AUTH_FAILED: reply(535, '5.7.8', 'Authentication credentials invalid'),
-  AUTH_MECH_UNSUPPORTED: reply(504, '5.5.4', 'Unrecognized authentication mechanism (use PLAIN or LOGIN)'),
+  AUTH_MECH_UNSUPPORTED: reply(
+    504,
+    '5.5.4',
+    'Unrecognized authentication mechanism (use PLAIN or LOGIN, or XOAUTH2 or OAUTHBEARER with an OAuth 2.0 token)',
+  ),
   AUTH_CANCELLED: reply(501, '5.7.0', 'Authentication cancelled'),
   AUTH_SYNTAX: reply(501, '5.5.2', 'Syntax: AUTH mechanism [initial-response]'),
-  AUTH_MALFORMED: reply(
-    501,
-    '5.5.2',
-    'Malformed AUTH PLAIN response (expected authzid NUL username NUL password)',
-  ),
   BASE64_INVALID: reply(501, '5.5.2', 'Cannot decode the base64 response'),
   // RFC 4954 §4: AUTH is not advertised without TLS here, so point at the upgrade (RFC 3207 §4).
   AUTH_NEEDS_TLS: reply(
@@ -169,6 +168,21 @@ export function heloReply(hostname: string, clientName: string): SmtpReply {
 /** RFC 4954 §4: a 334 challenge carries base64 text (possibly empty) and no enhanced code. */
 export function authChallengeReply(base64Text: string): SmtpReply {
   return reply(334, null, base64Text);
+}
+
+/** What each mechanism's message looks like, for a response that is not one (RFC 4616 §2, RFC 7628 §3.1). */
+const AUTH_MESSAGE_FORMS: Readonly<Record<'PLAIN' | 'XOAUTH2' | 'OAUTHBEARER', string>> = {
+  PLAIN: 'authzid NUL username NUL password',
+  XOAUTH2: 'user=USER ^A auth=Bearer TOKEN ^A ^A, where ^A is the byte 0x01',
+  OAUTHBEARER: 'n,a=USER, ^A auth=Bearer TOKEN ^A ^A, where ^A is the byte 0x01 (RFC 7628 section 3.1)',
+};
+
+export function authMalformedReply(mechanism: keyof typeof AUTH_MESSAGE_FORMS): SmtpReply {
+  return reply(
+    501,
+    '5.5.2',
+    `Malformed AUTH ${mechanism} response (expected ${AUTH_MESSAGE_FORMS[mechanism]})`,
+  );
 }
 
 export function senderOkReply(address: string): SmtpReply {

@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { isIPv6 } from 'node:net';
 import type { AuthFacts, DiagnosticCode, EnvelopeAddress, TlsFacts } from '../domain/types.js';
 import { offersStartTls, type PortProfile, requiresStartTls } from '../profiles/port-profiles.js';
+import { bearerTokenProblems } from './bearer-token.js';
 import { ChunkedMessage } from './chunked-message.js';
 import { describeBareLineEndings, type ProblemReport, type TextRefusal } from './data-problems.js';
 import { characterName, isAddressLiteral } from './envelope.js';
@@ -18,6 +19,7 @@ import { type DataEnd, ignoreChunkOctets, type ReaderEvent, SmtpLineReader } fro
 import { decideMail, decideRcpt, type Refusal } from './mail-commands.js';
 import {
   authChallengeReply,
+  authMalformedReply,
   chunkReceivedReply,
   closesConnection,
   dataBareLfReply,
@@ -43,6 +45,7 @@ import {
 import {
   credentialSlips,
   isSupportedMechanism,
+  isTokenErrorAcknowledgement,
   SASL_CANCEL,
   SaslExchange,
   type SaslStep,
@@ -95,6 +98,13 @@ const NOT_OFFERED_VERBS: ReadonlySet<string> = new Set([
   'SOML',
   'SAML',
 ]);
+
+/**
+ * Why a well-formed, unexpired token was refused: the sandbox has no authorization server to ask,
+ * so it takes the user's password as the token, or any token under --auth-any.
+ */
+const TOKEN_NOT_ACCEPTED =
+  "the token is not one this server accepts for the user: it takes the user's password as the token, or any unexpired token when started with --auth-any";
 
 const ACCEPT: StageVerdict = Object.freeze({ verdict: 'accept' });
 const NO_SUBJECTS: readonly string[] = Object.freeze([]);
@@ -713,7 +723,7 @@ export class SmtpProtocolSession {
 
   private handleSaslLine(exchange: SaslExchange, line: Buffer, wellTerminated: boolean): void {
     const text = line.toString('latin1');
-    this.sink.transcript('C', text === SASL_CANCEL ? SASL_CANCEL : REDACTED);
+    this.sink.transcript('C', this.saslLineAsRecorded(exchange, text));
     if (!wellTerminated) {
       this.sasl = null;
       this.diagnose('bare-lf', 'in an AUTH response');
@@ -723,7 +733,22 @@ export class SmtpProtocolSession {
     this.applySaslStep(exchange.respond(text));
   }
 
+  /**
+   * A SASL line is a credential, except a cancel and the answer to a refused token's error
+   * challenge: the expected empty or ^A response, or a command sent by a client that did not expect
+   * the challenge (Symfony Mailer sends RSET).
+   */
+  private saslLineAsRecorded(exchange: SaslExchange, text: string): string {
+    if (text === SASL_CANCEL) return SASL_CANCEL;
+    const firstWord = text.split(' ', 1)[0]?.toUpperCase() ?? '';
+    if (exchange.awaitsTokenErrorAnswer && (isTokenErrorAcknowledgement(text) || isKnownVerb(firstWord))) {
+      return text;
+    }
+    return REDACTED;
+  }
+
   private applySaslStep(step: SaslStep): void {
+    const exchange = this.sasl;
     if (step.kind === 'challenge') {
       this.send(authChallengeReply(step.text));
       return;
@@ -732,8 +757,17 @@ export class SmtpProtocolSession {
     this.sasl = null;
     switch (step.kind) {
       case 'credentials':
-        this.verifyCredentials(step.credentials);
+        if (exchange !== null) this.verifyCredentials(exchange, step.credentials);
         return;
+      case 'token-refused': {
+        const unanswered = step.acknowledged
+          ? []
+          : [
+              'the client answered the 334 error challenge with more than the empty (XOAUTH2) or ^A (OAUTHBEARER) response it asks for',
+            ];
+        this.refuseAuth(step.username, [...step.reasons, ...unanswered]);
+        return;
+      }
       case 'cancelled':
         this.fail(REPLIES.AUTH_CANCELLED);
         return;
@@ -741,12 +775,25 @@ export class SmtpProtocolSession {
         this.failCommand(withReason(REPLIES.BASE64_INVALID, step.mistake), 'syntax-error', step.mistake);
         return;
       case 'malformed':
-        this.failCommand(withReason(REPLIES.AUTH_MALFORMED, step.mistake), 'syntax-error', step.mistake);
+        this.failCommand(
+          withReason(authMalformedReply(step.mechanism), step.mistake),
+          'syntax-error',
+          step.mistake,
+        );
         return;
     }
   }
 
-  private verifyCredentials(credentials: Credentials): void {
+  private verifyCredentials(exchange: SaslExchange, credentials: Credentials): void {
+    // A token that is expired, for another audience or not a token at all would be refused by
+    // any server, so it is refused before the hook, and the reasons are said.
+    if ('token' in credentials) {
+      const problems = bearerTokenProblems(credentials.token, credentials.username, Date.now());
+      if (problems.length > 0) {
+        this.refuseToken(exchange, credentials.username, problems);
+        return;
+      }
+    }
     let verdict: boolean | Promise<boolean>;
     try {
       verdict = this.hooks.authenticate(credentials);
@@ -755,17 +802,17 @@ export class SmtpProtocolSession {
       return;
     }
     if (typeof verdict === 'boolean') {
-      this.finishAuth(credentials, verdict);
+      this.finishAuth(exchange, credentials, verdict);
       return;
     }
     this.awaitHook(
       Promise.resolve(verdict),
-      (accepted) => this.finishAuth(credentials, accepted),
+      (accepted) => this.finishAuth(exchange, credentials, accepted),
       () => this.send(REPLIES.AUTH_TEMPORARY_FAILURE),
     );
   }
 
-  private finishAuth(credentials: Credentials, accepted: boolean): void {
+  private finishAuth(exchange: SaslExchange, credentials: Credentials, accepted: boolean): void {
     const { username, mechanism } = credentials;
     if (accepted) {
       // The lines after an accepted AUTH are commands again, not credentials sent blindly.
@@ -776,14 +823,27 @@ export class SmtpProtocolSession {
       });
       return;
     }
+    if ('token' in credentials) {
+      this.refuseToken(exchange, username, [TOKEN_NOT_ACCEPTED]);
+      return;
+    }
+    this.refuseAuth(username, credentialSlips(credentials));
+  }
+
+  /** RFC 7628 §3.2.2: a refused token gets a 334 error challenge first, and the 535 after the client's answer. */
+  private refuseToken(exchange: SaslExchange, username: string, reasons: string[]): void {
+    this.sasl = exchange;
+    this.send(authChallengeReply(exchange.refuseToken(username, reasons)));
+  }
+
+  private refuseAuth(username: string, reasons: string[]): void {
     this.authFailures += 1;
-    const slips = credentialSlips(credentials);
-    this.diagnose('auth-failed', [`user ${JSON.stringify(username)}`, ...slips].join('; '));
+    this.diagnose('auth-failed', [`user ${JSON.stringify(username)}`, ...reasons].join('; '));
     if (this.authFailures > this.limits.maxAuthFailures) {
       this.sendAndClose(REPLIES.TOO_MANY_AUTH_FAILURES);
       return;
     }
-    this.send(withReason(REPLIES.AUTH_FAILED, slips.join('; ')));
+    this.send(withReason(REPLIES.AUTH_FAILED, reasons.join('; ')));
   }
 
   private handleMail(argument: string): void {

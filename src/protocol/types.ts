@@ -32,12 +32,23 @@ export interface ProtocolLimits {
   maxAuthFailures: number;
 }
 
-export interface Credentials {
+export type Credentials = PasswordCredentials | TokenCredentials;
+
+export interface PasswordCredentials {
   mechanism: 'PLAIN' | 'LOGIN';
   /** PLAIN authorization identity, if the client sent one. */
   authzid: string | null;
   username: string;
   password: string;
+}
+
+/** An OAuth 2.0 bearer token for `username` (XOAUTH2, or OAUTHBEARER per RFC 7628). */
+export interface TokenCredentials {
+  mechanism: 'XOAUTH2' | 'OAUTHBEARER';
+  /** The user named in the message is the one the token acts for: no separate authorization identity. */
+  authzid: null;
+  username: string;
+  token: string;
 }
 
 /** A complete mail transaction, handed to `ProtocolHooks.deliver` after `<CRLF>.<CRLF>`. */
@@ -65,7 +76,7 @@ export type StageVerdict =
   | { verdict: 'disconnect' };
 
 export interface ProtocolHooks {
-  /** Checks credentials. Never log or store `password`. */
+  /** Checks credentials. Never log or store `password` or `token`. */
   authenticate(credentials: Credentials): boolean | Promise<boolean>;
   /**
    * Stores the message; the engine sends `250 2.0.0` with the returned id only after this resolves.

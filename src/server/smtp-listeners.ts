@@ -151,6 +151,11 @@ export class SmtpListeners {
     });
   }
 
+  /**
+   * With --auth-any every login is taken. Otherwise a password must match; so must a bearer token,
+   * since no authorization server stands behind the sandbox: the user's password is its token.
+   * (The protocol engine has already refused tokens that are expired or not access tokens.)
+   */
   #authenticate(credentials: Credentials): boolean {
     const { users } = this.#options;
     if (users === null) return true;
@@ -158,7 +163,8 @@ export class SmtpListeners {
     // else, which no user here may do.
     if (credentials.authzid !== null && credentials.authzid !== credentials.username) return false;
     const expected = users.get(credentials.username);
-    return expected !== undefined && constantTimeEquals(expected, credentials.password);
+    const secret = 'token' in credentials ? credentials.token : credentials.password;
+    return expected !== undefined && constantTimeEquals(expected, secret);
   }
 
   #accept(profileName: ProfileName, socket: net.Socket): void {

@@ -1,6 +1,7 @@
 /** SMTP AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN, and credential redaction in the transcript. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { microsoftSmtpToken } from '../helpers/jwt.js';
 import {
   base64,
   createHarness,
@@ -23,6 +24,22 @@ const PASSWORD_PROMPT = '334 UGFzc3dvcmQ6';
 
 function lines(replies: { lines: string[] }[]): string[] {
   return replies.flatMap((reply) => reply.lines);
+}
+
+/** One AUTH command in a fresh session: its reply code, and the one diagnostic it leaves. */
+async function diagnosedAuth(
+  command: string,
+): Promise<{ code: number; line: string; diagnostic: string; detail: string }> {
+  const harness = await authReady();
+  harness.sink.takeReplies();
+  const [reply] = await harness.exchange(command);
+  const [diagnostic] = harness.sink.diagnostics;
+  return {
+    code: reply?.code ?? 0,
+    line: reply?.lines[0] ?? '',
+    diagnostic: diagnostic?.code ?? '',
+    detail: diagnostic?.detail ?? '',
+  };
 }
 
 const MALFORMED_PLAIN =
@@ -123,7 +140,9 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     {
       name: 'unsupported mechanism',
       send: ['AUTH CRAM-MD5'],
-      expect: ['504 5.5.4 Unrecognized authentication mechanism (use PLAIN or LOGIN)'],
+      expect: [
+        '504 5.5.4 Unrecognized authentication mechanism (use PLAIN or LOGIN, or XOAUTH2 or OAUTHBEARER with an OAuth 2.0 token)',
+      ],
       authenticated: false,
     },
     {
@@ -177,22 +196,6 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
     assert.deepEqual(await fresh.codes('*'), [500]);
     assert.ok(fresh.sink.diagnosticCodes.includes('syntax-error'));
   });
-
-  /** One AUTH command in a fresh session: its reply code, and the one diagnostic it leaves. */
-  async function diagnosedAuth(
-    command: string,
-  ): Promise<{ code: number; line: string; diagnostic: string; detail: string }> {
-    const harness = await authReady();
-    harness.sink.takeReplies();
-    const [reply] = await harness.exchange(command);
-    const [diagnostic] = harness.sink.diagnostics;
-    return {
-      code: reply?.code ?? 0,
-      line: reply?.lines[0] ?? '',
-      diagnostic: diagnostic?.code ?? '',
-      detail: diagnostic?.detail ?? '',
-    };
-  }
 
   it('names the slip that makes a right password wrong: a trailing line break, a space, an empty value', async () => {
     const table: [string, RegExp][] = [
@@ -285,7 +288,9 @@ describe('AUTH exchanges (RFC 4954 §4)', () => {
 
   it('accepts AUTH lines longer than 512 octets, up to 12288 (RFC 4954 §4)', async () => {
     const longPassword = 'p'.repeat(3000);
-    const harness = await authReady({ authenticate: (credentials) => credentials.password === longPassword });
+    const harness = await authReady({
+      authenticate: (credentials) => 'password' in credentials && credentials.password === longPassword,
+    });
     harness.sink.takeReplies();
     assert.deepEqual(await harness.codes(`AUTH PLAIN ${plainResponse(USER, longPassword)}`), [235]);
   });
@@ -466,5 +471,131 @@ describe('transcript redaction (never the password, nor its base64)', () => {
     await harness.exchange('AUTH login', '*', 'AUTH CRAM-MD5');
     const client = harness.sink.transcriptLines.filter((line) => line.dir === 'C').map((line) => line.text);
     assert.deepEqual(client.slice(-3), ['AUTH LOGIN', '*', 'AUTH CRAM-MD5']);
+  });
+});
+
+describe('AUTH XOAUTH2 and OAUTHBEARER: OAuth 2.0 bearer tokens (RFC 7628)', () => {
+  const TOKEN = PASSWORD;
+  const xoauth2 = (user: string, token: string) => base64(`user=${user}\x01auth=Bearer ${token}\x01\x01`);
+  const oauthbearer = (user: string, token: string) =>
+    base64(`n,a=${user},\x01host=mx.example\x01port=465\x01auth=Bearer ${token}\x01\x01`);
+  const XOAUTH2_ERROR = `334 ${base64('{"status":"401","schemes":"bearer"}')}`;
+  const OAUTHBEARER_ERROR = `334 ${base64('{"status":"invalid_token"}')}`;
+
+  it('accepts a token for the user, with or without an initial response', async () => {
+    for (const send of [
+      [`AUTH XOAUTH2 ${xoauth2(USER, TOKEN)}`],
+      ['AUTH XOAUTH2', xoauth2(USER, TOKEN)],
+      [`AUTH OAUTHBEARER ${oauthbearer(USER, TOKEN)}`],
+    ]) {
+      const harness = await authReady();
+      harness.sink.takeReplies();
+      const replies = lines(await harness.exchange(...send));
+      assert.equal(replies.at(-1), '235 2.7.0 Authentication successful');
+      assert.equal(harness.session.auth?.user, USER);
+      assert.deepEqual(harness.credentialsSeen.at(-1), {
+        mechanism: send[0]?.includes('XOAUTH2') ? 'XOAUTH2' : 'OAUTHBEARER',
+        authzid: null,
+        username: USER,
+        token: TOKEN,
+      });
+    }
+  });
+
+  it('refuses a token with the JSON error challenge, then 535 with the reason after the empty answer', async () => {
+    const harness = await authReady();
+    harness.sink.takeReplies();
+    assert.deepEqual(lines(await harness.exchange(`AUTH XOAUTH2 ${xoauth2(USER, 'ya29.other')}`, '')), [
+      XOAUTH2_ERROR,
+      "535 5.7.8 Authentication credentials invalid; the token is not one this server accepts for the user: it takes the user's password as the token, or any unexpired token when started with --auth-any",
+    ]);
+    assert.deepEqual(harness.sink.diagnosticCodes, ['auth-failed']);
+    const bearer = await authReady();
+    bearer.sink.takeReplies();
+    assert.deepEqual(
+      await bearer.codes(`AUTH OAUTHBEARER ${oauthbearer(USER, 'ya29.other')}`, 'AQ=='),
+      [334, 535],
+    );
+    assert.equal(
+      bearer.sink.transcriptLines.find((line) => line.dir === 'S' && line.text.startsWith('334'))?.text,
+      OAUTHBEARER_ERROR,
+    );
+    // The exchange is over: the session takes the next AUTH.
+    assert.deepEqual(await bearer.codes(`AUTH OAUTHBEARER ${oauthbearer(USER, TOKEN)}`), [235]);
+  });
+
+  it('refuses an expired or wrong-audience JWT before checking it, and says why', async () => {
+    let checked = 0;
+    const harness = await authReady({ authenticate: () => ++checked > 0 });
+    harness.sink.takeReplies();
+    const expired = microsoftSmtpToken(USER, { exp: Math.floor(Date.now() / 1000) - 7200 });
+    const [challenge, refusal] = lines(await harness.exchange(`AUTH XOAUTH2 ${xoauth2(USER, expired)}`, ''));
+    assert.equal(challenge, XOAUTH2_ERROR);
+    assert.match(
+      refusal ?? '',
+      /^535 5\.7\.8 Authentication credentials invalid; the token expired at \S+Z, 2 h ago: access tokens last about an hour/,
+    );
+    const graph = microsoftSmtpToken(USER, { aud: 'https://graph.microsoft.com' });
+    const [, graphRefusal] = lines(await harness.exchange(`AUTH XOAUTH2 ${xoauth2(USER, graph)}`, ''));
+    assert.equal(checked, 0, 'the hook never saw a token that no server would take');
+    assert.match(
+      graphRefusal ?? '',
+      /^535 5\.7\.8 Authentication credentials invalid; the token is for Microsoft Graph/,
+    );
+    assert.match(harness.sink.diagnostics[0]?.detail ?? '', /^user "[^"]+"; the token expired/);
+    // A valid token goes to the hook like a password.
+    await harness.exchange(`AUTH XOAUTH2 ${xoauth2(USER, microsoftSmtpToken(USER))}`);
+    assert.equal(checked, 1);
+    assert.equal(harness.session.auth?.mechanism, 'XOAUTH2');
+  });
+
+  it('ends the exchange when a client answers the error challenge with a command (Symfony Mailer sends RSET)', async () => {
+    const harness = await authReady();
+    harness.sink.takeReplies();
+    assert.deepEqual(
+      await harness.codes(`AUTH XOAUTH2 ${xoauth2(USER, 'ya29.other')}`, 'RSET', 'RSET'),
+      [334, 535, 250],
+    );
+    assert.match(
+      harness.sink.diagnostics[0]?.detail ?? '',
+      /the client answered the 334 error challenge with more than the empty \(XOAUTH2\) or \^A \(OAUTHBEARER\) response it asks for$/,
+    );
+    const recorded = harness.sink.transcriptLines.filter((line) => line.dir === 'C').map((line) => line.text);
+    assert.deepEqual(recorded.slice(1), ['AUTH XOAUTH2 <redacted>', 'RSET', 'RSET']);
+  });
+
+  it('says what is wrong with a malformed message, and counts each refusal toward the limit', async () => {
+    const refused = await diagnosedAuth(`AUTH XOAUTH2 ${base64(`user=${USER}^Aauth=Bearer ${TOKEN}^A^A`)}`);
+    assert.deepEqual([refused.code, refused.diagnostic], [501, 'syntax-error']);
+    assert.equal(
+      refused.line,
+      '501 5.5.2 Malformed AUTH XOAUTH2 response (expected user=USER ^A auth=Bearer TOKEN ^A ^A, where ^A is the byte 0x01); the XOAUTH2 response has the separator written as text (such as "^A" or "\\x01") where the byte 0x01 belongs',
+    );
+    const bearer = await diagnosedAuth(`AUTH OAUTHBEARER ${base64(`n,,\x01auth=Bearer ${TOKEN}\x01\x01`)}`);
+    assert.match(
+      bearer.line,
+      /^501 5\.5\.2 Malformed AUTH OAUTHBEARER response \(expected n,a=USER, .*names no user/,
+    );
+    const limited = await authReady({ limits: { maxAuthFailures: 1 } });
+    limited.sink.takeReplies();
+    const wrong = `AUTH XOAUTH2 ${xoauth2(USER, 'ya29.other')}`;
+    assert.deepEqual(await limited.codes(wrong, '', wrong, ''), [334, 535, 334, 421]);
+  });
+
+  it('never records the token', async () => {
+    const token = microsoftSmtpToken(USER);
+    const harness = await authReady();
+    await harness.exchange(
+      'AUTH XOAUTH2',
+      xoauth2(USER, token),
+      `AUTH OAUTHBEARER ${oauthbearer(USER, 'ya29.other')}`,
+      'AQ==',
+    );
+    const recorded = [
+      ...harness.sink.transcriptLines.map((line) => line.text),
+      ...harness.sink.diagnostics.map((diagnostic) => diagnostic.detail ?? ''),
+    ].join('\n');
+    for (const secret of [token, 'ya29.other', xoauth2(USER, token)]) assert.ok(!recorded.includes(secret));
+    assert.ok(recorded.includes('AQ=='), 'the dummy answer to the error challenge is no secret');
   });
 });

@@ -143,7 +143,9 @@ export function createHarness(profileName: ProfileName, options: HarnessOptions 
   const credentialsSeen: Credentials[] = [];
   const authenticate =
     options.authenticate ??
-    ((credentials: Credentials) => credentials.username === USER && credentials.password === PASSWORD);
+    ((credentials: Credentials) =>
+      credentials.username === USER &&
+      ('token' in credentials ? credentials.token : credentials.password) === PASSWORD);
   const deliver =
     options.deliver ??
     (async (transaction: Transaction) => {

@@ -276,7 +276,7 @@ const MATRIX: Record<ProfileName, Row[]> = {
     },
     {
       phase: 'ehlo',
-      send: ['AUTH XOAUTH2 abc'],
+      send: ['AUTH CRAM-MD5 abc'],
       codes: [504],
       enhanced: '5.5.4',
       diagnostic: 'auth-mechanism-unsupported',
@@ -315,9 +315,21 @@ function ehloKeywords(lines: string[]): string[] {
 describe('EHLO advertisement per profile (RFC 5321 §4.1.1.1, RFC 3207 §4, RFC 4954 §3)', () => {
   const base = ['PIPELINING', 'SIZE 100000', '8BITMIME', 'ENHANCEDSTATUSCODES', 'SMTPUTF8', 'CHUNKING'];
   const cases: { profile: ProfileName; before: string[]; after: string[] }[] = [
-    { profile: 'relay', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
-    { profile: 'submission', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
-    { profile: 'alternate', before: [...base, 'STARTTLS'], after: [...base, 'AUTH PLAIN LOGIN'] },
+    {
+      profile: 'relay',
+      before: [...base, 'STARTTLS'],
+      after: [...base, 'AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER'],
+    },
+    {
+      profile: 'submission',
+      before: [...base, 'STARTTLS'],
+      after: [...base, 'AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER'],
+    },
+    {
+      profile: 'alternate',
+      before: [...base, 'STARTTLS'],
+      after: [...base, 'AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER'],
+    },
   ];
   for (const { profile, before, after } of cases) {
     it(`${profile}: STARTTLS before TLS, AUTH only after`, async () => {
@@ -335,7 +347,7 @@ describe('EHLO advertisement per profile (RFC 5321 §4.1.1.1, RFC 3207 §4, RFC 
     const harness = createHarness('submissions');
     harness.sink.takeReplies();
     const [reply] = await harness.exchange('EHLO client.test');
-    assert.deepEqual(ehloKeywords(reply?.lines ?? []), [...base, 'AUTH PLAIN LOGIN']);
+    assert.deepEqual(ehloKeywords(reply?.lines ?? []), [...base, 'AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER']);
     assert.equal(reply?.lines[0], '250-mx.test greets client.test');
   });
 
@@ -453,7 +465,10 @@ describe('policies outside the four profiles come from the profile data too', ()
     const harness = createHarness('relay', { profileOverrides: { authRequiresTls: false } });
     harness.sink.takeReplies();
     const [ehlo, auth] = await harness.exchange('EHLO client.test', AUTH_GOOD);
-    assert.ok(ehlo?.lines.includes('250-AUTH PLAIN LOGIN') || ehlo?.lines.includes('250 AUTH PLAIN LOGIN'));
+    assert.ok(
+      ehlo?.lines.includes('250-AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER') ||
+        ehlo?.lines.includes('250 AUTH PLAIN LOGIN XOAUTH2 OAUTHBEARER'),
+    );
     assert.equal(auth?.code, 235);
   });
 });

@@ -40,7 +40,9 @@ export const TlsFactsSchema = Type.Object(
 export const AuthFactsSchema = Type.Object(
   {
     user: Type.String({ description: 'Username the client authenticated as. The password is never stored.' }),
-    mechanism: Type.String({ description: 'SASL mechanism used: `PLAIN` or `LOGIN`.' }),
+    mechanism: Type.String({
+      description: 'SASL mechanism used: `PLAIN`, `LOGIN`, `XOAUTH2` or `OAUTHBEARER`.',
+    }),
   },
   { $id: 'AuthFacts', description: 'How the client authenticated.' },
 );
