@@ -723,6 +723,28 @@ function symfonyHungUpStep(text: string): string | null {
   return `Symfony Mailer expected the reply to ${step} and found the connection closed.`;
 }
 
+/**
+ * A 334 whose text is base64 JSON (`eyJ` is `{"`): the error challenge a server sends for a refused
+ * OAuth 2.0 token (RFC 7628 §3.2.2; Gmail's for XOAUTH2), printed by clients that did not expect it.
+ */
+const OAUTH_ERROR_CHALLENGE = /\b334\b[^A-Za-z0-9\n]{1,4}(?:b['"])?(eyJ[A-Za-z0-9+/]{8,}={0,2})/;
+
+function oauthErrorChallenge(text: string): string | null {
+  const encoded = OAUTH_ERROR_CHALLENGE.exec(text)?.[1];
+  if (encoded === undefined) return null;
+  let status: unknown;
+  try {
+    status = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof status !== 'object' || status === null) return null;
+  const { scope } = status as { scope?: unknown };
+  const wanted =
+    typeof scope === 'string' && scope !== '' ? ` It asks for a token with the scope ${scope}.` : '';
+  return `The 334 reply is the server's OAuth error challenge, refusing the token: ${JSON.stringify(status)}.${wanted}`;
+}
+
 export const RULES: readonly ExplainRule[] = [
   // --- Success ------------------------------------------------------------------------------
   {
@@ -2889,6 +2911,23 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\b5\.7\.139\b/],
     seenIn: ['Microsoft 365 via any client'],
     fix: 'Microsoft 365 refused the login; the words after 5.7.139 say why. "SmtpClientAuthentication is disabled": enable Authenticated SMTP for the mailbox (admin center → user → Mail → Manage email apps). "security defaults": use OAuth2 (XOAUTH2), or an admin turns security defaults off. "credentials were incorrect": fix the user name (the full address) or password. "basic authentication is disabled": use OAuth2.',
+  },
+  {
+    id: 'oauth-error-challenge',
+    cause: 'auth-failed',
+    confidence: 0.96,
+    match: [OAUTH_ERROR_CHALLENGE],
+    seenIn: ['Gmail and Microsoft 365 via Python smtplib, Symfony Mailer, PHPMailer'],
+    fix: 'The server refused the OAuth 2.0 access token sent with AUTH XOAUTH2 or OAUTHBEARER. It is expired (access tokens last about an hour: refresh it right before sending), for another scope (Gmail wants https://mail.google.com/, Microsoft 365 https://outlook.office.com/SMTP.Send, never a Microsoft Graph token), or not an access token at all (an ID token, a refresh token); the user= must be the mailbox the token was issued to. The client should answer this challenge with an empty line, and gets the final 535 then. A Mailport sandbox (`mailport serve --auth-any`) refuses a token with the same faults and says which it is.',
+    evidence: oauthErrorChallenge,
+  },
+  {
+    id: 'm365-oauth-token-refused',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [/\b535[ -]5\.7\.3\b/, /XOAUTH2|OAuth|access[ _]?token|Bearer/i],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: "Microsoft 365 refused the OAuth token (535 5.7.3). Request it for Exchange Online, not Microsoft Graph: the scope https://outlook.office.com/SMTP.Send for a user (with offline_access to refresh it), or https://outlook.office365.com/.default for an application, which also needs the SMTP.SendAsApp permission with admin consent and its service principal registered in Exchange Online (New-ServicePrincipal, then Add-MailboxPermission). The AUTH user must be the mailbox the token was issued to (or, for an application, one it was given), and Authenticated SMTP must be enabled for that mailbox. A Mailport sandbox (`mailport serve --auth-any`) reads a Microsoft token's audience, scopes, user and expiry and names the one that is wrong.",
   },
   {
     id: 'too-many-login-attempts',

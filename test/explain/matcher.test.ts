@@ -1644,6 +1644,44 @@ const FIXES: ReadonlyArray<{
   },
 ];
 
+const GMAIL_OAUTH_CHALLENGE =
+  'eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==';
+
+test("a refused OAuth token's 334 error challenge is decoded, in each client's words", () => {
+  for (const text of [
+    `smtplib.SMTPAuthenticationError: (334, b'${GMAIL_OAUTH_CHALLENGE}')`,
+    `Symfony\\Component\\Mailer\\Exception\\TransportException: Expected response code "235" but got code "334", with message "334 ${GMAIL_OAUTH_CHALLENGE}".`,
+    `SMTP ERROR: AUTH command failed: 334 ${GMAIL_OAUTH_CHALLENGE}`,
+  ]) {
+    const answer = explainText(text);
+    assert.equal(answer.cause, 'auth-failed', text);
+    assert.match(
+      answer.summary,
+      /OAuth error challenge, refusing the token: \{"status":"400","schemes":"Bearer","scope":"https:\/\/mail\.google\.com\/"\}\. It asks for a token with the scope https:\/\/mail\.google\.com\//,
+    );
+    assert.match(answer.fix, /expired \(access tokens last about an hour/);
+  }
+  // A 334 LOGIN prompt is no OAuth challenge.
+  assert.doesNotMatch(
+    explainText("smtplib.SMTPAuthenticationError: (334, b'VXNlcm5hbWU6')").summary,
+    /OAuth/,
+  );
+});
+
+test("Microsoft 365's 535 5.7.3 after an OAuth login is about the token's audience and permissions", () => {
+  const answer = explainText(
+    'Error: Invalid login: 535 5.7.3 Authentication unsuccessful [BN9PR03CA0117.namprd03.prod.outlook.com 2026-12-07T10:00:00.000Z 08DB] (XOAUTH2)',
+  );
+  assert.equal(answer.cause, 'auth-failed');
+  assert.match(answer.fix, /https:\/\/outlook\.office\.com\/SMTP\.Send/);
+  assert.match(answer.fix, /not Microsoft Graph/);
+  // The sandbox's own refusal of a Graph token needs no other rule: it says what to request.
+  const sandbox = explainText(
+    '535 5.7.8 Authentication credentials invalid; the token is for Microsoft Graph (https://graph.microsoft.com), not Exchange Online: request the scope https://outlook.office.com/SMTP.Send (delegated) or https://outlook.office365.com/.default (application)',
+  );
+  assert.equal(sandbox.cause, 'auth-failed');
+});
+
 test("Symfony Mailer's expected code names the command the server hung up on", () => {
   for (const [code, step] of [
     ['250', 'EHLO, MAIL FROM or the end of the message'],
