@@ -6,7 +6,7 @@
  */
 import type { CauseId, Explanation } from '../explain/causes.js';
 import { describeError, explainError, explanationFor, matchRules } from '../explain/matcher.js';
-import { type SmtpClientError, SUPPORTED_MECHANISMS } from '../smtp-client/index.js';
+import { type SmtpClientError, SUPPORTED_MECHANISMS, TOKEN_MECHANISMS } from '../smtp-client/index.js';
 import { withFix } from './fix.js';
 
 export function authFailure(
@@ -66,4 +66,11 @@ export function noPasswordMechanism(offered: readonly string[]): string | null {
     return null;
   const needs = offered.map((name) => MECHANISM_NEEDS[name]).filter((need) => need !== undefined);
   return `The server offers only AUTH ${offered.join(' ')}, no password mechanism (PLAIN, LOGIN or CRAM-MD5): a username and password cannot log in here.${needs.length > 0 ? ` ${needs.join('; ')}.` : ''}`;
+}
+
+/** The server offers AUTH, but neither XOAUTH2 nor OAUTHBEARER: an OAuth token cannot log in here. */
+export function noTokenMechanism(offered: readonly string[]): string | null {
+  if (offered.length === 0 || offered.some((name) => (TOKEN_MECHANISMS as readonly string[]).includes(name)))
+    return null;
+  return `The server offers AUTH ${offered.join(' ')}, neither XOAUTH2 nor OAUTHBEARER: it takes no OAuth 2.0 token. Log in with a password instead (--pass-env), or use the provider's OAuth-enabled host (smtp.office365.com, smtp.gmail.com).`;
 }

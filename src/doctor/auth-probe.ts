@@ -5,14 +5,14 @@
  */
 import { explainError } from '../explain/matcher.js';
 import { OutOfStepError, type SmtpClient, SmtpClientError } from '../smtp-client/index.js';
-import { authFailure, noPasswordMechanism } from './auth-failure.js';
+import { authFailure, noPasswordMechanism, noTokenMechanism } from './auth-failure.js';
 import { withFix } from './fix.js';
 import { mailRefusedAfterAuth, recipientRefusedAfterAuth } from './mail-after-auth.js';
 import type { ProbeOptions } from './probe-port.js';
 import { encryptedMode, type PortReport } from './report.js';
 import { addFinding, ask, firstLineOf, hangUp, inStep, isHangUp } from './session-steps.js';
 import { loginWithoutPassword } from './transcript-reading.js';
-import { swaksAuth, swaksEhlo, type VerifyTarget } from './verify-commands.js';
+import { swaksAuth, swaksEhlo, type VerifyTarget, verifyLogin } from './verify-commands.js';
 
 /** A recipient at a reserved domain (RFC 2606): a relay accepts it, a submission port wants AUTH first. */
 const PROBE_RECIPIENT = 'mailport-doctor-probe@example.com';
@@ -49,7 +49,7 @@ export async function tryAuthentication(
     addFinding(
       report,
       'warning',
-      'AUTH not attempted: without TLS the password would travel in cleartext.',
+      `AUTH not attempted: without TLS the ${'token' in credentials ? 'OAuth token' : 'password'} would travel in cleartext.`,
       swaksEhlo(target, 'none'),
     );
     return;
@@ -79,7 +79,10 @@ export async function tryAuthentication(
     }
     return;
   }
-  const passwordless = noPasswordMechanism(report.authMechanisms);
+  const passwordless =
+    credentials && 'token' in credentials
+      ? noTokenMechanism(report.authMechanisms)
+      : noPasswordMechanism(report.authMechanisms);
   if (passwordless) {
     // Without credentials a warning: the port may still serve OAuth2 or Kerberos clients.
     if (credentials) {
@@ -104,7 +107,7 @@ export async function tryAuthentication(
       report,
       'ok',
       `AUTH ${mechanism} as ${credentials.user} succeeded.`,
-      swaksAuth(target, mode, credentials.user, mechanism),
+      verifyLogin(target, mode, credentials, mechanism),
     );
     if (loginWithoutPassword(client.transcript.entries)) {
       addFinding(
@@ -119,7 +122,7 @@ export async function tryAuthentication(
     const { message, cause } = authFailure(error, target.port, report.tlsVersion);
     report.authOk = false;
     report.authError = { cause, reply: error.reply?.raw ?? null };
-    addFinding(report, 'error', message, swaksAuth(target, mode, credentials.user, null), cause);
+    addFinding(report, 'error', message, verifyLogin(target, mode, credentials, null), cause);
     return;
   }
   if (options.sendTo) await sendTestMessage(client, report, options, target);

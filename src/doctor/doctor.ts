@@ -5,6 +5,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { MailportError } from '../errors.js';
+import type { Credentials } from '../smtp-client/index.js';
 import { loadCaCertificates } from './certificate.js';
 import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
 import { type ProbeOptions, probePort } from './probe-port.js';
@@ -25,7 +26,8 @@ export interface DoctorOptions {
   stepTimeoutMs?: number;
   /** The name sent in EHLO/HELO: the one the user's client sends, to check a server that judges it. */
   ehloName?: string;
-  credentials?: { user: string; pass: string };
+  /** A password, or an OAuth 2.0 access token (`token`) sent with XOAUTH2 or OAUTHBEARER. */
+  credentials?: Credentials;
   /** The sender to try after AUTH (the application's `from`); by default the login when it is an address. */
   from?: string;
   sendTo?: string;

@@ -10,6 +10,7 @@ import type { X509Certificate } from 'node:crypto';
 import { explainError } from '../explain/matcher.js';
 import {
   type ClientTlsOptions,
+  type Credentials,
   commandName,
   type EhloCapabilities,
   OutOfStepError,
@@ -53,7 +54,7 @@ export interface ProbeOptions {
   stepTimeoutMs: number;
   /** The name sent in EHLO/HELO. */
   ehloName: string;
-  credentials?: { user: string; pass: string };
+  credentials?: Credentials;
   /** The sender to try after AUTH instead of `senderFor(user)`. */
   from?: string;
   /** Send a real test message to this address once AUTH works. */
@@ -662,7 +663,7 @@ function relayNote(report: PortReport, options: ProbeOptions): string {
   }
   const check = options.credentials
     ? ''
-    : ' Run doctor again with --user and --pass-env to check whether AUTH works on it.';
+    : ' Run doctor again with --user and --pass-env (or --oauth-token-env) to check whether AUTH works on it.';
   return `${accepts}: it behaves as a relay (25-style), not as a submission port.${check}`;
 }
 

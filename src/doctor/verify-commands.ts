@@ -3,6 +3,7 @@
  * person can check what the doctor says without trusting it.
  */
 import { isIP } from 'node:net';
+import type { Credentials } from '../smtp-client/index.js';
 
 export interface VerifyTarget {
   host: string;
@@ -58,6 +59,21 @@ export function swaksAuth(
     ? `--from '${envelope.from || '<>'}' --to ${envelope.to} --quit-after RCPT`
     : '--quit-after AUTH';
   return `swaks --server ${target.host} --port ${target.port} ${flag}${ca} ${auth} --auth-user ${user} --auth-password "$SMTP_PASS" ${until}`;
+}
+
+/**
+ * The command that repeats a login: swaks for a password; for an OAuth token, which swaks cannot
+ * send, `mailport send` with the token from the environment, to the user's own mailbox.
+ */
+export function verifyLogin(
+  target: VerifyTarget,
+  tls: 'implicit' | 'starttls',
+  credentials: Credentials,
+  mechanism: string | null,
+): string {
+  if (!('token' in credentials)) return swaksAuth(target, tls, credentials.user, mechanism);
+  const ca = target.caFile ? ` --ca ${target.caFile}` : '';
+  return `mailport send --server ${hostPort(target)} --tls ${tls}${ca} --user ${credentials.user} --oauth-token-env SMTP_TOKEN --to ${credentials.user} --show-transcript`;
 }
 
 export function curlBanner(target: VerifyTarget, tls: 'implicit' | 'starttls' | 'none'): string {

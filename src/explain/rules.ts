@@ -728,13 +728,19 @@ function symfonyHungUpStep(text: string): string | null {
  * OAuth 2.0 token (RFC 7628 §3.2.2; Gmail's for XOAUTH2), printed by clients that did not expect it.
  */
 const OAUTH_ERROR_CHALLENGE = /\b334\b[^A-Za-z0-9\n]{1,4}(?:b['"])?(eyJ[A-Za-z0-9+/]{8,}={0,2})/;
+/** `mailport send` and `doctor` print the challenge decoded. */
+const DECODED_OAUTH_ERROR_CHALLENGE = /refused the OAuth token \(its error challenge: (\{[^\n]*?\})\)/;
 
 function oauthErrorChallenge(text: string): string | null {
   const encoded = OAUTH_ERROR_CHALLENGE.exec(text)?.[1];
-  if (encoded === undefined) return null;
+  const json =
+    encoded === undefined
+      ? DECODED_OAUTH_ERROR_CHALLENGE.exec(text)?.[1]
+      : Buffer.from(encoded, 'base64').toString('utf8');
+  if (json === undefined) return null;
   let status: unknown;
   try {
-    status = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    status = JSON.parse(json);
   } catch {
     return null;
   }
@@ -742,7 +748,7 @@ function oauthErrorChallenge(text: string): string | null {
   const { scope } = status as { scope?: unknown };
   const wanted =
     typeof scope === 'string' && scope !== '' ? ` It asks for a token with the scope ${scope}.` : '';
-  return `The 334 reply is the server's OAuth error challenge, refusing the token: ${JSON.stringify(status)}.${wanted}`;
+  return `The server's OAuth error challenge (a 334 reply) refuses the token: ${JSON.stringify(status)}.${wanted}`;
 }
 
 export const RULES: readonly ExplainRule[] = [
@@ -2916,9 +2922,9 @@ export const RULES: readonly ExplainRule[] = [
     id: 'oauth-error-challenge',
     cause: 'auth-failed',
     confidence: 0.96,
-    match: [OAUTH_ERROR_CHALLENGE],
+    match: [anyOf(OAUTH_ERROR_CHALLENGE, DECODED_OAUTH_ERROR_CHALLENGE)],
     seenIn: ['Gmail and Microsoft 365 via Python smtplib, Symfony Mailer, PHPMailer'],
-    fix: 'The server refused the OAuth 2.0 access token sent with AUTH XOAUTH2 or OAUTHBEARER. It is expired (access tokens last about an hour: refresh it right before sending), for another scope (Gmail wants https://mail.google.com/, Microsoft 365 https://outlook.office.com/SMTP.Send, never a Microsoft Graph token), or not an access token at all (an ID token, a refresh token); the user= must be the mailbox the token was issued to. The client should answer this challenge with an empty line, and gets the final 535 then. A Mailport sandbox (`mailport serve --auth-any`) refuses a token with the same faults and says which it is.',
+    fix: 'The server refused the OAuth 2.0 access token sent with AUTH XOAUTH2 or OAUTHBEARER. It is expired (access tokens last about an hour: refresh it right before sending), for another scope (Gmail wants https://mail.google.com/, Microsoft 365 https://outlook.office.com/SMTP.Send, never a Microsoft Graph token), or not an access token at all (an ID token, a refresh token); the user= must be the mailbox the token was issued to. A client should answer the challenge with an empty line (XOAUTH2) or ^A (OAUTHBEARER) to get the final 535, which may say more. A Mailport sandbox (`mailport serve --auth-any`) refuses a token with the same faults and says which it is.',
     evidence: oauthErrorChallenge,
   },
   {

@@ -157,7 +157,7 @@ async function sendOnce(
         throw new SmtpClientError(
           'EAUTH',
           'auth',
-          `Refusing to send the password in cleartext: port ${attempt.port} has no STARTTLS (STARTTLS not offered); use --tls none only for local tests`,
+          `Refusing to send the ${'token' in options.credentials ? 'OAuth token' : 'password'} in cleartext: port ${attempt.port} has no STARTTLS (STARTTLS not offered); use --tls none only for local tests`,
         );
       }
       await client.authenticate(options.credentials);

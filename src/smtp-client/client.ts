@@ -61,16 +61,30 @@ export interface SmtpConnectOptions {
   signal?: AbortSignal;
 }
 
-export interface Credentials {
+/** A password login, or an OAuth 2.0 access token for the user (XOAUTH2, or OAUTHBEARER per RFC 7628). */
+export type Credentials = PasswordLogin | TokenLogin;
+
+export interface PasswordLogin {
   user: string;
   pass: string;
 }
 
-export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5';
+export interface TokenLogin {
+  user: string;
+  token: string;
+}
+
+export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM-MD5' | TokenMechanism;
+type TokenMechanism = 'XOAUTH2' | 'OAUTHBEARER';
 
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
-/** In order of preference: over TLS, PLAIN and LOGIN are as safe; CRAM-MD5 is for servers with nothing else. */
+/**
+ * The password mechanisms, in order of preference: over TLS, PLAIN and LOGIN are as safe; CRAM-MD5
+ * is for servers with nothing else.
+ */
 export const SUPPORTED_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN', 'CRAM-MD5'];
+/** The token mechanisms: XOAUTH2 first, the one Gmail and Microsoft 365 both take. */
+export const TOKEN_MECHANISMS: readonly TokenMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
 /** Replies to EHLO from a server that does not know it, after which HELO is worth trying. */
 const EHLO_UNKNOWN: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 /** How the transcript marks a completed TLS handshake. */
@@ -258,9 +272,10 @@ export class SmtpClient {
   }
 
   /**
-   * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response), LOGIN or CRAM-MD5 (RFC 2195). Without
-   * an explicit mechanism the first of those the server offers is used. A server that offers no
-   * AUTH is not sent the login at all (RFC 4954 §3: the EHLO reply lists what it takes).
+   * AUTH (RFC 4954) with PLAIN (RFC 4616, initial response), LOGIN or CRAM-MD5 (RFC 2195), or with
+   * an OAuth 2.0 token XOAUTH2 or OAUTHBEARER (RFC 7628). Without an explicit mechanism the first
+   * of those the server offers is used. A server that offers no AUTH is not sent the login at all
+   * (RFC 4954 §3: the EHLO reply lists what it takes).
    */
   async authenticate(credentials: Credentials, mechanism?: AuthMechanism): Promise<AuthMechanism> {
     const offered = this.capabilities?.authMechanisms ?? [];
@@ -276,39 +291,22 @@ export class SmtpClient {
             : `${this.notOffered('AUTH')} (no AUTH offered): Mailport sent no login. The port takes mail without one, or takes logins only on another port or after STARTTLS`,
       );
     }
+    const usable = 'token' in credentials ? TOKEN_MECHANISMS : SUPPORTED_MECHANISMS;
     const chosen =
-      mechanism ?? SUPPORTED_MECHANISMS.find((candidate) => offered.includes(candidate)) ?? 'PLAIN';
+      mechanism ?? usable.find((candidate) => offered.includes(candidate)) ?? usable[0] ?? 'PLAIN';
     if (offered.length > 0 && !offered.includes(chosen)) {
       throw new SmtpClientError(
         'EAUTH',
         'auth',
-        `The server offers AUTH ${offered.join(' ')}, none of which Mailport supports (${SUPPORTED_MECHANISMS.join(', ')})`,
+        'token' in credentials
+          ? `The server offers AUTH ${offered.join(' ')}, neither XOAUTH2 nor OAUTHBEARER: it takes no OAuth token. Log in with a password instead (--pass-env)`
+          : `The server offers AUTH ${offered.join(' ')}, none of which Mailport supports (${SUPPORTED_MECHANISMS.join(', ')})`,
       );
     }
-    let reply: ServerReply;
-    if (chosen === 'PLAIN') {
-      const token = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
-      reply = await this.command(`AUTH PLAIN ${token}`, 'auth', `AUTH PLAIN ${REDACTED}`);
-      // A server that ignores the initial response (RFC 4954 §4 requires it) asks with an empty
-      // 334: it gets the same response on a line of its own.
-      if (reply.code === 334) reply = await this.command(token, 'auth', REDACTED);
-    } else if (chosen === 'CRAM-MD5') {
-      reply = await this.command('AUTH CRAM-MD5', 'auth');
-      if (reply.code === 334) {
-        const challenge = Buffer.from(reply.lines[0] ?? '', 'base64');
-        const digest = createHmac('md5', credentials.pass).update(challenge).digest('hex');
-        const response = Buffer.from(`${credentials.user} ${digest}`, 'utf8').toString('base64');
-        reply = await this.command(response, 'auth', REDACTED);
-      }
-    } else {
-      reply = await this.command('AUTH LOGIN', 'auth');
-      if (reply.code === 334) {
-        reply = await this.command(Buffer.from(credentials.user).toString('base64'), 'auth', REDACTED);
-      }
-      if (reply.code === 334) {
-        reply = await this.command(Buffer.from(credentials.pass).toString('base64'), 'auth', REDACTED);
-      }
-    }
+    const reply =
+      'token' in credentials
+        ? await this.tokenExchange(credentials, chosen === 'OAUTHBEARER' ? 'OAUTHBEARER' : 'XOAUTH2')
+        : await this.passwordExchange(credentials, chosen);
     // Still 334 once every response is given: the server never said whether the login is right,
     // so this must not read as a wrong password (no 535 in the words).
     if (reply.code === 334) {
@@ -334,6 +332,64 @@ export class SmtpClient {
     }
     this.authenticated = true;
     return chosen;
+  }
+
+  private async passwordExchange(credentials: PasswordLogin, mechanism: AuthMechanism): Promise<ServerReply> {
+    if (mechanism === 'PLAIN') {
+      const response = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
+      const reply = await this.command(`AUTH PLAIN ${response}`, 'auth', `AUTH PLAIN ${REDACTED}`);
+      // A server that ignores the initial response (RFC 4954 §4 requires it) asks with an empty
+      // 334: it gets the same response on a line of its own.
+      return reply.code === 334 ? this.command(response, 'auth', REDACTED) : reply;
+    }
+    if (mechanism === 'CRAM-MD5') {
+      const reply = await this.command('AUTH CRAM-MD5', 'auth');
+      if (reply.code !== 334) return reply;
+      const challenge = Buffer.from(reply.lines[0] ?? '', 'base64');
+      const digest = createHmac('md5', credentials.pass).update(challenge).digest('hex');
+      return this.command(
+        Buffer.from(`${credentials.user} ${digest}`, 'utf8').toString('base64'),
+        'auth',
+        REDACTED,
+      );
+    }
+    let reply = await this.command('AUTH LOGIN', 'auth');
+    if (reply.code === 334) {
+      reply = await this.command(Buffer.from(credentials.user).toString('base64'), 'auth', REDACTED);
+    }
+    if (reply.code === 334) {
+      reply = await this.command(Buffer.from(credentials.pass).toString('base64'), 'auth', REDACTED);
+    }
+    return reply;
+  }
+
+  /**
+   * XOAUTH2 (`user=U ^A auth=Bearer T ^A ^A`) or OAUTHBEARER (`n,a=U, ^A auth=Bearer T ^A ^A`). A
+   * refused token gets a 334 error challenge, a base64 JSON status (RFC 7628 §3.2.2): it is
+   * answered with the dummy response the mechanism asks for, and the refusal that follows is
+   * thrown with the status in its words.
+   */
+  private async tokenExchange(credentials: TokenLogin, mechanism: TokenMechanism): Promise<ServerReply> {
+    const authzid = credentials.user.replace(/=/g, '=3D').replace(/,/g, '=2C');
+    const message =
+      mechanism === 'XOAUTH2'
+        ? `user=${credentials.user}\x01auth=Bearer ${credentials.token}\x01\x01`
+        : `n,a=${authzid},\x01auth=Bearer ${credentials.token}\x01\x01`;
+    const response = Buffer.from(message, 'utf8').toString('base64');
+    let reply = await this.command(`AUTH ${mechanism} ${response}`, 'auth', `AUTH ${mechanism} ${REDACTED}`);
+    if (reply.code === 334 && (reply.lines[0] ?? '') === '') {
+      reply = await this.command(response, 'auth', REDACTED);
+    }
+    if (reply.code !== 334) return reply;
+    const status = oauthErrorStatus(reply.lines[0] ?? '');
+    if (status === null) return reply;
+    const refusal = await this.command(mechanism === 'XOAUTH2' ? '' : 'AQ==', 'auth');
+    throw new SmtpClientError(
+      'EAUTH',
+      'auth',
+      `AUTH ${mechanism} failed: the server refused the OAuth token (its error challenge: ${status})`,
+      { reply: refusal },
+    );
   }
 
   async mailFrom(address: string, params: string[] = []): Promise<ServerReply> {
@@ -736,4 +792,14 @@ function refusedMailFrom(reply: ServerReply): string {
   if (reply.code === 552 || reply.enhanced === '5.3.4')
     return 'The server refused the message size at MAIL FROM';
   return 'The server refused the sender';
+}
+
+/** The JSON status of an OAuth error challenge (RFC 7628 §3.2.2), as sent; null for any other 334 text. */
+function oauthErrorStatus(challenge: string): string | null {
+  try {
+    const status: unknown = JSON.parse(Buffer.from(challenge, 'base64').toString('utf8'));
+    return typeof status === 'object' && status !== null ? JSON.stringify(status) : null;
+  } catch {
+    return null;
+  }
 }

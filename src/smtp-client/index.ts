@@ -6,6 +6,7 @@ export {
   SmtpClient,
   type SmtpConnectOptions,
   SUPPORTED_MECHANISMS,
+  TOKEN_MECHANISMS,
 } from './client.js';
 export type { EhloCapabilities } from './ehlo.js';
 export {

@@ -1657,7 +1657,7 @@ test("a refused OAuth token's 334 error challenge is decoded, in each client's w
     assert.equal(answer.cause, 'auth-failed', text);
     assert.match(
       answer.summary,
-      /OAuth error challenge, refusing the token: \{"status":"400","schemes":"Bearer","scope":"https:\/\/mail\.google\.com\/"\}\. It asks for a token with the scope https:\/\/mail\.google\.com\//,
+      /OAuth error challenge \(a 334 reply\) refuses the token: \{"status":"400","schemes":"Bearer","scope":"https:\/\/mail\.google\.com\/"\}\. It asks for a token with the scope https:\/\/mail\.google\.com\//,
     );
     assert.match(answer.fix, /expired \(access tokens last about an hour/);
   }

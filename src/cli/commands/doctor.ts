@@ -26,6 +26,7 @@ Examples:
   $ mailport doctor mail.example.com --ports 587 --timeout 5 --json
   $ mailport doctor mail.example.com --ehlo-name app01.example.com
   $ mailport doctor smtp.office365.com --user app@example.com --pass-env SMTP_PASS --from noreply@example.com
+  $ mailport doctor smtp.office365.com --ports 587 --user me@contoso.com --oauth-token-env M365_TOKEN
 
 Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
 JSON schema: docs/explain-causes.md#doctor-json.`;
@@ -39,6 +40,8 @@ interface DoctorCommandOptions {
   user?: string;
   pass?: string;
   passEnv?: string;
+  oauthToken?: string;
+  oauthTokenEnv?: string;
   from?: string;
   sendTo?: string;
   json?: boolean;
@@ -71,6 +74,11 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .option('--pass <password>', 'the password (prefer --pass-env; never printed)')
     .option('--pass-env <var>', 'read the password from this environment variable')
     .option(
+      '--oauth-token <token>',
+      'check AUTH XOAUTH2 (or OAUTHBEARER) with this OAuth 2.0 access token instead of a password; prefer --oauth-token-env',
+    )
+    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable')
+    .option(
       '--from <address>',
       "after AUTH, check the server takes MAIL FROM this address, your application's sender (default: --user when it is an address)",
       parseMailbox,
@@ -91,9 +99,9 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
       if (afterAuth !== null && credentials === undefined) {
         throw new MailportError(
           'MP_ERR_USAGE',
-          `${afterAuth} needs --user and a password: the doctor tries it after AUTH.`,
+          `${afterAuth} needs --user and a password or OAuth token: the doctor tries it after AUTH.`,
           {
-            hint: 'add --user USERNAME --pass-env VAR.',
+            hint: 'add --user USERNAME --pass-env VAR (or --oauth-token-env VAR).',
           },
         );
       }

@@ -20,6 +20,7 @@ Examples:
   $ mailport send --server localhost:1587 --ca .mailport/tls/ca.pem --from a@example.com --to b@example.com --user mailport --pass mailport
   $ mailport send --server smtp.example.com:465 --tls implicit --from me@example.com --to you@example.com --attach report.pdf --show-transcript
   $ mailport send --server localhost:1025 --from me@example.com --to you@example.com --data saved-message.eml
+  $ mailport send --server smtp.office365.com:587 --user me@contoso.com --oauth-token-env M365_TOKEN --to you@example.com
 
 Without a port: 587 with STARTTLS, then 465 with implicit TLS, then 2525 with STARTTLS.
 Exit codes: 0 sent, 1 not sent, 2 usage error.`;
@@ -37,6 +38,8 @@ interface SendCommandOptions {
   user?: string;
   pass?: string;
   passEnv?: string;
+  oauthToken?: string;
+  oauthTokenEnv?: string;
   tls: TlsChoice;
   timeout: number;
   ca?: string;
@@ -80,6 +83,11 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .option('--user <user>', 'AUTH username')
     .option('--pass <password>', 'AUTH password (prefer --pass-env; never printed)')
     .option('--pass-env <var>', 'read the AUTH password from this environment variable')
+    .option(
+      '--oauth-token <token>',
+      'log in with this OAuth 2.0 access token (AUTH XOAUTH2, else OAUTHBEARER) instead of a password; prefer --oauth-token-env',
+    )
+    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable')
     .addOption(
       new Option(
         '--tls <mode>',

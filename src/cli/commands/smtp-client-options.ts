@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
 import { checkMailbox } from '../../protocol/envelope.js';
+import type { Credentials } from '../../smtp-client/index.js';
 
 export function parsePort(value: string): number {
   const port = Number(value);
@@ -134,32 +135,32 @@ export function parseSeconds(value: string): number {
 /**
  * AUTH credentials: `--user` with the password from `--pass` or from the environment variable
  * named by `--pass-env` (preferred: it stays out of shell history and process listings), each
- * falling back to a pasted server URL's `user:pass@`. Never printed.
+ * falling back to a pasted server URL's `user:pass@`; or `--user` with an OAuth 2.0 access token
+ * from `--oauth-token` or `--oauth-token-env`, sent with XOAUTH2 or OAUTHBEARER. Never printed.
  */
 export function resolveCredentials(
-  options: { user?: string; pass?: string; passEnv?: string },
+  options: { user?: string; pass?: string; passEnv?: string; oauthToken?: string; oauthTokenEnv?: string },
   fromUrl: Pick<ServerAddress, 'user' | 'pass'> = {},
-): { user: string; pass: string } | undefined {
-  if (options.pass !== undefined && options.passEnv !== undefined) {
-    throw new MailportError('MP_ERR_USAGE', 'Give either --pass or --pass-env, not both.', {
-      hint: '--pass-env VAR reads the password from the environment variable VAR and keeps it out of shell history.',
+): Credentials | undefined {
+  const given = (['pass', 'passEnv', 'oauthToken', 'oauthTokenEnv'] as const).filter(
+    (name) => options[name] !== undefined,
+  );
+  if (given.length > 1) {
+    throw new MailportError('MP_ERR_USAGE', `Give only one of ${given.map(flagName).join(', ')}.`, {
+      hint: '--pass-env VAR reads a password, --oauth-token-env VAR an OAuth 2.0 access token, from the environment variable VAR, and keep it out of shell history.',
     });
   }
-  let pass = options.pass;
-  if (options.passEnv !== undefined) {
-    pass = process.env[options.passEnv];
-    if (pass === undefined) {
-      throw new MailportError(
-        'MP_ERR_USAGE',
-        `The environment variable ${options.passEnv} (from --pass-env) is not set.`,
-        {
-          hint: `export ${options.passEnv}=... before running the command.`,
-        },
-      );
-    }
-  }
-  pass ??= fromUrl.pass;
+  const token = secretOption(options.oauthToken, options.oauthTokenEnv, '--oauth-token-env');
   const user = options.user ?? fromUrl.user;
+  if (token !== undefined) {
+    if (user === undefined) {
+      throw new MailportError('MP_ERR_USAGE', 'An OAuth token was given without --user.', {
+        hint: 'add --user MAILBOX: the address the token was issued for.',
+      });
+    }
+    return { user, token };
+  }
+  const pass = secretOption(options.pass, options.passEnv, '--pass-env') ?? fromUrl.pass;
   if (pass !== undefined && user === undefined) {
     throw new MailportError('MP_ERR_USAGE', 'A password was given without --user.', {
       hint: 'add --user USERNAME (often the full e-mail address).',
@@ -167,8 +168,32 @@ export function resolveCredentials(
   }
   if (user !== undefined && pass === undefined) {
     throw new MailportError('MP_ERR_USAGE', `--user ${user} was given without a password.`, {
-      hint: 'add --pass-env VAR (or --pass PASSWORD).',
+      hint: 'add --pass-env VAR (or --pass PASSWORD), or --oauth-token-env VAR for an OAuth 2.0 access token.',
     });
   }
   return user !== undefined && pass !== undefined ? { user, pass } : undefined;
+}
+
+/** A secret given on the command line, or read from the environment variable an `…-env` flag names. */
+function secretOption(
+  value: string | undefined,
+  variable: string | undefined,
+  flag: string,
+): string | undefined {
+  if (variable === undefined) return value;
+  const read = process.env[variable];
+  if (read === undefined) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      `The environment variable ${variable} (from ${flag}) is not set.`,
+      {
+        hint: `export ${variable}=... before running the command.`,
+      },
+    );
+  }
+  return read;
+}
+
+function flagName(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 }
