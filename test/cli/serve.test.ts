@@ -31,6 +31,7 @@ describe('mailport serve', () => {
     for (const profile of ['relay', 'submissions', 'submission', 'alternate'])
       assert.ok(serve.ports[profile], `${profile} in:\n${banner}`);
     assert.match(banner, /Credentials:\s+mailport \/ mailport/);
+    assert.match(banner, /XOAUTH2 and OAUTHBEARER take the password as the OAuth token/);
     assert.match(banner, /NODE_EXTRA_CA_CERTS=\S+ca\.pem/);
     assert.ok(serve.httpUrl);
     const health = await fetch(`${serve.httpUrl}/healthz`);

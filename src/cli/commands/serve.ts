@@ -420,8 +420,13 @@ export function banner(
     info.auth.mode === 'default' && info.auth.defaultCredentials
       ? `${info.auth.defaultCredentials.user} / ${info.auth.defaultCredentials.pass}   (choose your own with --auth USER:PASS)`
       : info.auth.mode === 'any'
-        ? 'any username and password are accepted (--auth-any)'
+        ? 'any username and password, or any unexpired OAuth token, are accepted (--auth-any)'
         : `users ${info.auth.users.join(', ')} (passwords as given with --auth)`;
+  // XOAUTH2 and OAUTHBEARER have no authorization server behind the sandbox to check a token with.
+  const tokens =
+    info.auth.mode === 'any'
+      ? ''
+      : '\n                XOAUTH2 and OAUTHBEARER take the password as the OAuth token';
   const senderRule = info.auth.senderMustMatchLogin
     ? '\n                after AUTH, MAIL FROM must be the login itself (--sender-must-match-login)'
     : '';
@@ -446,7 +451,7 @@ export function banner(
   SMTP listeners
 ${rows.join('\n')}
 
-  Credentials:  ${credentials}${senderRule}
+  Credentials:  ${credentials}${tokens}${senderRule}
   Web UI + API: ${info.http.port > 0 ? `${info.http.url}${info.http.authRequired ? '   (login required: --http-auth)' : ''}` : 'off (--http-port off)'}
   TLS CA:       ${info.tls.caPath}
                 trust it in Node with: export ${info.tls.trustHint}
