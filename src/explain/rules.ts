@@ -2969,6 +2969,29 @@ export const RULES: readonly ExplainRule[] = [
     fix: 'The password (or user name) is right or not, but what the client sent has a slip the server names: a line break or a space at its end, or nothing at all. Values read from a file, a secret or an environment variable keep the line break a file ends with: create secrets with `echo -n` or `printf %s` (`kubectl create secret … --from-literal`, not a file written by `echo`), and trim where the value is read (Node `.trim()`, Python `.strip()`, PHP `trim()`, shell `$(cat file)` rather than `read`). An empty password is an unset variable or a setting under another name: print which variable the application reads, and check it is set where the application runs (the container, the CI job, the service unit).',
   },
   {
+    // The sandbox read the OAuth token and names what no server would take in it.
+    id: 'auth-failed-token-named',
+    cause: 'auth-failed',
+    confidence: 0.97,
+    match: [/Authentication credentials invalid; the (?:application )?token\b/i],
+    seenIn: ['Mailport sandbox replies'],
+    fix: "The reply names what is wrong with the OAuth 2.0 access token, so fix that: fetch a fresh token right before sending (they last about an hour); for Microsoft 365 request it for https://outlook.office.com/SMTP.Send (an application: https://outlook.office365.com/.default with SMTP.SendAsApp), not for Microsoft Graph; send the access_token of the token response, not the ID or refresh token; use the mailbox the token was issued to as the user; and pass the token alone (no 'Bearer ' prefix, no line break). In nodemailer that is `auth: { type: 'OAuth2', user, accessToken }`.",
+  },
+  {
+    // Symfony Mailer tries every mechanism the server offers with the one password: against a
+    // server that offers XOAUTH2 too (Gmail, Microsoft 365) the password is also sent as a token,
+    // and that attempt's 334 error challenge is no sign the application meant OAuth.
+    id: 'symfony-every-authenticator',
+    cause: 'auth-failed',
+    confidence: 0.965,
+    match: [
+      /Authenticator "(?:LOGIN|PLAIN|CRAM-MD5)" returned "[^\n]*?\b535\b/,
+      /Authenticator "XOAUTH2" returned "[^\n]*?\b334\b/,
+    ],
+    seenIn: ['Symfony Mailer (Laravel)'],
+    fix: 'Symfony Mailer tried every login method the server offers with the same password: LOGIN and PLAIN were refused (535), and XOAUTH2 got the OAuth error challenge (334) because a password is no OAuth token. So the user name or password is wrong: check MAILER_DSN (user and password percent-encoded in it: `@` as %40, `#` as %23) and that the value is set where the application runs; Gmail and Microsoft 365 with 2-step verification need an app password. If you meant OAuth, the token goes in the password field and was refused too: see `mailport explain` on a fresh token.',
+  },
+  {
     id: 'auth-535',
     cause: 'auth-failed',
     confidence: 0.93,

@@ -1668,6 +1668,33 @@ test("a refused OAuth token's 334 error challenge is decoded, in each client's w
   );
 });
 
+test('Symfony Mailer that tried XOAUTH2 with a password after LOGIN and PLAIN failed is a wrong password, not a refused token', () => {
+  const symfony =
+    'Symfony\\Component\\Mailer\\Exception\\TransportException: Failed to authenticate on SMTP server with username "mailport" using the following authenticators: "LOGIN", "PLAIN", "XOAUTH2". Authenticator "LOGIN" returned "Expected response code "235" but got code "535", with message "535 5.7.8 Authentication credentials invalid".". Authenticator "PLAIN" returned "Expected response code "235" but got code "535", with message "535 5.7.8 Authentication credentials invalid".". Authenticator "XOAUTH2" returned "Expected response code "235" but got code "334", with message "334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=".".';
+  const answer = explainText(symfony);
+  assert.equal(answer.cause, 'auth-failed');
+  assert.match(answer.fix, /^Symfony Mailer tried every login method/);
+  assert.match(answer.fix, /MAILER_DSN/);
+  // A slip the sandbox names still comes first.
+  const slipped = symfony.replace(
+    '"535 5.7.8 Authentication credentials invalid".". Authenticator "PLAIN"',
+    '"535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it".". Authenticator "PLAIN"',
+  );
+  assert.match(explainText(slipped).fix, /`echo -n`/);
+});
+
+test("the sandbox's refusal of a token names the fault, and the fix is about tokens", () => {
+  for (const reply of [
+    '535 5.7.8 Authentication credentials invalid; the token expired at 2026-12-07T09:55:00Z, 2 h 5 min ago: access tokens last about an hour, so fetch a fresh one (or refresh it) before sending',
+    "Error: Invalid login: 535 5.7.8 Authentication credentials invalid; the token's scopes (IMAP.AccessAsUser.All) lack SMTP.Send: add the delegated permission SMTP.Send",
+    'smtplib.SMTPAuthenticationError: (535, b\'5.7.8 Authentication credentials invalid; the token starts with "Bearer " again: the scheme was added to a value that already had it\')',
+  ]) {
+    const answer = explainText(reply);
+    assert.equal(answer.cause, 'auth-failed', reply);
+    assert.match(answer.fix, /^The reply names what is wrong with the OAuth 2\.0 access token/, reply);
+  }
+});
+
 test("Microsoft 365's 535 5.7.3 after an OAuth login is about the token's audience and permissions", () => {
   const answer = explainText(
     'Error: Invalid login: 535 5.7.3 Authentication unsuccessful [BN9PR03CA0117.namprd03.prod.outlook.com 2026-12-07T10:00:00.000Z 08DB] (XOAUTH2)',
