@@ -25,6 +25,8 @@ const GOOGLE_ISSUER = /^(?:https:\/\/)?accounts\.google\.com$/;
 const GOOGLE_REFRESH_TOKEN = /^1\/\/[\w-]/;
 /** Clocks drift: a token is "not yet valid" only when its nbf is further ahead than this. */
 const CLOCK_SKEW_SECONDS = 300;
+/** The latest time a JavaScript Date holds (ECMA-262 §21.4.1.22), in seconds. */
+const MAX_DATE_SECONDS = 8.64e12;
 
 type Claims = Record<string, unknown>;
 
@@ -83,16 +85,23 @@ function base64UrlJson(part: string): Claims | null {
   }
 }
 
+/** A NumericDate (RFC 7519 §2) a Date can hold; anything else in a hostile token is no claim. */
+function numericDate(value: unknown): number | null {
+  return typeof value === 'number' && Math.abs(value) <= MAX_DATE_SECONDS ? value : null;
+}
+
 function timeProblems(claims: Claims, nowMs: number): string[] {
   const now = nowMs / 1000;
-  if (typeof claims.exp === 'number' && claims.exp <= now) {
+  const exp = numericDate(claims.exp);
+  const nbf = numericDate(claims.nbf);
+  if (exp !== null && exp <= now) {
     return [
-      `the token expired at ${isoSeconds(claims.exp)}, ${elapsed(now - claims.exp)} ago: access tokens last about an hour, so fetch a fresh one (or refresh it) before sending`,
+      `the token expired at ${isoSeconds(exp)}, ${elapsed(now - exp)} ago: access tokens last about an hour, so fetch a fresh one (or refresh it) before sending`,
     ];
   }
-  if (typeof claims.nbf === 'number' && claims.nbf > now + CLOCK_SKEW_SECONDS) {
+  if (nbf !== null && nbf > now + CLOCK_SKEW_SECONDS) {
     return [
-      `the token is not valid before ${isoSeconds(claims.nbf)}: this machine's clock or the issuer's is wrong`,
+      `the token is not valid before ${isoSeconds(nbf)}: this machine's clock or the issuer's is wrong`,
     ];
   }
   return [];
@@ -103,7 +112,10 @@ function timeProblems(claims: Claims, nowMs: number): string[] {
  * an application sending as a mailbox, the application permission SMTP.SendAsApp.
  */
 function microsoftProblems(claims: Claims, user: string): string[] {
-  const audience = typeof claims.aud === 'string' ? claims.aud.replace(/\/$/, '') : '';
+  // RFC 7519 §4.1.3: one audience, or an array of them.
+  const audiences = (Array.isArray(claims.aud) ? claims.aud : [claims.aud])
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => value.replace(/\/$/, ''));
   const scopes = typeof claims.scp === 'string' ? claims.scp.split(' ').filter(Boolean) : null;
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((role) => typeof role === 'string') : null;
   if (scopes === null && roles === null) {
@@ -111,10 +123,17 @@ function microsoftProblems(claims: Claims, user: string): string[] {
       'the token has neither scp nor roles: it is an ID token, not an access token; send the access_token of the token response',
     ];
   }
-  if (!EXCHANGE_AUDIENCES.has(audience.toLowerCase())) {
-    const name = KNOWN_AUDIENCES.get(audience.toLowerCase());
+  if (!audiences.some((audience) => EXCHANGE_AUDIENCES.has(audience.toLowerCase()))) {
+    const audience = audiences[0];
+    const name = KNOWN_AUDIENCES.get(audience?.toLowerCase() ?? '');
+    const meant =
+      audience === undefined
+        ? 'no audience'
+        : name === undefined
+          ? `the audience ${JSON.stringify(audience)}`
+          : `${name} (${audience})`;
     return [
-      `the token is for ${name === undefined ? `the audience ${JSON.stringify(audience)}` : `${name} (${audience})`}, not Exchange Online: request the scope https://outlook.office.com/SMTP.Send (delegated) or https://outlook.office365.com/.default (application)`,
+      `the token is for ${meant}, not Exchange Online: request the scope https://outlook.office.com/SMTP.Send (delegated) or https://outlook.office365.com/.default (application)`,
     ];
   }
   if (scopes !== null) {

@@ -269,22 +269,27 @@ export class SmtpProtocolSession {
   }
 
   /** Sends the 220 greeting: at connect, or after the handshake on implicit TLS (RFC 8314 §3.3). */
+  /** Never throws, as `receive`: an engine bug ends only this session, with 451 4.3.0. */
   greet(): void {
     // A pending hook here is the `connect` stage itself: the greeting is already on its way.
     if (this.greeted || this.hookPending || this.ended) return;
-    this.atStage(
-      'connect',
-      NO_SUBJECTS,
-      () => {
-        this.greeted = true;
-        this.send(greetingReply(this.hostname));
-      },
-      () => {
-        this.greeted = true;
-        this.serviceRefused = true;
-      },
-    );
-    this.flush();
+    try {
+      this.atStage(
+        'connect',
+        NO_SUBJECTS,
+        () => {
+          this.greeted = true;
+          this.send(greetingReply(this.hostname));
+        },
+        () => {
+          this.greeted = true;
+          this.serviceRefused = true;
+        },
+      );
+      this.flush();
+    } catch (error) {
+      this.internalError(error);
+    }
   }
 
   /**

@@ -132,6 +132,20 @@ describe('bearerTokenProblems', () => {
     );
   });
 
+  it('takes an array of audiences, and ignores dates no Date can hold (a hostile token)', () => {
+    const exp = nowSeconds + 600;
+    assert.deepEqual(
+      problems(microsoftSmtpToken(USER, { aud: ['api://x', 'https://outlook.office.com/'], exp }, NOW)),
+      [],
+    );
+    assert.match(
+      problems(microsoftSmtpToken(USER, { aud: [], exp }, NOW))[0] ?? '',
+      /^the token is for no audience, not Exchange Online/,
+    );
+    assert.deepEqual(problems(jwt({ exp: -1e300, nbf: 1e300 })), []);
+    assert.deepEqual(problems(jwt({ exp: 'tomorrow', nbf: null })), []);
+  });
+
   it('reads no claims from what only looks like a JWT', () => {
     assert.deepEqual(problems('eyJhbGciOi.not-json.sig'), []);
     assert.deepEqual(

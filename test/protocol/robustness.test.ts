@@ -447,6 +447,22 @@ describe('ending the session', () => {
     assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: recorder broke'));
   });
 
+  it('an error while greeting ends the session with 451 4.3.0 too, and no throw', () => {
+    const harness = createHarness('relay', { greet: false });
+    const record = harness.sink.transcript.bind(harness.sink);
+    harness.sink.transcript = (direction, text) => {
+      if (direction === 'S' && text.startsWith('220 ')) throw new Error('greeting broke');
+      record(direction, text);
+    };
+    assert.doesNotThrow(() => harness.session.greet());
+    assert.deepEqual(
+      harness.sink.takeReplies().map((reply) => reply.lines[0]),
+      ['451 4.3.0 Temporary server error, please try again later'],
+    );
+    assert.equal(harness.sink.closed, true);
+    assert.ok(harness.sink.transcriptLines.some((line) => line.text === 'internal error: greeting broke'));
+  });
+
   it('an error thrown after a hook settles ends the session instead of becoming an unhandled rejection', async () => {
     const harness = await readyHarness('relay');
     harness.sink.delivered = () => {

@@ -147,6 +147,23 @@ describe('hostile input', () => {
     client.close();
   });
 
+  it('an OAuth token with dates no Date can hold is refused like any other, and XOAUTH2 junk gets 501', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const hostile = `${part({ alg: 'none' })}.${part({ exp: -1e300, nbf: 1e300, aud: [1, {}], iss: 'https://sts.windows.net/x/', scp: 7 })}.x`;
+    const client = await RawSmtp.connect(sandbox.port('submissions'), { tls: { ca: sandbox.caPem } });
+    await client.reply();
+    await client.command('EHLO hostile.example');
+    const token = Buffer.from(`user=${sandbox.auth.user}\x01auth=Bearer ${hostile}\x01\x01`).toString(
+      'base64',
+    );
+    assert.equal((await client.command(`AUTH XOAUTH2 ${token}`)).code, 334);
+    assert.equal((await client.command('')).code, 535);
+    const junk = randomBytes(3000).toString('base64');
+    assert.equal((await client.command(`AUTH OAUTHBEARER ${junk}`)).code, 501);
+    client.close();
+    await healthySend();
+  });
+
   it('an idle client is told 421 4.4.2 and disconnected', async () => {
     const client = await RawSmtp.connect(sandbox.port('relay'));
     await client.reply();
