@@ -22,6 +22,7 @@ export const CAUSE_IDS = [
   'auth-failed',
   'auth-before-starttls',
   'auth-mechanism-unsupported',
+  'oauth-token-error',
   'relay-denied',
   'sender-rejected',
   'recipient-unknown',

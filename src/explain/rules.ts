@@ -178,6 +178,12 @@ export const CAUSES: Readonly<Record<CauseId, CauseKnowledge>> = {
     fix: 'Use a mechanism listed after `AUTH` in the EHLO reply (PLAIN or LOGIN over TLS are universal); for Microsoft 365/Gmail with basic auth disabled, use OAuth2 (XOAUTH2). `mailport doctor HOST` lists the offered mechanisms.',
     references: [`${RFC.auth} §3`],
   },
+  'oauth-token-error': {
+    summary:
+      "The client could not get an OAuth 2.0 access token: the provider's token endpoint refused its refresh token, client credentials or scope, so no SMTP login was even tried.",
+    fix: 'The words after the error code say which part: `invalid_grant` the refresh token (expired or revoked: sign in again and store the new one), `invalid_client` the client id or secret, `unauthorized_client` a refresh token issued to another client, `invalid_scope` the scope (Gmail https://mail.google.com/, Microsoft 365 https://outlook.office.com/SMTP.Send). Test the token you get with `mailport send --user MAILBOX --oauth-token-env VAR` before wiring it into the application.',
+    references: ['RFC 6749 §5.2 (OAuth 2.0 token endpoint errors)', 'RFC 7628 (SASL OAUTHBEARER)'],
+  },
   'relay-denied': {
     summary:
       'The server will not relay to that recipient for you: you are not authenticated (or not allowed) to send to domains it does not host.',
@@ -2917,6 +2923,56 @@ export const RULES: readonly ExplainRule[] = [
     match: [/\b5\.7\.139\b/],
     seenIn: ['Microsoft 365 via any client'],
     fix: 'Microsoft 365 refused the login; the words after 5.7.139 say why. "SmtpClientAuthentication is disabled": enable Authenticated SMTP for the mailbox (admin center → user → Mail → Manage email apps). "security defaults": use OAuth2 (XOAUTH2), or an admin turns security defaults off. "credentials were incorrect": fix the user name (the full address) or password. "basic authentication is disabled": use OAuth2.',
+  },
+  // The token endpoint's errors (RFC 6749 §5.2), as nodemailer, Google's and Microsoft's libraries
+  // print them: the SMTP server was never reached.
+  {
+    id: 'oauth-invalid-grant',
+    cause: 'oauth-token-error',
+    confidence: 0.95,
+    match: [/\binvalid_grant\b|Token has been expired or revoked|AADSTS(?:700082|50173|700084|70008)\b/i],
+    seenIn: ['nodemailer', 'google-auth-library', 'MSAL', 'Python google-auth'],
+    fix: "The token endpoint refused the refresh token: it expired or was revoked. Google drops refresh tokens of an app whose OAuth consent screen is in 'Testing' after 7 days (publish the app), and any refresh token when the user changes the password or removes the app's access; Microsoft's expire after 90 days unused (AADSTS700082) or when the password changes (AADSTS50173). Sign in again, store the new refresh token, and keep using the newest one the endpoint returns. A service account's JWT assertion is also refused as invalid_grant when this machine's clock is off.",
+  },
+  {
+    id: 'oauth-invalid-client',
+    cause: 'oauth-token-error',
+    confidence: 0.95,
+    match: [/\binvalid_client\b|AADSTS(?:7000215|7000222|700016)\b/i],
+    seenIn: ['nodemailer', 'google-auth-library', 'MSAL'],
+    fix: "The token endpoint does not know the client: the client id or secret is wrong (AADSTS7000215: the secret's ID was given instead of its value), the secret expired (AADSTS7000222: create a new one under Certificates & secrets), or the application is registered in another tenant (AADSTS700016: check the tenant id in the token URL). Copy the values again from the provider's console.",
+  },
+  {
+    id: 'oauth-unauthorized-client',
+    cause: 'oauth-token-error',
+    confidence: 0.93,
+    match: [/\bunauthorized_client\b/i],
+    seenIn: ['nodemailer', 'google-auth-library'],
+    fix: "The client may not use this grant: the refresh token was issued to another client id than the one refreshing it (get it again with this client's id and secret), or a Google service account lacks domain-wide delegation for https://mail.google.com/ (Admin console → Security → API controls → Domain-wide delegation).",
+  },
+  {
+    id: 'oauth-invalid-scope',
+    cause: 'oauth-token-error',
+    confidence: 0.93,
+    match: [/\binvalid_scope\b|AADSTS70011\b/i],
+    seenIn: ['nodemailer', 'google-auth-library', 'MSAL'],
+    fix: 'The scope asked for is unknown or not granted to the client. For SMTP ask for https://mail.google.com/ (Gmail) or https://outlook.office.com/SMTP.Send with offline_access (Microsoft 365, delegated), or https://outlook.office365.com/.default (an application with SMTP.SendAsApp); never Microsoft Graph scopes.',
+  },
+  {
+    id: 'oauth-consent-or-mfa-required',
+    cause: 'oauth-token-error',
+    confidence: 0.93,
+    match: [/\b(?:consent_required|interaction_required)\b|AADSTS(?:65001|50076|50079|53003)\b/i],
+    seenIn: ['MSAL', 'nodemailer'],
+    fix: 'The user (or an admin, AADSTS65001) has not consented to the scope, or a Conditional Access policy demands MFA (AADSTS50076, 50079, 53003), which no refresh without the user can satisfy. Sign in interactively once to consent, have an admin grant consent for the tenant, or send as an application (client credentials with SMTP.SendAsApp) where policy allows it.',
+  },
+  {
+    id: 'nodemailer-oauth-cannot-renew',
+    cause: 'oauth-token-error',
+    confidence: 0.92,
+    match: [/Can't create new access token for user|Can't generate token\. Check your auth options/],
+    seenIn: ['nodemailer'],
+    fix: "nodemailer's access token expired (or it was given none) and it has no way to get another: give `auth: { type: 'OAuth2', user, clientId, clientSecret, refreshToken }` so it refreshes by itself, or a fresh `accessToken` for every transport. Check each of those options is set where the application runs: an unset environment variable leaves it out.",
   },
   {
     id: 'oauth-error-challenge',

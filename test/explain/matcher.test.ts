@@ -1443,6 +1443,36 @@ const FIXES: ReadonlyArray<{
     notFix: /spam|reputation/i,
   },
   {
+    what: 'a refresh token the token endpoint refused: nodemailer, google-auth-library and MSAL',
+    texts: [
+      "Error: invalid_grant: Token has been expired or revoked.\n    at ServerResponse.<anonymous> (/app/node_modules/nodemailer/lib/xoauth2/index.js:272:33) {\n  code: 'EAUTH',\n  command: 'AUTH XOAUTH2'\n}",
+      'GaxiosError: invalid_grant\n    at Gaxios._request (/app/node_modules/gaxios/build/src/gaxios.js:142:23)',
+      'AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2026-08-01T10:00:00Z and was inactive for 90.00:00:00.',
+    ],
+    cause: 'oauth-token-error',
+    fix: [/refresh token/, /'Testing' after 7 days|90 days unused/],
+  },
+  {
+    what: "the client's id or secret, or a grant it may not use",
+    texts: [
+      "Error: invalid_client: Unauthorized\n    at /app/node_modules/nodemailer/lib/xoauth2/index.js:272:33 {\n  code: 'EAUTH',\n  command: 'AUTH XOAUTH2'\n}",
+      "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '00000000-0000-0000-0000-000000000000'.",
+      '{"error": "unauthorized_client", "error_description": "Unauthorized"}',
+      'AADSTS65001: The user or administrator has not consented to use the application with ID 00000000-0000-0000-0000-000000000000 named mailer.',
+      "AADSTS70011: The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid.",
+    ],
+    cause: 'oauth-token-error',
+    fix: [/client|consent|scope/],
+  },
+  {
+    what: "nodemailer's OAuth2 with an expired access token and nothing to renew it",
+    texts: [
+      "Error: Can't create new access token for user\n    at XOAuth2.getToken (/app/node_modules/nodemailer/lib/xoauth2/index.js:82:33) {\n  code: 'EAUTH',\n  command: 'AUTH XOAUTH2'\n}",
+    ],
+    cause: 'oauth-token-error',
+    fix: [/clientId, clientSecret, refreshToken/],
+  },
+  {
     what: 'a slip in the credentials the sandbox names is the fix, not a wrong password',
     texts: [
       '535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',
