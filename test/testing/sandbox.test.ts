@@ -311,3 +311,29 @@ test('startSandbox({ httpTls }): the API answers only HTTPS, and `client` trusts
     await sandbox.stop();
   }
 });
+
+test("an application's OAuth 2.0 login: the auth pass is the token the sandbox takes", async () => {
+  const sandbox = await startSandbox({ auth: [{ user: 'app@example.com', pass: 'access-token-1' }] });
+  try {
+    const { auth: _password, ...options } = sandbox.transportOptions('submission');
+    const transport = nodemailer.createTransport({
+      ...options,
+      auth: { type: 'OAuth2', user: 'app@example.com', accessToken: 'access-token-1' },
+    });
+    const waiting = sandbox.client.waitForMessage({ to: 'oauth@example.com' }, { timeout: 10_000 });
+    await transport.sendMail({ from: 'app@example.com', to: 'oauth@example.com', text: 'x' });
+    await assert.rejects(
+      nodemailer
+        .createTransport({
+          ...options,
+          auth: { type: 'OAuth2', user: 'app@example.com', accessToken: 'stale' },
+        })
+        .sendMail({ from: 'app@example.com', to: 'oauth@example.com', text: 'x' }),
+      (error: { responseCode?: number }) => error.responseCode === 535,
+    );
+    transport.close();
+    assert.deepEqual((await waiting).detail.auth, { user: 'app@example.com', mechanism: 'XOAUTH2' });
+  } finally {
+    await sandbox.stop();
+  }
+});
