@@ -3001,6 +3001,15 @@ export const RULES: readonly ExplainRule[] = [
     seenIn: ['Gmail', 'Postfix', 'Exim'],
   },
   {
+    // The sandbox read an XOAUTH2 or OAUTHBEARER message it could not take apart: built by hand.
+    id: 'auth-token-message-malformed',
+    cause: 'auth-failed',
+    confidence: 0.95,
+    match: [/Malformed AUTH (?:XOAUTH2|OAUTHBEARER) response/i],
+    seenIn: ['Mailport sandbox replies'],
+    fix: "The server could not read the XOAUTH2 or OAUTHBEARER message, so it never looked at the token; the reply says which part is wrong. XOAUTH2 is the base64, once, of `user=USER`, the byte 0x01, `auth=Bearer TOKEN`, then two 0x01 bytes (in Python `f'user={user}\\x01auth=Bearer {token}\\x01\\x01'`, not the text ^A); OAUTHBEARER starts with `n,a=USER,` and then the same 0x01-separated fields (RFC 7628). Mail libraries build it for you: nodemailer `auth: { type: 'OAuth2', user, accessToken }`, Python `smtp.auth('XOAUTH2', lambda challenge=None: message)` with the string above, PHPMailer `AuthType = 'XOAUTH2'` with an OAuth provider.",
+  },
+  {
     // The server could not decode the AUTH exchange: the responses were not the base64 the
     // mechanism defines, so the password was never checked (a hand-written or shell-built AUTH).
     id: 'auth-response-not-decodable',

@@ -1473,6 +1473,15 @@ const FIXES: ReadonlyArray<{
     fix: [/clientId, clientSecret, refreshToken/],
   },
   {
+    what: "the sandbox's refusal of an XOAUTH2 or OAUTHBEARER message it could not take apart",
+    texts: [
+      '501 5.5.2 Malformed AUTH XOAUTH2 response (expected user=USER ^A auth=Bearer TOKEN ^A ^A, where ^A is the byte 0x01); the XOAUTH2 response has the separator written as text (such as "^A" or "\\x01") where the byte 0x01 belongs',
+      "smtplib.SMTPAuthenticationError: (501, b'5.5.2 Malformed AUTH OAUTHBEARER response (expected n,a=USER, ^A auth=Bearer TOKEN ^A ^A, where ^A is the byte 0x01 (RFC 7628 section 3.1)); the OAUTHBEARER response names no user: its GS2 header must be n,a=USER,')",
+    ],
+    cause: 'auth-failed',
+    fix: [/never looked at the token/, /not the text \^A/],
+  },
+  {
     what: 'a slip in the credentials the sandbox names is the fix, not a wrong password',
     texts: [
       '535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',

@@ -80,7 +80,7 @@ describe('mailport send --oauth-token-env', () => {
     );
     // The empty answer RFC 7628 asks for, then the refusal.
     assert.match(output, /C: \n\s*S: 535 5\.7\.8/);
-    assert.match(output, /OAuth error challenge \(a 334 reply\) refuses the token/);
+    assert.match(output, /The reply names what is wrong with the OAuth 2\.0 access token/);
   });
 
   test('a server that offers no token mechanism is named, and nothing is sent to it', async () => {
