@@ -48,8 +48,8 @@ function transientExplanation(error: SmtpClientError, port: number): Explanation
 /** What each password-less mechanism needs instead of a password. */
 const MECHANISM_NEEDS: Record<string, string> = {
   XOAUTH2:
-    'XOAUTH2 takes an OAuth2 access token (Gmail, Microsoft 365 with basic auth turned off): configure OAuth2 in the client, e.g. nodemailer `auth: { type: "OAuth2", user, accessToken }`',
-  OAUTHBEARER: 'OAUTHBEARER takes an OAuth2 bearer token (RFC 7628)',
+    'XOAUTH2 takes an OAuth2 access token (Gmail, Microsoft 365 with basic auth turned off): configure OAuth2 in the client, e.g. nodemailer `auth: { type: "OAuth2", user, accessToken }`, and check a token here with `--oauth-token-env VAR` instead of a password',
+  OAUTHBEARER: 'OAUTHBEARER takes an OAuth2 bearer token (RFC 7628): check one with `--oauth-token-env VAR`',
   GSSAPI: 'GSSAPI is a Kerberos login from a machine in the Windows or Kerberos domain',
   NTLM: 'NTLM is a Windows-domain login (Exchange on-premises): the operator can enable Basic authentication (LOGIN) on the receive connector for password clients',
 };
