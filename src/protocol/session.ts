@@ -268,8 +268,10 @@ export class SmtpProtocolSession {
     return this.endReasonValue;
   }
 
-  /** Sends the 220 greeting: at connect, or after the handshake on implicit TLS (RFC 8314 §3.3). */
-  /** Never throws, as `receive`: an engine bug ends only this session, with 451 4.3.0. */
+  /**
+   * Sends the 220 greeting: at connect, or after the handshake on implicit TLS (RFC 8314 §3.3).
+   * Never throws, as `receive`: an engine bug ends only this session, with 451 4.3.0.
+   */
   greet(): void {
     // A pending hook here is the `connect` stage itself: the greeting is already on its way.
     if (this.greeted || this.hookPending || this.ended) return;
@@ -722,8 +724,9 @@ export class SmtpProtocolSession {
       this.fail(REPLIES.AUTH_MECH_UNSUPPORTED);
       return;
     }
-    this.sasl = new SaslExchange(mechanism);
-    this.applySaslStep(this.sasl.start(initialResponse));
+    const exchange = new SaslExchange(mechanism);
+    this.sasl = exchange;
+    this.applySaslStep(exchange, exchange.start(initialResponse));
   }
 
   private handleSaslLine(exchange: SaslExchange, line: Buffer, wellTerminated: boolean): void {
@@ -735,7 +738,7 @@ export class SmtpProtocolSession {
       this.failCommand(REPLIES.BARE_LF_COMMAND);
       return;
     }
-    this.applySaslStep(exchange.respond(text));
+    this.applySaslStep(exchange, exchange.respond(text));
   }
 
   /**
@@ -752,8 +755,7 @@ export class SmtpProtocolSession {
     return REDACTED;
   }
 
-  private applySaslStep(step: SaslStep): void {
-    const exchange = this.sasl;
+  private applySaslStep(exchange: SaslExchange, step: SaslStep): void {
     if (step.kind === 'challenge') {
       this.send(authChallengeReply(step.text));
       return;
@@ -762,7 +764,7 @@ export class SmtpProtocolSession {
     this.sasl = null;
     switch (step.kind) {
       case 'credentials':
-        if (exchange !== null) this.verifyCredentials(exchange, step.credentials);
+        this.verifyCredentials(exchange, step.credentials);
         return;
       case 'token-refused': {
         const unanswered = step.acknowledged
