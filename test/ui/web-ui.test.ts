@@ -414,6 +414,7 @@ describe('web UI', () => {
     const swoosh = `config=$(mktemp --suffix=.exs) && cat > "$config" && MP_CONFIG="$config" MP_FROM=app@example.com MP_TO=you@example.com MP_SUBJECT='Hello from Mailport' elixir ${join(CLIENTS_DIR, 'send_gen_smtp.exs')}; status=$?; rm -f "$config"; exit $status`;
     const runs: [ProfileName, string, string, string[], string][] = [
       ['submission', 'Node.js · nodemailer', process.execPath, ['--input-type=module'], ''],
+      ['alternate', 'nodemailer · OAuth2', process.execPath, ['--input-type=module'], ''],
       ['submissions', 'Python · smtplib', 'python3', ['-'], ''],
       ['alternate', 'curl', 'bash', ['-s'], ''],
       ['relay', 'swaks', 'bash', ['-s'], ''],
@@ -435,6 +436,7 @@ describe('web UI', () => {
     assert.deepEqual(delivered.items.map((message) => message.listener.profile).sort(), [
       'alternate',
       'alternate',
+      'alternate',
       'relay',
       'submission',
       'submission',
@@ -444,6 +446,10 @@ describe('web UI', () => {
       'submissions',
       'submissions',
     ]);
+    const mechanisms = await Promise.all(
+      delivered.items.map(async (message) => (await sandbox.store.getMessage(message.id))?.auth?.mechanism),
+    );
+    assert.equal(mechanisms.filter((mechanism) => mechanism === 'XOAUTH2').length, 1);
   });
 
   it('gives Postfix relayhost settings that deliver when pasted', {

@@ -8,6 +8,7 @@ import type { ListenerInfo, ServerInfo } from '../api/types.js';
 
 export type ClientName =
   | 'nodemailer'
+  | 'nodemailer-oauth2'
   | 'python'
   | 'phpmailer'
   | 'laravel'
@@ -22,6 +23,7 @@ export type ClientName =
 
 export const CLIENTS: ReadonlyArray<{ key: ClientName; label: string }> = [
   { key: 'nodemailer', label: 'Node.js · nodemailer' },
+  { key: 'nodemailer-oauth2', label: 'nodemailer · OAuth2' },
   { key: 'python', label: 'Python · smtplib' },
   { key: 'phpmailer', label: 'PHPMailer' },
   { key: 'laravel', label: 'Laravel .env' },
@@ -91,8 +93,19 @@ const ex = (value: string) => q(value).replace(/#\{/g, '\\#{');
 /** A POSIX shell word. */
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
-const BUILDERS: Record<ClientName, (c: Context) => string> = {
-  nodemailer: (c) => `import { readFileSync } from 'node:fs';
+/**
+ * nodemailer with a password, or with an OAuth 2.0 access token (AUTH XOAUTH2, as Gmail and
+ * Microsoft 365 take it): the sandbox has no authorization server, so the password is the token.
+ */
+function nodemailerSnippet(c: Context, oauth: boolean): string {
+  const auth = !c.auth
+    ? oauth
+      ? '\n  // This port takes no login: OAuth2 is for the submission ports.'
+      : ''
+    : oauth
+      ? `\n  // In production: a fresh access token from your provider (or clientId, clientSecret, refreshToken).\n  auth: { type: 'OAuth2', user: ${sq(c.user)}, accessToken: ${sq(c.pass)} },`
+      : `\n  auth: { user: ${sq(c.user)}, pass: ${sq(c.pass)} },`;
+  return `import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 
 const transport = nodemailer.createTransport({
@@ -100,7 +113,7 @@ const transport = nodemailer.createTransport({
   port: ${c.port},
   secure: ${c.implicit}, // ${c.implicit ? 'implicit TLS from the first byte' : 'plaintext greeting'}${c.starttls ? ', then STARTTLS' : ''}${
     c.starttls ? '\n  requireTLS: true,' : ''
-  }${c.auth ? `\n  auth: { user: ${sq(c.user)}, pass: ${sq(c.pass)} },` : ''}
+  }${auth}
   tls: { ca: readFileSync(${sq(c.ca)}) },
 });
 
@@ -109,7 +122,12 @@ await transport.sendMail({
   to: 'you@example.com',
   subject: 'Hello from Mailport',
   text: 'It works.',
-});`,
+});`;
+}
+
+const BUILDERS: Record<ClientName, (c: Context) => string> = {
+  nodemailer: (c) => nodemailerSnippet(c, false),
+  'nodemailer-oauth2': (c) => nodemailerSnippet(c, true),
 
   python: (c) => `import smtplib
 import ssl
