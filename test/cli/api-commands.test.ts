@@ -221,6 +221,24 @@ describe('mailport messages / sessions', () => {
     assert.deepEqual(asJson, failed);
   });
 
+  test('sessions show decodes each 334 challenge after the line as sent', async () => {
+    const login = failedSession({
+      transcript: [
+        { t: 0, dir: 'C', text: 'AUTH LOGIN' },
+        { t: 1, dir: 'S', text: '334 VXNlcm5hbWU6' },
+        { t: 2, dir: 'C', text: '<redacted>' },
+        { t: 3, dir: 'C', text: 'AUTH XOAUTH2 <redacted>' },
+        { t: 4, dir: 'S', text: '334 eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIn0=' },
+        { t: 5, dir: 'C', text: '<redacted>' },
+      ],
+    });
+    await harness.store.saveSession(login);
+    const { stdout } = await cli(['--api', harness.url, 'sessions', 'show', login.id]);
+    assert.match(stdout, /^ +\+1ms S: 334 VXNlcm5hbWU6 {3}\(decoded: Username:\)$/m);
+    assert.match(stdout, /^ +\+4ms S: 334 eyJ\S+ {3}\(decoded: \{"status":"401","schemes":"bearer"\}\)$/m);
+    assert.match(stdout, /^ +\+2ms C: <redacted>$/m);
+  });
+
   test('sessions delete removes one session, sessions clear every one; the messages stay', async () => {
     await harness.store.deleteSessions();
     const [kept, dropped] = [failedSession(), failedSession()];

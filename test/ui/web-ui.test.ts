@@ -248,6 +248,31 @@ describe('web UI', () => {
     await page.locator('.diagnostic-fix', { hasText: '--auth-any' }).waitFor();
   });
 
+  it("decodes a refused OAuth token's 334 error challenge in the transcript", async () => {
+    const startedAfter = Date.now();
+    const closed = nextClosedSession(
+      sandbox.bus,
+      (session) =>
+        Date.parse(session.startedAt) >= startedAfter &&
+        session.diagnostics.some((diagnostic) => diagnostic.code === 'auth-failed'),
+    );
+    const wrong = transport({
+      port: sandbox.port('submission'),
+      requireTLS: true,
+      auth: { type: 'OAuth2', user: sandbox.auth.user, accessToken: 'not-the-token' },
+    });
+    await assert.rejects(wrong.sendMail({ from: 'app@example.com', to: 'a@example.com', text: 'x' }));
+    wrong.close();
+    const session = await closed;
+    await page.goto(`${sandbox.apiUrl}/sessions/${session.id}`);
+    const challenge = page.locator('.t-line', { hasText: '334 eyJ' });
+    await challenge
+      .locator('.t-decoded', { hasText: '{"status":"401","schemes":"bearer"}' })
+      .first()
+      .waitFor();
+    await page.locator('.diagnostic-message', { hasText: 'OAuth 2.0 token' }).waitFor();
+  });
+
   it('searches with the q syntax', async () => {
     await sendOverStartTls({ subject: 'Invoice 2026-07', text: 'Amount due.' });
     await sendOverStartTls({ subject: 'Password reset', text: 'Reset link.' });

@@ -7,6 +7,7 @@ import type { Page, SessionRecord, SessionSummary } from '../../client/api-clien
 import { DIAGNOSTIC_CODES } from '../../diagnostics/catalogue.js';
 import type { DiagnosticCode } from '../../domain/types.js';
 import { PORT_PROFILES } from '../../profiles/port-profiles.js';
+import { decodedChallenge } from '../../protocol/challenge-text.js';
 import {
   type CliIo,
   clientFor,
@@ -193,7 +194,7 @@ export function formatSession(session: SessionRecord): string {
   const transcript =
     session.transcript.length === 0
       ? '  (empty)\n'
-      : `${session.transcript.map((line) => `  ${`+${line.t}ms`.padStart(9)} ${line.dir}: ${line.text}`).join('\n')}\n`;
+      : `${session.transcript.map(transcriptLine).join('\n')}\n`;
   const diagnostics =
     session.diagnostics.length === 0
       ? 'No diagnostics: the client followed the protocol.\n'
@@ -204,4 +205,10 @@ export function formatSession(session: SessionRecord): string {
           )
           .join('\n')}\n`;
   return `${header}\nTranscript:\n${transcript}\n${diagnostics}`;
+}
+
+/** `    +12ms S: 334 VXNlcm5hbWU6   (decoded: Username:)`: a 334 challenge is shown decoded too. */
+function transcriptLine(line: SessionRecord['transcript'][number]): string {
+  const decoded = line.dir === 'S' ? decodedChallenge(line.text) : null;
+  return `  ${`+${line.t}ms`.padStart(9)} ${line.dir}: ${line.text}${decoded === null ? '' : `   (decoded: ${decoded})`}`;
 }

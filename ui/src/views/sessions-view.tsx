@@ -7,6 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CHAOS_EVENT_PREFIX } from '../../../src/chaos/rules.js';
 import { DIAGNOSTIC_CODES } from '../../../src/diagnostics/catalogue.js';
 import { PORT_PROFILES } from '../../../src/profiles/port-profiles.js';
+import { decodedChallenge } from '../../../src/protocol/challenge-text.js';
 import { hasProblems } from '../../../src/storage/session-record.js';
 import { api } from '../api/client.js';
 import type {
@@ -448,6 +449,7 @@ function Transcript({ session }: { session: SessionRecord }) {
         const dirClass = line.dir === '*' ? 'event' : line.dir;
         const isError = line.dir === 'S' && /^[45]\d\d/.test(line.text);
         const isChaos = isChaosLine(line);
+        const decoded = line.dir === 'S' ? decodedChallenge(line.text) : null;
         return (
           <li
             key={`l${row.index}`}
@@ -463,6 +465,11 @@ function Transcript({ session }: { session: SessionRecord }) {
             <span class="t-text">
               {isChaos && <span class="chaos-badge">chaos</span>}
               {line.text}
+              {decoded !== null && (
+                <span class="t-decoded" title="The challenge, decoded from base64">
+                  {decoded}
+                </span>
+              )}
             </span>
           </li>
         );
