@@ -2987,9 +2987,22 @@ export const RULES: readonly ExplainRule[] = [
     id: 'm365-oauth-token-refused',
     cause: 'auth-failed',
     confidence: 0.95,
-    match: [/\b535[ -]5\.7\.3\b/, /XOAUTH2|OAuth|access[ _]?token|Bearer/i],
+    match: [/\b535\b[^\n]{0,8}?\b5\.7\.3\b/, /XOAUTH2|OAuth|access[ _]?token|Bearer/i],
     seenIn: ['Microsoft 365 via any client'],
     fix: "Microsoft 365 refused the OAuth token (535 5.7.3). Request it for Exchange Online, not Microsoft Graph: the scope https://outlook.office.com/SMTP.Send for a user (with offline_access to refresh it), or https://outlook.office365.com/.default for an application, which also needs the SMTP.SendAsApp permission with admin consent and its service principal registered in Exchange Online (New-ServicePrincipal, then Add-MailboxPermission). The AUTH user must be the mailbox the token was issued to (or, for an application, one it was given), and Authenticated SMTP must be enabled for that mailbox. A Mailport sandbox (`mailport serve --auth-any`) reads a Microsoft token's audience, scopes, user and expiry and names the one that is wrong.",
+  },
+  {
+    // Exchange Online's refusal of any login, password or token, names no reason: only its
+    // front-end host (…prod.outlook.com) says who answered.
+    id: 'm365-535-auth-unsuccessful',
+    cause: 'auth-failed',
+    confidence: 0.94,
+    match: [
+      /\b535\b[^\n]{0,8}?\b5\.7\.3 Authentication unsuccessful\b/i,
+      /\.outlook\.com\b|office365|outlook\.office/i,
+    ],
+    seenIn: ['Microsoft 365 via any client'],
+    fix: "Microsoft 365 refused the login without saying why. In order of likelihood: SMTP AUTH is off for the mailbox or the tenant (admin center → user → Mail → Manage email apps → Authenticated SMTP; security defaults block it for everyone); the password is wrong, or the account has MFA and needs an app password; the user name is not the mailbox's full address. With OAuth (XOAUTH2), the token must be for https://outlook.office.com/SMTP.Send (an application: https://outlook.office365.com/.default with SMTP.SendAsApp), not Microsoft Graph, and issued to the AUTH user. `mailport doctor smtp.office365.com --ports 587 --user ADDRESS --pass-env VAR` (or `--oauth-token-env VAR`) tries the login and shows the exchange.",
   },
   {
     id: 'too-many-login-attempts',

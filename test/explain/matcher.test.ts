@@ -1482,6 +1482,15 @@ const FIXES: ReadonlyArray<{
     fix: [/never looked at the token/, /not the text \^A/],
   },
   {
+    what: "Microsoft 365's reasonless 535 5.7.3, whatever the client",
+    texts: [
+      'jakarta.mail.AuthenticationFailedException: 535 5.7.3 Authentication unsuccessful [BN9PR03CA0117.namprd03.prod.outlook.com 2026-12-07T10:00:00.000Z 08DB]',
+      "smtplib.SMTPAuthenticationError: (535, b'5.7.3 Authentication unsuccessful [SN4PR0201CA0048.namprd02.prod.outlook.com]')",
+    ],
+    cause: 'auth-failed',
+    fix: [/Authenticated SMTP/, /SMTP\.Send/],
+  },
+  {
     what: 'a slip in the credentials the sandbox names is the fix, not a wrong password',
     texts: [
       '535 5.7.8 Authentication credentials invalid; the password ends with a line break, as `echo` without -n or a secret file read whole leaves it',
