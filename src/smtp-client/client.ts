@@ -292,6 +292,11 @@ export class SmtpClient {
       );
     }
     const usable = 'token' in credentials ? TOKEN_MECHANISMS : SUPPORTED_MECHANISMS;
+    if (mechanism !== undefined && !usable.includes(mechanism)) {
+      throw new TypeError(
+        `AUTH ${mechanism} does not take ${'token' in credentials ? 'a token' : 'a password'}`,
+      );
+    }
     const chosen =
       mechanism ?? usable.find((candidate) => offered.includes(candidate)) ?? usable[0] ?? 'PLAIN';
     if (offered.length > 0 && !offered.includes(chosen)) {
@@ -334,6 +339,7 @@ export class SmtpClient {
     return chosen;
   }
 
+  /** PLAIN, CRAM-MD5, or LOGIN (the only other password mechanism). */
   private async passwordExchange(credentials: PasswordLogin, mechanism: AuthMechanism): Promise<ServerReply> {
     if (mechanism === 'PLAIN') {
       const response = Buffer.from(`\0${credentials.user}\0${credentials.pass}`, 'utf8').toString('base64');
