@@ -103,7 +103,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       new Option(
         '--auth <user:pass>',
-        'accepted credentials, repeatable; the AUTH user names the inbox (default mailport:mailport)',
+        'accepted credentials, repeatable; the AUTH user names the inbox, and PASS is also the token XOAUTH2 and OAUTHBEARER take (default mailport:mailport)',
       )
         .env('MAILPORT_AUTH')
         .argParser(collect),
@@ -111,7 +111,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       option(
         '--auth-any',
-        'accept any credentials (AUTH is still required where the profile requires it)',
+        'accept any credentials, and any unexpired OAuth token (AUTH is still required where the profile requires it)',
         'MAILPORT_AUTH_ANY',
       ),
     )
