@@ -18,3 +18,9 @@ export function decodedChallenge(line: string): string | null {
     return null;
   }
 }
+
+/** A server line as a terminal shows it: a 334 challenge followed by `   (decoded: …)`. */
+export function withDecodedChallenge(line: string): string {
+  const decoded = decodedChallenge(line);
+  return decoded === null ? line : `${line}   (decoded: ${decoded})`;
+}

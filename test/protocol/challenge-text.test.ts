@@ -1,7 +1,7 @@
 /** 334 challenges decoded for the transcript reader. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodedChallenge } from '../../src/protocol/challenge-text.js';
+import { decodedChallenge, withDecodedChallenge } from '../../src/protocol/challenge-text.js';
 
 test('decodedChallenge reads LOGIN prompts, CRAM-MD5 challenges and OAuth error statuses', () => {
   assert.equal(decodedChallenge('334 VXNlcm5hbWU6'), 'Username:');
@@ -26,4 +26,9 @@ test('decodedChallenge leaves alone what is no printable base64 challenge', () =
   ]) {
     assert.equal(decodedChallenge(line), null, line);
   }
+});
+
+test('withDecodedChallenge adds the decoded text after a challenge, and leaves any other line as it is', () => {
+  assert.equal(withDecodedChallenge('334 VXNlcm5hbWU6'), '334 VXNlcm5hbWU6   (decoded: Username:)');
+  assert.equal(withDecodedChallenge('250 2.0.0 OK'), '250 2.0.0 OK');
 });

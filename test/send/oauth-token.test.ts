@@ -78,8 +78,11 @@ describe('mailport send --oauth-token-env', () => {
       output,
       /535 5\.7\.8 Authentication credentials invalid; the token expired at \S+Z, 10 min ago/,
     );
-    // The empty answer RFC 7628 asks for, then the refusal.
-    assert.match(output, /C: \n\s*S: 535 5\.7\.8/);
+    // The challenge decoded, the empty answer RFC 7628 asks for, then the refusal.
+    assert.match(
+      output,
+      /S: 334 eyJ\S+ {3}\(decoded: \{"status":"401","schemes":"bearer"\}\)\nC: \n\s*S: 535 5\.7\.8/,
+    );
     assert.match(output, /The reply names what is wrong with the OAuth 2\.0 access token/);
   });
 

@@ -6,6 +6,7 @@
 import { hostname, userInfo } from 'node:os';
 import { type Command, Option } from 'commander';
 import { DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
+import { withDecodedChallenge } from '../../protocol/challenge-text.js';
 import { describeAttempt, isSilentGreeting, type TlsChoice } from '../../send/plan.js';
 import type { SendProgress, SendResult } from '../../send/send.js';
 import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
@@ -173,7 +174,13 @@ function formatResult(result: SendResult, showTranscript: boolean): string {
   if (showTranscript) {
     for (const attempt of result.attempts) {
       lines.push(`--- transcript, port ${attempt.port} ---`);
-      lines.push(...attempt.transcript.map(formatTranscriptEntry));
+      lines.push(
+        ...attempt.transcript.map((entry) =>
+          formatTranscriptEntry(
+            entry.dir === 'S' ? { ...entry, text: withDecodedChallenge(entry.text) } : entry,
+          ),
+        ),
+      );
     }
     lines.push('---');
   }

@@ -7,7 +7,7 @@ import type { Page, SessionRecord, SessionSummary } from '../../client/api-clien
 import { DIAGNOSTIC_CODES } from '../../diagnostics/catalogue.js';
 import type { DiagnosticCode } from '../../domain/types.js';
 import { PORT_PROFILES } from '../../profiles/port-profiles.js';
-import { decodedChallenge } from '../../protocol/challenge-text.js';
+import { withDecodedChallenge } from '../../protocol/challenge-text.js';
 import {
   type CliIo,
   clientFor,
@@ -209,6 +209,6 @@ export function formatSession(session: SessionRecord): string {
 
 /** `    +12ms S: 334 VXNlcm5hbWU6   (decoded: Username:)`: a 334 challenge is shown decoded too. */
 function transcriptLine(line: SessionRecord['transcript'][number]): string {
-  const decoded = line.dir === 'S' ? decodedChallenge(line.text) : null;
-  return `  ${`+${line.t}ms`.padStart(9)} ${line.dir}: ${line.text}${decoded === null ? '' : `   (decoded: ${decoded})`}`;
+  const text = line.dir === 'S' ? withDecodedChallenge(line.text) : line.text;
+  return `  ${`+${line.t}ms`.padStart(9)} ${line.dir}: ${text}`;
 }
