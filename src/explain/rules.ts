@@ -729,6 +729,10 @@ function symfonyHungUpStep(text: string): string | null {
   return `Symfony Mailer expected the reply to ${step} and found the connection closed.`;
 }
 
+/** The token Exchange Online's SMTP AUTH takes: one fact, for every fix that names it. */
+const EXCHANGE_SMTP_SCOPES =
+  'https://outlook.office.com/SMTP.Send (with offline_access to refresh it; an application: https://outlook.office365.com/.default with the SMTP.SendAsApp permission), not Microsoft Graph';
+
 /**
  * A 334 whose text is base64 JSON (`eyJ` is `{"`): the error challenge a server sends for a refused
  * OAuth 2.0 token (RFC 7628 §3.2.2; Gmail's for XOAUTH2), printed by clients that did not expect it.
@@ -2956,7 +2960,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.93,
     match: [/\binvalid_scope\b|AADSTS70011\b/i],
     seenIn: ['nodemailer', 'google-auth-library', 'MSAL'],
-    fix: 'The scope asked for is unknown or not granted to the client. For SMTP ask for https://mail.google.com/ (Gmail) or https://outlook.office.com/SMTP.Send with offline_access (Microsoft 365, delegated), or https://outlook.office365.com/.default (an application with SMTP.SendAsApp); never Microsoft Graph scopes.',
+    fix: `The scope asked for is unknown or not granted to the client. For SMTP ask for https://mail.google.com/ (Gmail) or, for Microsoft 365, ${EXCHANGE_SMTP_SCOPES}.`,
   },
   {
     id: 'oauth-consent-or-mfa-required',
@@ -2989,7 +2993,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.95,
     match: [/\b535\b[^\n]{0,8}?\b5\.7\.3\b/, /XOAUTH2|OAuth|access[ _]?token|Bearer/i],
     seenIn: ['Microsoft 365 via any client'],
-    fix: "Microsoft 365 refused the OAuth token (535 5.7.3). Request it for Exchange Online, not Microsoft Graph: the scope https://outlook.office.com/SMTP.Send for a user (with offline_access to refresh it), or https://outlook.office365.com/.default for an application, which also needs the SMTP.SendAsApp permission with admin consent and its service principal registered in Exchange Online (New-ServicePrincipal, then Add-MailboxPermission). The AUTH user must be the mailbox the token was issued to (or, for an application, one it was given), and Authenticated SMTP must be enabled for that mailbox. A Mailport sandbox (`mailport serve --auth-any`) reads a Microsoft token's audience, scopes, user and expiry and names the one that is wrong.",
+    fix: `Microsoft 365 refused the OAuth token (535 5.7.3). Request it for Exchange Online: ${EXCHANGE_SMTP_SCOPES}. An application also needs admin consent and its service principal registered in Exchange Online (New-ServicePrincipal, then Add-MailboxPermission). The AUTH user must be the mailbox the token was issued to (or, for an application, one it was given), and Authenticated SMTP must be enabled for that mailbox. A Mailport sandbox (\`mailport serve --auth-any\`) reads a Microsoft token's audience, scopes, user and expiry and names the one that is wrong.`,
   },
   {
     // Exchange Online's refusal of any login, password or token, names no reason: only its
@@ -3002,7 +3006,7 @@ export const RULES: readonly ExplainRule[] = [
       /\.outlook\.com\b|office365|outlook\.office/i,
     ],
     seenIn: ['Microsoft 365 via any client'],
-    fix: "Microsoft 365 refused the login without saying why. In order of likelihood: SMTP AUTH is off for the mailbox or the tenant (admin center → user → Mail → Manage email apps → Authenticated SMTP; security defaults block it for everyone); the password is wrong, or the account has MFA and needs an app password; the user name is not the mailbox's full address. With OAuth (XOAUTH2), the token must be for https://outlook.office.com/SMTP.Send (an application: https://outlook.office365.com/.default with SMTP.SendAsApp), not Microsoft Graph, and issued to the AUTH user. `mailport doctor smtp.office365.com --ports 587 --user ADDRESS --pass-env VAR` (or `--oauth-token-env VAR`) tries the login and shows the exchange.",
+    fix: `Microsoft 365 refused the login without saying why. In order of likelihood: SMTP AUTH is off for the mailbox or the tenant (admin center → user → Mail → Manage email apps → Authenticated SMTP; security defaults block it for everyone); the password is wrong, or the account has MFA and needs an app password; the user name is not the mailbox's full address. With OAuth (XOAUTH2), the token must be for ${EXCHANGE_SMTP_SCOPES}, and issued to the AUTH user. \`mailport doctor smtp.office365.com --ports 587 --user ADDRESS --pass-env VAR\` (or \`--oauth-token-env VAR\`) tries the login and shows the exchange.`,
   },
   {
     id: 'too-many-login-attempts',
@@ -3053,7 +3057,7 @@ export const RULES: readonly ExplainRule[] = [
     confidence: 0.97,
     match: [/Authentication credentials invalid; the (?:application )?token\b/i],
     seenIn: ['Mailport sandbox replies'],
-    fix: "The reply names what is wrong with the OAuth 2.0 access token, so fix that: fetch a fresh token right before sending (they last about an hour); for Microsoft 365 request it for https://outlook.office.com/SMTP.Send (an application: https://outlook.office365.com/.default with SMTP.SendAsApp), not for Microsoft Graph; send the access_token of the token response, not the ID or refresh token; use the mailbox the token was issued to as the user; and pass the token alone (no 'Bearer ' prefix, no line break). In nodemailer that is `auth: { type: 'OAuth2', user, accessToken }`.",
+    fix: `The reply names what is wrong with the OAuth 2.0 access token, so fix that: fetch a fresh token right before sending (they last about an hour); for Microsoft 365 request it for ${EXCHANGE_SMTP_SCOPES}; send the access_token of the token response, not the ID or refresh token; use the mailbox the token was issued to as the user; and pass the token alone (no 'Bearer ' prefix, no line break). In nodemailer that is \`auth: { type: 'OAuth2', user, accessToken }\`.`,
   },
   {
     // Symfony Mailer tries every mechanism the server offers with the one password: against a
