@@ -18,9 +18,11 @@ import { MailportError, portInUseError } from '../errors.js';
 import { EventBus } from '../events/bus.js';
 import { WebhookDispatcher } from '../events/webhooks.js';
 import { createHttpApp } from '../http/app.js';
+import { TOKEN_PATH } from '../http/routes/oauth.js';
 import { MessageIngest } from '../ingest/ingest.js';
 import type { Logger } from '../logging/logger.js';
 import { MetricsRegistry } from '../metrics/registry.js';
+import { TokenIssuer } from '../oauth/token-issuer.js';
 import { MessageReleaser } from '../release/releaser.js';
 import { SmtpListeners } from '../server/smtp-listeners.js';
 import { createServerSecureContext } from '../server/tls-handshake.js';
@@ -122,13 +124,15 @@ export async function startMailport(
 
     const releaser = config.release === null ? null : new MessageReleaser(config.release, logger);
     let httpAddress = { host: config.host, port: 0 };
+    const httpUrl = (): string =>
+      `${config.httpTls ? 'https' : 'http'}://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`;
     const info = (): ServerInfo => ({
       version: VERSION,
       hostname: config.hostname,
       listeners: smtp.listeners(),
       http: {
         ...httpAddress,
-        url: `${config.httpTls ? 'https' : 'http'}://${formatHostPort(connectableHost(httpAddress.host), httpAddress.port)}`,
+        url: httpUrl(),
         authRequired: config.httpAuth !== null,
       },
       tls: {
@@ -141,6 +145,10 @@ export async function startMailport(
         users: config.auth.mode === 'any' ? [] : [...config.auth.users.keys()],
         defaultCredentials: config.auth.mode === 'default' ? { ...DEFAULT_CREDENTIALS } : null,
         senderMustMatchLogin: config.auth.senderMustMatchLogin,
+        oauth: {
+          tokenUrl: config.httpPort === null ? null : `${httpUrl()}${TOKEN_PATH}`,
+          tokenLifetimeSeconds: config.auth.oauthTokenLifetimeSeconds,
+        },
       },
       limits: {
         maxMessageSize: config.limits.maxMessageSize,
@@ -176,6 +184,10 @@ export async function startMailport(
         logger,
         deliverability,
         releaser,
+        tokenIssuer: new TokenIssuer({
+          logins: config.auth.mode === 'any' ? null : config.auth.users,
+          lifetimeSeconds: config.auth.oauthTokenLifetimeSeconds,
+        }),
         tls: config.httpTls ? { certPem: tlsMaterial.certPem, keyPem: tlsMaterial.keyPem } : null,
       });
       try {

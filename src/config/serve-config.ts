@@ -43,6 +43,8 @@ export interface ServeConfig {
     users: ReadonlyMap<string, string>;
     /** After AUTH, MAIL FROM must be the login itself, as submission services insist. */
     senderMustMatchLogin: boolean;
+    /** How long the access tokens of `POST /oauth2/token` last (`expires_in`). */
+    oauthTokenLifetimeSeconds: number;
   };
   /**
    * Logins the HTTP API and web UI ask for (HTTP Basic, RFC 7617), from --http-auth and
@@ -83,6 +85,8 @@ export const SERVE_DEFAULTS = {
   maxRecipients: 100,
   maxConnections: 1000,
   idleTimeoutSeconds: 300,
+  /** As long as Google's and Microsoft's access tokens last. */
+  oauthTokenLifetimeSeconds: 3600,
   maxMessages: 0,
   maxSessions: 0,
 } as const;
@@ -102,6 +106,7 @@ export interface RawServeOptions extends RawReleaseOptions {
   auth?: string[];
   authAny?: boolean;
   senderMustMatchLogin?: boolean;
+  oauthTokenLifetime?: string;
   httpAuth?: string[];
   httpAuthFile?: string;
   httpTls?: boolean;
@@ -374,7 +379,16 @@ export function resolveServeConfig(
     dataDir: raw.dataDir ?? SERVE_DEFAULTS.dataDir,
     ephemeral: raw.ephemeral ?? false,
     storage: raw.storage ?? null,
-    auth: { mode: authMode, users, senderMustMatchLogin: raw.senderMustMatchLogin ?? false },
+    auth: {
+      mode: authMode,
+      users,
+      senderMustMatchLogin: raw.senderMustMatchLogin ?? false,
+      oauthTokenLifetimeSeconds:
+        parseDurationMs(
+          '--oauth-token-lifetime',
+          raw.oauthTokenLifetime ?? String(SERVE_DEFAULTS.oauthTokenLifetimeSeconds),
+        ) / 1000,
+    },
     httpAuth: resolveHttpAuth(raw),
     httpTls: raw.httpTls ?? false,
     hostname: raw.hostname ?? SERVE_DEFAULTS.hostname,
@@ -464,4 +478,11 @@ function validate(config: ServeConfig): void {
   if (config.limits.maxRecipients < 1) throw new ConfigError('--max-recipients must be at least 1.');
   if (config.limits.maxConnections < 1) throw new ConfigError('--max-connections must be at least 1.');
   if (config.limits.idleTimeoutMs < 1000) throw new ConfigError('--idle-timeout must be at least 1s.');
+  const lifetime = config.auth.oauthTokenLifetimeSeconds;
+  if (!Number.isInteger(lifetime) || lifetime < 1 || lifetime > 86_400) {
+    throw new ConfigError(
+      '--oauth-token-lifetime must be whole seconds from 1s to 24h.',
+      'Real providers issue tokens for about an hour (the default, 1h); a short one, such as 30s, tests that your application renews them.',
+    );
+  }
 }

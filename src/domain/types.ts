@@ -266,6 +266,8 @@ export interface ServerInfo {
     defaultCredentials: { user: string; pass: string } | null;
     /** After AUTH, MAIL FROM must be the login itself (`--sender-must-match-login`). */
     senderMustMatchLogin: boolean;
+    /** The OAuth token endpoint (`POST /oauth2/token`), null without the HTTP API, and its tokens' lifetime. */
+    oauth: { tokenUrl: string | null; tokenLifetimeSeconds: number };
   };
   limits: {
     maxMessageSize: number;

@@ -2931,6 +2931,15 @@ export const RULES: readonly ExplainRule[] = [
   // The token endpoint's errors (RFC 6749 §5.2), as nodemailer, Google's and Microsoft's libraries
   // print them: the SMTP server was never reached.
   {
+    // The sandbox's own token endpoint (POST /oauth2/token) names what it takes.
+    id: 'sandbox-oauth-token-refused',
+    cause: 'oauth-token-error',
+    confidence: 0.97,
+    match: [/In this sandbox (?:a refresh token|the client secret) is the password of a login/],
+    seenIn: ['Mailport sandbox token endpoint'],
+    fix: "The Mailport sandbox's token endpoint refused the request, and its description says what it takes: the refresh token (grant_type=refresh_token) or the client secret (client_credentials) is the password of one of the sandbox's logins, `mailport` by default or the PASS of `--auth USER:PASS`; any client id is taken. While testing against the sandbox, set the application's refresh token (nodemailer's `auth.refreshToken`) to that password and its token URL (`auth.accessUrl`) to the sandbox's `/oauth2/token`.",
+  },
+  {
     id: 'oauth-invalid-grant',
     cause: 'oauth-token-error',
     confidence: 0.95,

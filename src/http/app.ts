@@ -23,6 +23,7 @@ import { registerCheckRoutes } from './routes/checks.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerMessageWaitRoute } from './routes/message-wait.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
 import { registerReleaseRoute } from './routes/release.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
@@ -104,6 +105,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
           description:
             'Fault injection: rules that make SMTP stages fail on purpose, to test retries and timeouts.',
         },
+        {
+          name: 'oauth',
+          description:
+            'An OAuth 2.0 token endpoint, for applications that fetch their own tokens for AUTH XOAUTH2.',
+        },
         { name: 'system', description: 'Health, metrics, server info and this document.' },
       ],
       ...(deps.httpAuth
@@ -163,6 +169,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, context);
   registerEventRoutes(app, context);
   registerChaosRoutes(app, context);
+  registerOAuthRoutes(app, context);
   if (uiDir !== null) await registerStaticUi(base, uiDir);
 
   await app.ready();

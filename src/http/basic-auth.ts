@@ -1,18 +1,23 @@
 /**
- * HTTP Basic authentication (RFC 7617) in front of every route but `/healthz`: the API, the web
- * UI's files, the event stream, `/metrics` and the OpenAPI document. Browsers prompt for the login
- * on the 401 and send it with the UI's own requests from then on.
+ * HTTP Basic authentication (RFC 7617) in front of every route but `/healthz` and the OAuth token
+ * endpoint: the API, the web UI's files, the event stream, `/metrics` and the OpenAPI document.
+ * Browsers prompt for the login on the 401 and send it with the UI's own requests from then on.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, sendProblem } from './problem.js';
+import { TOKEN_PATH } from './routes/oauth.js';
 import { problemResponse } from './schemas/common.js';
 
 /** The challenge of every 401: the realm names the sandbox, and credentials are read as UTF-8. */
 export const BASIC_CHALLENGE = 'Basic realm="Mailport", charset="UTF-8"';
 
-/** Liveness probes (Docker, Kubernetes) carry no credentials; the route tells nothing but "ok". */
-const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz']);
+/**
+ * Liveness probes (Docker, Kubernetes) carry no credentials, and `/healthz` tells nothing but "ok".
+ * The OAuth token endpoint takes its own credentials (a login's password), and its clients send
+ * their client ID and secret as the HTTP Basic login.
+ */
+const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz', TOKEN_PATH]);
 
 const TOKEN68 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -25,7 +30,8 @@ export const SECURITY_SCHEME_NAME = 'basicAuth';
 export const SECURITY_SCHEME = {
   type: 'http',
   scheme: 'basic',
-  description: 'The login of `mailport serve --http-auth`; every route but `/healthz` asks for it.',
+  description:
+    'The login of `mailport serve --http-auth`; every route but `/healthz` and `/oauth2/token` asks for it.',
 } as const;
 
 const LOGIN_REQUIRED = problemResponse(

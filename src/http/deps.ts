@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerInfo } from '../domain/types.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import type { TokenIssuer } from '../oauth/token-issuer.js';
 import type { MessageReleaser } from '../release/releaser.js';
 import type { Store } from '../storage/store.js';
 import type { EventStreamHub } from './event-stream.js';
@@ -32,7 +33,7 @@ export interface HttpDeps {
   ingest: MessageIngest;
   /** The chaos rules the SMTP listeners follow, read and replaced by `/api/v1/chaos`. */
   chaos: ChaosRuleSet;
-  /** Logins (name → password) every route but `/healthz` asks for; null or absent: open to all. */
+  /** Logins (name → password) every route but `/healthz` and `/oauth2/token` asks for; null or absent: open to all. */
   httpAuth?: ReadonlyMap<string, string> | null;
   /** Directory of the built web UI, served at `/` when set and present. */
   uiDir?: string | null;
@@ -44,6 +45,8 @@ export interface HttpDeps {
   deliverability?: DeliverabilitySettings;
   /** Sends messages to `--release-server`; null or absent when release is off. */
   releaser?: MessageReleaser | null;
+  /** Issues the tokens of `POST /oauth2/token`; null or absent: no token endpoint. */
+  tokenIssuer?: TokenIssuer | null;
   /** Certificate and key to serve HTTPS with (`--http-tls`); null or absent: plain HTTP. */
   tls?: { certPem: string; keyPem: string } | null;
 }

@@ -19,7 +19,7 @@ const INDEX_FILE = 'index.html';
 const HASHED_NAME = /[.-](?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 /** Paths the single-page app never owns: they get a problem+json 404 instead of index.html. */
-const SERVER_PATHS = /^\/(api|healthz|metrics)(\/|$)/;
+const SERVER_PATHS = /^\/(api|healthz|metrics|oauth2)(\/|$)/;
 
 export function cacheControlFor(filePath: string): string {
   return HASHED_NAME.test(basename(filePath)) ? IMMUTABLE : REVALIDATE;

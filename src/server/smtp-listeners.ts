@@ -2,7 +2,6 @@
  * Binds one TCP listener per enabled port profile and hands each connection to an SmtpConnection.
  * Owns the cross-listener concerns: the connection limit, session persistence and shutdown.
  */
-import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { ChaosRuleSet } from '../chaos/rule-set.js';
@@ -12,8 +11,10 @@ import { MailportError, portInUseError } from '../errors.js';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import { isIssuedAccessToken } from '../oauth/access-token.js';
 import { PORT_PROFILES, PROFILE_NAMES, type ProfileName } from '../profiles/port-profiles.js';
 import type { Credentials, ProtocolLimits } from '../protocol/types.js';
+import { secretEquals } from '../secret-equals.js';
 import { Retention } from '../storage/retention.js';
 import type { Store } from '../storage/store.js';
 import { SmtpConnection } from './connection.js';
@@ -48,12 +49,6 @@ export interface SmtpListenersOptions {
   metrics: MetricsRegistry;
   logger: Logger;
   deliver(incoming: IncomingMessage): Promise<{ id: string }>;
-}
-
-function constantTimeEquals(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 function bindError(
@@ -152,9 +147,9 @@ export class SmtpListeners {
   }
 
   /**
-   * With --auth-any every login is taken. Otherwise a password must match; so must a bearer token,
-   * since no authorization server stands behind the sandbox: the user's password is its token.
-   * (The protocol engine has already refused tokens that are expired or not access tokens.)
+   * With --auth-any every login is taken. Otherwise a password must match. A bearer token must be
+   * the user's password, or one the sandbox's token endpoint issued for the user (signed with that
+   * password). The protocol engine has already refused tokens that are expired or not access tokens.
    */
   #authenticate(credentials: Credentials): boolean {
     const { users } = this.#options;
@@ -163,8 +158,12 @@ export class SmtpListeners {
     // else, which no user here may do.
     if (credentials.authzid !== null && credentials.authzid !== credentials.username) return false;
     const expected = users.get(credentials.username);
-    const secret = 'token' in credentials ? credentials.token : credentials.password;
-    return expected !== undefined && constantTimeEquals(expected, secret);
+    if (expected === undefined) return false;
+    if (!('token' in credentials)) return secretEquals(credentials.password, expected);
+    return (
+      secretEquals(credentials.token, expected) ||
+      isIssuedAccessToken(credentials.token, credentials.username, expected, Date.now())
+    );
   }
 
   #accept(profileName: ProfileName, socket: net.Socket): void {

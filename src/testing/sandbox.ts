@@ -48,6 +48,12 @@ export interface SandboxOptions {
    */
   senderMustMatchLogin?: boolean;
   /**
+   * Seconds the access tokens of the OAuth token endpoint (`info.auth.oauth.tokenUrl`) last, as
+   * `--oauth-token-lifetime`: a short one tests that the application renews its tokens.
+   * @defaultValue 3600
+   */
+  oauthTokenLifetimeSeconds?: number;
+  /**
    * Logins the HTTP API and web UI ask for (HTTP Basic), as `mailport serve --http-auth`; every
    * route but `/healthz` answers 401 without one. `client` logs in with the first.
    * @defaultValue none: the API is open
@@ -194,6 +200,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ephemeral: options.dataDir === undefined,
       authAny: options.auth === 'any',
       senderMustMatchLogin: options.senderMustMatchLogin === true,
+      ...(options.oauthTokenLifetimeSeconds === undefined
+        ? {}
+        : { oauthTokenLifetime: `${options.oauthTokenLifetimeSeconds}s` }),
       auth: authPairs.map(({ user, pass }) => `${user}:${pass}`),
       httpAuth: (options.httpAuth ?? []).map(({ user, pass }) => `${user}:${pass}`),
       httpTls: options.httpTls === true,

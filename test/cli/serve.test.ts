@@ -32,6 +32,10 @@ describe('mailport serve', () => {
       assert.ok(serve.ports[profile], `${profile} in:\n${banner}`);
     assert.match(banner, /Credentials:\s+mailport \/ mailport/);
     assert.match(banner, /XOAUTH2 and OAUTHBEARER take the password as the OAuth token/);
+    assert.match(
+      banner,
+      /OAuth token endpoint: POST http:\/\/127\.0\.0\.1:\d+\/oauth2\/token \(a login's password is its refresh token\)/,
+    );
     assert.match(banner, /NODE_EXTRA_CA_CERTS=\S+ca\.pem/);
     assert.ok(serve.httpUrl);
     const health = await fetch(`${serve.httpUrl}/healthz`);

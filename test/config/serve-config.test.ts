@@ -16,6 +16,12 @@ describe('resolveServeConfig', () => {
     assert.equal(config.limits.maxMessageSize, 25 * 1024 * 1024);
     assert.equal(config.limits.maxRecipients, 100);
     assert.equal(config.limits.idleTimeoutMs, 300_000);
+    assert.equal(config.auth.oauthTokenLifetimeSeconds, 3600);
+  });
+
+  it('--oauth-token-lifetime takes a duration in whole seconds', () => {
+    assert.equal(resolveServeConfig({ oauthTokenLifetime: '30s' }, null).auth.oauthTokenLifetimeSeconds, 30);
+    assert.equal(resolveServeConfig({ oauthTokenLifetime: '2h' }, null).auth.oauthTokenLifetimeSeconds, 7200);
   });
 
   it('--standard-ports binds 25/465/587/2525', () => {
@@ -138,6 +144,17 @@ describe('resolveServeConfig', () => {
       /Every SMTP listener is off/,
     ],
     ['a bad size', { maxMessageSize: 'big' }, /--max-message-size must be a size/],
+    [
+      'a token lifetime of 0',
+      { oauthTokenLifetime: '0' },
+      /--oauth-token-lifetime must be whole seconds from 1s to 24h/,
+    ],
+    [
+      'a token lifetime in part seconds',
+      { oauthTokenLifetime: '1500ms' },
+      /--oauth-token-lifetime must be whole/,
+    ],
+    ['a token lifetime over a day', { oauthTokenLifetime: '25h' }, /--oauth-token-lifetime must be whole/],
     ['an unknown log level', { logLevel: 'loud' }, /--log-level must be one of/],
     ['a webhook that is not an http(s) URL', { webhook: ['ftp://example.com/x'] }, /--webhook takes an http/],
     ['a webhook that is not a URL', { webhook: ['localhost:3000'] }, /--webhook takes an http/],

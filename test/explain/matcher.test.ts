@@ -1465,6 +1465,16 @@ const FIXES: ReadonlyArray<{
     fix: [/client|consent|scope/],
   },
   {
+    what: "the sandbox's token endpoint says its refresh token or client secret is a login's password",
+    texts: [
+      'Error: invalid_grant: The refresh token is not valid here. In this sandbox a refresh token is the password of a login (mailport for the default login mailport:mailport).',
+      '{"error":"invalid_client","error_description":"The client secret is wrong. In this sandbox the client secret is the password of a login (one of the --auth logins: app@example.com)."}',
+    ],
+    cause: 'oauth-token-error',
+    fix: [/password of one of the sandbox's logins/, /auth\.accessUrl/],
+    notFix: /'Testing' after 7 days/,
+  },
+  {
     what: "nodemailer's OAuth2 with an expired access token and nothing to renew it",
     texts: [
       "Error: Can't create new access token for user\n    at XOAuth2.getToken (/app/node_modules/nodemailer/lib/xoauth2/index.js:82:33) {\n  code: 'EAUTH',\n  command: 'AUTH XOAUTH2'\n}",

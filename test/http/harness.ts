@@ -60,6 +60,7 @@ export function serverInfo(url: string, port: number): ServerInfo {
       users: ['mailport'],
       defaultCredentials: { user: 'mailport', pass: 'mailport' },
       senderMustMatchLogin: false,
+      oauth: { tokenUrl: `${url}/oauth2/token`, tokenLifetimeSeconds: 3600 },
     },
     limits: {
       maxMessageSize: MAX_MESSAGE_SIZE,

@@ -337,3 +337,32 @@ test("an application's OAuth 2.0 login: the auth pass is the token the sandbox t
     await sandbox.stop();
   }
 });
+
+test('oauthTokenLifetimeSeconds: tokens from the sandbox token endpoint run out when it says', async () => {
+  const sandbox = await startSandbox({ oauthTokenLifetimeSeconds: 1 });
+  try {
+    const { tokenUrl, tokenLifetimeSeconds } = sandbox.info.auth.oauth;
+    assert.equal(tokenLifetimeSeconds, 1);
+    const response = await fetch(tokenUrl ?? '', {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'mailport', client_id: 'app' }),
+    });
+    const { access_token: accessToken, expires_in: expiresIn } = (await response.json()) as {
+      access_token: string;
+      expires_in: number;
+    };
+    assert.equal(expiresIn, 1);
+    const { auth: _password, ...options } = sandbox.transportOptions('submission');
+    const send = () =>
+      nodemailer
+        .createTransport({ ...options, auth: { type: 'OAuth2', user: 'mailport', accessToken } })
+        .sendMail({ from: 'app@example.com', to: 'lifetime@example.com', text: 'x' });
+    assert.match((await send()).response, /^250 /);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await assert.rejects(send(), (error: { response?: string }) =>
+      /the token expired at/.test(error.response ?? ''),
+    );
+  } finally {
+    await sandbox.stop();
+  }
+});

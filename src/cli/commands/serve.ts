@@ -125,7 +125,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(
       new Option(
         '--http-auth <user:pass>',
-        'make the HTTP API and web UI ask for this login (HTTP Basic), repeatable; every route but /healthz answers 401 without one (default: open to anyone who reaches the port)',
+        'make the HTTP API and web UI ask for this login (HTTP Basic), repeatable; every route but /healthz and /oauth2/token answers 401 without one (default: open to anyone who reaches the port)',
       )
         .env('MAILPORT_HTTP_AUTH')
         .argParser(collect),
@@ -177,6 +177,13 @@ export function registerServeCommand(program: Command): void {
         '--idle-timeout <duration>',
         'disconnect silent clients after this long, e.g. 300s (default 300s)',
         'MAILPORT_IDLE_TIMEOUT',
+      ),
+    )
+    .addOption(
+      option(
+        '--oauth-token-lifetime <duration>',
+        'expires_in of the access tokens POST /oauth2/token issues, e.g. 30s to test that your application renews them (default 1h)',
+        'MAILPORT_OAUTH_TOKEN_LIFETIME',
       ),
     )
     .addOption(
@@ -422,11 +429,16 @@ export function banner(
       : info.auth.mode === 'any'
         ? 'any username and password, or any unexpired OAuth token, are accepted (--auth-any)'
         : `users ${info.auth.users.join(', ')} (passwords as given with --auth)`;
-  // XOAUTH2 and OAUTHBEARER have no authorization server behind the sandbox to check a token with.
+  // XOAUTH2 and OAUTHBEARER take the password itself, or a token the sandbox's endpoint signed with it.
+  const { tokenUrl } = info.auth.oauth;
+  const tokenEndpoint =
+    tokenUrl === null
+      ? ''
+      : `\n                OAuth token endpoint: POST ${tokenUrl} (${info.auth.mode === 'any' ? 'any refresh token is taken' : "a login's password is its refresh token"})`;
   const tokens =
     info.auth.mode === 'any'
-      ? ''
-      : '\n                XOAUTH2 and OAUTHBEARER take the password as the OAuth token';
+      ? tokenEndpoint
+      : `\n                XOAUTH2 and OAUTHBEARER take the password as the OAuth token${tokenEndpoint}`;
   const senderRule = info.auth.senderMustMatchLogin
     ? '\n                after AUTH, MAIL FROM must be the login itself (--sender-must-match-login)'
     : '';

@@ -43,7 +43,7 @@ export const ServerInfoSchema = Type.Object(
         url: Type.String({ description: 'Base URL of the API and UI.' }),
         authRequired: Type.Boolean({
           description:
-            'Whether every route but `/healthz` asks for an HTTP Basic login (`--http-auth`, `--http-auth-file`); the logins themselves are never shown.',
+            'Whether every route but `/healthz` and `/oauth2/token` asks for an HTTP Basic login (`--http-auth`, `--http-auth-file`); the logins themselves are never shown.',
         }),
       },
       { description: 'Where the HTTP API listens.' },
@@ -79,6 +79,21 @@ export const ServerInfoSchema = Type.Object(
           description:
             'With --sender-must-match-login: after AUTH, a MAIL FROM other than the login itself gets `553 5.7.1`.',
         }),
+        oauth: Type.Object(
+          {
+            tokenUrl: nullable(
+              Type.String(),
+              'URL of the OAuth 2.0 token endpoint (`POST /oauth2/token`); null without the HTTP API.',
+            ),
+            tokenLifetimeSeconds: Type.Integer({
+              description: '`expires_in` of the tokens it issues (`--oauth-token-lifetime`).',
+            }),
+          },
+          {
+            description:
+              "Where applications fetch access tokens for AUTH XOAUTH2 and OAUTHBEARER: the refresh token, client secret or password is a login's password.",
+          },
+        ),
       },
       { description: 'How SMTP AUTH is checked.' },
     ),

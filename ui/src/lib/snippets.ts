@@ -94,8 +94,9 @@ const ex = (value: string) => q(value).replace(/#\{/g, '\\#{');
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
- * nodemailer with a password, or with an OAuth 2.0 access token (AUTH XOAUTH2, as Gmail and
- * Microsoft 365 take it): the sandbox has no authorization server, so the password is the token.
+ * nodemailer with a password, or with OAuth 2.0 (AUTH XOAUTH2, as Gmail and Microsoft 365 take it):
+ * nodemailer then fetches its access token from the sandbox's token endpoint, on this page's own
+ * origin, with the password as the refresh token, and renews it as it would against a provider.
  */
 function nodemailerSnippet(c: Context, oauth: boolean): string {
   const auth = !c.auth
@@ -103,7 +104,17 @@ function nodemailerSnippet(c: Context, oauth: boolean): string {
       ? '\n  // This port takes no login: OAuth2 is for the submission ports.'
       : ''
     : oauth
-      ? `\n  // In production: a fresh access token from your provider (or clientId, clientSecret, refreshToken).\n  auth: { type: 'OAuth2', user: ${sq(c.user)}, accessToken: ${sq(c.pass)} },`
+      ? `
+  // The sandbox's token endpoint stands in for your provider's token URL (Google's, Microsoft's):
+  // nodemailer fetches an access token with the refresh token and renews it when it runs out.
+  auth: {
+    type: 'OAuth2',
+    user: ${sq(c.user)},
+    clientId: 'my-app',
+    clientSecret: 'my-app-secret',
+    refreshToken: ${sq(c.pass)}, // here the login's password; in production the provider's refresh token
+    accessUrl: ${sq(`${location.origin}/oauth2/token`)},
+  },`
       : `\n  auth: { user: ${sq(c.user)}, pass: ${sq(c.pass)} },`;
   return `import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
