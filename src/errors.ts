@@ -11,6 +11,7 @@ export type MailportErrorCode =
   | 'MP_ERR_API_UNREACHABLE'
   | 'MP_ERR_API'
   | 'MP_ERR_NOT_FOUND'
+  | 'MP_ERR_OAUTH_TOKEN'
   | 'MP_ERR_USAGE';
 
 export class MailportError extends Error {

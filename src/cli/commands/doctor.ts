@@ -6,16 +6,19 @@ import { type Command, Option } from 'commander';
 import { DEFAULT_DOCTOR_PORTS, DEFAULT_STEP_TIMEOUT_MS } from '../../doctor/defaults.js';
 import { COLOURS, formatDoctorReport, NO_COLOURS } from '../../doctor/format.js';
 import { MailportError } from '../../errors.js';
-import { localSandboxCa } from '../ca-file.js';
+import { localSandboxCa, readCaFile } from '../ca-file.js';
 import { type CliIo, printJson, processIo } from '../output.js';
 import {
+  addTokenFetchOptions,
+  formatFetchedToken,
   parseEhloName,
   parseMailbox,
   parsePortList,
   parseSeconds,
   parseServer,
-  resolveCredentials,
+  resolveLogin,
   type ServerAddress,
+  type TokenFetchOptions,
 } from './smtp-client-options.js';
 
 const EXAMPLES = `
@@ -27,11 +30,12 @@ Examples:
   $ mailport doctor mail.example.com --ehlo-name app01.example.com
   $ mailport doctor smtp.office365.com --user app@example.com --pass-env SMTP_PASS --from noreply@example.com
   $ mailport doctor smtp.office365.com --ports 587 --user me@contoso.com --oauth-token-env M365_TOKEN
+  $ mailport doctor smtp.gmail.com --user me@gmail.com --oauth-token-url google --oauth-client-id ID --oauth-client-secret-env GOOGLE_SECRET --oauth-refresh-token-env GOOGLE_REFRESH
 
 Exit codes: 0 a working submission path exists, 1 none does, 2 usage error.
 JSON schema: docs/explain-causes.md#doctor-json.`;
 
-interface DoctorCommandOptions {
+interface DoctorCommandOptions extends TokenFetchOptions {
   ports: number[];
   ca?: string;
   servername?: string;
@@ -48,7 +52,7 @@ interface DoctorCommandOptions {
 }
 
 export function registerDoctorCommand(program: Command, io: CliIo = processIo): void {
-  program
+  const doctor = program
     .command('doctor')
     .description(
       'Probe the SMTP ports of HOST: reachability, TLS mode, certificate, AUTH; then recommend settings.',
@@ -77,7 +81,8 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
       '--oauth-token <token>',
       'check AUTH XOAUTH2 (or OAUTHBEARER) with this OAuth 2.0 access token instead of a password; prefer --oauth-token-env',
     )
-    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable')
+    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable');
+  addTokenFetchOptions(doctor)
     .option(
       '--from <address>',
       "after AUTH, check the server takes MAIL FROM this address, your application's sender (default: --user when it is an address)",
@@ -93,8 +98,15 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
     .action(async (target: string, options: DoctorCommandOptions, command: Command) => {
       const server = parseServer(target);
       const { host } = server;
-      const credentials = resolveCredentials(options, server);
       const ports = doctorPorts(server, options.ports, command.getOptionValueSource('ports') === 'cli');
+      const caFile = options.ca ?? localSandboxCa(host);
+      const { credentials, fetched } = await resolveLogin(
+        options,
+        server,
+        options.timeout,
+        caFile ? [readCaFile(caFile)] : [],
+      );
+      if (fetched !== null && !options.json) io.out(formatFetchedToken(fetched));
       const afterAuth = options.sendTo ? '--send-to' : options.from ? '--from' : null;
       if (afterAuth !== null && credentials === undefined) {
         throw new MailportError(
@@ -105,7 +117,6 @@ export function registerDoctorCommand(program: Command, io: CliIo = processIo): 
           },
         );
       }
-      const caFile = options.ca ?? localSandboxCa(host);
       // Loaded when run, so that every other command starts without the doctor's TLS code.
       const { runDoctor } = await import('../../doctor/doctor.js');
       const report = await runDoctor({

@@ -13,7 +13,14 @@ import { formatReply, formatTranscriptEntry } from '../../smtp-client/index.js';
 import { caDidNotVerify, localSandboxCa, readCaFile } from '../ca-file.js';
 import { type CliIo, processIo } from '../output.js';
 import { formatExplanation, wrap } from './explain.js';
-import { parseSeconds, parseServer, resolveCredentials } from './smtp-client-options.js';
+import {
+  addTokenFetchOptions,
+  formatFetchedToken,
+  parseSeconds,
+  parseServer,
+  resolveLogin,
+  type TokenFetchOptions,
+} from './smtp-client-options.js';
 
 const EXAMPLES = `
 Examples:
@@ -22,11 +29,12 @@ Examples:
   $ mailport send --server smtp.example.com:465 --tls implicit --from me@example.com --to you@example.com --attach report.pdf --show-transcript
   $ mailport send --server localhost:1025 --from me@example.com --to you@example.com --data saved-message.eml
   $ mailport send --server smtp.office365.com:587 --user me@contoso.com --oauth-token-env M365_TOKEN --to you@example.com
+  $ mailport send --server smtp.office365.com:587 --user me@contoso.com --oauth-token-url microsoft:contoso.onmicrosoft.com --oauth-client-id ID --oauth-refresh-token-env M365_REFRESH --to you@example.com
 
 Without a port: 587 with STARTTLS, then 465 with implicit TLS, then 2525 with STARTTLS.
 Exit codes: 0 sent, 1 not sent, 2 usage error.`;
 
-interface SendCommandOptions {
+interface SendCommandOptions extends TokenFetchOptions {
   server: string;
   from?: string;
   to: string[];
@@ -51,7 +59,7 @@ interface SendCommandOptions {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerSendCommand(program: Command, io: CliIo = processIo): void {
-  program
+  const send = program
     .command('send')
     .description(
       'Send a test message through an SMTP server, choosing and falling back between ports like a careful client.',
@@ -88,7 +96,8 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
       '--oauth-token <token>',
       'log in with this OAuth 2.0 access token (AUTH XOAUTH2, else OAUTHBEARER) instead of a password; prefer --oauth-token-env',
     )
-    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable')
+    .option('--oauth-token-env <var>', 'read the OAuth 2.0 access token from this environment variable');
+  addTokenFetchOptions(send)
     .addOption(
       new Option(
         '--tls <mode>',
@@ -109,10 +118,12 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
     .action(async (options: SendCommandOptions) => {
       const server = parseServer(options.server);
       const { host, port } = server;
-      const credentials = resolveCredentials(options, server);
-      const from = options.from ?? defaultSender(credentials?.user);
       const caFile = options.ca ?? localSandboxCa(host);
       if (caFile && !options.ca) io.out(`Trusting the local Mailport sandbox CA ${caFile}\n`);
+      const ca = caFile ? [readCaFile(caFile)] : [];
+      const { credentials, fetched } = await resolveLogin(options, server, options.timeout, ca);
+      if (fetched !== null) io.out(formatFetchedToken(fetched));
+      const from = options.from ?? defaultSender(credentials?.user);
       // Loaded here, not with the command table: nodemailer's composer added 40–50 ms to every command.
       const { buildMessage, envelopeAddresses, readMessageFile } = await import('../../send/message.js');
       const message =
@@ -138,7 +149,7 @@ export function registerSendCommand(program: Command, io: CliIo = processIo): vo
         to: options.to.flatMap(envelopeAddresses),
         message,
         ...(credentials ? { credentials } : {}),
-        ...(caFile ? { ca: [readCaFile(caFile)] } : {}),
+        ...(ca.length > 0 ? { ca } : {}),
         ...(options.servername ? { servername: options.servername } : {}),
         stepTimeoutMs: options.timeout,
         onProgress: (event) => io.out(formatProgress(host, event)),

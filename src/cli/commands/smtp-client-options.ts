@@ -2,8 +2,15 @@
  * Option parsing shared by the client-side commands (doctor, send, explain): ports, timeouts,
  * and passwords that never appear on the command line when `--pass-env` is used.
  */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { MailportError } from '../../errors.js';
+import { explainText } from '../../explain/index.js';
+import {
+  fetchAccessToken,
+  TokenEndpointError,
+  type TokenFetch,
+  tokenEndpointOf,
+} from '../../oauth/token-client.js';
 import { checkMailbox } from '../../protocol/envelope.js';
 import type { Credentials } from '../../smtp-client/index.js';
 
@@ -196,4 +203,150 @@ function secretOption(
 
 function flagName(option: string): string {
   return `--${option.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** Where `send` and `doctor` fetch the OAuth 2.0 access token themselves, before the login. */
+export interface TokenFetchOptions {
+  oauthTokenUrl?: string;
+  oauthClientId?: string;
+  oauthClientSecretEnv?: string;
+  oauthRefreshTokenEnv?: string;
+  oauthScope?: string;
+}
+
+type LoginOptions = Parameters<typeof resolveCredentials>[0] & TokenFetchOptions;
+
+/** How the login's token was fetched, for the line that says so (never the token). */
+export interface FetchedTokenNote {
+  url: string;
+  grantType: string;
+  expiresIn: number | null;
+}
+
+/**
+ * The AUTH credentials, as resolveCredentials reads them, or, with `--oauth-token-url`, an access
+ * token fetched from that endpoint with the client ID, the refresh token or client secret (from
+ * the environment only) and the scope. A refusal is an MP_ERR_OAUTH_TOKEN error whose hint is the
+ * `explain` answer to it.
+ */
+export async function resolveLogin(
+  options: LoginOptions,
+  fromUrl: Pick<ServerAddress, 'user' | 'pass'>,
+  timeoutMs: number,
+  ca: readonly string[] = [],
+): Promise<{ credentials: Credentials | undefined; fetched: FetchedTokenNote | null }> {
+  const fetchFlags = (
+    ['oauthClientId', 'oauthClientSecretEnv', 'oauthRefreshTokenEnv', 'oauthScope'] as const
+  ).filter((name) => options[name] !== undefined);
+  if (options.oauthTokenUrl === undefined) {
+    if (fetchFlags.length > 0) {
+      throw new MailportError(
+        'MP_ERR_USAGE',
+        `${fetchFlags.map(flagName).join(', ')} needs --oauth-token-url.`,
+        {
+          hint: 'add --oauth-token-url google, microsoft:TENANT or the token endpoint URL your provider gives.',
+        },
+      );
+    }
+    return { credentials: resolveCredentials(options, fromUrl), fetched: null };
+  }
+  const request = tokenFetchOf(options, fromUrl, timeoutMs, ca);
+  try {
+    const token = await fetchAccessToken(request.fetch);
+    return {
+      credentials: { user: request.user, token: token.accessToken },
+      fetched: { url: request.fetch.endpoint.url, grantType: token.grantType, expiresIn: token.expiresIn },
+    };
+  } catch (error) {
+    if (!(error instanceof TokenEndpointError)) throw error;
+    const hint =
+      error.oauthError === null
+        ? 'check --oauth-token-url (google, microsoft:TENANT, or the URL your provider documents) and that this machine reaches it.'
+        : explainText(error.message).fix;
+    throw new MailportError('MP_ERR_OAUTH_TOKEN', error.message, { hint });
+  }
+}
+
+function tokenFetchOf(
+  options: LoginOptions,
+  fromUrl: Pick<ServerAddress, 'user' | 'pass'>,
+  timeoutMs: number,
+  ca: readonly string[],
+): { user: string; fetch: TokenFetch } {
+  const other = (['pass', 'passEnv', 'oauthToken', 'oauthTokenEnv'] as const).find(
+    (name) => options[name] !== undefined,
+  );
+  if (other !== undefined) {
+    throw new MailportError('MP_ERR_USAGE', `Give only one of ${flagName(other)}, --oauth-token-url.`, {
+      hint: '--oauth-token-url fetches the access token to log in with; --pass-env and --oauth-token-env give a password or a token you already have.',
+    });
+  }
+  const endpoint = tokenEndpointOf(options.oauthTokenUrl ?? '');
+  if (endpoint === null) {
+    throw new MailportError(
+      'MP_ERR_USAGE',
+      `--oauth-token-url ${options.oauthTokenUrl} is no token endpoint.`,
+      {
+        hint: "give google, microsoft, microsoft:TENANT, or the https:// URL of your provider's token endpoint.",
+      },
+    );
+  }
+  const user = options.user ?? fromUrl.user;
+  if (user === undefined) {
+    throw new MailportError('MP_ERR_USAGE', '--oauth-token-url was given without --user.', {
+      hint: 'add --user MAILBOX: the address to send as, which the token must be issued for.',
+    });
+  }
+  if (options.oauthClientId === undefined) {
+    throw new MailportError('MP_ERR_USAGE', '--oauth-token-url needs --oauth-client-id.', {
+      hint: "add --oauth-client-id ID: the application's client ID from the provider's console.",
+    });
+  }
+  const refreshToken = secretOption(undefined, options.oauthRefreshTokenEnv, '--oauth-refresh-token-env');
+  const clientSecret = secretOption(undefined, options.oauthClientSecretEnv, '--oauth-client-secret-env');
+  if (refreshToken === undefined && clientSecret === undefined) {
+    throw new MailportError('MP_ERR_USAGE', '--oauth-token-url needs a refresh token or a client secret.', {
+      hint: "add --oauth-refresh-token-env VAR (a user's refresh token), or --oauth-client-secret-env VAR alone for an application's client credentials.",
+    });
+  }
+  return {
+    user,
+    fetch: {
+      endpoint,
+      clientId: options.oauthClientId,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
+      ...(refreshToken === undefined ? {} : { refreshToken }),
+      ...(options.oauthScope === undefined ? {} : { scope: options.oauthScope }),
+      timeoutMs,
+      ca,
+    },
+  };
+}
+
+/** The `--oauth-token-url` options, shared by `send` and `doctor`. */
+export function addTokenFetchOptions(command: Command): Command {
+  return command
+    .option(
+      '--oauth-token-url <url>',
+      'fetch the OAuth 2.0 access token to log in with from this token endpoint: google, microsoft, microsoft:TENANT or a URL',
+    )
+    .option('--oauth-client-id <id>', "the application's client ID at the token endpoint")
+    .option(
+      '--oauth-refresh-token-env <var>',
+      "read the user's refresh token from this environment variable (refresh_token grant)",
+    )
+    .option(
+      '--oauth-client-secret-env <var>',
+      'read the client secret from this environment variable (alone: client_credentials grant)',
+    )
+    .option(
+      '--oauth-scope <scopes>',
+      'scopes to ask for, space-separated (microsoft: SMTP.Send offline_access, or .default for an application)',
+    );
+}
+
+/** The line saying where the login's token came from. */
+export function formatFetchedToken(fetched: FetchedTokenNote): string {
+  const lasts = fetched.expiresIn === null ? '' : `, valid for ${fetched.expiresIn} s`;
+  return `Fetched an OAuth access token from ${fetched.url} (${fetched.grantType} grant${lasts})\n`;
 }
