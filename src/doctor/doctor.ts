@@ -85,6 +85,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       servername: options.servername ?? null,
       recommendation: report.recommendation,
       user: options.credentials?.user ?? null,
+      login: options.credentials && 'token' in options.credentials ? 'oauth-token' : 'password',
       caFile,
     });
   }

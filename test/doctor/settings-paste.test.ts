@@ -49,13 +49,16 @@ after(async () => {
 
 async function doctorSettings(
   profile: ProfileName,
+  login: 'password' | 'oauth-token' = 'password',
 ): Promise<{ snippets: Record<string, string>; recommendation: Recommendation }> {
+  const { user, pass } = sandbox.auth;
   const report = await runDoctor({
     host: '127.0.0.1',
     servername: 'localhost',
     ports: [sandbox.port(profile)],
     caFile,
-    credentials: sandbox.auth,
+    // The sandbox takes the password as the token too.
+    credentials: login === 'password' ? sandbox.auth : { user, token: pass },
     stepTimeoutMs: 5000,
   });
   assert.ok(report.recommendation && report.settings, JSON.stringify(report.ports[0]?.findings));
@@ -84,7 +87,7 @@ mail.delivery_method(config.action_mailer.delivery_method, config.action_mailer.
 mail.deliver!`;
 
 async function paste(client: (typeof PASTABLE)[number], snippet: string): Promise<string> {
-  const env = { SMTP_PASS: sandbox.auth.pass };
+  const env = { SMTP_PASS: sandbox.auth.pass, SMTP_TOKEN: sandbox.auth.pass };
   switch (client) {
     case 'nodemailer': {
       // The one change: the import resolves to this project's copy, as it would from the user's app.
@@ -179,6 +182,26 @@ describe("the doctor's settings deliver when pasted", () => {
         assert.equal(message?.listener.profile, profile);
         assert.equal(message?.tls?.mode, TLS_MODE[recommendation.tls]);
         assert.equal(message?.auth?.user, sandbox.auth.user);
+      });
+    }
+  }
+});
+
+describe('after an OAuth login, the snippets of clients with XOAUTH2 deliver with the token', () => {
+  const clients = ['nodemailer', 'python-smtplib', 'phpmailer', 'spring-boot', 'curl'] as const;
+  for (const profile of ['submission', 'submissions'] as const) {
+    for (const client of clients) {
+      test(`${client}, for the ${profile} port`, async () => {
+        const { snippets } = await doctorSettings(profile, 'oauth-token');
+        const snippet = snippets[client] ?? '';
+        assert.match(snippet, /SMTP_TOKEN/);
+        const before = (await sandbox.store.listMessages({})).total;
+        const output = await paste(client, snippet);
+        const { items, total } = await sandbox.store.listMessages({});
+        assert.equal(total, before + 1, `snippet:\n${snippet}\noutput:\n${output}`);
+        const message = await sandbox.store.getMessage(items[0]?.id ?? '');
+        assert.equal(message?.listener.profile, profile);
+        assert.match(message?.auth?.mechanism ?? '', /^(?:XOAUTH2|OAUTHBEARER)$/, snippet);
       });
     }
   }

@@ -16,7 +16,14 @@ function postfix(
   recommendation: typeof starttls | typeof implicit,
   caFile: string | null = null,
 ): string {
-  return clientSettings({ host, servername, recommendation, user: 'me@example.com', caFile }).postfix;
+  return clientSettings({
+    host,
+    servername,
+    recommendation,
+    user: 'me@example.com',
+    login: 'password',
+    caFile,
+  }).postfix;
 }
 
 test('a provider by name: relayhost in brackets, certificate verified with the system CAs', () => {
@@ -66,4 +73,39 @@ test('a relay known only by address is encrypted, and the way to verify it is sa
   const settings = postfix('192.0.2.25', null, starttls);
   assert.match(settings, /'smtp_tls_security_level = encrypt'/);
   assert.match(settings, /--servername/);
+});
+
+test('after an OAuth login, every snippet logs in with the token from SMTP_TOKEN, or says what the client lacks', () => {
+  const settings = clientSettings({
+    host: 'smtp.office365.com',
+    servername: null,
+    recommendation: starttls,
+    user: 'me@contoso.com',
+    login: 'oauth-token',
+    caFile: null,
+  });
+  for (const [client, snippet] of Object.entries(settings)) {
+    if (client !== 'postfix') assert.doesNotMatch(snippet, /SMTP_PASS/, client);
+  }
+  assert.match(
+    settings.nodemailer,
+    /auth: \{ type: 'OAuth2', user: 'me@contoso\.com', accessToken: process\.env\.SMTP_TOKEN \}/,
+  );
+  assert.match(settings['spring-boot'], /^spring\.mail\.properties\.mail\.smtp\.auth\.mechanisms=XOAUTH2$/m);
+  assert.match(
+    settings['dotnet-mailkit'],
+    /new MailKit\.Security\.SaslMechanismOAuth2\("me@contoso\.com", Environment\.GetEnvironmentVariable\("SMTP_TOKEN"\)\)/,
+  );
+  assert.match(settings.rails, /authentication: :xoauth2, # needs the net-smtp-xoauth2 gem/);
+  assert.match(settings.django, /Django's SMTP backend logs in with a password only/);
+  assert.match(settings.laravel, /tries LOGIN and PLAIN with it \(each refused\) before XOAUTH2/);
+  assert.match(settings.swoosh, /gen_smtp logs in with the token as the password/);
+  assert.match(
+    settings.swaks,
+    /^mailport send --server smtp\.office365\.com:587 --tls starttls \\\n {2}--user 'me@contoso\.com' --oauth-token-env SMTP_TOKEN/m,
+  );
+  assert.match(
+    settings.postfix,
+    /^# Postfix's SASL client has no XOAUTH2 without a plugin: .*\n# .*\$SMTP_PASS below is the path of its token file/,
+  );
 });
