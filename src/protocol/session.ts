@@ -101,10 +101,18 @@ const NOT_OFFERED_VERBS: ReadonlySet<string> = new Set([
 
 /**
  * Why a well-formed, unexpired token was refused: the sandbox has no authorization server to ask,
- * so it takes the user's password as the token, or any token under --auth-any.
+ * so it takes the user's password as the token, a token its own endpoint issued for the user, or
+ * any token under --auth-any.
  */
 const TOKEN_NOT_ACCEPTED =
-  "the token is not one this server accepts for the user: it takes the user's password as the token, or any unexpired token when started with --auth-any";
+  "the token is not one this server accepts for the user: it takes the user's password as the token, a token its POST /oauth2/token issued for the user, or any unexpired token when started with --auth-any";
+
+/**
+ * Python's smtplib `auth()`, unlike `login()`, sends no EHLO after `starttls()`, and takes the 503
+ * that AUTH gets then for "already authenticated": its MAIL FROM is the first thing to fail.
+ */
+const PYTHON_AUTH_WITHOUT_EHLO =
+  " (Python's smtplib auth(), unlike login(), sends no EHLO after starttls() and takes this 503 for success: call smtp.ehlo() before smtp.auth())";
 
 const ACCEPT: StageVerdict = Object.freeze({ verdict: 'accept' });
 const NO_SUBJECTS: readonly string[] = Object.freeze([]);
@@ -199,6 +207,8 @@ export class SmtpProtocolSession {
   private authFailures = 0;
   /** STARTTLS completed and no EHLO since (RFC 3207 §4.2). */
   private ehloExpectedAfterTls = false;
+  /** AUTH was refused for want of EHLO after STARTTLS: a client that goes on may believe it logged in. */
+  private authRefusedBeforeEhlo = false;
   /** HELO got 530 on a STARTTLS-required port: a client that never says EHLO cannot upgrade. */
   private heloRefusedBeforeTls = false;
   /** An AUTH was refused; base64-looking lines that follow are redacted in the transcript. */
@@ -563,12 +573,14 @@ export class SmtpProtocolSession {
     }
     if (NEEDS_GREETING.has(verb) && this.clientName === null) {
       if (this.ehloExpectedAfterTls) {
-        return () =>
+        return () => {
+          if (verb === 'AUTH') this.authRefusedBeforeEhlo = true;
           this.failCommand(
             REPLIES.EHLO_AFTER_STARTTLS,
             'starttls-not-reissued-ehlo',
-            `${verb} sent before EHLO`,
+            verb === 'AUTH' ? `AUTH sent before EHLO${PYTHON_AUTH_WITHOUT_EHLO}` : `${verb} sent before EHLO`,
           );
+        };
       }
       // STARTTLS is offered in the EHLO reply; where TLS is required, HELO itself gets 530.
       const reply = verb === 'STARTTLS' ? REPLIES.EHLO_BEFORE_STARTTLS : REPLIES.EHLO_FIRST;
@@ -576,7 +588,14 @@ export class SmtpProtocolSession {
     }
     if (NEEDS_AUTH.has(verb) && this.profile.auth === 'required' && this.authFacts === null) {
       return () => {
-        if (verb === 'MAIL') this.diagnose('mail-before-auth');
+        if (verb === 'MAIL') {
+          this.diagnose(
+            'mail-before-auth',
+            this.authRefusedBeforeEhlo
+              ? `its AUTH got 503 for want of EHLO after STARTTLS, and it went on as if logged in${PYTHON_AUTH_WITHOUT_EHLO}`
+              : undefined,
+          );
+        }
         if (verb === 'BDAT') this.diagnose('mail-before-auth', 'BDAT sent before AUTH');
         this.send(REPLIES.AUTH_REQUIRED);
       };

@@ -507,7 +507,7 @@ describe('AUTH XOAUTH2 and OAUTHBEARER: OAuth 2.0 bearer tokens (RFC 7628)', () 
     harness.sink.takeReplies();
     assert.deepEqual(lines(await harness.exchange(`AUTH XOAUTH2 ${xoauth2(USER, 'ya29.other')}`, '')), [
       XOAUTH2_ERROR,
-      "535 5.7.8 Authentication credentials invalid; the token is not one this server accepts for the user: it takes the user's password as the token, or any unexpired token when started with --auth-any",
+      "535 5.7.8 Authentication credentials invalid; the token is not one this server accepts for the user: it takes the user's password as the token, a token its POST /oauth2/token issued for the user, or any unexpired token when started with --auth-any",
     ]);
     assert.deepEqual(harness.sink.diagnosticCodes, ['auth-failed']);
     const bearer = await authReady();

@@ -152,3 +152,44 @@ with smtplib.SMTP_SSL('localhost', int(port), context=context, timeout=5) as smt
     );
   });
 });
+
+describe("Python smtplib's auth() without ehlo() after starttls()", () => {
+  it('gets 503, goes on as if logged in, and both diagnostics name the trap and the fix', async () => {
+    const script = `
+import smtplib, ssl, sys
+user, token, port, ca = sys.argv[1:5]
+context = ssl.create_default_context(cafile=ca)
+with smtplib.SMTP('localhost', int(port), timeout=5) as smtp:
+    smtp.starttls(context=context)
+    print(smtp.auth('XOAUTH2', lambda challenge=None: f'user={user}\\x01auth=Bearer {token}\\x01\\x01'))
+    smtp.sendmail(user, ['someone@example.com'], 'Subject: x\\r\\n\\r\\nx\\r\\n')
+`;
+    const port = configured.port('submission');
+    const startedAfter = Date.now();
+    const closed = nextClosedSession(
+      configured.bus,
+      (session) => session.listener.port === port && Date.parse(session.startedAt) >= startedAfter,
+    );
+    const output = await new Promise<string>((resolve) => {
+      execFile(
+        'python3',
+        ['-c', script, USER, PASSWORD, String(port), caFile],
+        { encoding: 'utf8', timeout: 15_000 },
+        (_error, stdout, stderr) => resolve(stdout + stderr),
+      );
+    });
+    // smtplib takes the 503 for "already authenticated", so the failure shows only at MAIL FROM.
+    assert.match(output, /^\(503, b'5\.5\.1 Send EHLO again after STARTTLS/m);
+    assert.match(output, /SMTPSenderRefused: \(530, /);
+    const session = await configured.store.getSession((await closed).id);
+    const details = new Map(session?.diagnostics.map((diagnostic) => [diagnostic.code, diagnostic.detail]));
+    assert.match(
+      details.get('starttls-not-reissued-ehlo') ?? '',
+      /^AUTH sent before EHLO \(Python's smtplib auth\(\), unlike login\(\), sends no EHLO after starttls\(\) and takes this 503 for success: call smtp\.ehlo\(\) before smtp\.auth\(\)\)$/,
+    );
+    assert.match(
+      details.get('mail-before-auth') ?? '',
+      /^its AUTH got 503 for want of EHLO after STARTTLS, and it went on as if logged in \(Python's/,
+    );
+  });
+});
