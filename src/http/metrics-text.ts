@@ -51,6 +51,14 @@ export function renderMetrics(registry: MetricsRegistry, stats: StoreStats): str
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([outcome, value]) => ({ labels: { outcome }, value })),
     },
+    {
+      name: 'mailport_oauth_token_requests_total',
+      type: 'counter',
+      help: 'Requests to the OAuth token endpoint (POST /oauth2/token) by outcome: issued, or the RFC 6749 error code.',
+      samples: [...registry.tokenRequestOutcomes]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([outcome, value]) => ({ labels: { outcome }, value })),
+    },
   ];
   return `${metrics.map(renderMetric).join('\n')}\n`;
 }

@@ -4,6 +4,10 @@
  */
 import type { DiagnosticCode } from '../domain/types.js';
 import type { WebhookOutcome } from '../events/webhooks.js';
+import type { OAuthErrorCode } from '../oauth/token-issuer.js';
+
+/** What became of a request to `POST /oauth2/token`: a token, or the RFC 6749 error it got. */
+export type TokenRequestOutcome = 'issued' | OAuthErrorCode;
 
 export class MetricsRegistry {
   messagesAccepted = 0;
@@ -14,6 +18,7 @@ export class MetricsRegistry {
   readonly repliesByCode = new Map<number, number>();
   readonly diagnosticsByCode = new Map<DiagnosticCode, number>();
   readonly webhookOutcomes = new Map<WebhookOutcome, number>();
+  readonly tokenRequestOutcomes = new Map<TokenRequestOutcome, number>();
 
   messageAccepted(bytes: number): void {
     this.messagesAccepted += 1;
@@ -31,6 +36,10 @@ export class MetricsRegistry {
 
   webhookOutcome(outcome: WebhookOutcome): void {
     this.webhookOutcomes.set(outcome, (this.webhookOutcomes.get(outcome) ?? 0) + 1);
+  }
+
+  tokenRequest(outcome: TokenRequestOutcome): void {
+    this.tokenRequestOutcomes.set(outcome, (this.tokenRequestOutcomes.get(outcome) ?? 0) + 1);
   }
 
   sessionOpened(): void {

@@ -249,6 +249,14 @@ describe('POST /oauth2/token over HTTP', () => {
     assert.equal(get.headers.get('allow'), 'POST');
   });
 
+  it('counts requests by outcome in /metrics', async () => {
+    await postToken(tokenUrl, { grant_type: 'refresh_token', refresh_token: 'nope', client_id: 'a' });
+    const metrics = await (await fetch(`${sandbox.apiUrl}/metrics`)).text();
+    assert.match(metrics, /^mailport_oauth_token_requests_total\{outcome="issued"\} [1-9]\d*$/m);
+    assert.match(metrics, /^mailport_oauth_token_requests_total\{outcome="invalid_grant"\} [1-9]\d*$/m);
+    assert.match(metrics, /^mailport_oauth_token_requests_total\{outcome="unsupported_grant_type"\} 1$/m);
+  });
+
   it('stays open under --http-auth (it checks its own credentials), with the lifetime asked for', async () => {
     const url = guarded.info().auth.oauth.tokenUrl ?? '';
     const { status, body } = await postToken(url, {

@@ -36,7 +36,7 @@ const OAuthErrorSchema = Type.Object(
 );
 
 export function registerOAuthRoutes(app: ApiInstance, { deps }: RouteContext): void {
-  const { tokenIssuer, logger } = deps;
+  const { tokenIssuer, logger, metrics } = deps;
   if (!tokenIssuer) return;
   // The form parser is registered in this plugin's own scope, so no other route takes form bodies.
   void app.register(async (scope) => {
@@ -76,6 +76,7 @@ export function registerOAuthRoutes(app: ApiInstance, { deps }: RouteContext): v
         try {
           const fields = tokenRequest(request.body, basicLogin);
           const { subject, ...token } = tokenIssuer.grant(fields);
+          metrics.tokenRequest('issued');
           logger?.info('OAuth token issued', {
             grant: fields.grant_type,
             user: subject ?? '(any login)',
@@ -84,6 +85,7 @@ export function registerOAuthRoutes(app: ApiInstance, { deps }: RouteContext): v
           return token;
         } catch (error) {
           if (!(error instanceof OAuthError)) throw error;
+          metrics.tokenRequest(error.code);
           logger?.info('OAuth token refused', { error: error.code, reason: error.description });
           return refuse(reply, error, basicLogin !== null);
         }

@@ -53,7 +53,7 @@ export function registerSystemRoutes(app: ApiInstance, { deps }: RouteContext): 
         tags: ['system'],
         summary: 'Prometheus metrics',
         description:
-          'Text exposition format 0.0.4: stored messages and sessions, accepted messages and bytes, SMTP rejects by reply code, diagnostics by code, open connections, store size and webhook deliveries by outcome.',
+          'Text exposition format 0.0.4: stored messages and sessions, accepted messages and bytes, SMTP rejects by reply code, diagnostics by code, open connections, store size, webhook deliveries by outcome and OAuth token requests by outcome.',
         response: {
           200: { description: 'The metrics.', content: { 'text/plain': { schema: Type.String() } } },
         },
